@@ -1,0 +1,23 @@
+//! CubeGuardian: a Discord appliance that wakes, watches and puts to sleep a
+//! home Minecraft server running on Proxmox.
+//!
+//! # Layout
+//!
+//! - [`power`]: the power state machine ([`power::machine`], pure: events in,
+//!   actions out) and the driver that performs its actions
+//!   ([`power::driver`]), plus the probe that observes the real machine.
+//! - Talking to the world, one module per peer: [`proxmox`] (HTTPS API),
+//!   [`minecraft`] (Server List Ping), [`wol`] (magic packets), [`ssh`]
+//!   (shutdown of non-Proxmox hosts), [`discord`] (gateway events, voice
+//!   presence, announcements).
+//! - The appliance around them: [`config`] (the TOML file, validated),
+//!   [`secret`] (credentials), [`store`] (the embedded database),
+//!   [`messages`] (player-facing texts), [`notify`] (systemd notifications),
+//!   [`logging`] (journal or stderr) and [`app`], which wires everything
+//!   together and owns the one shutdown path.
+//!
+//! The binary (`src/main.rs`) only parses the command line, loads the
+//! configuration, sets up logging and calls [`app::run`].
+
+pub mod power;
+pub mod secret;
