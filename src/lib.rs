@@ -19,5 +19,16 @@
 //! The binary (`src/main.rs`) only parses the command line, loads the
 //! configuration, sets up logging and calls [`app::run`].
 
+pub mod app;
+pub mod config;
+pub mod discord;
+pub mod logging;
+pub mod messages;
+pub mod minecraft;
+pub mod notify;
 pub mod power;
+pub mod proxmox;
 pub mod secret;
+pub mod ssh;
+pub mod store;
+pub mod wol;

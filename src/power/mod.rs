@@ -2,3 +2,5 @@
 //! observes the real machine, and the driver that ties them to the world.
 
 pub mod machine;
+pub mod driver;
+pub mod probe;

@@ -1,0 +1,621 @@
+//! The configuration file (`/etc/cubeguardian/config.toml`), validated.
+//!
+//! Every value is checked while it is read — durations, ids, MAC and socket
+//! addresses, URLs, the SSH host key — so a bad value is reported with the
+//! file, line and key at fault. Unknown keys are refused: a typo must not
+//! silently fall back to a default. Secrets are never read from here (see
+//! [`crate::secret`]).
+//!
+//! [`Config::from_file`] does the I/O; [`Config::from_str`] is pure and is
+//! what the tests use.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use serde::de::{self, Deserializer};
+use serde::Deserialize;
+
+use crate::messages::{Language, Messages};
+use crate::ssh::HostKey;
+use crate::wol::MacAddress;
+
+/// Where `run` and `check-config` look when `--config` is not given.
+pub const DEFAULT_PATH: &str = "/etc/cubeguardian/config.toml";
+
+/// Where state lives when neither `[state] dir` nor `$STATE_DIRECTORY` says.
+pub const DEFAULT_STATE_DIR: &str = "/var/lib/cubeguardian";
+
+/// Discord's own REST base; any other `api_url` is a proxy or a stand-in.
+pub const DISCORD_API: &str = "https://discord.com";
+
+/// A configuration that cannot be used, and where the fault is.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}")]
+    Read {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{}", describe(.file, .line, .key, .message))]
+    Invalid {
+        file: String,
+        line: Option<usize>,
+        key: String,
+        message: String,
+    },
+}
+
+fn describe(file: &str, line: &Option<usize>, key: &str, message: &str) -> String {
+    let place = match line {
+        Some(line) => format!("{file}:{line}"),
+        None => file.to_owned(),
+    };
+    if key.is_empty() {
+        format!("{place}: {message}")
+    } else {
+        format!("{place}: `{key}`: {message}")
+    }
+}
+
+impl ConfigError {
+    /// The 1-based line at fault, when known.
+    pub fn line(&self) -> Option<usize> {
+        match self {
+            ConfigError::Invalid { line, .. } => *line,
+            ConfigError::Read { .. } => None,
+        }
+    }
+
+    /// The dotted key at fault (e.g. `wake_on_lan.mac`), when known.
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            ConfigError::Invalid { key, .. } if !key.is_empty() => Some(key),
+            _ => None,
+        }
+    }
+}
+
+/// A Discord snowflake id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Snowflake(pub u64);
+
+/// A channel named by id or by name (as shown in Discord, without `#`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChannelRef {
+    Id(u64),
+    Name(String),
+}
+
+impl fmt::Display for ChannelRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ChannelRef::Id(id) => write!(f, "{id}"),
+            ChannelRef::Name(name) => write!(f, "#{name}"),
+        }
+    }
+}
+
+impl ChannelRef {
+    /// Whether a channel with this id and name is the one meant.
+    pub fn matches(&self, id: u64, name: &str) -> bool {
+        match self {
+            ChannelRef::Id(want) => *want == id,
+            ChannelRef::Name(want) => want.trim_start_matches('#') == name,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub discord: DiscordConfig,
+    pub players: PlayersConfig,
+    pub wake_on_lan: WakeOnLanConfig,
+    pub proxmox: Option<ProxmoxConfig>,
+    pub minecraft: MinecraftConfig,
+    pub power: PowerConfig,
+    pub ssh: Option<SshConfig>,
+    pub state: StateConfig,
+    pub messages: Messages,
+    pub log: LogConfig,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DiscordConfig {
+    /// Base URL for REST and gateway discovery.
+    #[serde(default = "default_api_url", deserialize_with = "http_url")]
+    pub api_url: String,
+    /// Overrides the gateway URL Discord's REST API advertises.
+    #[serde(default, deserialize_with = "ws_url")]
+    pub gateway_url: Option<String>,
+    pub guild_id: Snowflake,
+    #[serde(default = "default_voice_channel")]
+    pub voice_channel: ChannelRef,
+    pub announce_channel: ChannelRef,
+    pub admin_user_id: Snowflake,
+}
+
+impl DiscordConfig {
+    /// True when REST goes somewhere else than Discord itself (a
+    /// rate-limiting proxy or a local stand-in).
+    pub fn uses_proxy(&self) -> bool {
+        self.api_url.trim_end_matches('/') != DISCORD_API
+    }
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlayersConfig {
+    #[serde(default)]
+    pub user_ids: Vec<Snowflake>,
+    #[serde(default)]
+    pub role_ids: Vec<Snowflake>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WakeOnLanConfig {
+    #[serde(deserialize_with = "parsed")]
+    pub mac: MacAddress,
+    #[serde(default = "default_wol_target", deserialize_with = "parsed")]
+    pub target: SocketAddr,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProxmoxConfig {
+    #[serde(deserialize_with = "http_url")]
+    pub url: String,
+    #[serde(default = "default_node")]
+    pub node: String,
+    #[serde(default = "default_container")]
+    pub container_id: u32,
+    #[serde(deserialize_with = "token_id")]
+    pub token_id: String,
+    #[serde(default)]
+    pub ca_file: Option<PathBuf>,
+    #[serde(default, deserialize_with = "fingerprint")]
+    pub fingerprint: Option<[u8; 32]>,
+    /// Accept any certificate. Only for a first test; logged loudly.
+    #[serde(default)]
+    pub insecure_skip_verify: bool,
+    #[serde(default = "default_proxmox_timeout", deserialize_with = "duration")]
+    pub timeout: Duration,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MinecraftConfig {
+    pub address: String,
+    #[serde(default = "default_minecraft_timeout", deserialize_with = "duration")]
+    pub timeout: Duration,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ShutdownMethod {
+    #[default]
+    Proxmox,
+    Ssh,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PowerConfig {
+    #[serde(default = "ten_minutes", deserialize_with = "duration")]
+    pub startup_timeout: Duration,
+    #[serde(default = "ten_minutes", deserialize_with = "duration")]
+    pub shutdown_delay: Duration,
+    #[serde(default = "five_minutes", deserialize_with = "duration")]
+    pub shutdown_timeout: Duration,
+    #[serde(default)]
+    pub shutdown_method: ShutdownMethod,
+    /// How often the real machine is probed when nothing is expected to
+    /// change (reconciliation).
+    #[serde(default = "one_minute", deserialize_with = "duration")]
+    pub probe_interval: Duration,
+    /// How often it is probed while waiting for a startup or a shutdown.
+    #[serde(default = "ten_seconds", deserialize_with = "duration")]
+    pub watch_interval: Duration,
+}
+
+impl Default for PowerConfig {
+    fn default() -> Self {
+        PowerConfig {
+            startup_timeout: ten_minutes(),
+            shutdown_delay: ten_minutes(),
+            shutdown_timeout: five_minutes(),
+            shutdown_method: ShutdownMethod::Proxmox,
+            probe_interval: one_minute(),
+            watch_interval: ten_seconds(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SshConfig {
+    pub address: String,
+    #[serde(default = "default_ssh_user")]
+    pub user: String,
+    pub key_file: PathBuf,
+    #[serde(deserialize_with = "parsed")]
+    pub host_key: HostKey,
+    #[serde(default = "default_ssh_command")]
+    pub command: String,
+    #[serde(default = "default_ssh_timeout", deserialize_with = "duration")]
+    pub timeout: Duration,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StateConfig {
+    /// Defaults to `$STATE_DIRECTORY` (set by systemd's `StateDirectory=`),
+    /// then [`DEFAULT_STATE_DIR`].
+    #[serde(default)]
+    pub dir: Option<PathBuf>,
+}
+
+impl StateConfig {
+    pub fn resolved_dir(&self) -> PathBuf {
+        if let Some(dir) = &self.dir {
+            return dir.clone();
+        }
+        match std::env::var_os("STATE_DIRECTORY") {
+            // systemd may pass several, separated by ':'; ours is the first.
+            Some(dirs) => PathBuf::from(
+                dirs.to_string_lossy()
+                    .split(':')
+                    .next()
+                    .unwrap_or(DEFAULT_STATE_DIR),
+            ),
+            None => PathBuf::from(DEFAULT_STATE_DIR),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogConfig {
+    #[serde(default = "default_level", deserialize_with = "parsed")]
+    pub level: log::LevelFilter,
+}
+
+impl Default for LogConfig {
+    fn default() -> Self {
+        LogConfig {
+            level: default_level(),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMessages {
+    #[serde(default)]
+    language: Language,
+    #[serde(default)]
+    text: toml::Table,
+}
+
+/// The file as written; [`Config`] is what is left after the checks that
+/// need more than one key.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    discord: DiscordConfig,
+    #[serde(default)]
+    players: PlayersConfig,
+    wake_on_lan: WakeOnLanConfig,
+    proxmox: Option<ProxmoxConfig>,
+    minecraft: MinecraftConfig,
+    #[serde(default)]
+    power: PowerConfig,
+    ssh: Option<SshConfig>,
+    #[serde(default)]
+    state: StateConfig,
+    #[serde(default)]
+    messages: RawMessages,
+    #[serde(default)]
+    log: LogConfig,
+}
+
+impl Config {
+    /// Reads and validates the file at `path`.
+    pub fn from_file(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::parse(&text, &path.display().to_string())
+    }
+
+    /// Validates `text`; `file` names it in error messages.
+    pub fn parse(text: &str, file: &str) -> Result<Config, ConfigError> {
+        let invalid = |key: &str, message: String| ConfigError::Invalid {
+            file: file.to_owned(),
+            line: locate(text, key),
+            key: key.to_owned(),
+            message,
+        };
+        let deserializer = toml::Deserializer::parse(text).map_err(|e| ConfigError::Invalid {
+            file: file.to_owned(),
+            line: e.span().map(|s| line_of(text, s.start)),
+            key: String::new(),
+            message: e.message().to_owned(),
+        })?;
+        let raw: RawConfig = serde_path_to_error::deserialize(deserializer).map_err(|e| {
+            let key = e.path().to_string();
+            let inner = e.into_inner();
+            let line = inner
+                .span()
+                .map(|s| line_of(text, s.start))
+                .or_else(|| locate(text, &key));
+            ConfigError::Invalid {
+                file: file.to_owned(),
+                line,
+                key: if key == "." { String::new() } else { key },
+                message: inner.message().to_owned(),
+            }
+        })?;
+
+        if let Some(px) = &raw.proxmox {
+            let ways = [px.ca_file.is_some(), px.fingerprint.is_some(), px.insecure_skip_verify]
+                .iter()
+                .filter(|set| **set)
+                .count();
+            if ways != 1 {
+                return Err(invalid(
+                    "proxmox",
+                    "set exactly one of `ca_file` (the PVE root CA, /etc/pve/pve-root-ca.pem on the host), \
+                     `fingerprint` (SHA-256 of the server certificate) or `insecure_skip_verify = true`"
+                        .to_owned(),
+                ));
+            }
+        }
+        match raw.power.shutdown_method {
+            ShutdownMethod::Proxmox if raw.proxmox.is_none() => {
+                return Err(invalid(
+                    "power.shutdown_method",
+                    "\"proxmox\" needs a [proxmox] section (or use \"ssh\" with an [ssh] section)".to_owned(),
+                ))
+            }
+            ShutdownMethod::Ssh if raw.ssh.is_none() => {
+                return Err(invalid(
+                    "power.shutdown_method",
+                    "\"ssh\" needs an [ssh] section".to_owned(),
+                ))
+            }
+            _ => {}
+        }
+        for (key, value) in [
+            ("power.startup_timeout", raw.power.startup_timeout),
+            ("power.shutdown_timeout", raw.power.shutdown_timeout),
+            ("power.probe_interval", raw.power.probe_interval),
+            ("power.watch_interval", raw.power.watch_interval),
+        ] {
+            if value < Duration::from_secs(1) {
+                return Err(invalid(key, "must be at least 1s".to_owned()));
+            }
+        }
+        check_address(&raw.minecraft.address).map_err(|m| invalid("minecraft.address", m))?;
+        if let Some(ssh) = &raw.ssh {
+            check_address(&ssh.address).map_err(|m| invalid("ssh.address", m))?;
+        }
+
+        let overrides = raw
+            .messages
+            .text
+            .iter()
+            .map(|(k, v)| match v.as_str() {
+                Some(s) => Ok((k.clone(), s.to_owned())),
+                None => Err(invalid(&format!("messages.text.{k}"), "must be a string".to_owned())),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let messages = Messages::new(raw.messages.language, &overrides)
+            .map_err(|(key, e)| invalid(&format!("messages.text.{key}"), e.to_string()))?;
+
+        Ok(Config {
+            discord: raw.discord,
+            players: raw.players,
+            wake_on_lan: raw.wake_on_lan,
+            proxmox: raw.proxmox,
+            minecraft: raw.minecraft,
+            power: raw.power,
+            ssh: raw.ssh,
+            state: raw.state,
+            messages,
+            log: raw.log,
+        })
+    }
+}
+
+impl FromStr for Config {
+    type Err = ConfigError;
+
+    fn from_str(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(text, "<config>")
+    }
+}
+
+/// `host:port`, with a port.
+fn check_address(address: &str) -> Result<(), String> {
+    match address.rsplit_once(':') {
+        Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok() => Ok(()),
+        _ => Err(format!("`{address}` is not host:port (for example \"pve-game.lan:25565\")")),
+    }
+}
+
+/// The 1-based line of a byte offset.
+fn line_of(text: &str, offset: usize) -> usize {
+    text.as_bytes()[..offset.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+/// The line where a dotted key (or table) is defined, for errors found after
+/// deserialization.
+fn locate(text: &str, dotted: &str) -> Option<usize> {
+    let root = toml::de::DeTable::parse(text).ok()?;
+    let mut table = root.get_ref();
+    let mut parts = dotted.split('.').peekable();
+    while let Some(part) = parts.next() {
+        let (key, value) = table.get_key_value(part)?;
+        if parts.peek().is_none() {
+            return Some(line_of(text, key.span().start));
+        }
+        table = value.get_ref().as_table()?;
+    }
+    None
+}
+
+// ---- defaults ----
+
+fn default_api_url() -> String {
+    DISCORD_API.to_owned()
+}
+fn default_voice_channel() -> ChannelRef {
+    ChannelRef::Name("L'écho-du-Cube".to_owned())
+}
+fn default_wol_target() -> SocketAddr {
+    SocketAddr::from(([255, 255, 255, 255], 9))
+}
+fn default_node() -> String {
+    "pve".to_owned()
+}
+fn default_container() -> u32 {
+    105
+}
+fn default_proxmox_timeout() -> Duration {
+    Duration::from_secs(10)
+}
+fn default_minecraft_timeout() -> Duration {
+    Duration::from_secs(5)
+}
+fn default_ssh_user() -> String {
+    "root".to_owned()
+}
+fn default_ssh_command() -> String {
+    "systemctl poweroff".to_owned()
+}
+fn default_ssh_timeout() -> Duration {
+    Duration::from_secs(30)
+}
+fn default_level() -> log::LevelFilter {
+    log::LevelFilter::Info
+}
+fn ten_seconds() -> Duration {
+    Duration::from_secs(10)
+}
+fn one_minute() -> Duration {
+    Duration::from_secs(60)
+}
+fn five_minutes() -> Duration {
+    Duration::from_secs(300)
+}
+fn ten_minutes() -> Duration {
+    Duration::from_secs(600)
+}
+
+// ---- value parsers: each refuses a bad value where it is read ----
+
+/// Any `FromStr` value written as a string.
+fn parsed<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: FromStr,
+    T::Err: fmt::Display,
+{
+    let s = String::deserialize(d)?;
+    s.parse().map_err(|e| de::Error::custom(format!("`{s}`: {e}")))
+}
+
+/// `"10m"`, `"30s"`, `"1h 30m"`.
+fn duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+    let s = String::deserialize(d)?;
+    humantime::parse_duration(&s)
+        .map_err(|e| de::Error::custom(format!("`{s}` is not a duration like \"30s\" or \"10m\": {e}")))
+}
+
+fn http_url<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    let url = reqwest::Url::parse(&s).map_err(|e| de::Error::custom(format!("`{s}` is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(de::Error::custom(format!("`{s}` must be an http:// or https:// URL")));
+    }
+    Ok(s.trim_end_matches('/').to_owned())
+}
+
+fn ws_url<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let s = String::deserialize(d)?;
+    let url = reqwest::Url::parse(&s).map_err(|e| de::Error::custom(format!("`{s}` is not a URL: {e}")))?;
+    if !matches!(url.scheme(), "ws" | "wss") || url.host_str().is_none() {
+        return Err(de::Error::custom(format!("`{s}` must be a ws:// or wss:// URL")));
+    }
+    Ok(Some(s))
+}
+
+fn token_id<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    let s = String::deserialize(d)?;
+    match s.split_once('!') {
+        Some((user, token)) if user.contains('@') && !token.is_empty() && !s.contains('=') => Ok(s),
+        _ => Err(de::Error::custom(format!(
+            "`{s}` is not a Proxmox API token id like \"cubeguardian@pve!bot\" (USER@REALM!TOKENID; \
+             the secret itself goes in the proxmox_token_secret credential)"
+        ))),
+    }
+}
+
+fn fingerprint<'de, D: Deserializer<'de>>(d: D) -> Result<Option<[u8; 32]>, D::Error> {
+    let s = String::deserialize(d)?;
+    crate::proxmox::parse_fingerprint(&s)
+        .map(Some)
+        .map_err(|e| de::Error::custom(e.to_string()))
+}
+
+impl<'de> Deserialize<'de> for Snowflake {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match IdOrName::deserialize(d)? {
+            IdOrName::Id(id) if id > 0 => Ok(Snowflake(id as u64)),
+            IdOrName::Name(s) => match s.trim().parse::<u64>() {
+                Ok(id) if id > 0 => Ok(Snowflake(id)),
+                _ => Err(de::Error::custom(format!("`{s}` is not a Discord id (a positive number)"))),
+            },
+            IdOrName::Id(id) => Err(de::Error::custom(format!(
+                "{id} is not a Discord id (a positive number)"
+            ))),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ChannelRef {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match IdOrName::deserialize(d)? {
+            IdOrName::Id(id) if id > 0 => Ok(ChannelRef::Id(id as u64)),
+            IdOrName::Id(id) => Err(de::Error::custom(format!("{id} is not a channel id"))),
+            IdOrName::Name(s) => match s.trim().parse::<u64>() {
+                Ok(id) if id > 0 => Ok(ChannelRef::Id(id)),
+                _ if s.trim().trim_start_matches('#').is_empty() => {
+                    Err(de::Error::custom("a channel name cannot be empty"))
+                }
+                _ => Ok(ChannelRef::Name(s.trim().trim_start_matches('#').to_owned())),
+            },
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(untagged, expecting = "a number (an id) or a string")]
+enum IdOrName {
+    Id(i64),
+    Name(String),
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,145 @@
+use super::*;
+
+const MINIMAL: &str = r#"
+[discord]
+guild_id = 111
+announce_channel = "général"
+admin_user_id = 222
+
+[wake_on_lan]
+mac = "aa:bb:cc:dd:ee:ff"
+
+[proxmox]
+url = "https://pve.lan:8006/"
+token_id = "cubeguardian@pve!bot"
+fingerprint = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+
+[minecraft]
+address = "pve-game.lan:25565"
+"#;
+
+fn err(text: &str) -> ConfigError {
+    Config::parse(text, "test.toml").expect_err("config should be refused")
+}
+
+#[test]
+fn the_example_config_is_valid() {
+    let c: Config = include_str!("../../config.example.toml").parse().unwrap();
+    assert_eq!(c.discord.voice_channel, ChannelRef::Name("L'écho-du-Cube".into()));
+    assert_eq!(c.proxmox.as_ref().unwrap().container_id, 105);
+    assert_eq!(c.power.shutdown_delay, Duration::from_secs(600));
+    assert!(!c.discord.uses_proxy());
+}
+
+#[test]
+fn defaults_fill_what_is_left_out() {
+    let c: Config = MINIMAL.parse().unwrap();
+    assert_eq!(c.wake_on_lan.target, "255.255.255.255:9".parse().unwrap());
+    let px = c.proxmox.unwrap();
+    assert_eq!(px.url, "https://pve.lan:8006");
+    assert_eq!((px.node.as_str(), px.container_id), ("pve", 105));
+    assert_eq!(c.power.startup_timeout, Duration::from_secs(600));
+    assert_eq!(c.power.shutdown_method, ShutdownMethod::Proxmox);
+    assert_eq!(c.discord.api_url, DISCORD_API);
+    assert_eq!(c.discord.announce_channel, ChannelRef::Name("général".into()));
+}
+
+#[test]
+fn ids_may_be_numbers_or_numeric_strings_and_channels_names_or_ids() {
+    let text = MINIMAL
+        .replace("guild_id = 111", "guild_id = \"111\"\nvoice_channel = 444")
+        .replace("\"général\"", "\"#général\"");
+    let c: Config = text.parse().unwrap();
+    assert_eq!(c.discord.guild_id, Snowflake(111));
+    assert_eq!(c.discord.voice_channel, ChannelRef::Id(444));
+    assert!(c.discord.announce_channel.matches(9, "général"));
+}
+
+#[test]
+fn unknown_key_is_refused_with_its_line() {
+    let text = MINIMAL.replace("admin_user_id = 222", "admin_user_id = 222\ntoken = \"oops\"");
+    let e = err(&text);
+    assert_eq!(e.line(), Some(6), "{e}");
+    assert!(e.to_string().contains("token"), "{e}");
+    assert!(e.to_string().starts_with("test.toml:6"), "{e}");
+}
+
+#[test]
+fn bad_mac_names_the_key_and_line() {
+    let e = err(&MINIMAL.replace("aa:bb:cc:dd:ee:ff", "not-a-mac"));
+    assert_eq!(e.key(), Some("wake_on_lan.mac"), "{e}");
+    assert_eq!(e.line(), Some(8), "{e}");
+}
+
+#[test]
+fn bad_duration_names_the_key_and_line() {
+    let e = err(&format!("{MINIMAL}\n[power]\nshutdown_delay = \"ten minutes\"\n"));
+    assert_eq!(e.key(), Some("power.shutdown_delay"), "{e}");
+    assert_eq!(e.line(), Some(19), "{e}");
+    assert!(e.to_string().contains("\"10m\""), "{e}");
+}
+
+#[test]
+fn missing_section_is_named() {
+    let text = MINIMAL.replace("[minecraft]\naddress = \"pve-game.lan:25565\"", "");
+    let e = err(&text);
+    assert!(e.to_string().contains("minecraft"), "{e}");
+}
+
+#[test]
+fn syntax_error_gives_the_line() {
+    let e = err("[discord\nguild_id = 1\n");
+    assert_eq!(e.line(), Some(1), "{e}");
+}
+
+#[test]
+fn proxmox_trust_must_be_chosen_once() {
+    let text = MINIMAL.replace("fingerprint = ", "ca_file = \"/x.pem\"\nfingerprint = ");
+    let e = err(&text);
+    assert_eq!(e.key(), Some("proxmox"), "{e}");
+    assert_eq!(e.line(), Some(10), "{e}");
+    let text = MINIMAL.replace("fingerprint = ", "# fingerprint = ");
+    assert_eq!(err(&text).key(), Some("proxmox"));
+}
+
+#[test]
+fn bad_fingerprint_and_token_id_are_refused() {
+    let e = err(&MINIMAL.replace("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", "abc"));
+    assert_eq!(e.key(), Some("proxmox.fingerprint"), "{e}");
+    let e = err(&MINIMAL.replace("cubeguardian@pve!bot", "cubeguardian@pve!bot=s3cr3t"));
+    assert_eq!(e.key(), Some("proxmox.token_id"), "{e}");
+    assert!(!e.to_string().contains("s3cr3t"), "the secret was echoed: {e}");
+}
+
+#[test]
+fn ssh_method_needs_an_ssh_section() {
+    let e = err(&format!("{MINIMAL}\n[power]\nshutdown_method = \"ssh\"\n"));
+    assert_eq!(e.key(), Some("power.shutdown_method"), "{e}");
+    assert_eq!(e.line(), Some(19), "{e}");
+}
+
+#[test]
+fn address_without_port_is_refused() {
+    let e = err(&MINIMAL.replace("pve-game.lan:25565", "pve-game.lan"));
+    assert_eq!(e.key(), Some("minecraft.address"), "{e}");
+}
+
+#[test]
+fn bad_text_override_is_refused_with_its_key() {
+    let e = err(&format!("{MINIMAL}\n[messages.text]\noperationnal = \"x\"\n"));
+    assert_eq!(e.key(), Some("messages.text.operationnal"), "{e}");
+    assert_eq!(e.line(), Some(19), "{e}");
+    let c: Config = format!("{MINIMAL}\n[messages]\nlanguage = \"en\"\n[messages.text]\noff = \"bye\"\n")
+        .parse()
+        .unwrap();
+    assert_eq!(c.messages.notice(&crate::power::machine::Notice::Off), "bye");
+}
+
+#[test]
+fn websocket_gateway_url_is_checked() {
+    let text = MINIMAL.replace("guild_id = 111", "guild_id = 111\ngateway_url = \"http://x\"");
+    assert_eq!(err(&text).key(), Some("discord.gateway_url"));
+    let text = MINIMAL.replace("guild_id = 111", "guild_id = 111\ngateway_url = \"ws://127.0.0.1:1/gateway\"");
+    let c: Config = text.parse().unwrap();
+    assert_eq!(c.discord.gateway_url.as_deref(), Some("ws://127.0.0.1:1/gateway"));
+}

@@ -1,0 +1,468 @@
+//! The Discord side: one gateway session (serenity), the voice presence it
+//! feeds to the power driver, the Cancel button, and the announcements and
+//! admin alerts the driver asks for.
+//!
+//! Only two intents are requested (`GUILDS`, `GUILD_VOICE_STATES`) and
+//! serenity's cache is not compiled in: the bot keeps just the occupants of
+//! one voice channel ([`presence`]), not the guild's thousands of members.
+//!
+//! When `discord.api_url` is not Discord itself, every REST call goes there
+//! (serenity's `HttpBuilder::proxy`) and serenity's own rate limiter is off,
+//! because it would build its requests without the proxy: the proxy (e.g.
+//! twilight-http-proxy) owns rate limiting.
+
+pub mod presence;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serenity::all::{
+    ButtonStyle, ChannelId, ChannelType, ClientBuilder, ComponentInteraction, Context, CreateActionRow,
+    CreateButton, CreateInteractionResponse, CreateInteractionResponseMessage, CreateMessage, EventHandler,
+    GatewayIntents, Guild, HttpBuilder, Interaction, Ready, ResumedEvent, ShardStageUpdateEvent, UserId,
+    VoiceState,
+};
+use serenity::async_trait;
+use serenity::gateway::ConnectionStage;
+use serenity::http::Http;
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{ChannelRef, Config};
+use crate::messages::{Messages, Text};
+use crate::power::driver::Input;
+use crate::power::machine::Requester;
+use crate::secret::Secret;
+use presence::{Authorization, VoiceMember, VoicePresence};
+
+/// `custom_id` of the Cancel button on the shutdown-timer announcement.
+pub const CANCEL_SHUTDOWN_ID: &str = "cubeguardian:cancel_shutdown";
+
+/// How long the bot waits for the power driver to answer a button press:
+/// Discord drops an interaction not answered within 3 seconds.
+const BUTTON_ANSWER_WITHIN: Duration = Duration::from_millis(2500);
+
+/// Pause before rebuilding the client after the gateway gave up, doubled up
+/// to [`MAX_RETRY`] so an unreachable Discord is retried without hammering.
+const FIRST_RETRY: Duration = Duration::from_secs(5);
+const MAX_RETRY: Duration = Duration::from_secs(300);
+
+/// Attempts for one announcement before it is dropped (logged).
+const SEND_ATTEMPTS: u32 = 4;
+
+/// What the rest of the appliance asks Discord to say.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outgoing {
+    /// A message in the announce channel, with the Cancel button if asked.
+    Announce { text: String, cancel_button: bool },
+    /// A direct message to the admin.
+    AlertAdmin { text: String },
+}
+
+/// The gateway connection as the rest of the appliance sees it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Link {
+    Connecting,
+    Connected,
+    /// Lost; serenity is reconnecting, or the client is being rebuilt.
+    Down(String),
+}
+
+/// Everything the Discord side needs, taken from the config.
+#[derive(Clone)]
+pub struct DiscordSettings {
+    pub token: Secret,
+    pub api_url: String,
+    pub uses_proxy: bool,
+    pub gateway_url: Option<String>,
+    pub guild_id: u64,
+    pub voice_channel: ChannelRef,
+    pub announce_channel: ChannelRef,
+    pub admin_user_id: u64,
+    pub auth: Authorization,
+    pub messages: Messages,
+}
+
+impl DiscordSettings {
+    pub fn from_config(config: &Config, token: Secret) -> Self {
+        let d = &config.discord;
+        let users = config
+            .players
+            .user_ids
+            .iter()
+            .map(|s| s.0)
+            .chain([d.admin_user_id.0]);
+        let roles = config.players.role_ids.iter().map(|s| s.0);
+        DiscordSettings {
+            token,
+            api_url: d.api_url.clone(),
+            uses_proxy: d.uses_proxy(),
+            gateway_url: d.gateway_url.clone(),
+            guild_id: d.guild_id.0,
+            voice_channel: d.voice_channel.clone(),
+            announce_channel: d.announce_channel.clone(),
+            admin_user_id: d.admin_user_id.0,
+            auth: Authorization::new(users, roles),
+            messages: config.messages.clone(),
+        }
+    }
+}
+
+/// Runs the Discord side until `shutdown`: the gateway session (rebuilt
+/// with backoff if serenity gives up) and the sender of announcements.
+pub async fn run(
+    settings: DiscordSettings,
+    power: mpsc::Sender<Input>,
+    outgoing: mpsc::Receiver<Outgoing>,
+    link: watch::Sender<Link>,
+    shutdown: CancellationToken,
+) {
+    let http = Arc::new(build_http(&settings));
+    let (announce_tx, announce_rx) = watch::channel(None);
+    let sender = tokio::spawn(send_loop(
+        Arc::clone(&http),
+        settings.admin_user_id,
+        settings.messages.clone(),
+        announce_rx,
+        outgoing,
+        shutdown.clone(),
+    ));
+    let handler = Arc::new(Handler {
+        guild_id: settings.guild_id,
+        voice_ref: settings.voice_channel.clone(),
+        announce_ref: settings.announce_channel.clone(),
+        auth: settings.auth.clone(),
+        messages: settings.messages.clone(),
+        presence: Mutex::new(Watched::default()),
+        announce: announce_tx,
+        power,
+        link,
+    });
+
+    let mut retry = FIRST_RETRY;
+    while !shutdown.is_cancelled() {
+        let outcome = session(&settings, Arc::clone(&handler), &shutdown).await;
+        if shutdown.is_cancelled() {
+            break;
+        }
+        let why = match outcome {
+            Ok(()) => "the gateway session ended".to_owned(),
+            Err(e) => format!("{e}"),
+        };
+        log::error!("discord: {why}; reconnecting in {}s", retry.as_secs());
+        handler.link.send_replace(Link::Down(why));
+        tokio::select! {
+            () = tokio::time::sleep(retry) => {}
+            () = shutdown.cancelled() => break,
+        }
+        retry = (retry * 2).min(MAX_RETRY);
+    }
+    let _ = sender.await;
+}
+
+fn build_http(settings: &DiscordSettings) -> Http {
+    let mut http = HttpBuilder::new(settings.token.expose());
+    if settings.uses_proxy {
+        http = http.proxy(settings.api_url.clone()).ratelimiter_disabled(true);
+    }
+    http.build()
+}
+
+/// One serenity client, from connection to the end of its gateway loop.
+async fn session(
+    settings: &DiscordSettings,
+    handler: Arc<Handler>,
+    shutdown: &CancellationToken,
+) -> Result<(), serenity::Error> {
+    let intents = GatewayIntents::GUILDS | GatewayIntents::GUILD_VOICE_STATES;
+    let mut client = ClientBuilder::new_with_http(build_http(settings), intents)
+        .event_handler_arc(handler)
+        .await?;
+    if let Some(url) = &settings.gateway_url {
+        *client.ws_url.lock().await = url.clone();
+    }
+    let manager = Arc::clone(&client.shard_manager);
+    let stop = shutdown.clone();
+    let stopper = tokio::spawn(async move {
+        stop.cancelled().await;
+        manager.shutdown_all().await;
+    });
+    let result = client.start().await;
+    stopper.abort();
+    result
+}
+
+/// The watched voice channel, once found in the guild, and its occupants.
+#[derive(Default)]
+struct Watched {
+    channel: Option<u64>,
+    presence: VoicePresence,
+}
+
+struct Handler {
+    guild_id: u64,
+    voice_ref: ChannelRef,
+    announce_ref: ChannelRef,
+    auth: Authorization,
+    messages: Messages,
+    presence: Mutex<Watched>,
+    announce: watch::Sender<Option<ChannelId>>,
+    power: mpsc::Sender<Input>,
+    link: watch::Sender<Link>,
+}
+
+impl Handler {
+    async fn tell_power(&self, input: Input) {
+        if self.power.send(input).await.is_err() {
+            log::debug!("power driver gone; dropping a presence update");
+        }
+    }
+
+    async fn on_button(&self, ctx: &Context, press: &ComponentInteraction) {
+        let roles: Vec<u64> = press
+            .member
+            .as_ref()
+            .map(|m| m.roles.iter().map(|r| r.get()).collect())
+            .unwrap_or_default();
+        let user = press.user.id.get();
+        let text = if !self.auth.allows(user, &roles) {
+            log::info!("cancel button pressed by unauthorized user {user}: refused");
+            Text::CancelRefused
+        } else {
+            let by = Requester {
+                id: user,
+                name: press
+                    .member
+                    .as_ref()
+                    .map(|m| m.display_name().to_owned())
+                    .unwrap_or_else(|| press.user.display_name().to_owned()),
+            };
+            let (reply, answer) = oneshot::channel();
+            self.tell_power(Input::CancelShutdown { by, reply }).await;
+            match tokio::time::timeout(BUTTON_ANSWER_WITHIN, answer).await {
+                Ok(Ok(true)) => Text::CancelDone,
+                _ => Text::CancelNothing,
+            }
+        };
+        let response = CreateInteractionResponse::Message(
+            CreateInteractionResponseMessage::new()
+                .content(self.messages.render(text, &[]))
+                .ephemeral(true),
+        );
+        if let Err(e) = press.create_response(&ctx.http, response).await {
+            log::warn!("discord: cannot answer a button press: {e}");
+        }
+    }
+}
+
+#[async_trait]
+impl EventHandler for Handler {
+    async fn ready(&self, _ctx: Context, ready: Ready) {
+        log::info!(
+            "discord: connected as {} (new session; waiting for the guild's state)",
+            ready.user.name
+        );
+        self.link.send_replace(Link::Connected);
+    }
+
+    async fn resume(&self, _ctx: Context, _: ResumedEvent) {
+        log::info!("discord: session resumed");
+        self.link.send_replace(Link::Connected);
+    }
+
+    async fn shard_stage_update(&self, _ctx: Context, event: ShardStageUpdateEvent) {
+        match event.new {
+            ConnectionStage::Connected => {
+                self.link.send_replace(Link::Connected);
+            }
+            ConnectionStage::Disconnected | ConnectionStage::Connecting | ConnectionStage::Resuming => {
+                log::info!("discord: gateway {:?} (was {:?})", event.new, event.old);
+                self.link
+                    .send_replace(Link::Down(format!("gateway {:?}", event.new).to_lowercase()));
+            }
+            _ => {}
+        }
+    }
+
+    /// Sent after every identify: the truth about the guild, from which the
+    /// presence is rebuilt (events of a session that could not be resumed
+    /// are lost, this is what makes up for them).
+    async fn guild_create(&self, _ctx: Context, guild: Guild, _is_new: Option<bool>) {
+        if guild.id.get() != self.guild_id {
+            log::warn!(
+                "discord: ignoring guild {} ({}): the configured guild is {}",
+                guild.name,
+                guild.id,
+                self.guild_id
+            );
+            return;
+        }
+        let find = |wanted: &ChannelRef, kinds: &[ChannelType]| {
+            guild
+                .channels
+                .values()
+                .find(|c| kinds.contains(&c.kind) && wanted.matches(c.id.get(), &c.name))
+                .map(|c| c.id)
+        };
+        let voice = find(&self.voice_ref, &[ChannelType::Voice, ChannelType::Stage]);
+        let announce = find(&self.announce_ref, &[ChannelType::Text, ChannelType::News]);
+        if announce.is_none() {
+            log::error!(
+                "discord: no text channel {} in guild {}: announcements are held until it exists",
+                self.announce_ref,
+                guild.name
+            );
+        }
+        self.announce.send_replace(announce);
+        let Some(voice) = voice else {
+            log::error!(
+                "discord: no voice channel {} in guild {}: nobody can wake the server",
+                self.voice_ref,
+                guild.name
+            );
+            return;
+        };
+        let occupants: Vec<(u64, Option<u64>, String, Vec<u64>)> = guild
+            .voice_states
+            .values()
+            .map(|vs| {
+                let member = vs.member.as_ref().or_else(|| guild.members.get(&vs.user_id));
+                (
+                    vs.user_id.get(),
+                    vs.channel_id.map(|c| c.get()),
+                    member.map_or_else(|| vs.user_id.to_string(), |m| m.display_name().to_owned()),
+                    member.map(|m| role_ids(&m.roles)).unwrap_or_default(),
+                )
+            })
+            .collect();
+        let members = occupants.iter().map(|(user_id, channel_id, name, roles)| VoiceMember {
+            user_id: *user_id,
+            channel_id: *channel_id,
+            name,
+            roles,
+        });
+        let event = {
+            let mut watched = self.presence.lock().unwrap_or_else(|p| p.into_inner());
+            watched.channel = Some(voice.get());
+            let event = watched.presence.reset(voice.get(), members, &self.auth);
+            log::info!(
+                "discord: guild {} ready; authorized players in voice: {:?}",
+                guild.name,
+                watched.presence.authorized_names()
+            );
+            event
+        };
+        self.tell_power(Input::Event(event)).await;
+    }
+
+    async fn voice_state_update(&self, _ctx: Context, _old: Option<VoiceState>, new: VoiceState) {
+        if new.guild_id.map(|g| g.get()) != Some(self.guild_id) {
+            return;
+        }
+        let roles = new.member.as_ref().map(|m| role_ids(&m.roles)).unwrap_or_default();
+        let name = new
+            .member
+            .as_ref()
+            .map(|m| m.display_name().to_owned())
+            .unwrap_or_else(|| new.user_id.to_string());
+        let event = {
+            let mut watched = self.presence.lock().unwrap_or_else(|p| p.into_inner());
+            let Some(channel) = watched.channel else {
+                return;
+            };
+            watched.presence.update(
+                channel,
+                VoiceMember {
+                    user_id: new.user_id.get(),
+                    channel_id: new.channel_id.map(|c| c.get()),
+                    name: &name,
+                    roles: &roles,
+                },
+                &self.auth,
+            )
+        };
+        if let Some(event) = event {
+            log::info!("discord: voice presence changed: {event:?}");
+            self.tell_power(Input::Event(event)).await;
+        }
+    }
+
+    async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
+        if let Interaction::Component(press) = interaction {
+            if press.data.custom_id == CANCEL_SHUTDOWN_ID {
+                self.on_button(&ctx, &press).await;
+            }
+        }
+    }
+}
+
+fn role_ids(roles: &[serenity::all::RoleId]) -> Vec<u64> {
+    roles.iter().map(|r| r.get()).collect()
+}
+
+/// Sends what the driver asks for, in order, retrying briefly. Announcements
+/// wait until the announce channel is known (the first `GUILD_CREATE`).
+async fn send_loop(
+    http: Arc<Http>,
+    admin: u64,
+    messages: Messages,
+    mut announce: watch::Receiver<Option<ChannelId>>,
+    mut outgoing: mpsc::Receiver<Outgoing>,
+    shutdown: CancellationToken,
+) {
+    let mut admin_dm: Option<ChannelId> = None;
+    loop {
+        let item = tokio::select! {
+            item = outgoing.recv() => match item { Some(item) => item, None => return },
+            () = shutdown.cancelled() => return,
+        };
+        for attempt in 1..=SEND_ATTEMPTS {
+            let result = match &item {
+                Outgoing::Announce { text, cancel_button } => {
+                    let channel = tokio::select! {
+                        c = announce.wait_for(Option::is_some) => match c {
+                            Ok(c) => *c,
+                            Err(_) => return,
+                        },
+                        () = shutdown.cancelled() => return,
+                    };
+                    let Some(channel) = channel else { continue };
+                    let mut message = CreateMessage::new().content(text);
+                    if *cancel_button {
+                        let button = CreateButton::new(CANCEL_SHUTDOWN_ID)
+                            .label(messages.render(Text::CancelButton, &[]))
+                            .style(ButtonStyle::Danger);
+                        message = message.components(vec![CreateActionRow::Buttons(vec![button])]);
+                    }
+                    channel.send_message(&http, message).await.map(|_| ())
+                }
+                Outgoing::AlertAdmin { text } => {
+                    let dm = match admin_dm {
+                        Some(dm) => Ok(dm),
+                        None => UserId::new(admin).create_dm_channel(&http).await.map(|c| c.id),
+                    };
+                    match dm {
+                        Ok(dm) => {
+                            admin_dm = Some(dm);
+                            dm.send_message(&http, CreateMessage::new().content(text))
+                                .await
+                                .map(|_| ())
+                        }
+                        Err(e) => Err(e),
+                    }
+                }
+            };
+            match result {
+                Ok(()) => break,
+                Err(e) if attempt < SEND_ATTEMPTS => {
+                    log::warn!("discord: sending failed (attempt {attempt}): {e}");
+                    tokio::select! {
+                        () = tokio::time::sleep(Duration::from_secs(1 << attempt)) => {}
+                        () = shutdown.cancelled() => return,
+                    }
+                }
+                Err(e) => log::error!("discord: giving up on a message after {attempt} attempts: {e}"),
+            }
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! The `cubeguardian` binary: parses the command line, loads the
+//! configuration, sets up logging and hands over to the library.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use tokio_util::sync::CancellationToken;
+
+use cubeguardian::config::{self, Config, ShutdownMethod};
+use cubeguardian::secret::SecretSource;
+use cubeguardian::{app, logging};
+
+/// EX_CONFIG from sysexits.h: the configuration is wrong. systemd shows it,
+/// and `RestartPreventExitStatus=78` keeps a broken config from looping.
+const EXIT_CONFIG: u8 = 78;
+
+/// CubeGuardian: wakes, watches and puts to sleep a home Minecraft server
+/// from Discord.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the appliance (what the systemd service does).
+    Run {
+        /// The configuration file.
+        #[arg(long, short, default_value = config::DEFAULT_PATH)]
+        config: PathBuf,
+    },
+    /// Check a configuration file and exit: 0 when valid, 78 when not.
+    CheckConfig {
+        /// The configuration file.
+        #[arg(long, short, default_value = config::DEFAULT_PATH)]
+        config: PathBuf,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::CheckConfig { config } => check_config(&config),
+        Command::Run { config } => run(&config),
+    }
+}
+
+fn load(path: &Path) -> Result<Config, ExitCode> {
+    Config::from_file(path).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(EXIT_CONFIG)
+    })
+}
+
+fn check_config(path: &Path) -> ExitCode {
+    let config = match load(path) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    println!("{}: valid", path.display());
+    let mut secrets = vec!["discord_token"];
+    let mut files = Vec::new();
+    if let Some(px) = &config.proxmox {
+        secrets.push("proxmox_token_secret");
+        files.extend(px.ca_file.iter().map(|f| ("proxmox.ca_file", f.clone())));
+    }
+    if let (ShutdownMethod::Ssh, Some(ssh)) = (config.power.shutdown_method, &config.ssh) {
+        files.push(("ssh.key_file", ssh.key_file.clone()));
+    }
+    for (key, file) in files {
+        if !file.exists() {
+            println!("warning: `{key}`: {} does not exist (yet)", file.display());
+        }
+    }
+    println!(
+        "secrets read at start-up (credential or CUBEGUARDIAN_<NAME> variable): {}",
+        secrets.join(", ")
+    );
+    ExitCode::SUCCESS
+}
+
+fn run(path: &Path) -> ExitCode {
+    let config = match load(path) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    logging::init(config.log.level);
+    log::info!("cubeguardian {} starting with {}", env!("CARGO_PKG_VERSION"), path.display());
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        // Two workers are plenty for a handful of sockets and keep the
+        // footprint small on a Pi (the default is one per core).
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            log::error!("cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async {
+        let shutdown = CancellationToken::new();
+        tokio::spawn(stop_on_signal(shutdown.clone()));
+        match app::run(config, SecretSource::from_process(), shutdown).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                let configuration = e.is_configuration();
+                // {:#} prints the whole cause chain on one line.
+                log::error!("cannot start: {:#}", anyhow::Error::from(e));
+                if configuration {
+                    ExitCode::from(EXIT_CONFIG)
+                } else {
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    })
+}
+
+/// Cancels `shutdown` on SIGTERM (systemd stop) or SIGINT (Ctrl-C). SIGHUP
+/// is caught so that it does not kill the process; reloading the
+/// configuration is not implemented yet, and the log says so.
+async fn stop_on_signal(shutdown: CancellationToken) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::hangup()),
+    ) else {
+        log::error!("cannot install signal handlers; stop with SIGKILL");
+        return;
+    };
+    loop {
+        tokio::select! {
+            _ = term.recv() => { log::info!("SIGTERM received"); break }
+            _ = int.recv() => { log::info!("SIGINT received"); break }
+            _ = hup.recv() => log::warn!("SIGHUP: configuration reload is not supported yet; restart the service to apply changes"),
+        }
+    }
+    shutdown.cancel();
+}

@@ -1,0 +1,292 @@
+//! Every text a player or the admin reads on Discord.
+//!
+//! French by default (the community is French-speaking), English available,
+//! and each text can be replaced in `[messages.text]` of the config. Texts
+//! are templates with `{name}` placeholders; the config loader checks that
+//! an override names a known text and only uses that text's placeholders,
+//! so a typo is caught at start-up rather than shown to players.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::power::machine::{Notice, Requester};
+
+/// The language of the built-in texts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    #[default]
+    Fr,
+    En,
+}
+
+macro_rules! texts {
+    ($( $variant:ident $key:literal [$($ph:literal),*] fr: $fr:literal en: $en:literal; )*) => {
+        /// The name of one text.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum Text { $($variant),* }
+
+        impl Text {
+            pub const ALL: &'static [Text] = &[$(Text::$variant),*];
+
+            /// The key of this text in `[messages.text]`.
+            pub fn key(self) -> &'static str {
+                match self { $(Text::$variant => $key),* }
+            }
+
+            /// The placeholders this text may use.
+            pub fn placeholders(self) -> &'static [&'static str] {
+                match self { $(Text::$variant => &[$($ph),*]),* }
+            }
+
+            fn builtin(self, language: Language) -> &'static str {
+                match (self, language) {
+                    $((Text::$variant, Language::Fr) => $fr,
+                      (Text::$variant, Language::En) => $en,)*
+                }
+            }
+        }
+    };
+}
+
+texts! {
+    StartupRequested "startup_requested" ["player"]
+        fr: "🚀 Démarrage du serveur demandé par {player}. Je vous préviens dès que Minecraft répond."
+        en: "🚀 Server start requested by {player}. I'll tell you as soon as Minecraft answers.";
+    SomePlayer "some_player" []
+        fr: "un joueur"
+        en: "a player";
+    Operational "operational" []
+        fr: "✅ Le serveur Minecraft est prêt ! Bon jeu 🎮"
+        en: "✅ The Minecraft server is ready! Have fun 🎮";
+    ShutdownScheduled "shutdown_scheduled" ["minutes"]
+        fr: "⏰ Plus aucun joueur autorisé dans le salon vocal : le serveur s'éteindra dans {minutes} min. Appuyez sur « Annuler » pour le garder allumé."
+        en: "⏰ No authorized player left in the voice channel: the server will shut down in {minutes} min. Press “Cancel” to keep it on.";
+    CancelButton "cancel_button" []
+        fr: "Annuler"
+        en: "Cancel";
+    ShutdownCancelled "shutdown_cancelled" ["player"]
+        fr: "👍 Arrêt annulé par {player} : le serveur reste allumé jusqu'au prochain départ du salon vocal."
+        en: "👍 Shutdown cancelled by {player}: the server stays on until the voice channel empties again.";
+    ShutdownAborted "shutdown_aborted" ["player"]
+        fr: "👋 {player} est de retour : arrêt annulé."
+        en: "👋 {player} is back: shutdown cancelled.";
+    ShutdownPostponed "shutdown_postponed" ["players", "minutes"]
+        fr: "🎮 Encore {players} joueur(s) connecté(s) à Minecraft : l'arrêt attendra qu'ils aient fini (nouvel essai dans {minutes} min)."
+        en: "🎮 {players} player(s) still in Minecraft: the shutdown will wait until they are done (next try in {minutes} min).";
+    ShuttingDown "shutting_down" []
+        fr: "💤 Arrêt du serveur en cours…"
+        en: "💤 Shutting the server down…";
+    Off "off" []
+        fr: "💤 Le serveur est éteint. Rejoignez le salon vocal pour le rallumer."
+        en: "💤 The server is off. Join the voice channel to start it again.";
+    Failed "failed" []
+        fr: "❌ Un problème est survenu avec le serveur — un administrateur a été notifié."
+        en: "❌ Something went wrong with the server — an administrator has been notified.";
+    AdminAlert "admin_alert" ["reason"]
+        fr: "⚠️ CubeGuardian : {reason}"
+        en: "⚠️ CubeGuardian: {reason}";
+    CancelRefused "cancel_refused" []
+        fr: "🚫 Permission refusée — seuls les joueurs autorisés peuvent annuler l'arrêt."
+        en: "🚫 Permission denied — only authorized players can cancel the shutdown.";
+    CancelNothing "cancel_nothing" []
+        fr: "Aucun arrêt n'est prévu."
+        en: "No shutdown is pending.";
+    CancelDone "cancel_done" []
+        fr: "✅ Arrêt annulé."
+        en: "✅ Shutdown cancelled.";
+}
+
+impl Text {
+    pub fn from_key(key: &str) -> Option<Text> {
+        Text::ALL.iter().copied().find(|t| t.key() == key)
+    }
+}
+
+/// Why an override in `[messages.text]` is refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TextError {
+    #[error("unknown text `{key}` (known: {known})")]
+    UnknownKey { key: String, known: String },
+    #[error("text `{key}` uses the placeholder {{{placeholder}}}, which it does not have (it has: {allowed})")]
+    UnknownPlaceholder {
+        key: String,
+        placeholder: String,
+        allowed: String,
+    },
+}
+
+/// The texts in use: built-ins of one language plus the admin's overrides.
+#[derive(Clone, Debug, Default)]
+pub struct Messages {
+    language: Language,
+    overrides: HashMap<Text, String>,
+}
+
+impl Messages {
+    /// Checks every override; the first bad one is reported with its key.
+    pub fn new(language: Language, overrides: &[(String, String)]) -> Result<Self, (String, TextError)> {
+        let mut map = HashMap::new();
+        for (key, template) in overrides {
+            let text = Text::from_key(key).ok_or_else(|| {
+                let known = Text::ALL.iter().map(|t| t.key()).collect::<Vec<_>>().join(", ");
+                (
+                    key.clone(),
+                    TextError::UnknownKey {
+                        key: key.clone(),
+                        known,
+                    },
+                )
+            })?;
+            for placeholder in placeholders(template) {
+                if !text.placeholders().contains(&placeholder) {
+                    return Err((
+                        key.clone(),
+                        TextError::UnknownPlaceholder {
+                            key: key.clone(),
+                            placeholder: placeholder.to_owned(),
+                            allowed: text.placeholders().join(", "),
+                        },
+                    ));
+                }
+            }
+            map.insert(text, template.clone());
+        }
+        Ok(Messages {
+            language,
+            overrides: map,
+        })
+    }
+
+    /// The text with its placeholders filled in; unknown ones stay as typed.
+    pub fn render(&self, text: Text, args: &[(&str, &str)]) -> String {
+        let template = self
+            .overrides
+            .get(&text)
+            .map(String::as_str)
+            .unwrap_or_else(|| text.builtin(self.language));
+        let mut out = String::with_capacity(template.len() + 16);
+        let mut rest = template;
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let after = &rest[open + 1..];
+            match after.find('}') {
+                Some(close) => {
+                    let name = &after[..close];
+                    match args.iter().find(|(k, _)| *k == name) {
+                        Some((_, value)) => out.push_str(value),
+                        None => {
+                            out.push('{');
+                            out.push_str(name);
+                            out.push('}');
+                        }
+                    }
+                    rest = &after[close + 1..];
+                }
+                None => {
+                    out.push_str(&rest[open..]);
+                    rest = "";
+                }
+            }
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// The announcement for a power notice.
+    pub fn notice(&self, notice: &Notice) -> String {
+        match notice {
+            Notice::StartupRequested { by } => {
+                let player = self.player(by.as_ref());
+                self.render(Text::StartupRequested, &[("player", &player)])
+            }
+            Notice::Operational => self.render(Text::Operational, &[]),
+            Notice::ShutdownScheduled { delay } => {
+                self.render(Text::ShutdownScheduled, &[("minutes", &minutes(*delay))])
+            }
+            Notice::ShutdownCancelled { by } => {
+                self.render(Text::ShutdownCancelled, &[("player", &self.player(Some(by)))])
+            }
+            Notice::ShutdownAborted { by } => {
+                self.render(Text::ShutdownAborted, &[("player", &self.player(by.as_ref()))])
+            }
+            Notice::ShutdownPostponed { players, delay } => self.render(
+                Text::ShutdownPostponed,
+                &[("players", &players.to_string()), ("minutes", &minutes(*delay))],
+            ),
+            Notice::ShuttingDown => self.render(Text::ShuttingDown, &[]),
+            Notice::Off => self.render(Text::Off, &[]),
+            Notice::Failed => self.render(Text::Failed, &[]),
+        }
+    }
+
+    fn player(&self, who: Option<&Requester>) -> String {
+        match who {
+            Some(r) => r.name.clone(),
+            None => self.render(Text::SomePlayer, &[]),
+        }
+    }
+}
+
+/// Whole minutes, rounded up, so "in 1 min" is never said of 90 seconds.
+fn minutes(d: Duration) -> String {
+    d.as_secs().div_ceil(60).to_string()
+}
+
+/// The `{name}` placeholders of a template.
+fn placeholders(template: &str) -> impl Iterator<Item = &str> {
+    template.split('{').skip(1).filter_map(|part| part.split_once('}').map(|(name, _)| name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_texts_only_use_their_placeholders() {
+        for text in Text::ALL {
+            for lang in [Language::Fr, Language::En] {
+                for ph in placeholders(text.builtin(lang)) {
+                    assert!(text.placeholders().contains(&ph), "{}: {ph}", text.key());
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn french_is_the_default_and_placeholders_are_filled() {
+        let m = Messages::default();
+        let by = Requester {
+            id: 1,
+            name: "alice".into(),
+        };
+        let s = m.notice(&Notice::StartupRequested { by: Some(by) });
+        assert_eq!(
+            s,
+            "🚀 Démarrage du serveur demandé par alice. Je vous préviens dès que Minecraft répond."
+        );
+        let s = m.notice(&Notice::ShutdownScheduled {
+            delay: Duration::from_secs(90),
+        });
+        assert!(s.contains("dans 2 min"), "{s}");
+        assert!(m.notice(&Notice::StartupRequested { by: None }).contains("un joueur"));
+    }
+
+    #[test]
+    fn overrides_replace_texts_and_english_is_available() {
+        let m = Messages::new(Language::En, &[("off".into(), "Bye {x".into())]).unwrap();
+        assert_eq!(m.notice(&Notice::Off), "Bye {x");
+        assert_eq!(m.notice(&Notice::ShuttingDown), "💤 Shutting the server down…");
+    }
+
+    #[test]
+    fn bad_overrides_are_refused_with_their_key() {
+        let err = Messages::new(Language::Fr, &[("of".into(), "x".into())]).unwrap_err();
+        assert_eq!(err.0, "of");
+        assert!(err.1.to_string().contains("known: startup_requested"));
+        let err = Messages::new(Language::Fr, &[("off".into(), "{player} left".into())]).unwrap_err();
+        assert!(matches!(err.1, TextError::UnknownPlaceholder { .. }), "{:?}", err.1);
+    }
+}

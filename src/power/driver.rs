@@ -1,0 +1,321 @@
+//! The driver: feeds the state machine its events and performs its actions.
+//!
+//! One task owns the [`PowerMachine`]. It receives inputs (voice presence,
+//! button presses) from Discord, the results of the actions it started
+//! (probes, wake, shutdown — each runs in its own task so a slow host never
+//! stalls the loop), and wakes itself for deadlines and periodic probes.
+//! Every transition is logged, persisted before anything else happens, and
+//! published for `STATUS=` and the status displays.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::discord::Outgoing;
+use crate::messages::{Messages, Text};
+use crate::power::machine::{Action, Event, Notice, Observation, PowerMachine, Requester, State, Timestamp};
+use crate::power::probe::{Actuators, Prober};
+use crate::store::{PowerRecord, Store};
+
+/// What the rest of the appliance tells the driver.
+#[derive(Debug)]
+pub enum Input {
+    Event(Event),
+    /// The Cancel button; `reply` says whether a pending shutdown was
+    /// cancelled, so the presser gets an honest answer.
+    CancelShutdown {
+        by: Requester,
+        reply: oneshot::Sender<bool>,
+    },
+    /// Answered at once by a live loop: the systemd watchdog's proof of life.
+    Ping(oneshot::Sender<()>),
+}
+
+/// What the driver publishes after every event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PowerView {
+    pub state: State,
+    pub since: Timestamp,
+    /// Authorized players in voice, once Discord said.
+    pub presence: Option<u32>,
+    pub last_observation: Option<Observation>,
+}
+
+/// Wall-clock time that follows tokio's clock, so tests that pause tokio's
+/// time move it too, while deadlines stay comparable across restarts.
+#[derive(Clone, Copy, Debug)]
+pub struct Clock {
+    wall: SystemTime,
+    mono: Instant,
+}
+
+impl Clock {
+    pub fn new() -> Self {
+        Clock {
+            wall: SystemTime::now(),
+            mono: Instant::now(),
+        }
+    }
+
+    pub fn now(&self) -> Timestamp {
+        let now = self.wall + self.mono.elapsed();
+        let ms = now.duration_since(UNIX_EPOCH).unwrap_or_default().as_millis();
+        Timestamp(u64::try_from(ms).unwrap_or(u64::MAX))
+    }
+
+    /// The tokio instant at which wall-clock `at` happens.
+    pub fn instant_at(&self, at: Timestamp) -> Instant {
+        Instant::now() + self.now().until(at)
+    }
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock::new()
+    }
+}
+
+/// The pieces the driver needs.
+pub struct Driver {
+    pub machine: PowerMachine,
+    pub store: Arc<Store>,
+    pub prober: Prober,
+    pub actuators: Actuators,
+    pub messages: Messages,
+    pub outgoing: mpsc::Sender<Outgoing>,
+    /// Probe period when nothing is expected to change.
+    pub probe_interval: Duration,
+    /// Probe period during a startup or a shutdown.
+    pub watch_interval: Duration,
+    pub clock: Clock,
+    pub view: watch::Sender<PowerView>,
+}
+
+/// One thing that woke the loop.
+enum Step {
+    Input(Input),
+    Result(Event),
+    Timer,
+}
+
+impl Driver {
+    /// Runs until `shutdown`, then waits for actions in flight (each bounded
+    /// by its own timeout) so a shutdown request is not cut in half.
+    pub async fn run(mut self, mut inputs: mpsc::Receiver<Input>, shutdown: CancellationToken) {
+        let (results_tx, mut results) = mpsc::channel::<Event>(16);
+        let tasks = TaskTracker::new();
+        let mut probing = false;
+
+        // Reconcile with the real machine before trusting the record.
+        self.start_probe(&tasks, &results_tx, &mut probing);
+        if matches!(self.machine.state(), State::StartupRequested { .. }) {
+            // Stopped between deciding to wake and sending: send again.
+            self.perform(Action::SendWake, &tasks, &results_tx, &mut probing);
+        }
+        self.publish();
+        let mut next_probe = Instant::now() + self.probe_period();
+
+        loop {
+            let deadline = self.machine.next_deadline().map(|d| self.clock.instant_at(d));
+            let wake_at = deadline.map_or(next_probe, |d| d.min(next_probe));
+            let step = tokio::select! {
+                () = shutdown.cancelled() => break,
+                input = inputs.recv() => match input {
+                    Some(input) => Step::Input(input),
+                    None => break,
+                },
+                Some(event) = results.recv() => Step::Result(event),
+                () = tokio::time::sleep_until(wake_at) => Step::Timer,
+            };
+            match step {
+                Step::Input(Input::Event(event)) => {
+                    self.apply(event, &tasks, &results_tx, &mut probing).await;
+                }
+                Step::Input(Input::CancelShutdown { by, reply }) => {
+                    let changed = self
+                        .apply(Event::CancelShutdown { by }, &tasks, &results_tx, &mut probing)
+                        .await;
+                    let _ = reply.send(changed);
+                }
+                Step::Input(Input::Ping(reply)) => {
+                    let _ = reply.send(());
+                }
+                Step::Result(event) => {
+                    if matches!(event, Event::Observed(_)) {
+                        probing = false;
+                    }
+                    let was_watching = self.machine.is_watching();
+                    self.apply(event, &tasks, &results_tx, &mut probing).await;
+                    if self.machine.is_watching() != was_watching {
+                        next_probe = Instant::now() + self.probe_period();
+                    }
+                }
+                Step::Timer => {
+                    if Instant::now() >= next_probe {
+                        self.start_probe(&tasks, &results_tx, &mut probing);
+                        next_probe = Instant::now() + self.probe_period();
+                    }
+                    self.apply(Event::Tick, &tasks, &results_tx, &mut probing).await;
+                }
+            }
+        }
+        tasks.close();
+        tasks.wait().await;
+        log::info!("power: driver stopped in state {}", self.machine.state().kind());
+    }
+
+    fn probe_period(&self) -> Duration {
+        if self.machine.is_watching() {
+            self.watch_interval
+        } else {
+            self.probe_interval
+        }
+    }
+
+    /// Feeds one event to the machine and carries out the outcome. Returns
+    /// whether the state changed.
+    async fn apply(
+        &mut self,
+        event: Event,
+        tasks: &TaskTracker,
+        results: &mpsc::Sender<Event>,
+        probing: &mut bool,
+    ) -> bool {
+        let now = self.clock.now();
+        let before = self.machine.state().clone();
+        let outcome = self.machine.handle(event, now);
+        for t in &outcome.transitions {
+            if t.reconciled {
+                log::warn!(
+                    "power: reconciled with the real machine: {} -> {} (observed: {})",
+                    t.from,
+                    t.to,
+                    describe(self.machine.last_observation())
+                );
+            } else {
+                log::info!("power: {} -> {}", t.from, t.to);
+            }
+        }
+        // Persist any change, transitions and postponed deadlines alike.
+        if *self.machine.state() != before {
+            self.persist().await;
+        }
+        for action in outcome.actions {
+            self.perform(action, tasks, results, probing);
+        }
+        self.publish();
+        !outcome.transitions.is_empty()
+    }
+
+    async fn persist(&self) {
+        let record = PowerRecord {
+            state: self.machine.state().clone(),
+            since: self.machine.since(),
+        };
+        let store = Arc::clone(&self.store);
+        match tokio::task::spawn_blocking(move || store.save_power(&record)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => log::error!("power: cannot save the state: {e:#}"),
+            Err(e) => log::error!("power: saving the state panicked: {e}"),
+        }
+    }
+
+    fn publish(&self) {
+        self.view.send_replace(PowerView {
+            state: self.machine.state().clone(),
+            since: self.machine.since(),
+            presence: self.machine.presence(),
+            last_observation: self.machine.last_observation().cloned(),
+        });
+    }
+
+    fn start_probe(&self, tasks: &TaskTracker, results: &mpsc::Sender<Event>, probing: &mut bool) {
+        if *probing {
+            return;
+        }
+        *probing = true;
+        let prober = self.prober.clone();
+        let results = results.clone();
+        tasks.spawn(async move {
+            let observation = prober.observe().await;
+            log::debug!("probe: {}", describe(Some(&observation)));
+            let _ = results.send(Event::Observed(observation)).await;
+        });
+    }
+
+    fn perform(&self, action: Action, tasks: &TaskTracker, results: &mpsc::Sender<Event>, probing: &mut bool) {
+        match action {
+            Action::Probe => self.start_probe(tasks, results, probing),
+            Action::SendWake => {
+                let actuators = self.actuators.clone();
+                let results = results.clone();
+                tasks.spawn(async move {
+                    let event = match actuators.wake().await {
+                        Ok(()) => {
+                            log::info!("power: magic packets sent to {}", actuators.wol_target);
+                            Event::WakeSent
+                        }
+                        Err(e) => Event::WakeFailed(e),
+                    };
+                    let _ = results.send(event).await;
+                });
+            }
+            Action::RequestShutdown => {
+                let actuators = self.actuators.clone();
+                let results = results.clone();
+                tasks.spawn(async move {
+                    let event = match actuators.power_off().await {
+                        Ok(()) => {
+                            log::info!("power: shutdown requested");
+                            Event::ShutdownSent
+                        }
+                        Err(e) => Event::ShutdownFailed(e),
+                    };
+                    let _ = results.send(event).await;
+                });
+            }
+            Action::Announce(notice) => {
+                let cancel_button = matches!(notice, Notice::ShutdownScheduled { .. });
+                let text = self.messages.notice(&notice);
+                self.send(Outgoing::Announce { text, cancel_button });
+            }
+            Action::AlertAdmin(reason) => {
+                log::error!("power: {reason}");
+                let text = self.messages.render(Text::AdminAlert, &[("reason", &reason)]);
+                self.send(Outgoing::AlertAdmin { text });
+            }
+        }
+    }
+
+    /// Hands a message to Discord without ever blocking the power loop: if
+    /// Discord has been unreachable long enough to fill the queue, the
+    /// message is dropped (and logged) rather than delaying a shutdown.
+    fn send(&self, message: Outgoing) {
+        if let Err(e) = self.outgoing.try_send(message) {
+            log::warn!("power: discord queue full or closed, dropping a message: {e}");
+        }
+    }
+}
+
+/// A short human description of an observation, for logs and status.
+pub fn describe(observation: Option<&Observation>) -> String {
+    use crate::power::machine::{GameObservation, HostObservation};
+    let Some(o) = observation else {
+        return "not probed yet".to_owned();
+    };
+    let host = match &o.host {
+        HostObservation::Up => "host up".to_owned(),
+        HostObservation::Down => "host off".to_owned(),
+        HostObservation::Refused(why) => format!("host refuses the token ({why})"),
+        HostObservation::Failing(why) => format!("host API failing ({why})"),
+    };
+    let game = match &o.game {
+        GameObservation::Online { players, max } => format!("Minecraft {players}/{max}"),
+        GameObservation::Offline => "Minecraft not answering".to_owned(),
+    };
+    format!("{host}, {game}")
+}

@@ -1,0 +1,196 @@
+//! The appliance's embedded database: one redb file in the state directory.
+//!
+//! redb commits are durable when `commit()` returns (fsync), so what the
+//! store acknowledged survives a power cut. Writes are rare — one per power
+//! transition — which keeps SD-card wear negligible. Later features (bans,
+//! captured messages, digests) get their own tables in the same file.
+//!
+//! The store is synchronous; async callers run it on the blocking pool.
+
+use std::path::{Path, PathBuf};
+
+use redb::{ReadableDatabase, TableDefinition};
+use serde::{Deserialize, Serialize};
+
+use crate::power::machine::{State, Timestamp};
+
+/// Name of the database file inside the state directory.
+pub const FILE_NAME: &str = "cubeguardian.redb";
+
+/// redb's page cache. The default is sized for servers; a few MiB are plenty
+/// for records this small and matter on a Pi.
+const CACHE_BYTES: usize = 4 * 1024 * 1024;
+
+/// Small records of the power controller, keyed by name.
+const POWER: TableDefinition<&str, &[u8]> = TableDefinition::new("power");
+const POWER_KEY: &str = "state";
+
+/// What the power controller must remember across restarts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PowerRecord {
+    pub state: State,
+    pub since: Timestamp,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create the state directory {path}")]
+    CreateDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the database {path} is already open: is another cubeguardian running?")]
+    AlreadyOpen { path: PathBuf },
+    #[error("cannot open the database {path}")]
+    Open {
+        path: PathBuf,
+        #[source]
+        source: redb::DatabaseError,
+    },
+    #[error("database {path}: {operation} failed")]
+    Io {
+        path: PathBuf,
+        operation: &'static str,
+        #[source]
+        source: redb::Error,
+    },
+    #[error("database {path}: the stored {record} record is unreadable")]
+    Corrupt {
+        path: PathBuf,
+        record: &'static str,
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+/// The open database. Share it behind an `Arc`; redb serialises writers.
+pub struct Store {
+    db: redb::Database,
+    path: PathBuf,
+}
+
+impl Store {
+    /// Opens (or creates) the database in `dir`, creating `dir` if needed.
+    pub fn open(dir: &Path) -> Result<Self, StoreError> {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let path = dir.join(FILE_NAME);
+        let db = redb::Database::builder()
+            .set_cache_size(CACHE_BYTES)
+            .create(&path)
+            .map_err(|source| match source {
+                redb::DatabaseError::DatabaseAlreadyOpen => StoreError::AlreadyOpen { path: path.clone() },
+                source => StoreError::Open {
+                    path: path.clone(),
+                    source,
+                },
+            })?;
+        Ok(Store { db, path })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The last power record saved, if any.
+    pub fn load_power(&self) -> Result<Option<PowerRecord>, StoreError> {
+        let io = |operation| {
+            let path = self.path.clone();
+            move |source: redb::Error| StoreError::Io {
+                path,
+                operation,
+                source,
+            }
+        };
+        let txn = self.db.begin_read().map_err(|e| io("read")(e.into()))?;
+        let table = match txn.open_table(POWER) {
+            Ok(table) => table,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
+            Err(e) => return Err(io("read")(e.into())),
+        };
+        let Some(bytes) = table.get(POWER_KEY).map_err(|e| io("read")(e.into()))? else {
+            return Ok(None);
+        };
+        serde_json::from_slice(bytes.value())
+            .map(Some)
+            .map_err(|source| StoreError::Corrupt {
+                path: self.path.clone(),
+                record: "power state",
+                source,
+            })
+    }
+
+    /// Saves the power record durably (returns once it is on disk).
+    pub fn save_power(&self, record: &PowerRecord) -> Result<(), StoreError> {
+        let bytes = serde_json::to_vec(record).map_err(|source| StoreError::Corrupt {
+            path: self.path.clone(),
+            record: "power state",
+            source,
+        })?;
+        let io = |source: redb::Error| StoreError::Io {
+            path: self.path.clone(),
+            operation: "write",
+            source,
+        };
+        let txn = self.db.begin_write().map_err(|e| io(e.into()))?;
+        {
+            let mut table = txn.open_table(POWER).map_err(|e| io(e.into()))?;
+            table
+                .insert(POWER_KEY, bytes.as_slice())
+                .map_err(|e| io(e.into()))?;
+        }
+        txn.commit().map_err(|e| io(e.into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::power::machine::Requester;
+
+    #[test]
+    fn power_record_survives_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let record = PowerRecord {
+            state: State::StartupRequested {
+                by: Some(Requester {
+                    id: 1,
+                    name: "alice".into(),
+                }),
+            },
+            since: Timestamp(42),
+        };
+        {
+            let store = Store::open(dir.path()).unwrap();
+            assert_eq!(store.load_power().unwrap(), None);
+            store.save_power(&record).unwrap();
+        }
+        let store = Store::open(dir.path()).unwrap();
+        assert_eq!(store.load_power().unwrap(), Some(record));
+    }
+
+    #[test]
+    fn second_open_says_another_instance_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let _first = Store::open(dir.path()).unwrap();
+        let err = Store::open(dir.path()).err().unwrap();
+        assert!(err.to_string().contains("another cubeguardian"), "{err}");
+    }
+
+    #[test]
+    fn unreadable_record_is_reported_not_panicked() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path()).unwrap();
+        let txn = store.db.begin_write().unwrap();
+        {
+            let mut t = txn.open_table(POWER).unwrap();
+            t.insert(POWER_KEY, b"{not json".as_slice()).unwrap();
+        }
+        txn.commit().unwrap();
+        let err = store.load_power().unwrap_err();
+        assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
+    }
+}
