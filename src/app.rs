@@ -57,13 +57,20 @@ impl StartError {
     pub fn is_configuration(&self) -> bool {
         matches!(
             self,
-            StartError::Secret(_) | StartError::CaFile { .. } | StartError::Proxmox(_) | StartError::NoShutdownPath
+            StartError::Secret(_)
+                | StartError::CaFile { .. }
+                | StartError::Proxmox(_)
+                | StartError::NoShutdownPath
         )
     }
 }
 
 /// Runs the appliance until `shutdown` is cancelled.
-pub async fn run(config: Config, secrets: SecretSource, shutdown: CancellationToken) -> Result<(), StartError> {
+pub async fn run(
+    config: Config,
+    secrets: SecretSource,
+    shutdown: CancellationToken,
+) -> Result<(), StartError> {
     let token = secrets.load("discord_token")?;
     let proxmox = match &config.proxmox {
         Some(px) => Some(proxmox_client(px, &secrets)?),
@@ -89,7 +96,10 @@ pub async fn run(config: Config, secrets: SecretSource, shutdown: CancellationTo
         .map_err(|e| StartError::Join(e.to_string()))?;
     let machine = match record {
         Ok(Some(record)) => {
-            log::info!("power: remembered state {} (checking the real machine)", record.state.kind());
+            log::info!(
+                "power: remembered state {} (checking the real machine)",
+                record.state.kind()
+            );
             PowerMachine::new(record.state, record.since, timings)
         }
         Ok(None) => PowerMachine::new(State::Idle, clock.now(), timings),
@@ -103,21 +113,25 @@ pub async fn run(config: Config, secrets: SecretSource, shutdown: CancellationTo
         Some(client) => HostCheck::Proxmox(client.clone()),
         None => HostCheck::Tcp {
             // Validation guarantees [ssh] exists without [proxmox].
-            address: config.ssh.as_ref().map(|s| s.address.clone()).unwrap_or_default(),
+            address: config
+                .ssh
+                .as_ref()
+                .map(|s| s.address.clone())
+                .unwrap_or_default(),
             timeout: Duration::from_secs(5),
         },
     };
     let shutdown_path = match config.power.shutdown_method {
         ShutdownMethod::Proxmox => proxmox.clone().map(ShutdownPath::Proxmox),
         ShutdownMethod::Ssh => config.ssh.as_ref().map(|ssh| {
-            ShutdownPath::Ssh(SshTarget {
+            ShutdownPath::Ssh(Box::new(SshTarget {
                 address: ssh.address.clone(),
                 user: ssh.user.clone(),
                 key_file: ssh.key_file.clone(),
                 host_key: ssh.host_key.clone(),
                 command: ssh.command.clone(),
                 timeout: ssh.timeout,
-            })
+            }))
         }),
     }
     // Config validation already refuses this; no panic if it ever changes.
@@ -163,7 +177,12 @@ pub async fn run(config: Config, secrets: SecretSource, shutdown: CancellationTo
         link_tx,
         shutdown.clone(),
     ));
-    tasks.spawn(keep_systemd_informed(view, link, inputs_tx, shutdown.clone()));
+    tasks.spawn(keep_systemd_informed(
+        view,
+        link,
+        inputs_tx,
+        shutdown.clone(),
+    ));
     tasks.close();
 
     shutdown.cancelled().await;

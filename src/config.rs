@@ -364,10 +364,14 @@ impl Config {
         })?;
 
         if let Some(px) = &raw.proxmox {
-            let ways = [px.ca_file.is_some(), px.fingerprint.is_some(), px.insecure_skip_verify]
-                .iter()
-                .filter(|set| **set)
-                .count();
+            let ways = [
+                px.ca_file.is_some(),
+                px.fingerprint.is_some(),
+                px.insecure_skip_verify,
+            ]
+            .iter()
+            .filter(|set| **set)
+            .count();
             if ways != 1 {
                 return Err(invalid(
                     "proxmox",
@@ -381,7 +385,8 @@ impl Config {
             ShutdownMethod::Proxmox if raw.proxmox.is_none() => {
                 return Err(invalid(
                     "power.shutdown_method",
-                    "\"proxmox\" needs a [proxmox] section (or use \"ssh\" with an [ssh] section)".to_owned(),
+                    "\"proxmox\" needs a [proxmox] section (or use \"ssh\" with an [ssh] section)"
+                        .to_owned(),
                 ))
             }
             ShutdownMethod::Ssh if raw.ssh.is_none() => {
@@ -413,7 +418,10 @@ impl Config {
             .iter()
             .map(|(k, v)| match v.as_str() {
                 Some(s) => Ok((k.clone(), s.to_owned())),
-                None => Err(invalid(&format!("messages.text.{k}"), "must be a string".to_owned())),
+                None => Err(invalid(
+                    &format!("messages.text.{k}"),
+                    "must be a string".to_owned(),
+                )),
             })
             .collect::<Result<Vec<_>, _>>()?;
         let messages = Messages::new(raw.messages.language, &overrides)
@@ -446,7 +454,9 @@ impl FromStr for Config {
 fn check_address(address: &str) -> Result<(), String> {
     match address.rsplit_once(':') {
         Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok() => Ok(()),
-        _ => Err(format!("`{address}` is not host:port (for example \"pve-game.lan:25565\")")),
+        _ => Err(format!(
+            "`{address}` is not host:port (for example \"pve-game.lan:25565\")"
+        )),
     }
 }
 
@@ -533,38 +543,61 @@ where
     T::Err: fmt::Display,
 {
     let s = String::deserialize(d)?;
-    s.parse().map_err(|e| de::Error::custom(format!("`{s}`: {e}")))
+    s.parse().map_err(|e: T::Err| {
+        let e = e.to_string();
+        if e.contains(s.as_str()) {
+            de::Error::custom(e)
+        } else {
+            de::Error::custom(format!("`{s}`: {e}"))
+        }
+    })
 }
 
 /// `"10m"`, `"30s"`, `"1h 30m"`.
 fn duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
     let s = String::deserialize(d)?;
-    humantime::parse_duration(&s)
-        .map_err(|e| de::Error::custom(format!("`{s}` is not a duration like \"30s\" or \"10m\": {e}")))
+    humantime::parse_duration(&s).map_err(|e| {
+        de::Error::custom(format!(
+            "`{s}` is not a duration like \"30s\" or \"10m\": {e}"
+        ))
+    })
 }
 
 fn http_url<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     let s = String::deserialize(d)?;
-    let url = reqwest::Url::parse(&s).map_err(|e| de::Error::custom(format!("`{s}` is not a URL: {e}")))?;
+    let url = reqwest::Url::parse(&s)
+        .map_err(|e| de::Error::custom(format!("`{s}` is not a URL: {e}")))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-        return Err(de::Error::custom(format!("`{s}` must be an http:// or https:// URL")));
+        return Err(de::Error::custom(format!(
+            "`{s}` must be an http:// or https:// URL"
+        )));
     }
     Ok(s.trim_end_matches('/').to_owned())
 }
 
 fn ws_url<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     let s = String::deserialize(d)?;
-    let url = reqwest::Url::parse(&s).map_err(|e| de::Error::custom(format!("`{s}` is not a URL: {e}")))?;
+    let url = reqwest::Url::parse(&s)
+        .map_err(|e| de::Error::custom(format!("`{s}` is not a URL: {e}")))?;
     if !matches!(url.scheme(), "ws" | "wss") || url.host_str().is_none() {
-        return Err(de::Error::custom(format!("`{s}` must be a ws:// or wss:// URL")));
+        return Err(de::Error::custom(format!(
+            "`{s}` must be a ws:// or wss:// URL"
+        )));
     }
     Ok(Some(s))
 }
 
 fn token_id<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
     let s = String::deserialize(d)?;
+    if let Some((id, _secret)) = s.split_once('=') {
+        // Never echo what follows '=': it is the token's secret.
+        return Err(de::Error::custom(format!(
+            "`{id}=…` contains the token's secret after `=`: keep only `{id}` here and put the \
+             secret in the proxmox_token_secret credential"
+        )));
+    }
     match s.split_once('!') {
-        Some((user, token)) if user.contains('@') && !token.is_empty() && !s.contains('=') => Ok(s),
+        Some((user, token)) if user.contains('@') && !token.is_empty() => Ok(s),
         _ => Err(de::Error::custom(format!(
             "`{s}` is not a Proxmox API token id like \"cubeguardian@pve!bot\" (USER@REALM!TOKENID; \
              the secret itself goes in the proxmox_token_secret credential)"
@@ -585,7 +618,9 @@ impl<'de> Deserialize<'de> for Snowflake {
             IdOrName::Id(id) if id > 0 => Ok(Snowflake(id as u64)),
             IdOrName::Name(s) => match s.trim().parse::<u64>() {
                 Ok(id) if id > 0 => Ok(Snowflake(id)),
-                _ => Err(de::Error::custom(format!("`{s}` is not a Discord id (a positive number)"))),
+                _ => Err(de::Error::custom(format!(
+                    "`{s}` is not a Discord id (a positive number)"
+                ))),
             },
             IdOrName::Id(id) => Err(de::Error::custom(format!(
                 "{id} is not a Discord id (a positive number)"
@@ -604,7 +639,9 @@ impl<'de> Deserialize<'de> for ChannelRef {
                 _ if s.trim().trim_start_matches('#').is_empty() => {
                     Err(de::Error::custom("a channel name cannot be empty"))
                 }
-                _ => Ok(ChannelRef::Name(s.trim().trim_start_matches('#').to_owned())),
+                _ => Ok(ChannelRef::Name(
+                    s.trim().trim_start_matches('#').to_owned(),
+                )),
             },
         }
     }

@@ -64,7 +64,13 @@ impl Log for StderrLog {
 
     fn log(&self, record: &Record<'_>) {
         let mut err = std::io::stderr().lock();
-        let _ = writeln!(err, "{:<5} {}: {}", record.level(), record.target(), record.args());
+        let _ = writeln!(
+            err,
+            "{:<5} {}: {}",
+            record.level(),
+            record.target(),
+            record.args()
+        );
     }
 
     fn flush(&self) {

@@ -88,7 +88,11 @@ fn run(path: &Path) -> ExitCode {
         Err(code) => return code,
     };
     logging::init(config.log.level);
-    log::info!("cubeguardian {} starting with {}", env!("CARGO_PKG_VERSION"), path.display());
+    log::info!(
+        "cubeguardian {} starting with {}",
+        env!("CARGO_PKG_VERSION"),
+        path.display()
+    );
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         // Two workers are plenty for a handful of sockets and keep the

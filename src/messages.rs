@@ -127,11 +127,18 @@ pub struct Messages {
 
 impl Messages {
     /// Checks every override; the first bad one is reported with its key.
-    pub fn new(language: Language, overrides: &[(String, String)]) -> Result<Self, (String, TextError)> {
+    pub fn new(
+        language: Language,
+        overrides: &[(String, String)],
+    ) -> Result<Self, (String, TextError)> {
         let mut map = HashMap::new();
         for (key, template) in overrides {
             let text = Text::from_key(key).ok_or_else(|| {
-                let known = Text::ALL.iter().map(|t| t.key()).collect::<Vec<_>>().join(", ");
+                let known = Text::ALL
+                    .iter()
+                    .map(|t| t.key())
+                    .collect::<Vec<_>>()
+                    .join(", ");
                 (
                     key.clone(),
                     TextError::UnknownKey {
@@ -206,15 +213,20 @@ impl Messages {
             Notice::ShutdownScheduled { delay } => {
                 self.render(Text::ShutdownScheduled, &[("minutes", &minutes(*delay))])
             }
-            Notice::ShutdownCancelled { by } => {
-                self.render(Text::ShutdownCancelled, &[("player", &self.player(Some(by)))])
-            }
-            Notice::ShutdownAborted { by } => {
-                self.render(Text::ShutdownAborted, &[("player", &self.player(by.as_ref()))])
-            }
+            Notice::ShutdownCancelled { by } => self.render(
+                Text::ShutdownCancelled,
+                &[("player", &self.player(Some(by)))],
+            ),
+            Notice::ShutdownAborted { by } => self.render(
+                Text::ShutdownAborted,
+                &[("player", &self.player(by.as_ref()))],
+            ),
             Notice::ShutdownPostponed { players, delay } => self.render(
                 Text::ShutdownPostponed,
-                &[("players", &players.to_string()), ("minutes", &minutes(*delay))],
+                &[
+                    ("players", &players.to_string()),
+                    ("minutes", &minutes(*delay)),
+                ],
             ),
             Notice::ShuttingDown => self.render(Text::ShuttingDown, &[]),
             Notice::Off => self.render(Text::Off, &[]),
@@ -237,7 +249,10 @@ fn minutes(d: Duration) -> String {
 
 /// The `{name}` placeholders of a template.
 fn placeholders(template: &str) -> impl Iterator<Item = &str> {
-    template.split('{').skip(1).filter_map(|part| part.split_once('}').map(|(name, _)| name))
+    template
+        .split('{')
+        .skip(1)
+        .filter_map(|part| part.split_once('}').map(|(name, _)| name))
 }
 
 #[cfg(test)]
@@ -271,14 +286,19 @@ mod tests {
             delay: Duration::from_secs(90),
         });
         assert!(s.contains("dans 2 min"), "{s}");
-        assert!(m.notice(&Notice::StartupRequested { by: None }).contains("un joueur"));
+        assert!(m
+            .notice(&Notice::StartupRequested { by: None })
+            .contains("un joueur"));
     }
 
     #[test]
     fn overrides_replace_texts_and_english_is_available() {
         let m = Messages::new(Language::En, &[("off".into(), "Bye {x".into())]).unwrap();
         assert_eq!(m.notice(&Notice::Off), "Bye {x");
-        assert_eq!(m.notice(&Notice::ShuttingDown), "💤 Shutting the server down…");
+        assert_eq!(
+            m.notice(&Notice::ShuttingDown),
+            "💤 Shutting the server down…"
+        );
     }
 
     #[test]
@@ -286,7 +306,12 @@ mod tests {
         let err = Messages::new(Language::Fr, &[("of".into(), "x".into())]).unwrap_err();
         assert_eq!(err.0, "of");
         assert!(err.1.to_string().contains("known: startup_requested"));
-        let err = Messages::new(Language::Fr, &[("off".into(), "{player} left".into())]).unwrap_err();
-        assert!(matches!(err.1, TextError::UnknownPlaceholder { .. }), "{:?}", err.1);
+        let err =
+            Messages::new(Language::Fr, &[("off".into(), "{player} left".into())]).unwrap_err();
+        assert!(
+            matches!(err.1, TextError::UnknownPlaceholder { .. }),
+            "{:?}",
+            err.1
+        );
     }
 }

@@ -46,14 +46,14 @@ pub enum StoreError {
     Open {
         path: PathBuf,
         #[source]
-        source: redb::DatabaseError,
+        source: Box<redb::DatabaseError>,
     },
     #[error("database {path}: {operation} failed")]
     Io {
         path: PathBuf,
         operation: &'static str,
         #[source]
-        source: redb::Error,
+        source: Box<redb::Error>,
     },
     #[error("database {path}: the stored {record} record is unreadable")]
     Corrupt {
@@ -82,10 +82,12 @@ impl Store {
             .set_cache_size(CACHE_BYTES)
             .create(&path)
             .map_err(|source| match source {
-                redb::DatabaseError::DatabaseAlreadyOpen => StoreError::AlreadyOpen { path: path.clone() },
+                redb::DatabaseError::DatabaseAlreadyOpen => {
+                    StoreError::AlreadyOpen { path: path.clone() }
+                }
                 source => StoreError::Open {
                     path: path.clone(),
-                    source,
+                    source: Box::new(source),
                 },
             })?;
         Ok(Store { db, path })
@@ -102,7 +104,7 @@ impl Store {
             move |source: redb::Error| StoreError::Io {
                 path,
                 operation,
-                source,
+                source: Box::new(source),
             }
         };
         let txn = self.db.begin_read().map_err(|e| io("read")(e.into()))?;
@@ -133,7 +135,7 @@ impl Store {
         let io = |source: redb::Error| StoreError::Io {
             path: self.path.clone(),
             operation: "write",
-            source,
+            source: Box::new(source),
         };
         let txn = self.db.begin_write().map_err(|e| io(e.into()))?;
         {

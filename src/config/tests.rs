@@ -25,7 +25,10 @@ fn err(text: &str) -> ConfigError {
 #[test]
 fn the_example_config_is_valid() {
     let c: Config = include_str!("../../config.example.toml").parse().unwrap();
-    assert_eq!(c.discord.voice_channel, ChannelRef::Name("L'écho-du-Cube".into()));
+    assert_eq!(
+        c.discord.voice_channel,
+        ChannelRef::Name("L'écho-du-Cube".into())
+    );
     assert_eq!(c.proxmox.as_ref().unwrap().container_id, 105);
     assert_eq!(c.power.shutdown_delay, Duration::from_secs(600));
     assert!(!c.discord.uses_proxy());
@@ -41,7 +44,10 @@ fn defaults_fill_what_is_left_out() {
     assert_eq!(c.power.startup_timeout, Duration::from_secs(600));
     assert_eq!(c.power.shutdown_method, ShutdownMethod::Proxmox);
     assert_eq!(c.discord.api_url, DISCORD_API);
-    assert_eq!(c.discord.announce_channel, ChannelRef::Name("général".into()));
+    assert_eq!(
+        c.discord.announce_channel,
+        ChannelRef::Name("général".into())
+    );
 }
 
 #[test]
@@ -57,7 +63,10 @@ fn ids_may_be_numbers_or_numeric_strings_and_channels_names_or_ids() {
 
 #[test]
 fn unknown_key_is_refused_with_its_line() {
-    let text = MINIMAL.replace("admin_user_id = 222", "admin_user_id = 222\ntoken = \"oops\"");
+    let text = MINIMAL.replace(
+        "admin_user_id = 222",
+        "admin_user_id = 222\ntoken = \"oops\"",
+    );
     let e = err(&text);
     assert_eq!(e.line(), Some(6), "{e}");
     assert!(e.to_string().contains("token"), "{e}");
@@ -73,7 +82,9 @@ fn bad_mac_names_the_key_and_line() {
 
 #[test]
 fn bad_duration_names_the_key_and_line() {
-    let e = err(&format!("{MINIMAL}\n[power]\nshutdown_delay = \"ten minutes\"\n"));
+    let e = err(&format!(
+        "{MINIMAL}\n[power]\nshutdown_delay = \"ten minutes\"\n"
+    ));
     assert_eq!(e.key(), Some("power.shutdown_delay"), "{e}");
     assert_eq!(e.line(), Some(19), "{e}");
     assert!(e.to_string().contains("\"10m\""), "{e}");
@@ -104,11 +115,17 @@ fn proxmox_trust_must_be_chosen_once() {
 
 #[test]
 fn bad_fingerprint_and_token_id_are_refused() {
-    let e = err(&MINIMAL.replace("00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff", "abc"));
+    let e = err(&MINIMAL.replace(
+        "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+        "abc",
+    ));
     assert_eq!(e.key(), Some("proxmox.fingerprint"), "{e}");
     let e = err(&MINIMAL.replace("cubeguardian@pve!bot", "cubeguardian@pve!bot=s3cr3t"));
     assert_eq!(e.key(), Some("proxmox.token_id"), "{e}");
-    assert!(!e.to_string().contains("s3cr3t"), "the secret was echoed: {e}");
+    assert!(
+        !e.to_string().contains("s3cr3t"),
+        "the secret was echoed: {e}"
+    );
 }
 
 #[test]
@@ -126,20 +143,35 @@ fn address_without_port_is_refused() {
 
 #[test]
 fn bad_text_override_is_refused_with_its_key() {
-    let e = err(&format!("{MINIMAL}\n[messages.text]\noperationnal = \"x\"\n"));
+    let e = err(&format!(
+        "{MINIMAL}\n[messages.text]\noperationnal = \"x\"\n"
+    ));
     assert_eq!(e.key(), Some("messages.text.operationnal"), "{e}");
     assert_eq!(e.line(), Some(19), "{e}");
-    let c: Config = format!("{MINIMAL}\n[messages]\nlanguage = \"en\"\n[messages.text]\noff = \"bye\"\n")
-        .parse()
-        .unwrap();
-    assert_eq!(c.messages.notice(&crate::power::machine::Notice::Off), "bye");
+    let c: Config =
+        format!("{MINIMAL}\n[messages]\nlanguage = \"en\"\n[messages.text]\noff = \"bye\"\n")
+            .parse()
+            .unwrap();
+    assert_eq!(
+        c.messages.notice(&crate::power::machine::Notice::Off),
+        "bye"
+    );
 }
 
 #[test]
 fn websocket_gateway_url_is_checked() {
-    let text = MINIMAL.replace("guild_id = 111", "guild_id = 111\ngateway_url = \"http://x\"");
+    let text = MINIMAL.replace(
+        "guild_id = 111",
+        "guild_id = 111\ngateway_url = \"http://x\"",
+    );
     assert_eq!(err(&text).key(), Some("discord.gateway_url"));
-    let text = MINIMAL.replace("guild_id = 111", "guild_id = 111\ngateway_url = \"ws://127.0.0.1:1/gateway\"");
+    let text = MINIMAL.replace(
+        "guild_id = 111",
+        "guild_id = 111\ngateway_url = \"ws://127.0.0.1:1/gateway\"",
+    );
     let c: Config = text.parse().unwrap();
-    assert_eq!(c.discord.gateway_url.as_deref(), Some("ws://127.0.0.1:1/gateway"));
+    assert_eq!(
+        c.discord.gateway_url.as_deref(),
+        Some("ws://127.0.0.1:1/gateway")
+    );
 }

@@ -17,10 +17,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serenity::all::{
-    ButtonStyle, ChannelId, ChannelType, ClientBuilder, ComponentInteraction, Context, CreateActionRow,
-    CreateButton, CreateInteractionResponse, CreateInteractionResponseMessage, CreateMessage, EventHandler,
-    GatewayIntents, Guild, HttpBuilder, Interaction, Ready, ResumedEvent, ShardStageUpdateEvent, UserId,
-    VoiceState,
+    ButtonStyle, ChannelId, ChannelType, ClientBuilder, ComponentInteraction, Context,
+    CreateActionRow, CreateButton, CreateInteractionResponse, CreateInteractionResponseMessage,
+    CreateMessage, EventHandler, GatewayIntents, Guild, HttpBuilder, Interaction, Ready,
+    ResumedEvent, ShardStageUpdateEvent, UserId, VoiceState,
 };
 use serenity::async_trait;
 use serenity::gateway::ConnectionStage;
@@ -163,7 +163,9 @@ pub async fn run(
 fn build_http(settings: &DiscordSettings) -> Http {
     let mut http = HttpBuilder::new(settings.token.expose());
     if settings.uses_proxy {
-        http = http.proxy(settings.api_url.clone()).ratelimiter_disabled(true);
+        http = http
+            .proxy(settings.api_url.clone())
+            .ratelimiter_disabled(true);
     }
     http.build()
 }
@@ -275,10 +277,13 @@ impl EventHandler for Handler {
             ConnectionStage::Connected => {
                 self.link.send_replace(Link::Connected);
             }
-            ConnectionStage::Disconnected | ConnectionStage::Connecting | ConnectionStage::Resuming => {
+            ConnectionStage::Disconnected
+            | ConnectionStage::Connecting
+            | ConnectionStage::Resuming => {
                 log::info!("discord: gateway {:?} (was {:?})", event.new, event.old);
-                self.link
-                    .send_replace(Link::Down(format!("gateway {:?}", event.new).to_lowercase()));
+                self.link.send_replace(Link::Down(
+                    format!("gateway {:?}", event.new).to_lowercase(),
+                ));
             }
             _ => {}
         }
@@ -326,7 +331,10 @@ impl EventHandler for Handler {
             .voice_states
             .values()
             .map(|vs| {
-                let member = vs.member.as_ref().or_else(|| guild.members.get(&vs.user_id));
+                let member = vs
+                    .member
+                    .as_ref()
+                    .or_else(|| guild.members.get(&vs.user_id));
                 (
                     vs.user_id.get(),
                     vs.channel_id.map(|c| c.get()),
@@ -335,12 +343,14 @@ impl EventHandler for Handler {
                 )
             })
             .collect();
-        let members = occupants.iter().map(|(user_id, channel_id, name, roles)| VoiceMember {
-            user_id: *user_id,
-            channel_id: *channel_id,
-            name,
-            roles,
-        });
+        let members = occupants
+            .iter()
+            .map(|(user_id, channel_id, name, roles)| VoiceMember {
+                user_id: *user_id,
+                channel_id: *channel_id,
+                name,
+                roles,
+            });
         let event = {
             let mut watched = self.presence.lock().unwrap_or_else(|p| p.into_inner());
             watched.channel = Some(voice.get());
@@ -359,7 +369,11 @@ impl EventHandler for Handler {
         if new.guild_id.map(|g| g.get()) != Some(self.guild_id) {
             return;
         }
-        let roles = new.member.as_ref().map(|m| role_ids(&m.roles)).unwrap_or_default();
+        let roles = new
+            .member
+            .as_ref()
+            .map(|m| role_ids(&m.roles))
+            .unwrap_or_default();
         let name = new
             .member
             .as_ref()
@@ -418,7 +432,10 @@ async fn send_loop(
         };
         for attempt in 1..=SEND_ATTEMPTS {
             let result = match &item {
-                Outgoing::Announce { text, cancel_button } => {
+                Outgoing::Announce {
+                    text,
+                    cancel_button,
+                } => {
                     let channel = tokio::select! {
                         c = announce.wait_for(Option::is_some) => match c {
                             Ok(c) => *c,
@@ -439,7 +456,10 @@ async fn send_loop(
                 Outgoing::AlertAdmin { text } => {
                     let dm = match admin_dm {
                         Some(dm) => Ok(dm),
-                        None => UserId::new(admin).create_dm_channel(&http).await.map(|c| c.id),
+                        None => UserId::new(admin)
+                            .create_dm_channel(&http)
+                            .await
+                            .map(|c| c.id),
                     };
                     match dm {
                         Ok(dm) => {
@@ -461,7 +481,9 @@ async fn send_loop(
                         () = shutdown.cancelled() => return,
                     }
                 }
-                Err(e) => log::error!("discord: giving up on a message after {attempt} attempts: {e}"),
+                Err(e) => {
+                    log::error!("discord: giving up on a message after {attempt} attempts: {e}")
+                }
             }
         }
     }

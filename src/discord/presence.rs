@@ -85,7 +85,12 @@ impl VoicePresence {
 
     /// Applies one voice-state update. Returns the new presence when the
     /// set of authorized occupants changed, naming the one who joined.
-    pub fn update(&mut self, channel: u64, member: VoiceMember<'_>, auth: &Authorization) -> Option<Event> {
+    pub fn update(
+        &mut self,
+        channel: u64,
+        member: VoiceMember<'_>,
+        auth: &Authorization,
+    ) -> Option<Event> {
         let authorized = auth.allows(member.user_id, member.roles);
         if member.channel_id == Some(channel) {
             let previous = self.occupants.insert(
@@ -171,7 +176,11 @@ mod tests {
         let mut p = VoicePresence::default();
         let e = p.reset(
             VOICE,
-            [m(1, Some(VOICE), &[]), m(2, Some(VOICE), &[]), m(3, Some(OTHER), &[100])],
+            [
+                m(1, Some(VOICE), &[]),
+                m(2, Some(VOICE), &[]),
+                m(3, Some(OTHER), &[100]),
+            ],
             &auth(),
         );
         assert_eq!(count(&e), 1);
@@ -186,7 +195,13 @@ mod tests {
         // Unmuting is another update for the same channel: nothing to report.
         assert!(p.update(VOICE, m(1, Some(VOICE), &[]), &auth()).is_none());
         let e = p.update(VOICE, m(1, None, &[]), &auth()).unwrap();
-        assert_eq!(e, Event::Presence { count: 0, newcomer: None });
+        assert_eq!(
+            e,
+            Event::Presence {
+                count: 0,
+                newcomer: None
+            }
+        );
     }
 
     #[test]

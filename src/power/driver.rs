@@ -17,7 +17,9 @@ use tokio_util::task::TaskTracker;
 
 use crate::discord::Outgoing;
 use crate::messages::{Messages, Text};
-use crate::power::machine::{Action, Event, Notice, Observation, PowerMachine, Requester, State, Timestamp};
+use crate::power::machine::{
+    Action, Event, Notice, Observation, PowerMachine, Requester, State, Timestamp,
+};
 use crate::power::probe::{Actuators, Prober};
 use crate::store::{PowerRecord, Store};
 
@@ -63,7 +65,10 @@ impl Clock {
 
     pub fn now(&self) -> Timestamp {
         let now = self.wall + self.mono.elapsed();
-        let ms = now.duration_since(UNIX_EPOCH).unwrap_or_default().as_millis();
+        let ms = now
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_millis();
         Timestamp(u64::try_from(ms).unwrap_or(u64::MAX))
     }
 
@@ -120,7 +125,10 @@ impl Driver {
         let mut next_probe = Instant::now() + self.probe_period();
 
         loop {
-            let deadline = self.machine.next_deadline().map(|d| self.clock.instant_at(d));
+            let deadline = self
+                .machine
+                .next_deadline()
+                .map(|d| self.clock.instant_at(d));
             let wake_at = deadline.map_or(next_probe, |d| d.min(next_probe));
             let step = tokio::select! {
                 () = shutdown.cancelled() => break,
@@ -137,7 +145,12 @@ impl Driver {
                 }
                 Step::Input(Input::CancelShutdown { by, reply }) => {
                     let changed = self
-                        .apply(Event::CancelShutdown { by }, &tasks, &results_tx, &mut probing)
+                        .apply(
+                            Event::CancelShutdown { by },
+                            &tasks,
+                            &results_tx,
+                            &mut probing,
+                        )
                         .await;
                     let _ = reply.send(changed);
                 }
@@ -159,13 +172,17 @@ impl Driver {
                         self.start_probe(&tasks, &results_tx, &mut probing);
                         next_probe = Instant::now() + self.probe_period();
                     }
-                    self.apply(Event::Tick, &tasks, &results_tx, &mut probing).await;
+                    self.apply(Event::Tick, &tasks, &results_tx, &mut probing)
+                        .await;
                 }
             }
         }
         tasks.close();
         tasks.wait().await;
-        log::info!("power: driver stopped in state {}", self.machine.state().kind());
+        log::info!(
+            "power: driver stopped in state {}",
+            self.machine.state().kind()
+        );
     }
 
     fn probe_period(&self) -> Duration {
@@ -247,7 +264,13 @@ impl Driver {
         });
     }
 
-    fn perform(&self, action: Action, tasks: &TaskTracker, results: &mpsc::Sender<Event>, probing: &mut bool) {
+    fn perform(
+        &self,
+        action: Action,
+        tasks: &TaskTracker,
+        results: &mpsc::Sender<Event>,
+        probing: &mut bool,
+    ) {
         match action {
             Action::Probe => self.start_probe(tasks, results, probing),
             Action::SendWake => {
@@ -281,11 +304,16 @@ impl Driver {
             Action::Announce(notice) => {
                 let cancel_button = matches!(notice, Notice::ShutdownScheduled { .. });
                 let text = self.messages.notice(&notice);
-                self.send(Outgoing::Announce { text, cancel_button });
+                self.send(Outgoing::Announce {
+                    text,
+                    cancel_button,
+                });
             }
             Action::AlertAdmin(reason) => {
                 log::error!("power: {reason}");
-                let text = self.messages.render(Text::AdminAlert, &[("reason", &reason)]);
+                let text = self
+                    .messages
+                    .render(Text::AdminAlert, &[("reason", &reason)]);
                 self.send(Outgoing::AlertAdmin { text });
             }
         }

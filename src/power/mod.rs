@@ -1,6 +1,6 @@
 //! Power control of the game server: the pure state machine, the probe that
 //! observes the real machine, and the driver that ties them to the world.
 
-pub mod machine;
 pub mod driver;
+pub mod machine;
 pub mod probe;

@@ -44,7 +44,9 @@ impl Prober {
     }
 
     /// The game's full status, for displays.
-    pub async fn minecraft_status(&self) -> Result<minecraft::ServerStatus, minecraft::MinecraftError> {
+    pub async fn minecraft_status(
+        &self,
+    ) -> Result<minecraft::ServerStatus, minecraft::MinecraftError> {
         minecraft::ping(&self.minecraft, self.minecraft_timeout).await
     }
 
@@ -55,7 +57,12 @@ impl Prober {
                 Err(e) => classify(&e),
             },
             HostCheck::Tcp { address, timeout } => {
-                match tokio::time::timeout(*timeout, tokio::net::TcpStream::connect(address.as_str())).await {
+                match tokio::time::timeout(
+                    *timeout,
+                    tokio::net::TcpStream::connect(address.as_str()),
+                )
+                .await
+                {
                     Ok(Ok(_)) => HostObservation::Up,
                     Ok(Err(e)) => {
                         log::debug!("probe: {address} does not accept connections: {e}");
@@ -89,7 +96,9 @@ fn classify(e: &ProxmoxError) -> HostObservation {
     }
     let text = format!("{e}");
     match e {
-        ProxmoxError::Unauthorized { .. } | ProxmoxError::Forbidden { .. } => HostObservation::Refused(text),
+        ProxmoxError::Unauthorized { .. } | ProxmoxError::Forbidden { .. } => {
+            HostObservation::Refused(text)
+        }
         _ => {
             log::warn!("probe: {text}");
             HostObservation::Failing(text)
@@ -101,7 +110,7 @@ fn classify(e: &ProxmoxError) -> HostObservation {
 #[derive(Clone)]
 pub enum ShutdownPath {
     Proxmox(ProxmoxClient),
-    Ssh(SshTarget),
+    Ssh(Box<SshTarget>),
 }
 
 /// What wakes and powers off the host.
@@ -121,7 +130,9 @@ impl Actuators {
 
     pub async fn power_off(&self) -> Result<(), String> {
         match &self.shutdown {
-            ShutdownPath::Proxmox(client) => client.shutdown_node().await.map_err(|e| e.to_string()),
+            ShutdownPath::Proxmox(client) => {
+                client.shutdown_node().await.map_err(|e| e.to_string())
+            }
             ShutdownPath::Ssh(target) => match ssh::run_command(target).await {
                 Ok(outcome) => match outcome.exit_status {
                     Some(0) | None => Ok(()),

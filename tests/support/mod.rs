@@ -1,0 +1,9 @@
+//! Local stand-ins for everything CubeGuardian talks to, shared by the
+//! integration tests and the demo example. Each speaks the real protocol on
+//! 127.0.0.1 only.
+#![allow(dead_code)]
+
+pub mod minecraft;
+pub mod proxmox;
+pub mod sshd;
+pub mod wol;
