@@ -31,6 +31,10 @@ pub const DEFAULT_STATE_DIR: &str = "/var/lib/cubeguardian";
 /// Discord's own REST base; any other `api_url` is a proxy or a stand-in.
 pub const DISCORD_API: &str = "https://discord.com";
 
+/// The shortest probe interval or timeout accepted: below it the bot would
+/// spend its time probing (the tests use a few hundred milliseconds).
+const MIN_INTERVAL: Duration = Duration::from_millis(100);
+
 /// A configuration that cannot be used, and where the fault is.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -403,8 +407,14 @@ impl Config {
             ("power.probe_interval", raw.power.probe_interval),
             ("power.watch_interval", raw.power.watch_interval),
         ] {
-            if value < Duration::from_secs(1) {
-                return Err(invalid(key, "must be at least 1s".to_owned()));
+            if value < MIN_INTERVAL {
+                return Err(invalid(
+                    key,
+                    format!(
+                        "must be at least {}",
+                        humantime::format_duration(MIN_INTERVAL)
+                    ),
+                ));
             }
         }
         check_address(&raw.minecraft.address).map_err(|m| invalid("minecraft.address", m))?;

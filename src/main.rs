@@ -94,10 +94,12 @@ fn run(path: &Path) -> ExitCode {
         path.display()
     );
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        // Two workers are plenty for a handful of sockets and keep the
-        // footprint small on a Pi (the default is one per core).
-        .worker_threads(2)
+    // One thread: a handful of sockets need no more, it is the smallest
+    // footprint on a Pi, and it keeps Discord events in order — serenity
+    // spawns a task per event, and on a multi-threaded runtime a quick
+    // join-then-leave could be handled leave-first. (Blocking work, the
+    // database, goes to tokio's blocking pool.)
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {

@@ -3,6 +3,8 @@
 //! 127.0.0.1 only.
 #![allow(dead_code)]
 
+pub mod appliance;
+pub mod discord;
 pub mod minecraft;
 pub mod proxmox;
 pub mod sshd;

@@ -1,0 +1,2595 @@
+//! A local stand-in for Discord, used by the integration tests and the demo example.
+//!
+//! It owns one loopback port that serves both Discord's REST API (`/api/v10/...`) and the
+//! gateway WebSocket (`/gateway`), faithfully enough that the real serenity 0.12.5 client
+//! connects, receives events and calls the API. It keeps the *truth* of one fixture guild
+//! (members, roles, channels, who sits in which voice channel), lets a test inject what users
+//! do (join voice, press a button, write a message), records everything the bot sends, and can
+//! break the gateway connection the ways Discord does (drop, invalidate) so RESUME and
+//! re-IDENTIFY get exercised.
+//!
+//! # Layout
+//! - [`GuildFixture`]: builder for the guild the bot is in.
+//! - [`DiscordStandIn`]: the running server, the injection API and the recorded traffic.
+//! - `State`: the truth, the gateway session and the recordings behind one mutex; every JSON
+//!   payload is built there, so ordering between REST, gateway and injections is total.
+//! - `gateway_connection`: one task per WebSocket connection.
+//! - `rest`: one handler for every REST route, so unknown routes get recorded too.
+//!
+//! # Behaviour worth knowing
+//! - Events are gated by the intents of the IDENTIFY, as Discord does: VOICE_STATE_UPDATE and
+//!   the voice states of GUILD_CREATE need `GUILD_VOICE_STATES`; MESSAGE_CREATE needs
+//!   `GUILD_MESSAGES` / `DIRECT_MESSAGES`; guild message content is blanked without
+//!   `MESSAGE_CONTENT` unless the bot is mentioned; member events need `GUILD_MEMBERS`.
+//! - GUILD_CREATE always lists every member (fixture, bot and `extra_members`), even for a
+//!   large guild: a worst case for memory, where Discord would send fewer.
+//! - Messages the bot creates, edits or deletes through REST are echoed on the gateway
+//!   (MESSAGE_CREATE/UPDATE/DELETE), as Discord does, so the bot must ignore its own messages.
+//! - Interaction replies are recorded as [`InteractionResponse`]s, not as channel messages.
+#![allow(dead_code)]
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::body::Bytes;
+use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::State as AxumState;
+use axum::http::header::{AUTHORIZATION, CONTENT_TYPE};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::serve::ListenerExt;
+use axum::Router;
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::JoinHandle;
+
+/// Heartbeat interval Discord announces in HELLO today; serenity heartbeats this often.
+pub const DEFAULT_HEARTBEAT_INTERVAL: Duration = Duration::from_millis(41_250);
+/// Bot user id when the fixture names none; Discord bots usually share it with the application.
+pub const DEFAULT_BOT_ID: u64 = 1_100_000_000_000_000_001;
+/// Members added by `extra_members(n)` get the ids `EXTRA_MEMBER_BASE + i`, far from fixture ids.
+pub const EXTRA_MEMBER_BASE: u64 = 1_200_000_000_000_000_000;
+
+/// Intent bits from Discord's documentation, used to gate events as Discord does.
+pub mod intents {
+    pub const GUILDS: u64 = 1;
+    pub const GUILD_MEMBERS: u64 = 1 << 1;
+    pub const GUILD_VOICE_STATES: u64 = 1 << 7;
+    pub const GUILD_MESSAGES: u64 = 1 << 9;
+    pub const DIRECT_MESSAGES: u64 = 1 << 12;
+    pub const MESSAGE_CONTENT: u64 = 1 << 15;
+}
+
+/// Start of Discord's snowflake clock (2015-01-01), so generated ids look and sort like real ones.
+const DISCORD_EPOCH_MS: u64 = 1_420_070_400_000;
+/// The API prefix serenity 0.12.5 uses for every REST call.
+const API_PREFIX: &str = "/api/v10/";
+/// Permissions Discord gives @everyone by default; reported on members of interactions.
+const DEFAULT_PERMISSIONS: &str = "104324673";
+/// Ephemeral bit of a message's `flags`.
+const EPHEMERAL_FLAG: u64 = 1 << 6;
+/// Discord rejects message content longer than this.
+const MAX_CONTENT_CHARS: usize = 2000;
+
+// ---------------------------------------------------------------------------------------------
+// Fixture
+// ---------------------------------------------------------------------------------------------
+
+/// Which kind of guild channel a fixture channel is; the values are Discord's channel `type`s.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChannelKind {
+    Text = 0,
+    Voice = 2,
+}
+
+#[derive(Clone, Debug)]
+struct ChannelSpec {
+    id: u64,
+    name: String,
+    kind: ChannelKind,
+}
+
+#[derive(Clone, Debug)]
+struct MemberSpec {
+    name: String,
+    roles: Vec<u64>,
+}
+
+/// Describes the one guild the bot is in, and the bot itself.
+///
+/// ```ignore
+/// let fixture = GuildFixture::new(10)
+///     .text_channel(20, "annonces")
+///     .voice_channel(30, "L'écho-du-Cube")
+///     .role(40, "joueurs")
+///     .member(100, "alice", [40])
+///     .in_voice(100, 30);
+/// ```
+#[derive(Clone, Debug)]
+pub struct GuildFixture {
+    guild_id: u64,
+    guild_name: String,
+    owner_id: Option<u64>,
+    bot_id: u64,
+    bot_name: String,
+    application_id: Option<u64>,
+    heartbeat_interval: Duration,
+    token: Option<String>,
+    channels: Vec<ChannelSpec>,
+    roles: Vec<(u64, String)>,
+    members: Vec<(u64, MemberSpec)>,
+    voice: Vec<(u64, u64)>,
+    extra_members: usize,
+}
+
+impl GuildFixture {
+    /// An empty guild (only @everyone and the bot) with the default bot user and heartbeat.
+    pub fn new(guild_id: u64) -> Self {
+        Self {
+            guild_id,
+            guild_name: "CubeGuardian test guild".to_owned(),
+            owner_id: None,
+            bot_id: DEFAULT_BOT_ID,
+            bot_name: "CubeGuardian".to_owned(),
+            application_id: None,
+            heartbeat_interval: DEFAULT_HEARTBEAT_INTERVAL,
+            token: None,
+            channels: Vec::new(),
+            roles: Vec::new(),
+            members: Vec::new(),
+            voice: Vec::new(),
+            extra_members: 0,
+        }
+    }
+
+    /// Names the guild.
+    pub fn name(mut self, name: &str) -> Self {
+        self.guild_name = name.to_owned();
+        self
+    }
+
+    /// Sets the bot's user id and name (also its application id unless `application_id` is set).
+    pub fn bot_user(mut self, id: u64, name: &str) -> Self {
+        self.bot_id = id;
+        self.bot_name = name.to_owned();
+        self
+    }
+
+    /// Sets the application id reported in READY and expected in interaction routes.
+    pub fn application_id(mut self, id: u64) -> Self {
+        self.application_id = Some(id);
+        self
+    }
+
+    /// Sets the guild owner (defaults to the first member, or the bot).
+    pub fn owner(mut self, user_id: u64) -> Self {
+        self.owner_id = Some(user_id);
+        self
+    }
+
+    /// Sets the heartbeat interval announced in HELLO.
+    pub fn heartbeat_interval(mut self, interval: Duration) -> Self {
+        self.heartbeat_interval = interval;
+        self
+    }
+
+    /// Makes the stand-in check the token: REST calls without `Authorization: Bot <token>` get
+    /// 401, and an IDENTIFY/RESUME with another token is closed with 4004 (authentication
+    /// failed), as Discord does. Without it any token is accepted (and still recorded).
+    pub fn expect_token(mut self, token: &str) -> Self {
+        self.token = Some(token.to_owned());
+        self
+    }
+
+    /// Adds a text channel.
+    pub fn text_channel(mut self, id: u64, name: &str) -> Self {
+        self.channels.push(ChannelSpec {
+            id,
+            name: name.to_owned(),
+            kind: ChannelKind::Text,
+        });
+        self
+    }
+
+    /// Adds a voice channel.
+    pub fn voice_channel(mut self, id: u64, name: &str) -> Self {
+        self.channels.push(ChannelSpec {
+            id,
+            name: name.to_owned(),
+            kind: ChannelKind::Voice,
+        });
+        self
+    }
+
+    /// Adds a role (@everyone, whose id is the guild id, always exists).
+    pub fn role(mut self, id: u64, name: &str) -> Self {
+        self.roles.push((id, name.to_owned()));
+        self
+    }
+
+    /// Adds a member with the given role ids (not counting @everyone, as Discord does).
+    pub fn member(mut self, id: u64, name: &str, roles: impl IntoIterator<Item = u64>) -> Self {
+        let spec = MemberSpec {
+            name: name.to_owned(),
+            roles: roles.into_iter().collect(),
+        };
+        self.members.retain(|(existing, _)| *existing != id);
+        self.members.push((id, spec));
+        self
+    }
+
+    /// Puts a member in a voice channel from the start.
+    pub fn in_voice(mut self, user_id: u64, channel_id: u64) -> Self {
+        self.voice.retain(|(user, _)| *user != user_id);
+        self.voice.push((user_id, channel_id));
+        self
+    }
+
+    /// Adds `n` generated members (`EXTRA_MEMBER_BASE + i`, named `membre-i`, no roles).
+    pub fn extra_members(mut self, n: usize) -> Self {
+        self.extra_members = n;
+        self
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Records handed to tests
+// ---------------------------------------------------------------------------------------------
+
+/// A message the bot created through `POST /channels/{id}/messages`, in its current state.
+#[derive(Clone, Debug)]
+pub struct SentMessage {
+    pub id: u64,
+    pub channel_id: u64,
+    pub content: String,
+    /// Action rows as the bot sent them (`[]` when none).
+    pub components: Value,
+    /// Embeds as the bot sent them (`[]` when none).
+    pub embeds: Value,
+    pub flags: u64,
+    /// The message this one replies to, if the bot set `message_reference`.
+    pub reply_to: Option<u64>,
+    /// Whether the bot (or an UPDATE_MESSAGE interaction response) changed it since.
+    pub edited: bool,
+    pub deleted: bool,
+    /// Set when the channel is a DM channel: the user it belongs to.
+    pub dm_user: Option<u64>,
+}
+
+/// A button found in a message's components.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Button {
+    pub custom_id: Option<String>,
+    pub label: Option<String>,
+    pub style: u64,
+    pub disabled: bool,
+}
+
+impl SentMessage {
+    /// Every button of every action row, in order.
+    pub fn buttons(&self) -> Vec<Button> {
+        let rows = self.components.as_array().cloned().unwrap_or_default();
+        rows.iter()
+            .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+            .filter(|component| component["type"] == 2)
+            .map(|button| Button {
+                custom_id: button["custom_id"].as_str().map(str::to_owned),
+                label: button["label"].as_str().map(str::to_owned),
+                style: button["style"].as_u64().unwrap_or(0),
+                disabled: button["disabled"].as_bool().unwrap_or(false),
+            })
+            .collect()
+    }
+
+    /// The custom ids of the buttons, for `press_button`.
+    pub fn custom_ids(&self) -> Vec<String> {
+        self.buttons()
+            .into_iter()
+            .filter_map(|b| b.custom_id)
+            .collect()
+    }
+}
+
+/// What an interaction answer was: the callback or a later webhook call on its token.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ResponseKind {
+    /// `POST /interactions/{id}/{token}/callback` with this response `type`
+    /// (4 message, 5 deferred message, 6 deferred update, 7 update message, 9 modal).
+    Callback(u64),
+    EditOriginal,
+    DeleteOriginal,
+    Followup,
+    EditFollowup(u64),
+    DeleteFollowup(u64),
+}
+
+/// One answer the bot gave to an interaction.
+#[derive(Clone, Debug)]
+pub struct InteractionResponse {
+    pub interaction_id: u64,
+    pub token: String,
+    pub kind: ResponseKind,
+    /// The JSON body as sent (for multipart requests, the `payload_json` part).
+    pub body: Value,
+    /// The HTTP status the stand-in answered (e.g. 400 for a second callback).
+    pub status: u16,
+}
+
+impl InteractionResponse {
+    /// The message part: `data` of a callback, the whole body of a webhook call.
+    pub fn message(&self) -> &Value {
+        match self.kind {
+            ResponseKind::Callback(_) => &self.body["data"],
+            _ => &self.body,
+        }
+    }
+
+    pub fn content(&self) -> Option<&str> {
+        self.message()["content"].as_str()
+    }
+
+    pub fn is_ephemeral(&self) -> bool {
+        self.message()["flags"].as_u64().unwrap_or(0) & EPHEMERAL_FLAG != 0
+    }
+
+    pub fn components(&self) -> &Value {
+        &self.message()["components"]
+    }
+
+    pub fn callback_type(&self) -> Option<u64> {
+        match self.kind {
+            ResponseKind::Callback(kind) => Some(kind),
+            _ => None,
+        }
+    }
+}
+
+/// Identifies an injected interaction, to find the bot's answers to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InteractionHandle {
+    pub id: u64,
+    pub token: String,
+}
+
+impl InteractionHandle {
+    /// Whether `response` answers this interaction (callback or webhook call on its token).
+    pub fn matches(&self, response: &InteractionResponse) -> bool {
+        response.token == self.token
+    }
+}
+
+/// One REST call the bot made.
+#[derive(Clone, Debug)]
+pub struct RecordedRequest {
+    pub method: String,
+    /// Full path, e.g. `/api/v10/channels/20/messages`.
+    pub path: String,
+    pub query: Option<String>,
+    /// The raw `Authorization` header (serenity sends `Bot <token>`).
+    pub authorization: Option<String>,
+    /// JSON body (`Null` when empty or not JSON; the `payload_json` part of multipart bodies).
+    pub body: Value,
+    pub status: u16,
+    /// False when the route is not one the stand-in implements (answered 404).
+    pub known_route: bool,
+}
+
+/// One gateway dispatch the stand-in sent (or queued for a RESUME).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DispatchRecord {
+    pub session_id: String,
+    pub seq: u64,
+    pub event: String,
+}
+
+/// A wait ran out; says what was awaited, so a failing test explains itself.
+#[derive(Debug)]
+pub struct WaitTimeout {
+    what: String,
+    after: Duration,
+}
+
+impl fmt::Display for WaitTimeout {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "discord stand-in: timed out after {:?} waiting for {}",
+            self.after, self.what
+        )
+    }
+}
+
+impl std::error::Error for WaitTimeout {}
+
+// ---------------------------------------------------------------------------------------------
+// The stand-in
+// ---------------------------------------------------------------------------------------------
+
+/// The running Discord stand-in. Dropping it (or `shutdown`) stops the server and closes the
+/// gateway connections.
+pub struct DiscordStandIn {
+    shared: Arc<Shared>,
+    server: Option<JoinHandle<()>>,
+}
+
+impl DiscordStandIn {
+    /// Binds 127.0.0.1:0 and serves the fixture guild; panics if no loopback port is free.
+    pub async fn start(fixture: GuildFixture) -> Self {
+        match Self::try_start(fixture).await {
+            Ok(standin) => standin,
+            Err(err) => panic!("discord stand-in: cannot bind 127.0.0.1:0: {err}"),
+        }
+    }
+
+    /// Like `start`, returning the bind error instead of panicking.
+    pub async fn try_start(fixture: GuildFixture) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).await?;
+        let addr = listener.local_addr()?;
+        let api_url = format!("http://{addr}");
+        let gateway_url = format!("ws://{addr}/gateway");
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State::new(fixture, gateway_url.clone())),
+            changed: watch::channel(0).0,
+            hold: watch::channel(false).0,
+            shutdown: watch::channel(false).0,
+            next_conn_id: AtomicU64::new(1),
+            api_url,
+            gateway_url,
+        });
+        let router = Router::new()
+            .route("/gateway", get(gateway_upgrade))
+            .fallback(rest)
+            .with_state(Arc::clone(&shared));
+        let mut stop = shared.shutdown.subscribe();
+        let server = tokio::spawn(async move {
+            let stopped = async move {
+                let _ = stop.wait_for(|stop| *stop).await;
+            };
+            // Without TCP_NODELAY, back-to-back frames (a RESUME replay) wait ~40 ms for
+            // delayed ACKs on loopback.
+            let listener = listener.tap_io(|tcp| {
+                let _ = tcp.set_nodelay(true);
+            });
+            let _ = axum::serve(listener, router)
+                .with_graceful_shutdown(stopped)
+                .await;
+        });
+        Ok(Self {
+            shared,
+            server: Some(server),
+        })
+    }
+
+    /// Stops the server and waits (briefly) for it to finish.
+    pub async fn shutdown(mut self) {
+        self.shared.shutdown.send_replace(true);
+        if let Some(server) = self.server.take() {
+            let _ = tokio::time::timeout(Duration::from_secs(5), server).await;
+        }
+    }
+
+    /// Base URL to give serenity's `HttpBuilder::proxy`, e.g. `http://127.0.0.1:PORT`.
+    pub fn api_url(&self) -> String {
+        self.shared.api_url.clone()
+    }
+
+    /// Gateway URL to put in `Client::ws_url`, e.g. `ws://127.0.0.1:PORT/gateway`.
+    pub fn gateway_url(&self) -> String {
+        self.shared.gateway_url.clone()
+    }
+
+    pub fn bot_user_id(&self) -> u64 {
+        self.shared.lock().bot_id
+    }
+
+    pub fn application_id(&self) -> u64 {
+        self.shared.lock().application_id
+    }
+
+    pub fn guild_id(&self) -> u64 {
+        self.shared.lock().guild_id
+    }
+
+    // ----- injection ------------------------------------------------------------------------
+
+    /// Moves `user_id` into `channel_id` (joining or switching) and dispatches
+    /// VOICE_STATE_UPDATE. Panics if the user is not a member or the channel is not a voice
+    /// channel of the fixture: that is a bug in the test.
+    pub async fn voice_join(&self, user_id: u64, channel_id: u64) {
+        self.shared.update(|st| st.voice_join(user_id, channel_id));
+    }
+
+    /// Takes `user_id` out of voice and dispatches VOICE_STATE_UPDATE with `channel_id: null`.
+    /// Does nothing if the user was not in voice.
+    pub async fn voice_leave(&self, user_id: u64) {
+        self.shared.update(|st| st.voice_leave(user_id));
+    }
+
+    /// Who is in which voice channel right now, as (user, channel).
+    pub fn voice_states(&self) -> Vec<(u64, u64)> {
+        self.shared
+            .lock()
+            .voice
+            .iter()
+            .map(|(u, c)| (*u, *c))
+            .collect()
+    }
+
+    /// Adds (or replaces) a member; dispatches GUILD_MEMBER_ADD to a connected bot that asked
+    /// for `GUILD_MEMBERS`.
+    pub async fn add_member(&self, user_id: u64, name: &str, roles: impl IntoIterator<Item = u64>) {
+        let spec = MemberSpec {
+            name: name.to_owned(),
+            roles: roles.into_iter().collect(),
+        };
+        self.shared.update(|st| st.add_member(user_id, spec));
+    }
+
+    /// Replaces a member's roles; dispatches GUILD_MEMBER_UPDATE (needs `GUILD_MEMBERS`).
+    pub async fn set_member_roles(&self, user_id: u64, roles: impl IntoIterator<Item = u64>) {
+        let roles: Vec<u64> = roles.into_iter().collect();
+        self.shared.update(|st| st.set_member_roles(user_id, roles));
+    }
+
+    /// Makes GUILD_CREATE (from the next IDENTIFY on) include `n` generated members.
+    pub async fn extra_members(&self, n: usize) {
+        self.shared.update(|st| st.extra_members = n);
+    }
+
+    /// `user_id` presses the button `custom_id` on message `message_id` in `channel_id`
+    /// (a guild channel, or a DM channel from `dm_channel_id`): dispatches INTERACTION_CREATE
+    /// of type 3 (message component). If the message is one the bot sent, its current state is
+    /// embedded; otherwise a minimal message by the bot.
+    pub async fn press_button(
+        &self,
+        user_id: u64,
+        channel_id: u64,
+        message_id: u64,
+        custom_id: &str,
+    ) -> InteractionHandle {
+        self.shared
+            .update(|st| st.press_button(user_id, channel_id, message_id, custom_id))
+    }
+
+    /// `user_id` runs the slash command `name` in `channel_id` with `options` (Discord's
+    /// option objects, e.g. `json!([{"name": "minutes", "type": 4, "value": 5}])`):
+    /// dispatches INTERACTION_CREATE of type 2. The command id is the registered one if the
+    /// bot registered a command of that name.
+    pub async fn slash_command(
+        &self,
+        user_id: u64,
+        channel_id: u64,
+        name: &str,
+        options: Value,
+    ) -> InteractionHandle {
+        self.shared
+            .update(|st| st.slash_command(user_id, channel_id, name, options))
+    }
+
+    /// `author_id` writes `content` in guild channel `channel_id`: dispatches MESSAGE_CREATE
+    /// (with `member`, and `mentions` filled from `<@id>` in the content). Returns the id.
+    pub async fn send_message(&self, author_id: u64, channel_id: u64, content: &str) -> u64 {
+        self.shared
+            .update(|st| st.user_message(author_id, Some(channel_id), content))
+    }
+
+    /// `author_id` writes `content` to the bot in DM: dispatches MESSAGE_CREATE without
+    /// `guild_id`, in the user's DM channel (the same one `create_dm_channel` returns).
+    pub async fn send_dm(&self, author_id: u64, content: &str) -> u64 {
+        self.shared
+            .update(|st| st.user_message(author_id, None, content))
+    }
+
+    /// The DM channel id between the bot and `user_id` (stable; created on first use).
+    pub fn dm_channel_id(&self, user_id: u64) -> u64 {
+        self.shared.update(|st| st.dm_channel_of(user_id))
+    }
+
+    // ----- connection faults ----------------------------------------------------------------
+
+    /// Abruptly closes the bot's gateway socket (TCP closed, no close frame), like a network
+    /// cut. The session stays resumable: serenity reconnects at once and RESUMEs, and every
+    /// dispatch made meanwhile is replayed. Returns false if no bot was connected.
+    pub async fn drop_connection(&self) -> bool {
+        self.break_connection(None).await
+    }
+
+    /// Closes the bot's gateway socket with a close frame carrying `code`. serenity RESUMEs
+    /// after most codes (1000, 4000, 4001...), IDENTIFYs anew after 4006/4009 (about 5 s
+    /// later), and makes `Client::start` fail after 4004 (authentication failed) and
+    /// 4013/4014 (intents). Returns false if no bot was connected.
+    pub async fn close_connection(&self, code: u16) -> bool {
+        self.break_connection(Some(code)).await
+    }
+
+    async fn break_connection(&self, close_code: Option<u16>) -> bool {
+        let (done_tx, done_rx) = oneshot::channel();
+        let sent = self.shared.update(|st| {
+            let Some(conn) = st.session.as_mut().and_then(|s| s.conn.take()) else {
+                return false;
+            };
+            let command = match close_code {
+                None => Outbound::Abort(Some(done_tx)),
+                Some(code) => Outbound::Close(code, Some(done_tx)),
+            };
+            conn.tx.send(command).is_ok()
+        });
+        if sent {
+            let _ = tokio::time::timeout(Duration::from_secs(5), done_rx).await;
+        }
+        sent
+    }
+
+    /// Sends op 9 INVALID_SESSION (d=false) and forgets the session: serenity re-IDENTIFYs and
+    /// gets a fresh GUILD_CREATE with the truth; what happened meanwhile is not replayed.
+    /// serenity takes about 5 s to do so (its shard restart waits out a 5 s timeout), so wait
+    /// with `wait_for_identify(n, ..)` and a generous timeout. Returns false without a session.
+    pub async fn invalidate_session(&self) -> bool {
+        self.shared.update(|st| {
+            let Some(session) = st.session.take() else {
+                return false;
+            };
+            if let Some(conn) = session.conn {
+                let _ = conn
+                    .tx
+                    .send(Outbound::Text(json!({"op": 9, "d": false}).to_string()));
+            }
+            true
+        })
+    }
+
+    /// Sends op 7 RECONNECT: serenity opens a new socket and RESUMEs.
+    pub async fn request_reconnect(&self) -> bool {
+        self.shared.update(|st| {
+            let Some(conn) = st.session.as_ref().and_then(|s| s.conn.as_ref()) else {
+                return false;
+            };
+            conn.tx
+                .send(Outbound::Text(json!({"op": 7, "d": null}).to_string()))
+                .is_ok()
+        })
+    }
+
+    /// While held, IDENTIFY and RESUME on new sockets wait (HELLO and heartbeats still flow),
+    /// so a test can inject events into a gap deterministically:
+    /// `hold_gateway(); drop_connection(); voice_join(..); release_gateway();`.
+    pub fn hold_gateway(&self) {
+        self.shared.hold.send_replace(true);
+    }
+
+    /// Lets held IDENTIFY/RESUME proceed.
+    pub fn release_gateway(&self) {
+        self.shared.hold.send_replace(false);
+    }
+
+    // ----- counters and waiters -------------------------------------------------------------
+
+    pub fn identify_count(&self) -> u64 {
+        self.shared.lock().identify_count
+    }
+
+    /// Successful RESUMEs.
+    pub fn resume_count(&self) -> u64 {
+        self.shared.lock().resume_count
+    }
+
+    /// RESUMEs refused with INVALID_SESSION (unknown or invalidated session).
+    pub fn rejected_resume_count(&self) -> u64 {
+        self.shared.lock().rejected_resume_count
+    }
+
+    /// Dispatches replayed by RESUMEs so far.
+    pub fn replayed_count(&self) -> u64 {
+        self.shared.lock().replayed_count
+    }
+
+    /// Gateway WebSocket connections accepted so far.
+    pub fn connection_count(&self) -> u64 {
+        self.shared.lock().connection_count
+    }
+
+    pub fn heartbeat_count(&self) -> u64 {
+        self.shared.lock().heartbeat_count
+    }
+
+    /// Whether a session is identified or resumed on an open socket.
+    pub fn is_connected(&self) -> bool {
+        self.shared.lock().is_connected()
+    }
+
+    /// The `d` of every IDENTIFY received (token, intents, shard, properties...).
+    pub fn identifies(&self) -> Vec<Value> {
+        self.shared.lock().identifies.clone()
+    }
+
+    /// Intents of the current (or last) session.
+    pub fn intents(&self) -> Option<u64> {
+        self.shared
+            .lock()
+            .identifies
+            .last()
+            .and_then(|d| d["intents"].as_u64())
+    }
+
+    /// Gateway commands other than heartbeat/identify/resume (presence updates, member
+    /// requests...), whole payloads.
+    pub fn gateway_commands(&self) -> Vec<Value> {
+        self.shared.lock().gateway_commands.clone()
+    }
+
+    /// Every dispatch sent or queued, in order.
+    pub fn dispatches(&self) -> Vec<DispatchRecord> {
+        self.shared.lock().dispatches.clone()
+    }
+
+    pub async fn wait_for_identify(&self, n: u64, timeout: Duration) -> Result<(), WaitTimeout> {
+        let what = format!("identify #{n}");
+        self.wait_until(&what, timeout, |st| (st.identify_count >= n).then_some(()))
+            .await
+    }
+
+    pub async fn wait_for_resume(&self, n: u64, timeout: Duration) -> Result<(), WaitTimeout> {
+        let what = format!("resume #{n}");
+        self.wait_until(&what, timeout, |st| (st.resume_count >= n).then_some(()))
+            .await
+    }
+
+    pub async fn wait_until_connected(&self, timeout: Duration) -> Result<(), WaitTimeout> {
+        self.wait_until("a connected session", timeout, |st| {
+            st.is_connected().then_some(())
+        })
+        .await
+    }
+
+    pub async fn wait_until_disconnected(&self, timeout: Duration) -> Result<(), WaitTimeout> {
+        self.wait_until("no connected session", timeout, |st| {
+            (!st.is_connected()).then_some(())
+        })
+        .await
+    }
+
+    // ----- recordings -----------------------------------------------------------------------
+
+    /// Every message the bot created, oldest first, in its current state (deleted included).
+    pub fn messages(&self) -> Vec<SentMessage> {
+        self.shared.lock().messages.clone()
+    }
+
+    /// Messages the bot created in its DM channel with `user_id`.
+    pub fn dm_messages(&self, user_id: u64) -> Vec<SentMessage> {
+        let st = self.shared.lock();
+        st.messages
+            .iter()
+            .filter(|m| m.dm_user == Some(user_id))
+            .cloned()
+            .collect()
+    }
+
+    /// Waits for a message (already sent or to come) matching `predicate`; returns the first.
+    pub async fn wait_for_message(
+        &self,
+        predicate: impl Fn(&SentMessage) -> bool,
+        timeout: Duration,
+    ) -> Result<SentMessage, WaitTimeout> {
+        self.wait_until("a matching message", timeout, |st| {
+            st.messages.iter().find(|m| predicate(m)).cloned()
+        })
+        .await
+    }
+
+    pub fn interaction_responses(&self) -> Vec<InteractionResponse> {
+        self.shared.lock().interaction_responses.clone()
+    }
+
+    /// Waits for an interaction answer (already given or to come) matching `predicate`,
+    /// e.g. `|r| handle.matches(r)`.
+    pub async fn wait_for_interaction_response(
+        &self,
+        predicate: impl Fn(&InteractionResponse) -> bool,
+        timeout: Duration,
+    ) -> Result<InteractionResponse, WaitTimeout> {
+        self.wait_until("a matching interaction response", timeout, |st| {
+            st.interaction_responses
+                .iter()
+                .find(|r| predicate(r))
+                .cloned()
+        })
+        .await
+    }
+
+    /// Every REST request, in order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.lock().requests.clone()
+    }
+
+    /// REST requests to routes the stand-in does not implement (each answered 404).
+    pub fn unknown_requests(&self) -> Vec<RecordedRequest> {
+        let st = self.shared.lock();
+        st.requests
+            .iter()
+            .filter(|r| !r.known_route)
+            .cloned()
+            .collect()
+    }
+
+    pub async fn wait_for_request(
+        &self,
+        predicate: impl Fn(&RecordedRequest) -> bool,
+        timeout: Duration,
+    ) -> Result<RecordedRequest, WaitTimeout> {
+        self.wait_until("a matching request", timeout, |st| {
+            st.requests.iter().find(|r| predicate(r)).cloned()
+        })
+        .await
+    }
+
+    /// Application commands the bot registered (guild and global), as echoed back.
+    pub fn commands(&self) -> Vec<Value> {
+        let st = self.shared.lock();
+        st.guild_commands
+            .iter()
+            .chain(st.global_commands.iter())
+            .cloned()
+            .collect()
+    }
+
+    async fn wait_until<T>(
+        &self,
+        what: &str,
+        timeout: Duration,
+        mut check: impl FnMut(&State) -> Option<T>,
+    ) -> Result<T, WaitTimeout> {
+        let mut changed = self.shared.changed.subscribe();
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let found = {
+                let st = self.shared.lock();
+                check(&st)
+            };
+            if let Some(found) = found {
+                return Ok(found);
+            }
+            match tokio::time::timeout_at(deadline, changed.changed()).await {
+                Ok(Ok(())) => {}
+                Ok(Err(_)) | Err(_) => {
+                    return Err(WaitTimeout {
+                        what: what.to_owned(),
+                        after: timeout,
+                    });
+                }
+            }
+        }
+    }
+}
+
+impl Drop for DiscordStandIn {
+    fn drop(&mut self) {
+        self.shared.shutdown.send_replace(true);
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared state
+// ---------------------------------------------------------------------------------------------
+
+struct Shared {
+    state: Mutex<State>,
+    /// Bumped after every change of `state`, to wake waiters.
+    changed: watch::Sender<u64>,
+    /// True while IDENTIFY/RESUME handling is held back.
+    hold: watch::Sender<bool>,
+    shutdown: watch::Sender<bool>,
+    next_conn_id: AtomicU64,
+    api_url: String,
+    gateway_url: String,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A test that panicked while holding the lock must not hide the original failure.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs `f` on the state, then wakes every waiter.
+    fn update<R>(&self, f: impl FnOnce(&mut State) -> R) -> R {
+        let result = {
+            let mut st = self.lock();
+            f(&mut st)
+        };
+        self.changed.send_modify(|version| *version += 1);
+        result
+    }
+}
+
+/// What the rest of the stand-in asks a connection task to do.
+enum Outbound {
+    Text(String),
+    /// Drop the socket without a close frame; signal when done.
+    Abort(Option<oneshot::Sender<()>>),
+    /// Send a close frame with this code, then drop the socket; signal when done.
+    Close(u16, Option<oneshot::Sender<()>>),
+}
+
+#[derive(Clone)]
+struct ConnHandle {
+    id: u64,
+    tx: mpsc::UnboundedSender<Outbound>,
+}
+
+/// One gateway session: what RESUME needs (sequence, undelivered dispatches) and its socket.
+struct Session {
+    id: String,
+    seq: u64,
+    intents: u64,
+    /// Dispatches the bot may not have acknowledged yet (pruned by heartbeat sequences).
+    log: VecDeque<(u64, String)>,
+    conn: Option<ConnHandle>,
+}
+
+struct Interaction {
+    id: u64,
+    token: String,
+    channel_id: u64,
+    /// Message the component was on (component interactions only).
+    message_id: Option<u64>,
+    /// Callback type once answered.
+    answered: Option<u64>,
+    /// The reply created by a type 4/5 callback: id and message data.
+    original: Option<(u64, Value)>,
+    followups: BTreeMap<u64, Value>,
+}
+
+struct State {
+    guild_id: u64,
+    guild_name: String,
+    owner_id: u64,
+    bot_id: u64,
+    bot_name: String,
+    application_id: u64,
+    heartbeat_ms: u64,
+    token: Option<String>,
+    gateway_url: String,
+    started_at: String,
+    channels: Vec<ChannelSpec>,
+    roles: Vec<(u64, String)>,
+    members: BTreeMap<u64, MemberSpec>,
+    voice: BTreeMap<u64, u64>,
+    extra_members: usize,
+
+    session: Option<Session>,
+    sessions_created: u64,
+    last_id: u64,
+    dm_channels: BTreeMap<u64, u64>,
+    interactions: HashMap<String, Interaction>,
+
+    identify_count: u64,
+    resume_count: u64,
+    rejected_resume_count: u64,
+    replayed_count: u64,
+    connection_count: u64,
+    heartbeat_count: u64,
+    identifies: Vec<Value>,
+    gateway_commands: Vec<Value>,
+    dispatches: Vec<DispatchRecord>,
+    requests: Vec<RecordedRequest>,
+    messages: Vec<SentMessage>,
+    interaction_responses: Vec<InteractionResponse>,
+    guild_commands: Vec<Value>,
+    global_commands: Vec<Value>,
+}
+
+impl State {
+    fn new(fixture: GuildFixture, gateway_url: String) -> Self {
+        let owner_id = fixture
+            .owner_id
+            .or_else(|| fixture.members.first().map(|(id, _)| *id))
+            .unwrap_or(fixture.bot_id);
+        let mut state = Self {
+            guild_id: fixture.guild_id,
+            guild_name: fixture.guild_name,
+            owner_id,
+            bot_id: fixture.bot_id,
+            bot_name: fixture.bot_name,
+            application_id: fixture.application_id.unwrap_or(fixture.bot_id),
+            heartbeat_ms: u64::try_from(fixture.heartbeat_interval.as_millis()).unwrap_or(u64::MAX),
+            token: fixture.token,
+            gateway_url,
+            started_at: rfc3339(SystemTime::now()),
+            channels: fixture.channels,
+            roles: fixture.roles,
+            members: fixture.members.into_iter().collect(),
+            voice: BTreeMap::new(),
+            extra_members: fixture.extra_members,
+            session: None,
+            sessions_created: 0,
+            last_id: 0,
+            dm_channels: BTreeMap::new(),
+            interactions: HashMap::new(),
+            identify_count: 0,
+            resume_count: 0,
+            rejected_resume_count: 0,
+            replayed_count: 0,
+            connection_count: 0,
+            heartbeat_count: 0,
+            identifies: Vec::new(),
+            gateway_commands: Vec::new(),
+            dispatches: Vec::new(),
+            requests: Vec::new(),
+            messages: Vec::new(),
+            interaction_responses: Vec::new(),
+            guild_commands: Vec::new(),
+            global_commands: Vec::new(),
+        };
+        for (user, channel) in fixture.voice {
+            state.check_voice_target(user, channel);
+            state.voice.insert(user, channel);
+        }
+        state
+    }
+
+    /// A fresh snowflake: current time in Discord's epoch, strictly increasing.
+    fn next_id(&mut self) -> u64 {
+        let now_ms = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+            .unwrap_or(0);
+        let candidate = now_ms.saturating_sub(DISCORD_EPOCH_MS) << 22;
+        self.last_id = candidate.max(self.last_id + 1);
+        self.last_id
+    }
+
+    fn is_connected(&self) -> bool {
+        self.session.as_ref().is_some_and(|s| s.conn.is_some())
+    }
+
+    fn session_has(&self, intent: u64) -> bool {
+        self.session
+            .as_ref()
+            .is_some_and(|s| s.intents & intent != 0)
+    }
+
+    // ----- the truth ------------------------------------------------------------------------
+
+    fn is_extra(&self, user_id: u64) -> bool {
+        user_id >= EXTRA_MEMBER_BASE
+            && user_id - EXTRA_MEMBER_BASE < u64::try_from(self.extra_members).unwrap_or(u64::MAX)
+    }
+
+    fn is_member(&self, user_id: u64) -> bool {
+        user_id == self.bot_id || self.members.contains_key(&user_id) || self.is_extra(user_id)
+    }
+
+    fn user_name(&self, user_id: u64) -> String {
+        if user_id == self.bot_id {
+            self.bot_name.clone()
+        } else if let Some(member) = self.members.get(&user_id) {
+            member.name.clone()
+        } else if self.is_extra(user_id) {
+            format!("membre-{}", user_id - EXTRA_MEMBER_BASE)
+        } else {
+            format!("user-{user_id}")
+        }
+    }
+
+    fn member_roles(&self, user_id: u64) -> Vec<u64> {
+        self.members
+            .get(&user_id)
+            .map(|m| m.roles.clone())
+            .unwrap_or_default()
+    }
+
+    fn channel(&self, channel_id: u64) -> Option<&ChannelSpec> {
+        self.channels.iter().find(|c| c.id == channel_id)
+    }
+
+    fn dm_user_of(&self, channel_id: u64) -> Option<u64> {
+        self.dm_channels
+            .iter()
+            .find(|(_, c)| **c == channel_id)
+            .map(|(u, _)| *u)
+    }
+
+    fn dm_channel_of(&mut self, user_id: u64) -> u64 {
+        if let Some(channel) = self.dm_channels.get(&user_id) {
+            return *channel;
+        }
+        let channel = self.next_id();
+        self.dm_channels.insert(user_id, channel);
+        channel
+    }
+
+    fn check_voice_target(&self, user_id: u64, channel_id: u64) {
+        assert!(
+            self.is_member(user_id),
+            "discord stand-in: user {user_id} is not a member of the fixture guild; add it first"
+        );
+        assert!(
+            self.channel(channel_id)
+                .is_some_and(|c| c.kind == ChannelKind::Voice),
+            "discord stand-in: channel {channel_id} is not a voice channel of the fixture guild"
+        );
+    }
+
+    fn voice_join(&mut self, user_id: u64, channel_id: u64) {
+        self.check_voice_target(user_id, channel_id);
+        self.voice.insert(user_id, channel_id);
+        if self.session_has(intents::GUILD_VOICE_STATES) {
+            let data = self.voice_state_json(user_id, Some(channel_id), true);
+            self.dispatch("VOICE_STATE_UPDATE", &data);
+        }
+    }
+
+    fn voice_leave(&mut self, user_id: u64) {
+        if self.voice.remove(&user_id).is_some() && self.session_has(intents::GUILD_VOICE_STATES) {
+            let data = self.voice_state_json(user_id, None, true);
+            self.dispatch("VOICE_STATE_UPDATE", &data);
+        }
+    }
+
+    fn add_member(&mut self, user_id: u64, spec: MemberSpec) {
+        let existed = self.members.insert(user_id, spec).is_some();
+        if self.session_has(intents::GUILD_MEMBERS) {
+            let mut data = self.member_json(user_id, true);
+            data["guild_id"] = json!(self.guild_id.to_string());
+            let event = if existed {
+                "GUILD_MEMBER_UPDATE"
+            } else {
+                "GUILD_MEMBER_ADD"
+            };
+            self.dispatch(event, &data);
+        }
+    }
+
+    fn set_member_roles(&mut self, user_id: u64, roles: Vec<u64>) {
+        let Some(member) = self.members.get_mut(&user_id) else {
+            panic!("discord stand-in: user {user_id} is not a fixture member; add it first");
+        };
+        member.roles = roles;
+        if self.session_has(intents::GUILD_MEMBERS) {
+            let mut data = self.member_json(user_id, true);
+            data["guild_id"] = json!(self.guild_id.to_string());
+            self.dispatch("GUILD_MEMBER_UPDATE", &data);
+        }
+    }
+
+    // ----- JSON payloads --------------------------------------------------------------------
+
+    fn user_json(&self, user_id: u64) -> Value {
+        let name = self.user_name(user_id);
+        let mut user = json!({
+            "id": user_id.to_string(),
+            "username": name,
+            "discriminator": "0",
+            "global_name": name,
+            "avatar": null,
+            "public_flags": 0,
+        });
+        if user_id == self.bot_id {
+            user["bot"] = json!(true);
+        }
+        user
+    }
+
+    /// The bot's own user as READY and `GET /users/@me` describe it.
+    fn current_user_json(&self) -> Value {
+        let mut user = self.user_json(self.bot_id);
+        user["verified"] = json!(true);
+        user["mfa_enabled"] = json!(false);
+        user["flags"] = json!(0);
+        user["email"] = Value::Null;
+        user
+    }
+
+    fn member_json(&self, user_id: u64, with_user: bool) -> Value {
+        let roles: Vec<String> = self
+            .member_roles(user_id)
+            .iter()
+            .map(u64::to_string)
+            .collect();
+        let mut member = json!({
+            "nick": null,
+            "avatar": null,
+            "banner": null,
+            "roles": roles,
+            "joined_at": self.started_at,
+            "premium_since": null,
+            "deaf": false,
+            "mute": false,
+            "flags": 0,
+            "pending": false,
+            "communication_disabled_until": null,
+        });
+        if with_user {
+            member["user"] = self.user_json(user_id);
+        }
+        member
+    }
+
+    fn role_json(&self, id: u64, name: &str, position: usize) -> Value {
+        let permissions = if id == self.guild_id {
+            DEFAULT_PERMISSIONS
+        } else {
+            "0"
+        };
+        json!({
+            "id": id.to_string(),
+            "name": name,
+            "color": 0,
+            "colors": {"primary_color": 0, "secondary_color": null, "tertiary_color": null},
+            "hoist": false,
+            "icon": null,
+            "unicode_emoji": null,
+            "position": position,
+            "permissions": permissions,
+            "managed": false,
+            "mentionable": false,
+            "flags": 0,
+        })
+    }
+
+    fn channel_json(&self, channel: &ChannelSpec, position: usize) -> Value {
+        let mut json = json!({
+            "id": channel.id.to_string(),
+            "type": channel.kind as u8,
+            "guild_id": self.guild_id.to_string(),
+            "name": channel.name,
+            "position": position,
+            "permission_overwrites": [],
+            "parent_id": null,
+            "nsfw": false,
+            "flags": 0,
+            "last_message_id": null,
+            "rate_limit_per_user": 0,
+        });
+        match channel.kind {
+            ChannelKind::Text => json["topic"] = Value::Null,
+            ChannelKind::Voice => {
+                json["bitrate"] = json!(64_000);
+                json["user_limit"] = json!(0);
+                json["rtc_region"] = Value::Null;
+            }
+        }
+        json
+    }
+
+    fn dm_channel_json(&self, user_id: u64, channel_id: u64) -> Value {
+        json!({
+            "id": channel_id.to_string(),
+            "type": 1,
+            "last_message_id": null,
+            "flags": 0,
+            "recipients": [self.user_json(user_id)],
+        })
+    }
+
+    /// A voice state; events carry `guild_id` and `member`, GUILD_CREATE entries do not.
+    fn voice_state_json(&self, user_id: u64, channel_id: Option<u64>, for_event: bool) -> Value {
+        let mut state = json!({
+            "channel_id": channel_id.map(|c| c.to_string()),
+            "user_id": user_id.to_string(),
+            "session_id": format!("standin-voice-{user_id}"),
+            "deaf": false,
+            "mute": false,
+            "self_deaf": false,
+            "self_mute": false,
+            "self_video": false,
+            "suppress": false,
+            "request_to_speak_timestamp": null,
+        });
+        if for_event {
+            state["guild_id"] = json!(self.guild_id.to_string());
+            state["member"] = self.member_json(user_id, true);
+        }
+        state
+    }
+
+    fn guild_create_json(&self, with_voice: bool) -> Value {
+        let mut roles = vec![self.role_json(self.guild_id, "@everyone", 0)];
+        for (index, (id, name)) in self.roles.iter().enumerate() {
+            roles.push(self.role_json(*id, name, index + 1));
+        }
+        let channels: Vec<Value> = self
+            .channels
+            .iter()
+            .enumerate()
+            .map(|(position, channel)| self.channel_json(channel, position))
+            .collect();
+        let mut members = vec![self.member_json(self.bot_id, true)];
+        members.extend(
+            self.members
+                .keys()
+                .filter(|id| **id != self.bot_id)
+                .map(|id| self.member_json(*id, true)),
+        );
+        let extra = u64::try_from(self.extra_members).unwrap_or(u64::MAX);
+        members.extend((0..extra).map(|i| self.member_json(EXTRA_MEMBER_BASE + i, true)));
+        let voice_states: Vec<Value> = if with_voice {
+            self.voice
+                .iter()
+                .map(|(u, c)| self.voice_state_json(*u, Some(*c), false))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        // Split in two literals: one `json!` this size exceeds the macro recursion limit.
+        let mut guild = json!({
+            "id": self.guild_id.to_string(),
+            "name": self.guild_name,
+            "icon": null,
+            "icon_hash": null,
+            "splash": null,
+            "discovery_splash": null,
+            "owner_id": self.owner_id.to_string(),
+            "afk_channel_id": null,
+            "afk_timeout": 300,
+            "widget_enabled": false,
+            "widget_channel_id": null,
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "emojis": [],
+            "features": [],
+            "mfa_level": 0,
+            "application_id": null,
+            "system_channel_id": null,
+            "system_channel_flags": 0,
+            "rules_channel_id": null,
+            "max_presences": null,
+            "max_members": 500_000,
+            "vanity_url_code": null,
+            "description": null,
+            "banner": null,
+            "premium_tier": 0,
+            "premium_subscription_count": 0,
+            "preferred_locale": "fr",
+            "public_updates_channel_id": null,
+        });
+        let extra_fields = json!({
+            "max_video_channel_users": 25,
+            "max_stage_video_channel_users": 50,
+            "nsfw_level": 0,
+            "stickers": [],
+            "premium_progress_bar_enabled": false,
+            "safety_alerts_channel_id": null,
+            "incidents_data": null,
+            "joined_at": self.started_at,
+            "large": members.len() >= 250,
+            "unavailable": false,
+            "member_count": members.len(),
+            "roles": roles,
+            "voice_states": voice_states,
+            "members": members,
+            "channels": channels,
+            "threads": [],
+            "presences": [],
+            "stage_instances": [],
+            "guild_scheduled_events": [],
+            "soundboard_sounds": [],
+            "lazy": true,
+        });
+        merge_message_data(&mut guild, &extra_fields);
+        guild
+    }
+
+    /// A message object; gateway copies of guild messages carry `guild_id` and `member`.
+    fn message_json(&self, message: &SentMessage, for_gateway: bool) -> Value {
+        let mut json = json!({
+            "id": message.id.to_string(),
+            "channel_id": message.channel_id.to_string(),
+            "author": self.user_json(self.bot_id),
+            "content": message.content,
+            "timestamp": rfc3339(snowflake_time(message.id)),
+            "edited_timestamp": if message.edited { json!(rfc3339(SystemTime::now())) } else { Value::Null },
+            "tts": false,
+            "mention_everyone": false,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": message.embeds,
+            "components": message.components,
+            "pinned": false,
+            "type": if message.reply_to.is_some() { 19 } else { 0 },
+            "flags": message.flags,
+        });
+        if let Some(reply_to) = message.reply_to {
+            json["message_reference"] = json!({
+                "type": 0,
+                "message_id": reply_to.to_string(),
+                "channel_id": message.channel_id.to_string(),
+            });
+        }
+        if for_gateway && message.dm_user.is_none() {
+            json["guild_id"] = json!(self.guild_id.to_string());
+            json["member"] = self.member_json(self.bot_id, false);
+        }
+        json
+    }
+
+    /// The message object of an interaction reply or follow-up built from its `data`.
+    fn webhook_message_json(&self, id: u64, channel_id: u64, data: &Value) -> Value {
+        json!({
+            "id": id.to_string(),
+            "channel_id": channel_id.to_string(),
+            "author": self.user_json(self.bot_id),
+            "content": data["content"].as_str().unwrap_or(""),
+            "timestamp": rfc3339(snowflake_time(id)),
+            "edited_timestamp": null,
+            "tts": false,
+            "mention_everyone": false,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": non_null_array(&data["embeds"]),
+            "components": non_null_array(&data["components"]),
+            "pinned": false,
+            "type": 0,
+            "flags": data["flags"].as_u64().unwrap_or(0),
+            "webhook_id": self.application_id.to_string(),
+            "application_id": self.application_id.to_string(),
+        })
+    }
+
+    // ----- gateway ----------------------------------------------------------------------------
+
+    /// Gives `data` the next sequence number and sends it, or queues it for a RESUME when the
+    /// bot's socket is down. Without a session nothing is sent (the truth is in GUILD_CREATE).
+    fn dispatch(&mut self, event: &str, data: &Value) {
+        let Some(session) = self.session.as_mut() else {
+            return;
+        };
+        session.seq += 1;
+        let seq = session.seq;
+        let frame = json!({"op": 0, "s": seq, "t": event, "d": data}).to_string();
+        if let Some(conn) = &session.conn {
+            let _ = conn.tx.send(Outbound::Text(frame.clone()));
+        }
+        session.log.push_back((seq, frame));
+        let session_id = session.id.clone();
+        self.dispatches.push(DispatchRecord {
+            session_id,
+            seq,
+            event: event.to_owned(),
+        });
+    }
+
+    fn token_ok(&self, token: Option<&str>) -> bool {
+        match (&self.token, token) {
+            (None, _) => true,
+            (Some(expected), Some(given)) => {
+                given == expected || given.strip_prefix("Bot ") == Some(expected.as_str())
+            }
+            (Some(_), None) => false,
+        }
+    }
+
+    fn identify(&mut self, conn: &ConnHandle, d: &Value) {
+        if !self.token_ok(d["token"].as_str()) {
+            let _ = conn.tx.send(Outbound::Close(4004, None));
+            return;
+        }
+        self.sessions_created += 1;
+        let nonce = self.next_id();
+        let session_id = format!("standin-session-{}-{nonce}", self.sessions_created);
+        let intents = d["intents"].as_u64().unwrap_or(0);
+        self.session = Some(Session {
+            id: session_id.clone(),
+            seq: 0,
+            intents,
+            log: VecDeque::new(),
+            conn: Some(conn.clone()),
+        });
+        self.identify_count += 1;
+        self.identifies.push(d.clone());
+        let shard = if d["shard"].is_array() {
+            d["shard"].clone()
+        } else {
+            json!([0, 1])
+        };
+        let ready = json!({
+            "v": 10,
+            "user": self.current_user_json(),
+            "guilds": [{"id": self.guild_id.to_string(), "unavailable": true}],
+            "session_id": session_id,
+            "session_type": "normal",
+            "resume_gateway_url": self.gateway_url,
+            "shard": shard,
+            "application": {"id": self.application_id.to_string(), "flags": 0},
+            "private_channels": [],
+            "relationships": [],
+            "presences": [],
+            "guild_join_requests": [],
+            "geo_ordered_rtc_regions": [],
+            "user_settings": {},
+            "auth": {},
+            "_trace": ["discord-standin"],
+        });
+        self.dispatch("READY", &ready);
+        if intents & intents::GUILDS != 0 {
+            let guild = self.guild_create_json(intents & intents::GUILD_VOICE_STATES != 0);
+            self.dispatch("GUILD_CREATE", &guild);
+        }
+    }
+
+    fn resume(&mut self, conn: &ConnHandle, d: &Value) {
+        if !self.token_ok(d["token"].as_str()) {
+            let _ = conn.tx.send(Outbound::Close(4004, None));
+            return;
+        }
+        let known = self
+            .session
+            .as_ref()
+            .is_some_and(|s| Some(s.id.as_str()) == d["session_id"].as_str());
+        let Some(session) = self.session.as_mut().filter(|_| known) else {
+            self.rejected_resume_count += 1;
+            let _ = conn
+                .tx
+                .send(Outbound::Text(json!({"op": 9, "d": false}).to_string()));
+            return;
+        };
+        if let Some(old) = session.conn.replace(conn.clone()) {
+            if old.id != conn.id {
+                let _ = old.tx.send(Outbound::Abort(None));
+            }
+        }
+        let after = d["seq"].as_u64().unwrap_or(0);
+        let mut replayed = 0;
+        for (_, frame) in session.log.iter().filter(|(seq, _)| *seq > after) {
+            let _ = conn.tx.send(Outbound::Text(frame.clone()));
+            replayed += 1;
+        }
+        self.replayed_count += replayed;
+        self.resume_count += 1;
+        self.dispatch("RESUMED", &json!({"_trace": ["discord-standin"]}));
+    }
+
+    fn heartbeat(&mut self, conn: &ConnHandle, d: &Value) {
+        self.heartbeat_count += 1;
+        // The bot has everything up to the sequence it heartbeats: those need no replay.
+        if let (Some(session), Some(acked)) = (self.session.as_mut(), d.as_u64()) {
+            if session.conn.as_ref().is_some_and(|c| c.id == conn.id) {
+                session.log.retain(|(seq, _)| *seq > acked);
+            }
+        }
+    }
+
+    fn detach(&mut self, conn_id: u64) {
+        if let Some(session) = self.session.as_mut() {
+            if session.conn.as_ref().is_some_and(|c| c.id == conn_id) {
+                session.conn = None;
+            }
+        }
+    }
+
+    // ----- injected user actions -------------------------------------------------------------
+
+    /// Where an interaction or message happens: guild (with the member) or DM.
+    fn place(&self, user_id: u64, channel_id: u64) -> Option<u64> {
+        if let Some(dm_user) = self.dm_user_of(channel_id) {
+            assert_eq!(
+                dm_user, user_id,
+                "discord stand-in: channel {channel_id} is the DM channel of user {dm_user}"
+            );
+            return None;
+        }
+        assert!(
+            self.channel(channel_id).is_some(),
+            "discord stand-in: channel {channel_id} is neither a fixture channel nor a DM channel"
+        );
+        assert!(
+            self.is_member(user_id),
+            "discord stand-in: user {user_id} is not a member of the fixture guild; add it first"
+        );
+        Some(self.guild_id)
+    }
+
+    fn interaction_base(
+        &mut self,
+        user_id: u64,
+        channel_id: u64,
+        kind: u8,
+    ) -> (u64, String, Value) {
+        let guild = self.place(user_id, channel_id);
+        let id = self.next_id();
+        let token = format!("standin-interaction-token-{id}");
+        let channel = match self.channel(channel_id) {
+            Some(spec) => json!({
+                "id": channel_id.to_string(),
+                "type": spec.kind as u8,
+                "name": spec.name,
+                "guild_id": self.guild_id.to_string(),
+                "permissions": DEFAULT_PERMISSIONS,
+            }),
+            None => json!({"id": channel_id.to_string(), "type": 1}),
+        };
+        let mut interaction = json!({
+            "id": id.to_string(),
+            "application_id": self.application_id.to_string(),
+            "type": kind,
+            "channel_id": channel_id.to_string(),
+            "channel": channel,
+            "token": token,
+            "version": 1,
+            "app_permissions": DEFAULT_PERMISSIONS,
+            "locale": "fr",
+            "entitlements": [],
+            "attachment_size_limit": 10_485_760,
+        });
+        if let Some(guild_id) = guild {
+            let mut member = self.member_json(user_id, true);
+            member["permissions"] = json!(DEFAULT_PERMISSIONS);
+            interaction["guild_id"] = json!(guild_id.to_string());
+            interaction["guild_locale"] = json!("fr");
+            interaction["member"] = member;
+            interaction["context"] = json!(0);
+        } else {
+            interaction["user"] = self.user_json(user_id);
+            interaction["context"] = json!(1);
+        }
+        self.interactions.insert(
+            token.clone(),
+            Interaction {
+                id,
+                token: token.clone(),
+                channel_id,
+                message_id: None,
+                answered: None,
+                original: None,
+                followups: BTreeMap::new(),
+            },
+        );
+        (id, token, interaction)
+    }
+
+    fn press_button(
+        &mut self,
+        user_id: u64,
+        channel_id: u64,
+        message_id: u64,
+        custom_id: &str,
+    ) -> InteractionHandle {
+        let (id, token, mut interaction) = self.interaction_base(user_id, channel_id, 3);
+        let message = match self.messages.iter().find(|m| m.id == message_id) {
+            Some(stored) => self.message_json(stored, true),
+            None => {
+                let placeholder = SentMessage {
+                    id: message_id,
+                    channel_id,
+                    content: String::new(),
+                    components: json!([]),
+                    embeds: json!([]),
+                    flags: 0,
+                    reply_to: None,
+                    edited: false,
+                    deleted: false,
+                    dm_user: self.dm_user_of(channel_id),
+                };
+                self.message_json(&placeholder, true)
+            }
+        };
+        interaction["message"] = message;
+        interaction["data"] = json!({"custom_id": custom_id, "component_type": 2});
+        if let Some(record) = self.interactions.get_mut(&token) {
+            record.message_id = Some(message_id);
+        }
+        self.dispatch("INTERACTION_CREATE", &interaction);
+        InteractionHandle { id, token }
+    }
+
+    fn slash_command(
+        &mut self,
+        user_id: u64,
+        channel_id: u64,
+        name: &str,
+        options: Value,
+    ) -> InteractionHandle {
+        let registered = self
+            .guild_commands
+            .iter()
+            .chain(self.global_commands.iter())
+            .find(|c| c["name"] == name)
+            .and_then(|c| c["id"].as_str().map(str::to_owned));
+        let (id, token, mut interaction) = self.interaction_base(user_id, channel_id, 2);
+        let command_id = match registered {
+            Some(id) => id,
+            None => self.next_id().to_string(),
+        };
+        let mut data = json!({
+            "id": command_id,
+            "name": name,
+            "type": 1,
+            "options": non_null_array(&options),
+        });
+        if interaction["guild_id"].is_string() {
+            data["guild_id"] = interaction["guild_id"].clone();
+        }
+        interaction["data"] = data;
+        self.dispatch("INTERACTION_CREATE", &interaction);
+        InteractionHandle { id, token }
+    }
+
+    fn user_message(&mut self, author_id: u64, channel_id: Option<u64>, content: &str) -> u64 {
+        let channel_id = match channel_id {
+            Some(channel) => channel,
+            None => self.dm_channel_of(author_id),
+        };
+        let guild = self.place(author_id, channel_id);
+        let id = self.next_id();
+        let (user_mentions, role_mentions) = parse_mentions(content);
+        let mentions_bot = user_mentions.contains(&self.bot_id);
+        let needed = if guild.is_some() {
+            intents::GUILD_MESSAGES
+        } else {
+            intents::DIRECT_MESSAGES
+        };
+        if !self.session_has(needed) {
+            return id;
+        }
+        // Without MESSAGE_CONTENT Discord blanks guild messages unless they mention the bot.
+        let visible = guild.is_none() || mentions_bot || self.session_has(intents::MESSAGE_CONTENT);
+        let mentions: Vec<Value> = user_mentions.iter().map(|u| self.user_json(*u)).collect();
+        let roles: Vec<String> = role_mentions.iter().map(u64::to_string).collect();
+        let mut message = json!({
+            "id": id.to_string(),
+            "channel_id": channel_id.to_string(),
+            "author": self.user_json(author_id),
+            "content": if visible { content } else { "" },
+            "timestamp": rfc3339(SystemTime::now()),
+            "edited_timestamp": null,
+            "tts": false,
+            "mention_everyone": false,
+            "mentions": mentions,
+            "mention_roles": roles,
+            "attachments": [],
+            "embeds": [],
+            "components": [],
+            "pinned": false,
+            "type": 0,
+            "flags": 0,
+            "nonce": id.to_string(),
+        });
+        if let Some(guild_id) = guild {
+            message["guild_id"] = json!(guild_id.to_string());
+            message["member"] = self.member_json(author_id, false);
+        }
+        self.dispatch("MESSAGE_CREATE", &message);
+        id
+    }
+
+    /// Echoes a change the bot made to its own message on the gateway, as Discord does.
+    fn echo_own_message(&mut self, event: &str, message: &SentMessage) {
+        let needed = if message.dm_user.is_some() {
+            intents::DIRECT_MESSAGES
+        } else {
+            intents::GUILD_MESSAGES
+        };
+        if !self.session_has(needed) {
+            return;
+        }
+        let data = if event == "MESSAGE_DELETE" {
+            let mut data =
+                json!({"id": message.id.to_string(), "channel_id": message.channel_id.to_string()});
+            if message.dm_user.is_none() {
+                data["guild_id"] = json!(self.guild_id.to_string());
+            }
+            data
+        } else {
+            self.message_json(message, true)
+        };
+        self.dispatch(event, &data);
+    }
+
+    // ----- REST -------------------------------------------------------------------------------
+
+    /// Serves one REST call: (status, JSON body or none for 204, whether the route is known).
+    fn route(
+        &mut self,
+        method: &Method,
+        path: &str,
+        body: &Value,
+    ) -> (StatusCode, Option<Value>, bool) {
+        let Some(rest) = path.strip_prefix(API_PREFIX) else {
+            return not_found_route();
+        };
+        let segments: Vec<&str> = rest.trim_end_matches('/').split('/').collect();
+        let m = method.as_str();
+        match (m, segments.as_slice()) {
+            ("GET", ["gateway"]) => ok(json!({"url": self.gateway_url})),
+            ("GET", ["gateway", "bot"]) => ok(json!({
+                "url": self.gateway_url,
+                "shards": 1,
+                "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1},
+            })),
+            ("GET", ["users", "@me"]) => ok(self.current_user_json()),
+            ("GET", ["users", user]) => match user.parse::<u64>() {
+                Ok(user) if self.is_member(user) => ok(self.user_json(user)),
+                _ => discord_error(StatusCode::NOT_FOUND, 10013, "Unknown User"),
+            },
+            ("POST", ["users", "@me", "channels"]) => {
+                let recipient = id_field(&body["recipient_id"]);
+                match recipient {
+                    Some(user) => {
+                        let channel = self.dm_channel_of(user);
+                        ok(self.dm_channel_json(user, channel))
+                    }
+                    None => invalid_form("recipient_id"),
+                }
+            }
+            ("GET", ["channels", channel]) => {
+                let channel = channel.parse::<u64>().ok();
+                match channel {
+                    Some(id) if self.channel(id).is_some() => {
+                        let position = self.channels.iter().position(|c| c.id == id).unwrap_or(0);
+                        let spec = self.channels[position].clone();
+                        ok(self.channel_json(&spec, position))
+                    }
+                    Some(id) => match self.dm_user_of(id) {
+                        Some(user) => ok(self.dm_channel_json(user, id)),
+                        None => unknown_channel(),
+                    },
+                    None => unknown_channel(),
+                }
+            }
+            ("POST", ["channels", channel, "messages"]) => self.create_message(channel, body),
+            ("POST", ["channels", channel, "typing"]) => match self.message_channel(channel) {
+                Some(_) => no_content(),
+                None => unknown_channel(),
+            },
+            (_, ["channels", channel, "messages", message]) => {
+                self.existing_message(m, channel, message, body)
+            }
+            (
+                "PUT" | "DELETE",
+                ["channels", channel, "messages", message, "reactions", _, "@me"],
+            ) => match (self.message_channel(channel), message.parse::<u64>()) {
+                (Some(_), Ok(_)) => no_content(),
+                _ => unknown_channel(),
+            },
+            ("GET", ["guilds", guild, "members", user]) => {
+                match (guild.parse::<u64>(), user.parse::<u64>()) {
+                    (Ok(guild), Ok(user)) if guild == self.guild_id && self.is_member(user) => {
+                        let mut member = self.member_json(user, true);
+                        member["guild_id"] = json!(self.guild_id.to_string());
+                        ok(member)
+                    }
+                    (Ok(guild), _) if guild == self.guild_id => {
+                        discord_error(StatusCode::NOT_FOUND, 10007, "Unknown Member")
+                    }
+                    _ => discord_error(StatusCode::NOT_FOUND, 10004, "Unknown Guild"),
+                }
+            }
+            ("GET", ["guilds", guild, "channels"]) if guild.parse::<u64>() == Ok(self.guild_id) => {
+                let channels: Vec<Value> = self
+                    .channels
+                    .iter()
+                    .enumerate()
+                    .map(|(position, c)| self.channel_json(c, position))
+                    .collect();
+                ok(json!(channels))
+            }
+            ("POST", ["interactions", id, token, "callback"]) => self.callback(id, token, body),
+            (_, ["webhooks", app, token, rest @ ..]) => self.webhook(m, app, token, rest, body),
+            (_, ["applications", app, "guilds", guild, "commands"]) => {
+                if app.parse::<u64>() != Ok(self.application_id)
+                    || guild.parse::<u64>() != Ok(self.guild_id)
+                {
+                    return discord_error(StatusCode::NOT_FOUND, 10002, "Unknown Application");
+                }
+                self.commands_route(m, body, true)
+            }
+            (_, ["applications", app, "commands"]) => {
+                if app.parse::<u64>() != Ok(self.application_id) {
+                    return discord_error(StatusCode::NOT_FOUND, 10002, "Unknown Application");
+                }
+                self.commands_route(m, body, false)
+            }
+            _ => not_found_route(),
+        }
+    }
+
+    /// A channel the bot can post in: a fixture channel or a DM channel. Returns its DM user.
+    fn message_channel(&self, channel: &str) -> Option<Option<u64>> {
+        let id = channel.parse::<u64>().ok()?;
+        if self.channel(id).is_some() {
+            return Some(None);
+        }
+        self.dm_user_of(id).map(Some)
+    }
+
+    fn create_message(&mut self, channel: &str, body: &Value) -> (StatusCode, Option<Value>, bool) {
+        let Some(dm_user) = self.message_channel(channel) else {
+            return unknown_channel();
+        };
+        let channel_id = channel.parse::<u64>().unwrap_or(0);
+        let content = body["content"].as_str().unwrap_or("").to_owned();
+        let components = non_null_array(&body["components"]);
+        let embeds = non_null_array(&body["embeds"]);
+        if content.chars().count() > MAX_CONTENT_CHARS {
+            return invalid_form("content");
+        }
+        let empty = content.is_empty()
+            && components.as_array().is_none_or(Vec::is_empty)
+            && embeds.as_array().is_none_or(Vec::is_empty)
+            && body["sticker_ids"].as_array().is_none_or(Vec::is_empty)
+            && body["attachments"].as_array().is_none_or(Vec::is_empty)
+            && body["poll"].is_null();
+        if empty {
+            return discord_error(
+                StatusCode::BAD_REQUEST,
+                50006,
+                "Cannot send an empty message",
+            );
+        }
+        let message = SentMessage {
+            id: self.next_id(),
+            channel_id,
+            content,
+            components,
+            embeds,
+            flags: body["flags"].as_u64().unwrap_or(0),
+            reply_to: id_field(&body["message_reference"]["message_id"]),
+            edited: false,
+            deleted: false,
+            dm_user,
+        };
+        let response = self.message_json(&message, false);
+        self.echo_own_message("MESSAGE_CREATE", &message);
+        self.messages.push(message);
+        ok(response)
+    }
+
+    fn existing_message(
+        &mut self,
+        method: &str,
+        channel: &str,
+        message: &str,
+        body: &Value,
+    ) -> (StatusCode, Option<Value>, bool) {
+        let (Ok(channel_id), Ok(message_id)) = (channel.parse::<u64>(), message.parse::<u64>())
+        else {
+            return unknown_channel();
+        };
+        let Some(index) = self
+            .messages
+            .iter()
+            .position(|m| m.id == message_id && m.channel_id == channel_id && !m.deleted)
+        else {
+            return discord_error(StatusCode::NOT_FOUND, 10008, "Unknown Message");
+        };
+        match method {
+            "GET" => ok(self.message_json(&self.messages[index], false)),
+            "PATCH" => {
+                apply_edit(&mut self.messages[index], body);
+                let updated = self.messages[index].clone();
+                self.echo_own_message("MESSAGE_UPDATE", &updated);
+                ok(self.message_json(&updated, false))
+            }
+            "DELETE" => {
+                self.messages[index].deleted = true;
+                let deleted = self.messages[index].clone();
+                self.echo_own_message("MESSAGE_DELETE", &deleted);
+                no_content()
+            }
+            _ => not_found_route(),
+        }
+    }
+
+    fn callback(
+        &mut self,
+        id: &str,
+        token: &str,
+        body: &Value,
+    ) -> (StatusCode, Option<Value>, bool) {
+        let kind = body["type"].as_u64().unwrap_or(0);
+        let (status, reply) = self.callback_outcome(id, token, kind, body);
+        if let Some(interaction) = self.interactions.get(token) {
+            self.interaction_responses.push(InteractionResponse {
+                interaction_id: interaction.id,
+                token: token.to_owned(),
+                kind: ResponseKind::Callback(kind),
+                body: body.clone(),
+                status: status.as_u16(),
+            });
+        }
+        (status, reply, true)
+    }
+
+    fn callback_outcome(
+        &mut self,
+        id: &str,
+        token: &str,
+        kind: u64,
+        body: &Value,
+    ) -> (StatusCode, Option<Value>) {
+        let known = self
+            .interactions
+            .get(token)
+            .is_some_and(|i| Ok(i.id) == id.parse::<u64>());
+        if !known {
+            return error_body(StatusCode::NOT_FOUND, 10062, "Unknown interaction");
+        }
+        let next_id = self.next_id();
+        let Some(interaction) = self.interactions.get_mut(token) else {
+            return error_body(StatusCode::NOT_FOUND, 10062, "Unknown interaction");
+        };
+        if interaction.answered.is_some() {
+            return error_body(
+                StatusCode::BAD_REQUEST,
+                40060,
+                "Interaction has already been acknowledged.",
+            );
+        }
+        interaction.answered = Some(kind);
+        match kind {
+            4 | 5 => interaction.original = Some((next_id, body["data"].clone())),
+            7 => {
+                if let Some(message_id) = interaction.message_id {
+                    if let Some(message) = self.messages.iter_mut().find(|m| m.id == message_id) {
+                        apply_edit(message, &body["data"]);
+                        let updated = message.clone();
+                        self.echo_own_message("MESSAGE_UPDATE", &updated);
+                    }
+                }
+            }
+            _ => {}
+        }
+        (StatusCode::NO_CONTENT, None)
+    }
+
+    fn webhook(
+        &mut self,
+        method: &str,
+        app: &str,
+        token: &str,
+        rest: &[&str],
+        body: &Value,
+    ) -> (StatusCode, Option<Value>, bool) {
+        let kind = match (method, rest) {
+            ("POST", []) => ResponseKind::Followup,
+            ("PATCH", ["messages", "@original"]) => ResponseKind::EditOriginal,
+            ("DELETE", ["messages", "@original"]) => ResponseKind::DeleteOriginal,
+            ("GET", ["messages", "@original"]) => {
+                let reply = self.original_json(app, token);
+                return (reply.0, reply.1, true);
+            }
+            ("PATCH", ["messages", id]) => match id.parse() {
+                Ok(id) => ResponseKind::EditFollowup(id),
+                Err(_) => return discord_error(StatusCode::NOT_FOUND, 10008, "Unknown Message"),
+            },
+            ("DELETE", ["messages", id]) => match id.parse() {
+                Ok(id) => ResponseKind::DeleteFollowup(id),
+                Err(_) => return discord_error(StatusCode::NOT_FOUND, 10008, "Unknown Message"),
+            },
+            _ => return not_found_route(),
+        };
+        let (status, reply) = self.webhook_outcome(app, token, &kind, body);
+        if let Some(interaction) = self.interactions.get(token) {
+            self.interaction_responses.push(InteractionResponse {
+                interaction_id: interaction.id,
+                token: token.to_owned(),
+                kind,
+                body: body.clone(),
+                status: status.as_u16(),
+            });
+        }
+        (status, reply, true)
+    }
+
+    fn original_json(&self, app: &str, token: &str) -> (StatusCode, Option<Value>) {
+        let interaction = self
+            .interactions
+            .get(token)
+            .filter(|_| app.parse::<u64>() == Ok(self.application_id));
+        let Some(interaction) = interaction else {
+            return error_body(StatusCode::NOT_FOUND, 10015, "Unknown Webhook");
+        };
+        if let Some((id, data)) = &interaction.original {
+            return (
+                StatusCode::OK,
+                Some(self.webhook_message_json(*id, interaction.channel_id, data)),
+            );
+        }
+        let component_message = interaction
+            .message_id
+            .filter(|_| interaction.answered.is_some())
+            .and_then(|id| self.messages.iter().find(|m| m.id == id));
+        match component_message {
+            Some(message) => (StatusCode::OK, Some(self.message_json(message, false))),
+            None => error_body(StatusCode::NOT_FOUND, 10008, "Unknown Message"),
+        }
+    }
+
+    fn webhook_outcome(
+        &mut self,
+        app: &str,
+        token: &str,
+        kind: &ResponseKind,
+        body: &Value,
+    ) -> (StatusCode, Option<Value>) {
+        if app.parse::<u64>() != Ok(self.application_id) || !self.interactions.contains_key(token) {
+            return error_body(StatusCode::NOT_FOUND, 10015, "Unknown Webhook");
+        }
+        let next_id = self.next_id();
+        let Some(interaction) = self.interactions.get_mut(token) else {
+            return error_body(StatusCode::NOT_FOUND, 10015, "Unknown Webhook");
+        };
+        let channel_id = interaction.channel_id;
+        match kind {
+            ResponseKind::Followup => {
+                interaction.followups.insert(next_id, body.clone());
+                let reply = self.webhook_message_json(next_id, channel_id, body);
+                (StatusCode::OK, Some(reply))
+            }
+            ResponseKind::EditOriginal => {
+                if let Some((id, data)) = interaction.original.as_mut() {
+                    merge_message_data(data, body);
+                    let (id, data) = (*id, data.clone());
+                    return (
+                        StatusCode::OK,
+                        Some(self.webhook_message_json(id, channel_id, &data)),
+                    );
+                }
+                let target = interaction
+                    .message_id
+                    .filter(|_| interaction.answered.is_some());
+                let stored = target.and_then(|id| self.messages.iter_mut().find(|m| m.id == id));
+                match stored {
+                    Some(message) => {
+                        apply_edit(message, body);
+                        let updated = message.clone();
+                        self.echo_own_message("MESSAGE_UPDATE", &updated);
+                        (StatusCode::OK, Some(self.message_json(&updated, false)))
+                    }
+                    None => error_body(StatusCode::NOT_FOUND, 10008, "Unknown Message"),
+                }
+            }
+            ResponseKind::DeleteOriginal => match interaction.original.take() {
+                Some(_) => (StatusCode::NO_CONTENT, None),
+                None => error_body(StatusCode::NOT_FOUND, 10008, "Unknown Message"),
+            },
+            ResponseKind::EditFollowup(id) => match interaction.followups.get_mut(id) {
+                Some(data) => {
+                    merge_message_data(data, body);
+                    let data = data.clone();
+                    (
+                        StatusCode::OK,
+                        Some(self.webhook_message_json(*id, channel_id, &data)),
+                    )
+                }
+                None => error_body(StatusCode::NOT_FOUND, 10008, "Unknown Message"),
+            },
+            ResponseKind::DeleteFollowup(id) => match interaction.followups.remove(id) {
+                Some(_) => (StatusCode::NO_CONTENT, None),
+                None => error_body(StatusCode::NOT_FOUND, 10008, "Unknown Message"),
+            },
+            ResponseKind::Callback(_) => {
+                error_body(StatusCode::NOT_FOUND, 10015, "Unknown Webhook")
+            }
+        }
+    }
+
+    fn commands_route(
+        &mut self,
+        method: &str,
+        body: &Value,
+        guild: bool,
+    ) -> (StatusCode, Option<Value>, bool) {
+        match method {
+            "GET" => {
+                let list = if guild {
+                    &self.guild_commands
+                } else {
+                    &self.global_commands
+                };
+                ok(json!(list))
+            }
+            "PUT" => {
+                let Some(requested) = body.as_array() else {
+                    return invalid_form("commands");
+                };
+                let echoed: Vec<Value> = requested
+                    .iter()
+                    .map(|c| self.echo_command(c, guild))
+                    .collect();
+                let list = if guild {
+                    &mut self.guild_commands
+                } else {
+                    &mut self.global_commands
+                };
+                *list = echoed.clone();
+                ok(json!(echoed))
+            }
+            "POST" => {
+                if !body.is_object() {
+                    return invalid_form("name");
+                }
+                let echoed = self.echo_command(body, guild);
+                let list = if guild {
+                    &mut self.guild_commands
+                } else {
+                    &mut self.global_commands
+                };
+                list.retain(|c| c["name"] != echoed["name"]);
+                list.push(echoed.clone());
+                (StatusCode::CREATED, Some(echoed), true)
+            }
+            _ => not_found_route(),
+        }
+    }
+
+    /// A command object as Discord returns it: the request plus id, version and defaults.
+    fn echo_command(&mut self, request: &Value, guild: bool) -> Value {
+        let existing = {
+            let list = if guild {
+                &self.guild_commands
+            } else {
+                &self.global_commands
+            };
+            list.iter()
+                .find(|c| c["name"] == request["name"])
+                .map(|c| c["id"].clone())
+        };
+        let id = match existing {
+            Some(id) => id,
+            None => json!(self.next_id().to_string()),
+        };
+        let version = self.next_id().to_string();
+        let mut command = json!({
+            "id": id,
+            "type": 1,
+            "application_id": self.application_id.to_string(),
+            "name": "",
+            "description": "",
+            "options": [],
+            "default_member_permissions": null,
+            "nsfw": false,
+            "version": version,
+        });
+        if guild {
+            command["guild_id"] = json!(self.guild_id.to_string());
+        }
+        if let (Some(target), Some(source)) = (command.as_object_mut(), request.as_object()) {
+            for (key, value) in source {
+                if key != "id" && !value.is_null() {
+                    target.insert(key.clone(), value.clone());
+                }
+            }
+        }
+        command
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTTP handlers
+// ---------------------------------------------------------------------------------------------
+
+async fn gateway_upgrade(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    upgrade.on_upgrade(move |socket| gateway_connection(shared, socket))
+}
+
+/// Serves one gateway socket: HELLO, heartbeats, IDENTIFY/RESUME, and whatever the rest of
+/// the stand-in queues for it (dispatches, INVALID_SESSION, abrupt drops).
+async fn gateway_connection(shared: Arc<Shared>, mut socket: WebSocket) {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let conn = ConnHandle {
+        id: shared.next_conn_id.fetch_add(1, Ordering::Relaxed),
+        tx,
+    };
+    let heartbeat_ms = shared.update(|st| {
+        st.connection_count += 1;
+        st.heartbeat_ms
+    });
+    let hello = json!({"op": 10, "s": null, "t": null, "d": {"heartbeat_interval": heartbeat_ms}});
+    let mut hold = shared.hold.subscribe();
+    let mut stop = shared.shutdown.subscribe();
+    let mut pending: Option<Value> = None;
+    let mut alive = socket
+        .send(WsMessage::Text(hello.to_string().into()))
+        .await
+        .is_ok();
+    while alive {
+        tokio::select! {
+            incoming = socket.recv() => {
+                let text = match incoming {
+                    Some(Ok(WsMessage::Text(text))) => text,
+                    Some(Ok(WsMessage::Close(_))) => {
+                        // Flushes the close reply tungstenite queued, so a clean client
+                        // shutdown (serenity waits for it) completes without error.
+                        let _ = socket.send(WsMessage::Close(None)).await;
+                        break;
+                    }
+                    Some(Err(_)) | None => break,
+                    Some(Ok(_)) => continue,
+                };
+                let Ok(payload) = serde_json::from_str::<Value>(text.as_str()) else {
+                    let frame = CloseFrame { code: 4002, reason: "Error while decoding payload.".into() };
+                    let _ = socket.send(WsMessage::Close(Some(frame))).await;
+                    break;
+                };
+                match payload["op"].as_u64() {
+                    Some(1) => {
+                        shared.update(|st| st.heartbeat(&conn, &payload["d"]));
+                        let ack = json!({"op": 11, "s": null, "t": null, "d": null}).to_string();
+                        alive = socket.send(WsMessage::Text(ack.into())).await.is_ok();
+                    }
+                    Some(2 | 6) if *hold.borrow() => pending = Some(payload),
+                    Some(2 | 6) => handle_session_command(&shared, &conn, &payload),
+                    _ => shared.update(|st| st.gateway_commands.push(payload)),
+                }
+            }
+            released = async { hold.wait_for(|held| !*held).await.is_ok() }, if pending.is_some() => {
+                if let Some(payload) = pending.take().filter(|_| released) {
+                    handle_session_command(&shared, &conn, &payload);
+                }
+            }
+            outbound = rx.recv() => match outbound {
+                Some(Outbound::Text(frame)) => {
+                    alive = socket.send(WsMessage::Text(frame.into())).await.is_ok();
+                }
+                Some(Outbound::Abort(done)) => {
+                    drop(socket);
+                    shared.update(|st| st.detach(conn.id));
+                    if let Some(done) = done {
+                        let _ = done.send(());
+                    }
+                    return;
+                }
+                Some(Outbound::Close(code, done)) => {
+                    let frame = CloseFrame { code, reason: "".into() };
+                    let _ = socket.send(WsMessage::Close(Some(frame))).await;
+                    drop(socket);
+                    shared.update(|st| st.detach(conn.id));
+                    if let Some(done) = done {
+                        let _ = done.send(());
+                    }
+                    return;
+                }
+                None => break,
+            },
+            () = async { let _ = stop.wait_for(|stop| *stop).await; } => break,
+        }
+    }
+    drop(socket);
+    shared.update(|st| st.detach(conn.id));
+}
+
+fn handle_session_command(shared: &Shared, conn: &ConnHandle, payload: &Value) {
+    let d = &payload["d"];
+    if payload["op"] == 2 {
+        shared.update(|st| st.identify(conn, d));
+    } else {
+        shared.update(|st| st.resume(conn, d));
+    }
+}
+
+/// Every REST call lands here: it is recorded, then routed by `State::route`.
+async fn rest(
+    AxumState(shared): AxumState<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let authorization = headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let content_type = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let body = parse_body(content_type, &body);
+    let path = uri.path().to_owned();
+    let (status, reply) = shared.update(|st| {
+        let (status, reply, known_route) = if st.token_ok(authorization.as_deref()) {
+            st.route(&method, &path, &body)
+        } else {
+            let (status, reply) = error_body(StatusCode::UNAUTHORIZED, 0, "401: Unauthorized");
+            (status, reply, true)
+        };
+        st.requests.push(RecordedRequest {
+            method: method.to_string(),
+            path: path.clone(),
+            query: uri.query().map(str::to_owned),
+            authorization: authorization.clone(),
+            body: body.clone(),
+            status: status.as_u16(),
+            known_route,
+        });
+        (status, reply)
+    });
+    match reply {
+        Some(json) => (
+            status,
+            [(CONTENT_TYPE, "application/json")],
+            json.to_string(),
+        )
+            .into_response(),
+        None => status.into_response(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------------------------
+
+fn ok(json: Value) -> (StatusCode, Option<Value>, bool) {
+    (StatusCode::OK, Some(json), true)
+}
+
+fn no_content() -> (StatusCode, Option<Value>, bool) {
+    (StatusCode::NO_CONTENT, None, true)
+}
+
+fn error_body(status: StatusCode, code: u64, message: &str) -> (StatusCode, Option<Value>) {
+    (status, Some(json!({"message": message, "code": code})))
+}
+
+fn discord_error(
+    status: StatusCode,
+    code: u64,
+    message: &str,
+) -> (StatusCode, Option<Value>, bool) {
+    let (status, body) = error_body(status, code, message);
+    (status, body, true)
+}
+
+fn unknown_channel() -> (StatusCode, Option<Value>, bool) {
+    discord_error(StatusCode::NOT_FOUND, 10003, "Unknown Channel")
+}
+
+fn invalid_form(field: &str) -> (StatusCode, Option<Value>, bool) {
+    let body = json!({
+        "message": "Invalid Form Body",
+        "code": 50035,
+        "errors": {field: {"_errors": [{"code": "BASE_TYPE_BAD", "message": "Invalid value."}]}},
+    });
+    (StatusCode::BAD_REQUEST, Some(body), true)
+}
+
+fn not_found_route() -> (StatusCode, Option<Value>, bool) {
+    (
+        StatusCode::NOT_FOUND,
+        Some(json!({"message": "404: Not Found", "code": 0})),
+        false,
+    )
+}
+
+/// Reads an id that Discord clients send either as a string or as a number.
+fn id_field(value: &Value) -> Option<u64> {
+    match value {
+        Value::String(s) => s.parse().ok(),
+        Value::Number(n) => n.as_u64(),
+        _ => None,
+    }
+}
+
+fn non_null_array(value: &Value) -> Value {
+    if value.is_array() {
+        value.clone()
+    } else {
+        json!([])
+    }
+}
+
+/// Applies the fields present in an edit body (PATCH or UPDATE_MESSAGE data) to a message.
+fn apply_edit(message: &mut SentMessage, body: &Value) {
+    if let Some(content) = body.get("content") {
+        message.content = content.as_str().unwrap_or("").to_owned();
+    }
+    if let Some(components) = body.get("components") {
+        message.components = non_null_array(components);
+    }
+    if let Some(embeds) = body.get("embeds") {
+        message.embeds = non_null_array(embeds);
+    }
+    if let Some(flags) = body.get("flags").and_then(Value::as_u64) {
+        message.flags = flags;
+    }
+    message.edited = true;
+}
+
+/// Copies every field of `edit` into the object `data` (replacing a non-object `data`).
+fn merge_message_data(data: &mut Value, edit: &Value) {
+    if !data.is_object() {
+        *data = json!({});
+    }
+    if let (Some(target), Some(source)) = (data.as_object_mut(), edit.as_object()) {
+        for (key, value) in source {
+            target.insert(key.clone(), value.clone());
+        }
+    }
+}
+
+/// The JSON of a REST body; for multipart bodies (messages with files) the `payload_json` part.
+fn parse_body(content_type: &str, body: &[u8]) -> Value {
+    if body.is_empty() {
+        return Value::Null;
+    }
+    if let Some(boundary) = content_type.split("boundary=").nth(1) {
+        let boundary = format!("--{}", boundary.trim_matches('"'));
+        let text = String::from_utf8_lossy(body);
+        for part in text.split(boundary.as_str()) {
+            let Some((head, content)) = part.split_once("\r\n\r\n") else {
+                continue;
+            };
+            if head.contains("name=\"payload_json\"") {
+                return serde_json::from_str(content.trim_end_matches("\r\n"))
+                    .unwrap_or(Value::Null);
+            }
+        }
+        return Value::Null;
+    }
+    serde_json::from_slice(body).unwrap_or(Value::Null)
+}
+
+/// User and role ids mentioned as `<@id>`, `<@!id>` and `<@&id>` in message content.
+fn parse_mentions(content: &str) -> (Vec<u64>, Vec<u64>) {
+    let mut users = Vec::new();
+    let mut roles = Vec::new();
+    for piece in content.split("<@").skip(1) {
+        let Some((inner, _)) = piece.split_once('>') else {
+            continue;
+        };
+        if let Some(role) = inner.strip_prefix('&') {
+            if let Ok(id) = role.parse() {
+                roles.push(id);
+            }
+        } else if let Ok(id) = inner.trim_start_matches('!').parse() {
+            if !users.contains(&id) {
+                users.push(id);
+            }
+        }
+    }
+    (users, roles)
+}
+
+/// When a snowflake was minted, from its timestamp bits.
+fn snowflake_time(id: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_millis((id >> 22) + DISCORD_EPOCH_MS)
+}
+
+/// Formats a time as Discord does: `2024-05-01T12:34:56.789000+00:00`.
+fn rfc3339(time: SystemTime) -> String {
+    let since_epoch = time.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let secs = since_epoch.as_secs();
+    let (year, month, day) = civil_date(secs / 86_400);
+    let seconds_of_day = secs % 86_400;
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:06}+00:00",
+        seconds_of_day / 3600,
+        seconds_of_day % 3600 / 60,
+        seconds_of_day % 60,
+        since_epoch.subsec_micros()
+    )
+}
+
+/// Gregorian (year, month, day) of a count of days since 1970-01-01.
+fn civil_date(days_since_epoch: u64) -> (u64, u64, u64) {
+    // Count from 0000-03-01 so the leap day ends each 4/100/400-year cycle.
+    let days = days_since_epoch + 719_468;
+    let era = days / 146_097;
+    let day_of_era = days % 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_index = (5 * day_of_year + 2) / 153; // 0 = March
+    let day = day_of_year - (153 * month_index + 2) / 5 + 1;
+    let month = if month_index < 10 {
+        month_index + 3
+    } else {
+        month_index - 9
+    };
+    let year = era * 400 + year_of_era + u64::from(month <= 2);
+    (year, month, day)
+}
