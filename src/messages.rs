@@ -61,9 +61,9 @@ texts! {
     Operational "operational" []
         fr: "✅ Le serveur Minecraft est prêt ! Bon jeu 🎮"
         en: "✅ The Minecraft server is ready! Have fun 🎮";
-    ShutdownScheduled "shutdown_scheduled" ["minutes"]
-        fr: "⏰ Plus aucun joueur autorisé dans le salon vocal : le serveur s'éteindra dans {minutes} min. Appuyez sur « Annuler » pour le garder allumé."
-        en: "⏰ No authorized player left in the voice channel: the server will shut down in {minutes} min. Press “Cancel” to keep it on.";
+    ShutdownScheduled "shutdown_scheduled" ["delay"]
+        fr: "⏰ Plus aucun joueur autorisé dans le salon vocal : le serveur s'éteindra dans {delay}. Appuyez sur « Annuler » pour le garder allumé."
+        en: "⏰ No authorized player left in the voice channel: the server will shut down in {delay}. Press “Cancel” to keep it on.";
     CancelButton "cancel_button" []
         fr: "Annuler"
         en: "Cancel";
@@ -73,9 +73,9 @@ texts! {
     ShutdownAborted "shutdown_aborted" ["player"]
         fr: "👋 {player} est de retour : arrêt annulé."
         en: "👋 {player} is back: shutdown cancelled.";
-    ShutdownPostponed "shutdown_postponed" ["players", "minutes"]
-        fr: "🎮 Encore {players} joueur(s) connecté(s) à Minecraft : l'arrêt attendra qu'ils aient fini (nouvel essai dans {minutes} min)."
-        en: "🎮 {players} player(s) still in Minecraft: the shutdown will wait until they are done (next try in {minutes} min).";
+    ShutdownPostponed "shutdown_postponed" ["players", "delay"]
+        fr: "🎮 Encore {players} joueur(s) connecté(s) à Minecraft : l'arrêt attendra qu'ils aient fini (nouvel essai dans {delay})."
+        en: "🎮 {players} player(s) still in Minecraft: the shutdown will wait until they are done (next try in {delay}).";
     ShuttingDown "shutting_down" []
         fr: "💤 Arrêt du serveur en cours…"
         en: "💤 Shutting the server down…";
@@ -211,7 +211,7 @@ impl Messages {
             }
             Notice::Operational => self.render(Text::Operational, &[]),
             Notice::ShutdownScheduled { delay } => {
-                self.render(Text::ShutdownScheduled, &[("minutes", &minutes(*delay))])
+                self.render(Text::ShutdownScheduled, &[("delay", &spoken(*delay))])
             }
             Notice::ShutdownCancelled { by } => self.render(
                 Text::ShutdownCancelled,
@@ -225,7 +225,7 @@ impl Messages {
                 Text::ShutdownPostponed,
                 &[
                     ("players", &players.to_string()),
-                    ("minutes", &minutes(*delay)),
+                    ("delay", &spoken(*delay)),
                 ],
             ),
             Notice::ShuttingDown => self.render(Text::ShuttingDown, &[]),
@@ -242,9 +242,16 @@ impl Messages {
     }
 }
 
-/// Whole minutes, rounded up, so "in 1 min" is never said of 90 seconds.
-fn minutes(d: Duration) -> String {
-    d.as_secs().div_ceil(60).to_string()
+/// A delay as players read it: "45 s" under a minute, else whole minutes
+/// rounded up ("2 min" for 90 s, so a delay is never announced shorter than
+/// it is).
+fn spoken(d: Duration) -> String {
+    let secs = d.as_secs();
+    if secs < 60 {
+        format!("{} s", secs.max(1))
+    } else {
+        format!("{} min", secs.div_ceil(60))
+    }
 }
 
 /// The `{name}` placeholders of a template.
@@ -286,6 +293,10 @@ mod tests {
             delay: Duration::from_secs(90),
         });
         assert!(s.contains("dans 2 min"), "{s}");
+        let s = m.notice(&Notice::ShutdownScheduled {
+            delay: Duration::from_secs(5),
+        });
+        assert!(s.contains("dans 5 s"), "{s}");
         assert!(m
             .notice(&Notice::StartupRequested { by: None })
             .contains("un joueur"));

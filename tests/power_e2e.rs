@@ -68,7 +68,7 @@ async fn authorized_join_wakes_the_host_and_it_sleeps_after_everyone_left() {
     app.pve
         .set_shutdown_powers_off(Some(std::time::Duration::from_millis(200)));
     app.discord.voice_leave(ALICE).await;
-    let timer = app.wait_announce("le serveur s'éteindra dans 1 min").await;
+    let timer = app.wait_announce("le serveur s'éteindra dans 2 s").await;
     assert_eq!(timer.custom_ids(), vec![cancel_id().to_owned()]);
     app.wait_announce("Arrêt du serveur en cours").await;
     assert_eq!(app.pve.shutdown_calls(), 1);

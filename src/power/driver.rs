@@ -115,8 +115,25 @@ impl Driver {
         let tasks = TaskTracker::new();
         let mut probing = false;
 
-        // Reconcile with the real machine before trusting the record.
-        self.start_probe(&tasks, &results_tx, &mut probing);
+        // Look at the real machine before acting on anything: a presence
+        // event handled first could wake a server that is already running.
+        // Inputs wait in their queue meanwhile.
+        self.publish();
+        let observation = tokio::select! {
+            () = shutdown.cancelled() => return,
+            observation = self.prober.observe() => observation,
+        };
+        log::info!(
+            "power: first look at the machine: {}",
+            describe(Some(&observation))
+        );
+        self.apply(
+            Event::Observed(observation),
+            &tasks,
+            &results_tx,
+            &mut probing,
+        )
+        .await;
         if matches!(self.machine.state(), State::StartupRequested { .. }) {
             // Stopped between deciding to wake and sending: send again.
             self.perform(Action::SendWake, &tasks, &results_tx, &mut probing);

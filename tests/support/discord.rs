@@ -761,6 +761,12 @@ impl DiscordStandIn {
         self.shared.lock().messages.clone()
     }
 
+    /// [`Self::messages`] for a task that outlives a borrow of the stand-in.
+    pub fn messages_handle(&self) -> impl Fn() -> Vec<SentMessage> + Send + Sync + 'static {
+        let shared = Arc::clone(&self.shared);
+        move || shared.lock().messages.clone()
+    }
+
     /// Messages the bot created in its DM channel with `user_id`.
     pub fn dm_messages(&self, user_id: u64) -> Vec<SentMessage> {
         let st = self.shared.lock();
