@@ -397,6 +397,38 @@ async fn ssh_shutdown_runs_the_command_on_the_pinned_host() {
     app.wait_announce("Le serveur est éteint").await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watchdog_is_fed_while_the_power_loop_runs() {
+    let mut app = world(Options {
+        watchdog_usec: Some(400_000),
+        ..Options::default()
+    })
+    .await;
+    app.spawn_ready().await;
+    let from = app.notify.len();
+    app.notify
+        .wait_from(from, "WATCHDOG=1", |l| l == "WATCHDOG=1")
+        .await;
+    let from = app.notify.len();
+    app.notify
+        .wait_from(from, "another WATCHDOG=1", |l| l == "WATCHDOG=1")
+        .await;
+}
+
+#[test]
+fn version_is_printed() {
+    let out = std::process::Command::new(bin())
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        stdout.trim(),
+        format!("cubeguardian {}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
 #[test]
 fn broken_config_exits_78_naming_the_line_and_key() {
     let dir = tempfile::tempdir().unwrap();

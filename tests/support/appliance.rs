@@ -66,6 +66,8 @@ pub struct Options {
     /// tests).
     pub proxmox_secret: Option<String>,
     pub extra_members: usize,
+    /// `WATCHDOG_USEC` given to the bot, as systemd does with `WatchdogSec=`.
+    pub watchdog_usec: Option<u64>,
 }
 
 impl Default for Options {
@@ -80,6 +82,7 @@ impl Default for Options {
             shutdown_method: "proxmox",
             proxmox_secret: None,
             extra_members: 0,
+            watchdog_usec: None,
         }
     }
 }
@@ -301,7 +304,14 @@ level = "debug"
             .proxmox_secret
             .clone()
             .unwrap_or_else(|| self.pve.config().token_secret.clone());
-        let mut child = Command::new(&self.bin)
+        let mut command = Command::new(&self.bin);
+        command
+            .env_remove("WATCHDOG_USEC")
+            .env_remove("WATCHDOG_PID");
+        if let Some(usec) = self.options.watchdog_usec {
+            command.env("WATCHDOG_USEC", usec.to_string());
+        }
+        let mut child = command
             .arg("run")
             .arg("--config")
             .arg(self.config_path())
@@ -310,7 +320,6 @@ level = "debug"
             .env("CUBEGUARDIAN_PROXMOX_TOKEN_SECRET", secret)
             .env_remove("CREDENTIALS_DIRECTORY")
             .env_remove("JOURNAL_STREAM")
-            .env_remove("WATCHDOG_USEC")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::piped())

@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Builds the release binary and measures it at rest against the local
+# stand-ins: start → READY=1, VmRSS/VmHWM with a 5,000-member guild, size.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo build --quiet --release --bin cubeguardian --example measure
+exec target/release/examples/measure target/release/cubeguardian "$@"
