@@ -13,6 +13,8 @@ use std::time::{Duration, Instant};
 
 use support::appliance::{Appliance, Options, ALICE, VOICE};
 
+/// Members in the guild; `MEASURE_MEMBERS` overrides it (0 gives the
+/// baseline).
 const MEMBERS: usize = 5_000;
 const RUNS: usize = 5;
 
@@ -39,6 +41,10 @@ async fn main() {
         size as f64 / 1048576.0
     );
 
+    let members: usize = std::env::var("MEASURE_MEMBERS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(MEMBERS);
     let mut ready_ms = Vec::new();
     for run in 1..=RUNS {
         let mut app = Appliance::start(
@@ -46,7 +52,7 @@ async fn main() {
             Options {
                 host_up: true,
                 in_voice: vec![ALICE],
-                extra_members: MEMBERS,
+                extra_members: members,
                 ..Options::default()
             },
         )
@@ -61,7 +67,7 @@ async fn main() {
         tokio::time::sleep(Duration::from_secs(5)).await;
         let pid = app.pid().expect("bot running");
         println!(
-            "run {run}: start → READY=1 {:.0} ms; idle with a {MEMBERS}-member guild: VmRSS {}, VmHWM {}",
+            "run {run}: start → READY=1 {:.0} ms; idle with a {members}-member guild: VmRSS {}, VmHWM {}",
             to_ready.as_secs_f64() * 1000.0,
             vm(pid, "VmRSS"),
             vm(pid, "VmHWM")

@@ -3,5 +3,7 @@
 # stand-ins: start → READY=1, VmRSS/VmHWM with a 5,000-member guild, size.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --quiet --release --bin cubeguardian --example measure
-exec target/release/examples/measure target/release/cubeguardian "$@"
+# The stand-ins need no optimisation; only the measured binary does.
+cargo build --quiet --release --bin cubeguardian
+cargo build --quiet --example measure
+exec target/debug/examples/measure target/release/cubeguardian "$@"

@@ -142,10 +142,15 @@ impl Driver {
         let mut next_probe = Instant::now() + self.probe_period();
 
         loop {
+            // A deadline that passed while a probe is in flight waits for
+            // that probe's result (which re-checks it): re-arming it would
+            // spin the loop until the probe returns.
+            let now = Instant::now();
             let deadline = self
                 .machine
                 .next_deadline()
-                .map(|d| self.clock.instant_at(d));
+                .map(|d| self.clock.instant_at(d))
+                .filter(|d| !(probing && *d <= now));
             let wake_at = deadline.map_or(next_probe, |d| d.min(next_probe));
             let step = tokio::select! {
                 () = shutdown.cancelled() => break,

@@ -1,0 +1,592 @@
+//! [`Limiter`]: the check every command goes through, the admin operations
+//! behind `/ratelimit`, statistics and cleanup.
+//!
+//! The limiter is a plain value: the application keeps it behind a
+//! `std::sync::Mutex` (a check takes well under a microsecond and never
+//! awaits), calls [`Limiter::cleanup`] from a timer every few minutes, and
+//! stores [`Limiter::snapshot`] when [`Limiter::take_dirty`] says something
+//! worth keeping changed.
+
+use std::time::Duration;
+
+use super::bucket::Bucket;
+use super::config::{RateLimitConfig, RateLimitConfigError, MAX_BAN};
+use super::entry::{ceil_secs, secs_ms, Now, UserEntry, Violation, BAN_NOTIFIED, MANUAL};
+use super::policy::{CommandId, Policy};
+use super::table::{evict, UserMap, EVICTION_BATCH_DIVISOR};
+use super::{
+    BanReason, Caller, Decision, Moment, Privilege, RateLimitError, Reason, UnixMillis, UserId,
+};
+
+/// Under a raid that fills the table with bans, refused newcomers are not
+/// tracked, so "tell each user once" cannot be kept per user; instead at
+/// most one of them per minute is told, so the channel never floods.
+const SATURATED_NOTICE_S: u32 = 60;
+
+/// An admin's ban reason is kept up to this many characters: enough for a
+/// sentence, and a bound on what a ban can cost in memory.
+const MAX_NOTE_CHARS: usize = 200;
+
+/// After cleanup, a table using less than a quarter of its allocation is
+/// shrunk (memory comes back after a raid), unless it is this small anyway.
+const SHRINK_MIN_CAPACITY: usize = 1024;
+
+/// Running totals since start-up.
+#[derive(Debug, Default, Clone, Copy)]
+pub(super) struct Counters {
+    pub checks: u64,
+    pub refusals: u64,
+    pub bans_issued: u64,
+    pub evictions: u64,
+    pub saturated: u64,
+}
+
+/// The rate limiter (see the module docs of [`crate::ratelimit`]).
+#[derive(Debug)]
+pub struct Limiter {
+    pub(super) policy: Policy,
+    pub(super) users: UserMap<UserEntry>,
+    /// Reasons given by admins for their bans, only while the ban lasts.
+    pub(super) notes: UserMap<Box<str>>,
+    /// The current local day (the largest seen: a clock stepping back over
+    /// midnight does not reset quotas twice).
+    pub(super) day: u32,
+    /// Uses today per command index, all users together.
+    pub(super) global_used: Vec<u32>,
+    /// Unix seconds until which the table is known to hold only active bans
+    /// (0: not known to be), so newcomers are refused without a new sweep.
+    pub(super) saturated_until: u32,
+    pub(super) saturated_notice_at: Option<u32>,
+    pub(super) counters: Counters,
+    pub(super) dirty: bool,
+}
+
+/// What `/ratelimit user` shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserStats {
+    /// Whether the limiter holds a record for the user at all.
+    pub tracked: bool,
+    pub ban: Option<BanInfo>,
+    /// Bans in the user's recent history, minus decays; the next automatic
+    /// ban uses `ban_steps[escalation_level]`.
+    pub escalation_level: u8,
+    /// Violations in the current streak.
+    pub violations: u8,
+    pub last_offense: Option<UnixMillis>,
+    pub last_seen: Option<UnixMillis>,
+    /// Commands counted toward today's quota.
+    pub daily_used: u32,
+    /// The quota, if there is one.
+    pub daily_quota: Option<u32>,
+    /// Commands whose bucket is not back to full yet.
+    pub commands: Vec<CommandUsage>,
+}
+
+/// An active ban.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BanInfo {
+    pub until: UnixMillis,
+    pub reason: BanReason,
+    /// The admin's text, for manual bans.
+    pub note: Option<String>,
+}
+
+/// One command's bucket for one user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandUsage {
+    pub command: String,
+    pub tokens: u32,
+    pub capacity: u32,
+    /// Time left before the command may be used again (`min_interval`).
+    pub cooldown: Duration,
+}
+
+/// What `/ratelimit stats` and `/metrics` show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GlobalStats {
+    /// Checks since start-up.
+    pub checks: u64,
+    /// Refusals since start-up.
+    pub refusals: u64,
+    /// Users tracked now.
+    pub active_entries: usize,
+    /// Active bans now.
+    pub bans: usize,
+    /// Bans placed since start-up (automatic and manual).
+    pub bans_issued: u64,
+    /// Records evicted because the table was full, since start-up.
+    pub evictions: u64,
+    /// Newcomers refused because the table was full of bans, since start-up.
+    pub saturated_refusals: u64,
+    pub max_tracked_users: usize,
+    /// Today's use of every command used today or capped.
+    pub today: Vec<GlobalCounter>,
+}
+
+/// One command's use today by all users.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GlobalCounter {
+    pub command: String,
+    pub used: u32,
+    pub cap: Option<u32>,
+}
+
+/// Severity order of refusal reasons when two limits give the same wait.
+fn rank(reason: &Reason) -> u8 {
+    match reason {
+        Reason::BucketEmpty => 0,
+        Reason::Cooldown => 1,
+        Reason::DailyQuota => 2,
+        Reason::GlobalCap => 3,
+        Reason::Banned { .. } | Reason::Saturated => 4,
+    }
+}
+
+/// Keeps the most binding limit: the longest wait, then the most severe.
+fn worst(current: &mut Option<(Reason, u64)>, reason: Reason, wait_ms: u64) {
+    let replace = match current {
+        None => true,
+        Some((r, w)) => (wait_ms, rank(&reason)) > (*w, rank(r)),
+    };
+    if replace {
+        *current = Some((reason, wait_ms));
+    }
+}
+
+pub(super) fn truncate_note(reason: &str) -> Box<str> {
+    let reason = reason.trim();
+    match reason.char_indices().nth(MAX_NOTE_CHARS) {
+        Some((cut, _)) => reason[..cut].into(),
+        None => reason.into(),
+    }
+}
+
+impl Limiter {
+    /// A limiter for a validated configuration.
+    pub fn new(config: &RateLimitConfig) -> Result<Limiter, RateLimitConfigError> {
+        let policy = Policy::compile(config)?;
+        let commands = policy.rules.len();
+        Ok(Limiter {
+            policy,
+            users: UserMap::default(),
+            notes: UserMap::default(),
+            day: 0,
+            global_used: vec![0; commands],
+            saturated_until: 0,
+            saturated_notice_at: None,
+            counters: Counters::default(),
+            dirty: false,
+        })
+    }
+
+    /// The id to check `name` under: its own entry if configured, the
+    /// shared default entry otherwise. Resolve once per command at start-up.
+    pub fn command(&self, name: &str) -> CommandId {
+        self.policy
+            .lookup(name)
+            .unwrap_or_else(|| self.policy.default_command())
+    }
+
+    /// The configured name of `id` (`"default"` for the default entry).
+    pub fn command_name(&self, id: CommandId) -> &str {
+        &self.policy.rule(id).name
+    }
+
+    /// Users tracked now.
+    pub fn tracked_users(&self) -> usize {
+        self.users.len()
+    }
+
+    /// Records the user table has room for without reallocating: what its
+    /// memory is proportional to.
+    pub fn table_capacity(&self) -> usize {
+        self.users.capacity()
+    }
+
+    /// Whether bans, violation levels or daily counters changed since the
+    /// last call: the hint to store a new [`Limiter::snapshot`].
+    pub fn take_dirty(&mut self) -> bool {
+        std::mem::take(&mut self.dirty)
+    }
+
+    /// Moves to `at`'s local day if it is a new one, and converts `at`.
+    pub(super) fn now(&mut self, at: Moment) -> Now {
+        if at.day.0 > self.day {
+            self.day = at.day.0;
+            self.global_used.fill(0);
+            self.dirty = true;
+        }
+        Now::new(at.time, self.day, at.next_day)
+    }
+
+    /// `at` converted without changing the limiter (for read-only views).
+    fn peek_now(&self, at: Moment) -> Now {
+        Now::new(at.time, self.day.max(at.day.0), at.next_day)
+    }
+
+    /// Decides whether `caller` may run `command` now, and counts it.
+    ///
+    /// In order: an admin running `ratelimit` always passes; exempt roles
+    /// pass (their uses still count toward global caps, which are about the
+    /// machine, not the user); a ban refuses at no further cost; then the
+    /// command's cooldown and bucket, the user's daily quota and the
+    /// command's global cap are all checked, and a refusal names the one
+    /// with the longest wait. A refusal is a violation; enough of them in a
+    /// streak ban the user. Takes one hash lookup and never allocates once
+    /// the table has grown.
+    pub fn check(&mut self, caller: Caller<'_>, command: CommandId, at: Moment) -> Decision {
+        self.counters.checks += 1;
+        let now = self.now(at);
+        let ci = self.policy.index(command);
+        let rule = &self.policy.rules[ci];
+        if caller.privilege == Privilege::Admin
+            && self.policy.ratelimit.map(|r| usize::from(r.0)) == Some(ci)
+        {
+            return Decision::Allowed {
+                remaining: rule.capacity,
+            };
+        }
+        if self.policy.is_exempt(caller.roles) {
+            self.global_used[ci] = self.global_used[ci].saturating_add(1);
+            self.dirty = true;
+            return Decision::Allowed {
+                remaining: rule.capacity,
+            };
+        }
+        if self.users.len() >= self.policy.max_tracked
+            && !self.users.contains_key(&caller.user)
+            && !self.make_room(&now)
+        {
+            return self.refuse_saturated(&now);
+        }
+
+        let policy = &self.policy;
+        let rule = &policy.rules[ci];
+        let entry = self
+            .users
+            .entry(caller.user)
+            .or_insert_with(|| UserEntry::new(&now));
+        if entry.refresh(policy, &now) {
+            self.notes.remove(&caller.user);
+        }
+
+        if entry.banned(now.s) {
+            self.counters.refusals += 1;
+            let notify = entry.flags & BAN_NOTIFIED == 0;
+            if notify {
+                entry.flags |= BAN_NOTIFIED;
+                self.dirty = true;
+            }
+            let until = secs_ms(entry.ban_until);
+            return Decision::Refused {
+                reason: Reason::Banned {
+                    until: UnixMillis(until),
+                    reason: entry.ban_reason(),
+                },
+                retry_after: Duration::from_millis(until.saturating_sub(now.ms)),
+                notify,
+            };
+        }
+
+        let cmd = ci as u8;
+        let slot = entry.slots.find(cmd);
+        let bucket = slot.map_or(Bucket::full(now.tick), |i| entry.slots.get(i));
+        let mut refusal: Option<(Reason, u64)> = None;
+        let cooldown = bucket.cooldown(&rule.bucket, now.tick);
+        if cooldown > 0 {
+            worst(&mut refusal, Reason::Cooldown, u64::from(cooldown));
+        }
+        let token_wait = bucket.token_wait(&rule.bucket, now.tick);
+        if token_wait > 0 {
+            worst(&mut refusal, Reason::BucketEmpty, u64::from(token_wait));
+        }
+        let target = slot.or_else(|| entry.slots.free());
+        if target.is_none() {
+            let wait = entry
+                .slots
+                .soonest_idle(|c| policy.rule(CommandId(c)).bucket, now.tick);
+            worst(&mut refusal, Reason::Cooldown, u64::from(wait.max(1)));
+        }
+        let quota = policy.daily_quota;
+        let counted = rule.counts_toward_quota && quota > 0;
+        if counted && u32::from(entry.quota_used) >= quota {
+            worst(&mut refusal, Reason::DailyQuota, now.until_next_day());
+        }
+        if let Some(cap) = rule.global_cap {
+            if self.global_used[ci] >= cap {
+                worst(&mut refusal, Reason::GlobalCap, now.until_next_day());
+            }
+        }
+
+        if let Some((reason, wait_ms)) = refusal {
+            self.counters.refusals += 1;
+            self.dirty = true;
+            return match entry.violate(policy, &now) {
+                Violation::Counted { first } => Decision::Refused {
+                    reason,
+                    retry_after: Duration::from_millis(wait_ms),
+                    notify: first,
+                },
+                Violation::Banned { until_s, level } => {
+                    self.counters.bans_issued += 1;
+                    let until = secs_ms(until_s);
+                    Decision::Refused {
+                        reason: Reason::Banned {
+                            until: UnixMillis(until),
+                            reason: BanReason::Automatic { level },
+                        },
+                        retry_after: Duration::from_millis(until.saturating_sub(now.ms)),
+                        notify: true,
+                    }
+                }
+            };
+        }
+
+        let mut bucket = bucket;
+        bucket.consume(&rule.bucket, now.tick);
+        if let Some(i) = target {
+            entry.slots.set(i, cmd, bucket);
+        }
+        let mut remaining = bucket.tokens(&rule.bucket, now.tick);
+        if counted {
+            entry.quota_used = entry.quota_used.saturating_add(1);
+            remaining = remaining.min(quota.saturating_sub(u32::from(entry.quota_used)));
+            self.dirty = true;
+        }
+        self.global_used[ci] = self.global_used[ci].saturating_add(1);
+        if let Some(cap) = rule.global_cap {
+            remaining = remaining.min(cap.saturating_sub(self.global_used[ci]));
+            self.dirty = true;
+        }
+        Decision::Allowed { remaining }
+    }
+
+    /// Frees room for one newcomer; false if the table holds only bans.
+    fn make_room(&mut self, now: &Now) -> bool {
+        if self.saturated_until > now.s {
+            return false;
+        }
+        let want = (self.policy.max_tracked / EVICTION_BATCH_DIVISOR).max(1);
+        let sweep = evict(&mut self.users, &mut self.notes, &self.policy, now, want);
+        self.counters.evictions += sweep.evicted as u64;
+        // Churn leaves tombstones in the hash table, and once they fill it
+        // the table doubles although it holds no more records. A table sized
+        // for `max_tracked` has fewer than 2 × max_tracked slots, so a
+        // capacity at or above that means it doubled: rebuild it at its
+        // proper size (rare, and only ever under a flood of newcomers).
+        if self.users.capacity() >= 2 * self.policy.max_tracked {
+            self.users.shrink_to(self.policy.max_tracked);
+        }
+        if sweep.evicted == 0 {
+            let until = sweep.earliest_ban_end.unwrap_or(0);
+            self.saturated_until = until.max(now.s.saturating_add(1));
+            return false;
+        }
+        self.saturated_until = 0;
+        true
+    }
+
+    fn refuse_saturated(&mut self, now: &Now) -> Decision {
+        self.counters.refusals += 1;
+        self.counters.saturated += 1;
+        let notify = self
+            .saturated_notice_at
+            .is_none_or(|t| now.s >= t.saturating_add(SATURATED_NOTICE_S));
+        if notify {
+            self.saturated_notice_at = Some(now.s);
+        }
+        Decision::Refused {
+            reason: Reason::Saturated,
+            retry_after: Duration::from_millis(
+                secs_ms(self.saturated_until)
+                    .saturating_sub(now.ms)
+                    .max(1000),
+            ),
+            notify,
+        }
+    }
+
+    /// Bans `user` for `duration` (at most a year), replacing any current
+    /// ban; `reason` is kept for `/ratelimit user` (trimmed to 200
+    /// characters). Manual bans do not raise the escalation level. The user
+    /// is told on their next command. Returns when the ban ends.
+    pub fn ban(
+        &mut self,
+        user: UserId,
+        duration: Duration,
+        reason: &str,
+        at: Moment,
+    ) -> Result<UnixMillis, RateLimitError> {
+        if duration < Duration::from_secs(1) {
+            return Err(RateLimitError::ZeroDuration { user: user.0 });
+        }
+        let now = self.now(at);
+        if self.users.len() >= self.policy.max_tracked
+            && !self.users.contains_key(&user)
+            && !self.make_room(&now)
+        {
+            return Err(RateLimitError::Full {
+                user: user.0,
+                max: self.policy.max_tracked,
+            });
+        }
+        let entry = self
+            .users
+            .entry(user)
+            .or_insert_with(|| UserEntry::new(&now));
+        entry.refresh(&self.policy, &now);
+        let ms = u64::try_from(duration.min(MAX_BAN).as_millis()).unwrap_or(u64::MAX);
+        let until_s = ceil_secs(now.ms.saturating_add(ms));
+        entry.ban_manually(until_s);
+        let note = truncate_note(reason);
+        if note.is_empty() {
+            self.notes.remove(&user);
+        } else {
+            self.notes.insert(user, note);
+        }
+        self.counters.bans_issued += 1;
+        self.dirty = true;
+        Ok(UnixMillis(secs_ms(until_s)))
+    }
+
+    /// Lifts `user`'s ban and forgives their current violation streak (the
+    /// escalation level stays, and decays from now). Returns whether a ban
+    /// was active.
+    pub fn unban(&mut self, user: UserId, at: Moment) -> bool {
+        let now = self.now(at);
+        self.notes.remove(&user);
+        let Some(entry) = self.users.get_mut(&user) else {
+            return false;
+        };
+        let was_banned = entry.banned(now.s);
+        entry.unban(now.s);
+        self.saturated_until = 0;
+        self.dirty = true;
+        was_banned
+    }
+
+    /// Forgets everything about `user`: buckets, quota, violations,
+    /// escalation and ban. Returns whether the user was tracked.
+    pub fn reset(&mut self, user: UserId) -> bool {
+        self.notes.remove(&user);
+        let was = self.users.remove(&user).is_some();
+        if was {
+            self.saturated_until = 0;
+            self.dirty = true;
+        }
+        was
+    }
+
+    /// What the limiter knows about `user` at `at`.
+    pub fn user_stats(&self, user: UserId, at: Moment) -> UserStats {
+        let now = self.peek_now(at);
+        let daily_quota = (self.policy.daily_quota > 0).then_some(self.policy.daily_quota);
+        let Some(entry) = self.users.get(&user) else {
+            return UserStats {
+                tracked: false,
+                ban: None,
+                escalation_level: 0,
+                violations: 0,
+                last_offense: None,
+                last_seen: None,
+                daily_used: 0,
+                daily_quota,
+                commands: Vec::new(),
+            };
+        };
+        let ban = entry.banned(now.s).then(|| BanInfo {
+            until: UnixMillis(secs_ms(entry.ban_until)),
+            reason: entry.ban_reason(),
+            note: if entry.flags & MANUAL != 0 {
+                self.notes.get(&user).map(|n| n.to_string())
+            } else {
+                None
+            },
+        });
+        let (level, _) = entry.decayed(&self.policy, now.s);
+        let streak = entry.streak_alive(&self.policy, now.s);
+        let commands = entry
+            .hot_buckets(&self.policy, &now)
+            .map(|(c, b)| {
+                let rule = self.policy.rule(CommandId(c));
+                CommandUsage {
+                    command: rule.name.to_string(),
+                    tokens: b.tokens(&rule.bucket, now.tick),
+                    capacity: rule.capacity,
+                    cooldown: Duration::from_millis(u64::from(b.cooldown(&rule.bucket, now.tick))),
+                }
+            })
+            .collect();
+        UserStats {
+            tracked: true,
+            ban,
+            escalation_level: level,
+            violations: if streak { entry.violations } else { 0 },
+            last_offense: (entry.last_offense > 0).then(|| UnixMillis(secs_ms(entry.last_offense))),
+            last_seen: Some(UnixMillis(secs_ms(entry.last_seen))),
+            daily_used: u32::from(entry.quota_used_on(now.day16())),
+            daily_quota,
+            commands,
+        }
+    }
+
+    /// Totals for `/ratelimit stats` and `/metrics` (counts active bans by
+    /// walking the table: an admin request, not a hot path).
+    pub fn stats(&self, at: Moment) -> GlobalStats {
+        let now = self.peek_now(at);
+        let bans = self.users.values().filter(|e| e.banned(now.s)).count();
+        let stale_day = now.day > self.day;
+        let today = self
+            .policy
+            .rules
+            .iter()
+            .zip(&self.global_used)
+            .filter_map(|(rule, &used)| {
+                let used = if stale_day { 0 } else { used };
+                (used > 0 || rule.global_cap.is_some()).then(|| GlobalCounter {
+                    command: rule.name.to_string(),
+                    used,
+                    cap: rule.global_cap,
+                })
+            })
+            .collect();
+        GlobalStats {
+            checks: self.counters.checks,
+            refusals: self.counters.refusals,
+            active_entries: self.users.len(),
+            bans,
+            bans_issued: self.counters.bans_issued,
+            evictions: self.counters.evictions,
+            saturated_refusals: self.counters.saturated,
+            max_tracked_users: self.policy.max_tracked,
+            today,
+        }
+    }
+
+    /// Drops records that hold nothing a fresh record would not (buckets
+    /// full, no ban, no streak, no escalation, no quota used today) once the
+    /// user has been away for `cleanup_idle_after`, and gives memory back
+    /// after a raid. Call it every few minutes; returns how many went.
+    pub fn cleanup(&mut self, at: Moment) -> usize {
+        let now = self.now(at);
+        let before = self.users.len();
+        let policy = &self.policy;
+        self.users
+            .retain(|_, entry| !entry.forgettable(policy, &now));
+        let users = &self.users;
+        self.notes.retain(|id, _| {
+            users
+                .get(id)
+                .is_some_and(|e| e.banned(now.s) && e.flags & MANUAL != 0)
+        });
+        let removed = before - self.users.len();
+        if removed > 0 {
+            self.saturated_until = 0;
+        }
+        let len = self.users.len();
+        if self.users.capacity() > SHRINK_MIN_CAPACITY && self.users.capacity() / 4 > len {
+            self.users.shrink_to(len.saturating_mul(2));
+        }
+        removed
+    }
+}
