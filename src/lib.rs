@@ -12,7 +12,8 @@
 //!   presence, announcements).
 //! - The appliance around them: [`config`] (the TOML file, validated),
 //!   [`secret`] (credentials), [`store`] (the embedded database),
-//!   [`messages`] (player-facing texts), [`notify`] (systemd notifications),
+//!   [`messages`] (player-facing texts), [`ratelimit`] (the anti-abuse
+//!   limiter every command passes, pure), [`notify`] (systemd notifications),
 //!   [`logging`] (journal or stderr) and [`app`], which wires everything
 //!   together and owns the one shutdown path.
 //!
@@ -28,6 +29,7 @@ pub mod minecraft;
 pub mod notify;
 pub mod power;
 pub mod proxmox;
+pub mod ratelimit;
 pub mod secret;
 pub mod ssh;
 pub mod store;
