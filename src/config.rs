@@ -122,6 +122,7 @@ pub struct Config {
     pub minecraft: MinecraftConfig,
     pub power: PowerConfig,
     pub ssh: Option<SshConfig>,
+    pub restart: RestartConfig,
     pub state: StateConfig,
     pub messages: Messages,
     pub log: LogConfig,
@@ -141,6 +142,10 @@ pub struct DiscordConfig {
     pub voice_channel: ChannelRef,
     pub announce_channel: ChannelRef,
     pub admin_user_id: Snowflake,
+    /// The name players call the bot by in messages ("CubeGuardian,
+    /// redémarre…"); default: its Discord user name.
+    #[serde(default)]
+    pub bot_name: Option<String>,
 }
 
 impl DiscordConfig {
@@ -255,6 +260,39 @@ pub struct SshConfig {
     pub timeout: Duration,
 }
 
+/// `[restart]`: the Minecraft restart command.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RestartConfig {
+    /// Per player, between two restarts.
+    #[serde(default = "ten_minutes", deserialize_with = "duration")]
+    pub cooldown: Duration,
+    /// Restarts per (UTC) day, everyone together.
+    #[serde(default = "default_per_day")]
+    pub per_day: u32,
+    /// How long the requester has to confirm.
+    #[serde(default = "one_minute", deserialize_with = "duration")]
+    pub confirm_within: Duration,
+    /// From the reboot request until Minecraft must answer again.
+    #[serde(default = "five_minutes", deserialize_with = "duration")]
+    pub timeout: Duration,
+}
+
+impl Default for RestartConfig {
+    fn default() -> Self {
+        RestartConfig {
+            cooldown: ten_minutes(),
+            per_day: default_per_day(),
+            confirm_within: one_minute(),
+            timeout: five_minutes(),
+        }
+    }
+}
+
+fn default_per_day() -> u32 {
+    5
+}
+
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StateConfig {
@@ -320,6 +358,8 @@ struct RawConfig {
     #[serde(default)]
     power: PowerConfig,
     ssh: Option<SshConfig>,
+    #[serde(default)]
+    restart: RestartConfig,
     #[serde(default)]
     state: StateConfig,
     #[serde(default)]
@@ -445,6 +485,7 @@ impl Config {
             minecraft: raw.minecraft,
             power: raw.power,
             ssh: raw.ssh,
+            restart: raw.restart,
             state: raw.state,
             messages,
             log: raw.log,

@@ -30,6 +30,7 @@ pub mod notify;
 pub mod power;
 pub mod proxmox;
 pub mod ratelimit;
+pub mod restart;
 pub mod secret;
 pub mod ssh;
 pub mod store;

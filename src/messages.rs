@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::power::machine::{Notice, Requester};
+use crate::power::machine::{Notice, Requester, StateKind};
 
 /// The language of the built-in texts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
@@ -97,9 +97,125 @@ texts! {
     CancelDone "cancel_done" []
         fr: "✅ Arrêt annulé."
         en: "✅ Shutdown cancelled.";
+    PermissionDenied "permission_denied" []
+        fr: "🚫 Permission refusée — seuls les joueurs autorisés peuvent faire cela."
+        en: "🚫 Permission denied — only authorized players can do that.";
+    RestartConfirm "restart_confirm" ["player", "seconds"]
+        fr: "⚠️ {player}, redémarrer le serveur Minecraft ? Les joueurs connectés seront déconnectés. Confirmez dans les {seconds} secondes (boutons, ou tapez « oui » / « non »)."
+        en: "⚠️ {player}, restart the Minecraft server? Connected players will be disconnected. Confirm within {seconds} seconds (buttons, or type “yes” / “no”).";
+    ConfirmButton "confirm_button" []
+        fr: "Confirmer"
+        en: "Confirm";
+    RestartCancelled "restart_cancelled" []
+        fr: "👍 Redémarrage annulé."
+        en: "👍 Restart cancelled.";
+    RestartExpired "restart_expired" []
+        fr: "⌛ Pas de confirmation : redémarrage annulé."
+        en: "⌛ No confirmation: restart cancelled.";
+    NotYourConfirmation "not_your_confirmation" ["player"]
+        fr: "🚫 Seul {player} peut répondre à cette demande."
+        en: "🚫 Only {player} can answer this request.";
+    NothingToConfirm "nothing_to_confirm" []
+        fr: "Cette demande a expiré."
+        en: "This request has expired.";
+    RestartInProgress "restart_in_progress" []
+        fr: "🔄 Redémarrage en cours… Surveillance du processus."
+        en: "🔄 Restarting… watching the process.";
+    RestartAlreadyRunning "restart_already_running" []
+        fr: "🔄 Un redémarrage est déjà en cours, patientez."
+        en: "🔄 A restart is already under way, please wait.";
+    RestartSucceeded "restart_succeeded" ["seconds"]
+        fr: "✅ Serveur redémarré avec succès ! Temps : {seconds} secondes"
+        en: "✅ Server restarted successfully! Time: {seconds} seconds";
+    RestartFailed "restart_failed" []
+        fr: "❌ Échec du redémarrage — un administrateur a été notifié."
+        en: "❌ Restart failed — an administrator has been notified.";
+    RestartFailedAlert "restart_failed_alert" ["player", "reason"]
+        fr: "⚠️ CubeGuardian : le redémarrage de Minecraft demandé par {player} a échoué : {reason}"
+        en: "⚠️ CubeGuardian: the Minecraft restart requested by {player} failed: {reason}";
+    Cooldown "cooldown" ["minutes"]
+        fr: "⏳ Cooldown actif — vous devez attendre encore {minutes} minute(s) avant un nouveau redémarrage."
+        en: "⏳ Cooldown active — wait {minutes} more minute(s) before another restart.";
+    DailyRestartCap "daily_restart_cap" ["count"]
+        fr: "⏳ Limite atteinte : déjà {count} redémarrages aujourd'hui. Réessayez demain."
+        en: "⏳ Limit reached: already {count} restarts today. Try again tomorrow.";
+    RestartWhileOff "restart_while_off" []
+        fr: "💤 Le serveur est éteint : il n'y a rien à redémarrer. Voulez-vous le démarrer ?"
+        en: "💤 The server is off: there is nothing to restart. Do you want to start it?";
+    WakeButton "wake_button" []
+        fr: "Démarrer"
+        en: "Start";
+    NotAvailable "not_available" ["state"]
+        fr: "⏳ Le serveur n'est pas disponible pour l'instant ({state}). Réessayez dans un moment."
+        en: "⏳ The server is not available right now ({state}). Try again in a moment.";
+    WakeStarted "wake_started" []
+        fr: "🚀 C'est parti, le serveur démarre."
+        en: "🚀 On it, the server is starting.";
+    WakeAlreadyOn "wake_already_on" []
+        fr: "✅ Le serveur est déjà allumé."
+        en: "✅ The server is already on.";
+    WakeAlreadyStarting "wake_already_starting" []
+        fr: "⏳ Le serveur est déjà en train de démarrer."
+        en: "⏳ The server is already starting.";
+    StatusReport "status_report" ["state", "since", "game", "voice", "timer"]
+        fr: "📊 **État du serveur** : {state} (depuis {since})\n🎮 {game}\n🎧 Joueurs autorisés dans le vocal : {voice}{timer}"
+        en: "📊 **Server status**: {state} (for {since})\n🎮 {game}\n🎧 Authorized players in voice: {voice}{timer}";
+    StatusGameOnline "status_game_online" ["version", "players", "max"]
+        fr: "Minecraft {version} : {players}/{max} joueurs connectés"
+        en: "Minecraft {version}: {players}/{max} players online";
+    StatusGameOffline "status_game_offline" []
+        fr: "Minecraft ne répond pas"
+        en: "Minecraft does not answer";
+    StatusTimer "status_timer" ["delay"]
+        fr: "\n⏰ Arrêt prévu dans {delay}"
+        en: "\n⏰ Shutdown in {delay}";
+    HelpPlayer "help_player" ["bot"]
+        fr: "🆘 **Aide — commandes disponibles**\n• `/status` : l'état du serveur\n• `/wake` : démarrer le serveur (ou rejoignez le salon vocal)\n• `/restart` : redémarrer Minecraft (avec confirmation)\n• `/help` : cette aide\nEn langage naturel aussi : « @{bot} redémarre le serveur », « @{bot} le serveur est allumé ? » (en message privé, pas besoin de mention)."
+        en: "🆘 **Help — available commands**\n• `/status`: the server's state\n• `/wake`: start the server (or join the voice channel)\n• `/restart`: restart Minecraft (with confirmation)\n• `/help`: this help\nIn plain words too: “@{bot} restart the server”, “@{bot} is the server up?” (no mention needed in a direct message).";
+    StateIdle "state_idle" []
+        fr: "éteint"
+        en: "off";
+    StateStartupRequested "state_startup_requested" []
+        fr: "démarrage demandé"
+        en: "start requested";
+    StateStartupMonitoring "state_startup_monitoring" []
+        fr: "en cours de démarrage"
+        en: "starting";
+    StateOperational "state_operational" []
+        fr: "opérationnel"
+        en: "running";
+    StateShutdownTimer "state_shutdown_timer" []
+        fr: "arrêt programmé"
+        en: "shutdown scheduled";
+    StateShutdownInProgress "state_shutdown_in_progress" []
+        fr: "en cours d'arrêt"
+        en: "shutting down";
+    StateError "state_error" []
+        fr: "en erreur"
+        en: "in error";
+    StateMaintenance "state_maintenance" []
+        fr: "en maintenance"
+        en: "in maintenance";
+    HelpVisitor "help_visitor" ["bot"]
+        fr: "🆘 **Aide**\n• `/status` : l'état du serveur\n• `/help` : cette aide\nDémarrer ou redémarrer le serveur est réservé aux joueurs autorisés : demandez à un administrateur."
+        en: "🆘 **Help**\n• `/status`: the server's state\n• `/help`: this help\nStarting or restarting the server is for authorized players: ask an administrator.";
 }
 
 impl Text {
+    /// The name players read for a power state.
+    pub fn state(kind: StateKind) -> Text {
+        match kind {
+            StateKind::Idle => Text::StateIdle,
+            StateKind::StartupRequested => Text::StateStartupRequested,
+            StateKind::StartupMonitoring => Text::StateStartupMonitoring,
+            StateKind::Operational => Text::StateOperational,
+            StateKind::ShutdownTimer => Text::StateShutdownTimer,
+            StateKind::ShutdownInProgress => Text::StateShutdownInProgress,
+            StateKind::Error => Text::StateError,
+            StateKind::Maintenance => Text::StateMaintenance,
+        }
+    }
+
     pub fn from_key(key: &str) -> Option<Text> {
         Text::ALL.iter().copied().find(|t| t.key() == key)
     }
@@ -245,7 +361,7 @@ impl Messages {
 /// A delay as players read it: "45 s" under a minute, else whole minutes
 /// rounded up ("2 min" for 90 s, so a delay is never announced shorter than
 /// it is).
-fn spoken(d: Duration) -> String {
+pub fn spoken(d: Duration) -> String {
     let secs = d.as_secs();
     if secs < 60 {
         format!("{} s", secs.max(1))

@@ -1,15 +1,17 @@
 //! The appliance's embedded database: one redb file in the state directory.
 //!
 //! redb commits are durable when `commit()` returns (fsync), so what the
-//! store acknowledged survives a power cut. Writes are rare — one per power
-//! transition — which keeps SD-card wear negligible. Later features (bans,
-//! captured messages, digests) get their own tables in the same file.
+//! store acknowledged survives a power cut. Small records (the power state,
+//! the restart history, the rate limiter's bans) are JSON values in one
+//! table, keyed by name; each is written only when it changes, which keeps
+//! SD-card wear negligible.
 //!
 //! The store is synchronous; async callers run it on the blocking pool.
 
 use std::path::{Path, PathBuf};
 
 use redb::{ReadableDatabase, TableDefinition};
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::power::machine::{State, Timestamp};
@@ -21,9 +23,11 @@ pub const FILE_NAME: &str = "cubeguardian.redb";
 /// for records this small and matter on a Pi.
 const CACHE_BYTES: usize = 4 * 1024 * 1024;
 
-/// Small records of the power controller, keyed by name.
-const POWER: TableDefinition<&str, &[u8]> = TableDefinition::new("power");
-const POWER_KEY: &str = "state";
+/// Small records, keyed by name, JSON-encoded.
+const RECORDS: TableDefinition<&str, &[u8]> = TableDefinition::new("records");
+
+/// The name of the power controller's record.
+pub const POWER: &str = "power";
 
 /// What the power controller must remember across restarts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -55,7 +59,7 @@ pub enum StoreError {
         #[source]
         source: Box<redb::Error>,
     },
-    #[error("database {path}: the stored {record} record is unreadable")]
+    #[error("database {path}: the stored `{record}` record is unreadable")]
     Corrupt {
         path: PathBuf,
         record: &'static str,
@@ -99,6 +103,16 @@ impl Store {
 
     /// The last power record saved, if any.
     pub fn load_power(&self) -> Result<Option<PowerRecord>, StoreError> {
+        self.load(POWER)
+    }
+
+    /// Saves the power record durably (returns once it is on disk).
+    pub fn save_power(&self, record: &PowerRecord) -> Result<(), StoreError> {
+        self.save(POWER, record)
+    }
+
+    /// The record `name`, if one was saved.
+    pub fn load<T: DeserializeOwned>(&self, name: &'static str) -> Result<Option<T>, StoreError> {
         let io = |operation| {
             let path = self.path.clone();
             move |source: redb::Error| StoreError::Io {
@@ -108,28 +122,28 @@ impl Store {
             }
         };
         let txn = self.db.begin_read().map_err(|e| io("read")(e.into()))?;
-        let table = match txn.open_table(POWER) {
+        let table = match txn.open_table(RECORDS) {
             Ok(table) => table,
             Err(redb::TableError::TableDoesNotExist(_)) => return Ok(None),
             Err(e) => return Err(io("read")(e.into())),
         };
-        let Some(bytes) = table.get(POWER_KEY).map_err(|e| io("read")(e.into()))? else {
+        let Some(bytes) = table.get(name).map_err(|e| io("read")(e.into()))? else {
             return Ok(None);
         };
         serde_json::from_slice(bytes.value())
             .map(Some)
             .map_err(|source| StoreError::Corrupt {
                 path: self.path.clone(),
-                record: "power state",
+                record: name,
                 source,
             })
     }
 
-    /// Saves the power record durably (returns once it is on disk).
-    pub fn save_power(&self, record: &PowerRecord) -> Result<(), StoreError> {
+    /// Saves the record `name` durably (returns once it is on disk).
+    pub fn save<T: Serialize>(&self, name: &'static str, record: &T) -> Result<(), StoreError> {
         let bytes = serde_json::to_vec(record).map_err(|source| StoreError::Corrupt {
             path: self.path.clone(),
-            record: "power state",
+            record: name,
             source,
         })?;
         let io = |source: redb::Error| StoreError::Io {
@@ -139,9 +153,9 @@ impl Store {
         };
         let txn = self.db.begin_write().map_err(|e| io(e.into()))?;
         {
-            let mut table = txn.open_table(POWER).map_err(|e| io(e.into()))?;
+            let mut table = txn.open_table(RECORDS).map_err(|e| io(e.into()))?;
             table
-                .insert(POWER_KEY, bytes.as_slice())
+                .insert(name, bytes.as_slice())
                 .map_err(|e| io(e.into()))?;
         }
         txn.commit().map_err(|e| io(e.into()))
@@ -188,8 +202,8 @@ mod tests {
         let store = Store::open(dir.path()).unwrap();
         let txn = store.db.begin_write().unwrap();
         {
-            let mut t = txn.open_table(POWER).unwrap();
-            t.insert(POWER_KEY, b"{not json".as_slice()).unwrap();
+            let mut t = txn.open_table(RECORDS).unwrap();
+            t.insert(POWER, b"{not json".as_slice()).unwrap();
         }
         txn.commit().unwrap();
         let err = store.load_power().unwrap_err();

@@ -364,7 +364,7 @@ pub fn describe(observation: Option<&Observation>) -> String {
         HostObservation::Failing(why) => format!("host API failing ({why})"),
     };
     let game = match &o.game {
-        GameObservation::Online { players, max } => format!("Minecraft {players}/{max}"),
+        GameObservation::Online { players, max, .. } => format!("Minecraft {players}/{max}"),
         GameObservation::Offline => "Minecraft not answering".to_owned(),
     };
     format!("{host}, {game}")

@@ -188,7 +188,11 @@ pub enum HostObservation {
 /// What the Minecraft Server List Ping said.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum GameObservation {
-    Online { players: u32, max: u32 },
+    Online {
+        players: u32,
+        max: u32,
+        version: String,
+    },
     Offline,
 }
 
@@ -261,9 +265,9 @@ pub enum Event {
     ShutdownSent,
     ShutdownFailed(String),
     /// An authorized player pressed Cancel on the pending shutdown.
-    CancelShutdown {
-        by: Requester,
-    },
+    CancelShutdown { by: Requester },
+    /// An authorized player asked for the server (the `wake` command).
+    WakeRequested { by: Requester },
 }
 
 /// A player-facing announcement; texts live in [`crate::messages`].
@@ -427,6 +431,11 @@ impl PowerMachine {
             Event::ShutdownFailed(why) => {
                 if self.state.kind() == StateKind::ShutdownInProgress {
                     self.fail(format!("the shutdown request failed: {why}"), now, &mut out);
+                }
+            }
+            Event::WakeRequested { by } => {
+                if self.state == State::Idle {
+                    self.wake(Some(by), now, &mut out);
                 }
             }
             Event::CancelShutdown { by } => {

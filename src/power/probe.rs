@@ -79,6 +79,7 @@ impl Prober {
             Ok(status) => GameObservation::Online {
                 players: status.players_online,
                 max: status.players_max,
+                version: status.version,
             },
             Err(e) => {
                 log::debug!("probe: {e}");

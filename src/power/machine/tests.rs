@@ -28,7 +28,11 @@ fn machine(state: State) -> PowerMachine {
 fn running(players: u32) -> Observation {
     Observation {
         host: HostObservation::Up,
-        game: GameObservation::Online { players, max: 20 },
+        game: GameObservation::Online {
+            players,
+            max: 20,
+            version: "1.21.4".into(),
+        },
     }
 }
 
@@ -429,6 +433,7 @@ fn operational_host_refusing_the_token_is_an_error() {
         game: GameObservation::Online {
             players: 0,
             max: 20,
+            version: "1.21.4".into(),
         },
     };
     let out = m.handle(Event::Observed(obs), t(1));
@@ -574,5 +579,25 @@ fn random_walks_keep_the_safety_rules() {
                 );
             }
         }
+    }
+}
+
+#[test]
+fn wake_command_starts_an_idle_host_and_says_otherwise_why_not() {
+    let mut m = machine(State::Idle);
+    let out = m.handle(Event::WakeRequested { by: alice() }, t(1));
+    assert_eq!(
+        out.actions,
+        vec![
+            Action::SendWake,
+            Action::Announce(Notice::StartupRequested { by: Some(alice()) })
+        ]
+    );
+    // Already starting: nothing more.
+    let out = m.handle(Event::WakeRequested { by: alice() }, t(2));
+    assert_eq!(out, Outcome::default());
+    for state in [operational(), State::Maintenance] {
+        let mut m = machine(state);
+        assert_eq!(m.handle(Event::WakeRequested { by: alice() }, t(1)), Outcome::default());
     }
 }

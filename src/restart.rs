@@ -1,0 +1,204 @@
+//! Restarting Minecraft: how often it may happen ([`RestartPolicy`], pure)
+//! and the restart itself ([`restart_minecraft`]: the container reboot
+//! through Proxmox, its task followed to the end, then the wait until the
+//! game answers the status ping again).
+//!
+//! The policy counts *restarts that happened*, not requests: asking and then
+//! pressing Cancel costs nothing. Request spam is the rate limiter's job.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+
+use crate::minecraft;
+use crate::power::machine::Timestamp;
+use crate::proxmox::{ProxmoxClient, ProxmoxError};
+
+/// Milliseconds in a day, for the UTC day number of a timestamp.
+const DAY_MS: u64 = 24 * 60 * 60 * 1000;
+
+/// How often the reboot task and then the game are polled.
+const POLL: Duration = Duration::from_secs(2);
+
+/// How long the Proxmox reboot task may take before it counts as failed:
+/// an LXC reboot takes seconds; minutes mean something hangs.
+const TASK_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// Why a restart is not allowed now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refusal {
+    /// This user restarted less than the cooldown ago.
+    Cooldown { remaining: Duration },
+    /// Everyone together reached the daily cap.
+    DailyCap { count: u32 },
+}
+
+/// Per-user cooldown and daily cap on restarts. Days are UTC days.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestartPolicy {
+    #[serde(skip)]
+    limits: Limits,
+    /// When each user last restarted (only entries younger than the
+    /// cooldown matter; older ones are dropped when recording).
+    last: HashMap<u64, Timestamp>,
+    /// The UTC day of `count`, and how many restarts happened that day.
+    day: u64,
+    count: u32,
+}
+
+/// The policy's settings (from `[restart]`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub cooldown: Duration,
+    pub per_day: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            cooldown: Duration::from_secs(600),
+            per_day: 5,
+        }
+    }
+}
+
+impl RestartPolicy {
+    pub fn new(limits: Limits) -> Self {
+        RestartPolicy {
+            limits,
+            ..RestartPolicy::default()
+        }
+    }
+
+    /// A policy restored from the store, with today's settings.
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// Whether `user` may restart at `now`.
+    pub fn check(&self, user: u64, now: Timestamp) -> Result<(), Refusal> {
+        if let Some(last) = self.last.get(&user) {
+            let next = last.after(self.limits.cooldown);
+            if now < next {
+                return Err(Refusal::Cooldown {
+                    remaining: now.until(next),
+                });
+            }
+        }
+        let today = now.0 / DAY_MS;
+        if self.day == today && self.count >= self.limits.per_day {
+            return Err(Refusal::DailyCap { count: self.count });
+        }
+        Ok(())
+    }
+
+    /// Records a restart by `user` at `now`.
+    pub fn record(&mut self, user: u64, now: Timestamp) {
+        let cooldown = self.limits.cooldown;
+        self.last.retain(|_, at| at.after(cooldown) > now);
+        self.last.insert(user, now);
+        let today = now.0 / DAY_MS;
+        if self.day != today {
+            self.day = today;
+            self.count = 0;
+        }
+        self.count += 1;
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RestartError {
+    #[error(transparent)]
+    Proxmox(#[from] ProxmoxError),
+    #[error("the container restarted but Minecraft did not answer within {} s", .0.as_secs())]
+    NotBack(Duration),
+}
+
+/// Reboots container `vmid`, follows the task, then waits until Minecraft
+/// at `address` answers (at most `timeout` in all). Returns the time taken.
+pub async fn restart_minecraft(
+    proxmox: &ProxmoxClient,
+    vmid: u32,
+    address: &str,
+    ping_timeout: Duration,
+    timeout: Duration,
+) -> Result<Duration, RestartError> {
+    let started = Instant::now();
+    let upid = proxmox.reboot_container(vmid).await?;
+    log::info!("restart: container {vmid} rebooting ({})", upid.as_str());
+    proxmox.wait_for_task(&upid, POLL, TASK_TIMEOUT.min(timeout)).await?;
+    loop {
+        match minecraft::ping(address, ping_timeout).await {
+            Ok(status) => {
+                log::info!(
+                    "restart: Minecraft {} answers again ({}/{} players)",
+                    status.version,
+                    status.players_online,
+                    status.players_max
+                );
+                return Ok(started.elapsed());
+            }
+            Err(e) => log::debug!("restart: waiting for Minecraft: {e}"),
+        }
+        if started.elapsed() >= timeout {
+            return Err(RestartError::NotBack(timeout));
+        }
+        tokio::time::sleep(POLL.min(timeout.saturating_sub(started.elapsed()))).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIN: u64 = 60_000;
+
+    fn policy() -> RestartPolicy {
+        RestartPolicy::new(Limits::default())
+    }
+
+    #[test]
+    fn cooldown_is_per_user_and_counts_down() {
+        let mut p = policy();
+        let t0 = Timestamp(10 * DAY_MS);
+        assert_eq!(p.check(1, t0), Ok(()));
+        p.record(1, t0);
+        assert_eq!(
+            p.check(1, Timestamp(t0.0 + 3 * MIN)),
+            Err(Refusal::Cooldown {
+                remaining: Duration::from_secs(7 * 60)
+            })
+        );
+        assert_eq!(p.check(2, Timestamp(t0.0 + 3 * MIN)), Ok(()));
+        assert_eq!(p.check(1, Timestamp(t0.0 + 10 * MIN)), Ok(()));
+    }
+
+    #[test]
+    fn daily_cap_counts_everyone_and_resets_the_next_day() {
+        let mut p = policy();
+        let t0 = Timestamp(10 * DAY_MS);
+        for user in 0..5 {
+            p.record(user, Timestamp(t0.0 + user * MIN));
+        }
+        assert_eq!(
+            p.check(9, Timestamp(t0.0 + 60 * MIN)),
+            Err(Refusal::DailyCap { count: 5 })
+        );
+        assert_eq!(p.check(9, Timestamp(11 * DAY_MS)), Ok(()));
+        p.record(9, Timestamp(11 * DAY_MS));
+        assert_eq!(p.count, 1);
+    }
+
+    #[test]
+    fn old_entries_are_dropped_and_the_policy_round_trips() {
+        let mut p = policy();
+        p.record(1, Timestamp(0));
+        p.record(2, Timestamp(20 * MIN));
+        assert_eq!(p.last.len(), 1, "user 1's cooldown is over");
+        let json = serde_json::to_string(&p).unwrap();
+        let back: RestartPolicy = serde_json::from_str(&json).unwrap();
+        assert_eq!(back.with_limits(Limits::default()), p);
+    }
+}
