@@ -15,12 +15,14 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::{Config, ProxmoxConfig, ShutdownMethod};
+use crate::discord::commands::{CommandDeps, Commands, RestartDeps};
 use crate::discord::{self, DiscordSettings, Link};
 use crate::notify;
 use crate::power::driver::{describe, Clock, Driver, Input, PowerView};
 use crate::power::machine::{PowerMachine, State, Timings};
 use crate::power::probe::{Actuators, HostCheck, Prober, ShutdownPath};
 use crate::proxmox::{ProxmoxClient, ProxmoxSettings, TlsTrust};
+use crate::restart::Limits;
 use crate::secret::{SecretError, SecretSource};
 use crate::ssh::SshTarget;
 use crate::store::{Store, StoreError};
@@ -147,9 +149,10 @@ pub async fn run(
     });
     let (link_tx, link) = watch::channel(Link::Connecting);
 
+    let settings = DiscordSettings::from_config(&config, token);
     let driver = Driver {
         machine,
-        store,
+        store: Arc::clone(&store),
         prober: Prober {
             host,
             minecraft: config.minecraft.address.clone(),
@@ -161,17 +164,41 @@ pub async fn run(
             shutdown: shutdown_path,
         },
         messages: config.messages.clone(),
-        outgoing: outgoing_tx,
+        outgoing: outgoing_tx.clone(),
         probe_interval: config.power.probe_interval,
         watch_interval: config.power.watch_interval,
         clock,
         view: view_tx,
     };
 
+    let commands = Arc::new(Commands::new(CommandDeps {
+        guild_id: config.discord.guild_id.0,
+        auth: settings.auth.clone(),
+        messages: config.messages.clone(),
+        bot_name: config.discord.bot_name.clone(),
+        power: inputs_tx.clone(),
+        view: view.clone(),
+        outgoing: outgoing_tx.clone(),
+        restart: RestartDeps {
+            proxmox: proxmox.clone(),
+            container_id: config.proxmox.as_ref().map_or(0, |p| p.container_id),
+            minecraft: config.minecraft.address.clone(),
+            ping_timeout: config.minecraft.timeout,
+            limits: Limits {
+                cooldown: config.restart.cooldown,
+                per_day: config.restart.per_day,
+            },
+            confirm_within: config.restart.confirm_within,
+            timeout: config.restart.timeout,
+            store: Arc::clone(&store),
+        },
+    }));
+
     let tasks = TaskTracker::new();
     tasks.spawn(driver.run(inputs, shutdown.clone()));
     tasks.spawn(discord::run(
-        DiscordSettings::from_config(&config, token),
+        settings,
+        commands,
         inputs_tx.clone(),
         outgoing,
         link_tx,

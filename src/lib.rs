@@ -23,6 +23,7 @@
 pub mod app;
 pub mod config;
 pub mod discord;
+pub mod intent;
 pub mod logging;
 pub mod messages;
 pub mod minecraft;

@@ -283,6 +283,10 @@ impl Messages {
         })
     }
 
+    pub fn language(&self) -> Language {
+        self.language
+    }
+
     /// The text with its placeholders filled in; unknown ones stay as typed.
     pub fn render(&self, text: Text, args: &[(&str, &str)]) -> String {
         let template = self

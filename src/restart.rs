@@ -128,7 +128,9 @@ pub async fn restart_minecraft(
     let started = Instant::now();
     let upid = proxmox.reboot_container(vmid).await?;
     log::info!("restart: container {vmid} rebooting ({})", upid.as_str());
-    proxmox.wait_for_task(&upid, POLL, TASK_TIMEOUT.min(timeout)).await?;
+    proxmox
+        .wait_for_task(&upid, POLL, TASK_TIMEOUT.min(timeout))
+        .await?;
     loop {
         match minecraft::ping(address, ping_timeout).await {
             Ok(status) => {

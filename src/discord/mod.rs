@@ -1,16 +1,21 @@
 //! The Discord side: one gateway session (serenity), the voice presence it
-//! feeds to the power driver, the Cancel button, and the announcements and
-//! admin alerts the driver asks for.
+//! feeds to the power driver, the Cancel button, the players' commands
+//! ([`commands`]), and the announcements and admin alerts the driver asks
+//! for.
 //!
-//! Only two intents are requested (`GUILDS`, `GUILD_VOICE_STATES`) and
-//! serenity's cache is not compiled in: the bot keeps just the occupants of
-//! one voice channel ([`presence`]), not the guild's thousands of members.
+//! The intents requested are those the features use: `GUILDS`,
+//! `GUILD_VOICE_STATES`, and the message intents for commands in plain
+//! words (`MESSAGE_CONTENT` is privileged: enable it for the bot in the
+//! developer portal). serenity's cache is not compiled in: the bot keeps
+//! just the occupants of one voice channel ([`presence`]), not the guild's
+//! thousands of members.
 //!
 //! When `discord.api_url` is not Discord itself, every REST call goes there
 //! (serenity's `HttpBuilder::proxy`) and serenity's own rate limiter is off,
 //! because it would build its requests without the proxy: the proxy (e.g.
 //! twilight-http-proxy) owns rate limiting.
 
+pub mod commands;
 pub mod presence;
 
 use std::sync::{Arc, Mutex};
@@ -19,7 +24,7 @@ use std::time::Duration;
 use serenity::all::{
     ButtonStyle, ChannelId, ChannelType, ClientBuilder, ComponentInteraction, Context,
     CreateActionRow, CreateButton, CreateInteractionResponse, CreateInteractionResponseMessage,
-    CreateMessage, EventHandler, GatewayIntents, Guild, HttpBuilder, Interaction, Ready,
+    CreateMessage, EventHandler, GatewayIntents, Guild, HttpBuilder, Interaction, Message, Ready,
     ResumedEvent, ShardStageUpdateEvent, UserId, VoiceState,
 };
 use serenity::async_trait;
@@ -33,6 +38,7 @@ use crate::messages::{Messages, Text};
 use crate::power::driver::Input;
 use crate::power::machine::Requester;
 use crate::secret::Secret;
+use commands::Commands;
 use presence::{Authorization, VoiceMember, VoicePresence};
 
 /// `custom_id` of the Cancel button on the shutdown-timer announcement.
@@ -112,6 +118,7 @@ impl DiscordSettings {
 /// with backoff if serenity gives up) and the sender of announcements.
 pub async fn run(
     settings: DiscordSettings,
+    commands: Arc<Commands>,
     power: mpsc::Sender<Input>,
     outgoing: mpsc::Receiver<Outgoing>,
     link: watch::Sender<Link>,
@@ -134,6 +141,7 @@ pub async fn run(
         auth: settings.auth.clone(),
         messages: settings.messages.clone(),
         presence: Mutex::new(Watched::default()),
+        commands,
         announce: announce_tx,
         power,
         link,
@@ -176,7 +184,11 @@ async fn session(
     handler: Arc<Handler>,
     shutdown: &CancellationToken,
 ) -> Result<(), serenity::Error> {
-    let intents = GatewayIntents::GUILDS | GatewayIntents::GUILD_VOICE_STATES;
+    let intents = GatewayIntents::GUILDS
+        | GatewayIntents::GUILD_VOICE_STATES
+        | GatewayIntents::GUILD_MESSAGES
+        | GatewayIntents::DIRECT_MESSAGES
+        | GatewayIntents::MESSAGE_CONTENT;
     let mut client = ClientBuilder::new_with_http(build_http(settings), intents)
         .event_handler_arc(handler)
         .await?;
@@ -208,6 +220,7 @@ struct Handler {
     auth: Authorization,
     messages: Messages,
     presence: Mutex<Watched>,
+    commands: Arc<Commands>,
     announce: watch::Sender<Option<ChannelId>>,
     power: mpsc::Sender<Input>,
     link: watch::Sender<Link>,
@@ -259,12 +272,19 @@ impl Handler {
 
 #[async_trait]
 impl EventHandler for Handler {
-    async fn ready(&self, _ctx: Context, ready: Ready) {
+    async fn ready(&self, ctx: Context, ready: Ready) {
         log::info!(
             "discord: connected as {} (new session; waiting for the guild's state)",
             ready.user.name
         );
         self.link.send_replace(Link::Connected);
+        self.commands
+            .on_ready(&ctx.http, ready.user.id.get(), &ready.user.name)
+            .await;
+    }
+
+    async fn message(&self, ctx: Context, message: Message) {
+        self.commands.on_message(&ctx.http, message).await;
     }
 
     async fn resume(&self, _ctx: Context, _: ResumedEvent) {
@@ -402,10 +422,18 @@ impl EventHandler for Handler {
     }
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
-        if let Interaction::Component(press) = interaction {
-            if press.data.custom_id == CANCEL_SHUTDOWN_ID {
+        match interaction {
+            Interaction::Component(press) if press.data.custom_id == CANCEL_SHUTDOWN_ID => {
                 self.on_button(&ctx, &press).await;
             }
+            Interaction::Component(press) => {
+                let id = press.data.custom_id.clone();
+                if !self.commands.on_button(&ctx.http, press).await {
+                    log::debug!("discord: ignoring a press on unknown button {id}");
+                }
+            }
+            Interaction::Command(command) => self.commands.on_slash(&ctx.http, command).await,
+            _ => {}
         }
     }
 }

@@ -18,7 +18,7 @@ use tokio_util::task::TaskTracker;
 use crate::discord::Outgoing;
 use crate::messages::{Messages, Text};
 use crate::power::machine::{
-    Action, Event, Notice, Observation, PowerMachine, Requester, State, Timestamp,
+    Action, Event, Notice, Observation, PowerMachine, Requester, State, StateKind, Timestamp,
 };
 use crate::power::probe::{Actuators, Prober};
 use crate::store::{PowerRecord, Store};
@@ -32,6 +32,12 @@ pub enum Input {
     CancelShutdown {
         by: Requester,
         reply: oneshot::Sender<bool>,
+    },
+    /// The `wake` command; `reply` gets the state the request found, so
+    /// the player is told whether it started anything.
+    Wake {
+        by: Requester,
+        reply: oneshot::Sender<StateKind>,
     },
     /// Answered at once by a live loop: the systemd watchdog's proof of life.
     Ping(oneshot::Sender<()>),
@@ -175,6 +181,17 @@ impl Driver {
                         )
                         .await;
                     let _ = reply.send(changed);
+                }
+                Step::Input(Input::Wake { by, reply }) => {
+                    let before = self.machine.state().kind();
+                    self.apply(
+                        Event::WakeRequested { by },
+                        &tasks,
+                        &results_tx,
+                        &mut probing,
+                    )
+                    .await;
+                    let _ = reply.send(before);
                 }
                 Step::Input(Input::Ping(reply)) => {
                     let _ = reply.send(());

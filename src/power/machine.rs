@@ -265,9 +265,13 @@ pub enum Event {
     ShutdownSent,
     ShutdownFailed(String),
     /// An authorized player pressed Cancel on the pending shutdown.
-    CancelShutdown { by: Requester },
+    CancelShutdown {
+        by: Requester,
+    },
     /// An authorized player asked for the server (the `wake` command).
-    WakeRequested { by: Requester },
+    WakeRequested {
+        by: Requester,
+    },
 }
 
 /// A player-facing announcement; texts live in [`crate::messages`].

@@ -598,6 +598,9 @@ fn wake_command_starts_an_idle_host_and_says_otherwise_why_not() {
     assert_eq!(out, Outcome::default());
     for state in [operational(), State::Maintenance] {
         let mut m = machine(state);
-        assert_eq!(m.handle(Event::WakeRequested { by: alice() }, t(1)), Outcome::default());
+        assert_eq!(
+            m.handle(Event::WakeRequested { by: alice() }, t(1)),
+            Outcome::default()
+        );
     }
 }

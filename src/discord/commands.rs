@@ -1,0 +1,895 @@
+//! Player commands on Discord: slash commands (`/restart`, `/wake`,
+//! `/status`, `/help`), their `!` prefix forms, and natural language
+//! ("@CubeGuardian redémarre le serveur"), all routed to the same handlers
+//! through [`Commands::dispatch`].
+//!
+//! Replies go back where the command came from: an interaction answer
+//! (private when it concerns only the caller) for slash commands and
+//! buttons, a reply in the channel (or a DM for private ones) for text.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use serenity::all::{
+    ButtonStyle, ChannelId, CommandInteraction, ComponentInteraction, CreateActionRow,
+    CreateButton, CreateCommand, CreateInteractionResponse, CreateInteractionResponseMessage,
+    CreateMessage, EditMessage, GuildId, Http, Message, MessageId, UserId,
+};
+use tokio::sync::{mpsc, oneshot, watch};
+
+use super::presence::Authorization;
+use super::Outgoing;
+use crate::intent::{Addressee, Channel, Intent, Recognizer};
+use crate::messages::{spoken, Messages, Text};
+use crate::power::driver::{Clock, Input, PowerView};
+use crate::power::machine::{GameObservation, Requester, State, StateKind};
+use crate::proxmox::ProxmoxClient;
+use crate::restart::{restart_minecraft, Limits, Refusal, RestartPolicy};
+use crate::store::Store;
+
+/// `custom_id` prefixes of the restart confirmation buttons; the rest of
+/// the id is the request's number.
+const CONFIRM_PREFIX: &str = "cubeguardian:restart:confirm:";
+const DECLINE_PREFIX: &str = "cubeguardian:restart:cancel:";
+/// `custom_id` of the "Start" button offered when a restart is asked of a
+/// server that is off.
+pub const WAKE_BUTTON_ID: &str = "cubeguardian:wake";
+
+/// The store record of the restart history.
+const RESTART_RECORD: &str = "restart";
+
+/// A player command.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Command {
+    Restart,
+    Wake,
+    Status,
+    Help,
+}
+
+impl Command {
+    pub const ALL: [Command; 4] = [
+        Command::Restart,
+        Command::Wake,
+        Command::Status,
+        Command::Help,
+    ];
+
+    /// The slash command's name, also its `!` form and its rate-limit key.
+    pub fn name(self) -> &'static str {
+        match self {
+            Command::Restart => "restart",
+            Command::Wake => "wake",
+            Command::Status => "status",
+            Command::Help => "help",
+        }
+    }
+
+    fn from_name(name: &str) -> Option<Command> {
+        Command::ALL.into_iter().find(|c| c.name() == name)
+    }
+
+    fn from_intent(intent: Intent) -> Option<Command> {
+        match intent {
+            Intent::Restart => Some(Command::Restart),
+            Intent::Wake => Some(Command::Wake),
+            Intent::Status => Some(Command::Status),
+            Intent::Help => Some(Command::Help),
+            Intent::None => None,
+        }
+    }
+
+    /// `!restart` and friends: the prefix forms players know from the old bot.
+    fn from_prefix(text: &str) -> Option<Command> {
+        let word = text.trim().strip_prefix('!')?.split_whitespace().next()?;
+        Command::from_name(&word.to_ascii_lowercase())
+    }
+
+    fn description(self, messages: &Messages) -> &'static str {
+        let english = messages.language() == crate::messages::Language::En;
+        match (self, english) {
+            (Command::Restart, false) => "Redémarrer le serveur Minecraft (avec confirmation)",
+            (Command::Restart, true) => "Restart the Minecraft server (with confirmation)",
+            (Command::Wake, false) => "Démarrer le serveur",
+            (Command::Wake, true) => "Start the server",
+            (Command::Status, false) => "L'état du serveur",
+            (Command::Status, true) => "The server's status",
+            (Command::Help, false) => "Ce que CubeGuardian sait faire",
+            (Command::Help, true) => "What CubeGuardian can do",
+        }
+    }
+}
+
+/// Where a command came from, hence where to answer.
+pub enum Origin {
+    Slash(CommandInteraction),
+    Button(ComponentInteraction),
+    Text {
+        channel: ChannelId,
+        message: MessageId,
+        dm: bool,
+    },
+}
+
+impl Origin {
+    fn channel(&self) -> ChannelId {
+        match self {
+            Origin::Slash(i) => i.channel_id,
+            Origin::Button(i) => i.channel_id,
+            Origin::Text { channel, .. } => *channel,
+        }
+    }
+}
+
+/// Who asked, and where.
+pub struct Invocation {
+    pub user: Requester,
+    pub roles: Vec<u64>,
+    pub origin: Origin,
+}
+
+/// What [`Commands`] needs from the rest of the appliance.
+pub struct CommandDeps {
+    pub guild_id: u64,
+    pub auth: Authorization,
+    pub messages: Messages,
+    pub bot_name: Option<String>,
+    pub power: mpsc::Sender<Input>,
+    pub view: watch::Receiver<PowerView>,
+    pub outgoing: mpsc::Sender<Outgoing>,
+    pub restart: RestartDeps,
+}
+
+/// What the restart needs.
+pub struct RestartDeps {
+    /// `None` without a `[proxmox]` section: restart is then unavailable.
+    pub proxmox: Option<ProxmoxClient>,
+    pub container_id: u32,
+    pub minecraft: String,
+    pub ping_timeout: Duration,
+    pub limits: Limits,
+    pub confirm_within: Duration,
+    pub timeout: Duration,
+    pub store: Arc<Store>,
+}
+
+/// A restart waiting for its requester's answer.
+struct Pending {
+    requester: Requester,
+    channel: ChannelId,
+    answer: oneshot::Sender<bool>,
+}
+
+pub struct Commands {
+    deps: CommandDeps,
+    recognizer: Recognizer,
+    /// The bot's own id and the name players call it by, learnt at READY.
+    bot: OnceLock<(u64, String)>,
+    policy: Mutex<RestartPolicy>,
+    restarting: AtomicBool,
+    next_request: AtomicU64,
+    pending: Mutex<HashMap<u64, Pending>>,
+    clock: Clock,
+}
+
+/// Plain outcome of a send; failures are logged where they happen.
+type Sent = Result<(), serenity::Error>;
+
+impl Commands {
+    pub fn new(deps: CommandDeps) -> Self {
+        let limits = deps.restart.limits;
+        let policy = match deps.restart.store.load::<RestartPolicy>(RESTART_RECORD) {
+            Ok(Some(p)) => p.with_limits(limits),
+            Ok(None) => RestartPolicy::new(limits),
+            Err(e) => {
+                log::warn!("{e:#}; starting with an empty restart history");
+                RestartPolicy::new(limits)
+            }
+        };
+        Commands {
+            deps,
+            recognizer: Recognizer::new(),
+            bot: OnceLock::new(),
+            policy: Mutex::new(policy),
+            restarting: AtomicBool::new(false),
+            next_request: AtomicU64::new(1),
+            pending: Mutex::new(HashMap::new()),
+            clock: Clock::new(),
+        }
+    }
+
+    /// Learns the bot's identity and registers the slash commands in the
+    /// guild (at every READY: registering is idempotent).
+    pub async fn on_ready(&self, http: &Http, bot_id: u64, bot_user_name: &str) {
+        let name = self
+            .deps
+            .bot_name
+            .clone()
+            .unwrap_or_else(|| bot_user_name.to_owned());
+        let _ = self.bot.set((bot_id, name));
+        let commands: Vec<CreateCommand> = Command::ALL
+            .into_iter()
+            .map(|c| CreateCommand::new(c.name()).description(c.description(&self.deps.messages)))
+            .collect();
+        match GuildId::new(self.deps.guild_id)
+            .set_commands(http, commands)
+            .await
+        {
+            Ok(registered) => log::info!("discord: {} slash commands registered", registered.len()),
+            Err(e) => log::error!("discord: cannot register the slash commands: {e}"),
+        }
+    }
+
+    pub async fn on_slash(&self, http: &Http, interaction: CommandInteraction) {
+        let Some(command) = Command::from_name(&interaction.data.name) else {
+            log::warn!("discord: unknown slash command /{}", interaction.data.name);
+            return;
+        };
+        let roles = interaction
+            .member
+            .as_ref()
+            .map(|m| m.roles.iter().map(|r| r.get()).collect())
+            .unwrap_or_default();
+        let user = Requester {
+            id: interaction.user.id.get(),
+            name: interaction
+                .member
+                .as_ref()
+                .map(|m| m.display_name().to_owned())
+                .unwrap_or_else(|| interaction.user.display_name().to_owned()),
+        };
+        let invocation = Invocation {
+            user,
+            roles,
+            origin: Origin::Slash(interaction),
+        };
+        self.dispatch(http, command, invocation).await;
+    }
+
+    /// A message in a guild channel or a DM: maybe the answer to a pending
+    /// confirmation, maybe a `!` command, maybe a request in plain words.
+    pub async fn on_message(&self, http: &Http, message: Message) {
+        if message.author.bot {
+            return;
+        }
+        let dm = message.guild_id.is_none();
+        if !dm && message.guild_id.map(|g| g.get()) != Some(self.deps.guild_id) {
+            return;
+        }
+        if self.answer_from_text(&message) {
+            return;
+        }
+        let command = match Command::from_prefix(&message.content) {
+            Some(command) => Some(command),
+            None => {
+                let Some((bot_id, bot_name)) = self.bot.get() else {
+                    return;
+                };
+                let parsed = self.recognizer.parse(
+                    &message.content,
+                    if dm { Channel::Dm } else { Channel::Guild },
+                    &Addressee {
+                        bot_id: *bot_id,
+                        bot_name,
+                    },
+                );
+                log::debug!(
+                    "intent: {:?} ({:.2}, addressed: {}) for message {}",
+                    parsed.intent,
+                    parsed.confidence,
+                    parsed.addressed,
+                    message.id
+                );
+                Command::from_intent(parsed.intent)
+            }
+        };
+        let Some(command) = command else { return };
+        let roles = match &message.member {
+            Some(member) => member.roles.iter().map(|r| r.get()).collect(),
+            None => self.roles_of(http, message.author.id).await,
+        };
+        let name = message
+            .member
+            .as_ref()
+            .and_then(|m| m.nick.clone())
+            .unwrap_or_else(|| message.author.display_name().to_owned());
+        let invocation = Invocation {
+            user: Requester {
+                id: message.author.id.get(),
+                name,
+            },
+            roles,
+            origin: Origin::Text {
+                channel: message.channel_id,
+                message: message.id,
+                dm,
+            },
+        };
+        self.dispatch(http, command, invocation).await;
+    }
+
+    /// A press on one of this module's buttons. Returns false if the button
+    /// is not ours.
+    pub async fn on_button(&self, http: &Http, press: ComponentInteraction) -> bool {
+        let id = press.data.custom_id.clone();
+        if let Some(rest) = id.strip_prefix(CONFIRM_PREFIX) {
+            self.answer_from_button(http, &press, rest, true).await;
+        } else if let Some(rest) = id.strip_prefix(DECLINE_PREFIX) {
+            self.answer_from_button(http, &press, rest, false).await;
+        } else if id == WAKE_BUTTON_ID {
+            let roles = press
+                .member
+                .as_ref()
+                .map(|m| m.roles.iter().map(|r| r.get()).collect())
+                .unwrap_or_default();
+            let user = Requester {
+                id: press.user.id.get(),
+                name: press
+                    .member
+                    .as_ref()
+                    .map(|m| m.display_name().to_owned())
+                    .unwrap_or_else(|| press.user.display_name().to_owned()),
+            };
+            let invocation = Invocation {
+                user,
+                roles,
+                origin: Origin::Button(press),
+            };
+            self.dispatch(http, Command::Wake, invocation).await;
+        } else {
+            return false;
+        }
+        true
+    }
+
+    /// The one entry point of every command, whatever its form.
+    pub async fn dispatch(&self, http: &Http, command: Command, inv: Invocation) {
+        log::info!(
+            "command {} from {} ({})",
+            command.name(),
+            inv.user.name,
+            inv.user.id
+        );
+        match command {
+            Command::Help => self.help(http, &inv).await,
+            Command::Status => self.status(http, &inv).await,
+            Command::Wake => self.wake(http, &inv).await,
+            Command::Restart => self.restart(http, inv).await,
+        }
+    }
+
+    fn text(&self, text: Text, args: &[(&str, &str)]) -> String {
+        self.deps.messages.render(text, args)
+    }
+
+    async fn roles_of(&self, http: &Http, user: UserId) -> Vec<u64> {
+        match GuildId::new(self.deps.guild_id).member(http, user).await {
+            Ok(member) => member.roles.iter().map(|r| r.get()).collect(),
+            Err(e) => {
+                log::debug!("discord: cannot look up member {user}: {e}");
+                Vec::new()
+            }
+        }
+    }
+
+    fn allowed(&self, inv: &Invocation) -> bool {
+        self.deps.auth.allows(inv.user.id, &inv.roles)
+    }
+
+    async fn help(&self, http: &Http, inv: &Invocation) {
+        let bot = self
+            .bot
+            .get()
+            .map(|(_, n)| n.as_str())
+            .unwrap_or("CubeGuardian");
+        let text = if self.allowed(inv) {
+            self.text(Text::HelpPlayer, &[("bot", bot)])
+        } else {
+            self.text(Text::HelpVisitor, &[("bot", bot)])
+        };
+        log_failure(reply(http, inv, &text, true, Vec::new()).await);
+    }
+
+    async fn status(&self, http: &Http, inv: &Invocation) {
+        let text = self.status_text(&self.deps.view.borrow().clone());
+        log_failure(reply(http, inv, &text, true, Vec::new()).await);
+    }
+
+    fn status_text(&self, view: &PowerView) -> String {
+        let now = self.clock.now();
+        let state = self.text(Text::state(view.state.kind()), &[]);
+        let since = spoken(view.since.until(now).max(Duration::from_secs(1)));
+        let game = match view.last_observation.as_ref().map(|o| &o.game) {
+            Some(GameObservation::Online {
+                players,
+                max,
+                version,
+            }) => self.text(
+                Text::StatusGameOnline,
+                &[
+                    ("version", version),
+                    ("players", &players.to_string()),
+                    ("max", &max.to_string()),
+                ],
+            ),
+            _ => self.text(Text::StatusGameOffline, &[]),
+        };
+        let voice = view
+            .presence
+            .map_or_else(|| "?".to_owned(), |n| n.to_string());
+        let timer = match &view.state {
+            State::ShutdownTimer { deadline, .. } => self.text(
+                Text::StatusTimer,
+                &[("delay", &spoken(now.until(*deadline)))],
+            ),
+            _ => String::new(),
+        };
+        self.text(
+            Text::StatusReport,
+            &[
+                ("state", &state),
+                ("since", &since),
+                ("game", &game),
+                ("voice", &voice),
+                ("timer", &timer),
+            ],
+        )
+    }
+
+    async fn wake(&self, http: &Http, inv: &Invocation) {
+        if !self.allowed(inv) {
+            let text = self.text(Text::PermissionDenied, &[]);
+            return log_failure(reply(http, inv, &text, true, Vec::new()).await);
+        }
+        let (tx, rx) = oneshot::channel();
+        let asked = self
+            .deps
+            .power
+            .send(Input::Wake {
+                by: inv.user.clone(),
+                reply: tx,
+            })
+            .await;
+        let before = match (asked, rx.await) {
+            (Ok(()), Ok(kind)) => kind,
+            _ => {
+                log::error!("wake: the power driver is gone");
+                return;
+            }
+        };
+        let text = match before {
+            StateKind::Idle => self.text(Text::WakeStarted, &[]),
+            StateKind::StartupRequested | StateKind::StartupMonitoring => {
+                self.text(Text::WakeAlreadyStarting, &[])
+            }
+            StateKind::Operational | StateKind::ShutdownTimer => {
+                self.text(Text::WakeAlreadyOn, &[])
+            }
+            other => {
+                let state = self.text(Text::state(other), &[]);
+                self.text(Text::NotAvailable, &[("state", &state)])
+            }
+        };
+        log_failure(reply(http, inv, &text, true, Vec::new()).await);
+    }
+
+    /// The restart flow: permission, state, one at a time, cooldown, then
+    /// the requester's confirmation, then the reboot itself.
+    async fn restart(&self, http: &Http, inv: Invocation) {
+        if !self.allowed(&inv) {
+            let text = self.text(Text::PermissionDenied, &[]);
+            return log_failure(reply(http, &inv, &text, true, Vec::new()).await);
+        }
+        let kind = self.deps.view.borrow().state.kind();
+        match kind {
+            StateKind::Operational | StateKind::ShutdownTimer => {}
+            StateKind::Idle => {
+                let text = self.text(Text::RestartWhileOff, &[]);
+                let button = CreateButton::new(WAKE_BUTTON_ID)
+                    .label(self.text(Text::WakeButton, &[]))
+                    .style(ButtonStyle::Success);
+                return log_failure(reply(http, &inv, &text, true, vec![button]).await);
+            }
+            other => {
+                let state = self.text(Text::state(other), &[]);
+                let text = self.text(Text::NotAvailable, &[("state", &state)]);
+                return log_failure(reply(http, &inv, &text, true, Vec::new()).await);
+            }
+        }
+        if let Some(text) = self.restart_refusal(inv.user.id) {
+            return log_failure(reply(http, &inv, &text, true, Vec::new()).await);
+        }
+
+        // Ask for confirmation.
+        let request = self.next_request.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = oneshot::channel();
+        self.pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(
+                request,
+                Pending {
+                    requester: inv.user.clone(),
+                    channel: inv.origin.channel(),
+                    answer: tx,
+                },
+            );
+        let seconds = self.deps.restart.confirm_within.as_secs().to_string();
+        let question = self.text(
+            Text::RestartConfirm,
+            &[("player", &inv.user.name), ("seconds", &seconds)],
+        );
+        let buttons = vec![
+            CreateButton::new(format!("{CONFIRM_PREFIX}{request}"))
+                .label(self.text(Text::ConfirmButton, &[]))
+                .style(ButtonStyle::Danger),
+            CreateButton::new(format!("{DECLINE_PREFIX}{request}"))
+                .label(self.text(Text::CancelButton, &[]))
+                .style(ButtonStyle::Secondary),
+        ];
+        // Slash commands confirm privately (only the requester sees the
+        // buttons); text commands confirm in the channel.
+        let asked = reply_message(http, &inv, &question, buttons).await;
+        let confirmation = match asked {
+            Ok(m) => m,
+            Err(e) => {
+                log::warn!("discord: cannot ask for confirmation: {e}");
+                self.forget(request);
+                return;
+            }
+        };
+        let answer = tokio::time::timeout(self.deps.restart.confirm_within, rx).await;
+        self.forget(request);
+        let confirmed = match answer {
+            Ok(Ok(yes)) => yes,
+            _ => {
+                let text = self.text(Text::RestartExpired, &[]);
+                settle(http, &inv, confirmation, &text).await;
+                return;
+            }
+        };
+        if !confirmed {
+            let text = self.text(Text::RestartCancelled, &[]);
+            settle(http, &inv, confirmation, &text).await;
+            return;
+        }
+        settle(
+            http,
+            &inv,
+            confirmation,
+            &self.text(Text::RestartInProgress, &[]),
+        )
+        .await;
+        self.run_restart(http, &inv).await;
+    }
+
+    /// Why `user` may not restart now, as the text to show, if anything.
+    fn restart_refusal(&self, user: u64) -> Option<String> {
+        if self.restarting.load(Ordering::SeqCst) {
+            return Some(self.text(Text::RestartAlreadyRunning, &[]));
+        }
+        let policy = self.policy.lock().unwrap_or_else(|p| p.into_inner());
+        match policy.check(user, self.clock.now()) {
+            Ok(()) => None,
+            Err(Refusal::Cooldown { remaining }) => {
+                let minutes = remaining.as_secs().div_ceil(60).max(1).to_string();
+                Some(self.text(Text::Cooldown, &[("minutes", &minutes)]))
+            }
+            Err(Refusal::DailyCap { count }) => {
+                Some(self.text(Text::DailyRestartCap, &[("count", &count.to_string())]))
+            }
+        }
+    }
+
+    fn forget(&self, request: u64) {
+        self.pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&request);
+    }
+
+    async fn run_restart(&self, http: &Http, inv: &Invocation) {
+        // Checked again: the world may have changed while they confirmed.
+        if let Some(text) = self.restart_refusal(inv.user.id) {
+            return log_failure(post(http, inv.origin.channel(), &text, Vec::new()).await);
+        }
+        if self.restarting.swap(true, Ordering::SeqCst) {
+            let text = self.text(Text::RestartAlreadyRunning, &[]);
+            return log_failure(post(http, inv.origin.channel(), &text, Vec::new()).await);
+        }
+        let snapshot = {
+            let mut policy = self.policy.lock().unwrap_or_else(|p| p.into_inner());
+            policy.record(inv.user.id, self.clock.now());
+            policy.clone()
+        };
+        let store = Arc::clone(&self.deps.restart.store);
+        match tokio::task::spawn_blocking(move || store.save(RESTART_RECORD, &snapshot)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => log::error!("restart: cannot save the restart history: {e:#}"),
+            Err(e) => log::error!("restart: saving the restart history failed: {e}"),
+        }
+        if matches!(inv.origin, Origin::Text { .. }) {
+            let text = self.text(Text::RestartInProgress, &[]);
+            log_failure(post(http, inv.origin.channel(), &text, Vec::new()).await);
+        }
+        let r = &self.deps.restart;
+        let result = match &r.proxmox {
+            Some(proxmox) => restart_minecraft(
+                proxmox,
+                r.container_id,
+                &r.minecraft,
+                r.ping_timeout,
+                r.timeout,
+            )
+            .await
+            .map_err(|e| e.to_string()),
+            None => Err("no [proxmox] section: the container cannot be restarted".to_owned()),
+        };
+        self.restarting.store(false, Ordering::SeqCst);
+        match result {
+            Ok(elapsed) => {
+                log::info!(
+                    "restart by {} done in {} s",
+                    inv.user.name,
+                    elapsed.as_secs()
+                );
+                let text = self.text(
+                    Text::RestartSucceeded,
+                    &[("seconds", &elapsed.as_secs().to_string())],
+                );
+                log_failure(post(http, inv.origin.channel(), &text, Vec::new()).await);
+            }
+            Err(reason) => {
+                log::error!("restart by {} failed: {reason}", inv.user.name);
+                let text = self.text(Text::RestartFailed, &[]);
+                log_failure(post(http, inv.origin.channel(), &text, Vec::new()).await);
+                let alert = self.text(
+                    Text::RestartFailedAlert,
+                    &[("player", &inv.user.name), ("reason", &reason)],
+                );
+                if self
+                    .deps
+                    .outgoing
+                    .try_send(Outgoing::AlertAdmin { text: alert })
+                    .is_err()
+                {
+                    log::warn!("restart: discord queue full, admin alert dropped");
+                }
+            }
+        }
+    }
+
+    async fn answer_from_button(
+        &self,
+        http: &Http,
+        press: &ComponentInteraction,
+        request: &str,
+        yes: bool,
+    ) {
+        let request: u64 = request.parse().unwrap_or(0);
+        let presser = press.user.id.get();
+        let outcome = {
+            let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+            match pending.get(&request) {
+                None => Err(self.text(Text::NothingToConfirm, &[])),
+                Some(p) if p.requester.id != presser => {
+                    Err(self.text(Text::NotYourConfirmation, &[("player", &p.requester.name)]))
+                }
+                Some(_) => Ok(pending.remove(&request).map(|p| p.answer)),
+            }
+        };
+        match outcome {
+            Ok(Some(answer)) => {
+                let _ = answer.send(yes);
+                // Acknowledge without a message; the flow edits the question.
+                if let Err(e) = press
+                    .create_response(http, CreateInteractionResponse::Acknowledge)
+                    .await
+                {
+                    log::warn!("discord: cannot acknowledge a button: {e}");
+                }
+            }
+            Ok(None) => {}
+            Err(text) => {
+                let response = CreateInteractionResponse::Message(
+                    CreateInteractionResponseMessage::new()
+                        .content(text)
+                        .ephemeral(true),
+                );
+                if let Err(e) = press.create_response(http, response).await {
+                    log::warn!("discord: cannot answer a button: {e}");
+                }
+            }
+        }
+    }
+
+    /// "oui"/"non" typed by a requester in the channel of their pending
+    /// confirmation. Returns true if the message was such an answer.
+    fn answer_from_text(&self, message: &Message) -> bool {
+        let Some(yes) = yes_or_no(&message.content) else {
+            return false;
+        };
+        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        let found = pending
+            .iter()
+            .find(|(_, p)| {
+                p.requester.id == message.author.id.get() && p.channel == message.channel_id
+            })
+            .map(|(id, _)| *id);
+        match found.and_then(|id| pending.remove(&id)) {
+            Some(p) => {
+                let _ = p.answer.send(yes);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// "oui", "yes", "non", "no" and close forms, alone in a message.
+fn yes_or_no(text: &str) -> Option<bool> {
+    let word: String = text
+        .trim()
+        .trim_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace())
+        .to_lowercase();
+    match word.as_str() {
+        "oui" | "yes" | "o" | "y" | "ouais" | "ok" | "confirmer" | "confirme" | "je confirme"
+        | "confirm" => Some(true),
+        "non" | "no" | "n" | "annuler" | "annule" | "cancel" | "nan" => Some(false),
+        _ => None,
+    }
+}
+
+fn log_failure(sent: Sent) {
+    if let Err(e) = sent {
+        log::warn!("discord: cannot answer a command: {e}");
+    }
+}
+
+fn row(buttons: Vec<CreateButton>) -> Vec<CreateActionRow> {
+    if buttons.is_empty() {
+        Vec::new()
+    } else {
+        vec![CreateActionRow::Buttons(buttons)]
+    }
+}
+
+/// Answers an invocation. `private` answers are ephemeral for interactions
+/// and sent by DM for text commands in a guild channel.
+async fn reply(
+    http: &Http,
+    inv: &Invocation,
+    text: &str,
+    private: bool,
+    buttons: Vec<CreateButton>,
+) -> Sent {
+    match &inv.origin {
+        Origin::Slash(i) => {
+            let message = CreateInteractionResponseMessage::new()
+                .content(text)
+                .ephemeral(private)
+                .components(row(buttons));
+            i.create_response(http, CreateInteractionResponse::Message(message))
+                .await
+        }
+        Origin::Button(i) => {
+            let message = CreateInteractionResponseMessage::new()
+                .content(text)
+                .ephemeral(private)
+                .components(row(buttons));
+            i.create_response(http, CreateInteractionResponse::Message(message))
+                .await
+        }
+        Origin::Text {
+            channel,
+            message,
+            dm,
+        } => {
+            let mut out = CreateMessage::new().content(text).components(row(buttons));
+            if private && !dm {
+                let dm = UserId::new(inv.user.id).create_dm_channel(http).await?;
+                dm.id.send_message(http, out).await.map(|_| ())
+            } else {
+                out = out.reference_message((*channel, *message));
+                channel.send_message(http, out).await.map(|_| ())
+            }
+        }
+    }
+}
+
+/// The confirmation question, so that it can be settled later.
+enum Question {
+    /// The interaction's (ephemeral) answer.
+    Interaction,
+    Message(ChannelId, MessageId),
+}
+
+async fn reply_message(
+    http: &Http,
+    inv: &Invocation,
+    text: &str,
+    buttons: Vec<CreateButton>,
+) -> Result<Question, serenity::Error> {
+    match &inv.origin {
+        Origin::Text {
+            channel, message, ..
+        } => {
+            let out = CreateMessage::new()
+                .content(text)
+                .components(row(buttons))
+                .reference_message((*channel, *message));
+            let sent = channel.send_message(http, out).await?;
+            Ok(Question::Message(sent.channel_id, sent.id))
+        }
+        _ => reply(http, inv, text, true, buttons)
+            .await
+            .map(|()| Question::Interaction),
+    }
+}
+
+/// Replaces the confirmation question with the outcome, without buttons.
+async fn settle(http: &Http, inv: &Invocation, question: Question, text: &str) {
+    let result = match (question, &inv.origin) {
+        (Question::Message(channel, id), _) => channel
+            .edit_message(
+                http,
+                id,
+                EditMessage::new().content(text).components(Vec::new()),
+            )
+            .await
+            .map(|_| ()),
+        (Question::Interaction, Origin::Slash(i)) => i
+            .edit_response(
+                http,
+                serenity::all::EditInteractionResponse::new()
+                    .content(text)
+                    .components(Vec::new()),
+            )
+            .await
+            .map(|_| ()),
+        (Question::Interaction, _) => Ok(()),
+    };
+    log_failure(result);
+}
+
+/// A public message in `channel`.
+async fn post(http: &Http, channel: ChannelId, text: &str, buttons: Vec<CreateButton>) -> Sent {
+    channel
+        .send_message(
+            http,
+            CreateMessage::new().content(text).components(row(buttons)),
+        )
+        .await
+        .map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn yes_and_no_in_both_languages() {
+        for y in ["oui", "Oui !", "yes", "OK", "ouais."] {
+            assert_eq!(yes_or_no(y), Some(true), "{y}");
+        }
+        for n in ["non", "Non.", "no", "annuler"] {
+            assert_eq!(yes_or_no(n), Some(false), "{n}");
+        }
+        for other in ["oui mais non", "redémarre", ""] {
+            assert_eq!(yes_or_no(other), None, "{other}");
+        }
+    }
+
+    #[test]
+    fn prefix_forms_map_to_commands() {
+        assert_eq!(Command::from_prefix("!restart"), Some(Command::Restart));
+        assert_eq!(
+            Command::from_prefix("  !STATUS please"),
+            Some(Command::Status)
+        );
+        assert_eq!(Command::from_prefix("!unknown"), None);
+        assert_eq!(Command::from_prefix("restart"), None);
+    }
+}

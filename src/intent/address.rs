@@ -1,0 +1,244 @@
+//! Stage 5 of the pipeline: is the message spoken *to* the bot?
+//!
+//! Owns the strict rule of public channels (SPEC §3): a command counts only when the bot
+//! is addressed — by a real mention anywhere, or by its name or the word "bot" used as a
+//! vocative: at the start of a clause, possibly after a greeting ("salut bot, …"), or as
+//! the last word ("relance minecraft CubeGuardian"). "le bot devrait…" is talk *about* the
+//! bot (a determiner precedes it), and a message that opens on, or mentions, another
+//! member without mentioning the bot is for them.
+//!
+//! Vocatives and bot mentions are then marked as skipped, so that the rules read
+//! "<@bot> redémarre le serveur" exactly like "redémarre le serveur".
+
+use crate::intent::lexicon::Lex;
+use crate::intent::tag::{Ref, Tagged};
+use crate::intent::token::TokenKind;
+
+/// How the bot was addressed; the stronger, the more confident the result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum AddressKind {
+    /// Not addressed.
+    No,
+    /// A private message: always for the bot.
+    Dm,
+    /// A real `<@id>` mention.
+    Mention,
+    /// The bot's name as a vocative.
+    Name,
+    /// The word "bot" as a vocative.
+    BotWord,
+}
+
+impl AddressKind {
+    /// How much an address of this kind supports acting on the message.
+    pub(crate) fn weight(self) -> f32 {
+        match self {
+            AddressKind::No => 0.0,
+            AddressKind::Mention => 1.0,
+            AddressKind::Dm | AddressKind::Name => 0.95,
+            AddressKind::BotWord => 0.9,
+        }
+    }
+}
+
+/// Decides who the message is for, and marks vocatives and bot mentions as skipped.
+pub(crate) fn resolve(t: &mut Tagged<'_>, dm: bool) -> AddressKind {
+    let n = t.len();
+    let mut bot_mention = false;
+    let mut other_mention = false;
+    for s in t.slots_mut().iter_mut() {
+        match s.refers {
+            Ref::BotMention => {
+                bot_mention = true;
+                s.skip = true;
+            }
+            Ref::OtherMention => other_mention = true,
+            _ => {}
+        }
+    }
+
+    // The first name-like thing of the message tells who it opens on.
+    let opener = t
+        .slots()
+        .iter()
+        .find(|s| !is_filler(s.kind, s.lex))
+        .map(|s| s.refers);
+    let opens_on_other = matches!(opener, Some(Ref::OtherMention | Ref::OtherAt));
+
+    // Vocatives at clause starts.
+    let mut vocative: Option<Ref> = None;
+    let mut i = 0;
+    while i < n {
+        let clause_start = i == 0 || is_punct(t.slots()[i - 1].kind);
+        if clause_start {
+            let mut j = i;
+            while j < n
+                && is_filler(t.slots()[j].kind, t.slots()[j].lex)
+                && !is_punct(t.slots()[j].kind)
+            {
+                j += 1;
+            }
+            while j < n && t.slots()[j].refers.is_bot() {
+                let r = t.slots()[j].refers;
+                vocative = Some(stronger(vocative, r));
+                t.slots_mut()[j].skip = true;
+                j += 1;
+            }
+            i = j.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+
+    // A vocative as the last word, before any closing politeness or punctuation.
+    if !t.truncated() {
+        let mut j = n;
+        while j > 0 {
+            let s = &t.slots()[j - 1];
+            if is_punct(s.kind) || matches!(s.lex, Some(Lex::Polite | Lex::Thanks)) {
+                j -= 1;
+            } else {
+                break;
+            }
+        }
+        let end = j;
+        while j > 0
+            && t.slots()[j - 1].refers.is_bot()
+            && t.slots()[j - 1].refers != Ref::BotMention
+        {
+            j -= 1;
+        }
+        let after_determiner = j > 0
+            && matches!(
+                t.slots()[j - 1].lex,
+                Some(
+                    Lex::Determiner
+                        | Lex::Preposition
+                        | Lex::Purpose
+                        | Lex::In
+                        | Lex::To
+                        | Lex::AuxA
+                )
+            );
+        if j < end && !after_determiner {
+            for k in j..end {
+                let r = t.slots()[k].refers;
+                vocative = Some(stronger(vocative, r));
+                t.slots_mut()[k].skip = true;
+            }
+        }
+    }
+
+    if dm {
+        return AddressKind::Dm;
+    }
+    if (other_mention && !bot_mention) || opens_on_other {
+        return AddressKind::No;
+    }
+    if bot_mention {
+        return AddressKind::Mention;
+    }
+    match vocative {
+        Some(Ref::BotName | Ref::BotMention) => AddressKind::Name,
+        Some(Ref::BotWord) => AddressKind::BotWord,
+        _ => AddressKind::No,
+    }
+}
+
+/// The stronger of two references to the bot (its name beats the word "bot").
+fn stronger(current: Option<Ref>, new: Ref) -> Ref {
+    match (current, new) {
+        (Some(Ref::BotName | Ref::BotMention), _) => Ref::BotName,
+        (_, r) => r,
+    }
+}
+
+fn is_punct(kind: TokenKind) -> bool {
+    matches!(
+        kind,
+        TokenKind::Question | TokenKind::Stop | TokenKind::Comma
+    )
+}
+
+/// Punctuation, greetings and politeness, which may precede a vocative.
+fn is_filler(kind: TokenKind, lex: Option<Lex>) -> bool {
+    is_punct(kind)
+        || matches!(
+            lex,
+            Some(Lex::Greeting | Lex::Polite | Lex::Thanks | Lex::Re)
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::intent::lexicon::Lexicon;
+    use crate::intent::normalize::Normalized;
+    use crate::intent::token::Tokens;
+
+    fn address(text: &str, dm: bool) -> (AddressKind, Vec<bool>) {
+        let lexicon = Lexicon::new();
+        let norm = Normalized::new(text);
+        let tokens = Tokens::new(&norm);
+        let mut t = Tagged::new(&norm, &tokens, &lexicon, 1, "CubeGuardian");
+        let kind = resolve(&mut t, dm);
+        (kind, t.slots().iter().map(|s| s.skip).collect())
+    }
+
+    fn kind(text: &str) -> AddressKind {
+        address(text, false).0
+    }
+
+    #[test]
+    fn real_mentions_address_the_bot_anywhere() {
+        assert_eq!(kind("<@1> redémarre"), AddressKind::Mention);
+        assert_eq!(kind("redémarre stp <@!1>"), AddressKind::Mention);
+        assert_eq!(kind("<@1> dis à <@2> de venir"), AddressKind::Mention);
+    }
+
+    #[test]
+    fn other_members_take_the_message() {
+        assert_eq!(kind("<@2> tu peux redémarrer ?"), AddressKind::No);
+        assert_eq!(kind("bot redémarre, <@2> regarde"), AddressKind::No);
+        assert_eq!(kind("<@2> <@1> redémarre"), AddressKind::No);
+        assert_eq!(kind("@Jean tu peux redémarrer ?"), AddressKind::No);
+    }
+
+    #[test]
+    fn vocatives_at_clause_starts_and_at_the_end() {
+        assert_eq!(kind("bot restart minecraft"), AddressKind::BotWord);
+        assert_eq!(kind("hey bot, redémarre"), AddressKind::BotWord);
+        assert_eq!(kind("Salut CubeGuardian, relance"), AddressKind::Name);
+        assert_eq!(kind("@CubeGuardian reboot"), AddressKind::Name);
+        assert_eq!(kind("il lag. bot, relance"), AddressKind::BotWord);
+        assert_eq!(kind("relance minecraft CubeGuardian"), AddressKind::Name);
+        assert_eq!(
+            kind("relance le serveur, bot, merci !"),
+            AddressKind::BotWord
+        );
+    }
+
+    #[test]
+    fn talk_about_the_bot_is_not_an_address() {
+        assert_eq!(kind("le bot devrait redémarrer"), AddressKind::No);
+        assert_eq!(kind("redémarre le bot"), AddressKind::No);
+        assert_eq!(kind("demande au bot"), AddressKind::No);
+        assert_eq!(
+            kind("il faudrait que CubeGuardian redémarre"),
+            AddressKind::No
+        );
+        assert_eq!(kind("il faudrait redémarrer"), AddressKind::No);
+    }
+
+    #[test]
+    fn private_messages_are_always_addressed() {
+        assert_eq!(address("merci", true).0, AddressKind::Dm);
+        assert_eq!(address("<@2> salut", true).0, AddressKind::Dm);
+    }
+
+    #[test]
+    fn vocatives_are_skipped_for_the_rules() {
+        let (_, skip) = address("hey bot, redémarre", false);
+        assert_eq!(skip, [false, true, false, false]);
+    }
+}

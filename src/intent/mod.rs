@@ -1,0 +1,350 @@
+//! Natural-language command recognition (SPEC §3): tells whether a chat message asks the
+//! bot to restart Minecraft, wake the server, report its status or explain itself — and
+//! above all when it does not.
+//!
+//! Pure logic, no I/O. Players write as they talk ("@CubeGuardian redémarre le serv stp",
+//! "bot reboot mc", "le serveur est allumé ?"), with typos, without accents, in French or
+//! English; conversation *about* restarting must never trigger one, because an unasked
+//! restart kicks everyone out of the game.
+//!
+//! # Layout
+//! The recognizer is a small pipeline; each stage is a module with its own tests:
+//! 1. `normalize`: Unicode folding (NFKD, marks stripped, lowercase), letter-run
+//!    collapse, length cap;
+//! 2. `token`: words, Discord mentions, clause punctuation, apostrophes;
+//! 3. `lexicon`: the vocabulary and typo-tolerant matching (bounded Damerau-Levenshtein,
+//!    fenced by `known_words`);
+//! 4. `tag`: classes and references to the bot or other members on every token;
+//! 5. `address`: is the message spoken to the bot (mention, vocative, DM)?
+//! 6. `rules`: subject, modal, negation, tense, object → intent and evidence.
+//!
+//! [`Recognizer::parse`] runs them over fixed-size buffers on the stack: after
+//! [`Recognizer::new`] has prepared the lexicon, parsing allocates nothing.
+
+mod address;
+mod known_words;
+mod lexicon;
+mod normalize;
+mod rules;
+mod tag;
+mod token;
+
+use crate::intent::address::AddressKind;
+use crate::intent::lexicon::Lexicon;
+use crate::intent::normalize::Normalized;
+use crate::intent::tag::Tagged;
+use crate::intent::token::Tokens;
+
+/// Below this confidence a command is not acted on and [`Intent::None`] is returned:
+/// every non-`None` intent carries at least this confidence.
+pub const MIN_CONFIDENCE: f32 = 0.5;
+
+/// What a message asks of the bot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Intent {
+    /// Restart the Minecraft server ("redémarre", "relance", "restart", "reboot").
+    Restart,
+    /// Power the machine on ("démarre", "allume", "start", "wake up", "power on").
+    Wake,
+    /// Report whether the server is up and who plays ("le serveur est allumé ?").
+    Status,
+    /// Explain the commands ("aide", "help", "que sais-tu faire ?").
+    Help,
+    /// Nothing asked: conversation, thanks, negations, reports, or not for the bot.
+    None,
+}
+
+/// Who the bot is, as needed to recognise that a message addresses it.
+#[derive(Debug, Clone, Copy)]
+pub struct Addressee<'a> {
+    /// The bot's user id, matched against `<@id>` and `<@!id>` mentions.
+    pub bot_id: u64,
+    /// The bot's name, recognised when typed as text ("CubeGuardian", "@CubeGuardian").
+    pub bot_name: &'a str,
+}
+
+/// The recognizer's answer for one message.
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
+pub struct Parsed {
+    /// What is asked; [`Intent::None`] unless the message is addressed to the bot.
+    pub intent: Intent,
+    /// How sure the recognizer is of `intent`, in 0.0..=1.0; at least
+    /// [`MIN_CONFIDENCE`] for any intent other than `None`.
+    pub confidence: f32,
+    /// Whether the message is spoken to the bot (always true in private messages).
+    pub addressed: bool,
+}
+
+/// Where a message was posted: public channels demand an explicit address, private
+/// messages do not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    /// A guild text channel: strict, the bot must be mentioned or called.
+    Guild,
+    /// A private message to the bot: permissive, everything is for the bot.
+    Dm,
+}
+
+/// The intent recognizer. Build it once (the lexicon is prepared in [`Recognizer::new`])
+/// and share it: `parse` takes `&self`, and the type is `Send + Sync`.
+pub struct Recognizer {
+    lexicon: Lexicon,
+}
+
+impl Recognizer {
+    /// Prepares the lexicon (a few thousand words, built once).
+    pub fn new() -> Self {
+        Recognizer {
+            lexicon: Lexicon::new(),
+        }
+    }
+
+    /// Recognises what `text` asks of `bot`. Never panics, allocates nothing, and looks
+    /// at a bounded prefix of the text (see `normalize::MAX_ANALYSED_CHARS`).
+    pub fn parse(&self, text: &str, channel: Channel, bot: &Addressee<'_>) -> Parsed {
+        let norm = Normalized::new(text);
+        let tokens = Tokens::new(&norm);
+        let mut tagged = Tagged::new(&norm, &tokens, &self.lexicon, bot.bot_id, bot.bot_name);
+        let address = address::resolve(&mut tagged, channel == Channel::Dm);
+        if address == AddressKind::No {
+            // Strict mode: nothing said in public without an address is a command.
+            return Parsed {
+                intent: Intent::None,
+                confidence: 0.95,
+                addressed: false,
+            };
+        }
+        let verdict = rules::decide(&tagged);
+        let (intent, confidence) = match verdict.intent {
+            Intent::None => (Intent::None, verdict.score),
+            intent => {
+                let confidence = verdict.score * address.weight();
+                if confidence >= MIN_CONFIDENCE {
+                    (intent, confidence)
+                } else {
+                    (Intent::None, 1.0 - confidence)
+                }
+            }
+        };
+        Parsed {
+            intent,
+            confidence: confidence.clamp(0.0, 1.0),
+            addressed: true,
+        }
+    }
+}
+
+impl Default for Recognizer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BOT: Addressee<'static> = Addressee {
+        bot_id: 1,
+        bot_name: "CubeGuardian",
+    };
+
+    fn guild(text: &str) -> Parsed {
+        Recognizer::new().parse(text, Channel::Guild, &BOT)
+    }
+
+    fn dm(text: &str) -> Parsed {
+        Recognizer::new().parse(text, Channel::Dm, &BOT)
+    }
+
+    #[test]
+    fn recognizer_is_shareable() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Recognizer>();
+    }
+
+    #[test]
+    fn unaddressed_guild_messages_are_never_commands() {
+        let p = guild("redémarre le serveur");
+        assert_eq!(p.intent, Intent::None);
+        assert!(!p.addressed);
+        assert_eq!(guild("le serveur est allumé ?").intent, Intent::None);
+    }
+
+    #[test]
+    fn addressed_and_private_commands() {
+        let p = guild("<@1> redémarre le serveur");
+        assert_eq!(p.intent, Intent::Restart);
+        assert!(p.addressed);
+        assert!(p.confidence >= MIN_CONFIDENCE && p.confidence <= 1.0);
+        let p = dm("reboot le serveur stp");
+        assert_eq!(p.intent, Intent::Restart);
+        assert!(p.addressed);
+        assert_eq!(dm("merci !").intent, Intent::None);
+    }
+
+    #[test]
+    fn hostile_input_is_handled() {
+        let r = Recognizer::new();
+        let big = "redémarre ".repeat(20_000);
+        for text in [
+            big.as_str(),
+            "\u{0}\u{1}\u{7f}<@<@!<@&<#<:a:",
+            "r\u{338}\u{322}\u{335}\u{337}e\u{338}\u{334}start",
+            "🔥🔥🔥 <@1> 🔥🔥🔥",
+            "",
+            "<@18446744073709551616> restart",
+        ] {
+            for ch in [Channel::Guild, Channel::Dm] {
+                let p = r.parse(text, ch, &BOT);
+                assert!((0.0..=1.0).contains(&p.confidence));
+            }
+        }
+    }
+
+    #[test]
+    fn serializes_lowercase() {
+        let json = serde_json::to_string(&guild("<@1> aide")).unwrap();
+        assert!(
+            json.starts_with(r#"{"intent":"help","confidence":"#),
+            "{json}"
+        );
+        assert!(json.ends_with(r#""addressed":true}"#), "{json}");
+    }
+}
+
+/// Accuracy on the labelled corpus (format in its header). Sections are introduced by
+/// `# @section NAME` comment lines and reported one by one: the cases given with the spec
+/// ("given"), the project's own development cases ("own"), sets written later, run once
+/// and then used for fixes ("fresh-N", first-run figures in their headers), and a set
+/// written before the recognizer existed and never tuned on ("held-out"). The test fails
+/// on any false `restart` and on overall accuracy below 95 %.
+#[cfg(test)]
+mod corpus {
+    use super::*;
+
+    const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/intents.tsv");
+
+    struct Case {
+        line: usize,
+        section: String,
+        channel: Channel,
+        expected: Intent,
+        text: String,
+    }
+
+    fn intent(label: &str) -> Option<Intent> {
+        Some(match label {
+            "restart" => Intent::Restart,
+            "wake" => Intent::Wake,
+            "status" => Intent::Status,
+            "help" => Intent::Help,
+            "none" => Intent::None,
+            _ => return None,
+        })
+    }
+
+    fn load() -> Vec<Case> {
+        let data = std::fs::read_to_string(CORPUS).unwrap();
+        let mut section = "given".to_string();
+        let mut cases = Vec::new();
+        for (i, line) in data.lines().enumerate() {
+            if let Some(name) = line.strip_prefix("# @section ") {
+                section = name.trim().to_string();
+                continue;
+            }
+            if line.starts_with('#') || line.trim().is_empty() {
+                continue;
+            }
+            let mut fields = line.splitn(3, '\t');
+            let (Some(where_), Some(label), Some(text)) =
+                (fields.next(), fields.next(), fields.next())
+            else {
+                panic!("line {}: expected 3 tab-separated fields", i + 1);
+            };
+            let channel = match where_ {
+                "guild" => Channel::Guild,
+                "dm" => Channel::Dm,
+                other => panic!("line {}: unknown place {other:?}", i + 1),
+            };
+            let expected =
+                intent(label).unwrap_or_else(|| panic!("line {}: label {label:?}", i + 1));
+            cases.push(Case {
+                line: i + 1,
+                section: section.clone(),
+                channel,
+                expected,
+                text: text.replace("BOT", "1").replace("OTHER", "2"),
+            });
+        }
+        cases
+    }
+
+    #[test]
+    fn labelled_corpus_accuracy() {
+        let recognizer = Recognizer::new();
+        let bot = Addressee {
+            bot_id: 1,
+            bot_name: "CubeGuardian",
+        };
+        let cases = load();
+        let mut sections: Vec<(String, usize, usize)> = Vec::new();
+        let mut mistakes = Vec::new();
+        let mut false_restarts = 0;
+        for case in &cases {
+            let got = recognizer.parse(&case.text, case.channel, &bot);
+            let ok = got.intent == case.expected;
+            match sections.iter_mut().find(|s| s.0 == case.section) {
+                Some(s) => {
+                    s.1 += usize::from(ok);
+                    s.2 += 1;
+                }
+                None => sections.push((case.section.clone(), usize::from(ok), 1)),
+            }
+            if !ok {
+                if got.intent == Intent::Restart {
+                    false_restarts += 1;
+                }
+                mistakes.push(format!(
+                    "line {} [{}] {:?} {:?}: expected {:?}, got {:?} ({:.2})",
+                    case.line,
+                    case.section,
+                    case.channel,
+                    case.text,
+                    case.expected,
+                    got.intent,
+                    got.confidence
+                ));
+            }
+        }
+        for m in &mistakes {
+            println!("MISTAKE {m}");
+        }
+        for (name, ok, total) in &sections {
+            println!(
+                "section {name}: {ok}/{total} = {:.1} %",
+                100.0 * *ok as f64 / *total as f64
+            );
+        }
+        let correct = cases.len() - mistakes.len();
+        let accuracy = correct as f64 / cases.len() as f64;
+        println!(
+            "overall: {correct}/{} = {:.1} %",
+            cases.len(),
+            100.0 * accuracy
+        );
+        assert_eq!(
+            false_restarts,
+            0,
+            "false restarts:\n{}",
+            mistakes.join("\n")
+        );
+        assert!(
+            accuracy >= 0.95,
+            "accuracy {:.1} % below 95 %:\n{}",
+            100.0 * accuracy,
+            mistakes.join("\n")
+        );
+    }
+}

@@ -1,0 +1,321 @@
+//! Stage 1 of the pipeline: turns raw message text into a small, canonical byte string.
+//!
+//! Owns Unicode folding (compatibility decomposition, combining marks stripped, lowercase),
+//! the collapse of letter repetitions ("redémarreeee" → "redemarree"), whitespace and
+//! punctuation squeezing, and the cap on how much of a message is looked at. Everything is
+//! written into a fixed buffer on the stack: nothing here allocates.
+//!
+//! Accents are dropped because players type without them, but one distinction matters for
+//! French verbs: "redémarre" (an order) and "redémarré" (a past participle) only differ by
+//! the accent. So the position of every `e` that carried an acute accent is remembered in a
+//! bit set, which the tokeniser turns into a "participle ending" flag.
+
+use unicode_normalization::char::{decompose_compatible, is_combining_mark};
+
+/// How many characters of a message are analysed.
+///
+/// Discord caps a message at 2000 characters for ordinary accounts, so every message a
+/// player can type fits whole; only Nitro-length texts or hostile input (100 KB pastes,
+/// zalgo piles of combining marks) are cut. Each character costs a table look-up, so this
+/// bounds the work per message to a few tens of microseconds whatever arrives.
+pub(crate) const MAX_ANALYSED_CHARS: usize = 2000;
+
+/// Size of the normalised buffer. Folded text is mostly ASCII, so 2000 analysed characters
+/// fit; characters that expand under compatibility decomposition (ligatures, "ﷺ") simply
+/// stop the analysis early when the buffer is full.
+pub(crate) const NORMALIZED_CAPACITY: usize = 2048;
+
+/// The combining acute accent, kept track of on `e` to tell participles from orders.
+const COMBINING_ACUTE: char = '\u{301}';
+
+/// A message folded to lowercase, unaccented text in a fixed buffer.
+///
+/// The buffer holds ASCII letters, digits, spaces, newlines and punctuation, plus any
+/// non-ASCII *alphanumeric* character left after folding (Cyrillic, CJK…); symbols and
+/// emoji become spaces. It is always valid UTF-8.
+pub(crate) struct Normalized {
+    bytes: [u8; NORMALIZED_CAPACITY],
+    len: usize,
+    acute: [u64; NORMALIZED_CAPACITY / 64],
+    elongated: [u64; NORMALIZED_CAPACITY / 64],
+    truncated: bool,
+}
+
+impl Normalized {
+    /// Folds `text`, reading at most [`MAX_ANALYSED_CHARS`] characters.
+    pub(crate) fn new(text: &str) -> Self {
+        let mut out = Normalized {
+            bytes: [0; NORMALIZED_CAPACITY],
+            len: 0,
+            acute: [0; NORMALIZED_CAPACITY / 64],
+            elongated: [0; NORMALIZED_CAPACITY / 64],
+            truncated: false,
+        };
+        let mut chars = text.chars();
+        for c in chars.by_ref().take(MAX_ANALYSED_CHARS) {
+            if !out.push_source_char(c) {
+                out.truncated = true;
+                break;
+            }
+        }
+        if chars.next().is_some() {
+            out.truncated = true;
+        }
+        // Drop a trailing separator so the last token is followed by nothing.
+        while out.len > 0 && matches!(out.bytes[out.len - 1], b' ' | b'\n') {
+            out.len -= 1;
+        }
+        out
+    }
+
+    /// The folded text.
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+
+    /// Whether the byte at `i` is an `e` that carried an acute accent in the original.
+    pub(crate) fn had_acute(&self, i: usize) -> bool {
+        i < self.len && self.acute[i / 64] & (1 << (i % 64)) != 0
+    }
+
+    /// Whether the byte at `i` is the second letter of a run that was longer in the
+    /// original ("eeee" → "ee"): emphasis, not spelling, so it may be dropped for matching.
+    pub(crate) fn elongated(&self, i: usize) -> bool {
+        i < self.len && self.elongated[i / 64] & (1 << (i % 64)) != 0
+    }
+
+    /// Whether part of the message was not analysed (too long for the caps above).
+    pub(crate) fn truncated(&self) -> bool {
+        self.truncated
+    }
+
+    /// Handles one character of the original text; false once the buffer is full.
+    fn push_source_char(&mut self, c: char) -> bool {
+        match c {
+            '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}' => self.push_separator(b'\n'),
+            // Invisible characters used to split words ("re\u{200b}start") are removed.
+            '\u{ad}'
+            | '\u{180e}'
+            | '\u{200b}'..='\u{200f}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{feff}' => true,
+            // Typographic apostrophes become the ASCII one the tokeniser understands.
+            '\u{2018}' | '\u{2019}' | '\u{2032}' | '\u{2bc}' => self.push_ascii(b'\''),
+            // Typographic quotes become the ASCII one the tokeniser understands.
+            '«' | '»' | '\u{201c}' | '\u{201d}' | '\u{201e}' => self.push_ascii(b'"'),
+            'œ' | 'Œ' => self.push_ascii(b'o') && self.push_ascii(b'e'),
+            'æ' | 'Æ' => self.push_ascii(b'a') && self.push_ascii(b'e'),
+            'ß' => self.push_ascii(b's') && self.push_ascii(b's'),
+            'ø' | 'Ø' => self.push_ascii(b'o'),
+            'ł' | 'Ł' => self.push_ascii(b'l'),
+            'đ' | 'Đ' => self.push_ascii(b'd'),
+            'ı' => self.push_ascii(b'i'),
+            c if c.is_control() || c.is_whitespace() => self.push_separator(b' '),
+            c => {
+                // Compatibility decomposition, one character at a time. Canonical reordering
+                // of combining marks is not needed because every mark is dropped.
+                let mut fits = true;
+                decompose_compatible(c, |d| fits = fits && self.push_decomposed(d));
+                fits
+            }
+        }
+    }
+
+    /// Handles one character produced by decomposition.
+    fn push_decomposed(&mut self, d: char) -> bool {
+        if is_combining_mark(d) {
+            if d == COMBINING_ACUTE && self.len > 0 && self.bytes[self.len - 1] == b'e' {
+                let i = self.len - 1;
+                self.acute[i / 64] |= 1 << (i % 64);
+            }
+            return true;
+        }
+        for l in d.to_lowercase() {
+            let fits = if is_combining_mark(l) {
+                true
+            } else if l.is_ascii() {
+                let b = l as u8;
+                if b.is_ascii_whitespace() || b.is_ascii_control() {
+                    self.push_separator(b' ')
+                } else {
+                    self.push_ascii(b)
+                }
+            } else if l.is_alphanumeric() {
+                self.push_utf8(l)
+            } else {
+                // Symbols, emoji, exotic punctuation: word separators.
+                self.push_separator(b' ')
+            };
+            if !fits {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Appends a printable ASCII byte, collapsing letter runs beyond two and punctuation
+    /// runs beyond one ("!!!" → "!").
+    fn push_ascii(&mut self, b: u8) -> bool {
+        let n = self.len;
+        if b.is_ascii_alphabetic() {
+            if n >= 2 && self.bytes[n - 1] == b && self.bytes[n - 2] == b {
+                self.elongated[(n - 1) / 64] |= 1 << ((n - 1) % 64);
+                return true;
+            }
+        } else if matches!(
+            b,
+            b'!' | b'?' | b'.' | b',' | b';' | b'~' | b'*' | b'_' | b'-' | b'='
+        ) && n >= 1
+            && self.bytes[n - 1] == b
+        {
+            // Only sentence punctuation and decoration collapse: Discord markup ('>>>',
+            // '<@', '://') keeps its exact spelling.
+            return true;
+        }
+        if n >= NORMALIZED_CAPACITY {
+            return false;
+        }
+        self.bytes[n] = b;
+        self.len += 1;
+        true
+    }
+
+    /// Appends a space or newline, never two in a row (a newline wins over a space).
+    fn push_separator(&mut self, b: u8) -> bool {
+        match self.len.checked_sub(1).map(|i| self.bytes[i]) {
+            None | Some(b'\n') => true,
+            Some(b' ') => {
+                if b == b'\n' {
+                    self.bytes[self.len - 1] = b'\n';
+                }
+                true
+            }
+            Some(_) => {
+                if self.len >= NORMALIZED_CAPACITY {
+                    return false;
+                }
+                self.bytes[self.len] = b;
+                self.len += 1;
+                true
+            }
+        }
+    }
+
+    /// Appends a non-ASCII alphanumeric character whole, or reports that it does not fit.
+    fn push_utf8(&mut self, c: char) -> bool {
+        let width = c.len_utf8();
+        if self.len + width > NORMALIZED_CAPACITY {
+            return false;
+        }
+        c.encode_utf8(&mut self.bytes[self.len..self.len + width]);
+        self.len += width;
+        true
+    }
+}
+
+/// Folds a bot's display name to its letters and digits ("Cube Guardian" → "cubeguardian")
+/// into `out`, returning the length used. Names longer than `out` are cut.
+pub(crate) fn compact_name(name: &str, out: &mut [u8]) -> usize {
+    let mut len = 0;
+    for c in name.chars().take(out.len() * 2) {
+        decompose_compatible(c, |d| {
+            if is_combining_mark(d) {
+                return;
+            }
+            for l in d.to_lowercase() {
+                if l.is_ascii_alphanumeric() && len < out.len() {
+                    out[len] = l as u8;
+                    len += 1;
+                }
+            }
+        });
+    }
+    len
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(s: &str) -> String {
+        String::from_utf8(Normalized::new(s).as_bytes().to_vec()).unwrap()
+    }
+
+    #[test]
+    fn strips_accents_and_lowercases() {
+        assert_eq!(norm("Redémarre LE SERVEUR"), "redemarre le serveur");
+        assert_eq!(norm("RÉVEILLE-toi, ça va ?"), "reveille-toi, ca va ?");
+    }
+
+    #[test]
+    fn collapses_letter_repetitions_beyond_two() {
+        assert_eq!(norm("redémarreeeee"), "redemarree");
+        assert_eq!(norm("rebooooot"), "reboot");
+        assert_eq!(norm("stppppp!!!!"), "stpp!");
+        assert_eq!(norm("2000"), "2000");
+    }
+
+    #[test]
+    fn marks_elongations() {
+        let n = Normalized::new("redémarreeee moo");
+        assert_eq!(n.as_bytes(), b"redemarree moo");
+        assert!(n.elongated(9));
+        assert!(!n.elongated(8));
+        assert!(
+            !n.elongated(13),
+            "a real double letter is not an elongation"
+        );
+    }
+
+    #[test]
+    fn folds_compatibility_forms_and_ligatures() {
+        assert_eq!(norm("ＲＥＳＴＡＲＴ"), "restart");
+        assert_eq!(norm("ﬁn"), "fin");
+        assert_eq!(norm("sœur"), "soeur");
+        assert_eq!(norm("j’ai"), "j'ai");
+    }
+
+    #[test]
+    fn removes_invisible_characters_and_symbols() {
+        assert_eq!(norm("re\u{200b}start"), "restart");
+        assert_eq!(norm("🔥 restart 🔥"), "restart");
+        assert_eq!(norm("a\u{0}\u{7}b"), "a b");
+        assert_eq!(norm("  a \n\n  b  "), "a\nb");
+    }
+
+    #[test]
+    fn zalgo_marks_are_dropped() {
+        let zalgo = "r\u{338}\u{322}e\u{335}s\u{337}t\u{338}a\u{334}r\u{335}t\u{336}";
+        assert_eq!(norm(zalgo), "restart");
+    }
+
+    #[test]
+    fn remembers_acute_accents_on_e() {
+        let n = Normalized::new("redémarré redémarre");
+        let b = n.as_bytes();
+        assert_eq!(&b[..9], b"redemarre");
+        assert!(n.had_acute(3));
+        assert!(n.had_acute(8));
+        assert!(!n.had_acute(18));
+    }
+
+    #[test]
+    fn caps_the_analysed_length() {
+        let long = "a ".repeat(100_000);
+        let n = Normalized::new(&long);
+        assert!(n.truncated());
+        assert!(n.as_bytes().len() <= NORMALIZED_CAPACITY);
+        let wide = "ﷺ".repeat(1000);
+        let n = Normalized::new(&wide);
+        assert!(n.truncated());
+        assert!(std::str::from_utf8(n.as_bytes()).is_ok());
+        assert!(!Normalized::new("court").truncated());
+    }
+
+    #[test]
+    fn compacts_bot_names() {
+        let mut buf = [0u8; 64];
+        let n = compact_name("Cube Guardian ✨", &mut buf);
+        assert_eq!(&buf[..n], b"cubeguardian");
+    }
+}

@@ -1,0 +1,1381 @@
+//! Stage 6 of the pipeline: from tagged words to an intent.
+//!
+//! Owns the grammar that separates an order from talk about an action:
+//! - idioms are folded first ("re-démarre" is a restart, "turn on" a wake, "pas de souci"
+//!   no negation, "ce soir" a delay, "s'il te plaît" politeness);
+//! - the message is cut into clauses at punctuation; for every action verb, the words
+//!   before it give its subject, modal, negation and tense, the words after it its object
+//!   and a trailing negation;
+//! - an order is an imperative, an infinitive or a noun with no subject ("redémarre",
+//!   "un reboot stp"), a request to the bot ("tu peux…", "can you…", "je voudrais…",
+//!   "il faut…"); a negated, past, future, delayed, habitual, reported or third-person
+//!   action is not, nor one whose phrase is the subject of another verb ("relancer
+//!   maintenant ce serait une mauvaise idée");
+//! - the grammar must account for every word before the verb: an unknown word there
+//!   ("every restart…", "il paraît que…") means the sentence is not a request frame it
+//!   knows, and nothing is ordered — missing a request costs a retype, a false restart
+//!   kicks everyone out;
+//! - a state after a copula or in a question is a `status` question ("le serveur est
+//!   allumé ?"), "how"/"what can you do"/"aide" are `help`.
+//!
+//! One negated restart anywhere in a message vetoes restarting, and a later "non",
+//! "laisse tomber" or "plus tard" withdraws what came before.
+
+use crate::intent::lexicon::{Act, Form, Lex, Modal, Obj, Person};
+use crate::intent::tag::{Ref, Slot, Tagged};
+use crate::intent::token::{TokenKind, MAX_TOKENS};
+use crate::intent::Intent;
+
+/// What the rules concluded, before the address is taken into account.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Verdict {
+    pub(crate) intent: Intent,
+    /// Strength of the evidence for `intent` (for `None`: how sure nothing was asked).
+    pub(crate) score: f32,
+}
+
+/// What one action word amounts to in its clause.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Reading {
+    /// An order, with its strength.
+    Order(f32),
+    /// Negated or blocked ("ne redémarre pas", "arrête de…").
+    Negated,
+    /// A question or statement about the server's state ("est allumé ?").
+    State,
+    /// A question about how to do it ("comment on redémarre ?").
+    HowTo,
+    /// Anything else: past, future, someone else, delayed, another object.
+    Talk,
+}
+
+/// Per-message working copy of the word classes, after idioms are folded.
+struct Work<'t> {
+    slots: &'t [Slot],
+    tagged: &'t Tagged<'t>,
+    lex: [Option<Lex>; MAX_TOKENS],
+    skip: [bool; MAX_TOKENS],
+}
+
+/// One clause: a token range and whether its sentence asks a question.
+#[derive(Debug, Clone, Copy)]
+struct Clause {
+    start: usize,
+    end: usize,
+    question: bool,
+}
+
+/// Reads the intent of an addressed message.
+pub(crate) fn decide(t: &Tagged<'_>) -> Verdict {
+    let mut w = Work::new(t);
+    w.fold_idioms();
+
+    let mut restart: f32 = 0.0;
+    let mut wake: f32 = 0.0;
+    let mut status: f32 = 0.0;
+    let mut help: f32 = 0.0;
+    let mut restart_vetoed = false;
+    let mut talk_seen = false;
+
+    let mut start = 0;
+    let n = w.slots.len();
+    while start < n {
+        let (clause, next) = w.next_clause(start);
+        start = next;
+        if w.retracts(clause) {
+            // "redémarre ? non, laisse tomber": what came before is withdrawn.
+            restart_vetoed = true;
+            wake = 0.0;
+            talk_seen = true;
+        }
+        let mut ordered = false;
+        for p in clause.start..clause.end {
+            let Some(Lex::Action(act, form)) = w.content(p) else {
+                continue;
+            };
+            let form = if w.slots[p].participle && matches!(form, Form::Base | Form::Noun) {
+                Form::Past
+            } else {
+                form
+            };
+            match w.read_action(clause, p, form) {
+                Reading::Order(score) if !ordered => {
+                    ordered = true;
+                    let score = score * similarity(w.slots[p].distance);
+                    match act {
+                        Act::Restart => restart = restart.max(score),
+                        Act::Wake => wake = wake.max(score),
+                    }
+                }
+                Reading::Order(_) => {}
+                Reading::Negated => {
+                    talk_seen = true;
+                    if act == Act::Restart {
+                        restart_vetoed = true;
+                    }
+                }
+                Reading::State => status = status.max(0.85),
+                Reading::HowTo => help = help.max(0.85),
+                Reading::Talk => talk_seen = true,
+            }
+        }
+        if !ordered {
+            status = status.max(w.read_status(clause));
+            help = help.max(w.read_help(clause));
+        }
+    }
+
+    // A bare "<@bot> ?": the player wonders what the bot does.
+    if !(0..n).any(|i| {
+        w.is_content(i) && !matches!(w.lex[i], Some(Lex::Greeting | Lex::Polite | Lex::Thanks))
+    }) && w.slots.iter().any(|s| s.kind == TokenKind::Question)
+    {
+        help = help.max(0.6);
+    }
+
+    let verdict = |intent, score| Verdict { intent, score };
+    if restart > 0.0 && !restart_vetoed {
+        verdict(Intent::Restart, restart)
+    } else if wake > 0.0 {
+        verdict(Intent::Wake, wake)
+    } else if status > 0.0 && status >= help {
+        verdict(Intent::Status, status)
+    } else if help > 0.0 {
+        verdict(Intent::Help, help)
+    } else if talk_seen || restart > 0.0 {
+        verdict(Intent::None, 0.8)
+    } else {
+        verdict(Intent::None, 0.9)
+    }
+}
+
+/// Whether a word after an action is a finite verb that makes the action phrase its
+/// subject ("relancer … ce serait une mauvaise idée", "the restart was long").
+fn is_finite_verb(lex: Option<Lex>) -> bool {
+    matches!(
+        lex,
+        Some(Lex::Copula | Lex::PastAux | Lex::HaveAux | Lex::Modal(_, Person::Third))
+    )
+}
+
+/// Words that measure a delay ("dans une *heure*", "in a few *minutes*").
+fn is_time_unit(word: &[u8]) -> bool {
+    matches!(
+        word,
+        b"h" | b"heure"
+            | b"heures"
+            | b"min"
+            | b"mins"
+            | b"mn"
+            | b"minute"
+            | b"minutes"
+            | b"sec"
+            | b"seconde"
+            | b"secondes"
+            | b"second"
+            | b"seconds"
+            | b"hour"
+            | b"hours"
+            | b"jour"
+            | b"jours"
+            | b"day"
+            | b"days"
+            | b"semaine"
+            | b"week"
+    )
+}
+
+/// How much a typo weakens the evidence of a word.
+fn similarity(distance: u8) -> f32 {
+    match distance {
+        0 => 1.0,
+        1 => 0.92,
+        _ => 0.85,
+    }
+}
+
+impl<'t> Work<'t> {
+    fn new(t: &'t Tagged<'t>) -> Self {
+        let slots = t.slots();
+        let mut lex = [None; MAX_TOKENS];
+        let mut skip = [false; MAX_TOKENS];
+        for (i, s) in slots.iter().enumerate() {
+            lex[i] = s.lex;
+            skip[i] = s.skip;
+            if s.kind == TokenKind::Word && !s.skip {
+                // Mentions of others and "bot" used as a noun act as third persons.
+                match s.refers {
+                    Ref::OtherAt | Ref::BotName => lex[i] = Some(Lex::Subject(Person::Third)),
+                    _ => {}
+                }
+            }
+        }
+        Work {
+            slots,
+            tagged: t,
+            lex,
+            skip,
+        }
+    }
+
+    /// The class of token `i` if it is a word of the content (not skipped, not punctuation).
+    fn content(&self, i: usize) -> Option<Lex> {
+        if self.skip[i] {
+            return None;
+        }
+        match self.slots[i].kind {
+            TokenKind::Word => self.lex[i],
+            TokenKind::Mention(_) if self.slots[i].refers == Ref::OtherMention => {
+                Some(Lex::Subject(Person::Third))
+            }
+            _ => None,
+        }
+    }
+
+    /// Whether token `i` takes part in the content (a word or another member's mention).
+    fn is_content(&self, i: usize) -> bool {
+        !self.skip[i]
+            && (self.slots[i].kind == TokenKind::Word || self.slots[i].refers == Ref::OtherMention)
+    }
+
+    fn is_punct(&self, i: usize) -> bool {
+        matches!(
+            self.slots[i].kind,
+            TokenKind::Question | TokenKind::Stop | TokenKind::Comma
+        )
+    }
+
+    fn text(&self, i: usize) -> &[u8] {
+        self.tagged.text(i)
+    }
+
+    /// The next content token after `i`, within the same clause.
+    fn next_content(&self, i: usize) -> Option<usize> {
+        let mut j = i + 1;
+        while j < self.slots.len() && !self.is_punct(j) {
+            if self.is_content(j) {
+                return Some(j);
+            }
+            j += 1;
+        }
+        None
+    }
+
+    /// The previous content token before `i`, within the same clause.
+    fn prev_content(&self, i: usize) -> Option<usize> {
+        let mut j = i;
+        while j > 0 {
+            j -= 1;
+            if self.is_punct(j) {
+                return None;
+            }
+            if self.is_content(j) {
+                return Some(j);
+            }
+        }
+        None
+    }
+
+    /// Rewrites multi-word idioms into the classes the rules reason with.
+    fn fold_idioms(&mut self) {
+        let n = self.slots.len();
+        for i in 0..n {
+            if !self.is_content(i) {
+                continue;
+            }
+            let next = self.next_content(i);
+            let next_lex = next.and_then(|j| self.lex[j]);
+            match self.lex[i] {
+                // "re-démarre", "re start": a restart. After an apostrophe ("we're"): a copula.
+                Some(Lex::Re) => {
+                    if self.slots[i].after_apostrophe {
+                        self.lex[i] = Some(Lex::Copula);
+                    } else if let (Some(j), Some(Lex::Action(Act::Wake, f))) = (next, next_lex) {
+                        self.lex[j] = Some(Lex::Action(Act::Restart, f));
+                        self.skip[i] = true;
+                    } else {
+                        self.lex[i] = Some(Lex::Greeting);
+                    }
+                }
+                // "turn on", "power the server on", "wake up", "start up".
+                Some(Lex::Phrasal(f)) => {
+                    self.lex[i] = None;
+                    let mut j = i;
+                    for _ in 0..4 {
+                        let Some(k) = self.next_content(j) else { break };
+                        if matches!(self.lex[k], Some(Lex::On | Lex::Up)) {
+                            self.lex[i] = Some(Lex::Action(Act::Wake, f));
+                            self.skip[k] = true;
+                            break;
+                        }
+                        j = k;
+                    }
+                }
+                Some(Lex::Action(Act::Wake, _)) => {
+                    if let (Some(j), Some(Lex::Up)) = (next, next_lex) {
+                        self.skip[j] = true;
+                    }
+                    // "lance un redémarrage": the noun carries the action, the verb is light.
+                    let noun = next
+                        .filter(|&j| matches!(self.lex[j], Some(Lex::Determiner | Lex::AuxA)))
+                        .and_then(|j| self.next_content(j));
+                    if noun.is_some_and(|k| {
+                        matches!(
+                            self.lex[k],
+                            Some(Lex::Action(Act::Restart, Form::Noun | Form::Base))
+                        )
+                    }) {
+                        self.lex[i] = Some(Lex::Do);
+                    }
+                }
+                // "have to", "has to": obligation; otherwise a past auxiliary.
+                Some(Lex::HaveAux) => {
+                    if let (Some(j), Some(Lex::To)) = (next, next_lex) {
+                        self.lex[i] = Some(Lex::Modal(Modal::Obligation, Person::Third));
+                        self.skip[j] = true;
+                    } else {
+                        self.lex[i] = Some(Lex::PastAux);
+                    }
+                }
+                // "allumé ou pas ?", "up or not?": an alternative, not a negation.
+                Some(Lex::Negation)
+                    if self
+                        .prev_content(i)
+                        .is_some_and(|p| matches!(self.text(p), b"ou" | b"or")) =>
+                {
+                    self.lex[i] = Some(Lex::Alternative);
+                }
+                // "pas de souci", "no worries": nothing is negated.
+                Some(Lex::Negation) => {
+                    let mut j = next;
+                    if let Some(k) = j {
+                        if self.lex[k] == Some(Lex::Determiner)
+                            && matches!(self.text(k), b"de" | b"d")
+                        {
+                            j = self.next_content(k);
+                        }
+                    }
+                    if j.is_some_and(|k| self.lex[k] == Some(Lex::NoProblem)) {
+                        self.lex[i] = Some(Lex::Adverb);
+                    }
+                }
+                // "s'il te plaît", "s'il vous plaît"; "let's"; English "it's", "what's".
+                Some(Lex::Copula) if self.text(i) == b"s" => {
+                    if next.is_some_and(|j| self.text(j) == b"il") {
+                        let mut j = next;
+                        for _ in 0..3 {
+                            let Some(k) = j else { break };
+                            let t = self.text(k);
+                            if matches!(t, b"il" | b"te" | b"vous" | b"plait" | b"plais") {
+                                self.lex[k] = Some(Lex::Polite);
+                                j = self.next_content(k);
+                            } else {
+                                break;
+                            }
+                        }
+                        self.lex[i] = Some(Lex::Polite);
+                    } else if self.prev_content(i).is_some_and(|p| self.text(p) == b"let") {
+                        self.lex[i] = Some(Lex::Polite);
+                    }
+                }
+                // "est-ce que": a question marker, not a copula.
+                Some(Lex::Copula)
+                    if self.text(i) == b"est" && next.is_some_and(|j| self.text(j) == b"ce") =>
+                {
+                    self.lex[i] = Some(Lex::Que);
+                    if let Some(j) = next {
+                        self.lex[j] = Some(Lex::Que);
+                    }
+                }
+                Some(Lex::Let) => self.lex[i] = Some(Lex::Polite),
+                // "laisse tomber": never mind.
+                Some(Lex::Known)
+                    if matches!(self.text(i), b"laisse" | b"laissez")
+                        && next.is_some_and(|j| self.text(j) == b"tomber") =>
+                {
+                    self.lex[i] = Some(Lex::Blocker);
+                }
+                // "il faut", "il faudrait": impersonal.
+                Some(Lex::Subject(Person::Third))
+                    if self.text(i) == b"il"
+                        && matches!(next_lex, Some(Lex::Modal(_, Person::Impersonal))) =>
+                {
+                    self.lex[i] = Some(Lex::Subject(Person::Impersonal));
+                }
+                // "i'm": English copula; the French "m'" (me) is a plain clitic.
+                Some(Lex::Subject(Person::First))
+                    if self.text(i) == b"i" && next.is_some_and(|j| self.text(j) == b"m") =>
+                {
+                    if let Some(j) = next {
+                        self.lex[j] = Some(Lex::Copula);
+                    }
+                }
+                // "vas-y": an interjection.
+                Some(Lex::Modal(Modal::Future, Person::Second))
+                    if next_lex == Some(Lex::Existential) =>
+                {
+                    self.lex[i] = Some(Lex::Greeting);
+                    if let Some(j) = next {
+                        self.lex[j] = Some(Lex::Greeting);
+                    }
+                }
+                // "tous les soirs", "toutes les 5 minutes": a habit.
+                Some(_) | None
+                    if matches!(self.text(i), b"tous" | b"toutes")
+                        && next_lex == Some(Lex::Determiner)
+                        && next.and_then(|j| self.next_content(j)).is_some_and(|k| {
+                            let unit = |t: &[u8]| {
+                                matches!(
+                                    t,
+                                    b"soirs"
+                                        | b"jours"
+                                        | b"nuits"
+                                        | b"matins"
+                                        | b"semaines"
+                                        | b"heures"
+                                        | b"minutes"
+                                        | b"min"
+                                        | b"fois"
+                                )
+                            };
+                            unit(self.text(k))
+                                || self.next_content(k).is_some_and(|m| unit(self.text(m)))
+                        }) =>
+                {
+                    self.lex[i] = Some(Lex::Habit);
+                }
+                // "il y a 5 min": ago.
+                Some(Lex::Existential) => {
+                    if let (Some(j), Some(Lex::AuxA)) = (next, next_lex) {
+                        if let Some(k) = self.next_content(j) {
+                            if matches!(self.lex[k], Some(Lex::Number | Lex::Time)) {
+                                self.lex[k] = Some(Lex::PastTime);
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        // Second pass: times and evenings depend on the word before them.
+        for i in 0..n {
+            if !self.is_content(i) {
+                continue;
+            }
+            let prev = self.prev_content(i);
+            let prev_lex = prev.and_then(|p| self.lex[p]);
+            let prev_text = prev.map(|p| self.text(p)).unwrap_or(b"");
+            match self.lex[i] {
+                Some(Lex::Evening) => {
+                    let delayed =
+                        matches!(prev_text, b"ce" | b"cette") || prev_lex == Some(Lex::Deferral);
+                    self.lex[i] = delayed.then_some(Lex::Deferral);
+                }
+                Some(Lex::Number) if prev_lex == Some(Lex::In) => {
+                    self.lex[i] = Some(Lex::Deferral);
+                }
+                // "dans une heure", "in a few minutes": a delay spelled out.
+                _ if is_time_unit(self.text(i))
+                    && [prev, prev.and_then(|p| self.prev_content(p))]
+                        .into_iter()
+                        .flatten()
+                        .any(|p| self.lex[p] == Some(Lex::In)) =>
+                {
+                    self.lex[i] = Some(Lex::Deferral);
+                }
+                Some(Lex::Time)
+                    if matches!(prev_lex, Some(Lex::In | Lex::AuxA))
+                        || matches!(prev_text, b"vers" | b"at") =>
+                {
+                    self.lex[i] = Some(Lex::Deferral);
+                }
+                Some(Lex::Train) if prev_text != b"en" => self.lex[i] = None,
+                // "plus": "ne redémarre plus", "plus besoin de…" negate; "de plus en plus",
+                // "le plus vite possible", "plus tard" compare.
+                Some(Lex::NegAfter) => {
+                    let next_text = self.next_content(i).map(|j| self.text(j)).unwrap_or(b"");
+                    let next_lex = self.next_content(i).and_then(|j| self.lex[j]);
+                    let comparative =
+                        matches!(prev_text, b"le" | b"la" | b"les" | b"de" | b"en" | b"un")
+                            || matches!(
+                                next_text,
+                                b"vite"
+                                    | b"rapidement"
+                                    | b"tot"
+                                    | b"souvent"
+                                    | b"fort"
+                                    | b"loin"
+                                    | b"que"
+                            )
+                            || next_lex == Some(Lex::Deferral);
+                    self.lex[i] = Some(if comparative {
+                        Lex::Adverb
+                    } else {
+                        Lex::Negation
+                    });
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Whether a clause withdraws what was said before it: it has no action of its own
+    /// and opens on a "no" ("non", "no", "pas maintenant") or holds a blocker ("laisse
+    /// tomber", "annule", "never mind").
+    fn retracts(&self, c: Clause) -> bool {
+        let mut first = true;
+        let mut retract = false;
+        for i in c.start..c.end {
+            let Some(lex) = self.content(i) else { continue };
+            match lex {
+                Lex::Action(..) => return false,
+                // "le reboot ? plus tard": withdrawn for now.
+                Lex::Blocker | Lex::Deferral => retract = true,
+                Lex::Negation
+                    if first
+                        && matches!(
+                            self.text(i),
+                            b"non" | b"nan" | b"nn" | b"no" | b"nope" | b"nah" | b"pas" | b"not"
+                        ) =>
+                {
+                    retract = true
+                }
+                _ => {}
+            }
+            if !matches!(lex, Lex::Greeting | Lex::Polite) {
+                first = false;
+            }
+        }
+        retract
+    }
+
+    /// The clause starting at `start` and the index where the next one starts.
+    fn next_clause(&self, start: usize) -> (Clause, usize) {
+        let n = self.slots.len();
+        let mut end = start;
+        while end < n && !self.is_punct(end) {
+            end += 1;
+        }
+        // A clause is a question when its sentence ends with '?'.
+        let mut k = end;
+        while k < n && self.slots[k].kind == TokenKind::Comma {
+            k += 1;
+            while k < n && !self.is_punct(k) {
+                k += 1;
+            }
+        }
+        let question = k < n && self.slots[k].kind == TokenKind::Question;
+        (
+            Clause {
+                start,
+                end,
+                question,
+            },
+            end + 1,
+        )
+    }
+
+    /// Reads the action word at `p` in its clause.
+    fn read_action(&self, c: Clause, p: usize, form: Form) -> Reading {
+        // Left context: who does what, how.
+        let mut subject: Option<Person> = None;
+        let mut server_subject = false;
+        let mut modal: Option<(Modal, Person)> = None;
+        let mut modal_at: Option<usize> = None;
+        let mut negations = [0usize; 4];
+        let mut negation_count = 0;
+        let mut blocked = false;
+        let mut past = false;
+        let mut copula = false;
+        let mut manner = false;
+        let mut progressive = false;
+        let mut delayed = false;
+        let mut to_infinitive = false;
+        let mut purpose = false;
+        let mut opinion = false;
+        let mut subordinate = false;
+        let mut asks_info = false;
+        let mut habit = false;
+        let mut pronoun_subject = false;
+        let mut unexplained = false;
+        let mut subject_is_pronoun = false;
+        let mut polite = false;
+        let mut prev: Option<Lex> = None;
+        for i in c.start..p {
+            let Some(lex) = self.content(i) else {
+                // "mon pote a…", "le mec veut…": a noun subject (third person).
+                let after_determiner = matches!(prev, Some(Lex::Determiner));
+                let before_verb = self.next_content(i).is_some_and(|j| {
+                    j != p
+                        && matches!(
+                            self.lex[j],
+                            Some(
+                                Lex::Modal(..)
+                                    | Lex::PastAux
+                                    | Lex::AuxA
+                                    | Lex::AuxAs
+                                    | Lex::Copula
+                            )
+                        )
+                });
+                if self.is_content(i) && after_determiner && before_verb {
+                    subject = Some(Person::Third);
+                    subject_is_pronoun = false;
+                    server_subject = false;
+                }
+                // A word the grammar cannot place before the verb ("every restart…",
+                // "il paraît que…"): not a recognisable request frame.
+                if self.is_content(i) {
+                    unexplained = true;
+                }
+                prev = None;
+                if self.is_content(i) {
+                    // An unknown word between a copula and the verb ends the copula's reach,
+                    // and between a pronoun and the verb shows the pronoun is not its subject.
+                    copula = false;
+                    if pronoun_subject {
+                        server_subject = false;
+                    }
+                }
+                continue;
+            };
+            // "ça redémarre ?" is about the server; "ça sert à quoi de redémarrer ?" is not.
+            if pronoun_subject
+                && !matches!(
+                    lex,
+                    Lex::Modal(..)
+                        | Lex::Copula
+                        | Lex::PastAux
+                        | Lex::AuxA
+                        | Lex::AuxAs
+                        | Lex::Negation
+                        | Lex::NegAfter
+                        | Lex::PastTime
+                        | Lex::PastModal
+                        | Lex::Determiner
+                        | Lex::Object(Obj::Pronoun)
+                )
+            {
+                server_subject = false;
+                pronoun_subject = false;
+            }
+            match lex {
+                Lex::Opinion => opinion = true,
+                Lex::Subord => subordinate = true,
+                Lex::Why | Lex::What | Lex::HowMany => asks_info = true,
+                // "who asked you to reboot?": a question about someone, not a request.
+                Lex::Qui if self.prev_content(i).is_none() => {
+                    asks_info = true;
+                    subject = Some(Person::Third);
+                    subject_is_pronoun = false;
+                }
+                Lex::Polite => polite = true,
+                Lex::RequestFrame => {
+                    polite = true;
+                    copula = false;
+                }
+                Lex::Habit => habit = true,
+                Lex::Subject(person) => {
+                    subject = Some(person);
+                    subject_is_pronoun = false;
+                    if person != Person::Third {
+                        server_subject = false;
+                    }
+                }
+                Lex::On => {
+                    if !matches!(prev, Some(Lex::Copula)) {
+                        subject = Some(Person::First);
+                        subject_is_pronoun = false;
+                    }
+                }
+                Lex::Qui | Lex::Presence | Lex::Bot => {
+                    subject = Some(Person::Third);
+                    subject_is_pronoun = false;
+                    server_subject = false;
+                    copula = false;
+                }
+                Lex::Object(Obj::Pronoun) => {
+                    subject = Some(Person::Third);
+                    server_subject = true;
+                    pronoun_subject = true;
+                    subject_is_pronoun = true;
+                }
+                // "mon pc redémarre tout seul": something else restarts.
+                Lex::Object(Obj::Foreign | Obj::SelfRef)
+                    if matches!(prev, Some(Lex::Determiner)) || self.next_content(i) == Some(p) =>
+                {
+                    subject = Some(Person::Third);
+                    subject_is_pronoun = false;
+                    server_subject = false;
+                }
+                Lex::Object(Obj::Server) => {
+                    // "le serveur redémarre ?" has a subject; "mc restart stp" is telegraphic.
+                    let determined = matches!(prev, Some(Lex::Determiner | Lex::AuxA));
+                    let adjacent = self.next_content(i) == Some(p);
+                    let after_preposition = matches!(
+                        prev,
+                        Some(Lex::Preposition | Lex::In | Lex::Purpose | Lex::To)
+                    ) || self
+                        .prev_content(i)
+                        .and_then(|j| self.prev_content(j))
+                        .is_some_and(|j| {
+                            matches!(self.lex[j], Some(Lex::Preposition | Lex::In | Lex::Purpose))
+                        });
+                    if !after_preposition && (determined || !adjacent) {
+                        subject = Some(Person::Third);
+                        subject_is_pronoun = false;
+                        server_subject = true;
+                    }
+                }
+                Lex::Modal(kind, person) => {
+                    modal = Some((kind, person));
+                    modal_at = Some(i);
+                    if kind == Modal::Need {
+                        past = false;
+                    }
+                    if self.slots[i].participle {
+                        // "demandé", "voulu": a past modal.
+                        past = true;
+                    }
+                    copula = false;
+                }
+                Lex::Que => {
+                    subject = None;
+                    server_subject = false;
+                    modal = None;
+                    modal_at = None;
+                    past = false;
+                    copula = false;
+                }
+                Lex::Negation => {
+                    if negation_count < negations.len() {
+                        negations[negation_count] = i;
+                        negation_count += 1;
+                    } else {
+                        blocked = true;
+                    }
+                }
+                Lex::Blocker => blocked = true,
+                Lex::Conj => {
+                    negation_count = 0;
+                    blocked = false;
+                    copula = false;
+                }
+                Lex::PastAux | Lex::PastTime | Lex::PastModal => past = true,
+                Lex::AuxAs => {
+                    if matches!(prev, Some(Lex::Subject(Person::Second))) {
+                        past = true;
+                    }
+                    copula = false;
+                }
+                Lex::AuxA => {
+                    let next = self.next_content(i);
+                    // English article: "a restart please", "needs a reboot".
+                    let article = self.prev_content(i).is_none()
+                        || matches!(
+                            prev,
+                            Some(
+                                Lex::Modal(Modal::Need | Modal::Desire, _)
+                                    | Lex::Polite
+                                    | Lex::Do
+                                    | Lex::Preposition
+                                    | Lex::Adjective
+                            )
+                        );
+                    if article {
+                    } else if next == Some(p) {
+                        if form == Form::Infinitive {
+                            to_infinitive = true;
+                        } else {
+                            past = true;
+                        }
+                    } else if next.is_some_and(|j| {
+                        self.slots[j].participle
+                            || matches!(
+                                self.lex[j],
+                                Some(Lex::PastTime | Lex::PastModal | Lex::Negation)
+                            )
+                    }) {
+                        past = true;
+                    }
+                }
+                Lex::Copula => copula = true,
+                Lex::Manner => manner = true,
+                Lex::Train => progressive = true,
+                Lex::Deferral => delayed = true,
+                Lex::Purpose => {
+                    let mut j = self.next_content(i);
+                    while let Some(k) = j {
+                        if k == p || self.lex[k] != Some(Lex::Determiner) {
+                            break;
+                        }
+                        j = self.next_content(k);
+                    }
+                    if j == Some(p) {
+                        purpose = true;
+                    }
+                }
+                Lex::Determiner
+                | Lex::Object(_)
+                | Lex::Up
+                | Lex::NegAfter
+                | Lex::Adverb
+                | Lex::Adjective
+                | Lex::Clitic
+                | Lex::Greeting
+                | Lex::Thanks
+                | Lex::Do
+                | Lex::To
+                | Lex::Existential => {}
+                _ => copula = false,
+            }
+            prev = Some(lex);
+        }
+
+        // "the restart broke my base", "ton reboot a tout cassé": an action noun after a
+        // definite or possessive determiner, followed by more than its complements, is the
+        // subject of another verb.
+        let noun_like = form == Form::Noun
+            || (form == Form::Base && !matches!(self.text(p).last(), Some(b'e' | b's' | b'z')));
+        let definite_noun = noun_like
+            && self.prev_content(p).is_some_and(|q| {
+                self.lex[q] == Some(Lex::Determiner)
+                    && !matches!(
+                        self.text(q),
+                        b"un" | b"une" | b"an" | b"de" | b"d" | b"du" | b"des"
+                    )
+            });
+
+        // Right context: object, trailing negation, time.
+        let mut object: Option<Obj> = None;
+        let mut trailing_negation = false;
+        let mut noun_is_subject = false;
+        let mut counted = 0;
+        let mut j = p;
+        let mut new_subject = false;
+        while let Some(k) = self.next_content(j) {
+            j = k;
+            let lex = self.content(k);
+            // A new subject starts another clause: "redémarre mc stp il crash".
+            if matches!(
+                lex,
+                Some(
+                    Lex::Subject(_)
+                        | Lex::On
+                        | Lex::Qui
+                        | Lex::Que
+                        | Lex::Subord
+                        | Lex::Conj
+                        | Lex::Polite
+                        | Lex::Thanks
+                )
+            ) || self.slots[k].refers == Ref::OtherMention
+            {
+                new_subject = true;
+            }
+            // "redémarre ton cerveau", "restart your brain": something that is not the server.
+            if object.is_none()
+                && lex.is_none()
+                && self.prev_content(k).is_some_and(|q| {
+                    matches!(
+                        self.text(q),
+                        b"mon"
+                            | b"ma"
+                            | b"mes"
+                            | b"ton"
+                            | b"ta"
+                            | b"tes"
+                            | b"son"
+                            | b"sa"
+                            | b"ses"
+                            | b"my"
+                            | b"your"
+                            | b"his"
+                            | b"her"
+                            | b"their"
+                    )
+                })
+            {
+                object = Some(Obj::Foreign);
+            }
+            // "relancer maintenant ce serait une mauvaise idée": the action phrase is the
+            // subject of a later verb.
+            if !new_subject && is_finite_verb(lex) {
+                noun_is_subject = true;
+            }
+            let clitic = matches!(lex, Some(Lex::Object(Obj::Pronoun)))
+                || (lex == Some(Lex::Determiner)
+                    && matches!(self.text(k), b"le" | b"la" | b"les" | b"l"));
+            if !clitic {
+                counted += 1;
+            }
+            if definite_noun
+                && !matches!(
+                    lex,
+                    Some(
+                        Lex::Determiner
+                            | Lex::Preposition
+                            | Lex::In
+                            | Lex::Object(Obj::Server | Obj::Pronoun)
+                            | Lex::Polite
+                            | Lex::Thanks
+                            | Lex::Greeting
+                            | Lex::Number
+                            | Lex::Deferral
+                    )
+                )
+            {
+                noun_is_subject = true;
+            }
+            if lex == Some(Lex::Polite) {
+                polite = true;
+            }
+            match lex {
+                Some(Lex::Negation) if counted <= 2 => trailing_negation = true,
+                Some(Lex::Blocker) => trailing_negation = true,
+                Some(Lex::Habit | Lex::Alternative) => habit = true,
+                Some(Lex::Deferral) => delayed = true,
+                Some(Lex::PastTime) => past = true,
+                Some(Lex::Object(o)) if object.is_none() && o != Obj::Pronoun => object = Some(o),
+                Some(Lex::Bot) if object.is_none() => object = Some(Obj::SelfRef),
+                // "le redémarrage est long", "la commande restart est cassée": the action
+                // word is the subject of another verb.
+                Some(Lex::Copula | Lex::PastAux | Lex::Modal(_, Person::Third))
+                    if counted == 1 && matches!(form, Form::Noun | Form::Base) =>
+                {
+                    noun_is_subject = true;
+                }
+                // "relancer le serveur c'est ton taf": the action phrase is the subject.
+                Some(Lex::Copula)
+                    if self
+                        .prev_content(k)
+                        .is_some_and(|q| matches!(self.text(q), b"c" | b"ca")) =>
+                {
+                    noun_is_subject = true;
+                }
+                Some(Lex::AuxA) if counted == 1 && matches!(form, Form::Noun | Form::Base) => {
+                    noun_is_subject = self
+                        .prev_content(p)
+                        .is_some_and(|q| self.lex[q] == Some(Lex::Determiner));
+                }
+                Some(Lex::Conj) => break,
+                _ => {}
+            }
+        }
+
+        // "tu (ne) peux pas relancer ?" is a polite request, not a negation.
+        let polite_negative = c.question
+            && subject == Some(Person::Second)
+            && matches!(modal, Some((Modal::Ability, _)))
+            && modal_at.is_some_and(|m| {
+                negations[..negation_count]
+                    .iter()
+                    .all(|&q| self.next_content(q) == Some(m) || self.prev_content(q) == Some(m))
+            });
+        if blocked || trailing_negation || (negation_count > 0 && !polite_negative) {
+            return Reading::Negated;
+        }
+        if manner {
+            return Reading::HowTo;
+        }
+        if opinion || subordinate {
+            return Reading::Talk;
+        }
+        if asks_info {
+            // "à quelle heure tu redémarres ?", "pourquoi le serveur redémarre ?"
+            return Reading::Talk;
+        }
+        if purpose {
+            return if c.question {
+                Reading::HowTo
+            } else {
+                Reading::Talk
+            };
+        }
+        let modal_kind = modal.map(|(k, _)| k);
+        let obliged = matches!(
+            modal_kind,
+            Some(Modal::Obligation | Modal::Need | Modal::Desire)
+        );
+        if copula && !obliged {
+            return if subject == Some(Person::First) {
+                Reading::Talk
+            } else {
+                Reading::State
+            };
+        }
+        if progressive || form == Form::Gerund {
+            return if c.question && subject != Some(Person::First) {
+                Reading::State
+            } else {
+                Reading::Talk
+            };
+        }
+        if past || form == Form::Past {
+            let about_server = server_subject || subject.is_none();
+            return if c.question && about_server {
+                Reading::State
+            } else {
+                Reading::Talk
+            };
+        }
+        if matches!(form, Form::Future | Form::Third) || to_infinitive || delayed || habit {
+            return Reading::Talk;
+        }
+        if matches!(object, Some(Obj::Foreign | Obj::SelfRef)) {
+            return Reading::Talk;
+        }
+        if noun_is_subject {
+            return if c.question {
+                Reading::State
+            } else {
+                Reading::Talk
+            };
+        }
+        if unexplained {
+            return Reading::Talk;
+        }
+        if definite_noun && !polite && modal.is_none() && subject.is_none() {
+            // "le reboot ?" names the restart; "le reboot stp" asks for it.
+            return Reading::Talk;
+        }
+
+        let framed = polite && modal.is_none();
+        let person = if framed && subject == Some(Person::Third) && subject_is_pronoun {
+            // "ça te dérange de redémarrer ?": the frame, not "ça", asks.
+            None
+        } else {
+            subject.or(modal.map(|(_, p)| p))
+        };
+        let strength = match (person, modal_kind) {
+            (None, _) => Some(0.9),
+            (Some(Person::Second), Some(Modal::Future)) => c.question.then_some(0.85),
+            (Some(Person::Second), Some(_)) => Some(0.95),
+            (Some(Person::Second), None) => Some(0.85),
+            (
+                Some(Person::First),
+                Some(Modal::Desire | Modal::Need | Modal::Ability | Modal::Ask | Modal::Know),
+            ) => Some(0.9),
+            (Some(Person::First), _) => None,
+            (Some(Person::Impersonal), Some(Modal::Obligation | Modal::Need | Modal::Desire)) => {
+                Some(0.85)
+            }
+            (Some(Person::Impersonal), _) => None,
+            (Some(Person::Third), Some(Modal::Obligation | Modal::Need | Modal::Desire))
+                if server_subject =>
+            {
+                Some(0.85)
+            }
+            (Some(Person::Third), None) if server_subject && c.question => {
+                return Reading::State;
+            }
+            (Some(Person::Third), _) => None,
+        };
+        match strength {
+            Some(s) => {
+                let bonus: f32 = if object == Some(Obj::Server) {
+                    0.05
+                } else {
+                    0.0
+                };
+                Reading::Order((s + bonus).min(1.0))
+            }
+            None => Reading::Talk,
+        }
+    }
+
+    /// Status evidence in a clause that gave no order.
+    fn read_status(&self, c: Clause) -> f32 {
+        let mut score: f32 = 0.0;
+        let mut copula = false;
+        let mut existential = false;
+        let mut counting = false;
+        let mut who = false;
+        let mut presence = false;
+        let mut personal = false;
+        let mut has_action = false;
+        let mut manner = false;
+        for i in c.start..c.end {
+            let Some(lex) = self.content(i) else { continue };
+            let prev = self.prev_content(i).and_then(|j| self.lex[j]);
+            match lex {
+                // "info" alone is vaguer than "status" ("info commandes" asks for help).
+                Lex::StatusNoun if matches!(self.text(i), b"info" | b"infos") => {
+                    score = score.max(0.7)
+                }
+                Lex::StatusNoun => score = score.max(0.9),
+                Lex::Copula => copula = true,
+                Lex::State => {
+                    let after_server =
+                        matches!(prev, Some(Lex::Object(Obj::Server | Obj::Pronoun)));
+                    if c.question || copula || after_server {
+                        score = score.max(0.85);
+                    }
+                }
+                Lex::Work if c.question || copula => score = score.max(0.8),
+                Lex::On | Lex::Up => {
+                    if matches!(
+                        prev,
+                        Some(Lex::Copula | Lex::Object(Obj::Server | Obj::Pronoun) | Lex::Presence)
+                    ) {
+                        score = score.max(0.85);
+                    }
+                }
+                Lex::Existential => existential = true,
+                Lex::HowMany => counting = true,
+                Lex::Qui => who = true,
+                Lex::Presence => presence = true,
+                Lex::Subject(Person::First | Person::Second) | Lex::Modal(..) => personal = true,
+                Lex::Action(..) => has_action = true,
+                Lex::Manner => manner = true,
+                Lex::Subord => return 0.0,
+                _ => {}
+            }
+        }
+        if manner && !counting {
+            // "comment ça marche ?" is a help question ("how many" is not).
+            return 0.0;
+        }
+        // "serveur ?", "mc ?": how is it doing.
+        let only_server = (c.start..c.end).all(|i| {
+            !self.is_content(i)
+                || matches!(
+                    self.content(i),
+                    Some(Lex::Object(Obj::Server) | Lex::Determiner | Lex::Greeting | Lex::Polite)
+                )
+        }) && (c.start..c.end)
+            .any(|i| self.content(i) == Some(Lex::Object(Obj::Server)));
+        if c.question && only_server {
+            score = score.max(0.7);
+        }
+        let on_server = (c.start..c.end).any(|i| self.content(i) == Some(Lex::Object(Obj::Server)));
+        let asks_presence = (existential && (presence || who))
+            || (who && on_server && c.question && !has_action)
+            || (counting && presence)
+            || (who && presence)
+            || (c.question && presence && !personal && !has_action);
+        if asks_presence {
+            score = score.max(0.8);
+        }
+        score
+    }
+
+    /// Help evidence in a clause that gave no order.
+    fn read_help(&self, c: Clause) -> f32 {
+        let mut score: f32 = 0.0;
+        let mut negated = false;
+        let mut manner = false;
+        let mut what = false;
+        let mut can = false;
+        let mut doing = false;
+        let mut using = false;
+        let mut working = false;
+        let mut acting = false;
+        for i in c.start..c.end {
+            let Some(lex) = self.content(i) else { continue };
+            match lex {
+                Lex::Help(form) if form != Form::Past => {
+                    // "pas besoin d'aide" declines help; "je comprends pas, aide-moi" asks.
+                    let mut j = i;
+                    let mut declined = false;
+                    for _ in 0..3 {
+                        let Some(k) = self.prev_content(j) else { break };
+                        declined |= matches!(self.lex[k], Some(Lex::Negation | Lex::Blocker));
+                        j = k;
+                    }
+                    if declined {
+                        negated = true;
+                    } else {
+                        score = score.max(0.9);
+                    }
+                }
+                Lex::Manner => manner = true,
+                Lex::What | Lex::Que => what = true,
+                Lex::Modal(Modal::Know | Modal::Ability, _) => can = true,
+                Lex::Do => doing = true,
+                Lex::Use => using = true,
+                Lex::Work => working = true,
+                Lex::Action(..) => acting = true,
+                _ => {}
+            }
+        }
+        if manner && (working || using || acting || doing) {
+            score = score.max(0.85);
+        }
+        if what && ((can && doing) || (using && !acting)) {
+            score = score.max(0.85);
+        }
+        if negated && score < 0.85 {
+            return 0.0;
+        }
+        score
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::intent::lexicon::Lexicon;
+    use crate::intent::normalize::Normalized;
+    use crate::intent::token::Tokens;
+
+    /// Runs the rules on a message as if it were addressed to the bot.
+    fn read(text: &str) -> Intent {
+        let lexicon = Lexicon::new();
+        let norm = Normalized::new(text);
+        let tokens = Tokens::new(&norm);
+        let mut t = Tagged::new(&norm, &tokens, &lexicon, 1, "CubeGuardian");
+        crate::intent::address::resolve(&mut t, true);
+        decide(&t).intent
+    }
+
+    #[test]
+    fn orders() {
+        for s in [
+            "redémarre le serveur",
+            "restart",
+            "un petit reboot stp",
+            "tu peux relancer mc ?",
+            "peux-tu reboot le serveur ?",
+            "can you restart the server?",
+            "je voudrais que tu redémarres minecraft",
+            "il faut redémarrer le serveur",
+            "the server needs a restart",
+            "mc restart pls",
+            "re-démarre le serveur",
+            "tu pourrais pas relancer le serveur ?",
+            "redémarre le serveur, il crash",
+        ] {
+            assert_eq!(read(s), Intent::Restart, "{s}");
+        }
+    }
+
+    #[test]
+    fn negations_are_not_orders() {
+        for s in [
+            "ne redémarre pas",
+            "pas de reboot",
+            "don't restart",
+            "no restart",
+            "redémarre pas le serveur",
+            "arrête de redémarrer le serveur",
+            "tu peux pas redémarrer le serveur, on joue",
+            "redémarre le serveur. non, ne redémarre pas",
+        ] {
+            assert_eq!(read(s), Intent::None, "{s}");
+        }
+        assert_eq!(read("pas de souci, redémarre le serveur"), Intent::Restart);
+        assert_eq!(
+            read("ne redémarre pas, allume juste le serveur"),
+            Intent::Wake
+        );
+    }
+
+    #[test]
+    fn reports_plans_and_other_people_are_not_orders() {
+        for s in [
+            "j'ai redémarré le serveur",
+            "I restarted it",
+            "je vais redémarrer mon pc",
+            "quelqu'un peut relancer le serveur ?",
+            "il va redémarrer",
+            "redémarre le serveur ce soir",
+            "redémarre le serveur dans 10 min",
+            "redémarre ton pc",
+            "redémarre le bot",
+            "il y a 5 min j'ai relancé",
+            "t'as relancé le serveur ?",
+        ] {
+            assert_eq!(read(s), Intent::None, "{s}");
+        }
+    }
+
+    #[test]
+    fn unknown_words_before_the_verb_block_an_order() {
+        assert_eq!(read("every restart takes forever"), Intent::None);
+        assert_eq!(
+            read("il paraît que tu sais redémarrer le serveur"),
+            Intent::None
+        );
+        // Known request frames and fillers are accounted for.
+        assert_eq!(read("euh tu veux bien relancer mc ?"), Intent::Restart);
+        assert_eq!(
+            read("ce serait possible de relancer le serveur ?"),
+            Intent::Restart
+        );
+    }
+
+    #[test]
+    fn later_clauses_can_withdraw_an_order() {
+        assert_eq!(read("redémarre ? non, laisse tomber"), Intent::None);
+        assert_eq!(read("le reboot ? plus tard"), Intent::None);
+        assert_eq!(read("relance dans une heure"), Intent::None);
+    }
+
+    #[test]
+    fn action_phrases_that_are_subjects_are_not_orders() {
+        assert_eq!(
+            read("relancer maintenant ce serait une mauvaise idée"),
+            Intent::None
+        );
+        assert_eq!(read("the restart broke my base"), Intent::None);
+        assert_eq!(read("le restart était long"), Intent::None);
+        // A new subject starts a new clause.
+        assert_eq!(read("redemarre mc stp il crash"), Intent::Restart);
+    }
+
+    #[test]
+    fn habits_reports_and_other_objects_are_not_orders() {
+        for s in [
+            "tu redémarres souvent le serveur ?",
+            "est-ce que tu redémarres le serveur tous les soirs ?",
+            "mon pc redémarre tout seul",
+            "redémarre ton cerveau",
+            "ils disent qu'il faut redémarrer",
+            "who asked you to reboot?",
+        ] {
+            assert_eq!(read(s), Intent::None, "{s}");
+        }
+    }
+
+    #[test]
+    fn wake_is_not_restart() {
+        for s in [
+            "allume le serveur",
+            "démarre mc",
+            "wake up the server",
+            "turn the server on",
+        ] {
+            assert_eq!(read(s), Intent::Wake, "{s}");
+        }
+    }
+
+    #[test]
+    fn status_questions() {
+        for s in [
+            "le serveur est allumé ?",
+            "is the server up?",
+            "status",
+            "il y a du monde sur minecraft ?",
+            "le serveur a redémarré ?",
+            "combien de joueurs ?",
+            "est-ce que minecraft est lancé ?",
+        ] {
+            assert_eq!(read(s), Intent::Status, "{s}");
+        }
+    }
+
+    #[test]
+    fn help_questions() {
+        for s in [
+            "aide",
+            "que sais-tu faire ?",
+            "what can you do?",
+            "comment ça marche ?",
+            "comment on redémarre le serveur ?",
+        ] {
+            assert_eq!(read(s), Intent::Help, "{s}");
+        }
+        assert_eq!(read("comment ça va ?"), Intent::None);
+    }
+}

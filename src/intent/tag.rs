@@ -1,0 +1,282 @@
+//! Stage 4 of the pipeline: attaches to every token what the later stages reason about —
+//! its lexicon class, and whether it names the bot or another member.
+//!
+//! Owns the recognition of the bot's own name, which is only known per call ("Cube
+//! Guardian", "@CubeGuardian", "cubeguardien" all name it), and of textual `@someone`
+//! addresses. Works in fixed arrays: nothing here allocates.
+
+use crate::intent::lexicon::{self, Lex, Lexicon, MAX_WORD_BYTES};
+use crate::intent::normalize::{compact_name, Normalized};
+use crate::intent::token::{TokenKind, Tokens, MAX_TOKENS};
+
+/// Longest bot name compared (Discord names are at most 32 characters).
+const MAX_NAME_BYTES: usize = 64;
+
+/// Whether a token refers to a participant of the conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Ref {
+    /// Nobody in particular.
+    No,
+    /// A real mention of the bot, `<@bot_id>`.
+    BotMention,
+    /// The bot's name typed as text, with or without `@`.
+    BotName,
+    /// The word "bot".
+    BotWord,
+    /// A real mention of another member.
+    OtherMention,
+    /// `@someone` typed as text, not the bot ("@Jean", "@everyone").
+    OtherAt,
+}
+
+impl Ref {
+    /// Whether this token designates the bot.
+    pub(crate) fn is_bot(self) -> bool {
+        matches!(self, Ref::BotMention | Ref::BotName | Ref::BotWord)
+    }
+}
+
+/// One token with what the pipeline knows about it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Slot {
+    pub(crate) kind: TokenKind,
+    pub(crate) lex: Option<Lex>,
+    /// Typo edits needed to recognise the word (0 for exact).
+    pub(crate) distance: u8,
+    pub(crate) refers: Ref,
+    pub(crate) participle: bool,
+    pub(crate) after_apostrophe: bool,
+    pub(crate) start: u16,
+    pub(crate) end: u16,
+    /// Set by the address stage for vocatives and bot mentions: not part of the content.
+    pub(crate) skip: bool,
+}
+
+const EMPTY: Slot = Slot {
+    kind: TokenKind::Stop,
+    lex: None,
+    distance: 0,
+    refers: Ref::No,
+    participle: false,
+    after_apostrophe: false,
+    start: 0,
+    end: 0,
+    skip: false,
+};
+
+/// A tagged message.
+pub(crate) struct Tagged<'a> {
+    slots: [Slot; MAX_TOKENS],
+    len: usize,
+    truncated: bool,
+    norm: &'a Normalized,
+}
+
+impl<'a> Tagged<'a> {
+    /// Tags every token of `tokens` (taken from `norm`).
+    pub(crate) fn new(
+        norm: &'a Normalized,
+        tokens: &Tokens,
+        lexicon: &Lexicon,
+        bot_id: u64,
+        bot_name: &str,
+    ) -> Self {
+        let mut name_buf = [0u8; MAX_NAME_BYTES];
+        let name_len = compact_name(bot_name, &mut name_buf);
+        let name = &name_buf[..name_len];
+        let bytes = norm.as_bytes();
+        let toks = tokens.as_slice();
+        let mut t = Tagged {
+            slots: [EMPTY; MAX_TOKENS],
+            len: toks.len(),
+            truncated: tokens.truncated(),
+            norm,
+        };
+        for (i, tok) in toks.iter().enumerate() {
+            let mut slot = Slot {
+                kind: tok.kind,
+                participle: tok.participle,
+                after_apostrophe: tok.after_apostrophe,
+                start: tok.start,
+                end: tok.end,
+                ..EMPTY
+            };
+            match tok.kind {
+                TokenKind::Mention(id) => {
+                    slot.refers = if id == bot_id {
+                        Ref::BotMention
+                    } else {
+                        Ref::OtherMention
+                    };
+                }
+                TokenKind::Word => {
+                    let mut word_buf = [0u8; MAX_WORD_BYTES];
+                    let word = without_apostrophes(
+                        &bytes[usize::from(tok.start)..usize::from(tok.end)],
+                        &mut word_buf,
+                    );
+                    let mut hit = word.and_then(|w| lexicon.lookup(w));
+                    if tok.elongated {
+                        // "redémarreeee" folds to "redemarree", which reads as a feminine
+                        // participle; the emphasis-free spelling is what was meant.
+                        let mut squeezed_buf = [0u8; MAX_WORD_BYTES];
+                        let squeezed = squeeze(norm, tok.start, tok.end, &mut squeezed_buf);
+                        let alt = lexicon.lookup(squeezed);
+                        if alt.is_some_and(|a| hit.is_none_or(|h| a.distance <= h.distance)) {
+                            hit = alt;
+                        }
+                    }
+                    if let Some(hit) = hit {
+                        slot.lex = Some(hit.lex);
+                        slot.distance = hit.distance;
+                    }
+                    slot.refers = if word.is_some_and(|w| is_name(w, name)) {
+                        Ref::BotName
+                    } else if slot.lex == Some(Lex::Bot) {
+                        Ref::BotWord
+                    } else if tok.at {
+                        Ref::OtherAt
+                    } else {
+                        Ref::No
+                    };
+                }
+                _ => {}
+            }
+            t.slots[i] = slot;
+        }
+        t.join_split_names(name, bytes);
+        t
+    }
+
+    /// "Cube Guardian" typed as two words still names the bot.
+    fn join_split_names(&mut self, name: &[u8], bytes: &[u8]) {
+        if name.len() < 6 {
+            return;
+        }
+        for i in 1..self.len {
+            let (a, b) = (self.slots[i - 1], self.slots[i]);
+            if a.kind != TokenKind::Word || b.kind != TokenKind::Word || a.refers.is_bot() {
+                continue;
+            }
+            let wa = &bytes[usize::from(a.start)..usize::from(a.end)];
+            let wb = &bytes[usize::from(b.start)..usize::from(b.end)];
+            if wa.len() + wb.len() > MAX_NAME_BYTES {
+                continue;
+            }
+            let mut joined = [0u8; MAX_NAME_BYTES];
+            joined[..wa.len()].copy_from_slice(wa);
+            joined[wa.len()..wa.len() + wb.len()].copy_from_slice(wb);
+            if is_name(&joined[..wa.len() + wb.len()], name) {
+                self.slots[i - 1].refers = Ref::BotName;
+                self.slots[i - 1].lex = None;
+                self.slots[i].refers = Ref::BotName;
+                self.slots[i].lex = None;
+            }
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    pub(crate) fn slots(&self) -> &[Slot] {
+        &self.slots[..self.len]
+    }
+
+    pub(crate) fn slots_mut(&mut self) -> &mut [Slot] {
+        &mut self.slots[..self.len]
+    }
+
+    /// Whether the end of the message was cut off by a length cap.
+    pub(crate) fn truncated(&self) -> bool {
+        self.truncated
+    }
+
+    /// The normalised text of token `i`.
+    pub(crate) fn text(&self, i: usize) -> &[u8] {
+        let s = &self.slots[i];
+        &self.norm.as_bytes()[usize::from(s.start)..usize::from(s.end)]
+    }
+}
+
+/// Copies `word` without apostrophes ("don't" → "dont") when it has any; `None` for words
+/// too long to be in the lexicon.
+fn without_apostrophes<'b>(word: &'b [u8], buf: &'b mut [u8; MAX_WORD_BYTES]) -> Option<&'b [u8]> {
+    if word.len() > MAX_WORD_BYTES {
+        return None;
+    }
+    if !word.contains(&b'\'') {
+        return Some(word);
+    }
+    let mut n = 0;
+    for &b in word.iter().filter(|&&b| b != b'\'') {
+        buf[n] = b;
+        n += 1;
+    }
+    Some(&buf[..n])
+}
+
+/// Copies the word at `start..end` without its emphasis letters (see
+/// `Normalized::elongated`) and apostrophes.
+fn squeeze<'b>(
+    norm: &Normalized,
+    start: u16,
+    end: u16,
+    buf: &'b mut [u8; MAX_WORD_BYTES],
+) -> &'b [u8] {
+    let (start, end) = (usize::from(start), usize::from(end));
+    let mut n = 0;
+    for (k, &byte) in norm.as_bytes()[start..end].iter().enumerate() {
+        if norm.elongated(start + k) || byte == b'\'' || n == MAX_WORD_BYTES {
+            continue;
+        }
+        buf[n] = byte;
+        n += 1;
+    }
+    &buf[..n]
+}
+
+/// Whether `word` is the compacted bot name, allowing the usual typo budget.
+fn is_name(word: &[u8], name: &[u8]) -> bool {
+    if name.is_empty() {
+        return false;
+    }
+    word == name || (name.len() >= 5 && lexicon::typo_distance(word, name).is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refs(text: &str) -> Vec<Ref> {
+        let lexicon = Lexicon::new();
+        let norm = Normalized::new(text);
+        let tokens = Tokens::new(&norm);
+        let t = Tagged::new(&norm, &tokens, &lexicon, 7, "CubeGuardian");
+        t.slots().iter().map(|s| s.refers).collect()
+    }
+
+    #[test]
+    fn recognises_the_bot_and_others() {
+        use Ref::*;
+        assert_eq!(
+            refs("<@7> <@!7> <@8>"),
+            [BotMention, BotMention, OtherMention]
+        );
+        assert_eq!(
+            refs("@CubeGuardian cubeguardien bot"),
+            [BotName, BotName, BotWord]
+        );
+        assert_eq!(refs("Cube Guardian"), [BotName, BotName]);
+        assert_eq!(refs("@Jean @everyone jean"), [OtherAt, OtherAt, No]);
+    }
+
+    #[test]
+    fn english_contractions_reach_the_lexicon_whole() {
+        let lexicon = Lexicon::new();
+        let norm = Normalized::new("don't");
+        let tokens = Tokens::new(&norm);
+        let t = Tagged::new(&norm, &tokens, &lexicon, 7, "x");
+        assert_eq!(t.slots()[0].lex, Some(Lex::Negation));
+    }
+}

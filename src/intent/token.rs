@@ -1,0 +1,433 @@
+//! Stage 2 of the pipeline: splits normalised text into words, Discord mentions and the
+//! punctuation that delimits clauses.
+//!
+//! Owns the Discord-specific syntax (`<@id>`, `<@!id>`, `@name` typed as text, custom emoji,
+//! quoted lines, links) and the apostrophe rules: French elisions split ("j'ai" → "j" "ai")
+//! while English negative contractions stay one word ("don't" → "dont") so that the
+//! negation survives. Tokens are byte ranges into the normalised buffer, kept in a fixed
+//! array: nothing here allocates.
+
+use crate::intent::normalize::Normalized;
+
+/// How many tokens of a message are analysed.
+///
+/// A request to the bot is a sentence or two (under 30 words); 160 tokens cover any message
+/// a player types while keeping the per-message arrays on the stack small. A message cut
+/// here is treated as truncated (its real end is unknown).
+pub(crate) const MAX_TOKENS: usize = 160;
+
+/// What a token is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TokenKind {
+    /// Letters and digits (and any non-ASCII letter).
+    Word,
+    /// A real user mention, `<@id>` or `<@!id>`.
+    Mention(u64),
+    /// `?`: ends a clause and makes its sentence a question.
+    Question,
+    /// `.`, `!`, `;` or a line break: ends a sentence.
+    Stop,
+    /// `,` or `:`: ends a clause inside a sentence.
+    Comma,
+}
+
+/// One token: its kind, its bytes in the normalised buffer and a few spelling facts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Token {
+    pub(crate) kind: TokenKind,
+    pub(crate) start: u16,
+    pub(crate) end: u16,
+    /// Typed right after an `@` ("@CubeGuardian", "@bot"): a textual mention.
+    pub(crate) at: bool,
+    /// Joined to the previous word by a hyphen ("re-démarre", "peux-tu").
+    pub(crate) hyphenated: bool,
+    /// Follows an apostrophe ("we're", "i'll"): a contraction, not a word of its own.
+    pub(crate) after_apostrophe: bool,
+    /// Ends in é, ée, és or ées in the original text: a French past participle.
+    pub(crate) participle: bool,
+    /// Has a letter repeated for emphasis ("redémarreeee"), see `Normalized::elongated`.
+    pub(crate) elongated: bool,
+}
+
+/// The tokens of one message.
+pub(crate) struct Tokens {
+    items: [Token; MAX_TOKENS],
+    len: usize,
+    truncated: bool,
+}
+
+const EMPTY: Token = Token {
+    kind: TokenKind::Stop,
+    start: 0,
+    end: 0,
+    at: false,
+    hyphenated: false,
+    after_apostrophe: false,
+    participle: false,
+    elongated: false,
+};
+
+impl Tokens {
+    /// Splits `norm` into tokens, keeping at most [`MAX_TOKENS`].
+    pub(crate) fn new(norm: &Normalized) -> Self {
+        let mut t = Tokens {
+            items: [EMPTY; MAX_TOKENS],
+            len: 0,
+            truncated: norm.truncated(),
+        };
+        t.scan(norm);
+        t
+    }
+
+    pub(crate) fn as_slice(&self) -> &[Token] {
+        &self.items[..self.len]
+    }
+
+    /// Whether the message was cut (by the normaliser's or the tokeniser's caps).
+    pub(crate) fn truncated(&self) -> bool {
+        self.truncated
+    }
+
+    fn push(&mut self, tok: Token) -> bool {
+        if self.len == MAX_TOKENS {
+            self.truncated = true;
+            return false;
+        }
+        // Runs of punctuation count once; a question mark wins over other punctuation.
+        if tok.kind != TokenKind::Word && !matches!(tok.kind, TokenKind::Mention(_)) {
+            if let Some(last) = self.len.checked_sub(1).map(|i| &mut self.items[i]) {
+                if !matches!(last.kind, TokenKind::Word | TokenKind::Mention(_)) {
+                    if tok.kind == TokenKind::Question
+                        || (tok.kind == TokenKind::Stop && last.kind == TokenKind::Comma)
+                    {
+                        last.kind = tok.kind;
+                    }
+                    return true;
+                }
+            }
+            if self.len == 0 && tok.kind != TokenKind::Question {
+                return true;
+            }
+        }
+        self.items[self.len] = tok;
+        self.len += 1;
+        true
+    }
+
+    fn scan(&mut self, norm: &Normalized) {
+        let b = norm.as_bytes();
+        let n = b.len();
+        let mut i = 0;
+        let mut pending_at = false;
+        let mut pending_hyphen = false;
+        let mut pending_apostrophe = false;
+        while i < n {
+            let line_start = i == 0 || b[i - 1] == b'\n';
+            let c = b[i];
+            if line_start && c == b'>' {
+                // Discord block quote: someone else's words, never an order to the bot.
+                if b[i..].starts_with(b">>> ") {
+                    return;
+                }
+                if b[i..].starts_with(b"> ") {
+                    while i < n && b[i] != b'\n' {
+                        i += 1;
+                    }
+                    continue;
+                }
+            }
+            if is_word_byte(c) {
+                let start = i;
+                let mut end = i;
+                while end < n {
+                    if is_word_byte(b[end]) {
+                        end += 1;
+                    } else if b[end] == b'\''
+                        && end > start
+                        && b[end - 1] == b'n'
+                        && end + 1 < n
+                        && b[end + 1] == b't'
+                        && (end + 2 == n || !is_word_byte(b[end + 2]))
+                    {
+                        // English "n't": kept inside the word, see below.
+                        end += 2;
+                    } else {
+                        break;
+                    }
+                }
+                if is_link_start(&b[start..end], &b[end..]) {
+                    while i < n && !matches!(b[i], b' ' | b'\n') {
+                        i += 1;
+                    }
+                    pending_at = false;
+                    continue;
+                }
+                let tok = Token {
+                    kind: TokenKind::Word,
+                    start: start as u16,
+                    end: end as u16,
+                    at: pending_at,
+                    hyphenated: pending_hyphen,
+                    after_apostrophe: pending_apostrophe,
+                    participle: participle_ending(norm, start, end),
+                    elongated: (start..end).any(|k| norm.elongated(k)),
+                };
+                if !self.push(tok) {
+                    return;
+                }
+                pending_at = false;
+                pending_hyphen = false;
+                pending_apostrophe = false;
+                i = end;
+                continue;
+            }
+            pending_hyphen = false;
+            pending_apostrophe = false;
+            let kind = match c {
+                b'?' => Some(TokenKind::Question),
+                b'.' | b'!' | b';' | b'\n' => Some(TokenKind::Stop),
+                b',' | b':' => Some(TokenKind::Comma),
+                _ => None,
+            };
+            match c {
+                b'=' => {
+                    // "restart = perte de progression": an equation reads like "est".
+                    let tok = Token {
+                        kind: TokenKind::Word,
+                        start: i as u16,
+                        end: i as u16 + 1,
+                        ..EMPTY
+                    };
+                    if !self.push(tok) {
+                        return;
+                    }
+                    i += 1;
+                    pending_at = false;
+                    continue;
+                }
+                b'"' => {
+                    // Quoted words are mentioned, not used: "«redémarre» c'est ce qu'il a dit".
+                    if let Some(close) = b[i + 1..].iter().position(|&q| q == b'"') {
+                        i += close + 2;
+                        continue;
+                    }
+                }
+                b'<' => {
+                    if let Some((tok, next)) = discord_markup(b, i) {
+                        if let Some(tok) = tok {
+                            if !self.push(tok) {
+                                return;
+                            }
+                        }
+                        i = next;
+                        pending_at = false;
+                        continue;
+                    }
+                }
+                b'@' => {
+                    pending_at = true;
+                    i += 1;
+                    continue;
+                }
+                b'-' => pending_hyphen = i > 0 && is_word_byte(b[i - 1]),
+                b'\'' => pending_apostrophe = i > 0 && is_word_byte(b[i - 1]),
+                b' ' => {
+                    // "@ CubeGuardian" still counts as a textual mention.
+                    i += 1;
+                    continue;
+                }
+                _ => {}
+            }
+            pending_at = false;
+            if let Some(kind) = kind {
+                let tok = Token {
+                    kind,
+                    start: i as u16,
+                    end: i as u16 + 1,
+                    ..EMPTY
+                };
+                if !self.push(tok) {
+                    return;
+                }
+            }
+            i += 1;
+        }
+    }
+}
+
+/// Letters, digits and the bytes of non-ASCII letters (the normaliser keeps no other
+/// non-ASCII character).
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b >= 0x80
+}
+
+/// "http://…", "https://…": links are skipped whole (their paths are not words).
+fn is_link_start(word: &[u8], rest: &[u8]) -> bool {
+    matches!(word, b"http" | b"https") && rest.starts_with(b"://")
+}
+
+/// Whether the word ends in "é", "ée", "és" or "ées" in the original text.
+fn participle_ending(norm: &Normalized, start: usize, end: usize) -> bool {
+    let b = norm.as_bytes();
+    let mut k = end;
+    if k > start && b[k - 1] == b's' {
+        k -= 1;
+    }
+    if k > start && b[k - 1] == b'e' && norm.had_acute(k - 1) {
+        return true;
+    }
+    k >= start + 2 && b[k - 1] == b'e' && b[k - 2] == b'e' && norm.had_acute(k - 2)
+}
+
+/// Parses Discord markup starting at `b[i] == '<'`: a user mention becomes a token;
+/// role and channel mentions, custom emoji, timestamps and `<link>`s are skipped.
+/// Returns `None` when this `<` is plain text.
+fn discord_markup(b: &[u8], i: usize) -> Option<(Option<Token>, usize)> {
+    let close = i + b[i..].iter().take(100).position(|&c| c == b'>')?;
+    let inner = &b[i + 1..close];
+    let next = close + 1;
+    if let Some(rest) = inner.strip_prefix(b"@") {
+        let digits = rest.strip_prefix(b"!").unwrap_or(rest);
+        if let Some(id) = parse_id(digits) {
+            let tok = Token {
+                kind: TokenKind::Mention(id),
+                start: i as u16,
+                end: next as u16,
+                ..EMPTY
+            };
+            return Some((Some(tok), next));
+        }
+        if let Some(role) = rest.strip_prefix(b"&") {
+            return parse_id(role).map(|_| (None, next));
+        }
+        return None;
+    }
+    if let Some(chan) = inner.strip_prefix(b"#") {
+        return parse_id(chan).map(|_| (None, next));
+    }
+    let emoji = inner.strip_prefix(b"a").unwrap_or(inner);
+    if let Some(rest) = emoji.strip_prefix(b":") {
+        let colon = rest.iter().position(|&c| c == b':')?;
+        return parse_id(&rest[colon + 1..]).map(|_| (None, next));
+    }
+    if inner.starts_with(b"t:") || inner.starts_with(b"http") {
+        return Some((None, next));
+    }
+    None
+}
+
+/// A Discord snowflake: 1 to 20 ASCII digits that fit in a `u64`.
+fn parse_id(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() || digits.len() > 20 || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    digits.iter().try_fold(0u64, |acc, &d| {
+        acc.checked_mul(10)?.checked_add(u64::from(d - b'0'))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn toks(s: &str) -> Vec<String> {
+        let n = Normalized::new(s);
+        let t = Tokens::new(&n);
+        t.as_slice()
+            .iter()
+            .map(|t| {
+                let text = String::from_utf8_lossy(&n.as_bytes()[t.start as usize..t.end as usize])
+                    .replace('\'', "");
+                match t.kind {
+                    TokenKind::Word => {
+                        let mut s = String::new();
+                        if t.at {
+                            s.push('@');
+                        }
+                        if t.hyphenated {
+                            s.push('-');
+                        }
+                        if t.after_apostrophe {
+                            s.push('\'');
+                        }
+                        s.push_str(&text);
+                        if t.participle {
+                            s.push('*');
+                        }
+                        s
+                    }
+                    TokenKind::Mention(id) => format!("<{id}>"),
+                    TokenKind::Question => "?".into(),
+                    TokenKind::Stop => ".".into(),
+                    TokenKind::Comma => ",".into(),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn splits_words_and_punctuation() {
+        assert_eq!(
+            toks("Hey <@123>, peux-tu reboot ?!"),
+            ["hey", "<123>", ",", "peux", "-tu", "reboot", "?"]
+        );
+    }
+
+    #[test]
+    fn parses_mentions() {
+        assert_eq!(toks("<@!42> ok"), ["<42>", "ok"]);
+        assert_eq!(toks("<@&42> <#7> <:restart:99> <a:x:1> ok"), ["ok"]);
+        assert_eq!(
+            toks("<@99999999999999999999999>"),
+            ["@99999999999999999999999"]
+        );
+        assert_eq!(toks("<@bot> x"), ["@bot", "x"]);
+    }
+
+    #[test]
+    fn textual_mentions_are_flagged() {
+        assert_eq!(toks("@CubeGuardian @ bot"), ["@cubeguardian", "@bot"]);
+    }
+
+    #[test]
+    fn elisions_split_but_english_negations_stay_whole() {
+        assert_eq!(toks("j'ai qu'est-ce"), ["j", "'ai", "qu", "'est", "-ce"]);
+        assert_eq!(toks("don't can't we're"), ["dont", "cant", "we", "'re"]);
+    }
+
+    #[test]
+    fn participle_endings_are_flagged() {
+        assert_eq!(
+            toks("redémarré redémarrée relancés redémarre"),
+            ["redemarre*", "redemarree*", "relances*", "redemarre"]
+        );
+    }
+
+    #[test]
+    fn quotes_and_links_are_skipped() {
+        assert_eq!(toks("> redémarre le serveur\nnon"), ["non"]);
+        assert_eq!(toks("ok\n>>> redémarre\ntout"), ["ok", "."]);
+        assert_eq!(
+            toks("voir https://x.y/restart-now merci"),
+            ["voir", "merci"]
+        );
+        assert_eq!(toks("«redémarre» a dit \"Jean\""), ["a", "dit"]);
+        assert_eq!(
+            toks("il a dit \"redémarre"),
+            ["il", "a", "dit", "redemarre"]
+        );
+    }
+
+    #[test]
+    fn caps_the_token_count() {
+        let t = Tokens::new(&Normalized::new(&"mot ".repeat(500)));
+        assert_eq!(t.as_slice().len(), MAX_TOKENS);
+        assert!(t.truncated());
+    }
+
+    #[test]
+    fn punctuation_runs_collapse_and_question_wins() {
+        assert_eq!(toks("quoi ,.? non"), ["quoi", "?", "non"]);
+        assert_eq!(toks("!! oui"), ["oui"]);
+    }
+}
