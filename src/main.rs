@@ -7,7 +7,10 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
+use std::io::{BufRead, Write};
+
 use cubeguardian::config::{self, Config, ShutdownMethod};
+use cubeguardian::intent::{Addressee, Channel, Parsed, Recognizer};
 use cubeguardian::secret::SecretSource;
 use cubeguardian::{app, logging};
 
@@ -38,6 +41,31 @@ enum Command {
         #[arg(long, short, default_value = config::DEFAULT_PATH)]
         config: PathBuf,
     },
+    /// Show what the language parser makes of a message, as JSON:
+    /// {"intent": …, "confidence": …, "addressed": …}.
+    Parse {
+        /// The message, as typed in a public channel (unless --dm). Write
+        /// `<@ID>` for a mention of the bot.
+        #[arg(required_unless_present = "batch")]
+        text: Option<String>,
+        /// The message is a direct message to the bot.
+        #[arg(long)]
+        dm: bool,
+        /// Read `guild<TAB>text` or `dm<TAB>text` lines on stdin and print one
+        /// JSON object per line, in order.
+        #[arg(long, conflicts_with_all = ["text", "dm"])]
+        batch: bool,
+        /// The bot's user id, for `<@ID>` mentions.
+        #[arg(long, default_value_t = 1)]
+        bot_id: u64,
+        /// The name players call the bot by (default: `discord.bot_name` of
+        /// --config, else "CubeGuardian").
+        #[arg(long)]
+        bot_name: Option<String>,
+        /// A configuration file to take the bot's name from.
+        #[arg(long, short)]
+        config: Option<PathBuf>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -45,6 +73,80 @@ fn main() -> ExitCode {
     match cli.command {
         Command::CheckConfig { config } => check_config(&config),
         Command::Run { config } => run(&config),
+        Command::Parse {
+            text,
+            dm,
+            batch,
+            bot_id,
+            bot_name,
+            config,
+        } => {
+            let bot_name = match (bot_name, config) {
+                (Some(name), _) => name,
+                (None, Some(path)) => match load(&path) {
+                    Ok(c) => c
+                        .discord
+                        .bot_name
+                        .unwrap_or_else(|| DEFAULT_BOT_NAME.to_owned()),
+                    Err(code) => return code,
+                },
+                (None, None) => DEFAULT_BOT_NAME.to_owned(),
+            };
+            let bot = Addressee {
+                bot_id,
+                bot_name: &bot_name,
+            };
+            if batch {
+                parse_batch(&bot)
+            } else {
+                let channel = if dm { Channel::Dm } else { Channel::Guild };
+                let parsed = Recognizer::new().parse(text.as_deref().unwrap_or(""), channel, &bot);
+                println!("{}", json(&parsed));
+                ExitCode::SUCCESS
+            }
+        }
+    }
+}
+
+/// What players call the bot when nothing says otherwise.
+const DEFAULT_BOT_NAME: &str = "CubeGuardian";
+
+fn json(parsed: &Parsed) -> String {
+    serde_json::to_string(parsed).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
+/// `parse --batch`: one answer per input line, in order; a malformed line
+/// gets an `{"error": …}` object in its place so the output stays aligned.
+fn parse_batch(bot: &Addressee<'_>) -> ExitCode {
+    let recognizer = Recognizer::new();
+    let mut out = std::io::stdout().lock();
+    let mut failed = false;
+    for (n, line) in std::io::stdin().lock().lines().enumerate() {
+        let line = match line {
+            Ok(line) => line,
+            Err(e) => {
+                eprintln!("error: stdin line {}: {e}", n + 1);
+                return ExitCode::FAILURE;
+            }
+        };
+        let answer = match line.split_once('\t') {
+            Some(("guild", text)) => json(&recognizer.parse(text, Channel::Guild, bot)),
+            Some(("dm", text)) => json(&recognizer.parse(text, Channel::Dm, bot)),
+            _ => {
+                failed = true;
+                let error = format!("line {}: expected `guild<TAB>text` or `dm<TAB>text`", n + 1);
+                serde_json::json!({ "error": error }).to_string()
+            }
+        };
+        if writeln!(out, "{answer}").is_err() {
+            // stdout closed (e.g. piped into head): nothing left to do.
+            return ExitCode::SUCCESS;
+        }
+    }
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
     }
 }
 

@@ -104,8 +104,8 @@ impl Command {
 
 /// Where a command came from, hence where to answer.
 pub enum Origin {
-    Slash(CommandInteraction),
-    Button(ComponentInteraction),
+    Slash(Box<CommandInteraction>),
+    Button(Box<ComponentInteraction>),
     Text {
         channel: ChannelId,
         message: MessageId,
@@ -243,7 +243,7 @@ impl Commands {
         let invocation = Invocation {
             user,
             roles,
-            origin: Origin::Slash(interaction),
+            origin: Origin::Slash(Box::new(interaction)),
         };
         self.dispatch(http, command, invocation).await;
     }
@@ -335,7 +335,7 @@ impl Commands {
             let invocation = Invocation {
                 user,
                 roles,
-                origin: Origin::Button(press),
+                origin: Origin::Button(Box::new(press)),
             };
             self.dispatch(http, Command::Wake, invocation).await;
         } else {

@@ -1,0 +1,496 @@
+//! End to end: players' commands (slash, `!` forms, plain words) and the
+//! Minecraft restart flow, through the real binary and the local Discord,
+//! Proxmox and Minecraft stand-ins.
+
+mod support;
+
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::json;
+use support::appliance::*;
+use support::discord::SentMessage;
+
+fn bin() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_cubeguardian"))
+}
+
+/// A running server, the bot ready, with `extra` config.
+async fn running(extra: &str) -> Appliance {
+    let mut app = Appliance::start(
+        bin(),
+        Options {
+            host_up: true,
+            in_voice: vec![ALICE],
+            extra: extra.to_owned(),
+            ..Options::default()
+        },
+    )
+    .await;
+    app.pve.set_reboot_outcome(Duration::from_millis(300), "OK");
+    app.spawn_ready().await;
+    app.wait_status("operational").await;
+    app
+}
+
+fn mention(app: &Appliance) -> String {
+    format!("<@{}>", app.discord.bot_user_id())
+}
+
+/// The bot's reply to message `to`.
+async fn reply_to(app: &Appliance, to: u64) -> SentMessage {
+    app.discord
+        .wait_for_message(|m| m.reply_to == Some(to), WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("no reply to message {to}: {e:?}"))
+}
+
+fn confirm_id(m: &SentMessage) -> String {
+    m.custom_ids()
+        .into_iter()
+        .find(|id| id.starts_with("cubeguardian:restart:confirm:"))
+        .expect("a Confirm button")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mention_and_confirm_button_restart_minecraft() {
+    let app = running("").await;
+    let asked = app
+        .discord
+        .send_message(
+            ALICE,
+            ANNOUNCE,
+            &format!("{} redémarre le serveur stp", mention(&app)),
+        )
+        .await;
+    let question = reply_to(&app, asked).await;
+    assert!(
+        question
+            .content
+            .contains("redémarrer le serveur Minecraft ?"),
+        "{}",
+        question.content
+    );
+    assert_eq!(
+        app.pve.reboot_calls(),
+        Vec::<u32>::new(),
+        "rebooted before confirmation"
+    );
+
+    let press = app
+        .discord
+        .press_button(ALICE, ANNOUNCE, question.id, &confirm_id(&question))
+        .await;
+    app.discord
+        .wait_for_interaction_response(|r| press.matches(r), WAIT)
+        .await
+        .unwrap();
+    let done = app.wait_announce("Serveur redémarré avec succès").await;
+    assert!(done.content.contains("Temps :"), "{}", done.content);
+    assert_eq!(app.pve.reboot_calls(), vec![105]);
+    let reboot = app
+        .pve
+        .requests()
+        .into_iter()
+        .find(|r| r.path.ends_with("/lxc/105/status/reboot"))
+        .unwrap();
+    assert!(
+        reboot.authorized,
+        "the reboot call did not carry the right token"
+    );
+    // The question lost its buttons once answered.
+    let question = app
+        .discord
+        .messages()
+        .into_iter()
+        .find(|m| m.id == question.id)
+        .unwrap();
+    assert!(question.buttons().is_empty());
+    assert!(
+        app.discord.unknown_requests().is_empty(),
+        "{:?}",
+        app.discord.unknown_requests()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conversation_without_mention_in_a_public_channel_does_nothing() {
+    let app = running("").await;
+    let chat = app
+        .discord
+        .send_message(ALICE, ANNOUNCE, "il faudrait redémarrer le serveur, il lag")
+        .await;
+    let order = app
+        .discord
+        .send_message(ALICE, ANNOUNCE, "redémarre le serveur minecraft")
+        .await;
+    // A later, addressed request is answered (privately, by DM): by then
+    // the two before it were handled (events are handled in order).
+    app.discord
+        .send_message(ALICE, ANNOUNCE, &format!("{} help", mention(&app)))
+        .await;
+    app.discord
+        .wait_for_message(
+            |m| m.dm_user == Some(ALICE) && m.content.contains("Aide"),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    let replies: Vec<_> = app
+        .discord
+        .messages()
+        .into_iter()
+        .filter(|m| m.reply_to == Some(chat) || m.reply_to == Some(order))
+        .collect();
+    assert!(replies.is_empty(), "answered conversation: {replies:?}");
+    assert!(app.pve.reboot_calls().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn direct_message_without_mention_works_and_oui_confirms() {
+    let app = running("").await;
+    let dm = app.discord.dm_channel_id(CAROL);
+    app.discord.send_dm(CAROL, "reboot mc stp").await;
+    let question = app
+        .discord
+        .wait_for_message(
+            |m| m.channel_id == dm && m.content.contains("redémarrer"),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    assert!(!question.custom_ids().is_empty());
+    app.discord.send_dm(CAROL, "oui").await;
+    app.discord
+        .wait_for_message(
+            |m| m.channel_id == dm && m.content.contains("redémarré avec succès"),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    assert_eq!(app.pve.reboot_calls(), vec![105]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unauthorized_member_is_refused() {
+    let app = running("").await;
+    let handle = app
+        .discord
+        .slash_command(BOB, ANNOUNCE, "restart", json!([]))
+        .await;
+    let answer = app
+        .discord
+        .wait_for_interaction_response(|r| handle.matches(r), WAIT)
+        .await
+        .unwrap();
+    assert!(answer.is_ephemeral());
+    assert!(
+        answer
+            .content()
+            .unwrap_or("")
+            .contains("Permission refusée"),
+        "{answer:?}"
+    );
+    assert!(app.pve.reboot_calls().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn second_restart_inside_the_cooldown_is_told_the_minutes_left() {
+    let app = running("").await;
+    let handle = app
+        .discord
+        .slash_command(ALICE, ANNOUNCE, "restart", json!([]))
+        .await;
+    let question = app
+        .discord
+        .wait_for_interaction_response(|r| handle.matches(r), WAIT)
+        .await
+        .unwrap();
+    assert!(question.is_ephemeral(), "slash confirmations are private");
+    let confirm = question.components()[0]["components"][0]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // An ephemeral answer has no message in the channel; any id does.
+    app.discord.press_button(ALICE, ANNOUNCE, 1, &confirm).await;
+    app.wait_announce("Serveur redémarré avec succès").await;
+
+    let again = app
+        .discord
+        .slash_command(ALICE, ANNOUNCE, "restart", json!([]))
+        .await;
+    let answer = app
+        .discord
+        .wait_for_interaction_response(|r| again.matches(r), WAIT)
+        .await
+        .unwrap();
+    let text = answer.content().unwrap_or("");
+    assert!(
+        text.contains("Cooldown actif") && text.contains("encore 10 minute"),
+        "{text}"
+    );
+    assert_eq!(app.pve.reboot_calls().len(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unanswered_confirmation_expires_and_nothing_happens() {
+    let app = running("[restart]\nconfirm_within = \"1s\"\n").await;
+    let asked = app
+        .discord
+        .send_message(
+            ALICE,
+            ANNOUNCE,
+            &format!("{} restart minecraft", mention(&app)),
+        )
+        .await;
+    let question = reply_to(&app, asked).await;
+    app.discord
+        .wait_for_message(
+            |m| m.id == question.id && m.content.contains("Pas de confirmation"),
+            WAIT,
+        )
+        .await
+        .expect("the question is replaced by the expiry notice");
+    // Too late now.
+    let press = app
+        .discord
+        .press_button(ALICE, ANNOUNCE, question.id, &confirm_id(&question))
+        .await;
+    let answer = app
+        .discord
+        .wait_for_interaction_response(|r| press.matches(r), WAIT)
+        .await
+        .unwrap();
+    assert_eq!(answer.content(), Some("Cette demande a expiré."));
+    assert!(app.pve.reboot_calls().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn someone_else_pressing_confirm_is_refused() {
+    let app = running("").await;
+    let asked = app
+        .discord
+        .send_message(
+            ALICE,
+            ANNOUNCE,
+            &format!("{} relance minecraft", mention(&app)),
+        )
+        .await;
+    let question = reply_to(&app, asked).await;
+    let press = app
+        .discord
+        .press_button(CAROL, ANNOUNCE, question.id, &confirm_id(&question))
+        .await;
+    let answer = app
+        .discord
+        .wait_for_interaction_response(|r| press.matches(r), WAIT)
+        .await
+        .unwrap();
+    assert!(answer.is_ephemeral());
+    assert!(
+        answer.content().unwrap_or("").contains("Seul alice"),
+        "{answer:?}"
+    );
+    assert!(app.pve.reboot_calls().is_empty());
+    // Alice still can.
+    app.discord
+        .press_button(ALICE, ANNOUNCE, question.id, &confirm_id(&question))
+        .await;
+    app.wait_announce("Serveur redémarré avec succès").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_reboot_task_is_reported_and_the_admin_alerted() {
+    let app = running("").await;
+    app.pve.set_reboot_outcome(
+        Duration::from_millis(200),
+        "command 'lxc-stop' failed: exit code 1",
+    );
+    let asked = app.discord.send_message(ALICE, ANNOUNCE, "!restart").await;
+    let question = reply_to(&app, asked).await;
+    app.discord
+        .press_button(ALICE, ANNOUNCE, question.id, &confirm_id(&question))
+        .await;
+    app.wait_announce("Échec du redémarrage — un administrateur a été notifié")
+        .await;
+    let dm = app
+        .discord
+        .wait_for_message(|m| m.dm_user == Some(ADMIN), WAIT)
+        .await
+        .unwrap();
+    assert!(
+        dm.content.contains("alice") && dm.content.contains("lxc-stop"),
+        "{}",
+        dm.content
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restart_while_off_offers_to_wake_and_the_button_wakes() {
+    let mut app = Appliance::start(bin(), Options::default()).await;
+    app.spawn_ready().await;
+    app.notify
+        .wait("presence", |l| l.contains("0 authorized in voice"))
+        .await;
+    let handle = app
+        .discord
+        .slash_command(ALICE, ANNOUNCE, "restart", json!([]))
+        .await;
+    let answer = app
+        .discord
+        .wait_for_interaction_response(|r| handle.matches(r), WAIT)
+        .await
+        .unwrap();
+    assert!(
+        answer
+            .content()
+            .unwrap_or("")
+            .contains("Le serveur est éteint"),
+        "{answer:?}"
+    );
+    let wake = answer.components()[0]["components"][0]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(wake, "cubeguardian:wake");
+    app.discord.press_button(ALICE, ANNOUNCE, 1, &wake).await;
+    assert_eq!(app.wol.wait_for_packets(3, WAIT).await.len(), 3);
+    app.wait_announce("Démarrage du serveur demandé par alice")
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn status_and_help_answer_privately() {
+    let app = running("").await;
+    let status = app
+        .discord
+        .slash_command(BOB, ANNOUNCE, "status", json!([]))
+        .await;
+    let answer = app
+        .discord
+        .wait_for_interaction_response(|r| status.matches(r), WAIT)
+        .await
+        .unwrap();
+    let text = answer.content().unwrap_or("");
+    assert!(answer.is_ephemeral());
+    assert!(text.contains("opérationnel"), "{text}");
+    assert!(text.contains("0/20 joueurs"), "{text}");
+    assert!(text.contains("vocal : 1"), "{text}");
+
+    let help = app
+        .discord
+        .slash_command(BOB, ANNOUNCE, "help", json!([]))
+        .await;
+    let answer = app
+        .discord
+        .wait_for_interaction_response(|r| help.matches(r), WAIT)
+        .await
+        .unwrap();
+    let text = answer.content().unwrap_or("");
+    assert!(
+        text.contains("réservé aux joueurs autorisés"),
+        "visitor help: {text}"
+    );
+
+    let asked = app
+        .discord
+        .send_message(
+            ALICE,
+            ANNOUNCE,
+            &format!("{} le serveur est allumé ?", mention(&app)),
+        )
+        .await;
+    // A private answer to a text command in a channel goes by DM.
+    let dm = app
+        .discord
+        .wait_for_message(|m| m.dm_user == Some(ALICE), WAIT)
+        .await
+        .unwrap();
+    assert!(dm.content.contains("État du serveur"), "{}", dm.content);
+    let _ = asked;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slash_commands_are_registered_in_the_guild() {
+    let app = running("").await;
+    let put = app
+        .discord
+        .wait_for_request(
+            |r| r.method == "PUT" && r.path.contains("/guilds/1000/commands"),
+            WAIT,
+        )
+        .await
+        .unwrap();
+    let names: Vec<String> = put
+        .body
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(names, ["restart", "wake", "status", "help"]);
+}
+
+#[test]
+fn parse_prints_one_json_object() {
+    let out = std::process::Command::new(bin())
+        .args(["parse", "--bot-id", "42", "<@42> redémarre le serv stp"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["intent"], "restart");
+    assert_eq!(v["addressed"], true);
+    let c = v["confidence"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&c), "{c}");
+
+    let out = std::process::Command::new(bin())
+        .args(["parse", "il faudrait redémarrer le serveur"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        (v["intent"].as_str(), v["addressed"].as_bool()),
+        (Some("none"), Some(false))
+    );
+
+    let out = std::process::Command::new(bin())
+        .args(["parse", "--dm", "reboot mc"])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["intent"], "restart");
+}
+
+#[test]
+fn parse_batch_answers_each_line_in_order() {
+    use std::io::Write;
+    let mut child = std::process::Command::new(bin())
+        .args(["parse", "--batch", "--bot-name", "Gardien"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all("guild\tGardien, redémarre minecraft\ndm\tle serveur est allumé ?\nnot a line\nguild\tle bot devrait redémarrer ce soir\n".as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a malformed line makes the exit status 1"
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4);
+    assert_eq!(lines[0]["intent"], "restart");
+    assert_eq!(lines[1]["intent"], "status");
+    assert!(lines[2]["error"].as_str().unwrap().contains("line 3"));
+    assert_eq!(lines[3]["intent"], "none");
+}
