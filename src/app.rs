@@ -17,6 +17,7 @@ use tokio_util::task::TaskTracker;
 use crate::config::{Config, ProxmoxConfig, ShutdownMethod};
 use crate::discord::commands::{CommandDeps, Commands, RestartDeps};
 use crate::discord::{self, DiscordSettings, Link};
+use crate::guard::Guard;
 use crate::notify;
 use crate::power::driver::{describe, Clock, Driver, Input, PowerView};
 use crate::power::machine::{PowerMachine, State, Timings};
@@ -47,6 +48,8 @@ pub enum StartError {
     },
     #[error("proxmox client")]
     Proxmox(#[from] crate::proxmox::ProxmoxError),
+    #[error("[ratelimit]: {0}")]
+    RateLimit(String),
     #[error("power.shutdown_method names a section the configuration does not have")]
     NoShutdownPath,
     #[error("the store task failed: {0}")]
@@ -171,6 +174,17 @@ pub async fn run(
         view: view_tx,
     };
 
+    let guard = Arc::new(
+        Guard::new(
+            &config.ratelimit,
+            config.zone.clone(),
+            Arc::clone(&store),
+            config.discord.admin_user_id.0,
+            config.discord.admin_role_ids.iter().map(|r| r.0).collect(),
+        )
+        .map_err(|e| StartError::RateLimit(e.to_string()))?,
+    );
+    log::info!("local time zone: {}", config.zone.name());
     let commands = Arc::new(Commands::new(CommandDeps {
         guild_id: config.discord.guild_id.0,
         auth: settings.auth.clone(),
@@ -192,10 +206,13 @@ pub async fn run(
             timeout: config.restart.timeout,
             store: Arc::clone(&store),
         },
+        guard: Arc::clone(&guard),
+        zone: config.zone.clone(),
     }));
 
     let tasks = TaskTracker::new();
     tasks.spawn(driver.run(inputs, shutdown.clone()));
+    tasks.spawn(guard.maintain(shutdown.clone()));
     tasks.spawn(discord::run(
         settings,
         commands,

@@ -18,7 +18,9 @@ use std::time::Duration;
 use serde::de::{self, Deserializer};
 use serde::Deserialize;
 
+use crate::localtime::Zone;
 use crate::messages::{Language, Messages};
+use crate::ratelimit::RateLimitConfig;
 use crate::ssh::HostKey;
 use crate::wol::MacAddress;
 
@@ -115,6 +117,8 @@ impl ChannelRef {
 
 #[derive(Clone, Debug)]
 pub struct Config {
+    /// The appliance's time zone: daily limits reset at its midnight.
+    pub zone: Zone,
     pub discord: DiscordConfig,
     pub players: PlayersConfig,
     pub wake_on_lan: WakeOnLanConfig,
@@ -123,6 +127,7 @@ pub struct Config {
     pub power: PowerConfig,
     pub ssh: Option<SshConfig>,
     pub restart: RestartConfig,
+    pub ratelimit: RateLimitConfig,
     pub state: StateConfig,
     pub messages: Messages,
     pub log: LogConfig,
@@ -142,6 +147,9 @@ pub struct DiscordConfig {
     pub voice_channel: ChannelRef,
     pub announce_channel: ChannelRef,
     pub admin_user_id: Snowflake,
+    /// Members with these roles are admins too (`/ratelimit`).
+    #[serde(default)]
+    pub admin_role_ids: Vec<Snowflake>,
     /// The name players call the bot by in messages ("CubeGuardian,
     /// redémarre…"); default: its Discord user name.
     #[serde(default)]
@@ -349,6 +357,9 @@ struct RawMessages {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawConfig {
+    /// An IANA zone name; default the system's.
+    #[serde(default)]
+    timezone: Option<String>,
     discord: DiscordConfig,
     #[serde(default)]
     players: PlayersConfig,
@@ -360,6 +371,8 @@ struct RawConfig {
     ssh: Option<SshConfig>,
     #[serde(default)]
     restart: RestartConfig,
+    #[serde(default)]
+    ratelimit: RateLimitConfig,
     #[serde(default)]
     state: StateConfig,
     #[serde(default)]
@@ -477,7 +490,13 @@ impl Config {
         let messages = Messages::new(raw.messages.language, &overrides)
             .map_err(|(key, e)| invalid(&format!("messages.text.{key}"), e.to_string()))?;
 
+        raw.ratelimit
+            .validate()
+            .map_err(|e| invalid(&format!("ratelimit.{}", e.key), e.problem.clone()))?;
+        let zone = Zone::new(raw.timezone.as_deref()).map_err(|m| invalid("timezone", m))?;
+
         Ok(Config {
+            zone,
             discord: raw.discord,
             players: raw.players,
             wake_on_lan: raw.wake_on_lan,
@@ -486,6 +505,7 @@ impl Config {
             power: raw.power,
             ssh: raw.ssh,
             restart: raw.restart,
+            ratelimit: raw.ratelimit,
             state: raw.state,
             messages,
             log: raw.log,

@@ -23,7 +23,9 @@
 pub mod app;
 pub mod config;
 pub mod discord;
+pub mod guard;
 pub mod intent;
+pub mod localtime;
 pub mod logging;
 pub mod messages;
 pub mod minecraft;

@@ -196,6 +196,33 @@ texts! {
     StateMaintenance "state_maintenance" []
         fr: "en maintenance"
         en: "in maintenance";
+    RateLimited "rate_limited" ["wait"]
+        fr: "⏳ Attendez {wait} avant de réessayer."
+        en: "⏳ Wait {wait} before trying again.";
+    Banned "banned" ["wait"]
+        fr: "⛔ Trop de demandes : vos commandes sont bloquées pendant encore {wait}."
+        en: "⛔ Too many requests: your commands are blocked for another {wait}.";
+    AdminOnly "admin_only" []
+        fr: "🚫 Réservé aux administrateurs."
+        en: "🚫 Administrators only.";
+    RatelimitStatsTitle "ratelimit_stats_title" []
+        fr: "📈 Limiteur de commandes"
+        en: "📈 Command rate limiter";
+    RatelimitUserTitle "ratelimit_user_title" ["player"]
+        fr: "👤 Limites de {player}"
+        en: "👤 Limits of {player}";
+    RatelimitBanned "ratelimit_banned" ["player", "wait", "reason"]
+        fr: "🔨 {player} est bloqué pendant {wait} : {reason}"
+        en: "🔨 {player} is blocked for {wait}: {reason}";
+    RatelimitUnbanned "ratelimit_unbanned" ["player"]
+        fr: "✅ {player} est débloqué."
+        en: "✅ {player} is unblocked.";
+    RatelimitNotBanned "ratelimit_not_banned" ["player"]
+        fr: "{player} n'était pas bloqué."
+        en: "{player} was not blocked.";
+    RatelimitReset "ratelimit_reset" ["player"]
+        fr: "🧹 Compteurs de {player} remis à zéro."
+        en: "🧹 {player}'s counters were reset.";
     HelpVisitor "help_visitor" ["bot"]
         fr: "🆘 **Aide**\n• `/status` : l'état du serveur\n• `/help` : cette aide\nDémarrer ou redémarrer le serveur est réservé aux joueurs autorisés : demandez à un administrateur."
         en: "🆘 **Help**\n• `/status`: the server's state\n• `/help`: this help\nStarting or restarting the server is for authorized players: ask an administrator.";

@@ -15,9 +15,6 @@ use crate::minecraft;
 use crate::power::machine::Timestamp;
 use crate::proxmox::{ProxmoxClient, ProxmoxError};
 
-/// Milliseconds in a day, for the UTC day number of a timestamp.
-const DAY_MS: u64 = 24 * 60 * 60 * 1000;
-
 /// How often the reboot task and then the game are polled.
 const POLL: Duration = Duration::from_secs(2);
 
@@ -34,7 +31,8 @@ pub enum Refusal {
     DailyCap { count: u32 },
 }
 
-/// Per-user cooldown and daily cap on restarts. Days are UTC days.
+/// Per-user cooldown and daily cap on restarts. Days are local day numbers
+/// (see [`crate::localtime`]), given by the caller.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RestartPolicy {
     #[serde(skip)]
@@ -42,8 +40,8 @@ pub struct RestartPolicy {
     /// When each user last restarted (only entries younger than the
     /// cooldown matter; older ones are dropped when recording).
     last: HashMap<u64, Timestamp>,
-    /// The UTC day of `count`, and how many restarts happened that day.
-    day: u64,
+    /// The local day of `count`, and how many restarts happened that day.
+    day: u32,
     count: u32,
 }
 
@@ -77,8 +75,8 @@ impl RestartPolicy {
         self
     }
 
-    /// Whether `user` may restart at `now`.
-    pub fn check(&self, user: u64, now: Timestamp) -> Result<(), Refusal> {
+    /// Whether `user` may restart at `now`, local day `today`.
+    pub fn check(&self, user: u64, now: Timestamp, today: u32) -> Result<(), Refusal> {
         if let Some(last) = self.last.get(&user) {
             let next = last.after(self.limits.cooldown);
             if now < next {
@@ -87,19 +85,17 @@ impl RestartPolicy {
                 });
             }
         }
-        let today = now.0 / DAY_MS;
         if self.day == today && self.count >= self.limits.per_day {
             return Err(Refusal::DailyCap { count: self.count });
         }
         Ok(())
     }
 
-    /// Records a restart by `user` at `now`.
-    pub fn record(&mut self, user: u64, now: Timestamp) {
+    /// Records a restart by `user` at `now`, local day `today`.
+    pub fn record(&mut self, user: u64, now: Timestamp, today: u32) {
         let cooldown = self.limits.cooldown;
         self.last.retain(|_, at| at.after(cooldown) > now);
         self.last.insert(user, now);
-        let today = now.0 / DAY_MS;
         if self.day != today {
             self.day = today;
             self.count = 0;
@@ -156,6 +152,11 @@ mod tests {
     use super::*;
 
     const MIN: u64 = 60_000;
+    const DAY_MS: u64 = 24 * 60 * MIN;
+
+    fn day(t: Timestamp) -> u32 {
+        (t.0 / DAY_MS) as u32
+    }
 
     fn policy() -> RestartPolicy {
         RestartPolicy::new(Limits::default())
@@ -165,16 +166,26 @@ mod tests {
     fn cooldown_is_per_user_and_counts_down() {
         let mut p = policy();
         let t0 = Timestamp(10 * DAY_MS);
-        assert_eq!(p.check(1, t0), Ok(()));
-        p.record(1, t0);
+        assert_eq!(p.check(1, t0, day(t0)), Ok(()));
+        p.record(1, t0, day(t0));
         assert_eq!(
-            p.check(1, Timestamp(t0.0 + 3 * MIN)),
+            p.check(1, Timestamp(t0.0 + 3 * MIN), day(Timestamp(t0.0 + 3 * MIN))),
             Err(Refusal::Cooldown {
                 remaining: Duration::from_secs(7 * 60)
             })
         );
-        assert_eq!(p.check(2, Timestamp(t0.0 + 3 * MIN)), Ok(()));
-        assert_eq!(p.check(1, Timestamp(t0.0 + 10 * MIN)), Ok(()));
+        assert_eq!(
+            p.check(2, Timestamp(t0.0 + 3 * MIN), day(Timestamp(t0.0 + 3 * MIN))),
+            Ok(())
+        );
+        assert_eq!(
+            p.check(
+                1,
+                Timestamp(t0.0 + 10 * MIN),
+                day(Timestamp(t0.0 + 10 * MIN))
+            ),
+            Ok(())
+        );
     }
 
     #[test]
@@ -182,22 +193,33 @@ mod tests {
         let mut p = policy();
         let t0 = Timestamp(10 * DAY_MS);
         for user in 0..5 {
-            p.record(user, Timestamp(t0.0 + user * MIN));
+            p.record(
+                user,
+                Timestamp(t0.0 + user * MIN),
+                day(Timestamp(t0.0 + user * MIN)),
+            );
         }
         assert_eq!(
-            p.check(9, Timestamp(t0.0 + 60 * MIN)),
+            p.check(
+                9,
+                Timestamp(t0.0 + 60 * MIN),
+                day(Timestamp(t0.0 + 60 * MIN))
+            ),
             Err(Refusal::DailyCap { count: 5 })
         );
-        assert_eq!(p.check(9, Timestamp(11 * DAY_MS)), Ok(()));
-        p.record(9, Timestamp(11 * DAY_MS));
+        assert_eq!(
+            p.check(9, Timestamp(11 * DAY_MS), day(Timestamp(11 * DAY_MS))),
+            Ok(())
+        );
+        p.record(9, Timestamp(11 * DAY_MS), day(Timestamp(11 * DAY_MS)));
         assert_eq!(p.count, 1);
     }
 
     #[test]
     fn old_entries_are_dropped_and_the_policy_round_trips() {
         let mut p = policy();
-        p.record(1, Timestamp(0));
-        p.record(2, Timestamp(20 * MIN));
+        p.record(1, Timestamp(0), day(Timestamp(0)));
+        p.record(2, Timestamp(20 * MIN), day(Timestamp(20 * MIN)));
         assert_eq!(p.last.len(), 1, "user 1's cooldown is over");
         let json = serde_json::to_string(&p).unwrap();
         let back: RestartPolicy = serde_json::from_str(&json).unwrap();

@@ -19,13 +19,17 @@ use serenity::all::{
 };
 use tokio::sync::{mpsc, oneshot, watch};
 
+use super::admin;
 use super::presence::Authorization;
 use super::Outgoing;
+use crate::guard::Guard;
 use crate::intent::{Addressee, Channel, Intent, Recognizer};
+use crate::localtime::Zone;
 use crate::messages::{spoken, Messages, Text};
 use crate::power::driver::{Clock, Input, PowerView};
 use crate::power::machine::{GameObservation, Requester, State, StateKind};
 use crate::proxmox::ProxmoxClient;
+use crate::ratelimit::{Decision, Reason};
 use crate::restart::{restart_minecraft, Limits, Refusal, RestartPolicy};
 use crate::store::Store;
 
@@ -47,10 +51,13 @@ pub enum Command {
     Wake,
     Status,
     Help,
+    /// The admins' `/ratelimit` (slash only: it takes a member as option).
+    Ratelimit,
 }
 
 impl Command {
-    pub const ALL: [Command; 4] = [
+    /// The players' commands, which also have `!` forms and plain words.
+    pub const PLAYERS: [Command; 4] = [
         Command::Restart,
         Command::Wake,
         Command::Status,
@@ -64,11 +71,15 @@ impl Command {
             Command::Wake => "wake",
             Command::Status => "status",
             Command::Help => "help",
+            Command::Ratelimit => "ratelimit",
         }
     }
 
     fn from_name(name: &str) -> Option<Command> {
-        Command::ALL.into_iter().find(|c| c.name() == name)
+        Command::PLAYERS
+            .into_iter()
+            .chain([Command::Ratelimit])
+            .find(|c| c.name() == name)
     }
 
     fn from_intent(intent: Intent) -> Option<Command> {
@@ -84,7 +95,8 @@ impl Command {
     /// `!restart` and friends: the prefix forms players know from the old bot.
     fn from_prefix(text: &str) -> Option<Command> {
         let word = text.trim().strip_prefix('!')?.split_whitespace().next()?;
-        Command::from_name(&word.to_ascii_lowercase())
+        let word = word.to_ascii_lowercase();
+        Command::PLAYERS.into_iter().find(|c| c.name() == word)
     }
 
     fn description(self, messages: &Messages) -> &'static str {
@@ -98,6 +110,8 @@ impl Command {
             (Command::Status, true) => "The server's status",
             (Command::Help, false) => "Ce que CubeGuardian sait faire",
             (Command::Help, true) => "What CubeGuardian can do",
+            (Command::Ratelimit, false) => "Limiteur de commandes (administrateurs)",
+            (Command::Ratelimit, true) => "Command rate limiter (administrators)",
         }
     }
 }
@@ -140,6 +154,9 @@ pub struct CommandDeps {
     pub view: watch::Receiver<PowerView>,
     pub outgoing: mpsc::Sender<Outgoing>,
     pub restart: RestartDeps,
+    /// The rate limiter every command passes.
+    pub guard: Arc<Guard>,
+    pub zone: Zone,
 }
 
 /// What the restart needs.
@@ -209,10 +226,14 @@ impl Commands {
             .clone()
             .unwrap_or_else(|| bot_user_name.to_owned());
         let _ = self.bot.set((bot_id, name));
-        let commands: Vec<CreateCommand> = Command::ALL
+        let mut commands: Vec<CreateCommand> = Command::PLAYERS
             .into_iter()
             .map(|c| CreateCommand::new(c.name()).description(c.description(&self.deps.messages)))
             .collect();
+        commands.push(admin::definition(
+            Command::Ratelimit.description(&self.deps.messages),
+            self.deps.messages.language(),
+        ));
         match GuildId::new(self.deps.guild_id)
             .set_commands(http, commands)
             .await
@@ -319,32 +340,16 @@ impl Commands {
         } else if let Some(rest) = id.strip_prefix(DECLINE_PREFIX) {
             self.answer_from_button(http, &press, rest, false).await;
         } else if id == WAKE_BUTTON_ID {
-            let roles = press
-                .member
-                .as_ref()
-                .map(|m| m.roles.iter().map(|r| r.get()).collect())
-                .unwrap_or_default();
-            let user = Requester {
-                id: press.user.id.get(),
-                name: press
-                    .member
-                    .as_ref()
-                    .map(|m| m.display_name().to_owned())
-                    .unwrap_or_else(|| press.user.display_name().to_owned()),
-            };
-            let invocation = Invocation {
-                user,
-                roles,
-                origin: Origin::Button(Box::new(press)),
-            };
-            self.dispatch(http, Command::Wake, invocation).await;
+            self.dispatch(http, Command::Wake, button_invocation(press))
+                .await;
         } else {
             return false;
         }
         true
     }
 
-    /// The one entry point of every command, whatever its form.
+    /// The one entry point of every command, whatever its form: the rate
+    /// limiter first, then the command.
     pub async fn dispatch(&self, http: &Http, command: Command, inv: Invocation) {
         log::info!(
             "command {} from {} ({})",
@@ -352,12 +357,59 @@ impl Commands {
             inv.user.name,
             inv.user.id
         );
+        if !self.pass_guard(http, &inv, command.name()).await {
+            return;
+        }
         match command {
             Command::Help => self.help(http, &inv).await,
             Command::Status => self.status(http, &inv).await,
             Command::Wake => self.wake(http, &inv).await,
             Command::Restart => self.restart(http, inv).await,
+            Command::Ratelimit => self.ratelimit(http, &inv).await,
         }
+    }
+
+    /// Checks `action` by the invoker against the rate limiter. A refusal is
+    /// told privately: always for interactions (Discord wants an answer, and
+    /// ephemeral ones flood nobody), once per streak for text commands.
+    async fn pass_guard(&self, http: &Http, inv: &Invocation, action: &str) -> bool {
+        let (reason, retry_after, notify) =
+            match self.deps.guard.check(inv.user.id, &inv.roles, action) {
+                Decision::Allowed { .. } => return true,
+                Decision::Refused {
+                    reason,
+                    retry_after,
+                    notify,
+                } => (reason, retry_after, notify),
+            };
+        log::info!(
+            "ratelimit: {action} refused to {} ({}): {reason:?}, retry in {} s",
+            inv.user.name,
+            inv.user.id,
+            retry_after.as_secs()
+        );
+        let interactive = !matches!(inv.origin, Origin::Text { .. });
+        if notify || interactive {
+            let wait = spoken(retry_after.max(Duration::from_secs(1)));
+            let text = match reason {
+                Reason::Banned { .. } => self.text(Text::Banned, &[("wait", &wait)]),
+                _ => self.text(Text::RateLimited, &[("wait", &wait)]),
+            };
+            log_failure(reply(http, inv, &text, true, Vec::new()).await);
+        }
+        false
+    }
+
+    /// The rate-limit check for a press on a button owned elsewhere (the
+    /// shutdown's Cancel): answers the refusal itself; true if it passes.
+    pub async fn pass_guard_for_button(
+        &self,
+        http: &Http,
+        press: &ComponentInteraction,
+        action: &str,
+    ) -> bool {
+        let inv = button_invocation(press.clone());
+        self.pass_guard(http, &inv, action).await
     }
 
     fn text(&self, text: Text, args: &[(&str, &str)]) -> String {
@@ -475,6 +527,10 @@ impl Commands {
         log_failure(reply(http, inv, &text, true, Vec::new()).await);
     }
 
+    async fn ratelimit(&self, http: &Http, inv: &Invocation) {
+        admin::run(http, inv, &self.deps.guard, &self.deps.messages).await;
+    }
+
     /// The restart flow: permission, state, one at a time, cooldown, then
     /// the requester's confirmation, then the reboot itself.
     async fn restart(&self, http: &Http, inv: Invocation) {
@@ -571,7 +627,8 @@ impl Commands {
             return Some(self.text(Text::RestartAlreadyRunning, &[]));
         }
         let policy = self.policy.lock().unwrap_or_else(|p| p.into_inner());
-        match policy.check(user, self.clock.now()) {
+        let now = self.clock.now();
+        match policy.check(user, now, self.deps.zone.day(now)) {
             Ok(()) => None,
             Err(Refusal::Cooldown { remaining }) => {
                 let minutes = remaining.as_secs().div_ceil(60).max(1).to_string();
@@ -601,7 +658,8 @@ impl Commands {
         }
         let snapshot = {
             let mut policy = self.policy.lock().unwrap_or_else(|p| p.into_inner());
-            policy.record(inv.user.id, self.clock.now());
+            let now = self.clock.now();
+            policy.record(inv.user.id, now, self.deps.zone.day(now));
             policy.clone()
         };
         let store = Arc::clone(&self.deps.restart.store);
@@ -668,6 +726,9 @@ impl Commands {
         request: &str,
         yes: bool,
     ) {
+        if !self.pass_guard_for_button(http, press, "confirm").await {
+            return;
+        }
         let request: u64 = request.parse().unwrap_or(0);
         let presser = press.user.id.get();
         let outcome = {
@@ -728,6 +789,28 @@ impl Commands {
     }
 }
 
+/// The invocation behind a button press.
+fn button_invocation(press: ComponentInteraction) -> Invocation {
+    let roles = press
+        .member
+        .as_ref()
+        .map(|m| m.roles.iter().map(|r| r.get()).collect())
+        .unwrap_or_default();
+    let user = Requester {
+        id: press.user.id.get(),
+        name: press
+            .member
+            .as_ref()
+            .map(|m| m.display_name().to_owned())
+            .unwrap_or_else(|| press.user.display_name().to_owned()),
+    };
+    Invocation {
+        user,
+        roles,
+        origin: Origin::Button(Box::new(press)),
+    }
+}
+
 /// "oui", "yes", "non", "no" and close forms, alone in a message.
 fn yes_or_no(text: &str) -> Option<bool> {
     let word: String = text
@@ -742,7 +825,7 @@ fn yes_or_no(text: &str) -> Option<bool> {
     }
 }
 
-fn log_failure(sent: Sent) {
+pub(super) fn log_failure(sent: Sent) {
     if let Err(e) = sent {
         log::warn!("discord: cannot answer a command: {e}");
     }
@@ -758,7 +841,7 @@ fn row(buttons: Vec<CreateButton>) -> Vec<CreateActionRow> {
 
 /// Answers an invocation. `private` answers are ephemeral for interactions
 /// and sent by DM for text commands in a guild channel.
-async fn reply(
+pub(super) async fn reply(
     http: &Http,
     inv: &Invocation,
     text: &str,

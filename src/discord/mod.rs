@@ -15,6 +15,7 @@
 //! because it would build its requests without the proxy: the proxy (e.g.
 //! twilight-http-proxy) owns rate limiting.
 
+mod admin;
 pub mod commands;
 pub mod presence;
 
@@ -424,7 +425,13 @@ impl EventHandler for Handler {
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
         match interaction {
             Interaction::Component(press) if press.data.custom_id == CANCEL_SHUTDOWN_ID => {
-                self.on_button(&ctx, &press).await;
+                let allowed = self
+                    .commands
+                    .pass_guard_for_button(&ctx.http, &press, "cancel")
+                    .await;
+                if allowed {
+                    self.on_button(&ctx, &press).await;
+                }
             }
             Interaction::Component(press) => {
                 let id = press.data.custom_id.clone();

@@ -16,12 +16,30 @@ fn at(ms: u64) -> Moment {
     Moment::utc(UnixMillis(T0 + ms))
 }
 
+/// The built-in configuration with `restart` pinned to one use per 10
+/// minutes (10 minutes apart) and five a day in total, whatever the
+/// built-in tuning: these tests are about the mechanism.
+fn config() -> RateLimitConfig {
+    let mut config = RateLimitConfig::default();
+    config.commands.insert(
+        "restart".to_owned(),
+        CommandLimit {
+            capacity: 1,
+            per: Duration::from_secs(600),
+            min_interval: Duration::from_secs(600),
+            counts_toward_quota: true,
+        },
+    );
+    config.global_daily_caps.insert("restart".to_owned(), 5);
+    config
+}
+
 fn limiter() -> Limiter {
-    Limiter::new(&RateLimitConfig::default()).unwrap()
+    Limiter::new(&config()).unwrap()
 }
 
 fn limiter_with(edit: impl FnOnce(&mut RateLimitConfig)) -> Limiter {
-    let mut config = RateLimitConfig::default();
+    let mut config = config();
     edit(&mut config);
     Limiter::new(&config).unwrap()
 }

@@ -1,0 +1,184 @@
+//! The rate limiter in front of every command: the one shared
+//! [`Limiter`], the local time it needs, who the admins are, and keeping
+//! its bans, violations and daily counters in the store.
+//!
+//! The limiter itself ([`crate::ratelimit`]) is pure; this is its shell.
+//! State is written at most every [`FLUSH_EVERY`] when it changed (a raid
+//! must not turn into one SD-card write per message), and at once after an
+//! admin's ban, unban or reset, and on shutdown.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::localtime::Zone;
+use crate::power::driver::Clock;
+use crate::ratelimit::{
+    Caller, Decision, GlobalStats, Limiter, Moment, PersistedState, Privilege, RateLimitConfig,
+    RateLimitConfigError, RoleId, UnixMillis, UserId, UserStats,
+};
+use crate::store::Store;
+
+/// The store record of the limiter's state.
+const RECORD: &str = "ratelimit";
+
+/// How often changed state is written: what a crash may lose, against how
+/// much a flood of commands writes to the SD card.
+pub const FLUSH_EVERY: Duration = Duration::from_secs(2);
+
+/// How often idle entries are dropped (the seed's five minutes).
+const CLEANUP_EVERY: Duration = Duration::from_secs(300);
+
+/// The limiter every command passes through.
+pub struct Guard {
+    limiter: Mutex<Limiter>,
+    zone: Zone,
+    clock: Clock,
+    store: Arc<Store>,
+    admin_user: u64,
+    admin_roles: Vec<u64>,
+}
+
+impl Guard {
+    /// Builds the limiter and restores what the store kept (bans that
+    /// expired while the bot was down are dropped).
+    pub fn new(
+        config: &RateLimitConfig,
+        zone: Zone,
+        store: Arc<Store>,
+        admin_user: u64,
+        admin_roles: Vec<u64>,
+    ) -> Result<Guard, RateLimitConfigError> {
+        let mut limiter = Limiter::new(config)?;
+        let clock = Clock::new();
+        match store.load::<PersistedState>(RECORD) {
+            Ok(Some(state)) => match limiter.restore(state, zone.moment(clock.now())) {
+                Ok(summary) => log::info!("ratelimit: restored {summary:?}"),
+                Err(e) => {
+                    log::warn!("ratelimit: cannot restore the saved state ({e}); starting empty")
+                }
+            },
+            Ok(None) => {}
+            Err(e) => log::warn!("{e:#}; rate limits start empty"),
+        }
+        Ok(Guard {
+            limiter: Mutex::new(limiter),
+            zone,
+            clock,
+            store,
+            admin_user,
+            admin_roles,
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Limiter> {
+        self.limiter.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn now(&self) -> Moment {
+        self.zone.moment(self.clock.now())
+    }
+
+    pub fn is_admin(&self, user: u64, roles: &[u64]) -> bool {
+        user == self.admin_user || roles.iter().any(|r| self.admin_roles.contains(r))
+    }
+
+    /// The one check every command passes.
+    pub fn check(&self, user: u64, roles: &[u64], command: &str) -> Decision {
+        let privilege = if self.is_admin(user, roles) {
+            Privilege::Admin
+        } else {
+            Privilege::Member
+        };
+        let roles: Vec<RoleId> = roles.iter().map(|r| RoleId(*r)).collect();
+        let at = self.now();
+        let mut limiter = self.lock();
+        let id = limiter.command(command);
+        limiter.check(
+            Caller {
+                user: UserId(user),
+                roles: &roles,
+                privilege,
+            },
+            id,
+            at,
+        )
+    }
+
+    /// Bans `user` for `duration`; saved at once. Returns when it ends.
+    pub fn ban(&self, user: u64, duration: Duration, reason: &str) -> Result<UnixMillis, String> {
+        let at = self.now();
+        let until = self
+            .lock()
+            .ban(UserId(user), duration, reason, at)
+            .map_err(|e| e.to_string())?;
+        self.flush();
+        Ok(until)
+    }
+
+    /// Lifts a ban; saved at once. Returns whether there was one.
+    pub fn unban(&self, user: u64) -> bool {
+        let at = self.now();
+        let lifted = self.lock().unban(UserId(user), at);
+        self.flush();
+        lifted
+    }
+
+    /// Forgets everything about `user`; saved at once.
+    pub fn reset(&self, user: u64) -> bool {
+        let forgot = self.lock().reset(UserId(user));
+        self.flush();
+        forgot
+    }
+
+    pub fn user_stats(&self, user: u64) -> UserStats {
+        let at = self.now();
+        self.lock().user_stats(UserId(user), at)
+    }
+
+    pub fn stats(&self) -> GlobalStats {
+        let at = self.now();
+        self.lock().stats(at)
+    }
+
+    /// Writes the state if it changed since the last write.
+    pub fn flush(&self) {
+        let snapshot = {
+            let mut limiter = self.lock();
+            if !limiter.take_dirty() {
+                return;
+            }
+            limiter.snapshot()
+        };
+        if let Err(e) = self.store.save(RECORD, &snapshot) {
+            log::error!("ratelimit: cannot save bans and counters: {e:#}");
+        }
+    }
+
+    /// Flushes changed state and cleans idle entries until `shutdown`, then
+    /// flushes one last time.
+    pub async fn maintain(self: Arc<Self>, shutdown: CancellationToken) {
+        let mut flush = tokio::time::interval(FLUSH_EVERY);
+        let mut cleanup = tokio::time::interval(CLEANUP_EVERY);
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => break,
+                _ = flush.tick() => {}
+                _ = cleanup.tick() => {
+                    let at = self.now();
+                    let removed = self.lock().cleanup(at);
+                    if removed > 0 {
+                        log::debug!("ratelimit: {removed} idle entries cleaned");
+                    }
+                }
+            }
+            let me = Arc::clone(&self);
+            if let Err(e) = tokio::task::spawn_blocking(move || me.flush()).await {
+                log::error!("ratelimit: saving failed: {e}");
+            }
+        }
+        let me = Arc::clone(&self);
+        let _ = tokio::task::spawn_blocking(move || me.flush()).await;
+    }
+}
