@@ -1,0 +1,207 @@
+//! End to end: the rate limiter in front of every command, and the admins'
+//! `/ratelimit`, through the real binary and the local stand-ins.
+
+mod support;
+
+use std::path::Path;
+
+use serde_json::{json, Value};
+use support::appliance::*;
+
+fn bin() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_cubeguardian"))
+}
+
+async fn running(extra: &str) -> Appliance {
+    let mut app = Appliance::start(
+        bin(),
+        Options {
+            host_up: true,
+            in_voice: vec![ALICE],
+            extra: extra.to_owned(),
+            ..Options::default()
+        },
+    )
+    .await;
+    app.spawn_ready().await;
+    app.wait_status("operational").await;
+    app
+}
+
+/// Runs a slash command and returns its (first) answer.
+async fn slash(
+    app: &Appliance,
+    user: u64,
+    name: &str,
+    options: Value,
+) -> support::discord::InteractionResponse {
+    let handle = app
+        .discord
+        .slash_command(user, ANNOUNCE, name, options)
+        .await;
+    app.discord
+        .wait_for_interaction_response(|r| handle.matches(r), WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("no answer to /{name}: {e:?}"))
+}
+
+fn dms(app: &Appliance, user: u64, containing: &str) -> usize {
+    app.discord
+        .dm_messages(user)
+        .iter()
+        .filter(|m| m.content.contains(containing))
+        .count()
+}
+
+fn user_option(sub: &str, user: u64) -> Value {
+    json!([{ "name": sub, "type": 1, "options": [{ "name": "user", "type": 6, "value": user.to_string() }] }])
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn burst_of_status_is_served_once_told_once_then_banned() {
+    let app = running("").await;
+    for _ in 0..50 {
+        app.discord.send_message(BOB, ANNOUNCE, "!status").await;
+    }
+    // Events are handled in order: once this later slash command is
+    // answered, the burst was handled. Interactions are always answered
+    // (privately), so Bob learns he is blocked.
+    let answer = slash(&app, BOB, "status", json!([])).await;
+    assert!(answer.is_ephemeral());
+    assert!(
+        answer.content().unwrap_or("").contains("bloquées"),
+        "{answer:?}"
+    );
+
+    // The answers themselves are sent concurrently: wait for the three.
+    wait_until("three DMs to bob", || {
+        app.discord.dm_messages(BOB).len() >= 3
+    })
+    .await;
+    // `status` allows 5 a minute, 5 s apart: one of the burst is served.
+    assert_eq!(dms(&app, BOB, "État du serveur"), 1, "served");
+    // One private "wait" notice, and one when the ban starts: no flood.
+    assert_eq!(dms(&app, BOB, "Attendez"), 1, "wait notices");
+    assert_eq!(dms(&app, BOB, "bloquées"), 1, "ban notices");
+    assert_eq!(app.discord.dm_messages(BOB).len(), 3);
+    // Nothing was posted in the channel in answer to the burst.
+    assert!(app
+        .discord
+        .messages()
+        .iter()
+        .all(|m| m.channel_id != ANNOUNCE || !m.content.contains("Attendez")));
+
+    // Another user is not affected.
+    app.discord.send_message(ALICE, ANNOUNCE, "!status").await;
+    app.discord
+        .wait_for_message(
+            |m| m.dm_user == Some(ALICE) && m.content.contains("État du serveur"),
+            WAIT,
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exempt_role_is_not_limited() {
+    let app = running(&format!("[ratelimit]\nexempt_roles = [{PLAYER_ROLE}]\n")).await;
+    for _ in 0..10 {
+        app.discord.send_message(CAROL, ANNOUNCE, "!status").await;
+    }
+    let answer = slash(&app, CAROL, "status", json!([])).await;
+    assert!(
+        answer.content().unwrap_or("").contains("État du serveur"),
+        "{answer:?}"
+    );
+    wait_until("ten answers to carol", || {
+        dms(&app, CAROL, "État du serveur") >= 10
+    })
+    .await;
+    assert_eq!(dms(&app, CAROL, "État du serveur"), 10);
+    assert_eq!(dms(&app, CAROL, "Attendez"), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_ban_survives_a_restart_and_unban_lifts_it() {
+    let mut app = running("").await;
+    let ban = json!([{ "name": "ban", "type": 1, "options": [
+        { "name": "user", "type": 6, "value": ALICE.to_string() },
+        { "name": "minutes", "type": 4, "value": 30 },
+        { "name": "reason", "type": 3, "value": "spam" },
+    ]}]);
+    let answer = slash(&app, ADMIN, "ratelimit", ban).await;
+    let text = answer.content().unwrap_or("");
+    assert!(
+        text.contains(&format!("<@{ALICE}> est bloqué pendant 30 min : spam")),
+        "{text}"
+    );
+
+    let refused = slash(&app, ALICE, "status", json!([])).await;
+    assert!(
+        refused.content().unwrap_or("").contains("bloquées"),
+        "{refused:?}"
+    );
+
+    // The ban is on disk: a restarted bot still applies it.
+    assert!(app.stop_bot().await.success());
+    app.spawn_ready().await;
+    let refused = slash(&app, ALICE, "status", json!([])).await;
+    assert!(
+        refused.content().unwrap_or("").contains("bloquées"),
+        "after restart: {refused:?}"
+    );
+
+    let stats = slash(&app, ADMIN, "ratelimit", user_option("user", ALICE)).await;
+    let embed = &stats.message()["embeds"][0];
+    assert!(
+        embed["title"].as_str().unwrap_or("").contains("Limites"),
+        "{embed}"
+    );
+    assert!(embed.to_string().contains("spam"), "{embed}");
+
+    let answer = slash(&app, ADMIN, "ratelimit", user_option("unban", ALICE)).await;
+    assert!(
+        answer.content().unwrap_or("").contains("débloqué"),
+        "{answer:?}"
+    );
+    let served = slash(&app, ALICE, "status", json!([])).await;
+    assert!(
+        served.content().unwrap_or("").contains("État du serveur"),
+        "{served:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ratelimit_is_for_admins_only_and_stats_come_as_an_embed() {
+    let app = running("").await;
+    let answer = slash(
+        &app,
+        ALICE,
+        "ratelimit",
+        json!([{ "name": "stats", "type": 1, "options": [] }]),
+    )
+    .await;
+    assert_eq!(answer.content(), Some("🚫 Réservé aux administrateurs."));
+
+    let answer = slash(
+        &app,
+        ADMIN,
+        "ratelimit",
+        json!([{ "name": "stats", "type": 1, "options": [] }]),
+    )
+    .await;
+    assert!(answer.is_ephemeral());
+    let embed = &answer.message()["embeds"][0];
+    assert!(
+        embed["title"].as_str().unwrap_or("").contains("Limiteur"),
+        "{embed}"
+    );
+    let fields = embed["fields"].as_array().expect("fields");
+    assert!(fields.iter().any(|f| f["name"] == "checks"), "{embed}");
+
+    let answer = slash(&app, ADMIN, "ratelimit", user_option("reset", BOB)).await;
+    assert!(
+        answer.content().unwrap_or("").contains("remis à zéro"),
+        "{answer:?}"
+    );
+}
