@@ -132,6 +132,7 @@ async fn main() {
         .set_shutdown_powers_off(Some(Duration::from_millis(500)));
     app.discord.voice_leave(ALICE).await;
     app.wait_announce("Arrêt du serveur en cours").await;
+    support::appliance::wait_until("the shutdown request", || app.pve.shutdown_calls() == 1).await;
     narrator.catch_up();
     println!(
         "  Proxmox ← POST /nodes/pve/status command=shutdown ({} call)",

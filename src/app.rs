@@ -121,7 +121,7 @@ pub async fn run(
             address: config
                 .ssh
                 .as_ref()
-                .map(|s| s.address.clone())
+                .map(|s| crate::address::with_port(&s.address, crate::ssh::DEFAULT_PORT))
                 .unwrap_or_default(),
             timeout: Duration::from_secs(5),
         },

@@ -470,9 +470,11 @@ impl Config {
                 ));
             }
         }
-        check_address(&raw.minecraft.address).map_err(|m| invalid("minecraft.address", m))?;
+        check_address(&raw.minecraft.address, crate::minecraft::DEFAULT_PORT)
+            .map_err(|m| invalid("minecraft.address", m))?;
         if let Some(ssh) = &raw.ssh {
-            check_address(&ssh.address).map_err(|m| invalid("ssh.address", m))?;
+            check_address(&ssh.address, crate::ssh::DEFAULT_PORT)
+                .map_err(|m| invalid("ssh.address", m))?;
         }
 
         let overrides = raw
@@ -521,14 +523,13 @@ impl FromStr for Config {
     }
 }
 
-/// `host:port`, with a port.
-fn check_address(address: &str) -> Result<(), String> {
-    match address.rsplit_once(':') {
-        Some((host, port)) if !host.is_empty() && port.parse::<u16>().is_ok() => Ok(()),
-        _ => Err(format!(
-            "`{address}` is not host:port (for example \"pve-game.lan:25565\")"
-        )),
-    }
+/// A `host:port` (the port may be left out: the service's default).
+fn check_address(address: &str, default_port: u16) -> Result<(), String> {
+    crate::address::split_host_port(address, default_port)
+        .map(|_| ())
+        .map_err(|why| {
+            format!("`{address}` is not host:port (for example \"pve-game.lan:25565\"): {why}")
+        })
 }
 
 /// The 1-based line of a byte offset.

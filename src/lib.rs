@@ -20,6 +20,7 @@
 //! The binary (`src/main.rs`) only parses the command line, loads the
 //! configuration, sets up logging and calls [`app::run`].
 
+pub mod address;
 pub mod app;
 pub mod config;
 pub mod discord;

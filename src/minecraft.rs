@@ -63,10 +63,13 @@ pub enum MinecraftError {
 /// ping — so a server that accepts the connection and then stays silent cannot
 /// hold the caller longer than that.
 pub async fn ping(address: &str, timeout: Duration) -> Result<ServerStatus, MinecraftError> {
-    let (host, port) = split_address(address).map_err(|reason| MinecraftError::InvalidAddress {
-        address: address.to_owned(),
-        reason,
-    })?;
+    let (host, port) =
+        crate::address::split_host_port(address, DEFAULT_PORT).map_err(|reason| {
+            MinecraftError::InvalidAddress {
+                address: address.to_owned(),
+                reason,
+            }
+        })?;
     match tokio::time::timeout(timeout, exchange(&host, port)).await {
         Ok(Ok(status)) => Ok(status),
         Ok(Err(failure)) => Err(failure.into_error(address)),
@@ -210,52 +213,6 @@ impl PacketReader {
     }
 }
 
-/// Splits "host:port" / "host" / "[v6]:port" / "[v6]" / bare IPv6 into the
-/// host (brackets removed) and the port.
-fn split_address(address: &str) -> Result<(String, u16), &'static str> {
-    let address = address.trim();
-    let (host, port) = if let Some(rest) = address.strip_prefix('[') {
-        let (host, after) = rest
-            .split_once(']')
-            .ok_or("missing `]` after an IPv6 address")?;
-        match after {
-            "" => (host, None),
-            _ => (
-                host,
-                Some(
-                    after
-                        .strip_prefix(':')
-                        .ok_or("expected `:port` after `]`")?,
-                ),
-            ),
-        }
-    } else {
-        match address.matches(':').count() {
-            0 => (address, None),
-            1 => match address.split_once(':') {
-                Some((host, port)) => (host, Some(port)),
-                None => (address, None),
-            },
-            // More than one colon and no brackets: a bare IPv6 address.
-            _ => (address, None),
-        }
-    };
-    if host.is_empty() {
-        return Err("the host is empty");
-    }
-    if host.chars().count() > codec::MAX_HOST_CHARS {
-        return Err("the host is longer than 255 characters");
-    }
-    let port = match port {
-        None => DEFAULT_PORT,
-        Some(port) => match port.parse::<u16>() {
-            Ok(0) | Err(_) => return Err("the port must be a number from 1 to 65535"),
-            Ok(port) => port,
-        },
-    };
-    Ok((host.to_owned(), port))
-}
-
 /// The Server List Ping wire format, without I/O: building the requests and
 /// decoding the answers from byte slices.
 pub mod codec {
@@ -278,7 +235,7 @@ pub mod codec {
     pub const MAX_PACKET_BYTES: usize = MAX_STATUS_JSON_BYTES + MAX_VARINT_BYTES + 1;
 
     /// The handshake's server address is a String(255) in the protocol.
-    pub const MAX_HOST_CHARS: usize = 255;
+    pub use crate::address::MAX_HOST_CHARS;
 
     /// Protocol version sent in the handshake. -1 is the convention for "I
     /// only want the status": servers of every version answer it, and report
@@ -828,29 +785,6 @@ mod tests {
         ] {
             assert!(matches!(parse_status_json(bad), Err(DecodeError::BadJson(_))), "{bad:?}");
         }
-    }
-
-    #[test]
-    fn addresses_are_split_with_a_default_port() {
-        let ok = |input: &str| split_address(input).unwrap();
-        assert_eq!(ok("mc.example.org"), ("mc.example.org".into(), 25565));
-        assert_eq!(ok("127.0.0.1:25566"), ("127.0.0.1".into(), 25566));
-        assert_eq!(ok("[::1]:1234"), ("::1".into(), 1234));
-        assert_eq!(ok("[::1]"), ("::1".into(), 25565));
-        assert_eq!(ok("fe80::1"), ("fe80::1".into(), 25565));
-        for bad in [
-            "",
-            ":25565",
-            "host:",
-            "host:0",
-            "host:70000",
-            "host:x",
-            "[::1",
-            "[::1]x",
-        ] {
-            assert!(split_address(bad).is_err(), "{bad:?}");
-        }
-        assert!(split_address(&"a".repeat(256)).is_err());
     }
 
     /// A small deterministic generator (xorshift64*), so the random-input

@@ -285,10 +285,13 @@ async fn session(
         address: address.clone(),
         detail: error.to_string(),
     };
-    let (host, port) = split_host_port(address).map_err(|reason| SshError::InvalidAddress {
-        address: address.clone(),
-        reason,
-    })?;
+    let (host, port) =
+        crate::address::split_host_port(address, DEFAULT_PORT).map_err(|reason| {
+            SshError::InvalidAddress {
+                address: address.clone(),
+                reason,
+            }
+        })?;
 
     let config = Arc::new(client::Config {
         preferred: russh::Preferred {
@@ -426,45 +429,6 @@ impl Output {
     }
 }
 
-/// Splits "host:port", "host", "[v6]:port", "[v6]" or a bare IPv6 address.
-fn split_host_port(address: &str) -> Result<(String, u16), &'static str> {
-    let address = address.trim();
-    let (host, port) = if let Some(rest) = address.strip_prefix('[') {
-        let (host, after) = rest
-            .split_once(']')
-            .ok_or("missing `]` after an IPv6 address")?;
-        match after {
-            "" => (host, None),
-            _ => (
-                host,
-                Some(
-                    after
-                        .strip_prefix(':')
-                        .ok_or("expected `:port` after `]`")?,
-                ),
-            ),
-        }
-    } else if address.matches(':').count() == 1 {
-        match address.split_once(':') {
-            Some((host, port)) => (host, Some(port)),
-            None => (address, None),
-        }
-    } else {
-        (address, None)
-    };
-    if host.is_empty() {
-        return Err("the host is empty");
-    }
-    let port = match port {
-        None => DEFAULT_PORT,
-        Some(port) => match port.parse::<u16>() {
-            Ok(0) | Err(_) => return Err("the port must be a number from 1 to 65535"),
-            Ok(port) => port,
-        },
-    };
-    Ok((host.to_owned(), port))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -517,27 +481,5 @@ mod tests {
         let mut exact = Output::default();
         exact.push(&vec![b'y'; MAX_OUTPUT_BYTES]);
         assert!(!exact.finish().ends_with(TRUNCATED_MARKER));
-    }
-
-    #[test]
-    fn addresses_default_to_port_22() {
-        assert_eq!(split_host_port("pve.lan").unwrap(), ("pve.lan".into(), 22));
-        assert_eq!(
-            split_host_port("127.0.0.1:2222").unwrap(),
-            ("127.0.0.1".into(), 2222)
-        );
-        assert_eq!(split_host_port("[::1]:2222").unwrap(), ("::1".into(), 2222));
-        assert_eq!(split_host_port("::1").unwrap(), ("::1".into(), 22));
-        for bad in [
-            "",
-            ":22",
-            "host:",
-            "host:0",
-            "host:99999",
-            "[::1",
-            "[::1]22",
-        ] {
-            assert!(split_host_port(bad).is_err(), "{bad:?}");
-        }
     }
 }

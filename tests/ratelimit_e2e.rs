@@ -53,6 +53,14 @@ fn dms(app: &Appliance, user: u64, containing: &str) -> usize {
         .count()
 }
 
+/// The text of an admin answer: its embed's description.
+fn embed_text(answer: &support::discord::InteractionResponse) -> String {
+    answer.message()["embeds"][0]["description"]
+        .as_str()
+        .unwrap_or("")
+        .to_owned()
+}
+
 fn user_option(sub: &str, user: u64) -> Value {
     json!([{ "name": sub, "type": 1, "options": [{ "name": "user", "type": 6, "value": user.to_string() }] }])
 }
@@ -103,6 +111,49 @@ async fn burst_of_status_is_served_once_told_once_then_banned() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn burst_of_slash_status_gets_private_answers_only() {
+    let app = running("").await;
+    let mut handles = Vec::new();
+    for _ in 0..50 {
+        handles.push(
+            app.discord
+                .slash_command(BOB, ANNOUNCE, "status", json!([]))
+                .await,
+        );
+    }
+    let mut answers = Vec::new();
+    for h in &handles {
+        answers.push(
+            app.discord
+                .wait_for_interaction_response(|r| h.matches(r), WAIT)
+                .await
+                .expect("every interaction is answered"),
+        );
+    }
+    assert!(
+        answers.iter().all(|a| a.is_ephemeral()),
+        "a public answer to the burst"
+    );
+    let served = answers
+        .iter()
+        .filter(|a| a.content().unwrap_or("").contains("État du serveur"))
+        .count();
+    assert_eq!(served, 1, "status: 5 a minute, 5 s apart");
+    let banned = answers
+        .iter()
+        .filter(|a| a.content().unwrap_or("").contains("bloquées"))
+        .count();
+    assert!(banned > 0, "no ban after 49 refusals");
+    // Nothing in the channel, nothing by DM.
+    assert!(app.discord.dm_messages(BOB).is_empty());
+    assert!(app
+        .discord
+        .messages()
+        .iter()
+        .all(|m| m.channel_id != ANNOUNCE));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exempt_role_is_not_limited() {
     let app = running(&format!("[ratelimit]\nexempt_roles = [{PLAYER_ROLE}]\n")).await;
     for _ in 0..10 {
@@ -130,7 +181,7 @@ async fn admin_ban_survives_a_restart_and_unban_lifts_it() {
         { "name": "reason", "type": 3, "value": "spam" },
     ]}]);
     let answer = slash(&app, ADMIN, "ratelimit", ban).await;
-    let text = answer.content().unwrap_or("");
+    let text = embed_text(&answer);
     assert!(
         text.contains(&format!("<@{ALICE}> est bloqué pendant 30 min : spam")),
         "{text}"
@@ -160,10 +211,7 @@ async fn admin_ban_survives_a_restart_and_unban_lifts_it() {
     assert!(embed.to_string().contains("spam"), "{embed}");
 
     let answer = slash(&app, ADMIN, "ratelimit", user_option("unban", ALICE)).await;
-    assert!(
-        answer.content().unwrap_or("").contains("débloqué"),
-        "{answer:?}"
-    );
+    assert!(embed_text(&answer).contains("débloqué"), "{answer:?}");
     let served = slash(&app, ALICE, "status", json!([])).await;
     assert!(
         served.content().unwrap_or("").contains("État du serveur"),
@@ -200,8 +248,5 @@ async fn ratelimit_is_for_admins_only_and_stats_come_as_an_embed() {
     assert!(fields.iter().any(|f| f["name"] == "checks"), "{embed}");
 
     let answer = slash(&app, ADMIN, "ratelimit", user_option("reset", BOB)).await;
-    assert!(
-        answer.content().unwrap_or("").contains("remis à zéro"),
-        "{answer:?}"
-    );
+    assert!(embed_text(&answer).contains("remis à zéro"), "{answer:?}");
 }

@@ -136,9 +136,15 @@ fn ssh_method_needs_an_ssh_section() {
 }
 
 #[test]
-fn address_without_port_is_refused() {
-    let e = err(&MINIMAL.replace("pve-game.lan:25565", "pve-game.lan"));
+fn address_with_a_bad_port_is_refused() {
+    let e = err(&MINIMAL.replace("pve-game.lan:25565", "pve-game.lan:99999"));
     assert_eq!(e.key(), Some("minecraft.address"), "{e}");
+    // Without a port, Minecraft's default is meant.
+    let c: Config = MINIMAL
+        .replace("pve-game.lan:25565", "pve-game.lan")
+        .parse()
+        .unwrap();
+    assert_eq!(c.minecraft.address, "pve-game.lan");
 }
 
 #[test]

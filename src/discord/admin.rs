@@ -208,14 +208,17 @@ pub async fn run(http: &Http, inv: &Invocation, guard: &Guard, messages: &Messag
             }
         }
     };
-    let message = match answer {
-        Answer::Text(text) => CreateInteractionResponseMessage::new().content(text),
-        Answer::Embed(embed) => CreateInteractionResponseMessage::new().embed(*embed),
+    let embed = match answer {
+        Answer::Text(text) => CreateEmbed::new().description(text).colour(Colour::BLUE),
+        Answer::Embed(embed) => *embed,
     };
+    let message = CreateInteractionResponseMessage::new().embed(embed);
     let response = CreateInteractionResponse::Message(message.ephemeral(true));
     log_failure(interaction.create_response(http, response).await);
 }
 
+/// What to answer: a one-line outcome or a full report, both shown as an
+/// embed.
 enum Answer {
     Text(String),
     Embed(Box<CreateEmbed>),

@@ -15,7 +15,7 @@ use std::time::Duration;
 use serenity::all::{
     ButtonStyle, ChannelId, CommandInteraction, ComponentInteraction, CreateActionRow,
     CreateButton, CreateCommand, CreateInteractionResponse, CreateInteractionResponseMessage,
-    CreateMessage, EditMessage, GuildId, Http, Message, MessageId, UserId,
+    CreateMessage, EditMessage, GuildId, Http, Member, Message, MessageId, User, UserId,
 };
 use tokio::sync::{mpsc, oneshot, watch};
 
@@ -248,19 +248,7 @@ impl Commands {
             log::warn!("discord: unknown slash command /{}", interaction.data.name);
             return;
         };
-        let roles = interaction
-            .member
-            .as_ref()
-            .map(|m| m.roles.iter().map(|r| r.get()).collect())
-            .unwrap_or_default();
-        let user = Requester {
-            id: interaction.user.id.get(),
-            name: interaction
-                .member
-                .as_ref()
-                .map(|m| m.display_name().to_owned())
-                .unwrap_or_else(|| interaction.user.display_name().to_owned()),
-        };
+        let (user, roles) = invoker(&interaction.user, interaction.member.as_deref());
         let invocation = Invocation {
             user,
             roles,
@@ -791,24 +779,27 @@ impl Commands {
 
 /// The invocation behind a button press.
 fn button_invocation(press: ComponentInteraction) -> Invocation {
-    let roles = press
-        .member
-        .as_ref()
-        .map(|m| m.roles.iter().map(|r| r.get()).collect())
-        .unwrap_or_default();
-    let user = Requester {
-        id: press.user.id.get(),
-        name: press
-            .member
-            .as_ref()
-            .map(|m| m.display_name().to_owned())
-            .unwrap_or_else(|| press.user.display_name().to_owned()),
-    };
+    let (user, roles) = invoker(&press.user, press.member.as_ref());
     Invocation {
         user,
         roles,
         origin: Origin::Button(Box::new(press)),
     }
+}
+
+/// Who is behind an interaction: their server name and roles when it
+/// happened in the guild, their user name alone in a DM.
+fn invoker(user: &User, member: Option<&Member>) -> (Requester, Vec<u64>) {
+    let requester = Requester {
+        id: user.id.get(),
+        name: member
+            .map_or_else(|| user.display_name(), |m| m.display_name())
+            .to_owned(),
+    };
+    let roles = member
+        .map(|m| m.roles.iter().map(|r| r.get()).collect())
+        .unwrap_or_default();
+    (requester, roles)
 }
 
 /// "oui", "yes", "non", "no" and close forms, alone in a message.
