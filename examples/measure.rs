@@ -72,6 +72,14 @@ async fn main() {
             vm(pid, "VmRSS"),
             vm(pid, "VmHWM")
         );
+        if let Some(hold) = std::env::var("MEASURE_HOLD_SECS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+        {
+            // Time to inspect the process by hand (gdb, /proc/PID/smaps).
+            println!("holding pid {pid} for {hold} s");
+            tokio::time::sleep(Duration::from_secs(hold)).await;
+        }
         app.discord.voice_join(ALICE, VOICE).await;
         app.stop_bot().await;
     }
