@@ -7,26 +7,38 @@
 //! the tasks, which finish what they are doing (a shutdown request in flight
 //! is completed; the state is already on disk).
 
+use std::collections::VecDeque;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::{Config, ProxmoxConfig, ShutdownMethod};
+use crate::console::{Console, Vitals, PING_EVERY};
 use crate::discord::commands::{CommandDeps, Commands, RestartDeps};
 use crate::discord::{self, DiscordSettings, Link};
 use crate::guard::Guard;
 use crate::notify;
 use crate::power::driver::{describe, Clock, Driver, Input, PowerView};
-use crate::power::machine::{PowerMachine, State, Timings};
+use crate::power::machine::{PowerMachine, State, StateKind, Timings};
 use crate::power::probe::{Actuators, HostCheck, Prober, ShutdownPath};
 use crate::proxmox::{ProxmoxClient, ProxmoxSettings, TlsTrust};
 use crate::restart::Limits;
 use crate::secret::{SecretError, SecretSource};
 use crate::ssh::SshTarget;
 use crate::store::{Store, StoreError};
+use crate::web::{LogRing, Metrics, WebServer, WebSettings};
+
+/// What the binary sets up before the appliance starts, because logging
+/// needs it first: the metrics registry (its uptime counts from creation)
+/// and the ring of recent log lines the admin page shows.
+pub struct Telemetry {
+    pub metrics: Arc<Metrics>,
+    pub logs: Arc<LogRing>,
+}
 
 /// Queue sizes between tasks. Events are rare (people joining voice); the
 /// bounds only matter when a peer is stuck, and then dropping beats growing.
@@ -74,9 +86,18 @@ impl StartError {
 pub async fn run(
     config: Config,
     secrets: SecretSource,
+    telemetry: Telemetry,
     shutdown: CancellationToken,
 ) -> Result<(), StartError> {
+    let started = Instant::now();
     let token = secrets.load("discord_token")?;
+    let admin_token = match secrets.load("admin_token") {
+        Ok(token) => Some(token),
+        Err(SecretError::Missing { .. }) => None,
+        Err(e) => return Err(e.into()),
+    };
+    let metrics = telemetry.metrics;
+    metrics.declare_power_states(&StateKind::ALL.map(StateKind::name));
     let proxmox = match &config.proxmox {
         Some(px) => Some(proxmox_client(px, &secrets)?),
         None => None,
@@ -149,7 +170,9 @@ pub async fn run(
         since: machine.since(),
         presence: None,
         last_observation: None,
+        history: Vec::new(),
     });
+    let (voice_names_tx, voice_names) = watch::channel(Vec::new());
     let (link_tx, link) = watch::channel(Link::Connecting);
 
     let settings = DiscordSettings::from_config(&config, token);
@@ -172,6 +195,8 @@ pub async fn run(
         watch_interval: config.power.watch_interval,
         clock,
         view: view_tx,
+        metrics: Arc::clone(&metrics),
+        history: VecDeque::new(),
     };
 
     let guard = Arc::new(
@@ -208,25 +233,70 @@ pub async fn run(
         },
         guard: Arc::clone(&guard),
         zone: config.zone.clone(),
+        metrics: Arc::clone(&metrics),
     }));
+    let vitals = Arc::new(Vitals::default());
+    let console = Arc::new(Console {
+        started,
+        vitals: Arc::clone(&vitals),
+        view: view.clone(),
+        link: link.clone(),
+        voice_names,
+        power: inputs_tx.clone(),
+        commands: Arc::clone(&commands),
+        guard: Arc::clone(&guard),
+        messages: config.messages.clone(),
+        outgoing: outgoing_tx.clone(),
+        admin_user_id: config.discord.admin_user_id.0,
+        clock,
+    });
+    let web = WebServer::bind(
+        WebSettings {
+            listen: config.admin.listen,
+            health_grace: config.admin.health_grace,
+            metrics_public: config.admin.metrics_public,
+            admin_token,
+        },
+        console,
+        Arc::clone(&metrics),
+        telemetry.logs,
+    )
+    .await;
 
     let tasks = TaskTracker::new();
     tasks.spawn(driver.run(inputs, shutdown.clone()));
-    tasks.spawn(guard.maintain(shutdown.clone()));
+    tasks.spawn(Arc::clone(&guard).maintain(shutdown.clone()));
     tasks.spawn(discord::run(
         settings,
         commands,
         inputs_tx.clone(),
         outgoing,
         link_tx,
+        voice_names_tx,
         shutdown.clone(),
     ));
-    tasks.spawn(keep_systemd_informed(
+    tasks.spawn(supervise(
         view,
         link,
         inputs_tx,
+        Arc::clone(&vitals),
+        Arc::clone(&guard),
+        Arc::clone(&metrics),
+        started,
         shutdown.clone(),
     ));
+    match web {
+        Ok(server) => {
+            let stop = shutdown.clone();
+            tasks.spawn(async move {
+                if let Err(e) = server.run(async move { stop.cancelled().await }).await {
+                    log::error!("{e}");
+                }
+            });
+        }
+        // The power control matters more than the page: run without it.
+        Err(e) => log::error!("{e}; running without /health, /metrics and the admin page"),
+    }
     tasks.close();
 
     shutdown.cancelled().await;
@@ -264,18 +334,25 @@ fn proxmox_client(px: &ProxmoxConfig, secrets: &SecretSource) -> Result<ProxmoxC
     })?)
 }
 
-/// `READY=1` once Discord is connected (the store is open by then),
-/// `STATUS=` on every change, and `WATCHDOG=1` only while the power loop
-/// answers a ping — a stuck loop stops the heartbeat and systemd restarts us.
-async fn keep_systemd_informed(
+/// The appliance's own supervision: `READY=1` once Discord is connected
+/// (the store is open by then), `STATUS=` on every change, a ping of the
+/// power loop every [`PING_EVERY`] whose answer feeds `WATCHDOG=1` (only
+/// while it answers: a stuck loop gets the service restarted) and
+/// `/health`, and the rate limiter's figures for `/metrics`.
+#[allow(clippy::too_many_arguments)]
+async fn supervise(
     mut view: watch::Receiver<PowerView>,
     mut link: watch::Receiver<Link>,
     driver: mpsc::Sender<Input>,
+    vitals: Arc<Vitals>,
+    guard: Arc<Guard>,
+    metrics: Arc<Metrics>,
+    started: Instant,
     shutdown: CancellationToken,
 ) {
     let mut ready = false;
-    let period = notify::watchdog_period();
-    let mut heartbeat = tokio::time::interval(period.unwrap_or(Duration::from_secs(3600)));
+    let watchdog = notify::watchdog_period();
+    let mut heartbeat = tokio::time::interval(watchdog.map_or(PING_EVERY, |w| w.min(PING_EVERY)));
     let mut last_status = String::new();
     loop {
         let line = status_line(&view.borrow(), &link.borrow());
@@ -284,7 +361,19 @@ async fn keep_systemd_informed(
             log::debug!("status: {line}");
             last_status = line;
         }
-        if !ready && *link.borrow() == Link::Connected {
+        let connected = *link.borrow() == Link::Connected;
+        {
+            let mut down = vitals
+                .discord_down_since
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            match (connected, *down) {
+                (true, _) => *down = None,
+                (false, None) => *down = Some(Instant::now()),
+                (false, Some(_)) => {}
+            }
+        }
+        if !ready && connected {
             ready = true;
             notify::ready();
             log::info!("ready");
@@ -293,15 +382,21 @@ async fn keep_systemd_informed(
             () = shutdown.cancelled() => return,
             r = view.changed() => if r.is_err() { return },
             r = link.changed() => if r.is_err() { return },
-            _ = heartbeat.tick(), if period.is_some() => {
+            _ = heartbeat.tick() => {
                 let (tx, rx) = oneshot::channel();
                 let alive = driver.send(Input::Ping(tx)).await.is_ok()
                     && tokio::time::timeout(Duration::from_secs(5), rx).await.is_ok_and(|r| r.is_ok());
                 if alive {
-                    notify::watchdog();
+                    let ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+                    vitals.loop_alive_at.store(ms, Ordering::Relaxed);
+                    if watchdog.is_some() {
+                        notify::watchdog();
+                    }
                 } else {
                     log::error!("watchdog: the power loop does not answer");
                 }
+                let s = guard.stats();
+                metrics.ratelimit(s.checks, s.refusals, s.bans_issued, s.active_entries as u64);
             }
         }
     }

@@ -128,6 +128,7 @@ pub struct Config {
     pub ssh: Option<SshConfig>,
     pub restart: RestartConfig,
     pub ratelimit: RateLimitConfig,
+    pub admin: AdminConfig,
     pub state: StateConfig,
     pub messages: Messages,
     pub log: LogConfig,
@@ -268,6 +269,39 @@ pub struct SshConfig {
     pub timeout: Duration,
 }
 
+/// `[admin]`: the HTTP endpoint (`/health`, `/metrics`, the admin page).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdminConfig {
+    /// Where it listens; loopback by default, the admin opens it to the LAN.
+    #[serde(default = "default_admin_listen", deserialize_with = "parsed")]
+    pub listen: SocketAddr,
+    /// How long the Discord gateway may be down before `/health` says 503.
+    #[serde(default = "ten_seconds", deserialize_with = "duration")]
+    pub health_grace: Duration,
+    /// Whether `/metrics` answers without the admin token.
+    #[serde(default = "yes")]
+    pub metrics_public: bool,
+}
+
+impl Default for AdminConfig {
+    fn default() -> Self {
+        AdminConfig {
+            listen: default_admin_listen(),
+            health_grace: ten_seconds(),
+            metrics_public: true,
+        }
+    }
+}
+
+fn default_admin_listen() -> SocketAddr {
+    crate::web::DEFAULT_LISTEN
+}
+
+fn yes() -> bool {
+    true
+}
+
 /// `[restart]`: the Minecraft restart command.
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -373,6 +407,8 @@ struct RawConfig {
     restart: RestartConfig,
     #[serde(default)]
     ratelimit: RateLimitConfig,
+    #[serde(default)]
+    admin: AdminConfig,
     #[serde(default)]
     state: StateConfig,
     #[serde(default)]
@@ -508,6 +544,7 @@ impl Config {
             ssh: raw.ssh,
             restart: raw.restart,
             ratelimit: raw.ratelimit,
+            admin: raw.admin,
             state: raw.state,
             messages,
             log: raw.log,

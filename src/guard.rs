@@ -137,6 +137,21 @@ impl Guard {
         self.lock().user_stats(UserId(user), at)
     }
 
+    /// Active bans: user, end (Unix ms), the admin's reason if any.
+    pub fn bans(&self) -> Vec<(u64, u64, Option<String>)> {
+        let now = self.clock.now().0;
+        let snapshot = self.lock().snapshot();
+        snapshot
+            .users
+            .into_iter()
+            .filter_map(|u| {
+                u.ban
+                    .filter(|b| b.until.0 > now)
+                    .map(|b| (u.user.0, b.until.0, b.note))
+            })
+            .collect()
+    }
+
     pub fn stats(&self) -> GlobalStats {
         let at = self.now();
         self.lock().stats(at)

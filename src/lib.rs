@@ -23,6 +23,7 @@
 pub mod address;
 pub mod app;
 pub mod config;
+pub mod console;
 pub mod discord;
 pub mod guard;
 pub mod intent;
@@ -38,4 +39,5 @@ pub mod restart;
 pub mod secret;
 pub mod ssh;
 pub mod store;
+pub mod web;
 pub mod wol;

@@ -6,14 +6,18 @@
 //! which print as `[redacted]`.
 
 use std::io::Write;
+use std::sync::Arc;
+
+use crate::web::{LogRing, TeeLogger};
 
 use log::{Level, LevelFilter, Log, Metadata, Record};
 
 /// Installs the logger for the whole process. Call once, first thing.
-pub fn init(level: LevelFilter) {
+/// Every line kept also goes to `ring`, for the admin page.
+pub fn init(level: LevelFilter, ring: Arc<LogRing>) {
     let logger: Box<dyn Log> = match journal() {
-        Some(journal) => Box::new(OwnLinesFirst(journal)),
-        None => Box::new(OwnLinesFirst(StderrLog)),
+        Some(journal) => Box::new(OwnLinesFirst(TeeLogger::new(journal, ring))),
+        None => Box::new(OwnLinesFirst(TeeLogger::new(StderrLog, ring))),
     };
     // Only fails if a logger is already installed (tests), which is fine.
     let _ = log::set_boxed_logger(logger);

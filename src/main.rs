@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
@@ -12,6 +13,7 @@ use std::io::{BufRead, Write};
 use cubeguardian::config::{self, Config, ShutdownMethod};
 use cubeguardian::intent::{Addressee, Channel, Parsed, Recognizer};
 use cubeguardian::secret::SecretSource;
+use cubeguardian::web::{LogRing, Metrics};
 use cubeguardian::{app, logging};
 
 /// EX_CONFIG from sysexits.h: the configuration is wrong. systemd shows it,
@@ -189,7 +191,11 @@ fn run(path: &Path) -> ExitCode {
         Ok(c) => c,
         Err(code) => return code,
     };
-    logging::init(config.log.level);
+    let telemetry = app::Telemetry {
+        metrics: Arc::new(Metrics::new()),
+        logs: Arc::new(LogRing::new()),
+    };
+    logging::init(config.log.level, Arc::clone(&telemetry.logs));
     log::info!(
         "cubeguardian {} starting with {}",
         env!("CARGO_PKG_VERSION"),
@@ -214,7 +220,7 @@ fn run(path: &Path) -> ExitCode {
     runtime.block_on(async {
         let shutdown = CancellationToken::new();
         tokio::spawn(stop_on_signal(shutdown.clone()));
-        match app::run(config, SecretSource::from_process(), shutdown).await {
+        match app::run(config, SecretSource::from_process(), telemetry, shutdown).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 let configuration = e.is_configuration();

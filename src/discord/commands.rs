@@ -32,6 +32,7 @@ use crate::proxmox::ProxmoxClient;
 use crate::ratelimit::{Decision, Reason};
 use crate::restart::{restart_minecraft, Limits, Refusal, RestartPolicy};
 use crate::store::Store;
+use crate::web::Metrics;
 
 /// `custom_id` prefixes of the restart confirmation buttons; the rest of
 /// the id is the request's number.
@@ -156,6 +157,7 @@ pub struct CommandDeps {
     pub restart: RestartDeps,
     /// The rate limiter every command passes.
     pub guard: Arc<Guard>,
+    pub metrics: Arc<Metrics>,
     pub zone: Zone,
 }
 
@@ -189,6 +191,7 @@ pub struct Commands {
     next_request: AtomicU64,
     pending: Mutex<HashMap<u64, Pending>>,
     clock: Clock,
+    natural_language: AtomicBool,
 }
 
 /// Plain outcome of a send; failures are logged where they happen.
@@ -214,6 +217,7 @@ impl Commands {
             next_request: AtomicU64::new(1),
             pending: Mutex::new(HashMap::new()),
             clock: Clock::new(),
+            natural_language: AtomicBool::new(true),
         }
     }
 
@@ -276,6 +280,9 @@ impl Commands {
                 let Some((bot_id, bot_name)) = self.bot.get() else {
                     return;
                 };
+                if !self.natural_language() {
+                    return;
+                }
                 let parsed = self.recognizer.parse(
                     &message.content,
                     if dm { Channel::Dm } else { Channel::Guild },
@@ -640,14 +647,32 @@ impl Commands {
         if let Some(text) = self.restart_refusal(inv.user.id) {
             return log_failure(post(http, inv.origin.channel(), &text, Vec::new()).await);
         }
+        if matches!(inv.origin, Origin::Text { .. }) {
+            let text = self.text(Text::RestartInProgress, &[]);
+            log_failure(post(http, inv.origin.channel(), &text, Vec::new()).await);
+        }
+        let text = match self.restart_now(&inv.user).await {
+            Ok(elapsed) => self.text(
+                Text::RestartSucceeded,
+                &[("seconds", &elapsed.as_secs().to_string())],
+            ),
+            Err(None) => self.text(Text::RestartAlreadyRunning, &[]),
+            Err(Some(_)) => self.text(Text::RestartFailed, &[]),
+        };
+        log_failure(post(http, inv.origin.channel(), &text, Vec::new()).await);
+    }
+
+    /// The restart itself, shared by Discord and the admin page: one at a
+    /// time (`Err(None)` when one is running), recorded in the history,
+    /// then the reboot; a failure (`Err(Some(reason))`) alerts the admin.
+    pub async fn restart_now(&self, by: &Requester) -> Result<Duration, Option<String>> {
         if self.restarting.swap(true, Ordering::SeqCst) {
-            let text = self.text(Text::RestartAlreadyRunning, &[]);
-            return log_failure(post(http, inv.origin.channel(), &text, Vec::new()).await);
+            return Err(None);
         }
         let snapshot = {
             let mut policy = self.policy.lock().unwrap_or_else(|p| p.into_inner());
             let now = self.clock.now();
-            policy.record(inv.user.id, now, self.deps.zone.day(now));
+            policy.record(by.id, now, self.deps.zone.day(now));
             policy.clone()
         };
         let store = Arc::clone(&self.deps.restart.store);
@@ -655,10 +680,6 @@ impl Commands {
             Ok(Ok(())) => {}
             Ok(Err(e)) => log::error!("restart: cannot save the restart history: {e:#}"),
             Err(e) => log::error!("restart: saving the restart history failed: {e}"),
-        }
-        if matches!(inv.origin, Origin::Text { .. }) {
-            let text = self.text(Text::RestartInProgress, &[]);
-            log_failure(post(http, inv.origin.channel(), &text, Vec::new()).await);
         }
         let r = &self.deps.restart;
         let result = match &r.proxmox {
@@ -674,26 +695,17 @@ impl Commands {
             None => Err("no [proxmox] section: the container cannot be restarted".to_owned()),
         };
         self.restarting.store(false, Ordering::SeqCst);
+        self.deps.metrics.restart(result.is_ok());
         match result {
             Ok(elapsed) => {
-                log::info!(
-                    "restart by {} done in {} s",
-                    inv.user.name,
-                    elapsed.as_secs()
-                );
-                let text = self.text(
-                    Text::RestartSucceeded,
-                    &[("seconds", &elapsed.as_secs().to_string())],
-                );
-                log_failure(post(http, inv.origin.channel(), &text, Vec::new()).await);
+                log::info!("restart by {} done in {} s", by.name, elapsed.as_secs());
+                Ok(elapsed)
             }
             Err(reason) => {
-                log::error!("restart by {} failed: {reason}", inv.user.name);
-                let text = self.text(Text::RestartFailed, &[]);
-                log_failure(post(http, inv.origin.channel(), &text, Vec::new()).await);
+                log::error!("restart by {} failed: {reason}", by.name);
                 let alert = self.text(
                     Text::RestartFailedAlert,
-                    &[("player", &inv.user.name), ("reason", &reason)],
+                    &[("player", &by.name), ("reason", &reason)],
                 );
                 if self
                     .deps
@@ -703,8 +715,19 @@ impl Commands {
                 {
                     log::warn!("restart: discord queue full, admin alert dropped");
                 }
+                Err(Some(reason))
             }
         }
+    }
+
+    /// Whether plain-word requests are acted on (a feature the admin page
+    /// toggles; slash and `!` commands always work).
+    pub fn set_natural_language(&self, on: bool) {
+        self.natural_language.store(on, Ordering::Relaxed);
+    }
+
+    pub fn natural_language(&self) -> bool {
+        self.natural_language.load(Ordering::Relaxed)
     }
 
     async fn answer_from_button(

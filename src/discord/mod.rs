@@ -123,6 +123,7 @@ pub async fn run(
     power: mpsc::Sender<Input>,
     outgoing: mpsc::Receiver<Outgoing>,
     link: watch::Sender<Link>,
+    voice_names: watch::Sender<Vec<String>>,
     shutdown: CancellationToken,
 ) {
     let http = Arc::new(build_http(&settings));
@@ -146,6 +147,7 @@ pub async fn run(
         announce: announce_tx,
         power,
         link,
+        voice_names,
     });
 
     let mut retry = FIRST_RETRY;
@@ -225,6 +227,8 @@ struct Handler {
     announce: watch::Sender<Option<ChannelId>>,
     power: mpsc::Sender<Input>,
     link: watch::Sender<Link>,
+    /// The authorized players in voice, by name, for the admin page.
+    voice_names: watch::Sender<Vec<String>>,
 }
 
 impl Handler {
@@ -376,6 +380,8 @@ impl EventHandler for Handler {
             let mut watched = self.presence.lock().unwrap_or_else(|p| p.into_inner());
             watched.channel = Some(voice.get());
             let event = watched.presence.reset(voice.get(), members, &self.auth);
+            self.voice_names
+                .send_replace(watched.presence.authorized_names());
             log::info!(
                 "discord: guild {} ready; authorized players in voice: {:?}",
                 guild.name,
@@ -405,7 +411,7 @@ impl EventHandler for Handler {
             let Some(channel) = watched.channel else {
                 return;
             };
-            watched.presence.update(
+            let event = watched.presence.update(
                 channel,
                 VoiceMember {
                     user_id: new.user_id.get(),
@@ -414,7 +420,12 @@ impl EventHandler for Handler {
                     roles: &roles,
                 },
                 &self.auth,
-            )
+            );
+            if event.is_some() {
+                self.voice_names
+                    .send_replace(watched.presence.authorized_names());
+            }
+            event
         };
         if let Some(event) = event {
             log::info!("discord: voice presence changed: {event:?}");

@@ -7,6 +7,7 @@
 //! Every transition is logged, persisted before anything else happens, and
 //! published for `STATUS=` and the status displays.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -19,9 +20,11 @@ use crate::discord::Outgoing;
 use crate::messages::{Messages, Text};
 use crate::power::machine::{
     Action, Event, Notice, Observation, PowerMachine, Requester, State, StateKind, Timestamp,
+    Transition,
 };
 use crate::power::probe::{Actuators, Prober};
 use crate::store::{PowerRecord, Store};
+use crate::web::Metrics;
 
 /// What the rest of the appliance tells the driver.
 #[derive(Debug)]
@@ -39,6 +42,12 @@ pub enum Input {
         by: Requester,
         reply: oneshot::Sender<StateKind>,
     },
+    /// An admin-page action on the machine (maintenance, shutdown now);
+    /// `reply` says whether it changed the state.
+    Admin {
+        event: Event,
+        reply: oneshot::Sender<bool>,
+    },
     /// Answered at once by a live loop: the systemd watchdog's proof of life.
     Ping(oneshot::Sender<()>),
 }
@@ -51,7 +60,12 @@ pub struct PowerView {
     /// Authorized players in voice, once Discord said.
     pub presence: Option<u32>,
     pub last_observation: Option<Observation>,
+    /// The last transitions, oldest first (at most [`HISTORY`]).
+    pub history: Vec<(Timestamp, Transition)>,
 }
+
+/// Transitions kept for the admin page.
+pub const HISTORY: usize = 20;
 
 /// Wall-clock time that follows tokio's clock, so tests that pause tokio's
 /// time move it too, while deadlines stay comparable across restarts.
@@ -104,6 +118,9 @@ pub struct Driver {
     pub watch_interval: Duration,
     pub clock: Clock,
     pub view: watch::Sender<PowerView>,
+    pub metrics: Arc<Metrics>,
+    /// Recent transitions, for the admin page.
+    pub history: VecDeque<(Timestamp, Transition)>,
 }
 
 /// One thing that woke the loop.
@@ -193,6 +210,10 @@ impl Driver {
                     .await;
                     let _ = reply.send(before);
                 }
+                Step::Input(Input::Admin { event, reply }) => {
+                    let changed = self.apply(event, &tasks, &results_tx, &mut probing).await;
+                    let _ = reply.send(changed);
+                }
                 Step::Input(Input::Ping(reply)) => {
                     let _ = reply.send(());
                 }
@@ -245,7 +266,18 @@ impl Driver {
         let before = self.machine.state().clone();
         let outcome = self.machine.handle(event, now);
         for t in &outcome.transitions {
-            if t.reconciled {
+            self.count(t);
+            if self.history.len() == HISTORY {
+                self.history.pop_front();
+            }
+            self.history.push_back((now, *t));
+            if t.admin {
+                log::warn!(
+                    "power: {} -> {} by the admin (via admin page)",
+                    t.from,
+                    t.to
+                );
+            } else if t.reconciled {
                 log::warn!(
                     "power: reconciled with the real machine: {} -> {} (observed: {})",
                     t.from,
@@ -281,12 +313,34 @@ impl Driver {
     }
 
     fn publish(&self) {
+        let m = &self.metrics;
+        m.set_power_state(self.machine.state().kind().name());
+        m.set_players_in_voice(self.machine.presence().unwrap_or(0));
+        m.set_players_online(
+            self.machine
+                .last_observation()
+                .and_then(Observation::players_online),
+        );
         self.view.send_replace(PowerView {
             state: self.machine.state().clone(),
             since: self.machine.since(),
             presence: self.machine.presence(),
             last_observation: self.machine.last_observation().cloned(),
+            history: self.history.iter().cloned().collect(),
         });
+    }
+
+    /// Counts a transition in the metrics.
+    fn count(&self, t: &Transition) {
+        use StateKind::*;
+        match (t.from, t.to) {
+            (_, StartupRequested) => self.metrics.startup_requested(),
+            (StartupMonitoring, Operational) => self.metrics.startup_succeeded(),
+            (_, ShutdownInProgress) => self.metrics.shutdown_requested(),
+            (ShutdownInProgress, Idle) => self.metrics.shutdown_succeeded(),
+            (_, Error) => self.metrics.error(),
+            _ => {}
+        }
     }
 
     fn start_probe(&self, tasks: &TaskTracker, results: &mpsc::Sender<Event>, probing: &mut bool) {

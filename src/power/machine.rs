@@ -272,6 +272,14 @@ pub enum Event {
     WakeRequested {
         by: Requester,
     },
+    /// The admin (admin page) turns maintenance on or off. On: from any
+    /// state, outside the table — the admin's word overrides it, and the
+    /// transition says so. Off: back to `idle`, and the next probe
+    /// reconciles with what the machine really is.
+    AdminMaintenance(bool),
+    /// The admin asks to power the host off now (admin page): through the
+    /// timer, which expires at once, so the table is respected.
+    AdminShutdown,
 }
 
 /// A player-facing announcement; texts live in [`crate::messages`].
@@ -320,6 +328,8 @@ pub struct Transition {
     /// True when the real machine overrode the remembered state, outside
     /// the transition table.
     pub reconciled: bool,
+    /// True when the admin forced it (maintenance), outside the table.
+    pub admin: bool,
 }
 
 /// What one event did.
@@ -435,6 +445,38 @@ impl PowerMachine {
             Event::ShutdownFailed(why) => {
                 if self.state.kind() == StateKind::ShutdownInProgress {
                     self.fail(format!("the shutdown request failed: {why}"), now, &mut out);
+                }
+            }
+            Event::AdminMaintenance(true) => {
+                if self.state != State::Maintenance {
+                    self.enter(State::Maintenance, now, false, &mut out);
+                    if let Some(t) = out.transitions.last_mut() {
+                        t.admin = true;
+                    }
+                }
+            }
+            Event::AdminMaintenance(false) => {
+                if self.state == State::Maintenance {
+                    self.go(State::Idle, now, &mut out);
+                    out.actions.push(Action::Probe);
+                }
+            }
+            Event::AdminShutdown => {
+                if let State::Operational { .. } = self.state {
+                    self.go(
+                        State::ShutdownTimer {
+                            deadline: now,
+                            postponed: true,
+                        },
+                        now,
+                        &mut out,
+                    );
+                }
+                if let State::ShutdownTimer { .. } = self.state {
+                    let deadline = now.after(self.timings.shutdown_timeout);
+                    self.go(State::ShutdownInProgress { deadline }, now, &mut out);
+                    out.actions.push(Action::RequestShutdown);
+                    out.actions.push(Action::Announce(Notice::ShuttingDown));
                 }
             }
             Event::WakeRequested { by } => {
@@ -718,6 +760,7 @@ impl PowerMachine {
             from,
             to: self.state.kind(),
             reconciled,
+            admin: false,
         });
     }
 }

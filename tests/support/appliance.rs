@@ -35,6 +35,7 @@ pub const BOB: u64 = 555;
 pub const PLAYER_ROLE: u64 = 444;
 pub const MAC: &str = "AA:BB:CC:DD:EE:FF";
 pub const DISCORD_TOKEN: &str = "discord-test-token";
+pub const ADMIN_TOKEN: &str = "admin-test-token";
 
 /// Only guards against hanging forever; no test measures time with it.
 pub const WAIT: Duration = Duration::from_secs(30);
@@ -152,6 +153,8 @@ pub struct Appliance {
     pub notify: Recorded,
     /// The bot's log (stderr), one entry per line, across restarts.
     pub log: Recorded,
+    /// Where the bot's admin HTTP server listens.
+    pub admin_addr: std::net::SocketAddr,
     dir: tempfile::TempDir,
     bin: PathBuf,
     child: Option<Child>,
@@ -201,7 +204,13 @@ impl Appliance {
             }
         });
 
+        // A free port for the admin server (asked of the kernel, then
+        // released for the bot to bind).
+        let admin_addr = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port");
         Appliance {
+            admin_addr,
             discord,
             pve,
             minecraft,
@@ -275,6 +284,10 @@ watch_interval = "300ms"
 [state]
 dir = "{state}"
 
+[admin]
+listen = "{admin}"
+health_grace = "1s"
+
 [log]
 level = "debug"
 {extra}
@@ -291,6 +304,7 @@ level = "debug"
             stimeout = o.shutdown_timeout,
             method = o.shutdown_method,
             state = self.dir.path().join("state").display(),
+            admin = self.admin_addr,
             extra = o.extra,
         )
     }
@@ -318,6 +332,7 @@ level = "debug"
             .env("NOTIFY_SOCKET", self.dir.path().join("notify.sock"))
             .env("CUBEGUARDIAN_DISCORD_TOKEN", DISCORD_TOKEN)
             .env("CUBEGUARDIAN_PROXMOX_TOKEN_SECRET", secret)
+            .env("CUBEGUARDIAN_ADMIN_TOKEN", ADMIN_TOKEN)
             .env_remove("CREDENTIALS_DIRECTORY")
             .env_remove("JOURNAL_STREAM")
             .stdin(Stdio::null())

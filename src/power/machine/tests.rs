@@ -555,7 +555,7 @@ fn random_walks_keep_the_safety_rules() {
             let out = m.handle(event.clone(), now);
             for tr in &out.transitions {
                 assert!(
-                    tr.reconciled || tr.from.can_go_to(tr.to),
+                    tr.reconciled || tr.admin || tr.from.can_go_to(tr.to),
                     "walk {walk}: illegal {tr:?} on {event:?}"
                 );
             }
@@ -603,4 +603,40 @@ fn wake_command_starts_an_idle_host_and_says_otherwise_why_not() {
             Outcome::default()
         );
     }
+}
+
+#[test]
+fn admin_maintenance_overrides_any_state_and_suspends_everything() {
+    let mut m = machine(operational());
+    let out = m.handle(Event::AdminMaintenance(true), t(1));
+    assert_eq!(m.state(), &State::Maintenance);
+    assert!(out.transitions[0].admin && !out.transitions[0].reconciled);
+    assert_eq!(m.handle(leave(0), t(2)), Outcome::default());
+    let out = m.handle(Event::AdminMaintenance(false), t(3));
+    assert_eq!(
+        kinds(&out),
+        vec![(StateKind::Maintenance, StateKind::Idle, false)]
+    );
+    assert_eq!(out.actions, vec![Action::Probe]);
+}
+
+#[test]
+fn admin_shutdown_goes_through_the_timer_at_once() {
+    let mut m = machine(operational());
+    m.handle(join(1), t(0));
+    let out = m.handle(Event::AdminShutdown, t(1));
+    assert_eq!(
+        kinds(&out),
+        vec![
+            (StateKind::Operational, StateKind::ShutdownTimer, false),
+            (
+                StateKind::ShutdownTimer,
+                StateKind::ShutdownInProgress,
+                false
+            )
+        ]
+    );
+    assert!(out.actions.contains(&Action::RequestShutdown));
+    let mut m = machine(State::Idle);
+    assert_eq!(m.handle(Event::AdminShutdown, t(1)), Outcome::default());
 }

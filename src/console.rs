@@ -1,0 +1,241 @@
+//! What the admin page shows and does: [`crate::web`]'s [`Backend`] over
+//! the appliance's parts. Every action takes the same path as the Discord
+//! command that does the same thing (the power driver's inputs, the
+//! restart shared with `/restart`, the limiter's unban), and is logged
+//! "via admin page".
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::discord::commands::Commands;
+use crate::discord::{Link, Outgoing};
+use crate::guard::Guard;
+use crate::messages::{Messages, Text};
+use crate::power::driver::{Clock, Input, PowerView};
+use crate::power::machine::{Event, GameObservation, Requester, State, StateKind};
+use crate::web::{AdminAction, Backend, BanRow, Feature, HistoryRow, MinecraftView, Snapshot};
+
+/// The key of the one feature the page can toggle today.
+const NATURAL_LANGUAGE: &str = "natural_language";
+
+/// How stale the power loop's last answer may be before `/health` calls
+/// it stuck: a few of [`PING_EVERY`], so one slow probe is not an outage.
+const LOOP_STALE: Duration = Duration::from_secs(20);
+
+/// How often the power loop is pinged (for `/health` and the watchdog).
+pub const PING_EVERY: Duration = Duration::from_secs(5);
+
+/// Liveness facts kept by [`crate::app`]'s supervision task.
+#[derive(Default)]
+pub struct Vitals {
+    /// Milliseconds after `started` of the power loop's last answer.
+    pub loop_alive_at: AtomicU64,
+    /// When the gateway went down, if it is down.
+    pub discord_down_since: Mutex<Option<Instant>>,
+}
+
+pub struct Console {
+    pub started: Instant,
+    pub vitals: Arc<Vitals>,
+    pub view: watch::Receiver<PowerView>,
+    pub link: watch::Receiver<Link>,
+    pub voice_names: watch::Receiver<Vec<String>>,
+    pub power: mpsc::Sender<Input>,
+    pub commands: Arc<Commands>,
+    pub guard: Arc<Guard>,
+    pub messages: Messages,
+    pub outgoing: mpsc::Sender<Outgoing>,
+    pub admin_user_id: u64,
+    pub clock: Clock,
+}
+
+impl Console {
+    fn admin(&self) -> Requester {
+        Requester {
+            id: self.admin_user_id,
+            name: "admin".to_owned(),
+        }
+    }
+
+    async fn machine(&self, event: Event) -> Result<bool, String> {
+        let (reply, answer) = oneshot::channel();
+        self.power
+            .send(Input::Admin { event, reply })
+            .await
+            .map_err(|_| "the power loop is not running".to_owned())?;
+        answer
+            .await
+            .map_err(|_| "the power loop did not answer".to_owned())
+    }
+
+    fn announce(&self, text: String) {
+        if self
+            .outgoing
+            .try_send(Outgoing::Announce {
+                text,
+                cancel_button: false,
+            })
+            .is_err()
+        {
+            log::warn!("admin page: discord queue full, announcement dropped");
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Backend for Console {
+    fn snapshot(&self) -> Snapshot {
+        let view = self.view.borrow().clone();
+        let now = self.clock.now();
+        let alive_ms = self.vitals.loop_alive_at.load(Ordering::Relaxed);
+        let since_alive = self
+            .started
+            .elapsed()
+            .saturating_sub(Duration::from_millis(alive_ms));
+        let connected = *self.link.borrow() == Link::Connected;
+        let down_for = self
+            .vitals
+            .discord_down_since
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .map(|t| t.elapsed());
+        Snapshot {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            uptime: self.started.elapsed(),
+            discord_connected: connected,
+            discord_down_for: if connected { None } else { down_for },
+            main_loop_alive: since_alive < LOOP_STALE,
+            power_state: view.state.kind().name().to_owned(),
+            power_state_label: match &view.state {
+                State::Error { reason } => {
+                    format!("{} — {reason}", self.messages.render(Text::StateError, &[]))
+                }
+                s => self.messages.render(Text::state(s.kind()), &[]),
+            },
+            power_since: view.since.until(now),
+            in_voice: self.voice_names.borrow().clone(),
+            minecraft: view.last_observation.as_ref().and_then(|o| match &o.game {
+                GameObservation::Online {
+                    players,
+                    max,
+                    version,
+                } => Some(MinecraftView {
+                    players_online: *players,
+                    players_max: *max,
+                    version: version.clone(),
+                }),
+                GameObservation::Offline => None,
+            }),
+            shutdown_in: match &view.state {
+                State::ShutdownTimer { deadline, .. } => Some(now.until(*deadline)),
+                _ => None,
+            },
+            history: view
+                .history
+                .iter()
+                .rev()
+                .map(|(at, t)| HistoryRow {
+                    at_unix_ms: at.0,
+                    from: t.from.name().to_owned(),
+                    to: t.to.name().to_owned(),
+                    reconciled: t.reconciled,
+                })
+                .collect(),
+            bans: self
+                .guard
+                .bans()
+                .into_iter()
+                .map(|(user, until, note)| BanRow {
+                    user_id: user,
+                    user_label: user.to_string(),
+                    until_unix_ms: until,
+                    reason: note.unwrap_or_else(|| "automatic".to_owned()),
+                })
+                .collect(),
+            maintenance: view.state.kind() == StateKind::Maintenance,
+            features: vec![Feature {
+                key: NATURAL_LANGUAGE.to_owned(),
+                label: "Commands in plain words".to_owned(),
+                enabled: self.commands.natural_language(),
+            }],
+        }
+    }
+
+    async fn act(&self, action: AdminAction) -> Result<String, String> {
+        log::info!("admin page: {action} via admin page");
+        match action {
+            AdminAction::Wake => {
+                let (reply, answer) = oneshot::channel();
+                self.power
+                    .send(Input::Wake {
+                        by: self.admin(),
+                        reply,
+                    })
+                    .await
+                    .map_err(|_| "the power loop is not running".to_owned())?;
+                match answer.await {
+                    Ok(StateKind::Idle) => Ok("wake requested: magic packets sent".to_owned()),
+                    Ok(other) => Err(format!("nothing to wake: the server is {other}")),
+                    Err(_) => Err("the power loop did not answer".to_owned()),
+                }
+            }
+            AdminAction::Shutdown => match self.machine(Event::AdminShutdown).await? {
+                true => Ok("shutdown requested".to_owned()),
+                false => Err(format!(
+                    "nothing to shut down: the server is {}",
+                    self.view.borrow().state.kind()
+                )),
+            },
+            AdminAction::SetMaintenance(on) => {
+                self.machine(Event::AdminMaintenance(on)).await?;
+                Ok(if on {
+                    "maintenance on: no automatic power action".to_owned()
+                } else {
+                    "maintenance off".to_owned()
+                })
+            }
+            AdminAction::RestartMinecraft => {
+                let state = self.view.borrow().state.kind();
+                if !matches!(state, StateKind::Operational | StateKind::ShutdownTimer) {
+                    return Err(format!(
+                        "Minecraft cannot be restarted: the server is {state}"
+                    ));
+                }
+                self.announce(self.messages.render(Text::RestartInProgress, &[]));
+                match self.commands.restart_now(&self.admin()).await {
+                    Ok(elapsed) => {
+                        let seconds = elapsed.as_secs().to_string();
+                        self.announce(
+                            self.messages
+                                .render(Text::RestartSucceeded, &[("seconds", &seconds)]),
+                        );
+                        Ok(format!("Minecraft restarted in {seconds} s"))
+                    }
+                    Err(None) => Err("a restart is already under way".to_owned()),
+                    Err(Some(reason)) => {
+                        self.announce(self.messages.render(Text::RestartFailed, &[]));
+                        Err(format!("restart failed: {reason}"))
+                    }
+                }
+            }
+            AdminAction::SendDigest => {
+                Err("the digest mailer is not part of this version yet".to_owned())
+            }
+            AdminAction::SetFeature(key, on) if key == NATURAL_LANGUAGE => {
+                self.commands.set_natural_language(on);
+                Ok(format!(
+                    "commands in plain words {}",
+                    if on { "on" } else { "off" }
+                ))
+            }
+            AdminAction::SetFeature(key, _) => Err(format!("unknown feature `{key}`")),
+            AdminAction::Unban(user) => match self.guard.unban(user) {
+                true => Ok(format!("{user} unbanned")),
+                false => Err(format!("{user} was not banned")),
+            },
+        }
+    }
+}
