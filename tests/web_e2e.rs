@@ -1,0 +1,322 @@
+//! End to end: `/health`, `/metrics` and the admin page of the real
+//! binary, over real HTTP, with the local Discord, Proxmox and Minecraft
+//! stand-ins behind it.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, LOCATION, SET_COOKIE};
+use reqwest::redirect::Policy;
+use reqwest::{Client, StatusCode};
+use support::appliance::*;
+
+fn bin() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_cubeguardian"))
+}
+
+fn client() -> Client {
+    Client::builder().redirect(Policy::none()).build().unwrap()
+}
+
+fn url(app: &Appliance, path: &str) -> String {
+    format!("http://{}{path}", app.admin_addr)
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
+}
+
+async fn post(
+    app: &Appliance,
+    path: &str,
+    cookie: Option<&str>,
+    pairs: &[(&str, &str)],
+) -> reqwest::Response {
+    let mut req = client()
+        .post(url(app, path))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(form(pairs));
+    if let Some(cookie) = cookie {
+        req = req.header(COOKIE, cookie);
+    }
+    req.send().await.unwrap()
+}
+
+/// Logs in with the admin token; returns the `Cookie` value and the page's
+/// CSRF token.
+async fn login(app: &Appliance) -> (String, String) {
+    let res = post(app, "/login", None, &[("token", ADMIN_TOKEN)]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let set_cookie = res.headers()[SET_COOKIE].to_str().unwrap().to_owned();
+    assert!(
+        set_cookie.contains("HttpOnly") && set_cookie.contains("SameSite=Strict"),
+        "{set_cookie}"
+    );
+    let cookie = set_cookie.split(';').next().unwrap().to_owned();
+    let page = page(app, &cookie).await;
+    (cookie, csrf_of(&page))
+}
+
+async fn page(app: &Appliance, cookie: &str) -> String {
+    let res = client()
+        .get(url(app, "/"))
+        .header(COOKIE, cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    res.text().await.unwrap()
+}
+
+fn csrf_of(page: &str) -> String {
+    let marker = r#"name="csrf" value=""#;
+    let start = page.find(marker).expect("a csrf field") + marker.len();
+    page[start..start + page[start..].find('"').unwrap()].to_owned()
+}
+
+async fn health(app: &Appliance) -> (StatusCode, serde_json::Value) {
+    let res = client().get(url(app, "/health")).send().await.unwrap();
+    let status = res.status();
+    let text = res.text().await.unwrap_or_default();
+    (
+        status,
+        serde_json::from_str(&text).unwrap_or(serde_json::Value::Null),
+    )
+}
+
+async fn metrics(app: &Appliance) -> BTreeMap<String, f64> {
+    let res = client().get(url(app, "/metrics")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    parse_exposition(&res.text().await.unwrap())
+}
+
+// Known gap (issue 7 stays open for it): serenity 0.12 reports no stage
+// change while it is resuming a dropped connection (it compares stages
+// around each received event, and the drop-and-resume happens between
+// them), so the bot does not learn that the gateway is gone and /health
+// stays 200. Detecting it needs a liveness signal of our own.
+#[ignore = "the bot cannot yet see a dropped gateway that serenity is resuming"]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_turns_503_while_discord_is_gone_and_200_after_resume() {
+    let mut app = Appliance::start(bin(), Options::default()).await;
+    app.spawn_ready().await;
+    let (status, body) = health(&app).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["discord_connected"], true);
+    assert_eq!(body["power_state"], "idle");
+
+    // The stand-in drops the bot and holds it off: past the 1 s grace,
+    // /health says so.
+    app.discord.hold_gateway();
+    assert!(app.discord.drop_connection().await);
+    let mut seen = None;
+    for _ in 0..200 {
+        let (status, body) = health(&app).await;
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            seen = Some(body);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let body = seen.expect("/health never turned 503");
+    assert!(
+        body["reason"].as_str().unwrap_or("").contains("Discord"),
+        "{body}"
+    );
+
+    app.discord.release_gateway();
+    app.discord.wait_for_resume(1, WAIT).await.unwrap();
+    wait_until_async(|| async { health(&app).await.0 == StatusCode::OK }).await;
+}
+
+/// Polls an async condition until it holds (or [`WAIT`] passes).
+async fn wait_until_async<F, Fut>(done: F)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while !done().await {
+        assert!(tokio::time::Instant::now() < deadline, "timed out");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_parse_and_move_when_a_player_joins() {
+    let mut app = Appliance::start(bin(), Options::default()).await;
+    app.spawn_ready().await;
+    app.notify
+        .wait("presence", |l| l.contains("0 authorized in voice"))
+        .await;
+    let before = metrics(&app).await;
+    assert_eq!(before["cubeguardian_startups_requested_total"], 0.0);
+    assert_eq!(before["cubeguardian_power_state{state=\"idle\"}"], 1.0);
+
+    app.discord.voice_join(ALICE, VOICE).await;
+    app.wol.wait_for_packets(3, WAIT).await;
+    app.wait_status("startup monitoring").await;
+    let after = metrics(&app).await;
+    assert_eq!(after["cubeguardian_startups_requested_total"], 1.0);
+    assert_eq!(after["cubeguardian_players_in_voice"], 1.0);
+    assert_eq!(after["cubeguardian_power_state{state=\"idle\"}"], 0.0);
+    assert_eq!(
+        after["cubeguardian_power_state{state=\"startup_monitoring\"}"],
+        1.0
+    );
+    assert!(after["cubeguardian_process_resident_memory_bytes"] > 0.0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn admin_page_needs_the_token_and_csrf_and_its_buttons_act() {
+    let mut app = Appliance::start(bin(), Options::default()).await;
+    app.spawn_ready().await;
+    app.notify
+        .wait("presence", |l| l.contains("0 authorized in voice"))
+        .await;
+
+    // No token: the page sends to the login form, actions are refused.
+    let res = client().get(url(&app, "/")).send().await.unwrap();
+    assert!(res.status().is_redirection(), "{}", res.status());
+    assert_eq!(res.headers()[LOCATION], "/login");
+    let res = post(&app, "/action/wake", None, &[]).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    let res = post(&app, "/login", None, &[("token", "wrong")]).await;
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+
+    let (cookie, csrf) = login(&app).await;
+    let html = page(&app, &cookie).await;
+    assert!(html.contains("idle"), "the page shows the state");
+
+    // A POST without the CSRF token does nothing.
+    let res = post(&app, "/action/wake", Some(&cookie), &[]).await;
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(app.wol.packets().is_empty());
+
+    // The wake button: magic packets, as for /wake on Discord.
+    let res = post(&app, "/action/wake", Some(&cookie), &[("csrf", &csrf)]).await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(app.wol.wait_for_packets(3, WAIT).await.len(), 3);
+    app.wait_announce("Démarrage du serveur demandé par admin")
+        .await;
+    let log = app.log.lines().join("\n");
+    assert!(log.contains("via admin page"), "{log}");
+
+    // Scripts use the token as a bearer; maintenance stops everything.
+    let res = client()
+        .post(url(&app, "/action/maintenance"))
+        .header(AUTHORIZATION, format!("Bearer {ADMIN_TOKEN}"))
+        .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body("enabled=true")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    app.wait_status("maintenance").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restart_button_reboots_the_container_through_proxmox() {
+    let mut app = Appliance::start(
+        bin(),
+        Options {
+            host_up: true,
+            in_voice: vec![ALICE],
+            ..Options::default()
+        },
+    )
+    .await;
+    app.pve
+        .set_reboot_outcome(std::time::Duration::from_millis(200), "OK");
+    app.spawn_ready().await;
+    app.wait_status("operational").await;
+    let res = client()
+        .post(url(&app, "/action/restart-minecraft"))
+        .header(AUTHORIZATION, format!("Bearer {ADMIN_TOKEN}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{:?}", res.text().await);
+    assert_eq!(app.pve.reboot_calls(), vec![105]);
+    app.wait_announce("Serveur redémarré avec succès").await;
+}
+
+/// A small checker of the Prometheus/OpenMetrics text format: every line is
+/// a known comment or a `name{labels} value` sample of a declared family;
+/// `# EOF` ends it. Returns the samples.
+fn parse_exposition(text: &str) -> BTreeMap<String, f64> {
+    fn valid_name(n: &str) -> bool {
+        let mut chars = n.chars();
+        chars
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == ':')
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
+    }
+    let mut families: BTreeMap<String, String> = BTreeMap::new();
+    let mut samples = BTreeMap::new();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.last(), Some(&"# EOF"), "must end with # EOF");
+    for line in &lines[..lines.len() - 1] {
+        if let Some(rest) = line.strip_prefix("# ") {
+            let mut parts = rest.splitn(3, ' ');
+            let kind = parts.next().unwrap();
+            let name = parts.next().expect("a metric name");
+            assert!(valid_name(name), "bad name in {line:?}");
+            match kind {
+                "HELP" | "UNIT" => {}
+                "TYPE" => {
+                    let t = parts.next().expect("a type");
+                    assert!(
+                        [
+                            "counter",
+                            "gauge",
+                            "info",
+                            "histogram",
+                            "summary",
+                            "unknown"
+                        ]
+                        .contains(&t),
+                        "bad type in {line:?}"
+                    );
+                    families.insert(name.to_owned(), t.to_owned());
+                }
+                _ => panic!("unknown comment {line:?}"),
+            }
+            continue;
+        }
+        let (series, value) = line.rsplit_once(' ').expect("name and value");
+        let value: f64 = value
+            .parse()
+            .unwrap_or_else(|_| panic!("bad value {line:?}"));
+        let name = match series.split_once('{') {
+            Some((name, labels)) => {
+                let labels = labels.strip_suffix('}').expect("closing brace");
+                for pair in labels.split(',') {
+                    let (k, v) = pair.split_once('=').expect("label=value");
+                    assert!(valid_name(k), "bad label in {line:?}");
+                    assert!(
+                        v.starts_with('"') && v.ends_with('"'),
+                        "bad label value {line:?}"
+                    );
+                }
+                name
+            }
+            None => series,
+        };
+        assert!(valid_name(name), "bad sample name in {line:?}");
+        let family = families
+            .keys()
+            .filter(|f| name.starts_with(f.as_str()))
+            .max_by_key(|f| f.len())
+            .unwrap_or_else(|| panic!("sample of an undeclared family: {line:?}"));
+        if families[family] == "counter" {
+            assert_eq!(name, format!("{family}_total"), "counter sample {line:?}");
+        }
+        samples.insert(series.to_owned(), value);
+    }
+    samples
+}
