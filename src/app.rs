@@ -355,13 +355,19 @@ async fn supervise(
     let mut heartbeat = tokio::time::interval(watchdog.map_or(PING_EVERY, |w| w.min(PING_EVERY)));
     let mut last_status = String::new();
     loop {
-        let line = status_line(&view.borrow(), &link.borrow());
+        let shown = match &*link.borrow() {
+            Link::Connected if discord::gateway_interrupted() => {
+                Link::Down("reconnecting".to_owned())
+            }
+            other => other.clone(),
+        };
+        let line = status_line(&view.borrow(), &shown);
         if line != last_status {
             notify::status(&line);
             log::debug!("status: {line}");
             last_status = line;
         }
-        let connected = *link.borrow() == Link::Connected;
+        let connected = *link.borrow() == Link::Connected && !discord::gateway_interrupted();
         {
             let mut down = vitals
                 .discord_down_since

@@ -95,18 +95,26 @@ impl Backend for Console {
             .started
             .elapsed()
             .saturating_sub(Duration::from_millis(alive_ms));
-        let connected = *self.link.borrow() == Link::Connected;
-        let down_for = self
-            .vitals
-            .discord_down_since
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .map(|t| t.elapsed());
+        let connected =
+            *self.link.borrow() == Link::Connected && !crate::discord::gateway_interrupted();
+        let down_for = {
+            let mut down = self
+                .vitals
+                .discord_down_since
+                .lock()
+                .unwrap_or_else(|p| p.into_inner());
+            if connected {
+                *down = None;
+                None
+            } else {
+                Some(down.get_or_insert_with(Instant::now).elapsed())
+            }
+        };
         Snapshot {
             version: env!("CARGO_PKG_VERSION").to_owned(),
             uptime: self.started.elapsed(),
             discord_connected: connected,
-            discord_down_for: if connected { None } else { down_for },
+            discord_down_for: down_for,
             main_loop_alive: since_alive < LOOP_STALE,
             power_state: view.state.kind().name().to_owned(),
             power_state_label: match &view.state {

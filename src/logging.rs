@@ -16,12 +16,21 @@ use log::{Level, LevelFilter, Log, Metadata, Record};
 /// Every line kept also goes to `ring`, for the admin page.
 pub fn init(level: LevelFilter, ring: Arc<LogRing>) {
     let logger: Box<dyn Log> = match journal() {
-        Some(journal) => Box::new(OwnLinesFirst(TeeLogger::new(journal, ring))),
-        None => Box::new(OwnLinesFirst(TeeLogger::new(StderrLog, ring))),
+        Some(journal) => Box::new(OwnLinesFirst {
+            inner: TeeLogger::new(journal, ring),
+            level,
+        }),
+        None => Box::new(OwnLinesFirst {
+            inner: TeeLogger::new(StderrLog, ring),
+            level,
+        }),
     };
     // Only fails if a logger is already installed (tests), which is fine.
     let _ = log::set_boxed_logger(logger);
-    log::set_max_level(level);
+    // serenity's gateway records are read at debug level whatever the
+    // configured level (see `discord::watch_gateway_log`); the logger
+    // applies `level` to what it writes.
+    log::set_max_level(level.max(LevelFilter::Debug));
 }
 
 fn journal() -> Option<systemd_journal_logger::JournalLog> {
@@ -36,25 +45,39 @@ fn journal() -> Option<systemd_journal_logger::JournalLog> {
     )
 }
 
-/// Keeps our own records and only the warnings and errors of dependencies:
-/// at info they are chatty (connections, heartbeats) and drown what an admin
-/// needs to read.
-struct OwnLinesFirst<L>(L);
+/// Keeps our own records up to the configured level and only the warnings
+/// and errors of dependencies: at info they are chatty (connections,
+/// heartbeats) and drown what an admin needs to read. serenity's gateway
+/// records are also shown to the gateway watch before being filtered.
+struct OwnLinesFirst<L> {
+    inner: L,
+    level: LevelFilter,
+}
+
+impl<L: Log> OwnLinesFirst<L> {
+    fn writes(&self, metadata: &Metadata<'_>) -> bool {
+        metadata.level() <= self.level
+            && (metadata.target().starts_with("cubeguardian") || metadata.level() <= Level::Warn)
+            && self.inner.enabled(metadata)
+    }
+}
 
 impl<L: Log> Log for OwnLinesFirst<L> {
     fn enabled(&self, metadata: &Metadata<'_>) -> bool {
-        (metadata.target().starts_with("cubeguardian") || metadata.level() <= Level::Warn)
-            && self.0.enabled(metadata)
+        metadata.target().starts_with("serenity::gateway") || self.writes(metadata)
     }
 
     fn log(&self, record: &Record<'_>) {
-        if self.enabled(record.metadata()) {
-            self.0.log(record);
+        if record.target().starts_with("serenity::gateway") {
+            crate::discord::watch_gateway_log(record.target(), &record.args().to_string());
+        }
+        if self.writes(record.metadata()) {
+            self.inner.log(record);
         }
     }
 
     fn flush(&self) {
-        self.0.flush();
+        self.inner.flush();
     }
 }
 

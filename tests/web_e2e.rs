@@ -94,12 +94,6 @@ async fn metrics(app: &Appliance) -> BTreeMap<String, f64> {
     parse_exposition(&res.text().await.unwrap())
 }
 
-// Known gap (issue 7 stays open for it): serenity 0.12 reports no stage
-// change while it is resuming a dropped connection (it compares stages
-// around each received event, and the drop-and-resume happens between
-// them), so the bot does not learn that the gateway is gone and /health
-// stays 200. Detecting it needs a liveness signal of our own.
-#[ignore = "the bot cannot yet see a dropped gateway that serenity is resuming"]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_turns_503_while_discord_is_gone_and_200_after_resume() {
     let mut app = Appliance::start(bin(), Options::default()).await;

@@ -19,6 +19,7 @@ mod admin;
 pub mod commands;
 pub mod presence;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -56,6 +57,35 @@ const MAX_RETRY: Duration = Duration::from_secs(300);
 
 /// Attempts for one announcement before it is dropped (logged).
 const SEND_ATTEMPTS: u32 = 4;
+
+/// Set when serenity starts resuming or re-establishing the gateway
+/// connection, cleared when a session is ready or resumed again.
+///
+/// serenity 0.12 reports no stage change while it resumes a dropped
+/// connection (it compares stages only around received events, and the
+/// drop-and-resume happens between them), so the bot would never learn that
+/// Discord is gone. Its own log records do say it: [`watch_gateway_log`] is
+/// fed every serenity gateway record by the logger. serenity is pinned to
+/// an exact version, and the `/health` end-to-end test fails if these
+/// messages change.
+static GATEWAY_INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Looks at one of serenity's gateway log records for the start of a
+/// resume or reconnect.
+pub fn watch_gateway_log(target: &str, message: &str) {
+    if target.starts_with("serenity::gateway")
+        && (message.ends_with("Attempting to resume")
+            || message.ends_with("Attempting to reconnect")
+            || message.ends_with("Requesting restart"))
+    {
+        GATEWAY_INTERRUPTED.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Whether the gateway connection is being re-established right now.
+pub fn gateway_interrupted() -> bool {
+    GATEWAY_INTERRUPTED.load(Ordering::Relaxed)
+}
 
 /// What the rest of the appliance asks Discord to say.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -282,6 +312,7 @@ impl EventHandler for Handler {
             "discord: connected as {} (new session; waiting for the guild's state)",
             ready.user.name
         );
+        GATEWAY_INTERRUPTED.store(false, Ordering::Relaxed);
         self.link.send_replace(Link::Connected);
         self.commands
             .on_ready(&ctx.http, ready.user.id.get(), &ready.user.name)
@@ -294,6 +325,7 @@ impl EventHandler for Handler {
 
     async fn resume(&self, _ctx: Context, _: ResumedEvent) {
         log::info!("discord: session resumed");
+        GATEWAY_INTERRUPTED.store(false, Ordering::Relaxed);
         self.link.send_replace(Link::Connected);
     }
 
