@@ -77,7 +77,10 @@ async fn main() {
             .and_then(|v| v.parse().ok())
         {
             // Time to inspect the process by hand (gdb, /proc/PID/smaps).
-            println!("holding pid {pid} for {hold} s");
+            println!(
+                "holding pid {pid} for {hold} s; admin server on http://{}",
+                app.admin_addr
+            );
             tokio::time::sleep(Duration::from_secs(hold)).await;
         }
         app.discord.voice_join(ALICE, VOICE).await;

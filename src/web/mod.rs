@@ -397,7 +397,9 @@ pub(crate) fn html(status: StatusCode, body: String) -> Response {
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        // Not `no-referrer`: under it browsers send `Origin: null` with the
+        // page's own form posts, which the same-origin check must refuse.
+        HeaderValue::from_static("same-origin"),
     );
     res
 }

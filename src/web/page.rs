@@ -116,7 +116,7 @@ fn time_tag(unix_ms: u64) -> String {
 fn head(out: &mut String, title: &str) {
     let _ = write!(
         out,
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="no-referrer"><title>{}</title><link rel="stylesheet" href="/static/style.css"><script src="/static/app.js" defer></script></head><body><main>"#,
+        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="same-origin"><title>{}</title><link rel="stylesheet" href="/static/style.css"><script src="/static/app.js" defer></script></head><body><main>"#,
         esc(title)
     );
 }
