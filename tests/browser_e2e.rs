@@ -38,9 +38,11 @@ impl ChromeDriver {
             .stderr(Stdio::null())
             .spawn()
             .expect("chromedriver not found: apt-get install chromium chromium-driver");
+        // From here on, Drop stops it whatever happens.
+        let driver = ChromeDriver { child, port };
         for _ in 0..100 {
             if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                return ChromeDriver { child, port };
+                return driver;
             }
             std::thread::sleep(Duration::from_millis(100));
         }
