@@ -45,6 +45,9 @@ fn journal() -> Option<systemd_journal_logger::JournalLog> {
     )
 }
 
+/// Longest serenity gateway record looked at by the gateway watch.
+const GATEWAY_LINE: usize = 256;
+
 /// Keeps our own records up to the configured level and only the warnings
 /// and errors of dependencies: at info they are chatty (connections,
 /// heartbeats) and drown what an admin needs to read. serenity's gateway
@@ -69,7 +72,13 @@ impl<L: Log> Log for OwnLinesFirst<L> {
 
     fn log(&self, record: &Record<'_>) {
         if record.target().starts_with("serenity::gateway") {
-            crate::discord::watch_gateway_log(record.target(), &record.args().to_string());
+            // The messages watched are short; a long one (a whole payload
+            // at debug level) stops formatting as soon as the buffer is
+            // full, so it costs nothing and is skipped.
+            let mut text = heapless::String::<GATEWAY_LINE>::new();
+            if std::fmt::write(&mut text, *record.args()).is_ok() {
+                crate::discord::watch_gateway_log(record.target(), &text);
+            }
         }
         if self.writes(record.metadata()) {
             self.inner.log(record);
