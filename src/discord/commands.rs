@@ -862,23 +862,17 @@ pub(super) async fn reply(
     private: bool,
     buttons: Vec<CreateButton>,
 ) -> Sent {
+    let answer = || {
+        CreateInteractionResponse::Message(
+            CreateInteractionResponseMessage::new()
+                .content(text)
+                .ephemeral(private)
+                .components(row(buttons.clone())),
+        )
+    };
     match &inv.origin {
-        Origin::Slash(i) => {
-            let message = CreateInteractionResponseMessage::new()
-                .content(text)
-                .ephemeral(private)
-                .components(row(buttons));
-            i.create_response(http, CreateInteractionResponse::Message(message))
-                .await
-        }
-        Origin::Button(i) => {
-            let message = CreateInteractionResponseMessage::new()
-                .content(text)
-                .ephemeral(private)
-                .components(row(buttons));
-            i.create_response(http, CreateInteractionResponse::Message(message))
-                .await
-        }
+        Origin::Slash(i) => i.create_response(http, answer()).await,
+        Origin::Button(i) => i.create_response(http, answer()).await,
         Origin::Text {
             channel,
             message,

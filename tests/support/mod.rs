@@ -6,6 +6,7 @@
 pub mod appliance;
 pub mod discord;
 pub mod minecraft;
+pub mod prometheus;
 pub mod proxmox;
 pub mod sshd;
 pub mod wol;
