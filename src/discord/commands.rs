@@ -302,9 +302,15 @@ impl Commands {
             }
         };
         let Some(command) = command else { return };
+        // A DM carries no roles. They are looked up (one REST call) only
+        // when they decide something: a command that needs an authorized
+        // player, from someone not authorized by id.
+        let needs_roles = matches!(command, Command::Wake | Command::Restart)
+            && !self.deps.auth.allows(message.author.id.get(), &[]);
         let roles = match &message.member {
             Some(member) => member.roles.iter().map(|r| r.get()).collect(),
-            None => self.roles_of(http, message.author.id).await,
+            None if needs_roles => self.roles_of(http, message.author.id).await,
+            None => Vec::new(),
         };
         let name = message
             .member
