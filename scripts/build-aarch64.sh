@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Builds a static aarch64-unknown-linux-musl `cubeguardian` (for the Raspberry
+# Pi) from Debian bookworm's own packages, without Docker or rustup targets:
+# Debian's Rust 1.96 rebuilds std for the target (-Zbuild-std) from
+# rust-web-src, musl-dev:arm64 supplies libc and the `aarch64-linux-musl-gcc`
+# wrapper, and LLVM's libunwind-14-dev:arm64 supplies the static unwinder std
+# needs. The result is checked with `file` and run under qemu-aarch64-static.
+#
+# Runs as root (it installs packages). Safe to run again: apt only installs
+# what is missing and cargo rebuilds only what changed.
+#
+#   scripts/build-aarch64.sh            # output: out/cubeguardian-aarch64
+#   CARGO_TARGET_DIR=/tmp/t scripts/build-aarch64.sh
+set -euo pipefail
+
+TARGET=aarch64-unknown-linux-musl
+REPO="${REPO:-$(cd "$(dirname "$0")/.." && pwd)}"
+TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
+OUT_DIR="${OUT_DIR:-$REPO/out}"
+SUPPORT="$TARGET_DIR/$TARGET-support"
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+# --- 1. Packages -------------------------------------------------------------
+if [ "$(id -u)" -ne 0 ]; then
+    echo "error: run as root (apt-get install is needed)" >&2
+    exit 1
+fi
+if ! grep -qx arm64 <<<"$(dpkg --print-foreign-architectures)"; then
+    log "adding the arm64 dpkg architecture"
+    dpkg --add-architecture arm64
+    apt-get update
+fi
+PKGS=(
+    rustc-web cargo-web rust-web-src  # Rust 1.96 + std sources for -Zbuild-std
+    gcc-aarch64-linux-gnu             # the cross C compiler and binutils
+    musl-dev:arm64                    # musl libc.a + /usr/bin/aarch64-linux-musl-gcc
+    libunwind-14-dev:arm64            # static libunwind.a (LLVM's) for std
+    qemu-user-static                  # to run the result here
+    file
+)
+missing=()
+for p in "${PKGS[@]}"; do
+    status="$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)"
+    [ "$status" = "install ok installed" ] || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+    log "installing: ${missing[*]}"
+    apt-get update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+fi
+
+# --- 2. Toolchain ------------------------------------------------------------
+# Debian's cargo/rustc, never rustup's proxies in ~/.cargo/bin: only Debian's
+# rustc finds rust-web-src under its sysroot (/usr/lib/rustlib/src).
+export PATH="/usr/bin:/bin:$PATH"
+unset RUSTUP_TOOLCHAIN RUSTC_WRAPPER RUSTC_WORKSPACE_WRAPPER
+export CARGO=/usr/bin/cargo RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc
+[ -d "$(/usr/bin/rustc --print sysroot)/lib/rustlib/src/rust/library" ] || {
+    echo "error: rust-web-src is not where /usr/bin/rustc looks for it" >&2
+    exit 1
+}
+log "$(/usr/bin/rustc --version), $(/usr/bin/cargo --version)"
+
+# std for musl links `-lunwind` statically. Give the linker a directory with
+# only LLVM's arm64 libunwind.a in it (not all of /usr/lib/llvm-14/lib), plus
+# a shim: Debian built libunwind against glibc with _FORTIFY_SOURCE, so it
+# calls __fprintf_chk, which musl does not have.
+mkdir -p "$SUPPORT"
+ln -sf /usr/lib/llvm-14/lib/libunwind.a "$SUPPORT/libunwind.a"
+cat >"$SUPPORT/fortify_shim.c.new" <<'EOF'
+/* glibc's fortified fprintf, which Debian's libunwind.a calls; musl lacks it. */
+#include <stdarg.h>
+#include <stdio.h>
+int __fprintf_chk(FILE *stream, int flag, const char *format, ...)
+{
+    va_list ap;
+    int n;
+    (void)flag;
+    va_start(ap, format);
+    n = vfprintf(stream, format, ap);
+    va_end(ap);
+    return n;
+}
+EOF
+if ! cmp -s "$SUPPORT/fortify_shim.c.new" "$SUPPORT/fortify_shim.c" || [ ! -f "$SUPPORT/fortify_shim.o" ]; then
+    mv -f "$SUPPORT/fortify_shim.c.new" "$SUPPORT/fortify_shim.c"
+    aarch64-linux-musl-gcc -O2 -fPIC -c "$SUPPORT/fortify_shim.c" -o "$SUPPORT/fortify_shim.o"
+fi
+rm -f "$SUPPORT/fortify_shim.c.new"
+
+export RUSTC_BOOTSTRAP=1
+export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER=aarch64-linux-musl-gcc
+export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_RUSTFLAGS="-C link-self-contained=no -C target-feature=+crt-static -L native=$SUPPORT -C link-arg=$SUPPORT/fortify_shim.o"
+# ring's C and assembly, compiled by the `cc` crate.
+export CC_aarch64_unknown_linux_musl=aarch64-linux-musl-gcc
+export AR_aarch64_unknown_linux_musl=aarch64-linux-gnu-ar
+export CARGO_TARGET_DIR="$TARGET_DIR"
+
+# --- 3. Build ----------------------------------------------------------------
+log "building $TARGET (release) into $TARGET_DIR"
+start=$(date +%s)
+cd "$REPO"
+/usr/bin/cargo build --locked --release --bin cubeguardian \
+    --target "$TARGET" -Zbuild-std=std,panic_abort
+log "build took $(( $(date +%s) - start )) s"
+
+BIN="$TARGET_DIR/$TARGET/release/cubeguardian"
+mkdir -p "$OUT_DIR"
+cp -f "$BIN" "$OUT_DIR/cubeguardian-aarch64"
+aarch64-linux-gnu-strip -o "$OUT_DIR/cubeguardian-aarch64.stripped" "$BIN"
+
+# --- 4. Verify ---------------------------------------------------------------
+desc="$(file -b "$OUT_DIR/cubeguardian-aarch64")"
+echo "file: $desc"
+case "$desc" in
+    *"ARM aarch64"*) ;;
+    *) echo "error: not an aarch64 binary" >&2; exit 1 ;;
+esac
+case "$desc" in
+    *"statically linked"* | *"static-pie linked"*) ;;
+    *) echo "error: not statically linked" >&2; exit 1 ;;
+esac
+# (Captured first: `readelf | grep -q` can die of SIGPIPE under pipefail.)
+headers="$(aarch64-linux-gnu-readelf -l "$OUT_DIR/cubeguardian-aarch64")"
+if grep -q INTERP <<<"$headers"; then
+    echo "error: binary asks for a dynamic loader" >&2
+    exit 1
+fi
+
+log "running under qemu-aarch64-static"
+qemu-aarch64-static "$OUT_DIR/cubeguardian-aarch64.stripped" --version
+qemu-aarch64-static "$OUT_DIR/cubeguardian-aarch64.stripped" \
+    check-config --config "$REPO/config.example.toml"
+echo "check-config: exit 0"
+
+echo "binary:   $OUT_DIR/cubeguardian-aarch64 ($(stat -c %s "$OUT_DIR/cubeguardian-aarch64") bytes)"
+echo "stripped: $OUT_DIR/cubeguardian-aarch64.stripped ($(stat -c %s "$OUT_DIR/cubeguardian-aarch64.stripped") bytes)"
