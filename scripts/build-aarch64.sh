@@ -10,13 +10,14 @@
 # what is missing and cargo rebuilds only what changed.
 #
 #   scripts/build-aarch64.sh            # output: out/cubeguardian-aarch64
-#   CARGO_TARGET_DIR=/tmp/t scripts/build-aarch64.sh
+#   CARGO_TARGET_DIR=/tmp/t CUBEGUARDIAN_OUT_DIR=/tmp/o scripts/build-aarch64.sh
 set -euo pipefail
 
 TARGET=aarch64-unknown-linux-musl
-REPO="${REPO:-$(cd "$(dirname "$0")/.." && pwd)}"
+REPO="$(cd "$(dirname "$0")/.." && pwd)"
 TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
-OUT_DIR="${OUT_DIR:-$REPO/out}"
+# Not OUT_DIR: cargo reserves that name, and build scripts (ring) rebuild when it changes.
+DEST="${CUBEGUARDIAN_OUT_DIR:-$REPO/out}"
 SUPPORT="$TARGET_DIR/$TARGET-support"
 
 log() { printf '==> %s\n' "$*" >&2; }
@@ -106,12 +107,12 @@ cd "$REPO"
 log "build took $(( $(date +%s) - start )) s"
 
 BIN="$TARGET_DIR/$TARGET/release/cubeguardian"
-mkdir -p "$OUT_DIR"
-cp -f "$BIN" "$OUT_DIR/cubeguardian-aarch64"
-aarch64-linux-gnu-strip -o "$OUT_DIR/cubeguardian-aarch64.stripped" "$BIN"
+mkdir -p "$DEST"
+cp -f "$BIN" "$DEST/cubeguardian-aarch64"
+aarch64-linux-gnu-strip -o "$DEST/cubeguardian-aarch64.stripped" "$BIN"
 
 # --- 4. Verify ---------------------------------------------------------------
-desc="$(file -b "$OUT_DIR/cubeguardian-aarch64")"
+desc="$(file -b "$DEST/cubeguardian-aarch64")"
 echo "file: $desc"
 case "$desc" in
     *"ARM aarch64"*) ;;
@@ -122,17 +123,17 @@ case "$desc" in
     *) echo "error: not statically linked" >&2; exit 1 ;;
 esac
 # (Captured first: `readelf | grep -q` can die of SIGPIPE under pipefail.)
-headers="$(aarch64-linux-gnu-readelf -l "$OUT_DIR/cubeguardian-aarch64")"
+headers="$(aarch64-linux-gnu-readelf -l "$DEST/cubeguardian-aarch64")"
 if grep -q INTERP <<<"$headers"; then
     echo "error: binary asks for a dynamic loader" >&2
     exit 1
 fi
 
 log "running under qemu-aarch64-static"
-qemu-aarch64-static "$OUT_DIR/cubeguardian-aarch64.stripped" --version
-qemu-aarch64-static "$OUT_DIR/cubeguardian-aarch64.stripped" \
+qemu-aarch64-static "$DEST/cubeguardian-aarch64.stripped" --version
+qemu-aarch64-static "$DEST/cubeguardian-aarch64.stripped" \
     check-config --config "$REPO/config.example.toml"
 echo "check-config: exit 0"
 
-echo "binary:   $OUT_DIR/cubeguardian-aarch64 ($(stat -c %s "$OUT_DIR/cubeguardian-aarch64") bytes)"
-echo "stripped: $OUT_DIR/cubeguardian-aarch64.stripped ($(stat -c %s "$OUT_DIR/cubeguardian-aarch64.stripped") bytes)"
+echo "binary:   $DEST/cubeguardian-aarch64 ($(stat -c %s "$DEST/cubeguardian-aarch64") bytes)"
+echo "stripped: $DEST/cubeguardian-aarch64.stripped ($(stat -c %s "$DEST/cubeguardian-aarch64.stripped") bytes)"
