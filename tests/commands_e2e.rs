@@ -15,21 +15,10 @@ fn bin() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_cubeguardian"))
 }
 
-/// A running server, the bot ready, with `extra` config.
+/// A running server, the bot ready, with `extra` config; reboots succeed.
 async fn running(extra: &str) -> Appliance {
-    let mut app = Appliance::start(
-        bin(),
-        Options {
-            host_up: true,
-            in_voice: vec![ALICE],
-            extra: extra.to_owned(),
-            ..Options::default()
-        },
-    )
-    .await;
+    let app = support::appliance::running(bin(), extra).await;
     app.pve.set_reboot_outcome(Duration::from_millis(300), "OK");
-    app.spawn_ready().await;
-    app.wait_status("operational").await;
     app
 }
 
@@ -174,15 +163,7 @@ async fn direct_message_without_mention_works_and_oui_confirms() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unauthorized_member_is_refused() {
     let app = running("").await;
-    let handle = app
-        .discord
-        .slash_command(BOB, ANNOUNCE, "restart", json!([]))
-        .await;
-    let answer = app
-        .discord
-        .wait_for_interaction_response(|r| handle.matches(r), WAIT)
-        .await
-        .unwrap();
+    let answer = app.slash(BOB, "restart", json!([])).await;
     assert!(answer.is_ephemeral());
     assert!(
         answer
@@ -202,15 +183,7 @@ async fn second_restart_inside_the_cooldown_is_told_the_minutes_left() {
         "[ratelimit.commands.restart]\ncapacity = 3\nper = \"10m\"\nmin_interval = \"0s\"\n",
     )
     .await;
-    let handle = app
-        .discord
-        .slash_command(ALICE, ANNOUNCE, "restart", json!([]))
-        .await;
-    let question = app
-        .discord
-        .wait_for_interaction_response(|r| handle.matches(r), WAIT)
-        .await
-        .unwrap();
+    let question = app.slash(ALICE, "restart", json!([])).await;
     assert!(question.is_ephemeral(), "slash confirmations are private");
     let confirm = question.components()[0]["components"][0]["custom_id"]
         .as_str()
@@ -220,15 +193,7 @@ async fn second_restart_inside_the_cooldown_is_told_the_minutes_left() {
     app.discord.press_button(ALICE, ANNOUNCE, 1, &confirm).await;
     app.wait_announce("Serveur redémarré avec succès").await;
 
-    let again = app
-        .discord
-        .slash_command(ALICE, ANNOUNCE, "restart", json!([]))
-        .await;
-    let answer = app
-        .discord
-        .wait_for_interaction_response(|r| again.matches(r), WAIT)
-        .await
-        .unwrap();
+    let answer = app.slash(ALICE, "restart", json!([])).await;
     let text = answer.content().unwrap_or("");
     assert!(
         text.contains("Cooldown actif") && text.contains("encore 10 minute"),
@@ -337,15 +302,7 @@ async fn restart_while_off_offers_to_wake_and_the_button_wakes() {
     app.notify
         .wait("presence", |l| l.contains("0 authorized in voice"))
         .await;
-    let handle = app
-        .discord
-        .slash_command(ALICE, ANNOUNCE, "restart", json!([]))
-        .await;
-    let answer = app
-        .discord
-        .wait_for_interaction_response(|r| handle.matches(r), WAIT)
-        .await
-        .unwrap();
+    let answer = app.slash(ALICE, "restart", json!([])).await;
     assert!(
         answer
             .content()
@@ -367,30 +324,14 @@ async fn restart_while_off_offers_to_wake_and_the_button_wakes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn status_and_help_answer_privately() {
     let app = running("").await;
-    let status = app
-        .discord
-        .slash_command(BOB, ANNOUNCE, "status", json!([]))
-        .await;
-    let answer = app
-        .discord
-        .wait_for_interaction_response(|r| status.matches(r), WAIT)
-        .await
-        .unwrap();
+    let answer = app.slash(BOB, "status", json!([])).await;
     let text = answer.content().unwrap_or("");
     assert!(answer.is_ephemeral());
     assert!(text.contains("opérationnel"), "{text}");
     assert!(text.contains("0/20 joueurs"), "{text}");
     assert!(text.contains("vocal : 1"), "{text}");
 
-    let help = app
-        .discord
-        .slash_command(BOB, ANNOUNCE, "help", json!([]))
-        .await;
-    let answer = app
-        .discord
-        .wait_for_interaction_response(|r| help.matches(r), WAIT)
-        .await
-        .unwrap();
+    let answer = app.slash(BOB, "help", json!([])).await;
     let text = answer.content().unwrap_or("");
     assert!(
         text.contains("réservé aux joueurs autorisés"),

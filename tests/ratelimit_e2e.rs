@@ -12,39 +12,6 @@ fn bin() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_cubeguardian"))
 }
 
-async fn running(extra: &str) -> Appliance {
-    let mut app = Appliance::start(
-        bin(),
-        Options {
-            host_up: true,
-            in_voice: vec![ALICE],
-            extra: extra.to_owned(),
-            ..Options::default()
-        },
-    )
-    .await;
-    app.spawn_ready().await;
-    app.wait_status("operational").await;
-    app
-}
-
-/// Runs a slash command and returns its (first) answer.
-async fn slash(
-    app: &Appliance,
-    user: u64,
-    name: &str,
-    options: Value,
-) -> support::discord::InteractionResponse {
-    let handle = app
-        .discord
-        .slash_command(user, ANNOUNCE, name, options)
-        .await;
-    app.discord
-        .wait_for_interaction_response(|r| handle.matches(r), WAIT)
-        .await
-        .unwrap_or_else(|e| panic!("no answer to /{name}: {e:?}"))
-}
-
 fn dms(app: &Appliance, user: u64, containing: &str) -> usize {
     app.discord
         .dm_messages(user)
@@ -67,14 +34,14 @@ fn user_option(sub: &str, user: u64) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn burst_of_status_is_served_once_told_once_then_banned() {
-    let app = running("").await;
+    let app = running(bin(), "").await;
     for _ in 0..50 {
         app.discord.send_message(BOB, ANNOUNCE, "!status").await;
     }
     // Events are handled in order: once this later slash command is
     // answered, the burst was handled. Interactions are always answered
     // (privately), so Bob learns he is blocked.
-    let answer = slash(&app, BOB, "status", json!([])).await;
+    let answer = app.slash(BOB, "status", json!([])).await;
     assert!(answer.is_ephemeral());
     assert!(
         answer.content().unwrap_or("").contains("bloquées"),
@@ -112,7 +79,7 @@ async fn burst_of_status_is_served_once_told_once_then_banned() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn burst_of_slash_status_gets_private_answers_only() {
-    let app = running("").await;
+    let app = running(bin(), "").await;
     let mut handles = Vec::new();
     for _ in 0..50 {
         handles.push(
@@ -155,11 +122,15 @@ async fn burst_of_slash_status_gets_private_answers_only() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn exempt_role_is_not_limited() {
-    let app = running(&format!("[ratelimit]\nexempt_roles = [{PLAYER_ROLE}]\n")).await;
+    let app = running(
+        bin(),
+        &format!("[ratelimit]\nexempt_roles = [{PLAYER_ROLE}]\n"),
+    )
+    .await;
     for _ in 0..10 {
         app.discord.send_message(CAROL, ANNOUNCE, "!status").await;
     }
-    let answer = slash(&app, CAROL, "status", json!([])).await;
+    let answer = app.slash(CAROL, "status", json!([])).await;
     assert!(
         answer.content().unwrap_or("").contains("État du serveur"),
         "{answer:?}"
@@ -174,20 +145,20 @@ async fn exempt_role_is_not_limited() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_ban_survives_a_restart_and_unban_lifts_it() {
-    let mut app = running("").await;
+    let mut app = running(bin(), "").await;
     let ban = json!([{ "name": "ban", "type": 1, "options": [
         { "name": "user", "type": 6, "value": ALICE.to_string() },
         { "name": "minutes", "type": 4, "value": 30 },
         { "name": "reason", "type": 3, "value": "spam" },
     ]}]);
-    let answer = slash(&app, ADMIN, "ratelimit", ban).await;
+    let answer = app.slash(ADMIN, "ratelimit", ban).await;
     let text = embed_text(&answer);
     assert!(
         text.contains(&format!("<@{ALICE}> est bloqué pendant 30 min : spam")),
         "{text}"
     );
 
-    let refused = slash(&app, ALICE, "status", json!([])).await;
+    let refused = app.slash(ALICE, "status", json!([])).await;
     assert!(
         refused.content().unwrap_or("").contains("bloquées"),
         "{refused:?}"
@@ -196,13 +167,15 @@ async fn admin_ban_survives_a_restart_and_unban_lifts_it() {
     // The ban is on disk: a restarted bot still applies it.
     assert!(app.stop_bot().await.success());
     app.spawn_ready().await;
-    let refused = slash(&app, ALICE, "status", json!([])).await;
+    let refused = app.slash(ALICE, "status", json!([])).await;
     assert!(
         refused.content().unwrap_or("").contains("bloquées"),
         "after restart: {refused:?}"
     );
 
-    let stats = slash(&app, ADMIN, "ratelimit", user_option("user", ALICE)).await;
+    let stats = app
+        .slash(ADMIN, "ratelimit", user_option("user", ALICE))
+        .await;
     let embed = &stats.message()["embeds"][0];
     assert!(
         embed["title"].as_str().unwrap_or("").contains("Limites"),
@@ -210,9 +183,11 @@ async fn admin_ban_survives_a_restart_and_unban_lifts_it() {
     );
     assert!(embed.to_string().contains("spam"), "{embed}");
 
-    let answer = slash(&app, ADMIN, "ratelimit", user_option("unban", ALICE)).await;
+    let answer = app
+        .slash(ADMIN, "ratelimit", user_option("unban", ALICE))
+        .await;
     assert!(embed_text(&answer).contains("débloqué"), "{answer:?}");
-    let served = slash(&app, ALICE, "status", json!([])).await;
+    let served = app.slash(ALICE, "status", json!([])).await;
     assert!(
         served.content().unwrap_or("").contains("État du serveur"),
         "{served:?}"
@@ -221,23 +196,23 @@ async fn admin_ban_survives_a_restart_and_unban_lifts_it() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ratelimit_is_for_admins_only_and_stats_come_as_an_embed() {
-    let app = running("").await;
-    let answer = slash(
-        &app,
-        ALICE,
-        "ratelimit",
-        json!([{ "name": "stats", "type": 1, "options": [] }]),
-    )
-    .await;
+    let app = running(bin(), "").await;
+    let answer = app
+        .slash(
+            ALICE,
+            "ratelimit",
+            json!([{ "name": "stats", "type": 1, "options": [] }]),
+        )
+        .await;
     assert_eq!(answer.content(), Some("🚫 Réservé aux administrateurs."));
 
-    let answer = slash(
-        &app,
-        ADMIN,
-        "ratelimit",
-        json!([{ "name": "stats", "type": 1, "options": [] }]),
-    )
-    .await;
+    let answer = app
+        .slash(
+            ADMIN,
+            "ratelimit",
+            json!([{ "name": "stats", "type": 1, "options": [] }]),
+        )
+        .await;
     assert!(answer.is_ephemeral());
     let embed = &answer.message()["embeds"][0];
     assert!(
@@ -247,6 +222,8 @@ async fn ratelimit_is_for_admins_only_and_stats_come_as_an_embed() {
     let fields = embed["fields"].as_array().expect("fields");
     assert!(fields.iter().any(|f| f["name"] == "checks"), "{embed}");
 
-    let answer = slash(&app, ADMIN, "ratelimit", user_option("reset", BOB)).await;
+    let answer = app
+        .slash(ADMIN, "ratelimit", user_option("reset", BOB))
+        .await;
     assert!(embed_text(&answer).contains("remis à zéro"), "{answer:?}");
 }

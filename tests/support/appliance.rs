@@ -52,6 +52,24 @@ pub async fn wait_until(what: &str, done: impl Fn() -> bool) {
     }
 }
 
+/// A running server (host up, alice in voice), the bot ready, with
+/// `extra` appended to its config.
+pub async fn running(bin: &Path, extra: &str) -> Appliance {
+    let mut app = Appliance::start(
+        bin,
+        Options {
+            host_up: true,
+            in_voice: vec![ALICE],
+            extra: extra.to_owned(),
+            ..Options::default()
+        },
+    )
+    .await;
+    app.spawn_ready().await;
+    app.wait_status("operational").await;
+    app
+}
+
 /// How the world starts and how the bot is configured.
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -393,6 +411,24 @@ level = "debug"
 
     pub async fn wait_status(&self, text: &str) -> String {
         self.wait_status_from(0, text).await
+    }
+
+    /// Runs slash command `name` as `user` in the announce channel and
+    /// returns its (first) answer.
+    pub async fn slash(
+        &self,
+        user: u64,
+        name: &str,
+        options: serde_json::Value,
+    ) -> super::discord::InteractionResponse {
+        let handle = self
+            .discord
+            .slash_command(user, ANNOUNCE, name, options)
+            .await;
+        self.discord
+            .wait_for_interaction_response(|r| handle.matches(r), WAIT)
+            .await
+            .unwrap_or_else(|e| panic!("no answer to /{name}: {e:?}"))
     }
 
     /// Waits for an announcement in the announce channel containing `text`.
