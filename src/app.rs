@@ -334,8 +334,9 @@ fn proxmox_client(px: &ProxmoxConfig, secrets: &SecretSource) -> Result<ProxmoxC
     })?)
 }
 
-/// The appliance's own supervision: `READY=1` once Discord is connected
-/// (the store is open by then), `STATUS=` on every change, a ping of the
+/// The appliance's own supervision: `READY=1` at once (the store is open,
+/// the state loaded and every task started by then), `STATUS=` on every
+/// change, a ping of the
 /// power loop every [`PING_EVERY`] whose answer feeds `WATCHDOG=1` (only
 /// while it answers: a stuck loop gets the service restarted) and
 /// `/health`, and the rate limiter's figures for `/metrics`.
@@ -350,7 +351,11 @@ async fn supervise(
     started: Instant,
     shutdown: CancellationToken,
 ) {
-    let mut ready = false;
+    // Ready does not wait for Discord: an unreachable Discord is something
+    // the service lives through (and says so in STATUS= and /health), not a
+    // failed start; waiting would also hold `multi-user.target` at boot.
+    notify::ready();
+    log::info!("ready");
     let watchdog = notify::watchdog_period();
     let mut heartbeat = tokio::time::interval(watchdog.map_or(PING_EVERY, |w| w.min(PING_EVERY)));
     let mut last_status = String::new();
@@ -378,11 +383,6 @@ async fn supervise(
                 (false, None) => *down = Some(Instant::now()),
                 (false, Some(_)) => {}
             }
-        }
-        if !ready && connected {
-            ready = true;
-            notify::ready();
-            log::info!("ready");
         }
         tokio::select! {
             () = shutdown.cancelled() => return,

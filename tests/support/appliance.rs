@@ -374,7 +374,8 @@ level = "debug"
         self.child = Some(child);
     }
 
-    /// Starts the bot and waits for `READY=1`.
+    /// Starts the bot and waits for `READY=1` and then for the Discord
+    /// session (the status line says "Discord connected").
     pub async fn spawn_ready(&mut self) {
         let from = self.notify.len();
         self.spawn_bot();
@@ -398,6 +399,7 @@ level = "debug"
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+        self.wait_status_from(from, "Discord connected").await;
     }
 
     /// Waits for a `STATUS=` line containing `text`, sent after `from`.
