@@ -24,6 +24,7 @@ pub mod address;
 pub mod app;
 pub mod config;
 pub mod console;
+pub mod digest;
 pub mod discord;
 pub mod guard;
 pub mod intent;

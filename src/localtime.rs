@@ -30,6 +30,11 @@ impl Zone {
         }
     }
 
+    /// The zone itself, for rendering dates and finding local times.
+    pub fn tz(&self) -> &jiff::tz::TimeZone {
+        &self.tz
+    }
+
     /// The zone's name, for logs.
     pub fn name(&self) -> &str {
         self.tz.iana_name().unwrap_or("the system's local time")

@@ -1,0 +1,4 @@
+//! The daily digest mailer: captures the guild's messages, summarises
+//! them every day and emails the result.
+
+pub mod model;
