@@ -132,6 +132,9 @@ pub struct Config {
     pub state: StateConfig,
     pub messages: Messages,
     pub log: LogConfig,
+    /// `[digest]`; `None` when the section is absent or `enabled = false`:
+    /// then no message is stored at all.
+    pub digest: Option<DigestConfig>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -335,6 +338,75 @@ fn default_per_day() -> u32 {
     5
 }
 
+/// `[digest]`: the daily digest mailer.
+#[derive(Clone, Debug)]
+pub struct DigestConfig {
+    /// The local time it is sent at, in [`DigestConfig::zone`].
+    pub time: jiff::civil::Time,
+    /// `digest.timezone`, else the top-level `timezone`.
+    pub zone: Zone,
+    pub smtp_url: crate::digest::mail::SmtpUrl,
+    pub smtp_user: Option<String>,
+    pub smtp_ca_file: Option<PathBuf>,
+    pub smtp_timeout: Duration,
+    pub from: String,
+    pub to: Vec<String>,
+    pub excluded_channels: Vec<ChannelRef>,
+    pub important_channels: Vec<ChannelRef>,
+    /// Captured messages older than this are deleted (once a sent digest
+    /// has covered them).
+    pub retention: Duration,
+    /// Whether a day without messages still gets its (short) mail.
+    pub send_when_empty: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDigest {
+    #[serde(default = "yes")]
+    enabled: bool,
+    #[serde(default = "default_digest_time", deserialize_with = "local_time")]
+    time: jiff::civil::Time,
+    #[serde(default)]
+    timezone: Option<String>,
+    smtp_url: String,
+    #[serde(default)]
+    smtp_user: Option<String>,
+    #[serde(default)]
+    smtp_ca_file: Option<PathBuf>,
+    #[serde(default = "one_minute", deserialize_with = "duration")]
+    smtp_timeout: Duration,
+    from: String,
+    to: Vec<String>,
+    #[serde(default)]
+    excluded_channels: Vec<ChannelRef>,
+    #[serde(default)]
+    important_channels: Vec<ChannelRef>,
+    #[serde(default = "thirty_days", deserialize_with = "duration")]
+    retention: Duration,
+    #[serde(default)]
+    send_when_empty: bool,
+}
+
+fn default_digest_time() -> jiff::civil::Time {
+    jiff::civil::Time::constant(8, 0, 0, 0)
+}
+
+fn thirty_days() -> Duration {
+    Duration::from_secs(30 * 24 * 3600)
+}
+
+/// `"08:00"`: an hour and minutes, local.
+fn local_time<'de, D: Deserializer<'de>>(d: D) -> Result<jiff::civil::Time, D::Error> {
+    let s = String::deserialize(d)?;
+    let (h, m) = s
+        .split_once(':')
+        .and_then(|(h, m)| Some((h.trim().parse::<i8>().ok()?, m.trim().parse::<i8>().ok()?)))
+        .ok_or_else(|| de::Error::custom(format!("`{s}` is not a time like \"08:00\"")))?;
+    jiff::civil::Time::new(h, m, 0, 0)
+        .map_err(|_| de::Error::custom(format!("`{s}` is not a time of day (00:00 to 23:59)")))
+}
+
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StateConfig {
@@ -415,6 +487,8 @@ struct RawConfig {
     messages: RawMessages,
     #[serde(default)]
     log: LogConfig,
+    #[serde(default)]
+    digest: Option<RawDigest>,
 }
 
 impl Config {
@@ -532,6 +606,10 @@ impl Config {
             .validate()
             .map_err(|e| invalid(&format!("ratelimit.{}", e.key), e.problem.clone()))?;
         let zone = Zone::new(raw.timezone.as_deref()).map_err(|m| invalid("timezone", m))?;
+        let digest = match raw.digest {
+            Some(d) if d.enabled => Some(digest_config(d, &zone, &invalid)?),
+            _ => None,
+        };
 
         Ok(Config {
             zone,
@@ -548,8 +626,53 @@ impl Config {
             state: raw.state,
             messages,
             log: raw.log,
+            digest,
         })
     }
+}
+
+/// The checks of `[digest]` that need more than one value.
+fn digest_config(
+    d: RawDigest,
+    zone: &Zone,
+    invalid: &dyn Fn(&str, String) -> ConfigError,
+) -> Result<DigestConfig, ConfigError> {
+    let zone = match &d.timezone {
+        Some(name) => Zone::new(Some(name)).map_err(|m| invalid("digest.timezone", m))?,
+        None => zone.clone(),
+    };
+    let smtp_url = crate::digest::mail::SmtpUrl::parse(&d.smtp_url)
+        .map_err(|e| invalid("digest.smtp_url", e.to_string()))?;
+    if d.to.is_empty() {
+        return Err(invalid(
+            "digest.to",
+            "name at least one address to send the digest to".to_owned(),
+        ));
+    }
+    crate::digest::mail::check_mailbox(&d.from).map_err(|m| invalid("digest.from", m))?;
+    for to in &d.to {
+        crate::digest::mail::check_mailbox(to).map_err(|m| invalid("digest.to", m))?;
+    }
+    if d.retention < Duration::from_secs(24 * 3600) {
+        return Err(invalid(
+            "digest.retention",
+            "must be at least one day (\"1d\"): the digest covers a day".to_owned(),
+        ));
+    }
+    Ok(DigestConfig {
+        time: d.time,
+        zone,
+        smtp_url,
+        smtp_user: d.smtp_user,
+        smtp_ca_file: d.smtp_ca_file,
+        smtp_timeout: d.smtp_timeout,
+        from: d.from,
+        to: d.to,
+        excluded_channels: d.excluded_channels,
+        important_channels: d.important_channels,
+        retention: d.retention,
+        send_when_empty: d.send_when_empty,
+    })
 }
 
 impl FromStr for Config {

@@ -24,7 +24,7 @@ pub const FILE_NAME: &str = "cubeguardian.redb";
 const CACHE_BYTES: usize = 4 * 1024 * 1024;
 
 /// Small records, keyed by name, JSON-encoded.
-const RECORDS: TableDefinition<&str, &[u8]> = TableDefinition::new("records");
+pub(crate) const RECORDS: TableDefinition<&str, &[u8]> = TableDefinition::new("records");
 
 /// The name of the power controller's record.
 pub const POWER: &str = "power";
@@ -99,6 +99,34 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// The database itself, for modules that keep their own tables (the
+    /// digest's archive) and need several in one transaction.
+    pub(crate) fn database(&self) -> &redb::Database {
+        &self.db
+    }
+
+    /// The error for a failed database `operation`.
+    pub(crate) fn io_error(
+        &self,
+        operation: &'static str,
+        source: impl Into<redb::Error>,
+    ) -> StoreError {
+        StoreError::Io {
+            path: self.path.clone(),
+            operation,
+            source: Box::new(source.into()),
+        }
+    }
+
+    /// The error for a stored record that does not decode.
+    pub(crate) fn corrupt(&self, record: &'static str, source: serde_json::Error) -> StoreError {
+        StoreError::Corrupt {
+            path: self.path.clone(),
+            record,
+            source,
+        }
     }
 
     /// The last power record saved, if any.

@@ -1,4 +1,6 @@
 //! The daily digest mailer: captures the guild's messages, summarises
 //! them every day and emails the result.
 
+pub mod archive;
+pub mod mail;
 pub mod model;

@@ -1,0 +1,679 @@
+//! The digest's durable memory, in the appliance's redb file: the captured
+//! messages, the digests (the outbox and their delivery), and the digest's
+//! own state (where the next digest starts, the channels excluded or
+//! included by command, the guild's channel names).
+//!
+//! Messages are keyed by their snowflake, which orders them by posting
+//! time, so a digest's window is one range scan and the retention purge one
+//! range delete. Every change is a redb commit (fsync) before it counts as
+//! stored; the capture task groups the changes that arrive together into
+//! one commit, which is what keeps SD-card writes modest.
+//!
+//! A new digest and the move of the next window's start are one
+//! transaction: a digest is either in the outbox with the window moved, or
+//! neither — it can be neither lost nor built twice.
+//!
+//! Synchronous, like [`Store`]; async callers use the blocking pool.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+use serde::{Deserialize, Serialize};
+
+use super::model::{Attachment, CapturedMessage};
+use crate::store::{Store, StoreError, RECORDS};
+
+/// Captured messages by snowflake, JSON.
+const MESSAGES: TableDefinition<u64, &[u8]> = TableDefinition::new("digest_messages");
+/// Digests by id, JSON [`DigestRecord`]s: the outbox and the archive of
+/// what was sent.
+const DIGESTS: TableDefinition<u64, &[u8]> = TableDefinition::new("digest_outbox");
+/// The [`DigestState`] record's name in the records table.
+const STATE: &str = "digest";
+/// The [`Directory`] record's name.
+const DIRECTORY: &str = "digest_channels";
+
+/// Discord's epoch (2015-01-01T00:00:00Z) in Unix milliseconds.
+const DISCORD_EPOCH_MS: i64 = 1_420_070_400_000;
+
+/// The smallest snowflake minted at `ms` (Unix milliseconds): every message
+/// posted at or after `ms` has an id at least this.
+pub fn snowflake_floor(ms: i64) -> u64 {
+    u64::try_from(ms.saturating_sub(DISCORD_EPOCH_MS)).unwrap_or(0) << 22
+}
+
+/// When a snowflake was minted, in Unix milliseconds.
+pub fn snowflake_ms(id: u64) -> i64 {
+    i64::try_from(id >> 22).unwrap_or(i64::MAX - DISCORD_EPOCH_MS) + DISCORD_EPOCH_MS
+}
+
+/// One thing that happened to a guild message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Change {
+    Posted(CapturedMessage),
+    /// An edit. Discord sends the whole message now, but older payloads
+    /// carry only what changed: `None` leaves a field as stored. When the
+    /// message is not stored (posted while the bot was away) and the
+    /// payload was complete, `whole` is stored instead.
+    Edited {
+        id: u64,
+        content: Option<String>,
+        attachments: Option<Vec<Attachment>>,
+        whole: Option<CapturedMessage>,
+    },
+    Deleted {
+        id: u64,
+    },
+    /// Reactions added (positive) or removed (negative).
+    Reacted {
+        id: u64,
+        delta: i32,
+    },
+    ReactionsCleared {
+        id: u64,
+    },
+}
+
+/// What one [`Archive::apply`] did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Applied {
+    /// New messages stored.
+    pub stored: u64,
+    pub edited: u64,
+    pub deleted: u64,
+}
+
+/// Who or what asked for a digest.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum DigestKind {
+    /// The daily one: it moved the start of the next window.
+    Scheduled,
+    /// An extra one asked for by an admin (`/resume mail:true`); the next
+    /// scheduled digest still covers its messages.
+    OnRequest { by: String },
+}
+
+/// Where a digest is on its way to the mailing list.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "status")]
+pub enum Delivery {
+    /// In the outbox: to be (re)tried at `next_attempt_ms`.
+    Pending {
+        attempts: u32,
+        next_attempt_ms: i64,
+        last_error: Option<String>,
+    },
+    /// The SMTP server accepted it.
+    Sent { at_ms: i64, attempts: u32 },
+    /// Nothing to send (a day without messages, `send_when_empty = false`).
+    Skipped { reason: String },
+}
+
+/// One digest, as built: its text is frozen, so what is sent (even days
+/// later, after retries) is what was built, and `digest --show` prints it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DigestRecord {
+    pub id: u64,
+    #[serde(flatten)]
+    pub kind: DigestKind,
+    pub created_ms: i64,
+    pub from_ms: i64,
+    pub to_ms: i64,
+    pub message_count: u64,
+    /// The mail's `Message-ID`, the same on every attempt, so that a
+    /// receiver can drop a duplicate if a crash hid an acceptance.
+    pub message_id: String,
+    pub subject: String,
+    pub text: String,
+    pub html: String,
+    pub delivery: Delivery,
+}
+
+/// An admin's decision about one channel, overriding the config's lists.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Override {
+    Excluded,
+    Included,
+}
+
+/// The digest's own state.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DigestState {
+    /// Where the next scheduled digest starts (Unix ms): the end of the
+    /// last scheduled one, or when capture first started.
+    pub window_start_ms: i64,
+    /// The last scheduled time a digest was built for, so a time missed
+    /// while the appliance was off is caught up once at start.
+    pub last_scheduled_ms: Option<i64>,
+    /// `/exclude` and `/include`, by channel id.
+    #[serde(default)]
+    pub overrides: BTreeMap<u64, Override>,
+}
+
+/// The guild's text channels as last seen, so the CLI (which has no
+/// Discord session) can name them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Directory {
+    pub guild_id: u64,
+    pub guild_name: String,
+    /// (id, name), in the guild's order.
+    pub channels: Vec<(u64, String)>,
+}
+
+/// The digest's tables, over the appliance's store.
+#[derive(Clone)]
+pub struct Archive {
+    store: Arc<Store>,
+}
+
+impl Archive {
+    pub fn new(store: Arc<Store>) -> Self {
+        Archive { store }
+    }
+
+    /// Applies `changes` in order, in one durable commit.
+    pub fn apply(&self, changes: &[Change]) -> Result<Applied, StoreError> {
+        let store = &self.store;
+        let mut applied = Applied::default();
+        let txn = store
+            .database()
+            .begin_write()
+            .map_err(|e| store.io_error("write", e))?;
+        {
+            let mut table = txn
+                .open_table(MESSAGES)
+                .map_err(|e| store.io_error("write", e))?;
+            let io = |e: redb::StorageError| store.io_error("write", e);
+            for change in changes {
+                match change {
+                    Change::Posted(message) => {
+                        let previous = table
+                            .insert(message.id, encode(message).as_slice())
+                            .map_err(io)?;
+                        if previous.is_none() {
+                            applied.stored += 1;
+                        }
+                    }
+                    Change::Edited {
+                        id,
+                        content,
+                        attachments,
+                        whole,
+                    } => {
+                        let stored = read(&table, *id, store)?;
+                        let updated = match (stored, whole) {
+                            (Some(mut m), _) => {
+                                if let Some(content) = content {
+                                    m.content.clone_from(content);
+                                }
+                                if let Some(attachments) = attachments {
+                                    m.attachments.clone_from(attachments);
+                                }
+                                m.edited = true;
+                                m
+                            }
+                            (None, Some(whole)) => {
+                                applied.stored += 1;
+                                CapturedMessage {
+                                    edited: true,
+                                    ..whole.clone()
+                                }
+                            }
+                            (None, None) => continue,
+                        };
+                        table.insert(*id, encode(&updated).as_slice()).map_err(io)?;
+                        applied.edited += 1;
+                    }
+                    Change::Deleted { id } => {
+                        if table.remove(*id).map_err(io)?.is_some() {
+                            applied.deleted += 1;
+                        }
+                    }
+                    Change::Reacted { id, delta } => {
+                        if let Some(mut m) = read(&table, *id, store)? {
+                            m.reactions = m.reactions.saturating_add_signed(*delta);
+                            table.insert(*id, encode(&m).as_slice()).map_err(io)?;
+                        }
+                    }
+                    Change::ReactionsCleared { id } => {
+                        if let Some(mut m) = read(&table, *id, store)? {
+                            m.reactions = 0;
+                            table.insert(*id, encode(&m).as_slice()).map_err(io)?;
+                        }
+                    }
+                }
+            }
+        }
+        txn.commit().map_err(|e| store.io_error("commit", e))?;
+        Ok(applied)
+    }
+
+    /// The messages posted in `[from_ms, to_ms)`, by id.
+    pub fn messages_between(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+    ) -> Result<Vec<CapturedMessage>, StoreError> {
+        let store = &self.store;
+        let txn = store
+            .database()
+            .begin_read()
+            .map_err(|e| store.io_error("read", e))?;
+        let table = match txn.open_table(MESSAGES) {
+            Ok(table) => table,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+            Err(e) => return Err(store.io_error("read", e)),
+        };
+        let mut out = Vec::new();
+        let range = table
+            .range(snowflake_floor(from_ms)..snowflake_floor(to_ms))
+            .map_err(|e| store.io_error("read", e))?;
+        for entry in range {
+            let (_, value) = entry.map_err(|e| store.io_error("read", e))?;
+            out.push(decode(value.value(), store)?);
+        }
+        Ok(out)
+    }
+
+    /// How many messages are stored.
+    pub fn message_count(&self) -> Result<u64, StoreError> {
+        let store = &self.store;
+        let txn = store
+            .database()
+            .begin_read()
+            .map_err(|e| store.io_error("read", e))?;
+        match txn.open_table(MESSAGES) {
+            Ok(table) => table.len().map_err(|e| store.io_error("read", e)),
+            Err(redb::TableError::TableDoesNotExist(_)) => Ok(0),
+            Err(e) => Err(store.io_error("read", e)),
+        }
+    }
+
+    /// Deletes the messages posted before `before_ms`; returns how many.
+    pub fn purge_before(&self, before_ms: i64) -> Result<u64, StoreError> {
+        let store = &self.store;
+        let txn = store
+            .database()
+            .begin_write()
+            .map_err(|e| store.io_error("write", e))?;
+        let mut removed = 0;
+        {
+            let mut table = txn
+                .open_table(MESSAGES)
+                .map_err(|e| store.io_error("write", e))?;
+            table
+                .retain_in(..snowflake_floor(before_ms), |_, _| {
+                    removed += 1;
+                    false
+                })
+                .map_err(|e| store.io_error("write", e))?;
+        }
+        txn.commit().map_err(|e| store.io_error("commit", e))?;
+        Ok(removed)
+    }
+
+    /// The digest's state; `None` before the first start with `[digest]`.
+    pub fn state(&self) -> Result<Option<DigestState>, StoreError> {
+        self.store.load(STATE)
+    }
+
+    pub fn save_state(&self, state: &DigestState) -> Result<(), StoreError> {
+        self.store.save(STATE, state)
+    }
+
+    pub fn directory(&self) -> Result<Option<Directory>, StoreError> {
+        self.store.load(DIRECTORY)
+    }
+
+    pub fn save_directory(&self, directory: &Directory) -> Result<(), StoreError> {
+        self.store.save(DIRECTORY, directory)
+    }
+
+    /// Stores a new digest (its id is assigned here and returned) and, when
+    /// given, the state that goes with it, in one transaction.
+    pub fn add_digest(
+        &self,
+        mut record: DigestRecord,
+        state: Option<&DigestState>,
+    ) -> Result<DigestRecord, StoreError> {
+        let store = &self.store;
+        let txn = store
+            .database()
+            .begin_write()
+            .map_err(|e| store.io_error("write", e))?;
+        {
+            let mut digests = txn
+                .open_table(DIGESTS)
+                .map_err(|e| store.io_error("write", e))?;
+            let last = digests
+                .last()
+                .map_err(|e| store.io_error("read", e))?
+                .map(|(k, _)| k.value());
+            record.id = last.map_or(1, |id| id + 1);
+            record.message_id = record.message_id.replace("{id}", &record.id.to_string());
+            let bytes = serde_json::to_vec(&record).map_err(|e| store.corrupt("digest", e))?;
+            digests
+                .insert(record.id, bytes.as_slice())
+                .map_err(|e| store.io_error("write", e))?;
+            if let Some(state) = state {
+                let bytes = serde_json::to_vec(state).map_err(|e| store.corrupt(STATE, e))?;
+                let mut records = txn
+                    .open_table(RECORDS)
+                    .map_err(|e| store.io_error("write", e))?;
+                records
+                    .insert(STATE, bytes.as_slice())
+                    .map_err(|e| store.io_error("write", e))?;
+            }
+        }
+        txn.commit().map_err(|e| store.io_error("commit", e))?;
+        Ok(record)
+    }
+
+    /// Records a digest's new delivery status.
+    pub fn set_delivery(&self, id: u64, delivery: &Delivery) -> Result<(), StoreError> {
+        let store = &self.store;
+        let txn = store
+            .database()
+            .begin_write()
+            .map_err(|e| store.io_error("write", e))?;
+        {
+            let mut digests = txn
+                .open_table(DIGESTS)
+                .map_err(|e| store.io_error("write", e))?;
+            let Some(mut record) = digests
+                .get(id)
+                .map_err(|e| store.io_error("read", e))?
+                .map(|v| serde_json::from_slice::<DigestRecord>(v.value()))
+                .transpose()
+                .map_err(|e| store.corrupt("digest", e))?
+            else {
+                return Ok(());
+            };
+            record.delivery = delivery.clone();
+            let bytes = serde_json::to_vec(&record).map_err(|e| store.corrupt("digest", e))?;
+            digests
+                .insert(id, bytes.as_slice())
+                .map_err(|e| store.io_error("write", e))?;
+        }
+        txn.commit().map_err(|e| store.io_error("commit", e))
+    }
+
+    /// One digest.
+    pub fn digest(&self, id: u64) -> Result<Option<DigestRecord>, StoreError> {
+        Ok(self.digests_where(|r| r == id)?.pop())
+    }
+
+    /// Every digest kept, oldest first.
+    pub fn digests(&self) -> Result<Vec<DigestRecord>, StoreError> {
+        self.digests_where(|_| true)
+    }
+
+    /// The digests still to send, oldest first.
+    pub fn pending(&self) -> Result<Vec<DigestRecord>, StoreError> {
+        Ok(self
+            .digests()?
+            .into_iter()
+            .filter(|d| matches!(d.delivery, Delivery::Pending { .. }))
+            .collect())
+    }
+
+    fn digests_where(&self, keep: impl Fn(u64) -> bool) -> Result<Vec<DigestRecord>, StoreError> {
+        let store = &self.store;
+        let txn = store
+            .database()
+            .begin_read()
+            .map_err(|e| store.io_error("read", e))?;
+        let table = match txn.open_table(DIGESTS) {
+            Ok(table) => table,
+            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
+            Err(e) => return Err(store.io_error("read", e)),
+        };
+        let mut out = Vec::new();
+        for entry in table.iter().map_err(|e| store.io_error("read", e))? {
+            let (key, value) = entry.map_err(|e| store.io_error("read", e))?;
+            if keep(key.value()) {
+                out.push(
+                    serde_json::from_slice(value.value())
+                        .map_err(|e| store.corrupt("digest", e))?,
+                );
+            }
+        }
+        Ok(out)
+    }
+
+    /// Deletes the digests built before `before_ms` that are no longer in
+    /// the outbox; returns how many.
+    pub fn forget_digests_before(&self, before_ms: i64) -> Result<u64, StoreError> {
+        let old: Vec<u64> = self
+            .digests()?
+            .into_iter()
+            .filter(|d| d.created_ms < before_ms && !matches!(d.delivery, Delivery::Pending { .. }))
+            .map(|d| d.id)
+            .collect();
+        if old.is_empty() {
+            return Ok(0);
+        }
+        let store = &self.store;
+        let txn = store
+            .database()
+            .begin_write()
+            .map_err(|e| store.io_error("write", e))?;
+        {
+            let mut digests = txn
+                .open_table(DIGESTS)
+                .map_err(|e| store.io_error("write", e))?;
+            for id in &old {
+                digests
+                    .remove(*id)
+                    .map_err(|e| store.io_error("write", e))?;
+            }
+        }
+        txn.commit().map_err(|e| store.io_error("commit", e))?;
+        Ok(old.len() as u64)
+    }
+}
+
+fn encode(message: &CapturedMessage) -> Vec<u8> {
+    // Serialising plain data to a Vec cannot fail.
+    serde_json::to_vec(message).unwrap_or_default()
+}
+
+fn decode(bytes: &[u8], store: &Store) -> Result<CapturedMessage, StoreError> {
+    serde_json::from_slice(bytes).map_err(|e| store.corrupt("captured message", e))
+}
+
+fn read(
+    table: &redb::Table<u64, &[u8]>,
+    id: u64,
+    store: &Store,
+) -> Result<Option<CapturedMessage>, StoreError> {
+    match table.get(id).map_err(|e| store.io_error("read", e))? {
+        Some(value) => decode(value.value(), store).map(Some),
+        None => Ok(None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(id: u64, channel_id: u64, content: &str) -> CapturedMessage {
+        CapturedMessage {
+            id,
+            channel_id,
+            author_id: 7,
+            author_name: "alice".into(),
+            posted_ms: snowflake_ms(id),
+            edited: false,
+            content: content.into(),
+            attachments: Vec::new(),
+            reply_to: None,
+            reactions: 0,
+        }
+    }
+
+    fn archive() -> (tempfile::TempDir, Archive) {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(dir.path()).unwrap());
+        (dir, Archive::new(store))
+    }
+
+    const T0: i64 = 1_790_000_000_000;
+
+    #[test]
+    fn snowflakes_and_times_agree() {
+        let id = snowflake_floor(T0) | 0x3f_ffff;
+        assert_eq!(snowflake_ms(id), T0);
+        assert!(snowflake_floor(T0 + 1) > id);
+        assert_eq!(snowflake_floor(0), 0, "before Discord's epoch clamps");
+    }
+
+    #[test]
+    fn posted_edited_reacted_and_deleted_messages_are_reflected() {
+        let (_dir, archive) = archive();
+        let a = snowflake_floor(T0);
+        let b = snowflake_floor(T0 + 1000);
+        let applied = archive
+            .apply(&[
+                Change::Posted(message(a, 1, "hello")),
+                Change::Posted(message(b, 2, "bye")),
+                Change::Reacted { id: a, delta: 2 },
+                Change::Edited {
+                    id: a,
+                    content: Some("hello, edited".into()),
+                    attachments: None,
+                    whole: None,
+                },
+                Change::Deleted { id: b },
+            ])
+            .unwrap();
+        assert_eq!(
+            applied,
+            Applied {
+                stored: 2,
+                edited: 1,
+                deleted: 1
+            }
+        );
+        let all = archive.messages_between(T0 - 1, T0 + 10_000).unwrap();
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].content, "hello, edited");
+        assert!(all[0].edited);
+        assert_eq!(all[0].reactions, 2);
+        archive
+            .apply(&[
+                Change::Reacted { id: a, delta: -5 },
+                Change::ReactionsCleared { id: b },
+            ])
+            .unwrap();
+        assert_eq!(
+            archive.messages_between(T0, T0 + 1).unwrap()[0].reactions,
+            0
+        );
+    }
+
+    #[test]
+    fn an_edit_of_an_unknown_message_stores_it_only_if_whole() {
+        let (_dir, archive) = archive();
+        let a = snowflake_floor(T0);
+        let b = snowflake_floor(T0 + 5);
+        archive
+            .apply(&[
+                Change::Edited {
+                    id: a,
+                    content: Some("partial".into()),
+                    attachments: None,
+                    whole: None,
+                },
+                Change::Edited {
+                    id: b,
+                    content: None,
+                    attachments: None,
+                    whole: Some(message(b, 1, "whole")),
+                },
+            ])
+            .unwrap();
+        let all = archive.messages_between(T0, T0 + 10).unwrap();
+        assert_eq!(all.len(), 1);
+        assert_eq!((all[0].id, all[0].edited), (b, true));
+    }
+
+    #[test]
+    fn the_window_is_half_open_and_purge_deletes_only_older() {
+        let (_dir, archive) = archive();
+        let ids: Vec<u64> = (0..5).map(|i| snowflake_floor(T0 + i * 1000)).collect();
+        let changes: Vec<Change> = ids
+            .iter()
+            .map(|&id| Change::Posted(message(id, 1, "x")))
+            .collect();
+        archive.apply(&changes).unwrap();
+        let window = archive.messages_between(T0 + 1000, T0 + 3000).unwrap();
+        assert_eq!(
+            window.iter().map(|m| m.id).collect::<Vec<_>>(),
+            ids[1..3].to_vec()
+        );
+        assert_eq!(archive.purge_before(T0 + 2000).unwrap(), 2);
+        assert_eq!(archive.message_count().unwrap(), 3);
+    }
+
+    #[test]
+    fn a_digest_and_its_window_move_are_one_commit_and_survive_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let record = DigestRecord {
+            id: 0,
+            kind: DigestKind::Scheduled,
+            created_ms: T0,
+            from_ms: T0 - 1000,
+            to_ms: T0,
+            message_count: 3,
+            message_id: "<digest-{id}@test>".into(),
+            subject: "s".into(),
+            text: "t".into(),
+            html: "h".into(),
+            delivery: Delivery::Pending {
+                attempts: 0,
+                next_attempt_ms: T0,
+                last_error: None,
+            },
+        };
+        let state = DigestState {
+            window_start_ms: T0,
+            last_scheduled_ms: Some(T0),
+            overrides: BTreeMap::from([(5, Override::Excluded)]),
+        };
+        {
+            let archive = Archive::new(Arc::new(Store::open(dir.path()).unwrap()));
+            let first = archive.add_digest(record.clone(), Some(&state)).unwrap();
+            assert_eq!(first.id, 1);
+            assert_eq!(first.message_id, "<digest-1@test>");
+            let second = archive.add_digest(record, None).unwrap();
+            assert_eq!(second.id, 2);
+            archive
+                .set_delivery(
+                    1,
+                    &Delivery::Sent {
+                        at_ms: T0 + 5,
+                        attempts: 1,
+                    },
+                )
+                .unwrap();
+        }
+        let archive = Archive::new(Arc::new(Store::open(dir.path()).unwrap()));
+        assert_eq!(archive.state().unwrap(), Some(state));
+        let pending = archive.pending().unwrap();
+        assert_eq!(pending.iter().map(|d| d.id).collect::<Vec<_>>(), vec![2]);
+        assert!(matches!(
+            archive.digest(1).unwrap().unwrap().delivery,
+            Delivery::Sent { attempts: 1, .. }
+        ));
+        assert_eq!(archive.forget_digests_before(T0 + 1).unwrap(), 1);
+        assert_eq!(
+            archive.digests().unwrap().len(),
+            1,
+            "the pending one is kept"
+        );
+    }
+}
