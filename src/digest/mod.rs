@@ -2,5 +2,8 @@
 //! them every day and emails the result.
 
 pub mod archive;
+pub mod capture;
+pub mod channels;
 pub mod mail;
 pub mod model;
+pub mod schedule;

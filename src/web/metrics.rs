@@ -2,9 +2,9 @@
 //!
 //! [`Metrics`] owns a `prometheus_client` registry with every
 //! `cubeguardian_*` series. The power controller bumps its counters and
-//! gauges as things happen; the rate limiter and the digest hand over
-//! periodic totals ([`Metrics::ratelimit`], [`Metrics::digest`]); process
-//! memory and uptime are read at scrape time. The output is OpenMetrics text,
+//! gauges as things happen, and so does the digest; the rate limiter hands
+//! over periodic totals ([`Metrics::ratelimit`]); process memory and uptime
+//! are read at scrape time. The output is OpenMetrics text,
 //! which Prometheus scrapes natively.
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -219,14 +219,19 @@ impl Metrics {
         t.ratelimit_tracked.store(tracked, Ordering::Relaxed);
     }
 
-    /// The digest's totals (`messages_captured`, `digests_sent`) and the
-    /// current outbox size, from a periodic snapshot.
-    pub fn digest(&self, messages_captured: u64, digests_sent: u64, outbox: u64) {
-        let t = &self.totals;
-        t.digest_captured
-            .store(messages_captured, Ordering::Relaxed);
-        t.digest_sent.store(digests_sent, Ordering::Relaxed);
-        t.digest_outbox.store(outbox, Ordering::Relaxed);
+    /// Messages newly stored by the digest's capture (after their commit).
+    pub fn digest_captured(&self, n: u64) {
+        self.totals.digest_captured.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// A digest was accepted by the SMTP server.
+    pub fn digest_sent(&self) {
+        self.totals.digest_sent.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// How many digests wait in the outbox now.
+    pub fn digest_outbox(&self, pending: u64) {
+        self.totals.digest_outbox.store(pending, Ordering::Relaxed);
     }
 
     /// The OpenMetrics text exposition of every series (see [`CONTENT_TYPE`]).
@@ -425,7 +430,9 @@ mod tests {
         m.startup_requested();
         m.restart(false);
         m.ratelimit(10, 2, 1, 4);
-        m.digest(7, 1, 0);
+        m.digest_captured(7);
+        m.digest_sent();
+        m.digest_outbox(0);
         m.set_players_online(Some(3));
         let text = m.render();
         for want in [

@@ -1,0 +1,101 @@
+//! The capture task: stores what happens to the guild's messages, in
+//! batches.
+//!
+//! The Discord handler hands every [`Change`] to a queue; this task takes
+//! whatever has arrived within [`LINGER`] of the first one and commits it
+//! all in one redb transaction. A message counts as stored (and the
+//! `digest_messages_captured` counter moves) only once that commit has
+//! returned, so a power cut after it loses nothing; one commit per burst
+//! rather than per message keeps the SD card's writes down.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use super::archive::{Archive, Change};
+use crate::web::Metrics;
+
+/// How long a batch stays open after its first change.
+pub const LINGER: Duration = Duration::from_millis(500);
+
+/// The most changes committed together.
+const MAX_BATCH: usize = 512;
+
+/// Room in the queue; when full, Discord events wait for the commit rather
+/// than being dropped.
+pub const QUEUE: usize = 4096;
+
+/// Runs until `shutdown`, then commits what is still queued.
+pub async fn run(
+    archive: Archive,
+    mut changes: mpsc::Receiver<Change>,
+    metrics: Arc<Metrics>,
+    shutdown: CancellationToken,
+) {
+    let mut batch = Vec::with_capacity(64);
+    loop {
+        let first = tokio::select! {
+            change = changes.recv() => change,
+            () = shutdown.cancelled() => None,
+        };
+        let Some(first) = first else { break };
+        batch.push(first);
+        let deadline = tokio::time::Instant::now() + LINGER;
+        while batch.len() < MAX_BATCH {
+            tokio::select! {
+                change = changes.recv() => match change {
+                    Some(change) => batch.push(change),
+                    None => break,
+                },
+                () = tokio::time::sleep_until(deadline) => break,
+                () = shutdown.cancelled() => break,
+            }
+        }
+        commit(&archive, &mut batch, &metrics).await;
+    }
+    // What the handler queued before the stop is stored too.
+    changes.close();
+    while let Ok(change) = changes.try_recv() {
+        batch.push(change);
+    }
+    if !batch.is_empty() {
+        commit(&archive, &mut batch, &metrics).await;
+    }
+}
+
+/// Commits `batch`, retrying a failed commit (a full or failing disk) a
+/// few times: a failed transaction applied nothing, so retrying is safe.
+async fn commit(archive: &Archive, batch: &mut Vec<Change>, metrics: &Metrics) {
+    let changes = Arc::new(std::mem::take(batch));
+    let n = changes.len();
+    for attempt in 1..=COMMIT_ATTEMPTS {
+        let (archive, todo) = (archive.clone(), Arc::clone(&changes));
+        match tokio::task::spawn_blocking(move || archive.apply(&todo)).await {
+            Ok(Ok(applied)) => {
+                metrics.digest_captured(applied.stored);
+                log::debug!(
+                    "digest: stored {n} change(s): {} new, {} edited, {} deleted",
+                    applied.stored,
+                    applied.edited,
+                    applied.deleted
+                );
+                return;
+            }
+            Ok(Err(e)) if attempt < COMMIT_ATTEMPTS => {
+                log::warn!("digest: storing {n} message change(s) failed, retrying: {e:#}");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            Ok(Err(e)) => {
+                log::error!("digest: {n} message change(s) could not be stored: {e:#}")
+            }
+            Err(e) => {
+                log::error!("digest: the capture commit failed: {e}");
+                return;
+            }
+        }
+    }
+}
+
+const COMMIT_ATTEMPTS: u32 = 3;

@@ -1,0 +1,136 @@
+//! When the daily digest is due: at `[digest] time`, local, in the digest's
+//! zone — through daylight-saving changes, and once (not once per missed
+//! day) when the appliance comes back after being off at that time.
+
+use jiff::civil::Time;
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+
+/// The first `time` (local in `zone`) strictly after `after_ms`, in Unix
+/// milliseconds. On a spring-forward day when `time` does not exist, the
+/// moment the clocks jump to counts; in an autumn hour that happens twice,
+/// the first one.
+pub fn next_after(after_ms: i64, time: Time, zone: &TimeZone) -> i64 {
+    let Ok(after) = Timestamp::from_millisecond(after_ms) else {
+        return after_ms;
+    };
+    let mut date = after.to_zoned(zone.clone()).date();
+    // Two days at most: today's occurrence may be past.
+    for _ in 0..3 {
+        if let Ok(at) = date.to_datetime(time).to_zoned(zone.clone()) {
+            let ms = at.timestamp().as_millisecond();
+            if ms > after_ms {
+                return ms;
+            }
+        }
+        match date.tomorrow() {
+            Ok(next) => date = next,
+            Err(_) => break,
+        }
+    }
+    after_ms
+}
+
+/// What the scheduler should do now.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Due {
+    /// Build the digest scheduled at this time (Unix ms), now.
+    Now { scheduled_ms: i64 },
+    /// Sleep until then.
+    At(i64),
+}
+
+/// Whether a digest is due at `now_ms`, given the last scheduled time one
+/// was built for (or, before the first one, when capture started).
+/// Several missed occurrences collapse into the latest: one digest
+/// covering the whole gap.
+pub fn due(last_ms: i64, now_ms: i64, time: Time, zone: &TimeZone) -> Due {
+    let next = next_after(last_ms, time, zone);
+    if next > now_ms {
+        return Due::At(next);
+    }
+    let mut latest = next;
+    loop {
+        let following = next_after(latest, time, zone);
+        if following > now_ms || following <= latest {
+            return Due::Now {
+                scheduled_ms: latest,
+            };
+        }
+        latest = following;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn brussels() -> TimeZone {
+        TimeZone::get("Europe/Brussels").unwrap()
+    }
+
+    fn ms(s: &str) -> i64 {
+        s.parse::<jiff::Zoned>()
+            .unwrap()
+            .timestamp()
+            .as_millisecond()
+    }
+
+    const EIGHT: Time = Time::constant(8, 0, 0, 0);
+
+    #[test]
+    fn the_next_eight_oclock_is_today_or_tomorrow() {
+        let z = brussels();
+        assert_eq!(
+            next_after(ms("2026-11-21T07:59:00+01:00[Europe/Brussels]"), EIGHT, &z),
+            ms("2026-11-21T08:00:00+01:00[Europe/Brussels]")
+        );
+        assert_eq!(
+            next_after(ms("2026-11-21T08:00:00+01:00[Europe/Brussels]"), EIGHT, &z),
+            ms("2026-11-22T08:00:00+01:00[Europe/Brussels]"),
+            "strictly after"
+        );
+    }
+
+    #[test]
+    fn daylight_saving_changes_keep_the_local_time() {
+        let z = brussels();
+        // The night of 28 to 29 March 2026 loses an hour: 8:00 is UTC+2.
+        assert_eq!(
+            next_after(ms("2026-03-28T08:00:00+01:00[Europe/Brussels]"), EIGHT, &z),
+            ms("2026-03-29T08:00:00+02:00[Europe/Brussels]")
+        );
+        assert_eq!(
+            ms("2026-03-29T08:00:00+02:00[Europe/Brussels]")
+                - ms("2026-03-28T08:00:00+01:00[Europe/Brussels]"),
+            23 * 3600 * 1000
+        );
+        // A time that does not exist that night (02:30) still fires once.
+        let half_two = Time::constant(2, 30, 0, 0);
+        let at = next_after(
+            ms("2026-03-28T03:00:00+01:00[Europe/Brussels]"),
+            half_two,
+            &z,
+        );
+        assert!(at > ms("2026-03-29T01:00:00+01:00[Europe/Brussels]"));
+        assert!(at <= ms("2026-03-29T03:30:00+02:00[Europe/Brussels]"));
+    }
+
+    #[test]
+    fn days_missed_while_off_give_one_digest_for_the_latest() {
+        let z = brussels();
+        let last = ms("2026-11-18T08:00:00+01:00[Europe/Brussels]");
+        let now = ms("2026-11-21T10:00:00+01:00[Europe/Brussels]");
+        assert_eq!(
+            due(last, now, EIGHT, &z),
+            Due::Now {
+                scheduled_ms: ms("2026-11-21T08:00:00+01:00[Europe/Brussels]")
+            }
+        );
+        let now = ms("2026-11-18T09:00:00+01:00[Europe/Brussels]");
+        assert_eq!(
+            due(last, now, EIGHT, &z),
+            Due::At(ms("2026-11-19T08:00:00+01:00[Europe/Brussels]"))
+        );
+    }
+}
