@@ -14,8 +14,55 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use super::archive::{Archive, Change};
+use super::archive::{Archive, Change, Directory};
+use super::channels::Channels;
 use crate::web::Metrics;
+
+/// What the Discord side holds to feed the capture: the queue, and the
+/// channel rules that decide what is captured at all.
+#[derive(Clone)]
+pub struct Capture {
+    queue: mpsc::Sender<Change>,
+    channels: Arc<Channels>,
+    archive: Archive,
+}
+
+impl Capture {
+    pub fn new(queue: mpsc::Sender<Change>, channels: Arc<Channels>, archive: Archive) -> Self {
+        Capture {
+            queue,
+            channels,
+            archive,
+        }
+    }
+
+    pub fn channels(&self) -> &Channels {
+        &self.channels
+    }
+
+    /// Queues `change` of a message in `channel_id`, if that channel is
+    /// watched (an excluded channel's messages are never stored).
+    pub async fn submit(&self, channel_id: u64, change: Change) {
+        if !self.channels.is_watched(channel_id) {
+            return;
+        }
+        if self.queue.send(change).await.is_err() {
+            log::debug!("digest: capture stopped; a message change is dropped");
+        }
+    }
+
+    /// Saves the guild's channel names when they changed, so the CLI can
+    /// name channels without a Discord session.
+    pub async fn save_directory(&self, directory: Option<Directory>) {
+        let Some(directory) = directory else { return };
+        let archive = self.archive.clone();
+        match tokio::task::spawn_blocking(move || archive.save_directory(&directory)).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => log::warn!("digest: cannot save the channel names: {e:#}"),
+            Err(e) => log::warn!("digest: cannot save the channel names: {e}"),
+        }
+    }
+}
 
 /// How long a batch stays open after its first change.
 pub const LINGER: Duration = Duration::from_millis(500);

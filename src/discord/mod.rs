@@ -16,18 +16,20 @@
 //! twilight-http-proxy) owns rate limiting.
 
 mod admin;
+pub mod capture;
 pub mod commands;
 pub mod presence;
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serenity::all::{
     ButtonStyle, ChannelId, ChannelType, ClientBuilder, ComponentInteraction, Context,
     CreateActionRow, CreateButton, CreateInteractionResponse, CreateInteractionResponseMessage,
-    CreateMessage, EventHandler, GatewayIntents, Guild, HttpBuilder, Interaction, Message, Ready,
-    ResumedEvent, ShardStageUpdateEvent, UserId, VoiceState,
+    CreateMessage, EventHandler, GatewayIntents, Guild, GuildChannel, GuildId, HttpBuilder,
+    Interaction, Message, MessageId, MessageUpdateEvent, Reaction, Ready, ResumedEvent,
+    ShardStageUpdateEvent, UserId, VoiceState,
 };
 use serenity::async_trait;
 use serenity::gateway::ConnectionStage;
@@ -118,6 +120,8 @@ pub struct DiscordSettings {
     pub admin_user_id: u64,
     pub auth: Authorization,
     pub messages: Messages,
+    /// Where guild messages go when the digest is on.
+    pub capture: Option<crate::digest::capture::Capture>,
 }
 
 impl DiscordSettings {
@@ -141,6 +145,7 @@ impl DiscordSettings {
             admin_user_id: d.admin_user_id.0,
             auth: Authorization::new(users, roles),
             messages: config.messages.clone(),
+            capture: None,
         }
     }
 }
@@ -178,6 +183,11 @@ pub async fn run(
         power,
         link,
         voice_names,
+        feed: settings.capture.clone().map(|capture| capture::Feed {
+            capture,
+            guild_id: settings.guild_id,
+        }),
+        bot_id: AtomicU64::new(0),
     });
 
     let mut retry = FIRST_RETRY;
@@ -217,11 +227,15 @@ async fn session(
     handler: Arc<Handler>,
     shutdown: &CancellationToken,
 ) -> Result<(), serenity::Error> {
-    let intents = GatewayIntents::GUILDS
+    let mut intents = GatewayIntents::GUILDS
         | GatewayIntents::GUILD_VOICE_STATES
         | GatewayIntents::GUILD_MESSAGES
         | GatewayIntents::DIRECT_MESSAGES
         | GatewayIntents::MESSAGE_CONTENT;
+    if settings.capture.is_some() {
+        // The digest ranks messages by the reactions they drew.
+        intents |= GatewayIntents::GUILD_MESSAGE_REACTIONS;
+    }
     let mut client = ClientBuilder::new_with_http(build_http(settings), intents)
         .event_handler_arc(handler)
         .await?;
@@ -259,6 +273,10 @@ struct Handler {
     link: watch::Sender<Link>,
     /// The authorized players in voice, by name, for the admin page.
     voice_names: watch::Sender<Vec<String>>,
+    /// The digest's capture, when `[digest]` is on.
+    feed: Option<capture::Feed>,
+    /// The bot's own user id (from READY), whose messages are not captured.
+    bot_id: AtomicU64,
 }
 
 impl Handler {
@@ -313,6 +331,7 @@ impl EventHandler for Handler {
             ready.user.name
         );
         GATEWAY_INTERRUPTED.store(false, Ordering::Relaxed);
+        self.bot_id.store(ready.user.id.get(), Ordering::Relaxed);
         self.link.send_replace(Link::Connected);
         self.commands
             .on_ready(&ctx.http, ready.user.id.get(), &ready.user.name)
@@ -320,7 +339,92 @@ impl EventHandler for Handler {
     }
 
     async fn message(&self, ctx: Context, message: Message) {
+        // Captured first: queued before anything awaits, so the capture
+        // sees events in the order the gateway sent them.
+        if let Some(feed) = &self.feed {
+            feed.posted(&message, self.bot_id.load(Ordering::Relaxed))
+                .await;
+        }
         self.commands.on_message(&ctx.http, message).await;
+    }
+
+    async fn message_update(
+        &self,
+        _ctx: Context,
+        _old: Option<Message>,
+        new: Option<Message>,
+        event: MessageUpdateEvent,
+    ) {
+        if let Some(feed) = &self.feed {
+            feed.edited(&event, new.as_ref(), self.bot_id.load(Ordering::Relaxed))
+                .await;
+        }
+    }
+
+    async fn message_delete(
+        &self,
+        _ctx: Context,
+        channel: ChannelId,
+        id: MessageId,
+        guild: Option<GuildId>,
+    ) {
+        if let Some(feed) = &self.feed {
+            feed.deleted(guild, channel.get(), [id.get()]).await;
+        }
+    }
+
+    async fn message_delete_bulk(
+        &self,
+        _ctx: Context,
+        channel: ChannelId,
+        ids: Vec<MessageId>,
+        guild: Option<GuildId>,
+    ) {
+        if let Some(feed) = &self.feed {
+            let ids: Vec<u64> = ids.iter().map(|id| id.get()).collect();
+            feed.deleted(guild, channel.get(), ids).await;
+        }
+    }
+
+    async fn reaction_add(&self, _ctx: Context, reaction: Reaction) {
+        if let Some(feed) = &self.feed {
+            feed.reacted(&reaction, 1).await;
+        }
+    }
+
+    async fn reaction_remove(&self, _ctx: Context, reaction: Reaction) {
+        if let Some(feed) = &self.feed {
+            feed.reacted(&reaction, -1).await;
+        }
+    }
+
+    async fn reaction_remove_all(&self, _ctx: Context, channel: ChannelId, message: MessageId) {
+        if let Some(feed) = &self.feed {
+            feed.reactions_cleared(channel.get(), message.get()).await;
+        }
+    }
+
+    async fn channel_create(&self, _ctx: Context, channel: GuildChannel) {
+        if let Some(feed) = &self.feed {
+            feed.channel(&channel).await;
+        }
+    }
+
+    async fn channel_update(&self, _ctx: Context, _old: Option<GuildChannel>, new: GuildChannel) {
+        if let Some(feed) = &self.feed {
+            feed.channel(&new).await;
+        }
+    }
+
+    async fn channel_delete(
+        &self,
+        _ctx: Context,
+        channel: GuildChannel,
+        _messages: Option<Vec<Message>>,
+    ) {
+        if let Some(feed) = &self.feed {
+            feed.channel_gone(&channel).await;
+        }
     }
 
     async fn resume(&self, _ctx: Context, _: ResumedEvent) {
@@ -358,6 +462,9 @@ impl EventHandler for Handler {
                 self.guild_id
             );
             return;
+        }
+        if let Some(feed) = &self.feed {
+            feed.guild(&guild).await;
         }
         let find = |wanted: &ChannelRef, kinds: &[ChannelType]| {
             guild

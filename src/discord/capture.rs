@@ -1,0 +1,184 @@
+//! What the digest learns from the gateway: guild messages as they are
+//! posted, edited, deleted and reacted to, and the guild's text channels.
+//! Translates serenity's types into the digest's own ([`Change`],
+//! [`CapturedMessage`]) so the digest knows nothing of serenity.
+
+use serenity::all::{
+    ChannelType, Guild, GuildChannel, Message, MessageType, MessageUpdateEvent, Reaction,
+};
+
+use crate::digest::archive::{snowflake_ms, Change};
+use crate::digest::capture::Capture;
+use crate::digest::model::{Attachment, CapturedMessage};
+
+/// The channel kinds whose messages are captured.
+fn is_text(kind: ChannelType) -> bool {
+    matches!(kind, ChannelType::Text | ChannelType::News)
+}
+
+/// The guild's text channels, in the order Discord shows them.
+pub fn text_channels(guild: &Guild) -> Vec<(u64, String)> {
+    let mut channels: Vec<&GuildChannel> = guild
+        .channels
+        .values()
+        .filter(|c| is_text(c.kind))
+        .collect();
+    channels.sort_by_key(|c| (c.position, c.id));
+    channels
+        .into_iter()
+        .map(|c| (c.id.get(), c.name.clone()))
+        .collect()
+}
+
+/// A guild message worth capturing: a user's post or reply, not the bot's
+/// own messages nor system notices (joins, pins, boosts).
+pub fn captured(message: &Message, bot_id: u64) -> Option<CapturedMessage> {
+    message.guild_id?;
+    if message.author.id.get() == bot_id
+        || !matches!(
+            message.kind,
+            MessageType::Regular | MessageType::InlineReply
+        )
+    {
+        return None;
+    }
+    let author_name = message
+        .member
+        .as_ref()
+        .and_then(|m| m.nick.clone())
+        .or_else(|| message.author.global_name.clone())
+        .unwrap_or_else(|| message.author.name.clone());
+    Some(CapturedMessage {
+        id: message.id.get(),
+        channel_id: message.channel_id.get(),
+        author_id: message.author.id.get(),
+        author_name,
+        posted_ms: snowflake_ms(message.id.get()),
+        edited: message.edited_timestamp.is_some(),
+        content: message.content.clone(),
+        attachments: attachments(&message.attachments),
+        reply_to: (message.kind == MessageType::InlineReply)
+            .then(|| message.message_reference.as_ref()?.message_id)
+            .flatten()
+            .map(|m| m.get()),
+        reactions: message.reactions.iter().map(|r| r.count as u32).sum(),
+    })
+}
+
+fn attachments(files: &[serenity::all::Attachment]) -> Vec<Attachment> {
+    files
+        .iter()
+        .map(|a| Attachment {
+            name: a.filename.clone(),
+            url: a.url.clone(),
+        })
+        .collect()
+}
+
+/// An edit. `whole` is the full message when the payload had it, stored
+/// if the original was never seen (posted while the bot was away).
+pub fn edited(event: &MessageUpdateEvent, new: Option<&Message>, bot_id: u64) -> Change {
+    Change::Edited {
+        id: event.id.get(),
+        content: event.content.clone(),
+        attachments: event.attachments.as_deref().map(attachments),
+        whole: new.and_then(|m| captured(m, bot_id)),
+    }
+}
+
+/// Hands message events to the capture, for the configured guild only.
+pub struct Feed {
+    pub capture: Capture,
+    pub guild_id: u64,
+}
+
+impl Feed {
+    fn ours(&self, guild: Option<serenity::all::GuildId>) -> bool {
+        guild.map(|g| g.get()) == Some(self.guild_id)
+    }
+
+    pub async fn guild(&self, guild: &Guild) {
+        let directory =
+            self.capture
+                .channels()
+                .set_guild(guild.id.get(), &guild.name, text_channels(guild));
+        self.capture.save_directory(directory).await;
+    }
+
+    pub async fn channel(&self, channel: &GuildChannel) {
+        if channel.guild_id.get() != self.guild_id || !is_text(channel.kind) {
+            return;
+        }
+        let directory = self
+            .capture
+            .channels()
+            .upsert(channel.id.get(), &channel.name);
+        self.capture.save_directory(directory).await;
+    }
+
+    pub async fn channel_gone(&self, channel: &GuildChannel) {
+        if channel.guild_id.get() != self.guild_id {
+            return;
+        }
+        let directory = self.capture.channels().remove(channel.id.get());
+        self.capture.save_directory(directory).await;
+    }
+
+    pub async fn posted(&self, message: &Message, bot_id: u64) {
+        if !self.ours(message.guild_id) {
+            return;
+        }
+        if let Some(captured) = captured(message, bot_id) {
+            self.capture
+                .submit(captured.channel_id, Change::Posted(captured))
+                .await;
+        }
+    }
+
+    pub async fn edited(&self, event: &MessageUpdateEvent, new: Option<&Message>, bot_id: u64) {
+        if !self.ours(event.guild_id) || event.author.as_ref().is_some_and(|a| a.id.get() == bot_id)
+        {
+            return;
+        }
+        self.capture
+            .submit(event.channel_id.get(), edited(event, new, bot_id))
+            .await;
+    }
+
+    pub async fn deleted(
+        &self,
+        guild: Option<serenity::all::GuildId>,
+        channel_id: u64,
+        ids: impl IntoIterator<Item = u64>,
+    ) {
+        if !self.ours(guild) {
+            return;
+        }
+        for id in ids {
+            self.capture
+                .submit(channel_id, Change::Deleted { id })
+                .await;
+        }
+    }
+
+    pub async fn reacted(&self, reaction: &Reaction, delta: i32) {
+        if !self.ours(reaction.guild_id) {
+            return;
+        }
+        self.capture
+            .submit(
+                reaction.channel_id.get(),
+                Change::Reacted {
+                    id: reaction.message_id.get(),
+                    delta,
+                },
+            )
+            .await;
+    }
+
+    pub async fn reactions_cleared(&self, channel_id: u64, message_id: u64) {
+        self.capture
+            .submit(channel_id, Change::ReactionsCleared { id: message_id })
+            .await;
+    }
+}
