@@ -16,9 +16,15 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::config::{Config, ProxmoxConfig, ShutdownMethod};
+use crate::config::{Config, DigestConfig, ProxmoxConfig, ShutdownMethod};
 use crate::console::{Console, Vitals, PING_EVERY};
+use crate::digest::archive::{Archive, Change};
+use crate::digest::capture::Capture;
+use crate::digest::channels::Channels;
+use crate::digest::mail::{MailSettings, Mailer};
+use crate::digest::service::{DigestSettings, Digester};
 use crate::discord::commands::{CommandDeps, Commands, RestartDeps};
+use crate::discord::Outgoing;
 use crate::discord::{self, DiscordSettings, Link};
 use crate::guard::Guard;
 use crate::notify;
@@ -66,6 +72,10 @@ pub enum StartError {
     NoShutdownPath,
     #[error("the store task failed: {0}")]
     Join(String),
+    #[error("[digest]: {0}")]
+    Mail(#[from] crate::digest::mail::MailError),
+    #[error("[digest]: {0}")]
+    Digest(#[from] crate::digest::service::DigestError),
 }
 
 impl StartError {
@@ -78,6 +88,7 @@ impl StartError {
                 | StartError::CaFile { .. }
                 | StartError::Proxmox(_)
                 | StartError::NoShutdownPath
+                | StartError::Mail(_)
         )
     }
 }
@@ -175,7 +186,22 @@ pub async fn run(
     let (voice_names_tx, voice_names) = watch::channel(Vec::new());
     let (link_tx, link) = watch::channel(Link::Connecting);
 
-    let settings = DiscordSettings::from_config(&config, token);
+    let mut settings = DiscordSettings::from_config(&config, token);
+    let digest = match &config.digest {
+        Some(digest) => Some(
+            start_digest(
+                digest,
+                &config,
+                &secrets,
+                &store,
+                &metrics,
+                &outgoing_tx,
+                &mut settings,
+            )
+            .await?,
+        ),
+        None => None,
+    };
     let driver = Driver {
         machine,
         store: Arc::clone(&store),
@@ -234,6 +260,7 @@ pub async fn run(
         guard: Arc::clone(&guard),
         zone: config.zone.clone(),
         metrics: Arc::clone(&metrics),
+        digest: digest.as_ref().map(|(d, _)| Arc::clone(d)),
     }));
     let vitals = Arc::new(Vitals::default());
     let console = Arc::new(Console {
@@ -266,6 +293,10 @@ pub async fn run(
     let tasks = TaskTracker::new();
     tasks.spawn(driver.run(inputs, shutdown.clone()));
     tasks.spawn(Arc::clone(&guard).maintain(shutdown.clone()));
+    if let Some((digester, capture)) = digest {
+        tasks.spawn(capture.run(Arc::clone(&metrics), shutdown.clone()));
+        tasks.spawn(digester.run(shutdown.clone()));
+    }
     tasks.spawn(discord::run(
         settings,
         commands,
@@ -305,6 +336,106 @@ pub async fn run(
     tasks.wait().await;
     log::info!("stopped cleanly");
     Ok(())
+}
+
+/// The capture's queue end and archive, to be run as a task.
+struct CaptureTask {
+    archive: Archive,
+    changes: mpsc::Receiver<Change>,
+}
+
+impl CaptureTask {
+    async fn run(self, metrics: Arc<Metrics>, shutdown: CancellationToken) {
+        crate::digest::capture::run(self.archive, self.changes, metrics, shutdown).await;
+    }
+}
+
+/// Sets up the digest: its channel rules (with the admins' saved
+/// decisions), the capture the Discord side feeds, the mailer and the
+/// digester.
+async fn start_digest(
+    digest: &DigestConfig,
+    config: &Config,
+    secrets: &SecretSource,
+    store: &Arc<Store>,
+    metrics: &Arc<Metrics>,
+    alerts: &mpsc::Sender<Outgoing>,
+    discord: &mut DiscordSettings,
+) -> Result<(Arc<Digester>, CaptureTask), StartError> {
+    let password = match secrets.load("smtp_password") {
+        Ok(password) => Some(password),
+        Err(SecretError::Missing { .. }) if digest.smtp_user.is_none() => None,
+        Err(e) => return Err(e.into()),
+    };
+    let ca_pem = match &digest.smtp_ca_file {
+        Some(path) => Some(std::fs::read(path).map_err(|source| StartError::CaFile {
+            path: path.display().to_string(),
+            source,
+        })?),
+        None => None,
+    };
+    let mailer = Mailer::new(MailSettings {
+        url: digest.smtp_url.clone(),
+        user: digest.smtp_user.clone(),
+        password,
+        ca_pem,
+        from: digest.from.clone(),
+        to: digest.to.clone(),
+        timeout: digest.smtp_timeout,
+        hello_name: None,
+    })?;
+    let archive = Archive::new(Arc::clone(store));
+    let loader = archive.clone();
+    let (directory, overrides) = tokio::task::spawn_blocking(move || {
+        Ok::<_, StoreError>((
+            loader.directory()?.unwrap_or_default(),
+            Digester::saved_overrides(&loader)?,
+        ))
+    })
+    .await
+    .map_err(|e| StartError::Join(e.to_string()))??;
+    let channels = Arc::new(Channels::new(
+        digest.excluded_channels.clone(),
+        digest.important_channels.clone(),
+        directory,
+        overrides,
+    ));
+    let (changes_tx, changes) = mpsc::channel(crate::digest::capture::QUEUE);
+    discord.capture = Some(Capture::new(
+        changes_tx,
+        Arc::clone(&channels),
+        archive.clone(),
+    ));
+    let domain = digest
+        .from
+        .rsplit_once('@')
+        .map(|(_, d)| d.trim_end_matches('>').to_owned())
+        .unwrap_or_else(|| "cubeguardian.invalid".to_owned());
+    let digester = Digester::start(
+        archive.clone(),
+        channels,
+        DigestSettings {
+            guild_id: config.discord.guild_id.0,
+            time: digest.time,
+            zone: digest.zone.clone(),
+            language: config.messages.language(),
+            retention: digest.retention,
+            send_when_empty: digest.send_when_empty,
+            retry_after: digest.retry_after,
+            message_id_domain: domain,
+        },
+        mailer,
+        Arc::clone(metrics),
+        alerts.clone(),
+    )
+    .await?;
+    log::info!(
+        "digest: on, daily at {} ({}), to {} address(es)",
+        digest.time,
+        digest.zone.name(),
+        digest.to.len()
+    );
+    Ok((digester, CaptureTask { archive, changes }))
 }
 
 fn proxmox_client(px: &ProxmoxConfig, secrets: &SecretSource) -> Result<ProxmoxClient, StartError> {

@@ -349,6 +349,9 @@ pub struct DigestConfig {
     pub smtp_user: Option<String>,
     pub smtp_ca_file: Option<PathBuf>,
     pub smtp_timeout: Duration,
+    /// The first retry of a digest the server did not accept; each next
+    /// one waits twice as long, up to an hour.
+    pub retry_after: Duration,
     pub from: String,
     pub to: Vec<String>,
     pub excluded_channels: Vec<ChannelRef>,
@@ -376,6 +379,8 @@ struct RawDigest {
     smtp_ca_file: Option<PathBuf>,
     #[serde(default = "one_minute", deserialize_with = "duration")]
     smtp_timeout: Duration,
+    #[serde(default = "one_minute", deserialize_with = "duration")]
+    retry_after: Duration,
     from: String,
     to: Vec<String>,
     #[serde(default)]
@@ -666,6 +671,7 @@ fn digest_config(
         smtp_user: d.smtp_user,
         smtp_ca_file: d.smtp_ca_file,
         smtp_timeout: d.smtp_timeout,
+        retry_after: d.retry_after,
         from: d.from,
         to: d.to,
         excluded_channels: d.excluded_channels,

@@ -223,6 +223,33 @@ texts! {
     RatelimitReset "ratelimit_reset" ["player"]
         fr: "🧹 Compteurs de {player} remis à zéro."
         en: "🧹 {player}'s counters were reset.";
+    DigestNothing "digest_nothing" []
+        fr: "📭 Rien de neuf depuis le dernier résumé."
+        en: "📭 Nothing new since the last digest.";
+    DigestMailed "digest_mailed" ["id", "count"]
+        fr: "📧 Résumé n°{id} ({count} message(s)) mis en file d'envoi : il part par e-mail."
+        en: "📧 Digest #{id} ({count} message(s)) queued: it is on its way by email.";
+    DigestFailed "digest_failed" []
+        fr: "❌ Le résumé n'a pas pu être préparé — un administrateur peut consulter le journal."
+        en: "❌ The digest could not be prepared — an administrator can check the log.";
+    DigestMore "digest_more" []
+        fr: "📎 La suite est dans le fichier joint."
+        en: "📎 The rest is in the attached file.";
+    ChannelsList "channels_list" ["watched", "important", "excluded"]
+        fr: "📚 **Salons du résumé**\n• Suivis : {watched}\n• Importants (en premier et en entier) : {important}\n• Exclus : {excluded}"
+        en: "📚 **Digest channels**\n• Watched: {watched}\n• Important (first and in full): {important}\n• Excluded: {excluded}";
+    ChannelExcluded "channel_excluded" ["channel"]
+        fr: "🙈 {channel} est exclu du résumé : ses nouveaux messages ne sont plus enregistrés."
+        en: "🙈 {channel} is excluded from the digest: its new messages are no longer stored.";
+    ChannelIncluded "channel_included" ["channel"]
+        fr: "👀 {channel} fait de nouveau partie du résumé."
+        en: "👀 {channel} is part of the digest again.";
+    ChannelUnknown "channel_unknown" []
+        fr: "Ce salon n'est pas un salon textuel du serveur."
+        en: "That is not one of the server's text channels.";
+    NoChannel "no_channel" []
+        fr: "aucun"
+        en: "none";
     HelpVisitor "help_visitor" ["bot"]
         fr: "🆘 **Aide**\n• `/status` : l'état du serveur\n• `/help` : cette aide\nDémarrer ou redémarrer le serveur est réservé aux joueurs autorisés : demandez à un administrateur."
         en: "🆘 **Help**\n• `/status`: the server's state\n• `/help`: this help\nStarting or restarting the server is for authorized players: ask an administrator.";

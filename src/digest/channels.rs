@@ -136,7 +136,7 @@ impl Channels {
         inner.overrides.clone()
     }
 
-    fn name_of<'a>(directory: &'a Directory, id: u64) -> Option<&'a str> {
+    fn name_of(directory: &Directory, id: u64) -> Option<&str> {
         directory
             .channels
             .iter()

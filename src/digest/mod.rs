@@ -6,4 +6,8 @@ pub mod capture;
 pub mod channels;
 pub mod mail;
 pub mod model;
+pub mod render;
+pub mod report;
 pub mod schedule;
+pub mod service;
+pub mod summary;

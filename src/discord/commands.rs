@@ -20,8 +20,10 @@ use serenity::all::{
 use tokio::sync::{mpsc, oneshot, watch};
 
 use super::admin;
+use super::digest::{self, DigestCommand};
 use super::presence::Authorization;
 use super::Outgoing;
+use crate::digest::service::Digester;
 use crate::guard::Guard;
 use crate::intent::{Addressee, Channel, Intent, Recognizer};
 use crate::localtime::Zone;
@@ -54,6 +56,8 @@ pub enum Command {
     Help,
     /// The admins' `/ratelimit` (slash only: it takes a member as option).
     Ratelimit,
+    /// The digest's commands (only when `[digest]` is on).
+    Digest(DigestCommand),
 }
 
 impl Command {
@@ -73,6 +77,7 @@ impl Command {
             Command::Status => "status",
             Command::Help => "help",
             Command::Ratelimit => "ratelimit",
+            Command::Digest(c) => c.name(),
         }
     }
 
@@ -81,6 +86,7 @@ impl Command {
             .into_iter()
             .chain([Command::Ratelimit])
             .find(|c| c.name() == name)
+            .or_else(|| DigestCommand::from_name(name).map(Command::Digest))
     }
 
     fn from_intent(intent: Intent) -> Option<Command> {
@@ -93,11 +99,15 @@ impl Command {
         }
     }
 
-    /// `!restart` and friends: the prefix forms players know from the old bot.
+    /// `!restart` and friends: the prefix forms players know from the old
+    /// bots (`!resume`, `!excludethis`… for the digest's).
     fn from_prefix(text: &str) -> Option<Command> {
         let word = text.trim().strip_prefix('!')?.split_whitespace().next()?;
         let word = word.to_ascii_lowercase();
-        Command::PLAYERS.into_iter().find(|c| c.name() == word)
+        Command::PLAYERS
+            .into_iter()
+            .find(|c| c.name() == word)
+            .or_else(|| DigestCommand::from_prefix(&word).map(Command::Digest))
     }
 
     fn description(self, messages: &Messages) -> &'static str {
@@ -113,6 +123,7 @@ impl Command {
             (Command::Help, true) => "What CubeGuardian can do",
             (Command::Ratelimit, false) => "Limiteur de commandes (administrateurs)",
             (Command::Ratelimit, true) => "Command rate limiter (administrators)",
+            (Command::Digest(_), _) => "",
         }
     }
 }
@@ -125,6 +136,8 @@ pub enum Origin {
         channel: ChannelId,
         message: MessageId,
         dm: bool,
+        /// What follows the command's word (`!include #général`).
+        rest: String,
     },
 }
 
@@ -159,6 +172,8 @@ pub struct CommandDeps {
     pub guard: Arc<Guard>,
     pub metrics: Arc<Metrics>,
     pub zone: Zone,
+    /// The digest, when `[digest]` is on.
+    pub digest: Option<Arc<Digester>>,
 }
 
 /// What the restart needs.
@@ -238,6 +253,10 @@ impl Commands {
             Command::Ratelimit.description(&self.deps.messages),
             self.deps.messages.language(),
         ));
+        if self.deps.digest.is_some() {
+            commands
+                .extend(DigestCommand::ALL.map(|c| c.definition(self.deps.messages.language())));
+        }
         match GuildId::new(self.deps.guild_id)
             .set_commands(http, commands)
             .await
@@ -302,6 +321,11 @@ impl Commands {
             }
         };
         let Some(command) = command else { return };
+        if matches!(command, Command::Digest(_)) && (dm || self.deps.digest.is_none()) {
+            // The guild's digest is a guild matter; without `[digest]` the
+            // `!` forms are someone else's bot's.
+            return;
+        }
         // A DM carries no roles. They are looked up (one REST call) only
         // when they decide something: a command that needs an authorized
         // player, from someone not authorized by id.
@@ -327,6 +351,12 @@ impl Commands {
                 channel: message.channel_id,
                 message: message.id,
                 dm,
+                rest: message
+                    .content
+                    .trim()
+                    .split_once(char::is_whitespace)
+                    .map(|(_, rest)| rest.to_owned())
+                    .unwrap_or_default(),
             },
         };
         self.dispatch(http, command, invocation).await;
@@ -367,6 +397,20 @@ impl Commands {
             Command::Wake => self.wake(http, &inv).await,
             Command::Restart => self.restart(http, inv).await,
             Command::Ratelimit => self.ratelimit(http, &inv).await,
+            Command::Digest(command) => match &self.deps.digest {
+                Some(digester) => {
+                    digest::run(
+                        http,
+                        &inv,
+                        command,
+                        digester,
+                        &self.deps.guard,
+                        &self.deps.messages,
+                    )
+                    .await
+                }
+                None => log::debug!("digest command /{} without [digest]", command.name()),
+            },
         }
     }
 
@@ -883,6 +927,7 @@ pub(super) async fn reply(
             channel,
             message,
             dm,
+            ..
         } => {
             let mut out = CreateMessage::new().content(text).components(row(buttons));
             if private && !dm {

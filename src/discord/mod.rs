@@ -18,6 +18,7 @@
 mod admin;
 pub mod capture;
 pub mod commands;
+mod digest;
 pub mod presence;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -1,0 +1,547 @@
+//! The digest at work: builds the daily digest at its local time, keeps
+//! the outbox moving until the SMTP server accepts each digest, and answers
+//! the commands (`/resume`, `/report`, `/exclude`, `/include`).
+//!
+//! Every digest is stored (text frozen) before any attempt to send it, and
+//! the scheduled one moves the start of the next window in the same commit:
+//! a crash at any point neither loses a digest nor builds one twice. A
+//! digest is marked sent as soon as the server has accepted it; should the
+//! appliance die in between, it would be sent again at restart with the
+//! same `Message-ID`, which lets receivers drop the copy.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{mpsc, Mutex, Notify};
+use tokio_util::sync::CancellationToken;
+
+use super::archive::{Archive, Delivery, DigestKind, DigestRecord, DigestState, Override};
+use super::channels::Channels;
+use super::mail::{Mailer, OutgoingMail};
+use super::model::{CapturedMessage, DigestRequest};
+use super::report::{self, Period, ReportRequest};
+use super::{render, schedule, summary};
+use crate::discord::Outgoing;
+use crate::localtime::Zone;
+use crate::messages::Language;
+use crate::store::StoreError;
+use crate::web::Metrics;
+
+/// The longest the scheduler sleeps before looking at the wall clock again:
+/// a Pi has no real-time clock, and its time jumps when NTP first answers.
+const RECHECK: Duration = Duration::from_secs(30);
+
+/// Past digests are kept this long for `digest --list` and `--show`.
+const KEEP_DIGESTS_MS: i64 = 365 * 24 * 3600 * 1000;
+
+/// The slowest retry of a digest the server keeps refusing.
+const MAX_BACKOFF: Duration = Duration::from_secs(3600);
+
+/// What the digest needs from the configuration.
+#[derive(Clone, Debug)]
+pub struct DigestSettings {
+    pub guild_id: u64,
+    pub time: jiff::civil::Time,
+    pub zone: Zone,
+    pub language: Language,
+    pub retention: Duration,
+    pub send_when_empty: bool,
+    /// The first retry's delay; each next one doubles, up to an hour.
+    pub retry_after: Duration,
+    /// The domain of the `Message-ID`s (the sender's).
+    pub message_id_domain: String,
+}
+
+/// Why a digest command could not be answered.
+#[derive(Debug, thiserror::Error)]
+pub enum DigestError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the digest's database task failed: {0}")]
+    Join(String),
+}
+
+pub struct Digester {
+    archive: Archive,
+    channels: Arc<Channels>,
+    settings: DigestSettings,
+    mailer: Mailer,
+    metrics: Arc<Metrics>,
+    alerts: mpsc::Sender<Outgoing>,
+    /// The state as last saved; the lock also serialises the builders.
+    state: Mutex<DigestState>,
+    outbox_changed: Notify,
+}
+
+/// The current time, Unix milliseconds.
+pub fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+impl Digester {
+    /// Loads (or starts) the digest's state: on the very first start the
+    /// first digest will cover from now on.
+    pub async fn start(
+        archive: Archive,
+        channels: Arc<Channels>,
+        settings: DigestSettings,
+        mailer: Mailer,
+        metrics: Arc<Metrics>,
+        alerts: mpsc::Sender<Outgoing>,
+    ) -> Result<Arc<Digester>, DigestError> {
+        let loader = archive.clone();
+        let state = blocking(move || match loader.state()? {
+            Some(state) => Ok(state),
+            None => {
+                let state = DigestState {
+                    window_start_ms: now_ms(),
+                    ..DigestState::default()
+                };
+                loader.save_state(&state)?;
+                Ok(state)
+            }
+        })
+        .await?;
+        Ok(Arc::new(Digester {
+            archive,
+            channels,
+            settings,
+            mailer,
+            metrics,
+            alerts,
+            state: Mutex::new(state),
+            outbox_changed: Notify::new(),
+        }))
+    }
+
+    /// Loads the persisted `/exclude` and `/include` decisions, for
+    /// [`Channels::new`] before the digester exists.
+    pub fn saved_overrides(
+        archive: &Archive,
+    ) -> Result<std::collections::BTreeMap<u64, Override>, StoreError> {
+        Ok(archive.state()?.map(|s| s.overrides).unwrap_or_default())
+    }
+
+    /// Runs the scheduler and the outbox until `shutdown`.
+    pub async fn run(self: Arc<Self>, shutdown: CancellationToken) {
+        let sender = tokio::spawn(Arc::clone(&self).send_loop(shutdown.clone()));
+        self.schedule_loop(shutdown).await;
+        let _ = sender.await;
+    }
+
+    async fn schedule_loop(&self, shutdown: CancellationToken) {
+        loop {
+            let last = {
+                let state = self.state.lock().await;
+                state.last_scheduled_ms.unwrap_or(state.window_start_ms)
+            };
+            let now = now_ms();
+            let wait = match schedule::due(last, now, self.settings.time, self.settings.zone.tz()) {
+                schedule::Due::Now { scheduled_ms } => {
+                    if let Err(e) = self.build_scheduled(Some(scheduled_ms)).await {
+                        log::error!("digest: cannot build the daily digest: {e:#}");
+                        RECHECK
+                    } else {
+                        Duration::ZERO
+                    }
+                }
+                schedule::Due::At(at) => {
+                    Duration::from_millis(u64::try_from(at - now).unwrap_or(0)).min(RECHECK)
+                }
+            };
+            tokio::select! {
+                () = tokio::time::sleep(wait) => {}
+                () = shutdown.cancelled() => return,
+            }
+        }
+    }
+
+    /// Builds the scheduled digest now: everything since the last one.
+    /// `scheduled_ms` is the daily time it stands for; `None` when an admin
+    /// sends it early (the daily time then still comes, covering what
+    /// follows).
+    pub async fn build_scheduled(
+        &self,
+        scheduled_ms: Option<i64>,
+    ) -> Result<DigestRecord, DigestError> {
+        let mut state = self.state.lock().await;
+        let now = now_ms();
+        let record = self
+            .build(state.window_start_ms, now, DigestKind::Scheduled)
+            .await?;
+        let mut next = state.clone();
+        next.window_start_ms = now;
+        if let Some(at) = scheduled_ms {
+            next.last_scheduled_ms = Some(at);
+        }
+        let archive = self.archive.clone();
+        let saved_state = next.clone();
+        let record = blocking(move || archive.add_digest(record, Some(&saved_state))).await?;
+        *state = next;
+        drop(state);
+        log::info!(
+            "digest #{}: {} message(s) from {} to {}",
+            record.id,
+            record.message_count,
+            self.local(record.from_ms),
+            self.local(record.to_ms)
+        );
+        self.outbox_changed.notify_one();
+        self.purge(now).await;
+        Ok(record)
+    }
+
+    /// An extra digest of everything since the last scheduled one, mailed
+    /// at once; the next scheduled digest still covers the same messages.
+    pub async fn mail_now(&self, by: &str) -> Result<DigestRecord, DigestError> {
+        let from = self.state.lock().await.window_start_ms;
+        let record = self
+            .build(from, now_ms(), DigestKind::OnRequest { by: by.to_owned() })
+            .await?;
+        let archive = self.archive.clone();
+        let record = blocking(move || archive.add_digest(record, None)).await?;
+        log::info!(
+            "digest #{} asked for by {by}: {} message(s)",
+            record.id,
+            record.message_count
+        );
+        self.outbox_changed.notify_one();
+        Ok(record)
+    }
+
+    /// What the next digest would say now, as mail text (for `digest
+    /// --preview`).
+    pub async fn preview(&self) -> Result<render::Rendered, DigestError> {
+        let from = self.state.lock().await.window_start_ms;
+        let to = now_ms();
+        let (messages, channels) = self.window(from, to).await?;
+        let guild_name = self.channels.guild_name();
+        let request = self.request(&guild_name, &messages, &channels, from, to);
+        let digest = summary::summarise(&request);
+        Ok(render::render_mail(&request, &digest))
+    }
+
+    /// The digest so far, for Discord: parts of at most `limit` characters.
+    pub async fn chat(&self, limit: usize) -> Result<Vec<String>, DigestError> {
+        let from = self.state.lock().await.window_start_ms;
+        let to = now_ms();
+        let (messages, channels) = self.window(from, to).await?;
+        let guild_name = self.channels.guild_name();
+        let request = self.request(&guild_name, &messages, &channels, from, to);
+        let digest = summary::summarise(&request);
+        Ok(render::split_for_discord(
+            &render::render_chat(&request, &digest),
+            limit,
+        ))
+    }
+
+    /// `/report day|week`.
+    pub async fn report(&self, period: Period) -> Result<String, DigestError> {
+        let to = now_ms();
+        let from = period_start(period, to, self.settings.zone.tz());
+        let (messages, channels) = self.window(from, to).await?;
+        let report = report::report(&ReportRequest {
+            channels: &channels,
+            messages: &messages,
+            from_ms: from,
+            to_ms: to,
+            zone: self.settings.zone.tz(),
+            language: self.settings.language,
+            period,
+        });
+        Ok(report::render_report(&report, self.settings.language))
+    }
+
+    /// `/exclude` or `/include` of a channel, persisted.
+    pub async fn set_override(
+        &self,
+        channel_id: u64,
+        decision: Override,
+    ) -> Result<(), DigestError> {
+        let mut state = self.state.lock().await;
+        let mut next = state.clone();
+        next.overrides = self.channels.set_override(channel_id, decision);
+        let archive = self.archive.clone();
+        let saved = next.clone();
+        blocking(move || archive.save_state(&saved)).await?;
+        *state = next;
+        Ok(())
+    }
+
+    pub fn channels(&self) -> &Channels {
+        &self.channels
+    }
+
+    async fn window(
+        &self,
+        from: i64,
+        to: i64,
+    ) -> Result<(Vec<CapturedMessage>, Vec<super::model::Channel>), DigestError> {
+        let archive = self.archive.clone();
+        let mut messages = blocking(move || archive.messages_between(from, to)).await?;
+        let channels = self.channels.watched();
+        // A channel excluded after its messages were captured is left out.
+        messages.retain(|m| channels.iter().any(|c| c.id == m.channel_id));
+        Ok((messages, channels))
+    }
+
+    fn request<'a>(
+        &'a self,
+        guild_name: &'a str,
+        messages: &'a [CapturedMessage],
+        channels: &'a [super::model::Channel],
+        from_ms: i64,
+        to_ms: i64,
+    ) -> DigestRequest<'a> {
+        DigestRequest {
+            guild_id: self.settings.guild_id,
+            guild_name,
+            channels,
+            messages,
+            from_ms,
+            to_ms,
+            zone: self.settings.zone.tz(),
+            language: self.settings.language,
+            preamble: None,
+        }
+    }
+
+    async fn build(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+        kind: DigestKind,
+    ) -> Result<DigestRecord, DigestError> {
+        let (messages, channels) = self.window(from_ms, to_ms).await?;
+        let guild_name = self.channels.guild_name();
+        let request = self.request(&guild_name, &messages, &channels, from_ms, to_ms);
+        let digest = summary::summarise(&request);
+        let rendered = render::render_mail(&request, &digest);
+        let now = now_ms();
+        let delivery = if messages.is_empty() && !self.settings.send_when_empty {
+            Delivery::Skipped {
+                reason: "no message in the period (send_when_empty = false)".to_owned(),
+            }
+        } else {
+            Delivery::Pending {
+                attempts: 0,
+                next_attempt_ms: now,
+                last_error: None,
+            }
+        };
+        Ok(DigestRecord {
+            id: 0,
+            kind,
+            created_ms: now,
+            from_ms,
+            to_ms,
+            message_count: messages.len() as u64,
+            message_id: format!(
+                "<cubeguardian.digest-{{id}}.{now}@{}>",
+                self.settings.message_id_domain
+            ),
+            subject: rendered.subject,
+            text: rendered.text,
+            html: rendered.html,
+            delivery,
+        })
+    }
+
+    /// Deletes the messages past retention that a scheduled digest has
+    /// covered, and digests older than a year.
+    async fn purge(&self, now: i64) {
+        let retention = i64::try_from(self.settings.retention.as_millis()).unwrap_or(i64::MAX);
+        let covered = self.state.lock().await.window_start_ms;
+        let cutoff = now.saturating_sub(retention).min(covered);
+        let archive = self.archive.clone();
+        match blocking(move || {
+            let messages = archive.purge_before(cutoff)?;
+            let digests = archive.forget_digests_before(now.saturating_sub(KEEP_DIGESTS_MS))?;
+            Ok((messages, digests))
+        })
+        .await
+        {
+            Ok((0, 0)) => {}
+            Ok((messages, digests)) => log::info!(
+                "digest: deleted {messages} message(s) past retention and {digests} old digest(s)"
+            ),
+            Err(e) => log::warn!("digest: purge failed: {e:#}"),
+        }
+    }
+
+    async fn send_loop(self: Arc<Self>, shutdown: CancellationToken) {
+        loop {
+            let wait = match self.send_due().await {
+                Ok(wait) => wait,
+                Err(e) => {
+                    log::error!("digest: outbox: {e:#}");
+                    RECHECK
+                }
+            };
+            tokio::select! {
+                () = self.outbox_changed.notified() => {}
+                () = tokio::time::sleep(wait) => {}
+                () = shutdown.cancelled() => return,
+            }
+        }
+    }
+
+    /// Tries every digest that is due; returns how long until the next.
+    async fn send_due(&self) -> Result<Duration, DigestError> {
+        let archive = self.archive.clone();
+        let pending = blocking(move || archive.pending()).await?;
+        self.metrics.digest_outbox(pending.len() as u64);
+        let mut wait = RECHECK;
+        for digest in pending {
+            let Delivery::Pending {
+                attempts,
+                next_attempt_ms,
+                ..
+            } = digest.delivery
+            else {
+                continue;
+            };
+            let now = now_ms();
+            if next_attempt_ms > now {
+                wait = wait.min(Duration::from_millis((next_attempt_ms - now) as u64));
+                continue;
+            }
+            let attempts = attempts + 1;
+            let mail = OutgoingMail {
+                message_id: digest.message_id.clone(),
+                subject: digest.subject.clone(),
+                text: digest.text.clone(),
+                html: digest.html.clone(),
+                date_ms: digest.created_ms,
+            };
+            let delivery = match self.mailer.send(&mail).await {
+                Ok(()) => {
+                    log::info!("digest #{}: sent (attempt {attempts})", digest.id);
+                    self.metrics.digest_sent();
+                    Delivery::Sent {
+                        at_ms: now_ms(),
+                        attempts,
+                    }
+                }
+                Err(e) => {
+                    let delay = backoff(self.settings.retry_after, attempts);
+                    log::warn!(
+                        "digest #{}: not sent (attempt {attempts}), next try in {}: {e}",
+                        digest.id,
+                        humantime::format_duration(delay)
+                    );
+                    if attempts == 1 || !e.is_transient() && attempts == 2 {
+                        self.alert(format!(
+                            "⚠️ Le résumé #{} n'a pas pu être envoyé : {e}. Nouvel essai dans {}.",
+                            digest.id,
+                            humantime::format_duration(delay)
+                        ));
+                    }
+                    wait = wait.min(delay);
+                    Delivery::Pending {
+                        attempts,
+                        next_attempt_ms: now_ms() + delay.as_millis() as i64,
+                        last_error: Some(e.to_string()),
+                    }
+                }
+            };
+            let archive = self.archive.clone();
+            let id = digest.id;
+            blocking(move || archive.set_delivery(id, &delivery)).await?;
+        }
+        let archive = self.archive.clone();
+        let left = blocking(move || archive.pending()).await?.len();
+        self.metrics.digest_outbox(left as u64);
+        Ok(wait)
+    }
+
+    fn alert(&self, text: String) {
+        if self.alerts.try_send(Outgoing::AlertAdmin { text }).is_err() {
+            log::debug!("digest: the admin alert queue is full");
+        }
+    }
+
+    fn local(&self, ms: i64) -> String {
+        jiff::Timestamp::from_millisecond(ms)
+            .map(|t| {
+                t.to_zoned(self.settings.zone.tz().clone())
+                    .strftime("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
+            .unwrap_or_else(|_| ms.to_string())
+    }
+}
+
+/// The delay before attempt `attempts + 1`: `first`, doubling, capped.
+fn backoff(first: Duration, attempts: u32) -> Duration {
+    first
+        .saturating_mul(1 << attempts.saturating_sub(1).min(16))
+        .min(MAX_BACKOFF.max(first))
+}
+
+/// The start of a report's period: today's local midnight, or that of six
+/// days before for a week.
+fn period_start(period: Period, now_ms: i64, zone: &jiff::tz::TimeZone) -> i64 {
+    let Ok(now) = jiff::Timestamp::from_millisecond(now_ms) else {
+        return now_ms;
+    };
+    let today = now.to_zoned(zone.clone()).date();
+    let first = match period {
+        Period::Day => today,
+        Period::Week => today
+            .checked_sub(jiff::Span::new().days(6))
+            .unwrap_or(today),
+    };
+    first
+        .to_zoned(zone.clone())
+        .map(|z| z.timestamp().as_millisecond())
+        .unwrap_or(now_ms)
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, DigestError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| DigestError::Join(e.to_string()))?
+        .map_err(DigestError::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_up_to_an_hour() {
+        let first = Duration::from_secs(60);
+        assert_eq!(backoff(first, 1), first);
+        assert_eq!(backoff(first, 2), first * 2);
+        assert_eq!(backoff(first, 3), first * 4);
+        assert_eq!(backoff(first, 40), MAX_BACKOFF);
+        let tiny = Duration::from_millis(200);
+        assert_eq!(backoff(tiny, 2), Duration::from_millis(400));
+    }
+
+    #[test]
+    fn a_report_period_starts_at_local_midnight() {
+        let z = jiff::tz::TimeZone::get("Europe/Brussels").unwrap();
+        let now: jiff::Zoned = "2026-11-21T10:30:00+01:00[Europe/Brussels]"
+            .parse()
+            .unwrap();
+        let ms = now.timestamp().as_millisecond();
+        let day: jiff::Zoned = "2026-11-21T00:00:00+01:00[Europe/Brussels]"
+            .parse()
+            .unwrap();
+        let week: jiff::Zoned = "2026-11-15T00:00:00+01:00[Europe/Brussels]"
+            .parse()
+            .unwrap();
+        assert_eq!(
+            period_start(Period::Day, ms, &z),
+            day.timestamp().as_millisecond()
+        );
+        assert_eq!(
+            period_start(Period::Week, ms, &z),
+            week.timestamp().as_millisecond()
+        );
+    }
+}
