@@ -406,24 +406,10 @@ async fn start_digest(
         Arc::clone(&channels),
         archive.clone(),
     ));
-    let domain = digest
-        .from
-        .rsplit_once('@')
-        .map(|(_, d)| d.trim_end_matches('>').to_owned())
-        .unwrap_or_else(|| "cubeguardian.invalid".to_owned());
     let digester = Digester::start(
         archive.clone(),
         channels,
-        DigestSettings {
-            guild_id: config.discord.guild_id.0,
-            time: digest.time,
-            zone: digest.zone.clone(),
-            language: config.messages.language(),
-            retention: digest.retention,
-            send_when_empty: digest.send_when_empty,
-            retry_after: digest.retry_after,
-            message_id_domain: domain,
-        },
+        DigestSettings::from_config(config, digest),
         mailer,
         Arc::clone(metrics),
         alerts.clone(),

@@ -4,6 +4,7 @@
 pub mod archive;
 pub mod capture;
 pub mod channels;
+pub mod listing;
 pub mod mail;
 pub mod model;
 pub mod render;

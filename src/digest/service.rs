@@ -21,6 +21,7 @@ use super::mail::{Mailer, OutgoingMail};
 use super::model::{CapturedMessage, DigestRequest};
 use super::report::{self, Period, ReportRequest};
 use super::{render, schedule, summary};
+use crate::config::DigestConfig;
 use crate::discord::Outgoing;
 use crate::localtime::Zone;
 use crate::messages::Language;
@@ -52,6 +53,27 @@ pub struct DigestSettings {
     pub message_id_domain: String,
 }
 
+impl DigestSettings {
+    pub fn from_config(config: &crate::config::Config, digest: &DigestConfig) -> Self {
+        let domain = digest
+            .from
+            .rsplit_once('@')
+            .map(|(_, d)| d.trim_end_matches('>').trim().to_owned())
+            .filter(|d| !d.is_empty())
+            .unwrap_or_else(|| "cubeguardian.invalid".to_owned());
+        DigestSettings {
+            guild_id: config.discord.guild_id.0,
+            time: digest.time,
+            zone: digest.zone.clone(),
+            language: config.messages.language(),
+            retention: digest.retention,
+            send_when_empty: digest.send_when_empty,
+            retry_after: digest.retry_after,
+            message_id_domain: domain,
+        }
+    }
+}
+
 /// Why a digest command could not be answered.
 #[derive(Debug, thiserror::Error)]
 pub enum DigestError {
@@ -61,10 +83,16 @@ pub enum DigestError {
     Join(String),
 }
 
+/// Builds digests and reports from the archive: what the running
+/// appliance and the offline CLI (`digest --preview`) share.
+pub struct Builder {
+    pub archive: Archive,
+    pub channels: Arc<Channels>,
+    pub settings: DigestSettings,
+}
+
 pub struct Digester {
-    archive: Archive,
-    channels: Arc<Channels>,
-    settings: DigestSettings,
+    builder: Builder,
     mailer: Mailer,
     metrics: Arc<Metrics>,
     alerts: mpsc::Sender<Outgoing>,
@@ -103,9 +131,11 @@ impl Digester {
         })
         .await?;
         Ok(Arc::new(Digester {
-            archive,
-            channels,
-            settings,
+            builder: Builder {
+                archive,
+                channels,
+                settings,
+            },
             mailer,
             metrics,
             alerts,
@@ -136,7 +166,12 @@ impl Digester {
                 state.last_scheduled_ms.unwrap_or(state.window_start_ms)
             };
             let now = now_ms();
-            let wait = match schedule::due(last, now, self.settings.time, self.settings.zone.tz()) {
+            let wait = match schedule::due(
+                last,
+                now,
+                self.builder.settings.time,
+                self.builder.settings.zone.tz(),
+            ) {
                 schedule::Due::Now { scheduled_ms } => {
                     if let Err(e) = self.build_scheduled(Some(scheduled_ms)).await {
                         log::error!("digest: cannot build the daily digest: {e:#}");
@@ -167,6 +202,7 @@ impl Digester {
         let mut state = self.state.lock().await;
         let now = now_ms();
         let record = self
+            .builder
             .build(state.window_start_ms, now, DigestKind::Scheduled)
             .await?;
         let mut next = state.clone();
@@ -174,7 +210,7 @@ impl Digester {
         if let Some(at) = scheduled_ms {
             next.last_scheduled_ms = Some(at);
         }
-        let archive = self.archive.clone();
+        let archive = self.builder.archive.clone();
         let saved_state = next.clone();
         let record = blocking(move || archive.add_digest(record, Some(&saved_state))).await?;
         *state = next;
@@ -196,9 +232,10 @@ impl Digester {
     pub async fn mail_now(&self, by: &str) -> Result<DigestRecord, DigestError> {
         let from = self.state.lock().await.window_start_ms;
         let record = self
+            .builder
             .build(from, now_ms(), DigestKind::OnRequest { by: by.to_owned() })
             .await?;
-        let archive = self.archive.clone();
+        let archive = self.builder.archive.clone();
         let record = blocking(move || archive.add_digest(record, None)).await?;
         log::info!(
             "digest #{} asked for by {by}: {} message(s)",
@@ -209,10 +246,180 @@ impl Digester {
         Ok(record)
     }
 
-    /// What the next digest would say now, as mail text (for `digest
-    /// --preview`).
+    /// Deletes the messages past retention that a scheduled digest has
+    /// covered, and digests older than a year.
+    async fn purge(&self, now: i64) {
+        let retention =
+            i64::try_from(self.builder.settings.retention.as_millis()).unwrap_or(i64::MAX);
+        let covered = self.state.lock().await.window_start_ms;
+        let cutoff = now.saturating_sub(retention).min(covered);
+        let archive = self.builder.archive.clone();
+        match blocking(move || {
+            let messages = archive.purge_before(cutoff)?;
+            let digests = archive.forget_digests_before(now.saturating_sub(KEEP_DIGESTS_MS))?;
+            Ok((messages, digests))
+        })
+        .await
+        {
+            Ok((0, 0)) => {}
+            Ok((messages, digests)) => log::info!(
+                "digest: deleted {messages} message(s) past retention and {digests} old digest(s)"
+            ),
+            Err(e) => log::warn!("digest: purge failed: {e:#}"),
+        }
+    }
+
+    /// `/exclude` or `/include` of a channel, persisted.
+    pub async fn set_override(
+        &self,
+        channel_id: u64,
+        decision: Override,
+    ) -> Result<(), DigestError> {
+        let mut state = self.state.lock().await;
+        let mut next = state.clone();
+        next.overrides = self.builder.channels.set_override(channel_id, decision);
+        let archive = self.builder.archive.clone();
+        let saved = next.clone();
+        blocking(move || archive.save_state(&saved)).await?;
+        *state = next;
+        Ok(())
+    }
+
+    pub fn channels(&self) -> &Channels {
+        &self.builder.channels
+    }
+
+    /// What the next scheduled digest would say now.
     pub async fn preview(&self) -> Result<render::Rendered, DigestError> {
         let from = self.state.lock().await.window_start_ms;
+        self.builder.preview(from).await
+    }
+
+    /// The digest so far, for Discord.
+    pub async fn chat(&self, limit: usize) -> Result<Vec<String>, DigestError> {
+        let from = self.state.lock().await.window_start_ms;
+        self.builder.chat(from, limit).await
+    }
+
+    pub async fn report(&self, period: Period) -> Result<String, DigestError> {
+        self.builder.report(period).await
+    }
+
+    pub fn archive(&self) -> &Archive {
+        &self.builder.archive
+    }
+
+    pub fn zone(&self) -> &Zone {
+        &self.builder.settings.zone
+    }
+
+    async fn send_loop(self: Arc<Self>, shutdown: CancellationToken) {
+        loop {
+            let wait = match self.send_due().await {
+                Ok(wait) => wait,
+                Err(e) => {
+                    log::error!("digest: outbox: {e:#}");
+                    RECHECK
+                }
+            };
+            tokio::select! {
+                () = self.outbox_changed.notified() => {}
+                () = tokio::time::sleep(wait) => {}
+                () = shutdown.cancelled() => return,
+            }
+        }
+    }
+
+    /// Tries every digest that is due; returns how long until the next.
+    async fn send_due(&self) -> Result<Duration, DigestError> {
+        let archive = self.builder.archive.clone();
+        let pending = blocking(move || archive.pending()).await?;
+        self.metrics.digest_outbox(pending.len() as u64);
+        let mut wait = RECHECK;
+        for digest in pending {
+            let Delivery::Pending {
+                attempts,
+                next_attempt_ms,
+                ..
+            } = digest.delivery
+            else {
+                continue;
+            };
+            let now = now_ms();
+            if next_attempt_ms > now {
+                wait = wait.min(Duration::from_millis((next_attempt_ms - now) as u64));
+                continue;
+            }
+            let attempts = attempts + 1;
+            let mail = OutgoingMail {
+                message_id: digest.message_id.clone(),
+                subject: digest.subject.clone(),
+                text: digest.text.clone(),
+                html: digest.html.clone(),
+                date_ms: digest.created_ms,
+            };
+            let delivery = match self.mailer.send(&mail).await {
+                Ok(()) => {
+                    log::info!("digest #{}: sent (attempt {attempts})", digest.id);
+                    self.metrics.digest_sent();
+                    Delivery::Sent {
+                        at_ms: now_ms(),
+                        attempts,
+                    }
+                }
+                Err(e) => {
+                    let delay = backoff(self.builder.settings.retry_after, attempts);
+                    log::warn!(
+                        "digest #{}: not sent (attempt {attempts}), next try in {}: {e}",
+                        digest.id,
+                        humantime::format_duration(delay)
+                    );
+                    if attempts == 1 || !e.is_transient() && attempts == 2 {
+                        self.alert(format!(
+                            "⚠️ Le résumé #{} n'a pas pu être envoyé : {e}. Nouvel essai dans {}.",
+                            digest.id,
+                            humantime::format_duration(delay)
+                        ));
+                    }
+                    wait = wait.min(delay);
+                    Delivery::Pending {
+                        attempts,
+                        next_attempt_ms: now_ms() + delay.as_millis() as i64,
+                        last_error: Some(e.to_string()),
+                    }
+                }
+            };
+            let archive = self.builder.archive.clone();
+            let id = digest.id;
+            blocking(move || archive.set_delivery(id, &delivery)).await?;
+        }
+        let archive = self.builder.archive.clone();
+        let left = blocking(move || archive.pending()).await?.len();
+        self.metrics.digest_outbox(left as u64);
+        Ok(wait)
+    }
+
+    fn alert(&self, text: String) {
+        if self.alerts.try_send(Outgoing::AlertAdmin { text }).is_err() {
+            log::debug!("digest: the admin alert queue is full");
+        }
+    }
+
+    fn local(&self, ms: i64) -> String {
+        jiff::Timestamp::from_millisecond(ms)
+            .map(|t| {
+                t.to_zoned(self.builder.settings.zone.tz().clone())
+                    .strftime("%Y-%m-%d %H:%M")
+                    .to_string()
+            })
+            .unwrap_or_else(|_| ms.to_string())
+    }
+}
+
+impl Builder {
+    /// What a digest from `from` would say now, as mail (for `digest
+    /// --preview`).
+    pub async fn preview(&self, from: i64) -> Result<render::Rendered, DigestError> {
         let to = now_ms();
         let (messages, channels) = self.window(from, to).await?;
         let guild_name = self.channels.guild_name();
@@ -221,9 +428,9 @@ impl Digester {
         Ok(render::render_mail(&request, &digest))
     }
 
-    /// The digest so far, for Discord: parts of at most `limit` characters.
-    pub async fn chat(&self, limit: usize) -> Result<Vec<String>, DigestError> {
-        let from = self.state.lock().await.window_start_ms;
+    /// The digest from `from` until now, for Discord: parts of at most
+    /// `limit` characters.
+    pub async fn chat(&self, from: i64, limit: usize) -> Result<Vec<String>, DigestError> {
         let to = now_ms();
         let (messages, channels) = self.window(from, to).await?;
         let guild_name = self.channels.guild_name();
@@ -238,7 +445,7 @@ impl Digester {
     /// `/report day|week`.
     pub async fn report(&self, period: Period) -> Result<String, DigestError> {
         let to = now_ms();
-        let from = period_start(period, to, self.settings.zone.tz());
+        let from = period.start(to, self.settings.zone.tz());
         let (messages, channels) = self.window(from, to).await?;
         let report = report::report(&ReportRequest {
             channels: &channels,
@@ -250,26 +457,6 @@ impl Digester {
             period,
         });
         Ok(report::render_report(&report, self.settings.language))
-    }
-
-    /// `/exclude` or `/include` of a channel, persisted.
-    pub async fn set_override(
-        &self,
-        channel_id: u64,
-        decision: Override,
-    ) -> Result<(), DigestError> {
-        let mut state = self.state.lock().await;
-        let mut next = state.clone();
-        next.overrides = self.channels.set_override(channel_id, decision);
-        let archive = self.archive.clone();
-        let saved = next.clone();
-        blocking(move || archive.save_state(&saved)).await?;
-        *state = next;
-        Ok(())
-    }
-
-    pub fn channels(&self) -> &Channels {
-        &self.channels
     }
 
     async fn window(
@@ -306,7 +493,7 @@ impl Digester {
         }
     }
 
-    async fn build(
+    pub async fn build(
         &self,
         from_ms: i64,
         to_ms: i64,
@@ -346,130 +533,6 @@ impl Digester {
             delivery,
         })
     }
-
-    /// Deletes the messages past retention that a scheduled digest has
-    /// covered, and digests older than a year.
-    async fn purge(&self, now: i64) {
-        let retention = i64::try_from(self.settings.retention.as_millis()).unwrap_or(i64::MAX);
-        let covered = self.state.lock().await.window_start_ms;
-        let cutoff = now.saturating_sub(retention).min(covered);
-        let archive = self.archive.clone();
-        match blocking(move || {
-            let messages = archive.purge_before(cutoff)?;
-            let digests = archive.forget_digests_before(now.saturating_sub(KEEP_DIGESTS_MS))?;
-            Ok((messages, digests))
-        })
-        .await
-        {
-            Ok((0, 0)) => {}
-            Ok((messages, digests)) => log::info!(
-                "digest: deleted {messages} message(s) past retention and {digests} old digest(s)"
-            ),
-            Err(e) => log::warn!("digest: purge failed: {e:#}"),
-        }
-    }
-
-    async fn send_loop(self: Arc<Self>, shutdown: CancellationToken) {
-        loop {
-            let wait = match self.send_due().await {
-                Ok(wait) => wait,
-                Err(e) => {
-                    log::error!("digest: outbox: {e:#}");
-                    RECHECK
-                }
-            };
-            tokio::select! {
-                () = self.outbox_changed.notified() => {}
-                () = tokio::time::sleep(wait) => {}
-                () = shutdown.cancelled() => return,
-            }
-        }
-    }
-
-    /// Tries every digest that is due; returns how long until the next.
-    async fn send_due(&self) -> Result<Duration, DigestError> {
-        let archive = self.archive.clone();
-        let pending = blocking(move || archive.pending()).await?;
-        self.metrics.digest_outbox(pending.len() as u64);
-        let mut wait = RECHECK;
-        for digest in pending {
-            let Delivery::Pending {
-                attempts,
-                next_attempt_ms,
-                ..
-            } = digest.delivery
-            else {
-                continue;
-            };
-            let now = now_ms();
-            if next_attempt_ms > now {
-                wait = wait.min(Duration::from_millis((next_attempt_ms - now) as u64));
-                continue;
-            }
-            let attempts = attempts + 1;
-            let mail = OutgoingMail {
-                message_id: digest.message_id.clone(),
-                subject: digest.subject.clone(),
-                text: digest.text.clone(),
-                html: digest.html.clone(),
-                date_ms: digest.created_ms,
-            };
-            let delivery = match self.mailer.send(&mail).await {
-                Ok(()) => {
-                    log::info!("digest #{}: sent (attempt {attempts})", digest.id);
-                    self.metrics.digest_sent();
-                    Delivery::Sent {
-                        at_ms: now_ms(),
-                        attempts,
-                    }
-                }
-                Err(e) => {
-                    let delay = backoff(self.settings.retry_after, attempts);
-                    log::warn!(
-                        "digest #{}: not sent (attempt {attempts}), next try in {}: {e}",
-                        digest.id,
-                        humantime::format_duration(delay)
-                    );
-                    if attempts == 1 || !e.is_transient() && attempts == 2 {
-                        self.alert(format!(
-                            "⚠️ Le résumé #{} n'a pas pu être envoyé : {e}. Nouvel essai dans {}.",
-                            digest.id,
-                            humantime::format_duration(delay)
-                        ));
-                    }
-                    wait = wait.min(delay);
-                    Delivery::Pending {
-                        attempts,
-                        next_attempt_ms: now_ms() + delay.as_millis() as i64,
-                        last_error: Some(e.to_string()),
-                    }
-                }
-            };
-            let archive = self.archive.clone();
-            let id = digest.id;
-            blocking(move || archive.set_delivery(id, &delivery)).await?;
-        }
-        let archive = self.archive.clone();
-        let left = blocking(move || archive.pending()).await?.len();
-        self.metrics.digest_outbox(left as u64);
-        Ok(wait)
-    }
-
-    fn alert(&self, text: String) {
-        if self.alerts.try_send(Outgoing::AlertAdmin { text }).is_err() {
-            log::debug!("digest: the admin alert queue is full");
-        }
-    }
-
-    fn local(&self, ms: i64) -> String {
-        jiff::Timestamp::from_millisecond(ms)
-            .map(|t| {
-                t.to_zoned(self.settings.zone.tz().clone())
-                    .strftime("%Y-%m-%d %H:%M")
-                    .to_string()
-            })
-            .unwrap_or_else(|_| ms.to_string())
-    }
 }
 
 /// The delay before attempt `attempts + 1`: `first`, doubling, capped.
@@ -477,25 +540,6 @@ fn backoff(first: Duration, attempts: u32) -> Duration {
     first
         .saturating_mul(1 << attempts.saturating_sub(1).min(16))
         .min(MAX_BACKOFF.max(first))
-}
-
-/// The start of a report's period: today's local midnight, or that of six
-/// days before for a week.
-fn period_start(period: Period, now_ms: i64, zone: &jiff::tz::TimeZone) -> i64 {
-    let Ok(now) = jiff::Timestamp::from_millisecond(now_ms) else {
-        return now_ms;
-    };
-    let today = now.to_zoned(zone.clone()).date();
-    let first = match period {
-        Period::Day => today,
-        Period::Week => today
-            .checked_sub(jiff::Span::new().days(6))
-            .unwrap_or(today),
-    };
-    first
-        .to_zoned(zone.clone())
-        .map(|z| z.timestamp().as_millisecond())
-        .unwrap_or(now_ms)
 }
 
 async fn blocking<T: Send + 'static>(
@@ -520,28 +564,5 @@ mod tests {
         assert_eq!(backoff(first, 40), MAX_BACKOFF);
         let tiny = Duration::from_millis(200);
         assert_eq!(backoff(tiny, 2), Duration::from_millis(400));
-    }
-
-    #[test]
-    fn a_report_period_starts_at_local_midnight() {
-        let z = jiff::tz::TimeZone::get("Europe/Brussels").unwrap();
-        let now: jiff::Zoned = "2026-11-21T10:30:00+01:00[Europe/Brussels]"
-            .parse()
-            .unwrap();
-        let ms = now.timestamp().as_millisecond();
-        let day: jiff::Zoned = "2026-11-21T00:00:00+01:00[Europe/Brussels]"
-            .parse()
-            .unwrap();
-        let week: jiff::Zoned = "2026-11-15T00:00:00+01:00[Europe/Brussels]"
-            .parse()
-            .unwrap();
-        assert_eq!(
-            period_start(Period::Day, ms, &z),
-            day.timestamp().as_millisecond()
-        );
-        assert_eq!(
-            period_start(Period::Week, ms, &z),
-            week.timestamp().as_millisecond()
-        );
     }
 }

@@ -26,6 +26,21 @@
 //! - Messages the bot creates, edits or deletes through REST are echoed on the gateway
 //!   (MESSAGE_CREATE/UPDATE/DELETE), as Discord does, so the bot must ignore its own messages.
 //! - Interaction replies are recorded as [`InteractionResponse`]s, not as channel messages.
+//! - Users' messages are remembered per channel in their current state (edits applied, deleted
+//!   ones gone), next to the bot's own messages and its non-ephemeral interaction replies, and
+//!   `GET /channels/{id}/messages` serves that history with Discord's paging: newest first for
+//!   every parameter, and `after` gives the `limit` messages *right after* the id (still newest
+//!   first), so a bot can backfill what it missed.
+//! - MESSAGE_UPDATE carries the whole message, as Discord sends it now; MESSAGE_CONTENT gates
+//!   `content`, `embeds`, `attachments` and `components` of gateway copies (not of REST
+//!   answers: the stand-in assumes the intent is enabled for the application). A reply pings
+//!   the replied-to author (Discord's client default), so a reply to the bot is visible.
+//! - Reactions (users' and the bot's own `PUT .../reactions/{emoji}/@me`) are remembered and
+//!   dispatched as MESSAGE_REACTION_ADD/REMOVE only with `GUILD_MESSAGE_REACTIONS` (guild) or
+//!   `DIRECT_MESSAGE_REACTIONS` (DM), as Discord gates them.
+//! - Files the bot uploads (multipart `files[n]` parts) are kept byte for byte on the
+//!   [`SentMessage`], [`InteractionResponse`] and [`RecordedRequest`] they came with, and
+//!   appear as attachment objects (CDN-style signed URLs) in every copy of the message.
 #![allow(dead_code)]
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -62,7 +77,9 @@ pub mod intents {
     pub const GUILD_MEMBERS: u64 = 1 << 1;
     pub const GUILD_VOICE_STATES: u64 = 1 << 7;
     pub const GUILD_MESSAGES: u64 = 1 << 9;
+    pub const GUILD_MESSAGE_REACTIONS: u64 = 1 << 10;
     pub const DIRECT_MESSAGES: u64 = 1 << 12;
+    pub const DIRECT_MESSAGE_REACTIONS: u64 = 1 << 13;
     pub const MESSAGE_CONTENT: u64 = 1 << 15;
 }
 
@@ -260,6 +277,60 @@ pub struct SentMessage {
     pub deleted: bool,
     /// Set when the channel is a DM channel: the user it belongs to.
     pub dm_user: Option<u64>,
+    /// Files the message carries now: uploaded with it or with later edits, minus the ones an
+    /// edit dropped.
+    pub attachments: Vec<UploadedFile>,
+}
+
+/// A file the bot uploaded as a `multipart/form-data` part, kept byte for byte.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UploadedFile {
+    /// The attachment id the stand-in gave it (also in the message's `attachments` objects).
+    pub id: u64,
+    /// The form field, e.g. `files[0]`.
+    pub field: String,
+    pub filename: String,
+    /// The part's `Content-Type` (serenity guesses it from the file name).
+    pub content_type: Option<String>,
+    /// The `description` the bot gave it in `payload_json.attachments`, if any.
+    pub description: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+/// What a user writes, for [`DiscordStandIn::send_message_with`].
+///
+/// ```ignore
+/// let spec = MessageSpec::new("voir pièce jointe").reply_to(42).attachment("map.png", 2048);
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MessageSpec {
+    pub content: String,
+    /// The message this one replies to (Discord's type 19 REPLY); any message of the channel.
+    pub reply_to: Option<u64>,
+    /// (file name, size in bytes) of each attached file; the bytes themselves are never served.
+    pub attachments: Vec<(String, u64)>,
+}
+
+impl MessageSpec {
+    /// A plain message with this content.
+    pub fn new(content: &str) -> Self {
+        Self {
+            content: content.to_owned(),
+            ..Self::default()
+        }
+    }
+
+    /// Makes it a reply to `message_id`.
+    pub fn reply_to(mut self, message_id: u64) -> Self {
+        self.reply_to = Some(message_id);
+        self
+    }
+
+    /// Attaches a file of `size` bytes named `filename`.
+    pub fn attachment(mut self, filename: &str, size: u64) -> Self {
+        self.attachments.push((filename.to_owned(), size));
+        self
+    }
 }
 
 /// A button found in a message's components.
@@ -294,6 +365,11 @@ impl SentMessage {
             .filter_map(|b| b.custom_id)
             .collect()
     }
+
+    /// (file name, bytes) of every file the message carries now.
+    pub fn files(&self) -> Vec<(String, Vec<u8>)> {
+        file_pairs(&self.attachments)
+    }
 }
 
 /// What an interaction answer was: the callback or a later webhook call on its token.
@@ -319,6 +395,8 @@ pub struct InteractionResponse {
     pub body: Value,
     /// The HTTP status the stand-in answered (e.g. 400 for a second callback).
     pub status: u16,
+    /// Files uploaded with this call (multipart `files[n]` parts).
+    pub files: Vec<UploadedFile>,
 }
 
 impl InteractionResponse {
@@ -347,6 +425,11 @@ impl InteractionResponse {
             ResponseKind::Callback(kind) => Some(kind),
             _ => None,
         }
+    }
+
+    /// (file name, bytes) of every file uploaded with this call.
+    pub fn files(&self) -> Vec<(String, Vec<u8>)> {
+        file_pairs(&self.files)
     }
 }
 
@@ -378,6 +461,8 @@ pub struct RecordedRequest {
     pub status: u16,
     /// False when the route is not one the stand-in implements (answered 404).
     pub known_route: bool,
+    /// Files of a multipart body (`files[n]` parts), with the attachment ids they were given.
+    pub files: Vec<UploadedFile>,
 }
 
 /// One gateway dispatch the stand-in sent (or queued for a RESUME).
@@ -560,7 +645,8 @@ impl DiscordStandIn {
     /// `user_id` runs the slash command `name` in `channel_id` with `options` (Discord's
     /// option objects, e.g. `json!([{"name": "minutes", "type": 4, "value": 5}])`):
     /// dispatches INTERACTION_CREATE of type 2. The command id is the registered one if the
-    /// bot registered a command of that name.
+    /// bot registered a command of that name. User, channel, role and mentionable options
+    /// (types 6-9, value the id as a string) get their `data.resolved` entries, as on Discord.
     pub async fn slash_command(
         &self,
         user_id: u64,
@@ -575,15 +661,85 @@ impl DiscordStandIn {
     /// `author_id` writes `content` in guild channel `channel_id`: dispatches MESSAGE_CREATE
     /// (with `member`, and `mentions` filled from `<@id>` in the content). Returns the id.
     pub async fn send_message(&self, author_id: u64, channel_id: u64, content: &str) -> u64 {
+        self.send_message_with(author_id, channel_id, MessageSpec::new(content))
+            .await
+    }
+
+    /// `author_id` writes `spec` in `channel_id` (a fixture channel, or the author's DM channel
+    /// from `dm_channel_id`): the message is remembered and MESSAGE_CREATE dispatched, a reply
+    /// as Discord's type 19 with `message_reference` and `referenced_message`, files as
+    /// `attachments` objects. Panics if the replied-to message is not in that channel.
+    pub async fn send_message_with(
+        &self,
+        author_id: u64,
+        channel_id: u64,
+        spec: MessageSpec,
+    ) -> u64 {
         self.shared
-            .update(|st| st.user_message(author_id, Some(channel_id), content))
+            .update(|st| st.user_message(author_id, Some(channel_id), spec))
     }
 
     /// `author_id` writes `content` to the bot in DM: dispatches MESSAGE_CREATE without
     /// `guild_id`, in the user's DM channel (the same one `create_dm_channel` returns).
     pub async fn send_dm(&self, author_id: u64, content: &str) -> u64 {
         self.shared
-            .update(|st| st.user_message(author_id, None, content))
+            .update(|st| st.user_message(author_id, None, MessageSpec::new(content)))
+    }
+
+    /// The author of user message `message_id` changes its content: dispatches MESSAGE_UPDATE
+    /// with the whole message and an `edited_timestamp`. Panics if it is not a live user message
+    /// (the bot edits its own through REST).
+    pub async fn edit_message(&self, message_id: u64, new_content: &str) {
+        self.shared
+            .update(|st| st.edit_user_message(message_id, new_content));
+    }
+
+    /// Deletes message `message_id` (a user's, or one the bot created through REST, as a
+    /// moderator would): it leaves the history and MESSAGE_DELETE is dispatched. Panics if no
+    /// such live message exists.
+    pub async fn delete_message(&self, message_id: u64) {
+        self.shared.update(|st| st.delete_message(message_id));
+    }
+
+    /// A moderator bulk-deletes `message_ids` of guild channel `channel_id`: one
+    /// MESSAGE_DELETE_BULK. Panics if one of them is not a live message of that channel.
+    pub async fn bulk_delete(&self, channel_id: u64, message_ids: impl IntoIterator<Item = u64>) {
+        let ids: Vec<u64> = message_ids.into_iter().collect();
+        self.shared.update(|st| st.bulk_delete(channel_id, &ids));
+    }
+
+    /// `user_id` reacts to `message_id` with `emoji` (a unicode emoji, or `name:id` for a custom
+    /// one): dispatches MESSAGE_REACTION_ADD (with `member` in a guild). Reacting twice with the
+    /// same emoji does nothing, as on Discord.
+    pub async fn add_reaction(&self, user_id: u64, message_id: u64, emoji: &str) {
+        self.shared
+            .update(|st| st.react(user_id, message_id, Emoji::parse(emoji), true));
+    }
+
+    /// `user_id` takes back its `emoji` reaction: dispatches MESSAGE_REACTION_REMOVE. Does
+    /// nothing if it had not reacted so.
+    pub async fn remove_reaction(&self, user_id: u64, message_id: u64, emoji: &str) {
+        self.shared
+            .update(|st| st.react(user_id, message_id, Emoji::parse(emoji), false));
+    }
+
+    /// The reactions on `message_id` now: (emoji as given, users in reaction order).
+    pub fn reactions(&self, message_id: u64) -> Vec<(String, Vec<u64>)> {
+        let st = self.shared.lock();
+        st.reactions
+            .get(&message_id)
+            .map(|list| {
+                list.iter()
+                    .map(|r| (r.emoji.as_text(), r.users.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The ids of the live messages of `channel_id` (users', the bot's and its non-ephemeral
+    /// interaction replies), oldest first: what `GET /channels/{id}/messages` pages through.
+    pub fn channel_history(&self, channel_id: u64) -> Vec<u64> {
+        self.shared.lock().history_ids(channel_id)
     }
 
     /// The DM channel id between the bot and `user_id` (stable; created on first use).
@@ -953,6 +1109,63 @@ struct Interaction {
     followups: BTreeMap<u64, Value>,
 }
 
+/// A message a user wrote, in its current state (deleted ones are dropped).
+struct UserMessage {
+    id: u64,
+    channel_id: u64,
+    author_id: u64,
+    content: String,
+    reply_to: Option<u64>,
+    /// (attachment id, file name, size).
+    attachments: Vec<(u64, String, u64)>,
+    edited_at: Option<SystemTime>,
+}
+
+/// A reaction emoji: unicode (`id` none) or a custom guild emoji.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Emoji {
+    id: Option<u64>,
+    name: String,
+}
+
+impl Emoji {
+    /// Reads `name:id` as a custom emoji and anything else as a unicode one, as Discord reads
+    /// the emoji of reaction routes.
+    fn parse(text: &str) -> Self {
+        if let Some((name, id)) = text.rsplit_once(':') {
+            if let Ok(id) = id.parse() {
+                let name = name.trim_start_matches("a:").to_owned();
+                return Self { id: Some(id), name };
+            }
+        }
+        Self {
+            id: None,
+            name: text.to_owned(),
+        }
+    }
+
+    fn as_text(&self) -> String {
+        match self.id {
+            Some(id) => format!("{}:{id}", self.name),
+            None => self.name.clone(),
+        }
+    }
+
+    /// The partial emoji object of reaction events and message `reactions`.
+    fn json(&self) -> Value {
+        match self.id {
+            Some(id) => json!({"id": id.to_string(), "name": self.name, "animated": false}),
+            None => json!({"id": null, "name": self.name}),
+        }
+    }
+}
+
+/// Who reacted to a message with one emoji, in order.
+struct ReactionEntry {
+    emoji: Emoji,
+    users: Vec<u64>,
+}
+
 struct State {
     guild_id: u64,
     guild_name: String,
@@ -987,6 +1200,10 @@ struct State {
     dispatches: Vec<DispatchRecord>,
     requests: Vec<RecordedRequest>,
     messages: Vec<SentMessage>,
+    /// Users' live messages by id (so in creation order).
+    user_messages: BTreeMap<u64, UserMessage>,
+    /// Reactions by message id, for any kind of message.
+    reactions: BTreeMap<u64, Vec<ReactionEntry>>,
     interaction_responses: Vec<InteractionResponse>,
     guild_commands: Vec<Value>,
     global_commands: Vec<Value>,
@@ -1030,6 +1247,8 @@ impl State {
             dispatches: Vec::new(),
             requests: Vec::new(),
             messages: Vec::new(),
+            user_messages: BTreeMap::new(),
+            reactions: BTreeMap::new(),
             interaction_responses: Vec::new(),
             guild_commands: Vec::new(),
             global_commands: Vec::new(),
@@ -1387,6 +1606,22 @@ impl State {
 
     /// A message object; gateway copies of guild messages carry `guild_id` and `member`.
     fn message_json(&self, message: &SentMessage, for_gateway: bool) -> Value {
+        self.bot_message_json(message, for_gateway, true)
+    }
+
+    /// A message the bot created through REST; `with_reference` adds the replied-to message
+    /// (one level deep, as Discord nests it).
+    fn bot_message_json(
+        &self,
+        message: &SentMessage,
+        for_gateway: bool,
+        with_reference: bool,
+    ) -> Value {
+        let attachments: Vec<Value> = message
+            .attachments
+            .iter()
+            .map(|file| upload_json(message.channel_id, file))
+            .collect();
         let mut json = json!({
             "id": message.id.to_string(),
             "channel_id": message.channel_id.to_string(),
@@ -1398,30 +1633,175 @@ impl State {
             "mention_everyone": false,
             "mentions": [],
             "mention_roles": [],
-            "attachments": [],
+            "attachments": attachments,
             "embeds": message.embeds,
             "components": message.components,
             "pinned": false,
             "type": if message.reply_to.is_some() { 19 } else { 0 },
             "flags": message.flags,
         });
+        let guild = message.dm_user.is_none();
         if let Some(reply_to) = message.reply_to {
-            json["message_reference"] = json!({
-                "type": 0,
-                "message_id": reply_to.to_string(),
-                "channel_id": message.channel_id.to_string(),
-            });
+            self.add_reference(
+                &mut json,
+                message.channel_id,
+                reply_to,
+                guild,
+                for_gateway,
+                with_reference,
+            );
         }
-        if for_gateway && message.dm_user.is_none() {
+        self.add_reactions(&mut json, message.id);
+        if for_gateway && guild {
             json["guild_id"] = json!(self.guild_id.to_string());
             json["member"] = self.member_json(self.bot_id, false);
         }
         json
     }
 
+    /// A user's message. Gateway copies carry `guild_id`, `member` (also on each mention) and
+    /// are content-gated like Discord's; REST copies are whole.
+    fn user_message_json(
+        &self,
+        message: &UserMessage,
+        for_gateway: bool,
+        with_reference: bool,
+    ) -> Value {
+        let guild = self.dm_user_of(message.channel_id).is_none();
+        let mentioned = self.user_mentions(message);
+        let (_, role_mentions) = parse_mentions(&message.content);
+        let mentions: Vec<Value> = mentioned
+            .iter()
+            .map(|user| {
+                let mut json = self.user_json(*user);
+                if for_gateway && guild && self.is_member(*user) {
+                    json["member"] = self.member_json(*user, false);
+                }
+                json
+            })
+            .collect();
+        let roles: Vec<String> = role_mentions.iter().map(u64::to_string).collect();
+        let attachments: Vec<Value> = message
+            .attachments
+            .iter()
+            .map(|(id, name, size)| {
+                let mut json = attachment_json(message.channel_id, *id, name, *size);
+                if let Some(kind) = guess_content_type(name) {
+                    json["content_type"] = json!(kind);
+                }
+                json
+            })
+            .collect();
+        let mut json = json!({
+            "id": message.id.to_string(),
+            "channel_id": message.channel_id.to_string(),
+            "author": self.user_json(message.author_id),
+            "content": message.content,
+            "timestamp": rfc3339(snowflake_time(message.id)),
+            "edited_timestamp": message.edited_at.map(rfc3339),
+            "tts": false,
+            "mention_everyone": false,
+            "mentions": mentions,
+            "mention_roles": roles,
+            "attachments": attachments,
+            "embeds": [],
+            "components": [],
+            "pinned": false,
+            "type": if message.reply_to.is_some() { 19 } else { 0 },
+            "flags": 0,
+        });
+        if let Some(reply_to) = message.reply_to {
+            self.add_reference(
+                &mut json,
+                message.channel_id,
+                reply_to,
+                guild,
+                for_gateway,
+                with_reference,
+            );
+        }
+        self.add_reactions(&mut json, message.id);
+        if for_gateway {
+            if guild {
+                json["guild_id"] = json!(self.guild_id.to_string());
+                json["member"] = self.member_json(message.author_id, false);
+            }
+            let visible = !guild
+                || mentioned.contains(&self.bot_id)
+                || self.session_has(intents::MESSAGE_CONTENT);
+            if !visible {
+                blank_content(&mut json);
+            }
+        }
+        json
+    }
+
+    /// Users a user message mentions: `<@id>` in the content, then the replied-to author (a
+    /// reply pings its author by default on Discord's clients).
+    fn user_mentions(&self, message: &UserMessage) -> Vec<u64> {
+        let (mut users, _) = parse_mentions(&message.content);
+        let replied_author = message
+            .reply_to
+            .and_then(|id| self.message_author(id))
+            .filter(|author| *author != message.author_id);
+        if let Some(author) = replied_author {
+            if !users.contains(&author) {
+                users.push(author);
+            }
+        }
+        users
+    }
+
+    /// Adds `message_reference` and, when asked, `referenced_message` (null once deleted).
+    fn add_reference(
+        &self,
+        json: &mut Value,
+        channel_id: u64,
+        reply_to: u64,
+        guild: bool,
+        for_gateway: bool,
+        with_reference: bool,
+    ) {
+        let mut reference = json!({
+            "type": 0,
+            "message_id": reply_to.to_string(),
+            "channel_id": channel_id.to_string(),
+        });
+        if guild {
+            reference["guild_id"] = json!(self.guild_id.to_string());
+        }
+        json["message_reference"] = reference;
+        if with_reference {
+            json["referenced_message"] = self
+                .any_message_json(reply_to, for_gateway, false)
+                .unwrap_or(Value::Null);
+        }
+    }
+
+    /// Adds `reactions` (Discord omits the field when there are none).
+    fn add_reactions(&self, json: &mut Value, message_id: u64) {
+        let Some(list) = self.reactions.get(&message_id).filter(|l| !l.is_empty()) else {
+            return;
+        };
+        let reactions: Vec<Value> = list
+            .iter()
+            .map(|entry| {
+                json!({
+                    "count": entry.users.len(),
+                    "count_details": {"burst": 0, "normal": entry.users.len()},
+                    "me": entry.users.contains(&self.bot_id),
+                    "me_burst": false,
+                    "burst_colors": [],
+                    "emoji": entry.emoji.json(),
+                })
+            })
+            .collect();
+        json["reactions"] = json!(reactions);
+    }
+
     /// The message object of an interaction reply or follow-up built from its `data`.
     fn webhook_message_json(&self, id: u64, channel_id: u64, data: &Value) -> Value {
-        json!({
+        let mut json = json!({
             "id": id.to_string(),
             "channel_id": channel_id.to_string(),
             "author": self.user_json(self.bot_id),
@@ -1432,7 +1812,7 @@ impl State {
             "mention_everyone": false,
             "mentions": [],
             "mention_roles": [],
-            "attachments": [],
+            "attachments": non_null_array(&data["attachments"]),
             "embeds": non_null_array(&data["embeds"]),
             "components": non_null_array(&data["components"]),
             "pinned": false,
@@ -1440,7 +1820,87 @@ impl State {
             "flags": data["flags"].as_u64().unwrap_or(0),
             "webhook_id": self.application_id.to_string(),
             "application_id": self.application_id.to_string(),
-        })
+        });
+        self.add_reactions(&mut json, id);
+        json
+    }
+
+    /// Any live message of any kind by id, as REST (or, with `for_gateway`, the gateway)
+    /// shows it.
+    fn any_message_json(&self, id: u64, for_gateway: bool, with_reference: bool) -> Option<Value> {
+        if let Some(message) = self.messages.iter().find(|m| m.id == id && !m.deleted) {
+            return Some(self.bot_message_json(message, for_gateway, with_reference));
+        }
+        if let Some(message) = self.user_messages.get(&id) {
+            return Some(self.user_message_json(message, for_gateway, with_reference));
+        }
+        self.interaction_messages()
+            .into_iter()
+            .find(|(message_id, _, _)| *message_id == id)
+            .map(|(id, channel_id, data)| self.webhook_message_json(id, channel_id, data))
+    }
+
+    /// (id, channel, data) of every live, non-ephemeral interaction reply and follow-up: they
+    /// are channel messages on Discord, ephemeral ones are not.
+    fn interaction_messages(&self) -> Vec<(u64, u64, &Value)> {
+        let mut found = Vec::new();
+        for interaction in self.interactions.values() {
+            let originals = interaction.original.iter().map(|(id, data)| (*id, data));
+            for (id, data) in originals.chain(interaction.followups.iter().map(|(id, d)| (*id, d)))
+            {
+                let ephemeral = data["flags"].as_u64().unwrap_or(0) & EPHEMERAL_FLAG != 0;
+                if !ephemeral {
+                    found.push((id, interaction.channel_id, data));
+                }
+            }
+        }
+        found
+    }
+
+    /// The channel of a live message of any kind.
+    fn message_channel_of(&self, id: u64) -> Option<u64> {
+        if let Some(message) = self.messages.iter().find(|m| m.id == id && !m.deleted) {
+            return Some(message.channel_id);
+        }
+        if let Some(message) = self.user_messages.get(&id) {
+            return Some(message.channel_id);
+        }
+        self.interaction_messages()
+            .into_iter()
+            .find(|(message_id, _, _)| *message_id == id)
+            .map(|(_, channel, _)| channel)
+    }
+
+    /// The author of a live message of any kind (the bot for its own and interaction replies).
+    fn message_author(&self, id: u64) -> Option<u64> {
+        match self.user_messages.get(&id) {
+            Some(message) => Some(message.author_id),
+            None => self.message_channel_of(id).map(|_| self.bot_id),
+        }
+    }
+
+    /// Ids of the live messages of a channel, oldest first.
+    fn history_ids(&self, channel_id: u64) -> Vec<u64> {
+        let mut ids: Vec<u64> = self
+            .messages
+            .iter()
+            .filter(|m| m.channel_id == channel_id && !m.deleted)
+            .map(|m| m.id)
+            .chain(
+                self.user_messages
+                    .values()
+                    .filter(|m| m.channel_id == channel_id)
+                    .map(|m| m.id),
+            )
+            .chain(
+                self.interaction_messages()
+                    .into_iter()
+                    .filter(|(_, channel, _)| *channel == channel_id)
+                    .map(|(id, _, _)| id),
+            )
+            .collect();
+        ids.sort_unstable();
+        ids
     }
 
     // ----- gateway ----------------------------------------------------------------------------
@@ -1676,6 +2136,7 @@ impl State {
                     edited: false,
                     deleted: false,
                     dm_user: self.dm_user_of(channel_id),
+                    attachments: Vec::new(),
                 };
                 self.message_json(&placeholder, true)
             }
@@ -1716,57 +2177,331 @@ impl State {
         if interaction["guild_id"].is_string() {
             data["guild_id"] = interaction["guild_id"].clone();
         }
+        if let Some(resolved) = self.resolved_json(&options) {
+            data["resolved"] = resolved;
+        }
         interaction["data"] = data;
         self.dispatch("INTERACTION_CREATE", &interaction);
         InteractionHandle { id, token }
     }
 
-    fn user_message(&mut self, author_id: u64, channel_id: Option<u64>, content: &str) -> u64 {
+    /// `data.resolved` for the user (6), channel (7), role (8) and mentionable (9) options, also
+    /// inside sub-commands, as Discord adds it: none when no option names an entity.
+    fn resolved_json(&self, options: &Value) -> Option<Value> {
+        let mut users = serde_json::Map::new();
+        let mut members = serde_json::Map::new();
+        let mut roles = serde_json::Map::new();
+        let mut channels = serde_json::Map::new();
+        let mut pending: Vec<&Value> = options
+            .as_array()
+            .map(|o| o.iter().collect())
+            .unwrap_or_default();
+        while let Some(option) = pending.pop() {
+            if let Some(nested) = option["options"].as_array() {
+                pending.extend(nested);
+            }
+            let kind = option["type"].as_u64().unwrap_or(0);
+            let Some(id) = id_field(&option["value"]).filter(|_| (6..=9).contains(&kind)) else {
+                continue;
+            };
+            let is_role = id == self.guild_id || self.roles.iter().any(|(role, _)| *role == id);
+            match kind {
+                6 | 9 if !is_role => {
+                    assert!(
+                        self.is_member(id) || kind == 6,
+                        "discord stand-in: option value {id} is neither a member nor a role"
+                    );
+                    users.insert(id.to_string(), self.user_json(id));
+                    if self.is_member(id) {
+                        // Partial members: no `user`, `deaf` or `mute`; with `permissions`.
+                        let mut member = self.member_json(id, false);
+                        if let Some(object) = member.as_object_mut() {
+                            object.remove("deaf");
+                            object.remove("mute");
+                        }
+                        member["permissions"] = json!(DEFAULT_PERMISSIONS);
+                        members.insert(id.to_string(), member);
+                    }
+                }
+                8 | 9 => {
+                    assert!(
+                        is_role,
+                        "discord stand-in: option value {id} is not a role of the fixture guild"
+                    );
+                    let name = if id == self.guild_id {
+                        "@everyone"
+                    } else {
+                        self.roles
+                            .iter()
+                            .find(|(role, _)| *role == id)
+                            .map_or("", |(_, n)| n.as_str())
+                    };
+                    let position = self
+                        .roles
+                        .iter()
+                        .position(|(role, _)| *role == id)
+                        .map_or(0, |p| p + 1);
+                    roles.insert(id.to_string(), self.role_json(id, name, position));
+                }
+                7 => {
+                    let Some(channel) = self.channel(id) else {
+                        panic!("discord stand-in: option value {id} is not a fixture channel");
+                    };
+                    // Partial channels: only id, name, type and permissions.
+                    channels.insert(
+                        id.to_string(),
+                        json!({
+                            "id": id.to_string(),
+                            "name": channel.name,
+                            "type": channel.kind as u8,
+                            "permissions": DEFAULT_PERMISSIONS,
+                        }),
+                    );
+                }
+                _ => {}
+            }
+        }
+        let mut resolved = serde_json::Map::new();
+        for (key, map) in [
+            ("users", users),
+            ("members", members),
+            ("roles", roles),
+            ("channels", channels),
+        ] {
+            if !map.is_empty() {
+                resolved.insert(key.to_owned(), Value::Object(map));
+            }
+        }
+        (!resolved.is_empty()).then_some(Value::Object(resolved))
+    }
+
+    fn user_message(&mut self, author_id: u64, channel_id: Option<u64>, spec: MessageSpec) -> u64 {
         let channel_id = match channel_id {
             Some(channel) => channel,
             None => self.dm_channel_of(author_id),
         };
         let guild = self.place(author_id, channel_id);
+        if let Some(reply_to) = spec.reply_to {
+            assert_eq!(
+                self.message_channel_of(reply_to),
+                Some(channel_id),
+                "discord stand-in: message {reply_to} is not a live message of channel {channel_id}"
+            );
+        }
         let id = self.next_id();
-        let (user_mentions, role_mentions) = parse_mentions(content);
-        let mentions_bot = user_mentions.contains(&self.bot_id);
+        let attachments = spec
+            .attachments
+            .into_iter()
+            .map(|(name, size)| (self.next_id(), name, size))
+            .collect();
+        let message = UserMessage {
+            id,
+            channel_id,
+            author_id,
+            content: spec.content,
+            reply_to: spec.reply_to,
+            attachments,
+            edited_at: None,
+        };
         let needed = if guild.is_some() {
             intents::GUILD_MESSAGES
         } else {
             intents::DIRECT_MESSAGES
         };
-        if !self.session_has(needed) {
-            return id;
+        let mut data = self.user_message_json(&message, true, true);
+        data["nonce"] = json!(id.to_string());
+        self.user_messages.insert(id, message);
+        if self.session_has(needed) {
+            self.dispatch("MESSAGE_CREATE", &data);
         }
-        // Without MESSAGE_CONTENT Discord blanks guild messages unless they mention the bot.
-        let visible = guild.is_none() || mentions_bot || self.session_has(intents::MESSAGE_CONTENT);
-        let mentions: Vec<Value> = user_mentions.iter().map(|u| self.user_json(*u)).collect();
-        let roles: Vec<String> = role_mentions.iter().map(u64::to_string).collect();
-        let mut message = json!({
-            "id": id.to_string(),
-            "channel_id": channel_id.to_string(),
-            "author": self.user_json(author_id),
-            "content": if visible { content } else { "" },
-            "timestamp": rfc3339(SystemTime::now()),
-            "edited_timestamp": null,
-            "tts": false,
-            "mention_everyone": false,
-            "mentions": mentions,
-            "mention_roles": roles,
-            "attachments": [],
-            "embeds": [],
-            "components": [],
-            "pinned": false,
-            "type": 0,
-            "flags": 0,
-            "nonce": id.to_string(),
-        });
-        if let Some(guild_id) = guild {
-            message["guild_id"] = json!(guild_id.to_string());
-            message["member"] = self.member_json(author_id, false);
-        }
-        self.dispatch("MESSAGE_CREATE", &message);
         id
+    }
+
+    fn edit_user_message(&mut self, message_id: u64, content: &str) {
+        let Some(message) = self.user_messages.get_mut(&message_id) else {
+            panic!("discord stand-in: {message_id} is not a live user message; the bot edits its own through REST");
+        };
+        message.content = content.to_owned();
+        message.edited_at = Some(SystemTime::now());
+        let Some(message) = self.user_messages.get(&message_id) else {
+            return;
+        };
+        let needed = self.message_intent(
+            message.channel_id,
+            intents::GUILD_MESSAGES,
+            intents::DIRECT_MESSAGES,
+        );
+        if self.session_has(needed) {
+            let data = self.user_message_json(message, true, true);
+            self.dispatch("MESSAGE_UPDATE", &data);
+        }
+    }
+
+    /// The intent an event about `channel_id` needs: the guild one, or the DM one.
+    fn message_intent(&self, channel_id: u64, guild: u64, dm: u64) -> u64 {
+        if self.dm_user_of(channel_id).is_some() {
+            dm
+        } else {
+            guild
+        }
+    }
+
+    /// Takes a user's or the bot's live message out of the channel; returns its channel.
+    fn remove_message(&mut self, message_id: u64) -> Option<u64> {
+        let channel = if let Some(message) = self.user_messages.remove(&message_id) {
+            Some(message.channel_id)
+        } else if let Some(message) = self
+            .messages
+            .iter_mut()
+            .find(|m| m.id == message_id && !m.deleted)
+        {
+            message.deleted = true;
+            Some(message.channel_id)
+        } else {
+            None
+        };
+        if channel.is_some() {
+            self.reactions.remove(&message_id);
+        }
+        channel
+    }
+
+    fn delete_message(&mut self, message_id: u64) {
+        let Some(channel_id) = self.remove_message(message_id) else {
+            panic!("discord stand-in: {message_id} is not a live user or bot message");
+        };
+        let needed = self.message_intent(
+            channel_id,
+            intents::GUILD_MESSAGES,
+            intents::DIRECT_MESSAGES,
+        );
+        if self.session_has(needed) {
+            let data = self.delete_json(message_id, channel_id);
+            self.dispatch("MESSAGE_DELETE", &data);
+        }
+    }
+
+    /// MESSAGE_DELETE's payload: ids only, `guild_id` in a guild.
+    fn delete_json(&self, message_id: u64, channel_id: u64) -> Value {
+        let mut data = json!({"id": message_id.to_string(), "channel_id": channel_id.to_string()});
+        if self.dm_user_of(channel_id).is_none() {
+            data["guild_id"] = json!(self.guild_id.to_string());
+        }
+        data
+    }
+
+    fn bulk_delete(&mut self, channel_id: u64, ids: &[u64]) {
+        assert!(
+            self.channel(channel_id).is_some(),
+            "discord stand-in: bulk delete works in guild channels only, not {channel_id}"
+        );
+        for id in ids {
+            let channel = self
+                .user_messages
+                .get(id)
+                .map(|m| m.channel_id)
+                .or_else(|| {
+                    self.messages
+                        .iter()
+                        .find(|m| m.id == *id && !m.deleted)
+                        .map(|m| m.channel_id)
+                });
+            assert_eq!(
+                channel,
+                Some(channel_id),
+                "discord stand-in: {id} is not a live user or bot message of channel {channel_id}"
+            );
+        }
+        for id in ids {
+            self.remove_message(*id);
+        }
+        if self.session_has(intents::GUILD_MESSAGES) {
+            let ids: Vec<String> = ids.iter().map(u64::to_string).collect();
+            let data = json!({
+                "ids": ids,
+                "channel_id": channel_id.to_string(),
+                "guild_id": self.guild_id.to_string(),
+            });
+            self.dispatch("MESSAGE_DELETE_BULK", &data);
+        }
+    }
+
+    /// Adds or removes `user_id`'s `emoji` reaction and dispatches the event if something
+    /// changed. Returns false when the message does not exist.
+    fn react(&mut self, user_id: u64, message_id: u64, emoji: Emoji, add: bool) -> bool {
+        let Some(channel_id) = self.message_channel_of(message_id) else {
+            if user_id == self.bot_id {
+                return false;
+            }
+            panic!("discord stand-in: {message_id} is not a live message");
+        };
+        let guild = if user_id == self.bot_id {
+            self.dm_user_of(channel_id).is_none()
+        } else {
+            self.place(user_id, channel_id).is_some()
+        };
+        let list = self.reactions.entry(message_id).or_default();
+        let changed = match list.iter().position(|r| r.emoji == emoji) {
+            Some(index) if add => {
+                let users = &mut list[index].users;
+                let new = !users.contains(&user_id);
+                if new {
+                    users.push(user_id);
+                }
+                new
+            }
+            Some(index) => {
+                let users = &mut list[index].users;
+                let before = users.len();
+                users.retain(|u| *u != user_id);
+                let removed = users.len() != before;
+                if users.is_empty() {
+                    list.remove(index);
+                }
+                removed
+            }
+            None if add => {
+                list.push(ReactionEntry {
+                    emoji: emoji.clone(),
+                    users: vec![user_id],
+                });
+                true
+            }
+            None => false,
+        };
+        let needed = self.message_intent(
+            channel_id,
+            intents::GUILD_MESSAGE_REACTIONS,
+            intents::DIRECT_MESSAGE_REACTIONS,
+        );
+        if !changed || !self.session_has(needed) {
+            return true;
+        }
+        let mut data = json!({
+            "user_id": user_id.to_string(),
+            "channel_id": channel_id.to_string(),
+            "message_id": message_id.to_string(),
+            "emoji": emoji.json(),
+            "burst": false,
+            "type": 0,
+        });
+        if guild {
+            data["guild_id"] = json!(self.guild_id.to_string());
+        }
+        let event = if add {
+            if guild {
+                data["member"] = self.member_json(user_id, true);
+            }
+            if let Some(author) = self.message_author(message_id) {
+                data["message_author_id"] = json!(author.to_string());
+            }
+            data["burst_colors"] = json!([]);
+            "MESSAGE_REACTION_ADD"
+        } else {
+            "MESSAGE_REACTION_REMOVE"
+        };
+        self.dispatch(event, &data);
+        true
     }
 
     /// Echoes a change the bot made to its own message on the gateway, as Discord does.
@@ -1780,12 +2515,7 @@ impl State {
             return;
         }
         let data = if event == "MESSAGE_DELETE" {
-            let mut data =
-                json!({"id": message.id.to_string(), "channel_id": message.channel_id.to_string()});
-            if message.dm_user.is_none() {
-                data["guild_id"] = json!(self.guild_id.to_string());
-            }
-            data
+            self.delete_json(message.id, message.channel_id)
         } else {
             self.message_json(message, true)
         };
@@ -1799,7 +2529,9 @@ impl State {
         &mut self,
         method: &Method,
         path: &str,
+        query: Option<&str>,
         body: &Value,
+        files: &[UploadedFile],
     ) -> (StatusCode, Option<Value>, bool) {
         let Some(rest) = path.strip_prefix(API_PREFIX) else {
             return not_found_route();
@@ -1843,21 +2575,21 @@ impl State {
                     None => unknown_channel(),
                 }
             }
-            ("POST", ["channels", channel, "messages"]) => self.create_message(channel, body),
+            ("GET", ["channels", channel, "messages"]) => self.channel_messages(channel, query),
+            ("POST", ["channels", channel, "messages"]) => {
+                self.create_message(channel, body, files)
+            }
             ("POST", ["channels", channel, "typing"]) => match self.message_channel(channel) {
                 Some(_) => no_content(),
                 None => unknown_channel(),
             },
             (_, ["channels", channel, "messages", message]) => {
-                self.existing_message(m, channel, message, body)
+                self.existing_message(m, channel, message, body, files)
             }
             (
                 "PUT" | "DELETE",
-                ["channels", channel, "messages", message, "reactions", _, "@me"],
-            ) => match (self.message_channel(channel), message.parse::<u64>()) {
-                (Some(_), Ok(_)) => no_content(),
-                _ => unknown_channel(),
-            },
+                ["channels", channel, "messages", message, "reactions", emoji, "@me"],
+            ) => self.own_reaction(m == "PUT", channel, message, emoji),
             ("GET", ["guilds", guild, "members", user]) => {
                 match (guild.parse::<u64>(), user.parse::<u64>()) {
                     (Ok(guild), Ok(user)) if guild == self.guild_id && self.is_member(user) => {
@@ -1880,8 +2612,12 @@ impl State {
                     .collect();
                 ok(json!(channels))
             }
-            ("POST", ["interactions", id, token, "callback"]) => self.callback(id, token, body),
-            (_, ["webhooks", app, token, rest @ ..]) => self.webhook(m, app, token, rest, body),
+            ("POST", ["interactions", id, token, "callback"]) => {
+                self.callback(id, token, body, files)
+            }
+            (_, ["webhooks", app, token, rest @ ..]) => {
+                self.webhook(m, app, token, rest, body, files)
+            }
             (_, ["applications", app, "guilds", guild, "commands"]) => {
                 if app.parse::<u64>() != Ok(self.application_id)
                     || guild.parse::<u64>() != Ok(self.guild_id)
@@ -1909,7 +2645,12 @@ impl State {
         self.dm_user_of(id).map(Some)
     }
 
-    fn create_message(&mut self, channel: &str, body: &Value) -> (StatusCode, Option<Value>, bool) {
+    fn create_message(
+        &mut self,
+        channel: &str,
+        body: &Value,
+        files: &[UploadedFile],
+    ) -> (StatusCode, Option<Value>, bool) {
         let Some(dm_user) = self.message_channel(channel) else {
             return unknown_channel();
         };
@@ -1921,10 +2662,10 @@ impl State {
             return invalid_form("content");
         }
         let empty = content.is_empty()
+            && files.is_empty()
             && components.as_array().is_none_or(Vec::is_empty)
             && embeds.as_array().is_none_or(Vec::is_empty)
             && body["sticker_ids"].as_array().is_none_or(Vec::is_empty)
-            && body["attachments"].as_array().is_none_or(Vec::is_empty)
             && body["poll"].is_null();
         if empty {
             return discord_error(
@@ -1933,6 +2674,19 @@ impl State {
                 "Cannot send an empty message",
             );
         }
+        let mut reply_to = id_field(&body["message_reference"]["message_id"]);
+        if let Some(target) = reply_to {
+            match self.message_channel_of(target) {
+                Some(found) if found == channel_id => {}
+                Some(_) => return bad_reply(true),
+                None if body["message_reference"]["fail_if_not_exists"] == false => {
+                    reply_to = None;
+                }
+                None => return bad_reply(false),
+            }
+        }
+        let mut attachments = Vec::new();
+        keep_and_add_files(&mut attachments, body, files);
         let message = SentMessage {
             id: self.next_id(),
             channel_id,
@@ -1940,15 +2694,123 @@ impl State {
             components,
             embeds,
             flags: body["flags"].as_u64().unwrap_or(0),
-            reply_to: id_field(&body["message_reference"]["message_id"]),
+            reply_to,
             edited: false,
             deleted: false,
             dm_user,
+            attachments,
         };
         let response = self.message_json(&message, false);
-        self.echo_own_message("MESSAGE_CREATE", &message);
         self.messages.push(message);
+        if let Some(message) = self.messages.last().cloned() {
+            self.echo_own_message("MESSAGE_CREATE", &message);
+        }
         ok(response)
+    }
+
+    /// `GET /channels/{id}/messages`: the channel's live messages, newest first, paged like
+    /// Discord (`before`, `after` or `around` one id, `limit` 1-100, default 50).
+    fn channel_messages(
+        &self,
+        channel: &str,
+        query: Option<&str>,
+    ) -> (StatusCode, Option<Value>, bool) {
+        let Some(_) = self.message_channel(channel) else {
+            return unknown_channel();
+        };
+        let channel_id = channel.parse::<u64>().unwrap_or(0);
+        let mut limit = 50;
+        let mut anchor: Option<(&str, u64)> = None;
+        for (key, value) in query
+            .unwrap_or("")
+            .split('&')
+            .filter_map(|p| p.split_once('='))
+        {
+            match key {
+                "limit" => match value.parse::<usize>() {
+                    Ok(n) if (1..=100).contains(&n) => limit = n,
+                    _ => return invalid_form("limit"),
+                },
+                "before" | "after" | "around" => {
+                    let Ok(id) = value.parse::<u64>() else {
+                        return invalid_form(key);
+                    };
+                    if anchor.is_some() {
+                        return invalid_form(key);
+                    }
+                    anchor = Some((key, id));
+                }
+                _ => {}
+            }
+        }
+        let ids = self.history_ids(channel_id);
+        let picked: Vec<u64> = match anchor {
+            None => ids.iter().rev().take(limit).copied().collect(),
+            Some(("before", id)) => ids
+                .iter()
+                .rev()
+                .filter(|m| **m < id)
+                .take(limit)
+                .copied()
+                .collect(),
+            Some(("after", id)) => {
+                // The `limit` messages right after `id`, still served newest first.
+                let mut after: Vec<u64> = ids
+                    .iter()
+                    .filter(|m| **m > id)
+                    .take(limit)
+                    .copied()
+                    .collect();
+                after.reverse();
+                after
+            }
+            Some((_, id)) => {
+                let newer_wanted = limit / 2;
+                let mut newer: Vec<u64> = ids
+                    .iter()
+                    .filter(|m| **m > id)
+                    .take(newer_wanted)
+                    .copied()
+                    .collect();
+                newer.reverse();
+                let older = ids
+                    .iter()
+                    .rev()
+                    .filter(|m| **m <= id)
+                    .take(limit - newer.len());
+                newer.into_iter().chain(older.copied()).collect()
+            }
+        };
+        let messages: Vec<Value> = picked
+            .into_iter()
+            .filter_map(|id| self.any_message_json(id, false, true))
+            .collect();
+        ok(json!(messages))
+    }
+
+    /// `PUT`/`DELETE .../reactions/{emoji}/@me`: the bot's own reaction, echoed like a user's.
+    fn own_reaction(
+        &mut self,
+        add: bool,
+        channel: &str,
+        message: &str,
+        emoji: &str,
+    ) -> (StatusCode, Option<Value>, bool) {
+        let (Some(_), Ok(channel_id)) = (self.message_channel(channel), channel.parse::<u64>())
+        else {
+            return unknown_channel();
+        };
+        let message_id = message.parse::<u64>().unwrap_or(0);
+        if self.message_channel_of(message_id) != Some(channel_id) {
+            return unknown_message();
+        }
+        let emoji = Emoji::parse(&percent_decode(emoji));
+        if emoji.name.is_empty() {
+            return discord_error(StatusCode::BAD_REQUEST, 10014, "Unknown Emoji");
+        }
+        let bot = self.bot_id;
+        self.react(bot, message_id, emoji, add);
+        no_content()
     }
 
     fn existing_message(
@@ -1957,32 +2819,68 @@ impl State {
         channel: &str,
         message: &str,
         body: &Value,
+        files: &[UploadedFile],
     ) -> (StatusCode, Option<Value>, bool) {
         let (Ok(channel_id), Ok(message_id)) = (channel.parse::<u64>(), message.parse::<u64>())
         else {
             return unknown_channel();
         };
+        if self.message_channel(channel).is_none() {
+            return unknown_channel();
+        }
         let Some(index) = self
             .messages
             .iter()
             .position(|m| m.id == message_id && m.channel_id == channel_id && !m.deleted)
         else {
-            return discord_error(StatusCode::NOT_FOUND, 10008, "Unknown Message");
+            return self.other_message(method, channel_id, message_id);
         };
         match method {
             "GET" => ok(self.message_json(&self.messages[index], false)),
             "PATCH" => {
-                apply_edit(&mut self.messages[index], body);
+                apply_edit(&mut self.messages[index], body, files);
                 let updated = self.messages[index].clone();
                 self.echo_own_message("MESSAGE_UPDATE", &updated);
                 ok(self.message_json(&updated, false))
             }
             "DELETE" => {
                 self.messages[index].deleted = true;
+                self.reactions.remove(&message_id);
                 let deleted = self.messages[index].clone();
                 self.echo_own_message("MESSAGE_DELETE", &deleted);
                 no_content()
             }
+            _ => not_found_route(),
+        }
+    }
+
+    /// A message route on a message the bot did not create through REST: a user's (readable,
+    /// not editable, deletable as a moderator would) or an interaction reply (readable).
+    fn other_message(
+        &mut self,
+        method: &str,
+        channel_id: u64,
+        message_id: u64,
+    ) -> (StatusCode, Option<Value>, bool) {
+        if self.message_channel_of(message_id) != Some(channel_id) {
+            return unknown_message();
+        }
+        let is_user = self.user_messages.contains_key(&message_id);
+        match method {
+            "GET" => match self.any_message_json(message_id, false, true) {
+                Some(json) => ok(json),
+                None => unknown_message(),
+            },
+            "PATCH" if is_user => discord_error(
+                StatusCode::FORBIDDEN,
+                50005,
+                "Cannot edit a message authored by another user",
+            ),
+            "DELETE" if is_user => {
+                self.delete_message(message_id);
+                no_content()
+            }
+            "PATCH" | "DELETE" => unknown_message(),
             _ => not_found_route(),
         }
     }
@@ -1992,9 +2890,10 @@ impl State {
         id: &str,
         token: &str,
         body: &Value,
+        files: &[UploadedFile],
     ) -> (StatusCode, Option<Value>, bool) {
         let kind = body["type"].as_u64().unwrap_or(0);
-        let (status, reply) = self.callback_outcome(id, token, kind, body);
+        let (status, reply) = self.callback_outcome(id, token, kind, body, files);
         if let Some(interaction) = self.interactions.get(token) {
             self.interaction_responses.push(InteractionResponse {
                 interaction_id: interaction.id,
@@ -2002,6 +2901,7 @@ impl State {
                 kind: ResponseKind::Callback(kind),
                 body: body.clone(),
                 status: status.as_u16(),
+                files: files.to_vec(),
             });
         }
         (status, reply, true)
@@ -2013,6 +2913,7 @@ impl State {
         token: &str,
         kind: u64,
         body: &Value,
+        files: &[UploadedFile],
     ) -> (StatusCode, Option<Value>) {
         let known = self
             .interactions
@@ -2033,12 +2934,20 @@ impl State {
             );
         }
         interaction.answered = Some(kind);
+        let channel_id = interaction.channel_id;
         match kind {
-            4 | 5 => interaction.original = Some((next_id, body["data"].clone())),
+            4 | 5 => {
+                let mut data = body["data"].clone();
+                if !data.is_object() {
+                    data = json!({});
+                }
+                data["attachments"] = attachment_objects(channel_id, &Value::Null, &data, files);
+                interaction.original = Some((next_id, data));
+            }
             7 => {
                 if let Some(message_id) = interaction.message_id {
                     if let Some(message) = self.messages.iter_mut().find(|m| m.id == message_id) {
-                        apply_edit(message, &body["data"]);
+                        apply_edit(message, &body["data"], files);
                         let updated = message.clone();
                         self.echo_own_message("MESSAGE_UPDATE", &updated);
                     }
@@ -2056,6 +2965,7 @@ impl State {
         token: &str,
         rest: &[&str],
         body: &Value,
+        files: &[UploadedFile],
     ) -> (StatusCode, Option<Value>, bool) {
         let kind = match (method, rest) {
             ("POST", []) => ResponseKind::Followup,
@@ -2075,7 +2985,7 @@ impl State {
             },
             _ => return not_found_route(),
         };
-        let (status, reply) = self.webhook_outcome(app, token, &kind, body);
+        let (status, reply) = self.webhook_outcome(app, token, &kind, body, files);
         if let Some(interaction) = self.interactions.get(token) {
             self.interaction_responses.push(InteractionResponse {
                 interaction_id: interaction.id,
@@ -2083,6 +2993,7 @@ impl State {
                 kind,
                 body: body.clone(),
                 status: status.as_u16(),
+                files: files.to_vec(),
             });
         }
         (status, reply, true)
@@ -2118,6 +3029,7 @@ impl State {
         token: &str,
         kind: &ResponseKind,
         body: &Value,
+        files: &[UploadedFile],
     ) -> (StatusCode, Option<Value>) {
         if app.parse::<u64>() != Ok(self.application_id) || !self.interactions.contains_key(token) {
             return error_body(StatusCode::NOT_FOUND, 10015, "Unknown Webhook");
@@ -2129,13 +3041,21 @@ impl State {
         let channel_id = interaction.channel_id;
         match kind {
             ResponseKind::Followup => {
-                interaction.followups.insert(next_id, body.clone());
-                let reply = self.webhook_message_json(next_id, channel_id, body);
+                let mut data = body.clone();
+                if !data.is_object() {
+                    data = json!({});
+                }
+                data["attachments"] = attachment_objects(channel_id, &Value::Null, body, files);
+                interaction.followups.insert(next_id, data.clone());
+                let reply = self.webhook_message_json(next_id, channel_id, &data);
                 (StatusCode::OK, Some(reply))
             }
             ResponseKind::EditOriginal => {
                 if let Some((id, data)) = interaction.original.as_mut() {
+                    let attachments =
+                        attachment_objects(channel_id, &data["attachments"], body, files);
                     merge_message_data(data, body);
+                    data["attachments"] = attachments;
                     let (id, data) = (*id, data.clone());
                     return (
                         StatusCode::OK,
@@ -2148,7 +3068,7 @@ impl State {
                 let stored = target.and_then(|id| self.messages.iter_mut().find(|m| m.id == id));
                 match stored {
                     Some(message) => {
-                        apply_edit(message, body);
+                        apply_edit(message, body, files);
                         let updated = message.clone();
                         self.echo_own_message("MESSAGE_UPDATE", &updated);
                         (StatusCode::OK, Some(self.message_json(&updated, false)))
@@ -2162,7 +3082,10 @@ impl State {
             },
             ResponseKind::EditFollowup(id) => match interaction.followups.get_mut(id) {
                 Some(data) => {
+                    let attachments =
+                        attachment_objects(channel_id, &data["attachments"], body, files);
                     merge_message_data(data, body);
+                    data["attachments"] = attachments;
                     let data = data.clone();
                     (
                         StatusCode::OK,
@@ -2394,11 +3317,14 @@ async fn rest(
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    let body = parse_body(content_type, &body);
+    let (body, mut files) = parse_body(content_type, &body);
     let path = uri.path().to_owned();
     let (status, reply) = shared.update(|st| {
+        for file in &mut files {
+            file.id = st.next_id();
+        }
         let (status, reply, known_route) = if st.token_ok(authorization.as_deref()) {
-            st.route(&method, &path, &body)
+            st.route(&method, &path, uri.query(), &body, &files)
         } else {
             let (status, reply) = error_body(StatusCode::UNAUTHORIZED, 0, "401: Unauthorized");
             (status, reply, true)
@@ -2411,6 +3337,7 @@ async fn rest(
             body: body.clone(),
             status: status.as_u16(),
             known_route,
+            files: files.clone(),
         });
         (status, reply)
     });
@@ -2454,6 +3381,29 @@ fn unknown_channel() -> (StatusCode, Option<Value>, bool) {
     discord_error(StatusCode::NOT_FOUND, 10003, "Unknown Channel")
 }
 
+fn unknown_message() -> (StatusCode, Option<Value>, bool) {
+    discord_error(StatusCode::NOT_FOUND, 10008, "Unknown Message")
+}
+
+/// Discord's answer to a reply whose target is gone (unless `fail_if_not_exists` is false) or
+/// in another channel.
+fn bad_reply(other_channel: bool) -> (StatusCode, Option<Value>, bool) {
+    let (code, message) = if other_channel {
+        (
+            "REPLIES_CANNOT_REFERENCE_OTHER_CHANNEL",
+            "Cannot reply to a message in a different channel",
+        )
+    } else {
+        ("REPLIES_UNKNOWN_MESSAGE", "Unknown message")
+    };
+    let body = json!({
+        "message": "Invalid Form Body",
+        "code": 50035,
+        "errors": {"message_reference": {"_errors": [{"code": code, "message": message}]}},
+    });
+    (StatusCode::BAD_REQUEST, Some(body), true)
+}
+
 fn invalid_form(field: &str) -> (StatusCode, Option<Value>, bool) {
     let body = json!({
         "message": "Invalid Form Body",
@@ -2488,8 +3438,10 @@ fn non_null_array(value: &Value) -> Value {
     }
 }
 
-/// Applies the fields present in an edit body (PATCH or UPDATE_MESSAGE data) to a message.
-fn apply_edit(message: &mut SentMessage, body: &Value) {
+/// Applies the fields present in an edit body (PATCH or UPDATE_MESSAGE data) and its uploaded
+/// files to a message.
+fn apply_edit(message: &mut SentMessage, body: &Value, files: &[UploadedFile]) {
+    keep_and_add_files(&mut message.attachments, body, files);
     if let Some(content) = body.get("content") {
         message.content = content.as_str().unwrap_or("").to_owned();
     }
@@ -2517,26 +3469,305 @@ fn merge_message_data(data: &mut Value, edit: &Value) {
     }
 }
 
-/// The JSON of a REST body; for multipart bodies (messages with files) the `payload_json` part.
-fn parse_body(content_type: &str, body: &[u8]) -> Value {
-    if body.is_empty() {
-        return Value::Null;
+/// (file name, bytes) of each file, as tests compare them.
+fn file_pairs(files: &[UploadedFile]) -> Vec<(String, Vec<u8>)> {
+    files
+        .iter()
+        .map(|f| (f.filename.clone(), f.bytes.clone()))
+        .collect()
+}
+
+/// Applies a create or edit body to a message's files: when the body lists `attachments`,
+/// only the existing ones it names stay (as Discord does); uploaded files are appended.
+fn keep_and_add_files(kept: &mut Vec<UploadedFile>, body: &Value, files: &[UploadedFile]) {
+    if let Some(listed) = body.get("attachments").and_then(Value::as_array) {
+        let keep: Vec<u64> = listed.iter().filter_map(|a| id_field(&a["id"])).collect();
+        kept.retain(|file| keep.contains(&file.id));
     }
-    if let Some(boundary) = content_type.split("boundary=").nth(1) {
-        let boundary = format!("--{}", boundary.trim_matches('"'));
-        let text = String::from_utf8_lossy(body);
-        for part in text.split(boundary.as_str()) {
-            let Some((head, content)) = part.split_once("\r\n\r\n") else {
-                continue;
-            };
-            if head.contains("name=\"payload_json\"") {
-                return serde_json::from_str(content.trim_end_matches("\r\n"))
-                    .unwrap_or(Value::Null);
+    kept.extend(files.iter().cloned());
+}
+
+/// The attachment objects of an interaction message after a create or edit body: `existing`
+/// ones it keeps (see `keep_and_add_files`) plus the uploaded files.
+fn attachment_objects(
+    channel_id: u64,
+    existing: &Value,
+    body: &Value,
+    files: &[UploadedFile],
+) -> Value {
+    let mut objects = existing.as_array().cloned().unwrap_or_default();
+    if let Some(listed) = body.get("attachments").and_then(Value::as_array) {
+        let keep: Vec<u64> = listed.iter().filter_map(|a| id_field(&a["id"])).collect();
+        objects.retain(|object| id_field(&object["id"]).is_some_and(|id| keep.contains(&id)));
+    }
+    objects.extend(files.iter().map(|file| upload_json(channel_id, file)));
+    json!(objects)
+}
+
+/// The attachment object of a file the bot uploaded.
+fn upload_json(channel_id: u64, file: &UploadedFile) -> Value {
+    let size = u64::try_from(file.bytes.len()).unwrap_or(u64::MAX);
+    let mut json = attachment_json(channel_id, file.id, &file.filename, size);
+    json["content_type"] = json!(file.content_type);
+    if let Some(description) = &file.description {
+        json["description"] = json!(description);
+    }
+    json
+}
+
+/// An attachment object with CDN URLs signed the way Discord signs them today
+/// (`?ex=<expiry>&is=<issued>&hm=<mac>&`, hex), issued when the attachment was created.
+fn attachment_json(channel_id: u64, id: u64, filename: &str, size: u64) -> Value {
+    let issued = (id >> 22).saturating_add(DISCORD_EPOCH_MS) / 1000;
+    let expires = issued + 24 * 3600;
+    let mac: String = [
+        0x9e37_79b9_7f4a_7c15_u64,
+        0xc2b2_ae3d_27d4_eb4f,
+        0x1656_67b1_9e37_79f9,
+        0x85eb_ca77_c2b2_ae63,
+    ]
+    .iter()
+    .map(|salt| {
+        format!(
+            "{:016x}",
+            id.wrapping_mul(*salt) ^ channel_id.rotate_left(29)
+        )
+    })
+    .collect();
+    let path = format!("attachments/{channel_id}/{id}/{}", url_encode(filename));
+    let query = format!("?ex={expires:08x}&is={issued:08x}&hm={mac}&");
+    json!({
+        "id": id.to_string(),
+        "filename": filename,
+        "size": size,
+        "url": format!("https://cdn.discordapp.com/{path}{query}"),
+        "proxy_url": format!("https://media.discordapp.net/{path}{query}"),
+    })
+}
+
+/// The media type Discord reports for a few common file names (none for the others).
+fn guess_content_type(filename: &str) -> Option<&'static str> {
+    let extension = filename.rsplit_once('.')?.1.to_ascii_lowercase();
+    Some(match extension.as_str() {
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "txt" | "log" => "text/plain; charset=utf-8",
+        "json" => "application/json",
+        "pdf" => "application/pdf",
+        "zip" => "application/zip",
+        "mp4" => "video/mp4",
+        _ => return None,
+    })
+}
+
+/// Empties what the MESSAGE_CONTENT intent guards, as Discord does without it.
+fn blank_content(message: &mut Value) {
+    message["content"] = json!("");
+    message["embeds"] = json!([]);
+    message["attachments"] = json!([]);
+    message["components"] = json!([]);
+    if let Some(object) = message.as_object_mut() {
+        object.remove("poll");
+    }
+}
+
+/// Percent-encodes all but unreserved URL characters.
+fn url_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'.' | b'_' | b'-' | b'~' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Decodes `%XX` escapes (the emoji of reaction routes, `name*=` form fields).
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match (bytes[i], hex) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
             }
         }
-        return Value::Null;
     }
-    serde_json::from_slice(body).unwrap_or(Value::Null)
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The JSON of a REST body, and the files of a multipart one (whose JSON is the
+/// `payload_json` part, or its other text fields). File ids are assigned by the caller.
+fn parse_body(content_type: &str, body: &[u8]) -> (Value, Vec<UploadedFile>) {
+    if body.is_empty() {
+        return (Value::Null, Vec::new());
+    }
+    let Some(boundary) = multipart_boundary(content_type) else {
+        return (
+            serde_json::from_slice(body).unwrap_or(Value::Null),
+            Vec::new(),
+        );
+    };
+    let mut json = Value::Null;
+    let mut fields = serde_json::Map::new();
+    let mut files = Vec::new();
+    for part in multipart_parts(body, &boundary) {
+        let Some(name) = part.name else {
+            continue;
+        };
+        let is_file = part.filename.is_some() || name.starts_with("files[") || name == "file";
+        if is_file {
+            files.push(UploadedFile {
+                id: 0,
+                filename: part.filename.unwrap_or_else(|| name.clone()),
+                field: name,
+                content_type: part.content_type,
+                description: None,
+                bytes: part.data.to_vec(),
+            });
+        } else if name == "payload_json" {
+            json = serde_json::from_slice(part.data).unwrap_or(Value::Null);
+        } else {
+            let text = String::from_utf8_lossy(part.data).into_owned();
+            fields.insert(name, Value::String(text));
+        }
+    }
+    if json.is_null() && !fields.is_empty() {
+        json = Value::Object(fields);
+    }
+    // `payload_json.attachments[i].id` is the `n` of the `files[n]` part it describes.
+    for file in &mut files {
+        let index = file
+            .field
+            .strip_prefix("files[")
+            .and_then(|rest| rest.strip_suffix(']'))
+            .and_then(|n| n.parse::<u64>().ok());
+        let described = json["attachments"].as_array().and_then(|list| {
+            list.iter()
+                .find(|a| index.is_some() && id_field(&a["id"]) == index)
+        });
+        file.description = described
+            .and_then(|a| a["description"].as_str())
+            .map(str::to_owned);
+    }
+    (json, files)
+}
+
+fn multipart_boundary(content_type: &str) -> Option<String> {
+    if !content_type.to_ascii_lowercase().starts_with("multipart/") {
+        return None;
+    }
+    let (_, rest) = content_type.split_once("boundary=")?;
+    let boundary = rest.split(';').next()?.trim().trim_matches('"');
+    (!boundary.is_empty()).then(|| boundary.to_owned())
+}
+
+/// One part of a `multipart/form-data` body.
+struct FormPart<'a> {
+    name: Option<String>,
+    filename: Option<String>,
+    content_type: Option<String>,
+    data: &'a [u8],
+}
+
+/// Splits a `multipart/form-data` body (RFC 7578) into its parts, bytes untouched.
+fn multipart_parts<'a>(body: &'a [u8], boundary: &str) -> Vec<FormPart<'a>> {
+    let delimiter = format!("--{boundary}").into_bytes();
+    let starts: Vec<usize> = (0..body.len())
+        .filter(|i| body[*i..].starts_with(&delimiter))
+        .collect();
+    let mut parts = Vec::new();
+    for pair in starts.windows(2) {
+        let chunk = &body[pair[0] + delimiter.len()..pair[1]];
+        let chunk = chunk.strip_prefix(b"\r\n").unwrap_or(chunk);
+        let chunk = chunk.strip_suffix(b"\r\n").unwrap_or(chunk);
+        let Some(split) = chunk.windows(4).position(|w| w == b"\r\n\r\n") else {
+            continue;
+        };
+        let head = String::from_utf8_lossy(&chunk[..split]);
+        let mut part = FormPart {
+            name: None,
+            filename: None,
+            content_type: None,
+            data: &chunk[split + 4..],
+        };
+        for line in head.split("\r\n") {
+            let Some((header, value)) = line.split_once(':') else {
+                continue;
+            };
+            match header.trim().to_ascii_lowercase().as_str() {
+                "content-type" => part.content_type = Some(value.trim().to_owned()),
+                "content-disposition" => {
+                    for (key, value) in disposition_params(value) {
+                        match key.as_str() {
+                            "name" => part.name = Some(value),
+                            "filename" => part.filename = Some(value),
+                            "name*" | "filename*" => {
+                                let encoded = value.split("''").nth(1).unwrap_or(&value);
+                                let decoded = Some(percent_decode(encoded));
+                                if key == "name*" {
+                                    part.name = decoded;
+                                } else {
+                                    part.filename = decoded;
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+        parts.push(part);
+    }
+    parts
+}
+
+/// The `key=value` parameters of a Content-Disposition value (quoted values unescaped).
+fn disposition_params(value: &str) -> Vec<(String, String)> {
+    let mut params = Vec::new();
+    let mut chars = value.chars().peekable();
+    // Skip the disposition type (`form-data`).
+    while chars.next_if(|c| *c != ';').is_some() {}
+    loop {
+        while chars.next_if(|c| *c == ';' || c.is_whitespace()).is_some() {}
+        let mut key = String::new();
+        while let Some(c) = chars.next_if(|c| *c != '=' && *c != ';') {
+            key.push(c);
+        }
+        if chars.next() != Some('=') {
+            break;
+        }
+        let mut text = String::new();
+        if chars.next_if_eq(&'"').is_some() {
+            while let Some(c) = chars.next() {
+                match c {
+                    '\\' => text.extend(chars.next()),
+                    '"' => break,
+                    c => text.push(c),
+                }
+            }
+        } else {
+            while let Some(c) = chars.next_if(|c| *c != ';') {
+                text.push(c);
+            }
+        }
+        params.push((key.trim().to_ascii_lowercase(), text));
+    }
+    params
 }
 
 /// User and role ids mentioned as `<@id>`, `<@!id>` and `<@&id>` in message content.
