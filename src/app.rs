@@ -262,6 +262,7 @@ pub async fn run(
         metrics: Arc::clone(&metrics),
         digest: digest.as_ref().map(|(d, _)| Arc::clone(d)),
     }));
+    let digest_for_console = digest.as_ref().map(|(d, _)| Arc::clone(d));
     let vitals = Arc::new(Vitals::default());
     let console = Arc::new(Console {
         started,
@@ -276,6 +277,7 @@ pub async fn run(
         outgoing: outgoing_tx.clone(),
         admin_user_id: config.discord.admin_user_id.0,
         clock,
+        digest: digest_for_console,
     });
     let web = WebServer::bind(
         WebSettings {

@@ -10,13 +10,17 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, oneshot, watch};
 
+use crate::digest::listing;
+use crate::digest::service::{DigestError, Digester};
 use crate::discord::commands::Commands;
 use crate::discord::{Link, Outgoing};
 use crate::guard::Guard;
 use crate::messages::{Messages, Text};
 use crate::power::driver::{Clock, Input, PowerView};
 use crate::power::machine::{Event, GameObservation, Requester, State, StateKind};
-use crate::web::{AdminAction, Backend, BanRow, Feature, HistoryRow, MinecraftView, Snapshot};
+use crate::web::{
+    AdminAction, Backend, BanRow, DigestQuery, Feature, HistoryRow, MinecraftView, Snapshot,
+};
 
 /// The key of the one feature the page can toggle today.
 const NATURAL_LANGUAGE: &str = "natural_language";
@@ -50,9 +54,49 @@ pub struct Console {
     pub outgoing: mpsc::Sender<Outgoing>,
     pub admin_user_id: u64,
     pub clock: Clock,
+    /// The digest, when `[digest]` is on.
+    pub digest: Option<Arc<Digester>>,
+}
+
+/// The text `cubeguardian digest` prints for `query`, from the running
+/// appliance; `None` when the digest asked for does not exist.
+pub async fn digest_text(
+    digester: &Digester,
+    query: DigestQuery,
+) -> Result<Option<String>, DigestError> {
+    let archive = digester.archive().clone();
+    let zone = digester.zone().clone();
+    Ok(match query {
+        DigestQuery::Preview => {
+            let rendered = digester.preview().await?;
+            Some(listing::preview(&rendered.subject, &rendered.text))
+        }
+        DigestQuery::List => {
+            let records = blocking(move || archive.digests()).await?;
+            Some(listing::list(&records, &zone))
+        }
+        DigestQuery::Show(id) => blocking(move || archive.digest(id))
+            .await?
+            .map(|r| listing::show(&r, &zone)),
+    })
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, crate::store::StoreError> + Send + 'static,
+) -> Result<T, DigestError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| DigestError::Join(e.to_string()))?
+        .map_err(DigestError::from)
 }
 
 impl Console {
+    fn digester(&self) -> Result<&Digester, String> {
+        self.digest.as_deref().ok_or_else(|| {
+            "the digest is off: there is no [digest] section in the configuration".to_owned()
+        })
+    }
+
     fn admin(&self) -> Requester {
         Requester {
             id: self.admin_user_id,
@@ -230,7 +274,22 @@ impl Backend for Console {
                 }
             }
             AdminAction::SendDigest => {
-                Err("the digest mailer is not part of this version yet".to_owned())
+                let digester = self.digester()?;
+                let record = digester
+                    .build_scheduled(None)
+                    .await
+                    .map_err(|e| format!("the digest could not be built: {e:#}"))?;
+                Ok(format!(
+                    "digest #{} built ({} message(s)) and queued for sending",
+                    record.id, record.message_count
+                ))
+            }
+            AdminAction::Digest(query) => {
+                let digester = self.digester()?;
+                digest_text(digester, query)
+                    .await
+                    .map_err(|e| format!("digest: {e:#}"))?
+                    .ok_or_else(|| "no such digest".to_owned())
             }
             AdminAction::SetFeature(key, on) if key == NATURAL_LANGUAGE => {
                 self.commands.set_natural_language(on);

@@ -5,14 +5,17 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::{Parser, Subcommand};
+use clap::{ArgGroup, Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
 use std::io::{BufRead, Write};
 
 use cubeguardian::config::{self, Config, ShutdownMethod};
+use cubeguardian::digest::listing::Query;
+use cubeguardian::digest::offline::{self, OfflineError};
 use cubeguardian::intent::{Addressee, Channel, Parsed, Recognizer};
 use cubeguardian::secret::SecretSource;
+use cubeguardian::store::StoreError;
 use cubeguardian::web::{LogRing, Metrics};
 use cubeguardian::{app, logging};
 
@@ -42,6 +45,22 @@ enum Command {
         /// The configuration file.
         #[arg(long, short, default_value = config::DEFAULT_PATH)]
         config: PathBuf,
+    },
+    /// Print the digest that would be sent now (--preview), the past
+    /// digests with their delivery status (--list), or one of them (--show
+    /// ID). Reads the database, or asks the running service (with the
+    /// admin token) when it holds the database.
+    #[command(group(ArgGroup::new("what").required(true).args(["preview", "list", "show"])))]
+    Digest {
+        /// The configuration file.
+        #[arg(long, short, default_value = config::DEFAULT_PATH)]
+        config: PathBuf,
+        #[arg(long)]
+        preview: bool,
+        #[arg(long)]
+        list: bool,
+        #[arg(long, value_name = "ID")]
+        show: Option<u64>,
     },
     /// Show what the language parser makes of a message, as JSON:
     /// {"intent": …, "confidence": …, "addressed": …}.
@@ -75,6 +94,21 @@ fn main() -> ExitCode {
     match cli.command {
         Command::CheckConfig { config } => check_config(&config),
         Command::Run { config } => run(&config),
+        Command::Digest {
+            config,
+            preview,
+            list,
+            show,
+        } => {
+            let query = match (preview, list, show) {
+                (true, _, _) => Query::Preview,
+                (_, true, _) => Query::List,
+                (_, _, Some(id)) => Query::Show(id),
+                // clap's group makes one of them required.
+                _ => Query::List,
+            };
+            digest(&config, query)
+        }
         Command::Parse {
             text,
             dm,
@@ -184,6 +218,109 @@ fn check_config(path: &Path) -> ExitCode {
         secrets.join(", ")
     );
     ExitCode::SUCCESS
+}
+
+/// Where the admin token is looked for when neither systemd's credentials
+/// nor `CUBEGUARDIAN_ADMIN_TOKEN` provide it: the unit's `LoadCredential=`
+/// source, readable by root.
+const ADMIN_TOKEN_FILE: &str = "/etc/cubeguardian/credentials/admin_token";
+
+fn digest(path: &Path, query: Query) -> ExitCode {
+    let config = match load(path) {
+        Ok(c) => c,
+        Err(code) => return code,
+    };
+    let Some(digest) = &config.digest else {
+        eprintln!(
+            "error: {}: there is no [digest] section (or it has enabled = false)",
+            path.display()
+        );
+        return ExitCode::from(EXIT_CONFIG);
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let answer = runtime.block_on(async {
+        match offline::answer(&config, digest, query).await {
+            Err(OfflineError::Store(StoreError::AlreadyOpen { .. })) => {
+                ask_running(&config, query).await
+            }
+            other => other.map_err(|e| format!("{:#}", anyhow::Error::from(e))),
+        }
+    });
+    match answer {
+        Ok(Some(text)) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Ok(None) => {
+            eprintln!("error: there is no such digest (see `cubeguardian digest --list`)");
+            ExitCode::FAILURE
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Asks the running appliance, which holds the database, over its admin
+/// endpoint.
+async fn ask_running(config: &Config, query: Query) -> Result<Option<String>, String> {
+    let token = match SecretSource::from_process().load("admin_token") {
+        Ok(token) => token.expose().to_owned(),
+        Err(_) => std::fs::read_to_string(ADMIN_TOKEN_FILE)
+            .map(|t| t.trim().to_owned())
+            .map_err(|e| {
+                format!(
+                    "the service is running and holds the database, and the admin token to ask it \
+                     is not available (CUBEGUARDIAN_ADMIN_TOKEN, or {ADMIN_TOKEN_FILE}: {e}); \
+                     run as root, or stop the service"
+                )
+            })?,
+    };
+    let mut addr = config.admin.listen;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(if addr.is_ipv4() {
+            std::net::Ipv4Addr::LOCALHOST.into()
+        } else {
+            std::net::Ipv6Addr::LOCALHOST.into()
+        });
+    }
+    let (action, body) = match query {
+        Query::Preview => ("digest-preview", String::new()),
+        Query::List => ("digest-list", String::new()),
+        Query::Show(id) => ("digest-show", format!("id={id}")),
+    };
+    let url = format!("http://{addr}/action/{action}");
+    let response = reqwest::Client::new()
+        .post(&url)
+        .bearer_auth(token)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .map_err(|e| {
+            format!("the service holds the database, and asking it at {url} failed: {e}")
+        })?;
+    let status = response.status();
+    let text = response
+        .text()
+        .await
+        .map_err(|e| format!("reading the answer of {url}: {e}"))?;
+    match status.as_u16() {
+        200 => Ok(Some(text)),
+        409 if text.contains("no such digest") => Ok(None),
+        401 | 403 => Err(format!("{url} refused the admin token: {}", text.trim())),
+        _ => Err(format!("{url} answered {status}: {}", text.trim())),
+    }
 }
 
 fn run(path: &Path) -> ExitCode {

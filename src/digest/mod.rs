@@ -7,6 +7,7 @@ pub mod channels;
 pub mod listing;
 pub mod mail;
 pub mod model;
+pub mod offline;
 pub mod render;
 pub mod report;
 pub mod schedule;

@@ -55,7 +55,7 @@ pub fn captured(message: &Message, bot_id: u64) -> Option<CapturedMessage> {
         author_name,
         posted_ms: snowflake_ms(message.id.get()),
         edited: message.edited_timestamp.is_some(),
-        content: message.content.clone(),
+        content: readable_mentions(message),
         attachments: attachments(&message.attachments),
         reply_to: (message.kind == MessageType::InlineReply)
             .then(|| message.message_reference.as_ref()?.message_id)
@@ -63,6 +63,21 @@ pub fn captured(message: &Message, bot_id: u64) -> Option<CapturedMessage> {
             .map(|m| m.get()),
         reactions: message.reactions.iter().map(|r| r.count as u32).sum(),
     })
+}
+
+/// The content with user mentions (`<@123>`) shown as `@name`: a mail
+/// reader has no Discord client to resolve them.
+fn readable_mentions(message: &Message) -> String {
+    let mut content = message.content.clone();
+    for user in &message.mentions {
+        let name = user.global_name.as_deref().unwrap_or(&user.name);
+        for form in [format!("<@{}>", user.id), format!("<@!{}>", user.id)] {
+            if content.contains(&form) {
+                content = content.replace(&form, &format!("@{name}"));
+            }
+        }
+    }
+    content
 }
 
 fn attachments(files: &[serenity::all::Attachment]) -> Vec<Attachment> {

@@ -8,9 +8,9 @@
 //! first and answered with follow-ups.
 
 use serenity::all::{
-    ChannelId, ChannelType, CommandDataOptionValue, CommandOptionType, CreateAttachment,
-    CreateCommand, CreateCommandOption, CreateInteractionResponse,
-    CreateInteractionResponseFollowup, CreateMessage, Http,
+    ChannelId, ChannelType, CommandDataOptionValue, CommandOptionType, CreateAllowedMentions,
+    CreateAttachment, CreateCommand, CreateCommandOption, CreateInteractionResponse,
+    CreateInteractionResponseFollowup, CreateMessage, Http, MessageFlags,
 };
 
 use super::commands::{log_failure, reply, Invocation, Origin};
@@ -321,7 +321,9 @@ async fn defer(http: &Http, inv: &Invocation) {
 
 /// Posts `parts` where the command was given: as follow-ups of a deferred
 /// slash command, or as messages in the channel. Past [`MAX_PARTS`], the
-/// first part is posted with the whole text attached.
+/// first part is posted with the whole text attached. Quoted messages
+/// must neither ping anyone nor unfold link previews: no mention is
+/// allowed and embeds are suppressed.
 async fn send_parts(http: &Http, inv: &Invocation, parts: Vec<String>, more: &str) {
     let file = (parts.len() > MAX_PARTS)
         .then(|| CreateAttachment::bytes(parts.join("\n").into_bytes(), "resume.md".to_owned()));
@@ -333,14 +335,20 @@ async fn send_parts(http: &Http, inv: &Invocation, parts: Vec<String>, more: &st
         let attach = if n == 0 { file.clone() } else { None };
         let result = match &inv.origin {
             Origin::Slash(i) => {
-                let mut followup = CreateInteractionResponseFollowup::new().content(part);
+                let mut followup = CreateInteractionResponseFollowup::new()
+                    .content(part)
+                    .allowed_mentions(CreateAllowedMentions::new())
+                    .flags(MessageFlags::SUPPRESS_EMBEDS);
                 if let Some(file) = attach {
                     followup = followup.add_file(file);
                 }
                 i.create_followup(http, followup).await.map(|_| ())
             }
             _ => {
-                let mut message = CreateMessage::new().content(part);
+                let mut message = CreateMessage::new()
+                    .content(part)
+                    .allowed_mentions(CreateAllowedMentions::new())
+                    .flags(MessageFlags::SUPPRESS_EMBEDS);
                 if let Some(file) = attach {
                     message = message.add_file(file);
                 }

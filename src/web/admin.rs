@@ -19,7 +19,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::auth::{self, Login, Malformed, Presented};
 use super::listener::PeerAddr;
-use super::{html, page, plain, AdminAction, AppState, Shared};
+use super::{html, page, plain, AdminAction, AppState, DigestQuery, Shared};
 
 /// How long a request waits for an action before answering "still running";
 /// the action itself goes on in the background either way.
@@ -256,6 +256,7 @@ struct Fields {
     enabled: Option<String>,
     key: Option<String>,
     user_id: Option<String>,
+    id: Option<String>,
 }
 
 /// Reads an `application/x-www-form-urlencoded` body (an empty body with no
@@ -289,6 +290,7 @@ fn parse_form(headers: &HeaderMap, body: &[u8]) -> Result<Fields, Refusal> {
             "enabled" => &mut fields.enabled,
             "key" => &mut fields.key,
             "user_id" => &mut fields.user_id,
+            "id" => &mut fields.id,
             _ => continue,
         };
         if slot.is_some() {
@@ -416,6 +418,16 @@ fn parse_action(name: &str, f: &Fields) -> Result<AdminAction, BadAction> {
         "shutdown" => AdminAction::Shutdown,
         "restart-minecraft" => AdminAction::RestartMinecraft,
         "send-digest" => AdminAction::SendDigest,
+        "digest-preview" => AdminAction::Digest(DigestQuery::Preview),
+        "digest-list" => AdminAction::Digest(DigestQuery::List),
+        "digest-show" => {
+            let id =
+                f.id.as_deref()
+                    .ok_or_else(|| BadAction::Invalid("missing field `id`".into()))?;
+            AdminAction::Digest(DigestQuery::Show(id.trim().parse().map_err(|_| {
+                BadAction::Invalid("invalid `id`: expected a digest number".into())
+            })?))
+        }
         "maintenance" => AdminAction::SetMaintenance(parse_bool("enabled", f.enabled.as_deref())?),
         "feature" => {
             let key = f
@@ -453,6 +465,7 @@ fn parse_action(name: &str, f: &Fields) -> Result<AdminAction, BadAction> {
 /// `POST /action/{name}`: performs an action through the backend.
 ///
 /// Names: `wake`, `shutdown`, `restart-minecraft`, `send-digest`,
+/// `digest-preview`, `digest-list`, `digest-show` (`id`),
 /// `maintenance` (`enabled`), `feature` (`key`, `enabled`), `unban`
 /// (`user_id`).
 pub(crate) async fn action(

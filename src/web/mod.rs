@@ -37,6 +37,8 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+
+pub use crate::digest::listing::Query as DigestQuery;
 use tokio::net::TcpListener;
 
 use crate::secret::Secret;
@@ -164,6 +166,9 @@ pub enum AdminAction {
     SetFeature(String, bool),
     /// Lift the rate-limit ban of this Discord user id.
     Unban(u64),
+    /// Read the digest's outbox or preview the next one (what
+    /// `cubeguardian digest` asks the running appliance).
+    Digest(DigestQuery),
 }
 
 impl fmt::Display for AdminAction {
@@ -177,6 +182,9 @@ impl fmt::Display for AdminAction {
             AdminAction::SetMaintenance(b) => write!(f, "maintenance {}", on_off(b)),
             AdminAction::SetFeature(key, b) => write!(f, "feature {key} {}", on_off(b)),
             AdminAction::Unban(id) => write!(f, "unban {id}"),
+            AdminAction::Digest(DigestQuery::Preview) => f.write_str("digest preview"),
+            AdminAction::Digest(DigestQuery::List) => f.write_str("digest list"),
+            AdminAction::Digest(DigestQuery::Show(id)) => write!(f, "digest show {id}"),
         }
     }
 }
