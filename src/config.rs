@@ -401,15 +401,23 @@ fn thirty_days() -> Duration {
     Duration::from_secs(30 * 24 * 3600)
 }
 
-/// `"08:00"`: an hour and minutes, local.
+/// `"08:00"` (or `"08:00:30"`): a local time of day.
 fn local_time<'de, D: Deserializer<'de>>(d: D) -> Result<jiff::civil::Time, D::Error> {
     let s = String::deserialize(d)?;
-    let (h, m) = s
-        .split_once(':')
-        .and_then(|(h, m)| Some((h.trim().parse::<i8>().ok()?, m.trim().parse::<i8>().ok()?)))
-        .ok_or_else(|| de::Error::custom(format!("`{s}` is not a time like \"08:00\"")))?;
-    jiff::civil::Time::new(h, m, 0, 0)
-        .map_err(|_| de::Error::custom(format!("`{s}` is not a time of day (00:00 to 23:59)")))
+    let bad = || de::Error::custom(format!("`{s}` is not a time of day like \"08:00\""));
+    let mut parts = s.trim().split(':').map(|p| p.parse::<i8>());
+    let (Some(Ok(h)), Some(Ok(m))) = (parts.next(), parts.next()) else {
+        return Err(bad());
+    };
+    let sec = match parts.next() {
+        None => 0,
+        Some(Ok(sec)) => sec,
+        Some(Err(_)) => return Err(bad()),
+    };
+    if parts.next().is_some() {
+        return Err(bad());
+    }
+    jiff::civil::Time::new(h, m, sec, 0).map_err(|_| bad())
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

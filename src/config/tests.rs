@@ -181,3 +181,47 @@ fn websocket_gateway_url_is_checked() {
         Some("ws://127.0.0.1:1/gateway")
     );
 }
+
+const DIGEST: &str = r#"
+[digest]
+time = "07:30"
+timezone = "Europe/Brussels"
+smtp_url = "smtp://mail.example.org:587?tls=required"
+smtp_user = "bot@example.org"
+from = "CubeGuardian <bot@example.org>"
+to = ["liste@example.org"]
+excluded_channels = ["spam"]
+important_channels = ["annonces", 42]
+retention = "30d"
+"#;
+
+#[test]
+fn digest_section_is_read_and_checked() {
+    assert!(Config::from_str(MINIMAL).unwrap().digest.is_none());
+    let c: Config = format!("{MINIMAL}{DIGEST}").parse().unwrap();
+    let d = c.digest.unwrap();
+    assert_eq!(d.time, jiff::civil::Time::constant(7, 30, 0, 0));
+    assert_eq!(d.zone.name(), "Europe/Brussels");
+    assert_eq!(d.important_channels[1], ChannelRef::Id(42));
+    assert_eq!(d.retention, Duration::from_secs(30 * 86400));
+    assert!(!d.send_when_empty);
+
+    let off = format!("{MINIMAL}{DIGEST}").replace("[digest]", "[digest]\nenabled = false");
+    assert!(Config::from_str(&off).unwrap().digest.is_none());
+
+    for (from, to, key) in [
+        ("\"07:30\"", "\"25:00\"", "digest.time"),
+        ("\"07:30\"", "\"7h30\"", "digest.time"),
+        ("smtp://mail", "http://mail", "digest.smtp_url"),
+        ("\"liste@example.org\"", "\"nobody\"", "digest.to"),
+        ("\"30d\"", "\"2h\"", "digest.retention"),
+        ("Europe/Brussels", "Mars/Olympus", "digest.timezone"),
+    ] {
+        let e = err(&format!("{MINIMAL}{DIGEST}").replacen(from, to, 1));
+        assert_eq!(e.key(), Some(key), "{e}");
+        assert!(e.line().is_some(), "{e}");
+    }
+    let seconds = format!("{MINIMAL}{DIGEST}").replace("\"07:30\"", "\"07:30:15\"");
+    let d = Config::from_str(&seconds).unwrap().digest.unwrap();
+    assert_eq!(d.time, jiff::civil::Time::constant(7, 30, 15, 0));
+}

@@ -95,7 +95,7 @@ fn attachments(files: &[serenity::all::Attachment]) -> Vec<Attachment> {
 pub fn edited(event: &MessageUpdateEvent, new: Option<&Message>, bot_id: u64) -> Change {
     Change::Edited {
         id: event.id.get(),
-        content: event.content.clone(),
+        content: new.map(readable_mentions).or_else(|| event.content.clone()),
         attachments: event.attachments.as_deref().map(attachments),
         whole: new.and_then(|m| captured(m, bot_id)),
     }

@@ -25,6 +25,11 @@ pub const GUILD: u64 = 1000;
 pub const VOICE: u64 = 2000;
 pub const OTHER_VOICE: u64 = 2001;
 pub const ANNOUNCE: u64 = 3000;
+/// More text channels, for the digest: one important, one excluded by the
+/// config, one ordinary.
+pub const ANNONCES: u64 = 3001;
+pub const SPAM: u64 = 3002;
+pub const DISCUSSION: u64 = 3003;
 pub const ADMIN: u64 = 222;
 /// Authorized by user id.
 pub const ALICE: u64 = 333;
@@ -87,6 +92,8 @@ pub struct Options {
     pub extra_members: usize,
     /// `WATCHDOG_USEC` given to the bot, as systemd does with `WatchdogSec=`.
     pub watchdog_usec: Option<u64>,
+    /// More environment for the bot (e.g. `CUBEGUARDIAN_SMTP_PASSWORD`).
+    pub env: Vec<(String, String)>,
 }
 
 impl Default for Options {
@@ -102,6 +109,7 @@ impl Default for Options {
             proxmox_secret: None,
             extra_members: 0,
             watchdog_usec: None,
+            env: Vec::new(),
         }
     }
 }
@@ -188,6 +196,9 @@ impl Appliance {
             .voice_channel(VOICE, "L'écho-du-Cube")
             .voice_channel(OTHER_VOICE, "AFK")
             .text_channel(ANNOUNCE, "général")
+            .text_channel(ANNONCES, "annonces")
+            .text_channel(SPAM, "spam")
+            .text_channel(DISCUSSION, "discussion")
             .role(PLAYER_ROLE, "joueurs")
             .member(ADMIN, "admin", [])
             .member(ALICE, "alice", [])
@@ -343,6 +354,7 @@ level = "debug"
         if let Some(usec) = self.options.watchdog_usec {
             command.env("WATCHDOG_USEC", usec.to_string());
         }
+        command.envs(self.options.env.iter().map(|(k, v)| (k, v)));
         let mut child = command
             .arg("run")
             .arg("--config")
