@@ -8,5 +8,6 @@ pub mod discord;
 pub mod minecraft;
 pub mod prometheus;
 pub mod proxmox;
+pub mod smtp;
 pub mod sshd;
 pub mod wol;

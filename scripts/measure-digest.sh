@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The digest's figures: bytes written per captured message (per-commit
+# batch sizes 1 and 8), and time and peak memory of a digest built from
+# 100,000 messages across 20 channels. Release build; takes a minute or two.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N="${MEASURE_MESSAGES:-100000}"
+cargo build --release --locked --example digest_measure
+bin=target/release/examples/digest_measure
+dir="$(mktemp -d "${TMPDIR:-/tmp}/digest-measure.XXXXXX")"
+trap 'rm -rf "$dir"' EXIT
+# Worst case for the SD card: one commit per message (a quiet server).
+"$bin" fill "$dir/one" 2000 20 1
+"$bin" fill "$dir/batched" "$N" 20 8
+"$bin" build "$dir/batched" 20
