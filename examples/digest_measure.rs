@@ -32,11 +32,7 @@ const DAY_MS: i64 = 86_400_000;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let arg = |i: usize, default: u64| {
-        args.get(i)
-            .and_then(|a| a.parse().ok())
-            .unwrap_or(default)
-    };
+    let arg = |i: usize, default: u64| args.get(i).and_then(|a| a.parse().ok()).unwrap_or(default);
     match args.first().map(String::as_str) {
         Some("fill") if args.len() >= 2 => fill(&args[1], arg(2, 100_000), arg(3, 20), arg(4, 8)),
         Some("build") if args.len() >= 2 => build(&args[1], arg(2, 20)),
@@ -64,9 +60,36 @@ impl Lcg {
 }
 
 const WORDS: &[&str] = &[
-    "salut", "le", "serveur", "ce", "soir", "on", "joue", "à", "Minecraft", "qui", "vient",
-    "réunion", "demain", "merci", "pour", "l'info", "voilà", "le", "compte-rendu", "de",
-    "l'assemblée", "générale", "je", "passe", "au", "local", "vers", "18h", "👍", "🎉",
+    "salut",
+    "le",
+    "serveur",
+    "ce",
+    "soir",
+    "on",
+    "joue",
+    "à",
+    "Minecraft",
+    "qui",
+    "vient",
+    "réunion",
+    "demain",
+    "merci",
+    "pour",
+    "l'info",
+    "voilà",
+    "le",
+    "compte-rendu",
+    "de",
+    "l'assemblée",
+    "générale",
+    "je",
+    "passe",
+    "au",
+    "local",
+    "vers",
+    "18h",
+    "👍",
+    "🎉",
 ];
 
 fn message(rng: &mut Lcg, i: u64, n: u64, channels: u64, ids: &[u64]) -> CapturedMessage {
@@ -102,7 +125,11 @@ fn message(rng: &mut Lcg, i: u64, n: u64, channels: u64, ids: &[u64]) -> Capture
         },
         reply_to: (rng.below(5) == 0 && !ids.is_empty())
             .then(|| ids[ids.len() - 1 - rng.below(ids.len().min(50) as u64) as usize]),
-        reactions: if rng.below(8) == 0 { rng.below(6) as u32 } else { 0 },
+        reactions: if rng.below(8) == 0 {
+            rng.below(6) as u32
+        } else {
+            0
+        },
     }
 }
 
@@ -149,7 +176,9 @@ fn fill(dir: &str, n: u64, channels: u64, batch: u64) {
     }
     let elapsed = started.elapsed();
     let (wchar1, disk1) = io();
-    let size = std::fs::metadata(store.path()).map(|m| m.len()).unwrap_or(0);
+    let size = std::fs::metadata(store.path())
+        .map(|m| m.len())
+        .unwrap_or(0);
     println!(
         "fill: {n} messages, {channels} channels, {batch} per commit: {:.1} s ({:.0} messages/s)",
         elapsed.as_secs_f64(),

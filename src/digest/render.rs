@@ -1318,7 +1318,7 @@ mod chat {
 mod tests {
     use super::*;
     use crate::digest::model::Channel;
-    use crate::digest::summary::summarise;
+    use crate::digest::summary::summarise_with;
 
     fn brussels() -> TimeZone {
         TimeZone::get("Europe/Brussels").unwrap()
@@ -1400,7 +1400,7 @@ mod tests {
 
         fn mail(&self, language: Language) -> Rendered {
             let req = self.request(language);
-            render_mail(&req, &summarise(&req))
+            render_mail(&req, &summarise_with(&req, 0))
         }
     }
 
@@ -1627,7 +1627,7 @@ mod tests {
             .text
             .contains("Nothing was said on Coalition FFJ during this period."));
         let req = f.request(Language::En);
-        assert!(render_chat(&req, &summarise(&req)).contains("Nothing was said"));
+        assert!(render_chat(&req, &summarise_with(&req, 0)).contains("Nothing was said"));
     }
 
     #[test]
@@ -1669,7 +1669,7 @@ mod tests {
         let mut req = f.request(Language::Fr);
         req.preamble = Some(preamble);
         req.guild_name = "<i>Guild & co</i>";
-        let digest = summarise(&req);
+        let digest = summarise_with(&req, 0);
         let mail = render_mail(&req, &digest);
 
         check_html(&mail.html);
@@ -1753,7 +1753,7 @@ mod tests {
         let f = busy_day();
         let mut req = f.request(Language::En);
         req.preamble = Some("People planned a meeting.");
-        let mail = render_mail(&req, &summarise(&req));
+        let mail = render_mail(&req, &summarise_with(&req, 0));
         let label = mail
             .text
             .find("Automatic summary, written by a language model")
@@ -1761,7 +1761,7 @@ mod tests {
         let body = mail.text.find("People planned a meeting.").unwrap();
         assert!(label < body && body < mail.text.find("#annonces").unwrap());
         req.preamble = Some("   ");
-        let mail = render_mail(&req, &summarise(&req));
+        let mail = render_mail(&req, &summarise_with(&req, 0));
         assert!(!mail.text.contains("Automatic summary"));
     }
 
@@ -1810,7 +1810,7 @@ mod tests {
         f.messages.push(ping);
         f.messages.sort_by_key(|m| m.id);
         let req = f.request(Language::Fr);
-        let chat = render_chat(&req, &summarise(&req));
+        let chat = render_chat(&req, &summarise_with(&req, 0));
         assert!(
             chat.starts_with("**📰 Résumé Discord — Coalition FFJ — samedi 21 novembre 2026**\n")
         );
@@ -1926,7 +1926,7 @@ mod tests {
             language: Language::Fr,
             preamble: None,
         };
-        let digest = summarise(&req);
+        let digest = summarise_with(&req, 0);
         assert_eq!(digest.totals.messages, 100_000);
         assert_eq!(digest.totals.channels, 20);
         assert_eq!(digest.totals.participants, 300);

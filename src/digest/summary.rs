@@ -25,6 +25,11 @@ use super::model::{Attachment, CapturedMessage, Channel, DigestRequest};
 /// Discord than in a mail thousands of lines long.
 pub const FULL_CHANNEL_CAP: usize = 200;
 
+/// A channel that is not important but had at most this many messages is
+/// shown in full too: a summary of three messages ("3 messages, 2
+/// participants") tells the reader less than the messages themselves.
+pub const SMALL_CHANNEL: usize = 10;
+
 /// Most active participants named per summarised channel: enough to say
 /// who carried the conversation without turning into a member list.
 pub const TOP_PARTICIPANTS: usize = 5;
@@ -73,7 +78,8 @@ pub struct ChannelDigest<'a> {
     pub content: ChannelContent<'a>,
 }
 
-/// How a channel is shown: in full when important, summarised otherwise.
+/// How a channel is shown: in full when important or small (at most
+/// [`SMALL_CHANNEL`] messages), summarised otherwise.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ChannelContent<'a> {
     Full(Transcript<'a>),
@@ -157,6 +163,13 @@ pub struct SharedAttachment<'a> {
 /// Builds the digest of `req`. Messages outside `[from_ms, to_ms)` or in a
 /// channel that is not listed are left out, as the request's contract says.
 pub fn summarise<'a>(req: &DigestRequest<'a>) -> Digest<'a> {
+    summarise_with(req, SMALL_CHANNEL)
+}
+
+/// [`summarise`], showing in full every channel with at most `small`
+/// messages (0: only important channels; the unit tests use it to see
+/// summaries of small fixtures).
+pub fn summarise_with<'a>(req: &DigestRequest<'a>, small: usize) -> Digest<'a> {
     let grouped = Grouped::new(req);
 
     let important = req.channels.iter().enumerate().filter(|(_, c)| c.important);
@@ -171,7 +184,7 @@ pub fn summarise<'a>(req: &DigestRequest<'a>) -> Digest<'a> {
         if messages.is_empty() {
             continue;
         }
-        let content = if channel.important {
+        let content = if channel.important || messages.len() <= small {
             ChannelContent::Full(transcript(messages, &grouped.index))
         } else {
             ChannelContent::Summary(summary(messages, &grouped.index))
@@ -649,7 +662,7 @@ mod tests {
             msg(5, 99, 3, "unlisted channel"),
         ];
         let zone = jiff::tz::TimeZone::UTC;
-        let digest = summarise(&request(&channels, &messages, &zone));
+        let digest = summarise_with(&request(&channels, &messages, &zone), 0);
         let order: Vec<u64> = digest.channels.iter().map(|c| c.channel.id).collect();
         assert_eq!(order, [30, 50, 10, 40]);
         assert!(matches!(
@@ -682,7 +695,7 @@ mod tests {
         let mut req = request(&channels, &messages, &zone);
         req.from_ms = 1_002;
         req.to_ms = 1_003; // exclusive
-        let digest = summarise(&req);
+        let digest = summarise_with(&req, 0);
         assert_eq!(digest.totals.messages, 1);
         assert_eq!(the_summary(&digest, 10).top_participants[0].author_id, 2);
     }
@@ -698,7 +711,7 @@ mod tests {
         }
         messages[10].author_name = "eight renamed".into();
         let zone = jiff::tz::TimeZone::UTC;
-        let digest = summarise(&request(&channels, &messages, &zone));
+        let digest = summarise_with(&request(&channels, &messages, &zone), 0);
         assert_eq!(digest.channels[0].messages, 11);
         assert_eq!(digest.channels[0].participants, 7);
         let top: Vec<(u64, &str, usize)> = the_summary(&digest, 10)
@@ -733,7 +746,7 @@ mod tests {
         // A reply to a message outside the window counts for nothing.
         messages[8].reply_to = Some(999);
         let zone = jiff::tz::TimeZone::UTC;
-        let digest = summarise(&request(&channels, &messages, &zone));
+        let digest = summarise_with(&request(&channels, &messages, &zone), 0);
         let ranked: Vec<(u64, u32, u32)> = the_summary(&digest, 10)
             .highlights
             .iter()
@@ -750,7 +763,7 @@ mod tests {
             m.reactions = (m.id % 7) as u32;
         }
         let zone = jiff::tz::TimeZone::UTC;
-        let digest = summarise(&request(&channels, &messages, &zone));
+        let digest = summarise_with(&request(&channels, &messages, &zone), 0);
         let ids: Vec<u64> = the_summary(&digest, 10)
             .highlights
             .iter()
@@ -780,7 +793,7 @@ mod tests {
             messages.push(msg(10 + i, 10, 3, &format!("https://many.example/{i}")));
         }
         let zone = jiff::tz::TimeZone::UTC;
-        let digest = summarise(&request(&channels, &messages, &zone));
+        let digest = summarise_with(&request(&channels, &messages, &zone), 0);
         let summary = the_summary(&digest, 10);
         let found: Vec<(&str, u64)> = summary
             .links
@@ -845,7 +858,7 @@ mod tests {
             })
             .collect();
         let zone = jiff::tz::TimeZone::UTC;
-        let digest = summarise(&request(&channels, &messages, &zone));
+        let digest = summarise_with(&request(&channels, &messages, &zone), 0);
         let summary = the_summary(&digest, 10);
         assert_eq!(summary.attachments.len(), MAX_ATTACHMENTS);
         assert_eq!(summary.attachments[0].attachment.name, "f0.png");
@@ -862,7 +875,7 @@ mod tests {
         messages[1].reply_to = Some(1);
         messages[2].reply_to = Some(12345);
         let zone = jiff::tz::TimeZone::UTC;
-        let digest = summarise(&request(&channels, &messages, &zone));
+        let digest = summarise_with(&request(&channels, &messages, &zone), 0);
         let ChannelContent::Full(transcript) = &digest.channels[0].content else {
             panic!("not in full");
         };
@@ -936,9 +949,26 @@ mod tests {
         let zone = jiff::tz::TimeZone::UTC;
         let req = request(&channels, &messages, &zone);
         // Each HashMap gets its own random seed, so this compares orders.
-        let first = summarise(&req);
+        let first = summarise_with(&req, 0);
         for _ in 0..5 {
-            assert_eq!(summarise(&req), first);
+            assert_eq!(summarise_with(&req, 0), first);
         }
+    }
+
+    #[test]
+    fn a_small_channel_is_shown_in_full_and_a_busy_one_summarised() {
+        let channels = [channel(10, "quiet", false), channel(20, "busy", false)];
+        let mut messages: Vec<CapturedMessage> = (1..=3).map(|i| msg(i, 10, i, "hello")).collect();
+        messages.extend((4..=4 + SMALL_CHANNEL as u64).map(|i| msg(i, 20, i, "chatter")));
+        let zone = jiff::tz::TimeZone::UTC;
+        let digest = summarise(&request(&channels, &messages, &zone));
+        assert!(matches!(
+            digest.channels[0].content,
+            ChannelContent::Full(_)
+        ));
+        assert!(matches!(
+            digest.channels[1].content,
+            ChannelContent::Summary(_)
+        ));
     }
 }

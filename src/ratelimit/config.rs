@@ -325,11 +325,41 @@ const HELP: Builtin = Builtin {
 /// Admin tool; admins always pass (see `Privilege::Admin`), so this limit
 /// only meets members probing a command they may not use.
 const RATELIMIT: Builtin = builtin("ratelimit", 10, MINUTE, SECOND);
+/// The digest so far: reads the whole day's archive and posts several
+/// messages — the heaviest read there is. Three a minute, 5 s apart.
+const RESUME: Builtin = builtin("resume", 3, MINUTE, 5 * SECOND);
+/// `/report` also reads the archive (up to a week of it).
+const REPORT: Builtin = builtin("report", 3, MINUTE, 5 * SECOND);
+/// A short list; read-only, outside the daily quota.
+const LISTCHANNELS: Builtin = Builtin {
+    counts_toward_quota: false,
+    ..builtin("listchannels", 5, MINUTE, 2 * SECOND)
+};
+/// Admin decisions on the digest's channels: an admin tidying up several
+/// channels in a row must not be slowed down, members probing are refused
+/// by the command itself.
+const EXCLUDE: Builtin = builtin("exclude", 10, MINUTE, SECOND / 2);
+const INCLUDE: Builtin = builtin("include", 10, MINUTE, SECOND / 2);
 /// Everything else: permissive (seed: 30 per minute, 0.5 s apart).
 const DEFAULT: Builtin = builtin("default", 30, MINUTE, SECOND / 2);
 
-const BUILTINS: [Builtin; 11] = [
-    CREATE, START, FORCE_END, JOIN, VOTE, KILL, RESTART, WAKE, STATUS, HELP, RATELIMIT,
+const BUILTINS: [Builtin; 16] = [
+    CREATE,
+    START,
+    FORCE_END,
+    JOIN,
+    VOTE,
+    KILL,
+    RESTART,
+    WAKE,
+    STATUS,
+    HELP,
+    RATELIMIT,
+    RESUME,
+    REPORT,
+    LISTCHANNELS,
+    EXCLUDE,
+    INCLUDE,
 ];
 
 /// The built-in `[ratelimit.commands]` table: the seed's werewolf commands

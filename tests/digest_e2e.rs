@@ -1,0 +1,508 @@
+//! End to end: the daily digest of the real binary. Members write through
+//! the local Discord stand-in, the bot captures, and digests reach a real
+//! SMTP server (Python's aiosmtpd) on 127.0.0.1 over STARTTLS with a
+//! private CA and a login — the password coming from
+//! `CUBEGUARDIAN_SMTP_PASSWORD`, as in production.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Duration;
+
+use serde_json::json;
+use support::appliance::*;
+use support::discord::{InteractionResponse, MessageSpec};
+use support::prometheus::parse_exposition;
+use support::smtp::{ReceivedMail, SmtpOptions, SmtpServer};
+
+const SMTP_USER: &str = "bot@le-cube.test";
+const SMTP_PASSWORD: &str = "smtp-test-password";
+
+fn bin() -> &'static Path {
+    Path::new(env!("CARGO_BIN_EXE_cubeguardian"))
+}
+
+fn smtp_options() -> SmtpOptions {
+    SmtpOptions::starttls().with_auth(SMTP_USER, SMTP_PASSWORD)
+}
+
+/// A `[digest]` section for `smtp`, its CA written under `dir`. `time` is
+/// the daily time (UTC); by default twelve hours away, so that no
+/// scheduled digest comes in the middle of a test.
+fn digest_section(smtp: &SmtpServer, dir: &Path, time: Option<String>) -> String {
+    let ca = dir.join(format!("mail-ca-{}.pem", smtp.port()));
+    std::fs::write(&ca, smtp.ca_pem().expect("a TLS server has a CA")).unwrap();
+    let time = time.unwrap_or_else(|| {
+        let later = jiff::Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .saturating_add(jiff::Span::new().hours(12));
+        later.strftime("%H:%M").to_string()
+    });
+    format!(
+        r#"
+[digest]
+time = "{time}"
+timezone = "UTC"
+smtp_url = "{url}"
+smtp_user = "{SMTP_USER}"
+smtp_ca_file = "{ca}"
+smtp_timeout = "10s"
+retry_after = "300ms"
+from = "CubeGuardian <{SMTP_USER}>"
+to = ["liste@le-cube.test"]
+excluded_channels = ["spam"]
+important_channels = ["annonces"]
+"#,
+        url = smtp.url(),
+        ca = ca.display(),
+    )
+}
+
+/// The stand-ins, the bot running with `[digest]` for `smtp`.
+async fn start(smtp: &SmtpServer, time: Option<String>) -> (Appliance, tempfile::TempDir) {
+    let files = tempfile::tempdir().unwrap();
+    let mut app = Appliance::start(
+        bin(),
+        Options {
+            extra: digest_section(smtp, files.path(), time),
+            env: vec![(
+                "CUBEGUARDIAN_SMTP_PASSWORD".to_owned(),
+                SMTP_PASSWORD.to_owned(),
+            )],
+            ..Options::default()
+        },
+    )
+    .await;
+    app.spawn_ready().await;
+    (app, files)
+}
+
+async fn metrics(app: &Appliance) -> BTreeMap<String, f64> {
+    let body = reqwest::get(format!("http://{}/metrics", app.admin_addr))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    parse_exposition(&body)
+}
+
+/// Waits until the bot has committed `n` captured messages in all (the
+/// counter moves only after the commit: they are on disk).
+async fn wait_stored(app: &Appliance, n: u64) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let m = metrics(app).await;
+        let stored = m
+            .get("cubeguardian_digest_messages_captured_total")
+            .copied()
+            .unwrap_or(0.0);
+        if stored >= n as f64 {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "only {stored} of {n} messages stored"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Runs a slash command in the announce channel and waits for the
+/// follow-up (digest commands are deferred) or direct answer containing
+/// `expect`.
+async fn slash_answer(
+    app: &Appliance,
+    user: u64,
+    name: &str,
+    options: serde_json::Value,
+    expect: &str,
+) -> InteractionResponse {
+    let handle = app
+        .discord
+        .slash_command(user, ANNOUNCE, name, options)
+        .await;
+    app.discord
+        .wait_for_interaction_response(
+            |r| handle.matches(r) && r.content().is_some_and(|c| c.contains(expect)),
+            WAIT,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("no answer to /{name} containing {expect:?}: {e:?}"))
+}
+
+fn text_of(mail: &ReceivedMail) -> String {
+    mail.text.clone().expect("a text/plain part")
+}
+
+fn html_of(mail: &ReceivedMail) -> String {
+    mail.html.clone().expect("a text/html part")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_digest_has_every_watched_channel_and_never_an_excluded_one() {
+    let smtp = SmtpServer::start(smtp_options()).await;
+    let (app, _files) = start(&smtp, None).await;
+    let d = &app.discord;
+
+    let news = d
+        .send_message(ADMIN, ANNONCES, "Assemblée générale samedi à 14h au local")
+        .await;
+    let question = d
+        .send_message(
+            ALICE,
+            DISCUSSION,
+            "Qui vient jouer ce soir ? https://example.org/plan",
+        )
+        .await;
+    d.send_message_with(
+        BOB,
+        DISCUSSION,
+        MessageSpec::new("Moi ! voici la carte")
+            .reply_to(question)
+            .attachment("carte.png", 2048),
+    )
+    .await;
+    d.send_message_with(
+        CAROL,
+        DISCUSSION,
+        MessageSpec::new("moi aussi").reply_to(question),
+    )
+    .await;
+    d.add_reaction(BOB, question, "👍").await;
+    d.add_reaction(CAROL, question, "🎉").await;
+    let typo = d.send_message(BOB, DISCUSSION, "rendez-vous à 21h").await;
+    d.edit_message(typo, "rendez-vous à 20h30").await;
+    let regret = d.send_message(BOB, DISCUSSION, "message regretté").await;
+    d.delete_message(regret).await;
+    d.send_message(BOB, SPAM, "ACHETEZ DES DIAMANTS").await;
+    // Six stored (the spam is never stored; the deleted one was, then
+    // removed).
+    wait_stored(&app, 6).await;
+
+    // Everyone may see what the digest watches.
+    let listed = slash_answer(
+        &app,
+        BOB,
+        "listchannels",
+        json!([]),
+        &format!("<#{ANNONCES}>"),
+    )
+    .await;
+    let listed = listed.content().unwrap().to_owned();
+    assert!(listed.contains(&format!("<#{SPAM}>")), "{listed}");
+
+    // An admin asks for the digest now, by mail too.
+    let answer = slash_answer(
+        &app,
+        ADMIN,
+        "resume",
+        json!([{"name": "mail", "type": 5, "value": true}]),
+        "n°1",
+    )
+    .await;
+    assert!(
+        answer.content().unwrap().contains("📧"),
+        "{:?}",
+        answer.content()
+    );
+    let mails = smtp.wait_for_mails(1, WAIT).await;
+    let mail = &mails[0];
+    assert_eq!(mail.rcpt_tos, vec!["liste@le-cube.test".to_owned()]);
+    assert!(
+        mail.content_type
+            .as_deref()
+            .unwrap_or("")
+            .starts_with("multipart/alternative"),
+        "{:?}",
+        mail.content_type
+    );
+    let subject = mail.subject.clone().unwrap_or_default();
+    assert!(subject.contains("Le Cube"), "{subject}");
+    let text = text_of(mail);
+    let html = html_of(mail);
+    for wanted in [
+        "Assemblée générale samedi à 14h au local",
+        "annonces",
+        "discussion",
+        "alice",
+        "https://example.org/plan",
+        "carte.png",
+    ] {
+        assert!(text.contains(wanted), "{wanted:?} missing from:\n{text}");
+    }
+    assert!(
+        html.contains("annonces") && html.contains("discussion"),
+        "{html}"
+    );
+    // Important channels come first, with a jump link to the message.
+    assert!(
+        text.find("annonces").unwrap() < text.find("discussion").unwrap(),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!(
+            "https://discord.com/channels/{GUILD}/{ANNONCES}/{news}"
+        )),
+        "{text}"
+    );
+    // The question drew two replies and two reactions: it is highlighted.
+    assert!(text.contains("Qui vient jouer ce soir"), "{text}");
+    // The edit is there, the deleted message and the excluded channel not.
+    assert!(text.contains("20h30") || html.contains("20h30"), "{text}");
+    for absent in ["21h", "message regretté", "DIAMANTS", "spam"] {
+        assert!(!text.contains(absent), "{absent:?} in:\n{text}");
+        assert!(!html.contains(absent), "{absent:?} in the HTML");
+    }
+
+    // /exclude: from then on the channel's messages are not even stored.
+    slash_answer(
+        &app,
+        ADMIN,
+        "exclude",
+        json!([{"name": "channel", "type": 7, "value": DISCUSSION.to_string()}]),
+        "🙈",
+    )
+    .await;
+    let refused = slash_answer(&app, BOB, "exclude", json!([]), "🚫").await;
+    assert!(refused.is_ephemeral());
+    d.send_message(ALICE, DISCUSSION, "après l'exclusion").await;
+    d.send_message(ALICE, ANNONCES, "dernière annonce").await;
+    wait_stored(&app, 7).await;
+    let stored = metrics(&app).await["cubeguardian_digest_messages_captured_total"];
+    assert_eq!(stored, 7.0, "the excluded channel's message was stored");
+
+    // `!resume` in plain text posts the digest so far in the channel.
+    d.send_message(ALICE, ANNOUNCE, "!resume").await;
+    let posted = d
+        .wait_for_message(
+            |m| m.channel_id == ANNOUNCE && m.content.contains("dernière annonce"),
+            WAIT,
+        )
+        .await
+        .expect("the digest posted in the channel");
+    assert!(
+        !posted.content.contains("après l'exclusion"),
+        "{}",
+        posted.content
+    );
+
+    // The admin page's "send the digest now" (here as a script with the
+    // token): the daily digest, early.
+    let res = reqwest::Client::new()
+        .post(format!("http://{}/action/send-digest", app.admin_addr))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("digest #2"));
+    let mails = smtp.wait_for_mails(2, WAIT).await;
+    let second = text_of(&mails[1]);
+    assert!(second.contains("dernière annonce"), "{second}");
+    assert!(!second.contains("après l'exclusion"), "{second}");
+
+    // /report: statistics in the channel.
+    let report = slash_answer(
+        &app,
+        BOB,
+        "report",
+        json!([{"name": "period", "type": 3, "value": "week"}]),
+        "alice",
+    )
+    .await;
+    // Counted in the watched channels only (discussion is excluded now).
+    let report = report.content().unwrap();
+    assert!(report.contains(&format!("<#{ANNONCES}>")), "{report}");
+    assert!(!report.contains(&format!("<#{SPAM}>")), "{report}");
+    assert!(!report.contains(&format!("<#{DISCUSSION}>")), "{report}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_digest_is_retried_until_accepted_and_sent_once() {
+    let smtp = SmtpServer::start(smtp_options().fail_data(2)).await;
+    let (app, _files) = start(&smtp, None).await;
+    app.discord
+        .send_message(ALICE, ANNONCES, "une annonce à envoyer")
+        .await;
+    wait_stored(&app, 1).await;
+    slash_answer(
+        &app,
+        ADMIN,
+        "resume",
+        json!([{"name": "mail", "type": 5, "value": true}]),
+        "n°1",
+    )
+    .await;
+    let mails = smtp.wait_for_mails(1, WAIT).await;
+    assert!(text_of(&mails[0]).contains("une annonce à envoyer"));
+    assert_eq!(smtp.data_attempts(), 3, "451, 451, then accepted");
+    wait_until("the digest marked as sent", || {
+        app.log
+            .lines()
+            .iter()
+            .any(|l| l.contains("digest #1: sent (attempt 3)"))
+    })
+    .await;
+    // The outbox is empty and nothing more is tried: the counter says one
+    // digest sent, the server still has exactly one mail.
+    let m = metrics(&app).await;
+    assert_eq!(m["cubeguardian_digests_sent_total"], 1.0);
+    assert_eq!(m["cubeguardian_digest_outbox_size"], 0.0);
+    assert_eq!(smtp.received().len(), 1);
+    assert_eq!(smtp.data_attempts(), 3);
+    // The admin heard about the first failure.
+    let dm = app.discord.dm_channel_id(ADMIN);
+    app.discord
+        .wait_for_message(|m| m.channel_id == dm && m.content.contains("#1"), WAIT)
+        .await
+        .expect("an alert to the admin");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_loses_no_stored_message_and_the_outbox_survives() {
+    // A server that refuses every mail for now.
+    let refusing = SmtpServer::start(smtp_options().fail_data(1000)).await;
+    let (mut app, files) = start(&refusing, None).await;
+    let texts: Vec<String> = (1..=12)
+        .map(|i| format!("message durable {i:02}"))
+        .collect();
+    for (i, text) in texts.iter().enumerate() {
+        let channel = if i % 2 == 0 { ANNONCES } else { DISCUSSION };
+        app.discord.send_message(BOB, channel, text).await;
+    }
+    wait_stored(&app, 12).await;
+    slash_answer(
+        &app,
+        ADMIN,
+        "resume",
+        json!([{"name": "mail", "type": 5, "value": true}]),
+        "n°1",
+    )
+    .await;
+    wait_until("a refused attempt", || refusing.data_attempts() >= 1).await;
+    // A power cut: no chance to save anything more.
+    app.kill_bot().await;
+
+    // Back up, with a mail server that accepts.
+    let accepting = SmtpServer::start(smtp_options()).await;
+    app.options.extra = digest_section(&accepting, files.path(), None);
+    app.spawn_ready().await;
+    let mails = accepting.wait_for_mails(1, WAIT).await;
+    let text = text_of(&mails[0]);
+    for wanted in &texts {
+        assert!(
+            text.contains(wanted.as_str()),
+            "{wanted:?} missing from:\n{text}"
+        );
+    }
+    wait_until("the digest marked as sent", || {
+        app.log
+            .lines()
+            .iter()
+            .any(|l| l.contains("digest #1: sent"))
+    })
+    .await;
+    // Every stored message is also in a new digest after the restart.
+    slash_answer(
+        &app,
+        ADMIN,
+        "resume",
+        json!([{"name": "mail", "type": 5, "value": true}]),
+        "n°2",
+    )
+    .await;
+    let mails = accepting.wait_for_mails(2, WAIT).await;
+    let second = text_of(&mails[1]);
+    for wanted in &texts {
+        assert!(
+            second.contains(wanted.as_str()),
+            "{wanted:?} missing after restart"
+        );
+    }
+    assert_eq!(accepting.received().len(), 2, "digest #1 was sent once");
+    let ids: Vec<String> = mails
+        .iter()
+        .map(|m| m.message_id.clone().unwrap_or_default())
+        .collect();
+    assert!(ids[0].contains("cubeguardian.digest-1."), "{ids:?}");
+    assert!(ids[1].contains("cubeguardian.digest-2."), "{ids:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_daily_digest_goes_at_its_time_and_the_cli_shows_it() {
+    let smtp = SmtpServer::start(smtp_options()).await;
+    // Due in a few seconds (UTC): time for the messages to be captured.
+    let at = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .saturating_add(jiff::Span::new().seconds(8));
+    let (mut app, _files) = start(&smtp, Some(at.strftime("%H:%M:%S").to_string())).await;
+    app.discord
+        .send_message(CAROL, DISCUSSION, "avant l'heure du résumé")
+        .await;
+    wait_stored(&app, 1).await;
+    let mails = smtp.wait_for_mails(1, WAIT).await;
+    let text = text_of(&mails[0]);
+    assert!(text.contains("avant l'heure du résumé"), "{text}");
+    let subject = mails[0].subject.clone().unwrap_or_default();
+    let day = at.strftime("%-d").to_string();
+    assert!(subject.contains(&day), "{subject}");
+
+    // The CLI, while the service holds the database: asks it.
+    let config = app.config_path();
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(bin())
+            .arg("digest")
+            .arg("--config")
+            .arg(&config)
+            .args(args)
+            .env("CUBEGUARDIAN_ADMIN_TOKEN", ADMIN_TOKEN)
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    wait_until("the digest marked as sent", || {
+        app.log
+            .lines()
+            .iter()
+            .any(|l| l.contains("digest #1: sent"))
+    })
+    .await;
+    let (ok, list, err) = cli(&["--list"]);
+    assert!(ok, "{err}");
+    assert!(
+        list.contains("#1") && list.contains("daily") && list.contains("sent"),
+        "{list}"
+    );
+    let (ok, shown, err) = cli(&["--show", "1"]);
+    assert!(ok, "{err}");
+    assert!(shown.contains("avant l'heure du résumé"), "{shown}");
+    let (ok, _, err) = cli(&["--show", "99"]);
+    assert!(!ok && err.contains("no such digest"), "{err}");
+    app.discord
+        .send_message(CAROL, DISCUSSION, "après le résumé")
+        .await;
+    wait_stored(&app, 2).await;
+    let (ok, preview, err) = cli(&["--preview"]);
+    assert!(ok, "{err}");
+    assert!(preview.contains("après le résumé"), "{preview}");
+    assert!(
+        !preview.contains("avant l'heure"),
+        "the next digest starts after the last one:\n{preview}"
+    );
+
+    // Stopped: the CLI reads the database itself.
+    assert!(app.stop_bot().await.success());
+    let (ok, list, err) = cli(&["--list"]);
+    assert!(ok, "{err}");
+    assert!(list.contains("#1"), "{list}");
+    let (ok, preview, err) = cli(&["--preview"]);
+    assert!(ok, "{err}");
+    assert!(preview.contains("après le résumé"), "{preview}");
+    assert_eq!(smtp.received().len(), 1, "one daily digest");
+}
