@@ -506,3 +506,50 @@ async fn the_daily_digest_goes_at_its_time_and_the_cli_shows_it() {
     assert!(preview.contains("après le résumé"), "{preview}");
     assert_eq!(smtp.received().len(), 1, "one daily digest");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_was_said_while_the_bot_was_away_is_caught_up() {
+    let smtp = SmtpServer::start(smtp_options()).await;
+    let (mut app, _files) = start(&smtp, None).await;
+    app.discord
+        .send_message(ALICE, DISCUSSION, "avant l'arrêt")
+        .await;
+    wait_stored(&app, 1).await;
+    assert!(app.stop_bot().await.success());
+    // The gateway cannot tell a stopped bot anything; Discord keeps the
+    // history.
+    app.discord
+        .send_message(BOB, DISCUSSION, "pendant l'arrêt, un")
+        .await;
+    app.discord
+        .send_message(CAROL, ANNONCES, "pendant l'arrêt, deux")
+        .await;
+    app.discord
+        .send_message(BOB, SPAM, "pendant l'arrêt, spam")
+        .await;
+    app.spawn_ready().await;
+    // Two new ones stored (the one from before is stored already).
+    wait_stored(&app, 2).await;
+    slash_answer(
+        &app,
+        ADMIN,
+        "resume",
+        json!([{"name": "mail", "type": 5, "value": true}]),
+        "n°1",
+    )
+    .await;
+    let mails = smtp.wait_for_mails(1, WAIT).await;
+    let text = text_of(&mails[0]);
+    for wanted in [
+        "avant l'arrêt",
+        "pendant l'arrêt, un",
+        "pendant l'arrêt, deux",
+    ] {
+        assert_eq!(
+            text.matches(wanted).count(),
+            1,
+            "{wanted:?} once in:\n{text}"
+        );
+    }
+    assert!(!text.contains("spam"), "{text}");
+}

@@ -278,6 +278,20 @@ impl Archive {
         Ok(out)
     }
 
+    /// The newest stored message of each channel among those posted since
+    /// `from_ms`: where a backfill after downtime resumes.
+    pub fn newest_by_channel(
+        &self,
+        from_ms: i64,
+    ) -> Result<std::collections::HashMap<u64, u64>, StoreError> {
+        let mut newest = std::collections::HashMap::new();
+        for m in self.messages_between(from_ms, i64::MAX)? {
+            let id = newest.entry(m.channel_id).or_insert(m.id);
+            *id = (*id).max(m.id);
+        }
+        Ok(newest)
+    }
+
     /// How many messages are stored.
     pub fn message_count(&self) -> Result<u64, StoreError> {
         let store = &self.store;

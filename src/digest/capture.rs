@@ -51,6 +51,39 @@ impl Capture {
         }
     }
 
+    /// Where a backfill of `channels` resumes: after the newest message
+    /// stored of each, or from the start of the next digest's window.
+    pub async fn backfill_points(&self, channels: &[u64]) -> Vec<(u64, u64)> {
+        let archive = self.archive.clone();
+        let points = tokio::task::spawn_blocking(move || {
+            let start = archive
+                .state()?
+                .map_or_else(super::service::now_ms, |s| s.window_start_ms);
+            let newest = archive.newest_by_channel(start)?;
+            Ok::<_, crate::store::StoreError>((start, newest))
+        })
+        .await;
+        match points {
+            Ok(Ok((start, newest))) => channels
+                .iter()
+                .map(|c| {
+                    let after = newest.get(c).copied().unwrap_or_else(|| {
+                        super::archive::snowflake_floor(start).saturating_sub(1)
+                    });
+                    (*c, after)
+                })
+                .collect(),
+            Ok(Err(e)) => {
+                log::warn!("digest: cannot read where to resume capture: {e:#}");
+                Vec::new()
+            }
+            Err(e) => {
+                log::warn!("digest: cannot read where to resume capture: {e}");
+                Vec::new()
+            }
+        }
+    }
+
     /// Saves the guild's channel names when they changed, so the CLI can
     /// name channels without a Discord session.
     pub async fn save_directory(&self, directory: Option<Directory>) {

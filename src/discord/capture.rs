@@ -4,8 +4,13 @@
 //! [`CapturedMessage`]) so the digest knows nothing of serenity.
 
 use serenity::all::{
-    ChannelType, Guild, GuildChannel, Message, MessageType, MessageUpdateEvent, Reaction,
+    ChannelId, ChannelType, GetMessages, Guild, GuildChannel, Http, Message, MessageId,
+    MessageType, MessageUpdateEvent, Reaction,
 };
+
+/// The most messages fetched per channel after downtime: a week away in a
+/// busy channel is read on Discord, not caught up through the API.
+pub const BACKFILL_CAP: usize = 2000;
 
 use crate::digest::archive::{snowflake_ms, Change};
 use crate::digest::capture::Capture;
@@ -34,6 +39,12 @@ pub fn text_channels(guild: &Guild) -> Vec<(u64, String)> {
 /// own messages nor system notices (joins, pins, boosts).
 pub fn captured(message: &Message, bot_id: u64) -> Option<CapturedMessage> {
     message.guild_id?;
+    capturable(message, bot_id)
+}
+
+/// [`captured`] for a message known to be the guild's (fetched from a
+/// guild channel: REST payloads carry no `guild_id`).
+fn capturable(message: &Message, bot_id: u64) -> Option<CapturedMessage> {
     if message.author.id.get() == bot_id
         || !matches!(
             message.kind,
@@ -118,6 +129,60 @@ impl Feed {
                 .channels()
                 .set_guild(guild.id.get(), &guild.name, text_channels(guild));
         self.capture.save_directory(directory).await;
+    }
+
+    /// Fetches what was posted in the watched channels while the bot was
+    /// away (the gateway does not replay it), from where the archive
+    /// stops, oldest first, at most [`BACKFILL_CAP`] messages a channel.
+    pub async fn backfill(&self, http: &Http, bot_id: u64) {
+        let watched: Vec<u64> = self
+            .capture
+            .channels()
+            .watched()
+            .iter()
+            .map(|c| c.id)
+            .collect();
+        let mut total = 0;
+        for (channel, mut after) in self.capture.backfill_points(&watched).await {
+            let mut fetched = 0;
+            while fetched < BACKFILL_CAP {
+                let page = ChannelId::new(channel)
+                    .messages(
+                        http,
+                        GetMessages::new()
+                            .after(MessageId::new(after.max(1)))
+                            .limit(100),
+                    )
+                    .await;
+                let mut page = match page {
+                    Ok(page) => page,
+                    Err(e) => {
+                        log::warn!("digest: cannot fetch the history of channel {channel}: {e}");
+                        break;
+                    }
+                };
+                if page.is_empty() {
+                    break;
+                }
+                // Discord lists newest first.
+                page.sort_by_key(|m| m.id);
+                fetched += page.len();
+                after = page.last().map_or(after, |m| m.id.get());
+                let full = page.len() == 100;
+                for message in &page {
+                    if let Some(captured) = capturable(message, bot_id) {
+                        self.capture.submit(channel, Change::Posted(captured)).await;
+                    }
+                }
+                if !full {
+                    break;
+                }
+            }
+            total += fetched;
+        }
+        if total > 0 {
+            log::info!("digest: caught up with {total} message(s) posted while away");
+        }
     }
 
     pub async fn channel(&self, channel: &GuildChannel) {

@@ -454,7 +454,7 @@ impl EventHandler for Handler {
     /// Sent after every identify: the truth about the guild, from which the
     /// presence is rebuilt (events of a session that could not be resumed
     /// are lost, this is what makes up for them).
-    async fn guild_create(&self, _ctx: Context, guild: Guild, _is_new: Option<bool>) {
+    async fn guild_create(&self, ctx: Context, guild: Guild, _is_new: Option<bool>) {
         if guild.id.get() != self.guild_id {
             log::warn!(
                 "discord: ignoring guild {} ({}): the configured guild is {}",
@@ -467,6 +467,27 @@ impl EventHandler for Handler {
         if let Some(feed) = &self.feed {
             feed.guild(&guild).await;
         }
+        self.presence_from_guild(&guild).await;
+        // Last: the power controller must not wait for the history.
+        if let Some(feed) = &self.feed {
+            feed.backfill(&ctx.http, self.bot_id.load(Ordering::Relaxed))
+                .await;
+        }
+    }
+
+    async fn voice_state_update(&self, _ctx: Context, _old: Option<VoiceState>, new: VoiceState) {
+        self.on_voice_state(new).await;
+    }
+
+    async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
+        self.on_interaction(ctx, interaction).await;
+    }
+}
+
+impl Handler {
+    /// The announce channel, the watched voice channel and who sits in it,
+    /// from a `GUILD_CREATE`.
+    async fn presence_from_guild(&self, guild: &Guild) {
         let find = |wanted: &ChannelRef, kinds: &[ChannelType]| {
             guild
                 .channels
@@ -532,7 +553,7 @@ impl EventHandler for Handler {
         self.tell_power(Input::Event(event)).await;
     }
 
-    async fn voice_state_update(&self, _ctx: Context, _old: Option<VoiceState>, new: VoiceState) {
+    async fn on_voice_state(&self, new: VoiceState) {
         if new.guild_id.map(|g| g.get()) != Some(self.guild_id) {
             return;
         }
@@ -573,7 +594,7 @@ impl EventHandler for Handler {
         }
     }
 
-    async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
+    async fn on_interaction(&self, ctx: Context, interaction: Interaction) {
         match interaction {
             Interaction::Component(press) if press.data.custom_id == CANCEL_SHUTDOWN_ID => {
                 let allowed = self
