@@ -355,7 +355,10 @@ async fn a_refused_digest_is_retried_until_accepted_and_sent_once() {
     // The admin heard about the first failure.
     let dm = app.discord.dm_channel_id(ADMIN);
     app.discord
-        .wait_for_message(|m| m.channel_id == dm && m.content.contains("#1"), WAIT)
+        .wait_for_message(
+            |m| m.channel_id == dm && m.content.contains("résumé n°1"),
+            WAIT,
+        )
         .await
         .expect("an alert to the admin");
 }

@@ -374,12 +374,21 @@ impl Digester {
                         digest.id,
                         humantime::format_duration(delay)
                     );
-                    if attempts == 1 || !e.is_transient() && attempts == 2 {
-                        self.alert(format!(
-                            "⚠️ Le résumé #{} n'a pas pu être envoyé : {e}. Nouvel essai dans {}.",
-                            digest.id,
-                            humantime::format_duration(delay)
-                        ));
+                    if attempts == 1 {
+                        // Once per digest: the log has every attempt.
+                        let wait = humantime::format_duration(delay).to_string();
+                        self.alert(match self.builder.settings.language {
+                            Language::Fr => format!(
+                                "⚠️ Le résumé n°{} n'a pas pu être envoyé ; nouvel essai dans {wait}, \
+                                 puis de plus en plus espacés. Erreur : {e}",
+                                digest.id
+                            ),
+                            Language::En => format!(
+                                "⚠️ Digest #{} could not be sent; next try in {wait}, then less \
+                                 and less often. Error: {e}",
+                                digest.id
+                            ),
+                        });
                     }
                     wait = wait.min(delay);
                     Delivery::Pending {
