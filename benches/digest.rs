@@ -30,14 +30,14 @@ fn day() -> Vec<CapturedMessage> {
                 author_name: format!("membre{}", k * 13 % 150),
                 posted_ms: snowflake_ms(id),
                 edited: false,
-                content: if k % 10 == 0 {
+                content: if k.is_multiple_of(10) {
                     format!("voir https://example.org/page/{} pour la réunion", k % 500)
                 } else {
                     "salut, on se retrouve ce soir sur le serveur ? 👍".to_owned()
                 },
                 attachments: Vec::new(),
                 reply_to: None,
-                reactions: (k % 8 == 0) as u32 * (k % 6) as u32,
+                reactions: k.is_multiple_of(8) as u32 * (k % 6) as u32,
             }
         })
         .collect()
