@@ -499,4 +499,18 @@ mod tests {
             err.1
         );
     }
+
+    #[test]
+    fn the_readme_lists_every_text_with_its_placeholders() {
+        let readme = include_str!("../README.md");
+        for text in Text::ALL {
+            let row = readme
+                .lines()
+                .find(|l| l.starts_with(&format!("| `{}` |", text.key())))
+                .unwrap_or_else(|| panic!("README has no row for `{}`", text.key()));
+            for ph in text.placeholders() {
+                assert!(row.contains(&format!("`{{{ph}}}`")), "{row}");
+            }
+        }
+    }
 }
