@@ -46,6 +46,12 @@ pub struct Telemetry {
     pub logs: Arc<LogRing>,
 }
 
+/// Where the configuration came from and the SIGHUPs asking to re-read it.
+pub struct Reload {
+    pub path: std::path::PathBuf,
+    pub requests: mpsc::Receiver<()>,
+}
+
 /// Queue sizes between tasks. Events are rare (people joining voice); the
 /// bounds only matter when a peer is stuck, and then dropping beats growing.
 const INPUT_QUEUE: usize = 64;
@@ -98,6 +104,7 @@ pub async fn run(
     config: Config,
     secrets: SecretSource,
     telemetry: Telemetry,
+    reload: Reload,
     shutdown: CancellationToken,
 ) -> Result<(), StartError> {
     let started = Instant::now();
@@ -263,6 +270,13 @@ pub async fn run(
         digest: digest.as_ref().map(|(d, _)| Arc::clone(d)),
     }));
     let digest_for_console = digest.as_ref().map(|(d, _)| Arc::clone(d));
+    let live = crate::reload::Live {
+        messages: config.messages.clone(),
+        auth: settings.auth.clone(),
+        power: inputs_tx.clone(),
+        commands: Arc::clone(&commands),
+        digest: digest.as_ref().map(|(d, _)| Arc::clone(d)),
+    };
     let vitals = Arc::new(Vitals::default());
     let console = Arc::new(Console {
         started,
@@ -295,6 +309,12 @@ pub async fn run(
     let tasks = TaskTracker::new();
     tasks.spawn(driver.run(inputs, shutdown.clone()));
     tasks.spawn(Arc::clone(&guard).maintain(shutdown.clone()));
+    tasks.spawn(crate::reload::run(
+        reload.path,
+        live,
+        reload.requests,
+        shutdown.clone(),
+    ));
     if let Some((digester, capture)) = digest {
         tasks.spawn(capture.run(Arc::clone(&metrics), shutdown.clone()));
         tasks.spawn(digester.run(shutdown.clone()));

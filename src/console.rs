@@ -65,7 +65,7 @@ pub async fn digest_text(
     query: DigestQuery,
 ) -> Result<Option<String>, DigestError> {
     let archive = digester.archive().clone();
-    let zone = digester.zone().clone();
+    let zone = digester.zone();
     Ok(match query {
         DigestQuery::Preview => {
             let rendered = digester.preview().await?;

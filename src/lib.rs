@@ -36,6 +36,7 @@ pub mod notify;
 pub mod power;
 pub mod proxmox;
 pub mod ratelimit;
+pub mod reload;
 pub mod restart;
 pub mod secret;
 pub mod ssh;

@@ -6,23 +6,27 @@
 //! which print as `[redacted]`.
 
 use std::io::Write;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use crate::web::{LogRing, TeeLogger};
 
 use log::{Level, LevelFilter, Log, Metadata, Record};
 
+/// The configured level (`log.level`), as `LevelFilter as usize`; changed
+/// by a configuration reload.
+static LEVEL: AtomicUsize = AtomicUsize::new(LevelFilter::Info as usize);
+
 /// Installs the logger for the whole process. Call once, first thing.
 /// Every line kept also goes to `ring`, for the admin page.
 pub fn init(level: LevelFilter, ring: Arc<LogRing>) {
+    set_level(level);
     let logger: Box<dyn Log> = match journal() {
         Some(journal) => Box::new(OwnLinesFirst {
             inner: TeeLogger::new(journal, ring),
-            level,
         }),
         None => Box::new(OwnLinesFirst {
             inner: TeeLogger::new(StderrLog, ring),
-            level,
         }),
     };
     // Only fails if a logger is already installed (tests), which is fine.
@@ -31,6 +35,23 @@ pub fn init(level: LevelFilter, ring: Arc<LogRing>) {
     // configured level (see `discord::watch_gateway_log`); the logger
     // applies `level` to what it writes.
     log::set_max_level(level.max(LevelFilter::Debug));
+}
+
+/// Changes the level of what is written (a configuration reload).
+pub fn set_level(level: LevelFilter) {
+    LEVEL.store(level as usize, Ordering::Relaxed);
+    log::set_max_level(level.max(LevelFilter::Debug));
+}
+
+fn level() -> LevelFilter {
+    match LEVEL.load(Ordering::Relaxed) {
+        0 => LevelFilter::Off,
+        1 => LevelFilter::Error,
+        2 => LevelFilter::Warn,
+        3 => LevelFilter::Info,
+        4 => LevelFilter::Debug,
+        _ => LevelFilter::Trace,
+    }
 }
 
 fn journal() -> Option<systemd_journal_logger::JournalLog> {
@@ -54,12 +75,11 @@ const GATEWAY_LINE: usize = 256;
 /// records are also shown to the gateway watch before being filtered.
 struct OwnLinesFirst<L> {
     inner: L,
-    level: LevelFilter,
 }
 
 impl<L: Log> OwnLinesFirst<L> {
     fn writes(&self, metadata: &Metadata<'_>) -> bool {
-        metadata.level() <= self.level
+        metadata.level() <= level()
             && (metadata.target().starts_with("cubeguardian") || metadata.level() <= Level::Warn)
             && self.inner.enabled(metadata)
     }

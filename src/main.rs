@@ -356,8 +356,21 @@ fn run(path: &Path) -> ExitCode {
     };
     runtime.block_on(async {
         let shutdown = CancellationToken::new();
-        tokio::spawn(stop_on_signal(shutdown.clone()));
-        match app::run(config, SecretSource::from_process(), telemetry, shutdown).await {
+        let (reload_tx, requests) = tokio::sync::mpsc::channel(1);
+        tokio::spawn(stop_on_signal(shutdown.clone(), reload_tx));
+        let reload = app::Reload {
+            path: path.to_path_buf(),
+            requests,
+        };
+        match app::run(
+            config,
+            SecretSource::from_process(),
+            telemetry,
+            reload,
+            shutdown,
+        )
+        .await
+        {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 let configuration = e.is_configuration();
@@ -373,10 +386,10 @@ fn run(path: &Path) -> ExitCode {
     })
 }
 
-/// Cancels `shutdown` on SIGTERM (systemd stop) or SIGINT (Ctrl-C). SIGHUP
-/// is caught so that it does not kill the process; reloading the
-/// configuration is not implemented yet, and the log says so.
-async fn stop_on_signal(shutdown: CancellationToken) {
+/// Cancels `shutdown` on SIGTERM (systemd stop) or SIGINT (Ctrl-C); asks
+/// for a configuration reload on SIGHUP (`systemctl reload`). Several
+/// SIGHUPs during one reload make one more reload, not a queue.
+async fn stop_on_signal(shutdown: CancellationToken, reload: tokio::sync::mpsc::Sender<()>) {
     use tokio::signal::unix::{signal, SignalKind};
     let (Ok(mut term), Ok(mut int), Ok(mut hup)) = (
         signal(SignalKind::terminate()),
@@ -390,7 +403,10 @@ async fn stop_on_signal(shutdown: CancellationToken) {
         tokio::select! {
             _ = term.recv() => { log::info!("SIGTERM received"); break }
             _ = int.recv() => { log::info!("SIGINT received"); break }
-            _ = hup.recv() => log::warn!("SIGHUP: configuration reload is not supported yet; restart the service to apply changes"),
+            _ = hup.recv() => {
+                log::info!("SIGHUP received: reloading the configuration");
+                let _ = reload.try_send(());
+            }
         }
     }
     shutdown.cancel();

@@ -7,6 +7,7 @@
 //! so a typo is caught at start-up rather than shown to players.
 
 use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -289,8 +290,16 @@ pub enum TextError {
 }
 
 /// The texts in use: built-ins of one language plus the admin's overrides.
+///
+/// Clones share one set of texts, so that a configuration reload
+/// ([`Messages::replace`]) reaches every part of the appliance at once.
 #[derive(Clone, Debug, Default)]
 pub struct Messages {
+    inner: Arc<RwLock<Texts>>,
+}
+
+#[derive(Debug, Default)]
+struct Texts {
     language: Language,
     overrides: HashMap<Text, String>,
 }
@@ -332,22 +341,41 @@ impl Messages {
             map.insert(text, template.clone());
         }
         Ok(Messages {
-            language,
-            overrides: map,
+            inner: Arc::new(RwLock::new(Texts {
+                language,
+                overrides: map,
+            })),
         })
     }
 
+    fn texts(&self) -> std::sync::RwLockReadGuard<'_, Texts> {
+        self.inner.read().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Takes the texts of `other` (a reloaded configuration's), for every
+    /// clone of `self`.
+    pub fn replace(&self, other: &Messages) {
+        let (language, overrides) = {
+            let new = other.texts();
+            (new.language, new.overrides.clone())
+        };
+        let mut texts = self.inner.write().unwrap_or_else(|p| p.into_inner());
+        texts.language = language;
+        texts.overrides = overrides;
+    }
+
     pub fn language(&self) -> Language {
-        self.language
+        self.texts().language
     }
 
     /// The text with its placeholders filled in; unknown ones stay as typed.
     pub fn render(&self, text: Text, args: &[(&str, &str)]) -> String {
-        let template = self
+        let texts = self.texts();
+        let template = texts
             .overrides
             .get(&text)
             .map(String::as_str)
-            .unwrap_or_else(|| text.builtin(self.language));
+            .unwrap_or_else(|| text.builtin(texts.language));
         let mut out = String::with_capacity(template.len() + 16);
         let mut rest = template;
         while let Some(open) = rest.find('{') {

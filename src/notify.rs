@@ -15,7 +15,8 @@ fn send(states: &[NotifyState<'_>]) {
     }
 }
 
-/// Startup is finished: the store is open and Discord is connected.
+/// Startup is finished: the store is open and every task runs (Discord
+/// may still be connecting).
 pub fn ready() {
     send(&[NotifyState::Ready]);
 }

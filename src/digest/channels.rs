@@ -43,6 +43,9 @@ pub struct Listed {
 
 #[derive(Default)]
 struct Inner {
+    /// The config's lists (replaced by a reload).
+    excluded: Vec<ChannelRef>,
+    important: Vec<ChannelRef>,
     directory: Directory,
     overrides: BTreeMap<u64, Override>,
 }
@@ -50,8 +53,6 @@ struct Inner {
 /// The watched channels, shared by the Discord handler, the commands and
 /// the digest.
 pub struct Channels {
-    excluded: Vec<ChannelRef>,
-    important: Vec<ChannelRef>,
     inner: Mutex<Inner>,
 }
 
@@ -65,13 +66,20 @@ impl Channels {
         overrides: BTreeMap<u64, Override>,
     ) -> Self {
         Channels {
-            excluded,
-            important,
             inner: Mutex::new(Inner {
+                excluded,
+                important,
                 directory,
                 overrides,
             }),
         }
+    }
+
+    /// A reloaded configuration's lists.
+    pub fn set_rules(&self, excluded: Vec<ChannelRef>, important: Vec<ChannelRef>) {
+        let mut inner = self.lock();
+        inner.excluded = excluded;
+        inner.important = important;
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -121,7 +129,7 @@ impl Channels {
     /// An admin's `/exclude` or `/include`; returns the overrides to save.
     pub fn set_override(&self, id: u64, decision: Override) -> BTreeMap<u64, Override> {
         let mut inner = self.lock();
-        let by_config = self.excluded_by_config(id, &inner.directory);
+        let by_config = Self::excluded_by_config(&inner, id);
         // An override equal to the config's own decision is no override:
         // forgetting it lets a later config change apply.
         let same_as_config = match decision {
@@ -144,22 +152,20 @@ impl Channels {
             .map(|(_, n)| n.as_str())
     }
 
-    fn excluded_by_config(&self, id: u64, directory: &Directory) -> bool {
-        let name = Self::name_of(directory, id).unwrap_or("");
-        self.excluded.iter().any(|r| r.matches(id, name))
+    fn excluded_by_config(inner: &Inner, id: u64) -> bool {
+        let name = Self::name_of(&inner.directory, id).unwrap_or("");
+        inner.excluded.iter().any(|r| r.matches(id, name))
     }
 
-    fn standing_in(&self, inner: &Inner, id: u64) -> Standing {
+    fn standing_in(inner: &Inner, id: u64) -> Standing {
         match inner.overrides.get(&id) {
             Some(Override::Excluded) => return Standing::ExcludedByCommand,
             Some(Override::Included) => {}
-            None if self.excluded_by_config(id, &inner.directory) => {
-                return Standing::ExcludedByConfig
-            }
+            None if Self::excluded_by_config(inner, id) => return Standing::ExcludedByConfig,
             None => {}
         }
         let name = Self::name_of(&inner.directory, id).unwrap_or("");
-        if self.important.iter().any(|r| r.matches(id, name)) {
+        if inner.important.iter().any(|r| r.matches(id, name)) {
             Standing::Important
         } else {
             Standing::Watched
@@ -171,7 +177,7 @@ impl Channels {
     pub fn is_watched(&self, channel_id: u64) -> bool {
         let inner = self.lock();
         Self::name_of(&inner.directory, channel_id).is_some()
-            && self.standing_in(&inner, channel_id).is_watched()
+            && Self::standing_in(&inner, channel_id).is_watched()
     }
 
     /// A known channel's name.
@@ -187,7 +193,7 @@ impl Channels {
             .channels
             .iter()
             .filter_map(|(id, name)| {
-                let standing = self.standing_in(&inner, *id);
+                let standing = Self::standing_in(&inner, *id);
                 standing.is_watched().then(|| Channel {
                     id: *id,
                     name: name.clone(),
@@ -207,9 +213,9 @@ impl Channels {
             .map(|(id, name)| Listed {
                 id: *id,
                 name: name.clone(),
-                standing: self.standing_in(&inner, *id),
+                standing: Self::standing_in(&inner, *id),
                 included_by_command: inner.overrides.get(id) == Some(&Override::Included)
-                    && self.excluded_by_config(*id, &inner.directory),
+                    && Self::excluded_by_config(&inner, *id),
             })
             .collect()
     }

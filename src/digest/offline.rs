@@ -49,7 +49,7 @@ pub async fn answer(
             let builder = Builder {
                 archive,
                 channels: Arc::new(channels),
-                settings: DigestSettings::from_config(config, digest),
+                settings: std::sync::RwLock::new(DigestSettings::from_config(config, digest)),
             };
             let rendered = builder.preview(state.window_start_ms).await?;
             Ok(Some(listing::preview(&rendered.subject, &rendered.text)))

@@ -88,7 +88,8 @@ pub enum DigestError {
 pub struct Builder {
     pub archive: Archive,
     pub channels: Arc<Channels>,
-    pub settings: DigestSettings,
+    /// Replaced by a configuration reload.
+    pub settings: std::sync::RwLock<DigestSettings>,
 }
 
 pub struct Digester {
@@ -134,7 +135,7 @@ impl Digester {
             builder: Builder {
                 archive,
                 channels,
-                settings,
+                settings: std::sync::RwLock::new(settings),
             },
             mailer,
             metrics,
@@ -169,8 +170,8 @@ impl Digester {
             let wait = match schedule::due(
                 last,
                 now,
-                self.builder.settings.time,
-                self.builder.settings.zone.tz(),
+                self.builder.settings().time,
+                self.builder.settings().zone.tz(),
             ) {
                 schedule::Due::Now { scheduled_ms } => {
                     if let Err(e) = self.build_scheduled(Some(scheduled_ms)).await {
@@ -250,7 +251,7 @@ impl Digester {
     /// covered, and digests older than a year.
     async fn purge(&self, now: i64) {
         let retention =
-            i64::try_from(self.builder.settings.retention.as_millis()).unwrap_or(i64::MAX);
+            i64::try_from(self.builder.settings().retention.as_millis()).unwrap_or(i64::MAX);
         let covered = self.state.lock().await.window_start_ms;
         let cutoff = now.saturating_sub(retention).min(covered);
         let archive = self.builder.archive.clone();
@@ -309,8 +310,24 @@ impl Digester {
         &self.builder.archive
     }
 
-    pub fn zone(&self) -> &Zone {
-        &self.builder.settings.zone
+    pub fn zone(&self) -> Zone {
+        self.builder.settings().zone
+    }
+
+    /// Takes a reloaded configuration's digest settings and channel lists
+    /// (the mail server's settings need a restart).
+    pub fn reconfigure(
+        &self,
+        settings: DigestSettings,
+        excluded: Vec<crate::config::ChannelRef>,
+        important: Vec<crate::config::ChannelRef>,
+    ) {
+        *self
+            .builder
+            .settings
+            .write()
+            .unwrap_or_else(|p| p.into_inner()) = settings;
+        self.builder.channels.set_rules(excluded, important);
     }
 
     async fn send_loop(self: Arc<Self>, shutdown: CancellationToken) {
@@ -368,7 +385,7 @@ impl Digester {
                     }
                 }
                 Err(e) => {
-                    let delay = backoff(self.builder.settings.retry_after, attempts);
+                    let delay = backoff(self.builder.settings().retry_after, attempts);
                     log::warn!(
                         "digest #{}: not sent (attempt {attempts}), next try in {}: {e}",
                         digest.id,
@@ -377,7 +394,7 @@ impl Digester {
                     if attempts == 1 {
                         // Once per digest: the log has every attempt.
                         let wait = humantime::format_duration(delay).to_string();
-                        self.alert(match self.builder.settings.language {
+                        self.alert(match self.builder.settings().language {
                             Language::Fr => format!(
                                 "⚠️ Le résumé n°{} n'a pas pu être envoyé ; nouvel essai dans {wait}, \
                                  puis de plus en plus espacés. Erreur : {e}",
@@ -417,7 +434,7 @@ impl Digester {
     fn local(&self, ms: i64) -> String {
         jiff::Timestamp::from_millisecond(ms)
             .map(|t| {
-                t.to_zoned(self.builder.settings.zone.tz().clone())
+                t.to_zoned(self.builder.settings().zone.tz().clone())
                     .strftime("%Y-%m-%d %H:%M")
                     .to_string()
             })
@@ -426,13 +443,22 @@ impl Digester {
 }
 
 impl Builder {
+    /// The settings in effect now.
+    pub fn settings(&self) -> DigestSettings {
+        self.settings
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
     /// What a digest from `from` would say now, as mail (for `digest
     /// --preview`).
     pub async fn preview(&self, from: i64) -> Result<render::Rendered, DigestError> {
+        let settings = self.settings();
         let to = now_ms();
         let (messages, channels) = self.window(from, to).await?;
         let guild_name = self.channels.guild_name();
-        let request = self.request(&guild_name, &messages, &channels, from, to);
+        let request = self.request(&settings, &guild_name, &messages, &channels, from, to);
         let digest = summary::summarise(&request);
         Ok(render::render_mail(&request, &digest))
     }
@@ -440,10 +466,11 @@ impl Builder {
     /// The digest from `from` until now, for Discord: parts of at most
     /// `limit` characters.
     pub async fn chat(&self, from: i64, limit: usize) -> Result<Vec<String>, DigestError> {
+        let settings = self.settings();
         let to = now_ms();
         let (messages, channels) = self.window(from, to).await?;
         let guild_name = self.channels.guild_name();
-        let request = self.request(&guild_name, &messages, &channels, from, to);
+        let request = self.request(&settings, &guild_name, &messages, &channels, from, to);
         let digest = summary::summarise(&request);
         Ok(render::split_for_discord(
             &render::render_chat(&request, &digest),
@@ -453,19 +480,20 @@ impl Builder {
 
     /// `/report day|week`.
     pub async fn report(&self, period: Period) -> Result<String, DigestError> {
+        let settings = self.settings();
         let to = now_ms();
-        let from = period.start(to, self.settings.zone.tz());
+        let from = period.start(to, settings.zone.tz());
         let (messages, channels) = self.window(from, to).await?;
         let report = report::report(&ReportRequest {
             channels: &channels,
             messages: &messages,
             from_ms: from,
             to_ms: to,
-            zone: self.settings.zone.tz(),
-            language: self.settings.language,
+            zone: settings.zone.tz(),
+            language: settings.language,
             period,
         });
-        Ok(report::render_report(&report, self.settings.language))
+        Ok(report::render_report(&report, settings.language))
     }
 
     async fn window(
@@ -482,7 +510,8 @@ impl Builder {
     }
 
     fn request<'a>(
-        &'a self,
+        &self,
+        settings: &'a DigestSettings,
         guild_name: &'a str,
         messages: &'a [CapturedMessage],
         channels: &'a [super::model::Channel],
@@ -490,14 +519,14 @@ impl Builder {
         to_ms: i64,
     ) -> DigestRequest<'a> {
         DigestRequest {
-            guild_id: self.settings.guild_id,
+            guild_id: settings.guild_id,
             guild_name,
             channels,
             messages,
             from_ms,
             to_ms,
-            zone: self.settings.zone.tz(),
-            language: self.settings.language,
+            zone: settings.zone.tz(),
+            language: settings.language,
             preamble: None,
         }
     }
@@ -508,13 +537,14 @@ impl Builder {
         to_ms: i64,
         kind: DigestKind,
     ) -> Result<DigestRecord, DigestError> {
+        let settings = self.settings();
         let (messages, channels) = self.window(from_ms, to_ms).await?;
         let guild_name = self.channels.guild_name();
-        let request = self.request(&guild_name, &messages, &channels, from_ms, to_ms);
+        let request = self.request(&settings, &guild_name, &messages, &channels, from_ms, to_ms);
         let digest = summary::summarise(&request);
         let rendered = render::render_mail(&request, &digest);
         let now = now_ms();
-        let delivery = if messages.is_empty() && !self.settings.send_when_empty {
+        let delivery = if messages.is_empty() && !settings.send_when_empty {
             Delivery::Skipped {
                 reason: "no message in the period (send_when_empty = false)".to_owned(),
             }
@@ -534,7 +564,7 @@ impl Builder {
             message_count: messages.len() as u64,
             message_id: format!(
                 "<cubeguardian.digest-{{id}}.{now}@{}>",
-                self.settings.message_id_domain
+                settings.message_id_domain
             ),
             subject: rendered.subject,
             text: rendered.text,

@@ -772,6 +772,13 @@ impl Commands {
 
     /// Whether plain-word requests are acted on (a feature the admin page
     /// toggles; slash and `!` commands always work).
+    /// A reloaded configuration's restart cooldown and daily cap; the
+    /// history is kept.
+    pub fn set_restart_limits(&self, limits: Limits) {
+        let mut policy = self.policy.lock().unwrap_or_else(|p| p.into_inner());
+        *policy = policy.clone().with_limits(limits);
+    }
+
     pub fn set_natural_language(&self, on: bool) {
         self.natural_language.store(on, Ordering::Relaxed);
     }

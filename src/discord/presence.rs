@@ -8,14 +8,16 @@
 //! with the guild.
 
 use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
 
 use crate::power::machine::{Event, Requester};
 
-/// Who counts as an authorized player.
+/// Who counts as an authorized player. Clones share one list, so that a
+/// configuration reload ([`Authorization::replace`]) reaches the voice
+/// presence and the commands at once.
 #[derive(Clone, Debug, Default)]
 pub struct Authorization {
-    user_ids: Vec<u64>,
-    role_ids: Vec<u64>,
+    inner: Arc<RwLock<(Vec<u64>, Vec<u64>)>>,
 }
 
 impl Authorization {
@@ -23,13 +25,26 @@ impl Authorization {
     /// is always one of `users` (the caller adds them).
     pub fn new(users: impl IntoIterator<Item = u64>, roles: impl IntoIterator<Item = u64>) -> Self {
         Authorization {
-            user_ids: users.into_iter().collect(),
-            role_ids: roles.into_iter().collect(),
+            inner: Arc::new(RwLock::new((
+                users.into_iter().collect(),
+                roles.into_iter().collect(),
+            ))),
         }
     }
 
     pub fn allows(&self, user: u64, roles: &[u64]) -> bool {
-        self.user_ids.contains(&user) || roles.iter().any(|r| self.role_ids.contains(r))
+        let lists = self.inner.read().unwrap_or_else(|p| p.into_inner());
+        lists.0.contains(&user) || roles.iter().any(|r| lists.1.contains(r))
+    }
+
+    /// Takes the lists of `other`, for every clone of `self`.
+    pub fn replace(&self, other: &Authorization) {
+        let new = other
+            .inner
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        *self.inner.write().unwrap_or_else(|p| p.into_inner()) = new;
     }
 }
 

@@ -20,7 +20,7 @@ use crate::discord::Outgoing;
 use crate::messages::{Messages, Text};
 use crate::power::machine::{
     Action, Event, Notice, Observation, PowerMachine, Requester, State, StateKind, Timestamp,
-    Transition,
+    Timings, Transition,
 };
 use crate::power::probe::{Actuators, Prober};
 use crate::store::{PowerRecord, Store};
@@ -50,6 +50,13 @@ pub enum Input {
     },
     /// Answered at once by a live loop: the systemd watchdog's proof of life.
     Ping(oneshot::Sender<()>),
+    /// New timings and probe intervals from a configuration reload; a
+    /// deadline already set keeps its time, the next one uses the new.
+    Reconfigure {
+        timings: Timings,
+        probe_interval: Duration,
+        watch_interval: Duration,
+    },
 }
 
 /// What the driver publishes after every event.
@@ -216,6 +223,17 @@ impl Driver {
                 }
                 Step::Input(Input::Ping(reply)) => {
                     let _ = reply.send(());
+                }
+                Step::Input(Input::Reconfigure {
+                    timings,
+                    probe_interval,
+                    watch_interval,
+                }) => {
+                    self.machine.set_timings(timings);
+                    self.probe_interval = probe_interval;
+                    self.watch_interval = watch_interval;
+                    next_probe = next_probe.min(Instant::now() + self.probe_period());
+                    log::info!("power: new timings and probe intervals in effect");
                 }
                 Step::Result(event) => {
                     if matches!(event, Event::Observed(_)) {
