@@ -132,6 +132,26 @@ async fn slash_answer(
         .unwrap_or_else(|e| panic!("no answer to /{name} containing {expect:?}: {e:?}"))
 }
 
+/// An admin's `/resume mail:true`, answered with digest number `n`.
+async fn mail_now(app: &Appliance, n: u64) -> InteractionResponse {
+    slash_answer(
+        app,
+        ADMIN,
+        "resume",
+        json!([{"name": "mail", "type": 5, "value": true}]),
+        &format!("n°{n}"),
+    )
+    .await
+}
+
+/// Waits for the log line saying a digest was marked sent.
+async fn wait_sent(app: &Appliance, line: &str) {
+    wait_until("the digest marked as sent", || {
+        app.log.lines().iter().any(|l| l.contains(line))
+    })
+    .await;
+}
+
 fn text_of(mail: &ReceivedMail) -> String {
     mail.text.clone().expect("a text/plain part")
 }
@@ -194,14 +214,7 @@ async fn the_digest_has_every_watched_channel_and_never_an_excluded_one() {
     assert!(listed.contains(&format!("<#{SPAM}>")), "{listed}");
 
     // An admin asks for the digest now, by mail too.
-    let answer = slash_answer(
-        &app,
-        ADMIN,
-        "resume",
-        json!([{"name": "mail", "type": 5, "value": true}]),
-        "n°1",
-    )
-    .await;
+    let answer = mail_now(&app, 1).await;
     assert!(
         answer.content().unwrap().contains("📧"),
         "{:?}",
@@ -327,24 +340,11 @@ async fn a_refused_digest_is_retried_until_accepted_and_sent_once() {
         .send_message(ALICE, ANNONCES, "une annonce à envoyer")
         .await;
     wait_stored(&app, 1).await;
-    slash_answer(
-        &app,
-        ADMIN,
-        "resume",
-        json!([{"name": "mail", "type": 5, "value": true}]),
-        "n°1",
-    )
-    .await;
+    mail_now(&app, 1).await;
     let mails = smtp.wait_for_mails(1, WAIT).await;
     assert!(text_of(&mails[0]).contains("une annonce à envoyer"));
     assert_eq!(smtp.data_attempts(), 3, "451, 451, then accepted");
-    wait_until("the digest marked as sent", || {
-        app.log
-            .lines()
-            .iter()
-            .any(|l| l.contains("digest #1: sent (attempt 3)"))
-    })
-    .await;
+    wait_sent(&app, "digest #1: sent (attempt 3)").await;
     // The outbox empties and nothing more is tried: the counter says one
     // digest sent, the server still has exactly one mail.
     let deadline = tokio::time::Instant::now() + WAIT;
@@ -386,14 +386,7 @@ async fn kill_9_loses_no_stored_message_and_the_outbox_survives() {
         app.discord.send_message(BOB, channel, text).await;
     }
     wait_stored(&app, 12).await;
-    slash_answer(
-        &app,
-        ADMIN,
-        "resume",
-        json!([{"name": "mail", "type": 5, "value": true}]),
-        "n°1",
-    )
-    .await;
+    mail_now(&app, 1).await;
     wait_until("a refused attempt", || refusing.data_attempts() >= 1).await;
     // A power cut: no chance to save anything more.
     app.kill_bot().await;
@@ -410,22 +403,9 @@ async fn kill_9_loses_no_stored_message_and_the_outbox_survives() {
             "{wanted:?} missing from:\n{text}"
         );
     }
-    wait_until("the digest marked as sent", || {
-        app.log
-            .lines()
-            .iter()
-            .any(|l| l.contains("digest #1: sent"))
-    })
-    .await;
+    wait_sent(&app, "digest #1: sent").await;
     // Every stored message is also in a new digest after the restart.
-    slash_answer(
-        &app,
-        ADMIN,
-        "resume",
-        json!([{"name": "mail", "type": 5, "value": true}]),
-        "n°2",
-    )
-    .await;
+    mail_now(&app, 2).await;
     let mails = accepting.wait_for_mails(2, WAIT).await;
     let second = text_of(&mails[1]);
     for wanted in &texts {
@@ -479,13 +459,7 @@ async fn the_daily_digest_goes_at_its_time_and_the_cli_shows_it() {
             String::from_utf8_lossy(&out.stderr).into_owned(),
         )
     };
-    wait_until("the digest marked as sent", || {
-        app.log
-            .lines()
-            .iter()
-            .any(|l| l.contains("digest #1: sent"))
-    })
-    .await;
+    wait_sent(&app, "digest #1: sent").await;
     let (ok, list, err) = cli(&["--list"]);
     assert!(ok, "{err}");
     assert!(
@@ -543,14 +517,7 @@ async fn what_was_said_while_the_bot_was_away_is_caught_up() {
     app.spawn_ready().await;
     // Two new ones stored (the one from before is stored already).
     wait_stored(&app, 2).await;
-    slash_answer(
-        &app,
-        ADMIN,
-        "resume",
-        json!([{"name": "mail", "type": 5, "value": true}]),
-        "n°1",
-    )
-    .await;
+    mail_now(&app, 1).await;
     let mails = smtp.wait_for_mails(1, WAIT).await;
     let text = text_of(&mails[0]);
     for wanted in [

@@ -174,14 +174,40 @@ impl Archive {
         Archive { store }
     }
 
+    fn begin_write(&self) -> Result<redb::WriteTransaction, StoreError> {
+        self.store
+            .database()
+            .begin_write()
+            .map_err(|e| self.store.io_error("write", e))
+    }
+
+    /// Commits durably: on disk when this returns.
+    fn commit(&self, txn: redb::WriteTransaction) -> Result<(), StoreError> {
+        txn.commit().map_err(|e| self.store.io_error("commit", e))
+    }
+
+    /// `table` for reading; `None` when nothing was ever written to it.
+    fn read_table(
+        &self,
+        table: TableDefinition<'static, u64, &'static [u8]>,
+    ) -> Result<Option<redb::ReadOnlyTable<u64, &'static [u8]>>, StoreError> {
+        let store = &self.store;
+        let txn = store
+            .database()
+            .begin_read()
+            .map_err(|e| store.io_error("read", e))?;
+        match txn.open_table(table) {
+            Ok(table) => Ok(Some(table)),
+            Err(redb::TableError::TableDoesNotExist(_)) => Ok(None),
+            Err(e) => Err(store.io_error("read", e)),
+        }
+    }
+
     /// Applies `changes` in order, in one durable commit.
     pub fn apply(&self, changes: &[Change]) -> Result<Applied, StoreError> {
         let store = &self.store;
         let mut applied = Applied::default();
-        let txn = store
-            .database()
-            .begin_write()
-            .map_err(|e| store.io_error("write", e))?;
+        let txn = self.begin_write()?;
         {
             let mut table = txn
                 .open_table(MESSAGES)
@@ -247,7 +273,7 @@ impl Archive {
                 }
             }
         }
-        txn.commit().map_err(|e| store.io_error("commit", e))?;
+        self.commit(txn)?;
         Ok(applied)
     }
 
@@ -258,14 +284,8 @@ impl Archive {
         to_ms: i64,
     ) -> Result<Vec<CapturedMessage>, StoreError> {
         let store = &self.store;
-        let txn = store
-            .database()
-            .begin_read()
-            .map_err(|e| store.io_error("read", e))?;
-        let table = match txn.open_table(MESSAGES) {
-            Ok(table) => table,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
-            Err(e) => return Err(store.io_error("read", e)),
+        let Some(table) = self.read_table(MESSAGES)? else {
+            return Ok(Vec::new());
         };
         let mut out = Vec::new();
         let range = table
@@ -294,25 +314,16 @@ impl Archive {
 
     /// How many messages are stored.
     pub fn message_count(&self) -> Result<u64, StoreError> {
-        let store = &self.store;
-        let txn = store
-            .database()
-            .begin_read()
-            .map_err(|e| store.io_error("read", e))?;
-        match txn.open_table(MESSAGES) {
-            Ok(table) => table.len().map_err(|e| store.io_error("read", e)),
-            Err(redb::TableError::TableDoesNotExist(_)) => Ok(0),
-            Err(e) => Err(store.io_error("read", e)),
+        match self.read_table(MESSAGES)? {
+            Some(table) => table.len().map_err(|e| self.store.io_error("read", e)),
+            None => Ok(0),
         }
     }
 
     /// Deletes the messages posted before `before_ms`; returns how many.
     pub fn purge_before(&self, before_ms: i64) -> Result<u64, StoreError> {
         let store = &self.store;
-        let txn = store
-            .database()
-            .begin_write()
-            .map_err(|e| store.io_error("write", e))?;
+        let txn = self.begin_write()?;
         let mut removed = 0;
         {
             let mut table = txn
@@ -325,7 +336,7 @@ impl Archive {
                 })
                 .map_err(|e| store.io_error("write", e))?;
         }
-        txn.commit().map_err(|e| store.io_error("commit", e))?;
+        self.commit(txn)?;
         Ok(removed)
     }
 
@@ -354,10 +365,7 @@ impl Archive {
         state: Option<&DigestState>,
     ) -> Result<DigestRecord, StoreError> {
         let store = &self.store;
-        let txn = store
-            .database()
-            .begin_write()
-            .map_err(|e| store.io_error("write", e))?;
+        let txn = self.begin_write()?;
         {
             let mut digests = txn
                 .open_table(DIGESTS)
@@ -382,17 +390,14 @@ impl Archive {
                     .map_err(|e| store.io_error("write", e))?;
             }
         }
-        txn.commit().map_err(|e| store.io_error("commit", e))?;
+        self.commit(txn)?;
         Ok(record)
     }
 
     /// Records a digest's new delivery status.
     pub fn set_delivery(&self, id: u64, delivery: &Delivery) -> Result<(), StoreError> {
         let store = &self.store;
-        let txn = store
-            .database()
-            .begin_write()
-            .map_err(|e| store.io_error("write", e))?;
+        let txn = self.begin_write()?;
         {
             let mut digests = txn
                 .open_table(DIGESTS)
@@ -412,7 +417,7 @@ impl Archive {
                 .insert(id, bytes.as_slice())
                 .map_err(|e| store.io_error("write", e))?;
         }
-        txn.commit().map_err(|e| store.io_error("commit", e))
+        self.commit(txn)
     }
 
     /// One digest.
@@ -436,14 +441,8 @@ impl Archive {
 
     fn digests_where(&self, keep: impl Fn(u64) -> bool) -> Result<Vec<DigestRecord>, StoreError> {
         let store = &self.store;
-        let txn = store
-            .database()
-            .begin_read()
-            .map_err(|e| store.io_error("read", e))?;
-        let table = match txn.open_table(DIGESTS) {
-            Ok(table) => table,
-            Err(redb::TableError::TableDoesNotExist(_)) => return Ok(Vec::new()),
-            Err(e) => return Err(store.io_error("read", e)),
+        let Some(table) = self.read_table(DIGESTS)? else {
+            return Ok(Vec::new());
         };
         let mut out = Vec::new();
         for entry in table.iter().map_err(|e| store.io_error("read", e))? {
@@ -471,10 +470,7 @@ impl Archive {
             return Ok(0);
         }
         let store = &self.store;
-        let txn = store
-            .database()
-            .begin_write()
-            .map_err(|e| store.io_error("write", e))?;
+        let txn = self.begin_write()?;
         {
             let mut digests = txn
                 .open_table(DIGESTS)
@@ -485,7 +481,7 @@ impl Archive {
                     .map_err(|e| store.io_error("write", e))?;
             }
         }
-        txn.commit().map_err(|e| store.io_error("commit", e))?;
+        self.commit(txn)?;
         Ok(old.len() as u64)
     }
 }
