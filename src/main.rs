@@ -205,6 +205,17 @@ fn check_config(path: &Path) -> ExitCode {
         secrets.push("proxmox_token_secret");
         files.extend(px.ca_file.iter().map(|f| ("proxmox.ca_file", f.clone())));
     }
+    if let Some(digest) = &config.digest {
+        if digest.smtp_user.is_some() {
+            secrets.push("smtp_password");
+        }
+        files.extend(
+            digest
+                .smtp_ca_file
+                .iter()
+                .map(|f| ("digest.smtp_ca_file", f.clone())),
+        );
+    }
     if let (ShutdownMethod::Ssh, Some(ssh)) = (config.power.shutdown_method, &config.ssh) {
         files.push(("ssh.key_file", ssh.key_file.clone()));
     }
