@@ -480,3 +480,35 @@ fn missing_secret_is_a_clear_start_up_error() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("CUBEGUARDIAN_DISCORD_TOKEN"), "{stderr}");
 }
+
+/// Discord unreachable (a Pi booting without network, an outage): the
+/// service is still ready, says why in STATUS=, and stops at once on
+/// SIGTERM instead of waiting for systemd's stop timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_discord_it_is_ready_says_so_and_stops_on_sigterm() {
+    let mut app = Appliance::start(
+        bin(),
+        Options {
+            discord_reachable: false,
+            ..Options::default()
+        },
+    )
+    .await;
+    app.spawn_bot();
+    app.notify
+        .wait("READY=1 without Discord", |l| l == "READY=1")
+        .await;
+    app.wait_status("Discord").await;
+    let status = app
+        .notify
+        .lines()
+        .into_iter()
+        .rev()
+        .find(|l| l.starts_with("STATUS="))
+        .unwrap();
+    assert!(!status.contains("Discord connected"), "{status}");
+    // serenity keeps trying to reach the gateway; the stop must not wait
+    // for it (the harness gives up after 30 s, systemd after 90 s).
+    let status = app.stop_bot().await;
+    assert!(status.success(), "{status}");
+}

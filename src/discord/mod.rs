@@ -58,6 +58,9 @@ const BUTTON_ANSWER_WITHIN: Duration = Duration::from_millis(2500);
 const FIRST_RETRY: Duration = Duration::from_secs(5);
 const MAX_RETRY: Duration = Duration::from_secs(300);
 
+/// How long a stop waits for serenity to close the gateway session.
+const STOP_GRACE: Duration = Duration::from_secs(3);
+
 /// Attempts for one announcement before it is dropped (logged).
 const SEND_ATTEMPTS: u32 = 4;
 
@@ -193,7 +196,19 @@ pub async fn run(
 
     let mut retry = FIRST_RETRY;
     while !shutdown.is_cancelled() {
-        let outcome = session(&settings, Arc::clone(&handler), &shutdown).await;
+        let mut current = std::pin::pin!(session(&settings, Arc::clone(&handler), &shutdown));
+        let outcome = tokio::select! {
+            outcome = &mut current => outcome,
+            () = shutdown.cancelled() => {
+                // A connected session closes cleanly when asked; one still
+                // trying to reach Discord never answers: give it a moment,
+                // then drop it.
+                if tokio::time::timeout(STOP_GRACE, &mut current).await.is_err() {
+                    log::info!("discord: no session to close; stopping anyway");
+                }
+                break;
+            }
+        };
         if shutdown.is_cancelled() {
             break;
         }

@@ -94,6 +94,9 @@ pub struct Options {
     pub watchdog_usec: Option<u64>,
     /// More environment for the bot (e.g. `CUBEGUARDIAN_SMTP_PASSWORD`).
     pub env: Vec<(String, String)>,
+    /// `false`: the bot's config points Discord at a closed port on
+    /// 127.0.0.1 (an unreachable Discord) instead of the stand-in.
+    pub discord_reachable: bool,
 }
 
 impl Default for Options {
@@ -110,6 +113,7 @@ impl Default for Options {
             extra_members: 0,
             watchdog_usec: None,
             env: Vec::new(),
+            discord_reachable: true,
         }
     }
 }
@@ -321,8 +325,16 @@ health_grace = "1s"
 level = "debug"
 {extra}
 "#,
-            api = self.discord.api_url(),
-            gateway = self.discord.gateway_url(),
+            api = if o.discord_reachable {
+                self.discord.api_url()
+            } else {
+                "http://127.0.0.1:9".to_owned()
+            },
+            gateway = if o.discord_reachable {
+                self.discord.gateway_url()
+            } else {
+                "ws://127.0.0.1:9".to_owned()
+            },
             wol = self.wol.addr(),
             pve = self.pve.url(),
             token_id = self.pve.config().token_id,
