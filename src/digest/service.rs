@@ -330,29 +330,40 @@ impl Digester {
         self.builder.channels.set_rules(excluded, important);
     }
 
+    /// Reads the outbox only when there is a reason to: at start, when a
+    /// digest is added, and when a retry is due — never on a timer while it
+    /// is empty (reading it decodes every digest kept).
     async fn send_loop(self: Arc<Self>, shutdown: CancellationToken) {
         loop {
             let wait = match self.send_due().await {
                 Ok(wait) => wait,
                 Err(e) => {
                     log::error!("digest: outbox: {e:#}");
-                    RECHECK
+                    Some(RECHECK)
+                }
+            };
+            let retry = async {
+                match wait {
+                    Some(wait) => tokio::time::sleep(wait).await,
+                    None => std::future::pending().await,
                 }
             };
             tokio::select! {
                 () = self.outbox_changed.notified() => {}
-                () = tokio::time::sleep(wait) => {}
+                () = retry => {}
                 () = shutdown.cancelled() => return,
             }
         }
     }
 
-    /// Tries every digest that is due; returns how long until the next.
-    async fn send_due(&self) -> Result<Duration, DigestError> {
+    /// Tries every digest that is due; returns how long until the next
+    /// retry, `None` when the outbox is empty.
+    async fn send_due(&self) -> Result<Option<Duration>, DigestError> {
         let archive = self.builder.archive.clone();
         let pending = blocking(move || archive.pending()).await?;
         self.metrics.digest_outbox(pending.len() as u64);
-        let mut wait = RECHECK;
+        let mut left = 0;
+        let mut wait: Option<Duration> = None;
         for digest in pending {
             let Delivery::Pending {
                 attempts,
@@ -364,7 +375,9 @@ impl Digester {
             };
             let now = now_ms();
             if next_attempt_ms > now {
-                wait = wait.min(Duration::from_millis((next_attempt_ms - now) as u64));
+                let until = Duration::from_millis((next_attempt_ms - now) as u64);
+                wait = Some(wait.map_or(until, |w| w.min(until)));
+                left += 1;
                 continue;
             }
             let attempts = attempts + 1;
@@ -407,7 +420,8 @@ impl Digester {
                             ),
                         });
                     }
-                    wait = wait.min(delay);
+                    wait = Some(wait.map_or(delay, |w| w.min(delay)));
+                    left += 1;
                     Delivery::Pending {
                         attempts,
                         next_attempt_ms: now_ms() + delay.as_millis() as i64,
@@ -419,9 +433,7 @@ impl Digester {
             let id = digest.id;
             blocking(move || archive.set_delivery(id, &delivery)).await?;
         }
-        let archive = self.builder.archive.clone();
-        let left = blocking(move || archive.pending()).await?.len();
-        self.metrics.digest_outbox(left as u64);
+        self.metrics.digest_outbox(left);
         Ok(wait)
     }
 
