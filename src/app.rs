@@ -299,6 +299,7 @@ pub async fn run(
             health_grace: config.admin.health_grace,
             metrics_public: config.admin.metrics_public,
             admin_token,
+            hostnames: config.admin.hostnames.clone(),
         },
         console,
         Arc::clone(&metrics),

@@ -285,6 +285,10 @@ pub struct AdminConfig {
     /// Whether `/metrics` answers without the admin token.
     #[serde(default = "yes")]
     pub metrics_public: bool,
+    /// Host names the admin page answers to besides IP addresses and
+    /// `localhost` (DNS rebinding defence).
+    #[serde(default)]
+    pub hostnames: Vec<crate::web::Hostname>,
 }
 
 impl Default for AdminConfig {
@@ -293,6 +297,7 @@ impl Default for AdminConfig {
             listen: default_admin_listen(),
             health_grace: ten_seconds(),
             metrics_public: true,
+            hostnames: Vec::new(),
         }
     }
 }

@@ -236,6 +236,16 @@ fn check_config(path: &Path) -> ExitCode {
 /// source, readable by root.
 const ADMIN_TOKEN_FILE: &str = "/etc/cubeguardian/credentials/admin_token";
 
+/// How long `digest` waits to connect to the running service: it is on
+/// this machine, so a connection comes at once or not at all.
+const ASK_CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// How long `digest` waits for the service's whole answer: the service
+/// answers within its `ACTION_WAIT` even when the query runs on; past
+/// that (and a margin) it is stuck, and waiting longer helps no one.
+const ASK_TIMEOUT: std::time::Duration =
+    std::time::Duration::from_secs(cubeguardian::web::ACTION_WAIT.as_secs() + 5);
+
 fn digest(path: &Path, query: Query) -> ExitCode {
     let config = match load(path) {
         Ok(c) => c,
@@ -311,21 +321,35 @@ async fn ask_running(config: &Config, query: Query) -> Result<Option<String>, St
         Query::Show(id) => ("digest-show", format!("id={id}")),
     };
     let url = format!("http://{addr}/action/{action}");
-    let response = reqwest::Client::new()
+    let failed = |e: reqwest::Error| {
+        if e.is_timeout() {
+            format!(
+                "the service holds the database, and it did not answer at {addr} within {} s \
+                 ({url}); check it with `systemctl status cubeguardian`",
+                ASK_TIMEOUT.as_secs()
+            )
+        } else {
+            format!("the service holds the database, and asking it at {url} failed: {e}")
+        }
+    };
+    // The service is on this machine: a proxy from the environment could
+    // only get in the way (and see the token).
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .connect_timeout(ASK_CONNECT_TIMEOUT)
+        .timeout(ASK_TIMEOUT)
+        .build()
+        .map_err(|e| format!("cannot set up the HTTP client: {e}"))?;
+    let response = client
         .post(&url)
         .bearer_auth(token)
         .header("content-type", "application/x-www-form-urlencoded")
         .body(body)
         .send()
         .await
-        .map_err(|e| {
-            format!("the service holds the database, and asking it at {url} failed: {e}")
-        })?;
+        .map_err(failed)?;
     let status = response.status();
-    let text = response
-        .text()
-        .await
-        .map_err(|e| format!("reading the answer of {url}: {e}"))?;
+    let text = response.text().await.map_err(failed)?;
     match status.as_u16() {
         200 => Ok(Some(text)),
         409 if text.contains("no such digest") => Ok(None),

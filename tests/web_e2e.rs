@@ -239,3 +239,114 @@ async fn restart_button_reboots_the_container_through_proxmox() {
     assert_eq!(app.pve.reboot_calls(), vec![105]);
     app.wait_announce("Serveur redémarré avec succès").await;
 }
+
+/// A `[digest]` section whose daily time is twelve hours away (no digest
+/// is due during the test) and whose mail server is never reached.
+fn quiet_digest_section() -> String {
+    let later = jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .saturating_add(jiff::Span::new().hours(12));
+    format!(
+        r#"
+[digest]
+time = "{time}"
+timezone = "UTC"
+smtp_url = "smtp://127.0.0.1:9"
+from = "CubeGuardian <bot@le-cube.test>"
+to = ["liste@le-cube.test"]
+"#,
+        time = later.strftime("%H:%M")
+    )
+}
+
+/// Runs `cubeguardian digest --list` with `config` and the admin token;
+/// returns success, stdout and stderr.
+async fn digest_list(config: &Path, env: &[(&str, String)]) -> (bool, String, String) {
+    let mut command = tokio::process::Command::new(bin());
+    command
+        .arg("digest")
+        .arg("--list")
+        .arg("--config")
+        .arg(config)
+        .env("CUBEGUARDIAN_ADMIN_TOKEN", ADMIN_TOKEN)
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
+        .kill_on_drop(true);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    // Only guards against hanging: the CLI's own timeout is far shorter.
+    let out = tokio::time::timeout(std::time::Duration::from_secs(120), command.output())
+        .await
+        .expect("the CLI ends")
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn digest_cli_reaches_the_service_whatever_the_proxy_variables_say() {
+    let mut app = Appliance::start(
+        bin(),
+        Options {
+            extra: quiet_digest_section(),
+            ..Options::default()
+        },
+    )
+    .await;
+    app.spawn_ready().await;
+    // A proxy that is not there: a client that used it would fail.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let proxy = format!("http://{dead}");
+    let env: Vec<(&str, String)> = ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"]
+        .into_iter()
+        .map(|name| (name, proxy.clone()))
+        .collect();
+    let (ok, list, err) = digest_list(&app.config_path(), &env).await;
+    assert!(ok, "{err}");
+    assert!(
+        app.log.lines().iter().any(|l| l.contains("digest list")),
+        "the service was asked: {list}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn digest_cli_gives_up_on_a_service_that_never_answers() {
+    let mut app = Appliance::start(
+        bin(),
+        Options {
+            extra: quiet_digest_section(),
+            ..Options::default()
+        },
+    )
+    .await;
+    // The service holds the database, so the CLI must ask it...
+    app.spawn_ready().await;
+    // ...and this config sends it to a listener that takes connections in
+    // and never answers.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let silent_addr = silent.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((stream, _)) = silent.accept().await {
+            held.push(stream);
+        }
+    });
+    let config = app.dir().join("silent.toml");
+    let text = app.config_text().replace(
+        &format!("listen = \"{}\"", app.admin_addr),
+        &format!("listen = \"{silent_addr}\""),
+    );
+    assert!(text.contains(&silent_addr.to_string()));
+    std::fs::write(&config, text).unwrap();
+    let (ok, _, err) = digest_list(&config, &[]).await;
+    assert!(!ok, "{err}");
+    assert!(err.contains("did not answer"), "{err}");
+    assert!(err.contains(&silent_addr.to_string()), "{err}");
+}

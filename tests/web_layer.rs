@@ -356,6 +356,111 @@ async fn wrong_tokens_are_refused_then_rate_limited() {
     h.stop().await;
 }
 
+/// A client whose connections come from `ip` (any 127.0.0.0/8 address is
+/// this machine's loopback), to play a second device.
+fn client_from(ip: &str) -> Client {
+    Client::builder()
+        .redirect(Policy::none())
+        .timeout(Duration::from_secs(30))
+        .local_address(Some(ip.parse().unwrap()))
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn wrong_tokens_lock_out_the_address_that_sent_them_not_the_admin() {
+    let h = Harness::with_token().await;
+    let guesser = client_from("127.0.0.2");
+    let attempt = |client: &Client, token: &str| {
+        client
+            .post(h.url("/login"))
+            .form(&[("token", token)])
+            .send()
+    };
+    for _ in 0..5 {
+        let res = attempt(&guesser, "guess").await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    }
+    // The guesser's address is locked, even with the right token...
+    let res = attempt(&guesser, TOKEN).await.unwrap();
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    // ...and the admin at another address still gets in.
+    let admin = client_from("127.0.0.1");
+    let res = attempt(&admin, TOKEN).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(res.headers().contains_key(SET_COOKIE));
+    let res = admin
+        .get(h.url("/"))
+        .header(AUTHORIZATION, format!("Bearer {TOKEN}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    h.stop().await;
+}
+
+/// DNS rebinding: a page of another site, its name re-pointed at this
+/// machine, reaches the server with its own name in `Host`.
+#[tokio::test]
+async fn the_admin_page_answers_only_to_its_own_names() {
+    let h = Harness::start(WebSettings {
+        admin_token: Some(Secret::new(TOKEN)),
+        hostnames: vec!["cube.lan".parse().unwrap()],
+        ..WebSettings::default()
+    })
+    .await;
+    let port = h.base.rsplit(':').next().unwrap().to_owned();
+    let with_host = |method: reqwest::Method, path: &str, host: &str| {
+        h.client
+            .request(method, h.url(path))
+            .header(reqwest::header::HOST, host.to_owned())
+    };
+    let evil = format!("evil.example:{port}");
+    for (method, path) in [
+        (reqwest::Method::GET, "/"),
+        (reqwest::Method::GET, "/login"),
+        (reqwest::Method::POST, "/login"),
+        (reqwest::Method::POST, "/action/wake"),
+    ] {
+        let res = with_host(method, path, &evil)
+            .header(AUTHORIZATION, format!("Bearer {TOKEN}"))
+            .form(&[("token", TOKEN)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::MISDIRECTED_REQUEST, "{path}");
+        let body = res.text().await.unwrap();
+        assert!(body.contains("evil.example"), "{body}");
+        assert!(body.contains("[admin] hostnames"), "{body}");
+    }
+    assert!(h.actions().is_empty());
+    // The names it does answer to: its address, localhost and the
+    // configured one, in any case and with any port.
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("CUBE.lan:{port}"),
+        "cube.lan".to_owned(),
+    ] {
+        let res = with_host(reqwest::Method::POST, "/action/wake", &host)
+            .header(AUTHORIZATION, format!("Bearer {TOKEN}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{host}");
+    }
+    assert_eq!(h.actions().len(), 4);
+    // Monitors reach /health and /metrics under any name.
+    for path in ["/health", "/metrics"] {
+        let res = with_host(reqwest::Method::GET, path, &evil)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+    }
+    h.stop().await;
+}
+
 #[tokio::test]
 async fn login_sets_a_strict_httponly_cookie_and_shows_the_state() {
     let h = Harness::with_token().await;
@@ -718,16 +823,28 @@ async fn a_busy_port_is_reported_with_the_address() {
     assert!(msg.contains("already uses this port"), "{msg}");
 }
 
+/// A raw connection to `addr` from the loopback address `ip`.
+async fn connect_from(ip: &str, addr: &str) -> tokio::net::TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket
+        .bind(SocketAddr::new(ip.parse().unwrap(), 0))
+        .unwrap();
+    socket.connect(addr.parse().unwrap()).await.unwrap()
+}
+
 #[tokio::test]
 async fn connections_beyond_the_cap_wait_for_a_free_slot() {
+    use cubeguardian::web::{MAX_CONNECTIONS, MAX_CONNECTIONS_PER_CLIENT};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let h = Harness::start(WebSettings::default()).await;
     let addr = h.base.trim_start_matches("http://").to_owned();
     // Fill every slot with a kept-alive connection that got an answer, so
-    // each one is known to be accepted.
+    // each one is known to be accepted; from several addresses, as one
+    // address gets only its share.
     let mut held = Vec::new();
-    for _ in 0..cubeguardian::web::MAX_CONNECTIONS {
-        let mut s = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    for n in 0..MAX_CONNECTIONS {
+        let from = format!("127.0.1.{}", 1 + n / MAX_CONNECTIONS_PER_CLIENT);
+        let mut s = connect_from(&from, &addr).await;
         s.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
             .await
             .unwrap();
@@ -753,5 +870,48 @@ async fn connections_beyond_the_cap_wait_for_a_free_slot() {
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     drop(held);
+    h.stop().await;
+}
+
+/// Slowloris: many connections that start a request and never finish it.
+#[tokio::test]
+async fn slow_senders_cannot_hold_the_server_and_are_cut_off() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let h = Harness::start(WebSettings::default()).await;
+    let addr = h.base.trim_start_matches("http://").to_owned();
+    let mut slow = Vec::new();
+    for _ in 0..200 {
+        let mut s = connect_from("127.0.0.2", &addr).await;
+        // The server may already have closed the connections beyond the
+        // address's share: a failed write is fine.
+        let _ = s
+            .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+            .await;
+        slow.push(s);
+    }
+    // Another client is still served while they hang.
+    let res = h.client.get(h.url("/health")).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    // And the server ends every one of them in time: the first, which it
+    // took in, with a clean close once its headers are overdue.
+    let mut buf = [0u8; 1024];
+    for (n, s) in slow.iter_mut().enumerate() {
+        let closed = async {
+            loop {
+                match s.read(&mut buf).await {
+                    Ok(0) => return Ok(()),
+                    Ok(_) => continue,
+                    Err(e) => return Err(e),
+                }
+            }
+        };
+        // Only guards against hanging: the header timeout is far shorter.
+        let closed = tokio::time::timeout(Duration::from_secs(30), closed)
+            .await
+            .unwrap_or_else(|_| panic!("slow connection {n} still open"));
+        if n == 0 {
+            closed.expect("a clean close (EOF)");
+        }
+    }
     h.stop().await;
 }

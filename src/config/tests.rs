@@ -225,3 +225,17 @@ fn digest_section_is_read_and_checked() {
     let d = Config::from_str(&seconds).unwrap().digest.unwrap();
     assert_eq!(d.time, jiff::civil::Time::constant(7, 30, 15, 0));
 }
+
+#[test]
+fn admin_hostnames_are_read_and_checked() {
+    let c: Config = format!("{MINIMAL}\n[admin]\nhostnames = [\"Pi.LAN\", \"cube.home.arpa.\"]\n")
+        .parse()
+        .unwrap();
+    let names: Vec<&str> = c.admin.hostnames.iter().map(|h| h.as_str()).collect();
+    assert_eq!(names, ["pi.lan", "cube.home.arpa"]);
+    let e = err(&format!(
+        "{MINIMAL}\n[admin]\nhostnames = [\"http://pi.lan:8080\"]\n"
+    ));
+    assert_eq!(e.key(), Some("admin.hostnames[0]"), "{e}");
+    assert!(e.to_string().contains("not a host name"), "{e}");
+}

@@ -8,7 +8,7 @@
 
 use std::convert::Infallible;
 use std::fmt;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
@@ -28,9 +28,16 @@ pub const ACTION_WAIT: Duration = Duration::from_secs(20);
 /// Longest feature key accepted from a form.
 const MAX_FEATURE_KEY: usize = 64;
 
-/// The client's address, when the server was started with connect info;
-/// only used in log lines.
+/// The client's address, when the server was started with connect info:
+/// for log lines and to count wrong tokens per client.
 pub(crate) struct Peer(Option<SocketAddr>);
+
+impl Peer {
+    /// The client's IP, an IPv4 client seen on an IPv6 socket as IPv4.
+    fn ip(&self) -> Option<IpAddr> {
+        self.0.map(|addr| addr.ip().to_canonical())
+    }
+}
 
 impl<S: Send + Sync> FromRequestParts<S> for Peer {
     type Rejection = Infallible;
@@ -154,7 +161,7 @@ fn unauthorized(text: &str) -> Response {
 
 /// Checks a `Bearer` token, refusing with 401/429 when it does not open.
 fn check_bearer(gate: &auth::Gate, token: &str, peer: &Peer) -> Result<(), Refusal> {
-    match gate.check_token(token, Instant::now()) {
+    match gate.check_token(token, peer.ip(), Instant::now()) {
         Ok(()) => Ok(()),
         Err(Login::Locked(left)) => Err(Refusal::Locked { left, page: false }),
         Err(_) => {
@@ -324,7 +331,7 @@ pub(crate) async fn login(
             "malformed form: missing field `token`",
         );
     };
-    match gate.login(&token, Instant::now()) {
+    match gate.login(&token, peer.ip(), Instant::now()) {
         Ok(Login::Ok(id)) => {
             log::info!("admin page: login from {peer}");
             with_cookie(redirect("/"), &auth::session_cookie(&id))

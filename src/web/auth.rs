@@ -5,11 +5,13 @@
 //! the results in constant time, which also hides the token's length. A
 //! correct token (login form) opens a [`Session`]: a random id in an
 //! `HttpOnly; SameSite=Strict` cookie, kept in memory with an expiry, plus
-//! a per-session CSRF token for the forms. Wrong tokens are counted by the
-//! [`LoginLimiter`]; too many in a minute lock logins for a minute.
+//! a per-session CSRF token for the forms. Wrong tokens are counted per
+//! client address ([`Lockouts`]); too many in a minute lock that address's
+//! logins for a minute, while the admin elsewhere can still log in.
 //! Everything here is plain logic taking `now`; the handlers do the I/O.
 
 use std::collections::{HashMap, VecDeque};
+use std::net::IpAddr;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -40,6 +42,12 @@ pub const FAILURE_WINDOW: Duration = Duration::from_secs(60);
 /// most a minute.
 pub const LOCKOUT: Duration = Duration::from_secs(60);
 
+/// Client addresses whose wrong tokens are counted each on their own, at
+/// most: a household has a few dozen devices; the bound keeps an attacker
+/// who rotates addresses (easy with IPv6) from growing memory, at about
+/// 200 bytes an address. Addresses beyond it share one count ([`Lockouts`]).
+pub const MAX_TRACKED_CLIENTS: usize = 256;
+
 /// Random bytes in a session id or CSRF token (hex-encoded: twice as many chars).
 const TOKEN_BYTES: usize = 32;
 
@@ -69,10 +77,7 @@ pub enum Login {
     Locked(Duration),
 }
 
-/// Counts wrong tokens from any client and locks logins after too many.
-///
-/// Global rather than per address: the admin page sits on a LAN where
-/// addresses are cheap, and the admin is a single person.
+/// Counts wrong tokens from one client and locks its logins after too many.
 #[derive(Debug, Default)]
 pub struct LoginLimiter {
     failures: VecDeque<Instant>,
@@ -104,6 +109,65 @@ impl LoginLimiter {
         } else {
             false
         }
+    }
+
+    /// Whether this count has nothing left to remember at `now`.
+    fn forgotten(&self, now: Instant) -> bool {
+        self.locked(now).is_none()
+            && self
+                .failures
+                .back()
+                .is_none_or(|last| now.saturating_duration_since(*last) >= FAILURE_WINDOW)
+    }
+}
+
+/// Wrong tokens counted per client address, so that a guesser (or a
+/// DNS-rebinding page in someone's browser) locks out its own address and
+/// not the admin.
+///
+/// At most [`MAX_TRACKED_CLIENTS`] addresses are counted on their own;
+/// when the table is full, addresses with nothing left to remember are
+/// dropped first, and a new address that still finds no room shares the
+/// `overflow` count with every other untracked one. An attacker rotating
+/// addresses thus still gets [`MAX_FAILURES`] guesses a minute in all, and
+/// only while such an attack fills the table can it lock out an admin
+/// whose address is not in it. An unknown address (a server run without
+/// connection info) also counts in `overflow`.
+#[derive(Debug, Default)]
+pub struct Lockouts {
+    clients: HashMap<IpAddr, LoginLimiter>,
+    overflow: LoginLimiter,
+}
+
+impl Lockouts {
+    /// `Some(remaining)` while logins from `client` are locked.
+    pub fn locked(&self, client: Option<IpAddr>, now: Instant) -> Option<Duration> {
+        match client.and_then(|ip| self.clients.get(&ip)) {
+            Some(limiter) => limiter.locked(now),
+            None => self.overflow.locked(now),
+        }
+    }
+
+    /// Records a wrong token from `client`; returns `true` when this one
+    /// locked its logins.
+    pub fn failure(&mut self, client: Option<IpAddr>, now: Instant) -> bool {
+        let Some(ip) = client else {
+            return self.overflow.failure(now);
+        };
+        if !self.clients.contains_key(&ip) && self.clients.len() >= MAX_TRACKED_CLIENTS {
+            self.clients.retain(|_, limiter| !limiter.forgotten(now));
+        }
+        if self.clients.contains_key(&ip) || self.clients.len() < MAX_TRACKED_CLIENTS {
+            self.clients.entry(ip).or_default().failure(now)
+        } else {
+            self.overflow.failure(now)
+        }
+    }
+
+    /// How many addresses are counted on their own.
+    #[cfg(test)]
+    fn tracked(&self) -> usize {
+        self.clients.len()
     }
 }
 
@@ -161,7 +225,7 @@ impl Sessions {
 #[derive(Debug, Default)]
 struct GateState {
     sessions: Sessions,
-    limiter: LoginLimiter,
+    lockouts: Lockouts,
 }
 
 /// The admin token, the sessions and the login limiter: everything needed
@@ -212,20 +276,27 @@ impl Gate {
         hmac::verify(&self.key, a.as_bytes(), tag.as_ref()).is_ok()
     }
 
-    /// Checks a token presented by the login form or a `Bearer` header,
-    /// counting wrong ones. While locked, even the right token is refused:
-    /// otherwise the lock would not slow down guessing.
-    pub fn check_token(&self, presented: &str, now: Instant) -> Result<(), Login> {
-        if let Some(left) = self.lock().limiter.locked(now) {
+    /// Checks a token presented by `client` in the login form or a
+    /// `Bearer` header, counting wrong ones. While the client is locked,
+    /// even the right token is refused: otherwise the lock would not slow
+    /// down guessing.
+    pub fn check_token(
+        &self,
+        presented: &str,
+        client: Option<IpAddr>,
+        now: Instant,
+    ) -> Result<(), Login> {
+        if let Some(left) = self.lock().lockouts.locked(client, now) {
             return Err(Login::Locked(left));
         }
         if self.token_matches(presented) {
             return Ok(());
         }
         let mut state = self.lock();
-        if state.limiter.failure(now) {
+        if state.lockouts.failure(client, now) {
+            let who = client.map_or_else(|| "an unknown address".to_owned(), |ip| ip.to_string());
             log::warn!(
-                "admin page: {MAX_FAILURES} wrong tokens within {}s; refusing logins for {}s",
+                "admin page: {MAX_FAILURES} wrong tokens within {}s from {who}; refusing its logins for {}s",
                 FAILURE_WINDOW.as_secs(),
                 LOCKOUT.as_secs()
             );
@@ -233,9 +304,14 @@ impl Gate {
         Err(Login::Wrong)
     }
 
-    /// A login attempt: on the right token, a new session.
-    pub fn login(&self, presented: &str, now: Instant) -> Result<Login, RandomError> {
-        match self.check_token(presented, now) {
+    /// A login attempt by `client`: on the right token, a new session.
+    pub fn login(
+        &self,
+        presented: &str,
+        client: Option<IpAddr>,
+        now: Instant,
+    ) -> Result<Login, RandomError> {
+        match self.check_token(presented, client, now) {
             Err(refused) => Ok(refused),
             Ok(()) => {
                 let id = self.random_token()?;
@@ -403,11 +479,14 @@ mod tests {
         assert!(Gate::new(&Secret::new("  ")).is_none());
     }
 
+    const HOME: Option<IpAddr> = Some(IpAddr::V4(std::net::Ipv4Addr::new(192, 168, 1, 10)));
+    const GUESSER: Option<IpAddr> = Some(IpAddr::V4(std::net::Ipv4Addr::new(192, 168, 1, 66)));
+
     #[test]
     fn right_token_opens_a_session_with_a_csrf_token() {
         let g = gate();
         let now = Instant::now();
-        let Login::Ok(id) = g.login("s3cret-token", now).unwrap() else {
+        let Login::Ok(id) = g.login("s3cret-token", HOME, now).unwrap() else {
             panic!("refused")
         };
         assert!(well_formed_token(&id));
@@ -423,17 +502,38 @@ mod tests {
         let t0 = Instant::now();
         for i in 0..MAX_FAILURES {
             assert!(matches!(
-                g.login("nope", t0 + Duration::from_secs(i as u64)).unwrap(),
+                g.login("nope", GUESSER, t0 + Duration::from_secs(i as u64))
+                    .unwrap(),
                 Login::Wrong
             ));
         }
         let t1 = t0 + Duration::from_secs(10);
         assert!(matches!(
-            g.login("s3cret-token", t1).unwrap(),
+            g.login("s3cret-token", GUESSER, t1).unwrap(),
             Login::Locked(_)
         ));
         assert!(matches!(
-            g.login("s3cret-token", t1 + LOCKOUT).unwrap(),
+            g.login("s3cret-token", GUESSER, t1 + LOCKOUT).unwrap(),
+            Login::Ok(_)
+        ));
+    }
+
+    #[test]
+    fn a_guesser_locks_out_its_own_address_not_the_admin() {
+        let g = gate();
+        let t0 = Instant::now();
+        for _ in 0..MAX_FAILURES {
+            assert!(matches!(
+                g.login("nope", GUESSER, t0).unwrap(),
+                Login::Wrong
+            ));
+        }
+        assert!(matches!(
+            g.login("s3cret-token", GUESSER, t0).unwrap(),
+            Login::Locked(_)
+        ));
+        assert!(matches!(
+            g.login("s3cret-token", HOME, t0).unwrap(),
             Login::Ok(_)
         ));
     }
@@ -446,6 +546,32 @@ mod tests {
             assert!(!l.failure(t0 + Duration::from_secs(i * 20)));
         }
         assert!(l.locked(t0 + Duration::from_secs(400)).is_none());
+    }
+
+    fn address(n: usize) -> Option<IpAddr> {
+        let n = u128::try_from(n).unwrap();
+        Some(IpAddr::V6(std::net::Ipv6Addr::from(0xfd00_u128 << 112 | n)))
+    }
+
+    #[test]
+    fn rotating_addresses_stay_bounded_and_share_one_count_beyond_it() {
+        let mut l = Lockouts::default();
+        let t0 = Instant::now();
+        // One wrong token each from far more addresses than are tracked.
+        for n in 0..MAX_TRACKED_CLIENTS * 4 {
+            l.failure(address(n), t0);
+        }
+        assert_eq!(l.tracked(), MAX_TRACKED_CLIENTS);
+        // The untracked ones shared a count: they are locked together...
+        assert!(l.locked(address(MAX_TRACKED_CLIENTS * 10), t0).is_some());
+        // ...while a tracked address with a single failure is not.
+        assert!(l.locked(address(0), t0).is_none());
+        // Once the window has passed, the table makes room again.
+        let later = t0 + LOCKOUT + FAILURE_WINDOW;
+        assert!(!l.failure(HOME, later));
+        assert!(l.tracked() <= MAX_TRACKED_CLIENTS);
+        assert!(l.locked(HOME, later).is_none());
+        assert!(l.locked(address(MAX_TRACKED_CLIENTS * 10), later).is_none());
     }
 
     #[test]

@@ -9,10 +9,12 @@
 //! - `health`: judging a snapshot healthy or not;
 //! - [`metrics`]: the Prometheus registry ([`Metrics`]);
 //! - `auth`: admin token, sessions, CSRF, login rate limit;
+//! - `host`: the `Host` names the admin page answers to (DNS rebinding);
 //! - `admin`: the handlers of the page, the login and the actions;
 //! - `page`: the HTML;
 //! - [`logring`]: the last log lines ([`LogRing`], [`TeeLogger`]);
-//! - `listener`: the TCP listener, with a connection cap and idle timeout.
+//! - `listener`: the TCP listener and the HTTP/1 server loop, with
+//!   connection caps (in all and per client) and header and idle timeouts.
 //!
 //! The server knows nothing of Discord or Proxmox: it reads a fresh
 //! [`Snapshot`] per request and hands actions to the [`Backend`], which runs
@@ -21,6 +23,7 @@
 mod admin;
 mod auth;
 mod health;
+mod host;
 mod listener;
 pub mod logring;
 pub mod metrics;
@@ -44,7 +47,8 @@ use tokio::net::TcpListener;
 use crate::secret::Secret;
 
 pub use admin::ACTION_WAIT;
-pub use listener::{IDLE_TIMEOUT, MAX_CONNECTIONS};
+pub use host::{BadHostname, Hostname};
+pub use listener::{HEADER_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_CLIENT};
 pub use logring::{LogEntry, LogRing, TeeLogger};
 pub use metrics::Metrics;
 
@@ -71,6 +75,8 @@ pub struct WebSettings {
     pub metrics_public: bool,
     /// The admin token; without it the admin page is disabled (and says so).
     pub admin_token: Option<Secret>,
+    /// Names the admin page answers to besides IP literals and `localhost`.
+    pub hostnames: Vec<Hostname>,
 }
 
 impl Default for WebSettings {
@@ -80,6 +86,7 @@ impl Default for WebSettings {
             health_grace: DEFAULT_HEALTH_GRACE,
             metrics_public: true,
             admin_token: None,
+            hostnames: Vec::new(),
         }
     }
 }
@@ -215,12 +222,6 @@ pub enum WebError {
         #[source]
         source: std::io::Error,
     },
-    #[error("the admin page server on {addr} failed")]
-    Serve {
-        addr: SocketAddr,
-        #[source]
-        source: std::io::Error,
-    },
 }
 
 fn bind_hint(e: &std::io::Error) -> &'static str {
@@ -247,6 +248,7 @@ pub(crate) struct AppState {
     pub(crate) metrics_public: bool,
     /// `None` when no admin token is set: the page is disabled.
     pub(crate) gate: Option<auth::Gate>,
+    pub(crate) hosts: host::AllowedHosts,
 }
 
 pub(crate) type Shared = Arc<AppState>;
@@ -278,6 +280,7 @@ pub fn router(
         health_grace: settings.health_grace,
         metrics_public: settings.metrics_public,
         gate,
+        hosts: host::AllowedHosts::new(settings.listen, &settings.hostnames),
     });
     Router::new()
         .route("/health", get(health_handler))
@@ -290,6 +293,10 @@ pub fn router(
         .route("/static/app.js", get(script))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::clone(&state),
+            host::guard,
+        ))
         .with_state(state)
 }
 
@@ -347,14 +354,12 @@ impl WebServer {
     ) -> Result<(), WebError> {
         let addr = self.addr;
         log::info!("admin http server listening on http://{addr}");
-        axum::serve(
+        listener::serve(
             listener::CappedListener::new(self.listener),
-            self.app
-                .into_make_service_with_connect_info::<listener::PeerAddr>(),
+            self.app,
+            shutdown,
         )
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|source| WebError::Serve { addr, source })?;
+        .await;
         log::info!("admin http server on {addr} stopped");
         Ok(())
     }
