@@ -410,12 +410,7 @@ impl Degraded {
     }
 
     fn digest(error: &StartError) -> Degraded {
-        let mut cause = error.to_string();
-        let mut source = std::error::Error::source(error);
-        while let Some(e) = source {
-            cause = format!("{cause}: {e}");
-            source = e.source();
-        }
+        let cause = crate::store::chain(error);
         Degraded {
             summary: "digest state unreadable, capture and digest off".to_owned(),
             reason: format!(

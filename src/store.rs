@@ -290,7 +290,7 @@ fn open_file(path: &Path) -> Result<redb::Database, StoreError> {
 }
 
 /// `error` and its causes on one line, as the admin reads them.
-fn chain(error: &dyn std::error::Error) -> String {
+pub(crate) fn chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
     while let Some(cause) = source {

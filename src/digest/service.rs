@@ -398,7 +398,10 @@ impl Digester {
                     log::info!("digest #{id}: delivery status saved at last");
                 }
                 Err(e) => {
-                    log::warn!("digest #{id}: delivery status still not saved: {e:#}");
+                    log::warn!(
+                        "digest #{id}: delivery status still not saved: {}",
+                        crate::store::chain(&e)
+                    );
                     return Some(self.save_retry());
                 }
             }
@@ -524,8 +527,9 @@ impl Digester {
             unsaved.insert(id, delivery);
             first
         };
+        let error = crate::store::chain(error);
         log::error!(
-            "digest #{id}: cannot save its delivery status ({error:#}); kept in memory, \
+            "digest #{id}: cannot save its delivery status ({error}); kept in memory, \
              retried in {}",
             humantime::format_duration(self.save_retry())
         );
@@ -540,7 +544,7 @@ impl Digester {
                 &[(
                     "reason",
                     &format!(
-                        "digest #{id} {what} ({error:#}). It will not be sent twice; \
+                        "digest #{id} {what} ({error}). It will not be sent twice; \
                          the status is saved as soon as the disk allows. Is the SD card \
                          full or read-only?"
                     ),
