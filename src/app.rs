@@ -27,6 +27,7 @@ use crate::discord::commands::{CommandDeps, Commands, RestartDeps};
 use crate::discord::Outgoing;
 use crate::discord::{self, DiscordSettings, Link};
 use crate::guard::Guard;
+use crate::messages::Text;
 use crate::notify;
 use crate::power::driver::{describe, Clock, Driver, Input, PowerView};
 use crate::power::machine::{PowerMachine, State, StateKind, Timings};
@@ -35,7 +36,6 @@ use crate::proxmox::{ProxmoxClient, ProxmoxSettings, TlsTrust};
 use crate::restart::Limits;
 use crate::secret::{SecretError, SecretSource};
 use crate::ssh::SshTarget;
-use crate::messages::Text;
 use crate::store::{Damage, Store, StoreError};
 use crate::web::{LogRing, Metrics, WebServer, WebSettings};
 

@@ -264,7 +264,10 @@ mod tests {
         let reopened = store_of(dir.path());
         let saved = reopened.load::<PersistedState>(RECORD).unwrap().unwrap();
         assert!(
-            saved.users.iter().any(|u| u.user.0 == 42 && u.ban.is_some()),
+            saved
+                .users
+                .iter()
+                .any(|u| u.user.0 == 42 && u.ban.is_some()),
             "the ban is on disk"
         );
     }

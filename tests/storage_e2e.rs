@@ -70,7 +70,13 @@ impl SmallDisk {
     fn mount(at: &Path, size: &str) -> Result<SmallDisk, String> {
         std::fs::create_dir_all(at).map_err(|e| e.to_string())?;
         let out = std::process::Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size},mode=0700"), "tmpfs"])
+            .args([
+                "-t",
+                "tmpfs",
+                "-o",
+                &format!("size={size},mode=0700"),
+                "tmpfs",
+            ])
             .arg(at)
             .output()
             .map_err(|e| format!("cannot run mount: {e}"))?;
@@ -80,7 +86,9 @@ impl SmallDisk {
                 String::from_utf8_lossy(&out.stderr).trim()
             ));
         }
-        Ok(SmallDisk { at: at.to_path_buf() })
+        Ok(SmallDisk {
+            at: at.to_path_buf(),
+        })
     }
 
     /// Writes zeros until the disk refuses (ENOSPC); returns the file.
@@ -197,7 +205,11 @@ async fn a_sent_digest_whose_status_cannot_be_saved_is_never_sent_again() {
             >= 3
     })
     .await;
-    assert_eq!(smtp.received().len(), 1, "sent again while the disk is full");
+    assert_eq!(
+        smtp.received().len(),
+        1,
+        "sent again while the disk is full"
+    );
 
     // Room again: the status is saved, still one mail.
     std::fs::remove_file(filler).unwrap();
