@@ -27,6 +27,7 @@ use crate::discord::commands::{CommandDeps, Commands, RestartDeps};
 use crate::discord::Outgoing;
 use crate::discord::{self, DiscordSettings, Link};
 use crate::guard::Guard;
+use crate::messages::Text;
 use crate::notify;
 use crate::power::driver::{describe, Clock, Driver, Input, PowerView};
 use crate::power::machine::{PowerMachine, State, StateKind, Timings};
@@ -35,7 +36,7 @@ use crate::proxmox::{ProxmoxClient, ProxmoxSettings, TlsTrust};
 use crate::restart::Limits;
 use crate::secret::{SecretError, SecretSource};
 use crate::ssh::SshTarget;
-use crate::store::{Store, StoreError};
+use crate::store::{Damage, Store, StoreError};
 use crate::web::{LogRing, Metrics, WebServer, WebSettings};
 
 /// What the binary sets up before the appliance starts, because logging
@@ -122,11 +123,14 @@ pub async fn run(
     };
 
     let dir = config.state.resolved_dir();
-    let store = tokio::task::spawn_blocking(move || Store::open(&dir))
+    let (store, damage) = tokio::task::spawn_blocking(move || Store::open_or_degrade(&dir))
         .await
         .map_err(|e| StartError::Join(e.to_string()))??;
     let store = Arc::new(store);
-    log::info!("state store open at {}", store.path().display());
+    let mut degraded = damage.map(|damage| Degraded::database(&store, damage));
+    if degraded.is_none() {
+        log::info!("state store open at {}", store.path().display());
+    }
 
     let clock = Clock::new();
     let timings = Timings {
@@ -195,20 +199,36 @@ pub async fn run(
 
     let mut settings = DiscordSettings::from_config(&config, token);
     let digest = match &config.digest {
-        Some(digest) => Some(
-            start_digest(
-                digest,
-                &config,
-                &secrets,
-                &store,
-                &metrics,
-                &outgoing_tx,
-                &mut settings,
-            )
-            .await?,
-        ),
+        Some(_) if degraded.is_some() => None,
+        Some(digest) => match start_digest(
+            digest,
+            &config,
+            &secrets,
+            &store,
+            &metrics,
+            &outgoing_tx,
+            &mut settings,
+        )
+        .await
+        {
+            Ok(digest) => Some(digest),
+            // Its saved state is unreadable: power control needs none of it.
+            Err(e @ (StartError::Store(_) | StartError::Digest(_))) => {
+                degraded = Some(Degraded::digest(&e));
+                None
+            }
+            Err(e) => return Err(e),
+        },
         None => None,
     };
+    if let Some(degraded) = &degraded {
+        log::error!("DEGRADED: {}", degraded.reason);
+        let text = config
+            .messages
+            .render(Text::AdminAlert, &[("reason", &degraded.reason)]);
+        // Queued until the Discord session is up.
+        let _ = outgoing_tx.try_send(Outgoing::AlertAdmin { text });
+    }
     let driver = Driver {
         machine,
         store: Arc::clone(&store),
@@ -292,6 +312,7 @@ pub async fn run(
         admin_user_id: config.discord.admin_user_id.0,
         clock,
         digest: digest_for_console,
+        degraded: degraded.as_ref().map(|d| d.reason.clone()),
     });
     let web = WebServer::bind(
         WebSettings {
@@ -337,6 +358,7 @@ pub async fn run(
         Arc::clone(&guard),
         Arc::clone(&metrics),
         started,
+        degraded.map(|d| d.summary),
         shutdown.clone(),
     ));
     match web {
@@ -359,6 +381,45 @@ pub async fn run(
     tasks.wait().await;
     log::info!("stopped cleanly");
     Ok(())
+}
+
+/// Why the appliance runs with less than its configuration asks for: power
+/// control from live probes only, capture and digest off.
+struct Degraded {
+    /// For `STATUS=`.
+    summary: String,
+    /// For the log, `/health` and the admin.
+    reason: String,
+}
+
+impl Degraded {
+    fn database(store: &Store, damage: Damage) -> Degraded {
+        let kept = match &damage.kept {
+            Some(path) => format!("the damaged file is kept as {}", path.display()),
+            None => "nothing could be set aside".to_owned(),
+        };
+        Degraded {
+            summary: "database unreadable, capture and digest off".to_owned(),
+            reason: format!(
+                "the database {} cannot be used ({}); {kept}. Running without it: power \
+                 control works from live probes, capture and digest are off, and nothing is \
+                 saved. Restart the service to begin with a fresh database.",
+                store.path().display(),
+                damage.reason
+            ),
+        }
+    }
+
+    fn digest(error: &StartError) -> Degraded {
+        let cause = crate::store::chain(error);
+        Degraded {
+            summary: "digest state unreadable, capture and digest off".to_owned(),
+            reason: format!(
+                "the digest's saved state cannot be read ({cause}); capture and digest are \
+                 off, power control works."
+            ),
+        }
+    }
 }
 
 /// The capture's queue end and archive, to be run as a task.
@@ -489,6 +550,7 @@ async fn supervise(
     guard: Arc<Guard>,
     metrics: Arc<Metrics>,
     started: Instant,
+    degraded: Option<String>,
     shutdown: CancellationToken,
 ) {
     // Ready does not wait for Discord: an unreachable Discord is something
@@ -506,7 +568,10 @@ async fn supervise(
             }
             other => other.clone(),
         };
-        let line = status_line(&view.borrow(), &shown);
+        let mut line = status_line(&view.borrow(), &shown);
+        if let Some(summary) = &degraded {
+            line = format!("DEGRADED ({summary}) — {line}");
+        }
         if line != last_status {
             notify::status(&line);
             log::debug!("status: {line}");

@@ -56,6 +56,8 @@ pub struct Console {
     pub clock: Clock,
     /// The digest, when `[digest]` is on.
     pub digest: Option<Arc<Digester>>,
+    /// Why the appliance runs degraded, if it does.
+    pub degraded: Option<String>,
 }
 
 /// The text `cubeguardian digest` prints for `query`, from the running
@@ -160,6 +162,7 @@ impl Backend for Console {
             discord_connected: connected,
             discord_down_for: down_for,
             main_loop_alive: since_alive < LOOP_STALE,
+            degraded: self.degraded.clone(),
             power_state: view.state.kind().name().to_owned(),
             power_state_label: match &view.state {
                 State::Error { reason } => {
@@ -299,7 +302,7 @@ impl Backend for Console {
                 ))
             }
             AdminAction::SetFeature(key, _) => Err(format!("unknown feature `{key}`")),
-            AdminAction::Unban(user) => match self.guard.unban(user) {
+            AdminAction::Unban(user) => match self.guard.unban(user).await {
                 true => Ok(format!("{user} unbanned")),
                 false => Err(format!("{user} was not banned")),
             },

@@ -5,7 +5,9 @@
 //! The limiter itself ([`crate::ratelimit`]) is pure; this is its shell.
 //! State is written at most every [`FLUSH_EVERY`] when it changed (a raid
 //! must not turn into one SD-card write per message), and at once after an
-//! admin's ban, unban or reset, and on shutdown.
+//! admin's ban, unban or reset, and on shutdown. Every write runs on the
+//! blocking pool: a command waits for its ban to be on disk, the event loop
+//! does not.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -107,29 +109,43 @@ impl Guard {
     }
 
     /// Bans `user` for `duration`; saved at once. Returns when it ends.
-    pub fn ban(&self, user: u64, duration: Duration, reason: &str) -> Result<UnixMillis, String> {
+    pub async fn ban(
+        self: &Arc<Self>,
+        user: u64,
+        duration: Duration,
+        reason: &str,
+    ) -> Result<UnixMillis, String> {
         let at = self.now();
         let until = self
             .lock()
             .ban(UserId(user), duration, reason, at)
             .map_err(|e| e.to_string())?;
-        self.flush();
+        self.save().await;
         Ok(until)
     }
 
     /// Lifts a ban; saved at once. Returns whether there was one.
-    pub fn unban(&self, user: u64) -> bool {
+    pub async fn unban(self: &Arc<Self>, user: u64) -> bool {
         let at = self.now();
         let lifted = self.lock().unban(UserId(user), at);
-        self.flush();
+        self.save().await;
         lifted
     }
 
     /// Forgets everything about `user`; saved at once.
-    pub fn reset(&self, user: u64) -> bool {
+    pub async fn reset(self: &Arc<Self>, user: u64) -> bool {
         let forgot = self.lock().reset(UserId(user));
-        self.flush();
+        self.save().await;
         forgot
+    }
+
+    /// [`Guard::flush`] on the blocking pool: the caller waits for the
+    /// disk, the event loop does not.
+    async fn save(self: &Arc<Self>) {
+        let me = Arc::clone(self);
+        if let Err(e) = tokio::task::spawn_blocking(move || me.flush()).await {
+            log::error!("ratelimit: saving failed: {e}");
+        }
     }
 
     pub fn user_stats(&self, user: u64) -> UserStats {
@@ -157,7 +173,8 @@ impl Guard {
         self.lock().stats(at)
     }
 
-    /// Writes the state if it changed since the last write.
+    /// Writes the state if it changed since the last write. Blocking: async
+    /// code goes through [`Guard::save`].
     pub fn flush(&self) {
         let snapshot = {
             let mut limiter = self.lock();
@@ -188,12 +205,74 @@ impl Guard {
                     }
                 }
             }
-            let me = Arc::clone(&self);
-            if let Err(e) = tokio::task::spawn_blocking(move || me.flush()).await {
-                log::error!("ratelimit: saving failed: {e}");
-            }
+            self.save().await;
         }
-        let me = Arc::clone(&self);
-        let _ = tokio::task::spawn_blocking(move || me.flush()).await;
+        self.save().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A ban waits for its write, and the write may wait for the SD card:
+    /// the event loop must stay free meanwhile. On a one-thread runtime,
+    /// with the database's writer slot held elsewhere (redb serialises
+    /// writers, so the ban's commit cannot start), another task must still
+    /// run; a ban written on the runtime thread would block it for good.
+    #[test]
+    fn a_ban_waiting_for_the_disk_does_not_block_the_runtime() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(dir.path()).unwrap());
+        let guard = Arc::new(
+            Guard::new(
+                &RateLimitConfig::default(),
+                Zone::utc(),
+                Arc::clone(&store),
+                1,
+                Vec::new(),
+            )
+            .unwrap(),
+        );
+        let (done_tx, done_rx) = std::sync::mpsc::channel();
+        let runner = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            rt.block_on(async move {
+                let busy_disk = store.database().unwrap().begin_write().unwrap();
+                let ban = tokio::spawn({
+                    let guard = Arc::clone(&guard);
+                    async move { guard.ban(42, Duration::from_secs(600), "test").await }
+                });
+                // Runs only if the ban's task yielded the thread.
+                let (alive_tx, alive_rx) = tokio::sync::oneshot::channel();
+                tokio::spawn(async move { alive_tx.send(()).unwrap() });
+                alive_rx.await.unwrap();
+                assert!(!ban.is_finished(), "the ban did not wait for its write");
+                drop(busy_disk);
+                ban.await.unwrap().unwrap();
+            });
+            done_tx.send(()).unwrap();
+        });
+        // Only a guard against hanging forever (what the bug does).
+        done_rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the runtime was blocked by the ban's write");
+        runner.join().unwrap();
+        let reopened = store_of(dir.path());
+        let saved = reopened.load::<PersistedState>(RECORD).unwrap().unwrap();
+        assert!(
+            saved
+                .users
+                .iter()
+                .any(|u| u.user.0 == 42 && u.ban.is_some()),
+            "the ban is on disk"
+        );
+    }
+
+    fn store_of(dir: &std::path::Path) -> Store {
+        Store::open(dir).unwrap()
     }
 }

@@ -325,6 +325,14 @@ async fn state_survives_a_crash() {
         .await;
     app.discord.voice_join(ALICE, VOICE).await;
     app.wait_status("startup monitoring").await;
+    // The state is written off the power loop, just after it is shown.
+    wait_until("the state on disk", || {
+        app.log
+            .lines()
+            .iter()
+            .any(|l| l.contains("power: state startup_monitoring saved"))
+    })
+    .await;
     app.kill_bot().await;
 
     let from = app.notify.len();

@@ -48,6 +48,7 @@ fn snapshot() -> Snapshot {
         discord_connected: true,
         discord_down_for: None,
         main_loop_alive: true,
+        degraded: None,
         power_state: "operational".into(),
         power_state_label: "Server running".into(),
         power_since: Duration::from_secs(600),

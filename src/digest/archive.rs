@@ -176,7 +176,7 @@ impl Archive {
 
     fn begin_write(&self) -> Result<redb::WriteTransaction, StoreError> {
         self.store
-            .database()
+            .database()?
             .begin_write()
             .map_err(|e| self.store.io_error("write", e))
     }
@@ -193,7 +193,7 @@ impl Archive {
     ) -> Result<Option<redb::ReadOnlyTable<u64, &'static [u8]>>, StoreError> {
         let store = &self.store;
         let txn = store
-            .database()
+            .database()?
             .begin_read()
             .map_err(|e| store.io_error("read", e))?;
         match txn.open_table(table) {
@@ -292,8 +292,10 @@ impl Archive {
             .range(snowflake_floor(from_ms)..snowflake_floor(to_ms))
             .map_err(|e| store.io_error("read", e))?;
         for entry in range {
-            let (_, value) = entry.map_err(|e| store.io_error("read", e))?;
-            out.push(decode(value.value(), store)?);
+            let (key, value) = entry.map_err(|e| store.io_error("read", e))?;
+            if let Some(message) = decoded(key.value(), value.value(), store) {
+                out.push(message);
+            }
         }
         Ok(out)
     }
@@ -448,10 +450,16 @@ impl Archive {
         for entry in table.iter().map_err(|e| store.io_error("read", e))? {
             let (key, value) = entry.map_err(|e| store.io_error("read", e))?;
             if keep(key.value()) {
-                out.push(
-                    serde_json::from_slice(value.value())
-                        .map_err(|e| store.corrupt("digest", e))?,
-                );
+                match serde_json::from_slice(value.value()) {
+                    Ok(record) => out.push(record),
+                    // One damaged digest must not hide the others (nor stop
+                    // the outbox): it is left out, and said so.
+                    Err(e) => log::warn!(
+                        "{:#}; digest #{} left out",
+                        store.corrupt("digest", e),
+                        key.value()
+                    ),
+                }
             }
         }
         Ok(out)
@@ -491,8 +499,19 @@ fn encode(message: &CapturedMessage) -> Vec<u8> {
     serde_json::to_vec(message).unwrap_or_default()
 }
 
-fn decode(bytes: &[u8], store: &Store) -> Result<CapturedMessage, StoreError> {
-    serde_json::from_slice(bytes).map_err(|e| store.corrupt("captured message", e))
+/// The message stored under `id`; `None`, logged, when it does not decode:
+/// one damaged record must not fail a whole digest or capture batch.
+fn decoded(id: u64, bytes: &[u8], store: &Store) -> Option<CapturedMessage> {
+    match serde_json::from_slice(bytes) {
+        Ok(message) => Some(message),
+        Err(e) => {
+            log::warn!(
+                "{:#}; message {id} left out",
+                store.corrupt("captured message", e)
+            );
+            None
+        }
+    }
 }
 
 fn read(
@@ -500,10 +519,10 @@ fn read(
     id: u64,
     store: &Store,
 ) -> Result<Option<CapturedMessage>, StoreError> {
-    match table.get(id).map_err(|e| store.io_error("read", e))? {
-        Some(value) => decode(value.value(), store).map(Some),
-        None => Ok(None),
-    }
+    Ok(table
+        .get(id)
+        .map_err(|e| store.io_error("read", e))?
+        .and_then(|value| decoded(id, value.value(), store)))
 }
 
 #[cfg(test)]
@@ -627,6 +646,81 @@ mod tests {
         );
         assert_eq!(archive.purge_before(T0 + 2000).unwrap(), 2);
         assert_eq!(archive.message_count().unwrap(), 3);
+    }
+
+    /// Writes `bytes` under `id` in `table`, bypassing the archive.
+    fn put_raw(archive: &Archive, table: TableDefinition<u64, &[u8]>, id: u64, bytes: &[u8]) {
+        let txn = archive.store.database().unwrap().begin_write().unwrap();
+        txn.open_table(table).unwrap().insert(id, bytes).unwrap();
+        txn.commit().unwrap();
+    }
+
+    fn pending_digest(created_ms: i64) -> DigestRecord {
+        DigestRecord {
+            id: 0,
+            kind: DigestKind::Scheduled,
+            created_ms,
+            from_ms: created_ms - 1000,
+            to_ms: created_ms,
+            message_count: 1,
+            message_id: "<digest-{id}@test>".into(),
+            subject: "s".into(),
+            text: "t".into(),
+            html: "h".into(),
+            delivery: Delivery::Pending {
+                attempts: 0,
+                next_attempt_ms: created_ms,
+                last_error: None,
+            },
+        }
+    }
+
+    #[test]
+    fn an_undecodable_record_is_skipped_not_fatal_to_the_others() {
+        let (_dir, archive) = archive();
+        let good = snowflake_floor(T0);
+        let bad = snowflake_floor(T0 + 1000);
+        let later = snowflake_floor(T0 + 2000);
+        archive
+            .apply(&[
+                Change::Posted(message(good, 1, "avant")),
+                Change::Posted(message(later, 1, "après")),
+            ])
+            .unwrap();
+        put_raw(&archive, MESSAGES, bad, b"{truncated");
+        let window = archive.messages_between(T0, T0 + 10_000).unwrap();
+        assert_eq!(
+            window.iter().map(|m| m.id).collect::<Vec<_>>(),
+            vec![good, later]
+        );
+        // A batch touching the damaged record still commits the rest; an
+        // edit carrying the whole message replaces it.
+        let applied = archive
+            .apply(&[
+                Change::Reacted { id: bad, delta: 1 },
+                Change::Edited {
+                    id: bad,
+                    content: None,
+                    attachments: None,
+                    whole: Some(message(bad, 1, "réparé")),
+                },
+                Change::Posted(message(later + 1, 1, "encore")),
+            ])
+            .unwrap();
+        assert_eq!(applied.stored, 2, "the repaired one and the new one");
+        let window = archive.messages_between(T0, T0 + 10_000).unwrap();
+        assert_eq!(window.len(), 4);
+        assert_eq!(window[1].content, "réparé");
+
+        // The same for the outbox: a damaged digest does not hide the
+        // pending one after it.
+        let first = archive.add_digest(pending_digest(T0), None).unwrap();
+        put_raw(&archive, DIGESTS, first.id + 1, b"\xff not json");
+        let third = archive.add_digest(pending_digest(T0 + 5), None).unwrap();
+        assert_eq!(third.id, first.id + 2);
+        let pending: Vec<u64> = archive.pending().unwrap().iter().map(|d| d.id).collect();
+        assert_eq!(pending, vec![first.id, third.id]);
+        assert_eq!(archive.forget_digests_before(T0 + 10).unwrap(), 0);
     }
 
     #[test]

@@ -8,7 +8,13 @@
 //! digest is marked sent as soon as the server has accepted it; should the
 //! appliance die in between, it would be sent again at restart with the
 //! same `Message-ID`, which lets receivers drop the copy.
+//!
+//! When the server accepted a digest but its new status cannot be saved
+//! (disk full, a read-only remount), the status is kept in memory: the
+//! outbox never sends that digest again, the write is retried until it
+//! succeeds, and the admin is told once per outage.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,7 +30,7 @@ use super::{render, schedule, summary};
 use crate::config::DigestConfig;
 use crate::discord::Outgoing;
 use crate::localtime::Zone;
-use crate::messages::Language;
+use crate::messages::{Language, Messages, Text};
 use crate::store::StoreError;
 use crate::web::Metrics;
 
@@ -51,6 +57,8 @@ pub struct DigestSettings {
     pub retry_after: Duration,
     /// The domain of the `Message-ID`s (the sender's).
     pub message_id_domain: String,
+    /// The texts, for admin alerts.
+    pub messages: Messages,
 }
 
 impl DigestSettings {
@@ -70,6 +78,7 @@ impl DigestSettings {
             send_when_empty: digest.send_when_empty,
             retry_after: digest.retry_after,
             message_id_domain: domain,
+            messages: config.messages.clone(),
         }
     }
 }
@@ -100,6 +109,9 @@ pub struct Digester {
     /// The state as last saved; the lock also serialises the builders.
     state: Mutex<DigestState>,
     outbox_changed: Notify,
+    /// Deliveries settled with the SMTP server that the database could not
+    /// record yet, by digest id: they override what the outbox reads.
+    unsaved: std::sync::Mutex<BTreeMap<u64, Delivery>>,
 }
 
 /// The current time, Unix milliseconds.
@@ -142,6 +154,7 @@ impl Digester {
             alerts,
             state: Mutex::new(state),
             outbox_changed: Notify::new(),
+            unsaved: std::sync::Mutex::new(BTreeMap::new()),
         }))
     }
 
@@ -351,19 +364,80 @@ impl Digester {
             tokio::select! {
                 () = self.outbox_changed.notified() => {}
                 () = retry => {}
-                () = shutdown.cancelled() => return,
+                () = shutdown.cancelled() => break,
             }
         }
+        if self.save_unsaved().await.is_some() {
+            log::error!(
+                "digest: stopping with delivery statuses still unsaved: those digests will be \
+                 sent again at the next start (same Message-ID)"
+            );
+        }
+    }
+
+    /// Retries writing the deliveries kept in memory; returns when to try
+    /// again if some are still unsaved.
+    async fn save_unsaved(&self) -> Option<Duration> {
+        let unsaved: Vec<(u64, Delivery)> = self
+            .unsaved_lock()
+            .iter()
+            .map(|(id, d)| (*id, d.clone()))
+            .collect();
+        if unsaved.is_empty() {
+            return None;
+        }
+        for (id, delivery) in unsaved {
+            let archive = self.builder.archive.clone();
+            let saved = delivery.clone();
+            match blocking(move || archive.set_delivery(id, &saved)).await {
+                Ok(()) => {
+                    let mut kept = self.unsaved_lock();
+                    if kept.get(&id) == Some(&delivery) {
+                        kept.remove(&id);
+                    }
+                    log::info!("digest #{id}: delivery status saved at last");
+                }
+                Err(e) => {
+                    log::warn!(
+                        "digest #{id}: delivery status still not saved: {}",
+                        crate::store::chain(&e)
+                    );
+                    return Some(self.save_retry());
+                }
+            }
+        }
+        None
+    }
+
+    /// How soon an unsaved delivery status is written again.
+    fn save_retry(&self) -> Duration {
+        self.builder.settings().retry_after.min(RECHECK)
+    }
+
+    fn unsaved_lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<u64, Delivery>> {
+        self.unsaved.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Tries every digest that is due; returns how long until the next
     /// retry, `None` when the outbox is empty.
     async fn send_due(&self) -> Result<Option<Duration>, DigestError> {
+        let mut wait = self.save_unsaved().await;
         let archive = self.builder.archive.clone();
-        let pending = blocking(move || archive.pending()).await?;
+        let mut pending = blocking(move || archive.pending()).await?;
+        {
+            // What the database could not record yet is what holds.
+            let unsaved = self.unsaved_lock();
+            pending.retain_mut(|d| match unsaved.get(&d.id) {
+                Some(delivery @ Delivery::Pending { .. }) => {
+                    d.delivery = delivery.clone();
+                    true
+                }
+                Some(_) => false,
+                None => true,
+            });
+        }
         self.metrics.digest_outbox(pending.len() as u64);
         let mut left = 0;
-        let mut wait: Option<Duration> = None;
         for digest in pending {
             let Delivery::Pending {
                 attempts,
@@ -431,10 +505,52 @@ impl Digester {
             };
             let archive = self.builder.archive.clone();
             let id = digest.id;
-            blocking(move || archive.set_delivery(id, &delivery)).await?;
+            let saved = delivery.clone();
+            if let Err(e) = blocking(move || archive.set_delivery(id, &saved)).await {
+                self.keep_unsaved(id, delivery, &e);
+                let retry = self.save_retry();
+                wait = Some(wait.map_or(retry, |w| w.min(retry)));
+            }
         }
         self.metrics.digest_outbox(left);
         Ok(wait)
+    }
+
+    /// Keeps a delivery the database refused, so the outbox does not act
+    /// on the stale one; the admin hears of it once per outage (the first
+    /// delivery kept while none was).
+    fn keep_unsaved(&self, id: u64, delivery: Delivery, error: &DigestError) {
+        let sent = matches!(delivery, Delivery::Sent { .. });
+        let first = {
+            let mut unsaved = self.unsaved_lock();
+            let first = unsaved.is_empty();
+            unsaved.insert(id, delivery);
+            first
+        };
+        let error = crate::store::chain(error);
+        log::error!(
+            "digest #{id}: cannot save its delivery status ({error}); kept in memory, \
+             retried in {}",
+            humantime::format_duration(self.save_retry())
+        );
+        if first {
+            let what = if sent {
+                "was sent, but the database could not record it"
+            } else {
+                "could not be sent, and the database could not record the attempt"
+            };
+            self.alert(self.builder.settings().messages.render(
+                Text::AdminAlert,
+                &[(
+                    "reason",
+                    &format!(
+                        "digest #{id} {what} ({error}). It will not be sent twice; \
+                         the status is saved as soon as the disk allows. Is the SD card \
+                         full or read-only?"
+                    ),
+                )],
+            ));
+        }
     }
 
     fn alert(&self, text: String) {

@@ -6,6 +6,7 @@
 //! `discord.admin_role_ids` may use it; the limiter never locks them out of
 //! it (see [`crate::ratelimit::Privilege::Admin`]).
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use serenity::all::{
@@ -145,7 +146,7 @@ fn parse(options: &[CommandDataOption]) -> Option<Sub> {
 }
 
 /// Runs `/ratelimit` for `inv`.
-pub async fn run(http: &Http, inv: &Invocation, guard: &Guard, messages: &Messages) {
+pub async fn run(http: &Http, inv: &Invocation, guard: &Arc<Guard>, messages: &Messages) {
     let Origin::Slash(interaction) = &inv.origin else {
         return;
     };
@@ -165,12 +166,12 @@ pub async fn run(http: &Http, inv: &Invocation, guard: &Guard, messages: &Messag
         Sub::Stats => Answer::Embed(Box::new(stats_embed(guard, messages))),
         Sub::User(user) => Answer::Embed(Box::new(user_embed(guard, messages, user))),
         Sub::Reset(user) => {
-            guard.reset(user);
+            guard.reset(user).await;
             log::info!("ratelimit: {} reset {user}", inv.user.name);
             Answer::Text(messages.render(Text::RatelimitReset, &[("player", &mention(user))]))
         }
         Sub::Unban(user) => {
-            let lifted = guard.unban(user);
+            let lifted = guard.unban(user).await;
             log::info!(
                 "ratelimit: {} unbanned {user} (was banned: {lifted})",
                 inv.user.name
@@ -189,7 +190,7 @@ pub async fn run(http: &Http, inv: &Invocation, guard: &Guard, messages: &Messag
         } => {
             let minutes = minutes.clamp(1, MAX_BAN_MINUTES);
             let duration = Duration::from_secs(u64::try_from(minutes).unwrap_or(1) * 60);
-            match guard.ban(user, duration, &reason) {
+            match guard.ban(user, duration, &reason).await {
                 Ok(_) => {
                     log::info!(
                         "ratelimit: {} banned {user} for {minutes} min: {reason}",

@@ -4,8 +4,12 @@
 //! button presses) from Discord, the results of the actions it started
 //! (probes, wake, shutdown — each runs in its own task so a slow host never
 //! stalls the loop), and wakes itself for deadlines and periodic probes.
-//! Every transition is logged, persisted before anything else happens, and
-//! published for `STATUS=` and the status displays.
+//! Every transition is logged, published for `STATUS=` and the status
+//! displays, and persisted by a writer task of its own: the loop never
+//! waits for the SD card (it must keep answering the watchdog's pings), and
+//! a burst of transitions on a slow card is one write of the latest state.
+//! Should the appliance die before a write lands, the next start trusts
+//! what the probes see, as it always does.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -130,6 +134,21 @@ pub struct Driver {
     pub history: VecDeque<(Timestamp, Transition)>,
 }
 
+/// Writes each power record the driver hands over, on the blocking pool,
+/// until the driver drops its end (the last record is written first).
+async fn write_records(store: Arc<Store>, mut records: watch::Receiver<PowerRecord>) {
+    while records.changed().await.is_ok() {
+        let record = records.borrow_and_update().clone();
+        let kind = record.state.kind();
+        let store = Arc::clone(&store);
+        match tokio::task::spawn_blocking(move || store.save_power(&record)).await {
+            Ok(Ok(())) => log::debug!("power: state {kind} saved"),
+            Ok(Err(e)) => log::error!("power: cannot save the state: {e:#}"),
+            Err(e) => log::error!("power: saving the state panicked: {e}"),
+        }
+    }
+}
+
 /// One thing that woke the loop.
 enum Step {
     Input(Input),
@@ -144,6 +163,8 @@ impl Driver {
         let (results_tx, mut results) = mpsc::channel::<Event>(16);
         let tasks = TaskTracker::new();
         let mut probing = false;
+        let (saved, unsaved) = watch::channel(self.record());
+        let writer = tokio::spawn(write_records(Arc::clone(&self.store), unsaved));
 
         // Look at the real machine before acting on anything: a presence
         // event handled first could wake a server that is already running.
@@ -169,6 +190,7 @@ impl Driver {
             self.perform(Action::SendWake, &tasks, &results_tx, &mut probing);
         }
         self.publish();
+        self.save(&saved);
         let mut next_probe = Instant::now() + self.probe_period();
 
         loop {
@@ -254,9 +276,15 @@ impl Driver {
                         .await;
                 }
             }
+            self.save(&saved);
         }
         tasks.close();
         tasks.wait().await;
+        self.save(&saved);
+        drop(saved);
+        if let Err(e) = writer.await {
+            log::error!("power: the state writer failed: {e}");
+        }
         log::info!(
             "power: driver stopped in state {}",
             self.machine.state().kind()
@@ -281,7 +309,6 @@ impl Driver {
         probing: &mut bool,
     ) -> bool {
         let now = self.clock.now();
-        let before = self.machine.state().clone();
         let outcome = self.machine.handle(event, now);
         for t in &outcome.transitions {
             self.count(t);
@@ -306,10 +333,6 @@ impl Driver {
                 log::info!("power: {} -> {}", t.from, t.to);
             }
         }
-        // Persist any change, transitions and postponed deadlines alike.
-        if *self.machine.state() != before {
-            self.persist().await;
-        }
         for action in outcome.actions {
             self.perform(action, tasks, results, probing);
         }
@@ -317,17 +340,24 @@ impl Driver {
         !outcome.transitions.is_empty()
     }
 
-    async fn persist(&self) {
-        let record = PowerRecord {
+    fn record(&self) -> PowerRecord {
+        PowerRecord {
             state: self.machine.state().clone(),
             since: self.machine.since(),
-        };
-        let store = Arc::clone(&self.store);
-        match tokio::task::spawn_blocking(move || store.save_power(&record)).await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => log::error!("power: cannot save the state: {e:#}"),
-            Err(e) => log::error!("power: saving the state panicked: {e}"),
         }
+    }
+
+    /// Hands any change (transitions and postponed deadlines alike) to the
+    /// writer, without waiting for it.
+    fn save(&self, saved: &watch::Sender<PowerRecord>) {
+        let record = self.record();
+        saved.send_if_modified(|last| {
+            let changed = *last != record;
+            if changed {
+                *last = record;
+            }
+            changed
+        });
     }
 
     fn publish(&self) {
@@ -457,4 +487,111 @@ pub fn describe(observation: Option<&Observation>) -> String {
         GameObservation::Offline => "Minecraft not answering".to_owned(),
     };
     format!("{host}, {game}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::power::probe::{HostCheck, ShutdownPath};
+    use crate::ssh::SshTarget;
+
+    /// The SD card stalls on a write (here: redb's single writer slot is
+    /// held elsewhere, so the commit cannot start): the power loop must
+    /// keep answering the watchdog's pings, and the state still reaches the
+    /// disk once the card is back.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_power_loop_answers_while_its_state_write_is_stuck() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(dir.path()).unwrap());
+        // A port nothing listens on: the probes see the host off at once.
+        let closed = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .unwrap();
+        let clock = Clock::new();
+        let timings = Timings {
+            startup_timeout: Duration::from_secs(600),
+            shutdown_delay: Duration::from_secs(600),
+            shutdown_timeout: Duration::from_secs(600),
+        };
+        let (outgoing, _discord) = mpsc::channel(16);
+        let (view, mut shown) = watch::channel(PowerView {
+            state: State::Idle,
+            since: clock.now(),
+            presence: None,
+            last_observation: None,
+            history: Vec::new(),
+        });
+        let driver = Driver {
+            machine: PowerMachine::new(State::Idle, clock.now(), timings),
+            store: Arc::clone(&store),
+            prober: Prober {
+                host: HostCheck::Tcp {
+                    address: closed.to_string(),
+                    timeout: Duration::from_secs(2),
+                },
+                minecraft: closed.to_string(),
+                minecraft_timeout: Duration::from_secs(2),
+            },
+            actuators: Actuators {
+                mac: "AA:BB:CC:DD:EE:FF".parse().unwrap(),
+                wol_target: closed,
+                shutdown: ShutdownPath::Ssh(Box::new(SshTarget {
+                    address: closed.to_string(),
+                    user: "root".into(),
+                    key_file: dir.path().join("no-key"),
+                    host_key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIL1+2lTFlymgySOJqw8/1kdNHDIRozU0vh9dNePfQ7xL test"
+                        .parse()
+                        .unwrap(),
+                    command: "true".into(),
+                    timeout: Duration::from_secs(2),
+                })),
+            },
+            messages: Messages::default(),
+            outgoing,
+            probe_interval: Duration::from_secs(600),
+            watch_interval: Duration::from_secs(600),
+            clock,
+            view,
+            metrics: Arc::new(Metrics::new()),
+            history: VecDeque::new(),
+        };
+        let (inputs, rx) = mpsc::channel(8);
+        let shutdown = CancellationToken::new();
+        let busy_disk = store.database().unwrap().begin_write().unwrap();
+        let running = tokio::spawn(driver.run(rx, shutdown.clone()));
+        // Only guards against hanging forever (what the bug does).
+        let guard = Duration::from_secs(30);
+
+        let (reply, changed) = oneshot::channel();
+        inputs
+            .send(Input::Admin {
+                event: Event::AdminMaintenance(true),
+                reply,
+            })
+            .await
+            .unwrap();
+        let changed = tokio::time::timeout(guard, changed).await;
+        assert!(matches!(changed, Ok(Ok(true))), "{changed:?}");
+        let (ping, pong) = oneshot::channel();
+        inputs.send(Input::Ping(ping)).await.unwrap();
+        let pong = tokio::time::timeout(guard, pong).await;
+        assert!(
+            matches!(pong, Ok(Ok(()))),
+            "the power loop waits for the disk"
+        );
+        tokio::time::timeout(
+            guard,
+            shown.wait_for(|v| v.state.kind() == StateKind::Maintenance),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+        assert_eq!(store.load_power().unwrap(), None, "the write is stuck");
+
+        drop(busy_disk);
+        shutdown.cancel();
+        tokio::time::timeout(guard, running).await.unwrap().unwrap();
+        let saved = store.load_power().unwrap().unwrap();
+        assert_eq!(saved.state.kind(), StateKind::Maintenance);
+    }
 }

@@ -2,8 +2,9 @@
 //!
 //! No authentication and nothing secret in the answer: a small JSON object,
 //! `200` when healthy, `503` with a `reason` when the Discord gateway has
-//! been down for longer than the grace period or the main loop has stopped
-//! answering.
+//! been down for longer than the grace period, the main loop has stopped
+//! answering, or the appliance runs degraded (its database unusable: the
+//! `degraded` field says why) — a monitor must notice that too.
 
 use std::time::Duration;
 
@@ -14,11 +15,13 @@ use super::Snapshot;
 /// The body of `/health`.
 #[derive(Debug, Serialize)]
 pub struct Health<'a> {
-    /// `ok` or `unhealthy`.
+    /// `ok`, `degraded` (runs, with less than configured) or `unhealthy`.
     pub status: &'static str,
-    /// Why it is unhealthy; absent when healthy.
+    /// Why it is unhealthy or degraded; absent when healthy.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// Why the appliance runs degraded; `null` when it runs in full.
+    pub degraded: Option<&'a str>,
     pub discord_connected: bool,
     pub power_state: &'a str,
     pub uptime_s: u64,
@@ -43,14 +46,19 @@ pub fn assess(s: &Snapshot, grace: Duration) -> Health<'_> {
             ));
         }
     }
+    let status = match (reasons.is_empty(), &s.degraded) {
+        (true, None) => "ok",
+        (true, Some(_)) => "degraded",
+        (false, _) => "unhealthy",
+    };
+    if let Some(why) = &s.degraded {
+        reasons.push(format!("degraded: {why}"));
+    }
     Health {
-        status: if reasons.is_empty() {
-            "ok"
-        } else {
-            "unhealthy"
-        },
+        status,
         reason: (!reasons.is_empty()).then(|| reasons.join("; ")),
         discord_connected: s.discord_connected,
+        degraded: s.degraded.as_deref(),
         power_state: &s.power_state,
         uptime_s: s.uptime.as_secs(),
         version: &s.version,
@@ -108,6 +116,21 @@ mod tests {
             ..snap()
         };
         assert!(assess(&s, GRACE).reason.unwrap().contains("main loop"));
+    }
+
+    #[test]
+    fn a_degraded_appliance_says_why_and_is_not_ok() {
+        let s = Snapshot {
+            degraded: Some("the database is damaged".into()),
+            ..snap()
+        };
+        let h = assess(&s, GRACE);
+        assert_eq!(h.status, "degraded");
+        assert_eq!(h.degraded, Some("the database is damaged"));
+        assert!(h.reason.unwrap().contains("database is damaged"));
+        let ok = snap();
+        let json = serde_json::to_value(assess(&ok, GRACE)).unwrap();
+        assert_eq!(json["degraded"], serde_json::Value::Null);
     }
 
     #[test]

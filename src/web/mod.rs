@@ -102,6 +102,9 @@ pub struct Snapshot {
     pub discord_down_for: Option<Duration>,
     /// False when the main loop has missed its heartbeat.
     pub main_loop_alive: bool,
+    /// Why the appliance runs degraded (its database unreadable: capture
+    /// and digest off); `None` when it runs in full.
+    pub degraded: Option<String>,
     /// The state's seed name, e.g. `operational`.
     pub power_state: String,
     /// The state for people, e.g. `Server running`.

@@ -298,6 +298,23 @@ impl SmtpServer {
             .unwrap_or(0)
     }
 
+    /// From now on, a message that arrives waits for its answer until
+    /// [`SmtpServer::release`]: the client has sent it all, the server has
+    /// not yet said 250.
+    pub fn hold(&self) {
+        fs::write(self.spool.join("hold"), b"1").expect("create the hold file");
+    }
+
+    /// Whether a message is waiting for its answer (see [`SmtpServer::hold`]).
+    pub fn holding(&self) -> bool {
+        self.spool.join("held").exists()
+    }
+
+    /// Lets the waiting message (and the next ones) be answered.
+    pub fn release(&self) {
+        let _ = fs::remove_file(self.spool.join("hold"));
+    }
+
     /// What the server logged so far (commands, with AUTH arguments masked).
     pub fn log(&self) -> String {
         fs::read_to_string(self.dir.path().join("server.log")).unwrap_or_default()

@@ -17,6 +17,10 @@ The .json file is written last, so its presence means the message is
 complete. Every DATA transaction (accepted or not) increments the number in
 `<spool>/data_attempts`.
 
+While the file `<spool>/hold` exists, a message that has arrived waits for
+its answer (the server writes `<spool>/held` to say one does): a test can
+act between the client's DATA and the server's 250.
+
 Options:
   --port N                 port to bind on 127.0.0.1 (0: any free port)
   --tls none|starttls|implicit
@@ -93,6 +97,11 @@ class Handler:
         return "250 2.1.5 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        hold = os.path.join(self.spool, "hold")
+        if os.path.exists(hold):
+            write_atomically(os.path.join(self.spool, "held"), b"1")
+            while os.path.exists(hold):
+                await asyncio.sleep(0.02)
         self.attempts += 1
         write_atomically(
             os.path.join(self.spool, "data_attempts"), str(self.attempts).encode()
