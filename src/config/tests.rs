@@ -225,3 +225,22 @@ fn digest_section_is_read_and_checked() {
     let d = Config::from_str(&seconds).unwrap().digest.unwrap();
     assert_eq!(d.time, jiff::civil::Time::constant(7, 30, 15, 0));
 }
+
+#[test]
+fn include_private_names_channels_not_also_excluded() {
+    let d = Config::from_str(&format!("{MINIMAL}{DIGEST}"))
+        .unwrap()
+        .digest
+        .unwrap();
+    assert!(d.include_private.is_empty(), "private channels are opt-in");
+    let opted = format!("{MINIMAL}{DIGEST}include_private = [\"#staff\", 77]\n");
+    let d = Config::from_str(&opted).unwrap().digest.unwrap();
+    assert_eq!(
+        d.include_private,
+        vec![ChannelRef::Name("staff".into()), ChannelRef::Id(77)]
+    );
+    let both = format!("{MINIMAL}{DIGEST}include_private = [\"#spam\"]\n");
+    let e = err(&both);
+    assert_eq!(e.key(), Some("digest.include_private"), "{e}");
+    assert!(e.to_string().contains("#spam"), "{e}");
+}
