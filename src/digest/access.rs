@@ -306,7 +306,10 @@ mod tests {
         g.set_role(STAFF, ADMINISTRATOR);
         assert!(g.can_view(READ_ONLY_HIDDEN, member(&[STAFF])));
         g.remove_role(STAFF);
-        assert!(!g.can_view(PRIVATE, member(&[STAFF])), "a deleted role gives nothing");
+        assert!(
+            !g.can_view(READ_ONLY_HIDDEN, member(&[STAFF])),
+            "a deleted role's permissions are gone"
+        );
         g.remove_channel(PUBLIC);
         assert!(!g.can_view(PUBLIC, member(&[])));
         g.set_channel(PUBLIC, Vec::new());

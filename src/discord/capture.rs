@@ -176,6 +176,7 @@ impl Feed {
             self.capture
                 .channels()
                 .set_role(role.id.get(), Some(role.permissions.bits()));
+            log::info!("digest: the permissions of role {} were updated", role.name);
         }
     }
 
