@@ -1851,7 +1851,9 @@ async fn role_permissions_and_channel_overwrites_reach_the_bot() {
     let everyone = &guild.roles[&RoleId::new(GUILD)];
     assert_eq!(everyone.permissions.bits(), permissions::DEFAULT_EVERYONE);
     assert!(everyone.permissions.view_channel());
-    assert!(guild.roles[&RoleId::new(ADMINS)].permissions.administrator());
+    assert!(guild.roles[&RoleId::new(ADMINS)]
+        .permissions
+        .administrator());
     assert!(guild.roles[&RoleId::new(PLAYERS)].permissions.is_empty());
     let staff = &guild.channels[&ChannelId::new(STAFF)];
     let overwrites: Vec<(PermissionOverwriteType, u64, u64)> = staff
@@ -1897,7 +1899,10 @@ async fn role_permissions_and_channel_overwrites_reach_the_bot() {
         updated.permission_overwrites[0].kind,
         PermissionOverwriteType::Role(RoleId::new(GUILD))
     );
-    assert_eq!(updated.permission_overwrites[0].deny, Permissions::VIEW_CHANNEL);
+    assert_eq!(
+        updated.permission_overwrites[0].deny,
+        Permissions::VIEW_CHANNEL
+    );
 
     standin.set_role_permissions(GUILD, 0).await;
     let role = bot

@@ -194,7 +194,13 @@ mod tests {
         GuildAccess::new(
             GUILD,
             OWNER,
-            [(GUILD, DEFAULT), (STAFF, 0), (MUTED, 0), (ADMINS, ADMINISTRATOR), (HELPERS, 0)],
+            [
+                (GUILD, DEFAULT),
+                (STAFF, 0),
+                (MUTED, 0),
+                (ADMINS, ADMINISTRATOR),
+                (HELPERS, 0),
+            ],
             [
                 (PUBLIC, vec![deny(Target::Role(MUTED), VIEW_CHANNEL)]),
                 (
@@ -262,7 +268,10 @@ mod tests {
             ],
         );
         assert!(g.can_view(PRIVATE, member(&[])));
-        assert!(!g.is_public(PRIVATE), "a member overwrite is not for everyone");
+        assert!(
+            !g.is_public(PRIVATE),
+            "a member overwrite is not for everyone"
+        );
         g.set_channel(
             PRIVATE,
             vec![
@@ -278,7 +287,10 @@ mod tests {
     fn administrators_and_the_owner_see_everything() {
         let g = guild();
         assert!(g.can_view(PRIVATE, member(&[ADMINS])));
-        assert!(g.can_view(PUBLIC, member(&[ADMINS, MUTED])), "overwrites ignored");
+        assert!(
+            g.can_view(PUBLIC, member(&[ADMINS, MUTED])),
+            "overwrites ignored"
+        );
         assert!(g.is_administrator(member(&[ADMINS])));
         assert!(!g.is_administrator(member(&[STAFF])));
         let owner = Reader::Member {

@@ -370,7 +370,11 @@ mod tests {
         c.set_access(GuildAccess::new(
             9,
             100,
-            [(9, VIEW_CHANNEL), (STAFF_ROLE, 0), (ADMIN_ROLE, ADMINISTRATOR)],
+            [
+                (9, VIEW_CHANNEL),
+                (STAFF_ROLE, 0),
+                (ADMIN_ROLE, ADMINISTRATOR),
+            ],
             [
                 (1, Vec::new()),
                 (2, Vec::new()),

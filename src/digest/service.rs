@@ -336,7 +336,9 @@ impl Digester {
             .settings
             .write()
             .unwrap_or_else(|p| p.into_inner()) = settings;
-        self.builder.channels.set_rules(excluded, important, include_private);
+        self.builder
+            .channels
+            .set_rules(excluded, important, include_private);
     }
 
     /// Reads the outbox only when there is a reason to: at start, when a

@@ -15,8 +15,8 @@ pub const BACKFILL_CAP: usize = 2000;
 
 use crate::digest::access::{GuildAccess, Overwrite, Target};
 use crate::digest::archive::{snowflake_ms, Change};
-use crate::digest::channels::Audience;
 use crate::digest::capture::Capture;
+use crate::digest::channels::Audience;
 use crate::digest::model::{Attachment, CapturedMessage};
 
 /// The channel kinds whose messages are captured.

@@ -340,8 +340,9 @@ fn list_channels(digester: &Digester, messages: &Messages) -> String {
 /// commands only): the follow-ups of an ephemeral defer are ephemeral.
 async fn defer(http: &Http, inv: &Invocation) {
     if let Origin::Slash(i) = &inv.origin {
-        let deferred =
-            CreateInteractionResponse::Defer(CreateInteractionResponseMessage::new().ephemeral(true));
+        let deferred = CreateInteractionResponse::Defer(
+            CreateInteractionResponseMessage::new().ephemeral(true),
+        );
         log_failure(i.create_response(http, deferred).await);
     }
 }

@@ -444,7 +444,13 @@ impl EventHandler for Handler {
         }
     }
 
-    async fn guild_role_delete(&self, _ctx: Context, guild: GuildId, role: RoleId, _: Option<Role>) {
+    async fn guild_role_delete(
+        &self,
+        _ctx: Context,
+        guild: GuildId,
+        role: RoleId,
+        _: Option<Role>,
+    ) {
         if let Some(feed) = &self.feed {
             feed.role_gone(guild, role);
         }

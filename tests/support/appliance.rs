@@ -212,7 +212,10 @@ impl Appliance {
             .role(PLAYER_ROLE, "joueurs")
             .role(STAFF_ROLE, "staff")
             .overwrite(STAFF, Overwrite::role(GUILD, 0, permissions::VIEW_CHANNEL))
-            .overwrite(STAFF, Overwrite::role(STAFF_ROLE, permissions::VIEW_CHANNEL, 0))
+            .overwrite(
+                STAFF,
+                Overwrite::role(STAFF_ROLE, permissions::VIEW_CHANNEL, 0),
+            )
             .member(ADMIN, "admin", [])
             .member(ALICE, "alice", [])
             .member(BOB, "bob", [])
