@@ -653,6 +653,14 @@ async fn a_private_channel_is_never_captured_and_a_visitor_is_answered_privately
     );
     let stored = metrics(&app).await["cubeguardian_digest_messages_captured_total"];
     assert_eq!(stored, 1.0, "the private channel's message was stored");
+    // The admin can tell from the log what is left out, and why.
+    assert!(
+        app.log
+            .lines()
+            .iter()
+            .any(|l| l.contains("private channels not captured") && l.contains("#staff")),
+        "no log line naming the private channel"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

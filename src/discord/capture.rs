@@ -167,6 +167,18 @@ impl Feed {
         let channels = self.capture.channels();
         let directory = channels.set_guild(guild.id.get(), &guild.name, text_channels(guild));
         channels.set_access(access(guild));
+        let private: Vec<String> = channels
+            .listing()
+            .into_iter()
+            .filter(|c| c.standing.is_watched() && !channels.is_watched(c.id))
+            .map(|c| format!("#{}", c.name))
+            .collect();
+        if !private.is_empty() {
+            log::info!(
+                "digest: private channels not captured (digest.include_private opts in): {}",
+                private.join(", ")
+            );
+        }
         self.capture.save_directory(directory).await;
     }
 
