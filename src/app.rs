@@ -481,6 +481,7 @@ async fn start_digest(
     let channels = Arc::new(Channels::new(
         digest.excluded_channels.clone(),
         digest.important_channels.clone(),
+        digest.include_private.clone(),
         directory,
         overrides,
     ));

@@ -361,6 +361,9 @@ pub struct DigestConfig {
     pub to: Vec<String>,
     pub excluded_channels: Vec<ChannelRef>,
     pub important_channels: Vec<ChannelRef>,
+    /// Private channels whose messages are captured for the mail (never
+    /// shown on Discord to members who cannot open them).
+    pub include_private: Vec<ChannelRef>,
     /// Captured messages older than this are deleted (once a sent digest
     /// has covered them).
     pub retention: Duration,
@@ -392,6 +395,8 @@ struct RawDigest {
     excluded_channels: Vec<ChannelRef>,
     #[serde(default)]
     important_channels: Vec<ChannelRef>,
+    #[serde(default)]
+    include_private: Vec<ChannelRef>,
     #[serde(default = "thirty_days", deserialize_with = "duration")]
     retention: Duration,
     #[serde(default)]
@@ -671,6 +676,16 @@ fn digest_config(
     for to in &d.to {
         crate::digest::mail::check_mailbox(to).map_err(|m| invalid("digest.to", m))?;
     }
+    if let Some(both) = d
+        .include_private
+        .iter()
+        .find(|c| d.excluded_channels.contains(c))
+    {
+        return Err(invalid(
+            "digest.include_private",
+            format!("{both} is also in excluded_channels: choose one"),
+        ));
+    }
     if d.retention < Duration::from_secs(24 * 3600) {
         return Err(invalid(
             "digest.retention",
@@ -689,6 +704,7 @@ fn digest_config(
         to: d.to,
         excluded_channels: d.excluded_channels,
         important_channels: d.important_channels,
+        include_private: d.include_private,
         retention: d.retention,
         send_when_empty: d.send_when_empty,
     })

@@ -236,6 +236,12 @@ texts! {
     DigestMore "digest_more" []
         fr: "📎 La suite est dans le fichier joint."
         en: "📎 The rest is in the attached file.";
+    DigestSentByDm "digest_sent_by_dm" []
+        fr: "📬 Réponse envoyée en message privé."
+        en: "📬 Answer sent by direct message.";
+    DigestDmRefused "digest_dm_refused" []
+        fr: "📪 Impossible de vous écrire en message privé : ouvrez vos messages privés ou utilisez la commande slash, dont la réponse n'est visible que par vous."
+        en: "📪 I cannot send you a direct message: open your direct messages, or use the slash command, whose answer only you can see.";
     ChannelsList "channels_list" ["watched", "important", "excluded"]
         fr: "📚 **Salons du résumé**\n• Suivis : {watched}\n• Importants (en premier et en entier) : {important}\n• Exclus : {excluded}"
         en: "📚 **Digest channels**\n• Watched: {watched}\n• Important (first and in full): {important}\n• Excluded: {excluded}";

@@ -41,11 +41,12 @@ const LIVE_POWER: [&str; 5] = [
     "watch_interval",
 ];
 /// `[digest]` keys applied while running (the mail server's are not).
-const LIVE_DIGEST: [&str; 7] = [
+const LIVE_DIGEST: [&str; 8] = [
     "time",
     "timezone",
     "excluded_channels",
     "important_channels",
+    "include_private",
     "retention",
     "send_when_empty",
     "retry_after",
@@ -212,6 +213,7 @@ async fn apply(live: &Live, new: &Config, plan: &Plan) {
                 DigestSettings::from_config(new, digest),
                 digest.excluded_channels.clone(),
                 digest.important_channels.clone(),
+                digest.include_private.clone(),
             );
         }
     }

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use serde_json::json;
 use support::appliance::*;
-use support::discord::{InteractionResponse, MessageSpec};
+use support::discord::{permissions, InteractionResponse, MessageSpec, Overwrite};
 use support::prometheus::parse_exposition;
 use support::smtp::{ReceivedMail, SmtpOptions, SmtpServer};
 
@@ -286,15 +286,15 @@ async fn the_digest_has_every_watched_channel_and_never_an_excluded_one() {
     let stored = metrics(&app).await["cubeguardian_digest_messages_captured_total"];
     assert_eq!(stored, 7.0, "the excluded channel's message was stored");
 
-    // `!resume` in plain text posts the digest so far in the channel.
+    // `!resume` in plain text: the digest so far goes to the asker by DM.
     d.send_message(ALICE, ANNOUNCE, "!resume").await;
     let posted = d
         .wait_for_message(
-            |m| m.channel_id == ANNOUNCE && m.content.contains("dernière annonce"),
+            |m| m.dm_user == Some(ALICE) && m.content.contains("dernière annonce"),
             WAIT,
         )
         .await
-        .expect("the digest posted in the channel");
+        .expect("the digest sent by DM");
     assert!(
         !posted.content.contains("après l'exclusion"),
         "{}",
@@ -532,4 +532,245 @@ async fn what_was_said_while_the_bot_was_away_is_caught_up() {
         );
     }
     assert!(!text.contains("spam"), "{text}");
+}
+
+/// The admin page's "send the digest now" (the admin's `/resume mail` may
+/// be cooling down).
+async fn send_digest_now(app: &Appliance) {
+    let res = reqwest::Client::new()
+        .post(format!("http://{}/action/send-digest", app.admin_addr))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}
+
+/// Every answer to the interaction `handle`, once one contains `expect`.
+async fn answers_to(
+    app: &Appliance,
+    user: u64,
+    name: &str,
+    options: serde_json::Value,
+    expect: &str,
+) -> Vec<InteractionResponse> {
+    let handle = app
+        .discord
+        .slash_command(user, ANNOUNCE, name, options)
+        .await;
+    app.discord
+        .wait_for_interaction_response(
+            |r| handle.matches(r) && r.content().is_some_and(|c| c.contains(expect)),
+            WAIT,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("no answer to /{name} containing {expect:?}: {e:?}"));
+    app.discord
+        .interaction_responses()
+        .into_iter()
+        .filter(|r| handle.matches(r))
+        .collect()
+}
+
+/// Asserts that every answer is for the asker alone and none quotes `secret`.
+fn private_and_without(answers: &[InteractionResponse], secret: &str) {
+    for answer in answers {
+        assert!(answer.is_ephemeral(), "a public answer: {answer:?}");
+        let content = answer.content().unwrap_or("");
+        assert!(!content.contains(secret), "{secret:?} shown in: {content}");
+        for (_, bytes) in answer.files() {
+            assert!(!String::from_utf8_lossy(&bytes).contains(secret));
+        }
+    }
+}
+
+/// `!resume` by `user` in the public channel: the DM it brings, and that
+/// the channel got a pointer quoting nothing.
+async fn resume_by_dm(app: &Appliance, user: u64, expect: &str) -> String {
+    let d = &app.discord;
+    d.send_message(user, ANNOUNCE, "!resume").await;
+    let dm = d
+        .wait_for_message(
+            |m| m.dm_user == Some(user) && m.content.contains(expect),
+            WAIT,
+        )
+        .await
+        .unwrap_or_else(|e| panic!("no DM containing {expect:?}: {e:?}"));
+    d.wait_for_message(
+        |m| m.channel_id == ANNOUNCE && m.content.contains("📬"),
+        WAIT,
+    )
+    .await
+    .expect("a pointer to the DM in the channel");
+    let leaked: Vec<String> = d
+        .messages()
+        .into_iter()
+        .filter(|m| m.channel_id == ANNOUNCE && m.content.contains(expect))
+        .map(|m| m.content)
+        .collect();
+    assert!(
+        leaked.is_empty(),
+        "the digest was posted publicly: {leaked:?}"
+    );
+    dm.content
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_private_channel_is_never_captured_and_a_visitor_is_answered_privately() {
+    let smtp = SmtpServer::start(smtp_options()).await;
+    let (app, _files) = start(&smtp, None).await;
+    let d = &app.discord;
+    // The private channel first: were it captured, it would be stored no
+    // later than the public message after it.
+    d.send_message(DAVE, STAFF, "plan secret du staff").await;
+    d.send_message(ALICE, DISCUSSION, "discussion publique")
+        .await;
+    wait_stored(&app, 1).await;
+
+    // The admin (owner, admin_user_id) sees everything stored: the private
+    // channel's message was not.
+    let admin = answers_to(&app, ADMIN, "resume", json!([]), "discussion publique").await;
+    private_and_without(&admin, "plan secret");
+
+    // A visitor: /resume and /report, for their eyes only.
+    let visitor = answers_to(&app, BOB, "resume", json!([]), "discussion publique").await;
+    private_and_without(&visitor, "plan secret");
+    let report = answers_to(&app, BOB, "report", json!([]), "alice").await;
+    private_and_without(&report, &format!("<#{STAFF}>"));
+    // `!resume` (another visitor: /resume has a cooldown): by DM, never in
+    // the channel.
+    let dm = resume_by_dm(&app, ALICE, "discussion publique").await;
+    assert!(!dm.contains("plan secret"), "{dm}");
+
+    // Nor is it in the mail.
+    send_digest_now(&app).await;
+    let mails = smtp.wait_for_mails(1, WAIT).await;
+    let text = text_of(&mails[0]);
+    assert!(text.contains("discussion publique"), "{text}");
+    assert!(
+        !text.contains("plan secret") && !text.contains("staff"),
+        "{text}"
+    );
+    let stored = metrics(&app).await["cubeguardian_digest_messages_captured_total"];
+    assert_eq!(stored, 1.0, "the private channel's message was stored");
+    // The admin can tell from the log what is left out, and why.
+    assert!(
+        app.log
+            .lines()
+            .iter()
+            .any(|l| l.contains("private channels not captured") && l.contains("#staff")),
+        "no log line naming the private channel"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn include_private_mails_a_private_channel_but_shows_it_only_to_who_can_open_it() {
+    let smtp = SmtpServer::start(smtp_options()).await;
+    let files = tempfile::tempdir().unwrap();
+    let mut app = Appliance::start(
+        bin(),
+        Options {
+            extra: format!(
+                "{}include_private = [\"#staff\"]\n",
+                digest_section(&smtp, files.path(), None)
+            ),
+            env: vec![(
+                "CUBEGUARDIAN_SMTP_PASSWORD".to_owned(),
+                SMTP_PASSWORD.to_owned(),
+            )],
+            ..Options::default()
+        },
+    )
+    .await;
+    app.spawn_ready().await;
+    let d = &app.discord;
+    d.send_message(DAVE, STAFF, "plan secret du staff").await;
+    d.send_message(ALICE, DISCUSSION, "discussion publique")
+        .await;
+    wait_stored(&app, 2).await;
+
+    // Stored for the mail, yet a visitor never sees it on Discord.
+    let visitor = answers_to(&app, BOB, "resume", json!([]), "discussion publique").await;
+    private_and_without(&visitor, "plan secret");
+    let report = answers_to(&app, BOB, "report", json!([]), "alice").await;
+    private_and_without(&report, &format!("<#{STAFF}>"));
+    let dm = resume_by_dm(&app, ALICE, "discussion publique").await;
+    assert!(!dm.contains("plan secret"), "{dm}");
+
+    // A member of the staff role can open #staff: they see it, privately.
+    let staff = answers_to(&app, DAVE, "resume", json!([]), "plan secret du staff").await;
+    assert!(staff.iter().all(InteractionResponse::is_ephemeral));
+    // So does the admin.
+    answers_to(&app, ADMIN, "resume", json!([]), "plan secret du staff").await;
+    let report = answers_to(&app, ADMIN, "report", json!([]), &format!("<#{STAFF}>")).await;
+    assert!(report.iter().all(InteractionResponse::is_ephemeral));
+
+    send_digest_now(&app).await;
+    let mails = smtp.wait_for_mails(1, WAIT).await;
+    let text = text_of(&mails[0]);
+    assert!(text.contains("plan secret du staff"), "{text}");
+    assert!(text.contains("discussion publique"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_channel_made_private_stops_being_captured() {
+    let smtp = SmtpServer::start(smtp_options()).await;
+    let (app, _files) = start(&smtp, None).await;
+    let d = &app.discord;
+    d.send_message(ALICE, DISCUSSION, "encore public").await;
+    wait_stored(&app, 1).await;
+
+    // A moderator hides #discussion from @everyone (CHANNEL_UPDATE).
+    d.set_channel_overwrites(
+        DISCUSSION,
+        [Overwrite::role(GUILD, 0, permissions::VIEW_CHANNEL)],
+    )
+    .await;
+    wait_until("the bot to see #discussion turn private", || {
+        app.log
+            .lines()
+            .iter()
+            .any(|l| l.contains("#discussion is now private"))
+    })
+    .await;
+    d.send_message(ALICE, DISCUSSION, "après fermeture").await;
+    d.send_message(ALICE, ANNONCES, "annonce témoin").await;
+    wait_stored(&app, 2).await;
+    // The admin sees all that is stored: not the message after the change.
+    let admin = answers_to(&app, ADMIN, "resume", json!([]), "annonce témoin").await;
+    private_and_without(&admin, "après fermeture");
+    // A visitor no longer sees #discussion at all.
+    let visitor = answers_to(&app, BOB, "resume", json!([]), "annonce témoin").await;
+    private_and_without(&visitor, "encore public");
+
+    // @everyone loses VIEW_CHANNEL guild-wide (GUILD_ROLE_UPDATE): nothing
+    // public is left to capture.
+    let role_updates = |n: usize| {
+        let log = &app.log;
+        move || {
+            log.lines()
+                .iter()
+                .filter(|l| l.contains("permissions of role @everyone were updated"))
+                .count()
+                >= n
+        }
+    };
+    d.set_role_permissions(
+        GUILD,
+        permissions::DEFAULT_EVERYONE & !permissions::VIEW_CHANNEL,
+    )
+    .await;
+    wait_until("the bot to handle the role update", role_updates(1)).await;
+    d.send_message(ALICE, ANNONCES, "annonce cachée").await;
+    // serenity runs each event's handler in its own task: a round trip
+    // makes sure the message was looked at before the role changes back.
+    answers_to(&app, CAROL, "listchannels", json!([]), "📚").await;
+    d.set_role_permissions(GUILD, permissions::DEFAULT_EVERYONE)
+        .await;
+    wait_until("the bot to handle the second role update", role_updates(2)).await;
+    d.send_message(ALICE, ANNONCES, "annonce visible").await;
+    wait_stored(&app, 3).await;
+    // Dave can open #annonces again (the admin's /resume is cooling down).
+    let staff = answers_to(&app, DAVE, "resume", json!([]), "annonce visible").await;
+    private_and_without(&staff, "annonce cachée");
 }

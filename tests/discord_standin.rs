@@ -12,12 +12,14 @@ use serenity::all::{
     CreateActionRow, CreateAttachment, CreateButton, CreateCommand, CreateCommandOption,
     CreateInteractionResponse, CreateInteractionResponseFollowup, CreateInteractionResponseMessage,
     CreateMessage, EditInteractionResponse, EditMessage, EventHandler, GatewayIntents, GetMessages,
-    Guild, GuildId, GuildMemberUpdateEvent, Http, HttpBuilder, Interaction, Member, Message,
-    MessageId, MessageType, MessageUpdateEvent, Reaction, ReactionType, Ready, ResumedEvent,
-    RoleId, ShardManager, UserId, VoiceState,
+    Guild, GuildChannel, GuildId, GuildMemberUpdateEvent, Http, HttpBuilder, Interaction, Member,
+    Message, MessageId, MessageType, MessageUpdateEvent, PermissionOverwriteType, Permissions,
+    Reaction, ReactionType, Ready, ResumedEvent, Role, RoleId, ShardManager, UserId, VoiceState,
 };
 use serenity::async_trait;
-use support::discord::{DiscordStandIn, GuildFixture, MessageSpec, ResponseKind};
+use support::discord::{
+    permissions, DiscordStandIn, GuildFixture, MessageSpec, Overwrite, ResponseKind,
+};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -76,6 +78,8 @@ enum Seen {
     Resumed,
     MemberAdded(Box<Member>),
     MemberUpdated(Box<GuildMemberUpdateEvent>),
+    ChannelUpdated(Box<GuildChannel>),
+    RoleUpdated(Box<Role>),
 }
 
 struct Handler(mpsc::UnboundedSender<Seen>);
@@ -149,6 +153,12 @@ impl EventHandler for Handler {
         event: GuildMemberUpdateEvent,
     ) {
         let _ = self.0.send(Seen::MemberUpdated(Box::new(event)));
+    }
+    async fn channel_update(&self, _: Context, _: Option<GuildChannel>, new: GuildChannel) {
+        let _ = self.0.send(Seen::ChannelUpdated(Box::new(new)));
+    }
+    async fn guild_role_update(&self, _: Context, _: Option<Role>, new: Role) {
+        let _ = self.0.send(Seen::RoleUpdated(Box::new(new)));
     }
 }
 
@@ -1817,6 +1827,111 @@ async fn slash_command_options_parse_in_serenity() {
         vec![RoleId::new(PLAYERS), RoleId::new(ADMINS)]
     );
     assert_eq!(resolved.roles[&RoleId::new(PLAYERS)].name, "joueurs");
+    assert_no_unknown_routes(&standin);
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn role_permissions_and_channel_overwrites_reach_the_bot() {
+    const STAFF: u64 = 21;
+    let view = permissions::VIEW_CHANNEL;
+    let standin = DiscordStandIn::start(
+        // Owned by the bot: the owner would see everything.
+        fixture()
+            .owner(900)
+            .text_channel(STAFF, "staff")
+            .role_permissions(ADMINS, permissions::ADMINISTRATOR)
+            .overwrite(STAFF, Overwrite::role(GUILD, 0, view))
+            .overwrite(STAFF, Overwrite::role(ADMINS, view, 0))
+            .overwrite(STAFF, Overwrite::member(CAROL, view, 0)),
+    )
+    .await;
+    let mut bot = Bot::start(&standin, TOKEN).await;
+    let guild = bot.guild().await;
+    let everyone = &guild.roles[&RoleId::new(GUILD)];
+    assert_eq!(everyone.permissions.bits(), permissions::DEFAULT_EVERYONE);
+    assert!(everyone.permissions.view_channel());
+    assert!(guild.roles[&RoleId::new(ADMINS)]
+        .permissions
+        .administrator());
+    assert!(guild.roles[&RoleId::new(PLAYERS)].permissions.is_empty());
+    let staff = &guild.channels[&ChannelId::new(STAFF)];
+    let overwrites: Vec<(PermissionOverwriteType, u64, u64)> = staff
+        .permission_overwrites
+        .iter()
+        .map(|o| (o.kind, o.allow.bits(), o.deny.bits()))
+        .collect();
+    assert_eq!(
+        overwrites,
+        vec![
+            (PermissionOverwriteType::Role(RoleId::new(GUILD)), 0, view),
+            (PermissionOverwriteType::Role(RoleId::new(ADMINS)), view, 0),
+            (PermissionOverwriteType::Member(UserId::new(CAROL)), view, 0),
+        ]
+    );
+    assert!(guild.channels[&ChannelId::new(TEXT)]
+        .permission_overwrites
+        .is_empty());
+    // serenity's own computation agrees: carol (member overwrite) and bob (ADMINISTRATOR
+    // through a role) may open #staff, alice may not.
+    let can_view = |user: u64| {
+        let member = &guild.members[&UserId::new(user)];
+        guild
+            .user_permissions_in(staff, member)
+            .contains(Permissions::VIEW_CHANNEL)
+    };
+    assert!(can_view(CAROL) && can_view(BOB) && !can_view(ALICE));
+
+    standin
+        .set_channel_overwrites(TEXT, [Overwrite::role(GUILD, 0, view)])
+        .await;
+    let updated = bot
+        .next("CHANNEL_UPDATE", |s| match s {
+            Seen::ChannelUpdated(c) => Some(c.clone()),
+            _ => None,
+        })
+        .await;
+    assert_eq!(updated.id, ChannelId::new(TEXT));
+    assert_eq!(updated.guild_id, GuildId::new(GUILD));
+    assert_eq!(updated.name, "annonces");
+    assert_eq!(updated.permission_overwrites.len(), 1);
+    assert_eq!(
+        updated.permission_overwrites[0].kind,
+        PermissionOverwriteType::Role(RoleId::new(GUILD))
+    );
+    assert_eq!(
+        updated.permission_overwrites[0].deny,
+        Permissions::VIEW_CHANNEL
+    );
+
+    standin.set_role_permissions(GUILD, 0).await;
+    let role = bot
+        .next("GUILD_ROLE_UPDATE", |s| match s {
+            Seen::RoleUpdated(r) => Some(r.clone()),
+            _ => None,
+        })
+        .await;
+    assert_eq!(role.id, RoleId::new(GUILD));
+    assert_eq!(role.guild_id, GuildId::new(GUILD));
+    assert_eq!(role.name, "@everyone");
+    assert!(role.permissions.is_empty());
+    standin.set_role_permissions(PLAYERS, view).await;
+    let role = bot
+        .next("the players' GUILD_ROLE_UPDATE", |s| match s {
+            Seen::RoleUpdated(r) if r.id == RoleId::new(PLAYERS) => Some(r.clone()),
+            _ => None,
+        })
+        .await;
+    assert_eq!(role.name, "joueurs");
+    assert_eq!(role.permissions, Permissions::VIEW_CHANNEL);
+    // The next identify's GUILD_CREATE tells the same truth.
+    assert!(standin.invalidate_session().await);
+    let guild = bot.guild().await;
+    assert!(guild.roles[&RoleId::new(GUILD)].permissions.is_empty());
+    assert_eq!(
+        guild.channels[&ChannelId::new(TEXT)].permission_overwrites[0].deny,
+        Permissions::VIEW_CHANNEL
+    );
     assert_no_unknown_routes(&standin);
     bot.stop().await;
 }

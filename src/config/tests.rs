@@ -239,3 +239,22 @@ fn admin_hostnames_are_read_and_checked() {
     assert_eq!(e.key(), Some("admin.hostnames[0]"), "{e}");
     assert!(e.to_string().contains("not a host name"), "{e}");
 }
+
+#[test]
+fn include_private_names_channels_not_also_excluded() {
+    let d = Config::from_str(&format!("{MINIMAL}{DIGEST}"))
+        .unwrap()
+        .digest
+        .unwrap();
+    assert!(d.include_private.is_empty(), "private channels are opt-in");
+    let opted = format!("{MINIMAL}{DIGEST}include_private = [\"#staff\", 77]\n");
+    let d = Config::from_str(&opted).unwrap().digest.unwrap();
+    assert_eq!(
+        d.include_private,
+        vec![ChannelRef::Name("staff".into()), ChannelRef::Id(77)]
+    );
+    let both = format!("{MINIMAL}{DIGEST}include_private = [\"#spam\"]\n");
+    let e = err(&both);
+    assert_eq!(e.key(), Some("digest.include_private"), "{e}");
+    assert!(e.to_string().contains("#spam"), "{e}");
+}

@@ -5,10 +5,14 @@
 //!
 //! Capture asks [`Channels::is_watched`] for every message: an excluded
 //! channel's messages are never stored, not merely left out of the mail.
+//! Nor are a private channel's (one `@everyone` cannot open), unless the
+//! config's `include_private` names it; and even then only the mail and
+//! those who can open it on Discord see it ([`Audience`]).
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
+use super::access::{GuildAccess, Overwrite, Reader};
 use super::archive::{Directory, Override};
 use super::model::Channel;
 use crate::config::ChannelRef;
@@ -41,13 +45,29 @@ pub struct Listed {
     pub included_by_command: bool,
 }
 
+/// Whom a digest or a report is for: it holds only the channels they may
+/// read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Audience<'a> {
+    /// The mail: public channels and those of `include_private`.
+    Mail,
+    /// The bot's admin or a Discord administrator: every watched channel.
+    Admin,
+    /// A member: the watched channels they can open on Discord.
+    Member { user_id: u64, roles: &'a [u64] },
+}
+
 #[derive(Default)]
 struct Inner {
     /// The config's lists (replaced by a reload).
     excluded: Vec<ChannelRef>,
     important: Vec<ChannelRef>,
+    include_private: Vec<ChannelRef>,
     directory: Directory,
     overrides: BTreeMap<u64, Override>,
+    /// Who sees which channel; `None` until this session's `GUILD_CREATE`
+    /// (nothing is captured meanwhile, and members are shown nothing).
+    access: Option<GuildAccess>,
 }
 
 /// The watched channels, shared by the Discord handler, the commands and
@@ -62,6 +82,7 @@ impl Channels {
     pub fn new(
         excluded: Vec<ChannelRef>,
         important: Vec<ChannelRef>,
+        include_private: Vec<ChannelRef>,
         directory: Directory,
         overrides: BTreeMap<u64, Override>,
     ) -> Self {
@@ -69,17 +90,61 @@ impl Channels {
             inner: Mutex::new(Inner {
                 excluded,
                 important,
+                include_private,
                 directory,
                 overrides,
+                access: None,
             }),
         }
     }
 
     /// A reloaded configuration's lists.
-    pub fn set_rules(&self, excluded: Vec<ChannelRef>, important: Vec<ChannelRef>) {
+    pub fn set_rules(
+        &self,
+        excluded: Vec<ChannelRef>,
+        important: Vec<ChannelRef>,
+        include_private: Vec<ChannelRef>,
+    ) {
         let mut inner = self.lock();
         inner.excluded = excluded;
         inner.important = important;
+        inner.include_private = include_private;
+    }
+
+    /// The guild's roles and overwrites, from a `GUILD_CREATE`.
+    pub fn set_access(&self, access: GuildAccess) {
+        self.lock().access = Some(access);
+    }
+
+    /// A channel's overwrites were created or changed. Returns whether
+    /// `@everyone` could open it before and can now, for the log.
+    pub fn set_overwrites(&self, id: u64, overwrites: Vec<Overwrite>) -> (bool, bool) {
+        let mut inner = self.lock();
+        let Some(access) = inner.access.as_mut() else {
+            return (false, false);
+        };
+        let before = access.is_public(id);
+        access.set_channel(id, overwrites);
+        (before, access.is_public(id))
+    }
+
+    /// A role was created or changed (`None`: deleted).
+    pub fn set_role(&self, id: u64, permissions: Option<u64>) {
+        if let Some(access) = self.lock().access.as_mut() {
+            match permissions {
+                Some(p) => access.set_role(id, p),
+                None => access.remove_role(id),
+            }
+        }
+    }
+
+    /// Whether `user_id` with `roles` is a Discord administrator (or the
+    /// owner) of the guild.
+    pub fn is_administrator(&self, user_id: u64, roles: &[u64]) -> bool {
+        self.lock()
+            .access
+            .as_ref()
+            .is_some_and(|a| a.is_administrator(Reader::Member { user_id, roles }))
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
@@ -123,6 +188,9 @@ impl Channels {
         let mut inner = self.lock();
         let before = inner.directory.channels.len();
         inner.directory.channels.retain(|(c, _)| *c != id);
+        if let Some(access) = inner.access.as_mut() {
+            access.remove_channel(id);
+        }
         (inner.directory.channels.len() != before).then(|| inner.directory.clone())
     }
 
@@ -172,12 +240,40 @@ impl Channels {
         }
     }
 
+    /// Whether `channel_id` may be mailed: public, or private and opted in
+    /// by `include_private`.
+    fn mailable(inner: &Inner, id: u64, name: &str, access: &GuildAccess) -> bool {
+        access.is_public(id) || inner.include_private.iter().any(|r| r.matches(id, name))
+    }
+
+    /// Whether the channel of `audience` holds `id` (among watched ones).
+    fn shown(inner: &Inner, id: u64, name: &str, audience: Audience) -> bool {
+        match (audience, &inner.access) {
+            (Audience::Admin, _) => true,
+            // Offline (the CLI), what was stored is what capture allowed.
+            (Audience::Mail, None) => true,
+            (Audience::Mail, Some(access)) => Self::mailable(inner, id, name, access),
+            (Audience::Member { user_id, roles }, Some(access)) => {
+                access.can_view(id, Reader::Member { user_id, roles })
+            }
+            (Audience::Member { .. }, None) => false,
+        }
+    }
+
     /// Whether a message in `channel_id` is captured: a known text channel
-    /// of the guild that is not excluded.
+    /// of the guild that is not excluded, and that `@everyone` can open or
+    /// `include_private` names. Nothing is captured before the guild's
+    /// permissions are known.
     pub fn is_watched(&self, channel_id: u64) -> bool {
         let inner = self.lock();
-        Self::name_of(&inner.directory, channel_id).is_some()
-            && Self::standing_in(&inner, channel_id).is_watched()
+        let Some(name) = Self::name_of(&inner.directory, channel_id) else {
+            return false;
+        };
+        Self::standing_in(&inner, channel_id).is_watched()
+            && inner
+                .access
+                .as_ref()
+                .is_some_and(|a| Self::mailable(&inner, channel_id, name, a))
     }
 
     /// A known channel's name.
@@ -185,8 +281,8 @@ impl Channels {
         Self::name_of(&self.lock().directory, channel_id).map(str::to_owned)
     }
 
-    /// The watched channels in the guild's order, for a digest.
-    pub fn watched(&self) -> Vec<Channel> {
+    /// The watched channels `audience` may read, in the guild's order.
+    pub fn watched(&self, audience: Audience) -> Vec<Channel> {
         let inner = self.lock();
         inner
             .directory
@@ -194,7 +290,8 @@ impl Channels {
             .iter()
             .filter_map(|(id, name)| {
                 let standing = Self::standing_in(&inner, *id);
-                standing.is_watched().then(|| Channel {
+                let shown = standing.is_watched() && Self::shown(&inner, *id, name, audience);
+                shown.then(|| Channel {
                     id: *id,
                     name: name.clone(),
                     important: standing == Standing::Important,
@@ -229,10 +326,33 @@ impl Channels {
 mod tests {
     use super::*;
 
+    use crate::digest::access::{Target, ADMINISTRATOR, VIEW_CHANNEL};
+
+    const STAFF_ROLE: u64 = 20;
+    const ADMIN_ROLE: u64 = 21;
+
+    fn hidden() -> Vec<Overwrite> {
+        vec![
+            Overwrite {
+                target: Target::Role(9),
+                allow: 0,
+                deny: VIEW_CHANNEL,
+            },
+            Overwrite {
+                target: Target::Role(STAFF_ROLE),
+                allow: VIEW_CHANNEL,
+                deny: 0,
+            },
+        ]
+    }
+
+    /// Guild 9: three public channels, and #staff (5) and #bureau (6)
+    /// that only the staff role can open; #bureau is opted in.
     fn channels() -> Channels {
         let c = Channels::new(
             vec![ChannelRef::Name("spam".into())],
             vec![ChannelRef::Name("annonces".into())],
+            vec![ChannelRef::Id(6)],
             Directory::default(),
             BTreeMap::new(),
         );
@@ -243,9 +363,87 @@ mod tests {
                 (1, "annonces".into()),
                 (2, "général".into()),
                 (3, "spam".into()),
+                (5, "staff".into()),
+                (6, "bureau".into()),
             ],
         );
+        c.set_access(GuildAccess::new(
+            9,
+            100,
+            [
+                (9, VIEW_CHANNEL),
+                (STAFF_ROLE, 0),
+                (ADMIN_ROLE, ADMINISTRATOR),
+            ],
+            [
+                (1, Vec::new()),
+                (2, Vec::new()),
+                (3, Vec::new()),
+                (5, hidden()),
+                (6, hidden()),
+            ],
+        ));
         c
+    }
+
+    fn ids(channels: Vec<Channel>) -> Vec<u64> {
+        channels.iter().map(|c| c.id).collect()
+    }
+
+    #[test]
+    fn private_channels_are_captured_only_when_opted_in_and_shown_to_who_can_read_them() {
+        let c = channels();
+        assert!(!c.is_watched(5), "private, not opted in: never stored");
+        assert!(c.is_watched(6), "private, opted in by include_private");
+        assert_eq!(ids(c.watched(Audience::Mail)), vec![1, 2, 6]);
+        assert_eq!(ids(c.watched(Audience::Admin)), vec![1, 2, 5, 6]);
+        let visitor = Audience::Member {
+            user_id: 7,
+            roles: &[],
+        };
+        assert_eq!(ids(c.watched(visitor)), vec![1, 2], "not the opted-in one");
+        let staff = Audience::Member {
+            user_id: 7,
+            roles: &[STAFF_ROLE],
+        };
+        assert_eq!(ids(c.watched(staff)), vec![1, 2, 5, 6]);
+        assert!(c.is_administrator(7, &[ADMIN_ROLE]));
+        assert!(c.is_administrator(100, &[]), "the owner");
+        assert!(!c.is_administrator(7, &[STAFF_ROLE]));
+
+        // #général made private: no longer captured, nor mailed.
+        assert_eq!(c.set_overwrites(2, hidden()), (true, false));
+        assert!(!c.is_watched(2));
+        assert_eq!(ids(c.watched(Audience::Mail)), vec![1, 6]);
+        assert_eq!(ids(c.watched(staff)), vec![1, 2, 5, 6]);
+        // @everyone loses VIEW_CHANNEL guild-wide: only the opted-in one.
+        c.set_role(9, Some(0));
+        assert!(!c.is_watched(1) && c.is_watched(6));
+        c.set_role(9, Some(VIEW_CHANNEL));
+        assert!(c.is_watched(1));
+    }
+
+    #[test]
+    fn nothing_is_captured_or_shown_to_members_before_the_permissions_are_known() {
+        let c = Channels::new(
+            Vec::new(),
+            Vec::new(),
+            Vec::new(),
+            Directory {
+                guild_id: 9,
+                guild_name: "Guild".into(),
+                channels: vec![(1, "général".into())],
+            },
+            BTreeMap::new(),
+        );
+        assert!(!c.is_watched(1));
+        let visitor = Audience::Member {
+            user_id: 7,
+            roles: &[],
+        };
+        assert!(c.watched(visitor).is_empty());
+        // The CLI, without Discord: what was stored.
+        assert_eq!(ids(c.watched(Audience::Mail)), vec![1]);
     }
 
     #[test]
@@ -254,8 +452,8 @@ mod tests {
         assert!(c.is_watched(1) && c.is_watched(2));
         assert!(!c.is_watched(3), "excluded by config");
         assert!(!c.is_watched(99), "unknown channels are not captured");
-        let w = c.watched();
-        assert_eq!(w.iter().map(|c| c.id).collect::<Vec<_>>(), vec![1, 2]);
+        let w = c.watched(Audience::Admin);
+        assert_eq!(w.iter().map(|c| c.id).collect::<Vec<_>>(), vec![1, 2, 5, 6]);
         assert!(w[0].important && !w[1].important);
 
         let saved = c.set_override(2, Override::Excluded);
@@ -279,6 +477,8 @@ mod tests {
         assert!(c.upsert(2, "général").is_none());
         assert!(c.upsert(2, "general").is_some());
         assert!(c.upsert(4, "new").is_some());
+        assert!(!c.is_watched(4), "its permissions are not known yet");
+        assert_eq!(c.set_overwrites(4, Vec::new()), (false, true));
         assert!(c.is_watched(4));
         assert!(c.remove(4).is_some());
         assert!(c.remove(4).is_none());

@@ -1,6 +1,7 @@
 //! The daily digest mailer: captures the guild's messages, summarises
 //! them every day and emails the result.
 
+pub mod access;
 pub mod archive;
 pub mod capture;
 pub mod channels;

@@ -43,6 +43,7 @@ pub async fn answer(
             let channels = Channels::new(
                 digest.excluded_channels.clone(),
                 digest.important_channels.clone(),
+                digest.include_private.clone(),
                 archive.directory()?.unwrap_or_default(),
                 state.overrides.clone(),
             );

@@ -22,7 +22,7 @@ use tokio::sync::{mpsc, Mutex, Notify};
 use tokio_util::sync::CancellationToken;
 
 use super::archive::{Archive, Delivery, DigestKind, DigestRecord, DigestState, Override};
-use super::channels::Channels;
+use super::channels::{Audience, Channels};
 use super::mail::{Mailer, OutgoingMail};
 use super::model::{CapturedMessage, DigestRequest};
 use super::report::{self, Period, ReportRequest};
@@ -309,14 +309,22 @@ impl Digester {
         self.builder.preview(from).await
     }
 
-    /// The digest so far, for Discord.
-    pub async fn chat(&self, limit: usize) -> Result<Vec<String>, DigestError> {
+    /// The digest so far, for Discord: only what `audience` may read.
+    pub async fn chat(
+        &self,
+        limit: usize,
+        audience: Audience<'_>,
+    ) -> Result<Vec<String>, DigestError> {
         let from = self.state.lock().await.window_start_ms;
-        self.builder.chat(from, limit).await
+        self.builder.chat(from, limit, audience).await
     }
 
-    pub async fn report(&self, period: Period) -> Result<String, DigestError> {
-        self.builder.report(period).await
+    pub async fn report(
+        &self,
+        period: Period,
+        audience: Audience<'_>,
+    ) -> Result<String, DigestError> {
+        self.builder.report(period, audience).await
     }
 
     pub fn archive(&self) -> &Archive {
@@ -334,13 +342,16 @@ impl Digester {
         settings: DigestSettings,
         excluded: Vec<crate::config::ChannelRef>,
         important: Vec<crate::config::ChannelRef>,
+        include_private: Vec<crate::config::ChannelRef>,
     ) {
         *self
             .builder
             .settings
             .write()
             .unwrap_or_else(|p| p.into_inner()) = settings;
-        self.builder.channels.set_rules(excluded, important);
+        self.builder
+            .channels
+            .set_rules(excluded, important, include_private);
     }
 
     /// Reads the outbox only when there is a reason to: at start, when a
@@ -584,7 +595,7 @@ impl Builder {
     pub async fn preview(&self, from: i64) -> Result<render::Rendered, DigestError> {
         let settings = self.settings();
         let to = now_ms();
-        let (messages, channels) = self.window(from, to).await?;
+        let (messages, channels) = self.window(from, to, Audience::Mail).await?;
         let guild_name = self.channels.guild_name();
         let request = self.request(&settings, &guild_name, &messages, &channels, from, to);
         let digest = summary::summarise(&request);
@@ -592,11 +603,16 @@ impl Builder {
     }
 
     /// The digest from `from` until now, for Discord: parts of at most
-    /// `limit` characters.
-    pub async fn chat(&self, from: i64, limit: usize) -> Result<Vec<String>, DigestError> {
+    /// `limit` characters, of the channels `audience` may read.
+    pub async fn chat(
+        &self,
+        from: i64,
+        limit: usize,
+        audience: Audience<'_>,
+    ) -> Result<Vec<String>, DigestError> {
         let settings = self.settings();
         let to = now_ms();
-        let (messages, channels) = self.window(from, to).await?;
+        let (messages, channels) = self.window(from, to, audience).await?;
         let guild_name = self.channels.guild_name();
         let request = self.request(&settings, &guild_name, &messages, &channels, from, to);
         let digest = summary::summarise(&request);
@@ -607,11 +623,15 @@ impl Builder {
     }
 
     /// `/report day|week`.
-    pub async fn report(&self, period: Period) -> Result<String, DigestError> {
+    pub async fn report(
+        &self,
+        period: Period,
+        audience: Audience<'_>,
+    ) -> Result<String, DigestError> {
         let settings = self.settings();
         let to = now_ms();
         let from = period.start(to, settings.zone.tz());
-        let (messages, channels) = self.window(from, to).await?;
+        let (messages, channels) = self.window(from, to, audience).await?;
         let report = report::report(&ReportRequest {
             channels: &channels,
             messages: &messages,
@@ -624,15 +644,18 @@ impl Builder {
         Ok(report::render_report(&report, settings.language))
     }
 
+    /// The window's messages of the watched channels `audience` may read.
     async fn window(
         &self,
         from: i64,
         to: i64,
+        audience: Audience<'_>,
     ) -> Result<(Vec<CapturedMessage>, Vec<super::model::Channel>), DigestError> {
         let archive = self.archive.clone();
         let mut messages = blocking(move || archive.messages_between(from, to)).await?;
-        let channels = self.channels.watched();
-        // A channel excluded after its messages were captured is left out.
+        let channels = self.channels.watched(audience);
+        // A channel excluded (or made private) after its messages were
+        // captured is left out.
         messages.retain(|m| channels.iter().any(|c| c.id == m.channel_id));
         Ok((messages, channels))
     }
@@ -666,7 +689,7 @@ impl Builder {
         kind: DigestKind,
     ) -> Result<DigestRecord, DigestError> {
         let settings = self.settings();
-        let (messages, channels) = self.window(from_ms, to_ms).await?;
+        let (messages, channels) = self.window(from_ms, to_ms, Audience::Mail).await?;
         let guild_name = self.channels.guild_name();
         let request = self.request(&settings, &guild_name, &messages, &channels, from_ms, to_ms);
         let digest = summary::summarise(&request);

@@ -1,19 +1,22 @@
 //! What the digest learns from the gateway: guild messages as they are
-//! posted, edited, deleted and reacted to, and the guild's text channels.
+//! posted, edited, deleted and reacted to, the guild's text channels, and
+//! its roles and channel overwrites (who can read what).
 //! Translates serenity's types into the digest's own ([`Change`],
 //! [`CapturedMessage`]) so the digest knows nothing of serenity.
 
 use serenity::all::{
     ChannelId, ChannelType, GetMessages, Guild, GuildChannel, Http, Message, MessageId,
-    MessageType, MessageUpdateEvent, Reaction,
+    MessageType, MessageUpdateEvent, PermissionOverwrite, PermissionOverwriteType, Reaction, Role,
 };
 
 /// The most messages fetched per channel after downtime: a week away in a
 /// busy channel is read on Discord, not caught up through the API.
 pub const BACKFILL_CAP: usize = 2000;
 
+use crate::digest::access::{GuildAccess, Overwrite, Target};
 use crate::digest::archive::{snowflake_ms, Change};
 use crate::digest::capture::Capture;
+use crate::digest::channels::Audience;
 use crate::digest::model::{Attachment, CapturedMessage};
 
 /// The channel kinds whose messages are captured.
@@ -33,6 +36,43 @@ pub fn text_channels(guild: &Guild) -> Vec<(u64, String)> {
         .into_iter()
         .map(|c| (c.id.get(), c.name.clone()))
         .collect()
+}
+
+/// A channel's overwrites in the digest's terms.
+fn overwrites(channel: &GuildChannel) -> Vec<Overwrite> {
+    channel
+        .permission_overwrites
+        .iter()
+        .filter_map(|o: &PermissionOverwrite| {
+            let target = match o.kind {
+                PermissionOverwriteType::Role(r) => Target::Role(r.get()),
+                PermissionOverwriteType::Member(u) => Target::Member(u.get()),
+                _ => return None,
+            };
+            Some(Overwrite {
+                target,
+                allow: o.allow.bits(),
+                deny: o.deny.bits(),
+            })
+        })
+        .collect()
+}
+
+/// Who can read which text channel of `guild`.
+pub fn access(guild: &Guild) -> GuildAccess {
+    GuildAccess::new(
+        guild.id.get(),
+        guild.owner_id.get(),
+        guild
+            .roles
+            .values()
+            .map(|r| (r.id.get(), r.permissions.bits())),
+        guild
+            .channels
+            .values()
+            .filter(|c| is_text(c.kind))
+            .map(|c| (c.id.get(), overwrites(c))),
+    )
 }
 
 /// A guild message worth capturing: a user's post or reply, not the bot's
@@ -124,23 +164,50 @@ impl Feed {
     }
 
     pub async fn guild(&self, guild: &Guild) {
-        let directory =
+        let channels = self.capture.channels();
+        let directory = channels.set_guild(guild.id.get(), &guild.name, text_channels(guild));
+        channels.set_access(access(guild));
+        let private: Vec<String> = channels
+            .listing()
+            .into_iter()
+            .filter(|c| c.standing.is_watched() && !channels.is_watched(c.id))
+            .map(|c| format!("#{}", c.name))
+            .collect();
+        if !private.is_empty() {
+            log::info!(
+                "digest: private channels not captured (digest.include_private opts in): {}",
+                private.join(", ")
+            );
+        }
+        self.capture.save_directory(directory).await;
+    }
+
+    /// A role was created or changed: who can read what may have changed.
+    pub fn role(&self, role: &Role) {
+        if role.guild_id.get() == self.guild_id {
             self.capture
                 .channels()
-                .set_guild(guild.id.get(), &guild.name, text_channels(guild));
-        self.capture.save_directory(directory).await;
+                .set_role(role.id.get(), Some(role.permissions.bits()));
+            log::info!("digest: the permissions of role {} were updated", role.name);
+        }
+    }
+
+    pub fn role_gone(&self, guild: serenity::all::GuildId, role: serenity::all::RoleId) {
+        if guild.get() == self.guild_id {
+            self.capture.channels().set_role(role.get(), None);
+        }
     }
 
     /// Fetches what was posted in the watched channels while the bot was
     /// away (the gateway does not replay it), from where the archive
     /// stops, oldest first, at most [`BACKFILL_CAP`] messages a channel.
     pub async fn backfill(&self, http: &Http, bot_id: u64) {
-        let watched: Vec<u64> = self
-            .capture
-            .channels()
-            .watched()
+        let channels = self.capture.channels();
+        let watched: Vec<u64> = channels
+            .watched(Audience::Admin)
             .iter()
             .map(|c| c.id)
+            .filter(|c| channels.is_watched(*c))
             .collect();
         let mut total = 0;
         for (channel, mut after) in self.capture.backfill_points(&watched).await {
@@ -189,10 +256,17 @@ impl Feed {
         if channel.guild_id.get() != self.guild_id || !is_text(channel.kind) {
             return;
         }
-        let directory = self
-            .capture
-            .channels()
-            .upsert(channel.id.get(), &channel.name);
+        let channels = self.capture.channels();
+        let directory = channels.upsert(channel.id.get(), &channel.name);
+        match channels.set_overwrites(channel.id.get(), overwrites(channel)) {
+            (true, false) => log::info!(
+                "digest: #{} is now private: its messages are no longer captured unless \
+                 include_private names it",
+                channel.name
+            ),
+            (false, true) => log::info!("digest: #{} is now public", channel.name),
+            _ => {}
+        }
         self.capture.save_directory(directory).await;
     }
 

@@ -6,16 +6,22 @@
 //! Building a digest reads the archive, which can take longer than the
 //! three seconds Discord gives an interaction: slash commands are deferred
 //! first and answered with follow-ups.
+//!
+//! `/resume` and `/report` quote the guild's messages, so they answer the
+//! asking member alone (ephemeral follow-ups; a direct message for the `!`
+//! forms, with a short public pointer that quotes nothing) and hold only
+//! the channels that member can open on Discord.
 
 use serenity::all::{
     ChannelId, ChannelType, CommandDataOptionValue, CommandOptionType, CreateAllowedMentions,
     CreateAttachment, CreateCommand, CreateCommandOption, CreateInteractionResponse,
-    CreateInteractionResponseFollowup, CreateMessage, Http, MessageFlags,
+    CreateInteractionResponseFollowup, CreateInteractionResponseMessage, CreateMessage, Http,
+    MessageFlags, UserId,
 };
 
 use super::commands::{log_failure, reply, Invocation, Origin};
 use crate::digest::archive::Override;
-use crate::digest::channels::Standing;
+use crate::digest::channels::{Audience, Standing};
 use crate::digest::report::Period;
 use crate::digest::service::Digester;
 use crate::guard::Guard;
@@ -186,6 +192,7 @@ pub async fn run(
         Origin::Button(_) => Arguments::default(),
     };
     let admin = guard.is_admin(inv.user.id, &inv.roles);
+    let audience = audience(inv, digester, guard);
     let text = |t: Text, a: &[(&str, &str)]| messages.render(t, a);
     match command {
         DigestCommand::ListChannels => {
@@ -238,7 +245,7 @@ pub async fn run(
                 );
             }
             defer(http, inv).await;
-            let mut parts = match digester.chat(MESSAGE_LIMIT).await {
+            let mut parts = match digester.chat(MESSAGE_LIMIT, audience).await {
                 Ok(parts) if parts.is_empty() => vec![text(Text::DigestNothing, &[])],
                 Ok(parts) => parts,
                 Err(e) => {
@@ -261,19 +268,37 @@ pub async fn run(
                     }
                 }
             }
-            send_parts(http, inv, parts, &text(Text::DigestMore, &[])).await;
+            let sent = send_parts(http, inv, parts, &text(Text::DigestMore, &[])).await;
+            point_to_dm(http, inv, sent, messages).await;
         }
         DigestCommand::Report => {
             defer(http, inv).await;
             let period = if args.week { Period::Week } else { Period::Day };
-            let answer = match digester.report(period).await {
+            let answer = match digester.report(period, audience).await {
                 Ok(report) => report,
                 Err(e) => {
                     log::error!("digest: /report failed: {e:#}");
                     text(Text::DigestFailed, &[])
                 }
             };
-            send_parts(http, inv, vec![answer], "").await;
+            let sent = send_parts(http, inv, vec![answer], "").await;
+            point_to_dm(http, inv, sent, messages).await;
+        }
+    }
+}
+
+/// Whose eyes a digest answer is for: the bot's admin (`admin_user_id`)
+/// and the guild's administrators read everything; anyone else only the
+/// channels Discord lets them open. Roles the rate limiter treats as
+/// admins grant nothing here: they are not a Discord permission.
+fn audience<'a>(inv: &'a Invocation, digester: &Digester, guard: &Guard) -> Audience<'a> {
+    let user_id = inv.user.id;
+    if guard.is_admin(user_id, &[]) || digester.channels().is_administrator(user_id, &inv.roles) {
+        Audience::Admin
+    } else {
+        Audience::Member {
+            user_id,
+            roles: &inv.roles,
         }
     }
 }
@@ -311,20 +336,57 @@ fn list_channels(digester: &Digester, messages: &Messages) -> String {
     )
 }
 
-/// Tells Discord the answer is coming (slash commands only).
+/// Tells Discord the answer is coming, for the asking member only (slash
+/// commands only): the follow-ups of an ephemeral defer are ephemeral.
 async fn defer(http: &Http, inv: &Invocation) {
     if let Origin::Slash(i) = &inv.origin {
-        let deferred = CreateInteractionResponse::Defer(Default::default());
+        let deferred = CreateInteractionResponse::Defer(
+            CreateInteractionResponseMessage::new().ephemeral(true),
+        );
         log_failure(i.create_response(http, deferred).await);
     }
 }
 
-/// Posts `parts` where the command was given: as follow-ups of a deferred
-/// slash command, or as messages in the channel. Past [`MAX_PARTS`], the
-/// first part is posted with the whole text attached. Quoted messages
-/// must neither ping anyone nor unfold link previews: no mention is
-/// allowed and embeds are suppressed.
-async fn send_parts(http: &Http, inv: &Invocation, parts: Vec<String>, more: &str) {
+/// How a private answer went out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Delivered {
+    /// As ephemeral follow-ups: nothing more to say.
+    Ephemeral,
+    /// By direct message.
+    Dm,
+    /// The direct message could not be sent (closed DMs).
+    DmRefused,
+}
+
+/// After a `!` form typed in a guild channel: a public word saying where
+/// the answer went (or that it could not go), quoting nothing.
+async fn point_to_dm(http: &Http, inv: &Invocation, sent: Delivered, messages: &Messages) {
+    let dm = matches!(inv.origin, Origin::Text { dm: true, .. });
+    let text = match sent {
+        Delivered::Ephemeral => return,
+        Delivered::Dm if dm => return,
+        Delivered::Dm => Text::DigestSentByDm,
+        Delivered::DmRefused => Text::DigestDmRefused,
+    };
+    log_failure(reply(http, inv, &messages.render(text, &[]), false, Vec::new()).await);
+}
+
+/// Sends `parts` to the asking member alone: as ephemeral follow-ups of a
+/// deferred slash command, else by direct message. Past [`MAX_PARTS`], the
+/// first part is sent with the whole text attached. Quoted messages must
+/// neither ping anyone nor unfold link previews: no mention is allowed and
+/// embeds are suppressed.
+async fn send_parts(http: &Http, inv: &Invocation, parts: Vec<String>, more: &str) -> Delivered {
+    let dm = match &inv.origin {
+        Origin::Slash(_) => None,
+        _ => match UserId::new(inv.user.id).create_dm_channel(http).await {
+            Ok(channel) => Some(channel.id),
+            Err(e) => {
+                log::warn!("digest: cannot open a DM with {}: {e}", inv.user.name);
+                return Delivered::DmRefused;
+            }
+        },
+    };
     let file = (parts.len() > MAX_PARTS)
         .then(|| CreateAttachment::bytes(parts.join("\n").into_bytes(), "resume.md".to_owned()));
     let parts: Vec<String> = match &file {
@@ -338,7 +400,7 @@ async fn send_parts(http: &Http, inv: &Invocation, parts: Vec<String>, more: &st
                 let mut followup = CreateInteractionResponseFollowup::new()
                     .content(part)
                     .allowed_mentions(CreateAllowedMentions::new())
-                    .flags(MessageFlags::SUPPRESS_EMBEDS);
+                    .flags(MessageFlags::SUPPRESS_EMBEDS | MessageFlags::EPHEMERAL);
                 if let Some(file) = attach {
                     followup = followup.add_file(file);
                 }
@@ -352,13 +414,23 @@ async fn send_parts(http: &Http, inv: &Invocation, parts: Vec<String>, more: &st
                 if let Some(file) = attach {
                     message = message.add_file(file);
                 }
-                channel_of(inv)
-                    .send_message(http, message)
-                    .await
-                    .map(|_| ())
+                match dm {
+                    Some(dm) => dm.send_message(http, message).await.map(|_| ()),
+                    None => Ok(()),
+                }
             }
         };
-        log_failure(result);
+        if let Err(e) = result {
+            log::warn!("digest: cannot send an answer to {}: {e}", inv.user.name);
+            if dm.is_some() {
+                return Delivered::DmRefused;
+            }
+        }
+    }
+    if dm.is_some() {
+        Delivered::Dm
+    } else {
+        Delivered::Ephemeral
     }
 }
 

@@ -29,8 +29,8 @@ use serenity::all::{
     ButtonStyle, ChannelId, ChannelType, ClientBuilder, ComponentInteraction, Context,
     CreateActionRow, CreateButton, CreateInteractionResponse, CreateInteractionResponseMessage,
     CreateMessage, EventHandler, GatewayIntents, Guild, GuildChannel, GuildId, HttpBuilder,
-    Interaction, Message, MessageId, MessageUpdateEvent, Reaction, Ready, ResumedEvent,
-    ShardStageUpdateEvent, UserId, VoiceState,
+    Interaction, Message, MessageId, MessageUpdateEvent, Reaction, Ready, ResumedEvent, Role,
+    RoleId, ShardStageUpdateEvent, UserId, VoiceState,
 };
 use serenity::async_trait;
 use serenity::gateway::ConnectionStage;
@@ -429,6 +429,30 @@ impl EventHandler for Handler {
     async fn channel_update(&self, _ctx: Context, _old: Option<GuildChannel>, new: GuildChannel) {
         if let Some(feed) = &self.feed {
             feed.channel(&new).await;
+        }
+    }
+
+    async fn guild_role_create(&self, _ctx: Context, role: Role) {
+        if let Some(feed) = &self.feed {
+            feed.role(&role);
+        }
+    }
+
+    async fn guild_role_update(&self, _ctx: Context, _old: Option<Role>, role: Role) {
+        if let Some(feed) = &self.feed {
+            feed.role(&role);
+        }
+    }
+
+    async fn guild_role_delete(
+        &self,
+        _ctx: Context,
+        guild: GuildId,
+        role: RoleId,
+        _: Option<Role>,
+    ) {
+        if let Some(feed) = &self.feed {
+            feed.role_gone(guild, role);
         }
     }
 

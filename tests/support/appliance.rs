@@ -16,7 +16,7 @@ use tokio::net::UnixDatagram;
 use tokio::process::{Child, Command};
 use tokio::sync::Notify;
 
-use super::discord::{DiscordStandIn, GuildFixture};
+use super::discord::{permissions, DiscordStandIn, GuildFixture, Overwrite};
 use super::minecraft::MinecraftStandIn;
 use super::proxmox::PveStandIn;
 use super::wol::WolListener;
@@ -30,6 +30,11 @@ pub const ANNOUNCE: u64 = 3000;
 pub const ANNONCES: u64 = 3001;
 pub const SPAM: u64 = 3002;
 pub const DISCUSSION: u64 = 3003;
+/// A private channel: `@everyone` cannot open it, the staff role can.
+pub const STAFF: u64 = 3004;
+pub const STAFF_ROLE: u64 = 445;
+/// A member of the staff role (the only one besides the owner, the admin).
+pub const DAVE: u64 = 777;
 pub const ADMIN: u64 = 222;
 /// Authorized by user id.
 pub const ALICE: u64 = 333;
@@ -203,11 +208,19 @@ impl Appliance {
             .text_channel(ANNONCES, "annonces")
             .text_channel(SPAM, "spam")
             .text_channel(DISCUSSION, "discussion")
+            .text_channel(STAFF, "staff")
             .role(PLAYER_ROLE, "joueurs")
+            .role(STAFF_ROLE, "staff")
+            .overwrite(STAFF, Overwrite::role(GUILD, 0, permissions::VIEW_CHANNEL))
+            .overwrite(
+                STAFF,
+                Overwrite::role(STAFF_ROLE, permissions::VIEW_CHANNEL, 0),
+            )
             .member(ADMIN, "admin", [])
             .member(ALICE, "alice", [])
             .member(BOB, "bob", [])
             .member(CAROL, "carol", [PLAYER_ROLE])
+            .member(DAVE, "dave", [STAFF_ROLE])
             .expect_token(DISCORD_TOKEN)
             .extra_members(options.extra_members);
         for user in &options.in_voice {

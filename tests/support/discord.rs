@@ -38,6 +38,10 @@
 //! - Reactions (users' and the bot's own `PUT .../reactions/{emoji}/@me`) are remembered and
 //!   dispatched as MESSAGE_REACTION_ADD/REMOVE only with `GUILD_MESSAGE_REACTIONS` (guild) or
 //!   `DIRECT_MESSAGE_REACTIONS` (DM), as Discord gates them.
+//! - Roles carry permission bits (`@everyone` gets Discord's defaults unless the fixture sets
+//!   them) and channels carry `permission_overwrites`; changing either dispatches
+//!   GUILD_ROLE_UPDATE / CHANNEL_UPDATE (`GUILDS`). Events are not gated by the *bot's* own
+//!   permissions: the bot is assumed to see every channel, as an administrator bot does.
 //! - Files the bot uploads (multipart `files[n]` parts) are kept byte for byte on the
 //!   [`SentMessage`], [`InteractionResponse`] and [`RecordedRequest`] they came with, and
 //!   appear as attachment objects (CDN-style signed URLs) in every copy of the message.
@@ -110,6 +114,56 @@ struct ChannelSpec {
     id: u64,
     name: String,
     kind: ChannelKind,
+    overwrites: Vec<Overwrite>,
+}
+
+/// One of a channel's permission overwrites, for a role (`@everyone` is the guild id) or a
+/// member; the bits are Discord's permission flags.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Overwrite {
+    pub id: u64,
+    pub member: bool,
+    pub allow: u64,
+    pub deny: u64,
+}
+
+impl Overwrite {
+    /// Role `role_id` (the guild id for `@everyone`) gets `allow` and loses `deny`.
+    pub fn role(role_id: u64, allow: u64, deny: u64) -> Self {
+        Self {
+            id: role_id,
+            member: false,
+            allow,
+            deny,
+        }
+    }
+
+    /// Member `user_id` gets `allow` and loses `deny`.
+    pub fn member(user_id: u64, allow: u64, deny: u64) -> Self {
+        Self {
+            id: user_id,
+            member: true,
+            allow,
+            deny,
+        }
+    }
+
+    fn json(&self) -> Value {
+        json!({
+            "id": self.id.to_string(),
+            "type": u8::from(self.member),
+            "allow": self.allow.to_string(),
+            "deny": self.deny.to_string(),
+        })
+    }
+}
+
+/// Discord's permission bits the tests use.
+pub mod permissions {
+    pub const ADMINISTRATOR: u64 = 1 << 3;
+    pub const VIEW_CHANNEL: u64 = 1 << 10;
+    /// What Discord gives `@everyone` in a new guild (VIEW_CHANNEL included).
+    pub const DEFAULT_EVERYONE: u64 = 104_324_673;
 }
 
 #[derive(Clone, Debug)]
@@ -140,6 +194,8 @@ pub struct GuildFixture {
     token: Option<String>,
     channels: Vec<ChannelSpec>,
     roles: Vec<(u64, String)>,
+    /// Permission bits by role id; a role not here has none, `@everyone` Discord's defaults.
+    role_permissions: BTreeMap<u64, u64>,
     members: Vec<(u64, MemberSpec)>,
     voice: Vec<(u64, u64)>,
     extra_members: usize,
@@ -159,6 +215,7 @@ impl GuildFixture {
             token: None,
             channels: Vec::new(),
             roles: Vec::new(),
+            role_permissions: BTreeMap::new(),
             members: Vec::new(),
             voice: Vec::new(),
             extra_members: 0,
@@ -210,6 +267,7 @@ impl GuildFixture {
             id,
             name: name.to_owned(),
             kind: ChannelKind::Text,
+            overwrites: Vec::new(),
         });
         self
     }
@@ -220,6 +278,7 @@ impl GuildFixture {
             id,
             name: name.to_owned(),
             kind: ChannelKind::Voice,
+            overwrites: Vec::new(),
         });
         self
     }
@@ -227,6 +286,25 @@ impl GuildFixture {
     /// Adds a role (@everyone, whose id is the guild id, always exists).
     pub fn role(mut self, id: u64, name: &str) -> Self {
         self.roles.push((id, name.to_owned()));
+        self
+    }
+
+    /// Sets a role's permission bits (the guild id for `@everyone`).
+    pub fn role_permissions(mut self, role_id: u64, permissions: u64) -> Self {
+        self.role_permissions.insert(role_id, permissions);
+        self
+    }
+
+    /// Adds a permission overwrite to a fixture channel (replacing one for the same target).
+    /// Panics if the channel is not in the fixture yet: that is a bug in the test.
+    pub fn overwrite(mut self, channel_id: u64, overwrite: Overwrite) -> Self {
+        let Some(channel) = self.channels.iter_mut().find(|c| c.id == channel_id) else {
+            panic!("discord stand-in: add channel {channel_id} before its overwrites");
+        };
+        channel
+            .overwrites
+            .retain(|o| (o.id, o.member) != (overwrite.id, overwrite.member));
+        channel.overwrites.push(overwrite);
         self
     }
 
@@ -620,6 +698,25 @@ impl DiscordStandIn {
     pub async fn set_member_roles(&self, user_id: u64, roles: impl IntoIterator<Item = u64>) {
         let roles: Vec<u64> = roles.into_iter().collect();
         self.shared.update(|st| st.set_member_roles(user_id, roles));
+    }
+
+    /// Replaces a fixture channel's permission overwrites; dispatches CHANNEL_UPDATE (needs
+    /// `GUILDS`), as Discord does when a moderator edits the channel's permissions.
+    pub async fn set_channel_overwrites(
+        &self,
+        channel_id: u64,
+        overwrites: impl IntoIterator<Item = Overwrite>,
+    ) {
+        let overwrites: Vec<Overwrite> = overwrites.into_iter().collect();
+        self.shared
+            .update(|st| st.set_channel_overwrites(channel_id, overwrites));
+    }
+
+    /// Sets a role's permission bits (the guild id for `@everyone`); dispatches
+    /// GUILD_ROLE_UPDATE (needs `GUILDS`).
+    pub async fn set_role_permissions(&self, role_id: u64, permissions: u64) {
+        self.shared
+            .update(|st| st.set_role_permissions(role_id, permissions));
     }
 
     /// Makes GUILD_CREATE (from the next IDENTIFY on) include `n` generated members.
@@ -1179,6 +1276,7 @@ struct State {
     started_at: String,
     channels: Vec<ChannelSpec>,
     roles: Vec<(u64, String)>,
+    role_permissions: BTreeMap<u64, u64>,
     members: BTreeMap<u64, MemberSpec>,
     voice: BTreeMap<u64, u64>,
     extra_members: usize,
@@ -1228,6 +1326,7 @@ impl State {
             started_at: rfc3339(SystemTime::now()),
             channels: fixture.channels,
             roles: fixture.roles,
+            role_permissions: fixture.role_permissions,
             members: fixture.members.into_iter().collect(),
             voice: BTreeMap::new(),
             extra_members: fixture.extra_members,
@@ -1385,6 +1484,40 @@ impl State {
         }
     }
 
+    fn set_channel_overwrites(&mut self, channel_id: u64, overwrites: Vec<Overwrite>) {
+        let Some(position) = self.channels.iter().position(|c| c.id == channel_id) else {
+            panic!("discord stand-in: channel {channel_id} is not a fixture channel");
+        };
+        self.channels[position].overwrites = overwrites;
+        if self.session_has(intents::GUILDS) {
+            let data = self.channel_json(&self.channels[position], position);
+            self.dispatch("CHANNEL_UPDATE", &data);
+        }
+    }
+
+    fn set_role_permissions(&mut self, role_id: u64, permissions: u64) {
+        let position = if role_id == self.guild_id {
+            0
+        } else {
+            let Some(index) = self.roles.iter().position(|(r, _)| *r == role_id) else {
+                panic!("discord stand-in: role {role_id} is not a fixture role");
+            };
+            index + 1
+        };
+        self.role_permissions.insert(role_id, permissions);
+        if self.session_has(intents::GUILDS) {
+            let name = match position {
+                0 => "@everyone".to_owned(),
+                n => self.roles[n - 1].1.clone(),
+            };
+            let data = json!({
+                "guild_id": self.guild_id.to_string(),
+                "role": self.role_json(role_id, &name, position),
+            });
+            self.dispatch("GUILD_ROLE_UPDATE", &data);
+        }
+    }
+
     // ----- JSON payloads --------------------------------------------------------------------
 
     fn user_json(&self, user_id: u64) -> Value {
@@ -1439,10 +1572,10 @@ impl State {
     }
 
     fn role_json(&self, id: u64, name: &str, position: usize) -> Value {
-        let permissions = if id == self.guild_id {
-            DEFAULT_PERMISSIONS
-        } else {
-            "0"
+        let permissions = match self.role_permissions.get(&id) {
+            Some(bits) => bits.to_string(),
+            None if id == self.guild_id => DEFAULT_PERMISSIONS.to_owned(),
+            None => "0".to_owned(),
         };
         json!({
             "id": id.to_string(),
@@ -1467,7 +1600,7 @@ impl State {
             "guild_id": self.guild_id.to_string(),
             "name": channel.name,
             "position": position,
-            "permission_overwrites": [],
+            "permission_overwrites": channel.overwrites.iter().map(Overwrite::json).collect::<Vec<_>>(),
             "parent_id": null,
             "nsfw": false,
             "flags": 0,
