@@ -482,9 +482,7 @@ async fn a_player_named_everyone_pings_nobody_anywhere() {
     const MALLORY: u64 = 777;
     let mut app = Appliance::start(bin(), Options::default()).await;
     let name = format!("@everyone <@&{PLAYER_ROLE}> @here <@{ADMIN}>");
-    app.discord
-        .add_member(MALLORY, &name, [PLAYER_ROLE])
-        .await;
+    app.discord.add_member(MALLORY, &name, [PLAYER_ROLE]).await;
     app.spawn_ready().await;
     app.notify
         .wait("the voice presence", |l| {
@@ -519,9 +517,7 @@ async fn a_player_named_everyone_pings_nobody_anywhere() {
         .unwrap();
     assert!(alert.content.contains("@everyone"), "{}", alert.content);
     // A private answer by DM, and an interaction answer.
-    app.discord
-        .send_message(MALLORY, ANNOUNCE, "!status")
-        .await;
+    app.discord.send_message(MALLORY, ANNOUNCE, "!status").await;
     app.discord
         .wait_for_message(|m| m.dm_user == Some(MALLORY), WAIT)
         .await

@@ -446,7 +446,11 @@ impl Commands {
             Notice::OncePerStreak
         };
         let (reason, retry_after, notify) =
-            match self.deps.guard.check(inv.user.id, &inv.roles, action, notice) {
+            match self
+                .deps
+                .guard
+                .check(inv.user.id, &inv.roles, action, notice)
+            {
                 Decision::Allowed { .. } => return true,
                 Decision::Refused {
                     reason,
@@ -467,7 +471,11 @@ impl Commands {
                     let until_tomorrow = Duration::from_millis(
                         self.deps.zone.moment(now).next_day.0.saturating_sub(now.0),
                     );
-                    longer_refusal(retry_after, self.restart_policy(inv.user.id), until_tomorrow)
+                    longer_refusal(
+                        retry_after,
+                        self.restart_policy(inv.user.id),
+                        until_tomorrow,
+                    )
                 })
                 .flatten();
             let wait = spoken(retry_after.max(Duration::from_secs(1)));

@@ -33,10 +33,10 @@ use std::time::Duration;
 
 use serenity::all::{
     ButtonStyle, ChannelId, ChannelType, ClientBuilder, ComponentInteraction, Context,
-    CreateActionRow, CreateAllowedMentions, CreateButton, CreateInteractionResponse, CreateInteractionResponseMessage,
-    CreateMessage, EventHandler, GatewayIntents, Guild, GuildChannel, GuildId, HttpBuilder,
-    Interaction, Message, MessageId, MessageUpdateEvent, Reaction, Ready, ResumedEvent,
-    ShardStageUpdateEvent, UserId, VoiceState,
+    CreateActionRow, CreateAllowedMentions, CreateButton, CreateInteractionResponse,
+    CreateInteractionResponseMessage, CreateMessage, EventHandler, GatewayIntents, Guild,
+    GuildChannel, GuildId, HttpBuilder, Interaction, Message, MessageId, MessageUpdateEvent,
+    Reaction, Ready, ResumedEvent, ShardStageUpdateEvent, UserId, VoiceState,
 };
 use serenity::async_trait;
 use serenity::gateway::ConnectionStage;

@@ -356,7 +356,10 @@ fn ephemeral_refusals_leave_the_streak_notice_to_the_dm() {
     let restart = l.command("restart");
     assert!(l.check(slash(1), restart, at(0)).is_allowed());
     for i in 1..=2 {
-        assert!(refused(l.check(slash(1), restart, at(i * S))).2, "always told");
+        assert!(
+            refused(l.check(slash(1), restart, at(i * S))).2,
+            "always told"
+        );
     }
     // The DM's first refusal of the streak is told, once.
     assert!(refused(run(&mut l, 1, "restart", 3 * S)).2);

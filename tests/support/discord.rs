@@ -3413,10 +3413,7 @@ async fn rest(
     let (body, mut files) = parse_body(content_type, &body);
     let path = uri.path().to_owned();
     let held = {
-        let mut routes = shared
-            .held_routes
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
+        let mut routes = shared.held_routes.lock().unwrap_or_else(|p| p.into_inner());
         let found = routes
             .iter()
             .position(|(m, p)| *m == method.as_str() && *p == path);
