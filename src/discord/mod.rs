@@ -694,7 +694,7 @@ fn role_ids(roles: &[serenity::all::RoleId]) -> Vec<u64> {
 /// Each message is sent by its own task, after the one before it is done
 /// or [`OVERTAKE_AFTER`] has passed: in order while Discord answers, and
 /// never stuck behind a call that stalls. On shutdown, what is still being
-/// sent is dropped.
+/// sent is dropped (a stop must not wait for Discord).
 async fn send_loop(
     http: Arc<Http>,
     admin: u64,
@@ -737,8 +737,12 @@ async fn send_loop(
             drop(done);
         });
     }
-    sending.abort_all();
-    while sending.join_next().await.is_some() {}
+    // What is being sent may finish, unless the bot stops: dropping the
+    // set then aborts the calls still waiting on Discord.
+    tokio::select! {
+        () = async { while sending.join_next().await.is_some() {} } => {}
+        () = shutdown.cancelled() => {}
+    }
 }
 
 /// What one message's task needs to send it.
