@@ -17,8 +17,8 @@ use tokio_util::sync::CancellationToken;
 use crate::localtime::Zone;
 use crate::power::driver::Clock;
 use crate::ratelimit::{
-    Caller, Decision, GlobalStats, Limiter, Moment, PersistedState, Privilege, RateLimitConfig,
-    RateLimitConfigError, RoleId, UnixMillis, UserId, UserStats,
+    Caller, Decision, GlobalStats, Limiter, Moment, Notice, PersistedState, Privilege,
+    RateLimitConfig, RateLimitConfigError, RoleId, UnixMillis, UserId, UserStats,
 };
 use crate::store::Store;
 
@@ -86,8 +86,9 @@ impl Guard {
         user == self.admin_user || roles.iter().any(|r| self.admin_roles.contains(r))
     }
 
-    /// The one check every command passes.
-    pub fn check(&self, user: u64, roles: &[u64], command: &str) -> Decision {
+    /// The one check every command passes; `notice` says how a refusal
+    /// would reach the user.
+    pub fn check(&self, user: u64, roles: &[u64], command: &str, notice: Notice) -> Decision {
         let privilege = if self.is_admin(user, roles) {
             Privilege::Admin
         } else {
@@ -102,6 +103,7 @@ impl Guard {
                 user: UserId(user),
                 roles: &roles,
                 privilege,
+                notice,
             },
             id,
             at,

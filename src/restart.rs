@@ -31,6 +31,31 @@ pub enum Refusal {
     DailyCap { count: u32 },
 }
 
+impl Refusal {
+    /// How long until a restart can be allowed again; `until_tomorrow`
+    /// is the time left until local midnight, when the daily cap resets.
+    pub fn wait(self, until_tomorrow: Duration) -> Duration {
+        match self {
+            Refusal::Cooldown { remaining } => remaining,
+            Refusal::DailyCap { .. } => until_tomorrow,
+        }
+    }
+}
+
+/// What to tell a player whose restart request the rate limiter refused
+/// with `limiter_wait`, when the restart policy says `policy`: the policy's
+/// refusal if it makes them wait longer, `None` to tell the limiter's.
+/// Told "wait 4 s" during a 10-minute cooldown, a player would come back
+/// only to be told "wait 9 minutes": the longer wait is the true one.
+pub fn longer_refusal(
+    limiter_wait: Duration,
+    policy: Result<(), Refusal>,
+    until_tomorrow: Duration,
+) -> Option<Refusal> {
+    let refusal = policy.err()?;
+    (refusal.wait(until_tomorrow) > limiter_wait).then_some(refusal)
+}
+
 /// Per-user cooldown and daily cap on restarts. Days are local day numbers
 /// (see [`crate::localtime`]), given by the caller.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -224,5 +249,32 @@ mod tests {
         let json = serde_json::to_string(&p).unwrap();
         let back: RestartPolicy = serde_json::from_str(&json).unwrap();
         assert_eq!(back.with_limits(Limits::default()), p);
+    }
+
+    #[test]
+    fn a_refused_restart_is_told_the_longer_wait() {
+        const HOUR: Duration = Duration::from_secs(3600);
+        let cooldown = Refusal::Cooldown {
+            remaining: Duration::from_secs(540),
+        };
+        // Within the limiter's spacing during the cooldown: the cooldown.
+        assert_eq!(
+            longer_refusal(Duration::from_secs(4), Err(cooldown), HOUR),
+            Some(cooldown)
+        );
+        // A ban longer than the cooldown: the ban.
+        assert_eq!(
+            longer_refusal(Duration::from_secs(3600), Err(cooldown), HOUR),
+            None
+        );
+        // Nothing in the policy's way: the limiter's answer.
+        assert_eq!(longer_refusal(Duration::from_secs(4), Ok(()), HOUR), None);
+        // The daily cap lasts until midnight.
+        let cap = Refusal::DailyCap { count: 5 };
+        assert_eq!(
+            longer_refusal(Duration::from_secs(4), Err(cap), HOUR),
+            Some(cap)
+        );
+        assert_eq!(longer_refusal(2 * HOUR, Err(cap), HOUR), None);
     }
 }

@@ -440,3 +440,120 @@ fn parse_batch_answers_each_line_in_order() {
     assert!(lines[2]["error"].as_str().unwrap().contains("line 3"));
     assert_eq!(lines[3]["intent"], "none");
 }
+
+/// A wait of the rate limiter's spacing inside the restart cooldown must
+/// not be told as "wait 4 s" when the truth is "wait 10 minutes" (issue 11).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn restart_refused_by_the_limiter_inside_the_cooldown_is_told_the_cooldown() {
+    // Restart requests five minutes apart at least: the second request
+    // below is surely refused by the rate limiter.
+    let app = running(
+        "[ratelimit.commands.restart]\ncapacity = 3\nper = \"10m\"\nmin_interval = \"5m\"\n",
+    )
+    .await;
+    let question = app.slash(ALICE, "restart", json!([])).await;
+    let confirm = question.components()[0]["components"][0]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.discord.press_button(ALICE, ANNOUNCE, 1, &confirm).await;
+    app.wait_announce("Serveur redémarré avec succès").await;
+
+    let answer = app.slash(ALICE, "restart", json!([])).await;
+    let text = answer.content().unwrap_or("");
+    assert!(
+        text.contains("Cooldown actif") && text.contains("encore 10 minute"),
+        "{text}"
+    );
+    // The rate limiter did refuse it (else the test proves nothing).
+    app.log
+        .wait("the rate limiter's refusal", |l| {
+            l.contains("ratelimit: restart refused to alice")
+        })
+        .await;
+}
+
+/// Nothing the bot posts can ping: a member whose name is `@everyone
+/// <@&role> @here` wakes the server, restarts it (it fails: the admin is
+/// alerted with the name) and asks things. Every message, answer, DM and
+/// edit carries `allowed_mentions` that allows nothing (issue 11).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_player_named_everyone_pings_nobody_anywhere() {
+    const MALLORY: u64 = 777;
+    let mut app = Appliance::start(bin(), Options::default()).await;
+    let name = format!("@everyone <@&{PLAYER_ROLE}> @here <@{ADMIN}>");
+    app.discord.add_member(MALLORY, &name, [PLAYER_ROLE]).await;
+    app.spawn_ready().await;
+    app.notify
+        .wait("the voice presence", |l| {
+            l.contains("0 authorized in voice")
+        })
+        .await;
+
+    // An announcement.
+    app.discord.voice_join(MALLORY, VOICE).await;
+    let started = app.wait_announce("Démarrage du serveur demandé par").await;
+    assert!(started.content.contains("@everyone"), "{}", started.content);
+    app.power_on().await;
+    app.wait_status("operational").await;
+
+    // A reply in the channel, an edit of it, a failure notice, an alert by
+    // DM to the admin.
+    app.pve
+        .set_reboot_outcome(Duration::from_millis(100), "failed for @everyone");
+    let asked = app
+        .discord
+        .send_message(MALLORY, ANNOUNCE, "!restart")
+        .await;
+    let question = reply_to(&app, asked).await;
+    app.discord
+        .press_button(MALLORY, ANNOUNCE, question.id, &confirm_id(&question))
+        .await;
+    app.wait_announce("Échec du redémarrage").await;
+    let alert = app
+        .discord
+        .wait_for_message(|m| m.dm_user == Some(ADMIN), WAIT)
+        .await
+        .unwrap();
+    assert!(alert.content.contains("@everyone"), "{}", alert.content);
+    // A private answer by DM, and an interaction answer.
+    app.discord.send_message(MALLORY, ANNOUNCE, "!status").await;
+    app.discord
+        .wait_for_message(|m| m.dm_user == Some(MALLORY), WAIT)
+        .await
+        .unwrap();
+    app.slash(MALLORY, "help", json!([])).await;
+
+    let messages: Vec<_> = app
+        .discord
+        .requests()
+        .into_iter()
+        .filter(|r| r.message_payload().is_some())
+        .collect();
+    let kinds = |p: &str| messages.iter().filter(|r| r.path.contains(p)).count();
+    assert!(kinds("/channels/") >= 6, "{messages:#?}");
+    assert!(kinds("/callback") >= 1, "{messages:#?}");
+    assert!(
+        messages.iter().any(|r| r.method == "PATCH"),
+        "no edit: {messages:#?}"
+    );
+    for r in &messages {
+        let allowed = &r.message_payload().unwrap()["allowed_mentions"];
+        assert_eq!(
+            allowed["parse"],
+            json!([]),
+            "{} {}: {}",
+            r.method,
+            r.path,
+            r.body
+        );
+        assert_eq!(
+            r.pings(),
+            Some(Default::default()),
+            "{} {}: {}",
+            r.method,
+            r.path,
+            r.body
+        );
+    }
+}

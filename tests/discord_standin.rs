@@ -1,6 +1,9 @@
 //! The Discord stand-in driven by the real serenity 0.12.5 client, configured as the product
 //! configures it (proxy REST base URL, ratelimiter off, `ws_url` pointed at the stand-in).
 
+// These tests drive the stand-in with plain serenity clients, not the product's.
+#![allow(clippy::disallowed_methods)]
+
 mod support;
 
 use std::sync::Arc;

@@ -520,3 +520,53 @@ async fn without_discord_it_is_ready_says_so_and_stops_on_sigterm() {
     let status = app.stop_bot().await;
     assert!(status.success(), "{status}");
 }
+
+/// A call Discord never answers fails after the client's deadline and is
+/// retried; meanwhile the announcements after it go out, and SIGTERM stops
+/// the bot while a call still hangs (issue 11).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_discord_call_blocks_neither_announcements_nor_the_stop() {
+    let mut app = world(Options {
+        host_up: true,
+        in_voice: vec![ALICE],
+        shutdown_delay: "10m",
+        ..Options::default()
+    })
+    .await;
+    app.spawn_ready().await;
+    app.wait_status("operational").await;
+    app.notify
+        .wait("alice in voice", |l| l.contains("1 authorized in voice"))
+        .await;
+    let post = format!("/api/v10/channels/{ANNOUNCE}/messages");
+    let held = |app: &Appliance| {
+        app.discord
+            .requests()
+            .iter()
+            .filter(|r| r.status == 0)
+            .count()
+    };
+
+    app.discord.hold_next("POST", &post);
+    app.discord.voice_leave(ALICE).await;
+    wait_until("the timer's announcement held", || held(&app) == 1).await;
+    app.discord.voice_join(ALICE, VOICE).await;
+    app.wait_announce("alice est de retour : arrêt annulé")
+        .await;
+
+    // The held call times out and is sent again (the guard only bounds
+    // the wait: the client's deadline is 15 s, then a 2 s pause).
+    app.discord
+        .wait_for_message(
+            |m| m.channel_id == ANNOUNCE && m.content.contains("s'éteindra"),
+            std::time::Duration::from_secs(90),
+        )
+        .await
+        .expect("the stalled announcement, sent again after the deadline");
+
+    app.discord.hold_next("POST", &post);
+    app.discord.voice_leave(ALICE).await;
+    wait_until("another announcement held", || held(&app) == 2).await;
+    let status = app.stop_bot().await;
+    assert!(status.success(), "clean exit on SIGTERM: {status}");
+}

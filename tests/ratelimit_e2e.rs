@@ -227,3 +227,71 @@ async fn ratelimit_is_for_admins_only_and_stats_come_as_an_embed() {
         .await;
     assert!(embed_text(&answer).contains("remis à zéro"), "{answer:?}");
 }
+
+/// A DM carries no roles, so the bot looks them up with a REST call; a
+/// flood of DMs from someone not authorized by id must not become a flood
+/// of lookups: the rate limiter comes first (issue 11).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flood_of_dms_costs_no_more_member_lookups_than_the_limiter_allows() {
+    let app = running(bin(), "").await;
+    const FLOOD: usize = 20;
+    for _ in 0..FLOOD {
+        app.discord.send_dm(BOB, "!wake").await;
+    }
+    // Every one of them reached the command's entry point.
+    wait_until("the whole flood handled", || {
+        app.log
+            .lines()
+            .iter()
+            .filter(|l| l.contains("command wake from bob"))
+            .count()
+            >= FLOOD
+    })
+    .await;
+    // `wake` allows one every 30 s: one is served (Bob is no player)…
+    app.discord
+        .wait_for_message(
+            |m| m.dm_user == Some(BOB) && m.content.contains("Permission refusée"),
+            WAIT,
+        )
+        .await
+        .expect("the served request is answered");
+    let lookups = app
+        .discord
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.ends_with(&format!("/members/{BOB}")))
+        .count();
+    // …and only it needed Bob's roles.
+    assert_eq!(lookups, 1, "member lookups for {FLOOD} DMs");
+}
+
+/// Refusals of slash commands are shown privately in the channel; the
+/// player's DM still gets its one answer of the streak (issue 11: the
+/// "told once" flag was per user, so the DM stayed silent).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dm_is_answered_even_after_a_refusal_shown_in_the_channel() {
+    // One `status` a minute: the DM below is surely inside the interval.
+    let app = running(
+        bin(),
+        "[ratelimit.commands.status]\ncapacity = 5\nper = \"1m\"\nmin_interval = \"1m\"\n",
+    )
+    .await;
+    let served = app.slash(BOB, "status", json!([])).await;
+    assert!(served.content().unwrap_or("").contains("État du serveur"));
+    let refused = app.slash(BOB, "status", json!([])).await;
+    assert!(refused.is_ephemeral());
+    assert!(
+        refused.content().unwrap_or("").contains("Attendez"),
+        "{refused:?}"
+    );
+
+    app.discord.send_dm(BOB, "!status").await;
+    app.discord
+        .wait_for_message(
+            |m| m.dm_user == Some(BOB) && m.content.contains("Attendez"),
+            WAIT,
+        )
+        .await
+        .expect("the refusal told in the DM");
+}

@@ -31,8 +31,8 @@ use crate::messages::{spoken, Messages, Text};
 use crate::power::driver::{Clock, Input, PowerView};
 use crate::power::machine::{GameObservation, Requester, State, StateKind};
 use crate::proxmox::ProxmoxClient;
-use crate::ratelimit::{Decision, Reason};
-use crate::restart::{restart_minecraft, Limits, Refusal, RestartPolicy};
+use crate::ratelimit::{Decision, Notice, Reason};
+use crate::restart::{longer_refusal, restart_minecraft, Limits, Refusal, RestartPolicy};
 use crate::store::Store;
 use crate::web::Metrics;
 
@@ -328,12 +328,14 @@ impl Commands {
         }
         // A DM carries no roles. They are looked up (one REST call) only
         // when they decide something: a command that needs an authorized
-        // player, from someone not authorized by id.
-        let needs_roles = matches!(command, Command::Wake | Command::Restart)
+        // player, from someone not authorized by id; and only once the
+        // rate limiter let the command through, so that a flood of DMs is
+        // not a flood of calls to Discord.
+        let needs_roles = message.member.is_none()
+            && matches!(command, Command::Wake | Command::Restart)
             && !self.deps.auth.allows(message.author.id.get(), &[]);
         let roles = match &message.member {
             Some(member) => member.roles.iter().map(|r| r.get()).collect(),
-            None if needs_roles => self.roles_of(http, message.author.id).await,
             None => Vec::new(),
         };
         let name = message
@@ -341,7 +343,7 @@ impl Commands {
             .as_ref()
             .and_then(|m| m.nick.clone())
             .unwrap_or_else(|| message.author.display_name().to_owned());
-        let invocation = Invocation {
+        let mut invocation = Invocation {
             user: Requester {
                 id: message.author.id.get(),
                 name,
@@ -359,7 +361,13 @@ impl Commands {
                     .unwrap_or_default(),
             },
         };
-        self.dispatch(http, command, invocation).await;
+        if !self.admit(http, command, &invocation).await {
+            return;
+        }
+        if needs_roles {
+            invocation.roles = self.roles_of(http, message.author.id).await;
+        }
+        self.run(http, command, invocation).await;
     }
 
     /// A press on one of this module's buttons. Returns false if the button
@@ -382,15 +390,25 @@ impl Commands {
     /// The one entry point of every command, whatever its form: the rate
     /// limiter first, then the command.
     pub async fn dispatch(&self, http: &Http, command: Command, inv: Invocation) {
+        if self.admit(http, command, &inv).await {
+            self.run(http, command, inv).await;
+        }
+    }
+
+    /// Logs `command` and passes it through the rate limiter: true if it
+    /// may run (a refusal is answered here).
+    async fn admit(&self, http: &Http, command: Command, inv: &Invocation) -> bool {
         log::info!(
             "command {} from {} ({})",
             command.name(),
             inv.user.name,
             inv.user.id
         );
-        if !self.pass_guard(http, &inv, command.name()).await {
-            return;
-        }
+        self.pass_guard(http, inv, command.name()).await
+    }
+
+    /// Runs a command the rate limiter let through.
+    async fn run(&self, http: &Http, command: Command, inv: Invocation) {
         match command {
             Command::Help => self.help(http, &inv).await,
             Command::Status => self.status(http, &inv).await,
@@ -416,10 +434,23 @@ impl Commands {
 
     /// Checks `action` by the invoker against the rate limiter. A refusal is
     /// told privately: always for interactions (Discord wants an answer, and
-    /// ephemeral ones flood nobody), once per streak for text commands.
+    /// ephemeral ones flood nobody), once per streak in the DM for text
+    /// commands (whatever was answered ephemerally). A refused restart is
+    /// told the restart cooldown or daily cap instead when that is the
+    /// longer wait.
     async fn pass_guard(&self, http: &Http, inv: &Invocation, action: &str) -> bool {
+        let interactive = !matches!(inv.origin, Origin::Text { .. });
+        let notice = if interactive {
+            Notice::EveryTime
+        } else {
+            Notice::OncePerStreak
+        };
         let (reason, retry_after, notify) =
-            match self.deps.guard.check(inv.user.id, &inv.roles, action) {
+            match self
+                .deps
+                .guard
+                .check(inv.user.id, &inv.roles, action, notice)
+            {
                 Decision::Allowed { .. } => return true,
                 Decision::Refused {
                     reason,
@@ -433,12 +464,25 @@ impl Commands {
             inv.user.id,
             retry_after.as_secs()
         );
-        let interactive = !matches!(inv.origin, Origin::Text { .. });
-        if notify || interactive {
+        if notify {
+            let policy = (action == Command::Restart.name())
+                .then(|| {
+                    let now = self.clock.now();
+                    let until_tomorrow = Duration::from_millis(
+                        self.deps.zone.moment(now).next_day.0.saturating_sub(now.0),
+                    );
+                    longer_refusal(
+                        retry_after,
+                        self.restart_policy(inv.user.id),
+                        until_tomorrow,
+                    )
+                })
+                .flatten();
             let wait = spoken(retry_after.max(Duration::from_secs(1)));
-            let text = match reason {
-                Reason::Banned { .. } => self.text(Text::Banned, &[("wait", &wait)]),
-                _ => self.text(Text::RateLimited, &[("wait", &wait)]),
+            let text = match (policy, reason) {
+                (Some(refusal), _) => self.refusal_text(refusal),
+                (None, Reason::Banned { .. }) => self.text(Text::Banned, &[("wait", &wait)]),
+                (None, _) => self.text(Text::RateLimited, &[("wait", &wait)]),
             };
             log_failure(reply(http, inv, &text, true, Vec::new()).await);
         }
@@ -671,16 +715,26 @@ impl Commands {
         if self.restarting.load(Ordering::SeqCst) {
             return Some(self.text(Text::RestartAlreadyRunning, &[]));
         }
+        self.restart_policy(user)
+            .err()
+            .map(|refusal| self.refusal_text(refusal))
+    }
+
+    /// What the restart cooldown and daily cap say about `user` now.
+    fn restart_policy(&self, user: u64) -> Result<(), Refusal> {
         let policy = self.policy.lock().unwrap_or_else(|p| p.into_inner());
         let now = self.clock.now();
-        match policy.check(user, now, self.deps.zone.day(now)) {
-            Ok(()) => None,
-            Err(Refusal::Cooldown { remaining }) => {
+        policy.check(user, now, self.deps.zone.day(now))
+    }
+
+    fn refusal_text(&self, refusal: Refusal) -> String {
+        match refusal {
+            Refusal::Cooldown { remaining } => {
                 let minutes = remaining.as_secs().div_ceil(60).max(1).to_string();
-                Some(self.text(Text::Cooldown, &[("minutes", &minutes)]))
+                self.text(Text::Cooldown, &[("minutes", &minutes)])
             }
-            Err(Refusal::DailyCap { count }) => {
-                Some(self.text(Text::DailyRestartCap, &[("count", &count.to_string())]))
+            Refusal::DailyCap { count } => {
+                self.text(Text::DailyRestartCap, &[("count", &count.to_string())])
             }
         }
     }

@@ -14,6 +14,12 @@
 //! (serenity's `HttpBuilder::proxy`) and serenity's own rate limiter is off,
 //! because it would build its requests without the proxy: the proxy (e.g.
 //! twilight-http-proxy) owns rate limiting.
+//!
+//! Every REST call has a deadline ([`CONNECT_TIMEOUT`], [`REQUEST_TIMEOUT`]),
+//! and every message the bot posts, answers or edits carries an explicit
+//! `allowed_mentions` that pings nobody ([`no_pings`]): both are set once,
+//! on the one HTTP client [`build_http`] makes for the gateway session and
+//! the announcements alike (clippy refuses other ways of making one).
 
 mod admin;
 pub mod capture;
@@ -27,15 +33,16 @@ use std::time::Duration;
 
 use serenity::all::{
     ButtonStyle, ChannelId, ChannelType, ClientBuilder, ComponentInteraction, Context,
-    CreateActionRow, CreateButton, CreateInteractionResponse, CreateInteractionResponseMessage,
-    CreateMessage, EventHandler, GatewayIntents, Guild, GuildChannel, GuildId, HttpBuilder,
-    Interaction, Message, MessageId, MessageUpdateEvent, Reaction, Ready, ResumedEvent, Role,
-    RoleId, ShardStageUpdateEvent, UserId, VoiceState,
+    CreateActionRow, CreateAllowedMentions, CreateButton, CreateInteractionResponse,
+    CreateInteractionResponseMessage, CreateMessage, EventHandler, GatewayIntents, Guild,
+    GuildChannel, GuildId, HttpBuilder, Interaction, Message, MessageId, MessageUpdateEvent,
+    Reaction, Ready, ResumedEvent, Role, RoleId, ShardStageUpdateEvent, UserId, VoiceState,
 };
 use serenity::async_trait;
 use serenity::gateway::ConnectionStage;
 use serenity::http::Http;
 use tokio::sync::{mpsc, oneshot, watch};
+use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::{ChannelRef, Config};
@@ -63,6 +70,25 @@ const STOP_GRACE: Duration = Duration::from_secs(3);
 
 /// Attempts for one announcement before it is dropped (logged).
 const SEND_ATTEMPTS: u32 = 4;
+
+/// Longest wait for a TCP (and TLS) connection to Discord: on a working
+/// link it takes well under a second, so more means the network is gone.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Longest time one REST call may take, body and answer included: Discord
+/// answers in milliseconds, and the largest upload (a digest attached as a
+/// file) is tens of kilobytes. A call stalled past it fails and is retried
+/// or logged instead of holding its task forever.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// How long a message waits for the one queued before it, so that
+/// announcements keep their order, before it goes anyway: a call stalled
+/// on Discord's side must not hold back the ones after it.
+const OVERTAKE_AFTER: Duration = Duration::from_secs(2);
+
+/// Messages being sent at once at most; more wait for one to finish (only
+/// ever reached when Discord stalls every call).
+const MAX_SENDING: usize = 16;
 
 /// Set when serenity starts resuming or re-establishing the gateway
 /// connection, cleared when a session is ready or resumed again.
@@ -165,7 +191,13 @@ pub async fn run(
     voice_names: watch::Sender<Vec<String>>,
     shutdown: CancellationToken,
 ) {
-    let http = Arc::new(build_http(&settings));
+    let http = match build_http(&settings) {
+        Ok(http) => Arc::new(http),
+        Err(e) => {
+            log::error!("discord: cannot make an HTTP client: {e}; Discord stays off");
+            return;
+        }
+    };
     let (announce_tx, announce_rx) = watch::channel(None);
     let sender = tokio::spawn(send_loop(
         Arc::clone(&http),
@@ -227,14 +259,34 @@ pub async fn run(
     let _ = sender.await;
 }
 
-fn build_http(settings: &DiscordSettings) -> Http {
-    let mut http = HttpBuilder::new(settings.token.expose());
+/// What every message the bot sends may ping: nobody. Player names,
+/// quoted messages and admin texts end up in messages, and a display name
+/// like `@everyone` or a text like `<@&role>` must stay text. Replies do
+/// not ping the player they answer either: the bot never pings anyone.
+pub fn no_pings() -> CreateAllowedMentions {
+    CreateAllowedMentions::new().replied_user(false)
+}
+
+/// The one place an HTTP client for Discord is made. serenity puts its
+/// `default_allowed_mentions` on every message, interaction answer,
+/// follow-up and edit made through its builders that does not set its own,
+/// so no call site can forget it.
+#[allow(clippy::disallowed_methods)]
+fn build_http(settings: &DiscordSettings) -> Result<Http, reqwest::Error> {
+    let client = reqwest::Client::builder()
+        .use_rustls_tls()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .timeout(REQUEST_TIMEOUT)
+        .build()?;
+    let mut http = HttpBuilder::new(settings.token.expose())
+        .client(client)
+        .default_allowed_mentions(no_pings());
     if settings.uses_proxy {
         http = http
             .proxy(settings.api_url.clone())
             .ratelimiter_disabled(true);
     }
-    http.build()
+    Ok(http.build())
 }
 
 /// One serenity client, from connection to the end of its gateway loop.
@@ -252,7 +304,7 @@ async fn session(
         // The digest ranks messages by the reactions they drew.
         intents |= GatewayIntents::GUILD_MESSAGE_REACTIONS;
     }
-    let mut client = ClientBuilder::new_with_http(build_http(settings), intents)
+    let mut client = ClientBuilder::new_with_http(build_http(settings)?, intents)
         .event_handler_arc(handler)
         .await?;
     if let Some(url) = &settings.gateway_url {
@@ -660,22 +712,78 @@ fn role_ids(roles: &[serenity::all::RoleId]) -> Vec<u64> {
     roles.iter().map(|r| r.get()).collect()
 }
 
-/// Sends what the driver asks for, in order, retrying briefly. Announcements
-/// wait until the announce channel is known (the first `GUILD_CREATE`).
+/// Sends what the driver asks for, retrying briefly. Announcements wait
+/// until the announce channel is known (the first `GUILD_CREATE`).
+///
+/// Each message is sent by its own task, after the one before it is done
+/// or [`OVERTAKE_AFTER`] has passed: in order while Discord answers, and
+/// never stuck behind a call that stalls. On shutdown, what is still being
+/// sent is dropped (a stop must not wait for Discord).
 async fn send_loop(
     http: Arc<Http>,
     admin: u64,
     messages: Messages,
-    mut announce: watch::Receiver<Option<ChannelId>>,
+    announce: watch::Receiver<Option<ChannelId>>,
     mut outgoing: mpsc::Receiver<Outgoing>,
     shutdown: CancellationToken,
 ) {
-    let mut admin_dm: Option<ChannelId> = None;
+    let admin_dm: Arc<Mutex<Option<ChannelId>>> = Arc::default();
+    let mut sending = JoinSet::new();
+    let mut previous: Option<oneshot::Receiver<()>> = None;
     loop {
         let item = tokio::select! {
-            item = outgoing.recv() => match item { Some(item) => item, None => return },
-            () = shutdown.cancelled() => return,
+            item = outgoing.recv() => match item { Some(item) => item, None => break },
+            () = shutdown.cancelled() => break,
+            Some(_) = sending.join_next(), if !sending.is_empty() => continue,
         };
+        while sending.len() >= MAX_SENDING {
+            tokio::select! {
+                _ = sending.join_next() => {}
+                () = shutdown.cancelled() => return,
+            }
+        }
+        // Dropped when this message's task ends, which releases the next.
+        let (done, next) = oneshot::channel::<()>();
+        let before = previous.replace(next);
+        let sender = Sender {
+            http: Arc::clone(&http),
+            admin,
+            admin_dm: Arc::clone(&admin_dm),
+            messages: messages.clone(),
+            announce: announce.clone(),
+            shutdown: shutdown.clone(),
+        };
+        sending.spawn(async move {
+            if let Some(before) = before {
+                let _ = tokio::time::timeout(OVERTAKE_AFTER, before).await;
+            }
+            sender.send(item).await;
+            drop(done);
+        });
+    }
+    // What is being sent may finish, unless the bot stops: dropping the
+    // set then aborts the calls still waiting on Discord.
+    tokio::select! {
+        () = async { while sending.join_next().await.is_some() {} } => {}
+        () = shutdown.cancelled() => {}
+    }
+}
+
+/// What one message's task needs to send it.
+struct Sender {
+    http: Arc<Http>,
+    admin: u64,
+    /// The admin's DM channel, once known (shared by the tasks).
+    admin_dm: Arc<Mutex<Option<ChannelId>>>,
+    messages: Messages,
+    announce: watch::Receiver<Option<ChannelId>>,
+    shutdown: CancellationToken,
+}
+
+impl Sender {
+    /// Sends `item`, with [`SEND_ATTEMPTS`] attempts; each REST call is
+    /// bounded by the client's [`REQUEST_TIMEOUT`].
+    async fn send(mut self, item: Outgoing) {
         for attempt in 1..=SEND_ATTEMPTS {
             let result = match &item {
                 Outgoing::Announce {
@@ -683,40 +791,23 @@ async fn send_loop(
                     cancel_button,
                 } => {
                     let channel = tokio::select! {
-                        c = announce.wait_for(Option::is_some) => match c {
+                        c = self.announce.wait_for(Option::is_some) => match c {
                             Ok(c) => *c,
                             Err(_) => return,
                         },
-                        () = shutdown.cancelled() => return,
+                        () = self.shutdown.cancelled() => return,
                     };
                     let Some(channel) = channel else { continue };
                     let mut message = CreateMessage::new().content(text);
                     if *cancel_button {
                         let button = CreateButton::new(CANCEL_SHUTDOWN_ID)
-                            .label(messages.render(Text::CancelButton, &[]))
+                            .label(self.messages.render(Text::CancelButton, &[]))
                             .style(ButtonStyle::Danger);
                         message = message.components(vec![CreateActionRow::Buttons(vec![button])]);
                     }
-                    channel.send_message(&http, message).await.map(|_| ())
+                    channel.send_message(&self.http, message).await.map(|_| ())
                 }
-                Outgoing::AlertAdmin { text } => {
-                    let dm = match admin_dm {
-                        Some(dm) => Ok(dm),
-                        None => UserId::new(admin)
-                            .create_dm_channel(&http)
-                            .await
-                            .map(|c| c.id),
-                    };
-                    match dm {
-                        Ok(dm) => {
-                            admin_dm = Some(dm);
-                            dm.send_message(&http, CreateMessage::new().content(text))
-                                .await
-                                .map(|_| ())
-                        }
-                        Err(e) => Err(e),
-                    }
-                }
+                Outgoing::AlertAdmin { text } => self.alert_admin(text).await,
             };
             match result {
                 Ok(()) => break,
@@ -724,7 +815,7 @@ async fn send_loop(
                     log::warn!("discord: sending failed (attempt {attempt}): {e}");
                     tokio::select! {
                         () = tokio::time::sleep(Duration::from_secs(1 << attempt)) => {}
-                        () = shutdown.cancelled() => return,
+                        () = self.shutdown.cancelled() => return,
                     }
                 }
                 Err(e) => {
@@ -732,5 +823,23 @@ async fn send_loop(
                 }
             }
         }
+    }
+
+    async fn alert_admin(&self, text: &str) -> Result<(), serenity::Error> {
+        let known = *self.admin_dm.lock().unwrap_or_else(|p| p.into_inner());
+        let dm = match known {
+            Some(dm) => dm,
+            None => {
+                let dm = UserId::new(self.admin)
+                    .create_dm_channel(&self.http)
+                    .await?
+                    .id;
+                *self.admin_dm.lock().unwrap_or_else(|p| p.into_inner()) = Some(dm);
+                dm
+            }
+        };
+        dm.send_message(&self.http, CreateMessage::new().content(text))
+            .await
+            .map(|_| ())
     }
 }

@@ -10,7 +10,7 @@
 
 use super::bucket::{tick, Slots, Tick};
 use super::policy::{CommandId, Policy};
-use super::{BanReason, UnixMillis};
+use super::{BanReason, Notice, UnixMillis};
 
 /// "Now" in every unit the records use, computed once per operation.
 #[derive(Debug, Clone, Copy)]
@@ -65,6 +65,9 @@ const STALE_S: u32 = 7 * 86_400;
 pub(crate) const MANUAL: u8 = 1;
 /// Flag: the user has been told about the current ban.
 pub(crate) const BAN_NOTIFIED: u8 = 2;
+/// Flag: the user has been told (by message) about the current violation
+/// streak. Not persisted: after a restart a streak may be told once more.
+pub(crate) const STREAK_NOTIFIED: u8 = 4;
 
 /// How much a record is worth keeping when the table is full.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -102,8 +105,8 @@ pub(crate) struct UserEntry {
 /// What a refusal did to the record.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Violation {
-    /// Counted; `first` when it opened a new streak.
-    Counted { first: bool },
+    /// Counted in the current streak.
+    Counted,
     /// It completed a streak: the user is now banned.
     Banned { until_s: u32, level: u8 },
 }
@@ -192,6 +195,7 @@ impl UserEntry {
         }
         if self.violations > 0 && !self.streak_alive(policy, now.s) {
             self.violations = 0;
+            self.flags &= !STREAK_NOTIFIED;
         }
         (self.level, self.last_offense) = self.decayed(policy, now.s);
         if self.quota_day != now.day16() {
@@ -204,11 +208,10 @@ impl UserEntry {
 
     /// Records a refusal (the record must be refreshed and not banned).
     pub fn violate(&mut self, policy: &Policy, now: &Now) -> Violation {
-        let first = self.violations == 0;
         self.violations = self.violations.saturating_add(1);
         self.last_offense = now.s;
         if self.violations < policy.violations_before_ban {
-            return Violation::Counted { first };
+            return Violation::Counted;
         }
         let step_ms = secs_ms(policy.ban_step_s(self.level));
         let until_s = ceil_secs(now.ms.saturating_add(step_ms));
@@ -216,10 +219,24 @@ impl UserEntry {
         self.violations = 0;
         self.ban_until = until_s;
         self.last_offense = until_s;
-        self.flags = BAN_NOTIFIED;
+        // Not told yet: the caller tells it (see `tell`).
+        self.flags = 0;
         Violation::Banned {
             until_s,
             level: self.level,
+        }
+    }
+
+    /// Whether to tell the user about what `flag` marks (the streak or the
+    /// ban) through `notice`; marks it told when that uses up the notice.
+    pub fn tell(&mut self, flag: u8, notice: Notice) -> bool {
+        match notice {
+            Notice::EveryTime => true,
+            Notice::OncePerStreak => {
+                let first = self.flags & flag == 0;
+                self.flags |= flag;
+                first
+            }
         }
     }
 

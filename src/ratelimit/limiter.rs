@@ -11,11 +11,14 @@ use std::time::Duration;
 
 use super::bucket::Bucket;
 use super::config::{RateLimitConfig, RateLimitConfigError, MAX_BAN};
-use super::entry::{ceil_secs, secs_ms, Now, UserEntry, Violation, BAN_NOTIFIED, MANUAL};
+use super::entry::{
+    ceil_secs, secs_ms, Now, UserEntry, Violation, BAN_NOTIFIED, MANUAL, STREAK_NOTIFIED,
+};
 use super::policy::{CommandId, Policy};
 use super::table::{evict, UserMap, EVICTION_BATCH_DIVISOR};
 use super::{
-    BanReason, Caller, Decision, Moment, Privilege, RateLimitError, Reason, UnixMillis, UserId,
+    BanReason, Caller, Decision, Moment, Notice, Privilege, RateLimitError, Reason, UnixMillis,
+    UserId,
 };
 
 /// Under a raid that fills the table with bans, refused newcomers are not
@@ -257,7 +260,7 @@ impl Limiter {
             && !self.users.contains_key(&caller.user)
             && !self.make_room(&now)
         {
-            return self.refuse_saturated(&now);
+            return self.refuse_saturated(&now, caller.notice);
         }
 
         let policy = &self.policy;
@@ -272,9 +275,9 @@ impl Limiter {
 
         if entry.banned(now.s) {
             self.counters.refusals += 1;
-            let notify = entry.flags & BAN_NOTIFIED == 0;
-            if notify {
-                entry.flags |= BAN_NOTIFIED;
+            let told = entry.flags & BAN_NOTIFIED != 0;
+            let notify = entry.tell(BAN_NOTIFIED, caller.notice);
+            if !told && entry.flags & BAN_NOTIFIED != 0 {
                 self.dirty = true;
             }
             let until = secs_ms(entry.ban_until);
@@ -322,10 +325,10 @@ impl Limiter {
             self.counters.refusals += 1;
             self.dirty = true;
             return match entry.violate(policy, &now) {
-                Violation::Counted { first } => Decision::Refused {
+                Violation::Counted => Decision::Refused {
                     reason,
                     retry_after: Duration::from_millis(wait_ms),
-                    notify: first,
+                    notify: entry.tell(STREAK_NOTIFIED, caller.notice),
                 },
                 Violation::Banned { until_s, level } => {
                     self.counters.bans_issued += 1;
@@ -336,7 +339,8 @@ impl Limiter {
                             reason: BanReason::Automatic { level },
                         },
                         retry_after: Duration::from_millis(until.saturating_sub(now.ms)),
-                        notify: true,
+                        // Always true here: a new ban is not told yet.
+                        notify: entry.tell(BAN_NOTIFIED, caller.notice),
                     }
                 }
             };
@@ -386,13 +390,17 @@ impl Limiter {
         true
     }
 
-    fn refuse_saturated(&mut self, now: &Now) -> Decision {
+    fn refuse_saturated(&mut self, now: &Now, notice: Notice) -> Decision {
         self.counters.refusals += 1;
         self.counters.saturated += 1;
-        let notify = self
+        let due = self
             .saturated_notice_at
             .is_none_or(|t| now.s >= t.saturating_add(SATURATED_NOTICE_S));
-        if notify {
+        let notify = match notice {
+            Notice::EveryTime => true,
+            Notice::OncePerStreak => due,
+        };
+        if due && notice == Notice::OncePerStreak {
             self.saturated_notice_at = Some(now.s);
         }
         Decision::Refused {

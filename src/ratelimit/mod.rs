@@ -194,6 +194,24 @@ pub struct Caller<'a> {
     /// `exempt_roles` bypasses the limiter.
     pub roles: &'a [RoleId],
     pub privilege: Privilege,
+    /// How a refusal would reach them.
+    pub notice: Notice,
+}
+
+/// How a refusal reaches the caller, which decides whether telling them
+/// uses up the one notice of a violation streak (or of a ban).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Notice {
+    /// By message (a DM): once per streak and once per ban, so that the
+    /// bot itself can never be made to flood.
+    #[default]
+    OncePerStreak,
+    /// Privately in answer to each request (an interaction: Discord wants
+    /// every one answered, and ephemeral answers flood nobody). Always
+    /// told, and telling there does not use up the streak's notice: a text
+    /// command after a refused slash command still gets its one answer in
+    /// the DM.
+    EveryTime,
 }
 
 impl Caller<'static> {
@@ -203,6 +221,7 @@ impl Caller<'static> {
             user,
             roles: &[],
             privilege: Privilege::Member,
+            notice: Notice::OncePerStreak,
         }
     }
 }
@@ -221,12 +240,13 @@ pub enum Decision {
         /// When trying again can succeed (the longest of the waits that
         /// apply, so one answer covers every limit that was hit).
         retry_after: Duration,
-        /// Whether to tell the user in the channel. True only for the first
-        /// refusal of a violation streak, the refusal that starts a ban, and
-        /// the first refusal under a ban placed by an admin: a user spamming
-        /// a refused command gets at most two answers per streak, so the bot
-        /// itself can never be used to flood a channel. Ephemeral replies
-        /// (slash commands) cost nothing and may be sent regardless.
+        /// Whether to tell the user. Always for [`Notice::EveryTime`];
+        /// for [`Notice::OncePerStreak`], only for the first such refusal
+        /// of a violation streak, the refusal that starts a ban, and the
+        /// first such refusal under a ban (one placed by an admin, or one
+        /// started by an ephemeral refusal): a user spamming a refused
+        /// command gets at most two messages per streak, so the bot itself
+        /// can never be used to flood a channel.
         notify: bool,
     },
 }

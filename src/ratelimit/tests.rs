@@ -343,6 +343,37 @@ fn notify_only_once_per_streak_and_once_per_ban() {
     assert!(!refused(run(&mut l, 3, "help", 2 * S)).2);
 }
 
+/// A refused slash command is answered privately each time; that must not
+/// use up the one answer a DM gets per streak (issue 11: a DM after an
+/// ephemeral refusal went unanswered).
+#[test]
+fn ephemeral_refusals_leave_the_streak_notice_to_the_dm() {
+    let mut l = limiter();
+    let slash = |user| Caller {
+        notice: Notice::EveryTime,
+        ..member(user)
+    };
+    let restart = l.command("restart");
+    assert!(l.check(slash(1), restart, at(0)).is_allowed());
+    for i in 1..=2 {
+        assert!(
+            refused(l.check(slash(1), restart, at(i * S))).2,
+            "always told"
+        );
+    }
+    // The DM's first refusal of the streak is told, once.
+    assert!(refused(run(&mut l, 1, "restart", 3 * S)).2);
+    // The fifth refusal of the streak starts a ban, told where it happens;
+    // shown ephemerally, it is still told once in the DM after.
+    assert!(refused(l.check(slash(1), restart, at(4 * S))).2);
+    let (reason, _, notify) = refused(l.check(slash(1), restart, at(5 * S)));
+    assert!(matches!(reason, Reason::Banned { .. }) && notify);
+    assert!(refused(l.check(slash(1), restart, at(6 * S))).2);
+    let (reason, _, notify) = refused(run(&mut l, 1, "restart", 7 * S));
+    assert!(matches!(reason, Reason::Banned { .. }) && notify);
+    assert!(!refused(run(&mut l, 1, "restart", 8 * S)).2);
+}
+
 #[test]
 fn users_and_commands_are_isolated() {
     let mut l = limiter();
@@ -384,6 +415,7 @@ fn exempt_roles_bypass_the_limiter() {
         user: UserId(1),
         roles: &roles,
         privilege: Privilege::Member,
+        notice: Notice::OncePerStreak,
     };
     for i in 0..100 {
         assert_eq!(l.check(staff, restart, at(i)), allowed(1));
@@ -413,6 +445,7 @@ fn admins_are_never_locked_out_of_ratelimit() {
         user: UserId(9),
         roles: &[],
         privilege: Privilege::Admin,
+        notice: Notice::OncePerStreak,
     };
     let ratelimit = l.command("ratelimit");
     l.ban(UserId(9), secs(3600), "oops", at(0)).unwrap();

@@ -536,11 +536,89 @@ pub struct RecordedRequest {
     pub authorization: Option<String>,
     /// JSON body (`Null` when empty or not JSON; the `payload_json` part of multipart bodies).
     pub body: Value,
+    /// 0 for a request held unanswered ([`DiscordStandIn::hold_next`]).
     pub status: u16,
     /// False when the route is not one the stand-in implements (answered 404).
     pub known_route: bool,
     /// Files of a multipart body (`files[n]` parts), with the attachment ids they were given.
     pub files: Vec<UploadedFile>,
+}
+
+/// Who a message the bot sent would ping, by Discord's rules for `allowed_mentions`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pings {
+    /// `@everyone` or `@here` would ping.
+    pub everyone: bool,
+    pub users: Vec<u64>,
+    pub roles: Vec<u64>,
+    /// A reply would ping the author of the message it answers.
+    pub replied_user: bool,
+}
+
+impl Pings {
+    pub fn nobody(&self) -> bool {
+        *self == Pings::default()
+    }
+}
+
+impl RecordedRequest {
+    /// The message this request posted, answered or edited as the bot (channel messages,
+    /// interaction callbacks, follow-ups and edits), if it is such a request.
+    pub fn message_payload(&self) -> Option<&Value> {
+        let path = self.path.strip_prefix(API_PREFIX).unwrap_or(&self.path);
+        let parts: Vec<&str> = path.split('/').collect();
+        match (self.method.as_str(), parts.as_slice()) {
+            ("POST", ["channels", _, "messages"])
+            | ("PATCH", ["channels", _, "messages", _])
+            | ("POST" | "PATCH", ["webhooks", ..]) => Some(&self.body),
+            ("POST", ["interactions", _, _, "callback"]) => {
+                Some(&self.body["data"]).filter(|d| d.is_object())
+            }
+            _ => None,
+        }
+    }
+
+    /// Who the message of this request would ping: without `allowed_mentions`, Discord
+    /// parses everything in `content` (and a reply pings its author); with it, only what it
+    /// allows. `None` when the request carries no message.
+    pub fn pings(&self) -> Option<Pings> {
+        let message = self.message_payload()?;
+        let content = message["content"].as_str().unwrap_or("");
+        let (users, roles) = parse_mentions(content);
+        let everyone = content.contains("@everyone") || content.contains("@here");
+        let reply = message["message_reference"].is_object();
+        let allowed = &message["allowed_mentions"];
+        if !allowed.is_object() {
+            return Some(Pings {
+                everyone,
+                users,
+                roles,
+                replied_user: reply,
+            });
+        }
+        let parse = |kind: &str| {
+            allowed["parse"]
+                .as_array()
+                .is_some_and(|p| p.iter().any(|v| v == kind))
+        };
+        let listed = |key: &str, id: &u64| {
+            allowed[key]
+                .as_array()
+                .is_some_and(|l| l.iter().any(|v| id_field(v) == Some(*id)))
+        };
+        Some(Pings {
+            everyone: everyone && parse("everyone"),
+            users: users
+                .into_iter()
+                .filter(|u| parse("users") || listed("users", u))
+                .collect(),
+            roles: roles
+                .into_iter()
+                .filter(|r| parse("roles") || listed("roles", r))
+                .collect(),
+            replied_user: reply && allowed["replied_user"] == true,
+        })
+    }
 }
 
 /// One gateway dispatch the stand-in sent (or queued for a RESUME).
@@ -600,6 +678,7 @@ impl DiscordStandIn {
             state: Mutex::new(State::new(fixture, gateway_url.clone())),
             changed: watch::channel(0).0,
             hold: watch::channel(false).0,
+            held_routes: Mutex::new(Vec::new()),
             shutdown: watch::channel(false).0,
             next_conn_id: AtomicU64::new(1),
             api_url,
@@ -1062,6 +1141,18 @@ impl DiscordStandIn {
         .await
     }
 
+    /// Holds the next `method` request to `path` (e.g. `POST`,
+    /// `/api/v10/channels/3000/messages`) without ever answering it, as a stalled Discord:
+    /// it is recorded with status 0 and does nothing; the connection stays open until the
+    /// client gives up or the stand-in stops.
+    pub fn hold_next(&self, method: &str, path: &str) {
+        self.shared
+            .held_routes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((method.to_owned(), path.to_owned()));
+    }
+
     /// Every REST request, in order.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared.lock().requests.clone()
@@ -1143,6 +1234,8 @@ struct Shared {
     changed: watch::Sender<u64>,
     /// True while IDENTIFY/RESUME handling is held back.
     hold: watch::Sender<bool>,
+    /// REST requests (method, path) to hold without an answer, each once.
+    held_routes: Mutex<Vec<(String, String)>>,
     shutdown: watch::Sender<bool>,
     next_conn_id: AtomicU64,
     api_url: String,
@@ -3452,6 +3545,30 @@ async fn rest(
         .unwrap_or("");
     let (body, mut files) = parse_body(content_type, &body);
     let path = uri.path().to_owned();
+    let held = {
+        let mut routes = shared.held_routes.lock().unwrap_or_else(|p| p.into_inner());
+        let found = routes
+            .iter()
+            .position(|(m, p)| *m == method.as_str() && *p == path);
+        found.map(|i| routes.remove(i)).is_some()
+    };
+    if held {
+        shared.update(|st| {
+            st.requests.push(RecordedRequest {
+                method: method.to_string(),
+                path: path.clone(),
+                query: uri.query().map(str::to_owned),
+                authorization: authorization.clone(),
+                body: body.clone(),
+                status: 0,
+                known_route: true,
+                files: files.clone(),
+            })
+        });
+        let mut stop = shared.shutdown.subscribe();
+        let _ = stop.wait_for(|stop| *stop).await;
+        return StatusCode::SERVICE_UNAVAILABLE.into_response();
+    }
     let (status, reply) = shared.update(|st| {
         for file in &mut files {
             file.id = st.next_id();
