@@ -201,7 +201,7 @@ async fn the_digest_has_every_watched_channel_and_never_an_excluded_one() {
     // removed).
     wait_stored(&app, 6).await;
 
-    // Everyone may see what the digest watches.
+    // Everyone may see what the digest watches (of what they can open).
     let listed = slash_answer(
         &app,
         BOB,
@@ -637,6 +637,19 @@ async fn a_private_channel_is_never_captured_and_a_visitor_is_answered_privately
     private_and_without(&visitor, "plan secret");
     let report = answers_to(&app, BOB, "report", json!([]), "alice").await;
     private_and_without(&report, &format!("<#{STAFF}>"));
+    // /listchannels does not even name a channel the visitor cannot open;
+    // the staff see it, marked as not captured; both privately.
+    let listed = answers_to(&app, BOB, "listchannels", json!([]), "📚").await;
+    private_and_without(&listed, &format!("<#{STAFF}>"));
+    let listed = answers_to(
+        &app,
+        DAVE,
+        "listchannels",
+        json!([]),
+        &format!("<#{STAFF}>"),
+    )
+    .await;
+    assert!(listed.iter().all(InteractionResponse::is_ephemeral));
     // `!resume` (another visitor: /resume has a cooldown): by DM, never in
     // the channel.
     let dm = resume_by_dm(&app, ALICE, "discussion publique").await;

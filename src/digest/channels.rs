@@ -27,6 +27,9 @@ pub enum Standing {
     ExcludedByConfig,
     /// By `/exclude`.
     ExcludedByCommand,
+    /// Not excluded, but `@everyone` cannot open it and `include_private`
+    /// does not name it: never captured.
+    Private,
 }
 
 impl Standing {
@@ -300,19 +303,32 @@ impl Channels {
             .collect()
     }
 
-    /// Every known channel and its standing, for `/listchannels`.
-    pub fn listing(&self) -> Vec<Listed> {
+    /// The known channels `audience` may open and their standing, for
+    /// `/listchannels`: a member never learns the name of a channel they
+    /// cannot open, nor whether it is captured.
+    pub fn listing(&self, audience: Audience) -> Vec<Listed> {
         let inner = self.lock();
         inner
             .directory
             .channels
             .iter()
-            .map(|(id, name)| Listed {
-                id: *id,
-                name: name.clone(),
-                standing: Self::standing_in(&inner, *id),
-                included_by_command: inner.overrides.get(id) == Some(&Override::Included)
-                    && Self::excluded_by_config(&inner, *id),
+            .filter(|(id, name)| Self::shown(&inner, *id, name, audience))
+            .map(|(id, name)| {
+                let standing = match (Self::standing_in(&inner, *id), &inner.access) {
+                    (s, Some(access))
+                        if s.is_watched() && !Self::mailable(&inner, *id, name, access) =>
+                    {
+                        Standing::Private
+                    }
+                    (s, _) => s,
+                };
+                Listed {
+                    id: *id,
+                    name: name.clone(),
+                    standing,
+                    included_by_command: inner.overrides.get(id) == Some(&Override::Included)
+                        && Self::excluded_by_config(&inner, *id),
+                }
             })
             .collect()
     }
@@ -461,7 +477,7 @@ mod tests {
         assert!(!c.is_watched(2));
         c.set_override(3, Override::Included);
         assert!(c.is_watched(3));
-        let listed = c.listing();
+        let listed = c.listing(Audience::Admin);
         assert_eq!(listed[1].standing, Standing::ExcludedByCommand);
         assert!(listed[2].included_by_command);
 
@@ -469,6 +485,41 @@ mod tests {
         let saved = c.set_override(2, Override::Included);
         assert!(!saved.contains_key(&2));
         assert!(c.is_watched(2));
+    }
+
+    #[test]
+    fn a_member_is_listed_only_the_channels_they_can_open() {
+        let c = channels();
+        let names = |audience| -> Vec<(u64, Standing)> {
+            c.listing(audience)
+                .into_iter()
+                .map(|l| (l.id, l.standing))
+                .collect()
+        };
+        let visitor = Audience::Member {
+            user_id: 7,
+            roles: &[],
+        };
+        assert_eq!(
+            names(visitor),
+            vec![
+                (1, Standing::Important),
+                (2, Standing::Watched),
+                (3, Standing::ExcludedByConfig)
+            ],
+            "#staff and #bureau are not even named"
+        );
+        let staff = Audience::Member {
+            user_id: 7,
+            roles: &[STAFF_ROLE],
+        };
+        let listed = names(staff);
+        assert!(listed.contains(&(5, Standing::Private)), "{listed:?}");
+        assert!(
+            listed.contains(&(6, Standing::Watched)),
+            "opted in: {listed:?}"
+        );
+        assert_eq!(names(Audience::Admin).len(), 5);
     }
 
     #[test]

@@ -16,7 +16,7 @@ pub const BACKFILL_CAP: usize = 2000;
 use crate::digest::access::{GuildAccess, Overwrite, Target};
 use crate::digest::archive::{snowflake_ms, Change};
 use crate::digest::capture::Capture;
-use crate::digest::channels::Audience;
+use crate::digest::channels::{Audience, Standing};
 use crate::digest::model::{Attachment, CapturedMessage};
 
 /// The channel kinds whose messages are captured.
@@ -168,9 +168,9 @@ impl Feed {
         let directory = channels.set_guild(guild.id.get(), &guild.name, text_channels(guild));
         channels.set_access(access(guild));
         let private: Vec<String> = channels
-            .listing()
+            .listing(Audience::Admin)
             .into_iter()
-            .filter(|c| c.standing.is_watched() && !channels.is_watched(c.id))
+            .filter(|c| c.standing == Standing::Private)
             .map(|c| format!("#{}", c.name))
             .collect();
         if !private.is_empty() {

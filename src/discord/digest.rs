@@ -196,8 +196,9 @@ pub async fn run(
     let text = |t: Text, a: &[(&str, &str)]| messages.render(t, a);
     match command {
         DigestCommand::ListChannels => {
-            let answer = list_channels(digester, messages);
-            log_failure(reply(http, inv, &answer, false, Vec::new()).await);
+            // Private, like /resume: the list holds what the asker can open.
+            let answer = list_channels(digester, audience, messages);
+            log_failure(reply(http, inv, &answer, true, Vec::new()).await);
         }
         DigestCommand::Exclude | DigestCommand::Include => {
             if !admin {
@@ -311,8 +312,8 @@ fn channel_of(inv: &Invocation) -> ChannelId {
     }
 }
 
-fn list_channels(digester: &Digester, messages: &Messages) -> String {
-    let listing = digester.channels().listing();
+fn list_channels(digester: &Digester, audience: Audience, messages: &Messages) -> String {
+    let listing = digester.channels().listing(audience);
     let none = messages.render(Text::NoChannel, &[]);
     let join = |keep: &dyn Fn(Standing) -> bool| {
         let names: Vec<String> = listing
