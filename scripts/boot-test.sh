@@ -12,14 +12,16 @@
 #   - the user's side: a test cubeguardian.toml (Discord, Proxmox, Minecraft
 #     and Wake-on-LAN all at 127.0.0.1 ports nothing listens on), dummy
 #     discord_token, proxmox_token_secret.txt (with a BOM and CRLF, as
-#     Notepad writes them), admin_token (optional: first boot hands it over
-#     with a drop-in) and an authorized_keys go into cubeguardian/ on the
-#     FAT partition (mtools);
+#     Notepad writes them), the optional admin_token and ssh_key, and an
+#     authorized_keys go into cubeguardian/ on the FAT partition (mtools);
 #   - the test's side: one extra unit, cubeguardian-boot-test.service, is
 #     written into the copy's root file system (debugfs). It is NOT in the
 #     image. Ordered after multi-user.target and cubeguardian.service, it
 #     waits 20 s (a crash loop would show), prints "BOOT-TEST: key=value"
-#     lines and `systemctl status cubeguardian` on the console, then powers
+#     lines and `systemctl status cubeguardian` on the console, stops the
+#     service, then starts it again as an SSH-only setup would have it (the
+#     config without [proxmox], shutdown_method = "ssh" and no key_file; the
+#     Proxmox secret removed) and reports whether it came up, then powers
 #     the machine off;
 #   - the kernel and initrd are taken from the FAT partition and booted with
 #     qemu-system-aarch64 -M virt -cpu cortex-a72 (the Pi's core), 1 GiB,
@@ -153,13 +155,23 @@ for key in 'api_url = "http://127.0.0.1:9"' 'gateway_url = "ws://127.0.0.1:9"' '
 done
 printf '%s\n' "$DISCORD_DUMMY" >"$TMP/discord_token"
 printf '\xEF\xBB\xBFboot-test-dummy-proxmox-secret\r\n' >"$TMP/proxmox_token_secret.txt"
-# Optional: the unit does not list it; first boot adds it with a drop-in.
+# Optional ones: the unit loads whichever exist.
 printf 'boot-test-dummy-admin-token\n' >"$TMP/admin_token"
+ssh-keygen -q -t ed25519 -N '' -C boot-test-shutdown -f "$TMP/ssh_key"
 ssh-keygen -q -t ed25519 -N '' -C boot-test -f "$TMP/id_boot_test"
 cp "$TMP/id_boot_test.pub" "$TMP/authorized_keys"
-for f in cubeguardian.toml discord_token proxmox_token_secret.txt admin_token authorized_keys; do
+for f in cubeguardian.toml discord_token proxmox_token_secret.txt admin_token ssh_key authorized_keys; do
     mcopy -o -i "$FAT" "$TMP/$f" "::/cubeguardian/$f"
 done
+# The second phase's configuration: SSH only (no [proxmox] section, the
+# shutdown over SSH with the key from the ssh_key credential).
+awk '/^\[/ { skip = ($0 == "[proxmox]") } !skip' "$TMP/cubeguardian.toml" |
+    sed 's/^shutdown_method = "proxmox"/shutdown_method = "ssh"/' >"$TMP/ssh-only.toml"
+ssh-keygen -q -t ed25519 -N '' -C boot-test-host -f "$TMP/host_key"
+printf '\n[ssh]\naddress = "127.0.0.1:9"\nuser = "cubeguardian"\nhost_key = "%s"\n' \
+    "$(cut -d' ' -f1,2 "$TMP/host_key.pub")" >>"$TMP/ssh-only.toml"
+grep -q '^shutdown_method = "ssh"' "$TMP/ssh-only.toml" && ! grep -q '^\[proxmox\]' "$TMP/ssh-only.toml" ||
+    die "config.example.toml changed: cannot derive the SSH-only configuration"
 
 # The test-only unit, written into the copy's root file system.
 cat >"$TMP/boot-test.service" <<'EOF'
@@ -190,10 +202,10 @@ pid=\$(show cubeguardian.service MainPID)
 say "memory_current=\$(show cubeguardian.service MemoryCurrent) vm_rss_kb=\$(awk '/^VmRSS/ {print \$2}' /proc/\$pid/status) vm_hwm_kb=\$(awk '/^VmHWM/ {print \$2}' /proc/\$pid/status)"
 say "ready_us=\$(show cubeguardian.service ActiveEnterTimestampMonotonic) exec_start_us=\$(show cubeguardian.service ExecMainStartTimestampMonotonic) multi_user_us=\$(show multi-user.target ActiveEnterTimestampMonotonic) userspace_us=\$(systemctl show -p UserspaceTimestampMonotonic --value)"
 say "config=\$(stat -c '%a:%U:%s' /etc/cubeguardian/config.toml 2>&1)"
-for c in discord_token proxmox_token_secret admin_token; do
+for c in discord_token proxmox_token_secret admin_token ssh_key; do
     say "credential_\$c=\$(stat -c '%a:%U' /etc/cubeguardian/credentials/\$c 2>&1) bytes=\$(wc -c </etc/cubeguardian/credentials/\$c 2>/dev/null)"
 done
-say "admin_page_disabled=\$(journalctl -b -o cat -u cubeguardian.service | grep -c 'admin page disabled') dropin=\$(grep -c '^LoadCredential=admin_token:' /etc/systemd/system/cubeguardian.service.d/optional-credentials.conf 2>/dev/null)"
+say "admin_page_disabled=\$(journalctl -b -o cat -u cubeguardian.service | grep -c 'admin page disabled') ssh_key_newline=\$(tail -c 1 /etc/cubeguardian/credentials/ssh_key | od -An -tx1 | tr -d ' ')"
 say "credentials_dir=\$(stat -c '%a:%U' /etc/cubeguardian/credentials 2>&1)"
 say "fat_left=\$(ls /boot/firmware/cubeguardian | tr '\n' ' ')"
 say "authorized_keys=\$(stat -c '%a:%U' /root/.ssh/authorized_keys 2>&1) match=\$(grep -c 'boot-test' /root/.ssh/authorized_keys 2>/dev/null)"
@@ -216,6 +228,15 @@ systemctl stop cubeguardian.service
 t1=\$(cut -d' ' -f1 /proc/uptime)
 say "stop_seconds=\$(echo "\$t0 \$t1" | awk '{ printf "%.1f", \$2 - \$1 }') stop_result=\$(show cubeguardian.service Result)"
 journalctl -b -o short-monotonic --no-pager -u cubeguardian.service | tail -n 6 | sed 's/^/BOOT-TEST| stop: /'
+# Phase 2: the same Pi set up for SSH only. Nothing in the unit may require
+# the Proxmox secret, and the key comes from the ssh_key credential.
+cp /usr/local/sbin/cubeguardian-boot-test-ssh-only.toml /etc/cubeguardian/config.toml
+mv /etc/cubeguardian/credentials/proxmox_token_secret /root/proxmox_token_secret.moved
+say "ssh_only_check=\$(/usr/bin/cubeguardian check-config --config /etc/cubeguardian/config.toml >/dev/null 2>&1 && echo ok || echo refused)"
+systemctl start cubeguardian.service
+sleep 5
+say "ssh_only_service=\$(systemctl is-active cubeguardian.service) ssh_only_result=\$(show cubeguardian.service Result) ssh_only_key=\$(journalctl -b -o cat -u cubeguardian.service | grep -c 'key from the systemd credential ssh_key')"
+systemctl status --no-pager -l -n 6 cubeguardian.service | sed 's/^/BOOT-TEST| ssh-only: /'
 say "end"
 systemctl poweroff --no-block
 EOF
@@ -226,6 +247,10 @@ sif /etc/systemd/system/cubeguardian-boot-test.service mode 0100644
 sif /etc/systemd/system/cubeguardian-boot-test.service uid 0
 sif /etc/systemd/system/cubeguardian-boot-test.service gid 0
 write $TMP/boot-test.sh /usr/local/sbin/cubeguardian-boot-test
+write $TMP/ssh-only.toml /usr/local/sbin/cubeguardian-boot-test-ssh-only.toml
+sif /usr/local/sbin/cubeguardian-boot-test-ssh-only.toml mode 0100644
+sif /usr/local/sbin/cubeguardian-boot-test-ssh-only.toml uid 0
+sif /usr/local/sbin/cubeguardian-boot-test-ssh-only.toml gid 0
 sif /usr/local/sbin/cubeguardian-boot-test mode 0100755
 sif /usr/local/sbin/cubeguardian-boot-test uid 0
 sif /usr/local/sbin/cubeguardian-boot-test gid 0
@@ -304,8 +329,10 @@ check "config installed (0644 root)" "$(value config | cut -d: -f1,2)" 644:root
 check "discord_token installed (0600 root)" "$(value credential_discord_token)" 600:root
 check "proxmox_token_secret.txt installed (0600 root, BOM and CRLF removed)" \
     "$(value credential_proxmox_token_secret)/$(line credential_proxmox_token_secret | sed -n 's/.*bytes=\([0-9]*\).*/\1/p')" 600:root/30
-check "optional admin_token installed and handed to the service (drop-in)" \
-    "$(value credential_admin_token)/$(value dropin)/$(value admin_page_disabled)" 600:root/1/0
+check "optional admin_token installed and handed to the service" \
+    "$(value credential_admin_token)/$(value admin_page_disabled)" 600:root/0
+check "optional ssh_key installed (0600 root, final newline kept)" \
+    "$(value credential_ssh_key)/$(value ssh_key_newline)" 600:root/0a
 check "credentials directory (0700 root)" "$(value credentials_dir)" 700:root
 check "secrets and config erased from the FAT partition" "$(line fat_left | sed 's/^fat_left=//; s/ *$//')" \
     "LISEZ-MOI.txt README.txt cubeguardian.example.toml"
@@ -316,6 +343,8 @@ check "the Discord token never in the journal" "$(value token_in_journal)" 0
 status_text="$(line status_text | sed 's/^status_text=//')"
 check "STATUS= says Discord is not connected" "$(grep -qi 'discord' <<<"$status_text" && ! grep -qi 'discord connected' <<<"$status_text" && echo yes || echo "no: $status_text")" yes
 check "no failed unit" "$(line system | sed -n 's/.*failed_units=\(.*\)$/\1/p' | tr -d ' ')" ""
+check "SSH-only setup (no [proxmox], no Proxmox secret) starts under the unit, key from the credential" \
+    "$(value ssh_only_check)/$(value ssh_only_service)/$(value ssh_only_result)/$(value ssh_only_key)" ok/active/success/1
 
 ready_us="$(value ready_us)"
 start_us="$(value exec_start_us)"

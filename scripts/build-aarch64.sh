@@ -9,18 +9,68 @@
 # Runs as root (it installs packages). Safe to run again: apt only installs
 # what is missing and cargo rebuilds only what changed.
 #
+# The binary is reproducible: the same commit built in another directory, with
+# another target directory, gives the same bytes (the paths rustc and cc would
+# embed are remapped, see RUSTFLAGS below). `--check-reproducible` proves it:
+# it builds HEAD twice from scratch, from two copies in different directories
+# with different target directories, and compares the SHA-256.
+#
 #   scripts/build-aarch64.sh            # output: out/cubeguardian-aarch64
 #   CARGO_TARGET_DIR=/tmp/t CUBEGUARDIAN_OUT_DIR=/tmp/o scripts/build-aarch64.sh
+#   scripts/build-aarch64.sh --check-reproducible   # two cold builds of HEAD
 set -euo pipefail
 
 TARGET=aarch64-unknown-linux-musl
-REPO="$(cd "$(dirname "$0")/.." && pwd)"
-TARGET_DIR="${CARGO_TARGET_DIR:-$REPO/target}"
+REPO="$(cd "$(dirname "$0")/.." && pwd -P)"
+TARGET_DIR="$(realpath -m "${CARGO_TARGET_DIR:-$REPO/target}")"
 # Not OUT_DIR: cargo reserves that name, and build scripts (ring) rebuild when it changes.
 DEST="${CUBEGUARDIAN_OUT_DIR:-$REPO/out}"
 SUPPORT="$TARGET_DIR/$TARGET-support"
 
 log() { printf '==> %s\n' "$*" >&2; }
+
+# --- 0. --check-reproducible: build HEAD twice and compare -------------------
+if [ "${1:-}" = --check-reproducible ]; then
+    # Two copies of the commit at paths of different lengths (a path that
+    # leaked into the binary would shift everything after it), each with its
+    # own cold target directory; only ~/.cargo (the downloaded crates) is shared.
+    if [ -n "$(git -C "$REPO" status --porcelain --untracked-files=no)" ]; then
+        log "warning: uncommitted changes are not part of the check (it builds HEAD)"
+    fi
+    commit="$(git -C "$REPO" rev-parse HEAD)"
+    work="$(mktemp -d "${TMPDIR:-/tmp}/cubeguardian-repro.XXXXXX")"
+    one="$work/one/src"
+    two="$work/second-copy/cubeguardian"
+    sums=()
+    for src in "$one" "$two"; do
+        mkdir -p "$src"
+        git -C "$REPO" archive "$commit" | tar -x -C "$src"
+        log "cold build of $commit in $src"
+        CARGO_TARGET_DIR="$src-target" CUBEGUARDIAN_OUT_DIR="$src-out" \
+            bash "$src/scripts/build-aarch64.sh"
+        sums+=("$(sha256sum <"$src-out/cubeguardian-aarch64" | cut -d' ' -f1)")
+        echo "sha256 $src: ${sums[-1]} ($(stat -c %s "$src-out/cubeguardian-aarch64") bytes)"
+    done
+    if [ "${sums[0]}" != "${sums[1]}" ]; then
+        echo "error: NOT reproducible: $(cmp -l "$one-out/cubeguardian-aarch64" \
+            "$two-out/cubeguardian-aarch64" | wc -l) bytes differ; builds kept in $work" >&2
+        for src in "$one" "$two"; do
+            echo "build paths left in the $src binary:" >&2
+            strings -n 8 "$src-out/cubeguardian-aarch64" | grep -F "$work" | sort -u | head -20 >&2 || true
+        done
+        exit 1
+    fi
+    echo "reproducible: both builds of $commit are ${sums[0]}"
+    rm -rf "$work"
+    exit 0
+fi
+if [ "$#" -gt 0 ]; then
+    echo "usage: $0 [--check-reproducible]" >&2
+    exit 2
+fi
+case "$REPO$TARGET_DIR" in
+    *[[:space:]]*) echo "error: the source and target paths must not contain spaces" >&2; exit 1 ;;
+esac
 
 # --- 1. Packages -------------------------------------------------------------
 if [ "$(id -u)" -ne 0 ]; then
@@ -86,15 +136,26 @@ int __fprintf_chk(FILE *stream, int flag, const char *format, ...)
 EOF
 if ! cmp -s "$SUPPORT/fortify_shim.c.new" "$SUPPORT/fortify_shim.c" || [ ! -f "$SUPPORT/fortify_shim.o" ]; then
     mv -f "$SUPPORT/fortify_shim.c.new" "$SUPPORT/fortify_shim.c"
-    aarch64-linux-musl-gcc -O2 -fPIC -c "$SUPPORT/fortify_shim.c" -o "$SUPPORT/fortify_shim.o"
+    aarch64-linux-musl-gcc -O2 -fPIC -ffile-prefix-map="$SUPPORT"=/build/support \
+        -c "$SUPPORT/fortify_shim.c" -o "$SUPPORT/fortify_shim.o"
 fi
 rm -f "$SUPPORT/fortify_shim.c.new"
 
 export RUSTC_BOOTSTRAP=1
 export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_LINKER=aarch64-linux-musl-gcc
-export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_RUSTFLAGS="-C link-self-contained=no -C target-feature=+crt-static -L native=$SUPPORT -C link-arg=$SUPPORT/fortify_shim.o"
-# ring's C and assembly, compiled by the `cc` crate.
+# Reproducibility: rustc writes source paths into the binary (panic locations,
+# file!()). Dependencies' paths are the same everywhere (~/.cargo/registry, the
+# std sources under /usr/lib/rustlib), the crate's own are relative, but code a
+# build script generates is included from OUT_DIR, inside the target directory:
+# remapped to a fixed name, as is the checkout (the last matching map wins, so
+# a target directory inside the checkout gets its own). Cargo keeps
+# --remap-path-prefix out of its -C metadata hash, so symbol names do not
+# change with these paths either.
+REMAP="--remap-path-prefix=$REPO=/build/cubeguardian --remap-path-prefix=$TARGET_DIR=/build/target"
+export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_MUSL_RUSTFLAGS="-C link-self-contained=no -C target-feature=+crt-static -L native=$SUPPORT -C link-arg=$SUPPORT/fortify_shim.o $REMAP"
+# ring's C and assembly, compiled by the `cc` crate (same maps, for __FILE__).
 export CC_aarch64_unknown_linux_musl=aarch64-linux-musl-gcc
+export CFLAGS_aarch64_unknown_linux_musl="-ffile-prefix-map=$REPO=/build/cubeguardian -ffile-prefix-map=$TARGET_DIR=/build/target"
 export AR_aarch64_unknown_linux_musl=aarch64-linux-gnu-ar
 export CARGO_TARGET_DIR="$TARGET_DIR"
 

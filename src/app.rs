@@ -77,6 +77,11 @@ pub enum StartError {
     RateLimit(String),
     #[error("power.shutdown_method names a section the configuration does not have")]
     NoShutdownPath,
+    #[error(
+        "[ssh]: no private key: put it in the systemd credential `ssh_key` (under the unit: \
+         the file /etc/cubeguardian/credentials/ssh_key) or name a file in [ssh] key_file"
+    )]
+    NoSshKey,
     #[error("the store task failed: {0}")]
     Join(String),
     #[error("[digest]: {0}")]
@@ -95,6 +100,7 @@ impl StartError {
                 | StartError::CaFile { .. }
                 | StartError::Proxmox(_)
                 | StartError::NoShutdownPath
+                | StartError::NoSshKey
                 | StartError::Mail(_)
         )
     }
@@ -171,16 +177,17 @@ pub async fn run(
     };
     let shutdown_path = match config.power.shutdown_method {
         ShutdownMethod::Proxmox => proxmox.clone().map(ShutdownPath::Proxmox),
-        ShutdownMethod::Ssh => config.ssh.as_ref().map(|ssh| {
-            ShutdownPath::Ssh(Box::new(SshTarget {
+        ShutdownMethod::Ssh => match &config.ssh {
+            Some(ssh) => Some(ShutdownPath::Ssh(Box::new(SshTarget {
                 address: ssh.address.clone(),
                 user: ssh.user.clone(),
-                key_file: ssh.key_file.clone(),
+                key_file: ssh_key_file(ssh, &secrets)?,
                 host_key: ssh.host_key.clone(),
                 command: ssh.command.clone(),
                 timeout: ssh.timeout,
-            }))
-        }),
+            }))),
+            None => None,
+        },
     }
     // Config validation already refuses this; no panic if it ever changes.
     .ok_or(StartError::NoShutdownPath)?;
@@ -534,6 +541,20 @@ fn proxmox_client(px: &ProxmoxConfig, secrets: &SecretSource) -> Result<ProxmoxC
         trust,
         timeout: px.timeout,
     })?)
+}
+
+/// The SSH key: the `ssh_key` credential (the unit's way: systemd copies it
+/// where only the service's dynamic user can read it), else `key_file`.
+/// Resolved to a path, not read: the key is read at each shutdown.
+fn ssh_key_file(
+    ssh: &crate::config::SshConfig,
+    secrets: &SecretSource,
+) -> Result<std::path::PathBuf, StartError> {
+    if let Some(path) = secrets.credential_file("ssh_key") {
+        log::info!("ssh: using the key from the systemd credential ssh_key");
+        return Ok(path);
+    }
+    ssh.key_file.clone().ok_or(StartError::NoSshKey)
 }
 
 /// The appliance's own supervision: `READY=1` at once (the store is open,

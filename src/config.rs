@@ -263,7 +263,10 @@ pub struct SshConfig {
     pub address: String,
     #[serde(default = "default_ssh_user")]
     pub user: String,
-    pub key_file: PathBuf,
+    /// Outside systemd; under the unit the key is the `ssh_key` credential,
+    /// which wins (see `app::ssh_key_file`).
+    #[serde(default)]
+    pub key_file: Option<PathBuf>,
     #[serde(deserialize_with = "parsed")]
     pub host_key: HostKey,
     #[serde(default = "default_ssh_command")]

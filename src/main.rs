@@ -217,7 +217,10 @@ fn check_config(path: &Path) -> ExitCode {
         );
     }
     if let (ShutdownMethod::Ssh, Some(ssh)) = (config.power.shutdown_method, &config.ssh) {
-        files.push(("ssh.key_file", ssh.key_file.clone()));
+        match &ssh.key_file {
+            Some(file) => files.push(("ssh.key_file", file.clone())),
+            None => secrets.push("ssh_key (credential only)"),
+        }
     }
     for (key, file) in files {
         if !file.exists() {

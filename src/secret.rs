@@ -5,6 +5,12 @@
 //! mistake leaks nothing. Secrets are loaded from systemd credentials
 //! (`$CREDENTIALS_DIRECTORY/<name>`) first, then from `CUBEGUARDIAN_<NAME>`
 //! environment variables — never from the config file.
+//!
+//! The unit loads the whole credentials directory at once
+//! (`LoadCredential=cubeguardian:/etc/cubeguardian/credentials`): a file that
+//! is not there is simply not passed, where a missing `LoadCredential=` file
+//! fails the unit (which made every optional secret mandatory). systemd names
+//! what it loads from a directory `<ID>_<file>`, hence [`UNIT_PREFIX`].
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -38,13 +44,19 @@ impl fmt::Display for Secret {
     }
 }
 
+/// How the credentials the unit loads from its directory are named
+/// (`cubeguardian_discord_token`); looked up after the bare name, which a
+/// `LoadCredential=discord_token:…` line of the admin's own gives.
+pub const UNIT_PREFIX: &str = "cubeguardian_";
+
 /// Why a secret could not be loaded. The messages name the credential and
 /// the variable to set, never the value.
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
     #[error(
         "missing secret `{name}`: provide it as the systemd credential `{name}` \
-         (LoadCredential=) or in the environment variable `{env}`"
+         (under the unit: the file /etc/cubeguardian/credentials/{name}) or in the \
+         environment variable `{env}`"
     )]
     Missing { name: String, env: String },
     #[error("cannot read credential file {path}")]
@@ -98,8 +110,7 @@ impl SecretSource {
     /// the documented, permission-checked way.
     pub fn load(&self, name: &str) -> Result<Secret, SecretError> {
         let env = Self::env_name(name);
-        if let Some(dir) = &self.credentials_dir {
-            let path = dir.join(name);
+        for path in self.credential_paths(name) {
             match std::fs::read_to_string(&path) {
                 Ok(text) => return non_empty(name, Secret::new(text), path.display().to_string()),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -113,6 +124,19 @@ impl SecretSource {
                 env,
             }),
         }
+    }
+
+    /// The credential file `name`, if systemd passed one: for secrets read
+    /// by path when they are used (the SSH key, re-read at every shutdown).
+    pub fn credential_file(&self, name: &str) -> Option<PathBuf> {
+        self.credential_paths(name).find(|path| path.is_file())
+    }
+
+    fn credential_paths(&self, name: &str) -> impl Iterator<Item = PathBuf> + '_ {
+        let names = [name.to_owned(), format!("{UNIT_PREFIX}{name}")];
+        self.credentials_dir
+            .iter()
+            .flat_map(move |dir| names.clone().map(|n| dir.join(n)))
     }
 }
 
@@ -145,6 +169,24 @@ mod tests {
         std::fs::write(dir.path().join("discord_token"), "from-file\n").unwrap();
         let src = SecretSource::new(Some(dir.path()), &[("CUBEGUARDIAN_DISCORD_TOKEN", "env")]);
         assert_eq!(src.load("discord_token").unwrap().expose(), "from-file");
+    }
+
+    #[test]
+    fn credentials_loaded_from_the_units_directory_are_found() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("cubeguardian_discord_token"), "from-dir\n").unwrap();
+        std::fs::write(dir.path().join("cubeguardian_ssh_key"), "key").unwrap();
+        let src = SecretSource::new(Some(dir.path()), &[]);
+        assert_eq!(src.load("discord_token").unwrap().expose(), "from-dir");
+        assert_eq!(
+            src.credential_file("ssh_key"),
+            Some(dir.path().join("cubeguardian_ssh_key"))
+        );
+        assert_eq!(src.credential_file("admin_token"), None);
+        assert!(matches!(
+            src.load("admin_token"),
+            Err(SecretError::Missing { .. })
+        ));
     }
 
     #[test]

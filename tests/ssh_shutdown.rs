@@ -253,3 +253,84 @@ async fn a_server_without_a_key_of_the_configured_type_is_refused() {
     assert!(detail.contains("ecdsa-sha2-nistp256 host key"), "{detail}");
     assert!(!sshd.log().contains("Accepted publickey"));
 }
+
+/// The setup the README recommends, end to end with the real binary: no
+/// `[proxmox]`, the key only in the systemd credential `ssh_key` (no
+/// `key_file`), and on the host an `authorized_keys` line that forces the
+/// command and forbids everything else (`command="…",restrict`). The bot
+/// asks for a command that does not exist: only the forced one can create
+/// the marker, which records what the bot asked for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_powers_off_with_the_credential_key_through_a_forced_command() {
+    use support::appliance::{wait_until, Appliance, Options};
+
+    let dir = tempfile::tempdir().unwrap();
+    let sshd = start(dir.path());
+    let marker = dir.path().join("powered-off");
+    let forced = dir.path().join("poweroff.sh");
+    std::fs::write(
+        &forced,
+        format!(
+            "#!/bin/sh\nprintf '%s' \"$SSH_ORIGINAL_COMMAND\" > {}\n",
+            marker.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&forced, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    std::fs::write(
+        dir.path().join("authorized_keys"),
+        format!(
+            "command=\"{}\",restrict {}\n",
+            forced.display(),
+            sshd.client_key_line()
+        ),
+    )
+    .unwrap();
+    let credentials = dir.path().join("credentials");
+    std::fs::create_dir(&credentials).unwrap();
+    // Named as the unit's directory LoadCredential= names it.
+    std::fs::copy(sshd.client_key(), credentials.join("cubeguardian_ssh_key")).unwrap();
+
+    let extra = format!(
+        "\n[ssh]\naddress = \"{}\"\nuser = \"{}\"\nhost_key = \"{}\"\n\
+         command = \"cubeguardian-test-not-a-command\"\ntimeout = \"10s\"\n",
+        sshd.address(),
+        sshd.user(),
+        sshd.host_key_line(),
+    );
+    let mut app = Appliance::start(
+        Path::new(env!("CARGO_BIN_EXE_cubeguardian")),
+        Options {
+            host_up: true,
+            shutdown_method: "ssh",
+            without_proxmox: true,
+            extra,
+            env: vec![(
+                "CREDENTIALS_DIRECTORY".to_owned(),
+                credentials.display().to_string(),
+            )],
+            ..Options::default()
+        },
+    )
+    .await;
+    app.spawn_ready().await;
+    app.wait_announce("Arrêt du serveur en cours").await;
+    wait_until("the forced command", || marker.exists()).await;
+    assert_eq!(
+        std::fs::read_to_string(&marker).unwrap(),
+        "cubeguardian-test-not-a-command"
+    );
+    assert_eq!(app.pve.shutdown_calls(), 0, "used Proxmox instead of SSH");
+    assert!(
+        app.log
+            .lines()
+            .iter()
+            .any(|l| l.contains("using the key from the systemd credential ssh_key")),
+        "{}",
+        app.log.lines().join("\n")
+    );
+    // The host goes off: without [proxmox], that is its SSH port closing.
+    drop(sshd);
+    app.minecraft.set_online(false).await.unwrap();
+    app.wait_announce("Le serveur est éteint").await;
+}

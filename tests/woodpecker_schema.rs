@@ -1,7 +1,9 @@
 //! `.woodpecker.yml` against Woodpecker's own JSON schema.
 //!
-//! The schema is the one Woodpecker's linter uses, kept beside the clone at
-//! `../shared/schemas/woodpecker.schema.json`. The check runs in Python with
+//! The schema is the one Woodpecker's linter uses, copied into the repository
+//! at `tests/data/woodpecker.schema.json` (from woodpecker-ci/woodpecker,
+//! Apache-2.0; origin and commit in `tests/data/README.md`) so that the test
+//! needs nothing outside the checkout. The check runs in Python with
 //! the PyPI packages `jsonschema` and `PyYAML` (Debian: python3-jsonschema,
 //! python3-yaml); without them, or without the schema, these tests fail and
 //! say what is missing rather than passing unchecked.
@@ -55,12 +57,12 @@ fn crate_root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// The schema beside the clone; its absence is a failure, not a skip.
+/// The in-repository copy; its absence is a failure, not a skip.
 fn schema() -> PathBuf {
-    let path = crate_root().join("../shared/schemas/woodpecker.schema.json");
+    let path = crate_root().join("tests/data/woodpecker.schema.json");
     assert!(
         path.is_file(),
-        "Woodpecker's schema is missing at {}: the CI checkout must have ../shared beside the clone",
+        "Woodpecker's schema is missing at {}",
         path.display()
     );
     path

@@ -91,6 +91,9 @@ pub struct Options {
     /// Extra TOML appended to the config (e.g. an `[ssh]` section).
     pub extra: String,
     pub shutdown_method: &'static str,
+    /// No `[proxmox]` section: an SSH-only setup (the host counts as up
+    /// while its SSH port accepts connections).
+    pub without_proxmox: bool,
     /// The Proxmox token secret the bot is given (wrong on purpose in some
     /// tests).
     pub proxmox_secret: Option<String>,
@@ -114,6 +117,7 @@ impl Default for Options {
             shutdown_timeout: "20s",
             extra: String::new(),
             shutdown_method: "proxmox",
+            without_proxmox: false,
             proxmox_secret: None,
             extra_members: 0,
             watchdog_usec: None,
@@ -307,14 +311,7 @@ role_ids = [{PLAYER_ROLE}]
 mac = "{MAC}"
 target = "{wol}"
 
-[proxmox]
-url = "{pve}"
-node = "pve"
-container_id = 105
-token_id = "{token_id}"
-ca_file = "{ca}"
-timeout = "2s"
-
+{proxmox}
 [minecraft]
 address = "{mc}"
 timeout = "2s"
@@ -349,9 +346,17 @@ level = "debug"
                 "ws://127.0.0.1:9".to_owned()
             },
             wol = self.wol.addr(),
-            pve = self.pve.url(),
-            token_id = self.pve.config().token_id,
-            ca = ca.display(),
+            proxmox = if o.without_proxmox {
+                String::new()
+            } else {
+                format!(
+                    "[proxmox]\nurl = \"{}\"\nnode = \"pve\"\ncontainer_id = 105\n\
+                     token_id = \"{}\"\nca_file = \"{}\"\ntimeout = \"2s\"\n",
+                    self.pve.url(),
+                    self.pve.config().token_id,
+                    ca.display()
+                )
+            },
             mc = self.minecraft.address(),
             startup = o.startup_timeout,
             delay = o.shutdown_delay,
@@ -375,7 +380,9 @@ level = "debug"
         let mut command = Command::new(&self.bin);
         command
             .env_remove("WATCHDOG_USEC")
-            .env_remove("WATCHDOG_PID");
+            .env_remove("WATCHDOG_PID")
+            // Before `options.env`, which may set it.
+            .env_remove("CREDENTIALS_DIRECTORY");
         if let Some(usec) = self.options.watchdog_usec {
             command.env("WATCHDOG_USEC", usec.to_string());
         }
@@ -388,7 +395,6 @@ level = "debug"
             .env("CUBEGUARDIAN_DISCORD_TOKEN", DISCORD_TOKEN)
             .env("CUBEGUARDIAN_PROXMOX_TOKEN_SECRET", secret)
             .env("CUBEGUARDIAN_ADMIN_TOKEN", ADMIN_TOKEN)
-            .env_remove("CREDENTIALS_DIRECTORY")
             .env_remove("JOURNAL_STREAM")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
