@@ -214,21 +214,45 @@ mod tests {
     }
 }
 
-/// Accuracy on the labelled corpus (format in its header). Sections are introduced by
-/// `# @section NAME` comment lines and reported one by one: the cases given with the spec
-/// ("given"), the project's own development cases ("own"), sets written later, run once
-/// and then used for fixes ("fresh-N", first-run figures in their headers), and a set
-/// written before the recognizer existed and never tuned on ("held-out"). The test fails
-/// on any false `restart` and on overall accuracy below 95 %.
+/// Accuracy on the labelled corpora (format in the header of `tests/data/intents.tsv`).
+///
+/// Two splits, reported apart: the development split (`intents.tsv`, whose sections are
+/// introduced by `# @section NAME` lines, and `intents-dev.tsv`), on which rules and the
+/// learned weights are tuned, and the held-out split (`intents-heldout.tsv`), written and
+/// committed before the issue-13 design was chosen and never tuned on. Each split is
+/// reported overall and per expected class, with false `restart`s per class; the test
+/// fails on any false `restart` in either split, on a development accuracy below 97 % and
+/// on a held-out accuracy below 97 %.
 #[cfg(test)]
 mod corpus {
     use super::*;
 
-    const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/intents.tsv");
+    const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/");
+    /// Corpus files and their split.
+    const FILES: [(&str, Split); 3] = [
+        ("intents.tsv", Split::Dev),
+        ("intents-dev.tsv", Split::Dev),
+        ("intents-heldout.tsv", Split::HeldOut),
+    ];
+    const CLASSES: [Intent; 5] = [
+        Intent::Restart,
+        Intent::Wake,
+        Intent::Status,
+        Intent::Help,
+        Intent::None,
+    ];
+
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    enum Split {
+        Dev,
+        HeldOut,
+    }
 
     struct Case {
+        file: &'static str,
         line: usize,
         section: String,
+        split: Split,
         channel: Channel,
         expected: Intent,
         text: String,
@@ -245,40 +269,94 @@ mod corpus {
         })
     }
 
+    /// The text as the bot receives it: placeholders become ids, `\n` a line break.
+    fn message(text: &str) -> String {
+        text.replace("BOT", "1")
+            .replace("OTHER", "2")
+            .replace("\\n", "\n")
+    }
+
     fn load() -> Vec<Case> {
-        let data = std::fs::read_to_string(CORPUS).unwrap();
-        let mut section = "given".to_string();
         let mut cases = Vec::new();
-        for (i, line) in data.lines().enumerate() {
-            if let Some(name) = line.strip_prefix("# @section ") {
-                section = name.trim().to_string();
-                continue;
+        for (file, split) in FILES {
+            let data = std::fs::read_to_string(format!("{DIR}{file}")).unwrap();
+            let mut section = file.trim_end_matches(".tsv").to_string();
+            for (i, line) in data.lines().enumerate() {
+                if let Some(name) = line.strip_prefix("# @section ") {
+                    section = name.trim().to_string();
+                    continue;
+                }
+                if line.starts_with('#') || line.trim().is_empty() {
+                    continue;
+                }
+                let mut fields = line.splitn(3, '\t');
+                let (Some(where_), Some(label), Some(text)) =
+                    (fields.next(), fields.next(), fields.next())
+                else {
+                    panic!("{file}:{}: expected 3 tab-separated fields", i + 1);
+                };
+                let channel = match where_ {
+                    "guild" => Channel::Guild,
+                    "dm" => Channel::Dm,
+                    other => panic!("{file}:{}: unknown place {other:?}", i + 1),
+                };
+                let expected = intent(label)
+                    .unwrap_or_else(|| panic!("{file}:{}: label {label:?}", i + 1));
+                cases.push(Case {
+                    file,
+                    line: i + 1,
+                    section: section.clone(),
+                    split,
+                    channel,
+                    expected,
+                    text: message(text),
+                });
             }
-            if line.starts_with('#') || line.trim().is_empty() {
-                continue;
-            }
-            let mut fields = line.splitn(3, '\t');
-            let (Some(where_), Some(label), Some(text)) =
-                (fields.next(), fields.next(), fields.next())
-            else {
-                panic!("line {}: expected 3 tab-separated fields", i + 1);
-            };
-            let channel = match where_ {
-                "guild" => Channel::Guild,
-                "dm" => Channel::Dm,
-                other => panic!("line {}: unknown place {other:?}", i + 1),
-            };
-            let expected =
-                intent(label).unwrap_or_else(|| panic!("line {}: label {label:?}", i + 1));
-            cases.push(Case {
-                line: i + 1,
-                section: section.clone(),
-                channel,
-                expected,
-                text: text.replace("BOT", "1").replace("OTHER", "2"),
-            });
         }
         cases
+    }
+
+    /// Correct answers and false `restart`s of one split, per expected class.
+    #[derive(Default)]
+    struct Score {
+        correct: [usize; 5],
+        total: [usize; 5],
+        false_restarts: [usize; 5],
+    }
+
+    impl Score {
+        fn add(&mut self, expected: Intent, got: Intent) {
+            let k = CLASSES.iter().position(|c| *c == expected).unwrap();
+            self.total[k] += 1;
+            self.correct[k] += usize::from(expected == got);
+            self.false_restarts[k] += usize::from(got == Intent::Restart && expected != got);
+        }
+
+        fn accuracy(&self) -> f64 {
+            self.correct.iter().sum::<usize>() as f64 / self.total.iter().sum::<usize>() as f64
+        }
+
+        fn false_restarts(&self) -> usize {
+            self.false_restarts.iter().sum()
+        }
+
+        fn report(&self, name: &str) {
+            let (ok, n): (usize, usize) = (self.correct.iter().sum(), self.total.iter().sum());
+            println!(
+                "{name}: {ok}/{n} = {:.1} %, {} false restarts",
+                100.0 * self.accuracy(),
+                self.false_restarts()
+            );
+            for (k, class) in CLASSES.iter().enumerate() {
+                println!(
+                    "  {class:?}: {}/{} = {:.1} %, false restarts {}",
+                    self.correct[k],
+                    self.total[k],
+                    100.0 * self.correct[k] as f64 / self.total[k].max(1) as f64,
+                    self.false_restarts[k]
+                );
+            }
+        }
     }
 
     #[test]
@@ -291,10 +369,14 @@ mod corpus {
         let cases = load();
         let mut sections: Vec<(String, usize, usize)> = Vec::new();
         let mut mistakes = Vec::new();
-        let mut false_restarts = 0;
+        let (mut dev, mut held_out) = (Score::default(), Score::default());
         for case in &cases {
             let got = recognizer.parse(&case.text, case.channel, &bot);
             let ok = got.intent == case.expected;
+            match case.split {
+                Split::Dev => dev.add(case.expected, got.intent),
+                Split::HeldOut => held_out.add(case.expected, got.intent),
+            }
             match sections.iter_mut().find(|s| s.0 == case.section) {
                 Some(s) => {
                     s.1 += usize::from(ok);
@@ -303,11 +385,9 @@ mod corpus {
                 None => sections.push((case.section.clone(), usize::from(ok), 1)),
             }
             if !ok {
-                if got.intent == Intent::Restart {
-                    false_restarts += 1;
-                }
                 mistakes.push(format!(
-                    "line {} [{}] {:?} {:?}: expected {:?}, got {:?} ({:.2})",
+                    "{}:{} [{}] {:?} {:?}: expected {:?}, got {:?} ({:.2})",
+                    case.file,
                     case.line,
                     case.section,
                     case.channel,
@@ -327,24 +407,34 @@ mod corpus {
                 100.0 * *ok as f64 / *total as f64
             );
         }
-        let correct = cases.len() - mistakes.len();
-        let accuracy = correct as f64 / cases.len() as f64;
-        println!(
-            "overall: {correct}/{} = {:.1} %",
-            cases.len(),
-            100.0 * accuracy
-        );
-        assert_eq!(
-            false_restarts,
-            0,
-            "false restarts:\n{}",
-            mistakes.join("\n")
-        );
+        dev.report("development split");
+        held_out.report("held-out split");
+        let all = mistakes.join("\n");
+        assert_eq!(dev.false_restarts(), 0, "false restarts (dev):\n{all}");
+        assert_eq!(held_out.false_restarts(), 0, "false restarts (held-out):\n{all}");
+        assert!(dev.accuracy() >= 0.97, "dev accuracy below 97 %:\n{all}");
         assert!(
-            accuracy >= 0.95,
-            "accuracy {:.1} % below 95 %:\n{}",
-            100.0 * accuracy,
-            mistakes.join("\n")
+            held_out.accuracy() >= 0.97,
+            "held-out accuracy below 97 %:\n{all}"
         );
+    }
+
+    /// The held-out split stays honest only if none of its messages is also a
+    /// development message (where it could have been tuned on).
+    #[test]
+    fn held_out_messages_are_not_in_the_development_split() {
+        let cases = load();
+        let dev: std::collections::HashSet<&str> = cases
+            .iter()
+            .filter(|c| c.split == Split::Dev)
+            .map(|c| c.text.as_str())
+            .collect();
+        let shared: Vec<&str> = cases
+            .iter()
+            .filter(|c| c.split == Split::HeldOut && dev.contains(c.text.as_str()))
+            .map(|c| c.text.as_str())
+            .collect();
+        assert!(shared.is_empty(), "held-out lines also in dev: {shared:?}");
+        assert!(cases.iter().filter(|c| c.split == Split::HeldOut).count() >= 600);
     }
 }
