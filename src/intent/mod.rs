@@ -16,14 +16,21 @@
 //!    fenced by `known_words`);
 //! 4. `tag`: classes and references to the bot or other members on every token;
 //! 5. `address`: is the message spoken to the bot (mention, vocative, DM)?
-//! 6. `rules`: subject, modal, negation, tense, object → intent and evidence.
+//! 6. `rules`: subject, modal, negation, tense, object → intent and evidence;
+//! 7. `model`: a linear model over hashed words, character n-grams and the grammar's
+//!    findings, trained offline on the development corpus (`scripts/train-intent.sh`),
+//!    which gives the final intent and a calibrated `confidence`. The safety stages keep
+//!    the last word: nothing unaddressed is a command, and a restart the grammar read as
+//!    negated or as talk (past, hypothetical, someone else's) is never one.
 //!
 //! [`Recognizer::parse`] runs them over fixed-size buffers on the stack: after
-//! [`Recognizer::new`] has prepared the lexicon, parsing allocates nothing.
+//! [`Recognizer::new`] has prepared the lexicon and decoded the weights, parsing
+//! allocates nothing.
 
 mod address;
 mod known_words;
 mod lexicon;
+mod model;
 mod normalize;
 mod rules;
 mod tag;
@@ -31,13 +38,21 @@ mod token;
 
 use crate::intent::address::AddressKind;
 use crate::intent::lexicon::Lexicon;
+use crate::intent::model::{Input, Model};
 use crate::intent::normalize::Normalized;
+use crate::intent::rules::Evidence;
 use crate::intent::tag::Tagged;
 use crate::intent::token::Tokens;
 
 /// Below this confidence a command is not acted on and [`Intent::None`] is returned:
 /// every non-`None` intent carries at least this confidence.
 pub const MIN_CONFIDENCE: f32 = 0.5;
+
+/// Below this confidence a restart is not confirmed with buttons straight away: the bot
+/// first asks whether a restart is what the player wants ([`Parsed::asks_first`]). The
+/// confidence is a calibrated probability, so at this level about one such restart in
+/// ten would be a misunderstanding — too many to kick everyone out on.
+pub const SURE_RESTART: f32 = 0.9;
 
 /// What a message asks of the bot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -76,6 +91,15 @@ pub struct Parsed {
     pub addressed: bool,
 }
 
+impl Parsed {
+    /// Whether this is a restart the recogniser is not sure of (confidence below
+    /// [`SURE_RESTART`]): the caller should ask "Tu veux que je redémarre le serveur ?"
+    /// before offering the confirmation buttons.
+    pub fn asks_first(&self) -> bool {
+        self.intent == Intent::Restart && self.confidence < SURE_RESTART
+    }
+}
+
 /// Where a message was posted: public channels demand an explicit address, private
 /// messages do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,47 +114,106 @@ pub enum Channel {
 /// and share it: `parse` takes `&self`, and the type is `Send + Sync`.
 pub struct Recognizer {
     lexicon: Lexicon,
+    /// The learned stage; `None` only if the embedded weights are malformed, and then the
+    /// grammar decides alone (a test keeps the shipped weights valid).
+    model: Option<Model>,
 }
 
 impl Recognizer {
-    /// Prepares the lexicon (a few thousand words, built once).
+    /// Prepares the lexicon (a few thousand words) and decodes the weights, once.
     pub fn new() -> Self {
         Recognizer {
             lexicon: Lexicon::new(),
+            model: Model::embedded(),
         }
     }
 
-    /// Recognises what `text` asks of `bot`. Never panics, allocates nothing, and looks
-    /// at a bounded prefix of the text (see `normalize::MAX_ANALYSED_CHARS`).
-    pub fn parse(&self, text: &str, channel: Channel, bot: &Addressee<'_>) -> Parsed {
+    /// Runs the stages up to the learned one and hands `f` what it looks at; `None` for a
+    /// public message that does not address the bot (which nothing may turn into a
+    /// command).
+    fn analyse<R>(
+        &self,
+        text: &str,
+        channel: Channel,
+        bot: &Addressee<'_>,
+        f: impl FnOnce(&Input<'_>) -> R,
+    ) -> Option<R> {
         let norm = Normalized::new(text);
         let tokens = Tokens::new(&norm);
         let mut tagged = Tagged::new(&norm, &tokens, &self.lexicon, bot.bot_id, bot.bot_name);
         let address = address::resolve(&mut tagged, channel == Channel::Dm);
         if address == AddressKind::No {
+            return None;
+        }
+        let verdict = rules::decide(&tagged);
+        Some(f(&Input {
+            norm: &norm,
+            tagged: &tagged,
+            address,
+            evidence: verdict.evidence,
+            rules_intent: verdict.intent,
+            rules_score: verdict.score,
+        }))
+    }
+
+    /// Recognises what `text` asks of `bot`. Never panics, allocates nothing, and looks
+    /// at a bounded prefix of the text (see `normalize::MAX_ANALYSED_CHARS`).
+    pub fn parse(&self, text: &str, channel: Channel, bot: &Addressee<'_>) -> Parsed {
+        let decided = self.analyse(text, channel, bot, |input| match &self.model {
+            Some(model) => decide(model.probabilities(input), &input.evidence),
+            None => grammar_only(input),
+        });
+        let Some((intent, confidence)) = decided else {
             // Strict mode: nothing said in public without an address is a command.
             return Parsed {
                 intent: Intent::None,
                 confidence: 0.95,
                 addressed: false,
             };
-        }
-        let verdict = rules::decide(&tagged);
-        let (intent, confidence) = match verdict.intent {
-            Intent::None => (Intent::None, verdict.score),
-            intent => {
-                let confidence = verdict.score * address.weight();
-                if confidence >= MIN_CONFIDENCE {
-                    (intent, confidence)
-                } else {
-                    (Intent::None, 1.0 - confidence)
-                }
-            }
         };
         Parsed {
             intent,
             confidence: confidence.clamp(0.0, 1.0),
             addressed: true,
+        }
+    }
+}
+
+/// The final choice from the model's probabilities, behind the grammar's safety gates.
+fn decide(mut p: [f32; 5], evidence: &Evidence) -> (Intent, f32) {
+    if evidence.restart_vetoed || evidence.restart_talk_only {
+        // A negated restart, or one only talked about: whatever the weights say, it is
+        // not an order; its probability goes to "nothing asked".
+        p[4] += p[0];
+        p[0] = 0.0;
+    }
+    if !p.iter().all(|x| x.is_finite()) {
+        return (Intent::None, 0.5);
+    }
+    let mut best = 4;
+    for k in 0..5 {
+        if p[k] > p[best] {
+            best = k;
+        }
+    }
+    match model::CLASSES[best] {
+        Intent::None => (Intent::None, p[best]),
+        _ if p[best] < MIN_CONFIDENCE => (Intent::None, 1.0 - p[best]),
+        intent => (intent, p[best]),
+    }
+}
+
+/// The grammar's verdict alone, for a build whose weights could not be decoded.
+fn grammar_only(input: &Input<'_>) -> (Intent, f32) {
+    match input.rules_intent {
+        Intent::None => (Intent::None, input.rules_score),
+        intent => {
+            let confidence = input.rules_score * input.address.weight();
+            if confidence >= MIN_CONFIDENCE {
+                (intent, confidence)
+            } else {
+                (Intent::None, 1.0 - confidence)
+            }
         }
     }
 }
@@ -224,7 +307,7 @@ mod tests {
 /// fails on any false `restart` in either split, on a development accuracy below 97 % and
 /// on a held-out accuracy below 97 %.
 #[cfg(test)]
-mod corpus {
+pub(crate) mod corpus {
     use super::*;
 
     const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/");
@@ -243,19 +326,19 @@ mod corpus {
     ];
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-    enum Split {
+    pub(crate) enum Split {
         Dev,
         HeldOut,
     }
 
-    struct Case {
-        file: &'static str,
-        line: usize,
-        section: String,
-        split: Split,
-        channel: Channel,
-        expected: Intent,
-        text: String,
+    pub(crate) struct Case {
+        pub(crate) file: &'static str,
+        pub(crate) line: usize,
+        pub(crate) section: String,
+        pub(crate) split: Split,
+        pub(crate) channel: Channel,
+        pub(crate) expected: Intent,
+        pub(crate) text: String,
     }
 
     fn intent(label: &str) -> Option<Intent> {
@@ -276,7 +359,7 @@ mod corpus {
             .replace("\\n", "\n")
     }
 
-    fn load() -> Vec<Case> {
+    pub(crate) fn load() -> Vec<Case> {
         let mut cases = Vec::new();
         for (file, split) in FILES {
             let data = std::fs::read_to_string(format!("{DIR}{file}")).unwrap();
@@ -384,7 +467,9 @@ mod corpus {
                 }
                 None => sections.push((case.section.clone(), usize::from(ok), 1)),
             }
-            if !ok {
+            // Held-out lines are only counted, never shown: what is not seen cannot be
+            // tuned on.
+            if !ok && case.split == Split::Dev {
                 mistakes.push(format!(
                     "{}:{} [{}] {:?} {:?}: expected {:?}, got {:?} ({:.2})",
                     case.file,
@@ -409,7 +494,7 @@ mod corpus {
         }
         dev.report("development split");
         held_out.report("held-out split");
-        let all = mistakes.join("\n");
+        let all = format!("development mistakes:\n{}", mistakes.join("\n"));
         assert_eq!(dev.false_restarts(), 0, "false restarts (dev):\n{all}");
         assert_eq!(held_out.false_restarts(), 0, "false restarts (held-out):\n{all}");
         assert!(dev.accuracy() >= 0.97, "dev accuracy below 97 %:\n{all}");
