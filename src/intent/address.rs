@@ -73,9 +73,20 @@ pub(crate) fn resolve(t: &mut Tagged<'_>, dm: bool) -> AddressKind {
         if clause_start {
             let mut j = i;
             while j < n
-                && is_filler(t.slots()[j].kind, t.slots()[j].lex)
+                && (is_filler(t.slots()[j].kind, t.slots()[j].lex)
+                    || is_interjection(t.text(j), t.slots()[j].kind))
                 && !is_punct(t.slots()[j].kind)
             {
+                j += 1;
+            }
+            // "yo le bot", "vas-y le bot": after a call, "le bot" is a vocative; at the very
+            // start ("le bot a tout relancé") it is the subject, talk about the bot.
+            if j > i
+                && j + 1 < n
+                && t.text(j) == b"le"
+                && t.slots()[j + 1].refers == Ref::BotWord
+            {
+                t.slots_mut()[j].skip = true;
                 j += 1;
             }
             while j < n && t.slots()[j].refers.is_bot() {
@@ -120,7 +131,37 @@ pub(crate) fn resolve(t: &mut Tagged<'_>, dm: bool) -> AddressKind {
                         | Lex::AuxA
                 )
             );
-        if j < end && !after_determiner {
+        // "… stp le bot": a final "le bot" calls the bot, unless it is the object of the
+        // word before ("redémarre le bot", "demande au bot").
+        let called_le_bot = after_determiner
+            && j >= 2
+            && j < end
+            && t.text(j - 1) == b"le"
+            && t.slots()[j].refers == Ref::BotWord
+            && !matches!(
+                t.slots()[j - 2].lex,
+                Some(
+                    Lex::Action(..)
+                        | Lex::Phrasal(_)
+                        | Lex::Help(_)
+                        | Lex::Preposition
+                        | Lex::Purpose
+                        | Lex::In
+                        | Lex::To
+                        | Lex::Modal(..)
+                        | Lex::Do
+                        | Lex::Copula
+                        | Lex::PastAux
+                        | Lex::AuxA
+                        | Lex::Determiner
+                )
+            )
+            && t.slots()[j - 2].kind == TokenKind::Word
+            || (after_determiner && j >= 2 && j < end && is_punct(t.slots()[j - 2].kind));
+        if called_le_bot {
+            t.slots_mut()[j - 1].skip = true;
+        }
+        if j < end && (!after_determiner || called_le_bot) {
             for k in j..end {
                 let r = t.slots()[k].refers;
                 vocative = Some(stronger(vocative, r));
@@ -158,6 +199,19 @@ fn is_punct(kind: TokenKind) -> bool {
         kind,
         TokenKind::Question | TokenKind::Stop | TokenKind::Comma
     )
+}
+
+/// Calls and fillers that open a sentence before a vocative ("yo", "vas-y", "allez", "dis",
+/// "ok", "bon"): they carry no content.
+fn is_interjection(word: &[u8], kind: TokenKind) -> bool {
+    kind == TokenKind::Word
+        && matches!(
+            word,
+            b"yo" | b"wesh" | b"eh" | b"he" | b"hey" | b"oh" | b"o" | b"dis" | b"allez"
+                | b"allo" | b"ok" | b"okay" | b"vas" | b"y" | b"vasy" | b"bon" | b"ben"
+                | b"alors" | b"hello" | b"hi" | b"coucou" | b"salut" | b"bonsoir"
+                | b"bonjour" | b"hola" | b"aller" | b"ah" | b"tiens" | b"ecoute" | b"go"
+        )
 }
 
 /// Punctuation, greetings and politeness, which may precede a vocative.

@@ -12,15 +12,16 @@
 //! [`Parsed`](super::Parsed).
 //!
 //! The safety stages stay in front of it: an unaddressed message never reaches it, and
-//! [`super::Recognizer::parse`] refuses a restart that the grammar read as negated or only
-//! as talk (past, hypothetical, someone else's, another object), whatever the weights say.
+//! [`super::Recognizer::parse`] refuses a restart that the grammar read as negated or
+//! withdrawn, that is quoted (inline code, spoiler, quotes) or whose object is not the
+//! server, whatever the weights say.
 //!
 //! Weights are embedded (`model.bin`, `include_bytes!`) and decoded once in
 //! [`Model::embedded`]; scoring a message hashes its features into fixed buckets and adds
 //! weight rows: nothing allocates.
 
 use crate::intent::address::AddressKind;
-use crate::intent::lexicon::{Act, Lex};
+use crate::intent::lexicon::{Act, Lex, Obj};
 use crate::intent::normalize::Normalized;
 use crate::intent::rules::Evidence;
 use crate::intent::tag::{Ref, Tagged};
@@ -122,6 +123,9 @@ pub(crate) struct Input<'a> {
     pub(crate) evidence: Evidence,
     pub(crate) rules_intent: Intent,
     pub(crate) rules_score: f32,
+    /// The safety gates forbid a restart (see [`restart_not_asked`] and the grammar's
+    /// negation veto).
+    pub(crate) restart_blocked: bool,
 }
 
 /// FNV-1a, 32 bits: the feature hash. Fixed here (not `std`'s hasher) because the
@@ -350,6 +354,9 @@ pub(crate) fn features(input: &Input<'_>, mut emit: impl FnMut(u32)) {
             if i + 1 >= n {
                 emit(Fnv::new(9).byte(a).byte(9).bucket());
             }
+            let object = object_class(t, i);
+            let shown = u8::from(quoted(bytes, usize::from(slot.start)));
+            emit(Fnv::new(14).byte(a).byte(object).byte(shown).bucket());
             // What precedes it: subject, modal, negation.
             for j in i.saturating_sub(3)..i {
                 emit(Fnv::new(13).byte(a).byte(context_code(t, j)).bucket());
@@ -360,6 +367,119 @@ pub(crate) fn features(input: &Input<'_>, mut emit: impl FnMut(u32)) {
     }
     emit(Fnv::new(5).bytes(prev).byte(0xff).byte(b'$').bucket());
     emit(Fnv::new(11).bytes(last).bucket());
+}
+
+/// What follows an action word, as a class: `E` nothing (end, punctuation, politeness),
+/// `S` the server or a pronoun for it, `F` another thing the lexicon knows (a PC, the bot
+/// itself, another member, "mon jeu": a possessive makes it someone's own), `D` a noun
+/// phrase the lexicon does not know ("le débat"), `X` the server of something else ("le
+/// serveur Discord", "le serveur de Kevin"), `Y` the server then an unknown word, `U` a
+/// bare unknown word, `O` any other word.
+fn object_class(t: &Tagged<'_>, i: usize) -> u8 {
+    let slots = t.slots();
+    let n = slots.len();
+    let mut determiner = false;
+    let mut possessive = false;
+    let mut j = i + 1;
+    while j < n {
+        let s = &slots[j];
+        if s.kind != TokenKind::Word && !matches!(s.kind, TokenKind::Mention(_)) {
+            return b'E';
+        }
+        if s.refers.is_bot() && !determiner {
+            j += 1;
+            continue;
+        }
+        if matches!(s.refers, Ref::OtherMention | Ref::OtherAt) {
+            return b'F';
+        }
+        match s.lex {
+            Some(Lex::Determiner) => {
+                determiner = true;
+                possessive |= matches!(
+                    t.text(j),
+                    b"mon" | b"ma" | b"mes" | b"ton" | b"ta" | b"tes" | b"son" | b"sa" | b"ses"
+                        | b"my" | b"your" | b"his" | b"her"
+                );
+            }
+            Some(Lex::Subject(_) | Lex::Clitic) if !determiner => {}
+            Some(Lex::Object(Obj::Server)) if possessive => return b'F',
+            Some(Lex::Object(Obj::Server)) => {
+                // "le serveur Discord", "le serveur de Kevin": a server, but another one.
+                let word = |k: usize| slots.get(k).filter(|x| x.kind == TokenKind::Word);
+                let foreign = |k: usize| {
+                    word(k).is_some_and(|x| {
+                        matches!(x.lex, None | Some(Lex::Object(Obj::Foreign)))
+                            || x.refers != Ref::No
+                    })
+                };
+                let of = word(j + 1).is_some_and(|x| matches!(t.text(j + 1), b"de" | b"d" | b"of"));
+                return match word(j + 1) {
+                    Some(x) if x.lex == Some(Lex::Object(Obj::Foreign)) => b'X',
+                    _ if of && foreign(j + 2) => b'X',
+                    Some(x) if x.lex.is_none() => b'Y',
+                    _ => b'S',
+                };
+            }
+            Some(Lex::Object(Obj::Pronoun)) => return b'S',
+            Some(Lex::Object(_)) => return b'F',
+            Some(Lex::Bot) => return b'F',
+            Some(Lex::Polite | Lex::Thanks | Lex::Adverb | Lex::Time | Lex::Evening) => {
+                return b'E'
+            }
+            None if s.refers.is_bot() => return b'F',
+            None if determiner => return b'D',
+            None => return b'U',
+            Some(_) => return b'O',
+        }
+        j += 1;
+    }
+    b'E'
+}
+
+/// Whether byte `pos` of the normalised text lies inside inline code, a spoiler or
+/// double quotes: words there are shown or quoted, not asked.
+fn quoted(bytes: &[u8], pos: usize) -> bool {
+    let before = &bytes[..pos.min(bytes.len())];
+    let ticks = before.iter().filter(|b| **b == b'`').count();
+    let quotes = before.iter().filter(|b| **b == b'"').count();
+    let spoilers = before.windows(2).filter(|w| w == b"||").count();
+    ticks % 2 == 1 || quotes % 2 == 1 || spoilers % 2 == 1
+}
+
+/// The grammar's safety gate on restarts, beyond negation: every restart word of the
+/// message is quoted (`` `relance le serveur` ``, `||reboot||`, "« relance » qu'ils
+/// disent") or has an object that is not the server ("relance la musique", "reboot mon
+/// pc"). Then no weight can make the message a restart.
+fn restart_not_asked(norm: &Normalized, t: &Tagged<'_>) -> bool {
+    let mut any = false;
+    for (i, s) in t.slots().iter().enumerate() {
+        if let Some(Lex::Action(Act::Restart, _)) = s.lex {
+            any = true;
+            let shown = quoted(norm.as_bytes(), usize::from(s.start));
+            if !shown && !matches!(object_class(t, i), b'F' | b'D' | b'X') {
+                return false;
+            }
+        }
+    }
+    any
+}
+
+/// All the safety gates on restarts. Beyond quotes and objects ([`restart_not_asked`]):
+/// the grammar's negation veto, and a message whose only order is a wake verb ("allume le
+/// serveur") is never a restart, even if its other words sound like one. (The grammar's
+/// "talk" readings are not a gate: it reads any sentence with a word it does not know
+/// before the verb as talk, which is most requests in regional or SMS French; the model
+/// weighs them instead.)
+pub(crate) fn restart_blocked(norm: &Normalized, t: &Tagged<'_>, ev: &Evidence) -> bool {
+    let has = |act| {
+        t.slots()
+            .iter()
+            .any(|s| matches!(s.lex, Some(Lex::Action(a, _)) if a == act))
+    };
+    // "re-démarre" is a wake word that the grammar folds into a restart order.
+    let wake_only = has(Act::Wake) && !has(Act::Restart) && ev.scores[0] == 0.0;
+    ev.restart_vetoed || wake_only || restart_not_asked(norm, t)
 }
 
 /// Character 3-, 4- and 5-grams of a word padded with spaces: they carry misspellings
@@ -396,11 +516,15 @@ mod train {
     /// Weight decay per epoch: keeps rare n-grams from dominating.
     const DECAY: f32 = 0.002;
     const FOLDS: usize = 5;
+    /// How much more a restart wrongly favoured costs than another mistake: a false
+    /// restart kicks every player out, a missed one costs a retype.
+    const FALSE_RESTART_COST: f32 = 3.0;
 
     struct Example {
+        text: String,
         features: Vec<u32>,
         label: usize,
-        evidence: Evidence,
+        blocked: bool,
     }
 
     fn examples() -> Vec<Example> {
@@ -415,14 +539,15 @@ mod train {
             let analysed = recognizer.analyse(&case.text, case.channel, &bot, |input| {
                 let mut features = Vec::new();
                 super::features(input, |b| features.push(b));
-                (features, input.evidence)
+                (features, input.restart_blocked)
             });
             // Unaddressed messages never reach the model.
-            if let Some((features, evidence)) = analysed {
+            if let Some((features, blocked)) = analysed {
                 out.push(Example {
+                    text: case.text.clone(),
                     features,
                     label,
-                    evidence,
+                    blocked,
                 });
             }
         }
@@ -457,7 +582,12 @@ mod train {
                 for &b in &ex.features {
                     for k in 0..5 {
                         let y = if k == ex.label { 1.0 } else { 0.0 };
-                        w[b as usize][k] -= lr * (p[k] - y);
+                        let cost = if k == 0 && ex.label != 0 {
+                            FALSE_RESTART_COST
+                        } else {
+                            1.0
+                        };
+                        w[b as usize][k] -= lr * cost * (p[k] - y);
                     }
                 }
             }
@@ -503,9 +633,18 @@ mod train {
         let (mut correct, mut false_restarts) = (0, 0);
         let mut bins = [(0usize, 0usize); 10];
         for ((l, y), ex) in cv.iter().zip(&data) {
-            let (intent, confidence) = decide(softmax(*l, temperature), &ex.evidence);
+            let (intent, confidence) = decide(softmax(*l, temperature), ex.blocked);
             correct += usize::from(intent == CLASSES[*y]);
-            false_restarts += usize::from(intent == Intent::Restart && CLASSES[*y] != intent);
+            if std::env::var_os("SHOW_MISSES").is_some() && intent != CLASSES[*y] {
+                println!(
+                    "  CV miss {:?} -> {intent:?} blocked={}: {:?}",
+                    CLASSES[*y], ex.blocked, ex.text
+                );
+            }
+            if intent == Intent::Restart && CLASSES[*y] != intent {
+                false_restarts += 1;
+                println!("  CV false restart ({confidence:.2}): {:?}", ex.text);
+            }
             if intent == Intent::Restart {
                 let bin = ((confidence * 10.0) as usize).min(9);
                 bins[bin].0 += usize::from(CLASSES[*y] == intent);
