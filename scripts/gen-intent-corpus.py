@@ -47,7 +47,7 @@ TAIL_EN = ["", "", " please", " pls", " plz", " thx", " thanks", " asap", " it's
 RESTART_IMP = ["redémarre", "relance", "reboot", "restart", "redem", "repars", "repart",
                "redemarre", "redémare", "redemmare", "relanse", "relence", "rebout",
                "restar", "rebot", "reebot", "redémarrre", "relancee", "rdm", "repar",
-               "redmarre", "réamorce", "relaunch", "refresh", "rallume"]
+               "redmarre", "réamorce", "relaunch", "refresh"]
 RESTART_INF = ["redémarrer", "relancer", "reboot", "restart", "repartir", "redemarrer",
                "relancé", "redémaré", "rebooter", "restarter", "relance", "redem"]
 RESTART_NOUN = ["un reboot", "un restart", "une relance", "un redémarrage", "un petit reboot",

@@ -64,6 +64,19 @@ pub(crate) fn resolve(t: &mut Tagged<'_>, dm: bool) -> AddressKind {
         .find(|s| !is_filler(s.kind, s.lex))
         .map(|s| s.refers);
     let opens_on_other = matches!(opener, Some(Ref::OtherMention | Ref::OtherAt));
+    // "<@other> oui je gère. <@bot> relance le serveur": after a first sentence for
+    // someone else, the bot may be called in a sentence of its own.
+    let first_stop = t
+        .slots()
+        .iter()
+        .position(|s| matches!(s.kind, TokenKind::Stop | TokenKind::Question))
+        .unwrap_or(n);
+    let called_after = |t: &Tagged<'_>| {
+        t.slots()
+            .iter()
+            .skip(first_stop)
+            .any(|s| s.refers.is_bot() && s.skip)
+    };
 
     // Vocatives at clause starts.
     let mut vocative: Option<Ref> = None;
@@ -172,6 +185,16 @@ pub(crate) fn resolve(t: &mut Tagged<'_>, dm: bool) -> AddressKind {
 
     if dm {
         return AddressKind::Dm;
+    }
+    if opens_on_other && called_after(t) {
+        return if bot_mention {
+            AddressKind::Mention
+        } else {
+            match vocative {
+                Some(Ref::BotWord) => AddressKind::BotWord,
+                _ => AddressKind::Name,
+            }
+        };
     }
     if (other_mention && !bot_mention) || opens_on_other {
         return AddressKind::No;

@@ -21,7 +21,7 @@
 //! weight rows: nothing allocates.
 
 use crate::intent::address::AddressKind;
-use crate::intent::lexicon::{Act, Lex, Obj};
+use crate::intent::lexicon::{Act, Form, Lex, Obj};
 use crate::intent::normalize::Normalized;
 use crate::intent::rules::Evidence;
 use crate::intent::tag::{Ref, Tagged};
@@ -383,8 +383,20 @@ fn object_class(t: &Tagged<'_>, i: usize) -> u8 {
     let mut j = i + 1;
     while j < n {
         let s = &slots[j];
+        let pronoun_le = determiner && matches!(t.text(j - 1), b"le" | b"la" | b"les" | b"l");
         if s.kind != TokenKind::Word && !matches!(s.kind, TokenKind::Mention(_)) {
-            return b'E';
+            // "redémarre-le.": the article was the pronoun.
+            return if pronoun_le { b'S' } else { b'E' };
+        }
+        if pronoun_le
+            && (s.refers.is_bot()
+                || matches!(
+                    s.lex,
+                    Some(Lex::Determiner | Lex::Polite | Lex::Thanks | Lex::Adverb)
+                ))
+        {
+            // "reboot-le CubeGuardian", "relance-le une fois", "relance-le stp".
+            return b'S';
         }
         if s.refers.is_bot() && !determiner {
             j += 1;
@@ -413,7 +425,7 @@ fn object_class(t: &Tagged<'_>, i: usize) -> u8 {
                             || x.refers != Ref::No
                     })
                 };
-                let of = word(j + 1).is_some_and(|x| matches!(t.text(j + 1), b"de" | b"d" | b"of"));
+                let of = word(j + 1).is_some() && matches!(t.text(j + 1), b"de" | b"d" | b"of");
                 return match word(j + 1) {
                     Some(x) if x.lex == Some(Lex::Object(Obj::Foreign)) => b'X',
                     _ if of && foreign(j + 2) => b'X',
@@ -454,8 +466,12 @@ fn quoted(bytes: &[u8], pos: usize) -> bool {
 fn restart_not_asked(norm: &Normalized, t: &Tagged<'_>) -> bool {
     let mut any = false;
     for (i, s) in t.slots().iter().enumerate() {
-        if let Some(Lex::Action(Act::Restart, _)) = s.lex {
+        if let Some(Lex::Action(Act::Restart, form)) = s.lex {
             any = true;
+            if form == Form::Noun && !quoted(norm.as_bytes(), usize::from(s.start)) {
+                // "une relance une fois": a noun has no object to check.
+                return false;
+            }
             let shown = quoted(norm.as_bytes(), usize::from(s.start));
             if !shown && !matches!(object_class(t, i), b'F' | b'D' | b'X') {
                 return false;
