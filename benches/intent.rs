@@ -50,13 +50,26 @@ const BOT: Addressee<'static> = Addressee {
     bot_name: "CubeGuardian",
 };
 
-/// The corpus messages with their channel, mentions substituted as in the accuracy test.
+/// The corpus messages (development and held-out files) with their channel, mentions and
+/// line breaks substituted as in the accuracy test.
 fn corpus() -> Vec<(Channel, String)> {
-    let data = include_str!(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/intents.tsv"
-    ));
-    data.lines()
+    let files = [
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/intents.tsv"
+        )),
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/intents-dev.tsv"
+        )),
+        include_str!(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/data/intents-heldout.tsv"
+        )),
+    ];
+    files
+        .iter()
+        .flat_map(|data| data.lines())
         .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
         .filter_map(|l| {
             let mut f = l.splitn(3, '\t');
@@ -64,7 +77,11 @@ fn corpus() -> Vec<(Channel, String)> {
                 "dm" => Channel::Dm,
                 _ => Channel::Guild,
             };
-            let text = f.nth(1)?.replace("BOT", "1").replace("OTHER", "2");
+            let text = f
+                .nth(1)?
+                .replace("BOT", "1")
+                .replace("OTHER", "2")
+                .replace("\\n", "\n");
             Some((channel, text))
         })
         .collect()

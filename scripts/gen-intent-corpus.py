@@ -76,11 +76,19 @@ FRAMES_INF = ["tu peux {i} {o} ?{t}", "peux-tu {i} {o}{t}", "tu pourrais {i} {o}
               "tu serais chaud de {i} {o} ?{t}", "possible de {i} {o} ?{t}",
               "on peut {i} {o} ?{t}", "tu pourrais pas {i} {o} ?{t}",
               "est ce que tu pourrais {i} {o}{t}", "t'es capable de {i} {o} ?{t}",
-              "tu me {i2} {o} ?{t}"]
+              "tu me {i2} {o} ?{t}",
+              # Formal requests.
+              "pourriez-vous {i} {o} ?{t}", "auriez-vous l'amabilité de {i} {o} ?",
+              "je vous serais reconnaissant de {i} {o}", "merci de bien vouloir {i} {o}",
+              "veuillez {i} {o}, je vous prie", "serait-il envisageable de {i} {o} ?",
+              "je me permets de vous demander de {i} {o}",
+              "je vous prie de bien vouloir {i} {o}{t}"]
 FRAMES_NOUN = ["{n}{t}", "{n} ?{t}", "{n} du serveur{t}", "{n} du serv ?{t}",
                "on peut avoir {n} ?{t}", "{n} serait possible ?{t}", "{n} stp{t}",
                "je voudrais {n}{t}", "g besoin d'{n2}{t}", "{n} ce serait top{t}",
-               "{n} serait le bienvenu{t}", "{n} pour le serv{t}", "{n}, ça rame{t}"]
+               "{n} serait le bienvenu{t}", "{n} pour le serv{t}", "{n}, ça rame{t}",
+               "je sollicite {n} du serveur", "{n} svp, merci bien", "juste {n}{t}",
+               "{n} s'impose{t}", "{n} et ça repart{t}"]
 FRAMES_EN = ["{v} {o}{t}", "please {v} {o}{t}", "can you {v} {o}?{t}", "could you {v} {o}{t}",
              "mind {g} {o}?{t}", "i need you to {v} {o}{t}", "{o} needs a {v}{t}",
              "go ahead and {v} {o}{t}", "would you {v} {o}?{t}", "kindly {v} {o}{t}",
@@ -188,6 +196,14 @@ NONE_TEMPLATES = [
     "{v} {o} lol non je plaisante", "> <@BOT> {v} {o}\\nça marchait avant ça",
     "\"{v} {o}\" c'est ce que j'allais dire", "le mot \"{n2}\" me fait peur",
     "*{v} {o}* qu'il dit", "{n2} ? non c'est bon en fait", "{v}... ah non c'est revenu",
+    "il plante tout le temps, {v}-le qu'ils disent", "\"{v}\" par-ci, \"{v}\" par-là",
+    "les gens qui crient {v} à chaque lag...", "et après ils disent {v} {o} mdr",
+    "tout le monde dit {v} {o} mais personne joue", "lol {n2} encore",
+    "les {n2}s c'est ma vie", "ptdr le {n2} en plein combat", "vive les {n2}s",
+    "je sais pas si {i} {o} servirait", "est-ce qu'un {n2} aiderait ?",
+    "merci d'avoir {p} {o}", "merci pour le {n2}", "thanks for the {n2}",
+    "c'était quoi le {n2} de midi ?", "quand est le prochain {n2} ?",
+    "le {n2} automatique c'est quand ?",
 ]
 
 

@@ -94,11 +94,7 @@ pub(crate) fn resolve(t: &mut Tagged<'_>, dm: bool) -> AddressKind {
             }
             // "yo le bot", "vas-y le bot": after a call, "le bot" is a vocative; at the very
             // start ("le bot a tout relancé") it is the subject, talk about the bot.
-            if j > i
-                && j + 1 < n
-                && t.text(j) == b"le"
-                && t.slots()[j + 1].refers == Ref::BotWord
-            {
+            if j > i && j + 1 < n && t.text(j) == b"le" && t.slots()[j + 1].refers == Ref::BotWord {
                 t.slots_mut()[j].skip = true;
                 j += 1;
             }
@@ -230,10 +226,36 @@ fn is_interjection(word: &[u8], kind: TokenKind) -> bool {
     kind == TokenKind::Word
         && matches!(
             word,
-            b"yo" | b"wesh" | b"eh" | b"he" | b"hey" | b"oh" | b"o" | b"dis" | b"allez"
-                | b"allo" | b"ok" | b"okay" | b"vas" | b"y" | b"vasy" | b"bon" | b"ben"
-                | b"alors" | b"hello" | b"hi" | b"coucou" | b"salut" | b"bonsoir"
-                | b"bonjour" | b"hola" | b"aller" | b"ah" | b"tiens" | b"ecoute" | b"go"
+            b"yo"
+                | b"wesh"
+                | b"eh"
+                | b"he"
+                | b"hey"
+                | b"oh"
+                | b"o"
+                | b"dis"
+                | b"allez"
+                | b"allo"
+                | b"ok"
+                | b"okay"
+                | b"vas"
+                | b"y"
+                | b"vasy"
+                | b"bon"
+                | b"ben"
+                | b"alors"
+                | b"hello"
+                | b"hi"
+                | b"coucou"
+                | b"salut"
+                | b"bonsoir"
+                | b"bonjour"
+                | b"hola"
+                | b"aller"
+                | b"ah"
+                | b"tiens"
+                | b"ecoute"
+                | b"go"
         )
 }
 
@@ -317,5 +339,32 @@ mod tests {
     fn vocatives_are_skipped_for_the_rules() {
         let (_, skip) = address("hey bot, redémarre", false);
         assert_eq!(skip, [false, true, false, false]);
+    }
+
+    #[test]
+    fn le_bot_after_a_call_is_a_vocative() {
+        assert_eq!(kind("yo le bot relance le serv"), AddressKind::BotWord);
+        assert_eq!(kind("vas-y le bot, allume mc"), AddressKind::BotWord);
+        assert_eq!(kind("relance le serveur stp le bot"), AddressKind::BotWord);
+        assert_eq!(kind("relance le serveur, le bot"), AddressKind::BotWord);
+        // The subject or the object of a verb is talk about the bot.
+        assert_eq!(kind("le bot a tout relancé"), AddressKind::No);
+        assert_eq!(kind("redémarre le bot"), AddressKind::No);
+        assert_eq!(kind("demande au bot"), AddressKind::No);
+    }
+
+    #[test]
+    fn the_bot_called_after_a_sentence_for_someone_else() {
+        assert_eq!(
+            kind("<@2> attends deux minutes. <@1> redémarre le serveur"),
+            AddressKind::Mention
+        );
+        assert_eq!(
+            kind("<@2> ok je regarde. CubeGuardian, relance mc"),
+            AddressKind::Name
+        );
+        // In the same sentence, the message stays for the other member.
+        assert_eq!(kind("<@2> bot restart minecraft"), AddressKind::No);
+        assert_eq!(kind("bot relance mc <@2>"), AddressKind::No);
     }
 }

@@ -292,7 +292,13 @@ pub(crate) fn features(input: &Input<'_>, mut emit: impl FnMut(u32)) {
     emit(Fnv::new(2).byte(b'v').byte(rules).bucket());
     emit(Fnv::new(2).byte(b'a').byte(rules).byte(address).bucket());
     for (k, s) in ev.scores.iter().enumerate() {
-        emit(Fnv::new(2).byte(b's').byte(k as u8).byte(level(*s)).bucket());
+        emit(
+            Fnv::new(2)
+                .byte(b's')
+                .byte(k as u8)
+                .byte(level(*s))
+                .bucket(),
+        );
     }
     let flags = u8::from(ev.restart_vetoed)
         | u8::from(ev.restart_talk_only) << 1
@@ -345,11 +351,15 @@ pub(crate) fn features(input: &Input<'_>, mut emit: impl FnMut(u32)) {
         if let Some(Lex::Action(act, _)) = slot.lex {
             // What follows an action word: is its object the server?
             let a = act as u8;
-            let mut k = 0u8;
-            for j in i + 1..n.min(i + 4) {
-                emit(Fnv::new(9).byte(a).byte(k).byte(context_code(t, j)).bucket());
+            for (k, j) in (i + 1..n.min(i + 4)).enumerate() {
+                emit(
+                    Fnv::new(9)
+                        .byte(a)
+                        .byte(k as u8)
+                        .byte(context_code(t, j))
+                        .bucket(),
+                );
                 emit(Fnv::new(12).byte(a).bytes(token_text(t, j)).bucket());
-                k += 1;
             }
             if i + 1 >= n {
                 emit(Fnv::new(9).byte(a).byte(9).bucket());
@@ -410,8 +420,19 @@ fn object_class(t: &Tagged<'_>, i: usize) -> u8 {
                 determiner = true;
                 possessive |= matches!(
                     t.text(j),
-                    b"mon" | b"ma" | b"mes" | b"ton" | b"ta" | b"tes" | b"son" | b"sa" | b"ses"
-                        | b"my" | b"your" | b"his" | b"her"
+                    b"mon"
+                        | b"ma"
+                        | b"mes"
+                        | b"ton"
+                        | b"ta"
+                        | b"tes"
+                        | b"son"
+                        | b"sa"
+                        | b"ses"
+                        | b"my"
+                        | b"your"
+                        | b"his"
+                        | b"her"
                 );
             }
             Some(Lex::Subject(_) | Lex::Clitic) if !determiner => {}
@@ -468,7 +489,10 @@ fn restart_not_asked(norm: &Normalized, t: &Tagged<'_>) -> bool {
     for (i, s) in t.slots().iter().enumerate() {
         if let Some(Lex::Action(Act::Restart, form)) = s.lex {
             any = true;
-            if form == Form::Noun && !quoted(norm.as_bytes(), usize::from(s.start)) {
+            let after_article = i > 0 && t.slots()[i - 1].lex == Some(Lex::Determiner);
+            if (form == Form::Noun || after_article)
+                && !quoted(norm.as_bytes(), usize::from(s.start))
+            {
                 // "une relance une fois": a noun has no object to check.
                 return false;
             }
@@ -722,6 +746,68 @@ mod tests {
         let mut wrong = EMBEDDED.to_vec();
         wrong[0] = b'X';
         assert!(Model::decode(&wrong).is_none());
+    }
+
+    fn parse(text: &str) -> crate::intent::Parsed {
+        let bot = crate::intent::Addressee {
+            bot_id: 1,
+            bot_name: "CubeGuardian",
+        };
+        crate::intent::Recognizer::new().parse(text, crate::intent::Channel::Guild, &bot)
+    }
+
+    #[test]
+    fn quoted_restarts_are_never_orders() {
+        for text in [
+            "<@1> `redémarre le serveur`",
+            "<@1> la commande c'est `relance mc` ?",
+            "<@1> ||reboot le serveur||",
+            "<@1> « relance le serveur » qu'il dit",
+        ] {
+            assert_ne!(parse(text).intent, Intent::Restart, "{text}");
+        }
+        assert_eq!(parse("<@1> relance le serveur").intent, Intent::Restart);
+    }
+
+    #[test]
+    fn restarting_something_else_is_not_a_restart() {
+        for text in [
+            "<@1> relance la musique",
+            "<@1> reboot mon pc",
+            "<@1> redémarre le serveur Discord",
+            "<@1> relance le serveur de Kevin",
+            "<@1> restart <@2>",
+        ] {
+            assert_ne!(parse(text).intent, Intent::Restart, "{text}");
+        }
+        // The gate reads a pronoun or a noun right: these stay the model's to decide.
+        assert!(!blocked("<@1> relance-le stp"));
+        assert!(!blocked("<@1> une relance une fois"));
+        assert!(!blocked("<@1> relance le serveur de jeu"));
+        assert!(blocked("<@1> relance le serveur de Kevin"));
+        assert!(blocked("<@1> reboot mon pc"));
+    }
+
+    /// Whether the safety gates forbid a restart for this public message.
+    fn blocked(text: &str) -> bool {
+        let bot = crate::intent::Addressee {
+            bot_id: 1,
+            bot_name: "CubeGuardian",
+        };
+        crate::intent::Recognizer::new()
+            .analyse(text, crate::intent::Channel::Guild, &bot, |input| {
+                input.restart_blocked
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn a_wake_order_is_never_a_restart() {
+        let p = parse("<@1> on est 5 à attendre, allume notre serveur vite fait c'est injouable");
+        assert_ne!(p.intent, Intent::Restart);
+        assert!(blocked("<@1> allume le serveur"));
+        // "re-démarre": a wake word the grammar folds into a restart.
+        assert!(!blocked("<@1> re-démarre le serveur"));
     }
 
     #[test]
