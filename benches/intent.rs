@@ -50,6 +50,9 @@ const BOT: Addressee<'static> = Addressee {
     bot_name: "CubeGuardian",
 };
 
+/// How many messages `tests/data/intents.tsv` holds: they come first in [`corpus`].
+const ORIGINAL_LINES: usize = 996;
+
 /// The corpus messages (development and held-out files) with their channel, mentions and
 /// line breaks substituted as in the accuracy test.
 fn corpus() -> Vec<(Channel, String)> {
@@ -114,6 +117,16 @@ fn main() {
     group.bench_function("parse_corpus", |b| {
         b.iter(|| {
             for (channel, text) in &messages {
+                black_box(recognizer.parse(black_box(text), *channel, &BOT));
+            }
+        })
+    });
+    // The original corpus alone (short messages), as measured before issue 13.
+    let original: Vec<(Channel, String)> = messages[..ORIGINAL_LINES.min(messages.len())].to_vec();
+    group.throughput(Throughput::Elements(original.len() as u64));
+    group.bench_function("parse_intents_tsv", |b| {
+        b.iter(|| {
+            for (channel, text) in &original {
                 black_box(recognizer.parse(black_box(text), *channel, &BOT));
             }
         })

@@ -530,12 +530,14 @@ fn char_ngrams(w: &[u8], emit: &mut impl FnMut(u32)) {
     let len = w.len().min(MAX);
     buf[1..=len].copy_from_slice(&w[..len]);
     let padded = &buf[..len + 2];
-    for n in 3..=5 {
-        if padded.len() < n {
-            break;
-        }
-        for g in padded.windows(n) {
-            emit(Fnv::new(6).bytes(g).bucket());
+    // One hash chain per start position, read out at lengths 3, 4 and 5.
+    for start in 0..padded.len() {
+        let mut h = Fnv::new(6);
+        for (k, &b) in padded[start..].iter().take(5).enumerate() {
+            h.byte(b);
+            if k >= 2 {
+                emit(h.bucket());
+            }
         }
     }
 }
