@@ -1,9 +1,11 @@
 //! Fuzzes the intent recognizer with arbitrary UTF-8 in both channels: it must never
-//! panic, keep its confidence in 0..=1, and never return a command for a public message
-//! that does not address the bot.
+//! panic, keep its confidence in 0..=1, never return a restart below its confidence floor,
+//! and never return a command for a public message that does not address the bot.
 #![no_main]
 
-use cubeguardian::intent::{Addressee, Channel, Intent, Recognizer, MIN_CONFIDENCE};
+use cubeguardian::intent::{
+    Addressee, Channel, Intent, Recognizer, MIN_CONFIDENCE, MIN_RESTART_CONFIDENCE,
+};
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
 
@@ -26,6 +28,9 @@ fuzz_target!(|text: &str| {
         if parsed.intent != Intent::None {
             assert!(parsed.confidence >= MIN_CONFIDENCE);
             assert!(parsed.addressed);
+        }
+        if parsed.intent == Intent::Restart {
+            assert!(parsed.confidence >= MIN_RESTART_CONFIDENCE);
         }
         match channel {
             Channel::Guild if !parsed.addressed => assert_eq!(parsed.intent, Intent::None),

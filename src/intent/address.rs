@@ -64,6 +64,19 @@ pub(crate) fn resolve(t: &mut Tagged<'_>, dm: bool) -> AddressKind {
         .find(|s| !is_filler(s.kind, s.lex))
         .map(|s| s.refers);
     let opens_on_other = matches!(opener, Some(Ref::OtherMention | Ref::OtherAt));
+    // "<@other> oui je gère. <@bot> relance le serveur": after a first sentence for
+    // someone else, the bot may be called in a sentence of its own.
+    let first_stop = t
+        .slots()
+        .iter()
+        .position(|s| matches!(s.kind, TokenKind::Stop | TokenKind::Question))
+        .unwrap_or(n);
+    let called_after = |t: &Tagged<'_>| {
+        t.slots()
+            .iter()
+            .skip(first_stop)
+            .any(|s| s.refers.is_bot() && s.skip)
+    };
 
     // Vocatives at clause starts.
     let mut vocative: Option<Ref> = None;
@@ -73,9 +86,16 @@ pub(crate) fn resolve(t: &mut Tagged<'_>, dm: bool) -> AddressKind {
         if clause_start {
             let mut j = i;
             while j < n
-                && is_filler(t.slots()[j].kind, t.slots()[j].lex)
+                && (is_filler(t.slots()[j].kind, t.slots()[j].lex)
+                    || is_interjection(t.text(j), t.slots()[j].kind))
                 && !is_punct(t.slots()[j].kind)
             {
+                j += 1;
+            }
+            // "yo le bot", "vas-y le bot": after a call, "le bot" is a vocative; at the very
+            // start ("le bot a tout relancé") it is the subject, talk about the bot.
+            if j > i && j + 1 < n && t.text(j) == b"le" && t.slots()[j + 1].refers == Ref::BotWord {
+                t.slots_mut()[j].skip = true;
                 j += 1;
             }
             while j < n && t.slots()[j].refers.is_bot() {
@@ -120,7 +140,37 @@ pub(crate) fn resolve(t: &mut Tagged<'_>, dm: bool) -> AddressKind {
                         | Lex::AuxA
                 )
             );
-        if j < end && !after_determiner {
+        // "… stp le bot": a final "le bot" calls the bot, unless it is the object of the
+        // word before ("redémarre le bot", "demande au bot").
+        let called_le_bot = after_determiner
+            && j >= 2
+            && j < end
+            && t.text(j - 1) == b"le"
+            && t.slots()[j].refers == Ref::BotWord
+            && !matches!(
+                t.slots()[j - 2].lex,
+                Some(
+                    Lex::Action(..)
+                        | Lex::Phrasal(_)
+                        | Lex::Help(_)
+                        | Lex::Preposition
+                        | Lex::Purpose
+                        | Lex::In
+                        | Lex::To
+                        | Lex::Modal(..)
+                        | Lex::Do
+                        | Lex::Copula
+                        | Lex::PastAux
+                        | Lex::AuxA
+                        | Lex::Determiner
+                )
+            )
+            && t.slots()[j - 2].kind == TokenKind::Word
+            || (after_determiner && j >= 2 && j < end && is_punct(t.slots()[j - 2].kind));
+        if called_le_bot {
+            t.slots_mut()[j - 1].skip = true;
+        }
+        if j < end && (!after_determiner || called_le_bot) {
             for k in j..end {
                 let r = t.slots()[k].refers;
                 vocative = Some(stronger(vocative, r));
@@ -131,6 +181,16 @@ pub(crate) fn resolve(t: &mut Tagged<'_>, dm: bool) -> AddressKind {
 
     if dm {
         return AddressKind::Dm;
+    }
+    if opens_on_other && called_after(t) {
+        return if bot_mention {
+            AddressKind::Mention
+        } else {
+            match vocative {
+                Some(Ref::BotWord) => AddressKind::BotWord,
+                _ => AddressKind::Name,
+            }
+        };
     }
     if (other_mention && !bot_mention) || opens_on_other {
         return AddressKind::No;
@@ -158,6 +218,45 @@ fn is_punct(kind: TokenKind) -> bool {
         kind,
         TokenKind::Question | TokenKind::Stop | TokenKind::Comma
     )
+}
+
+/// Calls and fillers that open a sentence before a vocative ("yo", "vas-y", "allez", "dis",
+/// "ok", "bon"): they carry no content.
+fn is_interjection(word: &[u8], kind: TokenKind) -> bool {
+    kind == TokenKind::Word
+        && matches!(
+            word,
+            b"yo"
+                | b"wesh"
+                | b"eh"
+                | b"he"
+                | b"hey"
+                | b"oh"
+                | b"o"
+                | b"dis"
+                | b"allez"
+                | b"allo"
+                | b"ok"
+                | b"okay"
+                | b"vas"
+                | b"y"
+                | b"vasy"
+                | b"bon"
+                | b"ben"
+                | b"alors"
+                | b"hello"
+                | b"hi"
+                | b"coucou"
+                | b"salut"
+                | b"bonsoir"
+                | b"bonjour"
+                | b"hola"
+                | b"aller"
+                | b"ah"
+                | b"tiens"
+                | b"ecoute"
+                | b"go"
+        )
 }
 
 /// Punctuation, greetings and politeness, which may precede a vocative.
@@ -240,5 +339,32 @@ mod tests {
     fn vocatives_are_skipped_for_the_rules() {
         let (_, skip) = address("hey bot, redémarre", false);
         assert_eq!(skip, [false, true, false, false]);
+    }
+
+    #[test]
+    fn le_bot_after_a_call_is_a_vocative() {
+        assert_eq!(kind("yo le bot relance le serv"), AddressKind::BotWord);
+        assert_eq!(kind("vas-y le bot, allume mc"), AddressKind::BotWord);
+        assert_eq!(kind("relance le serveur stp le bot"), AddressKind::BotWord);
+        assert_eq!(kind("relance le serveur, le bot"), AddressKind::BotWord);
+        // The subject or the object of a verb is talk about the bot.
+        assert_eq!(kind("le bot a tout relancé"), AddressKind::No);
+        assert_eq!(kind("redémarre le bot"), AddressKind::No);
+        assert_eq!(kind("demande au bot"), AddressKind::No);
+    }
+
+    #[test]
+    fn the_bot_called_after_a_sentence_for_someone_else() {
+        assert_eq!(
+            kind("<@2> attends deux minutes. <@1> redémarre le serveur"),
+            AddressKind::Mention
+        );
+        assert_eq!(
+            kind("<@2> ok je regarde. CubeGuardian, relance mc"),
+            AddressKind::Name
+        );
+        // In the same sentence, the message stays for the other member.
+        assert_eq!(kind("<@2> bot restart minecraft"), AddressKind::No);
+        assert_eq!(kind("bot relance mc <@2>"), AddressKind::No);
     }
 }

@@ -16,14 +16,21 @@
 //!    fenced by `known_words`);
 //! 4. `tag`: classes and references to the bot or other members on every token;
 //! 5. `address`: is the message spoken to the bot (mention, vocative, DM)?
-//! 6. `rules`: subject, modal, negation, tense, object → intent and evidence.
+//! 6. `rules`: subject, modal, negation, tense, object → intent and evidence;
+//! 7. `model`: a linear model over hashed words, character n-grams and the grammar's
+//!    findings, trained offline on the development corpus (`scripts/train-intent.sh`),
+//!    which gives the final intent and a calibrated `confidence`. The safety stages keep
+//!    the last word: nothing unaddressed is a command, and a restart the grammar read as
+//!    negated or as talk (past, hypothetical, someone else's) is never one.
 //!
 //! [`Recognizer::parse`] runs them over fixed-size buffers on the stack: after
-//! [`Recognizer::new`] has prepared the lexicon, parsing allocates nothing.
+//! [`Recognizer::new`] has prepared the lexicon and decoded the weights, parsing
+//! allocates nothing.
 
 mod address;
 mod known_words;
 mod lexicon;
+mod model;
 mod normalize;
 mod rules;
 mod tag;
@@ -31,6 +38,7 @@ mod token;
 
 use crate::intent::address::AddressKind;
 use crate::intent::lexicon::Lexicon;
+use crate::intent::model::{Input, Model};
 use crate::intent::normalize::Normalized;
 use crate::intent::tag::Tagged;
 use crate::intent::token::Tokens;
@@ -38,6 +46,17 @@ use crate::intent::token::Tokens;
 /// Below this confidence a command is not acted on and [`Intent::None`] is returned:
 /// every non-`None` intent carries at least this confidence.
 pub const MIN_CONFIDENCE: f32 = 0.5;
+
+/// Below this confidence a restart is not confirmed with buttons straight away: the bot
+/// first asks whether a restart is what the player wants ([`Parsed::asks_first`]). The
+/// confidence is a calibrated probability, so at this level about one such restart in
+/// ten would be a misunderstanding — too many to kick everyone out on.
+pub const SURE_RESTART: f32 = 0.9;
+
+/// Below this confidence no restart is returned at all. On cross-validation of the
+/// development corpus, restarts between 0.5 and 0.8 were right only about half the time,
+/// and a wrong restart kicks everyone out.
+pub const MIN_RESTART_CONFIDENCE: f32 = 0.8;
 
 /// What a message asks of the bot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
@@ -76,6 +95,15 @@ pub struct Parsed {
     pub addressed: bool,
 }
 
+impl Parsed {
+    /// Whether this is a restart the recogniser is not sure of (confidence below
+    /// [`SURE_RESTART`]): the caller should ask "Tu veux que je redémarre le serveur ?"
+    /// before offering the confirmation buttons.
+    pub fn asks_first(&self) -> bool {
+        self.intent == Intent::Restart && self.confidence < SURE_RESTART
+    }
+}
+
 /// Where a message was posted: public channels demand an explicit address, private
 /// messages do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -90,47 +118,109 @@ pub enum Channel {
 /// and share it: `parse` takes `&self`, and the type is `Send + Sync`.
 pub struct Recognizer {
     lexicon: Lexicon,
+    /// The learned stage; `None` only if the embedded weights are malformed, and then the
+    /// grammar decides alone (a test keeps the shipped weights valid).
+    model: Option<Model>,
 }
 
 impl Recognizer {
-    /// Prepares the lexicon (a few thousand words, built once).
+    /// Prepares the lexicon (a few thousand words) and decodes the weights, once.
     pub fn new() -> Self {
         Recognizer {
             lexicon: Lexicon::new(),
+            model: Model::embedded(),
         }
     }
 
-    /// Recognises what `text` asks of `bot`. Never panics, allocates nothing, and looks
-    /// at a bounded prefix of the text (see `normalize::MAX_ANALYSED_CHARS`).
-    pub fn parse(&self, text: &str, channel: Channel, bot: &Addressee<'_>) -> Parsed {
+    /// Runs the stages up to the learned one and hands `f` what it looks at; `None` for a
+    /// public message that does not address the bot (which nothing may turn into a
+    /// command).
+    fn analyse<R>(
+        &self,
+        text: &str,
+        channel: Channel,
+        bot: &Addressee<'_>,
+        f: impl FnOnce(&Input<'_>) -> R,
+    ) -> Option<R> {
         let norm = Normalized::new(text);
         let tokens = Tokens::new(&norm);
         let mut tagged = Tagged::new(&norm, &tokens, &self.lexicon, bot.bot_id, bot.bot_name);
         let address = address::resolve(&mut tagged, channel == Channel::Dm);
         if address == AddressKind::No {
+            return None;
+        }
+        let verdict = rules::decide(&tagged);
+        let restart_blocked = model::restart_blocked(&norm, &tagged, &verdict.evidence);
+        Some(f(&Input {
+            norm: &norm,
+            tagged: &tagged,
+            address,
+            evidence: verdict.evidence,
+            rules_intent: verdict.intent,
+            rules_score: verdict.score,
+            restart_blocked,
+        }))
+    }
+
+    /// Recognises what `text` asks of `bot`. Never panics, allocates nothing, and looks
+    /// at a bounded prefix of the text (see `normalize::MAX_ANALYSED_CHARS`).
+    pub fn parse(&self, text: &str, channel: Channel, bot: &Addressee<'_>) -> Parsed {
+        let decided = self.analyse(text, channel, bot, |input| match &self.model {
+            Some(model) => decide(model.probabilities(input), input.restart_blocked),
+            None => grammar_only(input),
+        });
+        let Some((intent, confidence)) = decided else {
             // Strict mode: nothing said in public without an address is a command.
             return Parsed {
                 intent: Intent::None,
                 confidence: 0.95,
                 addressed: false,
             };
-        }
-        let verdict = rules::decide(&tagged);
-        let (intent, confidence) = match verdict.intent {
-            Intent::None => (Intent::None, verdict.score),
-            intent => {
-                let confidence = verdict.score * address.weight();
-                if confidence >= MIN_CONFIDENCE {
-                    (intent, confidence)
-                } else {
-                    (Intent::None, 1.0 - confidence)
-                }
-            }
         };
         Parsed {
             intent,
             confidence: confidence.clamp(0.0, 1.0),
             addressed: true,
+        }
+    }
+}
+
+/// The final choice from the model's probabilities, behind the safety gates: when they
+/// forbid a restart (negated, withdrawn, quoted, or about another object), whatever the
+/// weights say, its probability goes to "nothing asked".
+fn decide(mut p: [f32; 5], restart_blocked: bool) -> (Intent, f32) {
+    if restart_blocked {
+        p[4] += p[0];
+        p[0] = 0.0;
+    }
+    if !p.iter().all(|x| x.is_finite()) {
+        return (Intent::None, 0.5);
+    }
+    let mut best = 4;
+    for k in 0..5 {
+        if p[k] > p[best] {
+            best = k;
+        }
+    }
+    match model::CLASSES[best] {
+        Intent::None => (Intent::None, p[best]),
+        Intent::Restart if p[best] < MIN_RESTART_CONFIDENCE => (Intent::None, 1.0 - p[best]),
+        _ if p[best] < MIN_CONFIDENCE => (Intent::None, 1.0 - p[best]),
+        intent => (intent, p[best]),
+    }
+}
+
+/// The grammar's verdict alone, for a build whose weights could not be decoded.
+fn grammar_only(input: &Input<'_>) -> (Intent, f32) {
+    match input.rules_intent {
+        Intent::None => (Intent::None, input.rules_score),
+        intent => {
+            let confidence = input.rules_score * input.address.weight();
+            if confidence >= MIN_CONFIDENCE {
+                (intent, confidence)
+            } else {
+                (Intent::None, 1.0 - confidence)
+            }
         }
     }
 }
@@ -204,6 +294,42 @@ mod tests {
     }
 
     #[test]
+    fn unsure_restarts_ask_first() {
+        let parsed = |intent, confidence| Parsed {
+            intent,
+            confidence,
+            addressed: true,
+        };
+        assert!(parsed(Intent::Restart, SURE_RESTART - 0.01).asks_first());
+        assert!(!parsed(Intent::Restart, SURE_RESTART).asks_first());
+        assert!(!parsed(Intent::Wake, 0.6).asks_first());
+        // Returned restarts are never below the restart floor.
+        for text in [
+            "<@1> une petite relance ?",
+            "<@1> relance",
+            "<@1> reboot mc stp",
+        ] {
+            let p = guild(text);
+            assert!(p.intent != Intent::Restart || p.confidence >= MIN_RESTART_CONFIDENCE);
+        }
+    }
+
+    #[test]
+    fn grammar_alone_when_the_weights_are_missing() {
+        let r = Recognizer {
+            lexicon: Lexicon::new(),
+            model: None,
+        };
+        let p = r.parse("<@1> redémarre le serveur", Channel::Guild, &BOT);
+        assert_eq!(p.intent, Intent::Restart);
+        assert_eq!(
+            r.parse("<@1> ne redémarre pas", Channel::Guild, &BOT)
+                .intent,
+            Intent::None
+        );
+    }
+
+    #[test]
     fn serializes_lowercase() {
         let json = serde_json::to_string(&guild("<@1> aide")).unwrap();
         assert!(
@@ -214,24 +340,47 @@ mod tests {
     }
 }
 
-/// Accuracy on the labelled corpus (format in its header). Sections are introduced by
-/// `# @section NAME` comment lines and reported one by one: the cases given with the spec
-/// ("given"), the project's own development cases ("own"), sets written later, run once
-/// and then used for fixes ("fresh-N", first-run figures in their headers), and a set
-/// written before the recognizer existed and never tuned on ("held-out"). The test fails
-/// on any false `restart` and on overall accuracy below 95 %.
+/// Accuracy on the labelled corpora (format in the header of `tests/data/intents.tsv`).
+///
+/// Two splits, reported apart: the development split (`intents.tsv`, whose sections are
+/// introduced by `# @section NAME` lines, and `intents-dev.tsv`), on which rules and the
+/// learned weights are tuned, and the held-out split (`intents-heldout.tsv`), written and
+/// committed before the issue-13 design was chosen and never tuned on. Each split is
+/// reported overall and per expected class, with false `restart`s per class. Held-out
+/// mistakes are counted, never printed, so that nobody tunes on them.
 #[cfg(test)]
-mod corpus {
+pub(crate) mod corpus {
     use super::*;
 
-    const CORPUS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/intents.tsv");
+    const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/");
+    /// Corpus files and their split.
+    const FILES: [(&str, Split); 3] = [
+        ("intents.tsv", Split::Dev),
+        ("intents-dev.tsv", Split::Dev),
+        ("intents-heldout.tsv", Split::HeldOut),
+    ];
+    const CLASSES: [Intent; 5] = [
+        Intent::Restart,
+        Intent::Wake,
+        Intent::Status,
+        Intent::Help,
+        Intent::None,
+    ];
 
-    struct Case {
-        line: usize,
-        section: String,
-        channel: Channel,
-        expected: Intent,
-        text: String,
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub(crate) enum Split {
+        Dev,
+        HeldOut,
+    }
+
+    pub(crate) struct Case {
+        pub(crate) file: &'static str,
+        pub(crate) line: usize,
+        pub(crate) section: String,
+        pub(crate) split: Split,
+        pub(crate) channel: Channel,
+        pub(crate) expected: Intent,
+        pub(crate) text: String,
     }
 
     fn intent(label: &str) -> Option<Intent> {
@@ -245,40 +394,94 @@ mod corpus {
         })
     }
 
-    fn load() -> Vec<Case> {
-        let data = std::fs::read_to_string(CORPUS).unwrap();
-        let mut section = "given".to_string();
+    /// The text as the bot receives it: placeholders become ids, `\n` a line break.
+    fn message(text: &str) -> String {
+        text.replace("BOT", "1")
+            .replace("OTHER", "2")
+            .replace("\\n", "\n")
+    }
+
+    pub(crate) fn load() -> Vec<Case> {
         let mut cases = Vec::new();
-        for (i, line) in data.lines().enumerate() {
-            if let Some(name) = line.strip_prefix("# @section ") {
-                section = name.trim().to_string();
-                continue;
+        for (file, split) in FILES {
+            let data = std::fs::read_to_string(format!("{DIR}{file}")).unwrap();
+            let mut section = file.trim_end_matches(".tsv").to_string();
+            for (i, line) in data.lines().enumerate() {
+                if let Some(name) = line.strip_prefix("# @section ") {
+                    section = name.trim().to_string();
+                    continue;
+                }
+                if line.starts_with('#') || line.trim().is_empty() {
+                    continue;
+                }
+                let mut fields = line.splitn(3, '\t');
+                let (Some(where_), Some(label), Some(text)) =
+                    (fields.next(), fields.next(), fields.next())
+                else {
+                    panic!("{file}:{}: expected 3 tab-separated fields", i + 1);
+                };
+                let channel = match where_ {
+                    "guild" => Channel::Guild,
+                    "dm" => Channel::Dm,
+                    other => panic!("{file}:{}: unknown place {other:?}", i + 1),
+                };
+                let expected =
+                    intent(label).unwrap_or_else(|| panic!("{file}:{}: label {label:?}", i + 1));
+                cases.push(Case {
+                    file,
+                    line: i + 1,
+                    section: section.clone(),
+                    split,
+                    channel,
+                    expected,
+                    text: message(text),
+                });
             }
-            if line.starts_with('#') || line.trim().is_empty() {
-                continue;
-            }
-            let mut fields = line.splitn(3, '\t');
-            let (Some(where_), Some(label), Some(text)) =
-                (fields.next(), fields.next(), fields.next())
-            else {
-                panic!("line {}: expected 3 tab-separated fields", i + 1);
-            };
-            let channel = match where_ {
-                "guild" => Channel::Guild,
-                "dm" => Channel::Dm,
-                other => panic!("line {}: unknown place {other:?}", i + 1),
-            };
-            let expected =
-                intent(label).unwrap_or_else(|| panic!("line {}: label {label:?}", i + 1));
-            cases.push(Case {
-                line: i + 1,
-                section: section.clone(),
-                channel,
-                expected,
-                text: text.replace("BOT", "1").replace("OTHER", "2"),
-            });
         }
         cases
+    }
+
+    /// Correct answers and false `restart`s of one split, per expected class.
+    #[derive(Default)]
+    struct Score {
+        correct: [usize; 5],
+        total: [usize; 5],
+        false_restarts: [usize; 5],
+    }
+
+    impl Score {
+        fn add(&mut self, expected: Intent, got: Intent) {
+            let k = CLASSES.iter().position(|c| *c == expected).unwrap();
+            self.total[k] += 1;
+            self.correct[k] += usize::from(expected == got);
+            self.false_restarts[k] += usize::from(got == Intent::Restart && expected != got);
+        }
+
+        fn accuracy(&self) -> f64 {
+            self.correct.iter().sum::<usize>() as f64 / self.total.iter().sum::<usize>() as f64
+        }
+
+        fn false_restarts(&self) -> usize {
+            self.false_restarts.iter().sum()
+        }
+
+        fn report(&self, name: &str) {
+            let (ok, n): (usize, usize) = (self.correct.iter().sum(), self.total.iter().sum());
+            println!(
+                "{name}: {ok}/{n} = {:.1} %, {} false restarts",
+                100.0 * self.accuracy(),
+                self.false_restarts()
+            );
+            for (k, class) in CLASSES.iter().enumerate() {
+                println!(
+                    "  {class:?}: {}/{} = {:.1} %, false restarts {}",
+                    self.correct[k],
+                    self.total[k],
+                    100.0 * self.correct[k] as f64 / self.total[k].max(1) as f64,
+                    self.false_restarts[k]
+                );
+            }
+        }
     }
 
     #[test]
@@ -291,10 +494,14 @@ mod corpus {
         let cases = load();
         let mut sections: Vec<(String, usize, usize)> = Vec::new();
         let mut mistakes = Vec::new();
-        let mut false_restarts = 0;
+        let (mut dev, mut held_out) = (Score::default(), Score::default());
         for case in &cases {
             let got = recognizer.parse(&case.text, case.channel, &bot);
             let ok = got.intent == case.expected;
+            match case.split {
+                Split::Dev => dev.add(case.expected, got.intent),
+                Split::HeldOut => held_out.add(case.expected, got.intent),
+            }
             match sections.iter_mut().find(|s| s.0 == case.section) {
                 Some(s) => {
                     s.1 += usize::from(ok);
@@ -302,12 +509,12 @@ mod corpus {
                 }
                 None => sections.push((case.section.clone(), usize::from(ok), 1)),
             }
-            if !ok {
-                if got.intent == Intent::Restart {
-                    false_restarts += 1;
-                }
+            // Held-out lines are only counted, never shown: what is not seen cannot be
+            // tuned on.
+            if !ok && case.split == Split::Dev {
                 mistakes.push(format!(
-                    "line {} [{}] {:?} {:?}: expected {:?}, got {:?} ({:.2})",
+                    "{}:{} [{}] {:?} {:?}: expected {:?}, got {:?} ({:.2})",
+                    case.file,
                     case.line,
                     case.section,
                     case.channel,
@@ -327,24 +534,55 @@ mod corpus {
                 100.0 * *ok as f64 / *total as f64
             );
         }
-        let correct = cases.len() - mistakes.len();
-        let accuracy = correct as f64 / cases.len() as f64;
-        println!(
-            "overall: {correct}/{} = {:.1} %",
-            cases.len(),
-            100.0 * accuracy
-        );
-        assert_eq!(
-            false_restarts,
-            0,
-            "false restarts:\n{}",
-            mistakes.join("\n")
-        );
+        dev.report("development split");
+        held_out.report("held-out split");
+        let all = format!("development mistakes:\n{}", mistakes.join("\n"));
+        assert_eq!(dev.false_restarts(), 0, "false restarts (dev):\n{all}");
+        assert!(dev.accuracy() >= 0.97, "dev accuracy below 97 %:\n{all}");
+        // A ratchet at the figures reached for issue 13 (92.8 %, 3 false restarts; before
+        // it: 80.2 %, 26), below the issue's goal checked by `held_out_meets_the_goal`.
         assert!(
-            accuracy >= 0.95,
-            "accuracy {:.1} % below 95 %:\n{}",
-            100.0 * accuracy,
-            mistakes.join("\n")
+            held_out.false_restarts() <= 3,
+            "more false restarts on the held-out split"
         );
+        assert!(held_out.accuracy() >= 0.925, "held-out accuracy regressed");
+    }
+
+    /// Issue 13's goal: at least 97 % on the held-out split, with no false restart.
+    #[test]
+    #[ignore = "not reached yet: 92.8 % with 3 false restarts (issue 13)"]
+    fn held_out_meets_the_goal() {
+        let recognizer = Recognizer::new();
+        let bot = Addressee {
+            bot_id: 1,
+            bot_name: "CubeGuardian",
+        };
+        let mut held_out = Score::default();
+        for case in load().iter().filter(|c| c.split == Split::HeldOut) {
+            let got = recognizer.parse(&case.text, case.channel, &bot);
+            held_out.add(case.expected, got.intent);
+        }
+        held_out.report("held-out split");
+        assert_eq!(held_out.false_restarts(), 0);
+        assert!(held_out.accuracy() >= 0.97);
+    }
+
+    /// The held-out split stays honest only if none of its messages is also a
+    /// development message (where it could have been tuned on).
+    #[test]
+    fn held_out_messages_are_not_in_the_development_split() {
+        let cases = load();
+        let dev: std::collections::HashSet<&str> = cases
+            .iter()
+            .filter(|c| c.split == Split::Dev)
+            .map(|c| c.text.as_str())
+            .collect();
+        let shared: Vec<&str> = cases
+            .iter()
+            .filter(|c| c.split == Split::HeldOut && dev.contains(c.text.as_str()))
+            .map(|c| c.text.as_str())
+            .collect();
+        assert!(shared.is_empty(), "held-out lines also in dev: {shared:?}");
+        assert!(cases.iter().filter(|c| c.split == Split::HeldOut).count() >= 600);
     }
 }

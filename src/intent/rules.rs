@@ -32,6 +32,22 @@ pub(crate) struct Verdict {
     pub(crate) intent: Intent,
     /// Strength of the evidence for `intent` (for `None`: how sure nothing was asked).
     pub(crate) score: f32,
+    /// What the grammar saw, for the learned stage (`model`) and its safety gates.
+    pub(crate) evidence: Evidence,
+}
+
+/// The grammar's findings behind a verdict, whatever the verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub(crate) struct Evidence {
+    /// Best order strength per intent: restart, wake, status, help.
+    pub(crate) scores: [f32; 4],
+    /// A restart was negated, blocked or withdrawn ("ne relance pas", "… non laisse").
+    pub(crate) restart_vetoed: bool,
+    /// A restart word was read as talk — past, future, someone else's, another object —
+    /// and never as an order.
+    pub(crate) restart_talk_only: bool,
+    /// Some action word was read as talk or negated.
+    pub(crate) talk_seen: bool,
 }
 
 /// What one action word amounts to in its clause.
@@ -76,6 +92,7 @@ pub(crate) fn decide(t: &Tagged<'_>) -> Verdict {
     let mut help: f32 = 0.0;
     let mut restart_vetoed = false;
     let mut talk_seen = false;
+    let mut restart_talk = false;
 
     let mut start = 0;
     let n = w.slots.len();
@@ -116,7 +133,10 @@ pub(crate) fn decide(t: &Tagged<'_>) -> Verdict {
                 }
                 Reading::State => status = status.max(0.85),
                 Reading::HowTo => help = help.max(0.85),
-                Reading::Talk => talk_seen = true,
+                Reading::Talk => {
+                    talk_seen = true;
+                    restart_talk |= act == Act::Restart;
+                }
             }
         }
         if !ordered {
@@ -133,7 +153,17 @@ pub(crate) fn decide(t: &Tagged<'_>) -> Verdict {
         help = help.max(0.6);
     }
 
-    let verdict = |intent, score| Verdict { intent, score };
+    let evidence = Evidence {
+        scores: [restart, wake, status, help],
+        restart_vetoed,
+        restart_talk_only: restart_talk && restart == 0.0,
+        talk_seen,
+    };
+    let verdict = |intent, score| Verdict {
+        intent,
+        score,
+        evidence,
+    };
     if restart > 0.0 && !restart_vetoed {
         verdict(Intent::Restart, restart)
     } else if wake > 0.0 {

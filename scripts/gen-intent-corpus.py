@@ -1,0 +1,370 @@
+#!/usr/bin/env python3
+"""Generates the `generated` section of tests/data/intents-dev.tsv (issue 13).
+
+Development data only: combines hand-written fragments from the categories of issue 13
+(ways of addressing the bot, request frames, regional and SMS spellings, noun-phrase
+requests, requests buried after other sentences, objects that are not the server,
+negations, past and hypothetical talk, complaints, quotes and Discord markup, requests
+for other bots) into labelled lines. Never reads the held-out split.
+
+Usage: scripts/gen-intent-corpus.py > /tmp/generated.tsv (deterministic: fixed seed).
+"""
+import random
+
+rng = random.Random(13)
+
+ADDR_PRE = [
+    "<@BOT> ", "<@!BOT> ", "<@BOT>, ", "@CubeGuardian ", "CubeGuardian, ", "cubeguardian ",
+    "yo le bot ", "yo le bot, ", "vas-y le bot ", "vas-y le bot, ", "hey bot ", "hé bot, ",
+    "bot, ", "eh bot ", "salut <@BOT> ", "bonjour CubeGuardian, ", "wesh le bot ",
+    "allez le bot, ", "dis le bot, ", "ok bot ", "<@BOT>\\n", "coucou <@BOT> ",
+    "hello bot, ", "hey <@BOT>, ", "hi CubeGuardian, ", "bonsoir le bot, ", "<@BOT> yo ",
+    "allo le bot, ", "Yo <@!BOT> ", "bot: ", "salut le bot, ",
+]
+ADDR_POST = [" <@BOT>", " CubeGuardian", " le bot", ", bot", " @CubeGuardian", " <@!BOT>", ", CubeGuardian"]
+
+BEFORE = [
+    "", "", "", "", "", "", "bon, ", "ok ", "allez ", "salut tout le monde ! ",
+    "le vote est fini, c'est oui. ", "ça fait 10 minutes que ça rame. ",
+    "j'ai tout essayé de mon côté. ", "désolé du dérangement, ", "<@OTHER> oui je gère. ",
+    "c'est plate, ça gèle encore. ", "le serv est figé depuis tantôt. ",
+    "on est 5 à attendre. ", "bon ben ", "hello la team. ", "alors voilà, ",
+    "tout le monde est d'accord ? ", "bref, ", "sorry for the spam, ", "ok so ",
+    "the server's been dying for an hour. ", "ça freeze de partout. ", "pfff ",
+]
+
+OBJ_FR = ["le serveur", "le serv", "mc", "minecraft", "le serveur minecraft", "le srv",
+          "le serveur mc", "le serv mc", "le minecraft", "notre serveur", "le serveur de jeu"]
+OBJ_EN = ["the server", "the mc server", "minecraft", "mc", "the minecraft server", "srv"]
+TAIL_FR = ["", "", "", " stp", " svp", " s'il te plaît", " s'il vous plaît", " merci",
+           " steuplé", " stp ça lag", " on est bloqués", " il a crash", " 🙏", " ça gèle",
+           " tsé", " une fois", " plz", " please", " merci d'avance", " vite", " !!",
+           " ça rame de ouf", " <:pepe:712345678901234567>", " pls c'est injouable",
+           " on peut plus se co", " c'est plate", " ça joue ?", " asap", " ...", " 😭"]
+TAIL_EN = ["", "", " please", " pls", " plz", " thx", " thanks", " asap", " it's lagging",
+           " we're stuck", " it crashed", " 🙏", " real quick", " when you can"]
+
+RESTART_IMP = ["redémarre", "relance", "reboot", "restart", "redem", "repars", "repart",
+               "redemarre", "redémare", "redemmare", "relanse", "relence", "rebout",
+               "restar", "rebot", "reebot", "redémarrre", "relancee", "rdm", "repar",
+               "redmarre", "réamorce", "relaunch", "refresh"]
+RESTART_INF = ["redémarrer", "relancer", "reboot", "restart", "repartir", "redemarrer",
+               "relancé", "redémaré", "rebooter", "restarter", "relance", "redem"]
+RESTART_NOUN = ["un reboot", "un restart", "une relance", "un redémarrage", "un petit reboot",
+                "une petite relance", "un p'tit restart", "un redem", "un rédémarrage",
+                "un ptit reboot", "un reboot rapide", "un redémarrage rapide"]
+WAKE_IMP = ["allume", "démarre", "lance", "start", "part", "ouvre", "réveille", "alume",
+            "demare", "démmarre", "starte", "boot", "allumme", "mets en route", "lance-moi",
+            "ouvre-moi"]
+WAKE_INF = ["allumer", "démarrer", "lancer", "start", "partir", "ouvrir", "réveiller",
+            "alumer", "demarrer", "mettre en route", "booter"]
+WAKE_NOUN = ["un allumage", "un démarrage", "un petit allumage", "un start", "un lancement"]
+WAKE_EN = ["start", "turn on", "power on", "boot up", "fire up", "wake up", "spin up", "start up"]
+RESTART_EN = ["restart", "reboot", "relaunch", "restart", "reboot", "rs"]
+
+FRAMES_IMP = ["{v} {o}{t}", "{v} {o}{t}", "{v}{t}", "{v}-le{t}", "{v} moi {o}{t}",
+              "{v} {o}, ça lag{t}", "{v} {o} on veut jouer{t}", "allez {v} {o}{t}",
+              "envoye, {v} {o}{t}", "go {v} {o}{t}", "{v} {o} vite fait{t}",
+              "**{v} {o}**{t}", "{V} {O}{t}", "{v} {o} tout de suite{t}"]
+FRAMES_INF = ["tu peux {i} {o} ?{t}", "peux-tu {i} {o}{t}", "tu pourrais {i} {o} ?{t}",
+              "pourrais-tu {i} {o} ?{t}", "ça te dérange de {i} {o} ?{t}",
+              "serait-il possible de {i} {o} ?{t}", "est-ce que tu peux {i} {o}{t}",
+              "tu veux bien {i} {o} ?{t}", "merci de {i} {o}{t}", "il faudrait {i} {o}{t}",
+              "faut {i} {o}{t}", "tu sais {i} {o} ?{t}", "tu peux-tu {i} {o} ?{t}",
+              "tu pourrais-tu {i} {o}{t}", "tu pe {i} {o}{t}", "tu peu {i} {o} ?{t}",
+              "j'aimerais que tu puisses {i} {o}{t}", "ce serait cool de {i} {o}{t}",
+              "tu serais chaud de {i} {o} ?{t}", "possible de {i} {o} ?{t}",
+              "on peut {i} {o} ?{t}", "tu pourrais pas {i} {o} ?{t}",
+              "est ce que tu pourrais {i} {o}{t}", "t'es capable de {i} {o} ?{t}",
+              "tu me {i2} {o} ?{t}",
+              # Formal requests.
+              "pourriez-vous {i} {o} ?{t}", "auriez-vous l'amabilité de {i} {o} ?",
+              "je vous serais reconnaissant de {i} {o}", "merci de bien vouloir {i} {o}",
+              "veuillez {i} {o}, je vous prie", "serait-il envisageable de {i} {o} ?",
+              "je me permets de vous demander de {i} {o}",
+              "je vous prie de bien vouloir {i} {o}{t}"]
+FRAMES_NOUN = ["{n}{t}", "{n} ?{t}", "{n} du serveur{t}", "{n} du serv ?{t}",
+               "on peut avoir {n} ?{t}", "{n} serait possible ?{t}", "{n} stp{t}",
+               "je voudrais {n}{t}", "g besoin d'{n2}{t}", "{n} ce serait top{t}",
+               "{n} serait le bienvenu{t}", "{n} pour le serv{t}", "{n}, ça rame{t}",
+               "je sollicite {n} du serveur", "{n} svp, merci bien", "juste {n}{t}",
+               "{n} s'impose{t}", "{n} et ça repart{t}"]
+FRAMES_EN = ["{v} {o}{t}", "please {v} {o}{t}", "can you {v} {o}?{t}", "could you {v} {o}{t}",
+             "mind {g} {o}?{t}", "i need you to {v} {o}{t}", "{o} needs a {v}{t}",
+             "go ahead and {v} {o}{t}", "would you {v} {o}?{t}", "kindly {v} {o}{t}",
+             "could we get a {v}?{t}", "a {v} would be nice{t}", "{v} it{t}",
+             "can u {v} {o}{t}", "pls {v} {o}{t}", "{v} le serv{t}", "{v} le serveur please{t}",
+             "tu peux {v} le serv please{t}"]
+
+
+def addressed(core, dm=False):
+    if dm:
+        return core
+    r = rng.random()
+    if r < 0.75:
+        return rng.choice(ADDR_PRE) + core
+    return core.rstrip(" ?!") + rng.choice(ADDR_POST) + (" ?" if core.endswith("?") else "")
+
+
+def fr(frames, **kw):
+    f = rng.choice(frames)
+    o = rng.choice(OBJ_FR)
+    t = rng.choice(TAIL_FR)
+    v = kw.get("v", "")
+    i = kw.get("i", "")
+    if "{i2}" in f:
+        # "tu me relances le serveur ?": a second-person present.
+        f = f.replace("{i2}", {"redémarrer": "redémarres", "relancer": "relances",
+                               "allumer": "allumes", "démarrer": "démarres",
+                               "lancer": "lances", "alumer": "allumes",
+                               "demarrer": "démarres", "ouvrir": "ouvres",
+                               "réveiller": "réveilles", "partir": "pars"}.get(
+                                   i, "relances" if kw.get("kind") == "restart" else "allumes"))
+    return f.format(v=v, V=v.upper(), o=o, O=o.upper(), i=i, n=kw.get("n", ""),
+                    n2=kw.get("n", "")[3:] if kw.get("n", "").startswith("un ") else kw.get("n", ""),
+                    t=t)
+
+
+def gerund(v):
+    return {"restart": "restarting", "reboot": "rebooting", "relaunch": "relaunching",
+            "rs": "restarting", "start": "starting", "turn on": "turning on",
+            "power on": "powering on", "boot up": "booting up", "fire up": "firing up",
+            "wake up": "waking up", "spin up": "spinning up", "start up": "starting up"}[v]
+
+
+def request(kind):
+    if kind == "restart":
+        imp, inf, noun, en = RESTART_IMP, RESTART_INF, RESTART_NOUN, RESTART_EN
+    else:
+        imp, inf, noun, en = WAKE_IMP, WAKE_INF, WAKE_NOUN, WAKE_EN
+    r = rng.random()
+    if r < 0.35:
+        core = fr(FRAMES_IMP, v=rng.choice(imp))
+    elif r < 0.65:
+        core = fr(FRAMES_INF, i=rng.choice(inf), kind=kind)
+    elif r < 0.8:
+        core = fr(FRAMES_NOUN, n=rng.choice(noun))
+    else:
+        v = rng.choice(en)
+        f = rng.choice(FRAMES_EN)
+        core = f.format(v=v, g=gerund(v), o=rng.choice(OBJ_EN), t=rng.choice(TAIL_EN))
+    return rng.choice(BEFORE) + core
+
+
+# Things that are not the Minecraft server.
+OTHER_OBJ = ["la partie", "la musique", "le débat", "ton frère", "mon pc", "la game", "spotify",
+             "la vidéo", "la conversation", "le sondage", "le timer", "ma box", "le routeur",
+             "ton cerveau", "Discord", "le serveur Discord", "le serveur TeamSpeak",
+             "le bot musique", "MEE6", "Rythm", "le serveur de Kevin", "le serv ARK",
+             "ma vie", "la lumière", "ta tête", "mon launcher", "le pc de mon frère",
+             "la playlist", "le stream", "le chrono", "la manche", "le match", "le quiz",
+             "ton ordi", "le wifi", "mon téléphone", "la radio", "le serveur valheim",
+             "le serveur terraria", "ta box", "le vote", "le tournoi", "la discussion",
+             "mon jeu", "le compteur", "la map", "le modpack", "<@OTHER>", "Jean", "ma soeur",
+             "le chat", "le bot de musique", "Dyno", "le serveur rust", "ma console"]
+OTHER_OBJ_EN = ["the song", "my pc", "the music bot", "the match", "the poll", "the game",
+                "the timer", "my router", "the playlist", "the discord server", "my brother",
+                "the stream", "the video", "the round", "the valheim server", "yourself",
+                "your brain", "the lights"]
+
+NONE_TEMPLATES = [
+    # Negations and blocks.
+    "ne {v} pas {o}", "{v} pas {o} stp", "pas de {n} stp", "surtout pas de {n}",
+    "ne {v} surtout pas {o}, je build", "arrête de {i} {o}", "stop les {n2}s",
+    "faut pas {i} {o}", "pas besoin de {i}", "non ne {v} pas", "n'{i2} pas {o}",
+    "{v} pas maintenant, on est dans le nether", "évite de {i} {o} ce soir",
+    "annule le {n2}", "pas la peine de {i}", "plus besoin de {n2}, ça remarche",
+    # Past.
+    "t'as {p} {o} ?", "tu as {p} {o} hier ?", "le serveur a {p} ce matin", "j'ai {p} {o}",
+    "qui a {p} {o} ?", "pourquoi t'as {p} {o} ?", "{o} a été {p}", "déjà {p}, merci",
+    "tu avais {p} à quelle heure ?", "on a {p} tout à l'heure",
+    # Hypothetical, future, habits.
+    "si ça plante, tu pourras {i} {o} ?", "demain faudra peut-être {i} {o}",
+    "au cas où, faudra {i} {o} ce soir", "tu {v}s {o} toutes les nuits ?",
+    "je {v} {o} dans 5 minutes", "on verra pour {n} plus tard", "{n} c'est à quelle heure ?",
+    "ça aurait été bien de {i} avant", "tu aurais dû {i} {o}", "je vais {i} {o} moi-même",
+    # Complaints, commentary.
+    "\"{v} {o}\" qu'ils disent, pfff", "{v}-le qu'ils disent…", "encore {n} ? sérieux",
+    "j'en ai marre des {n2}s", "à chaque fois c'est {n2} {n2} {n2}",
+    "toujours {n} à 20h, c'est relou", "ton {n2} m'a déco", "ton {n2} m'a fait perdre mon stuff",
+    "le {n2} de ce matin a tout réglé", "{n2} réussi", "bien joué pour le {n2}",
+    "mdr {v} {o}, comme si c'était si simple", "quand on dit {v}, tu {v}s, c'est ça ?",
+    "un {n2} ça prend combien de temps ?", "le {n2} c'est long ?",
+    # Quotes and markup.
+    "`{v} {o}`", "la commande c'est `{v} {o}` ?", "quelqu'un a écrit `{v} {o}` lol",
+    "> {v} {o}\\nc'est qui qui a écrit ça", "||{v} {o}|| jk", "{v} {o}... non je rigole",
+    "{v} {o} lol non je plaisante", "> <@BOT> {v} {o}\\nça marchait avant ça",
+    "\"{v} {o}\" c'est ce que j'allais dire", "le mot \"{n2}\" me fait peur",
+    "*{v} {o}* qu'il dit", "{n2} ? non c'est bon en fait", "{v}... ah non c'est revenu",
+    "il plante tout le temps, {v}-le qu'ils disent", "\"{v}\" par-ci, \"{v}\" par-là",
+    "les gens qui crient {v} à chaque lag...", "et après ils disent {v} {o} mdr",
+    "tout le monde dit {v} {o} mais personne joue", "lol {n2} encore",
+    "les {n2}s c'est ma vie", "ptdr le {n2} en plein combat", "vive les {n2}s",
+    "je sais pas si {i} {o} servirait", "est-ce qu'un {n2} aiderait ?",
+    "merci d'avoir {p} {o}", "merci pour le {n2}", "thanks for the {n2}",
+    "c'était quoi le {n2} de midi ?", "quand est le prochain {n2} ?",
+    "le {n2} automatique c'est quand ?",
+]
+
+
+STATUS = [
+    "le serveur est allumé ?", "le serv est up ?", "c'est up ?", "c'est ouvert ?",
+    "y a du monde ?", "y a qui sur le serv ?", "qui est connecté ?", "le serveur tourne ?",
+    "ça tourne le serv ?", "il est on le serv ?", "le serv est-tu ouvert ?",
+    "y'é tu parti le serveur ?", "est-ce que le serveur est en ligne ?", "status", "statut du serv",
+    "état du serveur ?", "combien de joueurs ?", "t'as des nouvelles du serv ?",
+    "le serveur répond ?", "is the server up?", "who's on?", "server status", "is mc running?",
+    "anyone online?", "tu peux me dire si le serveur est allumé ?", "dis-moi si le serv tourne",
+    "tu peux checker si le serveur est up ?", "check le serv", "on peut se co là ?",
+    "je peux me connecter ?", "le serveur est down ?", "c'est on ou off ?",
+    "il marche le serveur ?", "le serveur fonctionne ?", "c on ?", "le serv est dispo ?",
+    "c ouvert ?", "ya du monde sur mc ?", "le serveur est-il allumé ?", "mc est up ?",
+    "le serv est en ligne ou pas", "ça marche le serv en ce moment ?", "statu du serveur",
+    "is it online", "how many players are on?", "what's the status", "is anyone playing?",
+    "le serveur il est allumé ou éteint ?", "tu me dis si c'est ouvert ?",
+    "y est-tu ouvert, le serveur ?", "le serveur est tu parti ?", "qui joue là ?",
+    "combien on est sur le serv ?", "ya qqn sur le serv", "le serv marche tu ?",
+]
+HELP = [
+    "aide", "aide-moi", "help", "t'as quoi comme commandes ?", "c'est quoi tes commandes ?",
+    "tu fais quoi ?", "tu sers à quoi ?", "comment tu marches ?", "comment on t'utilise ?",
+    "liste tes commandes", "montre-moi les commandes", "what can you do?", "commands?",
+    "how do you work?", "how do i use you", "c koi tes commandes", "kes tu sais faire ?",
+    "tu sais faire quoi ?", "comment ça marche avec toi ?",
+    "je fais comment pour relancer avec toi ?", "comment je te demande un restart ?",
+    "t'es quoi comme bot ?", "explique-moi tes commandes", "mode d'emploi stp", "à quoi tu sers ?",
+    "quelles commandes tu comprends ?", "t'as un help ?", "guide stp", "tu peux m'aider ?",
+    "c'est quoi ton rôle ?", "what are you for?", "what commands do you have?",
+    "comment on fait pour allumer le serveur avec toi ?", "t'as une liste de commandes ?",
+    "tu comprends quoi comme phrases ?", "how does this bot work", "help pls", "aled",
+    "je suis perdu, tu fais quoi ?", "tu peux faire quoi pour nous ?",
+]
+CHAT = [
+    "il tourne, merci", "merci du coup de main", "merci pour l'aide", "thanks for the help",
+    "le serveur est allumé, merci", "c'est bon il marche", "nickel ça tourne", "ok il est up",
+    "le serveur lag", "ça lag", "ça gèle", "j'ai crash", "mon jeu a crash", "ok", "oui vas-y",
+    "fais-le", "go", "confirme", "yes", "non", "d'accord", "ok fais-le", "vas-y fais-le",
+    "ouais", "yep do it", "nan laisse", "merci", "merci beaucoup", "t'es top", "gg", "lol",
+    "mdr", "bonne nuit", "salut", "bonjour", "coucou", "ça va ?", "t'es vivant ?",
+    "t'es réveillé ?", "tu dors ?", "je t'aime bien", "bot nul", "t'es lent",
+    "je reviens", "brb", "afk 5 min", "je lance mon jeu", "je redémarre mon pc", "je reboot ma box",
+    "je relance minecraft de mon côté", "mon launcher plante", "j'arrive pas à me co",
+    "il est reparti, merci", "ça remarche", "super merci", "parfait", "top", "cool",
+    "<:pepeok:712345678901234567>", "👍", "😂", "ok merci", "bien reçu", "c'était rapide",
+    "on joue ce soir ?", "qui est chaud pour un raid ?", "j'ai trouvé des diamants",
+    "le serveur est trop bien", "la 1.21 est sortie", "faut que j'aille manger",
+    "ok c'est noté", "ah ok", "d'acc", "merci le bot", "t'es un bon bot", "bravo",
+    "https://minecraft.net", "regarde ça https://youtu.be/abc123", "!play lofi", "/skip",
+    "-p despacito", "!rank", "/ban <@OTHER>", "donne-moi des diamants", "tp moi au spawn",
+    "mets la nuit", "op moi", "ban <@OTHER>", "ferme le serveur", "éteins le serveur",
+    "stop le serveur", "shutdown", "kick <@OTHER>", "whitelist Jean", "fais une backup",
+    "mets à jour le serveur", "installe optifine", "reset la map", "wipe le serveur",
+    "merci, ça marche nickel", "oui", "non merci", "plus tard", "laisse tomber",
+    "c'est bon, pas besoin", "annule", "cancel", "never mind", "no thanks", "thx", "ty",
+    "good bot", "bad bot", "what?", "hein ?", "quoi ?", "??", "...",
+]
+ABOUT_BOT = [
+    "le bot a encore tout relancé", "le bot redémarre le serveur toutes les nuits",
+    "CubeGuardian a relancé le serveur", "CubeGuardian vient de reboot",
+    "le bot relance quand on lui demande", "c'est le bot qui a reboot ?",
+    "faut demander au bot de relancer", "demande au bot un restart",
+    "dis au bot de redémarrer le serv", "le bot va relancer, t'inquiète",
+    "j'ai demandé au bot de relancer", "le bot a allumé le serveur", "le bot est down ?",
+    "il marche le bot ?", "le bot répond plus", "CubeGuardian est en train de redémarrer",
+    "mdr le bot qui relance tout", "si tu dis relance au bot il le fait",
+    "le bot devrait relancer le serveur", "quelqu'un peut demander au bot d'allumer ?",
+    "the bot restarted the server again", "ask the bot to restart it",
+    "the bot should reboot it", "CubeGuardian rebooted the server lol",
+    "le bot a démarré le serv tout seul", "bot de merde il a encore reboot",
+"pour relancer faut taper @CubeGuardian relance",
+    "le bot il sert à relancer le serveur", "le bot a planté ?",
+]
+Q_TAIL = ["", "", "", "", " stp", " svp", " merci", " <:thinking:712345678901234567>", " 🤔",
+          " please", " ?"]
+
+
+def none_line():
+    r = rng.random()
+    v, i, p, n = rng.choice([
+        ("redémarre", "redémarrer", "redémarré", "un restart"),
+        ("relance", "relancer", "relancé", "une relance"),
+        ("reboot", "reboot", "reboot", "un reboot"),
+        ("restart", "restart", "restart", "un restart"),
+        ("redem", "redem", "redem", "un redémarrage"),
+        ("repars", "repartir", "reparti", "un redémarrage"),
+    ])
+    n2 = n.split(" ", 1)[1]
+    if r < 0.45:
+        f = rng.choice(NONE_TEMPLATES)
+        o = rng.choice(OBJ_FR)
+        core = f.format(v=v, i=i, i2=i.lstrip("r").join(["r", ""]) if False else i, p=p, n=n,
+                        n2=n2, o=o)
+    elif r < 0.8:
+        vv = rng.choice(RESTART_IMP[:12] + WAKE_IMP[:8])
+        ii = rng.choice(RESTART_INF[:6] + WAKE_INF[:6])
+        o = rng.choice(OTHER_OBJ)
+        core = rng.choice([
+            f"{vv} {o}", f"{vv} {o} stp", f"tu peux {ii} {o} ?", f"{vv} {o} svp",
+            f"peux-tu {ii} {o}", f"{vv} {o}, ça bug", f"faut {ii} {o}", f"{vv} {o} une fois",
+            f"allez {vv} {o}", f"tu pourrais {ii} {o} ?",
+        ])
+    else:
+        vv = rng.choice(RESTART_EN + WAKE_EN)
+        o = rng.choice(OTHER_OBJ_EN)
+        core = rng.choice([f"{vv} {o}", f"please {vv} {o}", f"can you {vv} {o}?",
+                           f"{vv} {o} pls", f"could you {vv} {o}"])
+    return core
+
+
+def main():
+    out = []
+    seen = set()
+
+    def add(where, label, text):
+        if (where, text) not in seen:
+            seen.add((where, text))
+            out.append(f"{where}\t{label}\t{text}")
+
+    for _ in range(420):
+        add("guild", "restart", addressed(request("restart")))
+    for _ in range(120):
+        add("dm", "restart", request("restart"))
+    for _ in range(140):
+        add("guild", "wake", addressed(request("wake")))
+    for _ in range(50):
+        add("dm", "wake", request("wake"))
+    # The same requests without an address, or for someone else, are not for the bot.
+    for _ in range(120):
+        add("guild", "none", request(rng.choice(["restart", "wake"])))
+    for _ in range(80):
+        core = request(rng.choice(["restart", "wake"]))
+        add("guild", "none", rng.choice(["<@OTHER> ", "@Jean ", "hey <@OTHER>, ", "Kevin, ",
+                                        "yo <@OTHER> ", "<@OTHER>\\n"]) + core)
+    for _ in range(170):
+        core = rng.choice(BEFORE[:12]) + rng.choice(STATUS) + rng.choice(Q_TAIL)
+        add("guild", "status", addressed(core))
+    for _ in range(50):
+        add("dm", "status", rng.choice(STATUS) + rng.choice(Q_TAIL))
+    for _ in range(120):
+        core = rng.choice(BEFORE[:8]) + rng.choice(HELP) + rng.choice(Q_TAIL)
+        add("guild", "help", addressed(core))
+    for _ in range(40):
+        add("dm", "help", rng.choice(HELP) + rng.choice(Q_TAIL))
+    for _ in range(60):
+        add("guild", "none", rng.choice(STATUS + HELP))
+        add("guild", "none", "<@OTHER> " + rng.choice(STATUS + HELP))
+    for _ in range(200):
+        add("guild", "none", addressed(rng.choice(CHAT) + rng.choice(Q_TAIL[:4])))
+    for _ in range(90):
+        add("dm", "none", rng.choice(CHAT) + rng.choice(Q_TAIL[:4]))
+    for _ in range(80):
+        add("guild", "none", rng.choice(ABOUT_BOT))
+        add(rng.choice(["guild", "dm"]), "none", rng.choice(ABOUT_BOT))
+    for _ in range(380):
+        add("guild", "none", addressed(none_line()))
+    for _ in range(130):
+        add("dm", "none", none_line())
+    print("\n".join(out))
+
+
+main()

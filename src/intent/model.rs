@@ -1,0 +1,821 @@
+//! Stage 7 of the pipeline: a small learned model that weighs everything the earlier
+//! stages saw, so that phrasings the grammar does not know still count.
+//!
+//! Owns the features and the weights. The grammar (`rules`) is exact on the phrasings it
+//! knows and says nothing on the others ("repars le serveur", "une petite relance ?");
+//! rules tuned message by message did not generalise (issue 13). So the final choice is a
+//! multinomial logistic regression over hashed features — the words, their character
+//! 3- to 5-grams, word pairs, lexicon classes, what follows an action word, Discord markup,
+//! the address and the grammar's own findings — trained offline on the development corpus
+//! (`scripts/train-intent.sh`), never on the held-out split. Its softmax, temperature-scaled
+//! on cross-validation, is a calibrated probability: that is the `confidence` of
+//! [`Parsed`](super::Parsed).
+//!
+//! The safety stages stay in front of it: an unaddressed message never reaches it, and
+//! [`super::Recognizer::parse`] refuses a restart that the grammar read as negated or
+//! withdrawn, that is quoted (inline code, spoiler, quotes) or whose object is not the
+//! server, whatever the weights say.
+//!
+//! Weights are embedded (`model.bin`, `include_bytes!`) and decoded once in
+//! [`Model::embedded`]; scoring a message hashes its features into fixed buckets and adds
+//! weight rows: nothing allocates.
+
+use crate::intent::address::AddressKind;
+use crate::intent::lexicon::{Act, Form, Lex, Obj};
+use crate::intent::normalize::Normalized;
+use crate::intent::rules::Evidence;
+use crate::intent::tag::{Ref, Tagged};
+use crate::intent::token::TokenKind;
+use crate::intent::Intent;
+
+/// Number of hashed feature buckets: 2^14 rows of 5 `i16` weights embed 160 KiB, enough
+/// that collisions cost nothing measurable on the corpus.
+pub(crate) const BUCKETS: usize = 1 << 14;
+/// The classes, in the order of a weight row.
+pub(crate) const CLASSES: [Intent; 5] = [
+    Intent::Restart,
+    Intent::Wake,
+    Intent::Status,
+    Intent::Help,
+    Intent::None,
+];
+/// File tag and layout version of `model.bin`.
+const MAGIC: &[u8; 8] = b"CGINT\x00\x00\x01";
+/// Header: magic, bucket count (u32), temperature (f32), weight scale (f32).
+const HEADER: usize = 8 + 4 + 4 + 4;
+
+static EMBEDDED: &[u8] = include_bytes!("model.bin");
+
+/// Decoded weights.
+pub(crate) struct Model {
+    rows: Box<[[f32; 5]]>,
+    /// Softmax temperature fitted on cross-validated predictions: it makes the
+    /// probabilities calibrated rather than over-confident.
+    temperature: f32,
+}
+
+impl Model {
+    /// The weights shipped in the binary; `None` if the file is malformed (then the
+    /// recogniser falls back to the grammar alone).
+    pub(crate) fn embedded() -> Option<Model> {
+        Model::decode(EMBEDDED)
+    }
+
+    pub(crate) fn decode(bytes: &[u8]) -> Option<Model> {
+        let header = bytes.get(..HEADER)?;
+        if &header[..8] != MAGIC {
+            return None;
+        }
+        let word = |i: usize| [header[i], header[i + 1], header[i + 2], header[i + 3]];
+        let buckets = u32::from_le_bytes(word(8)) as usize;
+        let temperature = f32::from_le_bytes(word(12));
+        let scale = f32::from_le_bytes(word(16));
+        let body = bytes.get(HEADER..)?;
+        if buckets != BUCKETS
+            || body.len() != buckets * 5 * 2
+            || !(temperature.is_finite() && temperature > 0.0)
+            || !scale.is_finite()
+        {
+            return None;
+        }
+        let rows = body
+            .chunks_exact(10)
+            .map(|row| {
+                let mut r = [0.0; 5];
+                for (k, w) in r.iter_mut().enumerate() {
+                    *w = f32::from(i16::from_le_bytes([row[2 * k], row[2 * k + 1]])) * scale;
+                }
+                r
+            })
+            .collect();
+        Some(Model { rows, temperature })
+    }
+
+    /// Class probabilities, in the order of [`CLASSES`].
+    pub(crate) fn probabilities(&self, input: &Input<'_>) -> [f32; 5] {
+        let mut logits = [0.0f32; 5];
+        features(input, |b| {
+            let row = &self.rows[b as usize];
+            for k in 0..5 {
+                logits[k] += row[k];
+            }
+        });
+        softmax(logits, self.temperature)
+    }
+}
+
+/// Softmax of `logits / temperature`.
+pub(crate) fn softmax(logits: [f32; 5], temperature: f32) -> [f32; 5] {
+    let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
+    let mut p = logits.map(|l| ((l - max) / temperature).exp());
+    let sum: f32 = p.iter().sum();
+    for x in &mut p {
+        *x /= sum;
+    }
+    p
+}
+
+/// What the model looks at: the analysed message and what the earlier stages decided.
+pub(crate) struct Input<'a> {
+    pub(crate) norm: &'a Normalized,
+    pub(crate) tagged: &'a Tagged<'a>,
+    pub(crate) address: AddressKind,
+    pub(crate) evidence: Evidence,
+    pub(crate) rules_intent: Intent,
+    pub(crate) rules_score: f32,
+    /// The safety gates forbid a restart (see [`restart_not_asked`] and the grammar's
+    /// negation veto).
+    pub(crate) restart_blocked: bool,
+}
+
+/// FNV-1a, 32 bits: the feature hash. Fixed here (not `std`'s hasher) because the
+/// embedded weights depend on it.
+struct Fnv(u32);
+
+impl Fnv {
+    fn new(kind: u8) -> Fnv {
+        let mut h = Fnv(0x811c_9dc5);
+        h.byte(kind);
+        h
+    }
+
+    fn byte(&mut self, b: u8) -> &mut Fnv {
+        self.0 = (self.0 ^ u32::from(b)).wrapping_mul(0x0100_0193);
+        self
+    }
+
+    fn bytes(&mut self, bs: &[u8]) -> &mut Fnv {
+        for &b in bs {
+            self.byte(b);
+        }
+        self
+    }
+
+    fn bucket(&self) -> u32 {
+        // Final avalanche so that short keys spread over all buckets.
+        let mut h = self.0;
+        h ^= h >> 16;
+        h = h.wrapping_mul(0x7feb_352d);
+        h ^= h >> 15;
+        h & (BUCKETS as u32 - 1)
+    }
+}
+
+/// A token as the model sees it: its text, or a symbol for mentions and punctuation.
+fn token_text<'a>(t: &'a Tagged<'_>, i: usize) -> &'a [u8] {
+    let s = &t.slots()[i];
+    match (s.kind, s.refers) {
+        (_, r) if r.is_bot() => b"@b",
+        (_, Ref::OtherMention | Ref::OtherAt) => b"@o",
+        (TokenKind::Mention(_), _) => b"@o",
+        (TokenKind::Question, _) => b"?",
+        (TokenKind::Stop, _) => b".",
+        (TokenKind::Comma, _) => b",",
+        (TokenKind::Word, _) => t.text(i),
+    }
+}
+
+/// A stable number for a lexicon class (0: not in the lexicon). Explicit, so that the
+/// embedded weights do not depend on how the compiler numbers enum variants.
+fn lex_code(lex: Option<Lex>) -> u8 {
+    let Some(lex) = lex else { return 0 };
+    match lex {
+        Lex::Action(Act::Restart, f) => 10 + f as u8,
+        Lex::Action(Act::Wake, f) => 20 + f as u8,
+        Lex::Phrasal(f) => 30 + f as u8,
+        Lex::Help(f) => 40 + f as u8,
+        Lex::Modal(m, p) => 50 + 4 * m as u8 + p as u8,
+        Lex::Subject(p) => 80 + p as u8,
+        Lex::Object(o) => 85 + o as u8,
+        Lex::Re => 90,
+        Lex::StatusNoun => 91,
+        Lex::State => 92,
+        Lex::Work => 93,
+        Lex::Use => 94,
+        Lex::Presence => 95,
+        Lex::Negation => 96,
+        Lex::NegAfter => 97,
+        Lex::Blocker => 98,
+        Lex::NoProblem => 99,
+        Lex::PastAux => 100,
+        Lex::HaveAux => 101,
+        Lex::AuxAs => 102,
+        Lex::AuxA => 103,
+        Lex::PastTime => 104,
+        Lex::PastModal => 105,
+        Lex::Copula => 106,
+        Lex::On => 107,
+        Lex::Up => 108,
+        Lex::Do => 109,
+        Lex::Manner => 110,
+        Lex::What => 111,
+        Lex::Que => 112,
+        Lex::Qui => 113,
+        Lex::HowMany => 114,
+        Lex::Existential => 115,
+        Lex::Train => 116,
+        Lex::Determiner => 117,
+        Lex::Preposition => 118,
+        Lex::Purpose => 119,
+        Lex::In => 120,
+        Lex::To => 121,
+        Lex::Conj => 122,
+        Lex::Opinion => 123,
+        Lex::Subord => 124,
+        Lex::Why => 125,
+        Lex::Habit => 126,
+        Lex::Alternative => 127,
+        Lex::RequestFrame => 128,
+        Lex::Adjective => 129,
+        Lex::Adverb => 130,
+        Lex::Clitic => 131,
+        Lex::Greeting => 132,
+        Lex::Polite => 133,
+        Lex::Thanks => 134,
+        Lex::Let => 135,
+        Lex::Bot => 136,
+        Lex::Deferral => 137,
+        Lex::Evening => 138,
+        Lex::Number => 139,
+        Lex::Time => 140,
+        Lex::Known => 141,
+    }
+}
+
+/// A class code for a token in a context feature: its lexicon class, or what it is.
+fn context_code(t: &Tagged<'_>, i: usize) -> u8 {
+    let s = &t.slots()[i];
+    match s.kind {
+        _ if s.refers.is_bot() => 200,
+        TokenKind::Mention(_) => 201,
+        TokenKind::Question => 202,
+        TokenKind::Stop => 203,
+        TokenKind::Comma => 204,
+        TokenKind::Word if s.refers != Ref::No => 201,
+        TokenKind::Word => match s.lex {
+            Some(_) => lex_code(s.lex),
+            None => 205,
+        },
+    }
+}
+
+/// Buckets in 0..1 of a grammar score, as a small code.
+fn level(score: f32) -> u8 {
+    match score {
+        s if s <= 0.0 => 0,
+        s if s < 0.6 => 1,
+        s if s < 0.8 => 2,
+        s if s < 0.9 => 3,
+        _ => 4,
+    }
+}
+
+/// Calls `emit` with the bucket of every feature of the message (a feature may repeat:
+/// repetition counts).
+pub(crate) fn features(input: &Input<'_>, mut emit: impl FnMut(u32)) {
+    let t = input.tagged;
+    let ev = &input.evidence;
+    emit(Fnv::new(0).bucket());
+    let address = match input.address {
+        AddressKind::No => 0,
+        AddressKind::Dm => 1,
+        AddressKind::Mention => 2,
+        AddressKind::Name => 3,
+        AddressKind::BotWord => 4,
+    };
+    emit(Fnv::new(1).byte(address).bucket());
+    // The grammar's findings.
+    let rules = CLASSES
+        .iter()
+        .position(|c| *c == input.rules_intent)
+        .unwrap_or(4) as u8;
+    emit(Fnv::new(2).byte(b'v').byte(rules).bucket());
+    emit(Fnv::new(2).byte(b'a').byte(rules).byte(address).bucket());
+    for (k, s) in ev.scores.iter().enumerate() {
+        emit(
+            Fnv::new(2)
+                .byte(b's')
+                .byte(k as u8)
+                .byte(level(*s))
+                .bucket(),
+        );
+    }
+    let flags = u8::from(ev.restart_vetoed)
+        | u8::from(ev.restart_talk_only) << 1
+        | u8::from(ev.talk_seen) << 2;
+    emit(Fnv::new(2).byte(b'f').byte(flags).bucket());
+
+    // Discord markup: quoted or hidden text is not asked.
+    let bytes = input.norm.as_bytes();
+    let mut marks = [false; 6];
+    for (i, &b) in bytes.iter().enumerate() {
+        let next = bytes.get(i + 1).copied();
+        match b {
+            b'`' => marks[0] = true,
+            b'|' if next == Some(b'|') => marks[1] = true,
+            b'"' => marks[2] = true,
+            b'*' | b'_' => marks[3] = true,
+            b'>' if i == 0 || bytes[i - 1] == b'\n' => marks[4] = true,
+            b'\n' => marks[5] = true,
+            _ => {}
+        }
+    }
+    for (k, on) in marks.iter().enumerate() {
+        if *on {
+            emit(Fnv::new(3).byte(k as u8).bucket());
+        }
+    }
+
+    // Words, word pairs, character n-grams, classes.
+    let n = t.len();
+    let mut prev: &[u8] = b"^";
+    let mut prev_code = 255u8;
+    let mut first = true;
+    let mut last: &[u8] = b"";
+    for i in 0..n {
+        let w = token_text(t, i);
+        let code = context_code(t, i);
+        emit(Fnv::new(4).bytes(w).bucket());
+        emit(Fnv::new(5).bytes(prev).byte(0xff).bytes(w).bucket());
+        emit(Fnv::new(7).byte(code).bucket());
+        emit(Fnv::new(8).byte(prev_code).byte(code).bucket());
+        let slot = &t.slots()[i];
+        if slot.kind == TokenKind::Word && slot.refers == Ref::No {
+            if first {
+                emit(Fnv::new(10).bytes(w).bucket());
+                first = false;
+            }
+            last = w;
+            char_ngrams(w, &mut emit);
+        }
+        if let Some(Lex::Action(act, _)) = slot.lex {
+            // What follows an action word: is its object the server?
+            let a = act as u8;
+            for (k, j) in (i + 1..n.min(i + 4)).enumerate() {
+                emit(
+                    Fnv::new(9)
+                        .byte(a)
+                        .byte(k as u8)
+                        .byte(context_code(t, j))
+                        .bucket(),
+                );
+                emit(Fnv::new(12).byte(a).bytes(token_text(t, j)).bucket());
+            }
+            if i + 1 >= n {
+                emit(Fnv::new(9).byte(a).byte(9).bucket());
+            }
+            let object = object_class(t, i);
+            let shown = u8::from(quoted(bytes, usize::from(slot.start)));
+            emit(Fnv::new(14).byte(a).byte(object).byte(shown).bucket());
+            // What precedes it: subject, modal, negation.
+            for j in i.saturating_sub(3)..i {
+                emit(Fnv::new(13).byte(a).byte(context_code(t, j)).bucket());
+            }
+        }
+        prev = w;
+        prev_code = code;
+    }
+    emit(Fnv::new(5).bytes(prev).byte(0xff).byte(b'$').bucket());
+    emit(Fnv::new(11).bytes(last).bucket());
+}
+
+/// What follows an action word, as a class: `E` nothing (end, punctuation, politeness),
+/// `S` the server or a pronoun for it, `F` another thing the lexicon knows (a PC, the bot
+/// itself, another member, "mon jeu": a possessive makes it someone's own), `D` a noun
+/// phrase the lexicon does not know ("le débat"), `X` the server of something else ("le
+/// serveur Discord", "le serveur de Kevin"), `Y` the server then an unknown word, `U` a
+/// bare unknown word, `O` any other word.
+fn object_class(t: &Tagged<'_>, i: usize) -> u8 {
+    let slots = t.slots();
+    let n = slots.len();
+    let mut determiner = false;
+    let mut possessive = false;
+    let mut j = i + 1;
+    while j < n {
+        let s = &slots[j];
+        let pronoun_le = determiner && matches!(t.text(j - 1), b"le" | b"la" | b"les" | b"l");
+        if s.kind != TokenKind::Word && !matches!(s.kind, TokenKind::Mention(_)) {
+            // "redémarre-le.": the article was the pronoun.
+            return if pronoun_le { b'S' } else { b'E' };
+        }
+        if pronoun_le
+            && (s.refers.is_bot()
+                || matches!(
+                    s.lex,
+                    Some(Lex::Determiner | Lex::Polite | Lex::Thanks | Lex::Adverb)
+                ))
+        {
+            // "reboot-le CubeGuardian", "relance-le une fois", "relance-le stp".
+            return b'S';
+        }
+        if s.refers.is_bot() && !determiner {
+            j += 1;
+            continue;
+        }
+        if matches!(s.refers, Ref::OtherMention | Ref::OtherAt) {
+            return b'F';
+        }
+        match s.lex {
+            Some(Lex::Determiner) => {
+                determiner = true;
+                possessive |= matches!(
+                    t.text(j),
+                    b"mon"
+                        | b"ma"
+                        | b"mes"
+                        | b"ton"
+                        | b"ta"
+                        | b"tes"
+                        | b"son"
+                        | b"sa"
+                        | b"ses"
+                        | b"my"
+                        | b"your"
+                        | b"his"
+                        | b"her"
+                );
+            }
+            Some(Lex::Subject(_) | Lex::Clitic) if !determiner => {}
+            Some(Lex::Object(Obj::Server)) if possessive => return b'F',
+            Some(Lex::Object(Obj::Server)) => {
+                // "le serveur Discord", "le serveur de Kevin": a server, but another one.
+                let word = |k: usize| slots.get(k).filter(|x| x.kind == TokenKind::Word);
+                let foreign = |k: usize| {
+                    word(k).is_some_and(|x| {
+                        matches!(x.lex, None | Some(Lex::Object(Obj::Foreign)))
+                            || x.refers != Ref::No
+                    })
+                };
+                let of = word(j + 1).is_some() && matches!(t.text(j + 1), b"de" | b"d" | b"of");
+                return match word(j + 1) {
+                    Some(x) if x.lex == Some(Lex::Object(Obj::Foreign)) => b'X',
+                    _ if of && foreign(j + 2) => b'X',
+                    Some(x) if x.lex.is_none() => b'Y',
+                    _ => b'S',
+                };
+            }
+            Some(Lex::Object(Obj::Pronoun)) => return b'S',
+            Some(Lex::Object(_)) => return b'F',
+            Some(Lex::Bot) => return b'F',
+            Some(Lex::Polite | Lex::Thanks | Lex::Adverb | Lex::Time | Lex::Evening) => {
+                return b'E'
+            }
+            None if s.refers.is_bot() => return b'F',
+            None if determiner => return b'D',
+            None => return b'U',
+            Some(_) => return b'O',
+        }
+        j += 1;
+    }
+    b'E'
+}
+
+/// Whether byte `pos` of the normalised text lies inside inline code, a spoiler or
+/// double quotes: words there are shown or quoted, not asked.
+fn quoted(bytes: &[u8], pos: usize) -> bool {
+    let before = &bytes[..pos.min(bytes.len())];
+    let ticks = before.iter().filter(|b| **b == b'`').count();
+    let quotes = before.iter().filter(|b| **b == b'"').count();
+    let spoilers = before.windows(2).filter(|w| w == b"||").count();
+    ticks % 2 == 1 || quotes % 2 == 1 || spoilers % 2 == 1
+}
+
+/// The grammar's safety gate on restarts, beyond negation: every restart word of the
+/// message is quoted (`` `relance le serveur` ``, `||reboot||`, "« relance » qu'ils
+/// disent") or has an object that is not the server ("relance la musique", "reboot mon
+/// pc"). Then no weight can make the message a restart.
+fn restart_not_asked(norm: &Normalized, t: &Tagged<'_>) -> bool {
+    let mut any = false;
+    for (i, s) in t.slots().iter().enumerate() {
+        if let Some(Lex::Action(Act::Restart, form)) = s.lex {
+            any = true;
+            let after_article = i > 0 && t.slots()[i - 1].lex == Some(Lex::Determiner);
+            if (form == Form::Noun || after_article)
+                && !quoted(norm.as_bytes(), usize::from(s.start))
+            {
+                // "une relance une fois": a noun has no object to check.
+                return false;
+            }
+            let shown = quoted(norm.as_bytes(), usize::from(s.start));
+            if !shown && !matches!(object_class(t, i), b'F' | b'D' | b'X') {
+                return false;
+            }
+        }
+    }
+    any
+}
+
+/// All the safety gates on restarts. Beyond quotes and objects ([`restart_not_asked`]):
+/// the grammar's negation veto, and a message whose only order is a wake verb ("allume le
+/// serveur") is never a restart, even if its other words sound like one. (The grammar's
+/// "talk" readings are not a gate: it reads any sentence with a word it does not know
+/// before the verb as talk, which is most requests in regional or SMS French; the model
+/// weighs them instead.)
+pub(crate) fn restart_blocked(norm: &Normalized, t: &Tagged<'_>, ev: &Evidence) -> bool {
+    let has = |act| {
+        t.slots()
+            .iter()
+            .any(|s| matches!(s.lex, Some(Lex::Action(a, _)) if a == act))
+    };
+    // "re-démarre" is a wake word that the grammar folds into a restart order.
+    let wake_only = has(Act::Wake) && !has(Act::Restart) && ev.scores[0] == 0.0;
+    ev.restart_vetoed || wake_only || restart_not_asked(norm, t)
+}
+
+/// Character 3-, 4- and 5-grams of a word padded with spaces: they carry misspellings
+/// and regional forms ("redemarr", "repars", "relanc") to what the corpus taught.
+fn char_ngrams(w: &[u8], emit: &mut impl FnMut(u32)) {
+    const MAX: usize = 24;
+    let mut buf = [b' '; MAX + 2];
+    let len = w.len().min(MAX);
+    buf[1..=len].copy_from_slice(&w[..len]);
+    let padded = &buf[..len + 2];
+    // One hash chain per start position, read out at lengths 3, 4 and 5.
+    for start in 0..padded.len() {
+        let mut h = Fnv::new(6);
+        for (k, &b) in padded[start..].iter().take(5).enumerate() {
+            h.byte(b);
+            if k >= 2 {
+                emit(h.bucket());
+            }
+        }
+    }
+}
+
+/// Offline training on the development split (`scripts/train-intent.sh` runs it): never
+/// reads the held-out split. Prints cross-validated figures, fits the temperature on the
+/// cross-validated predictions, then trains on the whole split and writes `model.bin`.
+#[cfg(test)]
+mod train {
+    use super::*;
+    use crate::intent::corpus::{load, Split};
+    use crate::intent::{decide, Addressee, Recognizer};
+
+    /// Passes over the data; more overfits the corpus' phrasings (measured by
+    /// cross-validation).
+    const EPOCHS: usize = 30;
+    const LEARNING_RATE: f32 = 0.1;
+    /// Weight decay per epoch: keeps rare n-grams from dominating.
+    const DECAY: f32 = 0.002;
+    const FOLDS: usize = 5;
+    /// How much more a restart wrongly favoured costs than another mistake: a false
+    /// restart kicks every player out, a missed one costs a retype.
+    const FALSE_RESTART_COST: f32 = 3.0;
+
+    struct Example {
+        text: String,
+        features: Vec<u32>,
+        label: usize,
+        blocked: bool,
+    }
+
+    fn examples() -> Vec<Example> {
+        let recognizer = Recognizer::new();
+        let bot = Addressee {
+            bot_id: 1,
+            bot_name: "CubeGuardian",
+        };
+        let mut out = Vec::new();
+        for case in load().into_iter().filter(|c| c.split == Split::Dev) {
+            let label = CLASSES.iter().position(|c| *c == case.expected).unwrap();
+            let analysed = recognizer.analyse(&case.text, case.channel, &bot, |input| {
+                let mut features = Vec::new();
+                super::features(input, |b| features.push(b));
+                (features, input.restart_blocked)
+            });
+            // Unaddressed messages never reach the model.
+            if let Some((features, blocked)) = analysed {
+                out.push(Example {
+                    text: case.text.clone(),
+                    features,
+                    label,
+                    blocked,
+                });
+            }
+        }
+        out
+    }
+
+    fn logits(w: &[[f32; 5]], features: &[u32]) -> [f32; 5] {
+        let mut l = [0.0; 5];
+        for &b in features {
+            for k in 0..5 {
+                l[k] += w[b as usize][k];
+            }
+        }
+        l
+    }
+
+    fn fit(data: &[&Example]) -> Vec<[f32; 5]> {
+        let mut w = vec![[0.0f32; 5]; BUCKETS];
+        let mut order: Vec<usize> = (0..data.len()).collect();
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        for epoch in 0..EPOCHS {
+            for i in (1..order.len()).rev() {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                order.swap(i, (seed % (i as u64 + 1)) as usize);
+            }
+            let lr = LEARNING_RATE / (1.0 + 0.1 * epoch as f32);
+            for &i in &order {
+                let ex = data[i];
+                let p = softmax(logits(&w, &ex.features), 1.0);
+                for &b in &ex.features {
+                    for k in 0..5 {
+                        let y = if k == ex.label { 1.0 } else { 0.0 };
+                        let cost = if k == 0 && ex.label != 0 {
+                            FALSE_RESTART_COST
+                        } else {
+                            1.0
+                        };
+                        w[b as usize][k] -= lr * cost * (p[k] - y);
+                    }
+                }
+            }
+            for row in &mut w {
+                for x in row.iter_mut() {
+                    *x *= 1.0 - DECAY;
+                }
+            }
+        }
+        w
+    }
+
+    fn nll(cv: &[([f32; 5], usize)], temperature: f32) -> f64 {
+        cv.iter()
+            .map(|(l, y)| -f64::from(softmax(*l, temperature)[*y].max(1e-7).ln()))
+            .sum()
+    }
+
+    #[test]
+    #[ignore = "writes src/intent/model.bin: run by scripts/train-intent.sh"]
+    fn train_weights() {
+        let data = examples();
+        println!("{} addressed development examples", data.len());
+
+        // Cross-validation: every example predicted by a model that never saw it.
+        let mut cv = vec![([0.0f32; 5], 0usize); data.len()];
+        for fold in 0..FOLDS {
+            let train: Vec<&Example> = data
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| i % FOLDS != fold)
+                .map(|(_, e)| e)
+                .collect();
+            let w = fit(&train);
+            for (i, ex) in data.iter().enumerate().filter(|(i, _)| i % FOLDS == fold) {
+                cv[i] = (logits(&w, &ex.features), ex.label);
+            }
+        }
+        let temperature = (5..=80)
+            .map(|t| t as f32 * 0.05)
+            .min_by(|a, b| nll(&cv, *a).total_cmp(&nll(&cv, *b)))
+            .unwrap();
+        let (mut correct, mut false_restarts) = (0, 0);
+        let mut bins = [(0usize, 0usize); 10];
+        for ((l, y), ex) in cv.iter().zip(&data) {
+            let (intent, confidence) = decide(softmax(*l, temperature), ex.blocked);
+            correct += usize::from(intent == CLASSES[*y]);
+            if std::env::var_os("SHOW_MISSES").is_some() && intent != CLASSES[*y] {
+                println!(
+                    "  CV miss {:?} -> {intent:?} blocked={}: {:?}",
+                    CLASSES[*y], ex.blocked, ex.text
+                );
+            }
+            if intent == Intent::Restart && CLASSES[*y] != intent {
+                false_restarts += 1;
+                println!("  CV false restart ({confidence:.2}): {:?}", ex.text);
+            }
+            if intent == Intent::Restart {
+                let bin = ((confidence * 10.0) as usize).min(9);
+                bins[bin].0 += usize::from(CLASSES[*y] == intent);
+                bins[bin].1 += 1;
+            }
+        }
+        println!(
+            "cross-validated ({FOLDS} folds, addressed only): {correct}/{} = {:.1} %, \
+             {false_restarts} false restarts, temperature {temperature:.2}",
+            data.len(),
+            100.0 * correct as f64 / data.len() as f64
+        );
+        for (b, (ok, n)) in bins.iter().enumerate().filter(|(_, (_, n))| *n > 0) {
+            println!(
+                "  restarts with confidence {:.1}..{:.1}: {ok}/{n} right",
+                b as f32 / 10.0,
+                (b + 1) as f32 / 10.0
+            );
+        }
+
+        let all: Vec<&Example> = data.iter().collect();
+        let w = fit(&all);
+        let max = w
+            .iter()
+            .flat_map(|r| r.iter())
+            .fold(0.0f32, |m, x| m.max(x.abs()));
+        let scale = if max > 0.0 { max / 32767.0 } else { 1.0 };
+        let mut out = Vec::with_capacity(HEADER + BUCKETS * 10);
+        out.extend_from_slice(MAGIC);
+        out.extend_from_slice(&(BUCKETS as u32).to_le_bytes());
+        out.extend_from_slice(&temperature.to_le_bytes());
+        out.extend_from_slice(&scale.to_le_bytes());
+        for row in &w {
+            for x in row {
+                out.extend_from_slice(&((x / scale).round() as i16).to_le_bytes());
+            }
+        }
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/intent/model.bin");
+        std::fs::write(path, &out).unwrap();
+        println!("wrote {path}: {} bytes", out.len());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_weights_decode() {
+        let model = Model::embedded().expect("src/intent/model.bin is malformed");
+        assert_eq!(model.rows.len(), BUCKETS);
+        assert!(model.rows.iter().flatten().any(|w| *w != 0.0), "untrained");
+    }
+
+    #[test]
+    fn malformed_weights_are_refused() {
+        assert!(Model::decode(b"").is_none());
+        assert!(Model::decode(&EMBEDDED[..EMBEDDED.len() - 1]).is_none());
+        let mut wrong = EMBEDDED.to_vec();
+        wrong[0] = b'X';
+        assert!(Model::decode(&wrong).is_none());
+    }
+
+    fn parse(text: &str) -> crate::intent::Parsed {
+        let bot = crate::intent::Addressee {
+            bot_id: 1,
+            bot_name: "CubeGuardian",
+        };
+        crate::intent::Recognizer::new().parse(text, crate::intent::Channel::Guild, &bot)
+    }
+
+    #[test]
+    fn quoted_restarts_are_never_orders() {
+        for text in [
+            "<@1> `redémarre le serveur`",
+            "<@1> la commande c'est `relance mc` ?",
+            "<@1> ||reboot le serveur||",
+            "<@1> « relance le serveur » qu'il dit",
+        ] {
+            assert_ne!(parse(text).intent, Intent::Restart, "{text}");
+        }
+        assert_eq!(parse("<@1> relance le serveur").intent, Intent::Restart);
+    }
+
+    #[test]
+    fn restarting_something_else_is_not_a_restart() {
+        for text in [
+            "<@1> relance la musique",
+            "<@1> reboot mon pc",
+            "<@1> redémarre le serveur Discord",
+            "<@1> relance le serveur de Kevin",
+            "<@1> restart <@2>",
+        ] {
+            assert_ne!(parse(text).intent, Intent::Restart, "{text}");
+        }
+        // The gate reads a pronoun or a noun right: these stay the model's to decide.
+        assert!(!blocked("<@1> relance-le stp"));
+        assert!(!blocked("<@1> une relance une fois"));
+        assert!(!blocked("<@1> relance le serveur de jeu"));
+        assert!(blocked("<@1> relance le serveur de Kevin"));
+        assert!(blocked("<@1> reboot mon pc"));
+    }
+
+    /// Whether the safety gates forbid a restart for this public message.
+    fn blocked(text: &str) -> bool {
+        let bot = crate::intent::Addressee {
+            bot_id: 1,
+            bot_name: "CubeGuardian",
+        };
+        crate::intent::Recognizer::new()
+            .analyse(text, crate::intent::Channel::Guild, &bot, |input| {
+                input.restart_blocked
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn a_wake_order_is_never_a_restart() {
+        let p = parse("<@1> on est 5 à attendre, allume notre serveur vite fait c'est injouable");
+        assert_ne!(p.intent, Intent::Restart);
+        assert!(blocked("<@1> allume le serveur"));
+        // "re-démarre": a wake word the grammar folds into a restart.
+        assert!(!blocked("<@1> re-démarre le serveur"));
+    }
+
+    #[test]
+    fn softmax_is_a_distribution() {
+        let p = softmax([1e30, -1e30, 0.0, 3.0, f32::MIN], 0.7);
+        assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-5);
+        assert!(p.iter().all(|x| (0.0..=1.0).contains(x)));
+    }
+}
