@@ -76,7 +76,13 @@ pub async fn running(bin: &Path, extra: &str) -> Appliance {
     )
     .await;
     app.spawn_ready().await;
-    app.wait_status("operational").await;
+    // Also wait for the guild's voice states: a command answered before
+    // they arrive sees the voice as unknown ("vocal : ?").
+    app.notify
+        .wait("operational, voice known", |l| {
+            l.starts_with("STATUS=") && l.contains("operational") && !l.contains("voice not known")
+        })
+        .await;
     app
 }
 

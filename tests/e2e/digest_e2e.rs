@@ -4,7 +4,7 @@
 //! private CA and a login — the password coming from
 //! `CUBEGUARDIAN_SMTP_PASSWORD`, as in production.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::path::Path;

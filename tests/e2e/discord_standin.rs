@@ -4,7 +4,7 @@
 // These tests drive the stand-in with plain serenity clients, not the product's.
 #![allow(clippy::disallowed_methods)]
 
-mod support;
+use crate::support;
 
 use std::sync::Arc;
 use std::time::Duration;

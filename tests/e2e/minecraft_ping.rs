@@ -1,6 +1,6 @@
 //! The Server List Ping client against the stand-in server over loopback.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

@@ -4,7 +4,7 @@
 //! full SD card) and a database file cut short (a power cut during a write
 //! on a card that lies about fsync).
 
-mod support;
+use crate::support;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

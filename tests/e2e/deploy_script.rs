@@ -9,7 +9,7 @@
 //! Needs `/usr/sbin/sshd`, `ssh` and `ssh-keygen` (Debian: openssh-server,
 //! openssh-client) and bash; without them these tests fail, saying so.
 
-mod support;
+use crate::support;
 
 use std::fs;
 use std::os::unix::fs::PermissionsExt;

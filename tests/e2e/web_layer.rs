@@ -2,7 +2,7 @@
 //! recording backend in place of the appliance: login, sessions, CSRF,
 //! lockout, escaping, limits. (The real binary behind it: web_e2e.rs.)
 
-mod support;
+use crate::support;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};

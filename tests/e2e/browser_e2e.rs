@@ -5,7 +5,7 @@
 //!
 //! Needs `chromium` and `chromium-driver` (`.ci/run` installs them).
 
-mod support;
+use crate::support;
 
 use std::net::TcpStream;
 use std::path::Path;

@@ -2,7 +2,7 @@
 //! binary, over real HTTP, with the local Discord, Proxmox and Minecraft
 //! stand-ins behind it.
 
-mod support;
+use crate::support;
 
 use std::collections::BTreeMap;
 use std::path::Path;

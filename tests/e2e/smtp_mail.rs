@@ -3,7 +3,7 @@
 //! and permanent refusals, a server that is down and an untrusted
 //! certificate.
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

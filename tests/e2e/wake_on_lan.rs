@@ -1,6 +1,6 @@
 //! Wake-on-LAN sending against a loopback UDP listener (never a broadcast).
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

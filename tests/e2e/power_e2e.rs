@@ -3,7 +3,7 @@
 //! all on 127.0.0.1. What the bot tells systemd (`READY=1`, `STATUS=`) is
 //! read from a `NOTIFY_SOCKET` the test owns.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 

@@ -3,7 +3,7 @@
 //! Needs `/usr/sbin/sshd` and `ssh-keygen` (Debian: openssh-server,
 //! openssh-client); without them these tests fail, saying what to install.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::time::Duration;

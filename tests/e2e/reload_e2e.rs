@@ -3,7 +3,7 @@
 //! kept, what needs a restart is said so, and a broken file changes
 //! nothing.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 

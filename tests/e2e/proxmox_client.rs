@@ -1,6 +1,6 @@
 //! The Proxmox client against the HTTPS stand-in, over real TLS on loopback.
 
-mod support;
+use crate::support;
 
 use std::future::Future;
 use std::time::Duration;

@@ -2,7 +2,7 @@
 //! Minecraft restart flow, through the real binary and the local Discord,
 //! Proxmox and Minecraft stand-ins.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::time::Duration;

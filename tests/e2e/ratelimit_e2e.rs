@@ -1,7 +1,7 @@
 //! End to end: the rate limiter in front of every command, and the admins'
 //! `/ratelimit`, through the real binary and the local stand-ins.
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 
