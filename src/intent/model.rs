@@ -23,7 +23,7 @@
 use crate::intent::address::AddressKind;
 use crate::intent::lexicon::{Act, Form, Lex, Obj};
 use crate::intent::normalize::Normalized;
-use crate::intent::rules::Evidence;
+use crate::intent::rules::{is_possessive, Evidence};
 use crate::intent::tag::{Ref, Tagged};
 use crate::intent::token::TokenKind;
 use crate::intent::Intent;
@@ -418,22 +418,7 @@ fn object_class(t: &Tagged<'_>, i: usize) -> u8 {
         match s.lex {
             Some(Lex::Determiner) => {
                 determiner = true;
-                possessive |= matches!(
-                    t.text(j),
-                    b"mon"
-                        | b"ma"
-                        | b"mes"
-                        | b"ton"
-                        | b"ta"
-                        | b"tes"
-                        | b"son"
-                        | b"sa"
-                        | b"ses"
-                        | b"my"
-                        | b"your"
-                        | b"his"
-                        | b"her"
-                );
+                possessive |= is_possessive(t.text(j));
             }
             Some(Lex::Subject(_) | Lex::Clitic) if !determiner => {}
             Some(Lex::Object(Obj::Server)) if possessive => return b'F',

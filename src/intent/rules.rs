@@ -188,6 +188,29 @@ fn is_finite_verb(lex: Option<Lex>) -> bool {
     )
 }
 
+/// Possessive determiners: "*ton* cerveau", "*their* server" belong to
+/// someone, so they are not the bot's server. The grammar and the learned
+/// stage's object gate must agree on this list.
+pub(super) fn is_possessive(word: &[u8]) -> bool {
+    matches!(
+        word,
+        b"mon"
+            | b"ma"
+            | b"mes"
+            | b"ton"
+            | b"ta"
+            | b"tes"
+            | b"son"
+            | b"sa"
+            | b"ses"
+            | b"my"
+            | b"your"
+            | b"his"
+            | b"her"
+            | b"their"
+    )
+}
+
 /// Words that measure a delay ("dans une *heure*", "in a few *minutes*").
 fn is_time_unit(word: &[u8]) -> bool {
     matches!(
@@ -906,25 +929,9 @@ impl<'t> Work<'t> {
             // "redémarre ton cerveau", "restart your brain": something that is not the server.
             if object.is_none()
                 && lex.is_none()
-                && self.prev_content(k).is_some_and(|q| {
-                    matches!(
-                        self.text(q),
-                        b"mon"
-                            | b"ma"
-                            | b"mes"
-                            | b"ton"
-                            | b"ta"
-                            | b"tes"
-                            | b"son"
-                            | b"sa"
-                            | b"ses"
-                            | b"my"
-                            | b"your"
-                            | b"his"
-                            | b"her"
-                            | b"their"
-                    )
-                })
+                && self
+                    .prev_content(k)
+                    .is_some_and(|q| is_possessive(self.text(q)))
             {
                 object = Some(Obj::Foreign);
             }

@@ -14,10 +14,9 @@ use serde_json::json;
 use support::appliance::*;
 use support::discord::{permissions, InteractionResponse, MessageSpec, Overwrite};
 use support::prometheus::parse_exposition;
-use support::smtp::{ReceivedMail, SmtpOptions, SmtpServer};
-
-const SMTP_USER: &str = "bot@le-cube.test";
-const SMTP_PASSWORD: &str = "smtp-test-password";
+use support::smtp::{
+    digest_section, ReceivedMail, SmtpOptions, SmtpServer, SMTP_PASSWORD, SMTP_USER,
+};
 
 fn bin() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_cubeguardian"))
@@ -27,45 +26,13 @@ fn smtp_options() -> SmtpOptions {
     SmtpOptions::starttls().with_auth(SMTP_USER, SMTP_PASSWORD)
 }
 
-/// A `[digest]` section for `smtp`, its CA written under `dir`. `time` is
-/// the daily time (UTC); by default twelve hours away, so that no
-/// scheduled digest comes in the middle of a test.
-fn digest_section(smtp: &SmtpServer, dir: &Path, time: Option<String>) -> String {
-    let ca = dir.join(format!("mail-ca-{}.pem", smtp.port()));
-    std::fs::write(&ca, smtp.ca_pem().expect("a TLS server has a CA")).unwrap();
-    let time = time.unwrap_or_else(|| {
-        let later = jiff::Timestamp::now()
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .saturating_add(jiff::Span::new().hours(12));
-        later.strftime("%H:%M").to_string()
-    });
-    format!(
-        r#"
-[digest]
-time = "{time}"
-timezone = "UTC"
-smtp_url = "{url}"
-smtp_user = "{SMTP_USER}"
-smtp_ca_file = "{ca}"
-smtp_timeout = "10s"
-retry_after = "300ms"
-from = "CubeGuardian <{SMTP_USER}>"
-to = ["liste@le-cube.test"]
-excluded_channels = ["spam"]
-important_channels = ["annonces"]
-"#,
-        url = smtp.url(),
-        ca = ca.display(),
-    )
-}
-
 /// The stand-ins, the bot running with `[digest]` for `smtp`.
 async fn start(smtp: &SmtpServer, time: Option<String>) -> (Appliance, tempfile::TempDir) {
     let files = tempfile::tempdir().unwrap();
     let mut app = Appliance::start(
         bin(),
         Options {
-            extra: digest_section(smtp, files.path(), time),
+            extra: digest_section(smtp, files.path(), time, "10s"),
             env: vec![(
                 "CUBEGUARDIAN_SMTP_PASSWORD".to_owned(),
                 SMTP_PASSWORD.to_owned(),
@@ -393,7 +360,7 @@ async fn kill_9_loses_no_stored_message_and_the_outbox_survives() {
 
     // Back up, with a mail server that accepts.
     let accepting = SmtpServer::start(smtp_options()).await;
-    app.options.extra = digest_section(&accepting, files.path(), None);
+    app.options.extra = digest_section(&accepting, files.path(), None, "10s");
     app.spawn_ready().await;
     let mails = accepting.wait_for_mails(1, WAIT).await;
     let text = text_of(&mails[0]);
@@ -685,7 +652,7 @@ async fn include_private_mails_a_private_channel_but_shows_it_only_to_who_can_op
         Options {
             extra: format!(
                 "{}include_private = [\"#staff\"]\n",
-                digest_section(&smtp, files.path(), None)
+                digest_section(&smtp, files.path(), None, "10s")
             ),
             env: vec![(
                 "CUBEGUARDIAN_SMTP_PASSWORD".to_owned(),

@@ -10,47 +10,19 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use support::appliance::*;
-use support::smtp::{SmtpOptions, SmtpServer};
+use support::smtp::{digest_section, SmtpOptions, SmtpServer, SMTP_PASSWORD, SMTP_USER};
 
-const SMTP_USER: &str = "bot@le-cube.test";
-const SMTP_PASSWORD: &str = "smtp-test-password";
 const DB_FILE: &str = "cubeguardian.redb";
 
 fn bin() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_cubeguardian"))
 }
 
-/// A `[digest]` section for `smtp`, its CA written under `dir`; the daily
-/// time twelve hours away, so that only the digests a test asks for go.
-fn digest_section(smtp: &SmtpServer, dir: &Path) -> String {
-    let ca = dir.join(format!("mail-ca-{}.pem", smtp.port()));
-    std::fs::write(&ca, smtp.ca_pem().expect("a TLS server has a CA")).unwrap();
-    let time = jiff::Timestamp::now()
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .saturating_add(jiff::Span::new().hours(12))
-        .strftime("%H:%M")
-        .to_string();
-    format!(
-        r#"
-[digest]
-time = "{time}"
-timezone = "UTC"
-smtp_url = "{url}"
-smtp_user = "{SMTP_USER}"
-smtp_ca_file = "{ca}"
-smtp_timeout = "30s"
-retry_after = "300ms"
-from = "CubeGuardian <{SMTP_USER}>"
-to = ["liste@le-cube.test"]
-"#,
-        url = smtp.url(),
-        ca = ca.display(),
-    )
-}
-
 fn digest_options(smtp: &SmtpServer, files: &Path) -> Options {
     Options {
-        extra: digest_section(smtp, files),
+        // The SMTP server holds its reply while a test fills the disk: a
+        // longer exchange limit than the digest suite's.
+        extra: digest_section(smtp, files, None, "30s"),
         env: vec![(
             "CUBEGUARDIAN_SMTP_PASSWORD".to_owned(),
             SMTP_PASSWORD.to_owned(),

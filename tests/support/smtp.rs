@@ -376,3 +376,46 @@ fn make_certificates() -> Certificates {
         server_key_pem: server_key.serialize_pem(),
     }
 }
+
+/// The mail account the appliance logs in as in the tests.
+pub const SMTP_USER: &str = "bot@le-cube.test";
+/// Its password, given to the bot as `CUBEGUARDIAN_SMTP_PASSWORD`.
+pub const SMTP_PASSWORD: &str = "smtp-test-password";
+
+/// A `[digest]` section mailing `smtp` (its CA written under `dir`), with
+/// `#spam` excluded and `#annonces` important. `time` is the daily time
+/// (UTC); by default twelve hours away, so that no scheduled digest comes
+/// in the middle of a test. `smtp_timeout` bounds each SMTP exchange.
+pub fn digest_section(
+    smtp: &SmtpServer,
+    dir: &Path,
+    time: Option<String>,
+    smtp_timeout: &str,
+) -> String {
+    let ca = dir.join(format!("mail-ca-{}.pem", smtp.port()));
+    fs::write(&ca, smtp.ca_pem().expect("a TLS server has a CA")).unwrap();
+    let time = time.unwrap_or_else(|| {
+        let later = jiff::Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .saturating_add(jiff::Span::new().hours(12));
+        later.strftime("%H:%M").to_string()
+    });
+    format!(
+        r#"
+[digest]
+time = "{time}"
+timezone = "UTC"
+smtp_url = "{url}"
+smtp_user = "{SMTP_USER}"
+smtp_ca_file = "{ca}"
+smtp_timeout = "{smtp_timeout}"
+retry_after = "300ms"
+from = "CubeGuardian <{SMTP_USER}>"
+to = ["liste@le-cube.test"]
+excluded_channels = ["spam"]
+important_channels = ["annonces"]
+"#,
+        url = smtp.url(),
+        ca = ca.display(),
+    )
+}
