@@ -35,34 +35,7 @@ trap cleanup EXIT
 cp "$BIN" "$WORK/cubeguardian"
 cp "$REPO/systemd/cubeguardian.service" "$WORK/"
 ssh-keygen -q -t ed25519 -N '' -C unit-test -f "$WORK/ssh_key"
-ssh-keygen -q -t ed25519 -N '' -C unit-test-host -f "$WORK/host_key"
-cat >"$WORK/config.toml" <<TOML
-[discord]
-api_url = "http://127.0.0.1:9"
-gateway_url = "ws://127.0.0.1:9"
-guild_id = 111111111111111111
-voice_channel = "vocal"
-announce_channel = "général"
-admin_user_id = 222222222222222222
-
-[players]
-user_ids = [333333333333333333]
-
-[wake_on_lan]
-mac = "AA:BB:CC:DD:EE:FF"
-target = "127.0.0.1:9"
-
-[minecraft]
-address = "127.0.0.1:9"
-
-[power]
-shutdown_method = "ssh"
-
-[ssh]
-address = "127.0.0.1:9"
-user = "cubeguardian"
-host_key = "$(cut -d' ' -f1,2 "$WORK/host_key.pub")"
-TOML
+cp "$REPO/tests/data/ssh-only.toml" "$WORK/config.toml"
 
 # PID 1 of the namespaces: systemd in a chroot on the overlay.
 cat >"$WORK/pid1.sh" <<PID1_END

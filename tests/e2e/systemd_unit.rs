@@ -145,39 +145,14 @@ fn an_ssh_only_setup_starts_with_the_units_credentials() {
     std::fs::write(
         &config,
         format!(
-            r#"
-[discord]
-api_url = "http://127.0.0.1:9"
-gateway_url = "ws://127.0.0.1:9"
-guild_id = 111111111111111111
-voice_channel = "vocal"
-announce_channel = "général"
-admin_user_id = 222222222222222222
-
-[players]
-user_ids = [333333333333333333]
-
-[wake_on_lan]
-mac = "AA:BB:CC:DD:EE:FF"
-target = "127.0.0.1:9"
-
-[minecraft]
-address = "127.0.0.1:9"
-
-[power]
-shutdown_method = "ssh"
-
-[ssh]
-address = "127.0.0.1:9"
-user = "cubeguardian"
-host_key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAnhY1vlkam1ayKxg7EOCQkfKbljQz+X2bkofQvTIvTa"
-
+            r#"{ssh_only}
 [admin]
 listen = "{admin}"
 
 [state]
 dir = "{state}"
 "#,
+            ssh_only = include_str!("../data/ssh-only.toml"),
             state = dir.path().join("state").display(),
         ),
     )
