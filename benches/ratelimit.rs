@@ -16,9 +16,8 @@ use std::sync::Mutex;
 use std::time::Duration;
 
 use criterion::Criterion;
-use cubeguardian::ratelimit::{
-    Caller, Limiter, Moment, RateLimitConfig, SnowflakeHasher, UnixMillis, UserId,
-};
+use cubeguardian::ratelimit::{Caller, Limiter, Moment, RateLimitConfig, SnowflakeHasher, UserId};
+use cubeguardian::time::Timestamp;
 use governor::{Quota, RateLimiter};
 
 /// Counts the bytes currently allocated, so a structure's footprint is the
@@ -98,7 +97,7 @@ fn filled_limiter(users: &[UserId], max_users: usize) -> Limiter {
     let mut limiter = Limiter::new(&config(max_users)).unwrap();
     let command = limiter.command("status-page");
     for (i, &user) in users.iter().enumerate() {
-        let at = Moment::utc(UnixMillis(START_MS + i as u64));
+        let at = Moment::utc(Timestamp(START_MS + i as u64));
         assert!(limiter
             .check(Caller::member(user), command, at)
             .is_allowed());
@@ -141,7 +140,7 @@ fn memory_report() {
     let before = ALLOCATIONS.load(Ordering::Relaxed);
     for round in 1..=100u64 {
         for (i, &user) in users.iter().enumerate() {
-            let at = Moment::utc(UnixMillis(START_MS + round * 100_000 + i as u64));
+            let at = Moment::utc(Timestamp(START_MS + round * 100_000 + i as u64));
             black_box(limiter.check(Caller::member(user), command, at));
         }
     }
@@ -158,7 +157,7 @@ fn memory_report() {
     let command = limiter.command("status-page");
     PEAK.store(live(), Ordering::Relaxed);
     for (i, &user) in raid.iter().enumerate() {
-        let at = Moment::utc(UnixMillis(START_MS + i as u64));
+        let at = Moment::utc(Timestamp(START_MS + i as u64));
         limiter.check(Caller::member(user), command, at);
     }
     let peak = PEAK.load(Ordering::Relaxed) - before;
@@ -198,7 +197,7 @@ fn bench_checks(c: &mut Criterion) {
         b.iter(|| {
             i = (i + 1) % USERS;
             now += 1;
-            let at = Moment::utc(UnixMillis(now));
+            let at = Moment::utc(Timestamp(now));
             black_box(limiter.check(Caller::member(users[i]), command, at))
         })
     });
@@ -207,7 +206,7 @@ fn bench_checks(c: &mut Criterion) {
         b.iter(|| {
             i = (i + 1) % USERS;
             now += 1;
-            let at = Moment::utc(UnixMillis(now));
+            let at = Moment::utc(Timestamp(now));
             let mut limiter = shared.lock().unwrap();
             black_box(limiter.check(Caller::member(users[i]), command, at))
         })
@@ -230,7 +229,7 @@ fn bench_checks(c: &mut Criterion) {
         b.iter(|| {
             i = (i + 1) % ACTIVE;
             now += 10;
-            let at = Moment::utc(UnixMillis(now));
+            let at = Moment::utc(Timestamp(now));
             black_box(limiter.check(Caller::member(users[i]), command, at))
         })
     });
@@ -241,7 +240,7 @@ fn bench_checks(c: &mut Criterion) {
         })
     });
     group.finish();
-    let stats = limiter.stats(Moment::utc(UnixMillis(now)));
+    let stats = limiter.stats(Moment::utc(Timestamp(now)));
     assert_eq!(stats.refusals, 0, "every benchmark check must be allowed");
 
     // The hasher choice alone: a lookup in a 100 000-entry map of 56-byte

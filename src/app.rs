@@ -24,12 +24,12 @@ use crate::digest::channels::Channels;
 use crate::digest::mail::{MailSettings, Mailer};
 use crate::digest::service::{DigestSettings, Digester};
 use crate::discord::commands::{CommandDeps, Commands, RestartDeps};
-use crate::discord::Outgoing;
 use crate::discord::{self, DiscordSettings, Link};
 use crate::guard::Guard;
 use crate::messages::Text;
 use crate::notify;
-use crate::power::driver::{describe, Clock, Driver, Input, PowerView};
+use crate::outgoing::Outgoing;
+use crate::power::driver::{describe, Driver, Input, PowerView};
 use crate::power::machine::{PowerMachine, State, StateKind, Timings};
 use crate::power::probe::{Actuators, HostCheck, Prober, ShutdownPath};
 use crate::proxmox::{ProxmoxClient, ProxmoxSettings, TlsTrust};
@@ -37,6 +37,7 @@ use crate::restart::Limits;
 use crate::secret::{SecretError, SecretSource};
 use crate::ssh::SshTarget;
 use crate::store::{Damage, Store, StoreError};
+use crate::time::Clock;
 use crate::web::{LogRing, Metrics, WebServer, WebSettings};
 
 /// What the binary sets up before the appliance starts, because logging
@@ -145,9 +146,10 @@ pub async fn run(
         shutdown_timeout: config.power.shutdown_timeout,
     };
     let loader = Arc::clone(&store);
-    let record = tokio::task::spawn_blocking(move || loader.load_power())
-        .await
-        .map_err(|e| StartError::Join(e.to_string()))?;
+    let record =
+        tokio::task::spawn_blocking(move || crate::power::record::PowerRecord::load(&loader))
+            .await
+            .map_err(|e| StartError::Join(e.to_string()))?;
     let machine = match record {
         Ok(Some(record)) => {
             log::info!(
@@ -263,6 +265,7 @@ pub async fn run(
         Guard::new(
             &config.ratelimit,
             config.zone.clone(),
+            clock,
             Arc::clone(&store),
             config.discord.admin_user_id.0,
             config.discord.admin_role_ids.iter().map(|r| r.0).collect(),
@@ -293,6 +296,7 @@ pub async fn run(
         },
         guard: Arc::clone(&guard),
         zone: config.zone.clone(),
+        clock,
         metrics: Arc::clone(&metrics),
         digest: digest.as_ref().map(|(d, _)| Arc::clone(d)),
     }));

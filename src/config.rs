@@ -18,10 +18,10 @@ use std::time::Duration;
 use serde::de::{self, Deserializer};
 use serde::Deserialize;
 
-use crate::localtime::Zone;
 use crate::messages::{Language, Messages};
 use crate::ratelimit::RateLimitConfig;
 use crate::ssh::HostKey;
+use crate::time::Zone;
 use crate::wol::MacAddress;
 
 /// Where `run` and `check-config` look when `--config` is not given.

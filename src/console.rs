@@ -13,11 +13,13 @@ use tokio::sync::{mpsc, oneshot, watch};
 use crate::digest::listing;
 use crate::digest::service::{DigestError, Digester};
 use crate::discord::commands::Commands;
-use crate::discord::{Link, Outgoing};
+use crate::discord::Link;
 use crate::guard::Guard;
 use crate::messages::{Messages, Text};
-use crate::power::driver::{Clock, Input, PowerView};
+use crate::outgoing::Outgoing;
+use crate::power::driver::{Input, PowerView};
 use crate::power::machine::{Event, GameObservation, Requester, State, StateKind};
+use crate::time::Clock;
 use crate::web::{
     AdminAction, Backend, BanRow, DigestQuery, Feature, HistoryRow, MinecraftView, Snapshot,
 };

@@ -14,13 +14,14 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::localtime::Zone;
-use crate::power::driver::Clock;
 use crate::ratelimit::{
     Caller, Decision, GlobalStats, Limiter, Moment, Notice, PersistedState, Privilege,
-    RateLimitConfig, RateLimitConfigError, RoleId, UnixMillis, UserId, UserStats,
+    RateLimitConfig, RateLimitConfigError, RoleId, UserId, UserStats,
 };
 use crate::store::Store;
+use crate::time::Clock;
+use crate::time::Timestamp;
+use crate::time::Zone;
 
 /// The store record of the limiter's state.
 const RECORD: &str = "ratelimit";
@@ -48,14 +49,14 @@ impl Guard {
     pub fn new(
         config: &RateLimitConfig,
         zone: Zone,
+        clock: Clock,
         store: Arc<Store>,
         admin_user: u64,
         admin_roles: Vec<u64>,
     ) -> Result<Guard, RateLimitConfigError> {
         let mut limiter = Limiter::new(config)?;
-        let clock = Clock::new();
         match store.load::<PersistedState>(RECORD) {
-            Ok(Some(state)) => match limiter.restore(state, zone.moment(clock.now())) {
+            Ok(Some(state)) => match limiter.restore(state, Moment::in_zone(clock.now(), &zone)) {
                 Ok(summary) => log::info!("ratelimit: restored {summary:?}"),
                 Err(e) => {
                     log::warn!("ratelimit: cannot restore the saved state ({e}); starting empty")
@@ -78,8 +79,13 @@ impl Guard {
         self.limiter.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    /// The appliance's clock, for callers that show times the limiter set.
+    pub fn clock(&self) -> Clock {
+        self.clock
+    }
+
     fn now(&self) -> Moment {
-        self.zone.moment(self.clock.now())
+        Moment::in_zone(self.clock.now(), &self.zone)
     }
 
     pub fn is_admin(&self, user: u64, roles: &[u64]) -> bool {
@@ -116,7 +122,7 @@ impl Guard {
         user: u64,
         duration: Duration,
         reason: &str,
-    ) -> Result<UnixMillis, String> {
+    ) -> Result<Timestamp, String> {
         let at = self.now();
         let until = self
             .lock()
@@ -230,6 +236,7 @@ mod tests {
             Guard::new(
                 &RateLimitConfig::default(),
                 Zone::utc(),
+                Clock::new(),
                 Arc::clone(&store),
                 1,
                 Vec::new(),

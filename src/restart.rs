@@ -12,8 +12,8 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use crate::minecraft;
-use crate::power::machine::Timestamp;
 use crate::proxmox::{ProxmoxClient, ProxmoxError};
+use crate::time::Timestamp;
 
 /// How often the reboot task and then the game are polled.
 const POLL: Duration = Duration::from_secs(2);

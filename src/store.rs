@@ -22,9 +22,7 @@ use std::sync::{Arc, RwLock};
 
 use redb::{ReadableDatabase, TableDefinition};
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
-
-use crate::power::machine::{State, Timestamp};
+use serde::Serialize;
 
 /// Name of the database file inside the state directory.
 pub const FILE_NAME: &str = "cubeguardian.redb";
@@ -35,16 +33,6 @@ const CACHE_BYTES: usize = 4 * 1024 * 1024;
 
 /// Small records, keyed by name, JSON-encoded.
 pub(crate) const RECORDS: TableDefinition<&str, &[u8]> = TableDefinition::new("records");
-
-/// The name of the power controller's record.
-pub const POWER: &str = "power";
-
-/// What the power controller must remember across restarts.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PowerRecord {
-    pub state: State,
-    pub since: Timestamp,
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -225,16 +213,6 @@ impl Store {
         }
     }
 
-    /// The last power record saved, if any.
-    pub fn load_power(&self) -> Result<Option<PowerRecord>, StoreError> {
-        self.load(POWER)
-    }
-
-    /// Saves the power record durably (returns once it is on disk).
-    pub fn save_power(&self, record: &PowerRecord) -> Result<(), StoreError> {
-        self.save(POWER, record)
-    }
-
     /// The record `name`, if one was saved.
     pub fn load<T: DeserializeOwned>(&self, name: &'static str) -> Result<Option<T>, StoreError> {
         let txn = self
@@ -304,28 +282,6 @@ pub(crate) fn chain(error: &dyn std::error::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::power::machine::Requester;
-
-    #[test]
-    fn power_record_survives_reopening() {
-        let dir = tempfile::tempdir().unwrap();
-        let record = PowerRecord {
-            state: State::StartupRequested {
-                by: Some(Requester {
-                    id: 1,
-                    name: "alice".into(),
-                }),
-            },
-            since: Timestamp(42),
-        };
-        {
-            let store = Store::open(dir.path()).unwrap();
-            assert_eq!(store.load_power().unwrap(), None);
-            store.save_power(&record).unwrap();
-        }
-        let store = Store::open(dir.path()).unwrap();
-        assert_eq!(store.load_power().unwrap(), Some(record));
-    }
 
     #[test]
     fn second_open_says_another_instance_runs() {
@@ -342,10 +298,10 @@ mod tests {
         let txn = store.database().unwrap().begin_write().unwrap();
         {
             let mut t = txn.open_table(RECORDS).unwrap();
-            t.insert(POWER, b"{not json".as_slice()).unwrap();
+            t.insert("power", b"{not json".as_slice()).unwrap();
         }
         txn.commit().unwrap();
-        let err = store.load_power().unwrap_err();
+        let err = store.load::<serde_json::Value>("power").unwrap_err();
         assert!(matches!(err, StoreError::Corrupt { .. }), "{err}");
     }
 }

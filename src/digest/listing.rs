@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 
 use super::archive::{Delivery, DigestKind, DigestRecord};
-use crate::localtime::Zone;
+use crate::time::Zone;
 
 /// What the CLI asks for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -28,10 +28,10 @@ use super::model::{CapturedMessage, DigestRequest};
 use super::report::{self, Period, ReportRequest};
 use super::{render, schedule, summary};
 use crate::config::DigestConfig;
-use crate::discord::Outgoing;
-use crate::localtime::Zone;
 use crate::messages::{Language, Messages, Text};
+use crate::outgoing::Outgoing;
 use crate::store::StoreError;
+use crate::time::Zone;
 use crate::web::Metrics;
 
 /// The longest the scheduler sleeps before looking at the wall clock again:

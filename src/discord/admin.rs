@@ -18,7 +18,7 @@ use serenity::all::{
 use super::commands::{log_failure, reply, Invocation, Origin};
 use crate::guard::Guard;
 use crate::messages::{spoken, Language, Messages, Text};
-use crate::ratelimit::{BanReason, UnixMillis};
+use crate::ratelimit::BanReason;
 
 /// The longest ban an admin can place by hand: a week; longer is a job for
 /// Discord's own moderation tools.
@@ -259,14 +259,10 @@ fn stats_embed(guard: &Guard, messages: &Messages) -> CreateEmbed {
 
 fn user_embed(guard: &Guard, messages: &Messages, user: u64) -> CreateEmbed {
     let u = guard.user_stats(user);
-    let now = UnixMillis(crate::power::driver::Clock::new().now().0);
+    let now = guard.clock().now();
     let ban = match &u.ban {
         Some(ban) => {
-            let left = spoken(
-                ban.until
-                    .saturating_duration_since(now)
-                    .max(Duration::from_secs(1)),
-            );
+            let left = spoken(now.until(ban.until).max(Duration::from_secs(1)));
             match (&ban.reason, &ban.note) {
                 (BanReason::Manual, Some(note)) => format!("{left} ({note})"),
                 (BanReason::Manual, None) => left,

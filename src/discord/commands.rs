@@ -22,18 +22,19 @@ use tokio::sync::{mpsc, oneshot, watch};
 use super::admin;
 use super::digest::{self, DigestCommand};
 use super::presence::Authorization;
-use super::Outgoing;
 use crate::digest::service::Digester;
 use crate::guard::Guard;
 use crate::intent::{Addressee, Channel, Intent, Recognizer};
-use crate::localtime::Zone;
 use crate::messages::{spoken, Messages, Text};
-use crate::power::driver::{Clock, Input, PowerView};
+use crate::outgoing::Outgoing;
+use crate::power::driver::{Input, PowerView};
 use crate::power::machine::{GameObservation, Requester, State, StateKind};
 use crate::proxmox::ProxmoxClient;
 use crate::ratelimit::{Decision, Notice, Reason};
 use crate::restart::{longer_refusal, restart_minecraft, Limits, Refusal, RestartPolicy};
 use crate::store::Store;
+use crate::time::Clock;
+use crate::time::Zone;
 use crate::web::Metrics;
 
 /// `custom_id` prefixes of the restart confirmation buttons; the rest of
@@ -172,6 +173,8 @@ pub struct CommandDeps {
     pub guard: Arc<Guard>,
     pub metrics: Arc<Metrics>,
     pub zone: Zone,
+    /// The appliance's one clock.
+    pub clock: Clock,
     /// The digest, when `[digest]` is on.
     pub digest: Option<Arc<Digester>>,
 }
@@ -223,6 +226,7 @@ impl Commands {
                 RestartPolicy::new(limits)
             }
         };
+        let clock = deps.clock;
         Commands {
             deps,
             recognizer: Recognizer::new(),
@@ -231,7 +235,7 @@ impl Commands {
             restarting: AtomicBool::new(false),
             next_request: AtomicU64::new(1),
             pending: Mutex::new(HashMap::new()),
-            clock: Clock::new(),
+            clock,
             natural_language: AtomicBool::new(true),
         }
     }
@@ -469,7 +473,10 @@ impl Commands {
                 .then(|| {
                     let now = self.clock.now();
                     let until_tomorrow = Duration::from_millis(
-                        self.deps.zone.moment(now).next_day.0.saturating_sub(now.0),
+                        crate::ratelimit::Moment::in_zone(now, &self.deps.zone)
+                            .next_day
+                            .0
+                            .saturating_sub(now.0),
                     );
                     longer_refusal(
                         retry_after,

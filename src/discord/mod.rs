@@ -47,6 +47,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::{ChannelRef, Config};
 use crate::messages::{Messages, Text};
+use crate::outgoing::Outgoing;
 use crate::power::driver::Input;
 use crate::power::machine::Requester;
 use crate::secret::Secret;
@@ -117,15 +118,6 @@ pub fn watch_gateway_log(target: &str, message: &str) {
 /// Whether the gateway connection is being re-established right now.
 pub fn gateway_interrupted() -> bool {
     GATEWAY_INTERRUPTED.load(Ordering::Relaxed)
-}
-
-/// What the rest of the appliance asks Discord to say.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Outgoing {
-    /// A message in the announce channel, with the Cancel button if asked.
-    Announce { text: String, cancel_button: bool },
-    /// A direct message to the admin.
-    AlertAdmin { text: String },
 }
 
 /// The gateway connection as the rest of the appliance sees it.

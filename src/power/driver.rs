@@ -13,21 +13,23 @@
 
 use std::collections::VecDeque;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::discord::Outgoing;
 use crate::messages::{Messages, Text};
+use crate::outgoing::Outgoing;
 use crate::power::machine::{
-    Action, Event, Notice, Observation, PowerMachine, Requester, State, StateKind, Timestamp,
-    Timings, Transition,
+    Action, Event, Notice, Observation, PowerMachine, Requester, State, StateKind, Timings,
+    Transition,
 };
 use crate::power::probe::{Actuators, Prober};
-use crate::store::{PowerRecord, Store};
+use crate::power::record::PowerRecord;
+use crate::store::Store;
+use crate::time::{Clock, Timestamp};
 use crate::web::Metrics;
 
 /// What the rest of the appliance tells the driver.
@@ -78,43 +80,6 @@ pub struct PowerView {
 /// Transitions kept for the admin page.
 pub const HISTORY: usize = 20;
 
-/// Wall-clock time that follows tokio's clock, so tests that pause tokio's
-/// time move it too, while deadlines stay comparable across restarts.
-#[derive(Clone, Copy, Debug)]
-pub struct Clock {
-    wall: SystemTime,
-    mono: Instant,
-}
-
-impl Clock {
-    pub fn new() -> Self {
-        Clock {
-            wall: SystemTime::now(),
-            mono: Instant::now(),
-        }
-    }
-
-    pub fn now(&self) -> Timestamp {
-        let now = self.wall + self.mono.elapsed();
-        let ms = now
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default()
-            .as_millis();
-        Timestamp(u64::try_from(ms).unwrap_or(u64::MAX))
-    }
-
-    /// The tokio instant at which wall-clock `at` happens.
-    pub fn instant_at(&self, at: Timestamp) -> Instant {
-        Instant::now() + self.now().until(at)
-    }
-}
-
-impl Default for Clock {
-    fn default() -> Self {
-        Clock::new()
-    }
-}
-
 /// The pieces the driver needs.
 pub struct Driver {
     pub machine: PowerMachine,
@@ -141,7 +106,7 @@ async fn write_records(store: Arc<Store>, mut records: watch::Receiver<PowerReco
         let record = records.borrow_and_update().clone();
         let kind = record.state.kind();
         let store = Arc::clone(&store);
-        match tokio::task::spawn_blocking(move || store.save_power(&record)).await {
+        match tokio::task::spawn_blocking(move || record.save(&store)).await {
             Ok(Ok(())) => log::debug!("power: state {kind} saved"),
             Ok(Err(e)) => log::error!("power: cannot save the state: {e:#}"),
             Err(e) => log::error!("power: saving the state panicked: {e}"),
@@ -586,12 +551,16 @@ mod tests {
         .await
         .unwrap()
         .unwrap();
-        assert_eq!(store.load_power().unwrap(), None, "the write is stuck");
+        assert_eq!(
+            PowerRecord::load(&store).unwrap(),
+            None,
+            "the write is stuck"
+        );
 
         drop(busy_disk);
         shutdown.cancel();
         tokio::time::timeout(guard, running).await.unwrap().unwrap();
-        let saved = store.load_power().unwrap().unwrap();
+        let saved = PowerRecord::load(&store).unwrap().unwrap();
         assert_eq!(saved.state.kind(), StateKind::Maintenance);
     }
 }

@@ -18,27 +18,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-/// Milliseconds since the Unix epoch.
-///
-/// Wall-clock rather than monotonic so that a deadline persisted before a
-/// restart still means the same moment after it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-pub struct Timestamp(pub u64);
-
-impl Timestamp {
-    /// The moment `d` after this one (saturating: a deadline cannot wrap).
-    pub fn after(self, d: Duration) -> Timestamp {
-        Timestamp(
-            self.0
-                .saturating_add(u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
-        )
-    }
-
-    /// How long from `self` until `later` (zero if `later` is not later).
-    pub fn until(self, later: Timestamp) -> Duration {
-        Duration::from_millis(later.0.saturating_sub(self.0))
-    }
-}
+use crate::time::Timestamp;
 
 /// A Discord member on whose behalf something happens.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

@@ -10,7 +10,8 @@
 
 use super::bucket::{tick, Slots, Tick};
 use super::policy::{CommandId, Policy};
-use super::{BanReason, Notice, UnixMillis};
+use super::{BanReason, Notice};
+use crate::time::Timestamp;
 
 /// "Now" in every unit the records use, computed once per operation.
 #[derive(Debug, Clone, Copy)]
@@ -24,7 +25,7 @@ pub(crate) struct Now {
 }
 
 impl Now {
-    pub fn new(time: UnixMillis, day: u32, next_day: UnixMillis) -> Now {
+    pub fn new(time: Timestamp, day: u32, next_day: Timestamp) -> Now {
         Now {
             ms: time.0,
             s: u32::try_from(time.0 / 1000).unwrap_or(u32::MAX),

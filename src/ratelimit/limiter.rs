@@ -17,9 +17,9 @@ use super::entry::{
 use super::policy::{CommandId, Policy};
 use super::table::{evict, UserMap, EVICTION_BATCH_DIVISOR};
 use super::{
-    BanReason, Caller, Decision, Moment, Notice, Privilege, RateLimitError, Reason, UnixMillis,
-    UserId,
+    BanReason, Caller, Decision, Moment, Notice, Privilege, RateLimitError, Reason, UserId,
 };
+use crate::time::Timestamp;
 
 /// Under a raid that fills the table with bans, refused newcomers are not
 /// tracked, so "tell each user once" cannot be kept per user; instead at
@@ -75,8 +75,8 @@ pub struct UserStats {
     pub escalation_level: u8,
     /// Violations in the current streak.
     pub violations: u8,
-    pub last_offense: Option<UnixMillis>,
-    pub last_seen: Option<UnixMillis>,
+    pub last_offense: Option<Timestamp>,
+    pub last_seen: Option<Timestamp>,
     /// Commands counted toward today's quota.
     pub daily_used: u32,
     /// The quota, if there is one.
@@ -88,7 +88,7 @@ pub struct UserStats {
 /// An active ban.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BanInfo {
-    pub until: UnixMillis,
+    pub until: Timestamp,
     pub reason: BanReason,
     /// The admin's text, for manual bans.
     pub note: Option<String>,
@@ -283,7 +283,7 @@ impl Limiter {
             let until = secs_ms(entry.ban_until);
             return Decision::Refused {
                 reason: Reason::Banned {
-                    until: UnixMillis(until),
+                    until: Timestamp(until),
                     reason: entry.ban_reason(),
                 },
                 retry_after: Duration::from_millis(until.saturating_sub(now.ms)),
@@ -335,7 +335,7 @@ impl Limiter {
                     let until = secs_ms(until_s);
                     Decision::Refused {
                         reason: Reason::Banned {
-                            until: UnixMillis(until),
+                            until: Timestamp(until),
                             reason: BanReason::Automatic { level },
                         },
                         retry_after: Duration::from_millis(until.saturating_sub(now.ms)),
@@ -424,7 +424,7 @@ impl Limiter {
         duration: Duration,
         reason: &str,
         at: Moment,
-    ) -> Result<UnixMillis, RateLimitError> {
+    ) -> Result<Timestamp, RateLimitError> {
         if duration < Duration::from_secs(1) {
             return Err(RateLimitError::ZeroDuration { user: user.0 });
         }
@@ -454,7 +454,7 @@ impl Limiter {
         }
         self.counters.bans_issued += 1;
         self.dirty = true;
-        Ok(UnixMillis(secs_ms(until_s)))
+        Ok(Timestamp(secs_ms(until_s)))
     }
 
     /// Lifts `user`'s ban and forgives their current violation streak (the
@@ -503,7 +503,7 @@ impl Limiter {
             };
         };
         let ban = entry.banned(now.s).then(|| BanInfo {
-            until: UnixMillis(secs_ms(entry.ban_until)),
+            until: Timestamp(secs_ms(entry.ban_until)),
             reason: entry.ban_reason(),
             note: if entry.flags & MANUAL != 0 {
                 self.notes.get(&user).map(|n| n.to_string())
@@ -530,8 +530,8 @@ impl Limiter {
             ban,
             escalation_level: level,
             violations: if streak { entry.violations } else { 0 },
-            last_offense: (entry.last_offense > 0).then(|| UnixMillis(secs_ms(entry.last_offense))),
-            last_seen: Some(UnixMillis(secs_ms(entry.last_seen))),
+            last_offense: (entry.last_offense > 0).then(|| Timestamp(secs_ms(entry.last_offense))),
+            last_seen: Some(Timestamp(secs_ms(entry.last_seen))),
             daily_used: u32::from(entry.quota_used_on(now.day16())),
             daily_quota,
             commands,

@@ -23,7 +23,7 @@
 //!
 //! # Time
 //!
-//! The core's clock is wall-clock Unix milliseconds ([`UnixMillis`]), not a
+//! The core's clock is wall-clock Unix milliseconds ([`Timestamp`]), not a
 //! monotonic instant: bans, violation history and daily counters are stored
 //! in the database and must mean the same thing after a restart, which a
 //! monotonic instant cannot. A clock that steps backwards is tolerated: the
@@ -44,10 +44,11 @@ mod table;
 #[cfg(test)]
 mod tests;
 
-use std::fmt;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+
+use crate::time::{Timestamp, Zone};
 
 pub use config::{CommandLimit, RateLimitConfig, RateLimitConfigError};
 pub use limiter::{BanInfo, CommandUsage, GlobalCounter, GlobalStats, Limiter, UserStats};
@@ -87,37 +88,6 @@ impl<'de> Deserialize<'de> for RoleId {
     }
 }
 
-/// Wall-clock time in milliseconds since the Unix epoch: the limiter's only
-/// notion of time (see the module docs for why not a monotonic instant).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct UnixMillis(pub u64);
-
-impl UnixMillis {
-    /// This time plus `d`, saturating instead of overflowing.
-    pub fn saturating_add(self, d: Duration) -> UnixMillis {
-        let ms = u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
-        UnixMillis(self.0.saturating_add(ms))
-    }
-
-    /// How long after `earlier` this is; zero if it is not after it.
-    pub fn saturating_duration_since(self, earlier: UnixMillis) -> Duration {
-        Duration::from_millis(self.0.saturating_sub(earlier.0))
-    }
-}
-
-impl fmt::Display for UnixMillis {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // humantime formats years up to 9999 and fails beyond.
-        const YEAR_10000_MS: u64 = 253_402_300_800_000;
-        if self.0 >= YEAR_10000_MS {
-            return write!(f, "{} ms after the Unix epoch", self.0);
-        }
-        let t = std::time::UNIX_EPOCH + Duration::from_millis(self.0);
-        write!(f, "{}", humantime::format_rfc3339_seconds(t))
-    }
-}
-
 /// A day number in the application's time zone (days since 1970-01-01,
 /// local). Only equality and order matter to the limiter: daily quotas and
 /// global caps reset when it grows.
@@ -132,9 +102,9 @@ pub struct LocalDay(pub u32);
 /// until `next_day`; [`Moment::with_offset`] covers fixed offsets and tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Moment {
-    pub time: UnixMillis,
+    pub time: Timestamp,
     pub day: LocalDay,
-    pub next_day: UnixMillis,
+    pub next_day: Timestamp,
 }
 
 /// Milliseconds in a civil day (no leap seconds in Unix time).
@@ -142,7 +112,7 @@ const DAY_MS: i64 = 86_400_000;
 
 impl Moment {
     /// A moment whose local day is given by the caller.
-    pub fn new(time: UnixMillis, day: LocalDay, next_day: UnixMillis) -> Moment {
+    pub fn new(time: Timestamp, day: LocalDay, next_day: Timestamp) -> Moment {
         Moment {
             time,
             day,
@@ -150,15 +120,22 @@ impl Moment {
         }
     }
 
+    /// A moment in the appliance's time zone. The next local midnight is
+    /// computed with the current offset, so on a daylight-saving night it
+    /// is off by the hour that changes; only the refusal text shows it.
+    pub fn in_zone(time: Timestamp, zone: &Zone) -> Moment {
+        Moment::with_offset(time, zone.offset_secs(time))
+    }
+
     /// A moment in UTC: days start at 00:00 UTC.
-    pub fn utc(time: UnixMillis) -> Moment {
+    pub fn utc(time: Timestamp) -> Moment {
         Moment::with_offset(time, 0)
     }
 
     /// A moment in a zone at a fixed offset from UTC (`offset_secs` east of
     /// Greenwich, e.g. 3600 for CET in winter). Zones with daylight saving
     /// time need the caller's time zone database instead.
-    pub fn with_offset(time: UnixMillis, offset_secs: i32) -> Moment {
+    pub fn with_offset(time: Timestamp, offset_secs: i32) -> Moment {
         let offset_ms = i64::from(offset_secs) * 1000;
         let local = i64::try_from(time.0)
             .unwrap_or(i64::MAX)
@@ -169,7 +146,7 @@ impl Moment {
         Moment {
             time,
             day: LocalDay(u32::try_from(day.max(0)).unwrap_or(u32::MAX)),
-            next_day: UnixMillis(next_day as u64),
+            next_day: Timestamp(next_day as u64),
         }
     }
 }
@@ -272,10 +249,7 @@ pub enum Reason {
     /// restarts a day); it resets at local midnight.
     GlobalCap,
     /// The user is banned; nothing they send costs anything until `until`.
-    Banned {
-        until: UnixMillis,
-        reason: BanReason,
-    },
+    Banned { until: Timestamp, reason: BanReason },
     /// The table of tracked users is full of active bans (a raid), so a user
     /// it does not know yet cannot be tracked and is refused rather than let
     /// through unlimited or allowed to push a ban out.

@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use super::entry::{ceil_secs, secs_ms, Tier, UserEntry, BAN_NOTIFIED, MANUAL};
 use super::limiter::{truncate_note, Limiter};
-use super::{LocalDay, Moment, UnixMillis, UserId};
+use super::{LocalDay, Moment, UserId};
+use crate::time::Timestamp;
 
 /// The format version [`Limiter::snapshot`] writes and
 /// [`Limiter::restore`] reads.
@@ -39,7 +40,7 @@ pub struct PersistedUser {
     pub level: u8,
     pub violations: u8,
     /// The last violation, or the end of the last ban.
-    pub last_offense: UnixMillis,
+    pub last_offense: Timestamp,
     /// Commands counted toward the quota on [`PersistedState::day`].
     pub daily_used: u32,
 }
@@ -47,7 +48,7 @@ pub struct PersistedUser {
 /// A ban as stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PersistedBan {
-    pub until: UnixMillis,
+    pub until: Timestamp,
     pub manual: bool,
     /// Whether the user has been told.
     pub notified: bool,
@@ -89,14 +90,14 @@ impl Limiter {
                 keep.then(|| PersistedUser {
                     user,
                     ban: (e.ban_until != 0).then(|| PersistedBan {
-                        until: UnixMillis(secs_ms(e.ban_until)),
+                        until: Timestamp(secs_ms(e.ban_until)),
                         manual: e.flags & MANUAL != 0,
                         notified: e.flags & BAN_NOTIFIED != 0,
                         note: self.notes.get(&user).map(|n| n.to_string()),
                     }),
                     level: e.level,
                     violations: e.violations,
-                    last_offense: UnixMillis(secs_ms(e.last_offense)),
+                    last_offense: Timestamp(secs_ms(e.last_offense)),
                     daily_used,
                 })
             })

@@ -13,7 +13,7 @@ const HOUR: u64 = 60 * MIN;
 const DAY: u64 = 24 * HOUR;
 
 fn at(ms: u64) -> Moment {
-    Moment::utc(UnixMillis(T0 + ms))
+    Moment::utc(Timestamp(T0 + ms))
 }
 
 /// The built-in configuration with `restart` pinned to one use per 10
@@ -163,7 +163,7 @@ fn daily_quota_resets_at_a_new_local_day() {
     let mut l = limiter_with(|c| c.daily_quota = 3);
     // 22:59:58 UTC is 23:59:58 in UTC+1.
     let evening = 21 * HOUR + 59 * MIN + 58 * S;
-    let local = |ms: u64| Moment::with_offset(UnixMillis(T0 + ms), 3600);
+    let local = |ms: u64| Moment::with_offset(Timestamp(T0 + ms), 3600);
     let join = l.command("join");
     let start = evening - 10 * S;
     for i in 0..3 {
@@ -487,7 +487,7 @@ fn manual_ban_unban_and_reset() {
     let until = l
         .ban(UserId(1), secs(30 * 60), "  flooding #general  ", at(0))
         .unwrap();
-    assert_eq!(until, UnixMillis(T0 + 30 * MIN));
+    assert_eq!(until, Timestamp(T0 + 30 * MIN));
     let stats = l.user_stats(UserId(1), at(S));
     let ban = stats.ban.unwrap();
     assert_eq!(ban.reason, BanReason::Manual);
@@ -902,14 +902,14 @@ fn config_errors_name_the_key() {
 #[test]
 fn moment_with_offset_finds_local_midnight() {
     // 2023-11-14 22:30 UTC is 23:30 in UTC+1: midnight is 30 min away.
-    let t = UnixMillis(T0 - HOUR + 22 * HOUR + 30 * MIN);
+    let t = Timestamp(T0 - HOUR + 22 * HOUR + 30 * MIN);
     let m = Moment::with_offset(t, 3600);
     assert_eq!(m.next_day.0 - t.0, 30 * MIN);
     assert_eq!(m.day, Moment::utc(t).day);
     // An hour later it is 00:30 the next local day, 23:30 UTC.
-    let next = Moment::with_offset(UnixMillis(t.0 + HOUR), 3600);
+    let next = Moment::with_offset(Timestamp(t.0 + HOUR), 3600);
     assert_eq!(next.day.0, m.day.0 + 1);
-    assert_eq!(Moment::utc(UnixMillis(t.0 + HOUR)).day, m.day);
+    assert_eq!(Moment::utc(Timestamp(t.0 + HOUR)).day, m.day);
     assert_eq!(next.next_day.0 - t.0 - HOUR, 23 * HOUR + 30 * MIN);
     let west = Moment::with_offset(t, -5 * 3600);
     assert_eq!(west.day, Moment::utc(t).day);
@@ -918,6 +918,6 @@ fn moment_with_offset_finds_local_midnight() {
 
 #[test]
 fn times_display_as_rfc3339() {
-    assert_eq!(UnixMillis(T0).to_string(), "2023-11-14T01:00:00Z");
-    assert!(UnixMillis(u64::MAX).to_string().contains("ms after"));
+    assert_eq!(Timestamp(T0).to_string(), "2023-11-14T01:00:00Z");
+    assert!(Timestamp(u64::MAX).to_string().contains("ms after"));
 }

@@ -2,8 +2,7 @@
 //! config, default the system's): daily quotas and the daily restart cap
 //! reset at local midnight, as players expect, not at 00:00 UTC.
 
-use crate::power::machine::Timestamp;
-use crate::ratelimit::{Moment, UnixMillis};
+use super::Timestamp;
 
 /// The appliance's time zone.
 #[derive(Clone, Debug)]
@@ -41,24 +40,20 @@ impl Zone {
     }
 
     /// Seconds east of UTC at `at`.
-    fn offset_secs(&self, at: Timestamp) -> i32 {
-        let ms = i64::try_from(at.0).unwrap_or(i64::MAX);
-        match jiff::Timestamp::from_millisecond(ms) {
+    pub fn offset_secs(&self, at: Timestamp) -> i32 {
+        match jiff::Timestamp::from_millisecond(at.as_millis_i64()) {
             Ok(ts) => self.tz.to_offset(ts).seconds(),
             Err(_) => 0,
         }
     }
 
-    /// "Now" as the rate limiter needs it. The next local midnight is
-    /// computed with the current offset, so on a daylight-saving night it
-    /// is off by the hour that changes; only the refusal text shows it.
-    pub fn moment(&self, at: Timestamp) -> Moment {
-        Moment::with_offset(UnixMillis(at.0), self.offset_secs(at))
-    }
-
     /// The local day number of `at` (days since 1970-01-01, local).
     pub fn day(&self, at: Timestamp) -> u32 {
-        self.moment(at).day.0
+        const DAY_MS: i64 = 86_400_000;
+        let local = at
+            .as_millis_i64()
+            .saturating_add(i64::from(self.offset_secs(at)) * 1000);
+        u32::try_from(local.div_euclid(DAY_MS).max(0)).unwrap_or(u32::MAX)
     }
 }
 
