@@ -6,6 +6,10 @@
 //! `cargo bench --bench ratelimit` prints the memory figures first, then
 //! criterion's timings.
 
+// A counting global allocator needs `unsafe impl GlobalAlloc`; the
+// measurement, not the appliance, is what uses it.
+#![allow(unsafe_code)]
+
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, RandomState};
