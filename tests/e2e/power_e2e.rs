@@ -137,9 +137,9 @@ async fn player_coming_back_cancels_the_shutdown() {
     app.discord.voice_join(ALICE, VOICE).await;
     app.wait_announce("alice est de retour : arrêt annulé")
         .await;
-    // Wait past the cancelled deadline (2 s) and a few probes.
+    // Wait past the cancelled deadline (2 s) by the appliance's own clock.
     let from = app.notify.len();
-    tokio::time::sleep(std::time::Duration::from_secs(4)).await;
+    past_the_deadline(&app).await;
     assert_eq!(app.pve.shutdown_calls(), 0, "the cancelled timer fired");
     assert!(app
         .notify
@@ -193,7 +193,7 @@ async fn cancel_button_keeps_the_server_on_and_refuses_strangers() {
     assert_eq!(answer.content(), Some("✅ Arrêt annulé."));
     app.wait_announce("Arrêt annulé par carol").await;
 
-    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    past_the_deadline(&app).await;
     assert_eq!(app.pve.shutdown_calls(), 0, "shutdown despite Cancel");
 
     // A second press has nothing left to cancel, and says so.
@@ -569,4 +569,18 @@ async fn a_stalled_discord_call_blocks_neither_announcements_nor_the_stop() {
     wait_until("another announcement held", || held(&app) == 2).await;
     let status = app.stop_bot().await;
     assert!(status.success(), "clean exit on SIGTERM: {status}");
+}
+
+/// Returns once the appliance has probed Minecraft 5 more times. A running
+/// server is probed once every `probe_interval` (1 s here) with one status
+/// ping, so that is over 4 s of the appliance's own time: past a 2–3 s
+/// shutdown deadline. Counting its probes rather than sleeping keeps
+/// "nothing happened" true on a slow or loaded machine, where a fixed sleep
+/// could end before the appliance even reached the deadline.
+async fn past_the_deadline(app: &Appliance) {
+    let from = app.minecraft.pings();
+    wait_until("5 more Minecraft probes", || {
+        app.minecraft.pings() >= from + 5
+    })
+    .await;
 }
