@@ -20,7 +20,6 @@
 //! The binary (`src/main.rs`) only parses the command line, loads the
 //! configuration, sets up logging and calls [`app::run`].
 
-pub mod address;
 pub mod app;
 pub mod config;
 pub mod console;
@@ -31,15 +30,12 @@ pub mod intent;
 pub mod localtime;
 pub mod logging;
 pub mod messages;
-pub mod minecraft;
 pub mod notify;
+pub mod peers;
 pub mod power;
-pub mod proxmox;
 pub mod ratelimit;
 pub mod reload;
 pub mod restart;
 pub mod secret;
-pub mod ssh;
 pub mod store;
 pub mod web;
-pub mod wol;

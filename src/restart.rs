@@ -11,9 +11,9 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use crate::minecraft;
+use crate::peers::minecraft;
+use crate::peers::proxmox::{ProxmoxClient, ProxmoxError};
 use crate::power::machine::Timestamp;
-use crate::proxmox::{ProxmoxClient, ProxmoxError};
 
 /// How often the reboot task and then the game are polled.
 const POLL: Duration = Duration::from_secs(2);

@@ -23,7 +23,6 @@ use tokio_util::sync::CancellationToken;
 
 use super::archive::{Archive, Delivery, DigestKind, DigestRecord, DigestState, Override};
 use super::channels::{Audience, Channels};
-use super::mail::{Mailer, OutgoingMail};
 use super::model::{CapturedMessage, DigestRequest};
 use super::report::{self, Period, ReportRequest};
 use super::{render, schedule, summary};
@@ -31,6 +30,7 @@ use crate::config::DigestConfig;
 use crate::discord::Outgoing;
 use crate::localtime::Zone;
 use crate::messages::{Language, Messages, Text};
+use crate::peers::smtp::{Mailer, OutgoingMail};
 use crate::store::StoreError;
 use crate::web::Metrics;
 
