@@ -21,6 +21,7 @@
 //! configuration, sets up logging and calls [`app::run`].
 
 pub mod app;
+pub mod cli;
 pub mod config;
 pub mod console;
 pub mod digest;
