@@ -173,24 +173,7 @@ impl PacketReader {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A small deterministic generator (xorshift64*), so the random-input
-    /// test needs no extra dependency and always replays the same inputs.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-        }
-
-        fn bytes(&mut self, max_len: usize) -> Vec<u8> {
-            let len = (self.next() as usize) % (max_len + 1);
-            (0..len).map(|_| self.next() as u8).collect()
-        }
-    }
+    use crate::peers::minecraft::testing::Rng;
 
     #[tokio::test]
     async fn random_streams_end_in_an_error_or_a_bounded_packet() {

@@ -173,12 +173,7 @@ pub fn read_string(input: &[u8], limit: usize) -> Result<(&str, usize), DecodeEr
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn varint(value: i32) -> Vec<u8> {
-        let mut out = Vec::new();
-        write_varint(&mut out, value);
-        out
-    }
+    use crate::peers::minecraft::testing::varint;
 
     #[test]
     fn varint_matches_the_protocol_examples() {

@@ -68,3 +68,34 @@ pub enum MinecraftError {
     #[error("minecraft server {address} sent an invalid status answer: {detail}")]
     Protocol { address: String, detail: String },
 }
+
+/// Helpers the unit tests of the codec, the status packets and the client share.
+#[cfg(test)]
+mod testing {
+    use super::codec::write_varint;
+
+    /// `value` as a VarInt.
+    pub fn varint(value: i32) -> Vec<u8> {
+        let mut out = Vec::new();
+        write_varint(&mut out, value);
+        out
+    }
+
+    /// A small deterministic generator (xorshift64*), so the random-input
+    /// test needs no extra dependency and always replays the same inputs.
+    pub struct Rng(pub u64);
+
+    impl Rng {
+        pub fn next(&mut self) -> u64 {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+        }
+
+        pub fn bytes(&mut self, max_len: usize) -> Vec<u8> {
+            let len = (self.next() as usize) % (max_len + 1);
+            (0..len).map(|_| self.next() as u8).collect()
+        }
+    }
+}

@@ -184,12 +184,7 @@ pub fn strip_formatting(text: &str) -> String {
 mod tests {
     use super::super::codec::{next_frame, read_varint};
     use super::*;
-
-    fn varint(value: i32) -> Vec<u8> {
-        let mut out = Vec::new();
-        write_varint(&mut out, value);
-        out
-    }
+    use crate::peers::minecraft::testing::{varint, Rng};
 
     #[test]
     fn handshake_has_the_documented_layout() {
@@ -364,24 +359,6 @@ mod tests {
             "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
         ] {
             assert!(matches!(parse_status_json(bad), Err(DecodeError::BadJson(_))), "{bad:?}");
-        }
-    }
-
-    /// A small deterministic generator (xorshift64*), so the random-input
-    /// test needs no extra dependency and always replays the same inputs.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-        }
-
-        fn bytes(&mut self, max_len: usize) -> Vec<u8> {
-            let len = (self.next() as usize) % (max_len + 1);
-            (0..len).map(|_| self.next() as u8).collect()
         }
     }
 

@@ -108,7 +108,7 @@ impl SmtpUrl {
                 "unexpected path `/{path}`: the url is only scheme://host:port"
             )));
         }
-        let (host, port) = split_host_port(authority).map_err(fail)?;
+        let (host, port) = host_and_port(authority).map_err(fail)?;
         let port = match port {
             Some(text) => address::parse_port(text).map_err(|e| fail(e.to_string()))?,
             None if implicit => SUBMISSIONS_PORT,
@@ -197,7 +197,7 @@ fn redact_userinfo(url: &str) -> String {
 /// The host as an SMTP URL may write it: a DNS name (any case, a final dot
 /// allowed) or an IPv6 address in brackets; it comes back lowercase, without
 /// brackets. The port is left as written.
-fn split_host_port(authority: &str) -> Result<(String, Option<&str>), String> {
+fn host_and_port(authority: &str) -> Result<(String, Option<&str>), String> {
     let written = address::split(authority).map_err(|e| e.to_string())?;
     let host = written.host;
     if written.bracketed {
