@@ -5,8 +5,6 @@
 use super::*;
 
 impl State {
-    // ----- gateway ----------------------------------------------------------------------------
-
     /// Gives `data` the next sequence number and sends it, or queues it for a RESUME when the
     /// bot's socket is down. Without a session nothing is sent (the truth is in GUILD_CREATE).
     pub(crate) fn dispatch(&mut self, event: &str, data: &Value) {

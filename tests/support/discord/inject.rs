@@ -4,8 +4,6 @@
 use super::*;
 
 impl State {
-    // ----- injected user actions -------------------------------------------------------------
-
     /// Where an interaction or message happens: guild (with the member) or DM.
     pub(crate) fn place(&self, user_id: u64, channel_id: u64) -> Option<u64> {
         if let Some(dm_user) = self.dm_user_of(channel_id) {

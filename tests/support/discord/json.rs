@@ -5,8 +5,6 @@
 use super::*;
 
 impl State {
-    // ----- JSON payloads --------------------------------------------------------------------
-
     pub(crate) fn user_json(&self, user_id: u64) -> Value {
         let name = self.user_name(user_id);
         let mut user = json!({

@@ -19,6 +19,8 @@
 //!   unknown routes get recorded too).
 //! - `body` (request bodies, multipart) and `helpers` (error answers, attachments, times).
 //!
+//! The parts are one stand-in cut into files for reading: what was private to the single file
+//! is `pub(crate)`, so that each part sees the others as before.
 //!
 //! # Behaviour worth knowing
 //! - Events are gated by the intents of the IDENTIFY, as Discord does: VOICE_STATE_UPDATE and

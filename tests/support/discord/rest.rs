@@ -80,8 +80,6 @@ pub(crate) async fn rest(
 }
 
 impl State {
-    // ----- REST -------------------------------------------------------------------------------
-
     /// Serves one REST call: (status, JSON body or none for 204, whether the route is known).
     pub(crate) fn route(
         &mut self,

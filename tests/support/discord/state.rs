@@ -253,8 +253,6 @@ impl State {
 }
 
 impl State {
-    // ----- the truth ------------------------------------------------------------------------
-
     pub(crate) fn is_extra(&self, user_id: u64) -> bool {
         user_id >= EXTRA_MEMBER_BASE
             && user_id - EXTRA_MEMBER_BASE < u64::try_from(self.extra_members).unwrap_or(u64::MAX)
