@@ -21,7 +21,6 @@ use crate::console::{Console, Vitals, PING_EVERY};
 use crate::digest::archive::{Archive, Change};
 use crate::digest::capture::Capture;
 use crate::digest::channels::Channels;
-use crate::digest::mail::{MailSettings, Mailer};
 use crate::digest::service::{DigestSettings, Digester};
 use crate::discord::commands::{CommandDeps, Commands, RestartDeps};
 use crate::discord::{self, DiscordSettings, Link};
@@ -29,13 +28,14 @@ use crate::guard::Guard;
 use crate::messages::Text;
 use crate::notify;
 use crate::outgoing::Outgoing;
+use crate::peers::proxmox::{ProxmoxClient, ProxmoxSettings, TlsTrust};
+use crate::peers::smtp::{MailSettings, Mailer};
+use crate::peers::ssh::SshTarget;
 use crate::power::driver::{describe, Driver, Input, PowerView};
 use crate::power::machine::{PowerMachine, State, StateKind, Timings};
 use crate::power::probe::{Actuators, HostCheck, Prober, ShutdownPath};
-use crate::proxmox::{ProxmoxClient, ProxmoxSettings, TlsTrust};
 use crate::restart::Limits;
 use crate::secret::{SecretError, SecretSource};
-use crate::ssh::SshTarget;
 use crate::store::{Damage, Store, StoreError};
 use crate::time::Clock;
 use crate::web::{LogRing, Metrics, WebServer, WebSettings};
@@ -73,7 +73,7 @@ pub enum StartError {
         source: std::io::Error,
     },
     #[error("proxmox client")]
-    Proxmox(#[from] crate::proxmox::ProxmoxError),
+    Proxmox(#[from] crate::peers::proxmox::ProxmoxError),
     #[error("[ratelimit]: {0}")]
     RateLimit(String),
     #[error("power.shutdown_method names a section the configuration does not have")]
@@ -86,7 +86,7 @@ pub enum StartError {
     #[error("the store task failed: {0}")]
     Join(String),
     #[error("[digest]: {0}")]
-    Mail(#[from] crate::digest::mail::MailError),
+    Mail(#[from] crate::peers::smtp::MailError),
     #[error("[digest]: {0}")]
     Digest(#[from] crate::digest::service::DigestError),
 }
@@ -172,7 +172,9 @@ pub async fn run(
             address: config
                 .ssh
                 .as_ref()
-                .map(|s| crate::address::with_port(&s.address, crate::ssh::DEFAULT_PORT))
+                .map(|s| {
+                    crate::peers::address::with_port(&s.address, crate::peers::ssh::DEFAULT_PORT)
+                })
                 .unwrap_or_default(),
             timeout: Duration::from_secs(5),
         },

@@ -19,10 +19,10 @@ use serde::de::{self, Deserializer};
 use serde::Deserialize;
 
 use crate::messages::{Language, Messages};
+use crate::peers::ssh::HostKey;
+use crate::peers::wol::MacAddress;
 use crate::ratelimit::RateLimitConfig;
-use crate::ssh::HostKey;
 use crate::time::Zone;
-use crate::wol::MacAddress;
 
 /// Where `run` and `check-config` look when `--config` is not given.
 pub const DEFAULT_PATH: &str = "/etc/cubeguardian/config.toml";
@@ -353,7 +353,7 @@ pub struct DigestConfig {
     pub time: jiff::civil::Time,
     /// `digest.timezone`, else the top-level `timezone`.
     pub zone: Zone,
-    pub smtp_url: crate::digest::mail::SmtpUrl,
+    pub smtp_url: crate::peers::smtp::SmtpUrl,
     pub smtp_user: Option<String>,
     pub smtp_ca_file: Option<PathBuf>,
     pub smtp_timeout: Duration,
@@ -606,10 +606,13 @@ impl Config {
                 ));
             }
         }
-        check_address(&raw.minecraft.address, crate::minecraft::DEFAULT_PORT)
-            .map_err(|m| invalid("minecraft.address", m))?;
+        check_address(
+            &raw.minecraft.address,
+            crate::peers::minecraft::DEFAULT_PORT,
+        )
+        .map_err(|m| invalid("minecraft.address", m))?;
         if let Some(ssh) = &raw.ssh {
-            check_address(&ssh.address, crate::ssh::DEFAULT_PORT)
+            check_address(&ssh.address, crate::peers::ssh::DEFAULT_PORT)
                 .map_err(|m| invalid("ssh.address", m))?;
         }
 
@@ -667,7 +670,7 @@ fn digest_config(
         Some(name) => Zone::new(Some(name)).map_err(|m| invalid("digest.timezone", m))?,
         None => zone.clone(),
     };
-    let smtp_url = crate::digest::mail::SmtpUrl::parse(&d.smtp_url)
+    let smtp_url = crate::peers::smtp::SmtpUrl::parse(&d.smtp_url)
         .map_err(|e| invalid("digest.smtp_url", e.to_string()))?;
     if d.to.is_empty() {
         return Err(invalid(
@@ -675,9 +678,9 @@ fn digest_config(
             "name at least one address to send the digest to".to_owned(),
         ));
     }
-    crate::digest::mail::check_mailbox(&d.from).map_err(|m| invalid("digest.from", m))?;
+    crate::peers::smtp::check_mailbox(&d.from).map_err(|m| invalid("digest.from", m))?;
     for to in &d.to {
-        crate::digest::mail::check_mailbox(to).map_err(|m| invalid("digest.to", m))?;
+        crate::peers::smtp::check_mailbox(to).map_err(|m| invalid("digest.to", m))?;
     }
     if let Some(both) = d
         .include_private
@@ -723,7 +726,7 @@ impl FromStr for Config {
 
 /// A `host:port` (the port may be left out: the service's default).
 fn check_address(address: &str, default_port: u16) -> Result<(), String> {
-    crate::address::split_host_port(address, default_port)
+    crate::peers::address::split_host_port(address, default_port)
         .map(|_| ())
         .map_err(|why| {
             format!("`{address}` is not host:port (for example \"pve-game.lan:25565\"): {why}")
@@ -877,7 +880,7 @@ fn token_id<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
 
 fn fingerprint<'de, D: Deserializer<'de>>(d: D) -> Result<Option<[u8; 32]>, D::Error> {
     let s = String::deserialize(d)?;
-    crate::proxmox::parse_fingerprint(&s)
+    crate::peers::proxmox::parse_fingerprint(&s)
         .map(Some)
         .map_err(|e| de::Error::custom(e.to_string()))
 }

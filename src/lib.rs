@@ -20,8 +20,8 @@
 //! The binary (`src/main.rs`) only parses the command line, loads the
 //! configuration, sets up logging and calls [`app::run`].
 
-pub mod address;
 pub mod app;
+pub mod cli;
 pub mod config;
 pub mod console;
 pub mod digest;
@@ -30,17 +30,14 @@ pub mod guard;
 pub mod intent;
 pub mod logging;
 pub mod messages;
-pub mod minecraft;
 pub mod notify;
 pub mod outgoing;
+pub mod peers;
 pub mod power;
-pub mod proxmox;
 pub mod ratelimit;
 pub mod reload;
 pub mod restart;
 pub mod secret;
-pub mod ssh;
 pub mod store;
 pub mod time;
 pub mod web;
-pub mod wol;

@@ -10,6 +10,7 @@ use tokio_util::sync::CancellationToken;
 
 use std::io::{BufRead, Write};
 
+use cubeguardian::cli::service_client;
 use cubeguardian::config::{self, Config, ShutdownMethod};
 use cubeguardian::digest::listing::Query;
 use cubeguardian::digest::offline::{self, OfflineError};
@@ -234,21 +235,6 @@ fn check_config(path: &Path) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-/// Where the admin token is looked for when neither systemd's credentials
-/// nor `CUBEGUARDIAN_ADMIN_TOKEN` provide it: the unit's `LoadCredential=`
-/// source, readable by root.
-const ADMIN_TOKEN_FILE: &str = "/etc/cubeguardian/credentials/admin_token";
-
-/// How long `digest` waits to connect to the running service: it is on
-/// this machine, so a connection comes at once or not at all.
-const ASK_CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// How long `digest` waits for the service's whole answer: the service
-/// answers within its `ACTION_WAIT` even when the query runs on; past
-/// that (and a margin) it is stuck, and waiting longer helps no one.
-const ASK_TIMEOUT: std::time::Duration =
-    std::time::Duration::from_secs(cubeguardian::web::ACTION_WAIT.as_secs() + 5);
-
 fn digest(path: &Path, query: Query) -> ExitCode {
     let config = match load(path) {
         Ok(c) => c,
@@ -298,67 +284,11 @@ fn digest(path: &Path, query: Query) -> ExitCode {
 /// Asks the running appliance, which holds the database, over its admin
 /// endpoint.
 async fn ask_running(config: &Config, query: Query) -> Result<Option<String>, String> {
-    let token = match SecretSource::from_process().load("admin_token") {
-        Ok(token) => token.expose().to_owned(),
-        Err(_) => std::fs::read_to_string(ADMIN_TOKEN_FILE)
-            .map(|t| t.trim().to_owned())
-            .map_err(|e| {
-                format!(
-                    "the service is running and holds the database, and the admin token to ask it \
-                     is not available (CUBEGUARDIAN_ADMIN_TOKEN, or {ADMIN_TOKEN_FILE}: {e}); \
-                     run as root, or stop the service"
-                )
-            })?,
-    };
-    let mut addr = config.admin.listen;
-    if addr.ip().is_unspecified() {
-        addr.set_ip(if addr.is_ipv4() {
-            std::net::Ipv4Addr::LOCALHOST.into()
-        } else {
-            std::net::Ipv6Addr::LOCALHOST.into()
-        });
-    }
-    let (action, body) = match query {
-        Query::Preview => ("digest-preview", String::new()),
-        Query::List => ("digest-list", String::new()),
-        Query::Show(id) => ("digest-show", format!("id={id}")),
-    };
-    let url = format!("http://{addr}/action/{action}");
-    let failed = |e: reqwest::Error| {
-        if e.is_timeout() {
-            format!(
-                "the service holds the database, and it did not answer at {addr} within {} s \
-                 ({url}); check it with `systemctl status cubeguardian`",
-                ASK_TIMEOUT.as_secs()
-            )
-        } else {
-            format!("the service holds the database, and asking it at {url} failed: {e}")
-        }
-    };
-    // The service is on this machine: a proxy from the environment could
-    // only get in the way (and see the token).
-    let client = reqwest::Client::builder()
-        .no_proxy()
-        .connect_timeout(ASK_CONNECT_TIMEOUT)
-        .timeout(ASK_TIMEOUT)
-        .build()
-        .map_err(|e| format!("cannot set up the HTTP client: {e}"))?;
-    let response = client
-        .post(&url)
-        .bearer_auth(token)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
+    let token =
+        service_client::admin_token(&SecretSource::from_process()).map_err(|e| e.to_string())?;
+    service_client::ask(config.admin.listen, &token, query)
         .await
-        .map_err(failed)?;
-    let status = response.status();
-    let text = response.text().await.map_err(failed)?;
-    match status.as_u16() {
-        200 => Ok(Some(text)),
-        409 if text.contains("no such digest") => Ok(None),
-        401 | 403 => Err(format!("{url} refused the admin token: {}", text.trim())),
-        _ => Err(format!("{url} answered {status}: {}", text.trim())),
-    }
+        .map_err(|e| e.to_string())
 }
 
 fn run(path: &Path) -> ExitCode {

@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-use crate::minecraft;
-use crate::proxmox::{ProxmoxClient, ProxmoxError};
+use crate::peers::minecraft;
+use crate::peers::proxmox::{ProxmoxClient, ProxmoxError};
 use crate::time::Timestamp;
 
 /// How often the reboot task and then the game are polled.

@@ -6,7 +6,6 @@ pub mod archive;
 pub mod capture;
 pub mod channels;
 pub mod listing;
-pub mod mail;
 pub mod model;
 pub mod offline;
 pub mod render;

@@ -23,13 +23,13 @@ use tokio_util::sync::CancellationToken;
 
 use super::archive::{Archive, Delivery, DigestKind, DigestRecord, DigestState, Override};
 use super::channels::{Audience, Channels};
-use super::mail::{Mailer, OutgoingMail};
 use super::model::{CapturedMessage, DigestRequest};
 use super::report::{self, Period, ReportRequest};
 use super::{render, schedule, summary};
 use crate::config::DigestConfig;
 use crate::messages::{Language, Messages, Text};
 use crate::outgoing::Outgoing;
+use crate::peers::smtp::{Mailer, OutgoingMail};
 use crate::store::StoreError;
 use crate::time::Zone;
 use crate::web::Metrics;

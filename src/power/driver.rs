@@ -457,8 +457,8 @@ pub fn describe(observation: Option<&Observation>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::peers::ssh::SshTarget;
     use crate::power::probe::{HostCheck, ShutdownPath};
-    use crate::ssh::SshTarget;
 
     /// The SD card stalls on a write (here: redb's single writer slot is
     /// held elsewhere, so the commit cannot start): the power loop must

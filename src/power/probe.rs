@@ -8,11 +8,11 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use crate::minecraft;
+use crate::peers::minecraft;
+use crate::peers::proxmox::{ProxmoxClient, ProxmoxError};
+use crate::peers::ssh::{self, SshTarget};
+use crate::peers::wol::{self, MacAddress};
 use crate::power::machine::{GameObservation, HostObservation, Observation};
-use crate::proxmox::{ProxmoxClient, ProxmoxError};
-use crate::ssh::{self, SshTarget};
-use crate::wol::{self, MacAddress};
 
 /// Magic packets per wake: UDP may drop one, and a NIC in deep sleep may
 /// miss the first.

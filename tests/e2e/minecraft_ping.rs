@@ -4,7 +4,7 @@ use crate::support;
 
 use std::time::Duration;
 
-use cubeguardian::minecraft::{ping, MinecraftError};
+use cubeguardian::peers::minecraft::{ping, MinecraftError};
 use support::minecraft::{MinecraftStandIn, Mode};
 
 /// Only guards against hanging forever; no test depends on it elapsing

@@ -5,7 +5,7 @@ use crate::support;
 use std::future::Future;
 use std::time::Duration;
 
-use cubeguardian::proxmox::{
+use cubeguardian::peers::proxmox::{
     format_fingerprint, parse_fingerprint, ContainerState, ProxmoxClient, ProxmoxError,
     ProxmoxSettings, TaskStatus, TlsTrust, Upid,
 };

@@ -7,7 +7,7 @@ use crate::support;
 
 use std::time::Duration;
 
-use cubeguardian::digest::mail::{MailSettings, Mailer, OutgoingMail, SendError, SmtpUrl, Stage};
+use cubeguardian::peers::smtp::{MailSettings, Mailer, OutgoingMail, SendError, SmtpUrl, Stage};
 use cubeguardian::secret::Secret;
 use support::smtp::{SmtpOptions, SmtpServer};
 

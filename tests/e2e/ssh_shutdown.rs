@@ -8,7 +8,7 @@ use crate::support;
 use std::path::Path;
 use std::time::Duration;
 
-use cubeguardian::ssh::{run_command, HostKey, SshError, SshTarget};
+use cubeguardian::peers::ssh::{run_command, HostKey, SshError, SshTarget};
 use support::sshd::{generate_key, Sshd};
 
 /// Only guards against hanging forever.

@@ -4,7 +4,7 @@ use crate::support;
 
 use std::time::Duration;
 
-use cubeguardian::wol::{send_magic_packets, MacAddress};
+use cubeguardian::peers::wol::{send_magic_packets, MacAddress};
 use support::wol::WolListener;
 
 const GENEROUS: Duration = Duration::from_secs(10);

@@ -1,28 +1,19 @@
-//! Client for the Proxmox VE HTTP API: what the bot asks the hypervisor.
-//!
-//! It owns the connection to `https://<host>:8006/api2/json` — API-token
-//! authentication, trust in Proxmox's self-signed certificate (a pinned CA, a
-//! pinned certificate fingerprint, or, only when explicitly asked for, no
-//! verification), and turning every transport or HTTP failure into a
-//! [`ProxmoxError`] that says what to fix. The power logic uses it to probe
-//! the host and the game container, to reboot the container and follow the
-//! resulting task, and to shut the node down; it treats
-//! [`ProxmoxError::host_unreachable`] as "the host is off".
+//! The Proxmox API client proper: settings, the HTTPS client with the API
+//! token, the calls the bot makes (version, node and container status,
+//! reboot, node shutdown), reading Proxmox's answers leniently, and sorting
+//! every failure into the [`ProxmoxError`] the caller acts on.
 
-use std::error::Error as StdError;
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{HeaderValue, AUTHORIZATION, CONTENT_TYPE};
 use reqwest::Method;
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::crypto::WebPkiSupportedAlgorithms;
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
-use rustls::{CertificateError, DigitallySignedStruct, SignatureScheme};
 use serde_json::Value;
 
+use super::tls::{describe_tls, tls_config};
+use super::{truncate, ProxmoxError, TlsTrust, Upid};
+use crate::peers::failure;
 use crate::secret::Secret;
 
 /// Path of the JSON flavour of the API under the address the user types.
@@ -36,85 +27,6 @@ const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// How much server-provided text (error messages, bodies) goes into an
 /// error: enough to recognise the problem, short enough for a Discord DM.
 const MAX_SERVER_TEXT: usize = 200;
-
-/// How the client decides to trust the server's certificate; Proxmox ships a
-/// self-signed cluster CA, so the usual public roots never apply.
-#[derive(Clone, PartialEq, Eq)]
-pub enum TlsTrust {
-    /// PEM bytes of the CA (read by the caller from `ca_file`, normally
-    /// `/etc/pve/pve-root-ca.pem`): only certificates it signed, for the host
-    /// name in the URL, are accepted; no built-in roots.
-    Ca(Vec<u8>),
-    /// SHA-256 of the server's end-entity certificate (DER), as the web UI
-    /// shows it under Node → System → Certificates: exactly that certificate
-    /// is accepted, whatever the host name or issuer. The handshake signature
-    /// is still verified, so only the holder of its private key gets in.
-    Fingerprint([u8; 32]),
-    /// No verification at all: anyone on the network path can impersonate
-    /// the host. Only for an explicit configuration option; logged loudly.
-    InsecureNoVerify,
-}
-
-impl fmt::Debug for TlsTrust {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            TlsTrust::Ca(pem) => write!(f, "Ca({} bytes of PEM)", pem.len()),
-            TlsTrust::Fingerprint(fp) => write!(f, "Fingerprint({})", format_fingerprint(fp)),
-            TlsTrust::InsecureNoVerify => f.write_str("InsecureNoVerify"),
-        }
-    }
-}
-
-/// Why a configured certificate fingerprint was not understood.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "invalid sha-256 fingerprint `{value}`: {reason} (expected 32 hex bytes, \
-     e.g. `AB:CD:…` as shown by Proxmox, or 64 hex digits)"
-)]
-pub struct FingerprintError {
-    value: String,
-    reason: String,
-}
-
-/// Parses a SHA-256 certificate fingerprint written as 64 hex digits, either
-/// plain or as 32 `:`-separated pairs (Proxmox's and OpenSSL's style), in any
-/// case.
-pub fn parse_fingerprint(s: &str) -> Result<[u8; 32], FingerprintError> {
-    let value = s.trim();
-    let fail = |reason: &str| FingerprintError {
-        value: truncate(value, 120),
-        reason: reason.to_owned(),
-    };
-    let digits: String = if value.contains(':') {
-        let groups: Vec<&str> = value.split(':').collect();
-        if groups.len() != 32 || groups.iter().any(|g| g.len() != 2) {
-            return Err(fail(
-                "with `:` separators it must be 32 pairs of hex digits",
-            ));
-        }
-        groups.concat()
-    } else {
-        value.to_owned()
-    };
-    if digits.len() != 64 {
-        return Err(fail(&format!("found {} hex digits", digits.len())));
-    }
-    let mut out = [0u8; 32];
-    for (i, byte) in out.iter_mut().enumerate() {
-        let pair = digits
-            .get(2 * i..2 * i + 2)
-            .ok_or_else(|| fail("not hex"))?;
-        *byte = u8::from_str_radix(pair, 16).map_err(|_| fail("not hex"))?;
-    }
-    Ok(out)
-}
-
-/// Formats a fingerprint the way Proxmox displays it (`AB:CD:…`), so a user
-/// can compare it with the web UI.
-pub fn format_fingerprint(fp: &[u8; 32]) -> String {
-    let pairs: Vec<String> = fp.iter().map(|b| format!("{b:02X}")).collect();
-    pairs.join(":")
-}
 
 /// Everything needed to talk to one Proxmox node.
 #[derive(Debug, Clone)]
@@ -132,139 +44,6 @@ pub struct ProxmoxSettings {
     pub trust: TlsTrust,
     /// Limit for each request, connection included.
     pub timeout: Duration,
-}
-
-/// What went wrong talking to Proxmox. Messages name the URL and say what to
-/// check; they never contain the token secret.
-#[derive(Debug, thiserror::Error)]
-pub enum ProxmoxError {
-    #[error("invalid proxmox url `{url}`: {reason}")]
-    InvalidUrl { url: String, reason: String },
-    #[error("invalid proxmox node name `{node}`: use the node's name as shown in the web ui, e.g. `pve`")]
-    InvalidNode { node: String },
-    #[error(
-        "invalid proxmox api token id `{token_id}`: expected USER@REALM!TOKENID, \
-         e.g. `cubeguardian@pve!bot`"
-    )]
-    InvalidTokenId { token_id: String },
-    #[error("the proxmox_token_secret credential contains characters that cannot be sent in an http header")]
-    InvalidTokenSecret,
-    #[error("invalid proxmox ca certificate (ca_file): {reason}")]
-    InvalidCa { reason: String },
-    #[error("cannot set up the https client for {url}: {reason}")]
-    ClientSetup { url: String, reason: String },
-    #[error("proxmox at {url} is unreachable (the host is probably off): {detail}")]
-    Unreachable { url: String, detail: String },
-    #[error("proxmox at {url} did not answer within {}", humanize(*.timeout))]
-    Timeout { url: String, timeout: Duration },
-    #[error(
-        "tls handshake with {url} failed: {detail}; pin the proxmox ca (ca_file) or the \
-         certificate's sha-256 fingerprint"
-    )]
-    Tls { url: String, detail: String },
-    #[error(
-        "{url}: the API token was refused (http {status}): check token_id and the \
-         proxmox_token_secret credential"
-    )]
-    Unauthorized { url: String, status: u16 },
-    #[error(
-        "{url}: the token lacks a privilege (http 403: {message}): the bot needs \
-         VM.PowerMgmt on the container and Sys.PowerMgmt on the node (with privilege \
-         separation, grant them to the token as well as the user)"
-    )]
-    Forbidden { url: String, message: String },
-    #[error("{url}: proxmox answered http {status}: {message}")]
-    Server {
-        url: String,
-        status: u16,
-        message: String,
-    },
-    #[error("{url}: unexpected response from proxmox: {reason}")]
-    BadResponse { url: String, reason: String },
-    #[error("{url}: http exchange with proxmox failed: {detail}")]
-    Transport { url: String, detail: String },
-    #[error("invalid proxmox task id `{value}`: a UPID looks like `UPID:pve:…`")]
-    InvalidUpid { value: String },
-    #[error("proxmox task {upid} failed: {exit_status}")]
-    TaskFailed { upid: Upid, exit_status: String },
-    #[error("proxmox task {upid} still running after {}", humanize(*.timeout))]
-    TaskTimeout { upid: Upid, timeout: Duration },
-}
-
-impl ProxmoxError {
-    /// True when Proxmox could not be reached at all (refused, reset, no
-    /// route, no answer in time): the power logic reads this as "the host is
-    /// off". TLS and HTTP errors mean something answered, so they are false.
-    pub fn host_unreachable(&self) -> bool {
-        matches!(
-            self,
-            ProxmoxError::Unreachable { .. } | ProxmoxError::Timeout { .. }
-        )
-    }
-}
-
-fn humanize(d: Duration) -> String {
-    if d.subsec_millis() == 0 {
-        format!("{} s", d.as_secs())
-    } else {
-        format!("{} ms", d.as_millis())
-    }
-}
-
-/// Proxmox's id of an asynchronous task (`UPID:node:pid:pstart:start:type:id:user:`),
-/// returned by power actions and used to follow them.
-#[derive(Clone, PartialEq, Eq, Hash)]
-pub struct Upid(String);
-
-impl Upid {
-    /// Longest UPID accepted; real ones are under 100 characters.
-    const MAX_LEN: usize = 512;
-
-    /// Validates a UPID: it starts with `UPID:`, names a node, and has no
-    /// whitespace or control characters.
-    pub fn parse(value: &str) -> Result<Self, ProxmoxError> {
-        let bad = || ProxmoxError::InvalidUpid {
-            value: truncate(value, 80),
-        };
-        let rest = value.strip_prefix("UPID:").ok_or_else(bad)?;
-        if value.len() > Self::MAX_LEN || value.chars().any(|c| c.is_whitespace() || c.is_control())
-        {
-            return Err(bad());
-        }
-        match rest.split(':').next() {
-            Some(node) if !node.is_empty() => Ok(Upid(value.to_owned())),
-            _ => Err(bad()),
-        }
-    }
-
-    /// The UPID as Proxmox wrote it.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The node that runs the task; its task list is where the status lives.
-    pub fn node(&self) -> &str {
-        self.0.split(':').nth(1).unwrap_or_default()
-    }
-}
-
-impl std::str::FromStr for Upid {
-    type Err = ProxmoxError;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        Upid::parse(s)
-    }
-}
-
-impl fmt::Display for Upid {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl fmt::Debug for Upid {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Upid({})", self.0)
-    }
 }
 
 /// `GET /version`: proves the API answers and says which Proxmox it is.
@@ -303,24 +82,6 @@ pub struct ContainerStatus {
     pub status: ContainerState,
     pub name: Option<String>,
     pub uptime: Option<Duration>,
-}
-
-/// State of an asynchronous task.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TaskStatus {
-    Running,
-    /// Finished; `exit_status` is `OK` on success, otherwise Proxmox's
-    /// message (including `WARNINGS: n` for tasks that logged warnings).
-    Stopped {
-        exit_status: String,
-    },
-}
-
-impl TaskStatus {
-    /// True only for a task that finished with exit status `OK`.
-    pub fn ok(&self) -> bool {
-        matches!(self, TaskStatus::Stopped { exit_status } if exit_status == "OK")
-    }
 }
 
 /// Proxmox API client. Cloning is cheap (one reference count) and clones
@@ -504,70 +265,9 @@ impl ProxmoxClient {
         })
     }
 
-    /// `GET /nodes/{node}/tasks/{upid}/status`, on the node named in the UPID.
-    pub async fn task_status(&self, upid: &Upid) -> Result<TaskStatus, ProxmoxError> {
-        let path = format!(
-            "/nodes/{}/tasks/{}/status",
-            encode(upid.node()),
-            encode(upid.as_str())
-        );
-        let (url, data) = self.call(Method::GET, path, None).await?;
-        let obj = data
-            .as_object()
-            .ok_or_else(|| bad(&url, "`data` is not an object"))?;
-        match obj.get("status").and_then(Value::as_str) {
-            Some("running") => Ok(TaskStatus::Running),
-            Some("stopped") => Ok(TaskStatus::Stopped {
-                exit_status: obj
-                    .get("exitstatus")
-                    .and_then(Value::as_str)
-                    .map(|s| self.server_text(s))
-                    .unwrap_or_default(),
-            }),
-            Some(other) => Err(bad(
-                &url,
-                &format!("unknown task status `{}`", truncate(other, 40)),
-            )),
-            None => Err(bad(&url, "no task `status` field")),
-        }
-    }
-
-    /// Polls the task every `poll` until it stops: `Ok` if it ended `OK`,
-    /// [`ProxmoxError::TaskFailed`] with Proxmox's exit status otherwise,
-    /// [`ProxmoxError::TaskTimeout`] if still running after `timeout`. An
-    /// error while polling ends the wait with that error.
-    pub async fn wait_for_task(
-        &self,
-        upid: &Upid,
-        poll: Duration,
-        timeout: Duration,
-    ) -> Result<(), ProxmoxError> {
-        let deadline = tokio::time::Instant::now() + timeout;
-        loop {
-            match self.task_status(upid).await? {
-                TaskStatus::Stopped { exit_status } if exit_status == "OK" => return Ok(()),
-                TaskStatus::Stopped { exit_status } => {
-                    return Err(ProxmoxError::TaskFailed {
-                        upid: upid.clone(),
-                        exit_status,
-                    })
-                }
-                TaskStatus::Running => {}
-            }
-            let now = tokio::time::Instant::now();
-            if now >= deadline {
-                return Err(ProxmoxError::TaskTimeout {
-                    upid: upid.clone(),
-                    timeout,
-                });
-            }
-            tokio::time::sleep(poll.min(deadline - now)).await;
-        }
-    }
-
     /// Sends one request and returns the URL (for errors) and the `data`
     /// member of a successful answer.
-    async fn call(
+    pub(super) async fn call(
         &self,
         method: Method,
         path: String,
@@ -631,7 +331,7 @@ impl ProxmoxClient {
 
     /// Makes server-provided text safe to show: one line, bounded, and
     /// without the token secret even if a server echoed it back.
-    fn server_text(&self, text: &str) -> String {
+    pub(super) fn server_text(&self, text: &str) -> String {
         let one_line: String = text
             .chars()
             .map(|c| if c.is_control() { ' ' } else { c })
@@ -650,7 +350,7 @@ impl ProxmoxClient {
     /// hyper error…), so the whole chain is searched.
     fn classify(&self, err: reqwest::Error, url: &str) -> ProxmoxError {
         let url = url.to_owned();
-        let chain = error_chain(&err);
+        let chain = failure::chain(&err);
         if let Some(tls) = chain.iter().find_map(|e| e.downcast_ref::<rustls::Error>()) {
             return ProxmoxError::Tls {
                 url,
@@ -668,7 +368,7 @@ impl ProxmoxClient {
                 timeout: self.inner.timeout,
             };
         }
-        let detail = self.server_text(&root_cause(&chain));
+        let detail = self.server_text(&failure::root_cause(&chain));
         if err.is_connect() {
             return ProxmoxError::Unreachable { url, detail };
         }
@@ -703,63 +403,10 @@ impl ProxmoxClient {
     }
 }
 
-fn bad(url: &str, reason: &str) -> ProxmoxError {
+pub(super) fn bad(url: &str, reason: &str) -> ProxmoxError {
     ProxmoxError::BadResponse {
         url: url.to_owned(),
         reason: reason.to_owned(),
-    }
-}
-
-/// The causes of an error, outermost first. `io::Error` hides its inner
-/// error from `source()` (it returns the inner error's source), so the walk
-/// steps into it explicitly — that is where rustls puts its errors.
-fn error_chain<'a>(err: &'a (dyn StdError + 'static)) -> Vec<&'a (dyn StdError + 'static)> {
-    let mut out = Vec::new();
-    let mut next = Some(err);
-    while let Some(e) = next {
-        if out.len() > 32 {
-            break;
-        }
-        out.push(e);
-        next = match e
-            .downcast_ref::<std::io::Error>()
-            .and_then(|io| io.get_ref())
-        {
-            Some(inner) => Some(inner as &(dyn StdError + 'static)),
-            None => e.source(),
-        };
-    }
-    out
-}
-
-/// The innermost message, which is the specific one ("Connection refused").
-fn root_cause(chain: &[&(dyn StdError + 'static)]) -> String {
-    chain
-        .last()
-        .map(|e| e.to_string())
-        .unwrap_or_else(|| "unknown error".to_owned())
-}
-
-/// Explains a certificate rejection in terms of the configuration.
-fn describe_tls(err: &rustls::Error) -> String {
-    match err {
-        rustls::Error::InvalidCertificate(CertificateError::Other(other)) => other.0.to_string(),
-        // BadSignature: an issuer with the right name but another key, e.g.
-        // the CA of a reinstalled Proxmox.
-        rustls::Error::InvalidCertificate(
-            CertificateError::UnknownIssuer | CertificateError::BadSignature,
-        ) => "the server certificate is not signed by the pinned ca (use the cluster ca, \
-             /etc/pve/pve-root-ca.pem, not the node certificate)"
-            .to_owned(),
-        rustls::Error::InvalidCertificate(
-            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
-        ) => format!(
-            "{err} (use a host name or address the certificate lists, or pin its fingerprint)"
-        ),
-        rustls::Error::InvalidMessage(_) => {
-            format!("{err} (is this port serving https? proxmox listens on 8006)")
-        }
-        other => other.to_string(),
     }
 }
 
@@ -880,7 +527,7 @@ fn validate_token_id(token_id: &str) -> Result<(), ProxmoxError> {
 
 /// Percent-encodes everything but RFC 3986 unreserved characters, for path
 /// segments and form values.
-fn encode(s: &str) -> String {
+pub(super) fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
@@ -890,14 +537,6 @@ fn encode(s: &str) -> String {
         }
     }
     out
-}
-
-/// Cuts text to `max` characters, marking the cut.
-fn truncate(s: &str, max: usize) -> String {
-    match s.char_indices().nth(max) {
-        Some((i, _)) => format!("{}…", &s[..i]),
-        None => s.to_owned(),
-    }
 }
 
 /// Proxmox sometimes sends numbers as strings; accept both.
@@ -936,127 +575,9 @@ fn lenient_string(v: &Value) -> Option<String> {
     }
 }
 
-/// Builds the rustls configuration for the chosen trust mode, always with
-/// the ring provider (never aws-lc-rs: it does not build lean on a Pi).
-fn tls_config(trust: &TlsTrust, base: &str) -> Result<rustls::ClientConfig, ProxmoxError> {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let algorithms = provider.signature_verification_algorithms;
-    let builder = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| ProxmoxError::ClientSetup {
-            url: base.to_owned(),
-            reason: e.to_string(),
-        })?;
-    let config = match trust {
-        TlsTrust::Ca(pem) => {
-            let mut roots = rustls::RootCertStore::empty();
-            for cert in CertificateDer::pem_slice_iter(pem) {
-                let cert = cert.map_err(|e| ProxmoxError::InvalidCa {
-                    reason: format!("unreadable pem: {e}"),
-                })?;
-                roots.add(cert).map_err(|e| ProxmoxError::InvalidCa {
-                    reason: format!("not a usable certificate: {e}"),
-                })?;
-            }
-            if roots.is_empty() {
-                return Err(ProxmoxError::InvalidCa {
-                    reason: "no `BEGIN CERTIFICATE` block found".to_owned(),
-                });
-            }
-            builder.with_root_certificates(roots).with_no_client_auth()
-        }
-        TlsTrust::Fingerprint(sha256) => builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(PinnedCertificate {
-                sha256: Some(*sha256),
-                algorithms,
-            }))
-            .with_no_client_auth(),
-        TlsTrust::InsecureNoVerify => builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(PinnedCertificate {
-                sha256: None,
-                algorithms,
-            }))
-            .with_no_client_auth(),
-    };
-    Ok(config)
-}
-
-/// Accepts exactly the certificate whose SHA-256 is pinned (or, with `None`,
-/// any certificate), but still checks that the server signed the handshake
-/// with that certificate's key.
-#[derive(Debug)]
-struct PinnedCertificate {
-    sha256: Option<[u8; 32]>,
-    algorithms: WebPkiSupportedAlgorithms,
-}
-
-/// The certificate presented is not the pinned one; both fingerprints are
-/// shown so the user can compare with the web UI.
-#[derive(Debug, thiserror::Error)]
-#[error(
-    "the server certificate's sha-256 fingerprint is {}, not the pinned {}",
-    format_fingerprint(.presented),
-    format_fingerprint(.pinned)
-)]
-struct FingerprintMismatch {
-    presented: [u8; 32],
-    pinned: [u8; 32],
-}
-
-impl ServerCertVerifier for PinnedCertificate {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        let Some(pinned) = self.sha256 else {
-            return Ok(ServerCertVerified::assertion());
-        };
-        let digest = ring::digest::digest(&ring::digest::SHA256, end_entity.as_ref());
-        let mut presented = [0u8; 32];
-        presented.copy_from_slice(digest.as_ref());
-        if presented == pinned {
-            Ok(ServerCertVerified::assertion())
-        } else {
-            Err(rustls::Error::InvalidCertificate(CertificateError::Other(
-                rustls::OtherError(Arc::new(FingerprintMismatch { presented, pinned })),
-            )))
-        }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algorithms)
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algorithms)
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.algorithms.supported_schemes()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const FP_HEX: &str = "00112233445566778899aabbccddeeff00112233445566778899AABBCCDDEEFF";
 
     fn settings(url: &str) -> ProxmoxSettings {
         ProxmoxSettings {
@@ -1067,45 +588,6 @@ mod tests {
             trust: TlsTrust::InsecureNoVerify,
             timeout: Duration::from_secs(10),
         }
-    }
-
-    #[test]
-    fn fingerprint_accepts_plain_and_colon_hex_in_any_case() {
-        let plain = parse_fingerprint(FP_HEX).unwrap();
-        assert_eq!(plain[0], 0x00);
-        assert_eq!(plain[31], 0xff);
-        let colons = format_fingerprint(&plain);
-        assert_eq!(parse_fingerprint(&colons).unwrap(), plain);
-        assert_eq!(
-            parse_fingerprint(&format!("  {}\n", colons.to_lowercase())).unwrap(),
-            plain
-        );
-    }
-
-    #[test]
-    fn fingerprint_rejects_wrong_length_bad_digits_and_bad_grouping() {
-        assert!(parse_fingerprint(&FP_HEX[..62]).is_err());
-        assert!(parse_fingerprint(&FP_HEX.replace('a', "g")).is_err());
-        assert!(parse_fingerprint("").is_err());
-        // 64 digits but grouped oddly.
-        let odd = format!("{}:{}", &FP_HEX[..3], &FP_HEX[3..]);
-        assert!(parse_fingerprint(&odd).is_err());
-        // Multi-byte characters must not make slicing panic.
-        assert!(parse_fingerprint(&"é".repeat(32)).is_err());
-        let msg = parse_fingerprint("zz").unwrap_err().to_string();
-        assert!(msg.contains("sha-256"), "{msg}");
-    }
-
-    #[test]
-    fn upid_must_start_with_upid_and_name_a_node() {
-        let upid =
-            Upid::parse("UPID:pve:0001F2A3:00B1C2D3:6650A1B2:vzreboot:105:cubeguardian@pve!bot:")
-                .unwrap();
-        assert_eq!(upid.node(), "pve");
-        assert!(Upid::parse("pve:0001F2A3").is_err());
-        assert!(Upid::parse("UPID::123").is_err());
-        assert!(Upid::parse("UPID:pve:12 34").is_err());
-        assert!(Upid::parse(&format!("UPID:pve:{}", "x".repeat(600))).is_err());
     }
 
     #[test]
@@ -1240,18 +722,5 @@ mod tests {
             encode("UPID:pve:1:vzreboot:105:a@pve!bot:"),
             "UPID%3Apve%3A1%3Avzreboot%3A105%3Aa%40pve%21bot%3A"
         );
-    }
-
-    #[test]
-    fn task_status_ok_only_for_ok() {
-        assert!(TaskStatus::Stopped {
-            exit_status: "OK".into()
-        }
-        .ok());
-        assert!(!TaskStatus::Stopped {
-            exit_status: "WARNINGS: 1".into()
-        }
-        .ok());
-        assert!(!TaskStatus::Running.ok());
     }
 }

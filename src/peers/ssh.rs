@@ -167,7 +167,7 @@ pub enum SshError {
     #[error("invalid SSH address `{address}`: {reason}")]
     InvalidAddress {
         address: String,
-        reason: &'static str,
+        reason: crate::peers::address::AddressError,
     },
     #[error("ssh host {address} is unreachable")]
     Unreachable {
@@ -286,7 +286,7 @@ async fn session(
         detail: error.to_string(),
     };
     let (host, port) =
-        crate::address::split_host_port(address, DEFAULT_PORT).map_err(|reason| {
+        crate::peers::address::split_host_port(address, DEFAULT_PORT).map_err(|reason| {
             SshError::InvalidAddress {
                 address: address.clone(),
                 reason,
