@@ -310,10 +310,13 @@ async fn digest_cli_reaches_the_service_whatever_the_proxy_variables_say() {
         .collect();
     let (ok, list, err) = digest_list(&app.config_path(), &env).await;
     assert!(ok, "{err}");
-    assert!(
-        app.log.lines().iter().any(|l| l.contains("digest list")),
-        "the service was asked: {list}"
-    );
+    // The service's log is read by a background task: its line may land
+    // just after the CLI exits.
+    app.log
+        .wait(&format!("the service was asked ({list})"), |l| {
+            l.contains("digest list")
+        })
+        .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
