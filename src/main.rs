@@ -8,21 +8,13 @@ use std::sync::Arc;
 use clap::{ArgGroup, Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
-use std::io::{BufRead, Write};
-
-use cubeguardian::cli::service_client;
-use cubeguardian::config::{self, Config, ShutdownMethod};
+use cubeguardian::cli::{self, load, EXIT_CONFIG};
+use cubeguardian::config;
 use cubeguardian::digest::listing::Query;
-use cubeguardian::digest::offline::{self, OfflineError};
-use cubeguardian::intent::{Addressee, Channel, Parsed, Recognizer};
+use cubeguardian::intent::{Addressee, Channel};
 use cubeguardian::secret::SecretSource;
-use cubeguardian::store::StoreError;
 use cubeguardian::web::{LogRing, Metrics};
 use cubeguardian::{app, logging};
-
-/// EX_CONFIG from sysexits.h: the configuration is wrong. systemd shows it,
-/// and `RestartPreventExitStatus=78` keeps a broken config from looping.
-const EXIT_CONFIG: u8 = 78;
 
 /// CubeGuardian: wakes, watches and puts to sleep a home Minecraft server
 /// from Discord.
@@ -93,7 +85,7 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::CheckConfig { config } => check_config(&config),
+        Command::CheckConfig { config } => cli::check_config::check_config(&config),
         Command::Run { config } => run(&config),
         Command::Digest {
             config,
@@ -108,7 +100,7 @@ fn main() -> ExitCode {
                 // clap's group makes one of them required.
                 _ => Query::List,
             };
-            digest(&config, query)
+            cli::digest::digest(&config, query)
         }
         Command::Parse {
             text,
@@ -124,171 +116,23 @@ fn main() -> ExitCode {
                     Ok(c) => c
                         .discord
                         .bot_name
-                        .unwrap_or_else(|| DEFAULT_BOT_NAME.to_owned()),
+                        .unwrap_or_else(|| cli::parse::DEFAULT_BOT_NAME.to_owned()),
                     Err(code) => return code,
                 },
-                (None, None) => DEFAULT_BOT_NAME.to_owned(),
+                (None, None) => cli::parse::DEFAULT_BOT_NAME.to_owned(),
             };
             let bot = Addressee {
                 bot_id,
                 bot_name: &bot_name,
             };
             if batch {
-                parse_batch(&bot)
+                cli::parse::batch(&bot)
             } else {
                 let channel = if dm { Channel::Dm } else { Channel::Guild };
-                let parsed = Recognizer::new().parse(text.as_deref().unwrap_or(""), channel, &bot);
-                println!("{}", json(&parsed));
-                ExitCode::SUCCESS
+                cli::parse::one(text.as_deref().unwrap_or(""), channel, &bot)
             }
         }
     }
-}
-
-/// What players call the bot when nothing says otherwise.
-const DEFAULT_BOT_NAME: &str = "CubeGuardian";
-
-fn json(parsed: &Parsed) -> String {
-    serde_json::to_string(parsed).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
-}
-
-/// `parse --batch`: one answer per input line, in order; a malformed line
-/// gets an `{"error": …}` object in its place so the output stays aligned.
-fn parse_batch(bot: &Addressee<'_>) -> ExitCode {
-    let recognizer = Recognizer::new();
-    let mut out = std::io::stdout().lock();
-    let mut failed = false;
-    for (n, line) in std::io::stdin().lock().lines().enumerate() {
-        let line = match line {
-            Ok(line) => line,
-            Err(e) => {
-                eprintln!("error: stdin line {}: {e}", n + 1);
-                return ExitCode::FAILURE;
-            }
-        };
-        let answer = match line.split_once('\t') {
-            Some(("guild", text)) => json(&recognizer.parse(text, Channel::Guild, bot)),
-            Some(("dm", text)) => json(&recognizer.parse(text, Channel::Dm, bot)),
-            _ => {
-                failed = true;
-                let error = format!("line {}: expected `guild<TAB>text` or `dm<TAB>text`", n + 1);
-                serde_json::json!({ "error": error }).to_string()
-            }
-        };
-        if writeln!(out, "{answer}").is_err() {
-            // stdout closed (e.g. piped into head): nothing left to do.
-            return ExitCode::SUCCESS;
-        }
-    }
-    if failed {
-        ExitCode::FAILURE
-    } else {
-        ExitCode::SUCCESS
-    }
-}
-
-fn load(path: &Path) -> Result<Config, ExitCode> {
-    Config::from_file(path).map_err(|e| {
-        eprintln!("error: {e}");
-        ExitCode::from(EXIT_CONFIG)
-    })
-}
-
-fn check_config(path: &Path) -> ExitCode {
-    let config = match load(path) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    println!("{}: valid", path.display());
-    let mut secrets = vec!["discord_token"];
-    let mut files = Vec::new();
-    if let Some(px) = &config.proxmox {
-        secrets.push("proxmox_token_secret");
-        files.extend(px.ca_file.iter().map(|f| ("proxmox.ca_file", f.clone())));
-    }
-    if let Some(digest) = &config.digest {
-        if digest.smtp_user.is_some() {
-            secrets.push("smtp_password");
-        }
-        files.extend(
-            digest
-                .smtp_ca_file
-                .iter()
-                .map(|f| ("digest.smtp_ca_file", f.clone())),
-        );
-    }
-    if let (ShutdownMethod::Ssh, Some(ssh)) = (config.power.shutdown_method, &config.ssh) {
-        match &ssh.key_file {
-            Some(file) => files.push(("ssh.key_file", file.clone())),
-            None => secrets.push("ssh_key (credential only)"),
-        }
-    }
-    for (key, file) in files {
-        if !file.exists() {
-            println!("warning: `{key}`: {} does not exist (yet)", file.display());
-        }
-    }
-    println!(
-        "secrets read at start-up (credential or CUBEGUARDIAN_<NAME> variable): {}",
-        secrets.join(", ")
-    );
-    ExitCode::SUCCESS
-}
-
-fn digest(path: &Path, query: Query) -> ExitCode {
-    let config = match load(path) {
-        Ok(c) => c,
-        Err(code) => return code,
-    };
-    let Some(digest) = &config.digest else {
-        eprintln!(
-            "error: {}: there is no [digest] section (or it has enabled = false)",
-            path.display()
-        );
-        return ExitCode::from(EXIT_CONFIG);
-    };
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let answer = runtime.block_on(async {
-        match offline::answer(&config, digest, query).await {
-            Err(OfflineError::Store(StoreError::AlreadyOpen { .. })) => {
-                ask_running(&config, query).await
-            }
-            other => other.map_err(|e| format!("{:#}", anyhow::Error::from(e))),
-        }
-    });
-    match answer {
-        Ok(Some(text)) => {
-            print!("{text}");
-            ExitCode::SUCCESS
-        }
-        Ok(None) => {
-            eprintln!("error: there is no such digest (see `cubeguardian digest --list`)");
-            ExitCode::FAILURE
-        }
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
-        }
-    }
-}
-
-/// Asks the running appliance, which holds the database, over its admin
-/// endpoint.
-async fn ask_running(config: &Config, query: Query) -> Result<Option<String>, String> {
-    let token =
-        service_client::admin_token(&SecretSource::from_process()).map_err(|e| e.to_string())?;
-    service_client::ask(config.admin.listen, &token, query)
-        .await
-        .map_err(|e| e.to_string())
 }
 
 fn run(path: &Path) -> ExitCode {
