@@ -10,6 +10,8 @@
 //!   [`minecraft`] (Server List Ping), [`wol`] (magic packets), [`ssh`]
 //!   (shutdown of non-Proxmox hosts), [`discord`] (gateway events, voice
 //!   presence, announcements).
+//! - [`services`]: the actions both front doors (Discord, the admin page)
+//!   perform, each owned once: the Minecraft restart, the power requests.
 //! - The appliance around them: [`config`] (the TOML file, validated),
 //!   [`secret`] (credentials), [`store`] (the embedded database),
 //!   [`messages`] (player-facing texts), [`ratelimit`] (the anti-abuse
@@ -37,8 +39,8 @@ pub mod power;
 pub mod proxmox;
 pub mod ratelimit;
 pub mod reload;
-pub mod restart;
 pub mod secret;
+pub mod services;
 pub mod ssh;
 pub mod store;
 pub mod time;

@@ -8,7 +8,7 @@
 //! buttons, a reply in the channel (or a DM for private ones) for text.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
@@ -17,7 +17,7 @@ use serenity::all::{
     CreateButton, CreateCommand, CreateInteractionResponse, CreateInteractionResponseMessage,
     CreateMessage, EditMessage, GuildId, Http, Member, Message, MessageId, User, UserId,
 };
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{oneshot, watch};
 
 use super::admin;
 use super::digest::{self, DigestCommand};
@@ -26,27 +26,26 @@ use crate::digest::service::Digester;
 use crate::guard::Guard;
 use crate::intent::{Addressee, Channel, Intent, Recognizer};
 use crate::messages::{spoken, Messages, Text};
-use crate::outgoing::Outgoing;
-use crate::power::driver::{Input, PowerView};
+use crate::power::driver::PowerView;
 use crate::power::machine::{GameObservation, Requester, State, StateKind};
-use crate::proxmox::ProxmoxClient;
 use crate::ratelimit::{Decision, Notice, Reason};
-use crate::restart::{longer_refusal, restart_minecraft, Limits, Refusal, RestartPolicy};
-use crate::store::Store;
+use crate::services::power::{Power, PowerError};
+use crate::services::restart::{Caller, RestartError, Restarter};
+use crate::services::PlainWords;
 use crate::time::Clock;
-use crate::time::Zone;
-use crate::web::Metrics;
 
 /// `custom_id` prefixes of the restart confirmation buttons; the rest of
 /// the id is the request's number.
 const CONFIRM_PREFIX: &str = "cubeguardian:restart:confirm:";
 const DECLINE_PREFIX: &str = "cubeguardian:restart:cancel:";
+/// `custom_id` prefixes of the Yes/No buttons under "Tu veux que je
+/// redémarre le serveur ?", asked when the recogniser is unsure; answered
+/// like a confirmation.
+const YES_PREFIX: &str = "cubeguardian:restart:yes:";
+const NO_PREFIX: &str = "cubeguardian:restart:no:";
 /// `custom_id` of the "Start" button offered when a restart is asked of a
 /// server that is off.
 pub const WAKE_BUTTON_ID: &str = "cubeguardian:wake";
-
-/// The store record of the restart history.
-const RESTART_RECORD: &str = "restart";
 
 /// A player command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -165,31 +164,19 @@ pub struct CommandDeps {
     pub auth: Authorization,
     pub messages: Messages,
     pub bot_name: Option<String>,
-    pub power: mpsc::Sender<Input>,
+    pub power: Power,
     pub view: watch::Receiver<PowerView>,
-    pub outgoing: mpsc::Sender<Outgoing>,
-    pub restart: RestartDeps,
+    pub restarter: Arc<Restarter>,
+    /// How long a requester has to confirm a restart.
+    pub confirm_within: Duration,
+    /// Whether plain-word requests are acted on (the admin page's switch).
+    pub plain_words: Arc<PlainWords>,
     /// The rate limiter every command passes.
     pub guard: Arc<Guard>,
-    pub metrics: Arc<Metrics>,
-    pub zone: Zone,
     /// The appliance's one clock.
     pub clock: Clock,
     /// The digest, when `[digest]` is on.
     pub digest: Option<Arc<Digester>>,
-}
-
-/// What the restart needs.
-pub struct RestartDeps {
-    /// `None` without a `[proxmox]` section: restart is then unavailable.
-    pub proxmox: Option<ProxmoxClient>,
-    pub container_id: u32,
-    pub minecraft: String,
-    pub ping_timeout: Duration,
-    pub limits: Limits,
-    pub confirm_within: Duration,
-    pub timeout: Duration,
-    pub store: Arc<Store>,
 }
 
 /// A restart waiting for its requester's answer.
@@ -204,12 +191,9 @@ pub struct Commands {
     recognizer: Recognizer,
     /// The bot's own id and the name players call it by, learnt at READY.
     bot: OnceLock<(u64, String)>,
-    policy: Mutex<RestartPolicy>,
-    restarting: AtomicBool,
     next_request: AtomicU64,
     pending: Mutex<HashMap<u64, Pending>>,
     clock: Clock,
-    natural_language: AtomicBool,
 }
 
 /// Plain outcome of a send; failures are logged where they happen.
@@ -217,26 +201,14 @@ type Sent = Result<(), serenity::Error>;
 
 impl Commands {
     pub fn new(deps: CommandDeps) -> Self {
-        let limits = deps.restart.limits;
-        let policy = match deps.restart.store.load::<RestartPolicy>(RESTART_RECORD) {
-            Ok(Some(p)) => p.with_limits(limits),
-            Ok(None) => RestartPolicy::new(limits),
-            Err(e) => {
-                log::warn!("{e:#}; starting with an empty restart history");
-                RestartPolicy::new(limits)
-            }
-        };
         let clock = deps.clock;
         Commands {
             deps,
             recognizer: Recognizer::new(),
             bot: OnceLock::new(),
-            policy: Mutex::new(policy),
-            restarting: AtomicBool::new(false),
             next_request: AtomicU64::new(1),
             pending: Mutex::new(HashMap::new()),
             clock,
-            natural_language: AtomicBool::new(true),
         }
     }
 
@@ -297,13 +269,16 @@ impl Commands {
         if self.answer_from_text(&message) {
             return;
         }
+        // A restart in plain words the recogniser is unsure of is asked
+        // about first.
+        let mut ask_first = false;
         let command = match Command::from_prefix(&message.content) {
             Some(command) => Some(command),
             None => {
                 let Some((bot_id, bot_name)) = self.bot.get() else {
                     return;
                 };
-                if !self.natural_language() {
+                if !self.deps.plain_words.is_on() {
                     return;
                 }
                 let parsed = self.recognizer.parse(
@@ -321,6 +296,7 @@ impl Commands {
                     parsed.addressed,
                     message.id
                 );
+                ask_first = parsed.asks_first();
                 Command::from_intent(parsed.intent)
             }
         };
@@ -371,16 +347,26 @@ impl Commands {
         if needs_roles {
             invocation.roles = self.roles_of(http, message.author.id).await;
         }
-        self.run(http, command, invocation).await;
+        if ask_first {
+            self.ask_first(http, invocation).await;
+        } else {
+            self.run(http, command, invocation).await;
+        }
     }
 
     /// A press on one of this module's buttons. Returns false if the button
     /// is not ours.
     pub async fn on_button(&self, http: &Http, press: ComponentInteraction) -> bool {
         let id = press.data.custom_id.clone();
-        if let Some(rest) = id.strip_prefix(CONFIRM_PREFIX) {
+        if let Some(rest) = id
+            .strip_prefix(CONFIRM_PREFIX)
+            .or_else(|| id.strip_prefix(YES_PREFIX))
+        {
             self.answer_from_button(http, &press, rest, true).await;
-        } else if let Some(rest) = id.strip_prefix(DECLINE_PREFIX) {
+        } else if let Some(rest) = id
+            .strip_prefix(DECLINE_PREFIX)
+            .or_else(|| id.strip_prefix(NO_PREFIX))
+        {
             self.answer_from_button(http, &press, rest, false).await;
         } else if id == WAKE_BUTTON_ID {
             self.dispatch(http, Command::Wake, button_invocation(press))
@@ -470,24 +456,11 @@ impl Commands {
         );
         if notify {
             let policy = (action == Command::Restart.name())
-                .then(|| {
-                    let now = self.clock.now();
-                    let until_tomorrow = Duration::from_millis(
-                        crate::ratelimit::Moment::in_zone(now, &self.deps.zone)
-                            .next_day
-                            .0
-                            .saturating_sub(now.0),
-                    );
-                    longer_refusal(
-                        retry_after,
-                        self.restart_policy(inv.user.id),
-                        until_tomorrow,
-                    )
-                })
+                .then(|| self.deps.restarter.longer_wait(inv.user.id, retry_after))
                 .flatten();
             let wait = spoken(retry_after.max(Duration::from_secs(1)));
             let text = match (policy, reason) {
-                (Some(refusal), _) => self.refusal_text(refusal),
+                (Some(refusal), _) => self.restart_error_text(&refusal),
                 (None, Reason::Banned { .. }) => self.text(Text::Banned, &[("wait", &wait)]),
                 (None, _) => self.text(Text::RateLimited, &[("wait", &wait)]),
             };
@@ -591,31 +564,23 @@ impl Commands {
             let text = self.text(Text::PermissionDenied, &[]);
             return log_failure(reply(http, inv, &text, true, Vec::new()).await);
         }
-        let (tx, rx) = oneshot::channel();
-        let asked = self
-            .deps
-            .power
-            .send(Input::Wake {
-                by: inv.user.clone(),
-                reply: tx,
-            })
-            .await;
-        let before = match (asked, rx.await) {
-            (Ok(()), Ok(kind)) => kind,
-            _ => {
-                log::error!("wake: the power driver is gone");
+        let refused = match self.deps.power.wake(inv.user.clone()).await {
+            Ok(()) => None,
+            Err(PowerError::Refused { state }) => Some(state),
+            Err(e) => {
+                log::error!("wake: {e}");
                 return;
             }
         };
-        let text = match before {
-            StateKind::Idle => self.text(Text::WakeStarted, &[]),
-            StateKind::StartupRequested | StateKind::StartupMonitoring => {
+        let text = match refused {
+            None => self.text(Text::WakeStarted, &[]),
+            Some(StateKind::StartupRequested | StateKind::StartupMonitoring) => {
                 self.text(Text::WakeAlreadyStarting, &[])
             }
-            StateKind::Operational | StateKind::ShutdownTimer => {
+            Some(StateKind::Operational | StateKind::ShutdownTimer) => {
                 self.text(Text::WakeAlreadyOn, &[])
             }
-            other => {
+            Some(other) => {
                 let state = self.text(Text::state(other), &[]);
                 self.text(Text::NotAvailable, &[("state", &state)])
             }
@@ -634,41 +599,14 @@ impl Commands {
             let text = self.text(Text::PermissionDenied, &[]);
             return log_failure(reply(http, &inv, &text, true, Vec::new()).await);
         }
-        let kind = self.deps.view.borrow().state.kind();
-        match kind {
-            StateKind::Operational | StateKind::ShutdownTimer => {}
-            StateKind::Idle => {
-                let text = self.text(Text::RestartWhileOff, &[]);
-                let button = CreateButton::new(WAKE_BUTTON_ID)
-                    .label(self.text(Text::WakeButton, &[]))
-                    .style(ButtonStyle::Success);
-                return log_failure(reply(http, &inv, &text, true, vec![button]).await);
-            }
-            other => {
-                let state = self.text(Text::state(other), &[]);
-                let text = self.text(Text::NotAvailable, &[("state", &state)]);
-                return log_failure(reply(http, &inv, &text, true, Vec::new()).await);
-            }
-        }
-        if let Some(text) = self.restart_refusal(inv.user.id) {
-            return log_failure(reply(http, &inv, &text, true, Vec::new()).await);
+        if let Err(e) = self.deps.restarter.check(inv.user.id, Caller::Player) {
+            let (text, buttons) = self.restart_refusal(&e);
+            return log_failure(reply(http, &inv, &text, true, buttons).await);
         }
 
         // Ask for confirmation.
-        let request = self.next_request.fetch_add(1, Ordering::Relaxed);
-        let (tx, rx) = oneshot::channel();
-        self.pending
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(
-                request,
-                Pending {
-                    requester: inv.user.clone(),
-                    channel: inv.origin.channel(),
-                    answer: tx,
-                },
-            );
-        let seconds = self.deps.restart.confirm_within.as_secs().to_string();
+        let (request, rx) = self.expect_answer(&inv);
+        let seconds = self.deps.confirm_within.as_secs().to_string();
         let question = self.text(
             Text::RestartConfirm,
             &[("player", &inv.user.name), ("seconds", &seconds)],
@@ -692,7 +630,7 @@ impl Commands {
                 return;
             }
         };
-        let answer = tokio::time::timeout(self.deps.restart.confirm_within, rx).await;
+        let answer = tokio::time::timeout(self.deps.confirm_within, rx).await;
         self.forget(request);
         let confirmed = match answer {
             Ok(Ok(yes)) => yes,
@@ -717,31 +655,103 @@ impl Commands {
         self.run_restart(http, &inv).await;
     }
 
-    /// Why `user` may not restart now, as the text to show, if anything.
-    fn restart_refusal(&self, user: u64) -> Option<String> {
-        if self.restarting.load(Ordering::SeqCst) {
-            return Some(self.text(Text::RestartAlreadyRunning, &[]));
+    /// A restart refused before it started, in the player's words, with
+    /// the "Start" button when the server is off.
+    fn restart_refusal(&self, e: &RestartError) -> (String, Vec<CreateButton>) {
+        if *e
+            == (RestartError::NotRunning {
+                state: StateKind::Idle,
+            })
+        {
+            let button = CreateButton::new(WAKE_BUTTON_ID)
+                .label(self.text(Text::WakeButton, &[]))
+                .style(ButtonStyle::Success);
+            return (self.text(Text::RestartWhileOff, &[]), vec![button]);
         }
-        self.restart_policy(user)
-            .err()
-            .map(|refusal| self.refusal_text(refusal))
+        (self.restart_error_text(e), Vec::new())
     }
 
-    /// What the restart cooldown and daily cap say about `user` now.
-    fn restart_policy(&self, user: u64) -> Result<(), Refusal> {
-        let policy = self.policy.lock().unwrap_or_else(|p| p.into_inner());
-        let now = self.clock.now();
-        policy.check(user, now, self.deps.zone.day(now))
-    }
-
-    fn refusal_text(&self, refusal: Refusal) -> String {
-        match refusal {
-            Refusal::Cooldown { remaining } => {
-                let minutes = remaining.as_secs().div_ceil(60).max(1).to_string();
+    fn restart_error_text(&self, e: &RestartError) -> String {
+        match e {
+            RestartError::NotRunning { state } => {
+                let state = self.text(Text::state(*state), &[]);
+                self.text(Text::NotAvailable, &[("state", &state)])
+            }
+            RestartError::AlreadyUnderWay => self.text(Text::RestartAlreadyRunning, &[]),
+            RestartError::TooSoon { wait } => {
+                let minutes = wait.as_secs().div_ceil(60).max(1).to_string();
                 self.text(Text::Cooldown, &[("minutes", &minutes)])
             }
-            Refusal::DailyCap { count } => {
+            RestartError::DailyCapReached { count } => {
                 self.text(Text::DailyRestartCap, &[("count", &count.to_string())])
+            }
+            RestartError::Unavailable | RestartError::Failed { .. } => {
+                self.text(Text::RestartFailed, &[])
+            }
+        }
+    }
+
+    /// Registers a question to the invoker, answered by a button or by
+    /// "oui"/"non" typed in the same channel: the request's number and
+    /// where the answer arrives.
+    fn expect_answer(&self, inv: &Invocation) -> (u64, oneshot::Receiver<bool>) {
+        let request = self.next_request.fetch_add(1, Ordering::Relaxed);
+        let (tx, rx) = oneshot::channel();
+        self.pending
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(
+                request,
+                Pending {
+                    requester: inv.user.clone(),
+                    channel: inv.origin.channel(),
+                    answer: tx,
+                },
+            );
+        (request, rx)
+    }
+
+    /// A restart asked in plain words the recogniser is unsure of: "Tu
+    /// veux que je redémarre le serveur ?" with Yes/No first; Yes goes on
+    /// to the usual restart flow (its checks and its confirmation), so a
+    /// misunderstood message never gets as far as the Confirm button.
+    async fn ask_first(&self, http: &Http, inv: Invocation) {
+        if !self.allowed(&inv) {
+            let text = self.text(Text::PermissionDenied, &[]);
+            return log_failure(reply(http, &inv, &text, true, Vec::new()).await);
+        }
+        let (request, rx) = self.expect_answer(&inv);
+        let question = self.text(Text::RestartAskFirst, &[]);
+        let buttons = vec![
+            CreateButton::new(format!("{YES_PREFIX}{request}"))
+                .label(self.text(Text::YesButton, &[]))
+                .style(ButtonStyle::Primary),
+            CreateButton::new(format!("{NO_PREFIX}{request}"))
+                .label(self.text(Text::NoButton, &[]))
+                .style(ButtonStyle::Secondary),
+        ];
+        let asked = match reply_message(http, &inv, &question, buttons).await {
+            Ok(m) => m,
+            Err(e) => {
+                log::warn!("discord: cannot ask whether a restart is meant: {e}");
+                self.forget(request);
+                return;
+            }
+        };
+        let answer = tokio::time::timeout(self.deps.confirm_within, rx).await;
+        self.forget(request);
+        match answer {
+            Ok(Ok(true)) => {
+                settle(http, &inv, asked, &question).await;
+                self.restart(http, inv).await;
+            }
+            Ok(Ok(false)) => {
+                let text = self.text(Text::RestartCancelled, &[]);
+                settle(http, &inv, asked, &text).await;
+            }
+            _ => {
+                let text = self.text(Text::RestartExpired, &[]);
+                settle(http, &inv, asked, &text).await;
             }
         }
     }
@@ -755,97 +765,22 @@ impl Commands {
 
     async fn run_restart(&self, http: &Http, inv: &Invocation) {
         // Checked again: the world may have changed while they confirmed.
-        if let Some(text) = self.restart_refusal(inv.user.id) {
-            return log_failure(post(http, inv.origin.channel(), &text, Vec::new()).await);
+        if let Err(e) = self.deps.restarter.check(inv.user.id, Caller::Player) {
+            let (text, buttons) = self.restart_refusal(&e);
+            return log_failure(post(http, inv.origin.channel(), &text, buttons).await);
         }
         if matches!(inv.origin, Origin::Text { .. }) {
             let text = self.text(Text::RestartInProgress, &[]);
             log_failure(post(http, inv.origin.channel(), &text, Vec::new()).await);
         }
-        let text = match self.restart_now(&inv.user).await {
+        let text = match self.deps.restarter.restart(&inv.user, Caller::Player).await {
             Ok(elapsed) => self.text(
                 Text::RestartSucceeded,
                 &[("seconds", &elapsed.as_secs().to_string())],
             ),
-            Err(None) => self.text(Text::RestartAlreadyRunning, &[]),
-            Err(Some(_)) => self.text(Text::RestartFailed, &[]),
+            Err(e) => self.restart_error_text(&e),
         };
         log_failure(post(http, inv.origin.channel(), &text, Vec::new()).await);
-    }
-
-    /// The restart itself, shared by Discord and the admin page: one at a
-    /// time (`Err(None)` when one is running), recorded in the history,
-    /// then the reboot; a failure (`Err(Some(reason))`) alerts the admin.
-    pub async fn restart_now(&self, by: &Requester) -> Result<Duration, Option<String>> {
-        if self.restarting.swap(true, Ordering::SeqCst) {
-            return Err(None);
-        }
-        let snapshot = {
-            let mut policy = self.policy.lock().unwrap_or_else(|p| p.into_inner());
-            let now = self.clock.now();
-            policy.record(by.id, now, self.deps.zone.day(now));
-            policy.clone()
-        };
-        let store = Arc::clone(&self.deps.restart.store);
-        match tokio::task::spawn_blocking(move || store.save(RESTART_RECORD, &snapshot)).await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => log::error!("restart: cannot save the restart history: {e:#}"),
-            Err(e) => log::error!("restart: saving the restart history failed: {e}"),
-        }
-        let r = &self.deps.restart;
-        let result = match &r.proxmox {
-            Some(proxmox) => restart_minecraft(
-                proxmox,
-                r.container_id,
-                &r.minecraft,
-                r.ping_timeout,
-                r.timeout,
-            )
-            .await
-            .map_err(|e| e.to_string()),
-            None => Err("no [proxmox] section: the container cannot be restarted".to_owned()),
-        };
-        self.restarting.store(false, Ordering::SeqCst);
-        self.deps.metrics.restart(result.is_ok());
-        match result {
-            Ok(elapsed) => {
-                log::info!("restart by {} done in {} s", by.name, elapsed.as_secs());
-                Ok(elapsed)
-            }
-            Err(reason) => {
-                log::error!("restart by {} failed: {reason}", by.name);
-                let alert = self.text(
-                    Text::RestartFailedAlert,
-                    &[("player", &by.name), ("reason", &reason)],
-                );
-                if self
-                    .deps
-                    .outgoing
-                    .try_send(Outgoing::AlertAdmin { text: alert })
-                    .is_err()
-                {
-                    log::warn!("restart: discord queue full, admin alert dropped");
-                }
-                Err(Some(reason))
-            }
-        }
-    }
-
-    /// Whether plain-word requests are acted on (a feature the admin page
-    /// toggles; slash and `!` commands always work).
-    /// A reloaded configuration's restart cooldown and daily cap; the
-    /// history is kept.
-    pub fn set_restart_limits(&self, limits: Limits) {
-        let mut policy = self.policy.lock().unwrap_or_else(|p| p.into_inner());
-        *policy = policy.clone().with_limits(limits);
-    }
-
-    pub fn set_natural_language(&self, on: bool) {
-        self.natural_language.store(on, Ordering::Relaxed);
-    }
-
-    pub fn natural_language(&self) -> bool {
-        self.natural_language.load(Ordering::Relaxed)
     }
 
     async fn answer_from_button(
