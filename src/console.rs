@@ -219,16 +219,12 @@ impl Backend for Console {
         match action {
             AdminAction::Wake => match self.power.wake(self.admin()).await {
                 Ok(()) => Ok("wake requested: magic packets sent".to_owned()),
-                Err(PowerError::Refused { state }) => {
-                    Err(format!("nothing to wake: the server is {state}"))
-                }
+                Err(e @ PowerError::Refused { .. }) => Err(format!("wake {e}")),
                 Err(e) => Err(e.to_string()),
             },
             AdminAction::Shutdown => match self.power.shutdown_now().await {
                 Ok(()) => Ok("shutdown requested".to_owned()),
-                Err(PowerError::Refused { state }) => {
-                    Err(format!("nothing to shut down: the server is {state}"))
-                }
+                Err(e @ PowerError::Refused { .. }) => Err(format!("shutdown {e}")),
                 Err(e) => Err(e.to_string()),
             },
             AdminAction::SetMaintenance(on) => {
