@@ -277,3 +277,122 @@ async fn restart_minecraft(
         tokio::time::sleep(POLL.min(timeout.saturating_sub(started.elapsed()))).await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::power::machine::{AutoShutdown, State};
+
+    /// A service over a real store in `dir`, the server in `state`, no
+    /// `[proxmox]`; the receiver gets what it sends to Discord.
+    fn restarter(
+        dir: &std::path::Path,
+        state: State,
+        history: Option<RestartPolicy>,
+    ) -> (Restarter, mpsc::Receiver<Outgoing>) {
+        let store = Arc::new(Store::open(dir).unwrap());
+        if let Some(history) = history {
+            store.save(RESTART_RECORD, &history).unwrap();
+        }
+        let clock = Clock::new();
+        let (_, view) = watch::channel(PowerView {
+            state,
+            since: clock.now(),
+            presence: None,
+            last_observation: None,
+            history: Vec::new(),
+        });
+        let (outgoing, sent) = mpsc::channel(4);
+        let deps = RestartDeps {
+            settings: RestartSettings {
+                proxmox: None,
+                container_id: 105,
+                minecraft: "127.0.0.1:9".into(),
+                ping_timeout: Duration::from_secs(1),
+                limits: Limits::default(),
+                timeout: Duration::from_secs(1),
+            },
+            store,
+            view,
+            outgoing,
+            messages: Messages::default(),
+            metrics: Arc::new(Metrics::new()),
+            clock,
+            zone: Zone::utc(),
+        };
+        (Restarter::new(deps), sent)
+    }
+
+    fn running() -> State {
+        State::Operational {
+            auto_shutdown: AutoShutdown::Armed,
+        }
+    }
+
+    fn alice() -> Requester {
+        Requester {
+            id: 333,
+            name: "alice".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn only_a_running_server_is_restarted_whoever_asks() {
+        let dir = tempfile::tempdir().unwrap();
+        let (r, _sent) = restarter(dir.path(), State::Idle, None);
+        for caller in [Caller::Player, Caller::Admin] {
+            let not_running = RestartError::NotRunning {
+                state: StateKind::Idle,
+            };
+            assert_eq!(r.check(333, caller), Err(not_running.clone()));
+            assert_eq!(r.restart(&alice(), caller).await, Err(not_running));
+        }
+    }
+
+    /// The cooldown limits players, not the admin who set it; the history
+    /// that says so survives a restart of the appliance.
+    #[tokio::test]
+    async fn the_remembered_cooldown_holds_players_and_not_the_admin() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut history = RestartPolicy::new(Limits::default());
+        let now = Clock::new().now();
+        history.record(333, now, Zone::utc().day(now));
+        let (r, _sent) = restarter(dir.path(), running(), Some(history));
+        assert!(
+            matches!(r.check(333, Caller::Player), Err(RestartError::TooSoon { wait }) if wait > Duration::ZERO),
+            "{:?}",
+            r.check(333, Caller::Player)
+        );
+        assert_eq!(r.check(334, Caller::Player), Ok(()));
+        assert_eq!(r.check(333, Caller::Admin), Ok(()));
+        // The limiter's short wait is overruled by the longer cooldown.
+        assert!(matches!(
+            r.longer_wait(333, Duration::from_secs(4)),
+            Some(RestartError::TooSoon { .. })
+        ));
+        assert_eq!(r.longer_wait(334, Duration::from_secs(4)), None);
+    }
+
+    /// Without `[proxmox]` nothing can be rebooted: the admin is alerted,
+    /// and the attempt does not count as a restart in the history.
+    #[tokio::test]
+    async fn without_proxmox_a_restart_is_unavailable_alerted_and_not_counted() {
+        let dir = tempfile::tempdir().unwrap();
+        let (r, mut sent) = restarter(dir.path(), running(), None);
+        assert_eq!(
+            r.restart(&alice(), Caller::Player).await,
+            Err(RestartError::Unavailable)
+        );
+        match sent.try_recv() {
+            Ok(Outgoing::AlertAdmin { text }) => {
+                assert!(
+                    text.contains("alice") && text.contains("[proxmox]"),
+                    "{text}"
+                )
+            }
+            other => panic!("no admin alert: {other:?}"),
+        }
+        assert_eq!(r.check(333, Caller::Player), Ok(()), "counted as a restart");
+        assert_eq!(r.check(333, Caller::Admin), Ok(()), "the flag stayed set");
+    }
+}
