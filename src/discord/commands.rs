@@ -1,27 +1,28 @@
 //! Player commands on Discord: slash commands (`/restart`, `/wake`,
 //! `/status`, `/help`), their `!` prefix forms, and natural language
 //! ("@CubeGuardian redémarre le serveur"), all routed to the same handlers
-//! through [`Commands::dispatch`].
+//! through [`Commands::dispatch`]. The restart's questions and answers are
+//! [`super::restart`]'s; what the commands do is the services' (see
+//! [`crate::services`]).
 //!
 //! Replies go back where the command came from: an interaction answer
 //! (private when it concerns only the caller) for slash commands and
 //! buttons, a reply in the channel (or a DM for private ones) for text.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use serenity::all::{
-    ButtonStyle, ChannelId, CommandInteraction, ComponentInteraction, CreateActionRow,
-    CreateButton, CreateCommand, CreateInteractionResponse, CreateInteractionResponseMessage,
-    CreateMessage, EditMessage, GuildId, Http, Member, Message, MessageId, User, UserId,
+    ChannelId, CommandInteraction, ComponentInteraction, CreateActionRow, CreateButton,
+    CreateCommand, CreateInteractionResponse, CreateInteractionResponseMessage, CreateMessage,
+    GuildId, Http, Member, Message, MessageId, User, UserId,
 };
-use tokio::sync::{oneshot, watch};
+use tokio::sync::watch;
 
 use super::admin;
 use super::digest::{self, DigestCommand};
 use super::presence::Authorization;
+use super::restart::{self, RestartTalk};
 use crate::digest::service::Digester;
 use crate::guard::Guard;
 use crate::intent::{Addressee, Channel, Intent, Recognizer};
@@ -30,19 +31,10 @@ use crate::power::driver::PowerView;
 use crate::power::machine::{GameObservation, Requester, State, StateKind};
 use crate::ratelimit::{Decision, Notice, Reason};
 use crate::services::power::{Power, PowerError};
-use crate::services::restart::{Caller, RestartError, Restarter};
+use crate::services::restart::Restarter;
 use crate::services::PlainWords;
 use crate::time::Clock;
 
-/// `custom_id` prefixes of the restart confirmation buttons; the rest of
-/// the id is the request's number.
-const CONFIRM_PREFIX: &str = "cubeguardian:restart:confirm:";
-const DECLINE_PREFIX: &str = "cubeguardian:restart:cancel:";
-/// `custom_id` prefixes of the Yes/No buttons under "Tu veux que je
-/// redémarre le serveur ?", asked when the recogniser is unsure; answered
-/// like a confirmation.
-const YES_PREFIX: &str = "cubeguardian:restart:yes:";
-const NO_PREFIX: &str = "cubeguardian:restart:no:";
 /// `custom_id` of the "Start" button offered when a restart is asked of a
 /// server that is off.
 pub const WAKE_BUTTON_ID: &str = "cubeguardian:wake";
@@ -142,7 +134,7 @@ pub enum Origin {
 }
 
 impl Origin {
-    fn channel(&self) -> ChannelId {
+    pub(super) fn channel(&self) -> ChannelId {
         match self {
             Origin::Slash(i) => i.channel_id,
             Origin::Button(i) => i.channel_id,
@@ -179,35 +171,32 @@ pub struct CommandDeps {
     pub digest: Option<Arc<Digester>>,
 }
 
-/// A restart waiting for its requester's answer.
-struct Pending {
-    requester: Requester,
-    channel: ChannelId,
-    answer: oneshot::Sender<bool>,
-}
-
 pub struct Commands {
     deps: CommandDeps,
     recognizer: Recognizer,
     /// The bot's own id and the name players call it by, learnt at READY.
     bot: OnceLock<(u64, String)>,
-    next_request: AtomicU64,
-    pending: Mutex<HashMap<u64, Pending>>,
+    /// The restart's questions and their pending answers.
+    talk: RestartTalk,
     clock: Clock,
 }
 
 /// Plain outcome of a send; failures are logged where they happen.
-type Sent = Result<(), serenity::Error>;
+pub(super) type Sent = Result<(), serenity::Error>;
 
 impl Commands {
     pub fn new(deps: CommandDeps) -> Self {
         let clock = deps.clock;
+        let talk = RestartTalk::new(
+            Arc::clone(&deps.restarter),
+            deps.messages.clone(),
+            deps.confirm_within,
+        );
         Commands {
             deps,
             recognizer: Recognizer::new(),
             bot: OnceLock::new(),
-            next_request: AtomicU64::new(1),
-            pending: Mutex::new(HashMap::new()),
+            talk,
             clock,
         }
     }
@@ -266,7 +255,7 @@ impl Commands {
         if !dm && message.guild_id.map(|g| g.get()) != Some(self.deps.guild_id) {
             return;
         }
-        if self.answer_from_text(&message) {
+        if self.talk.answer_from_text(&message) {
             return;
         }
         // A restart in plain words the recogniser is unsure of is asked
@@ -348,7 +337,7 @@ impl Commands {
             invocation.roles = self.roles_of(http, message.author.id).await;
         }
         if ask_first {
-            self.ask_first(http, invocation).await;
+            self.restart(http, invocation, true).await;
         } else {
             self.run(http, command, invocation).await;
         }
@@ -358,16 +347,12 @@ impl Commands {
     /// is not ours.
     pub async fn on_button(&self, http: &Http, press: ComponentInteraction) -> bool {
         let id = press.data.custom_id.clone();
-        if let Some(rest) = id
-            .strip_prefix(CONFIRM_PREFIX)
-            .or_else(|| id.strip_prefix(YES_PREFIX))
-        {
-            self.answer_from_button(http, &press, rest, true).await;
-        } else if let Some(rest) = id
-            .strip_prefix(DECLINE_PREFIX)
-            .or_else(|| id.strip_prefix(NO_PREFIX))
-        {
-            self.answer_from_button(http, &press, rest, false).await;
+        if let Some((request, yes)) = restart::button_answer(&id) {
+            if self.pass_guard_for_button(http, &press, "confirm").await {
+                self.talk
+                    .answer_from_button(http, &press, request, yes)
+                    .await;
+            }
         } else if id == WAKE_BUTTON_ID {
             self.dispatch(http, Command::Wake, button_invocation(press))
                 .await;
@@ -403,7 +388,7 @@ impl Commands {
             Command::Help => self.help(http, &inv).await,
             Command::Status => self.status(http, &inv).await,
             Command::Wake => self.wake(http, &inv).await,
-            Command::Restart => self.restart(http, inv).await,
+            Command::Restart => self.restart(http, inv, false).await,
             Command::Ratelimit => self.ratelimit(http, &inv).await,
             Command::Digest(command) => match &self.deps.digest {
                 Some(digester) => {
@@ -456,11 +441,11 @@ impl Commands {
         );
         if notify {
             let policy = (action == Command::Restart.name())
-                .then(|| self.deps.restarter.longer_wait(inv.user.id, retry_after))
+                .then(|| self.talk.longer_wait(inv.user.id, retry_after))
                 .flatten();
             let wait = spoken(retry_after.max(Duration::from_secs(1)));
             let text = match (policy, reason) {
-                (Some(refusal), _) => self.restart_error_text(&refusal),
+                (Some(text), _) => text,
                 (None, Reason::Banned { .. }) => self.text(Text::Banned, &[("wait", &wait)]),
                 (None, _) => self.text(Text::RateLimited, &[("wait", &wait)]),
             };
@@ -592,263 +577,17 @@ impl Commands {
         admin::run(http, inv, &self.deps.guard, &self.deps.messages).await;
     }
 
-    /// The restart flow: permission, state, one at a time, cooldown, then
-    /// the requester's confirmation, then the reboot itself.
-    async fn restart(&self, http: &Http, inv: Invocation) {
+    /// A restart, for authorized players only; `ask_first` when the
+    /// recogniser was unsure it is one.
+    async fn restart(&self, http: &Http, inv: Invocation, ask_first: bool) {
         if !self.allowed(&inv) {
             let text = self.text(Text::PermissionDenied, &[]);
             return log_failure(reply(http, &inv, &text, true, Vec::new()).await);
         }
-        if let Err(e) = self.deps.restarter.check(inv.user.id, Caller::Player) {
-            let (text, buttons) = self.restart_refusal(&e);
-            return log_failure(reply(http, &inv, &text, true, buttons).await);
-        }
-
-        // Ask for confirmation.
-        let (request, rx) = self.expect_answer(&inv);
-        let seconds = self.deps.confirm_within.as_secs().to_string();
-        let question = self.text(
-            Text::RestartConfirm,
-            &[("player", &inv.user.name), ("seconds", &seconds)],
-        );
-        let buttons = vec![
-            CreateButton::new(format!("{CONFIRM_PREFIX}{request}"))
-                .label(self.text(Text::ConfirmButton, &[]))
-                .style(ButtonStyle::Danger),
-            CreateButton::new(format!("{DECLINE_PREFIX}{request}"))
-                .label(self.text(Text::CancelButton, &[]))
-                .style(ButtonStyle::Secondary),
-        ];
-        // Slash commands confirm privately (only the requester sees the
-        // buttons); text commands confirm in the channel.
-        let asked = reply_message(http, &inv, &question, buttons).await;
-        let confirmation = match asked {
-            Ok(m) => m,
-            Err(e) => {
-                log::warn!("discord: cannot ask for confirmation: {e}");
-                self.forget(request);
-                return;
-            }
-        };
-        let answer = tokio::time::timeout(self.deps.confirm_within, rx).await;
-        self.forget(request);
-        let confirmed = match answer {
-            Ok(Ok(yes)) => yes,
-            _ => {
-                let text = self.text(Text::RestartExpired, &[]);
-                settle(http, &inv, confirmation, &text).await;
-                return;
-            }
-        };
-        if !confirmed {
-            let text = self.text(Text::RestartCancelled, &[]);
-            settle(http, &inv, confirmation, &text).await;
-            return;
-        }
-        settle(
-            http,
-            &inv,
-            confirmation,
-            &self.text(Text::RestartInProgress, &[]),
-        )
-        .await;
-        self.run_restart(http, &inv).await;
-    }
-
-    /// A restart refused before it started, in the player's words, with
-    /// the "Start" button when the server is off.
-    fn restart_refusal(&self, e: &RestartError) -> (String, Vec<CreateButton>) {
-        if *e
-            == (RestartError::NotRunning {
-                state: StateKind::Idle,
-            })
-        {
-            let button = CreateButton::new(WAKE_BUTTON_ID)
-                .label(self.text(Text::WakeButton, &[]))
-                .style(ButtonStyle::Success);
-            return (self.text(Text::RestartWhileOff, &[]), vec![button]);
-        }
-        (self.restart_error_text(e), Vec::new())
-    }
-
-    fn restart_error_text(&self, e: &RestartError) -> String {
-        match e {
-            RestartError::NotRunning { state } => {
-                let state = self.text(Text::state(*state), &[]);
-                self.text(Text::NotAvailable, &[("state", &state)])
-            }
-            RestartError::AlreadyUnderWay => self.text(Text::RestartAlreadyRunning, &[]),
-            RestartError::TooSoon { wait } => {
-                let minutes = wait.as_secs().div_ceil(60).max(1).to_string();
-                self.text(Text::Cooldown, &[("minutes", &minutes)])
-            }
-            RestartError::DailyCapReached { count } => {
-                self.text(Text::DailyRestartCap, &[("count", &count.to_string())])
-            }
-            RestartError::Unavailable | RestartError::Failed { .. } => {
-                self.text(Text::RestartFailed, &[])
-            }
-        }
-    }
-
-    /// Registers a question to the invoker, answered by a button or by
-    /// "oui"/"non" typed in the same channel: the request's number and
-    /// where the answer arrives.
-    fn expect_answer(&self, inv: &Invocation) -> (u64, oneshot::Receiver<bool>) {
-        let request = self.next_request.fetch_add(1, Ordering::Relaxed);
-        let (tx, rx) = oneshot::channel();
-        self.pending
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(
-                request,
-                Pending {
-                    requester: inv.user.clone(),
-                    channel: inv.origin.channel(),
-                    answer: tx,
-                },
-            );
-        (request, rx)
-    }
-
-    /// A restart asked in plain words the recogniser is unsure of: "Tu
-    /// veux que je redémarre le serveur ?" with Yes/No first; Yes goes on
-    /// to the usual restart flow (its checks and its confirmation), so a
-    /// misunderstood message never gets as far as the Confirm button.
-    async fn ask_first(&self, http: &Http, inv: Invocation) {
-        if !self.allowed(&inv) {
-            let text = self.text(Text::PermissionDenied, &[]);
-            return log_failure(reply(http, &inv, &text, true, Vec::new()).await);
-        }
-        let (request, rx) = self.expect_answer(&inv);
-        let question = self.text(Text::RestartAskFirst, &[]);
-        let buttons = vec![
-            CreateButton::new(format!("{YES_PREFIX}{request}"))
-                .label(self.text(Text::YesButton, &[]))
-                .style(ButtonStyle::Primary),
-            CreateButton::new(format!("{NO_PREFIX}{request}"))
-                .label(self.text(Text::NoButton, &[]))
-                .style(ButtonStyle::Secondary),
-        ];
-        let asked = match reply_message(http, &inv, &question, buttons).await {
-            Ok(m) => m,
-            Err(e) => {
-                log::warn!("discord: cannot ask whether a restart is meant: {e}");
-                self.forget(request);
-                return;
-            }
-        };
-        let answer = tokio::time::timeout(self.deps.confirm_within, rx).await;
-        self.forget(request);
-        match answer {
-            Ok(Ok(true)) => {
-                settle(http, &inv, asked, &question).await;
-                self.restart(http, inv).await;
-            }
-            Ok(Ok(false)) => {
-                let text = self.text(Text::RestartCancelled, &[]);
-                settle(http, &inv, asked, &text).await;
-            }
-            _ => {
-                let text = self.text(Text::RestartExpired, &[]);
-                settle(http, &inv, asked, &text).await;
-            }
-        }
-    }
-
-    fn forget(&self, request: u64) {
-        self.pending
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&request);
-    }
-
-    async fn run_restart(&self, http: &Http, inv: &Invocation) {
-        // Checked again: the world may have changed while they confirmed.
-        if let Err(e) = self.deps.restarter.check(inv.user.id, Caller::Player) {
-            let (text, buttons) = self.restart_refusal(&e);
-            return log_failure(post(http, inv.origin.channel(), &text, buttons).await);
-        }
-        if matches!(inv.origin, Origin::Text { .. }) {
-            let text = self.text(Text::RestartInProgress, &[]);
-            log_failure(post(http, inv.origin.channel(), &text, Vec::new()).await);
-        }
-        let text = match self.deps.restarter.restart(&inv.user, Caller::Player).await {
-            Ok(elapsed) => self.text(
-                Text::RestartSucceeded,
-                &[("seconds", &elapsed.as_secs().to_string())],
-            ),
-            Err(e) => self.restart_error_text(&e),
-        };
-        log_failure(post(http, inv.origin.channel(), &text, Vec::new()).await);
-    }
-
-    async fn answer_from_button(
-        &self,
-        http: &Http,
-        press: &ComponentInteraction,
-        request: &str,
-        yes: bool,
-    ) {
-        if !self.pass_guard_for_button(http, press, "confirm").await {
-            return;
-        }
-        let request: u64 = request.parse().unwrap_or(0);
-        let presser = press.user.id.get();
-        let outcome = {
-            let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
-            match pending.get(&request) {
-                None => Err(self.text(Text::NothingToConfirm, &[])),
-                Some(p) if p.requester.id != presser => {
-                    Err(self.text(Text::NotYourConfirmation, &[("player", &p.requester.name)]))
-                }
-                Some(_) => Ok(pending.remove(&request).map(|p| p.answer)),
-            }
-        };
-        match outcome {
-            Ok(Some(answer)) => {
-                let _ = answer.send(yes);
-                // Acknowledge without a message; the flow edits the question.
-                if let Err(e) = press
-                    .create_response(http, CreateInteractionResponse::Acknowledge)
-                    .await
-                {
-                    log::warn!("discord: cannot acknowledge a button: {e}");
-                }
-            }
-            Ok(None) => {}
-            Err(text) => {
-                let response = CreateInteractionResponse::Message(
-                    CreateInteractionResponseMessage::new()
-                        .content(text)
-                        .ephemeral(true),
-                );
-                if let Err(e) = press.create_response(http, response).await {
-                    log::warn!("discord: cannot answer a button: {e}");
-                }
-            }
-        }
-    }
-
-    /// "oui"/"non" typed by a requester in the channel of their pending
-    /// confirmation. Returns true if the message was such an answer.
-    fn answer_from_text(&self, message: &Message) -> bool {
-        let Some(yes) = yes_or_no(&message.content) else {
-            return false;
-        };
-        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
-        let found = pending
-            .iter()
-            .find(|(_, p)| {
-                p.requester.id == message.author.id.get() && p.channel == message.channel_id
-            })
-            .map(|(id, _)| *id);
-        match found.and_then(|id| pending.remove(&id)) {
-            Some(p) => {
-                let _ = p.answer.send(yes);
-                true
-            }
-            None => false,
+        if ask_first {
+            self.talk.ask_first(http, inv).await;
+        } else {
+            self.talk.restart(http, inv).await;
         }
     }
 }
@@ -878,27 +617,13 @@ fn invoker(user: &User, member: Option<&Member>) -> (Requester, Vec<u64>) {
     (requester, roles)
 }
 
-/// "oui", "yes", "non", "no" and close forms, alone in a message.
-fn yes_or_no(text: &str) -> Option<bool> {
-    let word: String = text
-        .trim()
-        .trim_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace())
-        .to_lowercase();
-    match word.as_str() {
-        "oui" | "yes" | "o" | "y" | "ouais" | "ok" | "confirmer" | "confirme" | "je confirme"
-        | "confirm" => Some(true),
-        "non" | "no" | "n" | "annuler" | "annule" | "cancel" | "nan" => Some(false),
-        _ => None,
-    }
-}
-
 pub(super) fn log_failure(sent: Sent) {
     if let Err(e) = sent {
         log::warn!("discord: cannot answer a command: {e}");
     }
 }
 
-fn row(buttons: Vec<CreateButton>) -> Vec<CreateActionRow> {
+pub(super) fn row(buttons: Vec<CreateButton>) -> Vec<CreateActionRow> {
     if buttons.is_empty() {
         Vec::new()
     } else {
@@ -944,88 +669,9 @@ pub(super) async fn reply(
     }
 }
 
-/// The confirmation question, so that it can be settled later.
-enum Question {
-    /// The interaction's (ephemeral) answer.
-    Interaction,
-    Message(ChannelId, MessageId),
-}
-
-async fn reply_message(
-    http: &Http,
-    inv: &Invocation,
-    text: &str,
-    buttons: Vec<CreateButton>,
-) -> Result<Question, serenity::Error> {
-    match &inv.origin {
-        Origin::Text {
-            channel, message, ..
-        } => {
-            let out = CreateMessage::new()
-                .content(text)
-                .components(row(buttons))
-                .reference_message((*channel, *message));
-            let sent = channel.send_message(http, out).await?;
-            Ok(Question::Message(sent.channel_id, sent.id))
-        }
-        _ => reply(http, inv, text, true, buttons)
-            .await
-            .map(|()| Question::Interaction),
-    }
-}
-
-/// Replaces the confirmation question with the outcome, without buttons.
-async fn settle(http: &Http, inv: &Invocation, question: Question, text: &str) {
-    let result = match (question, &inv.origin) {
-        (Question::Message(channel, id), _) => channel
-            .edit_message(
-                http,
-                id,
-                EditMessage::new().content(text).components(Vec::new()),
-            )
-            .await
-            .map(|_| ()),
-        (Question::Interaction, Origin::Slash(i)) => i
-            .edit_response(
-                http,
-                serenity::all::EditInteractionResponse::new()
-                    .content(text)
-                    .components(Vec::new()),
-            )
-            .await
-            .map(|_| ()),
-        (Question::Interaction, _) => Ok(()),
-    };
-    log_failure(result);
-}
-
-/// A public message in `channel`.
-async fn post(http: &Http, channel: ChannelId, text: &str, buttons: Vec<CreateButton>) -> Sent {
-    channel
-        .send_message(
-            http,
-            CreateMessage::new().content(text).components(row(buttons)),
-        )
-        .await
-        .map(|_| ())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn yes_and_no_in_both_languages() {
-        for y in ["oui", "Oui !", "yes", "OK", "ouais."] {
-            assert_eq!(yes_or_no(y), Some(true), "{y}");
-        }
-        for n in ["non", "Non.", "no", "annuler"] {
-            assert_eq!(yes_or_no(n), Some(false), "{n}");
-        }
-        for other in ["oui mais non", "redémarre", ""] {
-            assert_eq!(yes_or_no(other), None, "{other}");
-        }
-    }
 
     #[test]
     fn prefix_forms_map_to_commands() {
