@@ -11,7 +11,9 @@
 //! *reconciliation*, when a probe of the real machine contradicts the
 //! remembered state (the bot restarted while the server ran, someone powered
 //! the host by hand). Reconciliations are reported as such in the outcome so
-//! they are logged apart from ordinary transitions.
+//! they are logged apart from ordinary transitions. A request the current
+//! state does not allow ("shutdown now" while idle) is refused, and the
+//! outcome says so ([`Outcome::refused`]) for the driver to tell the caller.
 
 use std::fmt;
 use std::time::Duration;
