@@ -22,7 +22,7 @@ use crate::digest::archive::{Archive, Change};
 use crate::digest::capture::Capture;
 use crate::digest::channels::Channels;
 use crate::digest::service::{DigestSettings, Digester};
-use crate::discord::commands::{CommandDeps, Commands, RestartDeps};
+use crate::discord::commands::{CommandDeps, Commands};
 use crate::discord::{self, DiscordSettings, Link};
 use crate::guard::Guard;
 use crate::messages::Text;
@@ -34,8 +34,10 @@ use crate::peers::ssh::SshTarget;
 use crate::power::driver::{describe, Driver, Input, PowerView};
 use crate::power::machine::{PowerMachine, State, StateKind, Timings};
 use crate::power::probe::{Actuators, HostCheck, Prober, ShutdownPath};
-use crate::restart::Limits;
 use crate::secret::{SecretError, SecretSource};
+use crate::services::power::Power;
+use crate::services::restart::{Limits, RestartDeps, RestartSettings, Restarter};
+use crate::services::PlainWords;
 use crate::store::{Damage, Store, StoreError};
 use crate::time::Clock;
 use crate::web::{LogRing, Metrics, WebServer, WebSettings};
@@ -275,15 +277,10 @@ pub async fn run(
         .map_err(|e| StartError::RateLimit(e.to_string()))?,
     );
     log::info!("local time zone: {}", config.zone.name());
-    let commands = Arc::new(Commands::new(CommandDeps {
-        guild_id: config.discord.guild_id.0,
-        auth: settings.auth.clone(),
-        messages: config.messages.clone(),
-        bot_name: config.discord.bot_name.clone(),
-        power: inputs_tx.clone(),
-        view: view.clone(),
-        outgoing: outgoing_tx.clone(),
-        restart: RestartDeps {
+    let power = Power::new(inputs_tx.clone());
+    let plain_words = Arc::new(PlainWords::default());
+    let restarter = Arc::new(Restarter::new(RestartDeps {
+        settings: RestartSettings {
             proxmox: proxmox.clone(),
             container_id: config.proxmox.as_ref().map_or(0, |p| p.container_id),
             minecraft: config.minecraft.address.clone(),
@@ -292,14 +289,28 @@ pub async fn run(
                 cooldown: config.restart.cooldown,
                 per_day: config.restart.per_day,
             },
-            confirm_within: config.restart.confirm_within,
             timeout: config.restart.timeout,
-            store: Arc::clone(&store),
         },
-        guard: Arc::clone(&guard),
-        zone: config.zone.clone(),
-        clock,
+        store: Arc::clone(&store),
+        view: view.clone(),
+        outgoing: outgoing_tx.clone(),
+        messages: config.messages.clone(),
         metrics: Arc::clone(&metrics),
+        clock,
+        zone: config.zone.clone(),
+    }));
+    let commands = Arc::new(Commands::new(CommandDeps {
+        guild_id: config.discord.guild_id.0,
+        auth: settings.auth.clone(),
+        messages: config.messages.clone(),
+        bot_name: config.discord.bot_name.clone(),
+        power: power.clone(),
+        view: view.clone(),
+        restarter: Arc::clone(&restarter),
+        confirm_within: config.restart.confirm_within,
+        plain_words: Arc::clone(&plain_words),
+        guard: Arc::clone(&guard),
+        clock,
         digest: digest.as_ref().map(|(d, _)| Arc::clone(d)),
     }));
     let digest_for_console = digest.as_ref().map(|(d, _)| Arc::clone(d));
@@ -307,7 +318,7 @@ pub async fn run(
         messages: config.messages.clone(),
         auth: settings.auth.clone(),
         power: inputs_tx.clone(),
-        commands: Arc::clone(&commands),
+        restarter: Arc::clone(&restarter),
         digest: digest.as_ref().map(|(d, _)| Arc::clone(d)),
     };
     let vitals = Arc::new(Vitals::default());
@@ -317,8 +328,9 @@ pub async fn run(
         view: view.clone(),
         link: link.clone(),
         voice_names,
-        power: inputs_tx.clone(),
-        commands: Arc::clone(&commands),
+        power,
+        restarter,
+        plain_words,
         guard: Arc::clone(&guard),
         messages: config.messages.clone(),
         outgoing: outgoing_tx.clone(),

@@ -1,24 +1,27 @@
 //! What the admin page shows and does: [`crate::web`]'s [`Backend`] over
-//! the appliance's parts. Every action takes the same path as the Discord
-//! command that does the same thing (the power driver's inputs, the
-//! restart shared with `/restart`, the limiter's unban), and is logged
-//! "via admin page".
+//! the appliance's parts. Every action calls the same service as the
+//! Discord command that does the same thing ([`crate::services`]: the
+//! power requests, the restart shared with `/restart`, the plain-words
+//! switch; the limiter's unban), words its typed answer for the admin, and
+//! is logged "via admin page".
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{mpsc, watch};
 
 use crate::digest::listing;
 use crate::digest::service::{DigestError, Digester};
-use crate::discord::commands::Commands;
 use crate::discord::Link;
 use crate::guard::Guard;
 use crate::messages::{Messages, Text};
 use crate::outgoing::Outgoing;
-use crate::power::driver::{Input, PowerView};
-use crate::power::machine::{Event, GameObservation, Requester, State, StateKind};
+use crate::power::driver::PowerView;
+use crate::power::machine::{GameObservation, Requester, State, StateKind};
+use crate::services::power::{Power, PowerError};
+use crate::services::restart::{Caller, RestartError, Restarter};
+use crate::services::PlainWords;
 use crate::time::Clock;
 use crate::web::{
     AdminAction, Backend, BanRow, DigestQuery, Feature, HistoryRow, MinecraftView, Snapshot,
@@ -49,8 +52,9 @@ pub struct Console {
     pub view: watch::Receiver<PowerView>,
     pub link: watch::Receiver<Link>,
     pub voice_names: watch::Receiver<Vec<String>>,
-    pub power: mpsc::Sender<Input>,
-    pub commands: Arc<Commands>,
+    pub power: Power,
+    pub restarter: Arc<Restarter>,
+    pub plain_words: Arc<PlainWords>,
     pub guard: Arc<Guard>,
     pub messages: Messages,
     pub outgoing: mpsc::Sender<Outgoing>,
@@ -106,17 +110,6 @@ impl Console {
             id: self.admin_user_id,
             name: "admin".to_owned(),
         }
-    }
-
-    async fn machine(&self, event: Event) -> Result<bool, String> {
-        let (reply, answer) = oneshot::channel();
-        self.power
-            .send(Input::Admin { event, reply })
-            .await
-            .map_err(|_| "the power loop is not running".to_owned())?;
-        answer
-            .await
-            .map_err(|_| "the power loop did not answer".to_owned())
     }
 
     fn announce(&self, text: String) {
@@ -216,7 +209,7 @@ impl Backend for Console {
             features: vec![Feature {
                 key: NATURAL_LANGUAGE.to_owned(),
                 label: "Commands in plain words".to_owned(),
-                enabled: self.commands.natural_language(),
+                enabled: self.plain_words.is_on(),
             }],
         }
     }
@@ -224,30 +217,21 @@ impl Backend for Console {
     async fn act(&self, action: AdminAction) -> Result<String, String> {
         log::info!("admin page: {action} via admin page");
         match action {
-            AdminAction::Wake => {
-                let (reply, answer) = oneshot::channel();
-                self.power
-                    .send(Input::Wake {
-                        by: self.admin(),
-                        reply,
-                    })
-                    .await
-                    .map_err(|_| "the power loop is not running".to_owned())?;
-                match answer.await {
-                    Ok(StateKind::Idle) => Ok("wake requested: magic packets sent".to_owned()),
-                    Ok(other) => Err(format!("nothing to wake: the server is {other}")),
-                    Err(_) => Err("the power loop did not answer".to_owned()),
-                }
-            }
-            AdminAction::Shutdown => match self.machine(Event::AdminShutdown).await? {
-                true => Ok("shutdown requested".to_owned()),
-                false => Err(format!(
-                    "nothing to shut down: the server is {}",
-                    self.view.borrow().state.kind()
-                )),
+            AdminAction::Wake => match self.power.wake(self.admin()).await {
+                Ok(()) => Ok("wake requested: magic packets sent".to_owned()),
+                Err(e @ PowerError::Refused { .. }) => Err(format!("wake {e}")),
+                Err(e) => Err(e.to_string()),
+            },
+            AdminAction::Shutdown => match self.power.shutdown_now().await {
+                Ok(()) => Ok("shutdown requested".to_owned()),
+                Err(e @ PowerError::Refused { .. }) => Err(format!("shutdown {e}")),
+                Err(e) => Err(e.to_string()),
             },
             AdminAction::SetMaintenance(on) => {
-                self.machine(Event::AdminMaintenance(on)).await?;
+                self.power
+                    .set_maintenance(on)
+                    .await
+                    .map_err(|e| e.to_string())?;
                 Ok(if on {
                     "maintenance on: no automatic power action".to_owned()
                 } else {
@@ -255,14 +239,11 @@ impl Backend for Console {
                 })
             }
             AdminAction::RestartMinecraft => {
-                let state = self.view.borrow().state.kind();
-                if !matches!(state, StateKind::Operational | StateKind::ShutdownTimer) {
-                    return Err(format!(
-                        "Minecraft cannot be restarted: the server is {state}"
-                    ));
-                }
+                self.restarter
+                    .check(self.admin_user_id, Caller::Admin)
+                    .map_err(|e| e.to_string())?;
                 self.announce(self.messages.render(Text::RestartInProgress, &[]));
-                match self.commands.restart_now(&self.admin()).await {
+                match self.restarter.restart(&self.admin(), Caller::Admin).await {
                     Ok(elapsed) => {
                         let seconds = elapsed.as_secs().to_string();
                         self.announce(
@@ -271,11 +252,16 @@ impl Backend for Console {
                         );
                         Ok(format!("Minecraft restarted in {seconds} s"))
                     }
-                    Err(None) => Err("a restart is already under way".to_owned()),
-                    Err(Some(reason)) => {
+                    Err(e @ (RestartError::Failed { .. } | RestartError::Unavailable)) => {
                         self.announce(self.messages.render(Text::RestartFailed, &[]));
-                        Err(format!("restart failed: {reason}"))
+                        Err(match e {
+                            RestartError::Unavailable => format!("restart failed: {e}"),
+                            e => e.to_string(),
+                        })
                     }
+                    // Refused before anything happened (the state changed
+                    // since the check): nothing to announce.
+                    Err(e) => Err(e.to_string()),
                 }
             }
             AdminAction::SendDigest => {
@@ -297,7 +283,7 @@ impl Backend for Console {
                     .ok_or_else(|| "no such digest".to_owned())
             }
             AdminAction::SetFeature(key, on) if key == NATURAL_LANGUAGE => {
-                self.commands.set_natural_language(on);
+                self.plain_words.set(on);
                 Ok(format!(
                     "commands in plain words {}",
                     if on { "on" } else { "off" }

@@ -10,6 +10,8 @@
 //!   [`minecraft`] (Server List Ping), [`wol`] (magic packets), [`ssh`]
 //!   (shutdown of non-Proxmox hosts), [`discord`] (gateway events, voice
 //!   presence, announcements).
+//! - [`services`]: the actions both front doors (Discord, the admin page)
+//!   perform, each owned once: the Minecraft restart, the power requests.
 //! - The appliance around them: [`config`] (the TOML file, validated),
 //!   [`secret`] (credentials), [`store`] (the embedded database),
 //!   [`messages`] (player-facing texts), [`ratelimit`] (the anti-abuse
@@ -36,8 +38,8 @@ pub mod peers;
 pub mod power;
 pub mod ratelimit;
 pub mod reload;
-pub mod restart;
 pub mod secret;
+pub mod services;
 pub mod store;
 pub mod time;
 pub mod web;

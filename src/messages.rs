@@ -107,6 +107,15 @@ texts! {
     ConfirmButton "confirm_button" []
         fr: "Confirmer"
         en: "Confirm";
+    RestartAskFirst "restart_ask_first" []
+        fr: "Tu veux que je redémarre le serveur ?"
+        en: "Do you want me to restart the server?";
+    YesButton "yes_button" []
+        fr: "Oui"
+        en: "Yes";
+    NoButton "no_button" []
+        fr: "Non"
+        en: "No";
     RestartCancelled "restart_cancelled" []
         fr: "👍 Redémarrage annulé."
         en: "👍 Restart cancelled.";

@@ -22,13 +22,12 @@ use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
 use crate::digest::service::{DigestSettings, Digester};
-use crate::discord::commands::Commands;
 use crate::discord::presence::Authorization;
 use crate::messages::Messages;
 use crate::notify;
 use crate::power::driver::Input;
 use crate::power::machine::Timings;
-use crate::restart::Limits;
+use crate::services::restart::{Limits, Restarter};
 
 /// Sections applied whole, while running.
 const LIVE_SECTIONS: [&str; 4] = ["log", "messages", "players", "restart"];
@@ -112,7 +111,7 @@ pub struct Live {
     pub messages: Messages,
     pub auth: Authorization,
     pub power: mpsc::Sender<Input>,
-    pub commands: Arc<Commands>,
+    pub restarter: Arc<Restarter>,
     pub digest: Option<Arc<Digester>>,
 }
 
@@ -188,7 +187,7 @@ async fn apply(live: &Live, new: &Config, plan: &Plan) {
         live.auth.replace(&Authorization::new(users, roles));
     }
     if changed("restart") {
-        live.commands.set_restart_limits(Limits {
+        live.restarter.set_limits(Limits {
             cooldown: new.restart.cooldown,
             per_day: new.restart.per_day,
         });

@@ -1,52 +1,43 @@
 //! Player commands on Discord: slash commands (`/restart`, `/wake`,
 //! `/status`, `/help`), their `!` prefix forms, and natural language
 //! ("@CubeGuardian redémarre le serveur"), all routed to the same handlers
-//! through [`Commands::dispatch`].
+//! through [`Commands::dispatch`]. The restart's questions and answers are
+//! [`super::restart`]'s; what the commands do is the services' (see
+//! [`crate::services`]).
 //!
 //! Replies go back where the command came from: an interaction answer
 //! (private when it concerns only the caller) for slash commands and
 //! buttons, a reply in the channel (or a DM for private ones) for text.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use serenity::all::{
-    ButtonStyle, ChannelId, CommandInteraction, ComponentInteraction, CreateActionRow,
-    CreateButton, CreateCommand, CreateInteractionResponse, CreateInteractionResponseMessage,
-    CreateMessage, EditMessage, GuildId, Http, Member, Message, MessageId, User, UserId,
+    ChannelId, CommandInteraction, ComponentInteraction, CreateActionRow, CreateButton,
+    CreateCommand, CreateInteractionResponse, CreateInteractionResponseMessage, CreateMessage,
+    GuildId, Http, Member, Message, MessageId, User, UserId,
 };
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::watch;
 
 use super::admin;
 use super::digest::{self, DigestCommand};
 use super::presence::Authorization;
+use super::restart::{self, RestartTalk};
 use crate::digest::service::Digester;
 use crate::guard::Guard;
 use crate::intent::{Addressee, Channel, Intent, Recognizer};
 use crate::messages::{spoken, Messages, Text};
-use crate::outgoing::Outgoing;
-use crate::peers::proxmox::ProxmoxClient;
-use crate::power::driver::{Input, PowerView};
+use crate::power::driver::PowerView;
 use crate::power::machine::{GameObservation, Requester, State, StateKind};
 use crate::ratelimit::{Decision, Notice, Reason};
-use crate::restart::{longer_refusal, restart_minecraft, Limits, Refusal, RestartPolicy};
-use crate::store::Store;
+use crate::services::power::{Power, PowerError};
+use crate::services::restart::Restarter;
+use crate::services::PlainWords;
 use crate::time::Clock;
-use crate::time::Zone;
-use crate::web::Metrics;
 
-/// `custom_id` prefixes of the restart confirmation buttons; the rest of
-/// the id is the request's number.
-const CONFIRM_PREFIX: &str = "cubeguardian:restart:confirm:";
-const DECLINE_PREFIX: &str = "cubeguardian:restart:cancel:";
 /// `custom_id` of the "Start" button offered when a restart is asked of a
 /// server that is off.
 pub const WAKE_BUTTON_ID: &str = "cubeguardian:wake";
-
-/// The store record of the restart history.
-const RESTART_RECORD: &str = "restart";
 
 /// A player command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -143,7 +134,7 @@ pub enum Origin {
 }
 
 impl Origin {
-    fn channel(&self) -> ChannelId {
+    pub(super) fn channel(&self) -> ChannelId {
         match self {
             Origin::Slash(i) => i.channel_id,
             Origin::Button(i) => i.channel_id,
@@ -165,38 +156,19 @@ pub struct CommandDeps {
     pub auth: Authorization,
     pub messages: Messages,
     pub bot_name: Option<String>,
-    pub power: mpsc::Sender<Input>,
+    pub power: Power,
     pub view: watch::Receiver<PowerView>,
-    pub outgoing: mpsc::Sender<Outgoing>,
-    pub restart: RestartDeps,
+    pub restarter: Arc<Restarter>,
+    /// How long a requester has to confirm a restart.
+    pub confirm_within: Duration,
+    /// Whether plain-word requests are acted on (the admin page's switch).
+    pub plain_words: Arc<PlainWords>,
     /// The rate limiter every command passes.
     pub guard: Arc<Guard>,
-    pub metrics: Arc<Metrics>,
-    pub zone: Zone,
     /// The appliance's one clock.
     pub clock: Clock,
     /// The digest, when `[digest]` is on.
     pub digest: Option<Arc<Digester>>,
-}
-
-/// What the restart needs.
-pub struct RestartDeps {
-    /// `None` without a `[proxmox]` section: restart is then unavailable.
-    pub proxmox: Option<ProxmoxClient>,
-    pub container_id: u32,
-    pub minecraft: String,
-    pub ping_timeout: Duration,
-    pub limits: Limits,
-    pub confirm_within: Duration,
-    pub timeout: Duration,
-    pub store: Arc<Store>,
-}
-
-/// A restart waiting for its requester's answer.
-struct Pending {
-    requester: Requester,
-    channel: ChannelId,
-    answer: oneshot::Sender<bool>,
 }
 
 pub struct Commands {
@@ -204,39 +176,28 @@ pub struct Commands {
     recognizer: Recognizer,
     /// The bot's own id and the name players call it by, learnt at READY.
     bot: OnceLock<(u64, String)>,
-    policy: Mutex<RestartPolicy>,
-    restarting: AtomicBool,
-    next_request: AtomicU64,
-    pending: Mutex<HashMap<u64, Pending>>,
+    /// The restart's questions and their pending answers.
+    talk: RestartTalk,
     clock: Clock,
-    natural_language: AtomicBool,
 }
 
 /// Plain outcome of a send; failures are logged where they happen.
-type Sent = Result<(), serenity::Error>;
+pub(super) type Sent = Result<(), serenity::Error>;
 
 impl Commands {
     pub fn new(deps: CommandDeps) -> Self {
-        let limits = deps.restart.limits;
-        let policy = match deps.restart.store.load::<RestartPolicy>(RESTART_RECORD) {
-            Ok(Some(p)) => p.with_limits(limits),
-            Ok(None) => RestartPolicy::new(limits),
-            Err(e) => {
-                log::warn!("{e:#}; starting with an empty restart history");
-                RestartPolicy::new(limits)
-            }
-        };
         let clock = deps.clock;
+        let talk = RestartTalk::new(
+            Arc::clone(&deps.restarter),
+            deps.messages.clone(),
+            deps.confirm_within,
+        );
         Commands {
             deps,
             recognizer: Recognizer::new(),
             bot: OnceLock::new(),
-            policy: Mutex::new(policy),
-            restarting: AtomicBool::new(false),
-            next_request: AtomicU64::new(1),
-            pending: Mutex::new(HashMap::new()),
+            talk,
             clock,
-            natural_language: AtomicBool::new(true),
         }
     }
 
@@ -294,16 +255,19 @@ impl Commands {
         if !dm && message.guild_id.map(|g| g.get()) != Some(self.deps.guild_id) {
             return;
         }
-        if self.answer_from_text(&message) {
+        if self.talk.answer_from_text(&message) {
             return;
         }
+        // A restart in plain words the recogniser is unsure of is asked
+        // about first.
+        let mut ask_first = false;
         let command = match Command::from_prefix(&message.content) {
             Some(command) => Some(command),
             None => {
                 let Some((bot_id, bot_name)) = self.bot.get() else {
                     return;
                 };
-                if !self.natural_language() {
+                if !self.deps.plain_words.is_on() {
                     return;
                 }
                 let parsed = self.recognizer.parse(
@@ -321,6 +285,7 @@ impl Commands {
                     parsed.addressed,
                     message.id
                 );
+                ask_first = parsed.asks_first();
                 Command::from_intent(parsed.intent)
             }
         };
@@ -371,17 +336,23 @@ impl Commands {
         if needs_roles {
             invocation.roles = self.roles_of(http, message.author.id).await;
         }
-        self.run(http, command, invocation).await;
+        if ask_first {
+            self.restart(http, invocation, true).await;
+        } else {
+            self.run(http, command, invocation).await;
+        }
     }
 
     /// A press on one of this module's buttons. Returns false if the button
     /// is not ours.
     pub async fn on_button(&self, http: &Http, press: ComponentInteraction) -> bool {
         let id = press.data.custom_id.clone();
-        if let Some(rest) = id.strip_prefix(CONFIRM_PREFIX) {
-            self.answer_from_button(http, &press, rest, true).await;
-        } else if let Some(rest) = id.strip_prefix(DECLINE_PREFIX) {
-            self.answer_from_button(http, &press, rest, false).await;
+        if let Some((request, yes)) = restart::button_answer(&id) {
+            if self.pass_guard_for_button(http, &press, "confirm").await {
+                self.talk
+                    .answer_from_button(http, &press, request, yes)
+                    .await;
+            }
         } else if id == WAKE_BUTTON_ID {
             self.dispatch(http, Command::Wake, button_invocation(press))
                 .await;
@@ -417,7 +388,7 @@ impl Commands {
             Command::Help => self.help(http, &inv).await,
             Command::Status => self.status(http, &inv).await,
             Command::Wake => self.wake(http, &inv).await,
-            Command::Restart => self.restart(http, inv).await,
+            Command::Restart => self.restart(http, inv, false).await,
             Command::Ratelimit => self.ratelimit(http, &inv).await,
             Command::Digest(command) => match &self.deps.digest {
                 Some(digester) => {
@@ -470,24 +441,11 @@ impl Commands {
         );
         if notify {
             let policy = (action == Command::Restart.name())
-                .then(|| {
-                    let now = self.clock.now();
-                    let until_tomorrow = Duration::from_millis(
-                        crate::ratelimit::Moment::in_zone(now, &self.deps.zone)
-                            .next_day
-                            .0
-                            .saturating_sub(now.0),
-                    );
-                    longer_refusal(
-                        retry_after,
-                        self.restart_policy(inv.user.id),
-                        until_tomorrow,
-                    )
-                })
+                .then(|| self.talk.longer_wait(inv.user.id, retry_after))
                 .flatten();
             let wait = spoken(retry_after.max(Duration::from_secs(1)));
             let text = match (policy, reason) {
-                (Some(refusal), _) => self.refusal_text(refusal),
+                (Some(text), _) => text,
                 (None, Reason::Banned { .. }) => self.text(Text::Banned, &[("wait", &wait)]),
                 (None, _) => self.text(Text::RateLimited, &[("wait", &wait)]),
             };
@@ -591,31 +549,23 @@ impl Commands {
             let text = self.text(Text::PermissionDenied, &[]);
             return log_failure(reply(http, inv, &text, true, Vec::new()).await);
         }
-        let (tx, rx) = oneshot::channel();
-        let asked = self
-            .deps
-            .power
-            .send(Input::Wake {
-                by: inv.user.clone(),
-                reply: tx,
-            })
-            .await;
-        let before = match (asked, rx.await) {
-            (Ok(()), Ok(kind)) => kind,
-            _ => {
-                log::error!("wake: the power driver is gone");
+        let refused = match self.deps.power.wake(inv.user.clone()).await {
+            Ok(()) => None,
+            Err(PowerError::Refused { state }) => Some(state),
+            Err(e) => {
+                log::error!("wake: {e}");
                 return;
             }
         };
-        let text = match before {
-            StateKind::Idle => self.text(Text::WakeStarted, &[]),
-            StateKind::StartupRequested | StateKind::StartupMonitoring => {
+        let text = match refused {
+            None => self.text(Text::WakeStarted, &[]),
+            Some(StateKind::StartupRequested | StateKind::StartupMonitoring) => {
                 self.text(Text::WakeAlreadyStarting, &[])
             }
-            StateKind::Operational | StateKind::ShutdownTimer => {
+            Some(StateKind::Operational | StateKind::ShutdownTimer) => {
                 self.text(Text::WakeAlreadyOn, &[])
             }
-            other => {
+            Some(other) => {
                 let state = self.text(Text::state(other), &[]);
                 self.text(Text::NotAvailable, &[("state", &state)])
             }
@@ -627,293 +577,17 @@ impl Commands {
         admin::run(http, inv, &self.deps.guard, &self.deps.messages).await;
     }
 
-    /// The restart flow: permission, state, one at a time, cooldown, then
-    /// the requester's confirmation, then the reboot itself.
-    async fn restart(&self, http: &Http, inv: Invocation) {
+    /// A restart, for authorized players only; `ask_first` when the
+    /// recogniser was unsure it is one.
+    async fn restart(&self, http: &Http, inv: Invocation, ask_first: bool) {
         if !self.allowed(&inv) {
             let text = self.text(Text::PermissionDenied, &[]);
             return log_failure(reply(http, &inv, &text, true, Vec::new()).await);
         }
-        let kind = self.deps.view.borrow().state.kind();
-        match kind {
-            StateKind::Operational | StateKind::ShutdownTimer => {}
-            StateKind::Idle => {
-                let text = self.text(Text::RestartWhileOff, &[]);
-                let button = CreateButton::new(WAKE_BUTTON_ID)
-                    .label(self.text(Text::WakeButton, &[]))
-                    .style(ButtonStyle::Success);
-                return log_failure(reply(http, &inv, &text, true, vec![button]).await);
-            }
-            other => {
-                let state = self.text(Text::state(other), &[]);
-                let text = self.text(Text::NotAvailable, &[("state", &state)]);
-                return log_failure(reply(http, &inv, &text, true, Vec::new()).await);
-            }
-        }
-        if let Some(text) = self.restart_refusal(inv.user.id) {
-            return log_failure(reply(http, &inv, &text, true, Vec::new()).await);
-        }
-
-        // Ask for confirmation.
-        let request = self.next_request.fetch_add(1, Ordering::Relaxed);
-        let (tx, rx) = oneshot::channel();
-        self.pending
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(
-                request,
-                Pending {
-                    requester: inv.user.clone(),
-                    channel: inv.origin.channel(),
-                    answer: tx,
-                },
-            );
-        let seconds = self.deps.restart.confirm_within.as_secs().to_string();
-        let question = self.text(
-            Text::RestartConfirm,
-            &[("player", &inv.user.name), ("seconds", &seconds)],
-        );
-        let buttons = vec![
-            CreateButton::new(format!("{CONFIRM_PREFIX}{request}"))
-                .label(self.text(Text::ConfirmButton, &[]))
-                .style(ButtonStyle::Danger),
-            CreateButton::new(format!("{DECLINE_PREFIX}{request}"))
-                .label(self.text(Text::CancelButton, &[]))
-                .style(ButtonStyle::Secondary),
-        ];
-        // Slash commands confirm privately (only the requester sees the
-        // buttons); text commands confirm in the channel.
-        let asked = reply_message(http, &inv, &question, buttons).await;
-        let confirmation = match asked {
-            Ok(m) => m,
-            Err(e) => {
-                log::warn!("discord: cannot ask for confirmation: {e}");
-                self.forget(request);
-                return;
-            }
-        };
-        let answer = tokio::time::timeout(self.deps.restart.confirm_within, rx).await;
-        self.forget(request);
-        let confirmed = match answer {
-            Ok(Ok(yes)) => yes,
-            _ => {
-                let text = self.text(Text::RestartExpired, &[]);
-                settle(http, &inv, confirmation, &text).await;
-                return;
-            }
-        };
-        if !confirmed {
-            let text = self.text(Text::RestartCancelled, &[]);
-            settle(http, &inv, confirmation, &text).await;
-            return;
-        }
-        settle(
-            http,
-            &inv,
-            confirmation,
-            &self.text(Text::RestartInProgress, &[]),
-        )
-        .await;
-        self.run_restart(http, &inv).await;
-    }
-
-    /// Why `user` may not restart now, as the text to show, if anything.
-    fn restart_refusal(&self, user: u64) -> Option<String> {
-        if self.restarting.load(Ordering::SeqCst) {
-            return Some(self.text(Text::RestartAlreadyRunning, &[]));
-        }
-        self.restart_policy(user)
-            .err()
-            .map(|refusal| self.refusal_text(refusal))
-    }
-
-    /// What the restart cooldown and daily cap say about `user` now.
-    fn restart_policy(&self, user: u64) -> Result<(), Refusal> {
-        let policy = self.policy.lock().unwrap_or_else(|p| p.into_inner());
-        let now = self.clock.now();
-        policy.check(user, now, self.deps.zone.day(now))
-    }
-
-    fn refusal_text(&self, refusal: Refusal) -> String {
-        match refusal {
-            Refusal::Cooldown { remaining } => {
-                let minutes = remaining.as_secs().div_ceil(60).max(1).to_string();
-                self.text(Text::Cooldown, &[("minutes", &minutes)])
-            }
-            Refusal::DailyCap { count } => {
-                self.text(Text::DailyRestartCap, &[("count", &count.to_string())])
-            }
-        }
-    }
-
-    fn forget(&self, request: u64) {
-        self.pending
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&request);
-    }
-
-    async fn run_restart(&self, http: &Http, inv: &Invocation) {
-        // Checked again: the world may have changed while they confirmed.
-        if let Some(text) = self.restart_refusal(inv.user.id) {
-            return log_failure(post(http, inv.origin.channel(), &text, Vec::new()).await);
-        }
-        if matches!(inv.origin, Origin::Text { .. }) {
-            let text = self.text(Text::RestartInProgress, &[]);
-            log_failure(post(http, inv.origin.channel(), &text, Vec::new()).await);
-        }
-        let text = match self.restart_now(&inv.user).await {
-            Ok(elapsed) => self.text(
-                Text::RestartSucceeded,
-                &[("seconds", &elapsed.as_secs().to_string())],
-            ),
-            Err(None) => self.text(Text::RestartAlreadyRunning, &[]),
-            Err(Some(_)) => self.text(Text::RestartFailed, &[]),
-        };
-        log_failure(post(http, inv.origin.channel(), &text, Vec::new()).await);
-    }
-
-    /// The restart itself, shared by Discord and the admin page: one at a
-    /// time (`Err(None)` when one is running), recorded in the history,
-    /// then the reboot; a failure (`Err(Some(reason))`) alerts the admin.
-    pub async fn restart_now(&self, by: &Requester) -> Result<Duration, Option<String>> {
-        if self.restarting.swap(true, Ordering::SeqCst) {
-            return Err(None);
-        }
-        let snapshot = {
-            let mut policy = self.policy.lock().unwrap_or_else(|p| p.into_inner());
-            let now = self.clock.now();
-            policy.record(by.id, now, self.deps.zone.day(now));
-            policy.clone()
-        };
-        let store = Arc::clone(&self.deps.restart.store);
-        match tokio::task::spawn_blocking(move || store.save(RESTART_RECORD, &snapshot)).await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => log::error!("restart: cannot save the restart history: {e:#}"),
-            Err(e) => log::error!("restart: saving the restart history failed: {e}"),
-        }
-        let r = &self.deps.restart;
-        let result = match &r.proxmox {
-            Some(proxmox) => restart_minecraft(
-                proxmox,
-                r.container_id,
-                &r.minecraft,
-                r.ping_timeout,
-                r.timeout,
-            )
-            .await
-            .map_err(|e| e.to_string()),
-            None => Err("no [proxmox] section: the container cannot be restarted".to_owned()),
-        };
-        self.restarting.store(false, Ordering::SeqCst);
-        self.deps.metrics.restart(result.is_ok());
-        match result {
-            Ok(elapsed) => {
-                log::info!("restart by {} done in {} s", by.name, elapsed.as_secs());
-                Ok(elapsed)
-            }
-            Err(reason) => {
-                log::error!("restart by {} failed: {reason}", by.name);
-                let alert = self.text(
-                    Text::RestartFailedAlert,
-                    &[("player", &by.name), ("reason", &reason)],
-                );
-                if self
-                    .deps
-                    .outgoing
-                    .try_send(Outgoing::AlertAdmin { text: alert })
-                    .is_err()
-                {
-                    log::warn!("restart: discord queue full, admin alert dropped");
-                }
-                Err(Some(reason))
-            }
-        }
-    }
-
-    /// Whether plain-word requests are acted on (a feature the admin page
-    /// toggles; slash and `!` commands always work).
-    /// A reloaded configuration's restart cooldown and daily cap; the
-    /// history is kept.
-    pub fn set_restart_limits(&self, limits: Limits) {
-        let mut policy = self.policy.lock().unwrap_or_else(|p| p.into_inner());
-        *policy = policy.clone().with_limits(limits);
-    }
-
-    pub fn set_natural_language(&self, on: bool) {
-        self.natural_language.store(on, Ordering::Relaxed);
-    }
-
-    pub fn natural_language(&self) -> bool {
-        self.natural_language.load(Ordering::Relaxed)
-    }
-
-    async fn answer_from_button(
-        &self,
-        http: &Http,
-        press: &ComponentInteraction,
-        request: &str,
-        yes: bool,
-    ) {
-        if !self.pass_guard_for_button(http, press, "confirm").await {
-            return;
-        }
-        let request: u64 = request.parse().unwrap_or(0);
-        let presser = press.user.id.get();
-        let outcome = {
-            let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
-            match pending.get(&request) {
-                None => Err(self.text(Text::NothingToConfirm, &[])),
-                Some(p) if p.requester.id != presser => {
-                    Err(self.text(Text::NotYourConfirmation, &[("player", &p.requester.name)]))
-                }
-                Some(_) => Ok(pending.remove(&request).map(|p| p.answer)),
-            }
-        };
-        match outcome {
-            Ok(Some(answer)) => {
-                let _ = answer.send(yes);
-                // Acknowledge without a message; the flow edits the question.
-                if let Err(e) = press
-                    .create_response(http, CreateInteractionResponse::Acknowledge)
-                    .await
-                {
-                    log::warn!("discord: cannot acknowledge a button: {e}");
-                }
-            }
-            Ok(None) => {}
-            Err(text) => {
-                let response = CreateInteractionResponse::Message(
-                    CreateInteractionResponseMessage::new()
-                        .content(text)
-                        .ephemeral(true),
-                );
-                if let Err(e) = press.create_response(http, response).await {
-                    log::warn!("discord: cannot answer a button: {e}");
-                }
-            }
-        }
-    }
-
-    /// "oui"/"non" typed by a requester in the channel of their pending
-    /// confirmation. Returns true if the message was such an answer.
-    fn answer_from_text(&self, message: &Message) -> bool {
-        let Some(yes) = yes_or_no(&message.content) else {
-            return false;
-        };
-        let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
-        let found = pending
-            .iter()
-            .find(|(_, p)| {
-                p.requester.id == message.author.id.get() && p.channel == message.channel_id
-            })
-            .map(|(id, _)| *id);
-        match found.and_then(|id| pending.remove(&id)) {
-            Some(p) => {
-                let _ = p.answer.send(yes);
-                true
-            }
-            None => false,
+        if ask_first {
+            self.talk.ask_first(http, inv).await;
+        } else {
+            self.talk.restart(http, inv).await;
         }
     }
 }
@@ -943,27 +617,13 @@ fn invoker(user: &User, member: Option<&Member>) -> (Requester, Vec<u64>) {
     (requester, roles)
 }
 
-/// "oui", "yes", "non", "no" and close forms, alone in a message.
-fn yes_or_no(text: &str) -> Option<bool> {
-    let word: String = text
-        .trim()
-        .trim_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace())
-        .to_lowercase();
-    match word.as_str() {
-        "oui" | "yes" | "o" | "y" | "ouais" | "ok" | "confirmer" | "confirme" | "je confirme"
-        | "confirm" => Some(true),
-        "non" | "no" | "n" | "annuler" | "annule" | "cancel" | "nan" => Some(false),
-        _ => None,
-    }
-}
-
 pub(super) fn log_failure(sent: Sent) {
     if let Err(e) = sent {
         log::warn!("discord: cannot answer a command: {e}");
     }
 }
 
-fn row(buttons: Vec<CreateButton>) -> Vec<CreateActionRow> {
+pub(super) fn row(buttons: Vec<CreateButton>) -> Vec<CreateActionRow> {
     if buttons.is_empty() {
         Vec::new()
     } else {
@@ -1009,88 +669,9 @@ pub(super) async fn reply(
     }
 }
 
-/// The confirmation question, so that it can be settled later.
-enum Question {
-    /// The interaction's (ephemeral) answer.
-    Interaction,
-    Message(ChannelId, MessageId),
-}
-
-async fn reply_message(
-    http: &Http,
-    inv: &Invocation,
-    text: &str,
-    buttons: Vec<CreateButton>,
-) -> Result<Question, serenity::Error> {
-    match &inv.origin {
-        Origin::Text {
-            channel, message, ..
-        } => {
-            let out = CreateMessage::new()
-                .content(text)
-                .components(row(buttons))
-                .reference_message((*channel, *message));
-            let sent = channel.send_message(http, out).await?;
-            Ok(Question::Message(sent.channel_id, sent.id))
-        }
-        _ => reply(http, inv, text, true, buttons)
-            .await
-            .map(|()| Question::Interaction),
-    }
-}
-
-/// Replaces the confirmation question with the outcome, without buttons.
-async fn settle(http: &Http, inv: &Invocation, question: Question, text: &str) {
-    let result = match (question, &inv.origin) {
-        (Question::Message(channel, id), _) => channel
-            .edit_message(
-                http,
-                id,
-                EditMessage::new().content(text).components(Vec::new()),
-            )
-            .await
-            .map(|_| ()),
-        (Question::Interaction, Origin::Slash(i)) => i
-            .edit_response(
-                http,
-                serenity::all::EditInteractionResponse::new()
-                    .content(text)
-                    .components(Vec::new()),
-            )
-            .await
-            .map(|_| ()),
-        (Question::Interaction, _) => Ok(()),
-    };
-    log_failure(result);
-}
-
-/// A public message in `channel`.
-async fn post(http: &Http, channel: ChannelId, text: &str, buttons: Vec<CreateButton>) -> Sent {
-    channel
-        .send_message(
-            http,
-            CreateMessage::new().content(text).components(row(buttons)),
-        )
-        .await
-        .map(|_| ())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn yes_and_no_in_both_languages() {
-        for y in ["oui", "Oui !", "yes", "OK", "ouais."] {
-            assert_eq!(yes_or_no(y), Some(true), "{y}");
-        }
-        for n in ["non", "Non.", "no", "annuler"] {
-            assert_eq!(yes_or_no(n), Some(false), "{n}");
-        }
-        for other in ["oui mais non", "redémarre", ""] {
-            assert_eq!(yes_or_no(other), None, "{other}");
-        }
-    }
 
     #[test]
     fn prefix_forms_map_to_commands() {

@@ -26,6 +26,7 @@ pub mod capture;
 pub mod commands;
 mod digest;
 pub mod presence;
+mod restart;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};

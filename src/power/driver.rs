@@ -23,8 +23,8 @@ use tokio_util::task::TaskTracker;
 use crate::messages::{Messages, Text};
 use crate::outgoing::Outgoing;
 use crate::power::machine::{
-    Action, Event, Notice, Observation, PowerMachine, Requester, State, StateKind, Timings,
-    Transition,
+    Action, Event, Notice, Observation, PowerMachine, Refused, Requester, State, StateKind,
+    Timings, Transition,
 };
 use crate::power::probe::{Actuators, Prober};
 use crate::power::record::PowerRecord;
@@ -42,17 +42,12 @@ pub enum Input {
         by: Requester,
         reply: oneshot::Sender<bool>,
     },
-    /// The `wake` command; `reply` gets the state the request found, so
-    /// the player is told whether it started anything.
-    Wake {
-        by: Requester,
-        reply: oneshot::Sender<StateKind>,
-    },
-    /// An admin-page action on the machine (maintenance, shutdown now);
-    /// `reply` says whether it changed the state.
-    Admin {
+    /// Something a player or the admin asked for (wake, maintenance,
+    /// shutdown now; see [`crate::services::power`]); `reply` gets the
+    /// machine's refusal, if it refused, so the caller is told why.
+    Request {
         event: Event,
-        reply: oneshot::Sender<bool>,
+        reply: oneshot::Sender<Result<(), Refused>>,
     },
     /// Answered at once by a live loop: the systemd watchdog's proof of life.
     Ping(oneshot::Sender<()>),
@@ -183,7 +178,7 @@ impl Driver {
                     self.apply(event, &tasks, &results_tx, &mut probing).await;
                 }
                 Step::Input(Input::CancelShutdown { by, reply }) => {
-                    let changed = self
+                    let refused = self
                         .apply(
                             Event::CancelShutdown { by },
                             &tasks,
@@ -191,22 +186,11 @@ impl Driver {
                             &mut probing,
                         )
                         .await;
-                    let _ = reply.send(changed);
+                    let _ = reply.send(refused.is_none());
                 }
-                Step::Input(Input::Wake { by, reply }) => {
-                    let before = self.machine.state().kind();
-                    self.apply(
-                        Event::WakeRequested { by },
-                        &tasks,
-                        &results_tx,
-                        &mut probing,
-                    )
-                    .await;
-                    let _ = reply.send(before);
-                }
-                Step::Input(Input::Admin { event, reply }) => {
-                    let changed = self.apply(event, &tasks, &results_tx, &mut probing).await;
-                    let _ = reply.send(changed);
+                Step::Input(Input::Request { event, reply }) => {
+                    let refused = self.apply(event, &tasks, &results_tx, &mut probing).await;
+                    let _ = reply.send(refused.map_or(Ok(()), Err));
                 }
                 Step::Input(Input::Ping(reply)) => {
                     let _ = reply.send(());
@@ -265,14 +249,14 @@ impl Driver {
     }
 
     /// Feeds one event to the machine and carries out the outcome. Returns
-    /// whether the state changed.
+    /// the machine's refusal, if it refused the event.
     async fn apply(
         &mut self,
         event: Event,
         tasks: &TaskTracker,
         results: &mpsc::Sender<Event>,
         probing: &mut bool,
-    ) -> bool {
+    ) -> Option<Refused> {
         let now = self.clock.now();
         let outcome = self.machine.handle(event, now);
         for t in &outcome.transitions {
@@ -298,11 +282,18 @@ impl Driver {
                 log::info!("power: {} -> {}", t.from, t.to);
             }
         }
+        if let Some(refused) = &outcome.refused {
+            log::info!(
+                "power: {:?} refused: the server is {}",
+                refused.event,
+                refused.from
+            );
+        }
         for action in outcome.actions {
             self.perform(action, tasks, results, probing);
         }
         self.publish();
-        !outcome.transitions.is_empty()
+        outcome.refused
     }
 
     fn record(&self) -> PowerRecord {
@@ -527,16 +518,16 @@ mod tests {
         // Only guards against hanging forever (what the bug does).
         let guard = Duration::from_secs(30);
 
-        let (reply, changed) = oneshot::channel();
+        let (reply, answer) = oneshot::channel();
         inputs
-            .send(Input::Admin {
+            .send(Input::Request {
                 event: Event::AdminMaintenance(true),
                 reply,
             })
             .await
             .unwrap();
-        let changed = tokio::time::timeout(guard, changed).await;
-        assert!(matches!(changed, Ok(Ok(true))), "{changed:?}");
+        let answer = tokio::time::timeout(guard, answer).await;
+        assert!(matches!(answer, Ok(Ok(Ok(())))), "{answer:?}");
         let (ping, pong) = oneshot::channel();
         inputs.send(Input::Ping(ping)).await.unwrap();
         let pong = tokio::time::timeout(guard, pong).await;

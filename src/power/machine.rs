@@ -11,7 +11,9 @@
 //! *reconciliation*, when a probe of the real machine contradicts the
 //! remembered state (the bot restarted while the server ran, someone powered
 //! the host by hand). Reconciliations are reported as such in the outcome so
-//! they are logged apart from ordinary transitions.
+//! they are logged apart from ordinary transitions. A request the current
+//! state does not allow ("shutdown now" while idle) is refused, and the
+//! outcome says so ([`Outcome::refused`]) for the driver to tell the caller.
 
 use std::fmt;
 use std::time::Duration;
@@ -262,6 +264,18 @@ pub enum Event {
     AdminShutdown,
 }
 
+impl Event {
+    /// Whether someone asked for this and waits for an answer: such an
+    /// event that changes nothing was refused. (Maintenance on and off are
+    /// switches: setting one to where it already is refuses nothing.)
+    pub fn is_request(&self) -> bool {
+        matches!(
+            self,
+            Event::WakeRequested { .. } | Event::CancelShutdown { .. } | Event::AdminShutdown
+        )
+    }
+}
+
 /// A player-facing announcement; texts live in [`crate::messages`].
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Notice {
@@ -317,6 +331,20 @@ pub struct Transition {
 pub struct Outcome {
     pub transitions: Vec<Transition>,
     pub actions: Vec<Action>,
+    /// Set when the event was turned down, so the driver can answer the
+    /// caller honestly ("refused: the server is idle") instead of doing
+    /// nothing in silence.
+    pub refused: Option<Refused>,
+}
+
+/// An event the machine turned down: a caller's request that does not
+/// apply in the current state (see [`Event::is_request`]), or — a bug, the
+/// rules only ask for legal ones — a transition outside the table.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Refused {
+    /// The state that turned it down.
+    pub from: StateKind,
+    pub event: Event,
 }
 
 /// The durations that shape the machine's behaviour (from `[power]`).
@@ -397,19 +425,31 @@ impl PowerMachine {
 
     /// Reacts to `event` at `now`.
     pub fn handle(&mut self, event: Event, now: Timestamp) -> Outcome {
+        let from = self.state.kind();
+        let asked = event.clone();
         let mut out = Outcome::default();
+        self.react(event, now, &mut out);
+        if let Some(refused) = &mut out.refused {
+            refused.event = asked;
+        } else if asked.is_request() && out.transitions.is_empty() {
+            out.refused = Some(Refused { from, event: asked });
+        }
+        out
+    }
+
+    fn react(&mut self, event: Event, now: Timestamp, out: &mut Outcome) {
         match event {
-            Event::Presence { count, newcomer } => self.on_presence(count, newcomer, now, &mut out),
+            Event::Presence { count, newcomer } => self.on_presence(count, newcomer, now, out),
             Event::Observed(obs) => {
                 self.last_observation = Some((now, obs.clone()));
-                self.on_observation(&obs, now, &mut out);
+                self.on_observation(&obs, now, out);
             }
-            Event::Tick => self.check_deadline(now, &mut out),
+            Event::Tick => self.check_deadline(now, out),
             Event::WakeSent => {
                 if let State::StartupRequested { by } = &self.state {
                     let by = by.clone();
                     let deadline = now.after(self.timings.startup_timeout);
-                    self.go(State::StartupMonitoring { by, deadline }, now, &mut out);
+                    self.go(State::StartupMonitoring { by, deadline }, now, out);
                 }
             }
             Event::WakeFailed(why) => {
@@ -417,19 +457,19 @@ impl PowerMachine {
                     self.fail(
                         format!("the Wake-on-LAN packets could not be sent: {why}"),
                         now,
-                        &mut out,
+                        out,
                     );
                 }
             }
             Event::ShutdownSent => {}
             Event::ShutdownFailed(why) => {
                 if self.state.kind() == StateKind::ShutdownInProgress {
-                    self.fail(format!("the shutdown request failed: {why}"), now, &mut out);
+                    self.fail(format!("the shutdown request failed: {why}"), now, out);
                 }
             }
             Event::AdminMaintenance(true) => {
                 if self.state != State::Maintenance {
-                    self.enter(State::Maintenance, now, false, &mut out);
+                    self.enter(State::Maintenance, now, false, out);
                     if let Some(t) = out.transitions.last_mut() {
                         t.admin = true;
                     }
@@ -437,7 +477,7 @@ impl PowerMachine {
             }
             Event::AdminMaintenance(false) => {
                 if self.state == State::Maintenance {
-                    self.go(State::Idle, now, &mut out);
+                    self.go(State::Idle, now, out);
                     out.actions.push(Action::Probe);
                 }
             }
@@ -449,19 +489,19 @@ impl PowerMachine {
                             postponed: true,
                         },
                         now,
-                        &mut out,
+                        out,
                     );
                 }
                 if let State::ShutdownTimer { .. } = self.state {
                     let deadline = now.after(self.timings.shutdown_timeout);
-                    self.go(State::ShutdownInProgress { deadline }, now, &mut out);
+                    self.go(State::ShutdownInProgress { deadline }, now, out);
                     out.actions.push(Action::RequestShutdown);
                     out.actions.push(Action::Announce(Notice::ShuttingDown));
                 }
             }
             Event::WakeRequested { by } => {
                 if self.state == State::Idle {
-                    self.wake(Some(by), now, &mut out);
+                    self.wake(Some(by), now, out);
                 }
             }
             Event::CancelShutdown { by } => {
@@ -472,14 +512,13 @@ impl PowerMachine {
                             auto_shutdown: suspended,
                         },
                         now,
-                        &mut out,
+                        out,
                     );
                     out.actions
                         .push(Action::Announce(Notice::ShutdownCancelled { by }));
                 }
             }
         }
-        out
     }
 
     fn on_presence(
@@ -724,6 +763,11 @@ impl PowerMachine {
             self.enter(to, now, false, out);
         } else {
             log::error!("refused illegal power transition {from} -> {}", to.kind());
+            // `handle` puts the event in.
+            out.refused = Some(Refused {
+                from,
+                event: Event::Tick,
+            });
         }
     }
 

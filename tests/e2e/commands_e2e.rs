@@ -102,6 +102,98 @@ async fn mention_and_confirm_button_restart_minecraft() {
     );
 }
 
+/// A phrasing the learned recogniser reads as a restart it is unsure of:
+/// `cubeguardian parse "<@1> il faudrait redémarrer"` scores it 0.85,
+/// between `MIN_RESTART_CONFIDENCE` (0.8) and `SURE_RESTART` (0.9).
+const UNSURE_RESTART: &str = "il faudrait redémarrer";
+
+/// The confidence `cubeguardian parse` gives `text` addressed to `bot_id`.
+fn restart_confidence(bot_id: u64, text: &str) -> f64 {
+    let out = std::process::Command::new(bin())
+        .args(["parse", "--bot-id", &bot_id.to_string(), text])
+        .output()
+        .unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["intent"], "restart", "{text}: {v}");
+    v["confidence"].as_f64().unwrap()
+}
+
+/// The Yes (or No) button of the "do you mean a restart?" question.
+fn ask_first_id(m: &SentMessage, answer: &str) -> String {
+    m.custom_ids()
+        .into_iter()
+        .find(|id| id.starts_with(&format!("cubeguardian:restart:{answer}:")))
+        .unwrap_or_else(|| panic!("no {answer} button on {m:?}"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unsure_restart_in_plain_words_is_asked_about_before_the_confirmation() {
+    // The limiter's spacing of restart requests and of button answers is
+    // lifted: the test answers faster than any player.
+    let app = running(
+        "[ratelimit.commands.restart]\ncapacity = 3\nper = \"10m\"\nmin_interval = \"0s\"\n\
+         [ratelimit.commands.confirm]\ncapacity = 30\nper = \"1m\"\nmin_interval = \"0s\"\n",
+    )
+    .await;
+    let text = format!("{} {UNSURE_RESTART}", mention(&app));
+    let confidence = restart_confidence(app.discord.bot_user_id(), &text);
+    assert!(
+        (0.8..0.9).contains(&confidence),
+        "the pinned phrasing no longer scores between the thresholds: {confidence}"
+    );
+
+    // No: nothing happens.
+    let asked = app.discord.send_message(ALICE, ANNOUNCE, &text).await;
+    let question = reply_to(&app, asked).await;
+    assert_eq!(question.content, "Tu veux que je redémarre le serveur ?");
+    let labels: Vec<_> = question.buttons().into_iter().map(|b| b.label).collect();
+    assert_eq!(labels, [Some("Oui".to_owned()), Some("Non".to_owned())]);
+    let press = app
+        .discord
+        .press_button(ALICE, ANNOUNCE, question.id, &ask_first_id(&question, "no"))
+        .await;
+    app.discord
+        .wait_for_interaction_response(|r| press.matches(r), WAIT)
+        .await
+        .unwrap();
+    app.discord
+        .wait_for_message(
+            |m| m.id == question.id && m.content.contains("Redémarrage annulé"),
+            WAIT,
+        )
+        .await
+        .expect("the question is replaced by the cancellation");
+
+    // Yes: the usual confirmation, then the restart.
+    let asked = app.discord.send_message(ALICE, ANNOUNCE, &text).await;
+    let question = reply_to(&app, asked).await;
+    assert_eq!(question.content, "Tu veux que je redémarre le serveur ?");
+    app.discord
+        .press_button(
+            ALICE,
+            ANNOUNCE,
+            question.id,
+            &ask_first_id(&question, "yes"),
+        )
+        .await;
+    let confirmation = app
+        .discord
+        .wait_for_message(
+            |m| {
+                m.reply_to == Some(asked) && m.content.contains("redémarrer le serveur Minecraft ?")
+            },
+            WAIT,
+        )
+        .await
+        .expect("Yes leads to the usual confirmation");
+    assert!(app.pve.reboot_calls().is_empty(), "rebooted before Confirm");
+    app.discord
+        .press_button(ALICE, ANNOUNCE, confirmation.id, &confirm_id(&confirmation))
+        .await;
+    app.wait_announce("Serveur redémarré avec succès").await;
+    assert_eq!(app.pve.reboot_calls(), vec![105]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn conversation_without_mention_in_a_public_channel_does_nothing() {
     let app = running("").await;

@@ -214,6 +214,47 @@ async fn admin_page_needs_the_token_and_csrf_and_its_buttons_act() {
     app.wait_status("maintenance").await;
 }
 
+/// "Shutdown now" where there is nothing to shut down used to be answered
+/// from the state the page had read; the machine's own refusal is told now.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_now_refused_by_the_machine_says_the_state_that_refused_it() {
+    let mut app = Appliance::start(bin(), Options::default()).await;
+    app.spawn_ready().await;
+    let act = |name: &'static str, body: &'static str| {
+        client()
+            .post(url(&app, &format!("/action/{name}")))
+            .header(AUTHORIZATION, format!("Bearer {ADMIN_TOKEN}"))
+            .header(CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+    let res = act("shutdown", "").await.unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        res.text().await.unwrap().trim_end(),
+        "shutdown refused: the server is idle"
+    );
+    let res = act("maintenance", "enabled=true").await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let res = act("shutdown", "").await.unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        res.text().await.unwrap().trim_end(),
+        "shutdown refused: the server is maintenance"
+    );
+    let res = act("wake", "").await.unwrap();
+    assert_eq!(
+        res.text().await.unwrap().trim_end(),
+        "wake refused: the server is maintenance"
+    );
+    assert!(app.wol.packets().is_empty());
+    let log = app.log.lines().join("\n");
+    assert!(
+        log.contains("AdminShutdown refused: the server is idle"),
+        "{log}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn restart_button_reboots_the_container_through_proxmox() {
     let mut app = Appliance::start(

@@ -297,7 +297,10 @@ fn cancel_without_a_pending_timer_does_nothing() {
     for state in [State::Idle, operational(), State::Maintenance] {
         let mut m = machine(state.clone());
         let out = m.handle(Event::CancelShutdown { by: alice() }, t(1));
-        assert_eq!(out, Outcome::default());
+        assert_eq!(
+            out,
+            refused(state.kind(), Event::CancelShutdown { by: alice() })
+        );
         assert_eq!(m.state(), &state);
     }
 }
@@ -593,16 +596,74 @@ fn wake_command_starts_an_idle_host_and_says_otherwise_why_not() {
             Action::Announce(Notice::StartupRequested { by: Some(alice()) })
         ]
     );
-    // Already starting: nothing more.
+    assert_eq!(out.refused, None);
+    // Already starting: nothing more, and the caller is told why.
     let out = m.handle(Event::WakeRequested { by: alice() }, t(2));
-    assert_eq!(out, Outcome::default());
+    assert_eq!(
+        out,
+        refused(
+            StateKind::StartupRequested,
+            Event::WakeRequested { by: alice() }
+        )
+    );
     for state in [operational(), State::Maintenance] {
         let mut m = machine(state);
+        let kind = m.state().kind();
         assert_eq!(
             m.handle(Event::WakeRequested { by: alice() }, t(1)),
-            Outcome::default()
+            refused(kind, Event::WakeRequested { by: alice() })
         );
     }
+}
+
+/// An outcome that changed nothing because `event` was refused in `from`.
+fn refused(from: StateKind, event: Event) -> Outcome {
+    Outcome {
+        refused: Some(Refused { from, event }),
+        ..Outcome::default()
+    }
+}
+
+/// "Shutdown now" in a state where there is nothing to shut down used to
+/// be a silent no-op: the caller (the admin page) could only guess why.
+#[test]
+fn a_refused_request_is_reported_with_the_state_that_refused_it() {
+    for state in [
+        State::Idle,
+        State::Maintenance,
+        State::Error { reason: "x".into() },
+        State::ShutdownInProgress { deadline: t(5) },
+    ] {
+        let mut m = machine(state.clone());
+        let out = m.handle(Event::AdminShutdown, t(1));
+        assert_eq!(
+            out,
+            refused(state.kind(), Event::AdminShutdown),
+            "{state:?}"
+        );
+        assert_eq!(m.state(), &state, "a refusal changes nothing");
+    }
+    let mut m = machine(operational());
+    let out = m.handle(Event::CancelShutdown { by: alice() }, t(1));
+    assert_eq!(
+        out.refused,
+        Some(Refused {
+            from: StateKind::Operational,
+            event: Event::CancelShutdown { by: alice() }
+        })
+    );
+    // Not requests: nothing is refused when they change nothing.
+    assert_eq!(m.handle(Event::Tick, t(2)).refused, None);
+    let mut m = machine(State::Maintenance);
+    assert_eq!(
+        m.handle(Event::AdminMaintenance(true), t(1)),
+        Outcome::default()
+    );
+    let mut m = machine(State::Idle);
+    assert_eq!(
+        m.handle(Event::AdminMaintenance(false), t(1)),
+        Outcome::default()
+    );
 }
 
 #[test]
@@ -637,6 +698,5 @@ fn admin_shutdown_goes_through_the_timer_at_once() {
         ]
     );
     assert!(out.actions.contains(&Action::RequestShutdown));
-    let mut m = machine(State::Idle);
-    assert_eq!(m.handle(Event::AdminShutdown, t(1)), Outcome::default());
+    assert_eq!(out.refused, None);
 }

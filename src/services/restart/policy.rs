@@ -1,26 +1,15 @@
-//! Restarting Minecraft: how often it may happen ([`RestartPolicy`], pure)
-//! and the restart itself ([`restart_minecraft`]: the container reboot
-//! through Proxmox, its task followed to the end, then the wait until the
-//! game answers the status ping again).
+//! How often Minecraft may be restarted ([`RestartPolicy`]): the pure core
+//! of the [restart service](super), no I/O, times given by the caller.
 //!
 //! The policy counts *restarts that happened*, not requests: asking and then
 //! pressing Cancel costs nothing. Request spam is the rate limiter's job.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::peers::minecraft;
-use crate::peers::proxmox::{ProxmoxClient, ProxmoxError};
 use crate::time::Timestamp;
-
-/// How often the reboot task and then the game are polled.
-const POLL: Duration = Duration::from_secs(2);
-
-/// How long the Proxmox reboot task may take before it counts as failed:
-/// an LXC reboot takes seconds; minutes mean something hangs.
-const TASK_TIMEOUT: Duration = Duration::from_secs(180);
 
 /// Why a restart is not allowed now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,7 +46,7 @@ pub fn longer_refusal(
 }
 
 /// Per-user cooldown and daily cap on restarts. Days are local day numbers
-/// (see [`crate::localtime`]), given by the caller.
+/// (see [`crate::time::Zone::day`]), given by the caller.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RestartPolicy {
     #[serde(skip)]
@@ -126,49 +115,6 @@ impl RestartPolicy {
             self.count = 0;
         }
         self.count += 1;
-    }
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum RestartError {
-    #[error(transparent)]
-    Proxmox(#[from] ProxmoxError),
-    #[error("the container restarted but Minecraft did not answer within {} s", .0.as_secs())]
-    NotBack(Duration),
-}
-
-/// Reboots container `vmid`, follows the task, then waits until Minecraft
-/// at `address` answers (at most `timeout` in all). Returns the time taken.
-pub async fn restart_minecraft(
-    proxmox: &ProxmoxClient,
-    vmid: u32,
-    address: &str,
-    ping_timeout: Duration,
-    timeout: Duration,
-) -> Result<Duration, RestartError> {
-    let started = Instant::now();
-    let upid = proxmox.reboot_container(vmid).await?;
-    log::info!("restart: container {vmid} rebooting ({})", upid.as_str());
-    proxmox
-        .wait_for_task(&upid, POLL, TASK_TIMEOUT.min(timeout))
-        .await?;
-    loop {
-        match minecraft::ping(address, ping_timeout).await {
-            Ok(status) => {
-                log::info!(
-                    "restart: Minecraft {} answers again ({}/{} players)",
-                    status.version,
-                    status.players_online,
-                    status.players_max
-                );
-                return Ok(started.elapsed());
-            }
-            Err(e) => log::debug!("restart: waiting for Minecraft: {e}"),
-        }
-        if started.elapsed() >= timeout {
-            return Err(RestartError::NotBack(timeout));
-        }
-        tokio::time::sleep(POLL.min(timeout.saturating_sub(started.elapsed()))).await;
     }
 }
 
