@@ -26,7 +26,7 @@ use crate::discord::commands::{CommandDeps, Commands};
 use crate::discord::{self, DiscordSettings, Link};
 use crate::guard::Guard;
 use crate::messages::Text;
-use crate::notify;
+use crate::metrics::Metrics;
 use crate::outgoing::Outgoing;
 use crate::peers::proxmox::{ProxmoxClient, ProxmoxSettings, TlsTrust};
 use crate::peers::smtp::{MailSettings, Mailer};
@@ -34,13 +34,15 @@ use crate::peers::ssh::SshTarget;
 use crate::power::driver::{describe, Driver, Input, PowerView};
 use crate::power::machine::{PowerMachine, State, StateKind, Timings};
 use crate::power::probe::{Actuators, HostCheck, Prober, ShutdownPath};
-use crate::secret::{SecretError, SecretSource};
 use crate::services::power::Power;
 use crate::services::restart::{Limits, RestartDeps, RestartSettings, Restarter};
 use crate::services::PlainWords;
 use crate::store::{Damage, Store, StoreError};
+use crate::system::logring::LogRing;
+use crate::system::notify;
+use crate::system::secret::{SecretError, SecretSource};
 use crate::time::Clock;
-use crate::web::{LogRing, Metrics, WebServer, WebSettings};
+use crate::web::{WebServer, WebSettings};
 
 /// What the binary sets up before the appliance starts, because logging
 /// needs it first: the metrics registry (its uptime counts from creation)

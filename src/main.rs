@@ -8,13 +8,15 @@ use std::sync::Arc;
 use clap::{ArgGroup, Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
+use cubeguardian::app;
 use cubeguardian::cli::{self, load, EXIT_CONFIG};
 use cubeguardian::config;
 use cubeguardian::digest::listing::Query;
 use cubeguardian::intent::{Addressee, Channel};
-use cubeguardian::secret::SecretSource;
-use cubeguardian::web::{LogRing, Metrics};
-use cubeguardian::{app, logging};
+use cubeguardian::metrics::Metrics;
+use cubeguardian::system::logging;
+use cubeguardian::system::logring::LogRing;
+use cubeguardian::system::secret::SecretSource;
 
 /// CubeGuardian: wakes, watches and puts to sleep a home Minecraft server
 /// from Discord.

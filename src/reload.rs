@@ -24,10 +24,10 @@ use crate::config::Config;
 use crate::digest::service::{DigestSettings, Digester};
 use crate::discord::presence::Authorization;
 use crate::messages::Messages;
-use crate::notify;
 use crate::power::driver::Input;
 use crate::power::machine::Timings;
 use crate::services::restart::{Limits, Restarter};
+use crate::system::notify;
 
 /// Sections applied whole, while running.
 const LIVE_SECTIONS: [&str; 4] = ["log", "messages", "players", "restart"];
@@ -171,7 +171,7 @@ async fn apply(live: &Live, new: &Config, plan: &Plan) {
             .any(|l| l == name || l.starts_with(&format!("{name}.")))
     };
     if changed("log") {
-        crate::logging::set_level(new.log.level);
+        crate::system::logging::set_level(new.log.level);
     }
     if changed("messages") {
         live.messages.replace(&new.messages);

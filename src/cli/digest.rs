@@ -10,8 +10,8 @@ use super::{load, service_client, EXIT_CONFIG};
 use crate::config::Config;
 use crate::digest::listing::Query;
 use crate::digest::offline::{self, OfflineError};
-use crate::secret::SecretSource;
 use crate::store::StoreError;
+use crate::system::secret::SecretSource;
 
 /// Answers `query` on stdout.
 pub fn digest(path: &Path, query: Query) -> ExitCode {

@@ -14,7 +14,7 @@ use std::time::Duration;
 use reqwest::StatusCode;
 
 use crate::digest::listing::Query;
-use crate::secret::SecretSource;
+use crate::system::secret::SecretSource;
 
 /// Where the admin token is looked for when neither systemd's credentials
 /// nor `CUBEGUARDIAN_ADMIN_TOKEN` provide it: the unit's `LoadCredential=`

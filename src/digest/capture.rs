@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::archive::{Archive, Change, Directory};
 use super::channels::Channels;
-use crate::web::Metrics;
+use crate::metrics::Metrics;
 
 /// What the Discord side holds to feed the capture: the queue, and the
 /// channel rules that decide what is captured at all.

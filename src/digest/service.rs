@@ -28,11 +28,11 @@ use super::report::{self, Period, ReportRequest};
 use super::{render, schedule, summary};
 use crate::config::DigestConfig;
 use crate::messages::{Language, Messages, Text};
+use crate::metrics::Metrics;
 use crate::outgoing::Outgoing;
 use crate::peers::smtp::{Mailer, OutgoingMail};
 use crate::store::StoreError;
 use crate::time::Zone;
-use crate::web::Metrics;
 
 /// The longest the scheduler sleeps before looking at the wall clock again:
 /// a Pi has no real-time clock, and its time jumps when NTP first answers.

@@ -15,7 +15,7 @@ use serenity::all::{
     Http,
 };
 
-use super::commands::{log_failure, reply, Invocation, Origin};
+use super::invocation::{log_failure, reply, Invocation, Origin};
 use crate::guard::Guard;
 use crate::messages::{spoken, Language, Messages, Text};
 use crate::ratelimit::BanReason;

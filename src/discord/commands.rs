@@ -13,14 +13,14 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use serenity::all::{
-    ChannelId, CommandInteraction, ComponentInteraction, CreateActionRow, CreateButton,
-    CreateCommand, CreateInteractionResponse, CreateInteractionResponseMessage, CreateMessage,
-    GuildId, Http, Member, Message, MessageId, User, UserId,
+    CommandInteraction, ComponentInteraction, CreateCommand, GuildId, Http, Member, Message, User,
+    UserId,
 };
 use tokio::sync::watch;
 
 use super::admin;
 use super::digest::{self, DigestCommand};
+use super::invocation::{log_failure, reply, Invocation, Origin, WAKE_BUTTON_ID};
 use super::presence::Authorization;
 use super::restart::{self, RestartTalk};
 use crate::digest::service::Digester;
@@ -34,10 +34,6 @@ use crate::services::power::{Power, PowerError};
 use crate::services::restart::Restarter;
 use crate::services::PlainWords;
 use crate::time::Clock;
-
-/// `custom_id` of the "Start" button offered when a restart is asked of a
-/// server that is off.
-pub const WAKE_BUTTON_ID: &str = "cubeguardian:wake";
 
 /// A player command.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -120,36 +116,6 @@ impl Command {
     }
 }
 
-/// Where a command came from, hence where to answer.
-pub enum Origin {
-    Slash(Box<CommandInteraction>),
-    Button(Box<ComponentInteraction>),
-    Text {
-        channel: ChannelId,
-        message: MessageId,
-        dm: bool,
-        /// What follows the command's word (`!include #général`).
-        rest: String,
-    },
-}
-
-impl Origin {
-    pub(super) fn channel(&self) -> ChannelId {
-        match self {
-            Origin::Slash(i) => i.channel_id,
-            Origin::Button(i) => i.channel_id,
-            Origin::Text { channel, .. } => *channel,
-        }
-    }
-}
-
-/// Who asked, and where.
-pub struct Invocation {
-    pub user: Requester,
-    pub roles: Vec<u64>,
-    pub origin: Origin,
-}
-
 /// What [`Commands`] needs from the rest of the appliance.
 pub struct CommandDeps {
     pub guild_id: u64,
@@ -180,9 +146,6 @@ pub struct Commands {
     talk: RestartTalk,
     clock: Clock,
 }
-
-/// Plain outcome of a send; failures are logged where they happen.
-pub(super) type Sent = Result<(), serenity::Error>;
 
 impl Commands {
     pub fn new(deps: CommandDeps) -> Self {
@@ -615,58 +578,6 @@ fn invoker(user: &User, member: Option<&Member>) -> (Requester, Vec<u64>) {
         .map(|m| m.roles.iter().map(|r| r.get()).collect())
         .unwrap_or_default();
     (requester, roles)
-}
-
-pub(super) fn log_failure(sent: Sent) {
-    if let Err(e) = sent {
-        log::warn!("discord: cannot answer a command: {e}");
-    }
-}
-
-pub(super) fn row(buttons: Vec<CreateButton>) -> Vec<CreateActionRow> {
-    if buttons.is_empty() {
-        Vec::new()
-    } else {
-        vec![CreateActionRow::Buttons(buttons)]
-    }
-}
-
-/// Answers an invocation. `private` answers are ephemeral for interactions
-/// and sent by DM for text commands in a guild channel.
-pub(super) async fn reply(
-    http: &Http,
-    inv: &Invocation,
-    text: &str,
-    private: bool,
-    buttons: Vec<CreateButton>,
-) -> Sent {
-    let answer = || {
-        CreateInteractionResponse::Message(
-            CreateInteractionResponseMessage::new()
-                .content(text)
-                .ephemeral(private)
-                .components(row(buttons.clone())),
-        )
-    };
-    match &inv.origin {
-        Origin::Slash(i) => i.create_response(http, answer()).await,
-        Origin::Button(i) => i.create_response(http, answer()).await,
-        Origin::Text {
-            channel,
-            message,
-            dm,
-            ..
-        } => {
-            let mut out = CreateMessage::new().content(text).components(row(buttons));
-            if private && !dm {
-                let dm = UserId::new(inv.user.id).create_dm_channel(http).await?;
-                dm.id.send_message(http, out).await.map(|_| ())
-            } else {
-                out = out.reference_message((*channel, *message));
-                channel.send_message(http, out).await.map(|_| ())
-            }
-        }
-    }
 }
 
 #[cfg(test)]

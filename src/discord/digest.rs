@@ -19,7 +19,7 @@ use serenity::all::{
     MessageFlags, UserId,
 };
 
-use super::commands::{log_failure, reply, Invocation, Origin};
+use super::invocation::{log_failure, reply, Invocation, Origin};
 use crate::digest::archive::Override;
 use crate::digest::channels::{Audience, Standing};
 use crate::digest::report::Period;

@@ -25,6 +25,7 @@ mod admin;
 pub mod capture;
 pub mod commands;
 mod digest;
+mod invocation;
 pub mod presence;
 mod restart;
 
@@ -51,7 +52,7 @@ use crate::messages::{Messages, Text};
 use crate::outgoing::Outgoing;
 use crate::power::driver::Input;
 use crate::power::machine::Requester;
-use crate::secret::Secret;
+use crate::system::secret::Secret;
 use commands::Commands;
 use presence::{Authorization, VoiceMember, VoicePresence};
 

@@ -15,7 +15,7 @@ use serenity::all::{
 };
 use tokio::sync::oneshot;
 
-use super::commands::{log_failure, reply, row, Invocation, Origin, Sent, WAKE_BUTTON_ID};
+use super::invocation::{log_failure, reply, row, Invocation, Origin, Sent, WAKE_BUTTON_ID};
 use crate::messages::{Messages, Text};
 use crate::power::machine::{Requester, StateKind};
 use crate::services::restart::{Caller, RestartError, Restarter};

@@ -21,6 +21,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::messages::{Messages, Text};
+use crate::metrics::Metrics;
 use crate::outgoing::Outgoing;
 use crate::power::machine::{
     Action, Event, Notice, Observation, PowerMachine, Refused, Requester, State, StateKind,
@@ -30,7 +31,6 @@ use crate::power::probe::{Actuators, Prober};
 use crate::power::record::PowerRecord;
 use crate::store::Store;
 use crate::time::{Clock, Timestamp};
-use crate::web::Metrics;
 
 /// What the rest of the appliance tells the driver.
 #[derive(Debug)]

@@ -19,7 +19,7 @@ use axum::http::{header, HeaderMap};
 use ring::hmac;
 use ring::rand::{SecureRandom, SystemRandom};
 
-use crate::secret::Secret;
+use crate::system::secret::Secret;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "cg_session";

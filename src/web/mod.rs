@@ -7,12 +7,14 @@
 //!   [`Backend`] trait the application implements, [`router`] and
 //!   [`WebServer`]/[`serve`];
 //! - `health`: judging a snapshot healthy or not;
-//! - [`metrics`]: the Prometheus registry ([`Metrics`]);
 //! - `auth`: admin token, sessions, CSRF, login rate limit;
 //! - `host`: the `Host` names the admin page answers to (DNS rebinding);
 //! - `admin`: the handlers of the page, the login and the actions;
 //! - `page`: the HTML;
-//! - [`logring`]: the last log lines ([`LogRing`], [`TeeLogger`]);
+//!
+//! The registry it serves at `/metrics` is [`crate::metrics`] and the log
+//! lines it shows are [`crate::system::logring`]'s: the services fill them
+//! without depending on the web server.
 //! - `listener`: the TCP listener and the HTTP/1 server loop, with
 //!   connection caps (in all and per client) and header and idle timeouts.
 //!
@@ -25,8 +27,6 @@ mod auth;
 mod health;
 mod host;
 mod listener;
-pub mod logring;
-pub mod metrics;
 mod page;
 
 use std::fmt;
@@ -44,13 +44,13 @@ use axum::Router;
 pub use crate::digest::listing::Query as DigestQuery;
 use tokio::net::TcpListener;
 
-use crate::secret::Secret;
+use crate::system::secret::Secret;
 
+pub use crate::metrics::Metrics;
+pub use crate::system::logring::{LogEntry, LogRing};
 pub use admin::ACTION_WAIT;
 pub use host::{BadHostname, Hostname};
 pub use listener::{HEADER_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_CLIENT};
-pub use logring::{LogEntry, LogRing, TeeLogger};
-pub use metrics::Metrics;
 
 /// Where the server listens by default: loopback only, so opening it to the
 /// LAN is the admin's explicit choice.
@@ -466,7 +466,7 @@ async fn metrics_handler(
     base_headers(&mut res);
     res.headers_mut().insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static(metrics::CONTENT_TYPE),
+        HeaderValue::from_static(crate::metrics::CONTENT_TYPE),
     );
     res
 }

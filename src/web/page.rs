@@ -10,8 +10,8 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use super::logring::LogEntry;
 use super::Snapshot;
+use crate::system::logring::LogEntry;
 
 /// The stylesheet, served at `/static/style.css`.
 pub const STYLE_CSS: &str = r#":root{color-scheme:light dark;--fg:#1b1f23;--bg:#f6f7f9;--card:#fff;--muted:#687078;--ok:#1f7a3a;--bad:#b42318;--line:#d9dde2;--btn:#2456c6}

@@ -9,7 +9,7 @@ use cubeguardian::peers::proxmox::{
     format_fingerprint, parse_fingerprint, ContainerState, ProxmoxClient, ProxmoxError,
     ProxmoxSettings, TaskStatus, TlsTrust, Upid,
 };
-use cubeguardian::secret::Secret;
+use cubeguardian::system::secret::Secret;
 use support::proxmox::{PveConfig, PveStandIn, PVE_RELEASE, PVE_VERSION};
 
 /// Only guards against a hung test; nothing is measured against it.

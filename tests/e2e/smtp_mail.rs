@@ -8,7 +8,7 @@ use crate::support;
 use std::time::Duration;
 
 use cubeguardian::peers::smtp::{MailSettings, Mailer, OutgoingMail, SendError, SmtpUrl, Stage};
-use cubeguardian::secret::Secret;
+use cubeguardian::system::secret::Secret;
 use support::smtp::{SmtpOptions, SmtpServer};
 
 const USER: &str = "bot@example.org";

@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use cubeguardian::secret::Secret;
+use cubeguardian::system::secret::Secret;
 use cubeguardian::web::{
     AdminAction, Backend, BanRow, Feature, HistoryRow, LogRing, Metrics, MinecraftView, Snapshot,
     WebError, WebServer, WebSettings,

@@ -14,7 +14,7 @@ use serde_json::Value;
 use super::tls::{describe_tls, tls_config};
 use super::{truncate, ProxmoxError, TlsTrust, Upid};
 use crate::peers::failure;
-use crate::secret::Secret;
+use crate::system::secret::Secret;
 
 /// Path of the JSON flavour of the API under the address the user types.
 pub const API_PREFIX: &str = "/api2/json";

@@ -41,7 +41,7 @@ mod fixtures {
     use std::time::Duration;
 
     use super::{MailSettings, OutgoingMail, SmtpUrl};
-    use crate::secret::Secret;
+    use crate::system::secret::Secret;
 
     pub fn url(s: &str) -> SmtpUrl {
         SmtpUrl::parse(s).unwrap_or_else(|e| panic!("{s}: {e}"))

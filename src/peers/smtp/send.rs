@@ -14,7 +14,7 @@ use lettre::transport::smtp::extension::{ClientId, Extension, MailBodyParameter,
 
 use super::error::Cause;
 use super::{OutgoingMail, SendError, SmtpUrl, Stage, TlsMode};
-use crate::secret::Secret;
+use crate::system::secret::Secret;
 
 /// The authentication mechanisms we offer, in order of preference. Both send
 /// the password itself, which is why they are only used over TLS (or loopback).

@@ -14,7 +14,7 @@ use rustls::pki_types::CertificateDer;
 
 use super::{Mailer, SmtpUrl, TlsMode};
 use crate::peers::failure;
-use crate::secret::Secret;
+use crate::system::secret::Secret;
 
 /// Everything needed to send digests, as the config and the credential
 /// store provide it; [`Mailer::new`] validates it.

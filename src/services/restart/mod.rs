@@ -21,6 +21,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, watch};
 
 use crate::messages::{Messages, Text};
+use crate::metrics::Metrics;
 use crate::outgoing::Outgoing;
 use crate::peers::{minecraft, proxmox::ProxmoxClient};
 use crate::power::driver::PowerView;
@@ -28,7 +29,6 @@ use crate::power::machine::{Requester, StateKind};
 use crate::ratelimit::Moment;
 use crate::store::Store;
 use crate::time::{Clock, Zone};
-use crate::web::Metrics;
 
 pub use policy::{Limits, Refusal, RestartPolicy};
 

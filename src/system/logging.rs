@@ -2,14 +2,14 @@
 //! service runs under systemd (`JOURNAL_STREAM` names our stderr); plain
 //! stderr otherwise, so a terminal run stays readable.
 //!
-//! Nothing here ever logs a secret: secrets are [`crate::secret::Secret`]s,
+//! Nothing here ever logs a secret: secrets are [`crate::system::secret::Secret`]s,
 //! which print as `[redacted]`.
 
 use std::io::Write;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use crate::web::{LogRing, TeeLogger};
+use crate::system::logring::{LogRing, TeeLogger};
 
 use log::{Level, LevelFilter, Log, Metadata, Record};
 

@@ -1,4 +1,6 @@
-//! The Prometheus metrics served at `/metrics`.
+//! The Prometheus metrics served at `/metrics`. A low module of its own:
+//! the services and the power driver count into it, and the web server
+//! only serves it.
 //!
 //! [`Metrics`] owns a `prometheus_client` registry with every
 //! `cubeguardian_*` series. The power controller bumps its counters and
