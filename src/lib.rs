@@ -25,10 +25,8 @@
 pub mod app;
 pub mod cli;
 pub mod config;
-pub mod console;
 pub mod digest;
 pub mod discord;
-pub mod guard;
 pub mod intent;
 pub mod messages;
 pub mod metrics;
@@ -36,7 +34,6 @@ pub mod outgoing;
 pub mod peers;
 pub mod power;
 pub mod ratelimit;
-pub mod reload;
 pub mod services;
 pub mod store;
 pub mod system;

@@ -18,17 +18,17 @@ use serenity::all::{
 };
 use tokio::sync::watch;
 
-use super::admin;
 use super::digest::{self, DigestCommand};
 use super::invocation::{log_failure, reply, Invocation, Origin, WAKE_BUTTON_ID};
 use super::presence::Authorization;
+use super::ratelimit_command;
 use super::restart::{self, RestartTalk};
 use crate::digest::service::Digester;
-use crate::guard::Guard;
 use crate::intent::{Addressee, Channel, Intent, Recognizer};
 use crate::messages::{spoken, Messages, Text};
 use crate::power::driver::PowerView;
 use crate::power::machine::{GameObservation, Requester, State, StateKind};
+use crate::ratelimit::guard::Guard;
 use crate::ratelimit::{Decision, Notice, Reason};
 use crate::services::power::{Power, PowerError};
 use crate::services::restart::Restarter;
@@ -177,7 +177,7 @@ impl Commands {
             .into_iter()
             .map(|c| CreateCommand::new(c.name()).description(c.description(&self.deps.messages)))
             .collect();
-        commands.push(admin::definition(
+        commands.push(ratelimit_command::definition(
             Command::Ratelimit.description(&self.deps.messages),
             self.deps.messages.language(),
         ));
@@ -537,7 +537,7 @@ impl Commands {
     }
 
     async fn ratelimit(&self, http: &Http, inv: &Invocation) {
-        admin::run(http, inv, &self.deps.guard, &self.deps.messages).await;
+        ratelimit_command::run(http, inv, &self.deps.guard, &self.deps.messages).await;
     }
 
     /// A restart, for authorized players only; `ask_first` when the

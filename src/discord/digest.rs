@@ -24,8 +24,8 @@ use crate::digest::archive::Override;
 use crate::digest::channels::{Audience, Standing};
 use crate::digest::report::Period;
 use crate::digest::service::Digester;
-use crate::guard::Guard;
 use crate::messages::{Language, Messages, Text};
+use crate::ratelimit::guard::Guard;
 
 /// Discord's limit on a message's length, in characters.
 const MESSAGE_LIMIT: usize = 2000;

@@ -21,12 +21,12 @@
 //! on the one HTTP client [`build_http`] makes for the gateway session and
 //! the announcements alike (clippy refuses other ways of making one).
 
-mod admin;
 pub mod capture;
 pub mod commands;
 mod digest;
 mod invocation;
 pub mod presence;
+mod ratelimit_command;
 mod restart;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

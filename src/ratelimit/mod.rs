@@ -1,7 +1,7 @@
 //! Anti-abuse rate limiting: the one gate every command (slash, `!` prefix,
 //! natural language) passes before it runs (SPEC §4).
 //!
-//! This module is a pure core: no I/O, no clock, no background task. The
+//! The limiter is a pure core: no I/O, no clock, no background task. The
 //! caller passes the time ([`Moment`]) and the caller's identity
 //! ([`Caller`]) to [`Limiter::check`] and gets a [`Decision`] back; it also
 //! calls [`Limiter::cleanup`] from its own timer and stores
@@ -20,6 +20,9 @@
 //! - `table`: the bounded user table, its hasher and its eviction sweep.
 //! - `limiter`: [`Limiter`], the API that ties them together.
 //! - `persist`: [`PersistedState`], what survives a restart.
+//! - [`guard`]: the shell around the core — the one shared limiter, the
+//!   clock and zone it is given, who the admins are, and saving its state
+//!   in the store. The only part that does I/O.
 //!
 //! # Time
 //!
@@ -36,6 +39,7 @@ pub mod config;
 
 mod bucket;
 mod entry;
+pub mod guard;
 mod limiter;
 mod persist;
 mod policy;

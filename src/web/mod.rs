@@ -9,7 +9,7 @@
 //! - `health`: judging a snapshot healthy or not;
 //! - `auth`: admin token, sessions, CSRF, login rate limit;
 //! - `host`: the `Host` names the admin page answers to (DNS rebinding);
-//! - `admin`: the handlers of the page, the login and the actions;
+//! - `handlers`: the handlers of the page, the login and the actions;
 //! - `page`: the HTML;
 //!
 //! The registry it serves at `/metrics` is [`crate::metrics`] and the log
@@ -22,8 +22,8 @@
 //! [`Snapshot`] per request and hands actions to the [`Backend`], which runs
 //! them through the same code path as the Discord commands.
 
-mod admin;
 mod auth;
+mod handlers;
 mod health;
 mod host;
 mod listener;
@@ -48,7 +48,7 @@ use crate::system::secret::Secret;
 
 pub use crate::metrics::Metrics;
 pub use crate::system::logring::{LogEntry, LogRing};
-pub use admin::ACTION_WAIT;
+pub use handlers::ACTION_WAIT;
 pub use host::{BadHostname, Hostname};
 pub use listener::{HEADER_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_CLIENT};
 
@@ -288,10 +288,10 @@ pub fn router(
     Router::new()
         .route("/health", get(health_handler))
         .route("/metrics", get(metrics_handler))
-        .route("/", get(admin::index))
-        .route("/login", get(admin::login_form).post(admin::login))
-        .route("/logout", post(admin::logout))
-        .route("/action/{name}", post(admin::action))
+        .route("/", get(handlers::index))
+        .route("/login", get(handlers::login_form).post(handlers::login))
+        .route("/logout", post(handlers::logout))
+        .route("/action/{name}", post(handlers::action))
         .route("/static/style.css", get(style))
         .route("/static/app.js", get(script))
         .fallback(not_found)
@@ -454,11 +454,11 @@ async fn health_handler(State(app): State<Shared>) -> Response {
 
 async fn metrics_handler(
     State(app): State<Shared>,
-    peer: admin::Peer,
+    peer: handlers::Peer,
     headers: axum::http::HeaderMap,
 ) -> Response {
     if !app.metrics_public {
-        if let Err(refusal) = admin::require_admin(&app, &headers, &peer) {
+        if let Err(refusal) = handlers::require_admin(&app, &headers, &peer) {
             return refusal.into_response();
         }
     }

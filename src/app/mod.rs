@@ -7,6 +7,9 @@
 //! the tasks, which finish what they are doing (a shutdown request in flight
 //! is completed; the state is already on disk).
 
+pub mod admin_page;
+pub mod reload;
+
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -16,15 +19,14 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::app::admin_page::{Console, Vitals, PING_EVERY};
 use crate::config::{Config, DigestConfig, ProxmoxConfig, ShutdownMethod};
-use crate::console::{Console, Vitals, PING_EVERY};
 use crate::digest::archive::{Archive, Change};
 use crate::digest::capture::Capture;
 use crate::digest::channels::Channels;
 use crate::digest::service::{DigestSettings, Digester};
 use crate::discord::commands::{CommandDeps, Commands};
 use crate::discord::{self, DiscordSettings, Link};
-use crate::guard::Guard;
 use crate::messages::Text;
 use crate::metrics::Metrics;
 use crate::outgoing::Outgoing;
@@ -34,6 +36,7 @@ use crate::peers::ssh::SshTarget;
 use crate::power::driver::{describe, Driver, Input, PowerView};
 use crate::power::machine::{PowerMachine, State, StateKind, Timings};
 use crate::power::probe::{Actuators, HostCheck, Prober, ShutdownPath};
+use crate::ratelimit::guard::Guard;
 use crate::services::power::Power;
 use crate::services::restart::{Limits, RestartDeps, RestartSettings, Restarter};
 use crate::services::PlainWords;
@@ -316,7 +319,7 @@ pub async fn run(
         digest: digest.as_ref().map(|(d, _)| Arc::clone(d)),
     }));
     let digest_for_console = digest.as_ref().map(|(d, _)| Arc::clone(d));
-    let live = crate::reload::Live {
+    let live = crate::app::reload::Live {
         messages: config.messages.clone(),
         auth: settings.auth.clone(),
         power: inputs_tx.clone(),
@@ -358,7 +361,7 @@ pub async fn run(
     let tasks = TaskTracker::new();
     tasks.spawn(driver.run(inputs, shutdown.clone()));
     tasks.spawn(Arc::clone(&guard).maintain(shutdown.clone()));
-    tasks.spawn(crate::reload::run(
+    tasks.spawn(crate::app::reload::run(
         reload.path,
         live,
         reload.requests,

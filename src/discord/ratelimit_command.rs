@@ -16,8 +16,8 @@ use serenity::all::{
 };
 
 use super::invocation::{log_failure, reply, Invocation, Origin};
-use crate::guard::Guard;
 use crate::messages::{spoken, Language, Messages, Text};
+use crate::ratelimit::guard::Guard;
 use crate::ratelimit::BanReason;
 
 /// The longest ban an admin can place by hand: a week; longer is a job for
