@@ -14,6 +14,8 @@ use serde::Deserialize;
 
 use crate::power::machine::{Notice, Requester, StateKind};
 
+pub mod digest;
+
 /// The language of the built-in texts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]

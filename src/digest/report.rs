@@ -14,10 +14,9 @@ use jiff::tz::TimeZone;
 use jiff::Span;
 
 use super::model::{CapturedMessage, Channel};
-use super::render::{
-    counted, date_range, discord_escape, discord_len, local, more, number, timestamp, Noun,
-};
+use super::render::{discord_escape, discord_len, local, timestamp};
 use super::summary::excerpt;
+use crate::messages::digest::{counted, date_range, hour, more, number, Label, Noun};
 use crate::messages::Language;
 
 /// Members listed in a report: the regulars, not a census.
@@ -188,25 +187,20 @@ pub fn report(req: &ReportRequest) -> Report {
 /// [`DISCORD_LIMIT`]: the channel and member lists are cut short, with a
 /// "… and N more" line, when they would not fit.
 pub fn render_report(report: &Report, language: Language) -> String {
-    let pick = |fr: &'static str, en: &'static str| match language {
-        Language::Fr => fr,
-        Language::En => en,
-    };
+    let label = |label: Label| label.get(language);
     let period = match report.period {
-        Period::Day => pick("aujourd’hui", "today"),
-        Period::Week => pick("7 derniers jours", "last 7 days"),
+        Period::Day => label(Label::ReportToday),
+        Period::Week => label(Label::ReportWeek),
     };
     let mut head = format!(
         "📊 **{} — {}** · {}\n",
-        pick("Activité", "Activity"),
+        label(Label::Activity),
         period,
         date_range(language, report.first_day, report.last_day)
     );
     if report.messages == 0 {
-        head.push_str(pick(
-            "Aucun message sur cette période.\n",
-            "No messages in this period.\n",
-        ));
+        head.push_str(label(Label::ReportEmpty));
+        head.push('\n');
         return head;
     }
     head.push_str(&format!(
@@ -216,22 +210,18 @@ pub fn render_report(report: &Report, language: Language) -> String {
         counted(language, report.channels.len(), Noun::Channel)
     ));
 
-    let hour_label = |h: u8| match language {
-        Language::Fr => format!("{h}\u{a0}h"),
-        Language::En => format!("{h:02}:00"),
-    };
     let busiest: Vec<String> = report
         .busiest_hours
         .iter()
         .map(|&h| {
             let count = report.hours[usize::from(h) % 24];
-            format!("{} ({})", hour_label(h), number(language, count))
+            format!("{} ({})", hour(language, h), number(language, count))
         })
         .collect();
     let tail = format!(
         "\n**{}**{} {}\n`0h {} 23h`\n",
-        pick("Heures les plus actives", "Busiest hours"),
-        pick("\u{a0}:", ":"),
+        label(Label::BusiestHours),
+        label(Label::Colon),
         busiest.join(" · "),
         sparkline(&report.hours)
     );
@@ -265,7 +255,7 @@ pub fn render_report(report: &Report, language: Language) -> String {
     };
     let used = push_bounded(
         &mut out,
-        &format!("\n**{}**\n", pick("Par salon", "By channel")),
+        &format!("\n**{}**\n", label(Label::ByChannel)),
         &channel_lines,
         0,
         channels_budget,
@@ -274,10 +264,7 @@ pub fn render_report(report: &Report, language: Language) -> String {
     );
     push_bounded(
         &mut out,
-        &format!(
-            "\n**{}**\n",
-            pick("Membres les plus actifs", "Most active members")
-        ),
+        &format!("\n**{}**\n", label(Label::MostActiveMembers)),
         &member_lines,
         members_not_listed,
         available - used,

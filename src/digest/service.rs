@@ -28,6 +28,7 @@ use super::model::{CapturedMessage, DigestRequest};
 use super::report::{self, Period, ReportRequest};
 use super::{render, schedule, summary};
 use crate::config::DigestConfig;
+use crate::messages::digest::not_sent_alert;
 use crate::messages::{Language, Messages, Text};
 use crate::outgoing::Outgoing;
 use crate::store::StoreError;
@@ -492,18 +493,12 @@ impl Digester {
                     if attempts == 1 {
                         // Once per digest: the log has every attempt.
                         let wait = humantime::format_duration(delay).to_string();
-                        self.alert(match self.builder.settings().language {
-                            Language::Fr => format!(
-                                "⚠️ Le résumé n°{} n'a pas pu être envoyé ; nouvel essai dans {wait}, \
-                                 puis de plus en plus espacés. Erreur : {e}",
-                                digest.id
-                            ),
-                            Language::En => format!(
-                                "⚠️ Digest #{} could not be sent; next try in {wait}, then less \
-                                 and less often. Error: {e}",
-                                digest.id
-                            ),
-                        });
+                        self.alert(not_sent_alert(
+                            self.builder.settings().language,
+                            digest.id,
+                            &wait,
+                            &e.to_string(),
+                        ));
                     }
                     wait = Some(wait.map_or(delay, |w| w.min(delay)));
                     left += 1;

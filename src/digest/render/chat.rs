@@ -16,7 +16,7 @@ pub(super) fn render(view: &View, digest: &Digest) -> String {
     let (first, last) = covered_days(view.from_ms, view.to_ms, view.zone);
     let mut out = format!(
         "**📰 {} — {} — {}**\n",
-        view.pick("Résumé Discord", "Discord digest"),
+        view.label(Label::DigestTitle),
         discord_escape(view.guild_name),
         date_range(view.language, first, last)
     );
@@ -97,8 +97,9 @@ fn render_summary(out: &mut String, view: &View, summary: &Summary) {
         .collect();
     if !names.is_empty() {
         out.push_str(&format!(
-            "{} {}\n",
-            view.pick("Les plus actifs\u{a0}:", "Most active:"),
+            "{}{} {}\n",
+            view.label(Label::MostActive),
+            view.colon(),
             names.join(", ")
         ));
     }

@@ -31,7 +31,7 @@ const LINK: &str = "color:#2563eb;";
 pub(super) fn render(view: &View, subject: &str, digest: &Digest) -> String {
     let mut out = String::with_capacity(8192);
     out.push_str("<!DOCTYPE html>\n<html lang=\"");
-    out.push_str(view.pick("fr", "en"));
+    out.push_str(view.label(Label::HtmlLang));
     out.push_str("\">\n<head>\n<meta charset=\"utf-8\">\n");
     out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
     out.push_str("<title>");
@@ -88,11 +88,7 @@ fn render_transcript(out: &mut String, view: &View, transcript: &Transcript) {
         escape(out, &view.when(m));
         escape(out, &view.post_notes(m, post.reply_to));
         out.push_str(" · ");
-        anchor(
-            out,
-            &view.jump(m),
-            view.pick("voir sur Discord", "view on Discord"),
-        );
+        anchor(out, &view.jump(m), view.label(Label::ViewOnDiscord));
         out.push_str("</div>\n");
         if !m.content.trim().is_empty() {
             out.push_str(&format!("<div style=\"{CONTENT}\">"));
@@ -110,11 +106,7 @@ fn render_transcript(out: &mut String, view: &View, transcript: &Transcript) {
         out.push_str("<p>");
         escape(out, &more(view.language, transcript.omitted, Noun::Message));
         out.push_str(" — ");
-        anchor(
-            out,
-            &view.jump(next),
-            view.pick("lire la suite sur Discord", "continue reading on Discord"),
-        );
+        anchor(out, &view.jump(next), view.label(Label::ContinueOnDiscord));
         out.push_str("</p>\n");
     }
 }
@@ -122,19 +114,15 @@ fn render_transcript(out: &mut String, view: &View, transcript: &Transcript) {
 fn render_summary(out: &mut String, view: &View, summary: &Summary) {
     if !summary.top_participants.is_empty() {
         out.push_str("<p style=\"margin:8px 0;\"><strong>");
-        escape(out, view.pick("Les plus actifs\u{a0}:", "Most active:"));
+        escape(out, view.label(Label::MostActive));
+        escape(out, view.colon());
         out.push_str("</strong> ");
         escape(out, &view.participants(summary));
         out.push_str("</p>\n");
     }
 
     if !summary.highlights.is_empty() {
-        element(
-            out,
-            "h3",
-            H3,
-            view.pick("Messages marquants", "Notable messages"),
-        );
+        element(out, "h3", H3, view.label(Label::NotableMessages));
         out.push_str(&format!("<ul style=\"{LIST}\">\n"));
         for h in &summary.highlights {
             out.push_str(&format!("<li style=\"{ITEM}\"><strong>"));
@@ -149,18 +137,14 @@ fn render_summary(out: &mut String, view: &View, summary: &Summary) {
                 &view.quoted(&view.quote_or_placeholder(&h.excerpt, h.message)),
             );
             out.push_str("</span><br>\n");
-            anchor(
-                out,
-                &view.jump(h.message),
-                view.pick("voir le message", "view message"),
-            );
+            anchor(out, &view.jump(h.message), view.label(Label::ViewMessage));
             out.push_str("</li>\n");
         }
         out.push_str("</ul>\n");
     }
 
     if !summary.links.is_empty() {
-        element(out, "h3", H3, view.pick("Liens partagés", "Links shared"));
+        element(out, "h3", H3, view.label(Label::LinksShared));
         out.push_str(&format!("<ul style=\"{LIST}\">\n"));
         for link in &summary.links {
             out.push_str(&format!("<li style=\"{ITEM}\">"));
@@ -173,7 +157,7 @@ fn render_summary(out: &mut String, view: &View, summary: &Summary) {
             anchor(
                 out,
                 &view.jump(link.message),
-                view.pick("message", "message"),
+                view.label(Label::MessageLink),
             );
             out.push_str("</span></li>\n");
         }
@@ -189,12 +173,7 @@ fn render_summary(out: &mut String, view: &View, summary: &Summary) {
     }
 
     if !summary.attachments.is_empty() {
-        element(
-            out,
-            "h3",
-            H3,
-            view.pick("Fichiers partagés", "Files shared"),
-        );
+        element(out, "h3", H3, view.label(Label::FilesShared));
         out.push_str(&format!("<ul style=\"{LIST}\">\n"));
         for shared in &summary.attachments {
             out.push_str(&format!("<li style=\"{ITEM}\">"));
@@ -207,7 +186,7 @@ fn render_summary(out: &mut String, view: &View, summary: &Summary) {
             anchor(
                 out,
                 &view.jump(shared.message),
-                view.pick("message", "message"),
+                view.label(Label::MessageLink),
             );
             out.push_str("</span></li>\n");
         }

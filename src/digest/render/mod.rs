@@ -10,7 +10,8 @@
 //! pings anyone.
 //!
 //! Dates are shown in the request's zone. jiff knows no month or weekday
-//! names, so the French and English ones are tables ([`words`]).
+//! names, so the French and English ones are tables (in
+//! [`crate::messages::digest`], with every word shown).
 //!
 //! One file per renderer ([`text`], [`html`], [`chat`]); what they share is
 //! here and in [`view`] (the request as they read it), [`clean`] (member
@@ -24,7 +25,6 @@ mod split;
 mod tests;
 mod text;
 mod view;
-mod words;
 
 use std::borrow::Cow;
 
@@ -39,12 +39,13 @@ use super::summary::{
 };
 use crate::messages::Language;
 
+use crate::messages::digest::{
+    counted, date_range, more, nothing_said, number, quoted, short_day, Label, Noun,
+};
 pub(crate) use clean::discord_escape;
 use clean::{clean, one_line, unwanted};
 pub use split::{discord_len, split_for_discord};
 use view::View;
-pub(crate) use words::{counted, date_range, local, long_date, more, number, timestamp, Noun};
-use words::{pick, short_day};
 
 /// The label of an important channel: the same word in both languages.
 const IMPORTANT: &str = "important";
@@ -83,7 +84,7 @@ pub fn subject(req: &DigestRequest) -> String {
     let (first, last) = covered_days(req.from_ms, req.to_ms, req.zone);
     format!(
         "{} — {} — {}",
-        pick(req.language, "Résumé Discord", "Discord digest"),
+        Label::DigestTitle.get(req.language),
         one_line(req.guild_name),
         date_range(req.language, first, last)
     )
@@ -130,3 +131,18 @@ pub fn covered_days(from_ms: i64, to_ms: i64, zone: &TimeZone) -> (Date, Date) {
 /// one more day: a digest sent a little late (scheduler jitter, a catch-up
 /// after a short outage) still covers one day.
 pub const DAY_SLACK_MS: i64 = 60 * 60 * 1000;
+
+/// `ms` as a timestamp, clamped to jiff's range (which spans millennia, so
+/// only a corrupt value is ever clamped).
+pub(crate) fn timestamp(ms: i64) -> Timestamp {
+    Timestamp::from_millisecond(ms).unwrap_or(if ms < 0 {
+        Timestamp::MIN
+    } else {
+        Timestamp::MAX
+    })
+}
+
+/// The local date and time of `ms` in `zone`.
+pub(crate) fn local(ms: i64, zone: &TimeZone) -> DateTime {
+    zone.to_datetime(timestamp(ms))
+}

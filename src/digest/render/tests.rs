@@ -4,6 +4,7 @@
 use super::*;
 use crate::digest::model::Channel;
 use crate::digest::summary::summarise_with;
+use crate::messages::digest::long_date;
 
 fn brussels() -> TimeZone {
     TimeZone::get("Europe/Brussels").unwrap()

@@ -74,7 +74,10 @@ fn render_transcript(out: &mut String, view: &View, transcript: &Transcript) {
     if let Some(next) = transcript.first_omitted {
         out.push('\n');
         out.push_str(&more(view.language, transcript.omitted, Noun::Message));
-        out.push_str(view.pick(", à lire sur Discord\u{a0}:\n", ", to read on Discord:\n"));
+        out.push_str(", ");
+        out.push_str(view.label(Label::ReadOnDiscord));
+        out.push_str(view.colon());
+        out.push('\n');
         out.push_str(&view.jump(next));
         out.push('\n');
     }
@@ -83,7 +86,7 @@ fn render_transcript(out: &mut String, view: &View, transcript: &Transcript) {
 fn attachment_lines(out: &mut String, view: &View, file: &Attachment) {
     out.push_str(&format!(
         "    {}{} {}\n",
-        view.pick("Pièce jointe", "Attachment"),
+        view.label(Label::AttachmentLine),
         view.colon(),
         one_line(&file.name)
     ));
@@ -98,8 +101,9 @@ fn render_summary(out: &mut String, view: &View, summary: &Summary) {
     if !summary.top_participants.is_empty() {
         out.push('\n');
         let line = format!(
-            "{} {}",
-            view.pick("Les plus actifs\u{a0}:", "Most active:"),
+            "{}{} {}",
+            view.label(Label::MostActive),
+            view.colon(),
             view.participants(summary)
         );
         wrap(out, &line, "");
@@ -107,7 +111,7 @@ fn render_summary(out: &mut String, view: &View, summary: &Summary) {
 
     if !summary.highlights.is_empty() {
         out.push('\n');
-        out.push_str(view.pick("Messages marquants\u{a0}:\n", "Notable messages:\n"));
+        heading(out, view, Label::NotableMessages);
         for h in &summary.highlights {
             out.push_str(&format!(
                 "  * {}, {} — {}\n",
@@ -125,7 +129,7 @@ fn render_summary(out: &mut String, view: &View, summary: &Summary) {
 
     if !summary.links.is_empty() {
         out.push('\n');
-        out.push_str(view.pick("Liens partagés\u{a0}:\n", "Links shared:\n"));
+        heading(out, view, Label::LinksShared);
         for link in &summary.links {
             out.push_str("  * ");
             out.push_str(link.url);
@@ -147,7 +151,7 @@ fn render_summary(out: &mut String, view: &View, summary: &Summary) {
 
     if !summary.attachments.is_empty() {
         out.push('\n');
-        out.push_str(view.pick("Fichiers partagés\u{a0}:\n", "Files shared:\n"));
+        heading(out, view, Label::FilesShared);
         for shared in &summary.attachments {
             out.push_str(&format!(
                 "  * {} — {}, {}\n",
@@ -174,6 +178,13 @@ fn render_summary(out: &mut String, view: &View, summary: &Summary) {
             out.push('\n');
         }
     }
+}
+
+/// "Liens partagés :" on a line of its own.
+fn heading(out: &mut String, view: &View, label: Label) {
+    out.push_str(view.label(label));
+    out.push_str(view.colon());
+    out.push('\n');
 }
 
 /// Appends `text` word-wrapped, each line starting with `indent`;

@@ -1,6 +1,7 @@
 //! The request as every renderer reads it, and the phrases they share.
 
 use super::*;
+use crate::messages::digest::{long_date, period};
 
 /// The request as the renderers need it.
 pub(super) struct View<'r> {
@@ -32,22 +33,19 @@ impl<'r> View<'r> {
         }
     }
 
-    pub(super) fn pick(&self, fr: &'static str, en: &'static str) -> &'static str {
-        pick(self.language, fr, en)
+    /// `label` in the request's language.
+    pub(super) fn label(&self, label: Label) -> &'static str {
+        label.get(self.language)
     }
 
     /// `text` in quotation marks as each language writes them.
     pub(super) fn quoted(&self, text: &str) -> String {
-        match self.language {
-            Language::Fr => format!("«\u{a0}{text}\u{a0}»"),
-            Language::En => format!("“{text}”"),
-        }
+        quoted(self.language, text)
     }
 
-    /// A colon as each language puts it after a word: French with a
-    /// non-breaking space before it.
+    /// A colon as each language puts it after a word.
     pub(super) fn colon(&self) -> &'static str {
-        self.pick("\u{a0}:", ":")
+        self.label(Label::Colon)
     }
 
     /// When `message` was posted: "14:02", or "sam. 21 14:02" in a window
@@ -74,7 +72,7 @@ impl<'r> View<'r> {
             format!(
                 "{} {} {:02}:{:02}",
                 long_date(self.language, dt.date()),
-                self.pick("à", "at"),
+                self.label(Label::At),
                 dt.hour(),
                 dt.minute()
             )
@@ -84,10 +82,7 @@ impl<'r> View<'r> {
             .iana_name()
             .map(|name| format!(" ({name})"))
             .unwrap_or_default();
-        match self.language {
-            Language::Fr => format!("Du {} au {}{zone}", at(from), at(to)),
-            Language::En => format!("From {} to {}{zone}", at(from), at(to)),
-        }
+        period(self.language, &at(from), &at(to), &zone)
     }
 
     pub(super) fn totals(&self, digest: &Digest) -> String {
@@ -101,18 +96,11 @@ impl<'r> View<'r> {
     }
 
     pub(super) fn nothing_said(&self) -> String {
-        let guild = one_line(self.guild_name);
-        match self.language {
-            Language::Fr => format!("Rien n’a été dit sur {guild} pendant cette période."),
-            Language::En => format!("Nothing was said on {guild} during this period."),
-        }
+        nothing_said(self.language, &one_line(self.guild_name))
     }
 
     pub(super) fn preamble_label(&self) -> &'static str {
-        self.pick(
-            "Résumé automatique, rédigé par un modèle de langue (peut contenir des erreurs)\u{a0}:",
-            "Automatic summary, written by a language model (may contain mistakes):",
-        )
+        self.label(Label::PreambleLabel)
     }
 
     /// "3 messages · 2 participants" under a channel's name.
@@ -172,11 +160,11 @@ impl<'r> View<'r> {
         match message.attachments.first() {
             Some(file) => Cow::Owned(format!(
                 "({}{} {})",
-                self.pick("pièce jointe", "attachment"),
+                self.label(Label::AttachmentQuote),
                 self.colon(),
                 one_line(&file.name)
             )),
-            None => Cow::Borrowed(self.pick("(sans texte)", "(no text)")),
+            None => Cow::Borrowed(self.label(Label::NoText)),
         }
     }
 
@@ -190,12 +178,12 @@ impl<'r> View<'r> {
         if let Some(target) = reply_to {
             notes.push(format!(
                 "{} {}",
-                self.pick("en réponse à", "replying to"),
+                self.label(Label::ReplyingTo),
                 one_line(&target.author_name)
             ));
         }
         if message.edited {
-            notes.push(self.pick("modifié", "edited").to_owned());
+            notes.push(self.label(Label::Edited).to_owned());
         }
         if notes.is_empty() {
             String::new()

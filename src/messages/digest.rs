@@ -1,18 +1,135 @@
-//! Numbers, plurals and dates in French or English: jiff has no
-//! localisation, hence the tables.
+//! The digest's words, in French or English: the labels of the mail, the
+//! Discord post and `/report`, plurals, numbers and dates.
+//!
+//! Unlike the texts of [`super::Text`], these are not replaceable in
+//! `[messages.text]`: they label a document (a heading, a link's words)
+//! rather than say something to players, and a replaced word would leave
+//! the rest of the document in the other language. jiff knows no month or
+//! weekday names, hence the tables.
 
-use super::*;
+use jiff::civil::Date;
 
-pub(super) fn pick(language: Language, fr: &'static str, en: &'static str) -> &'static str {
+use super::Language;
+
+macro_rules! labels {
+    ($( $(#[$doc:meta])* $variant:ident fr: $fr:literal en: $en:literal; )*) => {
+        /// A fixed word or phrase of the digest.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Label { $( $(#[$doc])* $variant ),* }
+
+        impl Label {
+            /// This label in `language`.
+            pub fn get(self, language: Language) -> &'static str {
+                match (self, language) {
+                    $((Label::$variant, Language::Fr) => $fr,
+                      (Label::$variant, Language::En) => $en,)*
+                }
+            }
+        }
+    };
+}
+
+labels! {
+    /// The `lang` attribute of the mail's HTML.
+    HtmlLang fr: "fr" en: "en";
+    /// The subject's and the post's first words.
+    DigestTitle fr: "Résumé Discord" en: "Discord digest";
+    /// After a word, before what it introduces: French puts a
+    /// non-breaking space before the colon.
+    Colon fr: "\u{a0}:" en: ":";
+    /// Between a date and a time: "samedi 21 novembre 2026 à 08:00".
+    At fr: "à" en: "at";
+    PreambleLabel
+        fr: "Résumé automatique, rédigé par un modèle de langue (peut contenir des erreurs)\u{a0}:"
+        en: "Automatic summary, written by a language model (may contain mistakes):";
+    MostActive fr: "Les plus actifs" en: "Most active";
+    NotableMessages fr: "Messages marquants" en: "Notable messages";
+    LinksShared fr: "Liens partagés" en: "Links shared";
+    FilesShared fr: "Fichiers partagés" en: "Files shared";
+    /// Before an attachment's name on a line of its own.
+    AttachmentLine fr: "Pièce jointe" en: "Attachment";
+    /// Inside a quote standing for a message with only a file.
+    AttachmentQuote fr: "pièce jointe" en: "attachment";
+    NoText fr: "(sans texte)" en: "(no text)";
+    ReplyingTo fr: "en réponse à" en: "replying to";
+    Edited fr: "modifié" en: "edited";
+    /// After "… and 7 more messages" in the plain text, before the link.
+    ReadOnDiscord fr: "à lire sur Discord" en: "to read on Discord";
+    /// The link after a post in the HTML.
+    ViewOnDiscord fr: "voir sur Discord" en: "view on Discord";
+    /// The link after "… and 7 more messages" in the HTML.
+    ContinueOnDiscord fr: "lire la suite sur Discord" en: "continue reading on Discord";
+    /// The link after a highlight in the HTML.
+    ViewMessage fr: "voir le message" en: "view message";
+    /// The link after a shared link or file in the HTML.
+    MessageLink fr: "message" en: "message";
+    /// `/report`'s title.
+    Activity fr: "Activité" en: "Activity";
+    ReportToday fr: "aujourd’hui" en: "today";
+    ReportWeek fr: "7 derniers jours" en: "last 7 days";
+    ReportEmpty fr: "Aucun message sur cette période." en: "No messages in this period.";
+    BusiestHours fr: "Heures les plus actives" en: "Busiest hours";
+    ByChannel fr: "Par salon" en: "By channel";
+    MostActiveMembers fr: "Membres les plus actifs" en: "Most active members";
+}
+
+fn pick(language: Language, fr: &'static str, en: &'static str) -> &'static str {
     match language {
         Language::Fr => fr,
         Language::En => en,
     }
 }
 
+/// `text` in quotation marks as each language writes them.
+pub fn quoted(language: Language, text: &str) -> String {
+    match language {
+        Language::Fr => format!("«\u{a0}{text}\u{a0}»"),
+        Language::En => format!("“{text}”"),
+    }
+}
+
+/// "Du samedi 21 novembre 2026 à 08:00 au dimanche 22 … (Europe/Brussels)":
+/// `from` and `to` already written out, `zone` " (its name)" or empty.
+pub fn period(language: Language, from: &str, to: &str, zone: &str) -> String {
+    match language {
+        Language::Fr => format!("Du {from} au {to}{zone}"),
+        Language::En => format!("From {from} to {to}{zone}"),
+    }
+}
+
+/// What the digest says of a window where nobody wrote.
+pub fn nothing_said(language: Language, guild: &str) -> String {
+    match language {
+        Language::Fr => format!("Rien n’a été dit sur {guild} pendant cette période."),
+        Language::En => format!("Nothing was said on {guild} during this period."),
+    }
+}
+
+/// An hour of the day in `/report`: "20 h" / "20:00".
+pub fn hour(language: Language, h: u8) -> String {
+    match language {
+        Language::Fr => format!("{h}\u{a0}h"),
+        Language::En => format!("{h:02}:00"),
+    }
+}
+
+/// The admin's alert when a digest could not be sent the first time.
+pub fn not_sent_alert(language: Language, id: u64, wait: &str, error: &str) -> String {
+    match language {
+        Language::Fr => format!(
+            "⚠️ Le résumé n°{id} n'a pas pu être envoyé ; nouvel essai dans {wait}, \
+             puis de plus en plus espacés. Erreur : {error}"
+        ),
+        Language::En => format!(
+            "⚠️ Digest #{id} could not be sent; next try in {wait}, then less \
+             and less often. Error: {error}"
+        ),
+    }
+}
+
 /// The things the digest counts, for plurals.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Noun {
+pub enum Noun {
     Message,
     Participant,
     Member,
@@ -59,12 +176,12 @@ impl Noun {
 }
 
 /// "3 messages", "1 réponse", "12 345 messages".
-pub(crate) fn counted(language: Language, n: usize, noun: Noun) -> String {
+pub fn counted(language: Language, n: usize, noun: Noun) -> String {
     format!("{} {}", number(language, n), noun.form(language, n))
 }
 
 /// "… et 7 autres messages" / "… and 7 more messages".
-pub(crate) fn more(language: Language, n: usize, noun: Noun) -> String {
+pub fn more(language: Language, n: usize, noun: Noun) -> String {
     let word = noun.form(language, n);
     match language {
         Language::Fr if n == 1 => format!("… et 1 autre {word}"),
@@ -75,7 +192,7 @@ pub(crate) fn more(language: Language, n: usize, noun: Noun) -> String {
 
 /// `n` with thousands grouped as each language writes them: "12 345"
 /// (non-breaking space) or "12,345".
-pub(crate) fn number(language: Language, n: usize) -> String {
+pub fn number(language: Language, n: usize) -> String {
     let separator = pick(language, "\u{a0}", ",");
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3 * 2);
@@ -137,13 +254,13 @@ fn weekday_index(date: Date) -> usize {
     date.weekday().to_monday_zero_offset().unsigned_abs().into()
 }
 
-pub(super) fn month_name(language: Language, date: Date) -> &'static str {
+fn month_name(language: Language, date: Date) -> &'static str {
     let i = usize::from(date.month().unsigned_abs()).clamp(1, 12) - 1;
     pick(language, MONTHS_FR[i], MONTHS_EN[i])
 }
 
 /// The day of the month as written: French says "1er" for the first.
-pub(super) fn day_of_month(language: Language, date: Date) -> String {
+fn day_of_month(language: Language, date: Date) -> String {
     match (language, date.day()) {
         (Language::Fr, 1) => "1er".to_owned(),
         (_, day) => day.to_string(),
@@ -151,7 +268,7 @@ pub(super) fn day_of_month(language: Language, date: Date) -> String {
 }
 
 /// "samedi 21 novembre 2026" / "Saturday 21 November 2026".
-pub(crate) fn long_date(language: Language, date: Date) -> String {
+pub fn long_date(language: Language, date: Date) -> String {
     let i = weekday_index(date);
     format!(
         "{} {} {} {}",
@@ -163,7 +280,7 @@ pub(crate) fn long_date(language: Language, date: Date) -> String {
 }
 
 /// "sam. 21" / "Sat 21": enough to tell the days of a short window apart.
-pub(super) fn short_day(language: Language, date: Date) -> String {
+pub fn short_day(language: Language, date: Date) -> String {
     let i = weekday_index(date);
     format!(
         "{} {}",
@@ -175,7 +292,7 @@ pub(super) fn short_day(language: Language, date: Date) -> String {
 /// One date in full, or a period written as each language does:
 /// "du 19 au 21 novembre 2026" / "19–21 November 2026", with the month and
 /// year repeated only when they change.
-pub(crate) fn date_range(language: Language, first: Date, last: Date) -> String {
+pub fn date_range(language: Language, first: Date, last: Date) -> String {
     if first == last {
         return long_date(language, first);
     }
@@ -233,19 +350,4 @@ pub(crate) fn date_range(language: Language, first: Date, last: Date) -> String 
             last.year()
         ),
     }
-}
-
-/// `ms` as a timestamp, clamped to jiff's range (which spans millennia, so
-/// only a corrupt value is ever clamped).
-pub(crate) fn timestamp(ms: i64) -> Timestamp {
-    Timestamp::from_millisecond(ms).unwrap_or(if ms < 0 {
-        Timestamp::MIN
-    } else {
-        Timestamp::MAX
-    })
-}
-
-/// The local date and time of `ms` in `zone`.
-pub(crate) fn local(ms: i64, zone: &TimeZone) -> DateTime {
-    zone.to_datetime(timestamp(ms))
 }
