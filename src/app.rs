@@ -217,6 +217,7 @@ pub async fn run(
             &metrics,
             &outgoing_tx,
             &mut settings,
+            clock,
         )
         .await
         {
@@ -456,6 +457,7 @@ async fn start_digest(
     metrics: &Arc<Metrics>,
     alerts: &mpsc::Sender<Outgoing>,
     discord: &mut DiscordSettings,
+    clock: Clock,
 ) -> Result<(Arc<Digester>, CaptureTask), StartError> {
     let password = match secrets.load("smtp_password") {
         Ok(password) => Some(password),
@@ -509,6 +511,7 @@ async fn start_digest(
         mailer,
         Arc::clone(metrics),
         alerts.clone(),
+        clock,
     )
     .await?;
     log::info!(

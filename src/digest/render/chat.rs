@@ -13,7 +13,7 @@ const TOP_SHOWN: usize = 3;
 const QUOTE_CHARS: usize = 100;
 
 pub(super) fn render(view: &View, digest: &Digest) -> String {
-    let (first, last) = covered_days(view.from_ms, view.to_ms, view.zone);
+    let (first, last) = covered_days(view.from, view.to, view.zone);
     let mut out = format!(
         "**📰 {} — {} — {}**\n",
         view.label(Label::DigestTitle),

@@ -30,7 +30,7 @@ use std::borrow::Cow;
 
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
-use jiff::{Span, Timestamp, Unit};
+use jiff::{Span, Unit};
 
 use super::model::{jump_link, Attachment, CapturedMessage, DigestRequest};
 use super::summary::{
@@ -38,6 +38,7 @@ use super::summary::{
     Transcript,
 };
 use crate::messages::Language;
+use crate::time::Timestamp;
 
 use crate::messages::digest::{
     counted, date_range, more, nothing_said, number, quoted, short_day, Label, Noun,
@@ -81,7 +82,7 @@ pub fn render_chat(req: &DigestRequest, digest: &Digest) -> String {
 /// "… — du 19 au 21 novembre 2026" when the window covers several days
 /// (see [`covered_days`]).
 pub fn subject(req: &DigestRequest) -> String {
-    let (first, last) = covered_days(req.from_ms, req.to_ms, req.zone);
+    let (first, last) = covered_days(req.from, req.to, req.zone);
     format!(
         "{} — {} — {}",
         Label::DigestTitle.get(req.language),
@@ -99,7 +100,8 @@ pub fn subject(req: &DigestRequest) -> String {
 /// daylight-saving change (23 or 25 hours) is still one day, and a window
 /// that overruns its last whole day by at most [`DAY_SLACK_MS`] does not
 /// count an extra day for it.
-pub fn covered_days(from_ms: i64, to_ms: i64, zone: &TimeZone) -> (Date, Date) {
+pub fn covered_days(from: Timestamp, to: Timestamp, zone: &TimeZone) -> (Date, Date) {
+    let (from_ms, to_ms) = (from.as_millis_i64(), to.as_millis_i64());
     let from = timestamp(from_ms).to_zoned(zone.clone());
     let first = from.date();
     if to_ms <= from_ms {
@@ -134,11 +136,11 @@ pub const DAY_SLACK_MS: i64 = 60 * 60 * 1000;
 
 /// `ms` as a timestamp, clamped to jiff's range (which spans millennia, so
 /// only a corrupt value is ever clamped).
-pub(crate) fn timestamp(ms: i64) -> Timestamp {
-    Timestamp::from_millisecond(ms).unwrap_or(if ms < 0 {
-        Timestamp::MIN
+pub(crate) fn timestamp(ms: i64) -> jiff::Timestamp {
+    jiff::Timestamp::from_millisecond(ms).unwrap_or(if ms < 0 {
+        jiff::Timestamp::MIN
     } else {
-        Timestamp::MAX
+        jiff::Timestamp::MAX
     })
 }
 

@@ -6,6 +6,15 @@ use crate::digest::model::Channel;
 use crate::digest::summary::summarise_with;
 use crate::messages::digest::long_date;
 
+/// [`covered_days`] of a window in Unix milliseconds.
+fn days(from_ms: i64, to_ms: i64, zone: &TimeZone) -> (Date, Date) {
+    covered_days(
+        Timestamp::from_millis_i64(from_ms),
+        Timestamp::from_millis_i64(to_ms),
+        zone,
+    )
+}
+
 fn brussels() -> TimeZone {
     TimeZone::get("Europe/Brussels").unwrap()
 }
@@ -70,8 +79,8 @@ impl Fixture {
             guild_name: "Coalition FFJ",
             channels: &self.channels,
             messages: &self.messages,
-            from_ms: self.from_ms,
-            to_ms: self.to_ms,
+            from: Timestamp::from_millis_i64(self.from_ms),
+            to: Timestamp::from_millis_i64(self.to_ms),
             zone: &self.zone,
             language,
             preamble: None,
@@ -156,7 +165,7 @@ fn a_day_across_the_autumn_dst_change_is_still_one_day() {
     let from = at(&zone, "2026-10-24T08:00");
     let to = at(&zone, "2026-10-25T08:30");
     assert_eq!(to - from, (25 * 60 + 30) * 60 * 1000);
-    let (first, last) = covered_days(from, to, &zone);
+    let (first, last) = days(from, to, &zone);
     assert_eq!(first, last);
     assert_eq!(long_date(Language::Fr, first), "samedi 24 octobre 2026");
 }
@@ -167,7 +176,7 @@ fn several_days_across_the_spring_dst_change() {
     // 29 March 2026: clocks go forward at 02:00.
     let from = at(&zone, "2026-03-27T08:00");
     let to = at(&zone, "2026-03-30T08:00");
-    let (first, last) = covered_days(from, to, &zone);
+    let (first, last) = days(from, to, &zone);
     assert_eq!(
         date_range(Language::Fr, first, last),
         "du 27 au 29 mars 2026"
@@ -179,19 +188,19 @@ fn several_days_across_the_spring_dst_change() {
 fn a_late_digest_is_one_day_but_a_long_overrun_is_another() {
     let zone = brussels();
     let from = at(&zone, "2026-11-21T08:00");
-    let day = covered_days(from, at(&zone, "2026-11-22T08:00") + 300, &zone);
+    let day = days(from, at(&zone, "2026-11-22T08:00") + 300, &zone);
     assert_eq!(day.0, day.1);
-    let two = covered_days(from, at(&zone, "2026-11-22T10:00"), &zone);
+    let two = days(from, at(&zone, "2026-11-22T10:00"), &zone);
     assert_eq!(
         date_range(Language::Fr, two.0, two.1),
         "du 21 au 22 novembre 2026"
     );
     // `/resume` in the afternoon: part of one day.
-    let part = covered_days(from, at(&zone, "2026-11-21T15:00"), &zone);
+    let part = days(from, at(&zone, "2026-11-21T15:00"), &zone);
     assert_eq!(part.0, part.1);
     // A degenerate window does not panic.
-    assert_eq!(covered_days(from, from - 5, &zone).0, day.0);
-    let _ = covered_days(i64::MIN, i64::MAX, &zone);
+    assert_eq!(days(from, from - 5, &zone).0, day.0);
+    let _ = days(i64::MIN, i64::MAX, &zone);
 }
 
 #[test]
@@ -599,8 +608,8 @@ fn a_hundred_thousand_messages_summarise_and_render() {
         guild_name: "Coalition FFJ",
         channels: &channels,
         messages: &messages,
-        from_ms,
-        to_ms,
+        from: Timestamp::from_millis_i64(from_ms),
+        to: Timestamp::from_millis_i64(to_ms),
         zone: &zone,
         language: Language::Fr,
         preamble: None,

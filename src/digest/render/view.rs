@@ -9,8 +9,8 @@ pub(super) struct View<'r> {
     pub(super) zone: &'r TimeZone,
     pub(super) guild_id: u64,
     pub(super) guild_name: &'r str,
-    pub(super) from_ms: i64,
-    pub(super) to_ms: i64,
+    pub(super) from: Timestamp,
+    pub(super) to: Timestamp,
     pub(super) preamble: Option<&'r str>,
     /// Whether the window spans more than one local date, in which case
     /// each time also says the day.
@@ -19,15 +19,16 @@ pub(super) struct View<'r> {
 
 impl<'r> View<'r> {
     pub(super) fn new(req: &DigestRequest<'r>) -> View<'r> {
-        let first = local(req.from_ms, req.zone).date();
-        let last = local(req.to_ms.saturating_sub(1).max(req.from_ms), req.zone).date();
+        let (from_ms, to_ms) = (req.from.as_millis_i64(), req.to.as_millis_i64());
+        let first = local(from_ms, req.zone).date();
+        let last = local(to_ms.saturating_sub(1).max(from_ms), req.zone).date();
         View {
             language: req.language,
             zone: req.zone,
             guild_id: req.guild_id,
             guild_name: req.guild_name,
-            from_ms: req.from_ms,
-            to_ms: req.to_ms,
+            from: req.from,
+            to: req.to,
             preamble: req.preamble.filter(|p| !p.trim().is_empty()),
             several_dates: first != last,
         }
@@ -66,8 +67,8 @@ impl<'r> View<'r> {
 
     /// "Du samedi 21 novembre 2026 à 08:00 au dimanche 22 … (Europe/Brussels)".
     pub(super) fn period(&self) -> String {
-        let from = local(self.from_ms, self.zone);
-        let to = local(self.to_ms, self.zone);
+        let from = local(self.from.as_millis_i64(), self.zone);
+        let to = local(self.to.as_millis_i64(), self.zone);
         let at = |dt: DateTime| {
             format!(
                 "{} {} {:02}:{:02}",
