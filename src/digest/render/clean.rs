@@ -51,3 +51,25 @@ pub(crate) fn discord_escape(text: &str) -> String {
     }
     out
 }
+
+/// Text spliced into the mail's HTML: escaped for element content and
+/// quoted attribute values, and without [`unwanted`] characters. The one
+/// HTML escaper of the appliance that does more than maud's own, because
+/// member text goes into a mail read far from any control of ours.
+pub(super) struct Shown<'t>(pub(super) &'t str);
+
+impl maud::Render for Shown<'_> {
+    fn render_to(&self, out: &mut String) {
+        for c in self.0.chars() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '"' => out.push_str("&quot;"),
+                '\'' => out.push_str("&#39;"),
+                c if unwanted(c) => {}
+                c => out.push(c),
+            }
+        }
+    }
+}

@@ -1,7 +1,13 @@
-//! The HTML part of the mail.
+//! The HTML part of the mail, written with maud: markup checked at compile
+//! time, and every piece of text spliced in escaped — here through
+//! [`Shown`], which also drops the characters no member text may bring
+//! into a mail.
 //!
-//! Inline styles only: mail clients drop <style> blocks and external
-//! sheets. Member text is escaped and only `http(s)` addresses become links.
+//! Only `http(s)` addresses become links. The line breaks after block
+//! elements are not needed by HTML; they keep the mail's source lines
+//! short and readable.
+
+use maud::{html, Markup, DOCTYPE};
 
 use super::*;
 
@@ -29,241 +35,206 @@ const QUOTE: &str = "color:#374151;font-style:italic;";
 const LINK: &str = "color:#2563eb;";
 
 pub(super) fn render(view: &View, subject: &str, digest: &Digest) -> String {
-    let mut out = String::with_capacity(8192);
-    out.push_str("<!DOCTYPE html>\n<html lang=\"");
-    out.push_str(view.label(Label::HtmlLang));
-    out.push_str("\">\n<head>\n<meta charset=\"utf-8\">\n");
-    out.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    out.push_str("<title>");
-    escape(&mut out, subject);
-    out.push_str("</title>\n</head>\n");
-    out.push_str(&format!(
-        "<body style=\"{BODY}\">\n<div style=\"{PAGE}\">\n"
-    ));
-
-    element(&mut out, "h1", H1, subject);
-    element(&mut out, "p", MUTED, &view.period());
-    if !digest.channels.is_empty() {
-        element(&mut out, "p", TOTALS, &view.totals(digest));
-    }
-
-    if let Some(preamble) = view.preamble {
-        out.push_str(&format!("<div style=\"{PREAMBLE}\">\n"));
-        element(&mut out, "p", MUTED, view.preamble_label());
-        out.push_str("<p style=\"margin:0;\">");
-        escape_lines(&mut out, preamble);
-        out.push_str("</p>\n</div>\n");
-    }
-
-    if digest.channels.is_empty() {
-        element(&mut out, "p", "", &view.nothing_said());
-    }
-    for channel in &digest.channels {
-        out.push_str(&format!("<h2 style=\"{H2}\">#"));
-        escape(&mut out, &channel.channel.name);
-        if channel.channel.important {
-            out.push_str(&format!(" <span style=\"{BADGE}\">"));
-            escape(&mut out, IMPORTANT);
-            out.push_str("</span>");
+    html! {
+        (DOCTYPE) "\n"
+        html lang=(view.label(Label::HtmlLang)) {
+            "\n"
+            head {
+                "\n"
+                meta charset="utf-8"; "\n"
+                meta name="viewport" content="width=device-width, initial-scale=1"; "\n"
+                title { (Shown(subject)) } "\n"
+            }
+            "\n"
+            body style=(BODY) {
+                "\n"
+                div style=(PAGE) {
+                    "\n"
+                    h1 style=(H1) { (Shown(subject)) } "\n"
+                    p style=(MUTED) { (Shown(&view.period())) } "\n"
+                    @if !digest.channels.is_empty() {
+                        p style=(TOTALS) { (Shown(&view.totals(digest))) } "\n"
+                    }
+                    @if let Some(preamble) = view.preamble {
+                        div style=(PREAMBLE) {
+                            "\n"
+                            p style=(MUTED) { (Shown(view.preamble_label())) } "\n"
+                            p style="margin:0;" { (lines(preamble)) } "\n"
+                        }
+                        "\n"
+                    }
+                    @if digest.channels.is_empty() {
+                        p { (Shown(&view.nothing_said())) } "\n"
+                    }
+                    @for channel in &digest.channels {
+                        h2 style=(H2) {
+                            "#" (Shown(&channel.channel.name))
+                            @if channel.channel.important {
+                                " " span style=(BADGE) { (Shown(IMPORTANT)) }
+                            }
+                        }
+                        "\n"
+                        p style=(MUTED) { (Shown(&view.channel_counts(channel))) } "\n"
+                        @match &channel.content {
+                            ChannelContent::Full(transcript) => (render_transcript(view, transcript)),
+                            ChannelContent::Summary(summary) => (render_summary(view, summary)),
+                        }
+                    }
+                }
+                "\n"
+            }
+            "\n"
         }
-        out.push_str("</h2>\n");
-        element(&mut out, "p", MUTED, &view.channel_counts(channel));
-        match &channel.content {
-            ChannelContent::Full(transcript) => render_transcript(&mut out, view, transcript),
-            ChannelContent::Summary(summary) => render_summary(&mut out, view, summary),
-        }
+        "\n"
     }
-
-    out.push_str("</div>\n</body>\n</html>\n");
-    out
+    .into_string()
 }
 
-fn render_transcript(out: &mut String, view: &View, transcript: &Transcript) {
-    for post in &transcript.posts {
-        let m = post.message;
-        out.push_str(&format!("<div style=\"{POST}\">\n<div style=\"{META}\">"));
-        out.push_str("<strong style=\"color:#111827;\">");
-        escape(out, &m.author_name);
-        out.push_str("</strong> · ");
-        escape(out, &view.when(m));
-        escape(out, &view.post_notes(m, post.reply_to));
-        out.push_str(" · ");
-        anchor(out, &view.jump(m), view.label(Label::ViewOnDiscord));
-        out.push_str("</div>\n");
-        if !m.content.trim().is_empty() {
-            out.push_str(&format!("<div style=\"{CONTENT}\">"));
-            content(out, &m.content);
-            out.push_str("</div>\n");
+fn render_transcript(view: &View, transcript: &Transcript) -> Markup {
+    html! {
+        @for post in &transcript.posts {
+            @let m = post.message;
+            div style=(POST) {
+                "\n"
+                div style=(META) {
+                    strong style="color:#111827;" { (Shown(&m.author_name)) }
+                    " · " (Shown(&view.when(m))) (Shown(&view.post_notes(m, post.reply_to)))
+                    " · " (anchor(&view.jump(m), view.label(Label::ViewOnDiscord)))
+                }
+                "\n"
+                @if !m.content.trim().is_empty() {
+                    div style=(CONTENT) { (content(&m.content)) } "\n"
+                }
+                @for file in &m.attachments {
+                    div style=(META) { "📎 " (anchor(&file.url, &file.name)) } "\n"
+                }
+            }
+            "\n"
         }
-        for file in &m.attachments {
-            out.push_str(&format!("<div style=\"{META}\">📎 "));
-            anchor(out, &file.url, &file.name);
-            out.push_str("</div>\n");
+        @if let Some(next) = transcript.first_omitted {
+            p {
+                (Shown(&more(view.language, transcript.omitted, Noun::Message)))
+                " — " (anchor(&view.jump(next), view.label(Label::ContinueOnDiscord)))
+            }
+            "\n"
         }
-        out.push_str("</div>\n");
-    }
-    if let Some(next) = transcript.first_omitted {
-        out.push_str("<p>");
-        escape(out, &more(view.language, transcript.omitted, Noun::Message));
-        out.push_str(" — ");
-        anchor(out, &view.jump(next), view.label(Label::ContinueOnDiscord));
-        out.push_str("</p>\n");
-    }
-}
-
-fn render_summary(out: &mut String, view: &View, summary: &Summary) {
-    if !summary.top_participants.is_empty() {
-        out.push_str("<p style=\"margin:8px 0;\"><strong>");
-        escape(out, view.label(Label::MostActive));
-        escape(out, view.colon());
-        out.push_str("</strong> ");
-        escape(out, &view.participants(summary));
-        out.push_str("</p>\n");
-    }
-
-    if !summary.highlights.is_empty() {
-        element(out, "h3", H3, view.label(Label::NotableMessages));
-        out.push_str(&format!("<ul style=\"{LIST}\">\n"));
-        for h in &summary.highlights {
-            out.push_str(&format!("<li style=\"{ITEM}\"><strong>"));
-            escape(out, &h.message.author_name);
-            out.push_str("</strong>, ");
-            escape(out, &view.when(h.message));
-            out.push_str(" — ");
-            escape(out, &view.engagement(h));
-            out.push_str(&format!("<br>\n<span style=\"{QUOTE}\">"));
-            escape(
-                out,
-                &view.quoted(&view.quote_or_placeholder(&h.excerpt, h.message)),
-            );
-            out.push_str("</span><br>\n");
-            anchor(out, &view.jump(h.message), view.label(Label::ViewMessage));
-            out.push_str("</li>\n");
-        }
-        out.push_str("</ul>\n");
-    }
-
-    if !summary.links.is_empty() {
-        element(out, "h3", H3, view.label(Label::LinksShared));
-        out.push_str(&format!("<ul style=\"{LIST}\">\n"));
-        for link in &summary.links {
-            out.push_str(&format!("<li style=\"{ITEM}\">"));
-            anchor(out, link.url, link.url);
-            out.push_str(&format!("<br>\n<span style=\"{META}\">"));
-            escape(out, &link.message.author_name);
-            out.push_str(", ");
-            escape(out, &view.when(link.message));
-            out.push_str(" · ");
-            anchor(
-                out,
-                &view.jump(link.message),
-                view.label(Label::MessageLink),
-            );
-            out.push_str("</span></li>\n");
-        }
-        if summary.links_omitted > 0 {
-            element(
-                out,
-                "li",
-                ITEM,
-                &more(view.language, summary.links_omitted, Noun::Link),
-            );
-        }
-        out.push_str("</ul>\n");
-    }
-
-    if !summary.attachments.is_empty() {
-        element(out, "h3", H3, view.label(Label::FilesShared));
-        out.push_str(&format!("<ul style=\"{LIST}\">\n"));
-        for shared in &summary.attachments {
-            out.push_str(&format!("<li style=\"{ITEM}\">"));
-            anchor(out, &shared.attachment.url, &shared.attachment.name);
-            out.push_str(&format!("<br>\n<span style=\"{META}\">"));
-            escape(out, &shared.message.author_name);
-            out.push_str(", ");
-            escape(out, &view.when(shared.message));
-            out.push_str(" · ");
-            anchor(
-                out,
-                &view.jump(shared.message),
-                view.label(Label::MessageLink),
-            );
-            out.push_str("</span></li>\n");
-        }
-        if summary.attachments_omitted > 0 {
-            let line = more(view.language, summary.attachments_omitted, Noun::File);
-            element(out, "li", ITEM, &line);
-        }
-        out.push_str("</ul>\n");
     }
 }
 
-/// `<tag style="…">text</tag>` with `text` escaped.
-fn element(out: &mut String, tag: &str, style: &str, text: &str) {
-    out.push('<');
-    out.push_str(tag);
-    if !style.is_empty() {
-        out.push_str(" style=\"");
-        out.push_str(style);
-        out.push('"');
+fn render_summary(view: &View, summary: &Summary) -> Markup {
+    html! {
+        @if !summary.top_participants.is_empty() {
+            p style="margin:8px 0;" {
+                strong { (Shown(view.label(Label::MostActive))) (Shown(view.colon())) }
+                " " (Shown(&view.participants(summary)))
+            }
+            "\n"
+        }
+        @if !summary.highlights.is_empty() {
+            h3 style=(H3) { (Shown(view.label(Label::NotableMessages))) } "\n"
+            ul style=(LIST) {
+                "\n"
+                @for h in &summary.highlights {
+                    li style=(ITEM) {
+                        strong { (Shown(&h.message.author_name)) }
+                        ", " (Shown(&view.when(h.message)))
+                        " — " (Shown(&view.engagement(h)))
+                        br; "\n"
+                        span style=(QUOTE) {
+                            (Shown(&view.quoted(&view.quote_or_placeholder(&h.excerpt, h.message))))
+                        }
+                        br; "\n"
+                        (anchor(&view.jump(h.message), view.label(Label::ViewMessage)))
+                    }
+                    "\n"
+                }
+            }
+            "\n"
+        }
+        @if !summary.links.is_empty() {
+            h3 style=(H3) { (Shown(view.label(Label::LinksShared))) } "\n"
+            ul style=(LIST) {
+                "\n"
+                @for link in &summary.links {
+                    li style=(ITEM) {
+                        (anchor(link.url, link.url))
+                        br; "\n"
+                        (shared_by(view, link.message))
+                    }
+                    "\n"
+                }
+                @if summary.links_omitted > 0 {
+                    li style=(ITEM) { (Shown(&more(view.language, summary.links_omitted, Noun::Link))) } "\n"
+                }
+            }
+            "\n"
+        }
+        @if !summary.attachments.is_empty() {
+            h3 style=(H3) { (Shown(view.label(Label::FilesShared))) } "\n"
+            ul style=(LIST) {
+                "\n"
+                @for shared in &summary.attachments {
+                    li style=(ITEM) {
+                        (anchor(&shared.attachment.url, &shared.attachment.name))
+                        br; "\n"
+                        (shared_by(view, shared.message))
+                    }
+                    "\n"
+                }
+                @if summary.attachments_omitted > 0 {
+                    li style=(ITEM) { (Shown(&more(view.language, summary.attachments_omitted, Noun::File))) } "\n"
+                }
+            }
+            "\n"
+        }
     }
-    out.push('>');
-    escape(out, text);
-    out.push_str("</");
-    out.push_str(tag);
-    out.push_str(">\n");
+}
+
+/// Who shared a link or a file, when, and the way to their message.
+fn shared_by(view: &View, message: &CapturedMessage) -> Markup {
+    html! {
+        span style=(META) {
+            (Shown(&message.author_name)) ", " (Shown(&view.when(message)))
+            " · " (anchor(&view.jump(message), view.label(Label::MessageLink)))
+        }
+    }
 }
 
 /// A link to `url` labelled `label` when `url` is a web address;
 /// otherwise only the label, as text.
-fn anchor(out: &mut String, url: &str, label: &str) {
-    if !is_web_link(url) {
-        escape(out, label);
-        return;
+fn anchor(url: &str, label: &str) -> Markup {
+    html! {
+        @if is_web_link(url) {
+            a href=(Shown(url)) style=(LINK) { (Shown(label)) }
+        } @else {
+            (Shown(label))
+        }
     }
-    out.push_str("<a href=\"");
-    escape(out, url);
-    out.push_str(&format!("\" style=\"{LINK}\">"));
-    escape(out, label);
-    out.push_str("</a>");
 }
 
-/// A message's content: escaped, line breaks kept, web links clickable.
-fn content(out: &mut String, text: &str) {
+/// A message's content: line breaks kept, web links clickable.
+fn content(text: &str) -> Markup {
+    let mut pieces = Vec::new();
     let mut last = 0;
     for range in link_ranges(text) {
-        escape_lines(out, &text[last..range.start]);
-        let url = &text[range.clone()];
-        anchor(out, url, url);
+        pieces.push((&text[last..range.start], &text[range.clone()]));
         last = range.end;
     }
-    escape_lines(out, &text[last..]);
-}
-
-/// `text` escaped, with its line breaks as `<br>`.
-fn escape_lines(out: &mut String, text: &str) {
-    let mut lines = text.trim().split('\n');
-    if let Some(first) = lines.next() {
-        escape(out, first);
-    }
-    for line in lines {
-        out.push_str("<br>\n");
-        escape(out, line);
+    let rest = &text[last..];
+    html! {
+        @for (before, url) in pieces {
+            (lines(before)) (anchor(url, url))
+        }
+        (lines(rest))
     }
 }
 
-/// Appends `text` escaped for HTML element content and double- or
-/// single-quoted attribute values, without [`unwanted`] characters.
-pub(super) fn escape(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if unwanted(c) => {}
-            c => out.push(c),
+/// `text` trimmed, with its line breaks as `<br>`.
+fn lines(text: &str) -> Markup {
+    html! {
+        @for (i, line) in text.trim().split('\n').enumerate() {
+            @if i > 0 { br; "\n" }
+            (Shown(line))
         }
     }
 }

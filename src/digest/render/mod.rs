@@ -44,7 +44,7 @@ use crate::messages::digest::{
     counted, date_range, more, nothing_said, number, quoted, short_day, Label, Noun,
 };
 pub(crate) use clean::discord_escape;
-use clean::{clean, one_line, unwanted};
+use clean::{clean, one_line, Shown};
 pub use split::{discord_len, split_for_discord};
 use view::View;
 
