@@ -333,6 +333,7 @@ pub async fn run(
             metrics_public: config.admin.metrics_public,
             admin_token,
             hostnames: config.admin.hostnames.clone(),
+            language: config.messages.language(),
         },
         console,
         Arc::clone(&metrics),

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use crate::power::machine::{Notice, Requester, StateKind};
 
 pub mod digest;
+pub mod page;
 
 /// The language of the built-in texts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
