@@ -14,7 +14,9 @@ use serde::Deserialize;
 
 use crate::power::machine::{Notice, Requester, StateKind};
 
+/// The digest's fixed words (mail, post, `/report`), not overridable.
 pub mod digest;
+/// The admin page's fixed words, not overridable.
 pub mod page;
 
 /// The language of the built-in texts.
