@@ -10,6 +10,7 @@ use cubeguardian::digest::model::{CapturedMessage, Channel, DigestRequest};
 use cubeguardian::digest::{render, summary};
 use cubeguardian::messages::Language;
 use cubeguardian::store::Store;
+use cubeguardian::time::Timestamp;
 
 const START_MS: i64 = 1_795_507_200_000;
 const DAY_MS: i64 = 86_400_000;
@@ -62,8 +63,8 @@ fn bench(c: &mut Criterion) {
         guild_name: "Le Cube",
         channels: &channels,
         messages: &messages,
-        from_ms: START_MS,
-        to_ms: START_MS + DAY_MS + 1,
+        from: Timestamp::from_millis_i64(START_MS),
+        to: Timestamp::from_millis_i64(START_MS + DAY_MS + 1),
         zone: &zone,
         language: Language::Fr,
         preamble: None,
@@ -83,7 +84,10 @@ fn bench(c: &mut Criterion) {
     group.bench_function("load_window_from_archive", |b| {
         b.iter(|| {
             archive
-                .messages_between(START_MS, START_MS + DAY_MS + 1)
+                .messages_between(
+                    Timestamp::from_millis_i64(START_MS),
+                    Timestamp::from_millis_i64(START_MS + DAY_MS + 1),
+                )
                 .expect("read")
         })
     });

@@ -25,6 +25,7 @@ use cubeguardian::digest::model::{Attachment, CapturedMessage, Channel, DigestRe
 use cubeguardian::digest::{render, summary};
 use cubeguardian::messages::Language;
 use cubeguardian::store::Store;
+use cubeguardian::time::Timestamp;
 
 /// 2026-11-20 08:00 UTC: the window's start.
 const START_MS: i64 = 1_795_507_200_000;
@@ -210,7 +211,10 @@ fn build(dir: &str, channels: u64) {
     let zone = jiff::tz::TimeZone::get("Europe/Brussels").unwrap_or(jiff::tz::TimeZone::UTC);
     let t0 = Instant::now();
     let messages = archive
-        .messages_between(START_MS, START_MS + DAY_MS + 1)
+        .messages_between(
+            Timestamp::from_millis_i64(START_MS),
+            Timestamp::from_millis_i64(START_MS + DAY_MS + 1),
+        )
         .expect("read the window");
     let t1 = Instant::now();
     let request = DigestRequest {
@@ -218,8 +222,8 @@ fn build(dir: &str, channels: u64) {
         guild_name: "Le Cube",
         channels: &channels,
         messages: &messages,
-        from_ms: START_MS,
-        to_ms: START_MS + DAY_MS + 1,
+        from: Timestamp::from_millis_i64(START_MS),
+        to: Timestamp::from_millis_i64(START_MS + DAY_MS + 1),
         zone: &zone,
         language: Language::Fr,
         preamble: None,

@@ -14,6 +14,11 @@ use serde::Deserialize;
 
 use crate::power::machine::{Notice, Requester, StateKind};
 
+/// The digest's fixed words (mail, post, `/report`), not overridable.
+pub mod digest;
+/// The admin page's fixed words, not overridable.
+pub mod page;
+
 /// The language of the built-in texts.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -226,6 +226,7 @@ pub async fn run(
             &metrics,
             &outgoing_tx,
             &mut settings,
+            clock,
         )
         .await
         {
@@ -351,6 +352,7 @@ pub async fn run(
             metrics_public: config.admin.metrics_public,
             admin_token,
             hostnames: config.admin.hostnames.clone(),
+            language: config.messages.language(),
         },
         console,
         Arc::clone(&metrics),
@@ -467,6 +469,9 @@ impl CaptureTask {
 /// Sets up the digest: its channel rules (with the admins' saved
 /// decisions), the capture the Discord side feeds, the mailer and the
 /// digester.
+// Each argument is a start-up handle the digest needs once; a struct for
+// this one call would only rename them.
+#[allow(clippy::too_many_arguments)]
 async fn start_digest(
     digest: &DigestConfig,
     config: &Config,
@@ -475,6 +480,7 @@ async fn start_digest(
     metrics: &Arc<Metrics>,
     alerts: &mpsc::Sender<Outgoing>,
     discord: &mut DiscordSettings,
+    clock: Clock,
 ) -> Result<(Arc<Digester>, CaptureTask), StartError> {
     let password = match secrets.load("smtp_password") {
         Ok(password) => Some(password),
@@ -528,6 +534,7 @@ async fn start_digest(
         mailer,
         Arc::clone(metrics),
         alerts.clone(),
+        clock,
     )
     .await?;
     log::info!(

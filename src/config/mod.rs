@@ -4,7 +4,7 @@
 //! addresses, URLs, the SSH host key — so a bad value is reported with the
 //! file, line and key at fault. Unknown keys are refused: a typo must not
 //! silently fall back to a default. Secrets are never read from here (see
-//! [`crate::secret`]).
+//! [`crate::system::secret`]).
 //!
 //! [`Config::from_file`] does the I/O; [`Config::from_str`] is pure and is
 //! what the tests use.

@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use super::model::{Attachment, CapturedMessage};
 use crate::store::{Store, StoreError, RECORDS};
+use crate::time::Timestamp;
 
 /// Captured messages by snowflake, JSON.
 const MESSAGES: TableDefinition<u64, &[u8]> = TableDefinition::new("digest_messages");
@@ -153,6 +154,19 @@ pub struct DigestState {
     pub overrides: BTreeMap<u64, Override>,
 }
 
+impl DigestState {
+    /// Where the next scheduled digest starts.
+    pub fn window_start(&self) -> Timestamp {
+        Timestamp::from_millis_i64(self.window_start_ms)
+    }
+
+    /// What the scheduler counts from: the last scheduled time, or the
+    /// window's start before the first digest.
+    pub fn last_scheduled(&self) -> Timestamp {
+        Timestamp::from_millis_i64(self.last_scheduled_ms.unwrap_or(self.window_start_ms))
+    }
+}
+
 /// The guild's text channels as last seen, so the CLI (which has no
 /// Discord session) can name them.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -277,11 +291,11 @@ impl Archive {
         Ok(applied)
     }
 
-    /// The messages posted in `[from_ms, to_ms)`, by id.
+    /// The messages posted in `[from, to)`, by id.
     pub fn messages_between(
         &self,
-        from_ms: i64,
-        to_ms: i64,
+        from: Timestamp,
+        to: Timestamp,
     ) -> Result<Vec<CapturedMessage>, StoreError> {
         let store = &self.store;
         let Some(table) = self.read_table(MESSAGES)? else {
@@ -289,7 +303,7 @@ impl Archive {
         };
         let mut out = Vec::new();
         let range = table
-            .range(snowflake_floor(from_ms)..snowflake_floor(to_ms))
+            .range(snowflake_floor(from.as_millis_i64())..snowflake_floor(to.as_millis_i64()))
             .map_err(|e| store.io_error("read", e))?;
         for entry in range {
             let (key, value) = entry.map_err(|e| store.io_error("read", e))?;
@@ -307,7 +321,7 @@ impl Archive {
         from_ms: i64,
     ) -> Result<std::collections::HashMap<u64, u64>, StoreError> {
         let mut newest = std::collections::HashMap::new();
-        for m in self.messages_between(from_ms, i64::MAX)? {
+        for m in self.messages_between(Timestamp::from_millis_i64(from_ms), Timestamp(u64::MAX))? {
             let id = newest.entry(m.channel_id).or_insert(m.id);
             *id = (*id).max(m.id);
         }
@@ -322,8 +336,8 @@ impl Archive {
         }
     }
 
-    /// Deletes the messages posted before `before_ms`; returns how many.
-    pub fn purge_before(&self, before_ms: i64) -> Result<u64, StoreError> {
+    /// Deletes the messages posted before `before`; returns how many.
+    pub fn purge_before(&self, before: Timestamp) -> Result<u64, StoreError> {
         let store = &self.store;
         let txn = self.begin_write()?;
         let mut removed = 0;
@@ -332,7 +346,7 @@ impl Archive {
                 .open_table(MESSAGES)
                 .map_err(|e| store.io_error("write", e))?;
             table
-                .retain_in(..snowflake_floor(before_ms), |_, _| {
+                .retain_in(..snowflake_floor(before.as_millis_i64()), |_, _| {
                     removed += 1;
                     false
                 })
@@ -465,9 +479,10 @@ impl Archive {
         Ok(out)
     }
 
-    /// Deletes the digests built before `before_ms` that are no longer in
-    /// the outbox; returns how many.
-    pub fn forget_digests_before(&self, before_ms: i64) -> Result<u64, StoreError> {
+    /// Deletes the digests built before `before` that are no longer in the
+    /// outbox; returns how many.
+    pub fn forget_digests_before(&self, before: Timestamp) -> Result<u64, StoreError> {
+        let before_ms = before.as_millis_i64();
         let old: Vec<u64> = self
             .digests()?
             .into_iter()
@@ -529,6 +544,10 @@ fn read(
 mod tests {
     use super::*;
 
+    fn ts(ms: i64) -> Timestamp {
+        Timestamp::from_millis_i64(ms)
+    }
+
     fn message(id: u64, channel_id: u64, content: &str) -> CapturedMessage {
         CapturedMessage {
             id,
@@ -587,7 +606,9 @@ mod tests {
                 deleted: 1
             }
         );
-        let all = archive.messages_between(T0 - 1, T0 + 10_000).unwrap();
+        let all = archive
+            .messages_between(ts(T0 - 1), ts(T0 + 10_000))
+            .unwrap();
         assert_eq!(all.len(), 1);
         assert_eq!(all[0].content, "hello, edited");
         assert!(all[0].edited);
@@ -599,7 +620,7 @@ mod tests {
             ])
             .unwrap();
         assert_eq!(
-            archive.messages_between(T0, T0 + 1).unwrap()[0].reactions,
+            archive.messages_between(ts(T0), ts(T0 + 1)).unwrap()[0].reactions,
             0
         );
     }
@@ -625,7 +646,7 @@ mod tests {
                 },
             ])
             .unwrap();
-        let all = archive.messages_between(T0, T0 + 10).unwrap();
+        let all = archive.messages_between(ts(T0), ts(T0 + 10)).unwrap();
         assert_eq!(all.len(), 1);
         assert_eq!((all[0].id, all[0].edited), (b, true));
     }
@@ -639,12 +660,14 @@ mod tests {
             .map(|&id| Change::Posted(message(id, 1, "x")))
             .collect();
         archive.apply(&changes).unwrap();
-        let window = archive.messages_between(T0 + 1000, T0 + 3000).unwrap();
+        let window = archive
+            .messages_between(ts(T0 + 1000), ts(T0 + 3000))
+            .unwrap();
         assert_eq!(
             window.iter().map(|m| m.id).collect::<Vec<_>>(),
             ids[1..3].to_vec()
         );
-        assert_eq!(archive.purge_before(T0 + 2000).unwrap(), 2);
+        assert_eq!(archive.purge_before(ts(T0 + 2000)).unwrap(), 2);
         assert_eq!(archive.message_count().unwrap(), 3);
     }
 
@@ -688,7 +711,7 @@ mod tests {
             ])
             .unwrap();
         put_raw(&archive, MESSAGES, bad, b"{truncated");
-        let window = archive.messages_between(T0, T0 + 10_000).unwrap();
+        let window = archive.messages_between(ts(T0), ts(T0 + 10_000)).unwrap();
         assert_eq!(
             window.iter().map(|m| m.id).collect::<Vec<_>>(),
             vec![good, later]
@@ -708,7 +731,7 @@ mod tests {
             ])
             .unwrap();
         assert_eq!(applied.stored, 2, "the repaired one and the new one");
-        let window = archive.messages_between(T0, T0 + 10_000).unwrap();
+        let window = archive.messages_between(ts(T0), ts(T0 + 10_000)).unwrap();
         assert_eq!(window.len(), 4);
         assert_eq!(window[1].content, "réparé");
 
@@ -720,7 +743,7 @@ mod tests {
         assert_eq!(third.id, first.id + 2);
         let pending: Vec<u64> = archive.pending().unwrap().iter().map(|d| d.id).collect();
         assert_eq!(pending, vec![first.id, third.id]);
-        assert_eq!(archive.forget_digests_before(T0 + 10).unwrap(), 0);
+        assert_eq!(archive.forget_digests_before(ts(T0 + 10)).unwrap(), 0);
     }
 
     #[test]
@@ -773,7 +796,7 @@ mod tests {
             archive.digest(1).unwrap().unwrap().delivery,
             Delivery::Sent { attempts: 1, .. }
         ));
-        assert_eq!(archive.forget_digests_before(T0 + 1).unwrap(), 1);
+        assert_eq!(archive.forget_digests_before(ts(T0 + 1)).unwrap(), 1);
         assert_eq!(
             archive.digests().unwrap().len(),
             1,

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::messages::Language;
+use crate::time::Timestamp;
 
 /// One guild message as the archive keeps it: enough to summarise it and
 /// to link back to it, nothing more (no embeds, no member objects).
@@ -54,10 +55,10 @@ pub struct DigestRequest<'a> {
     pub channels: &'a [Channel],
     /// The window's messages, by ascending id (posting order).
     pub messages: &'a [CapturedMessage],
-    /// The window: messages posted from `from_ms` (inclusive) to `to_ms`
-    /// (exclusive), Unix milliseconds.
-    pub from_ms: i64,
-    pub to_ms: i64,
+    /// The window: messages posted from `from` (inclusive) to `to`
+    /// (exclusive).
+    pub from: Timestamp,
+    pub to: Timestamp,
     /// The zone the dates and times are shown in.
     pub zone: &'a jiff::tz::TimeZone,
     pub language: Language,

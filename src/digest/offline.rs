@@ -10,6 +10,7 @@ use super::listing::{self, Query};
 use super::service::{Builder, DigestSettings};
 use crate::config::{Config, DigestConfig};
 use crate::store::{Store, StoreError};
+use crate::time::Clock;
 
 /// Why the database could not answer.
 #[derive(Debug, thiserror::Error)]
@@ -51,8 +52,10 @@ pub async fn answer(
                 archive,
                 channels: Arc::new(channels),
                 settings: std::sync::RwLock::new(DigestSettings::from_config(config, digest)),
+                // This CLI is its own short process, without the appliance's clock.
+                clock: Clock::new(),
             };
-            let rendered = builder.preview(state.window_start_ms).await?;
+            let rendered = builder.preview(state.window_start()).await?;
             Ok(Some(listing::preview(&rendered.subject, &rendered.text)))
         }
     }

@@ -14,11 +14,11 @@ use jiff::tz::TimeZone;
 use jiff::Span;
 
 use super::model::{CapturedMessage, Channel};
-use super::render::{
-    counted, date_range, discord_escape, discord_len, local, more, number, timestamp, Noun,
-};
+use super::render::{discord_escape, discord_len, local, timestamp};
 use super::summary::excerpt;
+use crate::messages::digest::{counted, date_range, hour, more, number, Label, Noun};
 use crate::messages::Language;
+use crate::time::Timestamp;
 
 /// Members listed in a report: the regulars, not a census.
 pub const TOP_MEMBERS: usize = 10;
@@ -46,18 +46,20 @@ pub enum Period {
 }
 
 impl Period {
-    /// Where this period starts when asked at `now_ms`: local midnight of
+    /// Where this period starts when asked at `now`: local midnight of
     /// its first day (or the first moment of that day when a
     /// daylight-saving change skips midnight).
-    pub fn start(self, now_ms: i64, zone: &TimeZone) -> i64 {
-        let today = timestamp(now_ms).to_zoned(zone.clone()).date();
+    pub fn start(self, now: Timestamp, zone: &TimeZone) -> Timestamp {
+        let today = timestamp(now.as_millis_i64()).to_zoned(zone.clone()).date();
         let first = match self {
             Period::Day => Some(today),
             Period::Week => today.checked_sub(Span::new().days(6)).ok(),
         };
         first
             .and_then(|day| day.to_zoned(zone.clone()).ok())
-            .map_or(now_ms, |z| z.timestamp().as_millisecond())
+            .map_or(now, |z| {
+                Timestamp::from_millis_i64(z.timestamp().as_millisecond())
+            })
     }
 }
 
@@ -67,10 +69,10 @@ pub struct ReportRequest<'a> {
     /// The watched channels; messages elsewhere are left out.
     pub channels: &'a [Channel],
     pub messages: &'a [CapturedMessage],
-    /// The window, `from_ms` inclusive, `to_ms` exclusive: from
+    /// The window, `from` inclusive, `to` exclusive: from
     /// [`Period::start`] to now.
-    pub from_ms: i64,
-    pub to_ms: i64,
+    pub from: Timestamp,
+    pub to: Timestamp,
     /// The zone the hours are counted in.
     pub zone: &'a TimeZone,
     /// The language the report will be shown in. The statistics do not
@@ -123,8 +125,9 @@ pub fn report(req: &ReportRequest) -> Report {
     let mut per_member: HashMap<u64, (usize, usize, &CapturedMessage)> = HashMap::new();
     let mut hours = [0usize; 24];
     let mut messages = 0;
+    let (from_ms, to_ms) = (req.from.as_millis_i64(), req.to.as_millis_i64());
     for (pos, message) in req.messages.iter().enumerate() {
-        if message.posted_ms < req.from_ms || message.posted_ms >= req.to_ms {
+        if message.posted_ms < from_ms || message.posted_ms >= to_ms {
             continue;
         }
         let Some(&slot) = slot_of.get(&message.channel_id) else {
@@ -173,8 +176,8 @@ pub fn report(req: &ReportRequest) -> Report {
 
     Report {
         period: req.period,
-        first_day: local(req.from_ms, req.zone).date(),
-        last_day: local(req.to_ms.saturating_sub(1).max(req.from_ms), req.zone).date(),
+        first_day: local(from_ms, req.zone).date(),
+        last_day: local(to_ms.saturating_sub(1).max(from_ms), req.zone).date(),
         messages,
         members,
         channels,
@@ -188,25 +191,20 @@ pub fn report(req: &ReportRequest) -> Report {
 /// [`DISCORD_LIMIT`]: the channel and member lists are cut short, with a
 /// "… and N more" line, when they would not fit.
 pub fn render_report(report: &Report, language: Language) -> String {
-    let pick = |fr: &'static str, en: &'static str| match language {
-        Language::Fr => fr,
-        Language::En => en,
-    };
+    let label = |label: Label| label.get(language);
     let period = match report.period {
-        Period::Day => pick("aujourd’hui", "today"),
-        Period::Week => pick("7 derniers jours", "last 7 days"),
+        Period::Day => label(Label::ReportToday),
+        Period::Week => label(Label::ReportWeek),
     };
     let mut head = format!(
         "📊 **{} — {}** · {}\n",
-        pick("Activité", "Activity"),
+        label(Label::Activity),
         period,
         date_range(language, report.first_day, report.last_day)
     );
     if report.messages == 0 {
-        head.push_str(pick(
-            "Aucun message sur cette période.\n",
-            "No messages in this period.\n",
-        ));
+        head.push_str(label(Label::ReportEmpty));
+        head.push('\n');
         return head;
     }
     head.push_str(&format!(
@@ -216,22 +214,18 @@ pub fn render_report(report: &Report, language: Language) -> String {
         counted(language, report.channels.len(), Noun::Channel)
     ));
 
-    let hour_label = |h: u8| match language {
-        Language::Fr => format!("{h}\u{a0}h"),
-        Language::En => format!("{h:02}:00"),
-    };
     let busiest: Vec<String> = report
         .busiest_hours
         .iter()
         .map(|&h| {
             let count = report.hours[usize::from(h) % 24];
-            format!("{} ({})", hour_label(h), number(language, count))
+            format!("{} ({})", hour(language, h), number(language, count))
         })
         .collect();
     let tail = format!(
         "\n**{}**{} {}\n`0h {} 23h`\n",
-        pick("Heures les plus actives", "Busiest hours"),
-        pick("\u{a0}:", ":"),
+        label(Label::BusiestHours),
+        label(Label::Colon),
         busiest.join(" · "),
         sparkline(&report.hours)
     );
@@ -265,7 +259,7 @@ pub fn render_report(report: &Report, language: Language) -> String {
     };
     let used = push_bounded(
         &mut out,
-        &format!("\n**{}**\n", pick("Par salon", "By channel")),
+        &format!("\n**{}**\n", label(Label::ByChannel)),
         &channel_lines,
         0,
         channels_budget,
@@ -274,10 +268,7 @@ pub fn render_report(report: &Report, language: Language) -> String {
     );
     push_bounded(
         &mut out,
-        &format!(
-            "\n**{}**\n",
-            pick("Membres les plus actifs", "Most active members")
-        ),
+        &format!("\n**{}**\n", label(Label::MostActiveMembers)),
         &member_lines,
         members_not_listed,
         available - used,
@@ -421,8 +412,8 @@ mod tests {
         ReportRequest {
             channels,
             messages,
-            from_ms,
-            to_ms,
+            from: Timestamp::from_millis_i64(from_ms),
+            to: Timestamp::from_millis_i64(to_ms),
             zone,
             language: Language::Fr,
             period,
@@ -461,7 +452,7 @@ mod tests {
             msg(2, 1, 1, winter.as_millisecond()),
         ];
         let mut req = request(&channels, &messages, &zone, Period::Week);
-        req.from_ms = 0;
+        req.from = Timestamp(0);
         let r = report(&req);
         assert_eq!((r.hours[12], r.hours[11]), (1, 1));
     }
@@ -527,20 +518,24 @@ mod tests {
             .map(|(i, h)| msg(i as u64, 1, 1, at(&zone, &format!("2026-11-21T{h:02}:10"))))
             .collect();
         let mut req = request(&channels, &messages, &zone, Period::Day);
-        req.to_ms = at(&zone, "2026-11-22T00:00");
-        req.from_ms = at(&zone, "2026-11-21T00:00");
+        req.to = Timestamp::from_millis_i64(at(&zone, "2026-11-22T00:00"));
+        req.from = Timestamp::from_millis_i64(at(&zone, "2026-11-21T00:00"));
         assert_eq!(report(&req).busiest_hours, [8, 14, 20]);
     }
 
     #[test]
     fn periods_start_at_local_midnight_and_the_week_spans_dst() {
         let zone = brussels();
-        let now = at(&zone, "2026-10-28T12:00");
-        assert_eq!(Period::Day.start(now, &zone), at(&zone, "2026-10-28T00:00"));
+        let ts = |civil| Timestamp::from_millis_i64(at(&zone, civil));
+        let now = ts("2026-10-28T12:00");
+        assert_eq!(Period::Day.start(now, &zone), ts("2026-10-28T00:00"));
         let week = Period::Week.start(now, &zone);
-        assert_eq!(week, at(&zone, "2026-10-22T00:00"));
+        assert_eq!(week, ts("2026-10-22T00:00"));
         // Clocks went back on the 25th: one hour more than 6.5 × 24 h.
-        assert_eq!(now - week, (6 * 24 + 12 + 1) * 3_600_000);
+        assert_eq!(
+            week.until(now),
+            std::time::Duration::from_secs((6 * 24 + 12 + 1) * 3600)
+        );
     }
 
     #[test]

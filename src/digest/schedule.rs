@@ -4,23 +4,24 @@
 
 use jiff::civil::Time;
 use jiff::tz::TimeZone;
-use jiff::Timestamp;
 
-/// The first `time` (local in `zone`) strictly after `after_ms`, in Unix
-/// milliseconds. On a spring-forward day when `time` does not exist, the
-/// moment the clocks jump to counts; in an autumn hour that happens twice,
-/// the first one.
-pub fn next_after(after_ms: i64, time: Time, zone: &TimeZone) -> i64 {
-    let Ok(after) = Timestamp::from_millisecond(after_ms) else {
-        return after_ms;
+use crate::time::Timestamp;
+
+/// The first `time` (local in `zone`) strictly after `after`. On a
+/// spring-forward day when `time` does not exist, the moment the clocks
+/// jump to counts; in an autumn hour that happens twice, the first one.
+pub fn next_after(after: Timestamp, time: Time, zone: &TimeZone) -> Timestamp {
+    let after_ms = after.as_millis_i64();
+    let Ok(start) = jiff::Timestamp::from_millisecond(after_ms) else {
+        return after;
     };
-    let mut date = after.to_zoned(zone.clone()).date();
+    let mut date = start.to_zoned(zone.clone()).date();
     // Two days at most: today's occurrence may be past.
     for _ in 0..3 {
         if let Ok(at) = date.to_datetime(time).to_zoned(zone.clone()) {
             let ms = at.timestamp().as_millisecond();
             if ms > after_ms {
-                return ms;
+                return Timestamp::from_millis_i64(ms);
             }
         }
         match date.tomorrow() {
@@ -28,34 +29,32 @@ pub fn next_after(after_ms: i64, time: Time, zone: &TimeZone) -> i64 {
             Err(_) => break,
         }
     }
-    after_ms
+    after
 }
 
 /// What the scheduler should do now.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Due {
-    /// Build the digest scheduled at this time (Unix ms), now.
-    Now { scheduled_ms: i64 },
+    /// Build the digest scheduled at this time, now.
+    Now { scheduled: Timestamp },
     /// Sleep until then.
-    At(i64),
+    At(Timestamp),
 }
 
-/// Whether a digest is due at `now_ms`, given the last scheduled time one
-/// was built for (or, before the first one, when capture started).
-/// Several missed occurrences collapse into the latest: one digest
-/// covering the whole gap.
-pub fn due(last_ms: i64, now_ms: i64, time: Time, zone: &TimeZone) -> Due {
-    let next = next_after(last_ms, time, zone);
-    if next > now_ms {
+/// Whether a digest is due at `now`, given the last scheduled time one was
+/// built for (or, before the first one, when capture started). Several
+/// missed occurrences collapse into the latest: one digest covering the
+/// whole gap.
+pub fn due(last: Timestamp, now: Timestamp, time: Time, zone: &TimeZone) -> Due {
+    let next = next_after(last, time, zone);
+    if next > now {
         return Due::At(next);
     }
     let mut latest = next;
     loop {
         let following = next_after(latest, time, zone);
-        if following > now_ms || following <= latest {
-            return Due::Now {
-                scheduled_ms: latest,
-            };
+        if following > now || following <= latest {
+            return Due::Now { scheduled: latest };
         }
         latest = following;
     }
@@ -69,11 +68,13 @@ mod tests {
         TimeZone::get("Europe/Brussels").unwrap()
     }
 
-    fn ms(s: &str) -> i64 {
-        s.parse::<jiff::Zoned>()
-            .unwrap()
-            .timestamp()
-            .as_millisecond()
+    fn ms(s: &str) -> Timestamp {
+        Timestamp::from_millis_i64(
+            s.parse::<jiff::Zoned>()
+                .unwrap()
+                .timestamp()
+                .as_millisecond(),
+        )
     }
 
     const EIGHT: Time = Time::constant(8, 0, 0, 0);
@@ -101,9 +102,9 @@ mod tests {
             ms("2026-03-29T08:00:00+02:00[Europe/Brussels]")
         );
         assert_eq!(
-            ms("2026-03-29T08:00:00+02:00[Europe/Brussels]")
-                - ms("2026-03-28T08:00:00+01:00[Europe/Brussels]"),
-            23 * 3600 * 1000
+            ms("2026-03-28T08:00:00+01:00[Europe/Brussels]")
+                .until(ms("2026-03-29T08:00:00+02:00[Europe/Brussels]")),
+            std::time::Duration::from_secs(23 * 3600)
         );
         // A time that does not exist that night (02:30) still fires once.
         let half_two = Time::constant(2, 30, 0, 0);
@@ -124,7 +125,7 @@ mod tests {
         assert_eq!(
             due(last, now, EIGHT, &z),
             Due::Now {
-                scheduled_ms: ms("2026-11-21T08:00:00+01:00[Europe/Brussels]")
+                scheduled: ms("2026-11-21T08:00:00+01:00[Europe/Brussels]")
             }
         );
         let now = ms("2026-11-18T09:00:00+01:00[Europe/Brussels]");

@@ -27,19 +27,20 @@ use super::model::{CapturedMessage, DigestRequest};
 use super::report::{self, Period, ReportRequest};
 use super::{render, schedule, summary};
 use crate::config::DigestConfig;
+use crate::messages::digest::not_sent_alert;
 use crate::messages::{Language, Messages, Text};
 use crate::metrics::Metrics;
 use crate::outgoing::Outgoing;
 use crate::peers::smtp::{Mailer, OutgoingMail};
 use crate::store::StoreError;
-use crate::time::Zone;
+use crate::time::{Clock, Timestamp, Zone};
 
 /// The longest the scheduler sleeps before looking at the wall clock again:
 /// a Pi has no real-time clock, and its time jumps when NTP first answers.
 const RECHECK: Duration = Duration::from_secs(30);
 
 /// Past digests are kept this long for `digest --list` and `--show`.
-const KEEP_DIGESTS_MS: i64 = 365 * 24 * 3600 * 1000;
+const KEEP_DIGESTS: Duration = Duration::from_secs(365 * 24 * 3600);
 
 /// The slowest retry of a digest the server keeps refusing.
 const MAX_BACKOFF: Duration = Duration::from_secs(3600);
@@ -99,6 +100,7 @@ pub struct Builder {
     pub channels: Arc<Channels>,
     /// Replaced by a configuration reload.
     pub settings: std::sync::RwLock<DigestSettings>,
+    pub clock: Clock,
 }
 
 pub struct Digester {
@@ -115,6 +117,9 @@ pub struct Digester {
 }
 
 /// The current time, Unix milliseconds.
+///
+/// Only `capture.rs` still reads it (its owner moves it to the [`Clock`]);
+/// the digest itself asks its [`Builder::clock`].
 pub fn now_ms() -> i64 {
     jiff::Timestamp::now().as_millisecond()
 }
@@ -129,13 +134,15 @@ impl Digester {
         mailer: Mailer,
         metrics: Arc<Metrics>,
         alerts: mpsc::Sender<Outgoing>,
+        clock: Clock,
     ) -> Result<Arc<Digester>, DigestError> {
         let loader = archive.clone();
+        let now = clock.now();
         let state = blocking(move || match loader.state()? {
             Some(state) => Ok(state),
             None => {
                 let state = DigestState {
-                    window_start_ms: now_ms(),
+                    window_start_ms: now.as_millis_i64(),
                     ..DigestState::default()
                 };
                 loader.save_state(&state)?;
@@ -148,6 +155,7 @@ impl Digester {
                 archive,
                 channels,
                 settings: std::sync::RwLock::new(settings),
+                clock,
             },
             mailer,
             metrics,
@@ -175,28 +183,23 @@ impl Digester {
 
     async fn schedule_loop(&self, shutdown: CancellationToken) {
         loop {
-            let last = {
-                let state = self.state.lock().await;
-                state.last_scheduled_ms.unwrap_or(state.window_start_ms)
-            };
-            let now = now_ms();
+            let last = self.state.lock().await.last_scheduled();
+            let now = self.now();
             let wait = match schedule::due(
                 last,
                 now,
                 self.builder.settings().time,
                 self.builder.settings().zone.tz(),
             ) {
-                schedule::Due::Now { scheduled_ms } => {
-                    if let Err(e) = self.build_scheduled(Some(scheduled_ms)).await {
+                schedule::Due::Now { scheduled } => {
+                    if let Err(e) = self.build_scheduled(Some(scheduled)).await {
                         log::error!("digest: cannot build the daily digest: {e:#}");
                         RECHECK
                     } else {
                         Duration::ZERO
                     }
                 }
-                schedule::Due::At(at) => {
-                    Duration::from_millis(u64::try_from(at - now).unwrap_or(0)).min(RECHECK)
-                }
+                schedule::Due::At(at) => now.until(at).min(RECHECK),
             };
             tokio::select! {
                 () = tokio::time::sleep(wait) => {}
@@ -206,23 +209,23 @@ impl Digester {
     }
 
     /// Builds the scheduled digest now: everything since the last one.
-    /// `scheduled_ms` is the daily time it stands for; `None` when an admin
+    /// `scheduled` is the daily time it stands for; `None` when an admin
     /// sends it early (the daily time then still comes, covering what
     /// follows).
     pub async fn build_scheduled(
         &self,
-        scheduled_ms: Option<i64>,
+        scheduled: Option<Timestamp>,
     ) -> Result<DigestRecord, DigestError> {
         let mut state = self.state.lock().await;
-        let now = now_ms();
+        let now = self.now();
         let record = self
             .builder
-            .build(state.window_start_ms, now, DigestKind::Scheduled)
+            .build(state.window_start(), now, DigestKind::Scheduled)
             .await?;
         let mut next = state.clone();
-        next.window_start_ms = now;
-        if let Some(at) = scheduled_ms {
-            next.last_scheduled_ms = Some(at);
+        next.window_start_ms = now.as_millis_i64();
+        if let Some(at) = scheduled {
+            next.last_scheduled_ms = Some(at.as_millis_i64());
         }
         let archive = self.builder.archive.clone();
         let saved_state = next.clone();
@@ -244,10 +247,14 @@ impl Digester {
     /// An extra digest of everything since the last scheduled one, mailed
     /// at once; the next scheduled digest still covers the same messages.
     pub async fn mail_now(&self, by: &str) -> Result<DigestRecord, DigestError> {
-        let from = self.state.lock().await.window_start_ms;
+        let from = self.state.lock().await.window_start();
         let record = self
             .builder
-            .build(from, now_ms(), DigestKind::OnRequest { by: by.to_owned() })
+            .build(
+                from,
+                self.now(),
+                DigestKind::OnRequest { by: by.to_owned() },
+            )
             .await?;
         let archive = self.builder.archive.clone();
         let record = blocking(move || archive.add_digest(record, None)).await?;
@@ -262,15 +269,14 @@ impl Digester {
 
     /// Deletes the messages past retention that a scheduled digest has
     /// covered, and digests older than a year.
-    async fn purge(&self, now: i64) {
-        let retention =
-            i64::try_from(self.builder.settings().retention.as_millis()).unwrap_or(i64::MAX);
-        let covered = self.state.lock().await.window_start_ms;
-        let cutoff = now.saturating_sub(retention).min(covered);
+    async fn purge(&self, now: Timestamp) {
+        let retention = self.builder.settings().retention;
+        let covered = self.state.lock().await.window_start();
+        let cutoff = before(now, retention).min(covered);
         let archive = self.builder.archive.clone();
         match blocking(move || {
             let messages = archive.purge_before(cutoff)?;
-            let digests = archive.forget_digests_before(now.saturating_sub(KEEP_DIGESTS_MS))?;
+            let digests = archive.forget_digests_before(before(now, KEEP_DIGESTS))?;
             Ok((messages, digests))
         })
         .await
@@ -305,7 +311,7 @@ impl Digester {
 
     /// What the next scheduled digest would say now.
     pub async fn preview(&self) -> Result<render::Rendered, DigestError> {
-        let from = self.state.lock().await.window_start_ms;
+        let from = self.state.lock().await.window_start();
         self.builder.preview(from).await
     }
 
@@ -315,7 +321,7 @@ impl Digester {
         limit: usize,
         audience: Audience<'_>,
     ) -> Result<Vec<String>, DigestError> {
-        let from = self.state.lock().await.window_start_ms;
+        let from = self.state.lock().await.window_start();
         self.builder.chat(from, limit, audience).await
     }
 
@@ -458,9 +464,10 @@ impl Digester {
             else {
                 continue;
             };
-            let now = now_ms();
-            if next_attempt_ms > now {
-                let until = Duration::from_millis((next_attempt_ms - now) as u64);
+            let now = self.now();
+            let next_attempt = Timestamp::from_millis_i64(next_attempt_ms);
+            if next_attempt > now {
+                let until = now.until(next_attempt);
                 wait = Some(wait.map_or(until, |w| w.min(until)));
                 left += 1;
                 continue;
@@ -478,7 +485,7 @@ impl Digester {
                     log::info!("digest #{}: sent (attempt {attempts})", digest.id);
                     self.metrics.digest_sent();
                     Delivery::Sent {
-                        at_ms: now_ms(),
+                        at_ms: self.now().as_millis_i64(),
                         attempts,
                     }
                 }
@@ -492,24 +499,18 @@ impl Digester {
                     if attempts == 1 {
                         // Once per digest: the log has every attempt.
                         let wait = humantime::format_duration(delay).to_string();
-                        self.alert(match self.builder.settings().language {
-                            Language::Fr => format!(
-                                "⚠️ Le résumé n°{} n'a pas pu être envoyé ; nouvel essai dans {wait}, \
-                                 puis de plus en plus espacés. Erreur : {e}",
-                                digest.id
-                            ),
-                            Language::En => format!(
-                                "⚠️ Digest #{} could not be sent; next try in {wait}, then less \
-                                 and less often. Error: {e}",
-                                digest.id
-                            ),
-                        });
+                        self.alert(not_sent_alert(
+                            self.builder.settings().language,
+                            digest.id,
+                            &wait,
+                            &e.to_string(),
+                        ));
                     }
                     wait = Some(wait.map_or(delay, |w| w.min(delay)));
                     left += 1;
                     Delivery::Pending {
                         attempts,
-                        next_attempt_ms: now_ms() + delay.as_millis() as i64,
+                        next_attempt_ms: self.now().after(delay).as_millis_i64(),
                         last_error: Some(e.to_string()),
                     }
                 }
@@ -570,6 +571,10 @@ impl Digester {
         }
     }
 
+    fn now(&self) -> Timestamp {
+        self.builder.clock.now()
+    }
+
     fn local(&self, ms: i64) -> String {
         jiff::Timestamp::from_millisecond(ms)
             .map(|t| {
@@ -592,34 +597,27 @@ impl Builder {
 
     /// What a digest from `from` would say now, as mail (for `digest
     /// --preview`).
-    pub async fn preview(&self, from: i64) -> Result<render::Rendered, DigestError> {
-        let settings = self.settings();
-        let to = now_ms();
-        let (messages, channels) = self.window(from, to, Audience::Mail).await?;
-        let guild_name = self.channels.guild_name();
-        let request = self.request(&settings, &guild_name, &messages, &channels, from, to);
-        let digest = summary::summarise(&request);
-        Ok(render::render_mail(&request, &digest))
+    pub async fn preview(&self, from: Timestamp) -> Result<render::Rendered, DigestError> {
+        let (rendered, _) = self
+            .digest(from, self.clock.now(), Audience::Mail, render::render_mail)
+            .await?;
+        Ok(rendered)
     }
 
     /// The digest from `from` until now, for Discord: parts of at most
     /// `limit` characters, of the channels `audience` may read.
     pub async fn chat(
         &self,
-        from: i64,
+        from: Timestamp,
         limit: usize,
         audience: Audience<'_>,
     ) -> Result<Vec<String>, DigestError> {
-        let settings = self.settings();
-        let to = now_ms();
-        let (messages, channels) = self.window(from, to, audience).await?;
-        let guild_name = self.channels.guild_name();
-        let request = self.request(&settings, &guild_name, &messages, &channels, from, to);
-        let digest = summary::summarise(&request);
-        Ok(render::split_for_discord(
-            &render::render_chat(&request, &digest),
-            limit,
-        ))
+        let (parts, _) = self
+            .digest(from, self.clock.now(), audience, |request, digest| {
+                render::split_for_discord(&render::render_chat(request, digest), limit)
+            })
+            .await?;
+        Ok(parts)
     }
 
     /// `/report day|week`.
@@ -629,14 +627,14 @@ impl Builder {
         audience: Audience<'_>,
     ) -> Result<String, DigestError> {
         let settings = self.settings();
-        let to = now_ms();
+        let to = self.clock.now();
         let from = period.start(to, settings.zone.tz());
         let (messages, channels) = self.window(from, to, audience).await?;
         let report = report::report(&ReportRequest {
             channels: &channels,
             messages: &messages,
-            from_ms: from,
-            to_ms: to,
+            from,
+            to,
             zone: settings.zone.tz(),
             language: settings.language,
             period,
@@ -644,11 +642,39 @@ impl Builder {
         Ok(report::render_report(&report, settings.language))
     }
 
+    /// The one way from the archive to a digest: the window's messages that
+    /// `audience` may read, summarised, then shown by `render` (as mail,
+    /// as a Discord post…). Also returns how many messages the window had.
+    async fn digest<R>(
+        &self,
+        from: Timestamp,
+        to: Timestamp,
+        audience: Audience<'_>,
+        render: impl FnOnce(&DigestRequest, &summary::Digest) -> R,
+    ) -> Result<(R, usize), DigestError> {
+        let settings = self.settings();
+        let (messages, channels) = self.window(from, to, audience).await?;
+        let guild_name = self.channels.guild_name();
+        let request = DigestRequest {
+            guild_id: settings.guild_id,
+            guild_name: &guild_name,
+            channels: &channels,
+            messages: &messages,
+            from,
+            to,
+            zone: settings.zone.tz(),
+            language: settings.language,
+            preamble: None,
+        };
+        let digest = summary::summarise(&request);
+        Ok((render(&request, &digest), messages.len()))
+    }
+
     /// The window's messages of the watched channels `audience` may read.
     async fn window(
         &self,
-        from: i64,
-        to: i64,
+        from: Timestamp,
+        to: Timestamp,
         audience: Audience<'_>,
     ) -> Result<(Vec<CapturedMessage>, Vec<super::model::Channel>), DigestError> {
         let archive = self.archive.clone();
@@ -660,42 +686,20 @@ impl Builder {
         Ok((messages, channels))
     }
 
-    fn request<'a>(
-        &self,
-        settings: &'a DigestSettings,
-        guild_name: &'a str,
-        messages: &'a [CapturedMessage],
-        channels: &'a [super::model::Channel],
-        from_ms: i64,
-        to_ms: i64,
-    ) -> DigestRequest<'a> {
-        DigestRequest {
-            guild_id: settings.guild_id,
-            guild_name,
-            channels,
-            messages,
-            from_ms,
-            to_ms,
-            zone: settings.zone.tz(),
-            language: settings.language,
-            preamble: None,
-        }
-    }
-
+    /// The mailed digest of `[from, to)`, ready to store in the outbox (or
+    /// skipped when empty and `send_when_empty` is off).
     pub async fn build(
         &self,
-        from_ms: i64,
-        to_ms: i64,
+        from: Timestamp,
+        to: Timestamp,
         kind: DigestKind,
     ) -> Result<DigestRecord, DigestError> {
         let settings = self.settings();
-        let (messages, channels) = self.window(from_ms, to_ms, Audience::Mail).await?;
-        let guild_name = self.channels.guild_name();
-        let request = self.request(&settings, &guild_name, &messages, &channels, from_ms, to_ms);
-        let digest = summary::summarise(&request);
-        let rendered = render::render_mail(&request, &digest);
-        let now = now_ms();
-        let delivery = if messages.is_empty() && !settings.send_when_empty {
+        let (rendered, message_count) = self
+            .digest(from, to, Audience::Mail, render::render_mail)
+            .await?;
+        let now = self.clock.now().as_millis_i64();
+        let delivery = if message_count == 0 && !settings.send_when_empty {
             Delivery::Skipped {
                 reason: "no message in the period (send_when_empty = false)".to_owned(),
             }
@@ -710,9 +714,9 @@ impl Builder {
             id: 0,
             kind,
             created_ms: now,
-            from_ms,
-            to_ms,
-            message_count: messages.len() as u64,
+            from_ms: from.as_millis_i64(),
+            to_ms: to.as_millis_i64(),
+            message_count: message_count as u64,
             message_id: format!(
                 "<cubeguardian.digest-{{id}}.{now}@{}>",
                 settings.message_id_domain
@@ -723,6 +727,11 @@ impl Builder {
             delivery,
         })
     }
+}
+
+/// The moment `d` before `t` (the epoch at the earliest).
+fn before(t: Timestamp, d: Duration) -> Timestamp {
+    Timestamp(t.0.saturating_sub(u64::try_from(d.as_millis()).unwrap_or(u64::MAX)))
 }
 
 /// The delay before attempt `attempts + 1`: `first`, doubling, capped.

@@ -160,7 +160,7 @@ pub struct SharedAttachment<'a> {
     pub message: &'a CapturedMessage,
 }
 
-/// Builds the digest of `req`. Messages outside `[from_ms, to_ms)` or in a
+/// Builds the digest of `req`. Messages outside `[from, to)` or in a
 /// channel that is not listed are left out, as the request's contract says.
 pub fn summarise<'a>(req: &DigestRequest<'a>) -> Digest<'a> {
     summarise_with(req, SMALL_CHANNEL)
@@ -232,7 +232,9 @@ impl<'a> Grouped<'a> {
         let mut index = HashMap::with_capacity(req.messages.len());
         let mut authors = HashSet::new();
         for message in req.messages {
-            if message.posted_ms < req.from_ms || message.posted_ms >= req.to_ms {
+            if message.posted_ms < req.from.as_millis_i64()
+                || message.posted_ms >= req.to.as_millis_i64()
+            {
                 continue;
             }
             let Some(&slot) = slot_of.get(&message.channel_id) else {
@@ -591,6 +593,7 @@ fn extends_previous(c: char) -> bool {
 mod tests {
     use super::*;
     use crate::messages::Language;
+    use crate::time::Timestamp;
 
     fn msg(id: u64, channel_id: u64, author_id: u64, content: &str) -> CapturedMessage {
         CapturedMessage {
@@ -625,8 +628,8 @@ mod tests {
             guild_name: "Guild",
             channels,
             messages,
-            from_ms: 0,
-            to_ms: i64::MAX,
+            from: Timestamp(0),
+            to: Timestamp(u64::MAX),
             zone,
             language: Language::Fr,
             preamble: None,
@@ -693,8 +696,8 @@ mod tests {
         ];
         let zone = jiff::tz::TimeZone::UTC;
         let mut req = request(&channels, &messages, &zone);
-        req.from_ms = 1_002;
-        req.to_ms = 1_003; // exclusive
+        req.from = Timestamp(1_002);
+        req.to = Timestamp(1_003); // exclusive
         let digest = summarise_with(&req, 0);
         assert_eq!(digest.totals.messages, 1);
         assert_eq!(the_summary(&digest, 10).top_participants[0].author_id, 2);

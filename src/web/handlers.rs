@@ -20,6 +20,8 @@ use axum::response::{IntoResponse, Response};
 use super::auth::{self, Login, Malformed, Presented};
 use super::listener::PeerAddr;
 use super::{html, page, plain, AdminAction, AppState, DigestQuery, Shared};
+use crate::messages::page::PageLabel;
+use crate::messages::Language;
 
 /// How long a request waits for an action before answering "still running";
 /// the action itself goes on in the background either way.
@@ -116,7 +118,9 @@ fn with_cookie(mut res: Response, cookie: &str) -> Response {
 fn disabled() -> Response {
     html(
         StatusCode::NOT_FOUND,
+        // Its texts are English; the page around them too.
         page::message_page(
+            Language::En,
             "Admin page disabled",
             "The admin page is disabled because no admin token is set. Provide the \
              `admin_token` systemd credential (or the CUBEGUARDIAN_ADMIN_TOKEN environment \
@@ -141,7 +145,10 @@ fn locked(left: Duration, page_for_browser: bool) -> Response {
         "too many wrong tokens: logins are refused for another {secs} s; try again after that"
     );
     let mut res = if page_for_browser {
-        html(StatusCode::TOO_MANY_REQUESTS, page::login_page(Some(&text)))
+        html(
+            StatusCode::TOO_MANY_REQUESTS,
+            page::login_page(Language::En, Some(&text)),
+        )
     } else {
         plain(StatusCode::TOO_MANY_REQUESTS, text)
     };
@@ -238,7 +245,7 @@ pub(crate) async fn index(State(app): State<Shared>, peer: Peer, headers: Header
     let logs = app.logs.entries();
     html(
         StatusCode::OK,
-        page::admin_page(&snapshot, &logs, &csrf, flash.as_ref()),
+        page::admin_page(app.language, &snapshot, &logs, &csrf, flash.as_ref()),
     )
 }
 
@@ -252,7 +259,7 @@ pub(crate) async fn login_form(State(app): State<Shared>, headers: HeaderMap) ->
             return redirect("/");
         }
     }
-    html(StatusCode::OK, page::login_page(None))
+    html(StatusCode::OK, page::login_page(app.language, None))
 }
 
 /// The fields our forms send; unknown fields are ignored.
@@ -340,7 +347,7 @@ pub(crate) async fn login(
             log::warn!("admin page: wrong token from {peer}");
             html(
                 StatusCode::UNAUTHORIZED,
-                page::login_page(Some("Wrong token.")),
+                page::login_page(app.language, Some("Wrong token.")),
             )
         }
         Ok(Login::Locked(left)) => locked(left, true),
@@ -488,9 +495,10 @@ pub(crate) async fn action(
             let res = html(
                 StatusCode::UNAUTHORIZED,
                 page::message_page(
-                    "Not logged in",
-                    "Log in to use the admin page (your session may have expired).",
-                    Some(("/login", "Log in")),
+                    app.language,
+                    PageLabel::NotLoggedIn.get(app.language),
+                    PageLabel::LogInFirst.get(app.language),
+                    Some(("/login", PageLabel::LogIn.get(app.language))),
                 ),
             );
             return with_cookie(res, &auth::clear_cookie());

@@ -44,6 +44,7 @@ use axum::Router;
 pub use crate::digest::listing::Query as DigestQuery;
 use tokio::net::TcpListener;
 
+use crate::messages::Language;
 use crate::system::secret::Secret;
 
 pub use crate::metrics::Metrics;
@@ -77,6 +78,8 @@ pub struct WebSettings {
     pub admin_token: Option<Secret>,
     /// Names the admin page answers to besides IP literals and `localhost`.
     pub hostnames: Vec<Hostname>,
+    /// The language the page speaks (the configured one).
+    pub language: Language,
 }
 
 impl Default for WebSettings {
@@ -87,6 +90,7 @@ impl Default for WebSettings {
             metrics_public: true,
             admin_token: None,
             hostnames: Vec::new(),
+            language: Language::default(),
         }
     }
 }
@@ -252,6 +256,7 @@ pub(crate) struct AppState {
     /// `None` when no admin token is set: the page is disabled.
     pub(crate) gate: Option<auth::Gate>,
     pub(crate) hosts: host::AllowedHosts,
+    pub(crate) language: Language,
 }
 
 pub(crate) type Shared = Arc<AppState>;
@@ -284,6 +289,7 @@ pub fn router(
         metrics_public: settings.metrics_public,
         gate,
         hosts: host::AllowedHosts::new(settings.listen, &settings.hostnames),
+        language: settings.language,
     });
     Router::new()
         .route("/health", get(health_handler))

@@ -1,16 +1,16 @@
-//! The admin page's HTML, rendered on the server.
-//!
-//! Plain functions from a [`Snapshot`] (and the log lines) to a string of
-//! HTML: no template engine, no JavaScript needed (a few lines in
-//! [`APP_JS`] only show times in the browser's zone and ask before a
-//! shutdown). Every piece of text that came from outside goes through
-//! [`esc`]. CSS and JS are served from this server (`/static/…`), so the
-//! page works without internet and under a strict Content-Security-Policy.
+//! The admin page's HTML, rendered on the server with maud: markup checked
+//! at compile time, and every piece of text spliced in escaped. No
+//! JavaScript needed (a few lines in [`APP_JS`] only show times in the
+//! browser's zone and ask before a shutdown). CSS and JS are served from
+//! this server (`/static/…`), so the page works without internet and under
+//! a strict Content-Security-Policy. The page speaks the configured
+//! language; its words are in [`crate::messages::page`].
 
-use std::fmt::Write as _;
-use std::time::Duration;
+use maud::{html, Markup, DOCTYPE};
 
 use super::Snapshot;
+use crate::messages::page::{duration, log_lines, PageLabel};
+use crate::messages::Language;
 use crate::system::logring::LogEntry;
 
 /// The stylesheet, served at `/static/style.css`.
@@ -47,37 +47,6 @@ document.querySelectorAll("form[data-confirm]").forEach(function(f){f.addEventLi
 /// History rows shown; older ones are left out to keep the page small.
 pub const HISTORY_ROWS: usize = 50;
 
-/// HTML-escapes `text` for element content and quoted attribute values.
-pub fn esc(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// A duration for people: `45 s`, `12 min 5 s`, `3 h 12 min`, `2 d 4 h`.
-pub fn human_duration(d: Duration) -> String {
-    let s = d.as_secs();
-    let (days, hours, mins, secs) = (s / 86_400, s / 3600 % 24, s / 60 % 60, s % 60);
-    if days > 0 {
-        format!("{days} d {hours} h")
-    } else if hours > 0 {
-        format!("{hours} h {mins} min")
-    } else if mins > 0 {
-        format!("{mins} min {secs} s")
-    } else {
-        format!("{secs} s")
-    }
-}
-
 /// `2026-11-21T10:58:50Z` for a Unix time in milliseconds (UTC; the script
 /// turns it into the browser's local time).
 pub fn iso_utc(unix_ms: u64) -> String {
@@ -108,346 +77,330 @@ fn civil_from_days(days: u64) -> (u64, u64, u64) {
     (y, m, d)
 }
 
-fn time_tag(unix_ms: u64) -> String {
+fn time_tag(unix_ms: u64) -> Markup {
     let iso = iso_utc(unix_ms);
-    format!(r#"<time datetime="{iso}">{}</time>"#, iso.replace('T', " "))
+    html! { time datetime=(iso) { (iso.replace('T', " ")) } }
 }
 
-fn head(out: &mut String, title: &str) {
-    let _ = write!(
-        out,
-        r#"<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><meta name="referrer" content="same-origin"><title>{}</title><link rel="stylesheet" href="/static/style.css"><script src="/static/app.js" defer></script></head><body><main>"#,
-        esc(title)
-    );
+/// A whole page around `main`.
+fn page(language: Language, title: &str, main: Markup) -> String {
+    html! {
+        (DOCTYPE)
+        html lang=(PageLabel::HtmlLang.get(language)) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="referrer" content="same-origin";
+                title { (title) }
+                link rel="stylesheet" href="/static/style.css";
+                script src="/static/app.js" defer {}
+            }
+            body { main { (main) } }
+        }
+    }
+    .into_string()
 }
-
-const FOOT: &str = "</main></body></html>";
 
 /// A page with just a message (errors, disabled page).
-pub fn message_page(title: &str, message: &str, link: Option<(&str, &str)>) -> String {
-    let mut out = String::new();
-    head(&mut out, title);
-    let _ = write!(out, "<h1>{}</h1><p>{}</p>", esc(title), esc(message));
-    if let Some((href, text)) = link {
-        let _ = write!(out, r#"<p><a href="{}">{}</a></p>"#, esc(href), esc(text));
-    }
-    out.push_str(FOOT);
-    out
+pub fn message_page(
+    language: Language,
+    title: &str,
+    message: &str,
+    link: Option<(&str, &str)>,
+) -> String {
+    page(
+        language,
+        title,
+        html! {
+            h1 { (title) }
+            p { (message) }
+            @if let Some((href, text)) = link {
+                p { a href=(href) { (text) } }
+            }
+        },
+    )
 }
 
 /// The login form, with an optional error line.
-pub fn login_page(error: Option<&str>) -> String {
-    let mut out = String::new();
-    head(&mut out, "CubeGuardian — log in");
-    out.push_str(r#"<h1>CubeGuardian</h1><section class="card"><h2>Admin login</h2>"#);
-    if let Some(e) = error {
-        let _ = write!(out, r#"<p class="bad">{}</p>"#, esc(e));
-    }
-    out.push_str(concat!(
-        r#"<form method="post" action="/login">"#,
-        r#"<p><label for="token">Admin token</label><br>"#,
-        r#"<input type="password" id="token" name="token" autocomplete="current-password" required autofocus></p>"#,
-        r#"<p><button type="submit">Log in</button></p></form>"#,
-        r#"<p class="muted">The token is the <code>admin_token</code> credential (or <code>CUBEGUARDIAN_ADMIN_TOKEN</code>).</p>"#,
-        "</section>"
-    ));
-    out.push_str(FOOT);
-    out
+pub fn login_page(language: Language, error: Option<&str>) -> String {
+    let l = |label: PageLabel| label.get(language);
+    page(
+        language,
+        l(PageLabel::LoginTitle),
+        html! {
+            h1 { "CubeGuardian" }
+            section class="card" {
+                h2 { (l(PageLabel::AdminLogin)) }
+                @if let Some(e) = error {
+                    p class="bad" { (e) }
+                }
+                form method="post" action="/login" {
+                    p {
+                        label for="token" { (l(PageLabel::AdminToken)) }
+                        br;
+                        input type="password" id="token" name="token"
+                            autocomplete="current-password" required autofocus;
+                    }
+                    p { button type="submit" { (l(PageLabel::LogIn)) } }
+                }
+                p class="muted" {
+                    (l(PageLabel::TokenIs)) code { "admin_token" }
+                    (l(PageLabel::TokenOr)) code { "CUBEGUARDIAN_ADMIN_TOKEN" } ")."
+                }
+            }
+        },
+    )
 }
 
 /// A one-button form posting to `/action/{action}` with the CSRF token and
 /// extra hidden fields.
 fn button(
-    out: &mut String,
     csrf: &str,
     action: &str,
     fields: &[(&str, &str)],
     label: &str,
     class: &str,
     confirm: Option<&str>,
-) {
-    let _ = write!(out, r#"<form method="post" action="/action/{action}""#);
-    if let Some(q) = confirm {
-        let _ = write!(out, r#" data-confirm="{}""#, esc(q));
+) -> Markup {
+    html! {
+        form method="post" action={ "/action/" (action) } data-confirm=[confirm] {
+            input type="hidden" name="csrf" value=(csrf);
+            @for (name, value) in fields {
+                input type="hidden" name=(name) value=(value);
+            }
+            button type="submit" class=(class) { (label) }
+        }
     }
-    let _ = write!(
-        out,
-        r#"><input type="hidden" name="csrf" value="{}">"#,
-        esc(csrf)
-    );
-    for (name, value) in fields {
-        let _ = write!(
-            out,
-            r#"<input type="hidden" name="{}" value="{}">"#,
-            esc(name),
-            esc(value)
-        );
-    }
-    let _ = write!(
-        out,
-        r#"<button type="submit" class="{class}">{}</button></form>"#,
-        esc(label)
-    );
 }
 
 /// The admin page. `csrf` is the session's token (empty for Bearer
 /// callers, whose forms would not be used); `flash` is `(ok, text)`.
 pub fn admin_page(
+    language: Language,
     s: &Snapshot,
     logs: &[LogEntry],
     csrf: &str,
     flash: Option<&(bool, String)>,
 ) -> String {
-    let mut out = String::with_capacity(16 * 1024 + logs.len() * 160);
-    head(&mut out, "CubeGuardian — admin");
+    use PageLabel as L;
+    let l = |label: PageLabel| label.get(language);
+    let d = |d: std::time::Duration| duration(language, d);
+    let mut history: Vec<_> = s.history.iter().collect();
+    history.sort_by_key(|r| std::cmp::Reverse(r.at_unix_ms));
+    let main = html! {
+        header {
+            div {
+                h1 { "CubeGuardian" }
+                span class="muted" { "v" (s.version) " · " (l(L::Up)) " " (d(s.uptime)) }
+            }
+            div {
+                a class="btn plain" href="/" { (l(L::Refresh)) }
+                " "
+                form method="post" action="/logout" {
+                    input type="hidden" name="csrf" value=(csrf);
+                    button type="submit" class="plain" { (l(L::LogOut)) }
+                }
+            }
+        }
+        @if let Some((ok, text)) = flash {
+            p class=(if *ok { "flash" } else { "flash bad" }) role="status" { (text) }
+        }
 
-    // Header: name, version, uptime, logout.
-    let _ = write!(
-        out,
-        r#"<header><div><h1>CubeGuardian</h1><span class="muted">v{} · up {}</span></div><div><a class="btn plain" href="/">Refresh</a> "#,
-        esc(&s.version),
-        human_duration(s.uptime)
-    );
-    let _ = write!(
-        out,
-        r#"<form method="post" action="/logout"><input type="hidden" name="csrf" value="{}"><button type="submit" class="plain">Log out</button></form></div></header>"#,
-        esc(csrf)
-    );
+        section class="card" {
+            h2 { (l(L::Power)) }
+            p class="state" { (s.power_state_label) }
+            p class="muted" {
+                (s.power_state) " " (l(L::For)) " " (d(s.power_since))
+                @if let Some(left) = s.shutdown_in {
+                    " · " (l(L::ShutdownIn)) " " (d(left))
+                }
+            }
+            @if s.maintenance {
+                p class="bad" { strong { (l(L::MaintenanceMode)) } (l(L::MaintenanceNote)) }
+            }
+            p {
+                (l(L::Discord)) " "
+                @if s.discord_connected {
+                    span class="ok" { (l(L::Connected)) }
+                } @else if let Some(down) = s.discord_down_for {
+                    span class="bad" { (l(L::DisconnectedFor)) " " (d(down)) }
+                } @else {
+                    span class="bad" { (l(L::Disconnected)) }
+                }
+                @if !s.main_loop_alive {
+                    " · " span class="bad" { (l(L::LoopStuck)) }
+                }
+            }
+            div class="actions" {
+                (button(csrf, "wake", &[], l(L::Wake), "", None))
+                (button(csrf, "shutdown", &[], l(L::ShutDown), "danger", Some(l(L::ConfirmShutDown))))
+                (button(csrf, "restart-minecraft", &[], l(L::RestartMinecraft), "danger", Some(l(L::ConfirmRestart))))
+                (button(csrf, "send-digest", &[], l(L::SendDigest), "", None))
+                @if s.maintenance {
+                    (button(csrf, "maintenance", &[("enabled", "false")], l(L::LeaveMaintenance), "plain", None))
+                } @else {
+                    (button(csrf, "maintenance", &[("enabled", "true")], l(L::EnterMaintenance), "plain", None))
+                }
+            }
+        }
 
-    if let Some((ok, text)) = flash {
-        let class = if *ok { "flash" } else { "flash bad" };
-        let _ = write!(out, r#"<p class="{class}" role="status">{}</p>"#, esc(text));
-    }
+        section class="card" {
+            h2 { (l(L::VoiceChannel)) }
+            @if s.in_voice.is_empty() {
+                p class="muted" { (l(L::Nobody)) }
+            } @else {
+                ul { @for name in &s.in_voice { li { (name) } } }
+            }
+            h2 { (l(L::Minecraft)) }
+            @match &s.minecraft {
+                Some(mc) => p {
+                    span class="ok" { (l(L::McUp)) }
+                    " · " (mc.players_online) " / " (mc.players_max) " " (l(L::Players)) " · " (mc.version)
+                },
+                None => p class="muted" { (l(L::NotAnswering)) },
+            }
+        }
 
-    // Power.
-    let _ = write!(
-        out,
-        r#"<section class="card"><h2>Power</h2><p class="state">{}</p><p class="muted">{} for {}"#,
-        esc(&s.power_state_label),
-        esc(&s.power_state),
-        human_duration(s.power_since)
-    );
-    if let Some(left) = s.shutdown_in {
-        let _ = write!(out, " · shutdown in {}", human_duration(left));
-    }
-    out.push_str("</p>");
-    if s.maintenance {
-        out.push_str(
-            r#"<p class="bad"><strong>Maintenance mode</strong>: automatic power actions are suspended.</p>"#,
-        );
-    }
-    let discord = if s.discord_connected {
-        r#"<span class="ok">connected</span>"#.to_owned()
-    } else {
-        match s.discord_down_for {
-            Some(d) => format!(
-                r#"<span class="bad">disconnected for {}</span>"#,
-                human_duration(d)
-            ),
-            None => r#"<span class="bad">disconnected</span>"#.to_owned(),
+        @if !s.features.is_empty() {
+            section class="card" {
+                h2 { (l(L::Features)) }
+                table {
+                    @for f in &s.features {
+                        tr {
+                            td { (f.label) }
+                            td {
+                                @if f.enabled {
+                                    span class="ok" { (l(L::On)) }
+                                } @else {
+                                    span class="bad" { (l(L::Off)) }
+                                }
+                            }
+                            td {
+                                @let (next, label) = if f.enabled { ("false", L::TurnOff) } else { ("true", L::TurnOn) };
+                                (button(csrf, "feature", &[("key", &f.key), ("enabled", next)], l(label), "plain", None))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        section class="card" {
+            h2 { (l(L::Bans)) }
+            @if s.bans.is_empty() {
+                p class="muted" { (l(L::NoBan)) }
+            } @else {
+                div class="scroll" {
+                    table {
+                        tr { th { (l(L::User)) } th { (l(L::Until)) } th { (l(L::Reason)) } th {} }
+                        @for b in &s.bans {
+                            @let id = b.user_id.to_string();
+                            tr {
+                                td { (b.user_label) " " span class="muted" { (id) } }
+                                td { (time_tag(b.until_unix_ms)) }
+                                td { (b.reason) }
+                                td { (button(csrf, "unban", &[("user_id", &id)], l(L::Unban), "plain", None)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        section class="card" {
+            h2 { (l(L::History)) }
+            @if history.is_empty() {
+                p class="muted" { (l(L::NoTransition)) }
+            } @else {
+                div class="scroll" {
+                    table {
+                        tr { th { (l(L::When)) } th { (l(L::Transition)) } }
+                        @for r in history.into_iter().take(HISTORY_ROWS) {
+                            tr {
+                                td { (time_tag(r.at_unix_ms)) }
+                                td {
+                                    (r.from) " → " (r.to)
+                                    @if r.reconciled {
+                                        " " span class="muted" { (l(L::Reconciled)) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        section class="card" {
+            h2 { (l(L::RecentLogs)) }
+            p class="muted" { (log_lines(language, logs.len())) }
+            pre {
+                @for e in logs.iter().rev() {
+                    (time_tag(e.at_unix_ms)) " " (e.text) "\n"
+                }
+            }
         }
     };
-    let _ = write!(out, "<p>Discord: {discord}");
-    if !s.main_loop_alive {
-        out.push_str(r#" · <span class="bad">main loop not responding</span>"#);
-    }
-    out.push_str(r#"</p><div class="actions">"#);
-    button(&mut out, csrf, "wake", &[], "Wake", "", None);
-    button(
-        &mut out,
-        csrf,
-        "shutdown",
-        &[],
-        "Shut down",
-        "danger",
-        Some("Shut the host down now?"),
-    );
-    button(
-        &mut out,
-        csrf,
-        "restart-minecraft",
-        &[],
-        "Restart Minecraft",
-        "danger",
-        Some("Restart the Minecraft server now?"),
-    );
-    button(
-        &mut out,
-        csrf,
-        "send-digest",
-        &[],
-        "Send digest now",
-        "",
-        None,
-    );
-    if s.maintenance {
-        button(
-            &mut out,
-            csrf,
-            "maintenance",
-            &[("enabled", "false")],
-            "Leave maintenance",
-            "plain",
-            None,
-        );
-    } else {
-        button(
-            &mut out,
-            csrf,
-            "maintenance",
-            &[("enabled", "true")],
-            "Enter maintenance",
-            "plain",
-            None,
-        );
-    }
-    out.push_str("</div></section>");
-
-    // Voice and Minecraft.
-    out.push_str(r#"<section class="card"><h2>Voice channel</h2>"#);
-    if s.in_voice.is_empty() {
-        out.push_str(r#"<p class="muted">Nobody.</p>"#);
-    } else {
-        out.push_str("<ul>");
-        for name in &s.in_voice {
-            let _ = write!(out, "<li>{}</li>", esc(name));
-        }
-        out.push_str("</ul>");
-    }
-    out.push_str("<h2>Minecraft</h2>");
-    match &s.minecraft {
-        Some(mc) => {
-            let _ = write!(
-                out,
-                r#"<p><span class="ok">up</span> · {} / {} players · {}</p>"#,
-                mc.players_online,
-                mc.players_max,
-                esc(&mc.version)
-            );
-        }
-        None => out.push_str(r#"<p class="muted">Not answering.</p>"#),
-    }
-    out.push_str("</section>");
-
-    // Features.
-    if !s.features.is_empty() {
-        out.push_str(r#"<section class="card"><h2>Features</h2><table>"#);
-        for f in &s.features {
-            let (state, next, label) = if f.enabled {
-                (r#"<span class="ok">on</span>"#, "false", "Turn off")
-            } else {
-                (r#"<span class="bad">off</span>"#, "true", "Turn on")
-            };
-            let _ = write!(out, "<tr><td>{}</td><td>{state}</td><td>", esc(&f.label));
-            button(
-                &mut out,
-                csrf,
-                "feature",
-                &[("key", &f.key), ("enabled", next)],
-                label,
-                "plain",
-                None,
-            );
-            out.push_str("</td></tr>");
-        }
-        out.push_str("</table></section>");
-    }
-
-    // Bans.
-    out.push_str(r#"<section class="card"><h2>Rate-limit bans</h2>"#);
-    if s.bans.is_empty() {
-        out.push_str(r#"<p class="muted">None.</p>"#);
-    } else {
-        out.push_str(r#"<div class="scroll"><table><tr><th>User</th><th>Until</th><th>Reason</th><th></th></tr>"#);
-        for b in &s.bans {
-            let id = b.user_id.to_string();
-            let _ = write!(
-                out,
-                r#"<tr><td>{} <span class="muted">{}</span></td><td>{}</td><td>{}</td><td>"#,
-                esc(&b.user_label),
-                id,
-                time_tag(b.until_unix_ms),
-                esc(&b.reason)
-            );
-            button(
-                &mut out,
-                csrf,
-                "unban",
-                &[("user_id", &id)],
-                "Unban",
-                "plain",
-                None,
-            );
-            out.push_str("</td></tr>");
-        }
-        out.push_str("</table></div>");
-    }
-    out.push_str("</section>");
-
-    // History, newest first.
-    out.push_str(r#"<section class="card"><h2>History</h2>"#);
-    if s.history.is_empty() {
-        out.push_str(r#"<p class="muted">No transition yet.</p>"#);
-    } else {
-        let mut rows: Vec<_> = s.history.iter().collect();
-        rows.sort_by_key(|r| std::cmp::Reverse(r.at_unix_ms));
-        out.push_str(r#"<div class="scroll"><table><tr><th>When</th><th>Transition</th></tr>"#);
-        for r in rows.into_iter().take(HISTORY_ROWS) {
-            let _ = write!(
-                out,
-                "<tr><td>{}</td><td>{} → {}{}</td></tr>",
-                time_tag(r.at_unix_ms),
-                esc(&r.from),
-                esc(&r.to),
-                if r.reconciled {
-                    r#" <span class="muted">(reconciled)</span>"#
-                } else {
-                    ""
-                }
-            );
-        }
-        out.push_str("</table></div>");
-    }
-    out.push_str("</section>");
-
-    // Logs, newest first.
-    let _ = write!(
-        out,
-        r#"<section class="card"><h2>Recent log lines</h2><p class="muted">{} lines, newest first.</p><pre>"#,
-        logs.len()
-    );
-    for e in logs.iter().rev() {
-        let _ = writeln!(out, "{} {}", time_tag(e.at_unix_ms), esc(&e.text));
-    }
-    out.push_str("</pre></section>");
-    out.push_str(FOOT);
-    out
+    page(language, l(L::AdminTitle), main)
 }
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
     use crate::web::{BanRow, Feature, HistoryRow};
 
     #[test]
-    fn escapes_markup_and_quotes() {
+    fn durations_read_naturally() {
+        let en = |secs| duration(Language::En, Duration::from_secs(secs));
+        assert_eq!(en(45), "45 s");
+        assert_eq!(en(725), "12 min 5 s");
+        assert_eq!(en(3 * 3600 + 720), "3 h 12 min");
+        assert_eq!(en(2 * 86_400 + 4 * 3600), "2 d 4 h");
         assert_eq!(
-            esc(r#"<script>alert("x")</script> & 'y'"#),
-            "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;y&#39;"
+            duration(Language::Fr, Duration::from_secs(2 * 86_400 + 4 * 3600)),
+            "2 j 4 h"
         );
     }
 
+    /// The page once showed French states under English headings.
     #[test]
-    fn durations_read_naturally() {
-        assert_eq!(human_duration(Duration::from_secs(45)), "45 s");
-        assert_eq!(human_duration(Duration::from_secs(725)), "12 min 5 s");
-        assert_eq!(
-            human_duration(Duration::from_secs(3 * 3600 + 720)),
-            "3 h 12 min"
+    fn the_page_speaks_the_configured_language() {
+        let s = Snapshot {
+            maintenance: true,
+            ..Snapshot::default()
+        };
+        let fr = admin_page(Language::Fr, &s, &[], "c", None);
+        assert!(fr.contains(r#"<html lang="fr">"#), "{fr}");
+        for word in [
+            "Alimentation",
+            "Salon vocal",
+            "Historique",
+            "Réveiller",
+            "Mode maintenance",
+        ] {
+            assert!(fr.contains(word), "{word} missing: {fr}");
+        }
+        for word in [
+            "Power",
+            "Voice channel",
+            "History",
+            "Wake",
+            "Maintenance mode",
+        ] {
+            assert!(!fr.contains(word), "{word} in the French page: {fr}");
+        }
+        let en = admin_page(Language::En, &s, &[], "c", None);
+        assert!(
+            en.contains(r#"<html lang="en">"#) && en.contains("Power"),
+            "{en}"
         );
-        assert_eq!(
-            human_duration(Duration::from_secs(2 * 86_400 + 4 * 3600)),
-            "2 d 4 h"
+        assert!(!en.contains("Alimentation"), "{en}");
+        let login = login_page(Language::Fr, None);
+        assert!(
+            login.contains("Se connecter") && !login.contains("Log in"),
+            "{login}"
         );
     }
 
@@ -487,8 +440,12 @@ mod tests {
             at_unix_ms: 0,
             text: evil.into(),
         }];
-        let html = admin_page(&s, &logs, "c", Some(&(false, evil.into())));
+        let html = admin_page(Language::En, &s, &logs, "c", Some(&(false, evil.into())));
         assert!(!html.contains("<img"), "{html}");
         assert!(!html.contains("\"><b>"), "{html}");
+        assert!(
+            html.contains("&lt;img src=x onerror=alert(1)&gt;"),
+            "{html}"
+        );
     }
 }
