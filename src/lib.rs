@@ -3,24 +3,45 @@
 //!
 //! # Layout
 //!
-//! - [`power`]: the power state machine ([`power::machine`], pure: events in,
-//!   actions out) and the driver that performs its actions
-//!   ([`power::driver`]), plus the probe that observes the real machine.
-//! - Talking to the world, one module per peer: [`proxmox`] (HTTPS API),
-//!   [`minecraft`] (Server List Ping), [`wol`] (magic packets), [`ssh`]
-//!   (shutdown of non-Proxmox hosts), [`discord`] (gateway events, voice
-//!   presence, announcements).
-//! - [`services`]: the actions both front doors (Discord, the admin page)
-//!   perform, each owned once: the Minecraft restart, the power requests.
-//! - The appliance around them: [`config`] (the TOML file, validated),
-//!   [`secret`] (credentials), [`store`] (the embedded database),
-//!   [`messages`] (player-facing texts), [`ratelimit`] (the anti-abuse
-//!   limiter every command passes, pure), [`notify`] (systemd notifications),
-//!   [`logging`] (journal or stderr) and [`app`], which wires everything
-//!   together and owns the one shutdown path.
+//! From the bottom up; a module imports only from its own layer and the
+//! layers below it (no import circle).
 //!
-//! The binary (`src/main.rs`) only parses the command line, loads the
-//! configuration, sets up logging and calls [`app::run`].
+//! **Vocabulary**, shared by everything:
+//! - [`time`]: the one moment type ([`time::Timestamp`]), the one clock
+//!   ([`time::Clock`], built once in [`app`]) and the time zone.
+//! - [`messages`]: every text a player or an admin reads, French and
+//!   English, overridable from the configuration.
+//! - [`outgoing`]: what a service asks Discord to post.
+//! - [`metrics`]: the Prometheus registry the services count into.
+//!
+//! **Pure cores**: decisions from inputs (time included), no I/O, tested
+//! exhaustively.
+//! - [`intent`]: commands in plain French and English words.
+//! - [`ratelimit`]: the limiter every command passes; its shell
+//!   ([`ratelimit::guard`]) keeps its state in the store.
+//! - [`power::machine`]: the power state machine: events in, actions out.
+//! - [`digest`]'s summary, report and renderers.
+//!
+//! **Peers**, one module per outside system: [`peers`] (the Proxmox API,
+//! the Minecraft protocol, SMTP, Wake-on-LAN, SSH, `host:port` addresses).
+//!
+//! **Plumbing**: [`config`] (the TOML file, validated), [`store`] (the
+//! embedded database), [`system`] (credentials, `sd_notify`, logging).
+//!
+//! **Services**, each owning an action's policy and effects:
+//! [`power::driver`] (performs the machine's actions, with
+//! [`power::probe`] watching the real host), [`services`] (the Minecraft
+//! restart, the power requests, the plain-words switch), and the digest's
+//! [`digest::capture`] and [`digest::service`].
+//!
+//! **Front doors**, thin callers of the services: [`discord`] (the gateway
+//! session, voice presence, commands, announcements) and [`web`] (`/health`,
+//! `/metrics`, the admin page).
+//!
+//! **Wiring**: [`app`] builds every part once, owns the one shutdown path
+//! and the reload, and implements the admin page's backend
+//! ([`app::admin_page`]); [`cli`] holds the subcommands besides `run`. The
+//! binary (`src/main.rs`) parses the command line and calls them.
 
 pub mod app;
 pub mod cli;
