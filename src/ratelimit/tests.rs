@@ -1,4 +1,8 @@
 //! Behaviour of the limiter as a whole, with explicit time.
+//!
+//! Over 800 lines because it is the limiter's specification, one short
+//! scenario per rule (buckets, quotas, bans, escalation, eviction, caps),
+//! read top to bottom; the helpers at the top serve them all.
 
 use std::time::Duration;
 

@@ -1,6 +1,10 @@
 //! The admin HTTP layer on its own, over real HTTP on 127.0.0.1, with a
 //! recording backend in place of the appliance: login, sessions, CSRF,
 //! lockout, escaping, limits. (The real binary behind it: web_e2e.rs.)
+//!
+//! Over 800 lines because it is one scenario list over one harness: each
+//! test is short and stands alone, and splitting them by topic would only
+//! scatter the harness's helpers.
 
 use crate::support;
 
