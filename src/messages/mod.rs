@@ -550,7 +550,7 @@ mod tests {
 
     #[test]
     fn the_readme_lists_every_text_with_its_placeholders() {
-        let readme = include_str!("../README.md");
+        let readme = include_str!("../../README.md");
         let table = readme
             .split_once("| name | placeholders | French default |")
             .map(|(_, table)| table)
