@@ -9,8 +9,6 @@
 //! **Vocabulary**, shared by everything:
 //! - [`time`]: the one moment type ([`time::Timestamp`]), the one clock
 //!   ([`time::Clock`], built once in [`app`]) and the time zone.
-//! - [`messages`]: every text a player or an admin reads, French and
-//!   English, overridable from the configuration.
 //! - [`outgoing`]: what a service asks Discord to post.
 //! - [`metrics`]: the Prometheus registry the services count into.
 //!
@@ -21,6 +19,10 @@
 //!   ([`ratelimit::guard`]) keeps its state in the store.
 //! - [`power::machine`]: the power state machine: events in, actions out.
 //! - [`digest`]'s summary, report and renderers.
+//!
+//! **Texts**: [`messages`], every text a player or an admin reads, French
+//! and English, overridable from the configuration; it words the cores'
+//! notices, so it sits just above them.
 //!
 //! **Peers**, one module per outside system: [`peers`] (the Proxmox API,
 //! the Minecraft protocol, SMTP, Wake-on-LAN, SSH, `host:port` addresses).

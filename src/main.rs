@@ -146,7 +146,11 @@ fn run(path: &Path) -> ExitCode {
         metrics: Arc::new(Metrics::new()),
         logs: Arc::new(LogRing::new()),
     };
-    logging::init(config.log.level, Arc::clone(&telemetry.logs));
+    logging::init(
+        config.log.level,
+        Arc::clone(&telemetry.logs),
+        cubeguardian::discord::watch_gateway_log,
+    );
     log::info!(
         "cubeguardian {} starting with {}",
         env!("CARGO_PKG_VERSION"),

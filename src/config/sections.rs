@@ -169,7 +169,7 @@ pub struct AdminConfig {
     /// Host names the admin page answers to besides IP addresses and
     /// `localhost` (DNS rebinding defence).
     #[serde(default)]
-    pub hostnames: Vec<crate::web::Hostname>,
+    pub hostnames: Vec<crate::peers::address::Hostname>,
 }
 
 impl Default for AdminConfig {
@@ -183,8 +183,13 @@ impl Default for AdminConfig {
     }
 }
 
+/// Where the admin server listens by default: loopback only, so opening it
+/// to the LAN is the admin's explicit choice.
+pub const DEFAULT_ADMIN_LISTEN: SocketAddr =
+    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8080);
+
 pub(super) fn default_admin_listen() -> SocketAddr {
-    crate::web::DEFAULT_LISTEN
+    DEFAULT_ADMIN_LISTEN
 }
 
 pub(super) fn yes() -> bool {

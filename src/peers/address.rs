@@ -4,7 +4,11 @@
 //! and explain a refusal in the same words: the Minecraft, SSH and config
 //! addresses use [`split_host_port`]; the SMTP URL uses [`split`] and
 //! [`parse_port`] and adds its own rules for the host (brackets required
-//! around IPv6, a valid DNS name otherwise).
+//! around IPv6, a valid DNS name otherwise). [`Hostname`] is a host name
+//! alone, as `[admin] hostnames` lists them.
+
+use std::fmt;
+use std::str::FromStr;
 
 /// The longest host name DNS allows; longer is a typo or garbage.
 pub const MAX_HOST_CHARS: usize = 255;
@@ -102,6 +106,58 @@ pub fn with_port(address: &str, default_port: u16) -> String {
         Ok((host, port)) if host.contains(':') => format!("[{host}]:{port}"),
         Ok((host, port)) => format!("{host}:{port}"),
         Err(_) => address.to_owned(),
+    }
+}
+
+/// A DNS host name as written in the configuration (e.g. the names the
+/// admin page answers to), lower case, without a final dot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hostname(String);
+
+impl Hostname {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Hostname {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Why a configured host name is refused.
+#[derive(Debug, thiserror::Error)]
+#[error(
+    "`{0}` is not a host name: write the name alone, without scheme, port or path \
+     (e.g. \"pi.lan\")"
+)]
+pub struct BadHostname(String);
+
+impl FromStr for Hostname {
+    type Err = BadHostname;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let name = s.trim().strip_suffix('.').unwrap_or(s.trim());
+        let label_ok = |label: &str| {
+            (1..=63).contains(&label.len())
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        };
+        if name.is_empty() || name.len() > 253 || !name.split('.').all(label_ok) {
+            return Err(BadHostname(s.to_owned()));
+        }
+        Ok(Hostname(name.to_ascii_lowercase()))
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Hostname {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
     }
 }
 

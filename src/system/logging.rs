@@ -19,14 +19,16 @@ static LEVEL: AtomicUsize = AtomicUsize::new(LevelFilter::Info as usize);
 
 /// Installs the logger for the whole process. Call once, first thing.
 /// Every line kept also goes to `ring`, for the admin page.
-pub fn init(level: LevelFilter, ring: Arc<LogRing>) {
+pub fn init(level: LevelFilter, ring: Arc<LogRing>, gateway: GatewayWatch) {
     set_level(level);
     let logger: Box<dyn Log> = match journal() {
         Some(journal) => Box::new(OwnLinesFirst {
             inner: TeeLogger::new(journal, ring),
+            gateway,
         }),
         None => Box::new(OwnLinesFirst {
             inner: TeeLogger::new(StderrLog, ring),
+            gateway,
         }),
     };
     // Only fails if a logger is already installed (tests), which is fine.
@@ -75,7 +77,14 @@ const GATEWAY_LINE: usize = 256;
 /// records are also shown to the gateway watch before being filtered.
 struct OwnLinesFirst<L> {
     inner: L,
+    gateway: GatewayWatch,
 }
+
+/// Who is shown serenity's gateway log lines (the Discord side, which
+/// learns from them that the connection is being re-established). Passed
+/// in by the binary so that logging, below every other part, calls up
+/// without importing it.
+pub type GatewayWatch = fn(target: &str, message: &str);
 
 impl<L: Log> OwnLinesFirst<L> {
     fn writes(&self, metadata: &Metadata<'_>) -> bool {
@@ -97,7 +106,7 @@ impl<L: Log> Log for OwnLinesFirst<L> {
             // full, so it costs nothing and is skipped.
             let mut text = heapless::String::<GATEWAY_LINE>::new();
             if std::fmt::write(&mut text, *record.args()).is_ok() {
-                crate::discord::watch_gateway_log(record.target(), &text);
+                (self.gateway)(record.target(), &text);
             }
         }
         if self.writes(record.metadata()) {

@@ -13,9 +13,7 @@
 //! whatever name they were given, and they hold nothing secret (private
 //! metrics need the token, which a rebinding page does not have).
 
-use std::fmt;
 use std::net::{IpAddr, SocketAddr};
-use std::str::FromStr;
 
 use axum::extract::{Request, State};
 use axum::http::{header, StatusCode};
@@ -23,60 +21,10 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 use super::{plain, Shared};
+use crate::peers::address::Hostname;
 
 /// Paths a monitor reaches under any name (see the module header).
 const UNCHECKED_PATHS: [&str; 2] = ["/health", "/metrics"];
-
-/// A host name the admin page answers to, lower case, without a final dot.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Hostname(String);
-
-impl Hostname {
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for Hostname {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-/// Why a configured host name is refused.
-#[derive(Debug, thiserror::Error)]
-#[error(
-    "`{0}` is not a host name: write the name alone, without scheme, port or path \
-     (e.g. \"pi.lan\")"
-)]
-pub struct BadHostname(String);
-
-impl FromStr for Hostname {
-    type Err = BadHostname;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let name = s.trim().strip_suffix('.').unwrap_or(s.trim());
-        let label_ok = |label: &str| {
-            (1..=63).contains(&label.len())
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        };
-        if name.is_empty() || name.len() > 253 || !name.split('.').all(label_ok) {
-            return Err(BadHostname(s.to_owned()));
-        }
-        Ok(Hostname(name.to_ascii_lowercase()))
-    }
-}
-
-impl<'de> serde::Deserialize<'de> for Hostname {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        s.parse().map_err(serde::de::Error::custom)
-    }
-}
 
 /// The names the admin page answers to.
 #[derive(Debug, Clone)]

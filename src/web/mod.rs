@@ -48,15 +48,13 @@ use crate::messages::Language;
 use crate::system::secret::Secret;
 
 pub use crate::metrics::Metrics;
+pub use crate::peers::address::{BadHostname, Hostname};
 pub use crate::system::logring::{LogEntry, LogRing};
 pub use handlers::ACTION_WAIT;
-pub use host::{BadHostname, Hostname};
 pub use listener::{HEADER_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_CLIENT};
 
-/// Where the server listens by default: loopback only, so opening it to the
-/// LAN is the admin's explicit choice.
-pub const DEFAULT_LISTEN: SocketAddr =
-    SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 8080);
+/// Where the server listens by default (`[admin] listen`'s default).
+pub use crate::config::DEFAULT_ADMIN_LISTEN as DEFAULT_LISTEN;
 
 /// How long the Discord gateway may be down before `/health` says so: long
 /// enough to ride out a routine gateway reconnect.
