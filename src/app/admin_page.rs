@@ -14,6 +14,7 @@ use tokio::sync::{mpsc, watch};
 use crate::digest::listing;
 use crate::digest::service::{DigestError, Digester};
 use crate::discord::Link;
+use crate::messages::page::PageLabel;
 use crate::messages::{Messages, Text};
 use crate::outgoing::Outgoing;
 use crate::power::driver::PowerView;
@@ -208,7 +209,9 @@ impl Backend for Console {
             maintenance: view.state.kind() == StateKind::Maintenance,
             features: vec![Feature {
                 key: NATURAL_LANGUAGE.to_owned(),
-                label: "Commands in plain words".to_owned(),
+                label: PageLabel::PlainWordsFeature
+                    .get(self.messages.language())
+                    .to_owned(),
                 enabled: self.plain_words.is_on(),
             }],
         }

@@ -25,6 +25,7 @@ use super::ratelimit_command;
 use super::restart::{self, RestartTalk};
 use crate::digest::service::Digester;
 use crate::intent::{Addressee, Channel, Intent, Recognizer};
+use crate::messages::commands::CommandLabel;
 use crate::messages::{spoken, Messages, Text};
 use crate::power::driver::PowerView;
 use crate::power::machine::{GameObservation, Requester, State, StateKind};
@@ -99,20 +100,16 @@ impl Command {
     }
 
     fn description(self, messages: &Messages) -> &'static str {
-        let english = messages.language() == crate::messages::Language::En;
-        match (self, english) {
-            (Command::Restart, false) => "Redémarrer le serveur Minecraft (avec confirmation)",
-            (Command::Restart, true) => "Restart the Minecraft server (with confirmation)",
-            (Command::Wake, false) => "Démarrer le serveur",
-            (Command::Wake, true) => "Start the server",
-            (Command::Status, false) => "L'état du serveur",
-            (Command::Status, true) => "The server's status",
-            (Command::Help, false) => "Ce que CubeGuardian sait faire",
-            (Command::Help, true) => "What CubeGuardian can do",
-            (Command::Ratelimit, false) => "Limiteur de commandes (administrateurs)",
-            (Command::Ratelimit, true) => "Command rate limiter (administrators)",
-            (Command::Digest(_), _) => "",
-        }
+        let label = match self {
+            Command::Restart => CommandLabel::Restart,
+            Command::Wake => CommandLabel::Wake,
+            Command::Status => CommandLabel::Status,
+            Command::Help => CommandLabel::Help,
+            Command::Ratelimit => CommandLabel::Ratelimit,
+            // The digest's commands describe themselves.
+            Command::Digest(_) => return "",
+        };
+        label.get(messages.language())
     }
 }
 

@@ -24,6 +24,7 @@ use crate::digest::archive::Override;
 use crate::digest::channels::{Audience, Standing};
 use crate::digest::report::Period;
 use crate::digest::service::Digester;
+use crate::messages::commands::CommandLabel;
 use crate::messages::{Language, Messages, Text};
 use crate::ratelimit::guard::Guard;
 
@@ -78,34 +79,25 @@ impl DigestCommand {
     }
 
     fn description(self, language: Language) -> &'static str {
-        let fr = language == Language::Fr;
-        match (self, fr) {
-            (DigestCommand::Resume, true) => "Le résumé des messages depuis le dernier envoi",
-            (DigestCommand::Resume, false) => "The digest of the messages since the last one",
-            (DigestCommand::ListChannels, true) => "Les salons suivis, exclus et importants",
-            (DigestCommand::ListChannels, false) => "Watched, excluded and important channels",
-            (DigestCommand::Exclude, true) => "Exclure un salon du résumé (administrateurs)",
-            (DigestCommand::Exclude, false) => "Exclude a channel from the digest (admins)",
-            (DigestCommand::Include, true) => "Remettre un salon dans le résumé (administrateurs)",
-            (DigestCommand::Include, false) => "Put a channel back in the digest (admins)",
-            (DigestCommand::Report, true) => "Statistiques d'activité du jour ou de la semaine",
-            (DigestCommand::Report, false) => "Activity statistics for the day or the week",
+        match self {
+            DigestCommand::Resume => CommandLabel::Resume,
+            DigestCommand::ListChannels => CommandLabel::ListChannels,
+            DigestCommand::Exclude => CommandLabel::Exclude,
+            DigestCommand::Include => CommandLabel::Include,
+            DigestCommand::Report => CommandLabel::Report,
         }
+        .get(language)
     }
 
     /// The slash command's definition.
     pub fn definition(self, language: Language) -> CreateCommand {
-        let fr = language == Language::Fr;
-        let t = |fr_text: &'static str, en_text: &'static str| if fr { fr_text } else { en_text };
+        let t = |label: CommandLabel| label.get(language);
         let command = CreateCommand::new(self.name()).description(self.description(language));
         let channel = || {
             CreateCommandOption::new(
                 CommandOptionType::Channel,
                 "channel",
-                t(
-                    "Le salon (par défaut : celui-ci)",
-                    "The channel (default: this one)",
-                ),
+                t(CommandLabel::DigestChannel),
             )
             .channel_types(vec![ChannelType::Text, ChannelType::News])
         };
@@ -113,10 +105,7 @@ impl DigestCommand {
             DigestCommand::Resume => command.add_option(CreateCommandOption::new(
                 CommandOptionType::Boolean,
                 "mail",
-                t(
-                    "L'envoyer aussi par e-mail (administrateurs)",
-                    "Also email it (admins)",
-                ),
+                t(CommandLabel::ResumeMail),
             )),
             DigestCommand::ListChannels => command,
             DigestCommand::Exclude | DigestCommand::Include => command.add_option(channel()),
@@ -124,10 +113,10 @@ impl DigestCommand {
                 CreateCommandOption::new(
                     CommandOptionType::String,
                     "period",
-                    t("La période", "The period"),
+                    t(CommandLabel::ReportPeriod),
                 )
-                .add_string_choice(t("aujourd'hui", "today"), "day")
-                .add_string_choice(t("7 derniers jours", "last 7 days"), "week"),
+                .add_string_choice(t(CommandLabel::ReportToday), "day")
+                .add_string_choice(t(CommandLabel::ReportWeek), "week"),
             ),
         }
     }

@@ -16,6 +16,7 @@ use serenity::all::{
 };
 
 use super::invocation::{log_failure, reply, Invocation, Origin};
+use crate::messages::commands::CommandLabel;
 use crate::messages::{spoken, Language, Messages, Text};
 use crate::ratelimit::guard::Guard;
 use crate::ratelimit::BanReason;
@@ -26,13 +27,12 @@ const MAX_BAN_MINUTES: i64 = 7 * 24 * 60;
 
 /// The slash command, with its subcommands.
 pub fn definition(description: &str, language: Language) -> CreateCommand {
-    let fr = language == Language::Fr;
-    let t = |fr_text: &'static str, en_text: &'static str| if fr { fr_text } else { en_text };
+    let t = |label: CommandLabel| label.get(language);
     let member = |required: bool| {
         CreateCommandOption::new(
             CommandOptionType::User,
             "user",
-            t("Le membre", "The member"),
+            t(CommandLabel::RatelimitMember),
         )
         .required(required)
     };
@@ -41,13 +41,13 @@ pub fn definition(description: &str, language: Language) -> CreateCommand {
         .add_option(CreateCommandOption::new(
             CommandOptionType::SubCommand,
             "stats",
-            t("Statistiques globales", "Global statistics"),
+            t(CommandLabel::RatelimitStats),
         ))
         .add_option(
             CreateCommandOption::new(
                 CommandOptionType::SubCommand,
                 "user",
-                t("Les limites d'un membre", "A member's limits"),
+                t(CommandLabel::RatelimitUser),
             )
             .add_sub_option(member(true)),
         )
@@ -55,10 +55,7 @@ pub fn definition(description: &str, language: Language) -> CreateCommand {
             CreateCommandOption::new(
                 CommandOptionType::SubCommand,
                 "reset",
-                t(
-                    "Remettre à zéro les compteurs d'un membre",
-                    "Reset a member's counters",
-                ),
+                t(CommandLabel::RatelimitReset),
             )
             .add_sub_option(member(true)),
         )
@@ -66,14 +63,14 @@ pub fn definition(description: &str, language: Language) -> CreateCommand {
             CreateCommandOption::new(
                 CommandOptionType::SubCommand,
                 "ban",
-                t("Bloquer un membre", "Block a member"),
+                t(CommandLabel::RatelimitBan),
             )
             .add_sub_option(member(true))
             .add_sub_option(
                 CreateCommandOption::new(
                     CommandOptionType::Integer,
                     "minutes",
-                    t("Durée en minutes", "Minutes"),
+                    t(CommandLabel::RatelimitMinutes),
                 )
                 .min_int_value(1)
                 .max_int_value(MAX_BAN_MINUTES as u64)
@@ -83,7 +80,7 @@ pub fn definition(description: &str, language: Language) -> CreateCommand {
                 CreateCommandOption::new(
                     CommandOptionType::String,
                     "reason",
-                    t("Raison", "Reason"),
+                    t(CommandLabel::RatelimitReason),
                 )
                 .required(true),
             ),
@@ -92,7 +89,7 @@ pub fn definition(description: &str, language: Language) -> CreateCommand {
             CreateCommandOption::new(
                 CommandOptionType::SubCommand,
                 "unban",
-                t("Débloquer un membre", "Unblock a member"),
+                t(CommandLabel::RatelimitUnban),
             )
             .add_sub_option(member(true)),
         )

@@ -11,66 +11,51 @@ use jiff::civil::Date;
 
 use super::Language;
 
-macro_rules! labels {
-    ($( $(#[$doc:meta])* $variant:ident fr: $fr:literal en: $en:literal; )*) => {
-        /// A fixed word or phrase of the digest.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-        pub enum Label { $( $(#[$doc])* $variant ),* }
-
-        impl Label {
-            /// This label in `language`.
-            pub fn get(self, language: Language) -> &'static str {
-                match (self, language) {
-                    $((Label::$variant, Language::Fr) => $fr,
-                      (Label::$variant, Language::En) => $en,)*
-                }
-            }
-        }
-    };
-}
-
 labels! {
-    /// The `lang` attribute of the mail's HTML.
-    HtmlLang fr: "fr" en: "en";
-    /// The subject's and the post's first words.
-    DigestTitle fr: "Résumé Discord" en: "Discord digest";
-    /// After a word, before what it introduces: French puts a
-    /// non-breaking space before the colon.
-    Colon fr: "\u{a0}:" en: ":";
-    /// Between a date and a time: "samedi 21 novembre 2026 à 08:00".
-    At fr: "à" en: "at";
-    PreambleLabel
-        fr: "Résumé automatique, rédigé par un modèle de langue (peut contenir des erreurs)\u{a0}:"
-        en: "Automatic summary, written by a language model (may contain mistakes):";
-    MostActive fr: "Les plus actifs" en: "Most active";
-    NotableMessages fr: "Messages marquants" en: "Notable messages";
-    LinksShared fr: "Liens partagés" en: "Links shared";
-    FilesShared fr: "Fichiers partagés" en: "Files shared";
-    /// Before an attachment's name on a line of its own.
-    AttachmentLine fr: "Pièce jointe" en: "Attachment";
-    /// Inside a quote standing for a message with only a file.
-    AttachmentQuote fr: "pièce jointe" en: "attachment";
-    NoText fr: "(sans texte)" en: "(no text)";
-    ReplyingTo fr: "en réponse à" en: "replying to";
-    Edited fr: "modifié" en: "edited";
-    /// After "… and 7 more messages" in the plain text, before the link.
-    ReadOnDiscord fr: "à lire sur Discord" en: "to read on Discord";
-    /// The link after a post in the HTML.
-    ViewOnDiscord fr: "voir sur Discord" en: "view on Discord";
-    /// The link after "… and 7 more messages" in the HTML.
-    ContinueOnDiscord fr: "lire la suite sur Discord" en: "continue reading on Discord";
-    /// The link after a highlight in the HTML.
-    ViewMessage fr: "voir le message" en: "view message";
-    /// The link after a shared link or file in the HTML.
-    MessageLink fr: "message" en: "message";
-    /// `/report`'s title.
-    Activity fr: "Activité" en: "Activity";
-    ReportToday fr: "aujourd’hui" en: "today";
-    ReportWeek fr: "7 derniers jours" en: "last 7 days";
-    ReportEmpty fr: "Aucun message sur cette période." en: "No messages in this period.";
-    BusiestHours fr: "Heures les plus actives" en: "Busiest hours";
-    ByChannel fr: "Par salon" en: "By channel";
-    MostActiveMembers fr: "Membres les plus actifs" en: "Most active members";
+    /// A fixed word or phrase of the digest.
+    Label {
+        /// The `lang` attribute of the mail's HTML.
+        HtmlLang fr: "fr" en: "en";
+        /// The subject's and the post's first words.
+        DigestTitle fr: "Résumé Discord" en: "Discord digest";
+        /// After a word, before what it introduces: French puts a
+        /// non-breaking space before the colon.
+        Colon fr: "\u{a0}:" en: ":";
+        /// Between a date and a time: "samedi 21 novembre 2026 à 08:00".
+        At fr: "à" en: "at";
+        PreambleLabel
+            fr: "Résumé automatique, rédigé par un modèle de langue (peut contenir des erreurs)\u{a0}:"
+            en: "Automatic summary, written by a language model (may contain mistakes):";
+        MostActive fr: "Les plus actifs" en: "Most active";
+        NotableMessages fr: "Messages marquants" en: "Notable messages";
+        LinksShared fr: "Liens partagés" en: "Links shared";
+        FilesShared fr: "Fichiers partagés" en: "Files shared";
+        /// Before an attachment's name on a line of its own.
+        AttachmentLine fr: "Pièce jointe" en: "Attachment";
+        /// Inside a quote standing for a message with only a file.
+        AttachmentQuote fr: "pièce jointe" en: "attachment";
+        NoText fr: "(sans texte)" en: "(no text)";
+        ReplyingTo fr: "en réponse à" en: "replying to";
+        Edited fr: "modifié" en: "edited";
+        /// After "… and 7 more messages" in the plain text, before the link.
+        ReadOnDiscord fr: "à lire sur Discord" en: "to read on Discord";
+        /// The link after a post in the HTML.
+        ViewOnDiscord fr: "voir sur Discord" en: "view on Discord";
+        /// The link after "… and 7 more messages" in the HTML.
+        ContinueOnDiscord fr: "lire la suite sur Discord" en: "continue reading on Discord";
+        /// The link after a highlight in the HTML.
+        ViewMessage fr: "voir le message" en: "view message";
+        /// The link after a shared link or file in the HTML.
+        MessageLink fr: "message" en: "message";
+        /// `/report`'s title.
+        Activity fr: "Activité" en: "Activity";
+        ReportToday fr: "aujourd’hui" en: "today";
+        ReportWeek fr: "7 derniers jours" en: "last 7 days";
+        ReportEmpty fr: "Aucun message sur cette période." en: "No messages in this period.";
+        BusiestHours fr: "Heures les plus actives" en: "Busiest hours";
+        ByChannel fr: "Par salon" en: "By channel";
+        MostActiveMembers fr: "Membres les plus actifs" en: "Most active members";
+    }
 }
 
 fn pick(language: Language, fr: &'static str, en: &'static str) -> &'static str {

@@ -15,6 +15,28 @@ use serde::Deserialize;
 use crate::power::machine::{Notice, Requester, StateKind};
 
 /// The digest's fixed words (mail, post, `/report`), not overridable.
+/// Fixed words and phrases in both languages, as an enum whose `get` picks
+/// one: the labels of the digest, the admin page and the slash commands.
+/// Unlike [`Text`], they are not replaceable from `[messages.text]`.
+macro_rules! labels {
+    ($(#[$edoc:meta])* $name:ident { $( $(#[$doc:meta])* $variant:ident fr: $fr:literal en: $en:literal; )* }) => {
+        $(#[$edoc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum $name { $( $(#[$doc])* $variant ),* }
+
+        impl $name {
+            /// This label in `language`.
+            pub fn get(self, language: $crate::messages::Language) -> &'static str {
+                match (self, language) {
+                    $(($name::$variant, $crate::messages::Language::Fr) => $fr,
+                      ($name::$variant, $crate::messages::Language::En) => $en,)*
+                }
+            }
+        }
+    };
+}
+
+pub mod commands;
 pub mod digest;
 /// The admin page's fixed words, not overridable.
 pub mod page;

@@ -347,7 +347,7 @@ pub(crate) async fn login(
             log::warn!("admin page: wrong token from {peer}");
             html(
                 StatusCode::UNAUTHORIZED,
-                page::login_page(app.language, Some("Wrong token.")),
+                page::login_page(app.language, Some(PageLabel::WrongToken.get(app.language))),
             )
         }
         Ok(Login::Locked(left)) => locked(left, true),
