@@ -10,6 +10,9 @@
 //!   [`minecraft`] (Server List Ping), [`wol`] (magic packets), [`ssh`]
 //!   (shutdown of non-Proxmox hosts), [`discord`] (gateway events, voice
 //!   presence, announcements).
+//! - [`front_door`]: the Minecraft address players connect to: answers
+//!   the server list and wakes the host on an allowed login while it
+//!   sleeps, relays to the real server while it runs.
 //! - [`services`]: the actions both front doors (Discord, the admin page)
 //!   perform, each owned once: the Minecraft restart, the power requests.
 //! - The appliance around them: [`config`] (the TOML file, validated),
@@ -28,6 +31,7 @@ pub mod config;
 pub mod console;
 pub mod digest;
 pub mod discord;
+pub mod front_door;
 pub mod guard;
 pub mod intent;
 pub mod logging;
