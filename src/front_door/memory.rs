@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::connection::Shared;
@@ -76,19 +77,25 @@ pub async fn load(store: &Arc<Store>) -> Option<Remembered> {
 /// `shutdown`.
 pub(super) async fn refresh(shared: Arc<Shared>, shutdown: CancellationToken) {
     let mut view = shared.view.clone();
+    // When to read next while the server is up; `None` while it is not.
+    // The view changes at every probe: only entering "up" and this time
+    // make a read, so the upstream sees one ping per REFRESH_EVERY.
+    let mut next: Option<Instant> = None;
     loop {
         let up = matches!(
             view.borrow_and_update().state.kind(),
             StateKind::Operational | StateKind::ShutdownTimer
         );
-        if up {
+        if !up {
+            next = None;
+        } else if next.is_none_or(|at| Instant::now() >= at) {
             remember(&shared).await;
+            next = Some(Instant::now() + REFRESH_EVERY);
         }
         let pause = async {
-            if up {
-                tokio::time::sleep(REFRESH_EVERY).await;
-            } else {
-                std::future::pending::<()>().await;
+            match next {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending::<()>().await,
             }
         };
         tokio::select! {

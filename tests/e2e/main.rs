@@ -18,6 +18,7 @@ mod browser_e2e;
 mod commands_e2e;
 mod deploy_script;
 mod digest_e2e;
+mod front_door_e2e;
 mod discord_standin;
 mod minecraft_ping;
 mod power_e2e;

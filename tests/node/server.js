@@ -43,6 +43,8 @@ server.on('playerJoin', (client) => {
   })
   client.on('end', () => say({ event: 'left', username: client.username }))
 })
+// Every connection, pings included: what reached the real server.
+server.on('connection', () => say({ event: 'connection' }))
 server.on('listening', () => say({ event: 'listening', port: server.socketServer.address().port }))
 server.on('error', (error) => say({ event: 'error', error: String(error) }))
 process.stdin.on('end', () => process.exit(0))
