@@ -317,9 +317,7 @@ fn front_door_config(
         if !crate::front_door::is_player_name(name) {
             return Err(invalid(
                 "front_door.allowed_players",
-                format!(
-                    "`{name}` is not a Minecraft user name (1 to 16 letters, digits or `_`)"
-                ),
+                format!("`{name}` is not a Minecraft user name (1 to 16 letters, digits or `_`)"),
             ));
         }
         allowed_players.push(name.to_ascii_lowercase());

@@ -277,10 +277,7 @@ fn the_front_door_is_off_unless_enabled_and_has_defaults() {
     assert_eq!(f.upstream, "pve-game.lan:25565", "minecraft.address");
     assert_eq!(f.allowed_players, ["steve", "alex_2"]);
     assert_eq!(f.motd_sleeping, None);
-    assert_eq!(
-        (f.max_connections, f.max_connections_per_address),
-        (256, 8)
-    );
+    assert_eq!((f.max_connections, f.max_connections_per_address), (256, 8));
     assert_eq!(f.handshake_timeout, Duration::from_secs(5));
 }
 
@@ -288,15 +285,24 @@ fn the_front_door_is_off_unless_enabled_and_has_defaults() {
 fn front_door_mistakes_name_their_key_and_line() {
     let with = |body: &str| format!("{MINIMAL}\n[front_door]\nenabled = true\n{body}\n");
     let cases = [
-        ("allowed_players = [\"not a name\"]", "front_door.allowed_players"),
+        (
+            "allowed_players = [\"not a name\"]",
+            "front_door.allowed_players",
+        ),
         ("upstream = \"host:notaport\"", "front_door.upstream"),
-        ("motd_starting = \"~{minutes} min\"", "front_door.motd_starting"),
+        (
+            "motd_starting = \"~{minutes} min\"",
+            "front_door.motd_starting",
+        ),
         ("max_connections = 0", "front_door.max_connections"),
         (
             "max_connections = 4\nmax_connections_per_address = 5",
             "front_door.max_connections_per_address",
         ),
-        ("handshake_timeout = \"10ms\"", "front_door.handshake_timeout"),
+        (
+            "handshake_timeout = \"10ms\"",
+            "front_door.handshake_timeout",
+        ),
         ("listen = \"nowhere\"", "front_door.listen"),
         ("online_mode = true", ""),
     ];

@@ -370,9 +370,7 @@ async fn login_answer(shared: &Shared, mode: Mode, name: &str) -> String {
     }
     let id = game_user_id(name);
     if let Decision::Refused { retry_after, .. } =
-        shared
-            .guard
-            .check(id, &[], WAKE_COMMAND, Notice::EveryTime)
+        shared.guard.check(id, &[], WAKE_COMMAND, Notice::EveryTime)
     {
         log::info!(
             "ratelimit: wake from the game refused to {name}, retry in {} s",

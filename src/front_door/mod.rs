@@ -65,10 +65,7 @@ pub struct BindError {
 /// Whether `name` can be a Minecraft Java user name: 1 to 16 ASCII
 /// letters, digits or underscores.
 pub fn is_player_name(name: &str) -> bool {
-    (1..=16).contains(&name.len())
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    (1..=16).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
 }
 
 /// The rate limiter's user id for a player known only by their game name.

@@ -238,7 +238,9 @@ pub enum Event {
     },
     /// The players now connected through the front door
     /// ([`crate::front_door`]); they keep the server on as voice does.
-    GamePlayers { count: u32 },
+    GamePlayers {
+        count: u32,
+    },
     /// A probe finished.
     Observed(Observation),
     /// Time passed; deadlines are checked.
@@ -458,7 +460,13 @@ impl PowerMachine {
                     State::Operational { .. } if count == 0 => self.arm_timer_if_empty(now, out),
                     State::ShutdownTimer { .. } if joined => {
                         let armed = AutoShutdown::Armed;
-                        self.go(State::Operational { auto_shutdown: armed }, now, out);
+                        self.go(
+                            State::Operational {
+                                auto_shutdown: armed,
+                            },
+                            now,
+                            out,
+                        );
                         out.actions
                             .push(Action::Announce(Notice::ShutdownAborted { by: None }));
                     }

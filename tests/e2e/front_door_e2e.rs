@@ -48,10 +48,7 @@ fn kick_reason(outcome: &serde_json::Value) -> String {
 /// `/metrics`, parsed.
 async fn metrics(app: &Appliance) -> std::collections::BTreeMap<String, f64> {
     let mut stream = TcpStream::connect(app.admin_addr).await.unwrap();
-    let request = format!(
-        "GET /metrics HTTP/1.0\r\nHost: {}\r\n\r\n",
-        app.admin_addr
-    );
+    let request = format!("GET /metrics HTTP/1.0\r\nHost: {}\r\n\r\n", app.admin_addr);
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).await.unwrap();
@@ -98,7 +95,10 @@ async fn a_sleeping_host_answers_the_server_list_and_only_an_allowed_login_wakes
         kick_reason(&refused).contains("Herobrine n'est pas autorisé"),
         "{refused}"
     );
-    assert!(app.wol.packets().is_empty(), "a refused login woke the host");
+    assert!(
+        app.wol.packets().is_empty(),
+        "a refused login woke the host"
+    );
 
     let allowed = node_login(port, "steve", "1.20.4", "hi").await;
     // No boot seen yet: the estimate is the startup timeout (30 s here).
@@ -193,7 +193,9 @@ async fn a_flood_wakes_nothing_and_then_the_relay_serves_a_real_game() {
 
     // A player holds a game through the relay: counted, the timer stops.
     let mut held = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
-    held.write_all(&login_bytes(340, port, "Alex")).await.unwrap();
+    held.write_all(&login_bytes(340, port, "Alex"))
+        .await
+        .unwrap();
     let mut answer = [0u8; 64];
     let read = tokio::time::timeout(WAIT, held.read(&mut answer)).await;
     assert!(
@@ -202,7 +204,10 @@ async fn a_flood_wakes_nothing_and_then_the_relay_serves_a_real_game() {
     );
     app.wait_announce("est de retour : arrêt annulé").await;
     wait_until("the join on the real server", || {
-        server.events("join").iter().any(|e| e["username"] == "Alex")
+        server
+            .events("join")
+            .iter()
+            .any(|e| e["username"] == "Alex")
     })
     .await;
     let seen = metrics(&app).await;
@@ -222,7 +227,9 @@ async fn a_flood_wakes_nothing_and_then_the_relay_serves_a_real_game() {
     drop(held);
     wait_until("the timer started again", || {
         let timers = app.discord.messages();
-        let timers = timers.iter().filter(|m| m.content.contains("s'éteindra dans 6 s"));
+        let timers = timers
+            .iter()
+            .filter(|m| m.content.contains("s'éteindra dans 6 s"));
         timers.count() == 2
     })
     .await;
@@ -304,7 +311,10 @@ async fn the_relay_is_transparent_and_its_cost_is_measured() {
     // without a Node process's start in it.
     let asked = Instant::now();
     let mut login = TcpStream::connect(("127.0.0.1", port)).await.unwrap();
-    login.write_all(&login_bytes(765, port, "Alex")).await.unwrap();
+    login
+        .write_all(&login_bytes(765, port, "Alex"))
+        .await
+        .unwrap();
     app.wol.wait_for_packets(3, WAIT).await;
     eprintln!(
         "front door: login attempt to magic packet: {:?}",
@@ -329,7 +339,10 @@ async fn the_relay_is_transparent_and_its_cost_is_measured() {
     relayed.write_all(&hello).await.unwrap();
     let mut echoed = vec![0u8; hello.len()];
     relayed.read_exact(&mut echoed).await.unwrap();
-    assert_eq!(echoed, hello, "the handshake reaches the upstream unchanged");
+    assert_eq!(
+        echoed, hello,
+        "the handshake reaches the upstream unchanged"
+    );
     let (relay_rtt, relay_rate) = measure(relayed).await;
     eprintln!(
         "front door relay on loopback (debug build): round trip {relay_rtt:?} vs {direct_rtt:?} \

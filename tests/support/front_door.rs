@@ -42,11 +42,12 @@ async fn json_of(command: &mut Command) -> serde_json::Value {
 
 /// minecraft-protocol's `ping` against `port`: `{"outcome":"status",…}`.
 pub async fn node_ping(port: u16) -> serde_json::Value {
-    json_of(
-        Command::new("node")
-            .current_dir(node_dir())
-            .args(["client.js", "ping", "127.0.0.1", &port.to_string()]),
-    )
+    json_of(Command::new("node").current_dir(node_dir()).args([
+        "client.js",
+        "ping",
+        "127.0.0.1",
+        &port.to_string(),
+    ]))
     .await
 }
 
@@ -68,10 +69,11 @@ pub async fn node_login(port: u16, username: &str, version: &str, chat: &str) ->
 /// mcstatus's `modern` or `legacy` status of `127.0.0.1:port`.
 pub async fn mcstatus(kind: &str, port: u16) -> serde_json::Value {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/support/mcstatus_ping.py");
-    json_of(Command::new("python3").arg(script).args([
-        kind,
-        &format!("127.0.0.1:{port}"),
-    ]))
+    json_of(
+        Command::new("python3")
+            .arg(script)
+            .args([kind, &format!("127.0.0.1:{port}")]),
+    )
     .await
 }
 

@@ -25,8 +25,6 @@ pub enum DecodeError {
     TrailingBytes(usize),
     BadJson(String),
     PongMismatch { sent: i64, got: i64 },
-    /// A handshake asking for a state other than status (1), login (2) or
-    /// transfer (3).
     UnknownNextState(i32),
 }
 

@@ -169,7 +169,9 @@ mod tests {
     use crate::peers::minecraft::testing::Rng;
 
     fn body(packet: &[u8]) -> &[u8] {
-        let frame = next_frame(packet, MAX_CLIENT_PACKET_BYTES).unwrap().unwrap();
+        let frame = next_frame(packet, MAX_CLIENT_PACKET_BYTES)
+            .unwrap()
+            .unwrap();
         assert_eq!(frame.end, packet.len());
         &packet[frame.body_start..]
     }
@@ -186,7 +188,10 @@ mod tests {
                 next: NextState::Status,
             })
         );
-        assert_eq!(decode_status_request(body(&status::status_request())), Ok(()));
+        assert_eq!(
+            decode_status_request(body(&status::status_request())),
+            Ok(())
+        );
         assert_eq!(decode_ping(body(&status::ping_request(-7))), Ok(-7));
     }
 
@@ -222,21 +227,27 @@ mod tests {
             decode_login_start(&long_name),
             Err(DecodeError::StringTooLong { .. })
         ));
-        assert_eq!(decode_status_request(&[0x00, 1]), Err(DecodeError::TrailingBytes(1)));
-        assert!(matches!(decode_ping(&[0x01, 0, 0]), Err(DecodeError::Truncated { .. })));
+        assert_eq!(
+            decode_status_request(&[0x00, 1]),
+            Err(DecodeError::TrailingBytes(1))
+        );
+        assert!(matches!(
+            decode_ping(&[0x01, 0, 0]),
+            Err(DecodeError::Truncated { .. })
+        ));
     }
 
     #[test]
     fn our_answers_decode_with_the_client_side_decoders() {
         let json = r#"{"version":{"name":"x","protocol":1},"players":{"max":1,"online":0}}"#;
-        assert_eq!(status::decode_status_response(body(&status_response(json))), Ok(json));
+        assert_eq!(
+            status::decode_status_response(body(&status_response(json))),
+            Ok(json)
+        );
         assert_eq!(status::decode_pong(body(&pong(42)), 42), Ok(()));
         let kick = login_disconnect("Le serveur démarre, revenez dans ~90 s");
         let (text, _) = read_string(&body(&kick)[1..], 1000).unwrap();
-        assert_eq!(
-            text,
-            r#"{"text":"Le serveur démarre, revenez dans ~90 s"}"#
-        );
+        assert_eq!(text, r#"{"text":"Le serveur démarre, revenez dans ~90 s"}"#);
     }
 
     #[test]
