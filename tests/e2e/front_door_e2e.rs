@@ -212,6 +212,14 @@ async fn a_flood_wakes_nothing_and_then_the_relay_serves_a_real_game() {
     .await;
     let seen = metrics(&app).await;
     assert_eq!(seen.get("cubeguardian_front_door_players"), Some(&1.0));
+    let status = app.slash(ALICE, "status", serde_json::json!({})).await;
+    assert!(
+        status
+            .content()
+            .unwrap_or("")
+            .contains("Joueurs connectés par la porte d'entrée : 1"),
+        "{status:?}"
+    );
 
     // A real client logs in through the relay and chats with the server.
     let chat = node_login(port, "Steve", "1.12.2", "bonjour").await;
@@ -235,6 +243,31 @@ async fn a_flood_wakes_nothing_and_then_the_relay_serves_a_real_game() {
     .await;
     wait_until("the idle shutdown", || app.pve.shutdown_calls() == 1).await;
     assert!(app.wol.packets().is_empty());
+
+    // Stopping: answered here, with the real server's version and size as
+    // it last showed them, and nothing reaches the real server.
+    let reached = server.events("connection").len();
+    let ping = node_ping(port).await;
+    let status = &ping["status"];
+    assert_eq!(status["description"]["text"], "🔌 arrêt en cours", "{ping}");
+    assert_eq!(status["version"]["name"], "1.12.2", "{ping}");
+    assert_eq!(status["players"]["max"], 42, "{ping}");
+    assert_eq!(status["players"]["online"], 0, "{ping}");
+
+    // Off, and the appliance restarted: the version is still remembered.
+    app.power_off().await;
+    app.stop_bot().await;
+    let from = app.notify.len();
+    app.spawn_ready().await;
+    app.wait_status_from(from, "idle").await;
+    let ping = node_ping(port).await;
+    let status = &ping["status"];
+    assert_eq!(
+        status["description"]["text"],
+        "💤 endormi — connectez-vous pour le réveiller"
+    );
+    assert_eq!(status["version"]["name"], "1.12.2", "{ping}");
+    assert_eq!(server.events("connection").len(), reached);
 }
 
 /// A TCP echo server: the upstream for measuring the relay alone.
