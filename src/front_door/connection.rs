@@ -45,7 +45,17 @@ pub(super) struct Shared {
     /// Relayed connections that went to the login state: players.
     pub players: watch::Sender<u32>,
     pub slots: Slots,
+    /// The upstream's own status JSON while it runs, and when it was read:
+    /// pings are answered from it, so a ping flood reaches the real
+    /// server as one status read per [`LIVE_STATUS_FOR`]. Async lock:
+    /// held across the read, so concurrent pings wait for one read.
+    pub live: tokio::sync::Mutex<Option<(Instant, String)>>,
 }
+
+/// How long the upstream's status is reused: short enough that the
+/// player count players see is current, long enough that a thousand
+/// pings a second cost the real server one.
+pub const LIVE_STATUS_FOR: Duration = Duration::from_secs(1);
 
 impl Shared {
     pub fn new(deps: Deps, remembered: Option<Remembered>) -> Shared {
@@ -67,6 +77,7 @@ impl Shared {
             remembered: Mutex::new(remembered),
             players: watch::Sender::new(0),
             slots,
+            live: tokio::sync::Mutex::new(None),
         }
     }
 }
@@ -206,6 +217,14 @@ async fn handle(
     };
     let login = handshake.as_ref().is_some_and(Handshake::is_login);
     let mut mode = mode(shared);
+    if let (Mode::Relay, Some(_), false) = (mode, &handshake, login) {
+        // A ping while the server runs: its own answer, read at most once
+        // per LIVE_STATUS_FOR.
+        if let Some(json) = live_status(shared).await {
+            return answer_status(stream, &mut reader, deadline, &json).await;
+        }
+        mode = Mode::Unavailable;
+    }
     if mode == Mode::Relay {
         match connect(shared).await {
             Some(upstream) => return Ok(Some((upstream, reader, login))),
@@ -224,10 +243,21 @@ async fn handle(
         by(deadline, write(stream, &serving::login_disconnect(&reason))).await?;
         return Ok(None);
     }
+    let json = status_json(shared, mode, handshake.protocol);
+    answer_status(stream, &mut reader, deadline, &json).await
+}
+
+/// The status exchange after the handshake: the request, `json`, then the
+/// ping the client may send for its latency.
+async fn answer_status(
+    stream: &mut TcpStream,
+    reader: &mut Reader,
+    deadline: Instant,
+    json: &str,
+) -> Result<Option<Relay>, Failure> {
     let body = by(deadline, reader.packet(stream)).await?;
     serving::decode_status_request(&body)?;
-    let json = status_json(shared, mode, handshake.protocol);
-    by(deadline, write(stream, &serving::status_response(&json))).await?;
+    by(deadline, write(stream, &serving::status_response(json))).await?;
     // The client measures its latency with a ping; it may also just leave.
     let body = match by(deadline, reader.packet(stream)).await {
         Ok(body) => body,
@@ -258,6 +288,28 @@ fn mode(shared: &Shared) -> Mode {
         | StateKind::ShutdownTimer
         | StateKind::Maintenance
         | StateKind::Error => Mode::Relay,
+    }
+}
+
+/// The upstream's status JSON, at most [`LIVE_STATUS_FOR`] old; `None`
+/// when it does not answer.
+async fn live_status(shared: &Shared) -> Option<String> {
+    let mut live = shared.live.lock().await;
+    if let Some((at, json)) = &*live {
+        if at.elapsed() < LIVE_STATUS_FOR {
+            return Some(json.clone());
+        }
+    }
+    let upstream = &shared.config.upstream;
+    match crate::peers::minecraft::status_json(upstream, shared.ping_timeout).await {
+        Ok(json) => {
+            *live = Some((Instant::now(), json.clone()));
+            Some(json)
+        }
+        Err(e) => {
+            log::debug!("front door: no status from the server: {e}");
+            None
+        }
     }
 }
 

@@ -7,9 +7,10 @@
 //! turns a login by an allowed player into a wake through the same power
 //! service, rate limiter and persisted state as a voice join; the player
 //! is told when to come back. A ping never wakes anything. While the
-//! server is up, every connection is relayed to it byte for byte, and the
-//! players who went through are counted: the idle shutdown waits for them
-//! as it waits for voice.
+//! server is up, every game connection is relayed to it byte for byte, and
+//! the players who went through are counted: the idle shutdown waits for
+//! them as it waits for voice. Pings are answered with the server's own
+//! status, read at most once a second, so a ping flood never reaches it.
 //!
 //! # Layout
 //!

@@ -221,6 +221,21 @@ async fn a_flood_wakes_nothing_and_then_the_relay_serves_a_real_game() {
         "{status:?}"
     );
 
+    // Pings while the server runs show its own status, but a burst of
+    // them costs it about one status read a second, not one each.
+    let reached = server.events("connection").len();
+    let burst = Instant::now();
+    for _ in 0..200 {
+        let status = cubeguardian::peers::minecraft::ping(&address, WAIT)
+            .await
+            .expect("a ping through the front door");
+        assert_eq!(status.description, "The real server");
+        assert_eq!(status.players_max, 42);
+    }
+    let reads = server.events("connection").len() - reached;
+    let bound = burst.elapsed().as_secs() as usize + 2;
+    assert!(reads <= bound, "{reads} status reads for 200 pings");
+
     // A real client logs in through the relay and chats with the server.
     let chat = node_login(port, "Steve", "1.12.2", "bonjour").await;
     assert_eq!(chat["outcome"], "chat", "{chat}");
