@@ -271,7 +271,8 @@ async fn a_flood_wakes_nothing_and_then_the_relay_serves_a_real_game() {
 
     // Off, and the appliance restarted: the version is still remembered.
     app.power_off().await;
-    app.stop_bot().await;
+    let stopped = app.stop_bot().await;
+    assert!(stopped.success(), "clean exit with a front door: {stopped}");
     let from = app.notify.len();
     app.spawn_ready().await;
     app.wait_status_from(from, "idle").await;
