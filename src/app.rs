@@ -91,8 +91,6 @@ pub enum StartError {
     Mail(#[from] crate::peers::smtp::MailError),
     #[error("[digest]: {0}")]
     Digest(#[from] crate::digest::service::DigestError),
-    #[error(transparent)]
-    FrontDoor(#[from] crate::front_door::BindError),
 }
 
 impl StartError {
@@ -282,21 +280,22 @@ pub async fn run(
     log::info!("local time zone: {}", config.zone.name());
     let power = Power::new(inputs_tx.clone());
     let front_door = match &config.front_door {
-        Some(front) => Some(
-            crate::front_door::FrontDoor::bind(crate::front_door::Deps {
-                config: front.clone(),
-                messages: config.messages.clone(),
-                view: view.clone(),
-                power: power.clone(),
-                guard: Arc::clone(&guard),
-                inputs: inputs_tx.clone(),
-                metrics: Arc::clone(&metrics),
-                store: Arc::clone(&store),
-                startup_timeout: config.power.startup_timeout,
-                ping_timeout: config.minecraft.timeout,
-            })
-            .await?,
-        ),
+        Some(front) => crate::front_door::FrontDoor::bind(crate::front_door::Deps {
+            config: front.clone(),
+            messages: config.messages.clone(),
+            view: view.clone(),
+            power: power.clone(),
+            guard: Arc::clone(&guard),
+            inputs: inputs_tx.clone(),
+            metrics: Arc::clone(&metrics),
+            store: Arc::clone(&store),
+            startup_timeout: config.power.startup_timeout,
+            ping_timeout: config.minecraft.timeout,
+        })
+        .await
+        // Like the admin page: power control matters more, run without.
+        .inspect_err(|e| log::error!("{e:#}; running without the front door"))
+        .ok(),
         None => None,
     };
     let plain_words = Arc::new(PlainWords::default());

@@ -407,3 +407,28 @@ async fn the_relay_is_transparent_and_its_cost_is_measured() {
         relay_rtt.saturating_sub(direct_rtt)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_front_door_port_in_use_leaves_the_rest_of_the_appliance_running() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let mut app = Appliance::start(
+        bin(),
+        Options {
+            extra: section(port, None, ""),
+            ..Options::default()
+        },
+    )
+    .await;
+    app.spawn_ready().await;
+    app.log
+        .wait("the front door's failure", |l| {
+            l.contains("front door: cannot listen on")
+                && l.contains("running without the front door")
+        })
+        .await;
+    // Voice still wakes the host.
+    app.wait_status("0 authorized in voice").await;
+    app.discord.voice_join(ALICE, VOICE).await;
+    assert_eq!(app.wol.wait_for_packets(3, WAIT).await.len(), 3);
+}
