@@ -37,8 +37,10 @@
 //! [`digest::capture`] and [`digest::service`].
 //!
 //! **Front doors**, thin callers of the services: [`discord`] (the gateway
-//! session, voice presence, commands, announcements) and [`web`] (`/health`,
-//! `/metrics`, the admin page).
+//! session, voice presence, commands, announcements), [`web`] (`/health`,
+//! `/metrics`, the admin page) and [`front_door`] (the Minecraft address
+//! players connect to: answers the server list and wakes the host on an
+//! allowed login while it sleeps, relays to the real server while it runs).
 //!
 //! **Wiring**: [`app`] builds every part once, owns the one shutdown path
 //! and the reload, and implements the admin page's backend
@@ -50,6 +52,7 @@ pub mod cli;
 pub mod config;
 pub mod digest;
 pub mod discord;
+pub mod front_door;
 pub mod intent;
 pub mod messages;
 pub mod metrics;

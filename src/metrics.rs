@@ -49,6 +49,8 @@ pub struct Metrics {
     players_in_voice: Gauge,
     minecraft_players_online: Gauge,
     minecraft_up: Gauge,
+    front_door_players: Gauge,
+    front_door_refused: Counter,
     totals: Arc<Totals>,
 }
 
@@ -75,6 +77,8 @@ impl Metrics {
             players_in_voice: Gauge::default(),
             minecraft_players_online: Gauge::default(),
             minecraft_up: Gauge::default(),
+            front_door_players: Gauge::default(),
+            front_door_refused: Counter::default(),
             totals: Arc::new(Totals::new()),
             registry: Registry::default(),
         };
@@ -131,6 +135,16 @@ impl Metrics {
             "minecraft_up",
             "1 when the Minecraft server answered its last status ping",
             m.minecraft_up.clone(),
+        );
+        registry.register(
+            "front_door_players",
+            "Players connected to the game through the front door",
+            m.front_door_players.clone(),
+        );
+        registry.register(
+            "front_door_refused",
+            "Connections to the front door closed at once, over a connection limit",
+            m.front_door_refused.clone(),
         );
         registry.register_collector(Box::new(m.totals.clone()));
         registry.register_collector(Box::new(ProcessCollector {
@@ -209,6 +223,16 @@ impl Metrics {
     pub fn set_players_online(&self, n: Option<u32>) {
         self.minecraft_up.set(i64::from(n.is_some()));
         self.minecraft_players_online.set(i64::from(n.unwrap_or(0)));
+    }
+
+    /// Players now relayed to the game by the front door.
+    pub fn set_front_door_players(&self, n: u32) {
+        self.front_door_players.set(i64::from(n));
+    }
+
+    /// A connection to the front door was over a limit.
+    pub fn front_door_refused(&self) {
+        self.front_door_refused.inc();
     }
 
     /// The rate limiter's totals since start (`checks`, `refusals`, `bans`)

@@ -209,6 +209,7 @@ pub async fn run(
         state: machine.state().clone(),
         since: machine.since(),
         presence: None,
+        game_players: 0,
         last_observation: None,
         history: Vec::new(),
     });
@@ -284,6 +285,25 @@ pub async fn run(
     );
     log::info!("local time zone: {}", config.zone.name());
     let power = Power::new(inputs_tx.clone());
+    let front_door = match &config.front_door {
+        Some(front) => crate::front_door::FrontDoor::bind(crate::front_door::Deps {
+            config: front.clone(),
+            messages: config.messages.clone(),
+            view: view.clone(),
+            power: power.clone(),
+            guard: Arc::clone(&guard),
+            inputs: inputs_tx.clone(),
+            metrics: Arc::clone(&metrics),
+            store: Arc::clone(&store),
+            startup_timeout: config.power.startup_timeout,
+            ping_timeout: config.minecraft.timeout,
+        })
+        .await
+        // Like the admin page: power control matters more, run without.
+        .inspect_err(|e| log::error!("{e:#}; running without the front door"))
+        .ok(),
+        None => None,
+    };
     let plain_words = Arc::new(PlainWords::default());
     let restarter = Arc::new(Restarter::new(RestartDeps {
         settings: RestartSettings {
@@ -369,6 +389,9 @@ pub async fn run(
         reload.requests,
         shutdown.clone(),
     ));
+    if let Some(front_door) = front_door {
+        tasks.spawn(front_door.run(shutdown.clone()));
+    }
     if let Some((digester, capture)) = digest {
         tasks.spawn(capture.run(Arc::clone(&metrics), shutdown.clone()));
         tasks.spawn(digester.run(shutdown.clone()));

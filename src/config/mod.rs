@@ -106,6 +106,8 @@ pub struct Config {
     /// `[digest]`; `None` when the section is absent or `enabled = false`:
     /// then no message is stored at all.
     pub digest: Option<DigestConfig>,
+    /// `[front_door]`; `None` when absent or `enabled = false`.
+    pub front_door: Option<FrontDoorConfig>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -148,6 +150,8 @@ struct RawConfig {
     log: LogConfig,
     #[serde(default)]
     digest: Option<RawDigest>,
+    #[serde(default)]
+    front_door: Option<RawFrontDoor>,
 }
 
 impl Config {
@@ -272,6 +276,10 @@ impl Config {
             Some(d) if d.enabled => Some(digest_config(d, &zone, &invalid)?),
             _ => None,
         };
+        let front_door = match raw.front_door {
+            Some(f) if f.enabled => Some(front_door_config(f, &raw.minecraft, &invalid)?),
+            _ => None,
+        };
 
         Ok(Config {
             zone,
@@ -289,9 +297,96 @@ impl Config {
             messages,
             log: raw.log,
             digest,
+            front_door,
         })
     }
 }
+
+/// The checks of `[front_door]`: the upstream address, the player names,
+/// the MOTDs' placeholders and the limits.
+fn front_door_config(
+    f: RawFrontDoor,
+    minecraft: &MinecraftConfig,
+    invalid: &dyn Fn(&str, String) -> ConfigError,
+) -> Result<FrontDoorConfig, ConfigError> {
+    let upstream = f.upstream.unwrap_or_else(|| minecraft.address.clone());
+    check_address(&upstream, crate::peers::minecraft::DEFAULT_PORT)
+        .map_err(|m| invalid("front_door.upstream", m))?;
+    let mut allowed_players = Vec::with_capacity(f.allowed_players.len());
+    for name in &f.allowed_players {
+        if !crate::front_door::is_player_name(name) {
+            return Err(invalid(
+                "front_door.allowed_players",
+                format!("`{name}` is not a Minecraft user name (1 to 16 letters, digits or `_`)"),
+            ));
+        }
+        allowed_players.push(name.to_ascii_lowercase());
+    }
+    for (key, text, motd) in [
+        (
+            "front_door.motd_sleeping",
+            crate::messages::Text::FrontDoorSleeping,
+            &f.motd_sleeping,
+        ),
+        (
+            "front_door.motd_starting",
+            crate::messages::Text::FrontDoorStarting,
+            &f.motd_starting,
+        ),
+        (
+            "front_door.motd_stopping",
+            crate::messages::Text::FrontDoorStopping,
+            &f.motd_stopping,
+        ),
+    ] {
+        if let Some(motd) = motd {
+            // The same placeholder check as a `[messages.text]` override.
+            Messages::new(Language::Fr, &[(text.key().to_owned(), motd.clone())])
+                .map_err(|(_, e)| invalid(key, e.to_string()))?;
+        }
+    }
+    for (key, value) in [
+        ("front_door.max_connections", f.max_connections),
+        (
+            "front_door.max_connections_per_address",
+            f.max_connections_per_address,
+        ),
+    ] {
+        if !(1..=MAX_FRONT_DOOR_CONNECTIONS).contains(&value) {
+            return Err(invalid(
+                key,
+                format!("must be between 1 and {MAX_FRONT_DOOR_CONNECTIONS}"),
+            ));
+        }
+    }
+    if f.max_connections_per_address > f.max_connections {
+        return Err(invalid(
+            "front_door.max_connections_per_address",
+            "must not be more than `max_connections`".to_owned(),
+        ));
+    }
+    if f.handshake_timeout < MIN_INTERVAL || f.handshake_timeout > Duration::from_secs(60) {
+        return Err(invalid(
+            "front_door.handshake_timeout",
+            "must be between 100ms and 60s".to_owned(),
+        ));
+    }
+    Ok(FrontDoorConfig {
+        listen: f.listen,
+        upstream,
+        allowed_players,
+        motd_sleeping: f.motd_sleeping,
+        motd_starting: f.motd_starting,
+        motd_stopping: f.motd_stopping,
+        max_connections: f.max_connections,
+        max_connections_per_address: f.max_connections_per_address,
+        handshake_timeout: f.handshake_timeout,
+    })
+}
+
+/// The most connections the front door may be allowed: each is a socket
+/// and two small buffers; beyond this a Pi runs out of descriptors first.
+const MAX_FRONT_DOOR_CONNECTIONS: u32 = 10_000;
 
 /// The checks of `[digest]` that need more than one value.
 fn digest_config(

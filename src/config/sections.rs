@@ -316,6 +316,68 @@ pub(super) fn local_time<'de, D: Deserializer<'de>>(d: D) -> Result<jiff::civil:
     jiff::civil::Time::new(h, m, sec, 0).map_err(|_| bad())
 }
 
+/// `[front_door]`: the Minecraft address players put in their client
+/// (see [`crate::front_door`]), validated.
+#[derive(Clone, Debug)]
+pub struct FrontDoorConfig {
+    pub listen: SocketAddr,
+    /// The real server, `host:port`; `minecraft.address` unless given.
+    pub upstream: String,
+    /// Minecraft user names that may wake the host, lowercased (names are
+    /// case-insensitive in the game).
+    pub allowed_players: Vec<String>,
+    /// The MOTDs shown while the host sleeps, starts or stops; `None`: the
+    /// `front_door_*` texts of `[messages]`.
+    pub motd_sleeping: Option<String>,
+    pub motd_starting: Option<String>,
+    pub motd_stopping: Option<String>,
+    pub max_connections: u32,
+    pub max_connections_per_address: u32,
+    pub handshake_timeout: Duration,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawFrontDoor {
+    #[serde(default)]
+    pub(super) enabled: bool,
+    #[serde(default = "default_front_door_listen", deserialize_with = "parsed")]
+    pub(super) listen: SocketAddr,
+    #[serde(default)]
+    pub(super) upstream: Option<String>,
+    #[serde(default)]
+    pub(super) allowed_players: Vec<String>,
+    #[serde(default)]
+    pub(super) motd_sleeping: Option<String>,
+    #[serde(default)]
+    pub(super) motd_starting: Option<String>,
+    #[serde(default)]
+    pub(super) motd_stopping: Option<String>,
+    #[serde(default = "default_max_connections")]
+    pub(super) max_connections: u32,
+    #[serde(default = "default_max_connections_per_address")]
+    pub(super) max_connections_per_address: u32,
+    #[serde(default = "five_seconds", deserialize_with = "duration")]
+    pub(super) handshake_timeout: Duration,
+}
+
+pub(super) fn default_front_door_listen() -> SocketAddr {
+    SocketAddr::from(([0, 0, 0, 0], crate::peers::minecraft::DEFAULT_PORT))
+}
+/// A Pi serves a handful of friends: 256 sockets is far more than they
+/// open and far less than the Pi's file-descriptor limit.
+pub(super) fn default_max_connections() -> u32 {
+    256
+}
+/// One player's client opens one connection to play and one per server
+/// list refresh; 8 leaves room for a family behind one router.
+pub(super) fn default_max_connections_per_address() -> u32 {
+    8
+}
+pub(super) fn five_seconds() -> Duration {
+    Duration::from_secs(5)
+}
+
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StateConfig {

@@ -258,3 +258,63 @@ fn include_private_names_channels_not_also_excluded() {
     assert_eq!(e.key(), Some("digest.include_private"), "{e}");
     assert!(e.to_string().contains("#spam"), "{e}");
 }
+
+#[test]
+fn the_front_door_is_off_unless_enabled_and_has_defaults() {
+    let c: Config = MINIMAL.parse().unwrap();
+    assert!(c.front_door.is_none());
+    let c: Config = format!("{MINIMAL}\n[front_door]\nallowed_players = [\"Steve\"]\n")
+        .parse()
+        .unwrap();
+    assert!(c.front_door.is_none(), "enabled defaults to false");
+    let c: Config = format!(
+        "{MINIMAL}\n[front_door]\nenabled = true\nallowed_players = [\"Steve\", \"alex_2\"]\n"
+    )
+    .parse()
+    .unwrap();
+    let f = c.front_door.unwrap();
+    assert_eq!(f.listen, "0.0.0.0:25565".parse().unwrap());
+    assert_eq!(f.upstream, "pve-game.lan:25565", "minecraft.address");
+    assert_eq!(f.allowed_players, ["steve", "alex_2"]);
+    assert_eq!(f.motd_sleeping, None);
+    assert_eq!((f.max_connections, f.max_connections_per_address), (256, 8));
+    assert_eq!(f.handshake_timeout, Duration::from_secs(5));
+}
+
+#[test]
+fn front_door_mistakes_name_their_key_and_line() {
+    let with = |body: &str| format!("{MINIMAL}\n[front_door]\nenabled = true\n{body}\n");
+    let cases = [
+        (
+            "allowed_players = [\"not a name\"]",
+            "front_door.allowed_players",
+        ),
+        ("upstream = \"host:notaport\"", "front_door.upstream"),
+        (
+            "motd_starting = \"~{minutes} min\"",
+            "front_door.motd_starting",
+        ),
+        ("max_connections = 0", "front_door.max_connections"),
+        (
+            "max_connections = 4\nmax_connections_per_address = 5",
+            "front_door.max_connections_per_address",
+        ),
+        (
+            "handshake_timeout = \"10ms\"",
+            "front_door.handshake_timeout",
+        ),
+        ("listen = \"nowhere\"", "front_door.listen"),
+        ("online_mode = true", ""),
+    ];
+    for (body, key) in cases {
+        let e = err(&with(body));
+        let text = e.to_string();
+        assert!(text.starts_with("test.toml:"), "{body}: {text}");
+        assert!(e.line().is_some(), "{body}: no line in {text}");
+        if !key.is_empty() {
+            assert_eq!(e.key(), Some(key), "{body}: {text}");
+        }
+    }
+    let ok: Config = with("motd_starting = \"~{seconds} s\"").parse().unwrap();
+    assert!(ok.front_door.is_some());
+}

@@ -492,6 +492,14 @@ impl Commands {
             ),
             _ => String::new(),
         };
+        // Only with a front door that relays someone: no line otherwise.
+        let timer = match view.game_players {
+            0 => timer,
+            n => {
+                let players = self.text(Text::StatusGamePlayers, &[("players", &n.to_string())]);
+                players + &timer
+            }
+        };
         self.text(
             Text::StatusReport,
             &[

@@ -293,6 +293,30 @@ texts! {
     NoChannel "no_channel" []
         fr: "aucun"
         en: "none";
+    FrontDoorSleeping "front_door_sleeping" []
+        fr: "💤 endormi — connectez-vous pour le réveiller"
+        en: "💤 asleep — log in to wake it up";
+    FrontDoorStarting "front_door_starting" ["seconds"]
+        fr: "⏳ démarrage… (~{seconds} s)"
+        en: "⏳ starting… (~{seconds} s)";
+    FrontDoorStopping "front_door_stopping" []
+        fr: "🔌 arrêt en cours"
+        en: "🔌 shutting down";
+    FrontDoorWaking "front_door_waking" ["seconds"]
+        fr: "Le serveur démarre, revenez dans ~{seconds} s"
+        en: "The server is starting, come back in ~{seconds} s";
+    FrontDoorRefused "front_door_refused" ["player"]
+        fr: "{player} n'est pas autorisé à démarrer ce serveur. Demandez à un administrateur de vous ajouter."
+        en: "{player} may not start this server. Ask an administrator to add you.";
+    FrontDoorBusy "front_door_busy" []
+        fr: "Le serveur s'arrête ou n'est pas disponible pour l'instant. Réessayez dans un moment."
+        en: "The server is shutting down or not available right now. Try again in a moment.";
+    GamePlayer "game_player" ["player"]
+        fr: "{player} depuis le jeu"
+        en: "{player} from the game";
+    StatusGamePlayers "status_game_players" ["players"]
+        fr: "\n🚪 Joueurs connectés par la porte d'entrée : {players}"
+        en: "\n🚪 Players connected through the front door: {players}";
     HelpVisitor "help_visitor" ["bot"]
         fr: "🆘 **Aide**\n• `/status` : l'état du serveur\n• `/help` : cette aide\nDémarrer ou redémarrer le serveur est réservé aux joueurs autorisés : demandez à un administrateur."
         en: "🆘 **Help**\n• `/status`: the server's state\n• `/help`: this help\nStarting or restarting the server is for authorized players: ask an administrator.";

@@ -67,6 +67,8 @@ pub struct PowerView {
     pub since: Timestamp,
     /// Authorized players in voice, once Discord said.
     pub presence: Option<u32>,
+    /// Players connected through the front door.
+    pub game_players: u32,
     pub last_observation: Option<Observation>,
     /// The last transitions, oldest first (at most [`HISTORY`]).
     pub history: Vec<(Timestamp, Transition)>,
@@ -329,6 +331,7 @@ impl Driver {
             state: self.machine.state().clone(),
             since: self.machine.since(),
             presence: self.machine.presence(),
+            game_players: self.machine.game_players(),
             last_observation: self.machine.last_observation().cloned(),
             history: self.history.iter().cloned().collect(),
         });
@@ -474,6 +477,7 @@ mod tests {
             state: State::Idle,
             since: clock.now(),
             presence: None,
+            game_players: 0,
             last_observation: None,
             history: Vec::new(),
         });

@@ -236,6 +236,11 @@ pub enum Event {
         count: u32,
         newcomer: Option<Requester>,
     },
+    /// The players now connected through the front door
+    /// ([`crate::front_door`]); they keep the server on as voice does.
+    GamePlayers {
+        count: u32,
+    },
     /// A probe finished.
     Observed(Observation),
     /// Time passed; deadlines are checked.
@@ -365,6 +370,9 @@ pub struct PowerMachine {
     /// Authorized players in voice; `None` until Discord told us, so no
     /// shutdown timer starts on a presence we do not know yet.
     presence: Option<u32>,
+    /// Players connected to the game through the front door: counted like
+    /// voice presence, so nobody's game is shut down under them.
+    game_players: u32,
     last_observation: Option<(Timestamp, Observation)>,
 }
 
@@ -376,6 +384,7 @@ impl PowerMachine {
             since,
             timings,
             presence: None,
+            game_players: 0,
             last_observation: None,
         }
     }
@@ -390,6 +399,10 @@ impl PowerMachine {
 
     pub fn presence(&self) -> Option<u32> {
         self.presence
+    }
+
+    pub fn game_players(&self) -> u32 {
+        self.game_players
     }
 
     pub fn last_observation(&self) -> Option<&Observation> {
@@ -440,6 +453,26 @@ impl PowerMachine {
     fn react(&mut self, event: Event, now: Timestamp, out: &mut Outcome) {
         match event {
             Event::Presence { count, newcomer } => self.on_presence(count, newcomer, now, out),
+            Event::GamePlayers { count } => {
+                let joined = count > self.game_players;
+                self.game_players = count;
+                match self.state {
+                    State::Operational { .. } if count == 0 => self.arm_timer_if_empty(now, out),
+                    State::ShutdownTimer { .. } if joined => {
+                        let armed = AutoShutdown::Armed;
+                        self.go(
+                            State::Operational {
+                                auto_shutdown: armed,
+                            },
+                            now,
+                            out,
+                        );
+                        out.actions
+                            .push(Action::Announce(Notice::ShutdownAborted { by: None }));
+                    }
+                    _ => {}
+                }
+            }
             Event::Observed(obs) => {
                 self.last_observation = Some((now, obs.clone()));
                 self.on_observation(&obs, now, out);
@@ -726,7 +759,7 @@ impl PowerMachine {
                 auto_shutdown: AutoShutdown::Armed
             }
         );
-        if armed && self.presence == Some(0) {
+        if armed && self.presence == Some(0) && self.game_players == 0 {
             let delay = self.timings.shutdown_delay;
             self.go(
                 State::ShutdownTimer {

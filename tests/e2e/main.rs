@@ -19,6 +19,7 @@ mod commands_e2e;
 mod deploy_script;
 mod digest_e2e;
 mod discord_standin;
+mod front_door_e2e;
 mod minecraft_ping;
 mod power_e2e;
 mod proxmox_client;

@@ -5,6 +5,7 @@
 
 pub mod appliance;
 pub mod discord;
+pub mod front_door;
 pub mod minecraft;
 pub mod prometheus;
 pub mod proxmox;

@@ -37,6 +37,40 @@ pub async fn ping(address: &str, timeout: Duration) -> Result<ServerStatus, Mine
     }
 }
 
+/// The raw status JSON of the server at `address` (favicon included), for
+/// the front door to show while that server sleeps. Same deadline rule as
+/// [`ping`]; no ping/pong, the latency is not wanted.
+pub async fn status_json(address: &str, timeout: Duration) -> Result<String, MinecraftError> {
+    let (host, port) =
+        crate::peers::address::split_host_port(address, DEFAULT_PORT).map_err(|reason| {
+            MinecraftError::InvalidAddress {
+                address: address.to_owned(),
+                reason,
+            }
+        })?;
+    let fetch = async {
+        let mut stream = TcpStream::connect((host.as_str(), port))
+            .await
+            .map_err(Failure::Connect)?;
+        let mut request = status::handshake(&host, port);
+        request.extend_from_slice(&status::status_request());
+        stream.write_all(&request).await.map_err(Failure::Io)?;
+        let body = PacketReader::default().next_packet(&mut stream).await?;
+        let json = status::decode_status_response(&body)?;
+        // Checked here so that a broken answer is never remembered.
+        status::parse_status_json(json)?;
+        Ok::<_, Failure>(json.to_owned())
+    };
+    match tokio::time::timeout(timeout, fetch).await {
+        Ok(Ok(json)) => Ok(json),
+        Ok(Err(failure)) => Err(failure.into_error(address)),
+        Err(_elapsed) => Err(MinecraftError::Timeout {
+            address: address.to_owned(),
+            timeout,
+        }),
+    }
+}
+
 /// What went wrong inside the exchange, before we know which address to name.
 #[derive(Debug)]
 enum Failure {

@@ -25,6 +25,7 @@ pub enum DecodeError {
     TrailingBytes(usize),
     BadJson(String),
     PongMismatch { sent: i64, got: i64 },
+    UnknownNextState(i32),
 }
 
 impl fmt::Display for DecodeError {
@@ -55,6 +56,9 @@ impl fmt::Display for DecodeError {
             DecodeError::BadJson(detail) => write!(f, "status is not the expected JSON: {detail}"),
             DecodeError::PongMismatch { sent, got } => {
                 write!(f, "pong carries {got}, but the ping sent {sent}")
+            }
+            DecodeError::UnknownNextState(state) => {
+                write!(f, "the handshake asks for unknown state {state}")
             }
         }
     }
@@ -98,6 +102,17 @@ pub fn write_string(out: &mut Vec<u8>, text: &str) {
     // Protocol strings are at most 32 767 characters, far below i32::MAX.
     write_varint(out, i32::try_from(text.len()).unwrap_or(i32::MAX));
     out.extend_from_slice(text.as_bytes());
+}
+
+/// Reads `N` raw bytes (big-endian numbers, UUIDs) from the start of
+/// `input`: the bytes and the count used.
+pub fn read_bytes<const N: usize>(input: &[u8]) -> Result<[u8; N], DecodeError> {
+    input
+        .get(..N)
+        .and_then(|bytes| bytes.try_into().ok())
+        .ok_or(DecodeError::Truncated {
+            received: input.len(),
+        })
 }
 
 /// Prefixes a packet body (id + payload) with its VarInt length.

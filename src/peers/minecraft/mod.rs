@@ -12,6 +12,10 @@
 //!   read with a cap).
 //! - [`status`]: the Server List Ping packets and the status JSON, pure
 //!   (unit-tested and fed random bytes).
+//! - [`serving`]: the server's side of the same packets, pure: what a
+//!   client sends first (handshake, legacy ping, login start) and the
+//!   answers the front door ([`crate::front_door`]) gives while the real
+//!   server sleeps.
 //! - [`client`]: [`ping`], the thin shell that drives them over one TCP
 //!   connection, with a single deadline covering the whole exchange.
 //!
@@ -25,9 +29,10 @@ use crate::peers::address::AddressError;
 
 pub mod client;
 pub mod codec;
+pub mod serving;
 pub mod status;
 
-pub use client::ping;
+pub use client::{ping, status_json};
 
 /// The port a Minecraft server listens on unless the address says otherwise.
 pub const DEFAULT_PORT: u16 = 25565;

@@ -700,3 +700,36 @@ fn admin_shutdown_goes_through_the_timer_at_once() {
     assert!(out.actions.contains(&Action::RequestShutdown));
     assert_eq!(out.refused, None);
 }
+
+#[test]
+fn players_in_the_game_keep_the_server_on_like_voice() {
+    let mut m = machine(operational());
+    m.handle(Event::GamePlayers { count: 1 }, t(0));
+    // The last one leaves voice; a player is still in the game through
+    // the front door: no timer.
+    let out = m.handle(leave(0), t(1));
+    assert!(out.transitions.is_empty(), "{out:?}");
+    assert_eq!(m.game_players(), 1);
+    // The game empties too: now the timer starts.
+    let out = m.handle(Event::GamePlayers { count: 0 }, t(2));
+    assert_eq!(
+        kinds(&out),
+        vec![(StateKind::Operational, StateKind::ShutdownTimer, false)]
+    );
+    // Someone logs in through the front door during the timer: aborted.
+    let out = m.handle(Event::GamePlayers { count: 1 }, t(3));
+    assert_eq!(
+        kinds(&out),
+        vec![(StateKind::ShutdownTimer, StateKind::Operational, false)]
+    );
+    assert!(out
+        .actions
+        .contains(&Action::Announce(Notice::ShutdownAborted { by: None })));
+}
+
+#[test]
+fn game_players_never_wake_a_sleeping_host() {
+    let mut m = machine(State::Idle);
+    let out = m.handle(Event::GamePlayers { count: 3 }, t(0));
+    assert_eq!(out, Outcome::default());
+}

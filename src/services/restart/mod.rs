@@ -299,6 +299,7 @@ mod tests {
             state,
             since: clock.now(),
             presence: None,
+            game_players: 0,
             last_observation: None,
             history: Vec::new(),
         });

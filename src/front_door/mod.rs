@@ -1,0 +1,209 @@
+//! The Minecraft front door: the address players put in their client,
+//! served by the always-on Pi in front of a host that is often off.
+//!
+//! While the host sleeps, boots or stops, the front door answers the
+//! Server List Ping itself (a MOTD per state, 0 players, the real server's
+//! version and favicon remembered from the last time it answered) and
+//! turns a login by an allowed player into a wake through the same power
+//! service, rate limiter and persisted state as a voice join; the player
+//! is told when to come back. A ping never wakes anything. While the
+//! server is up, every game connection is relayed to it byte for byte, and
+//! the players who went through are counted: the idle shutdown waits for
+//! them as it waits for voice. Pings are answered with the server's own
+//! status, read at most once a second, so a ping flood never reaches it.
+//!
+//! # Layout
+//!
+//! - [`limits`]: the per-address and total connection caps.
+//! - [`estimate`]: "come back in ~N s", from the recent boots.
+//! - [`memory`]: the upstream's status as last seen, kept in the store.
+//! - [`connection`]: one client, from its first byte to the answer or the
+//!   relay.
+//!
+//! The protocol's bytes are read and built by
+//! [`crate::peers::minecraft::serving`]; nothing here parses by hand.
+//!
+//! Usernames are trusted as the client claims them (offline-mode login):
+//! online mode (encryption and the session server's check) is not
+//! implemented, which the README says.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, watch};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::config::FrontDoorConfig;
+use crate::messages::Messages;
+use crate::metrics::Metrics;
+use crate::power::driver::{Input, PowerView};
+use crate::power::machine::Event;
+use crate::ratelimit::guard::Guard;
+use crate::services::power::Power;
+use crate::store::Store;
+
+mod connection;
+pub mod estimate;
+pub mod limits;
+pub mod memory;
+
+/// The rate-limiter entry a login's wake passes: the same as Discord's
+/// `/wake`, so a player cannot wake more often from the game than from
+/// Discord.
+pub const WAKE_COMMAND: &str = "wake";
+
+/// Why the front door could not start.
+#[derive(Debug, thiserror::Error)]
+#[error("front door: cannot listen on {address}")]
+pub struct BindError {
+    pub address: std::net::SocketAddr,
+    #[source]
+    pub source: std::io::Error,
+}
+
+/// Whether `name` can be a Minecraft Java user name: 1 to 16 ASCII
+/// letters, digits or underscores.
+pub fn is_player_name(name: &str) -> bool {
+    (1..=16).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
+/// The rate limiter's user id for a player known only by their game name.
+/// Discord ids are positive `i64`s, so the top bit keeps the two apart;
+/// the rest is a stable hash (FNV-1a) of the lowercased name, so one
+/// player is one limiter entry across connections and restarts.
+pub fn game_user_id(name: &str) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in name.to_ascii_lowercase().bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    hash | (1 << 63)
+}
+
+/// What the front door needs from the rest of the appliance.
+pub struct Deps {
+    pub config: FrontDoorConfig,
+    pub messages: Messages,
+    pub view: watch::Receiver<PowerView>,
+    pub power: Power,
+    pub guard: Arc<Guard>,
+    /// To tell the power driver how many players are in the game.
+    pub inputs: mpsc::Sender<Input>,
+    pub metrics: Arc<Metrics>,
+    pub store: Arc<Store>,
+    /// `[power] startup_timeout`: the estimate when no boot was seen yet.
+    pub startup_timeout: Duration,
+    /// `[minecraft] timeout`: for remembering the upstream's status.
+    pub ping_timeout: Duration,
+}
+
+/// The bound listener, ready to run.
+pub struct FrontDoor {
+    listener: TcpListener,
+    shared: Arc<connection::Shared>,
+}
+
+impl FrontDoor {
+    /// Binds `listen` (before the appliance says it is ready, so a port in
+    /// use is reported at once) and loads the remembered upstream status.
+    pub async fn bind(deps: Deps) -> Result<FrontDoor, BindError> {
+        let address = deps.config.listen;
+        let listener = TcpListener::bind(address)
+            .await
+            .map_err(|source| BindError { address, source })?;
+        let remembered = memory::load(&deps.store).await;
+        log::info!(
+            "front door: listening on {} for {} (upstream {}, {} allowed player(s))",
+            listener.local_addr().unwrap_or(address),
+            if remembered.is_some() {
+                "players, remembering the server's version"
+            } else {
+                "players"
+            },
+            deps.config.upstream,
+            deps.config.allowed_players.len()
+        );
+        Ok(FrontDoor {
+            listener,
+            shared: Arc::new(connection::Shared::new(deps, remembered)),
+        })
+    }
+
+    /// Accepts connections until `shutdown`; relayed games are cut then.
+    pub async fn run(self, shutdown: CancellationToken) {
+        let tasks = TaskTracker::new();
+        tasks.spawn(memory::refresh(Arc::clone(&self.shared), shutdown.clone()));
+        tasks.spawn(report_players(Arc::clone(&self.shared), shutdown.clone()));
+        loop {
+            let accepted = tokio::select! {
+                () = shutdown.cancelled() => break,
+                accepted = self.listener.accept() => accepted,
+            };
+            let (stream, peer) = match accepted {
+                Ok(pair) => pair,
+                Err(e) => {
+                    // Out of descriptors, typically: wait instead of spinning.
+                    log::warn!("front door: accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            };
+            // Over a limit: closed at once, without a word or a log line
+            // (a flood must not become a log flood).
+            let Some(slot) = self.shared.slots.take(peer.ip()) else {
+                self.shared.metrics.front_door_refused();
+                continue;
+            };
+            let shared = Arc::clone(&self.shared);
+            let stop = shutdown.clone();
+            tasks.spawn(async move {
+                connection::serve(stream, slot, shared, stop).await;
+            });
+        }
+        tasks.close();
+        tasks.wait().await;
+        log::info!("front door: stopped");
+    }
+}
+
+/// Tells the power driver and `/metrics` the number of players in the game
+/// each time it changes, in order: the latest count always arrives last.
+async fn report_players(shared: Arc<connection::Shared>, shutdown: CancellationToken) {
+    let mut players = shared.players.subscribe();
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            changed = players.changed() => if changed.is_err() { return },
+        }
+        let count = *players.borrow_and_update();
+        shared.metrics.set_front_door_players(count);
+        let event = Input::Event(Event::GamePlayers { count });
+        if shared.inputs.send(event).await.is_err() {
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn player_names_follow_the_game_rules() {
+        for good in ["Steve", "a", "_x_", "Notch1234567890_"] {
+            assert!(is_player_name(good), "{good}");
+        }
+        for bad in ["", "seventeen_chars_x", "with space", "é", "a-b"] {
+            assert!(!is_player_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn game_ids_are_stable_case_insensitive_and_never_discord_ids() {
+        assert_eq!(game_user_id("Steve"), game_user_id("steve"));
+        assert_ne!(game_user_id("Steve"), game_user_id("Alex"));
+        assert!(game_user_id("Steve") > i64::MAX as u64);
+    }
+}
