@@ -316,6 +316,143 @@ def none_line():
     return core
 
 
+# Hand-written cores from the categories of issue 13, second round (development only):
+# each is combined with addresses below, so the model learns the request, not the frame.
+HAND_RESTART = [
+    # Québec and spoken French.
+    "envoye, relance-moi ça", "fais repartir le serveur", "fais-le repartir stp",
+    "fais redémarrer le serv", "remets le serveur en marche", "relance donc le serv",
+    "redémarre-lé donc", "tu peux-tu le r'lancer ?", "r'lance le serv", "r'part le serveur",
+    "c'est plate, ça gèle. relance-le", "ça gèle ben raide, redémarre le serveur",
+    "y'é gelé, relance-le donc", "check, relance donc mc", "envoye donc un reboot",
+    "donne un coup de reboot au serveur", "un coup de relance stp", "mets un coup de restart",
+    "fais-moi un reboot du serv", "fais un restart", "fais un redémarrage stp",
+    "relance-nous ça", "redémarre-nous le serveur", "relance-moi le srv", "reboot-moi mc",
+    "allez hop, un reboot", "vas-y relance", "vas-y reboot le serv", "go reboot",
+    "go restart mc", "on relance ?", "on reboot le serv ?", "on peut relancer ?",
+    # SMS and clipped spellings.
+    "tu pe relancé le serv stp", "rdmr le serv", "relanc le serv", "relans le srv",
+    "redemar le serv", "rédem stp", "relanc mc plz", "tpx relancer ?", "tu peu rdm ?",
+    "stp relance", "reboot stp", "restart plz", "rstart le serv", "rebbot mc", "relannce",
+    "redémar le serveur", "redémarrrre", "tu px reboot ?", "reboot svp mrc", "relanceee",
+    "tu peux relancer stp jpp", "reboot le serv pls g lag", "c mor, relance", "relance stp c bloqué",
+    # Noun phrases.
+    "une petite relance ?", "un reboot svp", "reboot ?", "restart ?", "petit restart ?",
+    "un redémarrage serait le bienvenu", "ce serait pour un reboot", "possible d'avoir un restart ?",
+    "un reboot ça serait possible ?", "reboot svp merci", "demande de redémarrage du serveur",
+    "petite relance du serv stp", "un reboot du serveur please", "restart du serv ?",
+    "relance du serveur svp", "redémarrage du serveur stp", "un petit coup de reboot ?",
+    "on aurait besoin d'un reboot", "besoin d'un restart", "urgent : reboot du serveur",
+    # Formal.
+    "bonjour, serait-il possible de procéder à un redémarrage du serveur ? merci",
+    "je vous saurais gré de bien vouloir relancer le serveur", "veuillez redémarrer le serveur",
+    "auriez-vous l'obligeance de redémarrer le serveur Minecraft ?",
+    "pourriez-vous relancer le serveur, s'il vous plaît ?",
+    "je sollicite un redémarrage du serveur, merci par avance",
+    # Buried after other sentences.
+    "bon ça fait une heure qu'on galère, le tp marche plus, les mobs spawnent pas. relance le serveur stp",
+    "salut ! j'espère que tu vas bien. on a un souci, tout est figé. tu peux redémarrer ?",
+    "on a voté à 6 contre 1 pour un reboot. vas-y",
+    "le vote est passé. relance",
+    "personne peut poser de blocs, les coffres s'ouvrent plus, bref c'est cassé. reboot stp",
+    "j'ai essayé de me déco reco trois fois, rien à faire. tu peux relancer le serveur ?",
+    "ok j'ai prévenu tout le monde sur le général, ils ont tous sauvegardé. redémarre",
+    "Kevin a dit qu'il était d'accord et Léa aussi. relance le serveur",
+    "désolé de déranger encore, mais le serv rame de fou depuis midi. un reboot ?",
+    "hello, petite question puis une demande : vous êtes combien ce soir ? et sinon relance le serv stp",
+    "les gars sont tous déco de toute façon, tu peux reboot",
+    "ça lag, ça freeze, ça crash. bref : restart",
+    # English and franglais.
+    "server's frozen, restart it please", "can you give the server a kick? it's stuck",
+    "the server needs a reboot", "reboot pls it's lagging hard", "restart mc real quick",
+    "do a restart", "do a reboot pls", "give it a restart", "hit restart on the server",
+    "quick reboot?", "a restart please", "yo restart the thing, it's frozen",
+    "le serv est frozen, reboot it", "fais un reboot du server please", "can u relance le serv",
+    "restart le serveur it's laggy", "please do a quick restart of the mc server",
+]
+HAND_WAKE = [
+    "part le serveur", "pars le serv stp", "fais partir le serveur", "peux-tu partir le serveur ?",
+    "tu peux-tu partir mc ?", "envoye, part le serveur", "ouvre le serveur stp",
+    "allume le serv on veut jouer", "démarre le serveur svp", "lance le serveur minecraft",
+    "mets le serveur en marche", "mets en route le serveur", "allume-le stp", "démarre-le",
+    "le serveur est éteint, allume-le", "c'est fermé, tu peux ouvrir ?", "allume mc",
+    "alume le serv", "alum le srv plz", "démar le serv", "démare mc stp", "lance mc",
+    "wake up the server", "turn the server on please", "boot the server", "start mc pls",
+    "power on the server", "fire up the mc server", "start the server, it's off",
+    "un démarrage du serveur svp", "un allumage stp", "on peut avoir le serveur allumé ?",
+    "le serv est off, démarre-le", "ouvre-nous le serveur", "allume-nous mc stp",
+    "réveille le serveur", "réveille le serv stp", "réveille mc", "sors le serveur du dodo",
+    "on veut jouer, allume le serveur", "bonsoir, serait-il possible d'allumer le serveur ?",
+    "pourriez-vous démarrer le serveur, s'il vous plaît ?", "start le serv stp",
+    "on a fini de manger, tu peux lancer le serveur ?", "il est éteint. démarre-le svp",
+    "allume le serveur mc, on est trois à attendre", "boot up mc please", "spin up the server",
+]
+HAND_STATUS = [
+    "le serv est-tu parti ?", "y'é-tu ouvert le serveur ?", "est-ce que le serveur roule ?",
+    "ça roule le serveur ?", "le serveur est-il en ligne ?", "le serveur est ouvert ?",
+    "y a-t-il du monde connecté ?", "qui est en ligne ?", "c'est allumé ?", "c'est éteint ?",
+    "le serveur est en route ?", "t'as le statut du serv ?", "état du serv stp",
+    "le serv il est up ou pas", "le serveur répond-il ?", "is mc up?", "is the server on?",
+    "server up?", "who's playing right now?", "how many people are on?",
+    "est-ce que je peux me connecter là ?", "c'est jouable là ?", "ça marche là le serv ?",
+    "on est combien connectés ?", "y a qqn ?", "le serv est en vie ?", "il est vivant le serveur ?",
+]
+HAND_HELP = [
+    "t'as quoi comme commandes ?", "tu fonctionnes comment ?", "t'es quoi toi ?",
+    "c'est quoi ce bot ?", "qu'est-ce que tu sais faire ?", "tu peux faire quoi ?",
+    "comment on te parle ?", "je te demande comment un redémarrage ?",
+    "comment je fais pour allumer le serv avec toi ?", "quelles sont tes commandes ?",
+    "tu réponds à quoi ?", "c'est quoi les mots que tu comprends ?", "what do you do?",
+    "what are your commands?", "how do i ask you to restart?", "help me use this bot",
+    "explique-moi comment tu marches", "à quoi tu sers au juste ?", "t'es un bot de quoi ?",
+    "tu sers à quoi toi ?", "montre l'aide", "affiche l'aide", "commandes", "menu",
+]
+HAND_NONE = [
+    # Objects that are not the server.
+    "lance la partie", "relance le débat", "réveille ton frère", "relance la musique stp",
+    "démarre le vote", "lance le dé", "lance une partie de uno", "relance la conversation",
+    "allume la lumière", "allume ta cam", "ouvre la porte", "start the round",
+    "restart the song", "reboot your brain lol", "relance ta question", "relance Kevin il répond pas",
+    "réveille Jean", "redémarre ton cerveau", "lance le chrono", "relance le minuteur",
+    "démarre le stream", "lance la vidéo", "relance la vidéo", "allume la télé",
+    "relance mon launcher", "redémarre mon ordi", "reboot le pc de Jean", "reboot ma box",
+    "relance le bot musique", "restart the music bot", "relance spotify", "relance la playlist",
+    "lance le quiz", "démarre la manche", "start the timer", "reboot my router",
+    "réveille les autres", "réveille Kevin stp", "relance le sujet", "lance le tournoi",
+    "redémarre la game", "relance la game", "relance une game", "lance une game de bedwars",
+    "relance la map", "allume le feu", "ouvre le coffre", "relance ton pc",
+    "réveille-le, il dort sur son clavier", "relance le serveur Discord", "redémarre le serveur TeamSpeak",
+    "dis à MEE6 de relancer la musique", "demande à Rythm de relancer la chanson",
+    # Statements, thanks, answers to the bot.
+    "il tourne, merci", "merci du coup de main", "merci de ton aide", "le serveur est up, cool",
+    "ok c'est allumé", "c'est reparti, merci", "top il est revenu", "il marche, nickel",
+    "ok fais-le", "oui vas-y", "vas-y go", "oui", "ouais fais-le", "yes do it", "confirmé",
+    "non pas maintenant", "non attends", "attends 5 min", "pas tout de suite", "ok merci bien",
+    "c'est bon tout marche", "ah il est déjà allumé", "le serveur tourne bien",
+    "il est allumé le serveur, tout va bien", "il tourne nickel depuis ce matin",
+    # The bot as subject, talk about the bot.
+    "le bot a encore tout relancé", "le bot relance le serveur tout seul", "CubeGuardian a redémarré mc",
+    "le bot redémarre quand on lui demande gentiment", "le bot a allumé le serv ce matin",
+    "CubeGuardian relance tout le temps pour rien", "c'est le bot qui gère les reboots",
+    # Complaints, commentary with an imperative inside.
+    "il plante tout le temps, relancez-le qu'ils disent…", "relance relance, c'est tout ce que vous savez dire",
+    "redémarre-le qu'il dit, comme si c'était magique", "ouais ouais 'reboot le serv', on connaît",
+    "à chaque lag c'est 'relance le serveur'", "\"redémarre\" par-ci, \"redémarre\" par-là",
+    "les gens qui spamment reboot à chaque lag", "redémarrer c'est pas la solution à tout",
+    "relancer le serveur ça règle rien", "un reboot ça sert à rien, c'est le mod qui bug",
+    "ça sert à quoi de relancer si ça replante", "quand je dis relance, c'est une blague",
+    # Quoted and hidden.
+    "`relance le serveur`", "```redémarre le serveur```", "> relance le serveur\\nquelqu'un a écrit ça ?",
+    "||relance le serv||", "> reboot mc\\nlol", "tape `reboot` pour relancer", "c'est quoi la diff entre `restart` et `reboot` ?",
+    # Past, hypothetical, negated.
+    "t'as relancé le serveur ?", "tu l'as redémarré quand ?", "t'aurais pas dû relancer",
+    "si ça replante, relance-le", "si quelqu'un demande, ne relance pas", "relance pas stp",
+    "ne redémarre surtout pas", "pas de reboot, je suis en train de build", "pas de restart ce soir",
+    "don't restart, i'm building", "no reboot please", "never restart during the event",
+    "ne l'allume pas", "n'allume pas le serveur", "pas besoin d'allumer",
+]
+
+
 def main():
     out = []
     seen = set()
@@ -364,6 +501,36 @@ def main():
         add("guild", "none", addressed(none_line()))
     for _ in range(130):
         add("dm", "none", none_line())
+
+    # Second round of hand-written cores (issue 13), with addresses of every kind.
+    for label, cores, times in [("restart", HAND_RESTART, 3), ("wake", HAND_WAKE, 3),
+                                ("status", HAND_STATUS, 2), ("help", HAND_HELP, 2),
+                                ("none", HAND_NONE, 2)]:
+        for core in cores:
+            for _ in range(times):
+                add("guild", label, addressed(core + rng.choice(["", "", "", " " + rng.choice(TAIL_FR)]).rstrip()))
+            add("dm", label, core)
+            # Not addressed, or addressed to another member: not for the bot.
+            add("guild", "none", core)
+            if rng.random() < 0.4:
+                add("guild", "none", rng.choice(["<@OTHER> ", "Kevin, ", "<@OTHER>, "]) + core)
+    # The bot's name mid-sentence, last, or after another sentence; several lines.
+    for core in HAND_RESTART[:40] + HAND_WAKE[:20]:
+        label = "restart" if core in HAND_RESTART else "wake"
+        words = core.split(" ")
+        if len(words) > 2 and words[0].isalpha():
+            # "relance, CubeGuardian, le serveur": the name between the verb and the rest.
+            add("guild", label, words[0] + ", CubeGuardian, " + " ".join(words[1:]))
+        add("guild", label, rng.choice(["salut\\n", "yo\\n", "bon.\\n", "re\\n"]) + "<@BOT> " + core)
+        add("guild", label, "<@BOT>\\n" + core + "\\nmerci !")
+        add("guild", label, "<@OTHER> oui je sais. <@BOT> " + core)
+        mark = rng.choice(["**", "__", "*"])
+        add("guild", label, mark + core + mark + " <@BOT>")
+        add("guild", label, "<@BOT> " + core + " https://imgur.com/a/xYz12")
+        add("guild", label, "<@BOT> " + core + " <:sadge:812345678901234567>")
+        add("guild", "none", "> <@BOT> " + core + "\\n" + rng.choice(["lol", "mdr qui a écrit ça", "c'est ce qu'il a dit hier"]))
+        add("guild", "none", "<@BOT> `" + core + "`")
+        add("guild", "none", "<@BOT> ||" + core + "||")
     print("\n".join(out))
 
 

@@ -151,6 +151,7 @@ impl Recognizer {
         }
         let verdict = rules::decide(&tagged);
         let restart_blocked = model::restart_blocked(&norm, &tagged, &verdict.evidence);
+        let wake_blocked = model::wake_blocked(&norm, &tagged);
         Some(f(&Input {
             norm: &norm,
             tagged: &tagged,
@@ -159,6 +160,7 @@ impl Recognizer {
             rules_intent: verdict.intent,
             rules_score: verdict.score,
             restart_blocked,
+            wake_blocked,
         }))
     }
 
@@ -166,7 +168,7 @@ impl Recognizer {
     /// at a bounded prefix of the text (see `normalize::MAX_ANALYSED_CHARS`).
     pub fn parse(&self, text: &str, channel: Channel, bot: &Addressee<'_>) -> Parsed {
         let decided = self.analyse(text, channel, bot, |input| match &self.model {
-            Some(model) => decide(model.probabilities(input), input.restart_blocked),
+            Some(model) => decide(model.probabilities(input), input.gates()),
             None => grammar_only(input),
         });
         let Some((intent, confidence)) = decided else {
@@ -186,12 +188,17 @@ impl Recognizer {
 }
 
 /// The final choice from the model's probabilities, behind the safety gates: when they
-/// forbid a restart (negated, withdrawn, quoted, or about another object), whatever the
-/// weights say, its probability goes to "nothing asked".
-fn decide(mut p: [f32; 5], restart_blocked: bool) -> (Intent, f32) {
+/// forbid a restart (negated, withdrawn, quoted, or about another object) or a wake
+/// (quoted, or about another object: "lance la partie"), whatever the weights say, its
+/// probability goes to "nothing asked".
+fn decide(mut p: [f32; 5], (restart_blocked, wake_blocked): (bool, bool)) -> (Intent, f32) {
     if restart_blocked {
         p[4] += p[0];
         p[0] = 0.0;
+    }
+    if wake_blocked {
+        p[4] += p[1];
+        p[1] = 0.0;
     }
     if !p.iter().all(|x| x.is_finite()) {
         return (Intent::None, 0.5);
@@ -214,6 +221,7 @@ fn decide(mut p: [f32; 5], restart_blocked: bool) -> (Intent, f32) {
 fn grammar_only(input: &Input<'_>) -> (Intent, f32) {
     match input.rules_intent {
         Intent::None => (Intent::None, input.rules_score),
+        Intent::Wake if input.wake_blocked => (Intent::None, input.rules_score),
         intent => {
             let confidence = input.rules_score * input.address.weight();
             if confidence >= MIN_CONFIDENCE {

@@ -123,9 +123,18 @@ pub(crate) struct Input<'a> {
     pub(crate) evidence: Evidence,
     pub(crate) rules_intent: Intent,
     pub(crate) rules_score: f32,
-    /// The safety gates forbid a restart (see [`restart_not_asked`] and the grammar's
+    /// The safety gates forbid a restart (see [`not_asked`] and the grammar's
     /// negation veto).
     pub(crate) restart_blocked: bool,
+    /// The gate forbids a wake: every wake word is quoted or about another object.
+    pub(crate) wake_blocked: bool,
+}
+
+impl Input<'_> {
+    /// The safety gates, as [`super::decide`] takes them: (restart blocked, wake blocked).
+    pub(crate) fn gates(&self) -> (bool, bool) {
+        (self.restart_blocked, self.wake_blocked)
+    }
 }
 
 /// FNV-1a, 32 bits: the feature hash. Fixed here (not `std`'s hasher) because the
@@ -465,14 +474,17 @@ fn quoted(bytes: &[u8], pos: usize) -> bool {
     ticks % 2 == 1 || quotes % 2 == 1 || spoilers % 2 == 1
 }
 
-/// The grammar's safety gate on restarts, beyond negation: every restart word of the
-/// message is quoted (`` `relance le serveur` ``, `||reboot||`, "« relance » qu'ils
+/// The grammar's safety gate on an action, beyond negation: every word of that action in
+/// the message is quoted (`` `relance le serveur` ``, `||reboot||`, "« relance » qu'ils
 /// disent") or has an object that is not the server ("relance la musique", "reboot mon
 /// pc"). Then no weight can make the message a restart.
-fn restart_not_asked(norm: &Normalized, t: &Tagged<'_>) -> bool {
+fn not_asked(norm: &Normalized, t: &Tagged<'_>, act: Act) -> bool {
     let mut any = false;
     for (i, s) in t.slots().iter().enumerate() {
-        if let Some(Lex::Action(Act::Restart, form)) = s.lex {
+        if let Some(Lex::Action(a, form)) = s.lex {
+            if a != act {
+                continue;
+            }
             any = true;
             let after_article = i > 0 && t.slots()[i - 1].lex == Some(Lex::Determiner);
             if (form == Form::Noun || after_article)
@@ -504,7 +516,14 @@ pub(crate) fn restart_blocked(norm: &Normalized, t: &Tagged<'_>, ev: &Evidence) 
     };
     // "re-démarre" is a wake word that the grammar folds into a restart order.
     let wake_only = has(Act::Wake) && !has(Act::Restart) && ev.scores[0] == 0.0;
-    ev.restart_vetoed || wake_only || restart_not_asked(norm, t)
+    ev.restart_vetoed || wake_only || not_asked(norm, t, Act::Restart)
+}
+
+/// The gate on wakes: every wake word is quoted or has an object that is not the server
+/// ("lance la partie", "allume la lumière", "réveille ton frère"). Then no weight can make
+/// the message a wake.
+pub(crate) fn wake_blocked(norm: &Normalized, t: &Tagged<'_>) -> bool {
+    not_asked(norm, t, Act::Wake)
 }
 
 /// Character 3-, 4- and 5-grams of a word padded with spaces: they carry misspellings
@@ -551,7 +570,7 @@ mod train {
         text: String,
         features: Vec<u32>,
         label: usize,
-        blocked: bool,
+        blocked: (bool, bool),
     }
 
     fn examples() -> Vec<Example> {
@@ -566,7 +585,7 @@ mod train {
             let analysed = recognizer.analyse(&case.text, case.channel, &bot, |input| {
                 let mut features = Vec::new();
                 super::features(input, |b| features.push(b));
-                (features, input.restart_blocked)
+                (features, input.gates())
             });
             // Unaddressed messages never reach the model.
             if let Some((features, blocked)) = analysed {
@@ -664,7 +683,7 @@ mod train {
             correct += usize::from(intent == CLASSES[*y]);
             if std::env::var_os("SHOW_MISSES").is_some() && intent != CLASSES[*y] {
                 println!(
-                    "  CV miss {:?} -> {intent:?} blocked={}: {:?}",
+                    "  CV miss {:?} -> {intent:?} blocked={:?}: {:?}",
                     CLASSES[*y], ex.blocked, ex.text
                 );
             }
