@@ -691,6 +691,11 @@ const WORDS: &[(&str, Lex)] = &[
     ("it", Object(Obj::Pronoun)),
     ("ca", Object(Obj::Pronoun)),
     ("cela", Object(Obj::Pronoun)),
+    // "relance le truc", "restart the thing": a vague word for what everyone is on.
+    ("truc", Object(Obj::Pronoun)),
+    ("machin", Object(Obj::Pronoun)),
+    ("bidule", Object(Obj::Pronoun)),
+    ("thing", Object(Obj::Pronoun)),
     ("pc", Object(Obj::Foreign)),
     ("ordi", Object(Obj::Foreign)),
     ("ordinateur", Object(Obj::Foreign)),

@@ -808,6 +808,35 @@ mod tests {
     }
 
     #[test]
+    fn waking_something_else_is_not_a_wake() {
+        for text in [
+            "<@1> lance la partie",
+            "<@1> réveille ton frère",
+            "<@1> allume la lumière",
+            "<@1> démarre MEE6 svp",
+            "<@1> `allume le serveur`",
+        ] {
+            assert_ne!(parse(text).intent, Intent::Wake, "{text}");
+        }
+        assert_eq!(parse("<@1> allume le serveur").intent, Intent::Wake);
+        assert!(!wake_blocked_for("<@1> allume-le stp"));
+        assert!(wake_blocked_for("<@1> lance la partie"));
+    }
+
+    /// Whether the wake gate forbids a wake for this public message.
+    fn wake_blocked_for(text: &str) -> bool {
+        let bot = crate::intent::Addressee {
+            bot_id: 1,
+            bot_name: "CubeGuardian",
+        };
+        crate::intent::Recognizer::new()
+            .analyse(text, crate::intent::Channel::Guild, &bot, |input| {
+                input.wake_blocked
+            })
+            .unwrap()
+    }
+
+    #[test]
     fn a_wake_order_is_never_a_restart() {
         let p = parse("<@1> on est 5 à attendre, allume notre serveur vite fait c'est injouable");
         assert_ne!(p.intent, Intent::Restart);
