@@ -120,7 +120,8 @@ def fr(frames, **kw):
                                "demarrer": "démarres", "ouvrir": "ouvres",
                                "réveiller": "réveilles", "partir": "pars"}.get(
                                    i, "relances" if kw.get("kind") == "restart" else "allumes"))
-    return f.format(v=v, V=v.upper(), o=o, O=o.upper(), i=i, n=kw.get("n", ""),
+    # Upper case, but never "BOT": the corpus loader would read it as a mention.
+    return f.format(v=v, V=v.upper().replace("BOT", "Bot"), o=o, O=o.upper(), i=i, n=kw.get("n", ""),
                     n2=kw.get("n", "")[3:] if kw.get("n", "").startswith("un ") else kw.get("n", ""),
                     t=t)
 
@@ -321,7 +322,7 @@ def none_line():
 HAND_RESTART = [
     # Québec and spoken French.
     "envoye, relance-moi ça", "fais repartir le serveur", "fais-le repartir stp",
-    "fais redémarrer le serv", "remets le serveur en marche", "relance donc le serv",
+    "fais redémarrer le serv", "relance donc le serv",
     "redémarre-lé donc", "tu peux-tu le r'lancer ?", "r'lance le serv", "r'part le serveur",
     "c'est plate, ça gèle. relance-le", "ça gèle ben raide, redémarre le serveur",
     "y'é gelé, relance-le donc", "check, relance donc mc", "envoye donc un reboot",
