@@ -454,6 +454,43 @@ HAND_NONE = [
 ]
 
 
+# Third round (issue 13): requests after a remark, and restarts spoken of rather than asked.
+HAND3_RESTART = [
+    "pas de souci, relance le serveur", "ça lag, redémarre", "il faudrait redémarrer le serveur, ça lag",
+    "il faudrait que tu redémarres le serveur", "time for a restart, please do it",
+    "ok c'est le moment, relance", "bon ben vas-y, redémarre", "c'est injouable, reboot",
+    "tout le monde est prêt, tu peux relancer", "on a tous sauvegardé, redémarre le serveur",
+    "j'ai prévenu les autres, reboot stp", "c'est encore figé. relance stp", "ça rame, relance mc",
+    "personne arrive à se co, restart le serv", "le serveur ne répond plus, redémarre-le",
+    "kick tout le monde et redémarre le serveur", "relancer mc svp ça plante",
+    "il faut relancer le serveur stp", "faudrait reboot le serv là", "ce serait bien de relancer",
+    "le serveur est mort, relance-le", "mc a crash, relance", "ça a crash, redémarre stp",
+    "please, restart it now", "it's frozen, restart please", "we're all stuck, reboot the server",
+    "everyone agreed, go ahead and restart", "the server is dead, restart it",
+]
+HAND3_NONE = [
+    "je me suis fait kick par ton reboot", "ton restart m'a déco", "le restart de ce matin a tout cassé",
+    "pendant le reboot j'ai perdu mon stuff", "après le restart ça marchait mieux",
+    "on s'en fiche du restart", "le reboot d'hier a duré longtemps", "ce reboot était inutile",
+    "can players restart the server?", "est-ce que les joueurs peuvent redémarrer le serveur ?",
+    "on m'a dit que tu pouvais redémarrer le serveur", "Kevin dit que tu relances le serveur chaque nuit",
+    "les modos peuvent reboot le serv ?", "il paraît que tu sais relancer le serveur",
+    "tu relances le serveur à quelle heure d'habitude ?", "tu redémarres souvent ?",
+    "did you restart it?", "who restarted the server?", "the restart fixed it", "thanks for restarting",
+    "why did you reboot?", "your reboot kicked me", "the last restart broke my farm",
+    "merci pour la relance", "merci d'avoir relancé", "bien vu le reboot", "le reboot a marché, merci",
+    "t'as bien fait de relancer", "c'est toi qui as relancé ?", "tu viens de redémarrer ?",
+    "je crois que le serveur redémarre tout seul", "le serveur redémarre en boucle",
+    "mc redémarre toutes les 5 minutes, c'est normal ?", "ça relance à chaque crash ?",
+    "relancer ça sert à rien si le mod bug", "un restart ne changera rien", "le restart c'est pas magique",
+    "je relance mon jeu", "je redémarre ma box et je reviens", "attends je reboot mon pc",
+    "on relance une partie ?", "on relance la game ?", "relance la partie, on a perdu",
+    "Jean veut relancer le serveur", "Léa demande un restart", "les autres veulent un reboot, t'en penses quoi <@OTHER> ?",
+    "quand tu relances, préviens avant", "si tu redémarres, préviens", "redémarre pas sans prévenir",
+    "avant de relancer, attends que je sorte du nether", "attends, relance pas tout de suite",
+]
+
+
 def main():
     out = []
     seen = set()
@@ -532,6 +569,14 @@ def main():
         add("guild", "none", "> <@BOT> " + core + "\\n" + rng.choice(["lol", "mdr qui a écrit ça", "c'est ce qu'il a dit hier"]))
         add("guild", "none", "<@BOT> `" + core + "`")
         add("guild", "none", "<@BOT> ||" + core + "||")
+
+    # Third round: remarks then requests, restarts spoken of.
+    for label, cores in [("restart", HAND3_RESTART), ("none", HAND3_NONE)]:
+        for core in cores:
+            for _ in range(3):
+                add("guild", label, addressed(core))
+            add("dm", label, core)
+            add("guild", "none", core)
     print("\n".join(out))
 
 

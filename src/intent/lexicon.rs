@@ -260,8 +260,27 @@ struct Entry {
 pub(crate) struct Lexicon {
     /// Sorted by word, one entry per word.
     entries: Vec<Entry>,
-    /// For each ASCII letter, the indices of the typo-matchable entries starting with it.
-    fuzzy_by_first: [Vec<u16>; 26],
+    /// Open-addressing hash index over `entries` (entry index + 1; 0 is empty): an exact
+    /// look-up costs one hash and usually one comparison, where a binary search over a
+    /// few thousand words cost a dozen (the commonest path, once per word).
+    index: Box<[u16]>,
+    /// For each ASCII letter and word length, the indices (ascending) of the
+    /// typo-matchable entries: a typo look-up only visits lengths its budget can reach.
+    fuzzy_by_first: Vec<Vec<u16>>,
+}
+
+/// Slot of `(letter, length)` in `Lexicon::fuzzy_by_first`.
+fn fuzzy_slot(first: u8, len: usize) -> usize {
+    usize::from(first - b'a') * (MAX_WORD_BYTES + 1) + len
+}
+
+/// The hash of the exact index (FNV-1a).
+fn word_hash(word: &[u8]) -> usize {
+    let mut h: u32 = 0x811c_9dc5;
+    for &b in word {
+        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+    }
+    (h ^ (h >> 15)) as usize
 }
 
 impl Lexicon {
@@ -299,25 +318,48 @@ impl Lexicon {
                 lex,
             })
             .collect();
-        let mut fuzzy_by_first: [Vec<u16>; 26] = Default::default();
+        let mut fuzzy_by_first: Vec<Vec<u16>> = vec![Vec::new(); 26 * (MAX_WORD_BYTES + 1)];
         for (i, e) in entries.iter().enumerate() {
             let exact_only = EXACT_ONLY.contains(&e.word.as_ref());
-            if e.lex.fuzzy() && !exact_only && e.word.len() >= 4 && e.word[0].is_ascii_lowercase() {
-                fuzzy_by_first[usize::from(e.word[0] - b'a')].push(i as u16);
+            if e.lex.fuzzy()
+                && !exact_only
+                && (4..=MAX_WORD_BYTES).contains(&e.word.len())
+                && e.word[0].is_ascii_lowercase()
+            {
+                fuzzy_by_first[fuzzy_slot(e.word[0], e.word.len())].push(i as u16);
             }
+        }
+        let size = (entries.len() * 2).next_power_of_two();
+        let mut index = vec![0u16; size].into_boxed_slice();
+        for (i, e) in entries.iter().enumerate() {
+            let mut k = word_hash(&e.word) & (size - 1);
+            while index[k] != 0 {
+                k = (k + 1) & (size - 1);
+            }
+            index[k] = i as u16 + 1;
         }
         Lexicon {
             entries,
+            index,
             fuzzy_by_first,
         }
     }
 
     /// Exact look-up.
     pub(crate) fn exact(&self, word: &[u8]) -> Option<Lex> {
-        self.entries
-            .binary_search_by(|e| e.word.as_ref().cmp(word))
-            .ok()
-            .map(|i| self.entries[i].lex)
+        let mask = self.index.len() - 1;
+        let mut k = word_hash(word) & mask;
+        loop {
+            let slot = self.index[k];
+            if slot == 0 {
+                return None;
+            }
+            let entry = &self.entries[usize::from(slot - 1)];
+            if entry.word.as_ref() == word {
+                return Some(entry.lex);
+            }
+            k = (k + 1) & mask;
+        }
     }
 
     /// Classifies a word: exact match, else the closest typo-tolerant match within budget.
@@ -337,15 +379,18 @@ impl Lexicon {
         if word.len() < 4 || !word[0].is_ascii_lowercase() {
             return None;
         }
-        let mut best: Option<((u8, bool, u8), Hit)> = None;
-        for &i in &self.fuzzy_by_first[usize::from(word[0] - b'a')] {
+        let mut best: Option<((u8, bool, u8, u16), Hit)> = None;
+        // The budget is at most 2 edits: only lengths within 2 can match.
+        let lengths = word.len().saturating_sub(2).max(4)..=(word.len() + 2).min(MAX_WORD_BYTES);
+        let candidates = lengths.flat_map(|len| &self.fuzzy_by_first[fuzzy_slot(word[0], len)]);
+        for &i in candidates {
             let entry = &self.entries[usize::from(i)];
             let Some(d) = typo_distance(word, &entry.word) else {
                 continue;
             };
             // Rank: fewer edits, then a doubled or dropped double letter ("allumme") over
-            // other edits, then the less harmful meaning.
-            let rank = (d, !is_doubling_typo(word, &entry.word), entry.lex.risk());
+            // other edits, then the less harmful meaning, then the first in the list.
+            let rank = (d, !is_doubling_typo(word, &entry.word), entry.lex.risk(), i);
             if best.is_none_or(|(r, _)| rank < r) {
                 best = Some((
                     rank,
