@@ -491,6 +491,43 @@ HAND3_NONE = [
 ]
 
 
+# Fourth round (issue 13): English and franglais, requests inside multi-line messages,
+# the bot's name before the politeness, and third-person statements.
+HAND4_RESTART = [
+    "hey, could you restart the server? thanks", "restart please, it's stuck again",
+    "the server froze, can you reboot it?", "pls reboot, nobody can join", "reboot it pls",
+    "could you please restart minecraft", "need a restart here", "restart asap, we're all lagging",
+    "mind giving the server a reboot?", "would you mind restarting the server?",
+    "can we get a quick restart?", "we need a reboot please", "reboot now please",
+    "le serv freeze, tu peux le restart ?", "restart le serv stp it's laggy af",
+    "tu peux reboot stp", "go reboot le serveur", "reboot le serv, ça spawn plus rien",
+    "salut\\nle serv est figé\\nrelance-le stp", "le serveur répond plus\\ntu peux relancer ?",
+    "ok\\nreboot\\nmerci", "hello !\\nun petit reboot svp\\nbonne soirée",
+    "coucou, j'espère que tu vas bien\\nle serveur lag énormément depuis une heure\\nun redémarrage serait possible ?",
+    "bonjour, on est plusieurs à ne plus pouvoir se connecter depuis tout à l'heure, serait-il possible de relancer le serveur ? merci beaucoup",
+    "je sais pas ce qui se passe mais tout est bloqué, même le chat. tu peux redémarrer ?",
+    "bon je vais pas y aller par quatre chemins : relance le serveur",
+    "merci d'avance, relance le serveur quand tu peux", "quand tu peux, relance le serv",
+    "dès que possible, redémarre mc stp",
+]
+HAND4_NONE = [
+    "le serveur relance tout seul", "il redémarre là", "ça redémarre tout seul chaque nuit",
+    "le serveur vient de redémarrer", "minecraft a redémarré", "it's restarting now",
+    "it restarted by itself", "the server reboots every night", "mc is rebooting",
+    "hey Rythm restart the song", "<@OTHER> relance la musique", "MEE6 relance la playlist",
+    "reboot ton ordi <@OTHER>", "redémarre ton pc et réessaie", "essaie de relancer ton jeu",
+    "relance ton launcher, ça devrait marcher", "restart your game and try again",
+    "have you tried turning it off and on again?", "t'as essayé de redémarrer ton pc ?",
+    "redémarrer son pc ça règle tout", "tu devrais relancer ton client",
+    "je vais relancer le jeu", "je reboot et je reviens", "on relance une manche ?",
+    "le bot redémarre le serveur si on lui demande", "le bot sait relancer le serveur",
+    "tu sais que tu peux relancer le serveur ?", "rappel : pour relancer, demandez au bot",
+    "restart le serveur ? bonne idée mais pas maintenant", "un reboot ? non merci",
+    "relancer ? pas besoin, ça remarche", "ok pas de restart alors",
+    "j'ai dit relance, pas redémarre lol", "j'écris relance et rien ne se passe",
+]
+
+
 def main():
     out = []
     seen = set()
@@ -577,6 +614,18 @@ def main():
                 add("guild", label, addressed(core))
             add("dm", label, core)
             add("guild", "none", core)
+
+    # Fourth round.
+    for label, cores in [("restart", HAND4_RESTART), ("none", HAND4_NONE)]:
+        for core in cores:
+            for _ in range(3):
+                add("guild", label, addressed(core))
+            add("dm", label, core)
+            add("guild", "none", core)
+    # The bot's name before the closing politeness, or between two sentences.
+    for core in HAND_RESTART[40:80] + HAND3_RESTART:
+        add("guild", "restart", core + rng.choice([" CubeGuardian stp", ", CubeGuardian, merci",
+                                                  " <@BOT> stp", " le bot merci"]))
     print("\n".join(out))
 
 
