@@ -494,6 +494,9 @@ HAND3_NONE = [
 # Fourth round (issue 13): English and franglais, requests inside multi-line messages,
 # the bot's name before the politeness, and third-person statements.
 HAND4_RESTART = [
+    "est-ce que tu peux relancer le serveur ?", "est-ce que tu pourrais redémarrer mc ?",
+    "ok tu peux relancer maintenant", "c'est bon, tu peux reboot", "relance-le", "redémarre-le",
+    "reboot-le stp", "j'ai besoin que tu redémarres le serveur", "il faut que tu relances le serv",
     "hey, could you restart the server? thanks", "restart please, it's stuck again",
     "the server froze, can you reboot it?", "pls reboot, nobody can join", "reboot it pls",
     "could you please restart minecraft", "need a restart here", "restart asap, we're all lagging",
@@ -511,6 +514,8 @@ HAND4_RESTART = [
     "dès que possible, redémarre mc stp",
 ]
 HAND4_NONE = [
+    "est-ce que tu as relancé le serveur ?", "est-ce que le serveur a redémarré ?",
+    "est-ce qu'il faut relancer ?", "tu peux relancer quand tu veux, mais pas ce soir",
     "le serveur relance tout seul", "il redémarre là", "ça redémarre tout seul chaque nuit",
     "le serveur vient de redémarrer", "minecraft a redémarré", "it's restarting now",
     "it restarted by itself", "the server reboots every night", "mc is rebooting",
