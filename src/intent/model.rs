@@ -13,8 +13,9 @@
 //!
 //! The safety stages stay in front of it: an unaddressed message never reaches it, and
 //! [`super::Recognizer::parse`] refuses a restart that the grammar read as negated or
-//! withdrawn, that is quoted (inline code, spoiler, quotes) or whose object is not the
-//! server, whatever the weights say.
+//! withdrawn, that has no restart word, that is quoted (inline code, spoiler, quotes), a
+//! restart talked about ("ton reboot") or whose object is not the server — and a wake that
+//! is quoted or about another object ("lance la partie") — whatever the weights say.
 //!
 //! Weights are embedded (`model.bin`, `include_bytes!`) and decoded once in
 //! [`Model::embedded`]; scoring a message hashes its features into fixed buckets and adds
