@@ -120,7 +120,8 @@ def fr(frames, **kw):
                                "demarrer": "démarres", "ouvrir": "ouvres",
                                "réveiller": "réveilles", "partir": "pars"}.get(
                                    i, "relances" if kw.get("kind") == "restart" else "allumes"))
-    return f.format(v=v, V=v.upper(), o=o, O=o.upper(), i=i, n=kw.get("n", ""),
+    # Upper case, but never "BOT": the corpus loader would read it as a mention.
+    return f.format(v=v, V=v.upper().replace("BOT", "Bot"), o=o, O=o.upper(), i=i, n=kw.get("n", ""),
                     n2=kw.get("n", "")[3:] if kw.get("n", "").startswith("un ") else kw.get("n", ""),
                     t=t)
 
@@ -316,6 +317,222 @@ def none_line():
     return core
 
 
+# Hand-written cores from the categories of issue 13, second round (development only):
+# each is combined with addresses below, so the model learns the request, not the frame.
+HAND_RESTART = [
+    # Québec and spoken French.
+    "envoye, relance-moi ça", "fais repartir le serveur", "fais-le repartir stp",
+    "fais redémarrer le serv", "relance donc le serv",
+    "redémarre-lé donc", "tu peux-tu le r'lancer ?", "r'lance le serv", "r'part le serveur",
+    "c'est plate, ça gèle. relance-le", "ça gèle ben raide, redémarre le serveur",
+    "y'é gelé, relance-le donc", "check, relance donc mc", "envoye donc un reboot",
+    "donne un coup de reboot au serveur", "un coup de relance stp", "mets un coup de restart",
+    "fais-moi un reboot du serv", "fais un restart", "fais un redémarrage stp",
+    "relance-nous ça", "redémarre-nous le serveur", "relance-moi le srv", "reboot-moi mc",
+    "allez hop, un reboot", "vas-y relance", "vas-y reboot le serv", "go reboot",
+    "go restart mc", "on relance ?", "on reboot le serv ?", "on peut relancer ?",
+    # SMS and clipped spellings.
+    "tu pe relancé le serv stp", "rdmr le serv", "relanc le serv", "relans le srv",
+    "redemar le serv", "rédem stp", "relanc mc plz", "tpx relancer ?", "tu peu rdm ?",
+    "stp relance", "reboot stp", "restart plz", "rstart le serv", "rebbot mc", "relannce",
+    "redémar le serveur", "redémarrrre", "tu px reboot ?", "reboot svp mrc", "relanceee",
+    "tu peux relancer stp jpp", "reboot le serv pls g lag", "c mor, relance", "relance stp c bloqué",
+    # Noun phrases.
+    "une petite relance ?", "un reboot svp", "reboot ?", "restart ?", "petit restart ?",
+    "un redémarrage serait le bienvenu", "ce serait pour un reboot", "possible d'avoir un restart ?",
+    "un reboot ça serait possible ?", "reboot svp merci", "demande de redémarrage du serveur",
+    "petite relance du serv stp", "un reboot du serveur please", "restart du serv ?",
+    "relance du serveur svp", "redémarrage du serveur stp", "un petit coup de reboot ?",
+    "on aurait besoin d'un reboot", "besoin d'un restart", "urgent : reboot du serveur",
+    # Formal.
+    "bonjour, serait-il possible de procéder à un redémarrage du serveur ? merci",
+    "je vous saurais gré de bien vouloir relancer le serveur", "veuillez redémarrer le serveur",
+    "auriez-vous l'obligeance de redémarrer le serveur Minecraft ?",
+    "pourriez-vous relancer le serveur, s'il vous plaît ?",
+    "je sollicite un redémarrage du serveur, merci par avance",
+    # Buried after other sentences.
+    "bon ça fait une heure qu'on galère, le tp marche plus, les mobs spawnent pas. relance le serveur stp",
+    "salut ! j'espère que tu vas bien. on a un souci, tout est figé. tu peux redémarrer ?",
+    "on a voté à 6 contre 1 pour un reboot. vas-y",
+    "le vote est passé. relance",
+    "personne peut poser de blocs, les coffres s'ouvrent plus, bref c'est cassé. reboot stp",
+    "j'ai essayé de me déco reco trois fois, rien à faire. tu peux relancer le serveur ?",
+    "ok j'ai prévenu tout le monde sur le général, ils ont tous sauvegardé. redémarre",
+    "Kevin a dit qu'il était d'accord et Léa aussi. relance le serveur",
+    "désolé de déranger encore, mais le serv rame de fou depuis midi. un reboot ?",
+    "hello, petite question puis une demande : vous êtes combien ce soir ? et sinon relance le serv stp",
+    "les gars sont tous déco de toute façon, tu peux reboot",
+    "ça lag, ça freeze, ça crash. bref : restart",
+    # English and franglais.
+    "server's frozen, restart it please", "can you give the server a kick? it's stuck",
+    "the server needs a reboot", "reboot pls it's lagging hard", "restart mc real quick",
+    "do a restart", "do a reboot pls", "give it a restart", "hit restart on the server",
+    "quick reboot?", "a restart please", "yo restart the thing, it's frozen",
+    "le serv est frozen, reboot it", "fais un reboot du server please", "can u relance le serv",
+    "restart le serveur it's laggy", "please do a quick restart of the mc server",
+]
+HAND_WAKE = [
+    "part le serveur", "pars le serv stp", "fais partir le serveur", "peux-tu partir le serveur ?",
+    "tu peux-tu partir mc ?", "envoye, part le serveur", "ouvre le serveur stp",
+    "allume le serv on veut jouer", "démarre le serveur svp", "lance le serveur minecraft",
+    "mets le serveur en marche", "mets en route le serveur", "allume-le stp", "démarre-le",
+    "le serveur est éteint, allume-le", "c'est fermé, tu peux ouvrir ?", "allume mc",
+    "alume le serv", "alum le srv plz", "démar le serv", "démare mc stp", "lance mc",
+    "wake up the server", "turn the server on please", "boot the server", "start mc pls",
+    "power on the server", "fire up the mc server", "start the server, it's off",
+    "un démarrage du serveur svp", "un allumage stp", "on peut avoir le serveur allumé ?",
+    "le serv est off, démarre-le", "ouvre-nous le serveur", "allume-nous mc stp",
+    "réveille le serveur", "réveille le serv stp", "réveille mc", "sors le serveur du dodo",
+    "on veut jouer, allume le serveur", "bonsoir, serait-il possible d'allumer le serveur ?",
+    "pourriez-vous démarrer le serveur, s'il vous plaît ?", "start le serv stp",
+    "on a fini de manger, tu peux lancer le serveur ?", "il est éteint. démarre-le svp",
+    "allume le serveur mc, on est trois à attendre", "boot up mc please", "spin up the server",
+]
+HAND_STATUS = [
+    "le serv est-tu parti ?", "y'é-tu ouvert le serveur ?", "est-ce que le serveur roule ?",
+    "ça roule le serveur ?", "le serveur est-il en ligne ?", "le serveur est ouvert ?",
+    "y a-t-il du monde connecté ?", "qui est en ligne ?", "c'est allumé ?", "c'est éteint ?",
+    "le serveur est en route ?", "t'as le statut du serv ?", "état du serv stp",
+    "le serv il est up ou pas", "le serveur répond-il ?", "is mc up?", "is the server on?",
+    "server up?", "who's playing right now?", "how many people are on?",
+    "est-ce que je peux me connecter là ?", "c'est jouable là ?", "ça marche là le serv ?",
+    "on est combien connectés ?", "y a qqn ?", "le serv est en vie ?", "il est vivant le serveur ?",
+]
+HAND_HELP = [
+    "t'as quoi comme commandes ?", "tu fonctionnes comment ?", "t'es quoi toi ?",
+    "c'est quoi ce bot ?", "qu'est-ce que tu sais faire ?", "tu peux faire quoi ?",
+    "comment on te parle ?", "je te demande comment un redémarrage ?",
+    "comment je fais pour allumer le serv avec toi ?", "quelles sont tes commandes ?",
+    "tu réponds à quoi ?", "c'est quoi les mots que tu comprends ?", "what do you do?",
+    "what are your commands?", "how do i ask you to restart?", "help me use this bot",
+    "explique-moi comment tu marches", "à quoi tu sers au juste ?", "t'es un bot de quoi ?",
+    "tu sers à quoi toi ?", "montre l'aide", "affiche l'aide", "commandes", "menu",
+]
+HAND_NONE = [
+    # Objects that are not the server.
+    "lance la partie", "relance le débat", "réveille ton frère", "relance la musique stp",
+    "démarre le vote", "lance le dé", "lance une partie de uno", "relance la conversation",
+    "allume la lumière", "allume ta cam", "ouvre la porte", "start the round",
+    "restart the song", "reboot your brain lol", "relance ta question", "relance Kevin il répond pas",
+    "réveille Jean", "redémarre ton cerveau", "lance le chrono", "relance le minuteur",
+    "démarre le stream", "lance la vidéo", "relance la vidéo", "allume la télé",
+    "relance mon launcher", "redémarre mon ordi", "reboot le pc de Jean", "reboot ma box",
+    "relance le bot musique", "restart the music bot", "relance spotify", "relance la playlist",
+    "lance le quiz", "démarre la manche", "start the timer", "reboot my router",
+    "réveille les autres", "réveille Kevin stp", "relance le sujet", "lance le tournoi",
+    "redémarre la game", "relance la game", "relance une game", "lance une game de bedwars",
+    "relance la map", "allume le feu", "ouvre le coffre", "relance ton pc",
+    "réveille-le, il dort sur son clavier", "relance le serveur Discord", "redémarre le serveur TeamSpeak",
+    "dis à MEE6 de relancer la musique", "demande à Rythm de relancer la chanson",
+    # Statements, thanks, answers to the bot.
+    "il tourne, merci", "merci du coup de main", "merci de ton aide", "le serveur est up, cool",
+    "ok c'est allumé", "c'est reparti, merci", "top il est revenu", "il marche, nickel",
+    "ok fais-le", "oui vas-y", "vas-y go", "oui", "ouais fais-le", "yes do it", "confirmé",
+    "non pas maintenant", "non attends", "attends 5 min", "pas tout de suite", "ok merci bien",
+    "c'est bon tout marche", "ah il est déjà allumé", "le serveur tourne bien",
+    "il est allumé le serveur, tout va bien", "il tourne nickel depuis ce matin",
+    # The bot as subject, talk about the bot.
+    "le bot a encore tout relancé", "le bot relance le serveur tout seul", "CubeGuardian a redémarré mc",
+    "le bot redémarre quand on lui demande gentiment", "le bot a allumé le serv ce matin",
+    "CubeGuardian relance tout le temps pour rien", "c'est le bot qui gère les reboots",
+    # Complaints, commentary with an imperative inside.
+    "il plante tout le temps, relancez-le qu'ils disent…", "relance relance, c'est tout ce que vous savez dire",
+    "redémarre-le qu'il dit, comme si c'était magique", "ouais ouais 'reboot le serv', on connaît",
+    "à chaque lag c'est 'relance le serveur'", "\"redémarre\" par-ci, \"redémarre\" par-là",
+    "les gens qui spamment reboot à chaque lag", "redémarrer c'est pas la solution à tout",
+    "relancer le serveur ça règle rien", "un reboot ça sert à rien, c'est le mod qui bug",
+    "ça sert à quoi de relancer si ça replante", "quand je dis relance, c'est une blague",
+    # Quoted and hidden.
+    "`relance le serveur`", "```redémarre le serveur```", "> relance le serveur\\nquelqu'un a écrit ça ?",
+    "||relance le serv||", "> reboot mc\\nlol", "tape `reboot` pour relancer", "c'est quoi la diff entre `restart` et `reboot` ?",
+    # Past, hypothetical, negated.
+    "t'as relancé le serveur ?", "tu l'as redémarré quand ?", "t'aurais pas dû relancer",
+    "si ça replante, relance-le", "si quelqu'un demande, ne relance pas", "relance pas stp",
+    "ne redémarre surtout pas", "pas de reboot, je suis en train de build", "pas de restart ce soir",
+    "don't restart, i'm building", "no reboot please", "never restart during the event",
+    "ne l'allume pas", "n'allume pas le serveur", "pas besoin d'allumer",
+]
+
+
+# Third round (issue 13): requests after a remark, and restarts spoken of rather than asked.
+HAND3_RESTART = [
+    "pas de souci, relance le serveur", "ça lag, redémarre", "il faudrait redémarrer le serveur, ça lag",
+    "il faudrait que tu redémarres le serveur", "time for a restart, please do it",
+    "ok c'est le moment, relance", "bon ben vas-y, redémarre", "c'est injouable, reboot",
+    "tout le monde est prêt, tu peux relancer", "on a tous sauvegardé, redémarre le serveur",
+    "j'ai prévenu les autres, reboot stp", "c'est encore figé. relance stp", "ça rame, relance mc",
+    "personne arrive à se co, restart le serv", "le serveur ne répond plus, redémarre-le",
+    "kick tout le monde et redémarre le serveur", "relancer mc svp ça plante",
+    "il faut relancer le serveur stp", "faudrait reboot le serv là", "ce serait bien de relancer",
+    "le serveur est mort, relance-le", "mc a crash, relance", "ça a crash, redémarre stp",
+    "please, restart it now", "it's frozen, restart please", "we're all stuck, reboot the server",
+    "everyone agreed, go ahead and restart", "the server is dead, restart it",
+]
+HAND3_NONE = [
+    "je me suis fait kick par ton reboot", "ton restart m'a déco", "le restart de ce matin a tout cassé",
+    "pendant le reboot j'ai perdu mon stuff", "après le restart ça marchait mieux",
+    "on s'en fiche du restart", "le reboot d'hier a duré longtemps", "ce reboot était inutile",
+    "can players restart the server?", "est-ce que les joueurs peuvent redémarrer le serveur ?",
+    "on m'a dit que tu pouvais redémarrer le serveur", "Kevin dit que tu relances le serveur chaque nuit",
+    "les modos peuvent reboot le serv ?", "il paraît que tu sais relancer le serveur",
+    "tu relances le serveur à quelle heure d'habitude ?", "tu redémarres souvent ?",
+    "did you restart it?", "who restarted the server?", "the restart fixed it", "thanks for restarting",
+    "why did you reboot?", "your reboot kicked me", "the last restart broke my farm",
+    "merci pour la relance", "merci d'avoir relancé", "bien vu le reboot", "le reboot a marché, merci",
+    "t'as bien fait de relancer", "c'est toi qui as relancé ?", "tu viens de redémarrer ?",
+    "je crois que le serveur redémarre tout seul", "le serveur redémarre en boucle",
+    "mc redémarre toutes les 5 minutes, c'est normal ?", "ça relance à chaque crash ?",
+    "relancer ça sert à rien si le mod bug", "un restart ne changera rien", "le restart c'est pas magique",
+    "je relance mon jeu", "je redémarre ma box et je reviens", "attends je reboot mon pc",
+    "on relance une partie ?", "on relance la game ?", "relance la partie, on a perdu",
+    "Jean veut relancer le serveur", "Léa demande un restart", "les autres veulent un reboot, t'en penses quoi <@OTHER> ?",
+    "quand tu relances, préviens avant", "si tu redémarres, préviens", "redémarre pas sans prévenir",
+    "avant de relancer, attends que je sorte du nether", "attends, relance pas tout de suite",
+]
+
+
+# Fourth round (issue 13): English and franglais, requests inside multi-line messages,
+# the bot's name before the politeness, and third-person statements.
+HAND4_RESTART = [
+    "est-ce que tu peux relancer le serveur ?", "est-ce que tu pourrais redémarrer mc ?",
+    "ok tu peux relancer maintenant", "c'est bon, tu peux reboot", "relance-le", "redémarre-le",
+    "reboot-le stp", "j'ai besoin que tu redémarres le serveur", "il faut que tu relances le serv",
+    "hey, could you restart the server? thanks", "restart please, it's stuck again",
+    "the server froze, can you reboot it?", "pls reboot, nobody can join", "reboot it pls",
+    "could you please restart minecraft", "need a restart here", "restart asap, we're all lagging",
+    "mind giving the server a reboot?", "would you mind restarting the server?",
+    "can we get a quick restart?", "we need a reboot please", "reboot now please",
+    "le serv freeze, tu peux le restart ?", "restart le serv stp it's laggy af",
+    "tu peux reboot stp", "go reboot le serveur", "reboot le serv, ça spawn plus rien",
+    "salut\\nle serv est figé\\nrelance-le stp", "le serveur répond plus\\ntu peux relancer ?",
+    "ok\\nreboot\\nmerci", "hello !\\nun petit reboot svp\\nbonne soirée",
+    "coucou, j'espère que tu vas bien\\nle serveur lag énormément depuis une heure\\nun redémarrage serait possible ?",
+    "bonjour, on est plusieurs à ne plus pouvoir se connecter depuis tout à l'heure, serait-il possible de relancer le serveur ? merci beaucoup",
+    "je sais pas ce qui se passe mais tout est bloqué, même le chat. tu peux redémarrer ?",
+    "bon je vais pas y aller par quatre chemins : relance le serveur",
+    "merci d'avance, relance le serveur quand tu peux", "quand tu peux, relance le serv",
+    "dès que possible, redémarre mc stp",
+]
+HAND4_NONE = [
+    "est-ce que tu as relancé le serveur ?", "est-ce que le serveur a redémarré ?",
+    "est-ce qu'il faut relancer ?", "tu peux relancer quand tu veux, mais pas ce soir",
+    "le serveur relance tout seul", "il redémarre là", "ça redémarre tout seul chaque nuit",
+    "le serveur vient de redémarrer", "minecraft a redémarré", "it's restarting now",
+    "it restarted by itself", "the server reboots every night", "mc is rebooting",
+    "hey Rythm restart the song", "<@OTHER> relance la musique", "MEE6 relance la playlist",
+    "reboot ton ordi <@OTHER>", "redémarre ton pc et réessaie", "essaie de relancer ton jeu",
+    "relance ton launcher, ça devrait marcher", "restart your game and try again",
+    "have you tried turning it off and on again?", "t'as essayé de redémarrer ton pc ?",
+    "redémarrer son pc ça règle tout", "tu devrais relancer ton client",
+    "je vais relancer le jeu", "je reboot et je reviens", "on relance une manche ?",
+    "le bot redémarre le serveur si on lui demande", "le bot sait relancer le serveur",
+    "tu sais que tu peux relancer le serveur ?", "rappel : pour relancer, demandez au bot",
+    "restart le serveur ? bonne idée mais pas maintenant", "un reboot ? non merci",
+    "relancer ? pas besoin, ça remarche", "ok pas de restart alors",
+    "j'ai dit relance, pas redémarre lol", "j'écris relance et rien ne se passe",
+]
+
+
 def main():
     out = []
     seen = set()
@@ -364,6 +581,56 @@ def main():
         add("guild", "none", addressed(none_line()))
     for _ in range(130):
         add("dm", "none", none_line())
+
+    # Second round of hand-written cores (issue 13), with addresses of every kind.
+    for label, cores, times in [("restart", HAND_RESTART, 3), ("wake", HAND_WAKE, 3),
+                                ("status", HAND_STATUS, 2), ("help", HAND_HELP, 2),
+                                ("none", HAND_NONE, 2)]:
+        for core in cores:
+            for _ in range(times):
+                add("guild", label, addressed(core + rng.choice(["", "", "", " " + rng.choice(TAIL_FR)]).rstrip()))
+            add("dm", label, core)
+            # Not addressed, or addressed to another member: not for the bot.
+            add("guild", "none", core)
+            if rng.random() < 0.4:
+                add("guild", "none", rng.choice(["<@OTHER> ", "Kevin, ", "<@OTHER>, "]) + core)
+    # The bot's name mid-sentence, last, or after another sentence; several lines.
+    for core in HAND_RESTART[:40] + HAND_WAKE[:20]:
+        label = "restart" if core in HAND_RESTART else "wake"
+        words = core.split(" ")
+        if len(words) > 2 and words[0].isalpha():
+            # "relance, CubeGuardian, le serveur": the name between the verb and the rest.
+            add("guild", label, words[0] + ", CubeGuardian, " + " ".join(words[1:]))
+        add("guild", label, rng.choice(["salut\\n", "yo\\n", "bon.\\n", "re\\n"]) + "<@BOT> " + core)
+        add("guild", label, "<@BOT>\\n" + core + "\\nmerci !")
+        add("guild", label, "<@OTHER> oui je sais. <@BOT> " + core)
+        mark = rng.choice(["**", "__", "*"])
+        add("guild", label, mark + core + mark + " <@BOT>")
+        add("guild", label, "<@BOT> " + core + " https://imgur.com/a/xYz12")
+        add("guild", label, "<@BOT> " + core + " <:sadge:812345678901234567>")
+        add("guild", "none", "> <@BOT> " + core + "\\n" + rng.choice(["lol", "mdr qui a écrit ça", "c'est ce qu'il a dit hier"]))
+        add("guild", "none", "<@BOT> `" + core + "`")
+        add("guild", "none", "<@BOT> ||" + core + "||")
+
+    # Third round: remarks then requests, restarts spoken of.
+    for label, cores in [("restart", HAND3_RESTART), ("none", HAND3_NONE)]:
+        for core in cores:
+            for _ in range(3):
+                add("guild", label, addressed(core))
+            add("dm", label, core)
+            add("guild", "none", core)
+
+    # Fourth round.
+    for label, cores in [("restart", HAND4_RESTART), ("none", HAND4_NONE)]:
+        for core in cores:
+            for _ in range(3):
+                add("guild", label, addressed(core))
+            add("dm", label, core)
+            add("guild", "none", core)
+    # The bot's name before the closing politeness, or between two sentences.
+    for core in HAND_RESTART[40:80] + HAND3_RESTART:
+        add("guild", "restart", core + rng.choice([" CubeGuardian stp", ", CubeGuardian, merci",
+                                                  " <@BOT> stp", " le bot merci"]))
     print("\n".join(out))
 
 

@@ -22,4 +22,4 @@ if [ "${1:-}" = "--regenerate" ]; then
     } > tests/data/intents-dev.tsv.new
     mv tests/data/intents-dev.tsv.new tests/data/intents-dev.tsv
 fi
-cargo test --locked --lib intent::model::train -- --ignored --nocapture
+nice -n 10 cargo test --locked --lib intent::model::train -- --ignored --nocapture

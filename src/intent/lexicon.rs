@@ -260,8 +260,27 @@ struct Entry {
 pub(crate) struct Lexicon {
     /// Sorted by word, one entry per word.
     entries: Vec<Entry>,
-    /// For each ASCII letter, the indices of the typo-matchable entries starting with it.
-    fuzzy_by_first: [Vec<u16>; 26],
+    /// Open-addressing hash index over `entries` (entry index + 1; 0 is empty): an exact
+    /// look-up costs one hash and usually one comparison, where a binary search over a
+    /// few thousand words cost a dozen (the commonest path, once per word).
+    index: Box<[u16]>,
+    /// For each ASCII letter and word length, the indices (ascending) of the
+    /// typo-matchable entries: a typo look-up only visits lengths its budget can reach.
+    fuzzy_by_first: Vec<Vec<u16>>,
+}
+
+/// Slot of `(letter, length)` in `Lexicon::fuzzy_by_first`.
+fn fuzzy_slot(first: u8, len: usize) -> usize {
+    usize::from(first - b'a') * (MAX_WORD_BYTES + 1) + len
+}
+
+/// The hash of the exact index (FNV-1a).
+fn word_hash(word: &[u8]) -> usize {
+    let mut h: u32 = 0x811c_9dc5;
+    for &b in word {
+        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
+    }
+    (h ^ (h >> 15)) as usize
 }
 
 impl Lexicon {
@@ -299,25 +318,48 @@ impl Lexicon {
                 lex,
             })
             .collect();
-        let mut fuzzy_by_first: [Vec<u16>; 26] = Default::default();
+        let mut fuzzy_by_first: Vec<Vec<u16>> = vec![Vec::new(); 26 * (MAX_WORD_BYTES + 1)];
         for (i, e) in entries.iter().enumerate() {
             let exact_only = EXACT_ONLY.contains(&e.word.as_ref());
-            if e.lex.fuzzy() && !exact_only && e.word.len() >= 4 && e.word[0].is_ascii_lowercase() {
-                fuzzy_by_first[usize::from(e.word[0] - b'a')].push(i as u16);
+            if e.lex.fuzzy()
+                && !exact_only
+                && (4..=MAX_WORD_BYTES).contains(&e.word.len())
+                && e.word[0].is_ascii_lowercase()
+            {
+                fuzzy_by_first[fuzzy_slot(e.word[0], e.word.len())].push(i as u16);
             }
+        }
+        let size = (entries.len() * 2).next_power_of_two();
+        let mut index = vec![0u16; size].into_boxed_slice();
+        for (i, e) in entries.iter().enumerate() {
+            let mut k = word_hash(&e.word) & (size - 1);
+            while index[k] != 0 {
+                k = (k + 1) & (size - 1);
+            }
+            index[k] = i as u16 + 1;
         }
         Lexicon {
             entries,
+            index,
             fuzzy_by_first,
         }
     }
 
     /// Exact look-up.
     pub(crate) fn exact(&self, word: &[u8]) -> Option<Lex> {
-        self.entries
-            .binary_search_by(|e| e.word.as_ref().cmp(word))
-            .ok()
-            .map(|i| self.entries[i].lex)
+        let mask = self.index.len() - 1;
+        let mut k = word_hash(word) & mask;
+        loop {
+            let slot = self.index[k];
+            if slot == 0 {
+                return None;
+            }
+            let entry = &self.entries[usize::from(slot - 1)];
+            if entry.word.as_ref() == word {
+                return Some(entry.lex);
+            }
+            k = (k + 1) & mask;
+        }
     }
 
     /// Classifies a word: exact match, else the closest typo-tolerant match within budget.
@@ -337,15 +379,18 @@ impl Lexicon {
         if word.len() < 4 || !word[0].is_ascii_lowercase() {
             return None;
         }
-        let mut best: Option<((u8, bool, u8), Hit)> = None;
-        for &i in &self.fuzzy_by_first[usize::from(word[0] - b'a')] {
+        let mut best: Option<((u8, bool, u8, u16), Hit)> = None;
+        // The budget is at most 2 edits: only lengths within 2 can match.
+        let lengths = word.len().saturating_sub(2).max(4)..=(word.len() + 2).min(MAX_WORD_BYTES);
+        let candidates = lengths.flat_map(|len| &self.fuzzy_by_first[fuzzy_slot(word[0], len)]);
+        for &i in candidates {
             let entry = &self.entries[usize::from(i)];
             let Some(d) = typo_distance(word, &entry.word) else {
                 continue;
             };
             // Rank: fewer edits, then a doubled or dropped double letter ("allumme") over
-            // other edits, then the less harmful meaning.
-            let rank = (d, !is_doubling_typo(word, &entry.word), entry.lex.risk());
+            // other edits, then the less harmful meaning, then the first in the list.
+            let rank = (d, !is_doubling_typo(word, &entry.word), entry.lex.risk(), i);
             if best.is_none_or(|(r, _)| rank < r) {
                 best = Some((
                     rank,
@@ -552,6 +597,21 @@ const OTHER_VERB_FORMS: &[(&str, Act, Form)] = &[
     ("relancement", Restart, Noun),
     ("repartir", Restart, Infinitive),
     ("redem", Restart, Base),
+    // Chat shorthand, Québec and clipped spellings: known, so that the gates can check
+    // their object (a restart needs a restart word, see `model::restart_blocked`).
+    ("repars", Restart, Base),
+    ("repart", Restart, Base),
+    ("rdm", Restart, Base),
+    ("rdmr", Restart, Base),
+    ("rs", Restart, Base),
+    ("reamorce", Restart, Base),
+    ("reamorcer", Restart, Infinitive),
+    ("refresh", Restart, Base),
+    ("relaunch", Restart, Base),
+    ("redemar", Restart, Base),
+    ("relans", Restart, Base),
+    ("relanse", Restart, Base),
+    ("reebot", Restart, Base),
     ("woken", Wake, Past),
     ("demarrage", Wake, Noun),
     ("allumage", Wake, Noun),
@@ -691,6 +751,11 @@ const WORDS: &[(&str, Lex)] = &[
     ("it", Object(Obj::Pronoun)),
     ("ca", Object(Obj::Pronoun)),
     ("cela", Object(Obj::Pronoun)),
+    // "relance le truc", "restart the thing": a vague word for what everyone is on.
+    ("truc", Object(Obj::Pronoun)),
+    ("machin", Object(Obj::Pronoun)),
+    ("bidule", Object(Obj::Pronoun)),
+    ("thing", Object(Obj::Pronoun)),
     ("pc", Object(Obj::Foreign)),
     ("ordi", Object(Obj::Foreign)),
     ("ordinateur", Object(Obj::Foreign)),
@@ -722,6 +787,80 @@ const WORDS: &[(&str, Lex)] = &[
     ("appli", Object(Obj::Foreign)),
     ("app", Object(Obj::Foreign)),
     ("windows", Object(Obj::Foreign)),
+    // Other bots, other games' servers, media, things of the room, people: what "lance",
+    // "relance", "réveille" often apply to in chat, and never the Minecraft server.
+    ("mee6", Object(Obj::Foreign)),
+    ("dyno", Object(Obj::Foreign)),
+    ("rythm", Object(Obj::Foreign)),
+    ("groovy", Object(Obj::Foreign)),
+    ("hydra", Object(Obj::Foreign)),
+    ("jockie", Object(Obj::Foreign)),
+    ("carlbot", Object(Obj::Foreign)),
+    ("probot", Object(Obj::Foreign)),
+    ("tatsu", Object(Obj::Foreign)),
+    ("yagpdb", Object(Obj::Foreign)),
+    ("dankmemer", Object(Obj::Foreign)),
+    ("terraria", Object(Obj::Foreign)),
+    ("valheim", Object(Obj::Foreign)),
+    ("ark", Object(Obj::Foreign)),
+    ("factorio", Object(Obj::Foreign)),
+    ("palworld", Object(Obj::Foreign)),
+    ("satisfactory", Object(Obj::Foreign)),
+    ("zomboid", Object(Obj::Foreign)),
+    ("rust", Object(Obj::Foreign)),
+    ("minetest", Object(Obj::Foreign)),
+    ("starbound", Object(Obj::Foreign)),
+    ("unturned", Object(Obj::Foreign)),
+    ("gmod", Object(Obj::Foreign)),
+    ("csgo", Object(Obj::Foreign)),
+    ("fortnite", Object(Obj::Foreign)),
+    ("roblox", Object(Obj::Foreign)),
+    ("teamspeak", Object(Obj::Foreign)),
+    ("mumble", Object(Obj::Foreign)),
+    ("spotify", Object(Obj::Foreign)),
+    ("youtube", Object(Obj::Foreign)),
+    ("twitch", Object(Obj::Foreign)),
+    ("stream", Object(Obj::Foreign)),
+    ("playlist", Object(Obj::Foreign)),
+    ("chanson", Object(Obj::Foreign)),
+    ("song", Object(Obj::Foreign)),
+    ("film", Object(Obj::Foreign)),
+    ("serie", Object(Obj::Foreign)),
+    ("tele", Object(Obj::Foreign)),
+    ("tv", Object(Obj::Foreign)),
+    ("radio", Object(Obj::Foreign)),
+    ("lumiere", Object(Obj::Foreign)),
+    ("light", Object(Obj::Foreign)),
+    ("lights", Object(Obj::Foreign)),
+    ("cam", Object(Obj::Foreign)),
+    ("camera", Object(Obj::Foreign)),
+    ("micro", Object(Obj::Foreign)),
+    ("mic", Object(Obj::Foreign)),
+    ("porte", Object(Obj::Foreign)),
+    ("feu", Object(Obj::Foreign)),
+    ("debat", Object(Obj::Foreign)),
+    ("conversation", Object(Obj::Foreign)),
+    ("discussion", Object(Obj::Foreign)),
+    ("sujet", Object(Obj::Foreign)),
+    ("vote", Object(Obj::Foreign)),
+    ("sondage", Object(Obj::Foreign)),
+    ("poll", Object(Obj::Foreign)),
+    ("quiz", Object(Obj::Foreign)),
+    ("timer", Object(Obj::Foreign)),
+    ("chrono", Object(Obj::Foreign)),
+    ("minuteur", Object(Obj::Foreign)),
+    ("compteur", Object(Obj::Foreign)),
+    ("tournoi", Object(Obj::Foreign)),
+    ("tournament", Object(Obj::Foreign)),
+    ("frere", Object(Obj::Foreign)),
+    ("soeur", Object(Obj::Foreign)),
+    ("cerveau", Object(Obj::Foreign)),
+    ("tete", Object(Obj::Foreign)),
+    ("brain", Object(Obj::Foreign)),
+    ("brother", Object(Obj::Foreign)),
+    ("sister", Object(Obj::Foreign)),
+    ("pote", Object(Obj::Foreign)),
+    ("cousin", Object(Obj::Foreign)),
     ("toi", Object(Obj::SelfRef)),
     ("yourself", Object(Obj::SelfRef)),
     // Negation and blocking.

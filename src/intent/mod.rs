@@ -151,6 +151,7 @@ impl Recognizer {
         }
         let verdict = rules::decide(&tagged);
         let restart_blocked = model::restart_blocked(&norm, &tagged, &verdict.evidence);
+        let wake_blocked = model::wake_blocked(&norm, &tagged);
         Some(f(&Input {
             norm: &norm,
             tagged: &tagged,
@@ -159,6 +160,7 @@ impl Recognizer {
             rules_intent: verdict.intent,
             rules_score: verdict.score,
             restart_blocked,
+            wake_blocked,
         }))
     }
 
@@ -166,7 +168,7 @@ impl Recognizer {
     /// at a bounded prefix of the text (see `normalize::MAX_ANALYSED_CHARS`).
     pub fn parse(&self, text: &str, channel: Channel, bot: &Addressee<'_>) -> Parsed {
         let decided = self.analyse(text, channel, bot, |input| match &self.model {
-            Some(model) => decide(model.probabilities(input), input.restart_blocked),
+            Some(model) => decide(model.probabilities(input), input.gates()),
             None => grammar_only(input),
         });
         let Some((intent, confidence)) = decided else {
@@ -186,12 +188,17 @@ impl Recognizer {
 }
 
 /// The final choice from the model's probabilities, behind the safety gates: when they
-/// forbid a restart (negated, withdrawn, quoted, or about another object), whatever the
-/// weights say, its probability goes to "nothing asked".
-fn decide(mut p: [f32; 5], restart_blocked: bool) -> (Intent, f32) {
+/// forbid a restart (negated, withdrawn, quoted, or about another object) or a wake
+/// (quoted, or about another object: "lance la partie"), whatever the weights say, its
+/// probability goes to "nothing asked".
+fn decide(mut p: [f32; 5], (restart_blocked, wake_blocked): (bool, bool)) -> (Intent, f32) {
     if restart_blocked {
         p[4] += p[0];
         p[0] = 0.0;
+    }
+    if wake_blocked {
+        p[4] += p[1];
+        p[1] = 0.0;
     }
     if !p.iter().all(|x| x.is_finite()) {
         return (Intent::None, 0.5);
@@ -214,6 +221,7 @@ fn decide(mut p: [f32; 5], restart_blocked: bool) -> (Intent, f32) {
 fn grammar_only(input: &Input<'_>) -> (Intent, f32) {
     match input.rules_intent {
         Intent::None => (Intent::None, input.rules_score),
+        Intent::Wake if input.wake_blocked => (Intent::None, input.rules_score),
         intent => {
             let confidence = input.rules_score * input.address.weight();
             if confidence >= MIN_CONFIDENCE {
@@ -539,18 +547,19 @@ pub(crate) mod corpus {
         let all = format!("development mistakes:\n{}", mistakes.join("\n"));
         assert_eq!(dev.false_restarts(), 0, "false restarts (dev):\n{all}");
         assert!(dev.accuracy() >= 0.97, "dev accuracy below 97 %:\n{all}");
-        // A ratchet at the figures reached for issue 13 (92.8 %, 3 false restarts; before
-        // it: 80.2 %, 26), below the issue's goal checked by `held_out_meets_the_goal`.
+        // A ratchet at the figures reached for issue 13 (96.0 %, 2 false restarts; before:
+        // 92.8 %, 3, and first 80.2 %, 26), below the issue's goal checked by
+        // `held_out_meets_the_goal`.
         assert!(
-            held_out.false_restarts() <= 3,
+            held_out.false_restarts() <= 2,
             "more false restarts on the held-out split"
         );
-        assert!(held_out.accuracy() >= 0.925, "held-out accuracy regressed");
+        assert!(held_out.accuracy() >= 0.96, "held-out accuracy regressed");
     }
 
     /// Issue 13's goal: at least 97 % on the held-out split, with no false restart.
     #[test]
-    #[ignore = "not reached yet: 92.8 % with 3 false restarts (issue 13)"]
+    #[ignore = "not reached yet: 96.0 % with 2 false restarts (issue 13)"]
     fn held_out_meets_the_goal() {
         let recognizer = Recognizer::new();
         let bot = Addressee {

@@ -100,8 +100,12 @@ pub(crate) fn decide(t: &Tagged<'_>) -> Verdict {
         let (clause, next) = w.next_clause(start);
         start = next;
         if w.retracts(clause) {
-            // "redémarre ? non, laisse tomber": what came before is withdrawn.
-            restart_vetoed = true;
+            // "redémarre ? non, laisse tomber": what came before is withdrawn — only that:
+            // in "vous êtes combien ce soir ? et sinon relance le serv", the order comes
+            // after the deferral word, and stands.
+            if restart > 0.0 || restart_talk {
+                restart_vetoed = true;
+            }
             wake = 0.0;
             talk_seen = true;
         }
@@ -1258,12 +1262,16 @@ mod tests {
 
     /// Runs the rules on a message as if it were addressed to the bot.
     fn read(text: &str) -> Intent {
+        verdict(text).intent
+    }
+
+    fn verdict(text: &str) -> Verdict {
         let lexicon = Lexicon::new();
         let norm = Normalized::new(text);
         let tokens = Tokens::new(&norm);
         let mut t = Tagged::new(&norm, &tokens, &lexicon, 1, "CubeGuardian");
         crate::intent::address::resolve(&mut t, true);
-        decide(&t).intent
+        decide(&t)
     }
 
     #[test]
@@ -1347,6 +1355,21 @@ mod tests {
         assert_eq!(read("redémarre ? non, laisse tomber"), Intent::None);
         assert_eq!(read("le reboot ? plus tard"), Intent::None);
         assert_eq!(read("relance dans une heure"), Intent::None);
+    }
+
+    #[test]
+    fn a_deferral_withdraws_only_what_came_before() {
+        let after = verdict("vous êtes combien ce soir ? et sinon relance le serv stp");
+        assert!(!after.evidence.restart_vetoed);
+        assert_eq!(
+            read("vous êtes combien ce soir ? relance le serv stp"),
+            Intent::Restart
+        );
+        assert!(
+            verdict("relance le serv ? non, plus tard")
+                .evidence
+                .restart_vetoed
+        );
     }
 
     #[test]

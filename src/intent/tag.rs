@@ -209,6 +209,19 @@ fn without_apostrophes<'b>(word: &'b [u8], buf: &'b mut [u8; MAX_WORD_BYTES]) ->
         return Some(word);
     }
     let mut n = 0;
+    if let Some(rest) = word.strip_prefix(b"r'") {
+        // "r'lance" is "relance" said fast (see the tokeniser).
+        if rest.len() + 2 > MAX_WORD_BYTES {
+            return None;
+        }
+        buf[..2].copy_from_slice(b"re");
+        n = 2;
+        for &b in rest.iter().filter(|&&b| b != b'\'') {
+            buf[n] = b;
+            n += 1;
+        }
+        return Some(&buf[..n]);
+    }
     for &b in word.iter().filter(|&&b| b != b'\'') {
         buf[n] = b;
         n += 1;

@@ -151,6 +151,15 @@ impl Tokens {
                     {
                         // English "n't": kept inside the word, see below.
                         end += 2;
+                    } else if b[end] == b'\''
+                        && end == start + 1
+                        && b[start] == b'r'
+                        && end + 1 < n
+                        && b[end + 1].is_ascii_alphabetic()
+                    {
+                        // Spoken "r'lance", "r'partir": the clipped "re-" of the verb, not
+                        // an elision; the tagger reads the word as "relance".
+                        end += 1;
                     } else {
                         break;
                     }
@@ -393,6 +402,8 @@ mod tests {
     fn elisions_split_but_english_negations_stay_whole() {
         assert_eq!(toks("j'ai qu'est-ce"), ["j", "'ai", "qu", "'est", "-ce"]);
         assert_eq!(toks("don't can't we're"), ["dont", "cant", "we", "'re"]);
+        // Spoken "r'lance" is one word (a clipped "relance"), not an elision.
+        assert_eq!(toks("r'lance r' l'r"), ["rlance", "r", "l", "'r"]);
     }
 
     #[test]
