@@ -372,6 +372,9 @@ pub struct DigestConfig {
     pub retention: Duration,
     /// Whether a day without messages still gets its (short) mail.
     pub send_when_empty: bool,
+    /// How long captured messages wait in memory to be committed together
+    /// (SD-card wear: see `digest::capture`).
+    pub commit_interval: Duration,
 }
 
 #[derive(Debug, Deserialize)]
@@ -404,6 +407,12 @@ struct RawDigest {
     retention: Duration,
     #[serde(default)]
     send_when_empty: bool,
+    #[serde(default = "capture_commit_interval", deserialize_with = "duration")]
+    commit_interval: Duration,
+}
+
+fn capture_commit_interval() -> Duration {
+    crate::digest::capture::COMMIT_INTERVAL
 }
 
 fn default_digest_time() -> jiff::civil::Time {
@@ -710,6 +719,7 @@ fn digest_config(
         include_private: d.include_private,
         retention: d.retention,
         send_when_empty: d.send_when_empty,
+        commit_interval: d.commit_interval,
     })
 }
 
