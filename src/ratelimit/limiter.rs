@@ -212,6 +212,12 @@ impl Limiter {
         std::mem::take(&mut self.dirty)
     }
 
+    /// Whether [`Limiter::take_dirty`] would say true, without resetting it
+    /// (to wake the writer only when there is something to write).
+    pub fn is_dirty(&self) -> bool {
+        self.dirty
+    }
+
     /// Moves to `at`'s local day if it is a new one, and converts `at`.
     pub(super) fn now(&mut self, at: Moment) -> Now {
         if at.day.0 > self.day {
