@@ -46,10 +46,7 @@ fn main() {
             &args[1],
             arg(2, 600),
             arg(3, 10),
-            arg(
-                4,
-                cubeguardian::digest::capture::COMMIT_INTERVAL.as_secs(),
-            ),
+            arg(4, cubeguardian::digest::capture::COMMIT_INTERVAL.as_secs()),
         ),
         _ => {
             eprintln!(

@@ -263,10 +263,7 @@ impl Limiter {
             };
         }
         let known = self.users.get(caller.user);
-        if known.is_none()
-            && self.users.len() >= self.policy.max_tracked
-            && !self.make_room(&now)
-        {
+        if known.is_none() && self.users.len() >= self.policy.max_tracked && !self.make_room(&now) {
             return self.refuse_saturated(&now, caller.notice);
         }
         let mut entry = known.unwrap_or_else(|| UserEntry::new(&now));
@@ -448,8 +445,7 @@ impl Limiter {
         }
         let now = self.now(at);
         let known = self.users.get(user);
-        if known.is_none() && self.users.len() >= self.policy.max_tracked && !self.make_room(&now)
-        {
+        if known.is_none() && self.users.len() >= self.policy.max_tracked && !self.make_room(&now) {
             return Err(RateLimitError::Full {
                 user: user.0,
                 max: self.policy.max_tracked,

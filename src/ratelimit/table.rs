@@ -474,7 +474,13 @@ mod tests {
     #[test]
     fn key_round_trips_and_hashes_like_the_id() {
         let build = BuildHasherDefault::<SnowflakeHasher>::default();
-        for id in [0, 1, u64::from(u32::MAX), u64::MAX, 1_234_567_890_123_456_789] {
+        for id in [
+            0,
+            1,
+            u64::from(u32::MAX),
+            u64::MAX,
+            1_234_567_890_123_456_789,
+        ] {
             let key = Key::new(UserId(id));
             assert_eq!(key.id(), UserId(id));
             assert_eq!(build.hash_one(key), build.hash_one(UserId(id)));
