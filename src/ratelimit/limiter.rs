@@ -262,13 +262,21 @@ impl Limiter {
                 remaining: rule.capacity,
             };
         }
-        let known = self.users.get(caller.user);
-        if known.is_none() && self.users.len() >= self.policy.max_tracked && !self.make_room(&now) {
+        if self.users.len() >= self.policy.max_tracked
+            && !self.users.contains(caller.user)
+            && !self.make_room(&now)
+        {
             return self.refuse_saturated(&now, caller.notice);
         }
-        let mut entry = known.unwrap_or_else(|| UserEntry::new(&now));
-        let decision = self.decide(caller, ci, &now, &mut entry);
-        self.users.put(caller.user, &entry);
+        // Out of `self` while `decide` runs, so that the record is looked
+        // up once (moving the maps out and back allocates nothing).
+        let mut users = std::mem::take(&mut self.users);
+        let decision = users.update(
+            caller.user,
+            || UserEntry::new(&now),
+            |entry| self.decide(caller, ci, &now, entry),
+        );
+        self.users = users;
         decision
     }
 

@@ -180,6 +180,46 @@ fn unpack(spill: &UserMap<Spill>, id: UserId, c: &Compact) -> UserEntry {
     entry
 }
 
+/// `entry` packed: the compact part, and the spill part if it needs one.
+/// The hot buckets keep their order but close up (a freed first slot is
+/// filled by the next one), so a user with one hot command never needs a
+/// spill record.
+fn pack(entry: &UserEntry) -> (Compact, Option<Spill>) {
+    let mut hot = entry.slots.iter();
+    let first = hot.next();
+    let mut rest = Slots::new();
+    let mut more = false;
+    for (i, (command, bucket)) in hot.enumerate() {
+        rest.set(i, command, bucket);
+        more = true;
+    }
+    let spilled = more
+        || entry.ban_until != 0
+        || entry.last_offense != 0
+        || entry.violations != 0
+        || entry.level != 0
+        || entry.flags != 0;
+    let (command, tat, last) = first.map_or((EMPTY, 0, 0), |(c, b)| (c, b.tat, b.last));
+    let compact = Compact {
+        last_seen: entry.last_seen,
+        tat,
+        last,
+        quota_day: entry.quota_day,
+        quota_used: entry.quota_used,
+        command,
+        spilled,
+    };
+    let spill = spilled.then_some(Spill {
+        ban_until: entry.ban_until,
+        last_offense: entry.last_offense,
+        violations: entry.violations,
+        level: entry.level,
+        flags: entry.flags,
+        slots: rest,
+    });
+    (compact, spill)
+}
+
 impl Table {
     pub fn len(&self) -> usize {
         self.compact.len()
@@ -201,49 +241,56 @@ impl Table {
             .map(|c| unpack(&self.spill, id, c))
     }
 
-    /// Stores `entry` as `id`'s record. The hot buckets keep their order
-    /// but close up (a freed first slot is filled by the next one), so a
-    /// user with one hot command never needs a spill record.
-    pub fn put(&mut self, id: UserId, entry: &UserEntry) {
-        let mut hot = entry.slots.iter();
-        let first = hot.next();
-        let mut rest = Slots::new();
-        let mut more = false;
-        for (i, (command, bucket)) in hot.enumerate() {
-            rest.set(i, command, bucket);
-            more = true;
-        }
-        let spilled = more
-            || entry.ban_until != 0
-            || entry.last_offense != 0
-            || entry.violations != 0
-            || entry.level != 0
-            || entry.flags != 0;
-        let (command, tat, last) = first.map_or((EMPTY, 0, 0), |(c, b)| (c, b.tat, b.last));
-        let compact = Compact {
-            last_seen: entry.last_seen,
-            tat,
-            last,
-            quota_day: entry.quota_day,
-            quota_used: entry.quota_used,
-            command,
-            spilled,
+    /// Runs `f` on `id`'s record (a new one from `new` if there is none)
+    /// and stores the result, with one lookup: the hot path of a check.
+    pub fn update<R>(
+        &mut self,
+        id: UserId,
+        new: impl FnOnce() -> UserEntry,
+        f: impl FnOnce(&mut UserEntry) -> R,
+    ) -> R {
+        use std::collections::hash_map::Entry;
+        let (result, spill, was_spilled) = match self.compact.entry(Key::new(id)) {
+            Entry::Occupied(mut slot) => {
+                let was_spilled = slot.get().spilled;
+                let mut entry = unpack(&self.spill, id, slot.get());
+                let result = f(&mut entry);
+                let (compact, spill) = pack(&entry);
+                *slot.get_mut() = compact;
+                (result, spill, was_spilled)
+            }
+            Entry::Vacant(slot) => {
+                let mut entry = new();
+                let result = f(&mut entry);
+                let (compact, spill) = pack(&entry);
+                slot.insert(compact);
+                (result, spill, false)
+            }
         };
+        match spill {
+            Some(spill) => {
+                self.spill.insert(id, spill);
+            }
+            None if was_spilled => {
+                self.spill.remove(&id);
+            }
+            None => {}
+        }
+        result
+    }
+
+    /// Stores `entry` as `id`'s record.
+    pub fn put(&mut self, id: UserId, entry: &UserEntry) {
+        let (compact, spill) = pack(entry);
         let old = self.compact.insert(Key::new(id), compact);
-        if spilled {
-            self.spill.insert(
-                id,
-                Spill {
-                    ban_until: entry.ban_until,
-                    last_offense: entry.last_offense,
-                    violations: entry.violations,
-                    level: entry.level,
-                    flags: entry.flags,
-                    slots: rest,
-                },
-            );
-        } else if old.is_some_and(|c| c.spilled) {
-            self.spill.remove(&id);
+        match spill {
+            Some(spill) => {
+                self.spill.insert(id, spill);
+            }
+            None if old.is_some_and(|c| c.spilled) => {
+                self.spill.remove(&id);
+            }
+            None => {}
         }
     }
 
