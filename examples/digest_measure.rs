@@ -14,6 +14,12 @@
 //! commits whatever arrived within half a second together; 1 is the worst
 //! case of one message per commit), and reports the bytes written per
 //! message (`wchar` and `write_bytes` of /proc/self/io) and the file size.
+//! `trickle DIR SECONDS EVERY [INTERVAL]` runs the real capture task (its
+//! group commits every INTERVAL seconds, the default `commit_interval` if
+//! not given) fed one message every EVERY seconds for SECONDS, on a tokio
+//! clock that skips the waits (the disk writes are real), and reports the
+//! bytes that reached the block layer per message next to the size of
+//! the message's record (key and JSON value).
 //! `build DIR CHANNELS` loads the whole window, summarises and renders it,
 //! and reports the time of each step and the process's peak RSS (VmHWM).
 
@@ -37,8 +43,17 @@ fn main() {
     match args.first().map(String::as_str) {
         Some("fill") if args.len() >= 2 => fill(&args[1], arg(2, 100_000), arg(3, 20), arg(4, 8)),
         Some("build") if args.len() >= 2 => build(&args[1], arg(2, 20)),
+        Some("trickle") if args.len() >= 2 => trickle(
+            &args[1],
+            arg(2, 600),
+            arg(3, 10),
+            arg(4, cubeguardian::config::DEFAULT_COMMIT_INTERVAL.as_secs()),
+        ),
         _ => {
-            eprintln!("usage: digest_measure fill DIR [N CHANNELS BATCH] | build DIR [CHANNELS]");
+            eprintln!(
+                "usage: digest_measure fill DIR [N CHANNELS BATCH] | build DIR [CHANNELS] \
+                 | trickle DIR [SECONDS EVERY INTERVAL]"
+            );
             std::process::exit(2);
         }
     }
@@ -194,6 +209,63 @@ fn fill(dir: &str, n: u64, channels: u64, batch: u64) {
         "fill: database file {:.1} MiB ({:.0} B per message)",
         size as f64 / 1_048_576.0,
         size as f64 / n as f64
+    );
+}
+
+fn trickle(dir: &str, seconds: u64, every: u64, interval: u64) {
+    use std::time::Duration;
+    let store = Arc::new(Store::open(std::path::Path::new(dir)).expect("open the store"));
+    let archive = Archive::new(Arc::clone(&store));
+    let metrics = Arc::new(cubeguardian::web::Metrics::new());
+    let n = seconds / every.max(1);
+    let mut rng = Lcg(42);
+    let mut ids = Vec::new();
+    let mut record_bytes = 0;
+    let messages: Vec<Change> = (0..n)
+        .map(|i| {
+            let m = message(&mut rng, i, n, 20, &ids);
+            ids.push(m.id);
+            record_bytes += 8 + serde_json::to_vec(&m).map_or(0, |v| v.len());
+            Change::Posted(m)
+        })
+        .collect();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+        .expect("a runtime");
+    let (wchar0, disk0) = io();
+    runtime.block_on(async {
+        let (queue, changes) = tokio::sync::mpsc::channel(cubeguardian::digest::capture::QUEUE);
+        let shutdown = tokio_util::sync::CancellationToken::new();
+        let task = tokio::spawn(cubeguardian::digest::capture::run(
+            archive.clone(),
+            changes,
+            metrics,
+            Duration::from_secs(interval),
+            shutdown.clone(),
+        ));
+        for change in messages {
+            queue.send(change).await.expect("the capture runs");
+            tokio::time::sleep(Duration::from_secs(every)).await;
+        }
+        // The stop commits what is still staged (SIGTERM).
+        shutdown.cancel();
+        task.await.expect("the capture task");
+    });
+    let (wchar1, disk1) = io();
+    let stored = archive.message_count().unwrap_or(0);
+    let record = record_bytes as f64 / n.max(1) as f64;
+    let written = (disk1 - disk0) as f64 / n.max(1) as f64;
+    println!(
+        "trickle: {n} messages, one every {every} s for {seconds} s, commit_interval {interval} s: \
+         {stored} stored"
+    );
+    println!(
+        "trickle: written per message: {:.0} B (wchar), {written:.0} B (write_bytes); \
+         record {record:.0} B; ratio {:.2}",
+        (wchar1 - wchar0) as f64 / n.max(1) as f64,
+        written / record
     );
 }
 

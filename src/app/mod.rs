@@ -481,11 +481,19 @@ impl Degraded {
 struct CaptureTask {
     archive: Archive,
     changes: mpsc::Receiver<Change>,
+    commit_interval: Duration,
 }
 
 impl CaptureTask {
     async fn run(self, metrics: Arc<Metrics>, shutdown: CancellationToken) {
-        crate::digest::capture::run(self.archive, self.changes, metrics, shutdown).await;
+        crate::digest::capture::run(
+            self.archive,
+            self.changes,
+            metrics,
+            self.commit_interval,
+            shutdown,
+        )
+        .await;
     }
 }
 
@@ -549,6 +557,7 @@ async fn start_digest(
         changes_tx,
         Arc::clone(&channels),
         archive.clone(),
+        clock,
     ));
     let digester = Digester::start(
         archive.clone(),
@@ -566,7 +575,14 @@ async fn start_digest(
         digest.zone.name(),
         digest.to.len()
     );
-    Ok((digester, CaptureTask { archive, changes }))
+    Ok((
+        digester,
+        CaptureTask {
+            archive,
+            changes,
+            commit_interval: digest.commit_interval,
+        },
+    ))
 }
 
 fn proxmox_client(px: &ProxmoxConfig, secrets: &SecretSource) -> Result<ProxmoxClient, StartError> {

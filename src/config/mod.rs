@@ -441,6 +441,7 @@ fn digest_config(
         include_private: d.include_private,
         retention: d.retention,
         send_when_empty: d.send_when_empty,
+        commit_interval: d.commit_interval,
     })
 }
 

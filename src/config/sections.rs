@@ -255,6 +255,9 @@ pub struct DigestConfig {
     pub retention: Duration,
     /// Whether a day without messages still gets its (short) mail.
     pub send_when_empty: bool,
+    /// How long captured messages wait in memory to be committed together
+    /// (SD-card wear: see `digest::capture`).
+    pub commit_interval: Duration,
 }
 
 #[derive(Debug, Deserialize)]
@@ -287,6 +290,18 @@ pub(super) struct RawDigest {
     pub(super) retention: Duration,
     #[serde(default)]
     pub(super) send_when_empty: bool,
+    #[serde(default = "capture_commit_interval", deserialize_with = "duration")]
+    pub(super) commit_interval: Duration,
+}
+
+/// `[digest] commit_interval` when not set: how long a group of captured
+/// changes waits in memory. A trickle of one message every 10 s then makes
+/// 30 messages a commit: about 1.1 KiB written per message, against 27 KiB
+/// with a commit each (`scripts/measure-digest.sh`).
+pub const DEFAULT_COMMIT_INTERVAL: Duration = Duration::from_secs(300);
+
+pub(super) fn capture_commit_interval() -> Duration {
+    DEFAULT_COMMIT_INTERVAL
 }
 
 pub(super) fn default_digest_time() -> jiff::civil::Time {

@@ -205,6 +205,14 @@ fn digest_section_is_read_and_checked() {
     assert_eq!(d.important_channels[1], ChannelRef::Id(42));
     assert_eq!(d.retention, Duration::from_secs(30 * 86400));
     assert!(!d.send_when_empty);
+    assert_eq!(d.commit_interval, Duration::from_secs(300));
+    let quick: Config = format!("{MINIMAL}{DIGEST}commit_interval = \"2s\"\n")
+        .parse()
+        .unwrap();
+    assert_eq!(
+        quick.digest.unwrap().commit_interval,
+        Duration::from_secs(2)
+    );
 
     let off = format!("{MINIMAL}{DIGEST}").replace("[digest]", "[digest]\nenabled = false");
     assert!(Config::from_str(&off).unwrap().digest.is_none());

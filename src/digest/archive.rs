@@ -6,8 +6,11 @@
 //! Messages are keyed by their snowflake, which orders them by posting
 //! time, so a digest's window is one range scan and the retention purge one
 //! range delete. Every change is a redb commit (fsync) before it counts as
-//! stored; the capture task groups the changes that arrive together into
-//! one commit, which is what keeps SD-card writes modest.
+//! stored. A redb commit writes about 28 KiB whatever it holds, so the
+//! capture task stages changes here ([`Archive::stage`]) and commits them
+//! in groups ([`Archive::commit_staged`]) every few minutes; whoever reads
+//! messages commits what is staged first, so no reader ever misses a
+//! captured message.
 //!
 //! A new digest and the move of the next window's start are one
 //! transaction: a digest is either in the outbox with the window moved, or
@@ -16,7 +19,7 @@
 //! Synchronous, like [`Store`]; async callers use the blocking pool.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use redb::{ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
 use serde::{Deserialize, Serialize};
@@ -181,11 +184,97 @@ pub struct Directory {
 #[derive(Clone)]
 pub struct Archive {
     store: Arc<Store>,
+    /// Shared by every clone: the capture stages, any reader commits.
+    staged: Arc<Staged>,
+}
+
+/// Captured changes waiting for their group's commit.
+#[derive(Default)]
+struct Staged {
+    changes: Mutex<Vec<Change>>,
+    /// Held for a whole commit of staged changes, so that a reader that
+    /// finds nothing staged knows the commit in flight (if any) is done.
+    commit: Mutex<()>,
+    /// Told what each commit of staged changes stored (the metrics).
+    on_commit: OnceLock<Box<dyn Fn(Applied) + Send + Sync>>,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Archive {
     pub fn new(store: Arc<Store>) -> Self {
-        Archive { store }
+        Archive {
+            store,
+            staged: Arc::default(),
+        }
+    }
+
+    /// Adds `change` to the next group commit; returns how many changes
+    /// are staged now.
+    pub fn stage(&self, change: Change) -> usize {
+        let mut changes = lock(&self.staged.changes);
+        changes.push(change);
+        changes.len()
+    }
+
+    /// How many changes wait for a commit.
+    pub fn staged(&self) -> usize {
+        lock(&self.staged.changes).len()
+    }
+
+    /// Sets what is told the result of each commit of staged changes (the
+    /// first call wins).
+    pub fn on_commit(&self, hook: impl Fn(Applied) + Send + Sync + 'static) {
+        let _ = self.staged.on_commit.set(Box::new(hook));
+    }
+
+    /// Commits every staged change in one durable transaction. If the
+    /// commit fails they stay staged, ahead of newer ones, for the next
+    /// try (a failed transaction applied nothing).
+    pub fn commit_staged(&self) -> Result<Applied, StoreError> {
+        let _one_at_a_time = lock(&self.staged.commit);
+        let batch = std::mem::take(&mut *lock(&self.staged.changes));
+        if batch.is_empty() {
+            return Ok(Applied::default());
+        }
+        match self.apply(&batch) {
+            Ok(applied) => {
+                log::debug!(
+                    "digest: stored {} change(s): {} new, {} edited, {} deleted",
+                    batch.len(),
+                    applied.stored,
+                    applied.edited,
+                    applied.deleted
+                );
+                if let Some(hook) = self.staged.on_commit.get() {
+                    hook(applied);
+                }
+                Ok(applied)
+            }
+            Err(e) => {
+                let mut changes = lock(&self.staged.changes);
+                let newer = std::mem::replace(&mut *changes, batch);
+                changes.extend(newer);
+                Err(e)
+            }
+        }
+    }
+
+    /// Drops what is staged (after commits kept failing); returns how
+    /// many changes went.
+    pub fn discard_staged(&self) -> usize {
+        std::mem::take(&mut *lock(&self.staged.changes)).len()
+    }
+
+    /// Commits what is staged before a read, so that the read sees every
+    /// captured change; a failing disk is logged and the read goes on with
+    /// what is on disk.
+    fn settle(&self) {
+        if let Err(e) = self.commit_staged() {
+            log::warn!("digest: cannot store the staged message changes before a read: {e:#}");
+        }
     }
 
     fn begin_write(&self) -> Result<redb::WriteTransaction, StoreError> {
@@ -297,6 +386,7 @@ impl Archive {
         from: Timestamp,
         to: Timestamp,
     ) -> Result<Vec<CapturedMessage>, StoreError> {
+        self.settle();
         let store = &self.store;
         let Some(table) = self.read_table(MESSAGES)? else {
             return Ok(Vec::new());
@@ -330,6 +420,7 @@ impl Archive {
 
     /// How many messages are stored.
     pub fn message_count(&self) -> Result<u64, StoreError> {
+        self.settle();
         match self.read_table(MESSAGES)? {
             Some(table) => table.len().map_err(|e| self.store.io_error("read", e)),
             None => Ok(0),
@@ -338,6 +429,7 @@ impl Archive {
 
     /// Deletes the messages posted before `before`; returns how many.
     pub fn purge_before(&self, before: Timestamp) -> Result<u64, StoreError> {
+        self.settle();
         let store = &self.store;
         let txn = self.begin_write()?;
         let mut removed = 0;

@@ -1,12 +1,24 @@
 //! The capture task: stores what happens to the guild's messages, in
-//! batches.
+//! groups.
 //!
-//! The Discord handler hands every [`Change`] to a queue; this task takes
-//! whatever has arrived within [`LINGER`] of the first one and commits it
-//! all in one redb transaction. A message counts as stored (and the
-//! `digest_messages_captured` counter moves) only once that commit has
-//! returned, so a power cut after it loses nothing; one commit per burst
-//! rather than per message keeps the SD card's writes down.
+//! The Discord handler hands every [`Change`] to a queue; this task stages
+//! it in the [`Archive`] and commits everything staged together once the
+//! group is `commit_interval` old (5 minutes by default), when it reaches
+//! [`MAX_BATCH`] changes, when someone reads the messages (a digest, `/resume`,
+//! `/report`: the archive commits what is staged before any read), and at
+//! shutdown (SIGTERM). A redb commit writes about 28 KiB however little
+//! it holds, so one commit per message on a quiet server would cost the
+//! SD card 40 times the message; one per group of 30 costs about 1.1 KiB
+//! a message.
+//!
+//! A message counts as stored (and the `digest_messages_captured` counter
+//! moves) only once its commit has returned. What a crash or a power cut
+//! loses is the group not yet committed, and the catch-up at the next
+//! start (the channel history fetched from the newest stored message on,
+//! [`crate::discord::capture::Feed::backfill`]) gets the messages back with
+//! their current text and reactions. Lost for good are only the changes in
+//! that window to messages committed before it: an edit, a deletion (the
+//! message stays in the digest), a reaction.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,6 +29,7 @@ use tokio_util::sync::CancellationToken;
 use super::archive::{Archive, Change, Directory};
 use super::channels::Channels;
 use crate::metrics::Metrics;
+use crate::time::Clock;
 
 /// What the Discord side holds to feed the capture: the queue, and the
 /// channel rules that decide what is captured at all.
@@ -25,14 +38,22 @@ pub struct Capture {
     queue: mpsc::Sender<Change>,
     channels: Arc<Channels>,
     archive: Archive,
+    /// The appliance's clock: where a first backfill starts.
+    clock: Clock,
 }
 
 impl Capture {
-    pub fn new(queue: mpsc::Sender<Change>, channels: Arc<Channels>, archive: Archive) -> Self {
+    pub fn new(
+        queue: mpsc::Sender<Change>,
+        channels: Arc<Channels>,
+        archive: Archive,
+        clock: Clock,
+    ) -> Self {
         Capture {
             queue,
             channels,
             archive,
+            clock,
         }
     }
 
@@ -55,10 +76,9 @@ impl Capture {
     /// stored of each, or from the start of the next digest's window.
     pub async fn backfill_points(&self, channels: &[u64]) -> Vec<(u64, u64)> {
         let archive = self.archive.clone();
+        let now = self.clock.now().as_millis_i64();
         let points = tokio::task::spawn_blocking(move || {
-            let start = archive
-                .state()?
-                .map_or_else(super::service::now_ms, |s| s.window_start_ms);
+            let start = archive.state()?.map_or(now, |s| s.window_start_ms);
             let newest = archive.newest_by_channel(start)?;
             Ok::<_, crate::store::StoreError>((start, newest))
         })
@@ -97,85 +117,172 @@ impl Capture {
     }
 }
 
-/// How long a batch stays open after its first change.
-pub const LINGER: Duration = Duration::from_millis(500);
-
-/// The most changes committed together.
+/// The most changes committed together: a burst (a catch-up after
+/// downtime) is committed as it comes rather than held in memory.
 const MAX_BATCH: usize = 512;
 
 /// Room in the queue; when full, Discord events wait for the commit rather
 /// than being dropped.
 pub const QUEUE: usize = 4096;
 
-/// Runs until `shutdown`, then commits what is still queued.
+/// Runs until `shutdown`, then commits what is still queued or staged.
+/// `interval` is how long a group stays open after its first change.
 pub async fn run(
     archive: Archive,
     mut changes: mpsc::Receiver<Change>,
     metrics: Arc<Metrics>,
+    interval: Duration,
     shutdown: CancellationToken,
 ) {
-    let mut batch = Vec::with_capacity(64);
+    archive.on_commit(move |applied| metrics.digest_captured(applied.stored));
+    // When the open group is due; `None` while nothing is staged.
+    let mut due: Option<tokio::time::Instant> = None;
     loop {
-        let first = tokio::select! {
-            change = changes.recv() => change,
-            () = shutdown.cancelled() => None,
-        };
-        let Some(first) = first else { break };
-        batch.push(first);
-        let deadline = tokio::time::Instant::now() + LINGER;
-        while batch.len() < MAX_BATCH {
-            tokio::select! {
-                change = changes.recv() => match change {
-                    Some(change) => batch.push(change),
-                    None => break,
-                },
-                () = tokio::time::sleep_until(deadline) => break,
-                () = shutdown.cancelled() => break,
+        let far = tokio::time::Instant::now() + Duration::from_secs(86_400);
+        tokio::select! {
+            change = changes.recv() => {
+                let Some(change) = change else { break };
+                let what = describe(&change);
+                let staged = archive.stage(change);
+                log::debug!("digest: {staged} message change(s) staged, last {what}");
+                if staged >= MAX_BATCH {
+                    commit(&archive).await;
+                    due = None;
+                } else if due.is_none() {
+                    due = Some(tokio::time::Instant::now() + interval);
+                }
             }
+            () = tokio::time::sleep_until(due.unwrap_or(far)), if due.is_some() => {
+                commit(&archive).await;
+                due = None;
+            }
+            () = shutdown.cancelled() => break,
         }
-        commit(&archive, &mut batch, &metrics).await;
     }
     // What the handler queued before the stop is stored too.
     changes.close();
     while let Ok(change) = changes.try_recv() {
-        batch.push(change);
+        archive.stage(change);
     }
-    if !batch.is_empty() {
-        commit(&archive, &mut batch, &metrics).await;
+    if archive.staged() > 0 {
+        commit(&archive).await;
     }
 }
 
-/// Commits `batch`, retrying a failed commit (a full or failing disk) a
-/// few times: a failed transaction applied nothing, so retrying is safe.
-async fn commit(archive: &Archive, batch: &mut Vec<Change>, metrics: &Metrics) {
-    let changes = Arc::new(std::mem::take(batch));
-    let n = changes.len();
+/// Commits what is staged, retrying a failed commit (a full or failing
+/// disk) a few times: a failed transaction applied nothing and its changes
+/// stay staged, so retrying is safe. After the last try they are dropped
+/// (memory is bounded; the next start's catch-up may still bring the
+/// messages back).
+async fn commit(archive: &Archive) {
     for attempt in 1..=COMMIT_ATTEMPTS {
-        let (archive, todo) = (archive.clone(), Arc::clone(&changes));
-        match tokio::task::spawn_blocking(move || archive.apply(&todo)).await {
-            Ok(Ok(applied)) => {
-                metrics.digest_captured(applied.stored);
-                log::debug!(
-                    "digest: stored {n} change(s): {} new, {} edited, {} deleted",
-                    applied.stored,
-                    applied.edited,
-                    applied.deleted
-                );
-                return;
-            }
+        let todo = archive.clone();
+        match tokio::task::spawn_blocking(move || todo.commit_staged()).await {
+            Ok(Ok(_)) => return,
             Ok(Err(e)) if attempt < COMMIT_ATTEMPTS => {
-                log::warn!("digest: storing {n} message change(s) failed, retrying: {e:#}");
+                log::warn!("digest: storing the staged message changes failed, retrying: {e:#}");
                 tokio::time::sleep(Duration::from_secs(1)).await;
             }
             Ok(Err(e)) => {
-                log::error!("digest: {n} message change(s) could not be stored: {e:#}")
+                let n = archive.discard_staged();
+                log::error!("digest: {n} message change(s) could not be stored: {e:#}");
             }
             Err(e) => {
-                log::error!("digest: the capture commit failed: {e}");
-                return;
+                let n = archive.discard_staged();
+                log::error!("digest: the capture commit failed, {n} change(s) lost: {e}");
             }
         }
     }
 }
 
 const COMMIT_ATTEMPTS: u32 = 3;
+
+/// A change in a few words, for the debug log (no message text).
+fn describe(change: &Change) -> String {
+    match change {
+        Change::Posted(m) => format!("message {} posted in channel {}", m.id, m.channel_id),
+        Change::Edited { id, .. } => format!("message {id} edited"),
+        Change::Deleted { id } => format!("message {id} deleted"),
+        Change::Reacted { id, .. } => format!("reactions to message {id}"),
+        Change::ReactionsCleared { id } => format!("reactions to message {id} cleared"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::digest::archive::{snowflake_floor, snowflake_ms};
+    use crate::digest::model::CapturedMessage;
+    use crate::store::Store;
+
+    fn posted(n: u64) -> Change {
+        let id = snowflake_floor(1_790_000_000_000) + n;
+        Change::Posted(CapturedMessage {
+            id,
+            channel_id: 1,
+            author_id: 7,
+            author_name: "alice".into(),
+            posted_ms: snowflake_ms(id),
+            edited: false,
+            content: format!("message {n}"),
+            attachments: Vec::new(),
+            reply_to: None,
+            reactions: 0,
+        })
+    }
+
+    fn captured(metrics: &Metrics) -> String {
+        metrics
+            .render()
+            .lines()
+            .find(|l| l.starts_with("cubeguardian_digest_messages_captured_total "))
+            .unwrap_or_default()
+            .to_owned()
+    }
+
+    /// Lets the capture task take what is queued (time is paused, so
+    /// this does not move the group's deadline).
+    async fn settle() {
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_group_is_committed_when_due_and_the_rest_at_shutdown() {
+        let dir = tempfile::tempdir().unwrap();
+        let archive = Archive::new(Arc::new(Store::open(dir.path()).unwrap()));
+        let metrics = Arc::new(Metrics::new());
+        let (queue, changes) = mpsc::channel(QUEUE);
+        let shutdown = CancellationToken::new();
+        let task = tokio::spawn(run(
+            archive.clone(),
+            changes,
+            Arc::clone(&metrics),
+            Duration::from_secs(300),
+            shutdown.clone(),
+        ));
+        queue.send(posted(1)).await.unwrap();
+        settle().await;
+        tokio::time::sleep(Duration::from_secs(200)).await;
+        queue.send(posted(2)).await.unwrap();
+        settle().await;
+        // Both wait in one group, opened by the first.
+        assert_eq!(archive.staged(), 2);
+        assert!(captured(&metrics).ends_with(" 0"), "{}", captured(&metrics));
+        tokio::time::sleep(Duration::from_secs(101)).await;
+        while archive.staged() > 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(captured(&metrics).ends_with(" 2"), "{}", captured(&metrics));
+
+        // A third opens a new group; the stop commits it.
+        queue.send(posted(3)).await.unwrap();
+        settle().await;
+        assert_eq!(archive.staged(), 1);
+        shutdown.cancel();
+        task.await.unwrap();
+        assert_eq!(archive.staged(), 0);
+        assert!(captured(&metrics).ends_with(" 3"), "{}", captured(&metrics));
+    }
+}

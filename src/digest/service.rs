@@ -116,14 +116,6 @@ pub struct Digester {
     unsaved: std::sync::Mutex<BTreeMap<u64, Delivery>>,
 }
 
-/// The current time, Unix milliseconds.
-///
-/// Only `capture.rs` still reads it (its owner moves it to the [`Clock`]);
-/// the digest itself asks its [`Builder::clock`].
-pub fn now_ms() -> i64 {
-    jiff::Timestamp::now().as_millisecond()
-}
-
 impl Digester {
     /// Loads (or starts) the digest's state: on the very first start the
     /// first digest will cover from now on.

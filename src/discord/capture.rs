@@ -249,6 +249,8 @@ impl Feed {
         }
         if total > 0 {
             log::info!("digest: caught up with {total} message(s) posted while away");
+        } else {
+            log::debug!("digest: caught up: nothing was posted while away");
         }
     }
 

@@ -143,7 +143,7 @@ impl Bucket {
 pub(crate) const SLOTS: usize = 4;
 
 /// Marks a free slot.
-const EMPTY: u8 = u8::MAX;
+pub(crate) const EMPTY: u8 = u8::MAX;
 
 /// A user's hot buckets, as parallel arrays so the record stays 36 bytes
 /// with no padding. A command without a slot has a full bucket.

@@ -26,8 +26,9 @@ use crate::time::Zone;
 /// The store record of the limiter's state.
 const RECORD: &str = "ratelimit";
 
-/// How often changed state is written: what a crash may lose, against how
-/// much a flood of commands writes to the SD card.
+/// How long after a change the state is written: what a crash may lose,
+/// against how much a flood of commands writes to the SD card. Nothing is
+/// written (and nothing wakes up) while nothing changes.
 pub const FLUSH_EVERY: Duration = Duration::from_secs(2);
 
 /// How often idle entries are dropped (the seed's five minutes).
@@ -41,6 +42,9 @@ pub struct Guard {
     store: Arc<Store>,
     admin_user: u64,
     admin_roles: Vec<u64>,
+    /// Told when a check left something worth saving, so the flush task
+    /// sleeps until then instead of polling.
+    changed: tokio::sync::Notify,
 }
 
 impl Guard {
@@ -72,6 +76,7 @@ impl Guard {
             store,
             admin_user,
             admin_roles,
+            changed: tokio::sync::Notify::new(),
         })
     }
 
@@ -102,18 +107,25 @@ impl Guard {
         };
         let roles: Vec<RoleId> = roles.iter().map(|r| RoleId(*r)).collect();
         let at = self.now();
-        let mut limiter = self.lock();
-        let id = limiter.command(command);
-        limiter.check(
-            Caller {
-                user: UserId(user),
-                roles: &roles,
-                privilege,
-                notice,
-            },
-            id,
-            at,
-        )
+        let (decision, dirty) = {
+            let mut limiter = self.lock();
+            let id = limiter.command(command);
+            let decision = limiter.check(
+                Caller {
+                    user: UserId(user),
+                    roles: &roles,
+                    privilege,
+                    notice,
+                },
+                id,
+                at,
+            );
+            (decision, limiter.is_dirty())
+        };
+        if dirty {
+            self.changed.notify_one();
+        }
+        decision
     }
 
     /// Bans `user` for `duration`; saved at once. Returns when it ends.
@@ -196,15 +208,20 @@ impl Guard {
         }
     }
 
-    /// Flushes changed state and cleans idle entries until `shutdown`, then
+    /// Writes changed state [`FLUSH_EVERY`] after a change (a burst of
+    /// changes in one write) and cleans idle entries, until `shutdown`, then
     /// flushes one last time.
     pub async fn maintain(self: Arc<Self>, shutdown: CancellationToken) {
-        let mut flush = tokio::time::interval(FLUSH_EVERY);
         let mut cleanup = tokio::time::interval(CLEANUP_EVERY);
         loop {
             tokio::select! {
                 () = shutdown.cancelled() => break,
-                _ = flush.tick() => {}
+                () = self.changed.notified() => {
+                    tokio::select! {
+                        () = shutdown.cancelled() => break,
+                        () = tokio::time::sleep(FLUSH_EVERY) => {}
+                    }
+                }
                 _ = cleanup.tick() => {
                     let at = self.now();
                     let removed = self.lock().cleanup(at);
@@ -279,6 +296,55 @@ mod tests {
                 .any(|u| u.user.0 == 42 && u.ban.is_some()),
             "the ban is on disk"
         );
+    }
+
+    /// The flush task sleeps until a check changes something worth
+    /// saving, then writes it [`FLUSH_EVERY`] later, once for the burst.
+    #[tokio::test(start_paused = true)]
+    async fn a_change_is_written_flush_every_after_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Arc::new(Store::open(dir.path()).unwrap());
+        let guard = Arc::new(
+            Guard::new(
+                &RateLimitConfig::default(),
+                Zone::utc(),
+                Clock::new(),
+                Arc::clone(&store),
+                1,
+                Vec::new(),
+            )
+            .unwrap(),
+        );
+        let shutdown = CancellationToken::new();
+        let task = tokio::spawn(Arc::clone(&guard).maintain(shutdown.clone()));
+        let users = || {
+            store
+                .load::<PersistedState>(RECORD)
+                .unwrap()
+                .map_or(0, |s| s.users.len())
+        };
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        assert_eq!(users(), 0);
+        // `restart` counts toward the daily quota: worth saving.
+        for user in [5, 6] {
+            assert!(guard
+                .check(user, &[], "restart", Notice::OncePerStreak)
+                .is_allowed());
+        }
+        tokio::time::sleep(FLUSH_EVERY / 2).await;
+        assert_eq!(users(), 0);
+        tokio::time::sleep(FLUSH_EVERY).await;
+        for _ in 0..1000 {
+            if users() == 2 {
+                break;
+            }
+            // The write runs on the blocking pool, in real time.
+            tokio::task::yield_now().await;
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(users(), 2, "the change was written");
+        shutdown.cancel();
+        task.await.unwrap();
     }
 
     fn store_of(dir: &std::path::Path) -> Store {

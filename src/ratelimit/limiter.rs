@@ -15,7 +15,7 @@ use super::entry::{
     ceil_secs, secs_ms, Now, UserEntry, Violation, BAN_NOTIFIED, MANUAL, STREAK_NOTIFIED,
 };
 use super::policy::{CommandId, Policy};
-use super::table::{evict, UserMap, EVICTION_BATCH_DIVISOR};
+use super::table::{evict, Table, UserMap, EVICTION_BATCH_DIVISOR};
 use super::{
     BanReason, Caller, Decision, Moment, Notice, Privilege, RateLimitError, Reason, UserId,
 };
@@ -48,7 +48,7 @@ pub(super) struct Counters {
 #[derive(Debug)]
 pub struct Limiter {
     pub(super) policy: Policy,
-    pub(super) users: UserMap<UserEntry>,
+    pub(super) users: Table,
     /// Reasons given by admins for their bans, only while the ban lasts.
     pub(super) notes: UserMap<Box<str>>,
     /// The current local day (the largest seen: a clock stepping back over
@@ -171,7 +171,7 @@ impl Limiter {
         let commands = policy.rules.len();
         Ok(Limiter {
             policy,
-            users: UserMap::default(),
+            users: Table::default(),
             notes: UserMap::default(),
             day: 0,
             global_used: vec![0; commands],
@@ -210,6 +210,12 @@ impl Limiter {
     /// last call: the hint to store a new [`Limiter::snapshot`].
     pub fn take_dirty(&mut self) -> bool {
         std::mem::take(&mut self.dirty)
+    }
+
+    /// Whether [`Limiter::take_dirty`] would say true, without resetting it
+    /// (to wake the writer only when there is something to write).
+    pub fn is_dirty(&self) -> bool {
+        self.dirty
     }
 
     /// Moves to `at`'s local day if it is a new one, and converts `at`.
@@ -257,18 +263,35 @@ impl Limiter {
             };
         }
         if self.users.len() >= self.policy.max_tracked
-            && !self.users.contains_key(&caller.user)
+            && !self.users.contains(caller.user)
             && !self.make_room(&now)
         {
             return self.refuse_saturated(&now, caller.notice);
         }
+        // Out of `self` while `decide` runs, so that the record is looked
+        // up once (moving the maps out and back allocates nothing).
+        let mut users = std::mem::take(&mut self.users);
+        let decision = users.update(
+            caller.user,
+            || UserEntry::new(&now),
+            |entry| self.decide(caller, ci, &now, entry),
+        );
+        self.users = users;
+        decision
+    }
 
+    /// The rules of [`Limiter::check`] for a tracked user, on the unpacked
+    /// record (the caller stores it back).
+    fn decide(
+        &mut self,
+        caller: Caller<'_>,
+        ci: usize,
+        now: &Now,
+        entry: &mut UserEntry,
+    ) -> Decision {
+        let now = *now;
         let policy = &self.policy;
         let rule = &policy.rules[ci];
-        let entry = self
-            .users
-            .entry(caller.user)
-            .or_insert_with(|| UserEntry::new(&now));
         if entry.refresh(policy, &now) {
             self.notes.remove(&caller.user);
         }
@@ -429,23 +452,19 @@ impl Limiter {
             return Err(RateLimitError::ZeroDuration { user: user.0 });
         }
         let now = self.now(at);
-        if self.users.len() >= self.policy.max_tracked
-            && !self.users.contains_key(&user)
-            && !self.make_room(&now)
-        {
+        let known = self.users.get(user);
+        if known.is_none() && self.users.len() >= self.policy.max_tracked && !self.make_room(&now) {
             return Err(RateLimitError::Full {
                 user: user.0,
                 max: self.policy.max_tracked,
             });
         }
-        let entry = self
-            .users
-            .entry(user)
-            .or_insert_with(|| UserEntry::new(&now));
+        let mut entry = known.unwrap_or_else(|| UserEntry::new(&now));
         entry.refresh(&self.policy, &now);
         let ms = u64::try_from(duration.min(MAX_BAN).as_millis()).unwrap_or(u64::MAX);
         let until_s = ceil_secs(now.ms.saturating_add(ms));
         entry.ban_manually(until_s);
+        self.users.put(user, &entry);
         let note = truncate_note(reason);
         if note.is_empty() {
             self.notes.remove(&user);
@@ -463,11 +482,12 @@ impl Limiter {
     pub fn unban(&mut self, user: UserId, at: Moment) -> bool {
         let now = self.now(at);
         self.notes.remove(&user);
-        let Some(entry) = self.users.get_mut(&user) else {
+        let Some(mut entry) = self.users.get(user) else {
             return false;
         };
         let was_banned = entry.banned(now.s);
         entry.unban(now.s);
+        self.users.put(user, &entry);
         self.saturated_until = 0;
         self.dirty = true;
         was_banned
@@ -477,7 +497,7 @@ impl Limiter {
     /// escalation and ban. Returns whether the user was tracked.
     pub fn reset(&mut self, user: UserId) -> bool {
         self.notes.remove(&user);
-        let was = self.users.remove(&user).is_some();
+        let was = self.users.remove(user);
         if was {
             self.saturated_until = 0;
             self.dirty = true;
@@ -489,7 +509,7 @@ impl Limiter {
     pub fn user_stats(&self, user: UserId, at: Moment) -> UserStats {
         let now = self.peek_now(at);
         let daily_quota = (self.policy.daily_quota > 0).then_some(self.policy.daily_quota);
-        let Some(entry) = self.users.get(&user) else {
+        let Some(entry) = self.users.get(user) else {
             return UserStats {
                 tracked: false,
                 ban: None,
@@ -542,7 +562,7 @@ impl Limiter {
     /// walking the table: an admin request, not a hot path).
     pub fn stats(&self, at: Moment) -> GlobalStats {
         let now = self.peek_now(at);
-        let bans = self.users.values().filter(|e| e.banned(now.s)).count();
+        let bans = self.users.iter().filter(|(_, e)| e.banned(now.s)).count();
         let stale_day = now.day > self.day;
         let today = self
             .policy
@@ -582,7 +602,7 @@ impl Limiter {
         self.users
             .retain(|_, entry| !entry.forgettable(policy, &now));
         let users = &self.users;
-        self.notes.retain(|id, _| {
+        self.notes.retain(|&id, _| {
             users
                 .get(id)
                 .is_some_and(|e| e.banned(now.s) && e.flags & MANUAL != 0)

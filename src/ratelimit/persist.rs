@@ -84,7 +84,7 @@ impl Limiter {
         let mut users: Vec<PersistedUser> = self
             .users
             .iter()
-            .filter_map(|(&user, e)| {
+            .filter_map(|(user, e)| {
                 let daily_used = u32::from(e.quota_used_on(day16));
                 let keep = e.ban_until != 0 || e.level > 0 || e.violations > 0 || daily_used > 0;
                 keep.then(|| PersistedUser {
@@ -188,10 +188,10 @@ impl Limiter {
             if self.users.len() >= self.policy.max_tracked {
                 break;
             }
-            if self.users.contains_key(&user) {
+            if self.users.contains(user) {
                 continue;
             }
-            self.users.insert(user, entry);
+            self.users.put(user, &entry);
             if let Some(note) = note {
                 self.notes.insert(user, truncate_note(&note));
             }

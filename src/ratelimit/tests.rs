@@ -777,6 +777,90 @@ fn snapshot_and_restore_round_trip() {
     );
 }
 
+/// A state as the build that kept whole 56-byte records saved it (format
+/// 1, serde_json, as `guard.rs` stores it), written out literally so that
+/// a change of the in-memory layout can never change what loads.
+/// T0 = 1_699_923_600_000 is day 19675.
+const SAVED_FORMAT_1: &str = r#"{"version":1,"day":19675,"global_used":{"restart":2},"users":[
+    {"user":1,"ban":{"until":1699923900000,"manual":false,"notified":true,"note":null},
+     "level":1,"violations":0,"last_offense":1699923900000,"daily_used":1},
+    {"user":2,"ban":{"until":1699930800000,"manual":true,"notified":false,"note":"insults"},
+     "level":0,"violations":0,"last_offense":1699930800000,"daily_used":0},
+    {"user":3,"ban":null,"level":0,"violations":1,"last_offense":1699923601000,"daily_used":1},
+    {"user":4,"ban":null,"level":0,"violations":0,"last_offense":0,"daily_used":3}
+]}"#;
+
+#[test]
+fn a_state_saved_in_format_1_restores() {
+    let state: PersistedState = serde_json::from_str(SAVED_FORMAT_1).unwrap();
+    let mut l = limiter();
+    let summary = l.restore(state.clone(), at(MIN)).unwrap();
+    assert_eq!(
+        summary,
+        RestoreSummary {
+            restored: 4,
+            dropped: 0
+        }
+    );
+    // Nothing was lost or changed on the way in.
+    assert_eq!(l.snapshot(), state);
+
+    let one = l.user_stats(UserId(1), at(MIN));
+    let ban = one.ban.unwrap();
+    assert_eq!(ban.until, Timestamp(T0 + 5 * MIN));
+    assert_eq!(ban.reason, BanReason::Automatic { level: 1 });
+    assert_eq!(one.daily_used, 1);
+    // Already told: refused silently.
+    assert!(!refused(run(&mut l, 1, "help", MIN)).2);
+
+    let two = l.user_stats(UserId(2), at(MIN));
+    let ban = two.ban.unwrap();
+    assert_eq!(ban.reason, BanReason::Manual);
+    assert_eq!(ban.note.as_deref(), Some("insults"));
+    assert_eq!(ban.until, Timestamp(T0 + 2 * HOUR));
+    // Not told yet: this refusal tells.
+    assert!(refused(run(&mut l, 2, "help", MIN)).2);
+
+    let three = l.user_stats(UserId(3), at(MIN));
+    assert_eq!(three.violations, 1);
+    assert_eq!(three.last_offense, Some(Timestamp(T0 + S)));
+    assert_eq!(l.user_stats(UserId(4), at(MIN)).daily_used, 3);
+
+    // Two restarts today already: three more, then the cap of five.
+    for user in 10..13 {
+        assert!(run(&mut l, user, "restart", MIN).is_allowed());
+    }
+    assert_eq!(reason(run(&mut l, 13, "restart", MIN)), Reason::GlobalCap);
+}
+
+#[test]
+fn a_record_with_several_hot_commands_and_a_streak_keeps_them_all() {
+    let mut l = limiter_with(|c| c.daily_quota = 0);
+    // `help` cools down within seconds, `restart` for ten minutes: once
+    // `help` is idle the second bucket moves into the compact record.
+    assert!(run(&mut l, 1, "help", 0).is_allowed());
+    assert!(run(&mut l, 1, "restart", 0).is_allowed());
+    assert!(run(&mut l, 1, "create", 0).is_allowed());
+    assert_eq!(reason(run(&mut l, 1, "restart", S)), Reason::Cooldown);
+    assert_eq!(l.user_stats(UserId(1), at(S)).commands.len(), 3);
+    // A minute on: `help` and `create` are full again, `restart` is not;
+    // the streak of one violation is still there.
+    let stats = l.user_stats(UserId(1), at(MIN));
+    assert_eq!(stats.violations, 1);
+    let hot: Vec<_> = stats.commands.iter().map(|c| c.command.as_str()).collect();
+    assert_eq!(hot, ["restart"]);
+    assert_eq!(reason(run(&mut l, 1, "restart", MIN)), Reason::Cooldown);
+    assert_eq!(l.user_stats(UserId(1), at(MIN)).violations, 2);
+    // After the streak and the cooldown end, the record is plain again and
+    // behaves like a fresh one.
+    assert!(run(&mut l, 1, "restart", 30 * MIN).is_allowed());
+    let stats = l.user_stats(UserId(1), at(30 * MIN));
+    assert_eq!(stats.violations, 0);
+    assert_eq!(stats.commands.len(), 1);
+    assert!(l.reset(UserId(1)));
+    assert!(!l.user_stats(UserId(1), at(30 * MIN)).tracked);
+}
+
 #[test]
 fn restore_drops_what_expired_while_down() {
     let mut l = limiter();

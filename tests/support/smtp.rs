@@ -382,6 +382,11 @@ pub const SMTP_USER: &str = "bot@le-cube.test";
 /// Its password, given to the bot as `CUBEGUARDIAN_SMTP_PASSWORD`.
 pub const SMTP_PASSWORD: &str = "smtp-test-password";
 
+/// How long captured messages wait to be committed in the suites: short,
+/// so that a test can wait for "stored" (the production default is
+/// minutes; `digest_e2e` tests the long window and its crash path).
+pub const TEST_COMMIT_INTERVAL: &str = "300ms";
+
 /// A `[digest]` section mailing `smtp` (its CA written under `dir`), with
 /// `#spam` excluded and `#annonces` important. `time` is the daily time
 /// (UTC); by default twelve hours away, so that no scheduled digest comes
@@ -414,8 +419,10 @@ from = "CubeGuardian <{SMTP_USER}>"
 to = ["liste@le-cube.test"]
 excluded_channels = ["spam"]
 important_channels = ["annonces"]
+commit_interval = "{commit_interval}"
 "#,
         url = smtp.url(),
         ca = ca.display(),
+        commit_interval = TEST_COMMIT_INTERVAL,
     )
 }

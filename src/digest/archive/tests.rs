@@ -30,6 +30,39 @@ fn archive() -> (tempfile::TempDir, Archive) {
 const T0: i64 = 1_790_000_000_000;
 
 #[test]
+fn staged_changes_wait_for_a_commit_and_every_read_commits_them_first() {
+    let (_dir, archive) = archive();
+    let told = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let hook = Arc::clone(&told);
+    archive.on_commit(move |a| {
+        hook.fetch_add(a.stored, std::sync::atomic::Ordering::Relaxed);
+    });
+    let a = snowflake_floor(T0);
+    assert_eq!(archive.stage(Change::Posted(message(a, 1, "un"))), 1);
+    assert_eq!(
+        archive.stage(Change::Edited {
+            id: a,
+            content: Some("un, corrigé".into()),
+            attachments: None,
+            whole: None,
+        }),
+        2
+    );
+    // A clone (the digester's) reads: it sees both changes, committed.
+    let reader = archive.clone();
+    let all = reader.messages_between(ts(T0 - 1), ts(T0 + 1)).unwrap();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0].content, "un, corrigé");
+    assert_eq!(archive.staged(), 0);
+    assert_eq!(told.load(std::sync::atomic::Ordering::Relaxed), 1);
+    // Nothing staged: a commit is a no-op and tells nobody.
+    assert_eq!(archive.commit_staged().unwrap(), Applied::default());
+    archive.stage(Change::Deleted { id: a });
+    assert_eq!(archive.discard_staged(), 1);
+    assert_eq!(archive.message_count().unwrap(), 1);
+}
+
+#[test]
 fn snowflakes_and_times_agree() {
     let id = snowflake_floor(T0) | 0x3f_ffff;
     assert_eq!(snowflake_ms(id), T0);
