@@ -33,10 +33,14 @@ const NATURAL_LANGUAGE: &str = "natural_language";
 
 /// How stale the power loop's last answer may be before `/health` calls
 /// it stuck: a few of [`PING_EVERY`], so one slow probe is not an outage.
-const LOOP_STALE: Duration = Duration::from_secs(20);
+const LOOP_STALE: Duration = Duration::from_secs(50);
 
 /// How often the power loop is pinged (for `/health` and the watchdog).
-pub const PING_EVERY: Duration = Duration::from_secs(5);
+/// Each ping wakes the process (on a Pi, power drawn at idle): every 15 s
+/// is twice as often as the watchdog needs with the unit's
+/// `WatchdogSec=60s` (systemd's advice is half the period, 30 s), and a
+/// stuck loop still shows on `/health` within a minute.
+pub const PING_EVERY: Duration = Duration::from_secs(15);
 
 /// Liveness facts kept by [`crate::app`]'s supervision task.
 #[derive(Default)]
