@@ -10,37 +10,23 @@ use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::limits::{Slot, Slots};
 use super::memory::Remembered;
 use super::{estimate, game_user_id, is_player_name, Deps, WAKE_COMMAND};
-use crate::config::FrontDoorConfig;
-use crate::messages::{spoken, Messages, Text};
-use crate::metrics::Metrics;
+use crate::messages::{spoken, Text};
 use crate::peers::minecraft::codec::{self, DecodeError};
 use crate::peers::minecraft::serving::{self, Handshake, LEGACY_PING, MAX_CLIENT_PACKET_BYTES};
-use crate::power::driver::{Input, PowerView};
 use crate::power::machine::{Requester, StateKind};
-use crate::ratelimit::guard::Guard;
 use crate::ratelimit::{Decision, Notice};
-use crate::services::power::Power;
-use crate::store::Store;
 
 /// What every connection shares.
 pub(super) struct Shared {
-    pub config: FrontDoorConfig,
-    pub messages: Messages,
-    pub view: watch::Receiver<PowerView>,
-    pub power: Power,
-    pub guard: Arc<Guard>,
-    pub inputs: mpsc::Sender<Input>,
-    pub metrics: Arc<Metrics>,
-    pub store: Arc<Store>,
-    pub startup_timeout: Duration,
-    pub ping_timeout: Duration,
+    /// What the front door was given at start.
+    pub deps: Deps,
     pub remembered: Mutex<Option<Remembered>>,
     /// Relayed connections that went to the login state: players.
     pub players: watch::Sender<u32>,
@@ -64,16 +50,7 @@ impl Shared {
             deps.config.max_connections_per_address,
         );
         Shared {
-            config: deps.config,
-            messages: deps.messages,
-            view: deps.view,
-            power: deps.power,
-            guard: deps.guard,
-            inputs: deps.inputs,
-            metrics: deps.metrics,
-            store: deps.store,
-            startup_timeout: deps.startup_timeout,
-            ping_timeout: deps.ping_timeout,
+            deps,
             remembered: Mutex::new(remembered),
             players: watch::Sender::new(0),
             slots,
@@ -168,7 +145,7 @@ pub(super) async fn serve(
     let _slot = slot;
     // Small request/answer packets; the relay passes the client's own timing.
     let _ = stream.set_nodelay(true);
-    let deadline = Instant::now() + shared.config.handshake_timeout;
+    let deadline = Instant::now() + shared.deps.config.handshake_timeout;
     let result = tokio::select! {
         () = shutdown.cancelled() => return,
         result = handle(&mut stream, &shared, deadline) => result,
@@ -275,12 +252,12 @@ async fn write(stream: &mut TcpStream, bytes: &[u8]) -> Result<(), Failure> {
 }
 
 fn mode(shared: &Shared) -> Mode {
-    let view = shared.view.borrow();
+    let view = shared.deps.view.borrow();
     match view.state.kind() {
         StateKind::Idle => Mode::Sleeping,
         StateKind::StartupRequested | StateKind::StartupMonitoring => {
-            let boot = estimate::boot_duration(&view.history, shared.startup_timeout);
-            let now = shared.guard.clock().now();
+            let boot = estimate::boot_duration(&view.history, shared.deps.startup_timeout);
+            let now = shared.deps.guard.clock().now();
             Mode::Starting(estimate::remaining(boot, view.since, now))
         }
         StateKind::ShutdownInProgress => Mode::Stopping,
@@ -300,8 +277,8 @@ async fn live_status(shared: &Shared) -> Option<String> {
             return Some(json.clone());
         }
     }
-    let upstream = &shared.config.upstream;
-    match crate::peers::minecraft::status_json(upstream, shared.ping_timeout).await {
+    let upstream = &shared.deps.config.upstream;
+    match crate::peers::minecraft::status_json(upstream, shared.deps.ping_timeout).await {
         Ok(json) => {
             *live = Some((Instant::now(), json.clone()));
             Some(json)
@@ -316,10 +293,15 @@ async fn live_status(shared: &Shared) -> Option<String> {
 /// The real server, within the Minecraft ping timeout.
 async fn connect(shared: &Shared) -> Option<TcpStream> {
     let upstream = crate::peers::address::with_port(
-        &shared.config.upstream,
+        &shared.deps.config.upstream,
         crate::peers::minecraft::DEFAULT_PORT,
     );
-    match tokio::time::timeout(shared.ping_timeout, TcpStream::connect(upstream.as_str())).await {
+    match tokio::time::timeout(
+        shared.deps.ping_timeout,
+        TcpStream::connect(upstream.as_str()),
+    )
+    .await
+    {
         Ok(Ok(stream)) => {
             let _ = stream.set_nodelay(true);
             Some(stream)
@@ -338,22 +320,28 @@ async fn connect(shared: &Shared) -> Option<TcpStream> {
 /// The MOTD for `mode`: the configured one, else the text of `[messages]`.
 fn motd(shared: &Shared, mode: Mode) -> String {
     let (configured, text, seconds) = match mode {
-        Mode::Sleeping => (&shared.config.motd_sleeping, Text::FrontDoorSleeping, None),
+        Mode::Sleeping => (
+            &shared.deps.config.motd_sleeping,
+            Text::FrontDoorSleeping,
+            None,
+        ),
         Mode::Starting(left) => (
-            &shared.config.motd_starting,
+            &shared.deps.config.motd_starting,
             Text::FrontDoorStarting,
             Some(left.as_secs()),
         ),
-        Mode::Stopping | Mode::Relay => {
-            (&shared.config.motd_stopping, Text::FrontDoorStopping, None)
-        }
+        Mode::Stopping | Mode::Relay => (
+            &shared.deps.config.motd_stopping,
+            Text::FrontDoorStopping,
+            None,
+        ),
         Mode::Unavailable => (&None, Text::FrontDoorBusy, None),
     };
     let seconds = seconds.unwrap_or_default().to_string();
     match configured {
         // The config check allows only `{seconds}` in it.
         Some(template) => template.replace("{seconds}", &seconds),
-        None => shared.messages.render(text, &[("seconds", &seconds)]),
+        None => shared.deps.messages.render(text, &[("seconds", &seconds)]),
     }
 }
 
@@ -400,7 +388,7 @@ fn legacy_answer(shared: &Shared, mode: Mode) -> Vec<u8> {
 /// What a player who tried to log in is told, after waking the host if
 /// they may.
 async fn login_answer(shared: &Shared, mode: Mode, name: &str) -> String {
-    let m = &shared.messages;
+    let m = &shared.deps.messages;
     let seconds = |d: Duration| d.as_secs().to_string();
     match mode {
         Mode::Sleeping => {}
@@ -413,6 +401,7 @@ async fn login_answer(shared: &Shared, mode: Mode, name: &str) -> String {
     }
     let allowed = is_player_name(name)
         && shared
+            .deps
             .config
             .allowed_players
             .contains(&name.to_ascii_lowercase());
@@ -422,7 +411,10 @@ async fn login_answer(shared: &Shared, mode: Mode, name: &str) -> String {
     }
     let id = game_user_id(name);
     if let Decision::Refused { retry_after, .. } =
-        shared.guard.check(id, &[], WAKE_COMMAND, Notice::EveryTime)
+        shared
+            .deps
+            .guard
+            .check(id, &[], WAKE_COMMAND, Notice::EveryTime)
     {
         log::info!(
             "ratelimit: wake from the game refused to {name}, retry in {} s",
@@ -435,14 +427,14 @@ async fn login_answer(shared: &Shared, mode: Mode, name: &str) -> String {
         id,
         name: m.render(Text::GamePlayer, &[("player", name)]),
     };
-    match tokio::time::timeout(Duration::from_secs(5), shared.power.wake(by)).await {
+    match tokio::time::timeout(Duration::from_secs(5), shared.deps.power.wake(by)).await {
         Ok(Ok(())) => log::info!("front door: {name} woke the server from the game"),
         Ok(Err(e)) => log::info!("front door: wake by {name}: {e}"),
         Err(_) => log::warn!("front door: the power loop did not answer {name}'s wake"),
     }
     let boot = {
-        let view = shared.view.borrow();
-        estimate::boot_duration(&view.history, shared.startup_timeout)
+        let view = shared.deps.view.borrow();
+        estimate::boot_duration(&view.history, shared.deps.startup_timeout)
     };
     m.render(Text::FrontDoorWaking, &[("seconds", &seconds(boot))])
 }

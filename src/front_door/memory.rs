@@ -76,7 +76,7 @@ pub async fn load(store: &Arc<Store>) -> Option<Remembered> {
 /// Reads the upstream's status whenever the server is up, until
 /// `shutdown`.
 pub(super) async fn refresh(shared: Arc<Shared>, shutdown: CancellationToken) {
-    let mut view = shared.view.clone();
+    let mut view = shared.deps.view.clone();
     // When to read next while the server is up; `None` while it is not.
     // The view changes at every probe: only entering "up" and this time
     // make a read, so the upstream sees one ping per REFRESH_EVERY.
@@ -107,8 +107,9 @@ pub(super) async fn refresh(shared: Arc<Shared>, shutdown: CancellationToken) {
 }
 
 async fn remember(shared: &Shared) {
-    let upstream = &shared.config.upstream;
-    let json = match crate::peers::minecraft::status_json(upstream, shared.ping_timeout).await {
+    let upstream = &shared.deps.config.upstream;
+    let json = match crate::peers::minecraft::status_json(upstream, shared.deps.ping_timeout).await
+    {
         Ok(json) => json,
         Err(e) => {
             log::debug!("front door: cannot read the server's status to remember it: {e}");
@@ -125,7 +126,7 @@ async fn remember(shared: &Shared) {
         changed
     };
     if changed {
-        let store = Arc::clone(&shared.store);
+        let store = Arc::clone(&shared.deps.store);
         match tokio::task::spawn_blocking(move || store.save(RECORD, &seen)).await {
             Ok(Ok(())) => log::info!("front door: remembered the server's version and icon"),
             Ok(Err(e)) => log::warn!("front door: cannot save the server's status: {e:#}"),

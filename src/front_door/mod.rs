@@ -153,7 +153,7 @@ impl FrontDoor {
             // Over a limit: closed at once, without a word or a log line
             // (a flood must not become a log flood).
             let Some(slot) = self.shared.slots.take(peer.ip()) else {
-                self.shared.metrics.front_door_refused();
+                self.shared.deps.metrics.front_door_refused();
                 continue;
             };
             let shared = Arc::clone(&self.shared);
@@ -178,9 +178,9 @@ async fn report_players(shared: Arc<connection::Shared>, shutdown: CancellationT
             changed = players.changed() => if changed.is_err() { return },
         }
         let count = *players.borrow_and_update();
-        shared.metrics.set_front_door_players(count);
+        shared.deps.metrics.set_front_door_players(count);
         let event = Input::Event(Event::GamePlayers { count });
-        if shared.inputs.send(event).await.is_err() {
+        if shared.deps.inputs.send(event).await.is_err() {
             return;
         }
     }
