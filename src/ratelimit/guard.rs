@@ -240,6 +240,21 @@ impl Guard {
 mod tests {
     use super::*;
 
+    /// A guard with the built-in limits, in UTC, admin user 1.
+    fn default_guard(store: &Arc<Store>) -> Arc<Guard> {
+        Arc::new(
+            Guard::new(
+                &RateLimitConfig::default(),
+                Zone::utc(),
+                Clock::new(),
+                Arc::clone(store),
+                1,
+                Vec::new(),
+            )
+            .unwrap(),
+        )
+    }
+
     /// A ban waits for its write, and the write may wait for the SD card:
     /// the event loop must stay free meanwhile. On a one-thread runtime,
     /// with the database's writer slot held elsewhere (redb serialises
@@ -249,17 +264,7 @@ mod tests {
     fn a_ban_waiting_for_the_disk_does_not_block_the_runtime() {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(Store::open(dir.path()).unwrap());
-        let guard = Arc::new(
-            Guard::new(
-                &RateLimitConfig::default(),
-                Zone::utc(),
-                Clock::new(),
-                Arc::clone(&store),
-                1,
-                Vec::new(),
-            )
-            .unwrap(),
-        );
+        let guard = default_guard(&store);
         let (done_tx, done_rx) = std::sync::mpsc::channel();
         let runner = std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread()
@@ -304,17 +309,7 @@ mod tests {
     async fn a_change_is_written_flush_every_after_it() {
         let dir = tempfile::tempdir().unwrap();
         let store = Arc::new(Store::open(dir.path()).unwrap());
-        let guard = Arc::new(
-            Guard::new(
-                &RateLimitConfig::default(),
-                Zone::utc(),
-                Clock::new(),
-                Arc::clone(&store),
-                1,
-                Vec::new(),
-            )
-            .unwrap(),
-        );
+        let guard = default_guard(&store);
         let shutdown = CancellationToken::new();
         let task = tokio::spawn(Arc::clone(&guard).maintain(shutdown.clone()));
         let users = || {
