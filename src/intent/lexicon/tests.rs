@@ -1,0 +1,125 @@
+//! Tests of [`super`]: exact and typo-tolerant look-ups and their fences.
+
+use super::*;
+use Act::{Restart, Wake};
+use Form::{Base, Future, Infinitive, Past};
+use Lex::*;
+
+fn lex() -> Lexicon {
+    Lexicon::new()
+}
+
+fn class(l: &Lexicon, w: &str) -> Option<Lex> {
+    l.lookup(w.as_bytes()).map(|h| h.lex)
+}
+
+#[test]
+fn osa_distance() {
+    assert_eq!(bounded_osa(b"restat", b"restart", 2), Some(1));
+    assert_eq!(bounded_osa(b"relenser", b"relancer", 2), Some(2));
+    assert_eq!(bounded_osa(b"hepl", b"help", 1), Some(1));
+    assert_eq!(bounded_osa(b"rester", b"restart", 1), None);
+    assert_eq!(bounded_osa(b"abc", b"abc", 0), Some(0));
+    assert_eq!(bounded_osa(b"", b"ab", 2), Some(2));
+}
+
+#[test]
+fn budget_grows_with_length() {
+    assert_eq!(typo_distance(b"rebout", b"reboot"), Some(1));
+    assert_eq!(typo_distance(b"redemarer", b"redemarrer"), Some(1));
+    assert_eq!(typo_distance(b"relenser", b"relancer"), Some(2));
+    assert_eq!(typo_distance(b"aid", b"aide"), None);
+    assert_eq!(typo_distance(b"hlep", b"help"), Some(1));
+    assert_eq!(
+        typo_distance(b"helo", b"help"),
+        None,
+        "4 letters: swaps only"
+    );
+    assert_eq!(typo_distance(b"estart", b"restart"), None, "first letter");
+}
+
+#[test]
+fn exact_words_and_inflections() {
+    let l = lex();
+    assert_eq!(class(&l, "redemarre"), Some(Action(Restart, Base)));
+    assert_eq!(class(&l, "redemarrer"), Some(Action(Restart, Infinitive)));
+    assert_eq!(class(&l, "relancera"), Some(Action(Restart, Future)));
+    assert_eq!(class(&l, "restarted"), Some(Action(Restart, Past)));
+    assert_eq!(class(&l, "demarre"), Some(Action(Wake, Base)));
+    assert_eq!(class(&l, "start"), Some(Action(Wake, Base)));
+    assert_eq!(class(&l, "pas"), Some(Negation));
+    assert_eq!(class(&l, "dont"), Some(Negation));
+    assert_eq!(class(&l, "20h"), Some(Time));
+    assert_eq!(class(&l, "3"), Some(Number));
+}
+
+#[test]
+fn typos_of_command_words() {
+    let l = lex();
+    for w in [
+        "restat",
+        "rebout",
+        "relenser",
+        "redemarer",
+        "redemarree",
+        "rstart",
+    ] {
+        let hit = l.lookup(w.as_bytes());
+        assert!(
+            matches!(
+                hit,
+                Some(Hit {
+                    lex: Action(..),
+                    ..
+                })
+            ),
+            "{w}: {hit:?}"
+        );
+    }
+    assert_eq!(class(&l, "restat"), Some(Action(Restart, Base)));
+    assert!(matches!(class(&l, "demarer"), Some(Action(Wake, _))));
+}
+
+#[test]
+fn ordinary_words_are_not_bent_into_commands() {
+    let l = lex();
+    for w in [
+        "rester", "restant", "demander", "relacher", "allure", "lunch", "smart",
+    ] {
+        let hit = l.lookup(w.as_bytes()).map(|h| h.lex);
+        assert!(!matches!(hit, Some(Action(..))), "{w}: {hit:?}");
+    }
+    // Short words are never matched approximately.
+    assert_eq!(class(&l, "bot"), Some(Bot));
+    assert_eq!(class(&l, "boat"), None);
+}
+
+#[test]
+fn doubled_letters_are_the_likeliest_typo() {
+    assert!(is_doubling_typo(b"allumme", b"allume"));
+    assert!(is_doubling_typo(b"redemarrer", b"redemarer"));
+    assert!(!is_doubling_typo(b"allumme", b"allumee"));
+    assert_eq!(class(&lex(), "allumme"), Some(Action(Wake, Base)));
+}
+
+#[test]
+fn ties_go_to_the_less_harmful_meaning() {
+    let l = lex();
+    // One edit from both "redemarrer" (restart) and "demarrer" (wake).
+    assert_eq!(typo_distance(b"rdemarrer", b"redemarrer"), Some(1));
+    assert_eq!(
+        typo_distance(b"rdemarrer", b"demarrer"),
+        None,
+        "first letter"
+    );
+    // "restartd" is one edit from "restarted" (past) and "restarter" (order).
+    assert_eq!(class(&l, "restartd"), Some(Action(Restart, Past)));
+}
+
+#[test]
+fn words_are_unique_and_sorted() {
+    let l = lex();
+    let words: Vec<&[u8]> = l.words().map(|(w, _)| w).collect();
+    assert!(words.windows(2).all(|p| p[0] < p[1]));
+    assert!(words.len() > 500);
+}

@@ -1,0 +1,117 @@
+//! Tests of [`super`]: the shipped weights and the learned stage's decisions.
+
+use super::*;
+
+#[test]
+fn shipped_weights_decode() {
+    let model = Model::embedded().expect("src/intent/model.bin is malformed");
+    assert_eq!(model.rows.len(), BUCKETS);
+    assert!(model.rows.iter().flatten().any(|w| *w != 0), "untrained");
+}
+
+#[test]
+fn malformed_weights_are_refused() {
+    assert!(Model::decode(b"").is_none());
+    assert!(Model::decode(&EMBEDDED[..EMBEDDED.len() - 1]).is_none());
+    let mut wrong = EMBEDDED.to_vec();
+    wrong[0] = b'X';
+    assert!(Model::decode(&wrong).is_none());
+}
+
+fn parse(text: &str) -> crate::intent::Parsed {
+    let bot = crate::intent::Addressee {
+        bot_id: 1,
+        bot_name: "CubeGuardian",
+    };
+    crate::intent::Recognizer::new().parse(text, crate::intent::Channel::Guild, &bot)
+}
+
+#[test]
+fn quoted_restarts_are_never_orders() {
+    for text in [
+        "<@1> `redémarre le serveur`",
+        "<@1> la commande c'est `relance mc` ?",
+        "<@1> ||reboot le serveur||",
+        "<@1> « relance le serveur » qu'il dit",
+    ] {
+        assert_ne!(parse(text).intent, Intent::Restart, "{text}");
+    }
+    assert_eq!(parse("<@1> relance le serveur").intent, Intent::Restart);
+}
+
+#[test]
+fn restarting_something_else_is_not_a_restart() {
+    for text in [
+        "<@1> relance la musique",
+        "<@1> reboot mon pc",
+        "<@1> redémarre le serveur Discord",
+        "<@1> relance le serveur de Kevin",
+        "<@1> restart <@2>",
+    ] {
+        assert_ne!(parse(text).intent, Intent::Restart, "{text}");
+    }
+    // The gate reads a pronoun or a noun right: these stay the model's to decide.
+    assert!(!blocked("<@1> relance-le stp"));
+    assert!(!blocked("<@1> une relance une fois"));
+    assert!(!blocked("<@1> relance le serveur de jeu"));
+    assert!(blocked("<@1> relance le serveur de Kevin"));
+    assert!(blocked("<@1> reboot mon pc"));
+}
+
+/// Whether the safety gates forbid a restart for this public message.
+fn blocked(text: &str) -> bool {
+    let bot = crate::intent::Addressee {
+        bot_id: 1,
+        bot_name: "CubeGuardian",
+    };
+    crate::intent::Recognizer::new()
+        .analyse(text, crate::intent::Channel::Guild, &bot, |input| {
+            input.restart_blocked
+        })
+        .unwrap()
+}
+
+#[test]
+fn waking_something_else_is_not_a_wake() {
+    for text in [
+        "<@1> lance la partie",
+        "<@1> réveille ton frère",
+        "<@1> allume la lumière",
+        "<@1> démarre MEE6 svp",
+        "<@1> `allume le serveur`",
+    ] {
+        assert_ne!(parse(text).intent, Intent::Wake, "{text}");
+    }
+    assert_eq!(parse("<@1> allume le serveur").intent, Intent::Wake);
+    assert!(!wake_blocked_for("<@1> allume-le stp"));
+    assert!(wake_blocked_for("<@1> lance la partie"));
+}
+
+/// Whether the wake gate forbids a wake for this public message.
+fn wake_blocked_for(text: &str) -> bool {
+    let bot = crate::intent::Addressee {
+        bot_id: 1,
+        bot_name: "CubeGuardian",
+    };
+    crate::intent::Recognizer::new()
+        .analyse(text, crate::intent::Channel::Guild, &bot, |input| {
+            input.wake_blocked
+        })
+        .unwrap()
+}
+
+#[test]
+fn a_wake_order_is_never_a_restart() {
+    let p = parse("<@1> on est 5 à attendre, allume notre serveur vite fait c'est injouable");
+    assert_ne!(p.intent, Intent::Restart);
+    assert!(blocked("<@1> allume le serveur"));
+    // "re-démarre": a wake word the grammar folds into a restart.
+    assert!(!blocked("<@1> re-démarre le serveur"));
+}
+
+#[test]
+fn softmax_is_a_distribution() {
+    let p = softmax([1e30, -1e30, 0.0, 3.0, f32::MIN], 0.7);
+    assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-5);
+    assert!(p.iter().all(|x| (0.0..=1.0).contains(x)));
+}

@@ -1,0 +1,185 @@
+//! Tests of [`super`]: each rule on its own phrasings.
+
+use super::*;
+use crate::intent::lexicon::Lexicon;
+use crate::intent::normalize::Normalized;
+use crate::intent::token::Tokens;
+
+/// Runs the rules on a message as if it were addressed to the bot.
+fn read(text: &str) -> Intent {
+    verdict(text).intent
+}
+
+fn verdict(text: &str) -> Verdict {
+    let lexicon = Lexicon::new();
+    let norm = Normalized::new(text);
+    let tokens = Tokens::new(&norm);
+    let mut t = Tagged::new(&norm, &tokens, &lexicon, 1, "CubeGuardian");
+    crate::intent::address::resolve(&mut t, true);
+    decide(&t)
+}
+
+#[test]
+fn orders() {
+    for s in [
+        "redémarre le serveur",
+        "restart",
+        "un petit reboot stp",
+        "tu peux relancer mc ?",
+        "peux-tu reboot le serveur ?",
+        "can you restart the server?",
+        "je voudrais que tu redémarres minecraft",
+        "il faut redémarrer le serveur",
+        "the server needs a restart",
+        "mc restart pls",
+        "re-démarre le serveur",
+        "tu pourrais pas relancer le serveur ?",
+        "redémarre le serveur, il crash",
+    ] {
+        assert_eq!(read(s), Intent::Restart, "{s}");
+    }
+}
+
+#[test]
+fn negations_are_not_orders() {
+    for s in [
+        "ne redémarre pas",
+        "pas de reboot",
+        "don't restart",
+        "no restart",
+        "redémarre pas le serveur",
+        "arrête de redémarrer le serveur",
+        "tu peux pas redémarrer le serveur, on joue",
+        "redémarre le serveur. non, ne redémarre pas",
+    ] {
+        assert_eq!(read(s), Intent::None, "{s}");
+    }
+    assert_eq!(read("pas de souci, redémarre le serveur"), Intent::Restart);
+    assert_eq!(
+        read("ne redémarre pas, allume juste le serveur"),
+        Intent::Wake
+    );
+}
+
+#[test]
+fn reports_plans_and_other_people_are_not_orders() {
+    for s in [
+        "j'ai redémarré le serveur",
+        "I restarted it",
+        "je vais redémarrer mon pc",
+        "quelqu'un peut relancer le serveur ?",
+        "il va redémarrer",
+        "redémarre le serveur ce soir",
+        "redémarre le serveur dans 10 min",
+        "redémarre ton pc",
+        "redémarre le bot",
+        "il y a 5 min j'ai relancé",
+        "t'as relancé le serveur ?",
+    ] {
+        assert_eq!(read(s), Intent::None, "{s}");
+    }
+}
+
+#[test]
+fn unknown_words_before_the_verb_block_an_order() {
+    assert_eq!(read("every restart takes forever"), Intent::None);
+    assert_eq!(
+        read("il paraît que tu sais redémarrer le serveur"),
+        Intent::None
+    );
+    // Known request frames and fillers are accounted for.
+    assert_eq!(read("euh tu veux bien relancer mc ?"), Intent::Restart);
+    assert_eq!(
+        read("ce serait possible de relancer le serveur ?"),
+        Intent::Restart
+    );
+}
+
+#[test]
+fn later_clauses_can_withdraw_an_order() {
+    assert_eq!(read("redémarre ? non, laisse tomber"), Intent::None);
+    assert_eq!(read("le reboot ? plus tard"), Intent::None);
+    assert_eq!(read("relance dans une heure"), Intent::None);
+}
+
+#[test]
+fn a_deferral_withdraws_only_what_came_before() {
+    let after = verdict("vous êtes combien ce soir ? et sinon relance le serv stp");
+    assert!(!after.evidence.restart_vetoed);
+    assert_eq!(
+        read("vous êtes combien ce soir ? relance le serv stp"),
+        Intent::Restart
+    );
+    assert!(
+        verdict("relance le serv ? non, plus tard")
+            .evidence
+            .restart_vetoed
+    );
+}
+
+#[test]
+fn action_phrases_that_are_subjects_are_not_orders() {
+    assert_eq!(
+        read("relancer maintenant ce serait une mauvaise idée"),
+        Intent::None
+    );
+    assert_eq!(read("the restart broke my base"), Intent::None);
+    assert_eq!(read("le restart était long"), Intent::None);
+    // A new subject starts a new clause.
+    assert_eq!(read("redemarre mc stp il crash"), Intent::Restart);
+}
+
+#[test]
+fn habits_reports_and_other_objects_are_not_orders() {
+    for s in [
+        "tu redémarres souvent le serveur ?",
+        "est-ce que tu redémarres le serveur tous les soirs ?",
+        "mon pc redémarre tout seul",
+        "redémarre ton cerveau",
+        "ils disent qu'il faut redémarrer",
+        "who asked you to reboot?",
+    ] {
+        assert_eq!(read(s), Intent::None, "{s}");
+    }
+}
+
+#[test]
+fn wake_is_not_restart() {
+    for s in [
+        "allume le serveur",
+        "démarre mc",
+        "wake up the server",
+        "turn the server on",
+    ] {
+        assert_eq!(read(s), Intent::Wake, "{s}");
+    }
+}
+
+#[test]
+fn status_questions() {
+    for s in [
+        "le serveur est allumé ?",
+        "is the server up?",
+        "status",
+        "il y a du monde sur minecraft ?",
+        "le serveur a redémarré ?",
+        "combien de joueurs ?",
+        "est-ce que minecraft est lancé ?",
+    ] {
+        assert_eq!(read(s), Intent::Status, "{s}");
+    }
+}
+
+#[test]
+fn help_questions() {
+    for s in [
+        "aide",
+        "que sais-tu faire ?",
+        "what can you do?",
+        "comment ça marche ?",
+        "comment on redémarre le serveur ?",
+    ] {
+        assert_eq!(read(s), Intent::Help, "{s}");
+    }
+    assert_eq!(read("comment ça va ?"), Intent::None);
+}
