@@ -194,8 +194,8 @@ impl Backend for Console {
                 .rev()
                 .map(|(at, t)| HistoryRow {
                     at_unix_ms: at.0,
-                    from: t.from.name().to_owned(),
-                    to: t.to.name().to_owned(),
+                    from: self.messages.render(Text::state(t.from), &[]),
+                    to: self.messages.render(Text::state(t.to), &[]),
                     reconciled: t.reconciled,
                 })
                 .collect(),
