@@ -314,7 +314,7 @@ fn front_door_config(
         .map_err(|m| invalid("front_door.upstream", m))?;
     let mut allowed_players = Vec::with_capacity(f.allowed_players.len());
     for name in &f.allowed_players {
-        if !crate::front_door::is_player_name(name) {
+        if !crate::peers::minecraft::is_player_name(name) {
             return Err(invalid(
                 "front_door.allowed_players",
                 format!("`{name}` is not a Minecraft user name (1 to 16 letters, digits or `_`)"),

@@ -16,9 +16,10 @@ use tokio_util::sync::CancellationToken;
 
 use super::limits::{Slot, Slots};
 use super::memory::Remembered;
-use super::{estimate, game_user_id, is_player_name, Deps, WAKE_COMMAND};
+use super::{estimate, game_user_id, Deps, WAKE_COMMAND};
 use crate::messages::{spoken, Text};
 use crate::peers::minecraft::codec::{self, DecodeError};
+use crate::peers::minecraft::is_player_name;
 use crate::peers::minecraft::serving::{self, Handshake, LEGACY_PING, MAX_CLIENT_PACKET_BYTES};
 use crate::power::machine::{Requester, StateKind};
 use crate::ratelimit::{Decision, Notice};
@@ -27,7 +28,7 @@ use crate::ratelimit::{Decision, Notice};
 pub(super) struct Shared {
     /// What the front door was given at start.
     pub deps: Deps,
-    pub remembered: Mutex<Option<Remembered>>,
+    pub remembered: Arc<Mutex<Option<Remembered>>>,
     /// Relayed connections that went to the login state: players.
     pub players: watch::Sender<u32>,
     pub slots: Slots,
@@ -51,7 +52,7 @@ impl Shared {
         );
         Shared {
             deps,
-            remembered: Mutex::new(remembered),
+            remembered: Arc::new(Mutex::new(remembered)),
             players: watch::Sender::new(0),
             slots,
             live: tokio::sync::Mutex::new(None),

@@ -4,14 +4,15 @@
 //! [`REFRESH_EVERY`]), kept in memory and in the store (a few kilobytes,
 //! written only when it changed), so a restarted appliance still shows it.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::connection::Shared;
+use crate::power::driver::PowerView;
 use crate::power::machine::StateKind;
 use crate::store::Store;
 
@@ -73,10 +74,20 @@ pub async fn load(store: &Arc<Store>) -> Option<Remembered> {
     }
 }
 
+/// What the refresh task reads and where it keeps what it saw.
+pub(super) struct Upstream {
+    pub address: String,
+    pub timeout: Duration,
+    pub view: watch::Receiver<PowerView>,
+    pub store: Arc<Store>,
+    /// Shared with the connections, which show it.
+    pub remembered: Arc<Mutex<Option<Remembered>>>,
+}
+
 /// Reads the upstream's status whenever the server is up, until
 /// `shutdown`.
-pub(super) async fn refresh(shared: Arc<Shared>, shutdown: CancellationToken) {
-    let mut view = shared.deps.view.clone();
+pub(super) async fn refresh(upstream: Upstream, shutdown: CancellationToken) {
+    let mut view = upstream.view.clone();
     // When to read next while the server is up; `None` while it is not.
     // The view changes at every probe: only entering "up" and this time
     // make a read, so the upstream sees one ping per REFRESH_EVERY.
@@ -89,7 +100,7 @@ pub(super) async fn refresh(shared: Arc<Shared>, shutdown: CancellationToken) {
         if !up {
             next = None;
         } else if next.is_none_or(|at| Instant::now() >= at) {
-            remember(&shared).await;
+            remember(&upstream).await;
             next = Some(Instant::now() + REFRESH_EVERY);
         }
         let pause = async {
@@ -106,9 +117,8 @@ pub(super) async fn refresh(shared: Arc<Shared>, shutdown: CancellationToken) {
     }
 }
 
-async fn remember(shared: &Shared) {
-    let upstream = &shared.deps.config.upstream;
-    let json = match crate::peers::minecraft::status_json(upstream, shared.deps.ping_timeout).await
+async fn remember(upstream: &Upstream) {
+    let json = match crate::peers::minecraft::status_json(&upstream.address, upstream.timeout).await
     {
         Ok(json) => json,
         Err(e) => {
@@ -120,13 +130,16 @@ async fn remember(shared: &Shared) {
         return;
     };
     let changed = {
-        let mut remembered = shared.remembered.lock().unwrap_or_else(|p| p.into_inner());
+        let mut remembered = upstream
+            .remembered
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
         let changed = remembered.as_ref() != Some(&seen);
         *remembered = Some(seen.clone());
         changed
     };
     if changed {
-        let store = Arc::clone(&shared.deps.store);
+        let store = Arc::clone(&upstream.store);
         match tokio::task::spawn_blocking(move || store.save(RECORD, &seen)).await {
             Ok(Ok(())) => log::info!("front door: remembered the server's version and icon"),
             Ok(Err(e)) => log::warn!("front door: cannot save the server's status: {e:#}"),

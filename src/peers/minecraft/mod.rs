@@ -74,6 +74,12 @@ pub enum MinecraftError {
     Protocol { address: String, detail: String },
 }
 
+/// Whether `name` can be a Minecraft Java user name: 1 to 16 ASCII
+/// letters, digits or underscores.
+pub fn is_player_name(name: &str) -> bool {
+    (1..=16).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+}
+
 /// Helpers the unit tests of the codec, the status packets and the client share.
 #[cfg(test)]
 mod testing {
@@ -101,6 +107,21 @@ mod testing {
         pub fn bytes(&mut self, max_len: usize) -> Vec<u8> {
             let len = (self.next() as usize) % (max_len + 1);
             (0..len).map(|_| self.next() as u8).collect()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn player_names_follow_the_game_rules() {
+        for good in ["Steve", "a", "_x_", "Notch1234567890_"] {
+            assert!(is_player_name(good), "{good}");
+        }
+        for bad in ["", "seventeen_chars_x", "with space", "é", "a-b"] {
+            assert!(!is_player_name(bad), "{bad}");
         }
     }
 }
