@@ -277,15 +277,7 @@ async fn second_restart_inside_the_cooldown_is_told_the_minutes_left() {
         "[ratelimit.commands.restart]\ncapacity = 3\nper = \"10m\"\nmin_interval = \"0s\"\n",
     )
     .await;
-    let question = app.slash(ALICE, "restart", json!([])).await;
-    assert!(question.is_ephemeral(), "slash confirmations are private");
-    let confirm = question.components()[0]["components"][0]["custom_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    // An ephemeral answer has no message in the channel; any id does.
-    app.discord.press_button(ALICE, ANNOUNCE, 1, &confirm).await;
-    app.wait_announce("Serveur redémarré avec succès").await;
+    restart_by_slash(&app).await;
 
     let answer = app.slash(ALICE, "restart", json!([])).await;
     let text = answer.content().unwrap_or("");
@@ -545,13 +537,7 @@ async fn restart_refused_by_the_limiter_inside_the_cooldown_is_told_the_cooldown
         "[ratelimit.commands.restart]\ncapacity = 3\nper = \"10m\"\nmin_interval = \"5m\"\n",
     )
     .await;
-    let question = app.slash(ALICE, "restart", json!([])).await;
-    let confirm = question.components()[0]["components"][0]["custom_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    app.discord.press_button(ALICE, ANNOUNCE, 1, &confirm).await;
-    app.wait_announce("Serveur redémarré avec succès").await;
+    restart_by_slash(&app).await;
 
     let answer = app.slash(ALICE, "restart", json!([])).await;
     let text = answer.content().unwrap_or("");
@@ -650,4 +636,17 @@ async fn a_player_named_everyone_pings_nobody_anywhere() {
             r.body
         );
     }
+}
+
+/// Alice asks `/restart`, confirms (privately) and the restart succeeds.
+async fn restart_by_slash(app: &Appliance) {
+    let question = app.slash(ALICE, "restart", json!([])).await;
+    assert!(question.is_ephemeral(), "slash confirmations are private");
+    let confirm = question.components()[0]["components"][0]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // An ephemeral answer has no message in the channel; any id does.
+    app.discord.press_button(ALICE, ANNOUNCE, 1, &confirm).await;
+    app.wait_announce("Serveur redémarré avec succès").await;
 }
