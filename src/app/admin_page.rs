@@ -25,7 +25,8 @@ use crate::services::restart::{Caller, RestartError, Restarter};
 use crate::services::PlainWords;
 use crate::time::Clock;
 use crate::web::{
-    AdminAction, Backend, BanRow, DigestQuery, Feature, HistoryRow, MinecraftView, Snapshot,
+    AdminAction, Backend, BanRow, DigestQuery, Done, Failed, Feature, HistoryRow, MinecraftView,
+    Snapshot,
 };
 
 /// The key of the one feature the page can toggle today.
@@ -104,10 +105,40 @@ async fn blocking<T: Send + 'static>(
 }
 
 impl Console {
-    fn digester(&self) -> Result<&Digester, String> {
-        self.digest.as_deref().ok_or_else(|| {
-            "the digest is off: there is no [digest] section in the configuration".to_owned()
-        })
+    fn digester(&self) -> Result<&Digester, Failed> {
+        self.digest.as_deref().ok_or(Failed::DigestOff)
+    }
+
+    /// The state's name in the configured language.
+    fn state_name(&self, state: StateKind) -> String {
+        self.messages.render(Text::state(state), &[])
+    }
+
+    fn power_failed(&self, e: PowerError) -> Failed {
+        match e {
+            PowerError::Refused { state } => Failed::Refused {
+                state: self.state_name(state),
+            },
+            PowerError::Stopped | PowerError::NoAnswer => {
+                log::warn!("admin page: {e}");
+                Failed::PowerLoopDown
+            }
+        }
+    }
+
+    fn restart_failed(&self, e: RestartError) -> Failed {
+        match e {
+            RestartError::NotRunning { state } => Failed::Refused {
+                state: self.state_name(state),
+            },
+            RestartError::AlreadyUnderWay => Failed::RestartUnderWay,
+            RestartError::TooSoon { wait } => Failed::RestartTooSoon {
+                seconds: wait.as_secs().max(1),
+            },
+            RestartError::DailyCapReached { count } => Failed::RestartCapReached { count },
+            RestartError::Unavailable => Failed::RestartUnavailable,
+            RestartError::Failed { reason } => Failed::RestartFailed { reason },
+        }
     }
 
     fn admin(&self) -> Requester {
@@ -207,7 +238,11 @@ impl Backend for Console {
                     user_id: user,
                     user_label: user.to_string(),
                     until_unix_ms: until,
-                    reason: note.unwrap_or_else(|| "automatic".to_owned()),
+                    reason: note.unwrap_or_else(|| {
+                        PageLabel::AutomaticBan
+                            .get(self.messages.language())
+                            .to_owned()
+                    }),
                 })
                 .collect(),
             maintenance: view.state.kind() == StateKind::Maintenance,
@@ -221,54 +256,48 @@ impl Backend for Console {
         }
     }
 
-    async fn act(&self, action: AdminAction) -> Result<String, String> {
+    async fn act(&self, action: AdminAction) -> Result<Done, Failed> {
         log::info!("admin page: {action} via admin page");
         match action {
-            AdminAction::Wake => match self.power.wake(self.admin()).await {
-                Ok(()) => Ok("wake requested: magic packets sent".to_owned()),
-                Err(e @ PowerError::Refused { .. }) => Err(format!("wake {e}")),
-                Err(e) => Err(e.to_string()),
-            },
-            AdminAction::Shutdown => match self.power.shutdown_now().await {
-                Ok(()) => Ok("shutdown requested".to_owned()),
-                Err(e @ PowerError::Refused { .. }) => Err(format!("shutdown {e}")),
-                Err(e) => Err(e.to_string()),
-            },
-            AdminAction::SetMaintenance(on) => {
-                self.power
-                    .set_maintenance(on)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                Ok(if on {
-                    "maintenance on: no automatic power action".to_owned()
-                } else {
-                    "maintenance off".to_owned()
-                })
-            }
+            AdminAction::Wake => self
+                .power
+                .wake(self.admin())
+                .await
+                .map(|()| Done::WakeRequested)
+                .map_err(|e| self.power_failed(e)),
+            AdminAction::Shutdown => self
+                .power
+                .shutdown_now()
+                .await
+                .map(|()| Done::ShutdownRequested)
+                .map_err(|e| self.power_failed(e)),
+            AdminAction::SetMaintenance(on) => self
+                .power
+                .set_maintenance(on)
+                .await
+                .map(|()| Done::Maintenance(on))
+                .map_err(|e| self.power_failed(e)),
             AdminAction::RestartMinecraft => {
                 self.restarter
                     .check(self.admin_user_id, Caller::Admin)
-                    .map_err(|e| e.to_string())?;
+                    .map_err(|e| self.restart_failed(e))?;
                 self.announce(self.messages.render(Text::RestartInProgress, &[]));
                 match self.restarter.restart(&self.admin(), Caller::Admin).await {
                     Ok(elapsed) => {
-                        let seconds = elapsed.as_secs().to_string();
-                        self.announce(
-                            self.messages
-                                .render(Text::RestartSucceeded, &[("seconds", &seconds)]),
-                        );
-                        Ok(format!("Minecraft restarted in {seconds} s"))
+                        let seconds = elapsed.as_secs();
+                        self.announce(self.messages.render(
+                            Text::RestartSucceeded,
+                            &[("seconds", &seconds.to_string())],
+                        ));
+                        Ok(Done::MinecraftRestarted { seconds })
                     }
                     Err(e @ (RestartError::Failed { .. } | RestartError::Unavailable)) => {
                         self.announce(self.messages.render(Text::RestartFailed, &[]));
-                        Err(match e {
-                            RestartError::Unavailable => format!("restart failed: {e}"),
-                            e => e.to_string(),
-                        })
+                        Err(self.restart_failed(e))
                     }
                     // Refused before anything happened (the state changed
                     // since the check): nothing to announce.
-                    Err(e) => Err(e.to_string()),
+                    Err(e) => Err(self.restart_failed(e)),
                 }
             }
             AdminAction::SendDigest => {
@@ -276,30 +305,42 @@ impl Backend for Console {
                 let record = digester
                     .build_scheduled(None)
                     .await
-                    .map_err(|e| format!("the digest could not be built: {e:#}"))?;
-                Ok(format!(
-                    "digest #{} built ({} message(s)) and queued for sending",
-                    record.id, record.message_count
-                ))
+                    .map_err(|e| Failed::DigestFailed {
+                        reason: format!("{e:#}"),
+                    })?;
+                Ok(Done::DigestQueued {
+                    id: record.id,
+                    messages: record.message_count,
+                })
             }
             AdminAction::Digest(query) => {
                 let digester = self.digester()?;
+                let missing = match query {
+                    DigestQuery::Show(id) => Failed::NoSuchDigest { id },
+                    // A listing or a preview always exists.
+                    _ => Failed::Crashed,
+                };
                 digest_text(digester, query)
                     .await
-                    .map_err(|e| format!("digest: {e:#}"))?
-                    .ok_or_else(|| "no such digest".to_owned())
+                    .map_err(|e| Failed::DigestFailed {
+                        reason: format!("{e:#}"),
+                    })?
+                    .map(Done::Text)
+                    .ok_or(missing)
             }
             AdminAction::SetFeature(key, on) if key == NATURAL_LANGUAGE => {
                 self.plain_words.set(on);
-                Ok(format!(
-                    "commands in plain words {}",
-                    if on { "on" } else { "off" }
-                ))
+                Ok(Done::Feature {
+                    label: PageLabel::PlainWordsFeature
+                        .get(self.messages.language())
+                        .to_owned(),
+                    enabled: on,
+                })
             }
-            AdminAction::SetFeature(key, _) => Err(format!("unknown feature `{key}`")),
+            AdminAction::SetFeature(key, _) => Err(Failed::UnknownFeature(key)),
             AdminAction::Unban(user) => match self.guard.unban(user).await {
-                true => Ok(format!("{user} unbanned")),
-                false => Err(format!("{user} was not banned")),
+                true => Ok(Done::Unbanned(user)),
+                false => Err(Failed::NotBanned(user)),
             },
         }
     }

@@ -30,11 +30,6 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// (and a margin) it is stuck, and waiting longer helps no one.
 pub const ASK_TIMEOUT: Duration = Duration::from_secs(crate::web::ACTION_WAIT.as_secs() + 5);
 
-/// What the service answers (with 409) when the digest asked for does not
-/// exist. Its script answers carry only 200 or 409, so for this one case
-/// the text is the answer itself, not an error message being parsed.
-const NO_SUCH_DIGEST: &str = "no such digest";
-
 /// Why the running service could not answer the CLI's question.
 #[derive(Debug, thiserror::Error)]
 pub enum AskError {
@@ -144,7 +139,9 @@ fn transport_error(cause: reqwest::Error, addr: SocketAddr, url: &str) -> AskErr
 fn answer(status: StatusCode, text: String, url: String) -> Result<Option<String>, AskError> {
     match status {
         StatusCode::OK => Ok(Some(text)),
-        StatusCode::CONFLICT if text.contains(NO_SUCH_DIGEST) => Ok(None),
+        // The one thing a digest query can miss: the digest asked for (a
+        // disabled admin page answers 503, a refusal 409).
+        StatusCode::NOT_FOUND => Ok(None),
         StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN => Err(AskError::Refused {
             url,
             text: text.trim().to_owned(),
@@ -170,7 +167,12 @@ mod tests {
             read(StatusCode::OK, "digest #1").unwrap(),
             Some("digest #1".into())
         );
-        assert_eq!(read(StatusCode::CONFLICT, "no such digest").unwrap(), None);
+        assert_eq!(read(StatusCode::NOT_FOUND, "Aucun résumé n° 9.").unwrap(), None);
+        let disabled = read(StatusCode::SERVICE_UNAVAILABLE, "Admin page disabled");
+        assert!(
+            matches!(disabled, Err(AskError::Answered { .. })),
+            "{disabled:?}"
+        );
         let refused = read(StatusCode::UNAUTHORIZED, "bad token\n").unwrap_err();
         assert!(matches!(refused, AskError::Refused { .. }), "{refused:?}");
         assert_eq!(

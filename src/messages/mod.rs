@@ -25,6 +25,10 @@ macro_rules! labels {
         pub enum $name { $( $(#[$doc])* $variant ),* }
 
         impl $name {
+            /// Every label, for the tests that check them all.
+            #[allow(dead_code)]
+            pub const ALL: &'static [$name] = &[$($name::$variant),*];
+
             /// This label in `language`.
             pub fn get(self, language: $crate::messages::Language) -> &'static str {
                 match (self, language) {
@@ -442,32 +446,7 @@ impl Messages {
             .get(&text)
             .map(String::as_str)
             .unwrap_or_else(|| text.builtin(texts.language));
-        let mut out = String::with_capacity(template.len() + 16);
-        let mut rest = template;
-        while let Some(open) = rest.find('{') {
-            out.push_str(&rest[..open]);
-            let after = &rest[open + 1..];
-            match after.find('}') {
-                Some(close) => {
-                    let name = &after[..close];
-                    match args.iter().find(|(k, _)| *k == name) {
-                        Some((_, value)) => out.push_str(value),
-                        None => {
-                            out.push('{');
-                            out.push_str(name);
-                            out.push('}');
-                        }
-                    }
-                    rest = &after[close + 1..];
-                }
-                None => {
-                    out.push_str(&rest[open..]);
-                    rest = "";
-                }
-            }
-        }
-        out.push_str(rest);
-        out
+        fill(template, args)
     }
 
     /// The announcement for a power notice.
@@ -528,6 +507,39 @@ fn placeholders(template: &str) -> impl Iterator<Item = &str> {
         .split('{')
         .skip(1)
         .filter_map(|part| part.split_once('}').map(|(name, _)| name))
+}
+
+
+/// `template` with its `{name}` placeholders filled in from `args`;
+/// unknown ones stay as typed, so a typo in an admin's text shows instead
+/// of vanishing.
+pub(crate) fn fill(template: &str, args: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) => {
+                let name = &after[..close];
+                match args.iter().find(|(k, _)| *k == name) {
+                    Some((_, value)) => out.push_str(value),
+                    None => {
+                        out.push('{');
+                        out.push_str(name);
+                        out.push('}');
+                    }
+                }
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push_str(&rest[open..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]

@@ -69,6 +69,8 @@ labels! {
         User fr: "Utilisateur" en: "User";
         Until fr: "Jusqu’à" en: "Until";
         Reason fr: "Raison" en: "Reason";
+        /// The reason of a ban the limiter decided on its own.
+        AutomaticBan fr: "automatique" en: "automatic";
         Unban fr: "Lever" en: "Unban";
         History fr: "Historique" en: "History";
         NoTransition fr: "Aucune transition pour l’instant." en: "No transition yet.";
@@ -79,6 +81,82 @@ labels! {
         WrongToken fr: "Jeton incorrect." en: "Wrong token.";
         /// The plain-words switch in the features list.
         PlainWordsFeature fr: "Commandes en langage naturel" en: "Commands in plain words";
+
+        // The page's answers to its actions (flash line, and the body of a
+        // script's answer). `{…}` is filled in by the page.
+        /// The action's name at the start of a refusal or of "still running".
+        ActionWake fr: "Réveil" en: "Wake";
+        ActionShutdown fr: "Arrêt" en: "Shutdown";
+        ActionRestart fr: "Redémarrage de Minecraft" en: "Minecraft restart";
+        ActionSendDigest fr: "Envoi du résumé" en: "Sending the digest";
+        ActionMaintenance fr: "Maintenance" en: "Maintenance";
+        ActionFeature fr: "Changement de fonction" en: "Feature change";
+        ActionUnban fr: "Levée d’exclusion" en: "Unban";
+        ActionDigest fr: "Lecture du résumé" en: "Digest query";
+        WakeRequested
+            fr: "Réveil demandé\u{a0}: paquets magiques envoyés."
+            en: "Wake requested: magic packets sent.";
+        ShutdownRequested fr: "Arrêt demandé." en: "Shutdown requested.";
+        MaintenanceEntered
+            fr: "Maintenance activée\u{a0}: plus aucune action automatique sur l’alimentation."
+            en: "Maintenance on: no automatic power action.";
+        MaintenanceLeft fr: "Maintenance terminée." en: "Maintenance off.";
+        MinecraftRestarted
+            fr: "Minecraft redémarré en {seconds}\u{a0}s."
+            en: "Minecraft restarted in {seconds} s.";
+        DigestQueued
+            fr: "Résumé n°\u{a0}{id} construit ({messages} message(s)) et mis en file d’envoi."
+            en: "Digest #{id} built ({messages} message(s)) and queued for sending.";
+        FeatureSet fr: "{feature}\u{a0}: {state}." en: "{feature}: {state}.";
+        Unbanned fr: "{user} n’est plus exclu." en: "{user} unbanned.";
+        StillRunning
+            fr: "{action}\u{a0}: toujours en cours\u{a0}; suivez l’état et le journal."
+            en: "{action}: still running; watch the state and the log lines.";
+        /// `{state}` is the power state's name, e.g. "éteint".
+        RefusedInState
+            fr: "{action} impossible\u{a0}: le serveur est {state}."
+            en: "{action} refused: the server is {state}.";
+        PowerLoopDown
+            fr: "{action} impossible\u{a0}: la boucle d’alimentation ne répond pas (voir le journal)."
+            en: "{action} failed: the power loop is not answering (see the log).";
+        RestartUnderWay fr: "Un redémarrage est déjà en cours." en: "A restart is already under way.";
+        RestartTooSoon
+            fr: "Redémarrage trop récent\u{a0}: prochain possible dans {seconds}\u{a0}s."
+            en: "Restarted recently: next restart allowed in {seconds} s.";
+        RestartCapReached
+            fr: "Plafond quotidien de redémarrages atteint ({count} aujourd’hui)."
+            en: "The daily cap of restarts is reached ({count} today).";
+        RestartUnavailable
+            fr: "Redémarrage impossible\u{a0}: pas de section [proxmox] dans la configuration."
+            en: "Restart unavailable: there is no [proxmox] section in the configuration.";
+        /// `{reason}` is the technical cause, as logged.
+        RestartFailed fr: "Le redémarrage a échoué\u{a0}: {reason}" en: "The restart failed: {reason}";
+        DigestOff
+            fr: "Le résumé est désactivé\u{a0}: pas de section [digest] dans la configuration."
+            en: "The digest is off: there is no [digest] section in the configuration.";
+        NoSuchDigest fr: "Aucun résumé n°\u{a0}{id}." en: "No such digest: #{id}.";
+        /// `{reason}` is the technical cause, as logged.
+        DigestFailed fr: "Le résumé a échoué\u{a0}: {reason}" en: "The digest failed: {reason}";
+        UnknownFeature fr: "Fonction inconnue\u{a0}: « {key} »." en: "Unknown feature: `{key}`.";
+        NotBanned fr: "{user} n’était pas exclu." en: "{user} was not banned.";
+        ActionCrashed
+            fr: "{action}\u{a0}: échec inattendu, voir le journal."
+            en: "{action} failed unexpectedly; see the log.";
+        /// The login form's error while logins are locked.
+        LoginsLocked
+            fr: "Trop de jetons incorrects\u{a0}: connexions refusées encore {seconds}\u{a0}s, réessayez ensuite."
+            en: "Too many wrong tokens: logins are refused for another {seconds} s; try again after that.";
+        DisabledTitle fr: "Page d’administration désactivée" en: "Admin page disabled";
+        DisabledBody
+            fr: "La page d’administration est désactivée, faute de jeton d’administration. Fournissez l’identifiant systemd `admin_token` (ou la variable d’environnement CUBEGUARDIAN_ADMIN_TOKEN) et redémarrez le service."
+            en: "The admin page is disabled because no admin token is set. Provide the `admin_token` systemd credential (or the CUBEGUARDIAN_ADMIN_TOKEN environment variable) and restart the service.";
+    }
+}
+
+impl PageLabel {
+    /// This label in `language` with its `{…}` placeholders filled in.
+    pub fn fill(self, language: Language, args: &[(&str, &str)]) -> String {
+        super::fill(self.get(language), args)
     }
 }
 
@@ -107,5 +185,35 @@ pub fn duration(language: Language, d: Duration) -> String {
         format!("{mins} min {secs} s")
     } else {
         format!("{secs} s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_languages_fill_the_same_placeholders() {
+        for label in PageLabel::ALL {
+            let mut fr: Vec<_> = super::super::placeholders(label.get(Language::Fr)).collect();
+            let mut en: Vec<_> = super::super::placeholders(label.get(Language::En)).collect();
+            fr.sort_unstable();
+            en.sort_unstable();
+            assert_eq!(fr, en, "{label:?}");
+        }
+    }
+
+    #[test]
+    fn placeholders_are_filled_in_the_language_asked() {
+        let args = [("action", "Réveil"), ("state", "en maintenance")];
+        assert_eq!(
+            PageLabel::RefusedInState.fill(Language::Fr, &args),
+            "Réveil impossible\u{a0}: le serveur est en maintenance."
+        );
+        let args = [("action", "Wake"), ("state", "in maintenance")];
+        assert_eq!(
+            PageLabel::RefusedInState.fill(Language::En, &args),
+            "Wake refused: the server is in maintenance."
+        );
     }
 }

@@ -4,7 +4,9 @@
 //! POSTs must come from our own page (`Origin`/`Sec-Fetch-Site`) and carry
 //! the session's CSRF token, and are answered with a `303` back to `/` and a
 //! one-shot flash message. A script sends `Authorization: Bearer <token>`
-//! instead and gets a plain-text answer: `200` done, `409` refused or failed.
+//! instead and gets a plain-text answer in the page's language, with a
+//! status to decide on: `200` done, `404` no such thing (a digest), `409`
+//! refused in the current state, `5xx` failed (see [`super::Failed`]).
 
 use std::convert::Infallible;
 use std::fmt;
@@ -19,7 +21,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::auth::{self, Login, Malformed, Presented};
 use super::listener::PeerAddr;
-use super::{html, page, plain, AdminAction, AppState, DigestQuery, Shared};
+use super::{html, outcome, page, plain, AdminAction, AppState, DigestQuery, Done, Failed, Shared};
 use crate::messages::page::PageLabel;
 use crate::messages::Language;
 
@@ -73,13 +75,17 @@ enum Caller {
 
 /// A request turned away before reaching the backend.
 pub(crate) enum Refusal {
-    /// No admin token is configured.
-    Disabled,
+    /// No admin token is configured; said in the page's language.
+    Disabled(Language),
     /// Unreadable credentials (400).
     Malformed(Malformed),
     /// Logins locked after wrong tokens (429); `page` answers with the
     /// login form rather than plain text.
-    Locked { left: Duration, page: bool },
+    Locked {
+        left: Duration,
+        page: bool,
+        language: Language,
+    },
     /// Missing or wrong credentials (401).
     Unauthorized(&'static str),
     /// Cross-site request, missing CSRF token, or private metrics (403).
@@ -91,9 +97,13 @@ pub(crate) enum Refusal {
 impl IntoResponse for Refusal {
     fn into_response(self) -> Response {
         match self {
-            Refusal::Disabled => disabled(),
+            Refusal::Disabled(language) => disabled(language),
             Refusal::Malformed(m) => malformed(m),
-            Refusal::Locked { left, page } => locked(left, page),
+            Refusal::Locked {
+                left,
+                page,
+                language,
+            } => locked(left, page, language),
             Refusal::Unauthorized(text) => unauthorized(text),
             Refusal::Forbidden(text) => plain(StatusCode::FORBIDDEN, text),
             Refusal::BadRequest(text) => plain(StatusCode::BAD_REQUEST, text),
@@ -115,16 +125,15 @@ fn with_cookie(mut res: Response, cookie: &str) -> Response {
     res
 }
 
-fn disabled() -> Response {
+/// 503: the page exists but cannot serve until it is configured (and a
+/// 404 is kept for what does not exist, such as a digest the CLI asks for).
+fn disabled(language: Language) -> Response {
     html(
-        StatusCode::NOT_FOUND,
-        // Its texts are English; the page around them too.
+        StatusCode::SERVICE_UNAVAILABLE,
         page::message_page(
-            Language::En,
-            "Admin page disabled",
-            "The admin page is disabled because no admin token is set. Provide the \
-             `admin_token` systemd credential (or the CUBEGUARDIAN_ADMIN_TOKEN environment \
-             variable) and restart the service.",
+            language,
+            PageLabel::DisabledTitle.get(language),
+            PageLabel::DisabledBody.get(language),
             None,
         ),
     )
@@ -139,15 +148,13 @@ fn malformed(m: Malformed) -> Response {
     }
 }
 
-fn locked(left: Duration, page_for_browser: bool) -> Response {
+fn locked(left: Duration, page_for_browser: bool, language: Language) -> Response {
     let secs = left.as_secs().max(1);
-    let text = format!(
-        "too many wrong tokens: logins are refused for another {secs} s; try again after that"
-    );
+    let text = PageLabel::LoginsLocked.fill(language, &[("seconds", &secs.to_string())]);
     let mut res = if page_for_browser {
         html(
             StatusCode::TOO_MANY_REQUESTS,
-            page::login_page(Language::En, Some(&text)),
+            page::login_page(language, Some(&text)),
         )
     } else {
         plain(StatusCode::TOO_MANY_REQUESTS, text)
@@ -167,10 +174,19 @@ fn unauthorized(text: &str) -> Response {
 }
 
 /// Checks a `Bearer` token, refusing with 401/429 when it does not open.
-fn check_bearer(gate: &auth::Gate, token: &str, peer: &Peer) -> Result<(), Refusal> {
+fn check_bearer(
+    gate: &auth::Gate,
+    token: &str,
+    peer: &Peer,
+    language: Language,
+) -> Result<(), Refusal> {
     match gate.check_token(token, peer.ip(), Instant::now()) {
         Ok(()) => Ok(()),
-        Err(Login::Locked(left)) => Err(Refusal::Locked { left, page: false }),
+        Err(Login::Locked(left)) => Err(Refusal::Locked {
+            left,
+            page: false,
+            language,
+        }),
         Err(_) => {
             log::warn!("admin page: wrong bearer token from {peer}");
             Err(Refusal::Unauthorized("wrong admin token"))
@@ -182,11 +198,11 @@ fn check_bearer(gate: &auth::Gate, token: &str, peer: &Peer) -> Result<(), Refus
 /// refused outright (disabled page, malformed credentials, wrong bearer token).
 fn identify(app: &AppState, headers: &HeaderMap, peer: &Peer) -> Result<Option<Caller>, Refusal> {
     let Some(gate) = &app.gate else {
-        return Err(Refusal::Disabled);
+        return Err(Refusal::Disabled(app.language));
     };
     match auth::presented(headers).map_err(Refusal::Malformed)? {
         Presented::Bearer(token) => {
-            check_bearer(gate, token, peer)?;
+            check_bearer(gate, token, peer, app.language)?;
             Ok(Some(Caller::Script))
         }
         Presented::Cookie(id) => Ok(gate.session(id, Instant::now()).map(|s| Caller::Browser {
@@ -252,7 +268,7 @@ pub(crate) async fn index(State(app): State<Shared>, peer: Peer, headers: Header
 /// `GET /login`: the form (or straight to `/` when already logged in).
 pub(crate) async fn login_form(State(app): State<Shared>, headers: HeaderMap) -> Response {
     let Some(gate) = &app.gate else {
-        return disabled();
+        return disabled(app.language);
     };
     if let Ok(Presented::Cookie(id)) = auth::presented(&headers) {
         if gate.session(id, Instant::now()).is_some() {
@@ -323,7 +339,7 @@ pub(crate) async fn login(
     body: Bytes,
 ) -> Response {
     let Some(gate) = &app.gate else {
-        return disabled();
+        return disabled(app.language);
     };
     if let Err(why) = auth::same_origin(&headers) {
         return plain(StatusCode::FORBIDDEN, why);
@@ -350,7 +366,7 @@ pub(crate) async fn login(
                 page::login_page(app.language, Some(PageLabel::WrongToken.get(app.language))),
             )
         }
-        Ok(Login::Locked(left)) => locked(left, true),
+        Ok(Login::Locked(left)) => locked(left, true, app.language),
         Err(e) => {
             log::error!("admin page: {e}");
             plain(StatusCode::INTERNAL_SERVER_ERROR, e.to_string())
@@ -536,24 +552,19 @@ pub(crate) async fn action(
         Ok(Ok(result)) => result,
         Ok(Err(e)) => {
             log::error!("admin page: {action} failed unexpectedly: {e}");
-            Err(format!("{action} failed unexpectedly; see the log"))
+            Err(Failed::Crashed)
         }
-        Err(_) => Ok(format!(
-            "{action} is still running; watch the state and the log lines"
-        )),
+        Err(_) => Ok(Done::StillRunning),
     };
+    let text = outcome::word(app.language, &action, &outcome);
     match caller {
         Caller::Script => match outcome {
-            Ok(text) => plain(StatusCode::OK, text),
-            Err(text) => plain(StatusCode::CONFLICT, text),
+            Ok(_) => plain(StatusCode::OK, text),
+            Err(failed) => plain(failed.status(), text),
         },
         Caller::Browser { id, .. } => {
             if let Some(gate) = &app.gate {
-                let (ok, text) = match outcome {
-                    Ok(t) => (true, t),
-                    Err(t) => (false, t),
-                };
-                gate.flash(&id, ok, text, Instant::now());
+                gate.flash(&id, outcome.is_ok(), text, Instant::now());
             }
             redirect("/")
         }

@@ -10,6 +10,8 @@
 //! - `auth`: admin token, sessions, CSRF, login rate limit;
 //! - `host`: the `Host` names the admin page answers to (DNS rebinding);
 //! - `handlers`: the handlers of the page, the login and the actions;
+//! - `outcome`: what an action did ([`Done`], [`Failed`]), worded in the
+//!   page's language, and the status a script gets;
 //! - `page`: the HTML;
 //!
 //! The registry it serves at `/metrics` is [`crate::metrics`] and the log
@@ -27,6 +29,7 @@ mod handlers;
 mod health;
 mod host;
 mod listener;
+mod outcome;
 mod page;
 
 use std::fmt;
@@ -51,6 +54,7 @@ pub use crate::metrics::Metrics;
 pub use crate::peers::address::{BadHostname, Hostname};
 pub use crate::system::logring::{LogEntry, LogRing};
 pub use handlers::ACTION_WAIT;
+pub use outcome::{Done, Failed};
 pub use listener::{HEADER_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_CLIENT};
 
 /// Where the server listens by default (`[admin] listen`'s default).
@@ -209,11 +213,10 @@ pub trait Backend: Send + Sync + 'static {
     fn snapshot(&self) -> Snapshot;
 
     /// Performs `action` "via admin page", through the same code path as the
-    /// Discord command. Returns the message to show: `Ok` for done (or
-    /// started), `Err` for refused or failed. Long actions (a restart) should
-    /// return once started; the server stops waiting after
-    /// [`ACTION_WAIT`] anyway and lets the action run on.
-    async fn act(&self, action: AdminAction) -> Result<String, String>;
+    /// Discord command, and says what happened; the page words it. Long
+    /// actions (a restart) should return once started; the server stops
+    /// waiting after [`ACTION_WAIT`] anyway and lets the action run on.
+    async fn act(&self, action: AdminAction) -> Result<Done, Failed>;
 }
 
 /// Why the server could not run. Messages name the address and say what

@@ -232,7 +232,7 @@ async fn shutdown_now_refused_by_the_machine_says_the_state_that_refused_it() {
     assert_eq!(res.status(), StatusCode::CONFLICT);
     assert_eq!(
         res.text().await.unwrap().trim_end(),
-        "shutdown refused: the server is idle"
+        "Arrêt impossible\u{a0}: le serveur est éteint."
     );
     let res = act("maintenance", "enabled=true").await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
@@ -240,12 +240,12 @@ async fn shutdown_now_refused_by_the_machine_says_the_state_that_refused_it() {
     assert_eq!(res.status(), StatusCode::CONFLICT);
     assert_eq!(
         res.text().await.unwrap().trim_end(),
-        "shutdown refused: the server is maintenance"
+        "Arrêt impossible\u{a0}: le serveur est en maintenance."
     );
     let res = act("wake", "").await.unwrap();
     assert_eq!(
         res.text().await.unwrap().trim_end(),
-        "wake refused: the server is maintenance"
+        "Réveil impossible\u{a0}: le serveur est en maintenance."
     );
     assert!(app.wol.packets().is_empty());
     let log = app.log.lines().join("\n");

@@ -15,8 +15,8 @@ use std::time::Duration;
 use cubeguardian::messages::Language;
 use cubeguardian::system::secret::Secret;
 use cubeguardian::web::{
-    AdminAction, Backend, BanRow, Feature, HistoryRow, LogRing, Metrics, MinecraftView, Snapshot,
-    WebError, WebServer, WebSettings,
+    AdminAction, Backend, BanRow, Done, Failed, Feature, HistoryRow, LogRing, Metrics,
+    MinecraftView, Snapshot, WebError, WebServer, WebSettings,
 };
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, LOCATION, ORIGIN, SET_COOKIE};
 use reqwest::redirect::Policy;
@@ -37,11 +37,16 @@ impl Backend for TestBackend {
         self.snapshot.lock().unwrap().clone()
     }
 
-    async fn act(&self, action: AdminAction) -> Result<String, String> {
+    async fn act(&self, action: AdminAction) -> Result<Done, Failed> {
         self.actions.lock().unwrap().push(action.clone());
         match action {
-            AdminAction::Unban(0) => Err("no such ban".into()),
-            a => Ok(format!("{a}: done")),
+            AdminAction::Wake => Ok(Done::WakeRequested),
+            AdminAction::RestartMinecraft => Ok(Done::MinecraftRestarted { seconds: 12 }),
+            AdminAction::Unban(0) => Err(Failed::NotBanned(0)),
+            AdminAction::Shutdown => Err(Failed::Refused {
+                state: "éteint".into(),
+            }),
+            a => Ok(Done::Text(format!("{a}: done"))),
         }
     }
 }
@@ -564,9 +569,12 @@ async fn posts_need_the_csrf_token_and_then_act_with_a_flash() {
     assert_eq!(h.actions(), vec![AdminAction::Wake]);
 
     let page = h.page(&cookie).await;
-    assert!(page.contains("wake: done"), "flash shown");
+    assert!(
+        page.contains("Wake requested: magic packets sent."),
+        "flash shown"
+    );
     let page = h.page(&cookie).await;
-    assert!(!page.contains("wake: done"), "flash shown once");
+    assert!(!page.contains("Wake requested"), "flash shown once");
 
     // Parameters, and a refusal from the backend flashed as an error.
     h.post_form(
@@ -598,7 +606,7 @@ async fn posts_need_the_csrf_token_and_then_act_with_a_flash() {
         ]
     );
     let page = h.page(&cookie).await;
-    assert!(page.contains(r#"class="flash bad""#) && page.contains("no such ban"));
+    assert!(page.contains(r#"class="flash bad""#) && page.contains("0 was not banned."));
 
     // Logout ends the session.
     let res = h.post_form("/logout", &cookie, &[("csrf", &csrf)]).await;
@@ -637,7 +645,10 @@ async fn scripts_use_a_bearer_token_without_csrf() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.text().await.unwrap(), "restart Minecraft: done\n");
+    assert_eq!(
+        res.text().await.unwrap(),
+        "Minecraft restarted in 12 s.\n"
+    );
 
     let res = h
         .client
@@ -720,12 +731,20 @@ async fn private_metrics_need_the_token() {
 
 #[tokio::test]
 async fn without_a_token_the_page_says_it_is_disabled() {
-    let h = Harness::start(WebSettings::default()).await;
+    let h = Harness::start(WebSettings {
+        language: Language::Fr,
+        ..WebSettings::default()
+    })
+    .await;
     let res = h.client.get(h.url("/")).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
-    assert!(res.text().await.unwrap().contains("admin_token"));
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let text = res.text().await.unwrap();
+    assert!(
+        text.contains("Page d’administration désactivée") && text.contains("admin_token"),
+        "in the configured language: {text}"
+    );
     let res = h.login_attempt("").await;
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
     let res = h
         .client
         .post(h.url("/action/wake"))
@@ -733,8 +752,49 @@ async fn without_a_token_the_page_says_it_is_disabled() {
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(h.actions().is_empty());
+    h.stop().await;
+}
+
+/// One language on the page, the configured one: what an action did is
+/// worded by the page in French too, and a script decides on the status.
+#[tokio::test]
+async fn action_outcomes_speak_the_configured_language() {
+    let h = Harness::start(WebSettings {
+        admin_token: Some(Secret::new(TOKEN)),
+        language: Language::Fr,
+        ..WebSettings::default()
+    })
+    .await;
+    let act = |name: &str| {
+        h.client
+            .post(h.url(&format!("/action/{name}")))
+            .header(AUTHORIZATION, format!("Bearer {TOKEN}"))
+            .send()
+    };
+    let res = act("wake").await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(
+        res.text().await.unwrap(),
+        "Réveil demandé\u{a0}: paquets magiques envoyés.\n"
+    );
+    let res = act("shutdown").await.unwrap();
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    assert_eq!(
+        res.text().await.unwrap(),
+        "Arrêt impossible\u{a0}: le serveur est éteint.\n"
+    );
+
+    let (cookie, csrf) = h.login().await;
+    h.post_form(
+        "/action/unban",
+        &cookie,
+        &[("csrf", &csrf), ("user_id", "0")],
+    )
+    .await;
+    let page = h.page(&cookie).await;
+    assert!(page.contains("0 n’était pas exclu."), "{page}");
     h.stop().await;
 }
 
