@@ -285,10 +285,12 @@ impl Backend for Console {
                 match self.restarter.restart(&self.admin(), Caller::Admin).await {
                     Ok(elapsed) => {
                         let seconds = elapsed.as_secs();
-                        self.announce(self.messages.render(
-                            Text::RestartSucceeded,
-                            &[("seconds", &seconds.to_string())],
-                        ));
+                        self.announce(
+                            self.messages.render(
+                                Text::RestartSucceeded,
+                                &[("seconds", &seconds.to_string())],
+                            ),
+                        );
                         Ok(Done::MinecraftRestarted { seconds })
                     }
                     Err(e @ (RestartError::Failed { .. } | RestartError::Unavailable)) => {
@@ -302,12 +304,13 @@ impl Backend for Console {
             }
             AdminAction::SendDigest => {
                 let digester = self.digester()?;
-                let record = digester
-                    .build_scheduled(None)
-                    .await
-                    .map_err(|e| Failed::DigestFailed {
-                        reason: format!("{e:#}"),
-                    })?;
+                let record =
+                    digester
+                        .build_scheduled(None)
+                        .await
+                        .map_err(|e| Failed::DigestFailed {
+                            reason: format!("{e:#}"),
+                        })?;
                 Ok(Done::DigestQueued {
                     id: record.id,
                     messages: record.message_count,

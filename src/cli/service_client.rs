@@ -167,7 +167,10 @@ mod tests {
             read(StatusCode::OK, "digest #1").unwrap(),
             Some("digest #1".into())
         );
-        assert_eq!(read(StatusCode::NOT_FOUND, "Aucun résumé n° 9.").unwrap(), None);
+        assert_eq!(
+            read(StatusCode::NOT_FOUND, "Aucun résumé n° 9.").unwrap(),
+            None
+        );
         let disabled = read(StatusCode::SERVICE_UNAVAILABLE, "Admin page disabled");
         assert!(
             matches!(disabled, Err(AskError::Answered { .. })),

@@ -509,7 +509,6 @@ fn placeholders(template: &str) -> impl Iterator<Item = &str> {
         .filter_map(|part| part.split_once('}').map(|(name, _)| name))
 }
 
-
 /// `template` with its `{name}` placeholders filled in from `args`;
 /// unknown ones stay as typed, so a typo in an admin's text shows instead
 /// of vanishing.

@@ -54,8 +54,8 @@ pub use crate::metrics::Metrics;
 pub use crate::peers::address::{BadHostname, Hostname};
 pub use crate::system::logring::{LogEntry, LogRing};
 pub use handlers::ACTION_WAIT;
-pub use outcome::{Done, Failed};
 pub use listener::{HEADER_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS, MAX_CONNECTIONS_PER_CLIENT};
+pub use outcome::{Done, Failed};
 
 /// Where the server listens by default (`[admin] listen`'s default).
 pub use crate::config::DEFAULT_ADMIN_LISTEN as DEFAULT_LISTEN;

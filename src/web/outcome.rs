@@ -41,20 +41,32 @@ pub enum Done {
 pub enum Failed {
     /// The power machine turned it down; `state` is the state's name in
     /// the page's language ("éteint").
-    Refused { state: String },
+    Refused {
+        state: String,
+    },
     /// The power loop is stopped or did not answer.
     PowerLoopDown,
     RestartUnderWay,
-    RestartTooSoon { seconds: u64 },
-    RestartCapReached { count: u32 },
+    RestartTooSoon {
+        seconds: u64,
+    },
+    RestartCapReached {
+        count: u32,
+    },
     /// No `[proxmox]` section.
     RestartUnavailable,
     /// `reason` is the technical cause, as logged.
-    RestartFailed { reason: String },
+    RestartFailed {
+        reason: String,
+    },
     /// No `[digest]` section.
     DigestOff,
-    NoSuchDigest { id: u64 },
-    DigestFailed { reason: String },
+    NoSuchDigest {
+        id: u64,
+    },
+    DigestFailed {
+        reason: String,
+    },
     UnknownFeature(String),
     NotBanned(u64),
     /// The action's task panicked or was cancelled.
@@ -104,16 +116,21 @@ pub fn word(language: Language, action: &AdminAction, outcome: &Result<Done, Fai
             Done::ShutdownRequested => fill(PageLabel::ShutdownRequested, &[]),
             Done::Maintenance(true) => fill(PageLabel::MaintenanceEntered, &[]),
             Done::Maintenance(false) => fill(PageLabel::MaintenanceLeft, &[]),
-            Done::MinecraftRestarted { seconds } => {
-                fill(PageLabel::MinecraftRestarted, &[("seconds", &seconds.to_string())])
-            }
+            Done::MinecraftRestarted { seconds } => fill(
+                PageLabel::MinecraftRestarted,
+                &[("seconds", &seconds.to_string())],
+            ),
             Done::DigestQueued { id, messages } => fill(
                 PageLabel::DigestQueued,
                 &[("id", &id.to_string()), ("messages", &messages.to_string())],
             ),
             Done::Text(text) => text.clone(),
             Done::Feature { label, enabled } => {
-                let state = if *enabled { PageLabel::On } else { PageLabel::Off };
+                let state = if *enabled {
+                    PageLabel::On
+                } else {
+                    PageLabel::Off
+                };
                 fill(
                     PageLabel::FeatureSet,
                     &[("feature", label), ("state", state.get(language))],
@@ -129,12 +146,14 @@ pub fn word(language: Language, action: &AdminAction, outcome: &Result<Done, Fai
             ),
             Failed::PowerLoopDown => fill(PageLabel::PowerLoopDown, &[("action", action)]),
             Failed::RestartUnderWay => fill(PageLabel::RestartUnderWay, &[]),
-            Failed::RestartTooSoon { seconds } => {
-                fill(PageLabel::RestartTooSoon, &[("seconds", &seconds.to_string())])
-            }
-            Failed::RestartCapReached { count } => {
-                fill(PageLabel::RestartCapReached, &[("count", &count.to_string())])
-            }
+            Failed::RestartTooSoon { seconds } => fill(
+                PageLabel::RestartTooSoon,
+                &[("seconds", &seconds.to_string())],
+            ),
+            Failed::RestartCapReached { count } => fill(
+                PageLabel::RestartCapReached,
+                &[("count", &count.to_string())],
+            ),
             Failed::RestartUnavailable => fill(PageLabel::RestartUnavailable, &[]),
             Failed::RestartFailed { reason } => {
                 fill(PageLabel::RestartFailed, &[("reason", reason)])
@@ -160,8 +179,14 @@ mod tests {
         let cases: Vec<(AdminAction, Result<Done, Failed>)> = vec![
             (AdminAction::Wake, Ok(Done::WakeRequested)),
             (AdminAction::Shutdown, Ok(Done::ShutdownRequested)),
-            (AdminAction::SetMaintenance(true), Ok(Done::Maintenance(true))),
-            (AdminAction::SetMaintenance(false), Ok(Done::Maintenance(false))),
+            (
+                AdminAction::SetMaintenance(true),
+                Ok(Done::Maintenance(true)),
+            ),
+            (
+                AdminAction::SetMaintenance(false),
+                Ok(Done::Maintenance(false)),
+            ),
             (
                 AdminAction::RestartMinecraft,
                 Ok(Done::MinecraftRestarted { seconds: 42 }),
@@ -195,7 +220,10 @@ mod tests {
                 AdminAction::RestartMinecraft,
                 Err(Failed::RestartCapReached { count: 3 }),
             ),
-            (AdminAction::RestartMinecraft, Err(Failed::RestartUnavailable)),
+            (
+                AdminAction::RestartMinecraft,
+                Err(Failed::RestartUnavailable),
+            ),
             (
                 AdminAction::RestartMinecraft,
                 Err(Failed::RestartFailed {

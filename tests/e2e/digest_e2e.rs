@@ -278,7 +278,8 @@ async fn the_digest_has_every_watched_channel_and_never_an_excluded_one() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
-    assert!(res.text().await.unwrap().contains("digest #2"));
+    let text = res.text().await.unwrap();
+    assert!(text.contains("Résumé n°\u{a0}2 construit"), "{text}");
     let mails = smtp.wait_for_mails(2, WAIT).await;
     let second = text_of(&mails[1]);
     assert!(second.contains("dernière annonce"), "{second}");

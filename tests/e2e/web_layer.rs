@@ -356,7 +356,7 @@ async fn wrong_tokens_are_refused_then_rate_limited() {
     let res = h.login_attempt(TOKEN).await;
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(res.headers().contains_key("retry-after"));
-    assert!(res.text().await.unwrap().contains("too many wrong tokens"));
+    assert!(res.text().await.unwrap().contains("Too many wrong tokens"));
     // Bearer guesses are locked out as well.
     let res = h
         .client
@@ -645,10 +645,7 @@ async fn scripts_use_a_bearer_token_without_csrf() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(
-        res.text().await.unwrap(),
-        "Minecraft restarted in 12 s.\n"
-    );
+    assert_eq!(res.text().await.unwrap(), "Minecraft restarted in 12 s.\n");
 
     let res = h
         .client
