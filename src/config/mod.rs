@@ -371,8 +371,7 @@ fn front_door_config(
             "must be between 100ms and 60s".to_owned(),
         ));
     }
-    check_session_server(&f.session_server)
-        .map_err(|m| invalid("front_door.session_server", m))?;
+    check_session_server(&f.session_server).map_err(|m| invalid("front_door.session_server", m))?;
     Ok(FrontDoorConfig {
         listen: f.listen,
         upstream,

@@ -338,9 +338,11 @@ fn front_door_mistakes_name_their_key_and_line() {
         "http://localhost:1",
         "http://[::1]:2",
     ] {
-        let ok: Config = with(&format!("online_mode = false\nsession_server = \"{local}\""))
-            .parse()
-            .unwrap();
+        let ok: Config = with(&format!(
+            "online_mode = false\nsession_server = \"{local}\""
+        ))
+        .parse()
+        .unwrap();
         let f = ok.front_door.unwrap();
         assert!(!f.online_mode);
         assert_eq!(f.session_server, local.trim_end_matches('/'));

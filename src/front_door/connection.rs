@@ -127,7 +127,10 @@ impl Reader {
     /// The next packet's body. The buffer never holds more than one
     /// maximal packet and a chunk: a longer length is refused from its
     /// prefix.
-    pub(super) async fn packet<R: AsyncRead + Unpin>(&mut self, stream: &mut R) -> Result<Vec<u8>, Failure> {
+    pub(super) async fn packet<R: AsyncRead + Unpin>(
+        &mut self,
+        stream: &mut R,
+    ) -> Result<Vec<u8>, Failure> {
         loop {
             let rest = &self.buffer[self.consumed..];
             if let Some(frame) = codec::next_frame(rest, MAX_CLIENT_PACKET_BYTES)? {

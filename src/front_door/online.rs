@@ -56,12 +56,17 @@ impl Online {
     async fn ready(&self) -> Result<Arc<Ready>, String> {
         self.ready
             .get_or_try_init(|| async {
+                let started = Instant::now();
                 let key = self
                     .blocking(ServerKey::generate)
                     .await?
                     .map_err(|e| e.to_string())?;
-                let session = SessionServer::new(&self.session_server).map_err(|e| e.to_string())?;
-                log::info!("front door: online mode ready (an ephemeral login key was made)");
+                let session =
+                    SessionServer::new(&self.session_server).map_err(|e| e.to_string())?;
+                log::info!(
+                    "front door: online mode ready (an ephemeral login key was made in {} ms)",
+                    started.elapsed().as_millis()
+                );
                 Ok(Arc::new(Ready { key, session }))
             })
             .await

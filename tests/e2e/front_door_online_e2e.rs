@@ -73,7 +73,11 @@ async fn online_mode_wakes_only_for_an_account_the_session_server_vouches_for() 
         kick_reason(&claimed).contains("Impossible de confirmer que vous êtes Steve"),
         "{claimed}"
     );
-    assert_eq!(sessions.has_joined_calls(), 1, "the session server was asked");
+    assert_eq!(
+        sessions.has_joined_calls(),
+        1,
+        "the session server was asked"
+    );
     // A name not allowed is refused before any proof is asked of it.
     let stranger = node_login(port, "Herobrine", "1.20.4", "hi").await;
     assert!(
@@ -151,8 +155,7 @@ async fn online_mode_refuses_when_the_session_server_cannot_answer_and_keeps_ser
     // The front door still serves the server list.
     let ping = node_ping(port).await;
     assert_eq!(
-        ping["status"]["description"]["text"],
-        "💤 endormi — connectez-vous pour le réveiller",
+        ping["status"]["description"]["text"], "💤 endormi — connectez-vous pour le réveiller",
         "{ping}"
     );
     assert!(app.wol.packets().is_empty());

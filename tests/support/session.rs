@@ -120,7 +120,8 @@ async fn join(State(shared): State<Arc<Shared>>, Json(join): Json<Join>) -> Resp
         return (StatusCode::FORBIDDEN, Json(error)).into_response();
     };
     if account.id != join.selected_profile.replace('-', "") {
-        let error = json!({ "error": "ForbiddenOperationException", "errorMessage": "Invalid profile" });
+        let error =
+            json!({ "error": "ForbiddenOperationException", "errorMessage": "Invalid profile" });
         return (StatusCode::FORBIDDEN, Json(error)).into_response();
     }
     world
@@ -129,10 +130,7 @@ async fn join(State(shared): State<Arc<Shared>>, Json(join): Json<Join>) -> Resp
     StatusCode::NO_CONTENT.into_response()
 }
 
-async fn has_joined(
-    State(shared): State<Arc<Shared>>,
-    Query(asked): Query<HasJoined>,
-) -> Response {
+async fn has_joined(State(shared): State<Arc<Shared>>, Query(asked): Query<HasJoined>) -> Response {
     shared.has_joined_calls.fetch_add(1, Ordering::SeqCst);
     if shared.stall.load(Ordering::SeqCst) {
         std::future::pending::<()>().await;
@@ -143,7 +141,10 @@ async fn has_joined(
         .joins
         .iter()
         .any(|(n, hash)| *n == name && *hash == asked.server_id);
-    let account = world.accounts.values().find(|a| a.name.to_ascii_lowercase() == name);
+    let account = world
+        .accounts
+        .values()
+        .find(|a| a.name.to_ascii_lowercase() == name);
     match (joined, account) {
         (true, Some(account)) => Json(json!({
             "id": account.id,
