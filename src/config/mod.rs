@@ -371,6 +371,7 @@ fn front_door_config(
             "must be between 100ms and 60s".to_owned(),
         ));
     }
+    check_session_server(&f.session_server).map_err(|m| invalid("front_door.session_server", m))?;
     Ok(FrontDoorConfig {
         listen: f.listen,
         upstream,
@@ -381,7 +382,29 @@ fn front_door_config(
         max_connections: f.max_connections,
         max_connections_per_address: f.max_connections_per_address,
         handshake_timeout: f.handshake_timeout,
+        online_mode: f.online_mode,
+        session_server: f.session_server,
     })
+}
+
+/// The session server's answer is what lets a player wake the host: over
+/// plain HTTP anyone on the path could forge it, so only a stand-in on
+/// this machine may go without TLS.
+fn check_session_server(url: &str) -> Result<(), String> {
+    let parsed = reqwest::Url::parse(url).map_err(|e| format!("`{url}` is not a URL: {e}"))?;
+    let host = parsed.host_str().unwrap_or_default();
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    if parsed.scheme() != "https" && !loopback {
+        return Err(format!(
+            "`{url}` must be an https:// URL (plain http:// only for a server on this machine)"
+        ));
+    }
+    Ok(())
 }
 
 /// The most connections the front door may be allowed: each is a socket

@@ -349,6 +349,11 @@ pub struct FrontDoorConfig {
     pub max_connections: u32,
     pub max_connections_per_address: u32,
     pub handshake_timeout: Duration,
+    /// Whether a login must prove its account with the session server
+    /// before it may wake anything (see [`crate::peers::minecraft::session`]).
+    pub online_mode: bool,
+    /// The session server's base URL, without a trailing `/`.
+    pub session_server: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -374,6 +379,10 @@ pub(super) struct RawFrontDoor {
     pub(super) max_connections_per_address: u32,
     #[serde(default = "five_seconds", deserialize_with = "duration")]
     pub(super) handshake_timeout: Duration,
+    #[serde(default = "yes")]
+    pub(super) online_mode: bool,
+    #[serde(default = "default_session_server", deserialize_with = "http_url")]
+    pub(super) session_server: String,
 }
 
 pub(super) fn default_front_door_listen() -> SocketAddr {
@@ -388,6 +397,10 @@ pub(super) fn default_max_connections() -> u32 {
 /// list refresh; 8 leaves room for a family behind one router.
 pub(super) fn default_max_connections_per_address() -> u32 {
     8
+}
+/// Mojang's, which every official account joins through.
+pub(super) fn default_session_server() -> String {
+    "https://sessionserver.mojang.com".to_owned()
 }
 pub(super) fn five_seconds() -> Duration {
     Duration::from_secs(5)

@@ -287,6 +287,8 @@ fn the_front_door_is_off_unless_enabled_and_has_defaults() {
     assert_eq!(f.motd_sleeping, None);
     assert_eq!((f.max_connections, f.max_connections_per_address), (256, 8));
     assert_eq!(f.handshake_timeout, Duration::from_secs(5));
+    assert!(f.online_mode, "a claimed name is never trusted by default");
+    assert_eq!(f.session_server, "https://sessionserver.mojang.com");
 }
 
 #[test]
@@ -312,7 +314,12 @@ fn front_door_mistakes_name_their_key_and_line() {
             "front_door.handshake_timeout",
         ),
         ("listen = \"nowhere\"", "front_door.listen"),
-        ("online_mode = true", ""),
+        ("online_mode = \"yes\"", ""),
+        (
+            "session_server = \"http://sessions.example\"",
+            "front_door.session_server",
+        ),
+        ("session_server = \"ftp://x\"", ""),
     ];
     for (body, key) in cases {
         let e = err(&with(body));
@@ -325,4 +332,19 @@ fn front_door_mistakes_name_their_key_and_line() {
     }
     let ok: Config = with("motd_starting = \"~{seconds} s\"").parse().unwrap();
     assert!(ok.front_door.is_some());
+    // A stand-in on this machine may speak plain HTTP.
+    for local in [
+        "http://127.0.0.1:8080/",
+        "http://localhost:1",
+        "http://[::1]:2",
+    ] {
+        let ok: Config = with(&format!(
+            "online_mode = false\nsession_server = \"{local}\""
+        ))
+        .parse()
+        .unwrap();
+        let f = ok.front_door.unwrap();
+        assert!(!f.online_mode);
+        assert_eq!(f.session_server, local.trim_end_matches('/'));
+    }
 }

@@ -16,6 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::limits::{Slot, Slots};
 use super::memory::Remembered;
+use super::online::{self, Online};
 use super::{estimate, game_user_id, Deps, WAKE_COMMAND};
 use crate::messages::{spoken, Text};
 use crate::peers::minecraft::codec::{self, DecodeError};
@@ -37,6 +38,8 @@ pub(super) struct Shared {
     /// server as one status read per [`LIVE_STATUS_FOR`]. Async lock:
     /// held across the read, so concurrent pings wait for one read.
     pub live: tokio::sync::Mutex<Option<(Instant, String)>>,
+    /// Online mode's key and session client, made on first use.
+    pub online: Online,
 }
 
 /// How long the upstream's status is reused: short enough that the
@@ -50,7 +53,9 @@ impl Shared {
             deps.config.max_connections,
             deps.config.max_connections_per_address,
         );
+        let online = Online::new(deps.config.session_server.clone());
         Shared {
+            online,
             deps,
             remembered: Arc::new(Mutex::new(remembered)),
             players: watch::Sender::new(0),
@@ -76,7 +81,7 @@ enum Mode {
 /// Why a connection ended early. Never logged per connection above debug:
 /// scanners and floods make plenty of these.
 #[derive(Debug)]
-enum Failure {
+pub(super) enum Failure {
     Io(io::Error),
     Decode(DecodeError),
     Closed,
@@ -102,7 +107,7 @@ impl From<DecodeError> for Failure {
 
 /// The bytes read from the client so far. All of them are kept until the
 /// decision, so a relay can replay them to the real server unchanged.
-struct Reader {
+pub(super) struct Reader {
     buffer: Vec<u8>,
     consumed: usize,
 }
@@ -122,7 +127,10 @@ impl Reader {
     /// The next packet's body. The buffer never holds more than one
     /// maximal packet and a chunk: a longer length is refused from its
     /// prefix.
-    async fn packet<R: AsyncRead + Unpin>(&mut self, stream: &mut R) -> Result<Vec<u8>, Failure> {
+    pub(super) async fn packet<R: AsyncRead + Unpin>(
+        &mut self,
+        stream: &mut R,
+    ) -> Result<Vec<u8>, Failure> {
         loop {
             let rest = &self.buffer[self.consumed..];
             if let Some(frame) = codec::next_frame(rest, MAX_CLIENT_PACKET_BYTES)? {
@@ -163,7 +171,7 @@ pub(super) async fn serve(
 }
 
 /// Bounds one step by the handshake deadline.
-async fn by<T>(
+pub(super) async fn by<T>(
     deadline: Instant,
     step: impl std::future::Future<Output = Result<T, Failure>>,
 ) -> Result<T, Failure> {
@@ -217,7 +225,18 @@ async fn handle(
     if login {
         let body = by(deadline, reader.packet(stream)).await?;
         let name = serving::decode_login_start(&body)?;
-        let reason = login_answer(shared, mode, &name).await;
+        let reason = match admit(shared, mode, &name) {
+            Err(reason) => reason,
+            Ok(()) if shared.deps.config.online_mode => {
+                // Its own deadline: the client joins the session server
+                // in it, and we ask it.
+                let deadline = Instant::now() + shared.deps.config.handshake_timeout;
+                let protocol = handshake.protocol;
+                online::login(stream, &mut reader, shared, protocol, &name, deadline).await?;
+                return Ok(None);
+            }
+            Ok(()) => wake(shared, &name).await,
+        };
         by(deadline, write(stream, &serving::login_disconnect(&reason))).await?;
         return Ok(None);
     }
@@ -247,7 +266,7 @@ async fn answer_status(
     Ok(None)
 }
 
-async fn write(stream: &mut TcpStream, bytes: &[u8]) -> Result<(), Failure> {
+pub(super) async fn write(stream: &mut TcpStream, bytes: &[u8]) -> Result<(), Failure> {
     stream.write_all(bytes).await.map_err(Failure::Io)?;
     stream.flush().await.map_err(Failure::Io)
 }
@@ -386,30 +405,43 @@ fn legacy_answer(shared: &Shared, mode: Mode) -> Vec<u8> {
     serving::legacy_status(127, "CubeGuardian", &motd(shared, mode), 0, max)
 }
 
-/// What a player who tried to log in is told, after waking the host if
-/// they may.
-async fn login_answer(shared: &Shared, mode: Mode, name: &str) -> String {
+/// The checks on the name a login claims, before any proof: `Err` with
+/// what the player is told when the host is not asleep or the name is not
+/// allowed (nothing to prove then, so no crypto is spent on it).
+fn admit(shared: &Shared, mode: Mode, name: &str) -> Result<(), String> {
     let m = &shared.deps.messages;
-    let seconds = |d: Duration| d.as_secs().to_string();
     match mode {
         Mode::Sleeping => {}
         Mode::Starting(left) => {
-            return m.render(Text::FrontDoorWaking, &[("seconds", &seconds(left))])
+            let seconds = left.as_secs().to_string();
+            return Err(m.render(Text::FrontDoorWaking, &[("seconds", &seconds)]));
         }
         Mode::Stopping | Mode::Unavailable | Mode::Relay => {
-            return m.render(Text::FrontDoorBusy, &[])
+            return Err(m.render(Text::FrontDoorBusy, &[]))
         }
     }
-    let allowed = is_player_name(name)
+    if !is_allowed(shared, name) {
+        log::info!("front door: {name:?} tried to log in but is not in allowed_players");
+        return Err(m.render(Text::FrontDoorRefused, &[("player", name)]));
+    }
+    Ok(())
+}
+
+/// Whether `name` is in `allowed_players`.
+pub(super) fn is_allowed(shared: &Shared, name: &str) -> bool {
+    is_player_name(name)
         && shared
             .deps
             .config
             .allowed_players
-            .contains(&name.to_ascii_lowercase());
-    if !allowed {
-        log::info!("front door: {name:?} tried to log in but is not in allowed_players");
-        return m.render(Text::FrontDoorRefused, &[("player", name)]);
-    }
+            .contains(&name.to_ascii_lowercase())
+}
+
+/// Wakes the host for `name`, an allowed player (proven in online mode),
+/// through the rate limiter: what the player is told.
+pub(super) async fn wake(shared: &Shared, name: &str) -> String {
+    let m = &shared.deps.messages;
+    let seconds = |d: Duration| d.as_secs().to_string();
     let id = game_user_id(name);
     if let Decision::Refused { retry_after, .. } =
         shared

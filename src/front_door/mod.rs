@@ -19,13 +19,17 @@
 //! - [`memory`]: the upstream's status as last seen, kept in the store.
 //! - [`connection`]: one client, from its first byte to the answer or the
 //!   relay.
+//! - `online`: online mode, the proof a login's account gives before it
+//!   may wake anything.
 //!
 //! The protocol's bytes are read and built by
-//! [`crate::peers::minecraft::serving`]; nothing here parses by hand.
+//! [`crate::peers::minecraft::serving`] and
+//! [`crate::peers::minecraft::encryption`]; nothing here parses by hand.
 //!
-//! Usernames are trusted as the client claims them (offline-mode login):
-//! online mode (encryption and the session server's check) is not
-//! implemented, which the README says.
+//! With `online_mode` (the default) a claimed user name is never trusted:
+//! the session server must say that account joined this very login.
+//! Without it, the name the client claims is taken as it is (offline
+//! mode), which the README warns about.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,6 +52,7 @@ mod connection;
 pub mod estimate;
 pub mod limits;
 pub mod memory;
+mod online;
 
 /// The rate-limiter entry a login's wake passes: the same as Discord's
 /// `/wake`, so a player cannot wake more often from the game than from

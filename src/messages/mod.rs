@@ -312,6 +312,12 @@ texts! {
     FrontDoorRefused "front_door_refused" ["player"]
         fr: "{player} n'est pas autorisé à démarrer ce serveur. Demandez à un administrateur de vous ajouter."
         en: "{player} may not start this server. Ask an administrator to add you.";
+    FrontDoorUnverified "front_door_unverified" ["player"]
+        fr: "Impossible de confirmer que vous êtes {player} : connectez-vous avec le compte Minecraft officiel de ce joueur."
+        en: "Could not confirm that you are {player}: log in with that player's official Minecraft account.";
+    FrontDoorCannotVerify "front_door_cannot_verify" []
+        fr: "Impossible de vérifier votre compte Minecraft pour l'instant. Réessayez dans un moment."
+        en: "Your Minecraft account cannot be verified right now. Try again in a moment.";
     FrontDoorBusy "front_door_busy" []
         fr: "Le serveur s'arrête ou n'est pas disponible pour l'instant. Réessayez dans un moment."
         en: "The server is shutting down or not available right now. Try again in a moment.";

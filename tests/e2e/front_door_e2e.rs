@@ -62,8 +62,13 @@ async fn a_sleeping_host_answers_the_server_list_and_only_an_allowed_login_wakes
     let mut app = Appliance::start(
         bin(),
         Options {
-            // The starting MOTD configured, the others from [messages].
-            extra: section(port, None, "motd_starting = \"booting, ~{seconds} s left\""),
+            // The starting MOTD configured, the others from [messages];
+            // offline mode: the names the client claims are trusted.
+            extra: section(
+                port,
+                None,
+                "motd_starting = \"booting, ~{seconds} s left\"\nonline_mode = false",
+            ),
             ..Options::default()
         },
     )
@@ -353,7 +358,8 @@ async fn the_relay_is_transparent_and_its_cost_is_measured() {
     let mut app = Appliance::start(
         bin(),
         Options {
-            extra: section(port, Some(&upstream.to_string()), ""),
+            // Offline mode: our minimal login's name is trusted.
+            extra: section(port, Some(&upstream.to_string()), "online_mode = false"),
             shutdown_delay: "10m",
             ..Options::default()
         },

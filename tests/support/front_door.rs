@@ -66,6 +66,31 @@ pub async fn node_login(port: u16, username: &str, version: &str, chat: &str) ->
     .await
 }
 
+/// An online-mode login as `username` with client `version`, holding the
+/// account `access_token` (profile `uuid`) of the session server at
+/// `session_server` (the stand-in), which the client joins first.
+pub async fn node_online_login(
+    port: u16,
+    username: &str,
+    version: &str,
+    session_server: &str,
+    access_token: &str,
+    uuid: &str,
+) -> serde_json::Value {
+    json_of(Command::new("node").current_dir(node_dir()).args([
+        "client.js",
+        "online",
+        "127.0.0.1",
+        &port.to_string(),
+        username,
+        version,
+        session_server,
+        access_token,
+        uuid,
+    ]))
+    .await
+}
+
 /// mcstatus's `modern` or `legacy` status of `127.0.0.1:port`.
 pub async fn mcstatus(kind: &str, port: u16) -> serde_json::Value {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/support/mcstatus_ping.py");

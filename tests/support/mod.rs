@@ -9,6 +9,7 @@ pub mod front_door;
 pub mod minecraft;
 pub mod prometheus;
 pub mod proxmox;
+pub mod session;
 pub mod smtp;
 pub mod sshd;
 pub mod wol;

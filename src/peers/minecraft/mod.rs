@@ -16,6 +16,11 @@
 //!   client sends first (handshake, legacy ping, login start) and the
 //!   answers the front door ([`crate::front_door`]) gives while the real
 //!   server sleeps.
+//! - [`encryption`]: the login's encryption step, server side, pure:
+//!   the request and response packets, the ephemeral RSA key, the
+//!   AES-CFB8 stream and the server hash of online mode.
+//! - [`session`]: the session server's `hasJoined`, which tells whether
+//!   an account really joined us (online mode's proof).
 //! - [`client`]: [`ping`], the thin shell that drives them over one TCP
 //!   connection, with a single deadline covering the whole exchange.
 //!
@@ -29,7 +34,9 @@ use crate::peers::address::AddressError;
 
 pub mod client;
 pub mod codec;
+pub mod encryption;
 pub mod serving;
+pub mod session;
 pub mod status;
 
 pub use client::{ping, status_json};
