@@ -2,8 +2,10 @@
 //! relay: the handshake (or a legacy ping) under the handshake deadline,
 //! then, by the power state, the status and ping answered here, a login
 //! turned into a wake (or refused), or everything relayed to the real
-//! server with the bytes already read replayed first.
+//! server with the bytes already read replayed first. A login that
+//! confirms a pending `/link` is answered here whatever the state.
 
+use std::collections::BTreeSet;
 use std::io;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -15,6 +17,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::limits::{Slot, Slots};
+use super::links::Link;
 use super::memory::Remembered;
 use super::{estimate, game_user_id, Deps, WAKE_COMMAND};
 use crate::messages::{spoken, Text};
@@ -37,6 +40,9 @@ pub(super) struct Shared {
     /// server as one status read per [`LIVE_STATUS_FOR`]. Async lock:
     /// held across the read, so concurrent pings wait for one read.
     pub live: tokio::sync::Mutex<Option<(Instant, String)>>,
+    /// Linked members whose login woke the server (or came while it
+    /// started): told by DM when it is ready, then forgotten.
+    pub waiting_members: Mutex<BTreeSet<u64>>,
 }
 
 /// How long the upstream's status is reused: short enough that the
@@ -56,6 +62,7 @@ impl Shared {
             players: watch::Sender::new(0),
             slots,
             live: tokio::sync::Mutex::new(None),
+            waiting_members: Mutex::new(BTreeSet::new()),
         }
     }
 }
@@ -203,7 +210,11 @@ async fn handle(
         }
         mode = Mode::Unavailable;
     }
-    if mode == Mode::Relay {
+    // The login that confirms a `/link` is ours even while the server runs.
+    let confirms_link = mode == Mode::Relay
+        && login
+        && confirms_link(stream, &mut reader, shared, deadline).await?;
+    if mode == Mode::Relay && !confirms_link {
         match connect(shared).await {
             Some(upstream) => return Ok(Some((upstream, reader, login))),
             None => mode = Mode::Unavailable,
@@ -223,6 +234,26 @@ async fn handle(
     }
     let json = status_json(shared, mode, handshake.protocol);
     answer_status(stream, &mut reader, deadline, &json).await
+}
+
+/// Whether the login about to be read is by a name with a pending link,
+/// to be confirmed here instead of relayed. Its Login Start is read and
+/// left in `reader`, unconsumed: the login path reads it again, a relay
+/// replays it.
+async fn confirms_link(
+    stream: &mut TcpStream,
+    reader: &mut Reader,
+    shared: &Shared,
+    deadline: Instant,
+) -> Result<bool, Failure> {
+    let mark = reader.consumed;
+    let body = by(deadline, reader.packet(stream)).await?;
+    reader.consumed = mark;
+    // Not ours to judge: the real server decides what it accepts.
+    let Ok(name) = serving::decode_login_start(&body) else {
+        return Ok(false);
+    };
+    Ok(shared.deps.links.is_pending(&name).await)
 }
 
 /// The status exchange after the handshake: the request, `json`, then the
@@ -387,28 +418,34 @@ fn legacy_answer(shared: &Shared, mode: Mode) -> Vec<u8> {
 }
 
 /// What a player who tried to log in is told, after waking the host if
-/// they may.
+/// they may. `name` is the name to trust (as verified, when it can be).
 async fn login_answer(shared: &Shared, mode: Mode, name: &str) -> String {
     let m = &shared.deps.messages;
     let seconds = |d: Duration| d.as_secs().to_string();
+    // Whatever the state: the player agrees to a member's `/link`.
+    if let Some(link) = shared.deps.links.confirm(name).await {
+        log::info!(
+            "front door: {name} confirmed the link to member {} ({})",
+            link.member_name,
+            link.member
+        );
+        return m.render(Text::FrontDoorLinked, &[("member", &link.member_name)]);
+    }
+    let linked = shared.deps.links.linked(name).await;
     match mode {
         Mode::Sleeping => {}
         Mode::Starting(left) => {
-            return m.render(Text::FrontDoorWaking, &[("seconds", &seconds(left))])
+            if let Some(link) = &linked {
+                remember(shared, link.member);
+            }
+            return m.render(Text::FrontDoorWaking, &[("seconds", &seconds(left))]);
         }
         Mode::Stopping | Mode::Unavailable | Mode::Relay => {
             return m.render(Text::FrontDoorBusy, &[])
         }
     }
-    let allowed = is_player_name(name)
-        && shared
-            .deps
-            .config
-            .allowed_players
-            .contains(&name.to_ascii_lowercase());
-    if !allowed {
-        log::info!("front door: {name:?} tried to log in but is not in allowed_players");
-        return m.render(Text::FrontDoorRefused, &[("player", name)]);
+    if let Some(refusal) = refusal(shared, name, linked.as_ref()).await {
+        return refusal;
     }
     let id = game_user_id(name);
     if let Decision::Refused { retry_after, .. } =
@@ -433,11 +470,68 @@ async fn login_answer(shared: &Shared, mode: Mode, name: &str) -> String {
         Ok(Err(e)) => log::info!("front door: wake by {name}: {e}"),
         Err(_) => log::warn!("front door: the power loop did not answer {name}'s wake"),
     }
+    if let Some(link) = &linked {
+        remember(shared, link.member);
+    }
     let boot = {
         let view = shared.deps.view.borrow();
         estimate::boot_duration(&view.history, shared.deps.startup_timeout)
     };
     m.render(Text::FrontDoorWaking, &[("seconds", &seconds(boot))])
+}
+
+/// How long the Discord side has to say whether a linked member is
+/// authorized: a member lookup takes well under a second, and the player
+/// waits on a loading screen meanwhile.
+const MEMBER_CHECK_WITHIN: Duration = Duration::from_secs(3);
+
+/// Why `name` may not wake the server, as the player reads it; `None` if
+/// it may: in `allowed_players`, or linked to an authorized member.
+async fn refusal(shared: &Shared, name: &str, linked: Option<&Link>) -> Option<String> {
+    let m = &shared.deps.messages;
+    let listed = is_player_name(name)
+        && shared
+            .deps
+            .config
+            .allowed_players
+            .contains(&name.to_ascii_lowercase());
+    if listed {
+        return None;
+    }
+    let Some(link) = linked else {
+        log::info!("front door: {name:?} tried to log in but is neither allowed nor linked");
+        return Some(m.render(Text::FrontDoorRefused, &[("player", name)]));
+    };
+    let check = shared.deps.members.authorized(link.member);
+    match tokio::time::timeout(MEMBER_CHECK_WITHIN, check).await {
+        Ok(Some(true)) => None,
+        Ok(Some(false)) => {
+            log::info!(
+                "front door: {name} is linked to member {}, who is not authorized",
+                link.member
+            );
+            Some(m.render(
+                Text::FrontDoorLinkRefused,
+                &[("player", name), ("member", &link.member_name)],
+            ))
+        }
+        Ok(None) | Err(_) => {
+            log::warn!(
+                "front door: cannot tell whether member {} (linked to {name}) is authorized",
+                link.member
+            );
+            Some(m.render(Text::FrontDoorLinkUnchecked, &[]))
+        }
+    }
+}
+
+/// Keeps `member` for the DM when the server is ready.
+fn remember(shared: &Shared, member: u64) {
+    shared
+        .waiting_members
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(member);
 }
 
 /// Relays client and upstream until either side closes or `shutdown`,
