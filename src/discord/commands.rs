@@ -289,7 +289,7 @@ impl Commands {
         // rate limiter let the command through, so that a flood of DMs is
         // not a flood of calls to Discord.
         let needs_roles = message.member.is_none()
-            && matches!(command, Command::Wake | Command::Restart)
+            && matches!(command, Command::Wake | Command::Restart | Command::Link)
             && !self.deps.auth.allows(message.author.id.get(), &[]);
         let roles = match &message.member {
             Some(member) => member.roles.iter().map(|r| r.get()).collect(),
@@ -379,6 +379,12 @@ impl Commands {
             Command::Restart => self.restart(http, inv, false).await,
             Command::Ratelimit => self.ratelimit(http, &inv).await,
             Command::Link | Command::Unlink => match &self.deps.links {
+                // Only a member who may wake the server has a use for a
+                // link; anyone else could only block names with one.
+                Some(_) if command == Command::Link && !self.allowed(&inv) => {
+                    let text = self.text(Text::PermissionDenied, &[]);
+                    log_failure(reply(http, &inv, &text, true, Vec::new()).await);
+                }
                 Some(links) if command == Command::Link => {
                     link_command::link(http, &inv, links, &self.deps.messages).await
                 }
