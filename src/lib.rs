@@ -41,6 +41,10 @@
 //! `/metrics`, the admin page) and [`front_door`] (the Minecraft address
 //! players connect to: answers the server list and wakes the host on an
 //! allowed login while it sleeps, relays to the real server while it runs).
+//! Between front doors, one direction only: [`discord`] uses
+//! [`front_door::links`] (`/link` writes the links the front door reads,
+//! and answers its [`front_door::links::Members`] question); the front
+//! door never imports [`discord`].
 //!
 //! **Wiring**: [`app`] builds every part once, owns the one shutdown path
 //! and the reload, and implements the admin page's backend

@@ -1,5 +1,5 @@
 //! What a service asks the front door to tell people: an announcement in
-//! the announce channel or an alert to the admin.
+//! the announce channel, an alert to the admin, or a DM to a member.
 //!
 //! It lives apart from [`crate::discord`], which delivers it, so that the
 //! services that produce it (the power driver, the digest, the restart) do
@@ -12,4 +12,7 @@ pub enum Outgoing {
     Announce { text: String, cancel_button: bool },
     /// A direct message to the admin.
     AlertAdmin { text: String },
+    /// A direct message to one member (a linked player: the server they
+    /// woke from the game is ready).
+    DirectMessage { user: u64, text: String },
 }

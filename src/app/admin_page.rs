@@ -70,6 +70,8 @@ pub struct Console {
     pub digest: Option<Arc<Digester>>,
     /// Why the appliance runs degraded, if it does.
     pub degraded: Option<String>,
+    /// Whether the Minecraft front door runs (its players are shown).
+    pub front_door: bool,
 }
 
 /// The text `cubeguardian digest` prints for `query`, from the running
@@ -203,6 +205,7 @@ impl Backend for Console {
             },
             power_since: view.since.until(now),
             in_voice: self.voice_names.borrow().clone(),
+            front_door_players: self.front_door.then_some(view.game_players),
             minecraft: view.last_observation.as_ref().and_then(|o| match &o.game {
                 GameObservation::Online {
                     players,

@@ -285,8 +285,21 @@ pub async fn run(
     );
     log::info!("local time zone: {}", config.zone.name());
     let power = Power::new(inputs_tx.clone());
-    let front_door = match &config.front_door {
-        Some(front) => crate::front_door::FrontDoor::bind(crate::front_door::Deps {
+    let links = match &config.front_door {
+        Some(_) => Some(Arc::new(
+            crate::front_door::links::LinkBook::load(Arc::clone(&store), clock).await,
+        )),
+        None => None,
+    };
+    let members = Arc::new(discord::members::GuildMembers::new(
+        config.discord.guild_id.0,
+        settings.auth.clone(),
+    ));
+    if links.is_some() {
+        settings.members = Some(Arc::clone(&members));
+    }
+    let front_door = match (&config.front_door, &links) {
+        (Some(front), Some(links)) => crate::front_door::FrontDoor::bind(crate::front_door::Deps {
             config: front.clone(),
             messages: config.messages.clone(),
             view: view.clone(),
@@ -297,12 +310,15 @@ pub async fn run(
             store: Arc::clone(&store),
             startup_timeout: config.power.startup_timeout,
             ping_timeout: config.minecraft.timeout,
+            links: Arc::clone(links),
+            members,
+            outgoing: outgoing_tx.clone(),
         })
         .await
         // Like the admin page: power control matters more, run without.
         .inspect_err(|e| log::error!("{e:#}; running without the front door"))
         .ok(),
-        None => None,
+        _ => None,
     };
     let plain_words = Arc::new(PlainWords::default());
     let restarter = Arc::new(Restarter::new(RestartDeps {
@@ -338,6 +354,7 @@ pub async fn run(
         guard: Arc::clone(&guard),
         clock,
         digest: digest.as_ref().map(|(d, _)| Arc::clone(d)),
+        links: links.filter(|_| front_door.is_some()),
     }));
     let digest_for_console = digest.as_ref().map(|(d, _)| Arc::clone(d));
     let live = crate::app::reload::Live {
@@ -364,6 +381,7 @@ pub async fn run(
         clock,
         digest: digest_for_console,
         degraded: degraded.as_ref().map(|d| d.reason.clone()),
+        front_door: front_door.is_some(),
     });
     let web = WebServer::bind(
         WebSettings {

@@ -1,5 +1,6 @@
 //! Player commands on Discord: slash commands (`/restart`, `/wake`,
-//! `/status`, `/help`), their `!` prefix forms, and natural language
+//! `/status`, `/help`, and `/link`/`/unlink` with a front door), their `!`
+//! prefix forms, and natural language
 //! ("@CubeGuardian redémarre le serveur"), all routed to the same handlers
 //! through [`Commands::dispatch`]. The restart's questions and answers are
 //! [`super::restart`]'s; what the commands do is the services' (see
@@ -20,10 +21,12 @@ use tokio::sync::watch;
 
 use super::digest::{self, DigestCommand};
 use super::invocation::{log_failure, reply, Invocation, Origin, WAKE_BUTTON_ID};
+use super::link_command;
 use super::presence::Authorization;
 use super::ratelimit_command;
 use super::restart::{self, RestartTalk};
 use crate::digest::service::Digester;
+use crate::front_door::links::LinkBook;
 use crate::intent::{Addressee, Channel, Intent, Recognizer};
 use crate::messages::commands::CommandLabel;
 use crate::messages::{spoken, Messages, Text};
@@ -47,6 +50,9 @@ pub enum Command {
     Ratelimit,
     /// The digest's commands (only when `[digest]` is on).
     Digest(DigestCommand),
+    /// Linking a Minecraft name (only with a front door).
+    Link,
+    Unlink,
 }
 
 impl Command {
@@ -67,13 +73,15 @@ impl Command {
             Command::Help => "help",
             Command::Ratelimit => "ratelimit",
             Command::Digest(c) => c.name(),
+            Command::Link => "link",
+            Command::Unlink => "unlink",
         }
     }
 
     fn from_name(name: &str) -> Option<Command> {
         Command::PLAYERS
             .into_iter()
-            .chain([Command::Ratelimit])
+            .chain([Command::Ratelimit, Command::Link, Command::Unlink])
             .find(|c| c.name() == name)
             .or_else(|| DigestCommand::from_name(name).map(Command::Digest))
     }
@@ -95,6 +103,7 @@ impl Command {
         let word = word.to_ascii_lowercase();
         Command::PLAYERS
             .into_iter()
+            .chain([Command::Link, Command::Unlink])
             .find(|c| c.name() == word)
             .or_else(|| DigestCommand::from_prefix(&word).map(Command::Digest))
     }
@@ -106,6 +115,8 @@ impl Command {
             Command::Status => CommandLabel::Status,
             Command::Help => CommandLabel::Help,
             Command::Ratelimit => CommandLabel::Ratelimit,
+            Command::Link => CommandLabel::Link,
+            Command::Unlink => CommandLabel::Unlink,
             // The digest's commands describe themselves.
             Command::Digest(_) => return "",
         };
@@ -132,6 +143,8 @@ pub struct CommandDeps {
     pub clock: Clock,
     /// The digest, when `[digest]` is on.
     pub digest: Option<Arc<Digester>>,
+    /// The front door's links, when it is on (`/link`, `/unlink`).
+    pub links: Option<Arc<LinkBook>>,
 }
 
 pub struct Commands {
@@ -181,6 +194,17 @@ impl Commands {
         if self.deps.digest.is_some() {
             commands
                 .extend(DigestCommand::ALL.map(|c| c.definition(self.deps.messages.language())));
+        }
+        if self.deps.links.is_some() {
+            let language = self.deps.messages.language();
+            commands.push(link_command::definition(
+                Command::Link.description(&self.deps.messages),
+                language,
+            ));
+            commands.push(
+                CreateCommand::new(Command::Unlink.name())
+                    .description(Command::Unlink.description(&self.deps.messages)),
+            );
         }
         match GuildId::new(self.deps.guild_id)
             .set_commands(http, commands)
@@ -255,13 +279,17 @@ impl Commands {
             // `!` forms are someone else's bot's.
             return;
         }
+        if matches!(command, Command::Link | Command::Unlink) && self.deps.links.is_none() {
+            // No front door: `!link` is someone else's bot's.
+            return;
+        }
         // A DM carries no roles. They are looked up (one REST call) only
         // when they decide something: a command that needs an authorized
         // player, from someone not authorized by id; and only once the
         // rate limiter let the command through, so that a flood of DMs is
         // not a flood of calls to Discord.
         let needs_roles = message.member.is_none()
-            && matches!(command, Command::Wake | Command::Restart)
+            && matches!(command, Command::Wake | Command::Restart | Command::Link)
             && !self.deps.auth.allows(message.author.id.get(), &[]);
         let roles = match &message.member {
             Some(member) => member.roles.iter().map(|r| r.get()).collect(),
@@ -350,6 +378,19 @@ impl Commands {
             Command::Wake => self.wake(http, &inv).await,
             Command::Restart => self.restart(http, inv, false).await,
             Command::Ratelimit => self.ratelimit(http, &inv).await,
+            Command::Link | Command::Unlink => match &self.deps.links {
+                // Only a member who may wake the server has a use for a
+                // link; anyone else could only block names with one.
+                Some(_) if command == Command::Link && !self.allowed(&inv) => {
+                    let text = self.text(Text::PermissionDenied, &[]);
+                    log_failure(reply(http, &inv, &text, true, Vec::new()).await);
+                }
+                Some(links) if command == Command::Link => {
+                    link_command::link(http, &inv, links, &self.deps.messages).await
+                }
+                Some(links) => link_command::unlink(http, &inv, links, &self.deps.messages).await,
+                None => log::debug!("/{} without a front door", command.name()),
+            },
             Command::Digest(command) => match &self.deps.digest {
                 Some(digester) => {
                     digest::run(

@@ -26,6 +26,8 @@ pub mod commands;
 mod digest;
 mod handler;
 mod invocation;
+mod link_command;
+pub mod members;
 pub mod presence;
 mod ratelimit_command;
 mod restart;
@@ -125,6 +127,8 @@ pub struct DiscordSettings {
     pub messages: Messages,
     /// Where guild messages go when the digest is on.
     pub capture: Option<crate::digest::capture::Capture>,
+    /// The front door's member lookups, when it is on: given the client.
+    pub members: Option<Arc<members::GuildMembers>>,
 }
 
 impl DiscordSettings {
@@ -149,6 +153,7 @@ impl DiscordSettings {
             auth: Authorization::new(users, roles),
             messages: config.messages.clone(),
             capture: None,
+            members: None,
         }
     }
 }
@@ -171,6 +176,9 @@ pub async fn run(
             return;
         }
     };
+    if let Some(members) = &settings.members {
+        members.connect(Arc::clone(&http));
+    }
     let (announce_tx, announce_rx) = watch::channel(None);
     let sender = tokio::spawn(send_loop(
         Arc::clone(&http),

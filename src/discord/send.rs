@@ -1,6 +1,6 @@
 //! Delivery of what the services ask Discord to say ([`Outgoing`]):
-//! announcements in the announce channel and alerts to the admin, each
-//! retried briefly and none stuck behind a call that stalls.
+//! announcements in the announce channel, alerts to the admin and DMs to
+//! members, each retried briefly and none stuck behind a call that stalls.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -121,6 +121,7 @@ impl Sender {
                     channel.send_message(&self.http, message).await.map(|_| ())
                 }
                 Outgoing::AlertAdmin { text } => self.alert_admin(text).await,
+                Outgoing::DirectMessage { user, text } => direct(&self.http, *user, text).await,
             };
             match result {
                 Ok(()) => break,
@@ -155,4 +156,17 @@ impl Sender {
             .await
             .map(|_| ())
     }
+}
+
+/// A DM to `user`. Their DM channel is not kept: a member gets a few at
+/// most a day.
+async fn direct(http: &Http, user: u64, text: &str) -> Result<(), serenity::Error> {
+    if user == 0 {
+        // No one (serenity's ids panic on zero); only a damaged record has it.
+        return Ok(());
+    }
+    let dm = UserId::new(user).create_dm_channel(http).await?.id;
+    dm.send_message(http, CreateMessage::new().content(text))
+        .await
+        .map(|_| ())
 }

@@ -2,8 +2,10 @@
 //! relay: the handshake (or a legacy ping) under the handshake deadline,
 //! then, by the power state, the status and ping answered here, a login
 //! turned into a wake (or refused), or everything relayed to the real
-//! server with the bytes already read replayed first.
+//! server with the bytes already read replayed first. A login that
+//! confirms a pending `/link` is answered here whatever the state.
 
+use std::collections::BTreeSet;
 use std::io;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -15,6 +17,7 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::limits::{Slot, Slots};
+use super::links::Link;
 use super::memory::Remembered;
 use super::online::{self, Online};
 use super::{estimate, game_user_id, Deps, WAKE_COMMAND};
@@ -40,6 +43,9 @@ pub(super) struct Shared {
     pub live: tokio::sync::Mutex<Option<(Instant, String)>>,
     /// Online mode's key and session client, made on first use.
     pub online: Online,
+    /// Linked members whose login woke the server (or came while it
+    /// started): told by DM when it is ready, then forgotten.
+    pub waiting_members: Mutex<BTreeSet<u64>>,
 }
 
 /// How long the upstream's status is reused: short enough that the
@@ -61,13 +67,14 @@ impl Shared {
             players: watch::Sender::new(0),
             slots,
             live: tokio::sync::Mutex::new(None),
+            waiting_members: Mutex::new(BTreeSet::new()),
         }
     }
 }
 
 /// How a connection is served, from the power state when it arrives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Mode {
+pub(super) enum Mode {
     /// The server is (or may be) up: relay.
     Relay,
     Sleeping,
@@ -211,7 +218,11 @@ async fn handle(
         }
         mode = Mode::Unavailable;
     }
-    if mode == Mode::Relay {
+    // The login that confirms a `/link` is ours even while the server runs.
+    let confirms_link = mode == Mode::Relay
+        && login
+        && confirms_link(stream, &mut reader, shared, deadline).await?;
+    if mode == Mode::Relay && !confirms_link {
         match connect(shared).await {
             Some(upstream) => return Ok(Some((upstream, reader, login))),
             None => mode = Mode::Unavailable,
@@ -225,23 +236,43 @@ async fn handle(
     if login {
         let body = by(deadline, reader.packet(stream)).await?;
         let name = serving::decode_login_start(&body)?;
-        let reason = match admit(shared, mode, &name) {
+        let reason = match admit(shared, mode, &name).await {
             Err(reason) => reason,
             Ok(()) if shared.deps.config.online_mode => {
                 // Its own deadline: the client joins the session server
                 // in it, and we ask it.
                 let deadline = Instant::now() + shared.deps.config.handshake_timeout;
                 let protocol = handshake.protocol;
-                online::login(stream, &mut reader, shared, protocol, &name, deadline).await?;
+                online::login(stream, &mut reader, shared, mode, protocol, &name, deadline).await?;
                 return Ok(None);
             }
-            Ok(()) => wake(shared, &name).await,
+            Ok(()) => proven(shared, mode, &name).await,
         };
         by(deadline, write(stream, &serving::login_disconnect(&reason))).await?;
         return Ok(None);
     }
     let json = status_json(shared, mode, handshake.protocol);
     answer_status(stream, &mut reader, deadline, &json).await
+}
+
+/// Whether the login about to be read is by a name with a pending link,
+/// to be confirmed here instead of relayed. Its Login Start is read and
+/// left in `reader`, unconsumed: the login path reads it again, a relay
+/// replays it.
+async fn confirms_link(
+    stream: &mut TcpStream,
+    reader: &mut Reader,
+    shared: &Shared,
+    deadline: Instant,
+) -> Result<bool, Failure> {
+    let mark = reader.consumed;
+    let body = by(deadline, reader.packet(stream)).await?;
+    reader.consumed = mark;
+    // Not ours to judge: the real server decides what it accepts.
+    let Ok(name) = serving::decode_login_start(&body) else {
+        return Ok(false);
+    };
+    Ok(shared.deps.links.is_pending(&name).await)
 }
 
 /// The status exchange after the handshake: the request, `json`, then the
@@ -406,13 +437,23 @@ fn legacy_answer(shared: &Shared, mode: Mode) -> Vec<u8> {
 }
 
 /// The checks on the name a login claims, before any proof: `Err` with
-/// what the player is told when the host is not asleep or the name is not
-/// allowed (nothing to prove then, so no crypto is spent on it).
-fn admit(shared: &Shared, mode: Mode, name: &str) -> Result<(), String> {
+/// what the player is told. A name with a pending `/link` goes on in any
+/// state (its proven login confirms the link); any other only while the
+/// host sleeps, and only if it is in `allowed_players` or linked. Nothing
+/// here costs crypto or a Discord call: a linked member's authorization
+/// is asked once the name is proven.
+async fn admit(shared: &Shared, mode: Mode, name: &str) -> Result<(), String> {
     let m = &shared.deps.messages;
+    let links = &shared.deps.links;
+    if links.is_pending(name).await {
+        return Ok(());
+    }
     match mode {
         Mode::Sleeping => {}
         Mode::Starting(left) => {
+            if let Some(link) = links.linked(name).await {
+                remember(shared, link.member);
+            }
             let seconds = left.as_secs().to_string();
             return Err(m.render(Text::FrontDoorWaking, &[("seconds", &seconds)]));
         }
@@ -420,15 +461,15 @@ fn admit(shared: &Shared, mode: Mode, name: &str) -> Result<(), String> {
             return Err(m.render(Text::FrontDoorBusy, &[]))
         }
     }
-    if !is_allowed(shared, name) {
-        log::info!("front door: {name:?} tried to log in but is not in allowed_players");
+    if !is_listed(shared, name) && links.linked(name).await.is_none() {
+        log::info!("front door: {name:?} tried to log in but is neither allowed nor linked");
         return Err(m.render(Text::FrontDoorRefused, &[("player", name)]));
     }
     Ok(())
 }
 
 /// Whether `name` is in `allowed_players`.
-pub(super) fn is_allowed(shared: &Shared, name: &str) -> bool {
+fn is_listed(shared: &Shared, name: &str) -> bool {
     is_player_name(name)
         && shared
             .deps
@@ -437,9 +478,35 @@ pub(super) fn is_allowed(shared: &Shared, name: &str) -> bool {
             .contains(&name.to_ascii_lowercase())
 }
 
-/// Wakes the host for `name`, an allowed player (proven in online mode),
-/// through the rate limiter: what the player is told.
-pub(super) async fn wake(shared: &Shared, name: &str) -> String {
+/// What a login by `name` leads to once `name` is trusted (proven by the
+/// session server in online mode, as claimed otherwise): it confirms a
+/// pending `/link`, or wakes the sleeping host for an allowed player.
+pub(super) async fn proven(shared: &Shared, mode: Mode, name: &str) -> String {
+    let m = &shared.deps.messages;
+    // Whatever the state: the player agrees to a member's `/link`.
+    if let Some(link) = shared.deps.links.confirm(name).await {
+        log::info!(
+            "front door: {name} confirmed the link to member {} ({})",
+            link.member_name,
+            link.member
+        );
+        return m.render(Text::FrontDoorLinked, &[("member", &link.member_name)]);
+    }
+    if mode != Mode::Sleeping {
+        // Let in for a link that expired since: nothing else to do here.
+        return m.render(Text::FrontDoorBusy, &[]);
+    }
+    let linked = shared.deps.links.linked(name).await;
+    if let Some(refusal) = refusal(shared, name, linked.as_ref()).await {
+        return refusal;
+    }
+    wake(shared, name, linked.as_ref()).await
+}
+
+/// Wakes the host for `name`, an allowed player, through the rate
+/// limiter: what the player is told. A linked member is remembered for
+/// the DM when the server is ready.
+async fn wake(shared: &Shared, name: &str, linked: Option<&Link>) -> String {
     let m = &shared.deps.messages;
     let seconds = |d: Duration| d.as_secs().to_string();
     let id = game_user_id(name);
@@ -465,11 +532,62 @@ pub(super) async fn wake(shared: &Shared, name: &str) -> String {
         Ok(Err(e)) => log::info!("front door: wake by {name}: {e}"),
         Err(_) => log::warn!("front door: the power loop did not answer {name}'s wake"),
     }
+    if let Some(link) = linked {
+        remember(shared, link.member);
+    }
     let boot = {
         let view = shared.deps.view.borrow();
         estimate::boot_duration(&view.history, shared.deps.startup_timeout)
     };
     m.render(Text::FrontDoorWaking, &[("seconds", &seconds(boot))])
+}
+
+/// How long the Discord side has to say whether a linked member is
+/// authorized: a member lookup takes well under a second, and the player
+/// waits on a loading screen meanwhile.
+const MEMBER_CHECK_WITHIN: Duration = Duration::from_secs(3);
+
+/// Why `name` may not wake the server, as the player reads it; `None` if
+/// it may: in `allowed_players`, or linked to an authorized member.
+async fn refusal(shared: &Shared, name: &str, linked: Option<&Link>) -> Option<String> {
+    let m = &shared.deps.messages;
+    if is_listed(shared, name) {
+        return None;
+    }
+    let Some(link) = linked else {
+        log::info!("front door: {name:?} tried to log in but is neither allowed nor linked");
+        return Some(m.render(Text::FrontDoorRefused, &[("player", name)]));
+    };
+    let check = shared.deps.members.authorized(link.member);
+    match tokio::time::timeout(MEMBER_CHECK_WITHIN, check).await {
+        Ok(Some(true)) => None,
+        Ok(Some(false)) => {
+            log::info!(
+                "front door: {name} is linked to member {}, who is not authorized",
+                link.member
+            );
+            Some(m.render(
+                Text::FrontDoorLinkRefused,
+                &[("player", name), ("member", &link.member_name)],
+            ))
+        }
+        Ok(None) | Err(_) => {
+            log::warn!(
+                "front door: cannot tell whether member {} (linked to {name}) is authorized",
+                link.member
+            );
+            Some(m.render(Text::FrontDoorLinkUnchecked, &[]))
+        }
+    }
+}
+
+/// Keeps `member` for the DM when the server is ready.
+fn remember(shared: &Shared, member: u64) {
+    shared
+        .waiting_members
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(member);
 }
 
 /// Relays client and upstream until either side closes or `shutdown`,

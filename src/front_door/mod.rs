@@ -17,6 +17,8 @@
 //! - [`limits`]: the per-address and total connection caps.
 //! - [`estimate`]: "come back in ~N s", from the recent boots.
 //! - [`memory`]: the upstream's status as last seen, kept in the store.
+//! - [`links`]: Minecraft names linked to Discord members (`/link`),
+//!   confirmed by the player's login here.
 //! - [`connection`]: one client, from its first byte to the answer or the
 //!   relay.
 //! - `online`: online mode, the proof a login's account gives before it
@@ -40,10 +42,11 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::config::FrontDoorConfig;
-use crate::messages::Messages;
+use crate::messages::{Messages, Text};
 use crate::metrics::Metrics;
+use crate::outgoing::Outgoing;
 use crate::power::driver::{Input, PowerView};
-use crate::power::machine::Event;
+use crate::power::machine::{Event, Requester, StateKind};
 use crate::ratelimit::guard::Guard;
 use crate::services::power::Power;
 use crate::store::Store;
@@ -51,6 +54,7 @@ use crate::store::Store;
 mod connection;
 pub mod estimate;
 pub mod limits;
+pub mod links;
 pub mod memory;
 mod online;
 
@@ -78,7 +82,7 @@ pub fn game_user_id(name: &str) -> u64 {
         hash ^= u64::from(byte);
         hash = hash.wrapping_mul(0x0100_0000_01b3);
     }
-    hash | (1 << 63)
+    hash | Requester::GAME_BIT
 }
 
 /// What the front door needs from the rest of the appliance.
@@ -96,6 +100,12 @@ pub struct Deps {
     pub startup_timeout: Duration,
     /// `[minecraft] timeout`: for remembering the upstream's status.
     pub ping_timeout: Duration,
+    /// The names linked to Discord members (`/link`).
+    pub links: Arc<links::LinkBook>,
+    /// Whether a linked member is authorized (the Discord side knows).
+    pub members: Arc<dyn links::Members>,
+    /// For the "server ready" DM to the linked players who woke it.
+    pub outgoing: mpsc::Sender<Outgoing>,
 }
 
 /// The bound listener, ready to run.
@@ -143,6 +153,7 @@ impl FrontDoor {
         };
         tasks.spawn(memory::refresh(upstream, shutdown.clone()));
         tasks.spawn(report_players(Arc::clone(&self.shared), shutdown.clone()));
+        tasks.spawn(tell_when_ready(Arc::clone(&self.shared), shutdown.clone()));
         loop {
             let accepted = tokio::select! {
                 () = shutdown.cancelled() => break,
@@ -193,6 +204,39 @@ async fn report_players(shared: Arc<connection::Shared>, shutdown: CancellationT
     }
 }
 
+/// Sends the linked players who woke the server (or came while it
+/// started) a DM when Minecraft answers, once each per boot: the running
+/// states come only after Minecraft answered.
+async fn tell_when_ready(shared: Arc<connection::Shared>, shutdown: CancellationToken) {
+    let mut view = shared.deps.view.clone();
+    loop {
+        let running = matches!(
+            view.borrow_and_update().state.kind(),
+            StateKind::Operational | StateKind::ShutdownTimer
+        );
+        if running {
+            let waiting = std::mem::take(
+                &mut *shared
+                    .waiting_members
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner()),
+            );
+            for member in waiting {
+                let text = shared.deps.messages.render(Text::FrontDoorReady, &[]);
+                let dm = Outgoing::DirectMessage { user: member, text };
+                if shared.deps.outgoing.send(dm).await.is_err() {
+                    return;
+                }
+                log::info!("front door: told member {member} the server is ready");
+            }
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            changed = view.changed() => if changed.is_err() { return },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -202,5 +246,23 @@ mod tests {
         assert_eq!(game_user_id("Steve"), game_user_id("steve"));
         assert_ne!(game_user_id("Steve"), game_user_id("Alex"));
         assert!(game_user_id("Steve") > i64::MAX as u64);
+    }
+
+    #[test]
+    fn a_wake_from_the_game_is_announced_as_woken_from_the_game() {
+        let messages = Messages::default();
+        let by = Requester {
+            id: game_user_id("Steve"),
+            name: messages.render(Text::GamePlayer, &[("player", "Steve")]),
+        };
+        let notice = crate::power::machine::Notice::StartupRequested { by: Some(by) };
+        let text = messages.notice(&notice);
+        assert!(text.contains("réveillé par Steve depuis le jeu"), "{text}");
+        let member = Requester {
+            id: 333,
+            name: "alice".into(),
+        };
+        let notice = crate::power::machine::Notice::StartupRequested { by: Some(member) };
+        assert!(messages.notice(&notice).contains("demandé par alice"));
     }
 }

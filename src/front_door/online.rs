@@ -1,6 +1,6 @@
 //! Online mode: a login that may wake the host proves its account first.
 //! After the claimed name passed the cheap checks (the power state, the
-//! allowed players), the front door does what an online-mode server does
+//! allowed players and the links), the front door does what an online-mode server does
 //! — Encryption Request, Encryption Response, then the session server's
 //! `hasJoined` — and only a name the session server vouches for goes on
 //! to the wake. The answer, whatever it is, travels in the encrypted
@@ -14,8 +14,9 @@
 //! Every RSA operation (the key, then two decryptions per login) runs in
 //! a blocking thread holding the one [`Online::crypto`] permit, so at most
 //! one core ever does RSA, and only for connections that hold a slot
-//! ([`super::limits`]), claimed an allowed name while the host sleeps and
-//! answered within the login deadline.
+//! ([`super::limits`]), claimed an allowed or linked name while the host
+//! sleeps (or a name with a pending `/link`, in any state) and answered
+//! within the login deadline.
 
 use std::sync::Arc;
 
@@ -23,7 +24,7 @@ use tokio::net::TcpStream;
 use tokio::sync::{OnceCell, Semaphore};
 use tokio::time::Instant;
 
-use super::connection::{by, is_allowed, wake, write, Failure, Reader, Shared};
+use super::connection::{by, proven, write, Failure, Mode, Reader, Shared};
 use crate::messages::Text;
 use crate::peers::minecraft::encryption::{self, Encryptor, ServerKey};
 use crate::peers::minecraft::serving;
@@ -89,13 +90,15 @@ impl Online {
     }
 }
 
-/// Verifies `claimed` (already allowed by name) through the encryption
-/// step and the session server, wakes the host if that account really is
-/// an allowed player, and tells the client, all by `deadline`.
+/// Verifies `claimed` (already admitted by name) through the encryption
+/// step and the session server; the proven name then confirms its pending
+/// `/link` or wakes the host if that account really is an allowed player
+/// ([`proven`]); the client is told, all by `deadline`.
 pub(super) async fn login(
     stream: &mut TcpStream,
     reader: &mut Reader,
     shared: &Shared,
+    mode: Mode,
     protocol: i32,
     claimed: &str,
     deadline: Instant,
@@ -155,16 +158,7 @@ pub(super) async fn login(
             let hash = encryption::server_hash("", &secret, ready.key.public_der());
             let left = deadline.saturating_duration_since(Instant::now());
             match ready.session.has_joined(claimed, &hash, left).await {
-                Ok(Some(profile)) if is_allowed(shared, &profile.name) => {
-                    wake(shared, &profile.name).await
-                }
-                Ok(Some(profile)) => {
-                    log::info!(
-                        "front door: {claimed:?} logged in as {:?}, who is not in allowed_players",
-                        profile.name
-                    );
-                    messages.render(Text::FrontDoorRefused, &[("player", &profile.name)])
-                }
+                Ok(Some(profile)) => proven(shared, mode, &profile.name).await,
                 Ok(None) => {
                     log::info!(
                         "front door: {claimed:?} tried to log in but the session server says \

@@ -11,6 +11,11 @@ labels! {
         Wake fr: "Démarrer le serveur" en: "Start the server";
         Status fr: "L'état du serveur" en: "The server's status";
         Help fr: "Ce que CubeGuardian sait faire" en: "What CubeGuardian can do";
+        Link
+            fr: "Lier ton compte Minecraft pour démarrer le serveur depuis le jeu"
+            en: "Link your Minecraft account to start the server from the game";
+        LinkName fr: "Ton nom Minecraft" en: "Your Minecraft name";
+        Unlink fr: "Délier ton compte Minecraft" en: "Unlink your Minecraft account";
         Ratelimit
             fr: "Limiteur de commandes (administrateurs)"
             en: "Command rate limiter (administrators)";

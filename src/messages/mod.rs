@@ -327,6 +327,39 @@ texts! {
     StatusGamePlayers "status_game_players" ["players"]
         fr: "\n🚪 Joueurs connectés par la porte d'entrée : {players}"
         en: "\n🚪 Players connected through the front door: {players}";
+    StartupFromGame "startup_from_game" ["player"]
+        fr: "🚀 Serveur réveillé par {player}. Je vous préviens dès que Minecraft répond."
+        en: "🚀 Server woken by {player}. I'll tell you as soon as Minecraft answers.";
+    LinkPending "link_pending" ["player", "minutes"]
+        fr: "🔗 Connecte-toi au serveur Minecraft avec le compte {player} dans les {minutes} minutes pour confirmer le lien."
+        en: "🔗 Log in to the Minecraft server with the account {player} within {minutes} minutes to confirm the link.";
+    LinkAlready "link_already" ["player"]
+        fr: "✅ Ton compte Discord est déjà lié à {player}."
+        en: "✅ Your Discord account is already linked to {player}.";
+    LinkTaken "link_taken" ["player"]
+        fr: "🚫 Le compte Minecraft {player} est déjà lié à un autre membre."
+        en: "🚫 The Minecraft account {player} is already linked to another member.";
+    LinkInvalid "link_invalid" ["player"]
+        fr: "🚫 « {player} » n'est pas un nom de joueur Minecraft (1 à 16 lettres, chiffres ou _). Utilisation : `/link <nom Minecraft>`"
+        en: "🚫 “{player}” is not a Minecraft player name (1 to 16 letters, digits or _). Usage: `/link <Minecraft name>`";
+    Unlinked "unlinked" ["player"]
+        fr: "🔓 Ton compte Discord n'est plus lié à {player}."
+        en: "🔓 Your Discord account is no longer linked to {player}.";
+    UnlinkNothing "unlink_nothing" []
+        fr: "Aucun compte Minecraft n'est lié à ton compte Discord."
+        en: "No Minecraft account is linked to your Discord account.";
+    FrontDoorLinked "front_door_linked" ["member"]
+        fr: "Compte lié à {member} ✓ — reconnecte-toi"
+        en: "Account linked to {member} ✓ — log in again";
+    FrontDoorLinkRefused "front_door_link_refused" ["player", "member"]
+        fr: "{player} est lié à {member}, qui n'est pas autorisé à démarrer ce serveur. Demandez à un administrateur."
+        en: "{player} is linked to {member}, who may not start this server. Ask an administrator.";
+    FrontDoorLinkUnchecked "front_door_link_unchecked" []
+        fr: "Impossible de vérifier ton compte Discord pour l'instant. Réessaie dans un moment."
+        en: "Your Discord account cannot be checked right now. Try again in a moment.";
+    FrontDoorReady "front_door_ready" []
+        fr: "✅ Le serveur Minecraft est prêt — tu peux te connecter"
+        en: "✅ The Minecraft server is ready — you can log in";
     HelpVisitor "help_visitor" ["bot"]
         fr: "🆘 **Aide**\n• `/status` : l'état du serveur\n• `/help` : cette aide\nDémarrer ou redémarrer le serveur est réservé aux joueurs autorisés : demandez à un administrateur."
         en: "🆘 **Help**\n• `/status`: the server's state\n• `/help`: this help\nStarting or restarting the server is for authorized players: ask an administrator.";
@@ -458,6 +491,10 @@ impl Messages {
     /// The announcement for a power notice.
     pub fn notice(&self, notice: &Notice) -> String {
         match notice {
+            // A wake from the game says so: "réveillé par Steve depuis le jeu".
+            Notice::StartupRequested { by: Some(by) } if by.is_game_player() => {
+                self.render(Text::StartupFromGame, &[("player", &by.name)])
+            }
             Notice::StartupRequested { by } => {
                 let player = self.player(by.as_ref());
                 self.render(Text::StartupRequested, &[("player", &player)])

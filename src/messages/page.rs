@@ -59,6 +59,9 @@ labels! {
         McUp fr: "en ligne" en: "up";
         Players fr: "joueurs" en: "players";
         NotAnswering fr: "Ne répond pas." en: "Not answering.";
+        FrontDoorPlayers
+            fr: "joueur(s) dans le jeu par la porte d'entrée"
+            en: "player(s) in the game through the front door";
         Features fr: "Fonctions" en: "Features";
         On fr: "activée" en: "on";
         Off fr: "désactivée" en: "off";

@@ -34,6 +34,17 @@ pub struct Requester {
     pub name: String,
 }
 
+impl Requester {
+    /// Set in the ids of players known only by their game name (the front
+    /// door's): Discord ids are positive `i64`s, so it never is in theirs.
+    pub const GAME_BIT: u64 = 1 << 63;
+
+    /// Whether this is a player from the game rather than a Discord member.
+    pub fn is_game_player(&self) -> bool {
+        self.id & Self::GAME_BIT != 0
+    }
+}
+
 /// Whether the shutdown timer starts when the voice channel empties.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "mode", rename_all = "snake_case")]

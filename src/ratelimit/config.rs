@@ -340,10 +340,16 @@ const LISTCHANNELS: Builtin = Builtin {
 /// by the command itself.
 const EXCLUDE: Builtin = builtin("exclude", 10, MINUTE, SECOND / 2);
 const INCLUDE: Builtin = builtin("include", 10, MINUTE, SECOND / 2);
+/// Linking a Minecraft name writes to the store and blocks the name for
+/// others while it waits: a typo or two, not a sweep of names. Three per
+/// 10 minutes, 5 s apart.
+const LINK: Builtin = builtin("link", 3, 10 * MINUTE, 5 * SECOND);
+/// Unlinking is a store write too; a few a minute is plenty.
+const UNLINK: Builtin = builtin("unlink", 3, MINUTE, 5 * SECOND);
 /// Everything else: permissive (seed: 30 per minute, 0.5 s apart).
 const DEFAULT: Builtin = builtin("default", 30, MINUTE, SECOND / 2);
 
-const BUILTINS: [Builtin; 16] = [
+const BUILTINS: [Builtin; 18] = [
     CREATE,
     START,
     FORCE_END,
@@ -360,6 +366,8 @@ const BUILTINS: [Builtin; 16] = [
     LISTCHANNELS,
     EXCLUDE,
     INCLUDE,
+    LINK,
+    UNLINK,
 ];
 
 /// The built-in `[ratelimit.commands]` table: the seed's werewolf commands

@@ -121,6 +121,8 @@ pub struct Snapshot {
     pub in_voice: Vec<String>,
     /// `None` when the Minecraft server does not answer.
     pub minecraft: Option<MinecraftView>,
+    /// Players in the game through the front door; `None` without one.
+    pub front_door_players: Option<u32>,
     /// Time left on the idle-shutdown timer, if one runs.
     pub shutdown_in: Option<Duration>,
     /// Recent transitions, any order (the page shows the newest first).

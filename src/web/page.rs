@@ -259,6 +259,9 @@ pub fn admin_page(
                 },
                 None => p class="muted" { (l(L::NotAnswering)) },
             }
+            @if let Some(n) = s.front_door_players {
+                p class="front-door" { (n) " " (l(L::FrontDoorPlayers)) }
+            }
         }
 
         @if !s.features.is_empty() {
@@ -402,6 +405,21 @@ mod tests {
             login.contains("Se connecter") && !login.contains("Log in"),
             "{login}"
         );
+    }
+
+    #[test]
+    fn the_front_doors_players_show_only_with_a_front_door() {
+        let with = Snapshot {
+            front_door_players: Some(3),
+            ..Snapshot::default()
+        };
+        let html = admin_page(Language::Fr, &with, &[], "c", None);
+        assert!(
+            html.contains("3 joueur(s) dans le jeu par la porte d'entrée"),
+            "{html}"
+        );
+        let html = admin_page(Language::Fr, &Snapshot::default(), &[], "c", None);
+        assert!(!html.contains("porte d'entrée"), "{html}");
     }
 
     #[test]

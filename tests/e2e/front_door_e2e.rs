@@ -114,7 +114,8 @@ async fn a_sleeping_host_answers_the_server_list_and_only_an_allowed_login_wakes
     );
     let packets = app.wol.wait_for_packets(3, WAIT).await;
     assert_eq!(packets.len(), 3, "three magic packets");
-    app.wait_announce("demandé par steve depuis le jeu").await;
+    app.wait_announce("Serveur réveillé par steve depuis le jeu")
+        .await;
     app.wait_status("startup").await;
 
     // Booting: the list says so, with the time left (at most the 30 s).
@@ -130,7 +131,7 @@ async fn a_sleeping_host_answers_the_server_list_and_only_an_allowed_login_wakes
         .discord
         .messages()
         .into_iter()
-        .filter(|m| m.content.contains("Démarrage"))
+        .filter(|m| m.content.contains("réveillé par"))
         .collect();
     assert_eq!(starts.len(), 1, "one wake, steve's");
     assert!(!starts[0].content.contains("Herobrine"));

@@ -26,6 +26,7 @@ use support::session::SessionStandIn;
 
 const STEVE_ID: &str = "069a79f444e94726a5befca90e38aaf5";
 const ALEX_ID: &str = "853c80ef3c3749fdaa49938b674adae6";
+const NOTCH_ID: &str = "f84c6a790a4e45e0879bcd49ebd4c4e2";
 
 fn bin() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_cubeguardian"))
@@ -119,7 +120,47 @@ async fn online_mode_wakes_only_for_an_account_the_session_server_vouches_for() 
          (Node's own start included)",
         asked.elapsed()
     );
-    app.wait_announce("demandé par Steve depuis le jeu").await;
+    app.wait_announce("réveillé par Steve depuis le jeu").await;
+}
+
+/// In online mode a `/link` is confirmed only by the account's owner:
+/// someone typing the name in an offline client confirms nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn online_mode_a_link_is_confirmed_only_by_the_accounts_owner() {
+    let sessions = SessionStandIn::start().await;
+    sessions.account("notch-token", "Notch", NOTCH_ID);
+    let port = free_port();
+    let app = online_appliance(&sessions, port, "").await;
+    let asked = app
+        .slash(
+            CAROL,
+            "link",
+            serde_json::json!([{ "name": "name", "type": 3, "value": "Notch" }]),
+        )
+        .await;
+    let asked = asked.content().unwrap_or_default().to_owned();
+    assert!(asked.contains("avec le compte Notch"), "{asked}");
+
+    let claimed = node_login(port, "Notch", "1.20.4", "hi").await;
+    assert!(
+        kick_reason(&claimed).contains("Impossible de confirmer que vous êtes Notch"),
+        "{claimed}"
+    );
+    // Still pending: the owner's own login confirms it.
+    let owner = node_online_login(
+        port,
+        "Notch",
+        "1.20.4",
+        &sessions.url(),
+        "notch-token",
+        NOTCH_ID,
+    )
+    .await;
+    assert!(
+        kick_reason(&owner).contains("Compte lié à carol ✓"),
+        "{owner}"
+    );
+    assert!(app.wol.packets().is_empty(), "a confirmation woke the host");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -20,6 +20,7 @@ mod deploy_script;
 mod digest_e2e;
 mod discord_standin;
 mod front_door_e2e;
+mod front_door_links_e2e;
 mod front_door_online_e2e;
 mod minecraft_ping;
 mod power_e2e;

@@ -68,6 +68,7 @@ fn snapshot() -> Snapshot {
             players_max: 20,
             version: "1.21.4".into(),
         }),
+        front_door_players: None,
         shutdown_in: None,
         history: vec![HistoryRow {
             at_unix_ms: 1_795_345_130_000,
