@@ -492,7 +492,13 @@ impl Commands {
             .map(|(_, n)| n.as_str())
             .unwrap_or("CubeGuardian");
         let text = if self.allowed(inv) {
-            self.text(Text::HelpPlayer, &[("bot", bot)])
+            let mut text = self.text(Text::HelpPlayer, &[("bot", bot)]);
+            // Only where `/link` exists: with the front door on.
+            if self.deps.links.is_some() {
+                text.push('\n');
+                text.push_str(&self.text(Text::HelpFrontDoor, &[]));
+            }
+            text
         } else {
             self.text(Text::HelpVisitor, &[("bot", bot)])
         };

@@ -213,6 +213,9 @@ texts! {
     HelpPlayer "help_player" ["bot"]
         fr: "🆘 **Aide — commandes disponibles**\n• `/status` : l'état du serveur\n• `/wake` : démarrer le serveur (ou rejoignez le salon vocal)\n• `/restart` : redémarrer Minecraft (avec confirmation)\n• `/help` : cette aide\nEn langage naturel aussi : « @{bot} redémarre le serveur », « @{bot} le serveur est allumé ? » (en message privé, pas besoin de mention)."
         en: "🆘 **Help — available commands**\n• `/status`: the server's state\n• `/wake`: start the server (or join the voice channel)\n• `/restart`: restart Minecraft (with confirmation)\n• `/help`: this help\nIn plain words too: “@{bot} restart the server”, “@{bot} is the server up?” (no mention needed in a direct message).";
+    HelpFrontDoor "help_front_door" []
+        fr: "• `/link <pseudo>` : lier ton compte Minecraft pour réveiller le serveur en t'y connectant depuis le jeu (`/unlink` pour le délier)"
+        en: "• `/link <name>`: link your Minecraft account, to wake the server by joining it from the game (`/unlink` to undo)";
     StateIdle "state_idle" []
         fr: "éteint"
         en: "off";

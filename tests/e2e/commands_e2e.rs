@@ -423,6 +423,13 @@ async fn status_and_help_answer_privately() {
         text.contains("réservé aux joueurs autorisés"),
         "visitor help: {text}"
     );
+    // Without a front door there is no `/link` to offer.
+    let answer = app.slash(ALICE, "help", json!([])).await;
+    let text = answer.content().unwrap_or("");
+    assert!(
+        text.contains("`/status`") && !text.contains("/link"),
+        "player help: {text}"
+    );
 
     let asked = app
         .discord

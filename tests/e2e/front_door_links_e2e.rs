@@ -63,6 +63,11 @@ async fn a_linked_member_wakes_the_host_from_the_game_and_is_told_by_dm_when_it_
         "{before}"
     );
 
+    // With the front door on, the help names `/link`.
+    let help = app.slash(CAROL, "help", json!([])).await;
+    let help = help.content().unwrap_or_default().to_owned();
+    assert!(help.contains("`/link <pseudo>`"), "{help}");
+
     // Carol is authorized through the players' role, which the bot looks
     // up over Discord's API (members are not cached).
     let asked = link(&app, CAROL, "Notch").await;
