@@ -296,6 +296,9 @@ pub struct Season {
     pub boudoirs: Vec<Boudoir>,
     /// The elected mayor (the MJs confirm the election).
     pub maire: Option<PlayerId>,
+    /// The votes open now (between `!open` and `!close`), even with no
+    /// voter: their triggers fire once each way.
+    pub open_votes: Vec<VoteKind>,
 }
 
 impl Default for Season {
@@ -313,6 +316,7 @@ impl Season {
             candid_haro: Vec::new(),
             boudoirs: Vec::new(),
             maire: None,
+            open_votes: Vec::new(),
         }
     }
 

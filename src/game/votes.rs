@@ -36,12 +36,9 @@ pub fn eligibility(kind: VoteKind) -> Option<CandidHaroKind> {
 }
 
 impl Game<'_> {
-    /// Whether any player has an open use of vote `kind`.
+    /// Whether vote `kind` is open (between `!open` and `!close`).
     pub fn vote_is_open(&self, kind: VoteKind) -> bool {
-        self.season
-            .actions
-            .iter()
-            .any(|a| a.active && a.source == ActionSource::Vote(kind) && a.open_use().is_some())
+        self.season.open_votes.contains(&kind)
     }
 
     /// `!open <vote>`: one use per player with the flag and none open.
@@ -59,6 +56,7 @@ impl Game<'_> {
         let mut out = Vec::new();
         let repeated = self.vote_is_open(kind);
         if !repeated {
+            self.season.open_votes.push(kind);
             if let Some(entry) = eligibility(kind) {
                 if kind != VoteKind::Loups {
                     self.season.candid_haro.retain(|e| e.kind != entry);
@@ -130,7 +128,8 @@ impl Game<'_> {
 
     /// `!close <vote>`: filled uses validated, empty ones ignored, each
     /// voter told their final vote, `close_<vote>` triggers fired. No
-    /// counting. Those without an open use are skipped.
+    /// counting. Those without an open use are skipped; the triggers fire
+    /// once, even with no voter.
     pub fn close_vote(&mut self, kind: VoteKind, now: Timestamp) -> Vec<Decision> {
         let mut out = Vec::new();
         for action in self.season.actions.iter_mut() {
@@ -151,7 +150,8 @@ impl Game<'_> {
             };
             out.push(Decision::VoteClosed { kind, player, vote });
         }
-        if !out.is_empty() {
+        if self.vote_is_open(kind) {
+            self.season.open_votes.retain(|k| *k != kind);
             out.extend(self.fire(Trigger::Close(kind), now));
         }
         out
