@@ -224,9 +224,13 @@ impl Game<'_> {
             if let Some(n) = action.charges {
                 let left = n.saturating_sub(1);
                 action.charges = Some(left);
-                if left == 0 && base.refill.is_empty() {
-                    action.active = false;
-                    out.push(Decision::ActionArchived { player, action: id });
+                if left == 0 {
+                    // Exhausted: archived for good, or kept for a refill
+                    // (which re-arms it); not re-armed now either way.
+                    if base.refill.is_empty() {
+                        action.active = false;
+                        out.push(Decision::ActionArchived { player, action: id });
+                    }
                     return Ok(out);
                 }
             }
@@ -394,7 +398,7 @@ impl Game<'_> {
     /// `!refill <motif> <player|all>`: `weekends` restores the base
     /// charges, the others add one; `divin` works on any limited action,
     /// the others only on actions listing the keyword. An exhausted
-    /// `perma` action reopens.
+    /// `perma` action reopens, an exhausted `temporel` one is re-armed.
     pub fn refill(
         &mut self,
         motif: Refill,
@@ -436,8 +440,12 @@ impl Game<'_> {
                 action: id,
                 charges: new,
             });
-            if n == 0 && base.opening == Opening::Perma {
-                out.extend(self.open_action(id, now)?);
+            if n == 0 {
+                match base.opening {
+                    Opening::Perma => out.extend(self.open_action(id, now)?),
+                    Opening::Temporel(_) => out.extend(self.rearm(id, now)),
+                    _ => {}
+                }
             }
         }
         Ok(out)

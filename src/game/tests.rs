@@ -1,6 +1,6 @@
 //! Pure tests of the engine, with explicit time (UTC, from a Monday).
 
-// mod actions;
+mod actions;
 // mod boudoirs;
 mod catalogue;
 // mod season;
