@@ -575,24 +575,18 @@ fn validate_action(a: RawAction, text: &str, file: &str) -> Result<BaseAction, C
     let file = file.to_owned();
     let at = |span: std::ops::Range<usize>| line_of(text, span.start);
     let slug_line = at(a.slug.span());
-    let trigger =
-        |s: &Spanned<String>, field: &'static str, allowed: &'static str| match Trigger::parse(
-            s.get_ref(),
-        ) {
-            Some(t)
-                if !(field == "trigger_debut" && t == Trigger::Delta)
-                    && !(field == "trigger_fin" && t == Trigger::Start) =>
-            {
-                Ok(t)
-            }
-            _ => Err(CatalogueError::UnknownTrigger {
-                file: file.clone(),
-                line: at(s.span()),
-                field,
-                value: s.get_ref().clone(),
-                allowed,
-            }),
-        };
+    let unknown = |s: &Spanned<String>, field: &'static str, allowed: &'static str| {
+        CatalogueError::UnknownTrigger {
+            file: file.clone(),
+            line: at(s.span()),
+            field,
+            value: s.get_ref().clone(),
+            allowed,
+        }
+    };
+    let trigger = |s: &Spanned<String>, field: &'static str, allowed: &'static str| {
+        Trigger::parse(s.get_ref()).ok_or_else(|| unknown(s, field, allowed))
+    };
     let debut = trigger(&a.trigger_debut, "trigger_debut", Trigger::OPENING)?;
     let fin = trigger(&a.trigger_fin, "trigger_fin", Trigger::CLOSING)?;
     let missing = |field: &str, why: &str| CatalogueError::Invalid {
@@ -620,7 +614,7 @@ fn validate_action(a: RawAction, text: &str, file: &str) -> Result<BaseAction, C
         Trigger::MotMjs => Opening::MotMjs,
         Trigger::Open(k) => Opening::Open(k),
         Trigger::Close(k) => Opening::Close(k),
-        Trigger::Delta => unreachable_delta(),
+        Trigger::Delta => return Err(unknown(&a.trigger_debut, "trigger_debut", Trigger::OPENING)),
     };
     let closing = match fin {
         Trigger::Temporel => match &a.heure_fin {
@@ -639,7 +633,8 @@ fn validate_action(a: RawAction, text: &str, file: &str) -> Result<BaseAction, C
             None => return Err(missing("heure_fin", "the duration of a delta closing")),
         },
         Trigger::Perma => Closing::Perma,
-        Trigger::Auto | Trigger::Start => Closing::Auto,
+        Trigger::Auto => Closing::Auto,
+        Trigger::Start => return Err(unknown(&a.trigger_fin, "trigger_fin", Trigger::CLOSING)),
         Trigger::Mort => Closing::Mort,
         Trigger::MotMjs => Closing::MotMjs,
         Trigger::Open(k) => Closing::Open(k),
@@ -692,11 +687,6 @@ fn validate_action(a: RawAction, text: &str, file: &str) -> Result<BaseAction, C
         decision_format: a.decision_format,
         slots,
     })
-}
-
-/// `trigger` refuses `delta` as an opening before we get here.
-fn unreachable_delta() -> Opening {
-    Opening::Auto
 }
 
 impl fmt::Display for Trigger {

@@ -1,9 +1,9 @@
 //! Pure tests of the engine, with explicit time (UTC, from a Monday).
 
 mod actions;
-// mod boudoirs;
+mod boudoirs;
 mod catalogue;
-// mod season;
+mod season;
 mod support;
 mod tally;
 mod votes;

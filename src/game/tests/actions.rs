@@ -18,7 +18,11 @@ fn temporel_opens_reminds_closes_and_rearms_for_the_next_evening() {
     let out = open(&mut w, v, at(0, 19, 0));
     assert_eq!(
         out[0],
-        Decision::ActionOpened { player: 1, action: v, closes_at: Some(at(1, 9, 0)) }
+        Decision::ActionOpened {
+            player: 1,
+            action: v,
+            closes_at: Some(at(1, 9, 0))
+        }
     );
     let opened = at(0, 19, 0);
     assert_eq!(
@@ -28,22 +32,47 @@ fn temporel_opens_reminds_closes_and_rearms_for_the_next_evening() {
             (at(1, 9, 0), Task::CloseAction { action: v, opened }),
         ]
     );
-    assert_eq!(open(&mut w, v, at(0, 19, 1)), [Decision::ActionReminded { player: 1, action: v }]);
+    assert_eq!(
+        open(&mut w, v, at(0, 19, 1)),
+        [Decision::ActionReminded {
+            player: 1,
+            action: v
+        }]
+    );
     let remind = Task::RemindAction { action: v, opened };
     assert_eq!(w.game().run(&remind, at(1, 8, 30)).unwrap().len(), 1);
-    w.game().decide(1, v, vec![target("cible", 2)], at(0, 20, 0)).unwrap();
-    assert!(w.game().run(&remind, at(1, 8, 30)).unwrap().is_empty(), "decided: no reminder");
-    let out = w.game().run(&Task::CloseAction { action: v, opened }, at(1, 9, 0)).unwrap();
+    w.game()
+        .decide(1, v, vec![target("cible", 2)], at(0, 20, 0))
+        .unwrap();
+    assert!(
+        w.game().run(&remind, at(1, 8, 30)).unwrap().is_empty(),
+        "decided: no reminder"
+    );
+    let out = w
+        .game()
+        .run(&Task::CloseAction { action: v, opened }, at(1, 9, 0))
+        .unwrap();
     assert_eq!(
         out,
         [
-            Decision::ActionClosed { player: 1, action: v, decided: true },
-            Decision::Schedule { at: at(1, 19, 0), task: Task::OpenAction { action: v } },
+            Decision::ActionClosed {
+                player: 1,
+                action: v,
+                decided: true
+            },
+            Decision::Schedule {
+                at: at(1, 19, 0),
+                task: Task::OpenAction { action: v }
+            },
         ]
     );
     assert!(matches!(w.last_use(v).state, UtilState::Validee { .. }));
     // A stale or repeated close does nothing.
-    assert!(w.game().run(&Task::CloseAction { action: v, opened }, at(1, 9, 1)).unwrap().is_empty());
+    assert!(w
+        .game()
+        .run(&Task::CloseAction { action: v, opened }, at(1, 9, 1))
+        .unwrap()
+        .is_empty());
 }
 
 #[test]
@@ -55,7 +84,10 @@ fn temporel_rearming_skips_the_weekend_pause() {
     open(&mut w, v, at(3, 19, 0));
     let out = w.game().close_action(v, None, at(4, 9, 0)).unwrap();
     // Friday and Saturday 19:00 are paused; Sunday 19:00 is the pause's end.
-    assert_eq!(scheduled(&out), [(at(6, 19, 0), Task::OpenAction { action: v })]);
+    assert_eq!(
+        scheduled(&out),
+        [(at(6, 19, 0), Task::OpenAction { action: v })]
+    );
     assert!(matches!(w.last_use(v).state, UtilState::Ignoree { .. }));
 }
 
@@ -69,8 +101,15 @@ fn a_blocked_role_skips_and_rearms() {
     assert_eq!(
         out,
         [
-            Decision::ActionSkipped { player: 1, action: v, reason: SkipReason::RoleInactive },
-            Decision::Schedule { at: at(1, 19, 0), task: Task::OpenAction { action: v } },
+            Decision::ActionSkipped {
+                player: 1,
+                action: v,
+                reason: SkipReason::RoleInactive
+            },
+            Decision::Schedule {
+                at: at(1, 19, 0),
+                task: Task::OpenAction { action: v }
+            },
         ]
     );
     assert!(w.act(v).uses.is_empty());
@@ -83,8 +122,21 @@ fn delta_closes_after_its_duration() {
     w.launch();
     let f = w.action(1, "forge");
     let out = open(&mut w, f, at(1, 10, 0));
-    assert_eq!(out[0], Decision::ActionOpened { player: 1, action: f, closes_at: Some(at(1, 12, 0)) });
-    assert!(scheduled(&out).contains(&(at(1, 12, 0), Task::CloseAction { action: f, opened: at(1, 10, 0) })));
+    assert_eq!(
+        out[0],
+        Decision::ActionOpened {
+            player: 1,
+            action: f,
+            closes_at: Some(at(1, 12, 0))
+        }
+    );
+    assert!(scheduled(&out).contains(&(
+        at(1, 12, 0),
+        Task::CloseAction {
+            action: f,
+            opened: at(1, 10, 0)
+        }
+    )));
 }
 
 #[test]
@@ -93,11 +145,18 @@ fn a_cooldown_skips_the_next_openings() {
     w.role(1, "loup-blanc");
     w.launch();
     let f = w.action(1, "festin");
-    w.game().open_vote(VoteKind::Cond, None, None, at(0, 10, 0)).unwrap();
-    w.game().decide(1, f, vec![target("cible", 2)], at(0, 11, 0)).unwrap();
+    w.game()
+        .open_vote(VoteKind::Cond, None, None, at(0, 10, 0))
+        .unwrap();
+    w.game()
+        .decide(1, f, vec![target("cible", 2)], at(0, 11, 0))
+        .unwrap();
     w.game().close_vote(VoteKind::Cond, at(0, 18, 0));
     assert_eq!(w.act(f).cooldown, 1);
-    let out = w.game().open_vote(VoteKind::Cond, None, None, at(1, 10, 0)).unwrap();
+    let out = w
+        .game()
+        .open_vote(VoteKind::Cond, None, None, at(1, 10, 0))
+        .unwrap();
     assert!(out.contains(&Decision::ActionSkipped {
         player: 1,
         action: f,
@@ -105,8 +164,15 @@ fn a_cooldown_skips_the_next_openings() {
     }));
     w.game().close_vote(VoteKind::Cond, at(1, 18, 0));
     assert_eq!(w.act(f).uses.len(), 1);
-    let out = w.game().open_vote(VoteKind::Cond, None, None, at(2, 10, 0)).unwrap();
-    assert!(out.contains(&Decision::ActionOpened { player: 1, action: f, closes_at: None }));
+    let out = w
+        .game()
+        .open_vote(VoteKind::Cond, None, None, at(2, 10, 0))
+        .unwrap();
+    assert!(out.contains(&Decision::ActionOpened {
+        player: 1,
+        action: f,
+        closes_at: None
+    }));
     // An ignored use sets no cooldown.
     w.game().close_vote(VoteKind::Cond, at(2, 18, 0));
     assert_eq!(w.act(f).cooldown, 0);
@@ -119,15 +185,31 @@ fn the_last_charge_archives_an_action_without_refill() {
     w.launch();
     let p = w.action(1, "poison");
     assert_eq!(w.act(p).charges, Some(1));
-    w.game().open_vote(VoteKind::Loups, None, None, at(0, 19, 0)).unwrap();
-    w.game().decide(1, p, vec![target("cible", 3)], at(0, 20, 0)).unwrap();
+    w.game()
+        .open_vote(VoteKind::Loups, None, None, at(0, 19, 0))
+        .unwrap();
+    w.game()
+        .decide(1, p, vec![target("cible", 3)], at(0, 20, 0))
+        .unwrap();
     let out = w.game().close_vote(VoteKind::Loups, at(0, 23, 0));
-    assert!(out.contains(&Decision::ActionArchived { player: 1, action: p }));
+    assert!(out.contains(&Decision::ActionArchived {
+        player: 1,
+        action: p
+    }));
     assert!(!w.act(p).active);
-    let out = w.game().open_vote(VoteKind::Loups, None, None, at(1, 19, 0)).unwrap();
-    assert!(!out.iter().any(|d| matches!(d, Decision::ActionOpened { .. })));
+    let out = w
+        .game()
+        .open_vote(VoteKind::Loups, None, None, at(1, 19, 0))
+        .unwrap();
+    assert!(!out
+        .iter()
+        .any(|d| matches!(d, Decision::ActionOpened { .. })));
     // Divin only refills actions still in play.
-    assert!(w.game().refill(Refill::Divin, Some(1), at(1, 20, 0)).unwrap().is_empty());
+    assert!(w
+        .game()
+        .refill(Refill::Divin, Some(1), at(1, 20, 0))
+        .unwrap()
+        .is_empty());
 }
 
 #[test]
@@ -137,31 +219,69 @@ fn an_exhausted_action_with_a_refill_waits_and_refills_rearm_it() {
     w.launch();
     let f = w.action(1, "forge");
     open(&mut w, f, at(1, 10, 0));
-    w.game().decide(1, f, vec![target("cible", 2)], at(1, 10, 30)).unwrap();
+    w.game()
+        .decide(1, f, vec![target("cible", 2)], at(1, 10, 30))
+        .unwrap();
     let out = w.game().close_action(f, None, at(1, 12, 0)).unwrap();
-    assert_eq!(out, [Decision::ActionClosed { player: 1, action: f, decided: true }]);
+    assert_eq!(
+        out,
+        [Decision::ActionClosed {
+            player: 1,
+            action: f,
+            decided: true
+        }]
+    );
     assert!(w.act(f).active);
     assert_eq!(w.act(f).charges, Some(0));
     assert_eq!(
         open(&mut w, f, at(2, 10, 0)),
-        [Decision::ActionSkipped { player: 1, action: f, reason: SkipReason::NoCharges }]
+        [Decision::ActionSkipped {
+            player: 1,
+            action: f,
+            reason: SkipReason::NoCharges
+        }]
     );
     // Not listed: rebouteux does nothing here.
-    assert!(w.game().refill(Refill::Rebouteux, None, at(2, 11, 0)).unwrap().is_empty());
-    let out = w.game().refill(Refill::Weekends, None, at(6, 19, 0)).unwrap();
+    assert!(w
+        .game()
+        .refill(Refill::Rebouteux, None, at(2, 11, 0))
+        .unwrap()
+        .is_empty());
+    let out = w
+        .game()
+        .refill(Refill::Weekends, None, at(6, 19, 0))
+        .unwrap();
     assert_eq!(
         out,
         [
-            Decision::Refilled { player: 1, action: f, charges: 1 },
-            Decision::Schedule { at: at(7, 10, 0), task: Task::OpenAction { action: f } },
+            Decision::Refilled {
+                player: 1,
+                action: f,
+                charges: 1
+            },
+            Decision::Schedule {
+                at: at(7, 10, 0),
+                task: Task::OpenAction { action: f }
+            },
         ]
     );
     // Weekends restores, it does not add; forgeron and divin add one.
-    assert!(w.game().refill(Refill::Weekends, Some(1), at(6, 19, 0)).unwrap().is_empty());
-    w.game().refill(Refill::Forgeron, Some(1), at(6, 19, 0)).unwrap();
-    w.game().refill(Refill::Divin, Some(1), at(6, 19, 0)).unwrap();
+    assert!(w
+        .game()
+        .refill(Refill::Weekends, Some(1), at(6, 19, 0))
+        .unwrap()
+        .is_empty());
+    w.game()
+        .refill(Refill::Forgeron, Some(1), at(6, 19, 0))
+        .unwrap();
+    w.game()
+        .refill(Refill::Divin, Some(1), at(6, 19, 0))
+        .unwrap();
     assert_eq!(w.act(f).charges, Some(3));
-    assert_eq!(w.game().refill(Refill::Divin, Some(9), at(6, 19, 0)), Err(GameError::UnknownPlayer(9)));
+    assert_eq!(
+        w.game().refill(Refill::Divin, Some(9), at(6, 19, 0)),
+        Err(GameError::UnknownPlayer(9))
+    );
 }
 
 #[test]
@@ -169,29 +289,80 @@ fn an_instant_perma_action_closes_at_once_and_reopens_on_refill() {
     let mut w = World::new(3);
     w.role(1, "barbier");
     let out = w.launch();
-    assert!(scheduled(&out).contains(&(at(0, 19, 0), Task::Fire { trigger: Trigger::Perma })));
+    assert!(scheduled(&out).contains(&(
+        at(0, 19, 0),
+        Task::Fire {
+            trigger: Trigger::Perma
+        }
+    )));
     let r = w.action(1, "rasage");
-    let out = w.game().run(&Task::Fire { trigger: Trigger::Perma }, at(0, 19, 0)).unwrap();
-    assert_eq!(out[0], Decision::ActionOpened { player: 1, action: r, closes_at: None });
+    let out = w
+        .game()
+        .run(
+            &Task::Fire {
+                trigger: Trigger::Perma,
+            },
+            at(0, 19, 0),
+        )
+        .unwrap();
     assert_eq!(
-        w.game().decide(1, r, vec![target("cible", 2)], at(1, 12, 0)),
+        out[0],
+        Decision::ActionOpened {
+            player: 1,
+            action: r,
+            closes_at: None
+        }
+    );
+    assert_eq!(
+        w.game()
+            .decide(1, r, vec![target("cible", 2)], at(1, 12, 0)),
         Err(GameError::MissingSlot("sur".into()))
     );
-    let sure = Ciblage { slot: "sur".into(), value: Cible::Booleen(true) };
-    let out = w.game().decide(1, r, vec![sure, target("cible", 2)], at(1, 12, 0)).unwrap();
+    let sure = Ciblage {
+        slot: "sur".into(),
+        value: Cible::Booleen(true),
+    };
+    let out = w
+        .game()
+        .decide(1, r, vec![sure, target("cible", 2)], at(1, 12, 0))
+        .unwrap();
     assert_eq!(
         out,
         [
-            Decision::InstantAction { player: 1, action: r },
-            Decision::ActionClosed { player: 1, action: r, decided: true },
+            Decision::InstantAction {
+                player: 1,
+                action: r
+            },
+            Decision::ActionClosed {
+                player: 1,
+                action: r,
+                decided: true
+            },
         ]
     );
     let choice = w.last_use(r).choice().unwrap();
     assert_eq!(choice.ciblages[0].slot, "cible", "stored in prio order");
     assert_eq!(w.act(r).charges, Some(0));
-    let out = w.game().refill(Refill::Rebouteux, Some(1), at(2, 9, 0)).unwrap();
-    assert_eq!(out[0], Decision::Refilled { player: 1, action: r, charges: 1 });
-    assert_eq!(out[1], Decision::ActionOpened { player: 1, action: r, closes_at: None });
+    let out = w
+        .game()
+        .refill(Refill::Rebouteux, Some(1), at(2, 9, 0))
+        .unwrap();
+    assert_eq!(
+        out[0],
+        Decision::Refilled {
+            player: 1,
+            action: r,
+            charges: 1
+        }
+    );
+    assert_eq!(
+        out[1],
+        Decision::ActionOpened {
+            player: 1,
+            action: r,
+            closes_at: None
+        }
+    );
 }
 
 #[test]
@@ -201,7 +372,15 @@ fn perma_is_reposted_daily_closed_at_the_pause_and_reopened_at_its_end() {
     w.launch();
     let g = w.action(1, "ronde");
     let opened = at(0, 19, 0);
-    let out = w.game().run(&Task::Fire { trigger: Trigger::Perma }, opened).unwrap();
+    let out = w
+        .game()
+        .run(
+            &Task::Fire {
+                trigger: Trigger::Perma,
+            },
+            opened,
+        )
+        .unwrap();
     assert_eq!(
         scheduled(&out),
         [
@@ -209,26 +388,56 @@ fn perma_is_reposted_daily_closed_at_the_pause_and_reopened_at_its_end() {
             (at(4, 19, 0), Task::CloseAction { action: g, opened }),
         ]
     );
-    let out = w.game().run(&Task::RepostPerma { action: g, opened }, at(1, 7, 0)).unwrap();
+    let out = w
+        .game()
+        .run(&Task::RepostPerma { action: g, opened }, at(1, 7, 0))
+        .unwrap();
     assert_eq!(
         out,
         [
-            Decision::ActionReminded { player: 1, action: g },
-            Decision::Schedule { at: at(2, 7, 0), task: Task::RepostPerma { action: g, opened } },
+            Decision::ActionReminded {
+                player: 1,
+                action: g
+            },
+            Decision::Schedule {
+                at: at(2, 7, 0),
+                task: Task::RepostPerma { action: g, opened }
+            },
         ]
     );
-    let out = w.game().run(&Task::CloseAction { action: g, opened }, at(4, 19, 0)).unwrap();
+    let out = w
+        .game()
+        .run(&Task::CloseAction { action: g, opened }, at(4, 19, 0))
+        .unwrap();
     assert_eq!(
         out,
         [
-            Decision::ActionClosed { player: 1, action: g, decided: false },
-            Decision::Schedule { at: at(6, 19, 0), task: Task::OpenAction { action: g } },
+            Decision::ActionClosed {
+                player: 1,
+                action: g,
+                decided: false
+            },
+            Decision::Schedule {
+                at: at(6, 19, 0),
+                task: Task::OpenAction { action: g }
+            },
         ]
     );
     // The old use's daily repost stops.
-    assert!(w.game().run(&Task::RepostPerma { action: g, opened }, at(5, 7, 0)).unwrap().is_empty());
+    assert!(w
+        .game()
+        .run(&Task::RepostPerma { action: g, opened }, at(5, 7, 0))
+        .unwrap()
+        .is_empty());
     let out = open(&mut w, g, at(6, 19, 0));
-    assert_eq!(out[0], Decision::ActionOpened { player: 1, action: g, closes_at: None });
+    assert_eq!(
+        out[0],
+        Decision::ActionOpened {
+            player: 1,
+            action: g,
+            closes_at: None
+        }
+    );
     assert!(w.game().schedule.in_pause(at(5, 12, 0)));
     assert!(!w.game().schedule.in_pause(at(6, 19, 0)));
 }
@@ -242,23 +451,63 @@ fn slots_are_checked_by_kind_and_presence() {
     w.game().kill(3, at(0, 12, 0)).unwrap();
     let g = w.action(1, "ronde");
     open(&mut w, g, at(0, 19, 0));
-    let note = Ciblage { slot: "note".into(), value: Cible::Texte("calme".into()) };
+    let note = Ciblage {
+        slot: "note".into(),
+        value: Cible::Texte("calme".into()),
+    };
     let now = at(0, 20, 0);
-    assert_eq!(w.game().decide(1, g, vec![note.clone()], now), Err(GameError::MissingSlot("maison".into())));
-    let bad = Ciblage { slot: "maison".into(), value: Cible::Booleen(true) };
-    assert_eq!(w.game().decide(1, g, vec![bad], now), Err(GameError::WrongValue("maison".into())));
-    let odd = Ciblage { slot: "cave".into(), value: Cible::Booleen(true) };
-    assert_eq!(w.game().decide(1, g, vec![odd], now), Err(GameError::UnknownSlot("cave".into())));
-    assert_eq!(w.game().decide(2, g, vec![target("maison", 2)], now), Err(GameError::NotYourAction(g)));
+    assert_eq!(
+        w.game().decide(1, g, vec![note.clone()], now),
+        Err(GameError::MissingSlot("maison".into()))
+    );
+    let bad = Ciblage {
+        slot: "maison".into(),
+        value: Cible::Booleen(true),
+    };
+    assert_eq!(
+        w.game().decide(1, g, vec![bad], now),
+        Err(GameError::WrongValue("maison".into()))
+    );
+    let odd = Ciblage {
+        slot: "cave".into(),
+        value: Cible::Booleen(true),
+    };
+    assert_eq!(
+        w.game().decide(1, g, vec![odd], now),
+        Err(GameError::UnknownSlot("cave".into()))
+    );
+    assert_eq!(
+        w.game().decide(2, g, vec![target("maison", 2)], now),
+        Err(GameError::NotYourAction(g))
+    );
     // A `joueur` slot takes the dead too; the optional note may be left out.
-    w.game().decide(1, g, vec![target("maison", 3)], now).unwrap();
-    w.game().decide(1, g, vec![note, target("maison", 2)], now).unwrap();
+    w.game()
+        .decide(1, g, vec![target("maison", 3)], now)
+        .unwrap();
+    w.game()
+        .decide(1, g, vec![note, target("maison", 2)], now)
+        .unwrap();
 
     let b = w.action(2, "benediction");
-    w.game().run(&Task::Fire { trigger: Trigger::Start }, at(0, 19, 0)).unwrap();
+    w.game()
+        .run(
+            &Task::Fire {
+                trigger: Trigger::Start,
+            },
+            at(0, 19, 0),
+        )
+        .unwrap();
     assert_eq!(w.last_use(b).closes_at, Some(at(1, 19, 0)));
-    let role = |r: &str| vec![Ciblage { slot: "role".into(), value: Cible::Role(r.into()) }];
-    assert_eq!(w.game().decide(2, b, role("boulanger"), now), Err(GameError::WrongValue("role".into())));
+    let role = |r: &str| {
+        vec![Ciblage {
+            slot: "role".into(),
+            value: Cible::Role(r.into()),
+        }]
+    };
+    assert_eq!(
+        w.game().decide(2, b, role("boulanger"), now),
+        Err(GameError::WrongValue("role".into()))
+    );
     w.game().decide(2, b, role("voyante"), now).unwrap();
 }
 
@@ -271,7 +520,8 @@ fn a_vivant_slot_refuses_the_dead() {
     let v = w.action(1, "voyance");
     open(&mut w, v, at(0, 19, 0));
     assert_eq!(
-        w.game().decide(1, v, vec![target("cible", 3)], at(0, 20, 0)),
+        w.game()
+            .decide(1, v, vec![target("cible", 3)], at(0, 20, 0)),
         Err(GameError::WrongValue("cible".into()))
     );
 }
@@ -283,23 +533,35 @@ fn doit_changer_compares_only_with_the_last_validated_use() {
     w.launch();
     let p = w.action(1, "protection");
     let night = |w: &mut World, d: u64| {
-        w.game().open_vote(VoteKind::Loups, None, None, at(d, 19, 0)).unwrap();
+        w.game()
+            .open_vote(VoteKind::Loups, None, None, at(d, 19, 0))
+            .unwrap();
     };
     night(&mut w, 0);
-    w.game().decide(1, p, vec![target("cible", 2)], at(0, 20, 0)).unwrap();
+    w.game()
+        .decide(1, p, vec![target("cible", 2)], at(0, 20, 0))
+        .unwrap();
     w.game().close_vote(VoteKind::Loups, at(0, 23, 0));
     night(&mut w, 1);
     assert_eq!(
-        w.game().decide(1, p, vec![target("cible", 2)], at(1, 20, 0)),
+        w.game()
+            .decide(1, p, vec![target("cible", 2)], at(1, 20, 0)),
         Err(GameError::MustChange("cible".into()))
     );
     // A decision made then cancelled is not a validated one.
-    w.game().decide(1, p, vec![target("cible", 3)], at(1, 20, 0)).unwrap();
+    w.game()
+        .decide(1, p, vec![target("cible", 3)], at(1, 20, 0))
+        .unwrap();
     w.game().cancel_decision(1, p, at(1, 20, 1)).unwrap();
     w.game().close_vote(VoteKind::Loups, at(1, 23, 0));
     night(&mut w, 2);
-    assert!(w.game().decide(1, p, vec![target("cible", 2)], at(2, 20, 0)).is_err());
-    w.game().decide(1, p, vec![target("cible", 3)], at(2, 20, 0)).unwrap();
+    assert!(w
+        .game()
+        .decide(1, p, vec![target("cible", 2)], at(2, 20, 0))
+        .is_err());
+    w.game()
+        .decide(1, p, vec![target("cible", 3)], at(2, 20, 0))
+        .unwrap();
 }
 
 #[test]
@@ -309,12 +571,29 @@ fn a_decision_cancelled_then_remade_stays_open_until_the_close() {
     w.launch();
     let v = w.action(1, "voyance");
     open(&mut w, v, at(0, 19, 0));
-    assert_eq!(w.game().cancel_decision(1, v, at(0, 19, 30)), Err(GameError::NothingToCancel));
-    w.game().decide(1, v, vec![target("cible", 2)], at(0, 20, 0)).unwrap();
+    assert_eq!(
+        w.game().cancel_decision(1, v, at(0, 19, 30)),
+        Err(GameError::NothingToCancel)
+    );
+    w.game()
+        .decide(1, v, vec![target("cible", 2)], at(0, 20, 0))
+        .unwrap();
     let out = w.game().cancel_decision(1, v, at(0, 21, 0)).unwrap();
-    assert_eq!(out, [Decision::ActionCancelled { player: 1, action: v }]);
-    assert_eq!(w.last_use(v).state, UtilState::Ouverte, "not ignoree (lg-rez's quirk)");
-    w.game().decide(1, v, vec![target("cible", 3)], at(0, 22, 0)).unwrap();
+    assert_eq!(
+        out,
+        [Decision::ActionCancelled {
+            player: 1,
+            action: v
+        }]
+    );
+    assert_eq!(
+        w.last_use(v).state,
+        UtilState::Ouverte,
+        "not ignoree (lg-rez's quirk)"
+    );
+    w.game()
+        .decide(1, v, vec![target("cible", 3)], at(0, 22, 0))
+        .unwrap();
     w.game().close_action(v, None, at(1, 9, 0)).unwrap();
     assert_eq!(w.last_use(v).choice().unwrap().player("cible"), Some(3));
     // After the window, neither a decision nor a cancel.
@@ -323,7 +602,10 @@ fn a_decision_cancelled_then_remade_stays_open_until_the_close() {
         w.game().decide(1, v, vec![target("cible", 2)], at(2, 9, 0)),
         Err(GameError::ActionNotOpen(v))
     );
-    assert_eq!(w.game().cancel_decision(1, v, at(2, 9, 0)), Err(GameError::ActionNotOpen(v)));
+    assert_eq!(
+        w.game().cancel_decision(1, v, at(2, 9, 0)),
+        Err(GameError::ActionNotOpen(v))
+    );
 }
 
 #[test]
@@ -336,9 +618,19 @@ fn an_auto_action_closes_as_it_opens() {
     assert_eq!(
         out,
         [
-            Decision::AutoAction { player: 1, action: a },
-            Decision::ActionClosed { player: 1, action: a, decided: true },
-            Decision::Schedule { at: at(1, 19, 0), task: Task::OpenAction { action: a } },
+            Decision::AutoAction {
+                player: 1,
+                action: a
+            },
+            Decision::ActionClosed {
+                player: 1,
+                action: a,
+                decided: true
+            },
+            Decision::Schedule {
+                at: at(1, 19, 0),
+                task: Task::OpenAction { action: a }
+            },
         ]
     );
 }

@@ -89,12 +89,21 @@ fn an_unknown_trigger_names_its_line() {
 fn unknown_references_name_their_line() {
     let text = BASE.replace("camp = \"village\"", "camp = \"hameau\"");
     let e = error(&text);
-    assert!(matches!(e, CatalogueError::UnknownReference { kind: "camp", .. }), "{e}");
+    assert!(
+        matches!(e, CatalogueError::UnknownReference { kind: "camp", .. }),
+        "{e}"
+    );
     assert_at(&e, line_of(&text, "", "\"hameau\""));
 
-    let text = BASE.replace("actions = [\"voyance\"]", "actions = [\"voyance\", \"vol\"]");
+    let text = BASE.replace(
+        "actions = [\"voyance\"]",
+        "actions = [\"voyance\", \"vol\"]",
+    );
     let e = error(&text);
-    assert!(matches!(e, CatalogueError::UnknownReference { kind: "action", .. }), "{e}");
+    assert!(
+        matches!(e, CatalogueError::UnknownReference { kind: "action", .. }),
+        "{e}"
+    );
     assert_at(&e, line_of(&text, "", "\"vol\""));
 }
 
@@ -116,19 +125,29 @@ fn duplicate_slugs_name_the_second_line() {
         "[[camp]]\nslug = \"village\"\nname = \"Bis\"\n\n[[role]]",
     );
     let e = error(&camp);
-    assert!(matches!(e, CatalogueError::Duplicate { kind: "camp", .. }), "{e}");
+    assert!(
+        matches!(e, CatalogueError::Duplicate { kind: "camp", .. }),
+        "{e}"
+    );
     assert_at(&e, line_of(&camp, "name = \"Village\"", "\"village\""));
 
-    let role = format!("{BASE}\n[[role]]\nslug = \"voyante\"\nname = \"Bis\"\ncamp = \"village\"\n");
+    let role =
+        format!("{BASE}\n[[role]]\nslug = \"voyante\"\nname = \"Bis\"\ncamp = \"village\"\n");
     let e = error(&role);
-    assert!(matches!(e, CatalogueError::Duplicate { kind: "role", .. }), "{e}");
+    assert!(
+        matches!(e, CatalogueError::Duplicate { kind: "role", .. }),
+        "{e}"
+    );
     assert_at(&e, line_of(&role, "heure_fin", "\"voyante\""));
 
     let action = format!(
         "{BASE}\n[[action]]\nslug = \"voyance\"\ntrigger_debut = \"perma\"\ntrigger_fin = \"perma\"\n"
     );
     let e = error(&action);
-    assert!(matches!(e, CatalogueError::Duplicate { kind: "action", .. }), "{e}");
+    assert!(
+        matches!(e, CatalogueError::Duplicate { kind: "action", .. }),
+        "{e}"
+    );
     assert_at(&e, line_of(&action, "heure_fin", "\"voyance\""));
 }
 
@@ -154,7 +173,10 @@ fn other_mistakes_name_their_line_too() {
     assert!(e.to_string().contains("heure_debut"), "{e}");
     assert_at(&e, line_of(&text, "[[action]]", "\"voyance\""));
 
-    let text = BASE.replace("heure_fin = \"09:00\"", "heure_fin = \"09:00\"\nrefill = [\"lune\"]");
+    let text = BASE.replace(
+        "heure_fin = \"09:00\"",
+        "heure_fin = \"09:00\"\nrefill = [\"lune\"]",
+    );
     assert_at(&error(&text), line_of(&text, "", "\"lune\""));
 
     let text = BASE.replace("name = \"Voyante\"", "name = \"Voyante\"\ncouleur = 3");

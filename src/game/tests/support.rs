@@ -231,7 +231,9 @@ impl World {
             schedule: Schedule::with_zone(Zone::utc()),
         };
         for (i, name) in NAMES.iter().take(n).enumerate() {
-            w.game().register(i as u64 + 1, name, None, at(0, 8, 0)).unwrap();
+            w.game()
+                .register(i as u64 + 1, name, None, at(0, 8, 0))
+                .unwrap();
         }
         w
     }
