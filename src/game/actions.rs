@@ -356,6 +356,41 @@ impl Game<'_> {
         Ok(vec![Decision::ActionCancelled { player, action: id }])
     }
 
+    /// An MJ counters an open use (`contree`): it closes without effect,
+    /// spending no charge and setting no cooldown; what follows (re-arming)
+    /// is as for an ordinary close.
+    pub fn counter(&mut self, id: ActionId, now: Timestamp) -> Result<Vec<Decision>, GameError> {
+        let action = self.action_mut(id)?;
+        let player = action.player;
+        let u = action.open_use_mut().ok_or(GameError::ActionNotOpen(id))?;
+        let choice = match std::mem::replace(&mut u.state, UtilState::Ouverte) {
+            UtilState::Remplie { choice } => Some(choice),
+            _ => None,
+        };
+        u.state = UtilState::Contree {
+            choice,
+            closed: now,
+        };
+        let mut out = vec![Decision::ActionClosed {
+            player,
+            action: id,
+            decided: false,
+        }];
+        match self.base_of(id).map(|b| b.opening) {
+            Some(Opening::Temporel(_)) => out.extend(self.rearm(id, now)),
+            Some(Opening::Perma) => {
+                if let Some(at) = self.schedule.next_pause_end(now) {
+                    out.push(Decision::Schedule {
+                        at,
+                        task: Task::OpenAction { action: id },
+                    });
+                }
+            }
+            _ => {}
+        }
+        Ok(out)
+    }
+
     /// Fires a trigger for everyone: actions closing on it close, then
     /// those opening on it open.
     pub fn fire(&mut self, trigger: Trigger, now: Timestamp) -> Vec<Decision> {

@@ -87,7 +87,7 @@ const fn at(hour: u8, minute: u8) -> ClockTime {
 }
 
 /// A daily vote window.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Window {
     pub open: ClockTime,
     pub close: ClockTime,

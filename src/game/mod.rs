@@ -27,7 +27,10 @@
 //!   victim.
 //! - Actions ([`actions`]): [`Game::open_action`], [`Game::remind_action`],
 //!   [`Game::close_action`], [`Game::decide`], [`Game::cancel_decision`],
-//!   [`Game::fire`] (a trigger), [`Game::refill`].
+//!   [`Game::counter`], [`Game::fire`] (a trigger), [`Game::refill`].
+//! - Reading (for `!menu`, `!infos`, `!vivants`, `!morts`, the admin
+//!   page): the [`Season`]'s fields and helpers ([`Season::open_uses`],
+//!   [`Season::living`], [`Season::dead`], [`Season::actions_of`]).
 //! - Boudoirs ([`boudoirs`]): create, invite, expulse, leave, transfer,
 //!   rename, delete, [`Game::mp`], [`Game::attach_boudoir_channel`].
 //! - Scheduled work: the scheduler stores a [`Task`] and, when due, calls
@@ -68,7 +71,10 @@ pub struct Game<'a> {
 
 /// Work the scheduler runs later through [`Game::run`]. Data only, serde,
 /// so it survives restarts.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// `Hash` lets the scheduler drop an identical pending request (same task,
+/// same time), which re-arming after a manual open can produce.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "task", rename_all = "snake_case")]
 pub enum Task {
     /// Open a vote; with `close`, close it at the next such time (and

@@ -352,6 +352,14 @@ impl Season {
             .any(|e| e.player == player && e.kind == kind)
     }
 
+    /// A player's open uses (votes and powers): what `!menu` lists.
+    pub fn open_uses(&self, player: PlayerId) -> impl Iterator<Item = (&Action, &Use)> {
+        self.actions
+            .iter()
+            .filter(move |a| a.player == player && a.active)
+            .filter_map(|a| a.open_use().map(|u| (a, u)))
+    }
+
     pub fn living(&self) -> impl Iterator<Item = &Player> {
         self.players.values().filter(|p| p.statut.is_alive())
     }

@@ -634,3 +634,47 @@ fn an_auto_action_closes_as_it_opens() {
         ]
     );
 }
+
+#[test]
+fn a_countered_use_closes_without_spending_a_charge() {
+    let mut w = World::new(2);
+    w.role(1, "forgeron");
+    w.launch();
+    let f = w.action(1, "forge");
+    open(&mut w, f, at(1, 10, 0));
+    assert_eq!(
+        w.season.open_uses(1).map(|(a, _)| a.id).collect::<Vec<_>>(),
+        [f]
+    );
+    w.game()
+        .decide(1, f, vec![target("cible", 2)], at(1, 10, 30))
+        .unwrap();
+    let out = w.game().counter(f, at(1, 11, 0)).unwrap();
+    assert_eq!(
+        out,
+        [
+            Decision::ActionClosed {
+                player: 1,
+                action: f,
+                decided: false
+            },
+            Decision::Schedule {
+                at: at(2, 10, 0),
+                task: Task::OpenAction { action: f }
+            },
+        ]
+    );
+    assert!(matches!(
+        w.last_use(f).state,
+        UtilState::Contree {
+            choice: Some(_),
+            ..
+        }
+    ));
+    assert_eq!(w.act(f).charges, Some(1));
+    assert_eq!(w.season.open_uses(1).count(), 0);
+    assert_eq!(
+        w.game().counter(f, at(1, 11, 1)),
+        Err(GameError::ActionNotOpen(f))
+    );
+}
