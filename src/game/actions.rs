@@ -156,6 +156,22 @@ impl Game<'_> {
         Ok(out)
     }
 
+    /// `!open action HH:MM`: opens every `temporel` action whose
+    /// `heure_debut` is `time` (what lg-rez's scheduled `!open 19h` did).
+    pub fn open_at(&mut self, time: super::ClockTime, now: Timestamp) -> Vec<Decision> {
+        let ids: Vec<ActionId> = self
+            .season
+            .actions
+            .iter()
+            .filter(|a| a.active)
+            .filter(|a| self.base_of(a.id).map(|b| b.opening) == Some(Opening::Temporel(time)))
+            .map(|a| a.id)
+            .collect();
+        ids.into_iter()
+            .flat_map(|id| self.open_action(id, now).unwrap_or_default())
+            .collect()
+    }
+
     /// Reminds the player of an open, undecided use (the one opened at
     /// `opened`, when given).
     pub fn remind_action(&self, id: ActionId, opened: Option<Timestamp>) -> Vec<Decision> {

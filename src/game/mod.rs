@@ -27,7 +27,7 @@
 //!   victim.
 //! - Actions ([`actions`]): [`Game::open_action`], [`Game::remind_action`],
 //!   [`Game::close_action`], [`Game::decide`], [`Game::cancel_decision`],
-//!   [`Game::counter`], [`Game::fire`] (a trigger), [`Game::refill`].
+//!   [`Game::counter`], [`Game::open_at`], [`Game::fire`] (a trigger), [`Game::refill`].
 //! - Reading (for `!menu`, `!infos`, `!vivants`, `!morts`, the admin
 //!   page): the [`Season`]'s fields and helpers ([`Season::open_uses`],
 //!   [`Season::living`], [`Season::dead`], [`Season::actions_of`]).

@@ -11,7 +11,6 @@
 //! picks a victim, and a death is the MJ's [`Game::set_statut`].
 
 use std::collections::BTreeMap;
-use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
@@ -22,6 +21,8 @@ use super::clock::ClockTime;
 use super::model::{ActionSource, PlayerId, UtilState, VoteKind, VOTE_SLOT};
 use super::votes::eligibility;
 use super::{Decision, Game, GameError, Trigger};
+
+const DAY_MS: u64 = 86_400_000;
 
 /// One target's line in the tally.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,15 +75,11 @@ impl Tally {
 }
 
 impl Game<'_> {
-    /// The last local midnight at or before `now` (the default "since").
+    /// The last local midnight at or before `now` (the default "since"):
+    /// the first midnight after the moment a day earlier.
     pub fn midnight(&self, now: Timestamp) -> Timestamp {
-        let day_ago = Timestamp(now.0.saturating_sub(86_400_000));
-        let m = self.schedule.next(day_ago, ClockTime::MIDNIGHT);
-        if m > now {
-            Timestamp(m.0.saturating_sub(Duration::from_secs(86_400).as_millis() as u64))
-        } else {
-            m
-        }
+        let day_ago = Timestamp(now.0.saturating_sub(DAY_MS));
+        self.schedule.next(day_ago, ClockTime::MIDNIGHT).min(now)
     }
 
     /// Validated uses of catalogue action `slug` decided since `since`.

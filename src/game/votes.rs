@@ -58,10 +58,8 @@ impl Game<'_> {
         if !repeated {
             self.season.open_votes.push(kind);
             if let Some(entry) = eligibility(kind) {
-                if kind != VoteKind::Loups {
-                    self.season.candid_haro.retain(|e| e.kind != entry);
-                    out.push(Decision::Wiped { kind: entry });
-                }
+                self.season.candid_haro.retain(|e| e.kind != entry);
+                out.push(Decision::Wiped { kind: entry });
             }
         }
         let voters: Vec<PlayerId> = self

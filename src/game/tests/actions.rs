@@ -678,3 +678,26 @@ fn a_countered_use_closes_without_spending_a_charge() {
         Err(GameError::ActionNotOpen(f))
     );
 }
+
+#[test]
+fn open_at_opens_the_temporel_actions_of_that_hour_only() {
+    let mut w = World::new(3);
+    w.role(1, "voyante");
+    w.role(2, "forgeron");
+    w.launch();
+    let v = w.action(1, "voyance");
+    let out = w
+        .game()
+        .open_at(ClockTime::new(19, 0).unwrap(), at(0, 19, 0));
+    assert_eq!(
+        out[0],
+        Decision::ActionOpened {
+            player: 1,
+            action: v,
+            closes_at: Some(at(1, 9, 0))
+        }
+    );
+    assert!(!out
+        .iter()
+        .any(|d| matches!(d, Decision::ActionOpened { player: 2, .. })));
+}
