@@ -19,6 +19,8 @@
 //!   ([`ratelimit::guard`]) keeps its state in the store.
 //! - [`power::machine`]: the power state machine: events in, actions out.
 //! - [`digest`]'s summary, report and renderers.
+//! - [`game`]: the werewolf game's engine (votes, tally, actions,
+//!   boudoirs) and its catalogue of camps, roles and powers.
 //!
 //! **Texts**: [`messages`], every text a player or an admin reads, French
 //! and English, overridable from the configuration; it words the cores'
@@ -57,6 +59,7 @@ pub mod config;
 pub mod digest;
 pub mod discord;
 pub mod front_door;
+pub mod game;
 pub mod intent;
 pub mod messages;
 pub mod metrics;

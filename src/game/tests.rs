@@ -1,0 +1,9 @@
+//! Pure tests of the engine, with explicit time (UTC, from a Monday).
+
+mod actions;
+mod boudoirs;
+mod catalogue;
+mod season;
+mod support;
+mod tally;
+mod votes;
