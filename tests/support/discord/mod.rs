@@ -17,6 +17,9 @@
 //!   injections is total. Its other parts: `gateway` (one task per WebSocket connection and
 //!   the session), `inject` (what users do), `rest` (one handler for every REST route, so
 //!   unknown routes get recorded too).
+//! - `guild_admin`: managing the guild through REST (channels, categories, overwrites, roles,
+//!   members' roles and nicknames), its gateway echoes, and the test-side view of that truth
+//!   with Discord's permission computation.
 //! - `body` (request bodies, multipart) and `helpers` (error answers, attachments, times).
 //!
 //! The parts are one stand-in cut into files for reading: what was private to the single file
@@ -107,6 +110,7 @@ pub(crate) const MAX_CONTENT_CHARS: usize = 2000;
 mod body;
 mod fixture;
 mod gateway;
+mod guild_admin;
 mod helpers;
 mod inject;
 mod json;
@@ -116,6 +120,7 @@ mod standin;
 mod state;
 
 pub use fixture::*;
+pub use guild_admin::*;
 pub use records::*;
 pub use standin::*;
 

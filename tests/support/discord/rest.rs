@@ -188,7 +188,9 @@ impl State {
                 }
                 self.commands_route(m, body, false)
             }
-            _ => not_found_route(),
+            _ => self
+                .admin_route(m, segments.as_slice(), body)
+                .unwrap_or_else(not_found_route),
         }
     }
 
