@@ -120,7 +120,8 @@ mod standin;
 mod state;
 
 pub use fixture::*;
-pub use guild_admin::*;
+#[allow(unused_imports)] // not every test binary names them
+pub use guild_admin::{GuildChannelInfo, MemberInfo, RoleInfo};
 pub use records::*;
 pub use standin::*;
 
