@@ -102,7 +102,7 @@ async fn the_structure_is_created_once_and_drift_is_repaired() {
         let found = roles
             .iter()
             .find(|r| r.name == role.name())
-            .expect(role.name());
+            .unwrap_or_else(|| panic!("no role {}", role.name()));
         assert_eq!(found.id, ids.roles[&role].get());
     }
     let channels = standin.guild_channels();

@@ -77,10 +77,7 @@ pub async fn ensure_structure(
 ) -> Result<StructureIds, StructureError> {
     let observed = read_guild(http, guild).await?;
     let plan = diff(&desired(players), &observed);
-    let mut ids = Found::default();
-    ids.roles = plan.found.roles;
-    ids.categories = plan.found.categories;
-    ids.channels = plan.found.channels;
+    let mut ids: Found = plan.found;
     let changes = plan.ops.len();
     for op in plan.ops {
         perform(http, guild, &observed, &mut ids, op).await?;
