@@ -262,3 +262,74 @@ async fn guild_management_events_need_their_intents() {
     bot.stop().await;
     standin.shutdown().await;
 }
+
+#[tokio::test]
+async fn buttons_in_a_new_channel_are_pressed_and_bad_rows_refused() {
+    let standin = DiscordStandIn::start(fixture().owner(900)).await;
+    let mut bot = Bot::start(&standin, TOKEN).await;
+    bot.guild().await;
+    let http = Arc::clone(&bot.http);
+    let channel = GuildId::new(GUILD)
+        .create_channel(&http, CreateChannel::new("conv-bot-alice"))
+        .await
+        .expect("channel");
+    let buttons = |n: usize| {
+        CreateActionRow::Buttons(
+            (0..n)
+                .map(|i| {
+                    CreateButton::new(format!("vote:{i}"))
+                        .label("Voter")
+                        .style(ButtonStyle::Primary)
+                })
+                .collect(),
+        )
+    };
+    let sent = channel
+        .id
+        .send_message(
+            &http,
+            CreateMessage::new()
+                .content("Ton vote ?")
+                .components(vec![buttons(3)]),
+        )
+        .await
+        .expect("message with buttons");
+    standin
+        .press_button(ALICE, channel.id.get(), sent.id.get(), "vote:2")
+        .await;
+    let pressed = bot
+        .next("the button press", |s| match s {
+            Seen::Component(c) => Some(c.clone()),
+            _ => None,
+        })
+        .await;
+    assert_eq!(
+        (
+            pressed.data.custom_id.as_str(),
+            pressed.channel_id,
+            pressed.message.id
+        ),
+        ("vote:2", channel.id, sent.id)
+    );
+    assert!(matches!(
+        pressed.data.kind,
+        ComponentInteractionDataKind::Button
+    ));
+
+    for bad in [
+        vec![buttons(6)],
+        vec![buttons(1), buttons(1)], // the same custom_id twice
+        vec![CreateActionRow::Buttons(vec![CreateButton::new(
+            "x".repeat(101),
+        )])],
+    ] {
+        let refused = channel
+            .id
+            .send_message(&http, CreateMessage::new().content("?").components(bad))
+            .await
+            .expect_err("Discord refuses it");
+        assert_eq!(error_status(refused), (StatusCode::BAD_REQUEST, 50035));
+    }
+    bot.stop().await;
+    standin.shutdown().await;
+}

@@ -219,6 +219,9 @@ impl State {
         if content.chars().count() > MAX_CONTENT_CHARS {
             return invalid_form("content");
         }
+        if !components_valid(&components) {
+            return invalid_form("components");
+        }
         let empty = content.is_empty()
             && files.is_empty()
             && components.as_array().is_none_or(Vec::is_empty)
