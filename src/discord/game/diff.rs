@@ -12,6 +12,10 @@
 //! - A text channel is the game's only if it sits under one of the game's
 //!   categories and has the name of one of the structure's channels. A
 //!   channel of the same name elsewhere is someone else's and left alone.
+//! - So a channel the MJs or players create under a game category (a
+//!   boudoir) must not take a fixed channel's name: were that channel
+//!   deleted, the namesake would be taken for it and moved. Phase 2 names
+//!   boudoirs with a prefix of their own.
 //! - Only the overwrites the structure names are set; other overwrites
 //!   (the MJs adding a member to the wolves' den, a role of their own) are
 //!   never removed. Nothing is ever deleted.

@@ -7,6 +7,8 @@ use serenity::model::Permissions;
 use super::diff::*;
 use super::structure::*;
 use crate::digest::access::{self, GuildAccess, Reader};
+use crate::digest::archive::Directory;
+use crate::digest::channels::Channels;
 
 const GUILD: u64 = 1_000;
 const BOT_ID: u64 = 999;
@@ -334,6 +336,30 @@ fn access(guild: &Observed) -> GuildAccess {
 #[test]
 fn the_digest_never_captures_a_private_game_channel() {
     let guild = built_guild(&players());
+    // The digest's own capture decision, with its default rules.
+    let capture = Channels::new(
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Directory::default(),
+        Default::default(),
+    );
+    let texts: Vec<(u64, String)> = guild
+        .channels
+        .iter()
+        .filter(|c| c.kind == ObservedKind::Text)
+        .map(|c| (c.id, c.name.clone()))
+        .collect();
+    capture.set_guild(GUILD, "Saison", texts.clone());
+    capture.set_access(access(&guild));
+    for (id, name) in &texts {
+        let in_game = guild
+            .channels
+            .iter()
+            .any(|c| c.id == *id && c.parent.is_some());
+        let expected = !in_game || name == "bienvenue";
+        assert_eq!(capture.is_watched(*id), expected, "#{name}");
+    }
     let rule = access(&guild);
     for c in guild.channels.iter().filter(|c| c.parent.is_some()) {
         assert_eq!(rule.is_public(c.id), c.name == "bienvenue", "#{}", c.name);
