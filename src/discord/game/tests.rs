@@ -426,3 +426,48 @@ fn who_reads_and_writes_what() {
         roles: &[role_id(&guild, GameRole::Mj)]
     }));
 }
+
+#[test]
+fn in_a_boudoir_members_read_and_only_the_living_post() {
+    let guild = built_guild(&players());
+    let roles: std::collections::BTreeMap<_, _> = GameRole::ALL
+        .iter()
+        .map(|r| (*r, role_id(&guild, *r)))
+        .collect();
+    let overwrites = boudoir_overwrites(&[ALICE, BOB, ALICE])
+        .iter()
+        .map(|s| {
+            let target = match resolve(s.who, GUILD, BOT_ID, &roles).expect("resolved") {
+                Target::Role(id) => access::Target::Role(id),
+                Target::Member(id) => access::Target::Member(id),
+            };
+            access::Overwrite {
+                target,
+                allow: s.allow.bits(),
+                deny: s.deny.bits(),
+            }
+        })
+        .collect::<Vec<_>>();
+    assert_eq!(
+        overwrites.len(),
+        6,
+        "one overwrite per member, duplicates dropped"
+    );
+    let mut rule = access(&guild);
+    rule.set_channel(77, overwrites);
+    let (vivant, mort) = ([roles[&GameRole::Vivant]], [roles[&GameRole::Mort]]);
+    let p = |user_id, roles: &[u64]| {
+        rule.permissions(77, Reader::Member { user_id, roles })
+            .expect("known")
+    };
+    let (view, send) = (
+        Permissions::VIEW_CHANNEL.bits(),
+        Permissions::SEND_MESSAGES.bits(),
+    );
+    assert!(p(ALICE, &vivant) & send != 0);
+    assert!(p(BOB, &mort) & view != 0 && p(BOB, &mort) & send == 0);
+    assert!(
+        p(503, &vivant) & view == 0,
+        "a living non-member does not see it"
+    );
+}
