@@ -250,3 +250,26 @@ async fn the_structure_is_created_once_and_drift_is_repaired() {
     );
     standin.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_refusal_names_what_was_being_done() {
+    let standin = DiscordStandIn::start(fixture()).await;
+    let http = http(&standin);
+    let error = ensure_structure(&http, GuildId::new(11), &players())
+        .await
+        .expect_err("not the stand-in's guild");
+    assert!(
+        matches!(
+            error,
+            cubeguardian::discord::game::StructureError::Discord { .. }
+        ),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains("list the roles of guild 11"),
+        "{error}"
+    );
+    assert!(error.to_string().contains("Unknown Guild"), "{error}");
+    assert!(standin.guild_channels().iter().all(|c| c.id == FOREIGN));
+    standin.shutdown().await;
+}

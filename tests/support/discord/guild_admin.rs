@@ -85,6 +85,9 @@ impl State {
             ("PUT" | "DELETE", ["channels", channel, "permissions", target]) => {
                 self.permission_route(m == "PUT", channel, target, body)
             }
+            (_, ["guilds", g, "roles" | "members" | "channels", ..]) if !guild_ok(g) => {
+                discord_error(StatusCode::NOT_FOUND, 10004, "Unknown Guild")
+            }
             _ => return None,
         };
         Some(answer)
