@@ -24,6 +24,7 @@
 pub mod capture;
 pub mod commands;
 mod digest;
+pub mod game;
 mod handler;
 mod invocation;
 mod link_command;

@@ -6,7 +6,8 @@
 //! resume and re-identify, heartbeats, close codes, permissions), `interactions` (buttons, slash
 //! commands and their options, interaction replies and follow-ups, tokens and unknown routes)
 //! and `messages` (DMs, replies, attachments, edits, deletions, reactions, intent gating,
-//! history paging, uploads).
+//! history paging, uploads) and `guild_admin` (channels, categories, overwrites, roles and
+//! members managed through REST, and their gateway echoes).
 
 // These tests drive the stand-in with plain serenity clients, not the product's.
 #![allow(clippy::disallowed_methods)]
@@ -90,6 +91,9 @@ enum Seen {
     MemberUpdated(Box<GuildMemberUpdateEvent>),
     ChannelUpdated(Box<GuildChannel>),
     RoleUpdated(Box<Role>),
+    ChannelCreated(Box<GuildChannel>),
+    ChannelDeleted(Box<GuildChannel>),
+    RoleCreated(Box<Role>),
 }
 
 struct Handler(mpsc::UnboundedSender<Seen>);
@@ -169,6 +173,18 @@ impl EventHandler for Handler {
     }
     async fn guild_role_update(&self, _: Context, _: Option<Role>, new: Role) {
         let _ = self.0.send(Seen::RoleUpdated(Box::new(new)));
+    }
+    async fn channel_create(&self, _: Context, channel: GuildChannel) {
+        let _ = self.0.send(Seen::ChannelCreated(Box::new(channel)));
+    }
+    async fn channel_delete(&self, _: Context, channel: GuildChannel, _: Option<Vec<Message>>) {
+        let _ = self.0.send(Seen::ChannelDeleted(Box::new(channel)));
+    }
+    async fn category_delete(&self, _: Context, category: GuildChannel) {
+        let _ = self.0.send(Seen::ChannelDeleted(Box::new(category)));
+    }
+    async fn guild_role_create(&self, _: Context, role: Role) {
+        let _ = self.0.send(Seen::RoleCreated(Box::new(role)));
     }
 }
 
@@ -348,6 +364,7 @@ async fn seen_message(bot: &mut Bot, id: u64) -> Message {
     .await
 }
 
+mod guild_admin;
 mod interactions;
 mod messages;
 mod session;

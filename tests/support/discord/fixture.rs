@@ -9,6 +9,7 @@ use super::*;
 pub enum ChannelKind {
     Text = 0,
     Voice = 2,
+    Category = 4,
 }
 
 #[derive(Clone, Debug)]
@@ -17,6 +18,9 @@ pub(crate) struct ChannelSpec {
     pub(crate) name: String,
     pub(crate) kind: ChannelKind,
     pub(crate) overwrites: Vec<Overwrite>,
+    /// The category it sits in (`parent_id`).
+    pub(crate) parent: Option<u64>,
+    pub(crate) topic: Option<String>,
 }
 
 /// One of a channel's permission overwrites, for a role (`@everyone` is the guild id) or a
@@ -64,6 +68,7 @@ impl Overwrite {
 pub mod permissions {
     pub const ADMINISTRATOR: u64 = 1 << 3;
     pub const VIEW_CHANNEL: u64 = 1 << 10;
+    pub const SEND_MESSAGES: u64 = 1 << 11;
     /// What Discord gives `@everyone` in a new guild (VIEW_CHANNEL included).
     pub const DEFAULT_EVERYONE: u64 = 104_324_673;
 }
@@ -72,6 +77,8 @@ pub mod permissions {
 pub(crate) struct MemberSpec {
     pub(crate) name: String,
     pub(crate) roles: Vec<u64>,
+    /// The guild nickname (`PATCH /guilds/{id}/members/{user}`).
+    pub(crate) nick: Option<String>,
 }
 
 /// Describes the one guild the bot is in, and the bot itself.
@@ -170,6 +177,8 @@ impl GuildFixture {
             name: name.to_owned(),
             kind: ChannelKind::Text,
             overwrites: Vec::new(),
+            parent: None,
+            topic: None,
         });
         self
     }
@@ -181,6 +190,8 @@ impl GuildFixture {
             name: name.to_owned(),
             kind: ChannelKind::Voice,
             overwrites: Vec::new(),
+            parent: None,
+            topic: None,
         });
         self
     }
@@ -215,6 +226,7 @@ impl GuildFixture {
         let spec = MemberSpec {
             name: name.to_owned(),
             roles: roles.into_iter().collect(),
+            nick: None,
         };
         self.members.retain(|(existing, _)| *existing != id);
         self.members.push((id, spec));

@@ -288,3 +288,41 @@ pub(crate) fn civil_date(days_since_epoch: u64) -> (u64, u64, u64) {
     let year = era * 400 + year_of_era + u64::from(month <= 2);
     (year, month, day)
 }
+
+/// Whether message components follow Discord's rules for buttons and menus: at most 5 action
+/// rows (type 1) of 1 to 5 buttons or one select menu; a button has a style 1-5, a link button
+/// (5) a `url` and no `custom_id`, every other one a `custom_id` of 1-100 characters unique in
+/// the message; labels are at most 80 characters.
+pub(crate) fn components_valid(components: &Value) -> bool {
+    let Some(rows) = components.as_array() else {
+        return false;
+    };
+    let mut ids = std::collections::HashSet::new();
+    let mut custom_id_ok = |c: &Value| {
+        c["custom_id"]
+            .as_str()
+            .is_some_and(|id| (1..=100).contains(&id.chars().count()) && ids.insert(id.to_owned()))
+    };
+    rows.len() <= 5
+        && rows.iter().all(|row| {
+            let items = row["components"]
+                .as_array()
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
+            row["type"] == 1
+                && (1..=5).contains(&items.len())
+                && items.iter().all(|c| match c["type"].as_u64() {
+                    Some(2) => {
+                        let label_ok = c["label"].as_str().is_none_or(|l| l.chars().count() <= 80);
+                        label_ok
+                            && match c["style"].as_u64() {
+                                Some(5) => c["url"].is_string() && c["custom_id"].is_null(),
+                                Some(1..=4) => custom_id_ok(c),
+                                _ => false,
+                            }
+                    }
+                    Some(3 | 5..=8) => items.len() == 1 && custom_id_ok(c),
+                    _ => false,
+                })
+        })
+}

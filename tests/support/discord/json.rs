@@ -37,8 +37,9 @@ impl State {
             .iter()
             .map(u64::to_string)
             .collect();
+        let nick = self.members.get(&user_id).and_then(|m| m.nick.clone());
         let mut member = json!({
-            "nick": null,
+            "nick": nick,
             "avatar": null,
             "banner": null,
             "roles": roles,
@@ -86,14 +87,20 @@ impl State {
             "name": channel.name,
             "position": position,
             "permission_overwrites": channel.overwrites.iter().map(Overwrite::json).collect::<Vec<_>>(),
-            "parent_id": null,
+            "parent_id": channel.parent.map(|p| p.to_string()),
             "nsfw": false,
             "flags": 0,
             "last_message_id": null,
             "rate_limit_per_user": 0,
         });
         match channel.kind {
-            ChannelKind::Text => json["topic"] = Value::Null,
+            ChannelKind::Text => json["topic"] = json!(channel.topic),
+            ChannelKind::Category => {
+                if let Some(object) = json.as_object_mut() {
+                    object.remove("last_message_id");
+                    object.remove("rate_limit_per_user");
+                }
+            }
             ChannelKind::Voice => {
                 json["bitrate"] = json!(64_000);
                 json["user_limit"] = json!(0);

@@ -17,6 +17,9 @@
 //!   injections is total. Its other parts: `gateway` (one task per WebSocket connection and
 //!   the session), `inject` (what users do), `rest` (one handler for every REST route, so
 //!   unknown routes get recorded too).
+//! - `guild_admin`: managing the guild through REST (channels, categories, overwrites, roles,
+//!   members' roles and nicknames), its gateway echoes, and the test-side view of that truth
+//!   with Discord's permission computation.
 //! - `body` (request bodies, multipart) and `helpers` (error answers, attachments, times).
 //!
 //! The parts are one stand-in cut into files for reading: what was private to the single file
@@ -48,6 +51,18 @@
 //!   them) and channels carry `permission_overwrites`; changing either dispatches
 //!   GUILD_ROLE_UPDATE / CHANNEL_UPDATE (`GUILDS`). Events are not gated by the *bot's* own
 //!   permissions: the bot is assumed to see every channel, as an administrator bot does.
+//! - The bot can manage the guild through REST (`guild_admin`): `POST /guilds/{id}/channels`
+//!   (text, voice, category; `parent_id`, `permission_overwrites`, `topic`), `PATCH` and
+//!   `DELETE /channels/{id}`, `PUT`/`DELETE /channels/{id}/permissions/{target}`,
+//!   `GET`/`POST /guilds/{id}/roles`, `PATCH /guilds/{id}/roles/{role}`,
+//!   `PUT`/`DELETE /guilds/{id}/members/{user}/roles/{role}` and
+//!   `PATCH /guilds/{id}/members/{user}` (nick, roles). Each is echoed as Discord does
+//!   (CHANNEL_CREATE/UPDATE/DELETE, GUILD_ROLE_CREATE/UPDATE with `GUILDS`; GUILD_MEMBER_UPDATE
+//!   with `GUILD_MEMBERS`, and none for a role change that changes nothing). Text channel names
+//!   are rewritten as Discord does (lowercase, spaces to dashes); a parent must be a category;
+//!   deleting a category leaves its channels without a parent. New roles are appended (highest
+//!   position) and get `@everyone`'s permissions unless the request sets them. Bot permissions
+//!   are not checked (the bot is assumed an administrator).
 //! - Files the bot uploads (multipart `files[n]` parts) are kept byte for byte on the
 //!   [`SentMessage`], [`InteractionResponse`] and [`RecordedRequest`] they came with, and
 //!   appear as attachment objects (CDN-style signed URLs) in every copy of the message.
@@ -107,6 +122,7 @@ pub(crate) const MAX_CONTENT_CHARS: usize = 2000;
 mod body;
 mod fixture;
 mod gateway;
+mod guild_admin;
 mod helpers;
 mod inject;
 mod json;
@@ -116,6 +132,8 @@ mod standin;
 mod state;
 
 pub use fixture::*;
+#[allow(unused_imports)] // not every test binary names them
+pub use guild_admin::{GuildChannelInfo, MemberInfo, RoleInfo};
 pub use records::*;
 pub use standin::*;
 

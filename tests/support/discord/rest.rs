@@ -188,7 +188,9 @@ impl State {
                 }
                 self.commands_route(m, body, false)
             }
-            _ => not_found_route(),
+            _ => self
+                .admin_route(m, segments.as_slice(), body)
+                .unwrap_or_else(not_found_route),
         }
     }
 
@@ -216,6 +218,9 @@ impl State {
         let embeds = non_null_array(&body["embeds"]);
         if content.chars().count() > MAX_CONTENT_CHARS {
             return invalid_form("content");
+        }
+        if !components_valid(&components) {
+            return invalid_form("components");
         }
         let empty = content.is_empty()
             && files.is_empty()

@@ -121,6 +121,7 @@ impl DiscordStandIn {
         let spec = MemberSpec {
             name: name.to_owned(),
             roles: roles.into_iter().collect(),
+            nick: None,
         };
         self.shared.update(|st| st.add_member(user_id, spec));
     }

@@ -1,0 +1,33 @@
+//! The werewolf game's Discord server structure (GAME.md §2): the roles,
+//! categories, channels and permission overwrites the bot creates, and the
+//! repair of drift at start.
+//!
+//! - [`structure`]: the pure description (who reads and writes what), the
+//!   per-player channel, boudoir overwrites and the death's role swap.
+//! - [`diff`]: the guild as it is → the operations that make it right;
+//!   pure and idempotent. Its header states which channels and roles count
+//!   as the game's (the bot never touches the others).
+//! - [`apply`]: the serenity shell.
+//!
+//! # For phase 2
+//! - At season start and after each registration:
+//!   [`apply::ensure_structure`]`(http, guild, &players)` → [`StructureIds`]
+//!   (role ids by [`GameRole`], categories by name, channels by
+//!   [`ChannelKey`]: `Fixed("annonces")`, `Player(user_id)`). Store them;
+//!   `changes` says how many repairs were made.
+//! - A death: [`apply::swap_roles`] with [`structure::DEATH`].
+//! - A boudoir: create a text channel under "BOUDOIRS" with
+//!   [`structure::boudoir_overwrites`] (resolve [`structure::Who`] with
+//!   [`diff::resolve`]).
+//! - Privacy: every channel but `bienvenue` denies `@everyone` the view,
+//!   so the digest (which captures only what `@everyone` reads) skips them.
+
+pub mod apply;
+pub mod diff;
+pub mod structure;
+
+#[cfg(test)]
+mod tests;
+
+pub use apply::{ensure_structure, StructureError, StructureIds};
+pub use structure::{ChannelKey, GameRole, PlayerRef};
