@@ -467,3 +467,21 @@ fn game_mistakes_name_their_key_and_line() {
         }
     }
 }
+
+#[test]
+fn the_examples_game_section_uncommented_is_valid() {
+    let example = include_str!("../../config.example.toml");
+    let start = example
+        .find("# [game]")
+        .expect("the example has a [game] section");
+    let section: String = example[start..]
+        .lines()
+        .take_while(|l| l.starts_with('#'))
+        .filter(|l| !l.starts_with("# #"))
+        .map(|l| format!("{}\n", l.trim_start_matches("# ")))
+        .collect();
+    let c: Config = format!("{MINIMAL}\n{section}").parse().unwrap();
+    let g = c.game.expect("enabled in the example");
+    assert_eq!(g.mj_role, Some(Snowflake(123456789012345679)));
+    assert_eq!(g.zone.name(), "Europe/Paris");
+}
