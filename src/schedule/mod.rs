@@ -12,6 +12,14 @@
 //! [`Scheduler::cancel`] / [`Scheduler::cancel_where`] (lg-rez's `!cfini`
 //! drops every pending game task), and [`Scheduler::list`].
 //!
+//! The daily digest is the first user ([`crate::digest::service`], kind
+//! `"digest"`, its one task re-armed after each run with
+//! [`Outcome::Again`]). The game's phase 2 registers kind `"game"` with a
+//! payload of its own (an enum serialised to JSON: open or close a vote,
+//! open an action, the hype message…), computes due moments with
+//! [`crate::time::calendar`], and cancels a season's tasks with
+//! `cancel_where(|t| t.task.kind == "game" && …)`.
+//!
 //! One table for every kind, not a `Scheduler<T>` per capability: the
 //! loop is one timer for the whole appliance, and a kind whose capability
 //! is off (the game disabled) simply has no handler: its tasks stay stored,
@@ -116,7 +124,9 @@ struct Stored {
     task: Task,
 }
 
-/// What a handler says about the task it ran.
+/// What a handler says about the task it ran. `Again` with a moment
+/// already past runs the task again at once: a handler re-arming a daily
+/// task computes the next occurrence strictly after the one it ran.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
     /// Done: the task is deleted.
