@@ -3,10 +3,11 @@
 //! the commands (`/resume`, `/report`, `/exclude`, `/include`).
 //!
 //! The daily time is a task of the appliance's one scheduler
-//! ([`crate::schedule`], kind [`TASK_KIND`]), re-armed after each run; the
-//! digest's own state (the last scheduled time it covered) stays the truth
-//! of what is due, so days missed while the appliance was off still give
-//! one digest, and a task lost or doubled changes nothing.
+//! ([`crate::schedule`], kind [`TASK_KIND`]), re-armed after each run. It
+//! is a volatile task, re-created at every start: the digest's own durable
+//! state (the last scheduled time it covered) is the truth of what is due,
+//! so days missed while the appliance was off still give one digest, and
+//! storing the wake-up too would only cost the SD card a write a day.
 //!
 //! Every digest is stored (text frozen) before any attempt to send it, and
 //! the scheduled one moves the start of the next window in the same commit:
@@ -203,7 +204,7 @@ impl Digester {
         self.rearm().await
     }
 
-    /// Replaces the stored daily task by one at the next time due (the
+    /// Replaces the daily task by one at the next time due (the
     /// configured time may have changed while the appliance was off, or by
     /// a reload).
     async fn rearm(&self) -> Result<(), DigestError> {
@@ -216,9 +217,8 @@ impl Digester {
             .await
             .map_err(DigestError::from)?;
         scheduler
-            .schedule(at, Task::new(TASK_KIND, serde_json::Value::Null))
-            .await
-            .map_err(DigestError::from)?;
+            .schedule_volatile(at, Task::new(TASK_KIND, serde_json::Value::Null))
+            .await;
         log::debug!(
             "digest: next daily digest at {}",
             self.local(at.as_millis_i64())

@@ -14,7 +14,10 @@
 //!
 //! The daily digest is the first user ([`crate::digest::service`], kind
 //! `"digest"`, its one task re-armed after each run with
-//! [`Outcome::Again`]). The game's phase 2 registers kind `"game"` with a
+//! [`Outcome::Again`]); its task is *volatile*
+//! ([`Scheduler::schedule_volatile`]: same loop, kept in memory only),
+//! because the digest re-creates it at every start from its own durable
+//! state. The game's phase 2 registers kind `"game"` with a
 //! payload of its own (an enum serialised to JSON: open or close a vote,
 //! open an action, the hype message…), computes due moments with
 //! [`crate::time::calendar`], and cancels a season's tasks with
@@ -109,13 +112,20 @@ impl Task {
     }
 }
 
-/// A stored task and when it is due.
+/// A task and when it is due.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scheduled {
     pub id: TaskId,
     pub due: Timestamp,
     pub task: Task,
+    /// Whether it is in the database ([`Scheduler::schedule`]) or only in
+    /// memory ([`Scheduler::schedule_volatile`]).
+    pub durable: bool,
 }
+
+/// Ids of volatile tasks have this bit set, so they never meet a stored
+/// task's id (those count up from 1).
+const VOLATILE: TaskId = 1 << 63;
 
 /// A task as the table keeps it (the id is the key).
 #[derive(Serialize, Deserialize)]
@@ -173,6 +183,7 @@ pub struct Scheduler {
     /// Something changed that may move the next due moment.
     changed: Notify,
     wakeups: AtomicU64,
+    next_volatile: AtomicU64,
 }
 
 impl Scheduler {
@@ -191,6 +202,7 @@ impl Scheduler {
             handlers: std::sync::RwLock::new(BTreeMap::new()),
             changed: Notify::new(),
             wakeups: AtomicU64::new(0),
+            next_volatile: AtomicU64::new(1),
         }))
     }
 
@@ -214,10 +226,36 @@ impl Scheduler {
             task: task.clone(),
         };
         let id = blocking(move || insert(&store, &stored)).await?;
-        tasks.insert(id, Scheduled { id, due, task });
+        tasks.insert(
+            id,
+            Scheduled {
+                id,
+                due,
+                task,
+                durable: true,
+            },
+        );
         drop(tasks);
         self.changed.notify_one();
         Ok(id)
+    }
+
+    /// Like [`Scheduler::schedule`], but kept in memory only: for a task
+    /// whose owner re-creates it at every start from its own durable state
+    /// (the daily digest), which saves the database a write per run.
+    pub async fn schedule_volatile(&self, due: Timestamp, task: Task) -> TaskId {
+        let id = VOLATILE | self.next_volatile.fetch_add(1, Ordering::Relaxed);
+        self.tasks.lock().await.insert(
+            id,
+            Scheduled {
+                id,
+                due,
+                task,
+                durable: false,
+            },
+        );
+        self.changed.notify_one();
+        id
     }
 
     /// Deletes task `id`; false if there was none.
@@ -235,9 +273,15 @@ impl Scheduler {
         if ids.is_empty() {
             return Ok(0);
         }
-        let store = Arc::clone(&self.store);
-        let deleted = ids.clone();
-        blocking(move || update(&store, &deleted, None)).await?;
+        let stored: Vec<TaskId> = ids
+            .iter()
+            .copied()
+            .filter(|id| tasks.get(id).is_some_and(|t| t.durable))
+            .collect();
+        if !stored.is_empty() {
+            let store = Arc::clone(&self.store);
+            blocking(move || update(&store, &stored, None)).await?;
+        }
         for id in &ids {
             tasks.remove(id);
         }
@@ -391,6 +435,17 @@ impl Scheduler {
         let Some(current) = tasks.get(&id).cloned() else {
             return;
         };
+        if !current.durable {
+            match again {
+                Some(due) => {
+                    tasks.insert(id, Scheduled { due, ..current });
+                }
+                None => {
+                    tasks.remove(&id);
+                }
+            }
+            return;
+        }
         let rearmed = again.map(|due| Stored {
             due,
             task: current.task.clone(),
@@ -440,6 +495,7 @@ fn load(store: &Store) -> Result<BTreeMap<TaskId, Scheduled>, StoreError> {
                         id,
                         due: s.due,
                         task: s.task,
+                        durable: true,
                     },
                 );
             }

@@ -415,3 +415,36 @@ async fn a_task_due_in_its_pause_is_moved_to_the_pause_end() {
     assert_eq!(run, id);
     assert!(at >= end, "{at} before {end}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_volatile_task_runs_and_re_arms_without_being_stored() {
+    let mut s = Setup::new().await;
+    let id = s
+        .scheduler
+        .schedule_volatile(s.now().after(hours(1)), task("again"))
+        .await;
+    let stored = s
+        .scheduler
+        .schedule(s.now().after(hours(5)), task("done"))
+        .await
+        .unwrap();
+    assert_ne!(id, stored);
+    s.start();
+    let (run, _, first) = s.next_run().await;
+    assert_eq!(run, id);
+    let (run, _, second) = s.next_run().await;
+    assert_eq!(run, id, "re-armed in memory");
+    assert!(second >= first.after(hours(1)));
+    let (run, _, _) = s.next_run().await;
+    assert_eq!(run, stored);
+    let volatile = s
+        .scheduler
+        .schedule_volatile(s.now().after(hours(1)), task("done"))
+        .await;
+    let (dir, clock) = s.close().await;
+    let s = Setup::open(dir, clock, None).await;
+    assert!(
+        !s.scheduler.list().await.iter().any(|t| t.id == volatile),
+        "not stored"
+    );
+}
