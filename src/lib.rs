@@ -30,7 +30,8 @@
 //! the Minecraft protocol, SMTP, Wake-on-LAN, SSH, `host:port` addresses).
 //!
 //! **Plumbing**: [`config`] (the TOML file, validated), [`store`] (the
-//! embedded database), [`system`] (credentials, `sd_notify`, logging).
+//! embedded database), [`schedule`] (the one persistent scheduler, over
+//! the store), [`system`] (credentials, `sd_notify`, logging).
 //!
 //! **Services**, each owning an action's policy and effects:
 //! [`power::driver`] (performs the machine's actions, with
@@ -67,6 +68,7 @@ pub mod outgoing;
 pub mod peers;
 pub mod power;
 pub mod ratelimit;
+pub mod schedule;
 pub mod services;
 pub mod store;
 pub mod system;

@@ -37,6 +37,7 @@ use crate::power::driver::{describe, Driver, Input, PowerView};
 use crate::power::machine::{PowerMachine, State, StateKind, Timings};
 use crate::power::probe::{Actuators, HostCheck, Prober, ShutdownPath};
 use crate::ratelimit::guard::Guard;
+use crate::schedule::Scheduler;
 use crate::services::power::Power;
 use crate::services::restart::{Limits, RestartDeps, RestartSettings, Restarter};
 use crate::services::PlainWords;
@@ -96,6 +97,8 @@ pub enum StartError {
     Mail(#[from] crate::peers::smtp::MailError),
     #[error("[digest]: {0}")]
     Digest(#[from] crate::digest::service::DigestError),
+    #[error("the scheduler: {0}")]
+    Schedule(#[from] crate::schedule::ScheduleError),
 }
 
 impl StartError {
@@ -217,6 +220,8 @@ pub async fn run(
     let (link_tx, link) = watch::channel(Link::Connecting);
 
     let mut settings = DiscordSettings::from_config(&config, token);
+    // The one scheduler: the daily digest's time, and the game's tasks.
+    let scheduler = Scheduler::open(Arc::clone(&store), clock).await?;
     let digest = match &config.digest {
         Some(_) if degraded.is_some() => None,
         Some(digest) => match start_digest(
@@ -228,6 +233,7 @@ pub async fn run(
             &outgoing_tx,
             &mut settings,
             clock,
+            &scheduler,
         )
         .await
         {
@@ -399,6 +405,7 @@ pub async fn run(
     .await;
 
     let tasks = TaskTracker::new();
+    tasks.spawn(scheduler.run(shutdown.clone()));
     tasks.spawn(driver.run(inputs, shutdown.clone()));
     tasks.spawn(Arc::clone(&guard).maintain(shutdown.clone()));
     tasks.spawn(crate::app::reload::run(
@@ -530,6 +537,7 @@ async fn start_digest(
     alerts: &mpsc::Sender<Outgoing>,
     discord: &mut DiscordSettings,
     clock: Clock,
+    scheduler: &Arc<Scheduler>,
 ) -> Result<(Arc<Digester>, CaptureTask), StartError> {
     let password = match secrets.load("smtp_password") {
         Ok(password) => Some(password),
@@ -587,6 +595,7 @@ async fn start_digest(
         clock,
     )
     .await?;
+    digester.attach(scheduler).await?;
     log::info!(
         "digest: on, daily at {} ({}), to {} address(es)",
         digest.time,

@@ -108,6 +108,8 @@ pub struct Config {
     pub digest: Option<DigestConfig>,
     /// `[front_door]`; `None` when absent or `enabled = false`.
     pub front_door: Option<FrontDoorConfig>,
+    /// `[game]`; `None` when absent or `enabled = false` (the default).
+    pub game: Option<GameConfig>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -152,6 +154,8 @@ struct RawConfig {
     digest: Option<RawDigest>,
     #[serde(default)]
     front_door: Option<RawFrontDoor>,
+    #[serde(default)]
+    game: Option<RawGame>,
 }
 
 impl Config {
@@ -280,6 +284,10 @@ impl Config {
             Some(f) if f.enabled => Some(front_door_config(f, &raw.minecraft, &invalid)?),
             _ => None,
         };
+        let game = match raw.game {
+            Some(g) if g.enabled => Some(game_config(g, &raw.discord, &zone, &invalid)?),
+            _ => None,
+        };
 
         Ok(Config {
             zone,
@@ -298,8 +306,36 @@ impl Config {
             log: raw.log,
             digest,
             front_door,
+            game,
         })
     }
+}
+
+/// The checks of `[game]` that need more than one value (each value's own
+/// check — a window that ends before it starts, an unknown weekday — is
+/// made where it is read, so the error names its key and line).
+fn game_config(
+    g: RawGame,
+    discord: &DiscordConfig,
+    zone: &Zone,
+    invalid: &dyn Fn(&str, String) -> ConfigError,
+) -> Result<GameConfig, ConfigError> {
+    let zone = match &g.timezone {
+        Some(name) => Zone::new(Some(name)).map_err(|m| invalid("game.timezone", m))?,
+        None => zone.clone(),
+    };
+    Ok(GameConfig {
+        guild_id: g.guild_id.unwrap_or(discord.guild_id),
+        mj_role: g.mj_role,
+        catalogue: g.catalogue,
+        pyre_vote: g.pyre_vote,
+        wolves_vote: g.wolves_vote,
+        mayor_vote: g.mayor_vote,
+        actions_start: g.actions_start,
+        hype: g.hype,
+        pause: g.pause,
+        zone,
+    })
 }
 
 /// The checks of `[front_door]`: the upstream address, the player names,

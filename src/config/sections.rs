@@ -13,6 +13,7 @@ use super::values::*;
 use super::{ChannelRef, Snowflake, DEFAULT_STATE_DIR, DISCORD_API};
 use crate::peers::ssh::HostKey;
 use crate::peers::wol::MacAddress;
+use crate::time::calendar::{DailyWindow, Pause};
 use crate::time::Zone;
 
 #[derive(Clone, Debug, Deserialize)]
@@ -404,6 +405,86 @@ pub(super) fn default_session_server() -> String {
 }
 pub(super) fn five_seconds() -> Duration {
     Duration::from_secs(5)
+}
+
+/// `[game]`: the werewolf game (issue 15), validated.
+#[derive(Clone, Debug)]
+pub struct GameConfig {
+    /// The season's server: `discord.guild_id` unless given (a season
+    /// usually has its own).
+    pub guild_id: Snowflake,
+    /// The game masters' Discord role, by id (a name can be taken twice);
+    /// `None`: the "MJ" role the game creates in its server.
+    pub mj_role: Option<Snowflake>,
+    /// The catalogue of camps, roles and actions; `None`: the built-in one.
+    pub catalogue: Option<PathBuf>,
+    pub pyre_vote: DailyWindow,
+    pub wolves_vote: DailyWindow,
+    pub mayor_vote: DailyWindow,
+    /// When the day's role actions open.
+    pub actions_start: jiff::civil::Time,
+    /// When the evening's "hype" message is posted.
+    pub hype: jiff::civil::Time,
+    /// The weekly pause in which nothing is scheduled.
+    pub pause: Pause,
+    /// `game.timezone`, else the top-level `timezone`.
+    pub zone: Zone,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawGame {
+    #[serde(default)]
+    pub(super) enabled: bool,
+    #[serde(default)]
+    pub(super) guild_id: Option<Snowflake>,
+    #[serde(default)]
+    pub(super) mj_role: Option<Snowflake>,
+    #[serde(default)]
+    pub(super) catalogue: Option<PathBuf>,
+    #[serde(default = "default_pyre_vote", deserialize_with = "parsed")]
+    pub(super) pyre_vote: DailyWindow,
+    #[serde(default = "default_wolves_vote", deserialize_with = "parsed")]
+    pub(super) wolves_vote: DailyWindow,
+    #[serde(default = "default_mayor_vote", deserialize_with = "parsed")]
+    pub(super) mayor_vote: DailyWindow,
+    #[serde(default = "default_actions_start", deserialize_with = "time_of_day")]
+    pub(super) actions_start: jiff::civil::Time,
+    #[serde(default = "default_hype", deserialize_with = "time_of_day")]
+    pub(super) hype: jiff::civil::Time,
+    #[serde(default, deserialize_with = "parsed")]
+    pub(super) pause: Pause,
+    #[serde(default)]
+    pub(super) timezone: Option<String>,
+}
+
+// The schedule lg-rez's `!cparti` set up (GAME.md §5).
+pub(super) fn default_pyre_vote() -> DailyWindow {
+    window(10, 18)
+}
+pub(super) fn default_wolves_vote() -> DailyWindow {
+    window(19, 23)
+}
+pub(super) fn default_mayor_vote() -> DailyWindow {
+    window(10, 17)
+}
+pub(super) fn default_actions_start() -> jiff::civil::Time {
+    jiff::civil::Time::constant(19, 0, 0, 0)
+}
+pub(super) fn default_hype() -> jiff::civil::Time {
+    jiff::civil::Time::constant(18, 50, 0, 0)
+}
+fn window(open: i8, close: i8) -> DailyWindow {
+    DailyWindow {
+        open: jiff::civil::Time::constant(open, 0, 0, 0),
+        close: jiff::civil::Time::constant(close, 0, 0, 0),
+    }
+}
+
+/// `"19:00"`, as the game's schedule writes times.
+pub(super) fn time_of_day<'de, D: Deserializer<'de>>(d: D) -> Result<jiff::civil::Time, D::Error> {
+    let s = String::deserialize(d)?;
+    crate::time::calendar::parse_time_of_day(&s).map_err(de::Error::custom)
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]

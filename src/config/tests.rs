@@ -348,3 +348,140 @@ fn front_door_mistakes_name_their_key_and_line() {
         assert_eq!(f.session_server, local.trim_end_matches('/'));
     }
 }
+
+#[test]
+fn the_game_is_off_unless_enabled_and_has_lg_rez_defaults() {
+    use crate::time::calendar::{DailyWindow, Pause};
+    let c: Config = MINIMAL.parse().unwrap();
+    assert!(c.game.is_none());
+    let c: Config = format!("{MINIMAL}\n[game]\nmj_role = 555\n")
+        .parse()
+        .unwrap();
+    assert!(c.game.is_none(), "enabled defaults to false");
+    let c: Config = format!("timezone = \"Europe/Paris\"\n{MINIMAL}\n[game]\nenabled = true\n")
+        .parse()
+        .unwrap();
+    let g = c.game.unwrap();
+    assert_eq!(g.guild_id, Snowflake(111), "discord.guild_id by default");
+    assert_eq!(g.mj_role, None);
+    assert_eq!(g.catalogue, None, "the built-in catalogue");
+    let hm = |h, m| jiff::civil::Time::constant(h, m, 0, 0);
+    let window = |open, close| DailyWindow {
+        open: hm(open, 0),
+        close: hm(close, 0),
+    };
+    assert_eq!(g.pyre_vote, window(10, 18));
+    assert_eq!(g.wolves_vote, window(19, 23));
+    assert_eq!(g.mayor_vote, window(10, 17));
+    assert_eq!((g.actions_start, g.hype), (hm(19, 0), hm(18, 50)));
+    assert_eq!(g.pause, Pause::default());
+    assert_eq!(g.zone.name(), "Europe/Paris", "the top-level timezone");
+}
+
+#[test]
+fn the_game_section_is_read() {
+    let c: Config = format!(
+        "{MINIMAL}\n[game]\nenabled = true\nguild_id = \"999\"\nmj_role = 555\n\
+         catalogue = \"/etc/cubeguardian/saison-3.toml\"\npyre_vote = \"09:00-17:30\"\n\
+         wolves_vote = \"20:00 - 23:30\"\nmayor_vote = \"9:00-12:00\"\nactions_start = \"20:00\"\n\
+         hype = \"19:45\"\npause = \"ven 18:00 - dim 20:00\"\ntimezone = \"America/Montreal\"\n"
+    )
+    .parse()
+    .unwrap();
+    let g = c.game.unwrap();
+    assert_eq!(
+        (g.guild_id, g.mj_role),
+        (Snowflake(999), Some(Snowflake(555)))
+    );
+    assert_eq!(
+        g.catalogue.as_deref(),
+        Some(std::path::Path::new("/etc/cubeguardian/saison-3.toml"))
+    );
+    assert_eq!(g.pyre_vote.to_string(), "09:00-17:30");
+    assert_eq!(g.wolves_vote.to_string(), "20:00-23:30");
+    assert_eq!(g.mayor_vote.to_string(), "09:00-12:00");
+    assert_eq!(g.pause.to_string(), "fri 18:00 - sun 20:00");
+    assert_eq!(g.hype, jiff::civil::Time::constant(19, 45, 0, 0));
+    assert_eq!(g.zone.name(), "America/Montreal");
+}
+
+#[test]
+fn game_mistakes_name_their_key_and_line() {
+    let with = |body: &str| format!("{MINIMAL}\n[game]\nenabled = true\n{body}\n");
+    let cases = [
+        (
+            "pyre_vote = \"18:00-10:00\"",
+            "game.pyre_vote",
+            "ends before it starts",
+        ),
+        (
+            "wolves_vote = \"19:00-19:00\"",
+            "game.wolves_vote",
+            "ends before it starts",
+        ),
+        (
+            "mayor_vote = \"10h-17h\"",
+            "game.mayor_vote",
+            "not a time of day",
+        ),
+        ("mayor_vote = \"10:00\"", "game.mayor_vote", "not a window"),
+        (
+            "actions_start = \"25:00\"",
+            "game.actions_start",
+            "not a time of day",
+        ),
+        ("hype = \"18h50\"", "game.hype", "not a time of day"),
+        (
+            "pause = \"fry 19:00 - sun 19:00\"",
+            "game.pause",
+            "`fry` is not a weekday",
+        ),
+        (
+            "pause = \"fri 19:00 - sun 24:00\"",
+            "game.pause",
+            "not a time of day",
+        ),
+        ("pause = \"fri 19:00\"", "game.pause", "not a pause"),
+        (
+            "pause = \"sun 19:00 - dim 19:00\"",
+            "game.pause",
+            "same moment",
+        ),
+        (
+            "timezone = \"Mars/Olympus\"",
+            "game.timezone",
+            "Mars/Olympus",
+        ),
+        ("mj_role = \"MJ\"", "game.mj_role", "not a Discord id"),
+        ("guild_id = 0", "game.guild_id", "not a Discord id"),
+        ("turns = 3", "", "turns"),
+    ];
+    for (body, key, says) in cases {
+        let e = err(&with(body));
+        let text = e.to_string();
+        assert!(text.starts_with("test.toml:"), "{body}: {text}");
+        assert!(e.line().is_some(), "{body}: no line in {text}");
+        assert!(text.contains(says), "{body}: {text}");
+        if !key.is_empty() {
+            assert_eq!(e.key(), Some(key), "{body}: {text}");
+        }
+    }
+}
+
+#[test]
+fn the_examples_game_section_uncommented_is_valid() {
+    let example = include_str!("../../config.example.toml");
+    let start = example
+        .find("# [game]")
+        .expect("the example has a [game] section");
+    let section: String = example[start..]
+        .lines()
+        .take_while(|l| l.starts_with('#'))
+        .filter(|l| !l.starts_with("# #"))
+        .map(|l| format!("{}\n", l.trim_start_matches("# ")))
+        .collect();
+    let c: Config = format!("{MINIMAL}\n{section}").parse().unwrap();
+    let g = c.game.expect("enabled in the example");
+    assert_eq!(g.mj_role, Some(Snowflake(123456789012345679)));
+    assert_eq!(g.zone.name(), "Europe/Paris");
+}

@@ -7,29 +7,12 @@ use jiff::tz::TimeZone;
 
 use crate::time::Timestamp;
 
-/// The first `time` (local in `zone`) strictly after `after`. On a
-/// spring-forward day when `time` does not exist, the moment the clocks
-/// jump to counts; in an autumn hour that happens twice, the first one.
+/// The first `time` (local in `zone`) strictly after `after`, by the
+/// appliance's one calendar ([`crate::time::calendar`]): on a
+/// spring-forward day when `time` does not exist, it is shifted forward by
+/// the gap; in an autumn hour that happens twice, the first one.
 pub fn next_after(after: Timestamp, time: Time, zone: &TimeZone) -> Timestamp {
-    let after_ms = after.as_millis_i64();
-    let Ok(start) = jiff::Timestamp::from_millisecond(after_ms) else {
-        return after;
-    };
-    let mut date = start.to_zoned(zone.clone()).date();
-    // Two days at most: today's occurrence may be past.
-    for _ in 0..3 {
-        if let Ok(at) = date.to_datetime(time).to_zoned(zone.clone()) {
-            let ms = at.timestamp().as_millisecond();
-            if ms > after_ms {
-                return Timestamp::from_millis_i64(ms);
-            }
-        }
-        match date.tomorrow() {
-            Ok(next) => date = next,
-            Err(_) => break,
-        }
-    }
-    after
+    crate::time::calendar::next_daily_in(after, time, zone)
 }
 
 /// What the scheduler should do now.

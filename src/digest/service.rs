@@ -2,6 +2,13 @@
 //! the outbox moving until the SMTP server accepts each digest, and answers
 //! the commands (`/resume`, `/report`, `/exclude`, `/include`).
 //!
+//! The daily time is a task of the appliance's one scheduler
+//! ([`crate::schedule`], kind [`TASK_KIND`]), re-armed after each run. It
+//! is a volatile task, re-created at every start: the digest's own durable
+//! state (the last scheduled time it covered) is the truth of what is due,
+//! so days missed while the appliance was off still give one digest, and
+//! storing the wake-up too would only cost the SD card a write a day.
+//!
 //! Every digest is stored (text frozen) before any attempt to send it, and
 //! the scheduled one moves the start of the next window in the same commit:
 //! a crash at any point neither loses a digest nor builds one twice. A
@@ -32,12 +39,16 @@ use crate::messages::{Language, Messages, Text};
 use crate::metrics::Metrics;
 use crate::outgoing::Outgoing;
 use crate::peers::smtp::{Mailer, OutgoingMail};
+use crate::schedule::{Handler, Outcome, Scheduled, Scheduler, Task};
 use crate::store::StoreError;
 use crate::time::{Clock, Timestamp, Zone};
 
-/// The longest the scheduler sleeps before looking at the wall clock again:
-/// a Pi has no real-time clock, and its time jumps when NTP first answers.
+/// How soon the outbox, or a daily digest that could not be built, is
+/// tried again after a database error.
 const RECHECK: Duration = Duration::from_secs(30);
+
+/// The scheduler's task kind of the daily digest.
+pub const TASK_KIND: &str = "digest";
 
 /// Past digests are kept this long for `digest --list` and `--show`.
 const KEEP_DIGESTS: Duration = Duration::from_secs(365 * 24 * 3600);
@@ -91,6 +102,8 @@ pub enum DigestError {
     Store(#[from] StoreError),
     #[error("the digest's database task failed: {0}")]
     Join(String),
+    #[error("the daily digest's task: {0}")]
+    Schedule(#[from] crate::schedule::ScheduleError),
 }
 
 /// Builds digests and reports from the archive: what the running
@@ -104,12 +117,16 @@ pub struct Builder {
 }
 
 pub struct Digester {
+    /// Itself, for the tasks a reload starts.
+    me: std::sync::Weak<Digester>,
     builder: Builder,
     mailer: Mailer,
     metrics: Arc<Metrics>,
     alerts: mpsc::Sender<Outgoing>,
     /// The state as last saved; the lock also serialises the builders.
     state: Mutex<DigestState>,
+    /// Where the daily task lives, once [`Digester::attach`] gave it.
+    scheduler: std::sync::OnceLock<Arc<Scheduler>>,
     outbox_changed: Notify,
     /// Deliveries settled with the SMTP server that the database could not
     /// record yet, by digest id: they override what the outbox reads.
@@ -142,7 +159,8 @@ impl Digester {
             }
         })
         .await?;
-        Ok(Arc::new(Digester {
+        Ok(Arc::new_cyclic(|me| Digester {
+            me: me.clone(),
             builder: Builder {
                 archive,
                 channels,
@@ -153,6 +171,7 @@ impl Digester {
             metrics,
             alerts,
             state: Mutex::new(state),
+            scheduler: std::sync::OnceLock::new(),
             outbox_changed: Notify::new(),
             unsaved: std::sync::Mutex::new(BTreeMap::new()),
         }))
@@ -166,37 +185,79 @@ impl Digester {
         Ok(archive.state()?.map(|s| s.overrides).unwrap_or_default())
     }
 
-    /// Runs the scheduler and the outbox until `shutdown`.
+    /// Runs the outbox until `shutdown` (the daily digest is the
+    /// scheduler's: see [`Digester::attach`]).
     pub async fn run(self: Arc<Self>, shutdown: CancellationToken) {
-        let sender = tokio::spawn(Arc::clone(&self).send_loop(shutdown.clone()));
-        self.schedule_loop(shutdown).await;
-        let _ = sender.await;
+        self.send_loop(shutdown).await;
     }
 
-    async fn schedule_loop(&self, shutdown: CancellationToken) {
-        loop {
-            let last = self.state.lock().await.last_scheduled();
-            let now = self.now();
-            let wait = match schedule::due(
-                last,
-                now,
-                self.builder.settings().time,
-                self.builder.settings().zone.tz(),
-            ) {
-                schedule::Due::Now { scheduled } => {
-                    if let Err(e) = self.build_scheduled(Some(scheduled)).await {
-                        log::error!("digest: cannot build the daily digest: {e:#}");
-                        RECHECK
-                    } else {
-                        Duration::ZERO
-                    }
+    /// Hands the daily digest to `scheduler`: registers its handler and
+    /// arms its one task at the next time due.
+    pub async fn attach(self: &Arc<Self>, scheduler: &Arc<Scheduler>) -> Result<(), DigestError> {
+        let _ = self.scheduler.set(Arc::clone(scheduler));
+        scheduler.register(
+            TASK_KIND,
+            Arc::new(DailyTask {
+                digester: Arc::downgrade(self),
+            }),
+        );
+        self.rearm().await
+    }
+
+    /// Replaces the daily task by one at the next time due (the
+    /// configured time may have changed while the appliance was off, or by
+    /// a reload).
+    async fn rearm(&self) -> Result<(), DigestError> {
+        let Some(scheduler) = self.scheduler.get() else {
+            return Ok(());
+        };
+        let at = self.next_due().await;
+        scheduler
+            .cancel_kind(TASK_KIND)
+            .await
+            .map_err(DigestError::from)?;
+        scheduler
+            .schedule_volatile(at, Task::new(TASK_KIND, serde_json::Value::Null))
+            .await;
+        log::debug!(
+            "digest: next daily digest at {}",
+            self.local(at.as_millis_i64())
+        );
+        Ok(())
+    }
+
+    /// When the next daily digest is due (now, if one was missed).
+    async fn next_due(&self) -> Timestamp {
+        let last = self.state.lock().await.last_scheduled();
+        let now = self.now();
+        let settings = self.builder.settings();
+        match schedule::due(last, now, settings.time, settings.zone.tz()) {
+            schedule::Due::Now { .. } => now,
+            schedule::Due::At(at) => at,
+        }
+    }
+
+    /// The daily task's run: builds the digest if one is due, and says
+    /// when the next is.
+    async fn daily(&self) -> Outcome {
+        let last = self.state.lock().await.last_scheduled();
+        let now = self.now();
+        let settings = self.builder.settings();
+        match schedule::due(last, now, settings.time, settings.zone.tz()) {
+            schedule::Due::Now { scheduled } => match self.build_scheduled(Some(scheduled)).await {
+                Ok(_) => Outcome::Again(schedule::next_after(
+                    scheduled,
+                    settings.time,
+                    settings.zone.tz(),
+                )),
+                Err(e) => {
+                    // Never dropped: the digest is tried again until the
+                    // database takes it.
+                    log::error!("digest: cannot build the daily digest: {e:#}");
+                    Outcome::Again(self.now().after(RECHECK))
                 }
-                schedule::Due::At(at) => now.until(at).min(RECHECK),
-            };
-            tokio::select! {
-                () = tokio::time::sleep(wait) => {}
-                () = shutdown.cancelled() => return,
-            }
+            },
+            schedule::Due::At(at) => Outcome::Again(at),
         }
     }
 
@@ -342,11 +403,22 @@ impl Digester {
         important: Vec<crate::config::ChannelRef>,
         include_private: Vec<crate::config::ChannelRef>,
     ) {
+        let old = self.builder.settings();
+        let moved = old.time != settings.time || old.zone.name() != settings.zone.name();
         *self
             .builder
             .settings
             .write()
             .unwrap_or_else(|p| p.into_inner()) = settings;
+        if moved {
+            if let Some(me) = self.me() {
+                tokio::spawn(async move {
+                    if let Err(e) = me.rearm().await {
+                        log::error!("digest: cannot move the daily digest to its new time: {e:#}");
+                    }
+                });
+            }
+        }
         self.builder
             .channels
             .set_rules(excluded, important, include_private);
@@ -567,6 +639,10 @@ impl Digester {
         self.builder.clock.now()
     }
 
+    fn me(&self) -> Option<Arc<Digester>> {
+        self.me.upgrade()
+    }
+
     fn local(&self, ms: i64) -> String {
         jiff::Timestamp::from_millisecond(ms)
             .map(|t| {
@@ -718,6 +794,22 @@ impl Builder {
             html: rendered.html,
             delivery,
         })
+    }
+}
+
+/// The daily digest's handler; weak, so the scheduler does not keep a
+/// stopped digester alive.
+struct DailyTask {
+    digester: std::sync::Weak<Digester>,
+}
+
+#[async_trait::async_trait]
+impl Handler for DailyTask {
+    async fn run(&self, _task: &Scheduled) -> Outcome {
+        match self.digester.upgrade() {
+            Some(digester) => digester.daily().await,
+            None => Outcome::Failed("the digest is no longer running".to_owned()),
+        }
     }
 }
 

@@ -1,7 +1,8 @@
 //! Time, as the whole appliance counts it: one type for a moment
 //! ([`Timestamp`]), one source of "now" ([`Clock`], built once in
 //! [`crate::app`] and passed down), and the appliance's time zone
-//! ([`Zone`]) for everything that resets at local midnight.
+//! ([`Zone`]) for everything that resets at local midnight, with the
+//! local clock arithmetic ([`calendar`]: next HH:MM, the weekend pause).
 //!
 //! A moment is wall-clock milliseconds since the Unix epoch, not a monotonic
 //! instant: deadlines, bans and digest windows are persisted, and must mean
@@ -9,6 +10,7 @@
 //! rate limiter, the digest) take a `Timestamp` as input and never read a
 //! clock themselves.
 
+pub mod calendar;
 mod zone;
 
 use std::fmt;

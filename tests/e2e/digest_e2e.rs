@@ -463,6 +463,46 @@ async fn the_daily_digest_goes_at_its_time_and_the_cli_shows_it() {
     assert_eq!(smtp.received().len(), 1, "one daily digest");
 }
 
+/// `HH:MM:SS` (UTC) `seconds` from now.
+fn utc_time_in(seconds: i64) -> String {
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .saturating_add(jiff::Span::new().seconds(seconds))
+        .strftime("%H:%M:%S")
+        .to_string()
+}
+
+/// The daily digest is a task of the scheduler, which sleeps until it is
+/// due: a reload that moves the time earlier must move the task too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reload_moving_the_daily_time_earlier_moves_the_digest() {
+    let smtp = SmtpServer::start(smtp_options()).await;
+    let far = utc_time_in(6 * 3600);
+    let (mut app, _files) = start(&smtp, Some(far.clone())).await;
+    app.discord
+        .send_message(CAROL, DISCUSSION, "avant le changement d'heure")
+        .await;
+    wait_stored(&app, 1).await;
+    let soon = utc_time_in(6);
+    app.options.extra = app
+        .options
+        .extra
+        .replace(&format!("time = \"{far}\""), &format!("time = \"{soon}\""));
+    assert!(app.options.extra.contains(&soon));
+    std::fs::write(app.config_path(), app.config_text()).unwrap();
+    let pid = app.pid().expect("the bot runs");
+    let hup = std::process::Command::new("kill")
+        .arg("-HUP")
+        .arg(pid.to_string())
+        .status()
+        .unwrap();
+    assert!(hup.success());
+    let mails = smtp.wait_for_mails(1, WAIT).await;
+    assert!(text_of(&mails[0]).contains("avant le changement d'heure"));
+    wait_sent(&app, "digest #1: sent").await;
+    assert!(app.stop_bot().await.success());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn what_was_said_while_the_bot_was_away_is_caught_up() {
     let smtp = SmtpServer::start(smtp_options()).await;

@@ -472,6 +472,7 @@ fn example_config_passes_check_config() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("valid"), "{stdout}");
     assert!(stdout.contains("proxmox_token_secret"), "{stdout}");
+    assert!(stdout.contains("game: off"), "{stdout}");
 }
 
 #[test]
