@@ -221,7 +221,16 @@ pub async fn run(
 
     let mut settings = DiscordSettings::from_config(&config, token);
     // The one scheduler: the daily digest's time, and the game's tasks.
-    let scheduler = Scheduler::open(Arc::clone(&store), clock).await?;
+    let scheduler = match Scheduler::open(Arc::clone(&store), clock).await {
+        Ok(scheduler) => scheduler,
+        // A damaged database never stops the service: the tasks it held
+        // are lost (the digest re-arms its own at every start), the rest
+        // runs.
+        Err(e) => {
+            log::error!("{e}; starting with no scheduled task");
+            Scheduler::empty(Arc::clone(&store), clock)
+        }
+    };
     let digest = match &config.digest {
         Some(_) if degraded.is_some() => None,
         Some(digest) => match start_digest(

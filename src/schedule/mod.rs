@@ -195,7 +195,18 @@ impl Scheduler {
         if !tasks.is_empty() {
             log::info!("scheduler: {} task(s) stored", tasks.len());
         }
-        Ok(Arc::new(Scheduler {
+        Ok(Scheduler::with(store, clock, tasks))
+    }
+
+    /// A scheduler that starts with no stored task: for when the stored
+    /// ones cannot be read, so that an unreadable table costs its tasks,
+    /// never the service (what is scheduled from now on is still saved).
+    pub fn empty(store: Arc<Store>, clock: Clock) -> Arc<Scheduler> {
+        Scheduler::with(store, clock, Default::default())
+    }
+
+    fn with(store: Arc<Store>, clock: Clock, tasks: BTreeMap<TaskId, Scheduled>) -> Arc<Scheduler> {
+        Arc::new(Scheduler {
             store,
             clock,
             tasks: Mutex::new(tasks),
@@ -203,7 +214,7 @@ impl Scheduler {
             changed: Notify::new(),
             wakeups: AtomicU64::new(0),
             next_volatile: AtomicU64::new(1),
-        }))
+        })
     }
 
     /// Runs `kind`'s tasks with `handler` from now on (replacing any
