@@ -397,6 +397,7 @@ pub async fn run(
         digest: digest_for_console,
         degraded: degraded.as_ref().map(|d| d.reason.clone()),
         front_door: front_door.is_some(),
+        season: None,
     });
     let web = WebServer::bind(
         WebSettings {
