@@ -1,5 +1,5 @@
 //! A stand-in Minecraft server speaking the Server List Ping (status)
-//! protocol on 127.0.0.1, for tests and example programs.
+//! protocol on a loopback address, for tests and example programs.
 //!
 //! Its answer is settable (version, players, MOTD), it can go offline and
 //! come back on the same port, misbehave (garbage, silence), and it counts
@@ -53,11 +53,11 @@ pub struct MinecraftStandIn {
 }
 
 impl MinecraftStandIn {
-    /// Starts a server on 127.0.0.1 (a free port), online, answering like a
+    /// Starts a server on a loopback address of its own (a free port), online, answering like a
     /// vanilla 1.21.1 server with 0 of 20 players and the MOTD "A Minecraft Server".
     /// Needs a running tokio runtime.
     pub async fn start() -> io::Result<Self> {
-        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let listener = TcpListener::bind((own_loopback(), 0)).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             settings: Mutex::new(Settings {
@@ -82,7 +82,7 @@ impl MinecraftStandIn {
         self.addr
     }
 
-    /// The address as the client's config would spell it, "127.0.0.1:port".
+    /// The address as the client's config would spell it, "127.a.b.c:port".
     pub fn address(&self) -> String {
         self.addr.to_string()
     }
@@ -157,6 +157,19 @@ impl Drop for MinecraftStandIn {
             }
         }
     }
+}
+
+/// A loopback address of the stand-in's own, in 127.0.0.0/8 but not
+/// 127.0.0.1: while the server is off its port is free, and the tests
+/// around it take free ports on 127.0.0.1; on an address of its own, none
+/// of them can take the port before the server comes back on.
+fn own_loopback() -> std::net::Ipv4Addr {
+    use std::hash::{BuildHasher, Hasher};
+    let bits = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    let [a, b, c, ..] = bits.to_le_bytes();
+    std::net::Ipv4Addr::new(127, a.max(1), b, c.clamp(2, 254))
 }
 
 /// Rebinds the port we had. Retries briefly in case the old socket is still
