@@ -53,6 +53,9 @@ pub struct Vitals {
 }
 
 pub struct Console {
+    /// The werewolf season as last saved, when `[game]` is on (for the
+    /// admin page's season view).
+    pub game_season: Option<watch::Receiver<Option<Arc<crate::game::Season>>>>,
     pub started: Instant,
     pub vitals: Arc<Vitals>,
     pub view: watch::Receiver<PowerView>,
