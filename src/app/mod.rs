@@ -686,8 +686,13 @@ async fn start_game(
     scheduler: &Arc<Scheduler>,
     guard: &Arc<crate::ratelimit::guard::Guard>,
     clock: Clock,
-) -> Result<Option<(Arc<GameRouter>, watch::Receiver<Option<Arc<crate::game::Season>>>)>, StartError>
-{
+) -> Result<
+    Option<(
+        Arc<GameRouter>,
+        watch::Receiver<Option<Arc<crate::game::Season>>>,
+    )>,
+    StartError,
+> {
     use crate::game::{Catalogue, ClockTime, Schedule, Weekday, Window};
     let catalogue = match &g.catalogue {
         Some(path) => Catalogue::from_file(path)?,

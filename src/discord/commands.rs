@@ -215,7 +215,10 @@ impl Commands {
             if guild == self.deps.guild_id {
                 commands.extend(game.definitions());
             } else {
-                match GuildId::new(guild).set_commands(http, game.definitions()).await {
+                match GuildId::new(guild)
+                    .set_commands(http, game.definitions())
+                    .await
+                {
                     Ok(r) => log::info!("game: {} slash commands registered", r.len()),
                     Err(e) => log::error!("game: cannot register the slash commands: {e}"),
                 }
