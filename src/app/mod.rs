@@ -366,6 +366,14 @@ pub async fn run(
         },
         None => (None, None),
     };
+    if let (Some(game), Some((digester, _))) = (&game, &digest) {
+        // The game's channels never reach the digest, even when it plays
+        // in the digest's guild.
+        let digester = Arc::clone(digester);
+        let _ = game.shell.privacy.set(Box::new(move |ids: Vec<u64>| {
+            digester.channels().set_game_channels(ids)
+        }));
+    }
     let commands = Arc::new(Commands::new(CommandDeps {
         guild_id: config.discord.guild_id.0,
         auth: settings.auth.clone(),

@@ -121,33 +121,6 @@ pub fn say(label: GameLabel, language: Language, args: &[(&str, &str)]) -> Strin
     fill(label.get(language), args)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_label_exists_in_both_languages_with_the_same_placeholders() {
-        let holes = |s: &str| {
-            let mut v: Vec<String> = s
-                .split('{')
-                .skip(1)
-                .filter_map(|p| p.split_once('}').map(|(k, _)| k.to_owned()))
-                .collect();
-            v.sort();
-            v
-        };
-        for l in GameLabel::ALL {
-            let (fr, en) = (l.get(Language::Fr), l.get(Language::En));
-            assert!(!fr.is_empty() && !en.is_empty(), "{l:?}");
-            assert_eq!(holes(fr), holes(en), "{l:?}");
-        }
-        assert_eq!(
-            say(GameLabel::Voted, Language::En, &[("name", "Bob")]),
-            "Vote saved: Bob."
-        );
-    }
-}
-
 /// A game slash command's description.
 pub fn describe(command: &str, language: Language) -> &'static str {
     let (fr, en) = match command {
@@ -188,5 +161,32 @@ pub fn describe(command: &str, language: Language) -> &'static str {
     match language {
         Language::Fr => fr,
         Language::En => en,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_label_exists_in_both_languages_with_the_same_placeholders() {
+        let holes = |s: &str| {
+            let mut v: Vec<String> = s
+                .split('{')
+                .skip(1)
+                .filter_map(|p| p.split_once('}').map(|(k, _)| k.to_owned()))
+                .collect();
+            v.sort();
+            v
+        };
+        for l in GameLabel::ALL {
+            let (fr, en) = (l.get(Language::Fr), l.get(Language::En));
+            assert!(!fr.is_empty() && !en.is_empty(), "{l:?}");
+            assert_eq!(holes(fr), holes(en), "{l:?}");
+        }
+        assert_eq!(
+            say(GameLabel::Voted, Language::En, &[("name", "Bob")]),
+            "Vote saved: Bob."
+        );
     }
 }

@@ -342,7 +342,7 @@ async fn action(r: &GameRouter, http: &Http, call: &Call, season: &Season, now: 
             },
             crate::game::CibleType::Role => Cible::Role(raw.to_owned()),
             crate::game::CibleType::Camp => Cible::Camp(raw.to_owned()),
-            crate::game::CibleType::Booleen => Cible::Booleen(matches!(fold_yes(raw), true)),
+            crate::game::CibleType::Booleen => Cible::Booleen(fold_yes(raw)),
             crate::game::CibleType::Texte => Cible::Texte(raw.to_owned()),
         };
         ciblages.push(Ciblage {

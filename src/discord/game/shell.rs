@@ -94,6 +94,9 @@ pub struct GameShell {
     pub clock: Clock,
     published: watch::Sender<Option<Arc<Season>>>,
     seen: StdMutex<VecDeque<u64>>,
+    /// Told the game's channel ids whenever they change: the digest leaves
+    /// them out (set by the app when `[digest]` is on).
+    pub privacy: OnceLock<Box<dyn Fn(Vec<u64>) + Send + Sync>>,
 }
 
 impl GameShell {
@@ -117,6 +120,7 @@ impl GameShell {
             clock,
             published,
             seen: StdMutex::new(VecDeque::new()),
+            privacy: OnceLock::new(),
         });
         (shell, rx)
     }
@@ -209,6 +213,18 @@ impl GameShell {
                 *self.ids.write().unwrap_or_else(|p| p.into_inner()) = ids;
             }
             Err(e) => log::error!("game: {e}"),
+        }
+        self.tell_privacy(season, None);
+    }
+
+    /// Hands the digest every game channel: the structure's and the
+    /// boudoirs' (`extra`: one just created, not in `season` yet).
+    fn tell_privacy(&self, season: &Season, extra: Option<u64>) {
+        if let Some(tell) = self.privacy.get() {
+            let mut ids = self.channel_ids();
+            ids.extend(season.boudoirs.iter().filter_map(|b| b.channel));
+            ids.extend(extra);
+            tell(ids);
         }
     }
 
@@ -555,7 +571,9 @@ impl GameShell {
     }
 
     /// The instant action's alert: the only message that pings, and only
-    /// the MJ role.
+    /// the MJ role (configured for it: the MJs want to be woken for an
+    /// instant action, as lg-rez did).
+    #[allow(clippy::disallowed_methods)]
     async fn ping_mjs(&self, text: &str) {
         let (Some(http), Some(channel)) = (
             self.http.get(),
@@ -576,13 +594,12 @@ impl GameShell {
             Some(r) => CreateAllowedMentions::new().roles(vec![r]),
             None => CreateAllowedMentions::new(),
         });
-        if let Ok(Err(e)) | Err(e) =
-            tokio::time::timeout(CALL_DEADLINE, channel.send_message(http.as_ref(), message))
-                .await
-                .map_err(|_| serenity::Error::Other("timed out"))
-                .map(|r| r.map(|_| ()))
-        {
-            log::warn!("game: cannot alert the MJs: {e}");
+        let sent =
+            tokio::time::timeout(CALL_DEADLINE, channel.send_message(http.as_ref(), message)).await;
+        match sent {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => log::warn!("game: cannot alert the MJs: {e}"),
+            Err(_) => log::warn!("game: alerting the MJs timed out"),
         }
     }
 
@@ -654,6 +671,7 @@ impl GameShell {
                 return;
             }
         };
+        self.tell_privacy(season, Some(channel.get()));
         let attached = self
             .apply(|g| {
                 g.attach_boudoir_channel(id, channel.get())?;
@@ -729,7 +747,7 @@ impl schedule::Handler for TaskHandler {
     }
 
     fn pause(&self) -> Option<(Pause, Zone)> {
-        Some((self.0.settings.pause.clone(), self.0.settings.zone.clone()))
+        Some((self.0.settings.pause, self.0.settings.zone.clone()))
     }
 
     fn failed(&self, task: &Scheduled, reason: &str) {
