@@ -420,6 +420,22 @@ mod tests {
     }
 
     #[test]
+    fn the_games_channels_are_never_captured_even_when_opted_in_or_public() {
+        let c = channels();
+        assert!(c.is_watched(6) && c.is_watched(1));
+        // 6 is named by include_private, 1 is public: the game's all the same.
+        c.set_game_channels([6, 1]);
+        assert!(
+            !c.is_watched(6),
+            "include_private must not reach a game channel"
+        );
+        assert!(!c.is_watched(1));
+        assert_eq!(ids(c.watched(Audience::Mail)), vec![2]);
+        c.set_game_channels([]);
+        assert!(c.is_watched(6));
+    }
+
+    #[test]
     fn private_channels_are_captured_only_when_opted_in_and_shown_to_who_can_read_them() {
         let c = channels();
         assert!(!c.is_watched(5), "private, not opted in: never stored");

@@ -588,3 +588,54 @@ pub(super) mod prelude {
     pub use crate::messages::game::GameLabel as L;
     pub use crate::time::Timestamp;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::messages::Language;
+
+    fn season(names: &[(u64, &str)]) -> Season {
+        let catalogue = crate::game::Catalogue::default_fr().unwrap();
+        let schedule = crate::game::Schedule::with_zone(crate::time::Zone::new(None).unwrap());
+        let mut season = Season::new();
+        let mut game = crate::game::Game::new(&mut season, &catalogue, &schedule);
+        for (id, name) in names {
+            game.register(*id, name, None, crate::time::Timestamp(0))
+                .unwrap();
+        }
+        season
+    }
+
+    #[test]
+    fn names_match_without_case_or_accents_and_ambiguity_is_asked() {
+        let s = season(&[(1, "Élodie"), (2, "Émile"), (3, "Bob"), (4, "Bobby")]);
+        let find = |q: &str| find_player(&s, q, Language::Fr);
+        assert_eq!(find("elodie"), Ok(1));
+        assert_eq!(find("EMILE"), Ok(2));
+        assert_eq!(find("lod"), Ok(1), "a unique part of a name");
+        assert_eq!(find("bob"), Ok(3), "an exact name wins over a longer one");
+        let which = find("é").unwrap_err();
+        assert!(
+            which.contains("Élodie") && which.contains("Émile"),
+            "{which}"
+        );
+        assert!(find("zoé").unwrap_err().contains("Aucun joueur"));
+    }
+
+    #[test]
+    fn every_command_has_a_unique_name_and_a_rate_limit_entry() {
+        let mut names: Vec<&str> = GameCommand::ALL.iter().map(|c| c.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), GameCommand::ALL.len());
+        for c in GameCommand::ALL {
+            assert_eq!(GameCommand::from_name(c.name()), Some(c));
+            assert!(!c.limit().is_empty());
+        }
+        assert_eq!(GameCommand::Vote.limit(), "vote");
+        assert_eq!(GameCommand::VoteLoups.limit(), "kill");
+        assert_eq!(GameCommand::Cfini.limit(), "force-end");
+        assert!(GameCommand::Plot.mj() && !GameCommand::Vote.mj());
+        assert_eq!(vote_kind("Bûcher"), Some(VoteKind::Cond));
+    }
+}
