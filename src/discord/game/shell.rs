@@ -37,6 +37,10 @@ use crate::store::Store;
 use crate::time::calendar::Pause;
 use crate::time::{Clock, Timestamp, Zone};
 
+#[cfg(test)]
+#[path = "shell_tests.rs"]
+mod tests;
+
 /// The season's record in the store.
 pub const RECORD: &str = "game_season";
 /// The scheduler's task kind for the game.
@@ -191,7 +195,7 @@ impl GameShell {
         self.ensure(&http, &season).await;
         if first {
             self.scheduler
-                .register(KIND, Arc::new(TaskHandler(Arc::clone(self))));
+                .register(KIND, Arc::new(TaskHandler(Arc::downgrade(self))));
         }
     }
 
@@ -725,7 +729,8 @@ impl GameShell {
 }
 
 /// The scheduler's handler for kind `"game"`: the engine's [`Task`]s.
-pub struct TaskHandler(pub Arc<GameShell>);
+/// Weak: the shell holds the scheduler, which holds its handlers.
+pub struct TaskHandler(pub std::sync::Weak<GameShell>);
 
 #[async_trait::async_trait]
 impl schedule::Handler for TaskHandler {
@@ -734,8 +739,11 @@ impl schedule::Handler for TaskHandler {
             Ok(t) => t,
             Err(e) => return Outcome::Failed(format!("not a game task: {e}")),
         };
-        let now = self.0.clock.now();
-        match self.0.run(|g| g.run(&task, now)).await {
+        let Some(shell) = self.0.upgrade() else {
+            return Outcome::Retry("the game is stopping".into());
+        };
+        let now = shell.clock.now();
+        match shell.run(|g| g.run(&task, now)).await {
             Ok(()) => Outcome::Done,
             Err(ShellError::Save(e)) => Outcome::Retry(e),
             // The season moved on (a vote closed by hand): nothing to do.
@@ -747,7 +755,8 @@ impl schedule::Handler for TaskHandler {
     }
 
     fn pause(&self) -> Option<(Pause, Zone)> {
-        Some((self.0.settings.pause, self.0.settings.zone.clone()))
+        let shell = self.0.upgrade()?;
+        Some((shell.settings.pause, shell.settings.zone.clone()))
     }
 
     fn failed(&self, task: &Scheduled, reason: &str) {
