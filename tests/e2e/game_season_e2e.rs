@@ -136,6 +136,21 @@ async fn vote(app: &Appliance, user: u64, command: &str, target: &str) -> String
     text(&slash(app, user, command, &[("joueur", target)]).await)
 }
 
+/// `/action`, after the half second the `kill` entry wants between two.
+async fn act(app: &Appliance, user: u64, pairs: &[(&str, &str)]) -> String {
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    text(&slash(app, user, "action", pairs).await)
+}
+
+/// The number `/action` lists for `slug`: "… rasage (12) …".
+fn action_number(listing: &str, slug: &str) -> String {
+    let after = listing
+        .split(&format!("{slug} ("))
+        .nth(1)
+        .unwrap_or_else(|| panic!("no {slug} in {listing:?}"));
+    after.split(')').next().unwrap().to_owned()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_season_is_played_survives_a_crash_and_ends() {
     let mut app = Appliance::start(
@@ -221,6 +236,10 @@ async fn a_season_is_played_survives_a_crash_and_ends() {
         ("Fanny", "camp", "loups"),
         ("Fanny", "flags", "votant_loups=oui"),
         ("carol", "role", "voyante"),
+        // The witch: one poison, opened with the wolves' vote.
+        ("elodie", "role", "sorciere"),
+        ("elodie", "flags", "role_actif=oui"),
+        ("gaston", "flags", "role_actif=oui"),
     ] {
         let done = slash(
             &app,
@@ -237,6 +256,58 @@ async fn a_season_is_played_survives_a_crash_and_ends() {
     assert_eq!(confirmed(&app, MJ, "cparti", &[]).await, "Fait.");
     let annonces = channel_id(&app, "annonces");
     message_in(&app, annonces, "La partie commence").await;
+
+    // The barber's razor is permanent and instant: given during the season
+    // it opens at once; using it asks first, then alerts the MJs with the
+    // one ping the game makes, the MJ role's.
+    let barber = slash(
+        &app,
+        MJ,
+        "joueur",
+        &[
+            ("joueur", "gaston"),
+            ("champ", "role"),
+            ("valeur", "barbier"),
+        ],
+    )
+    .await;
+    assert_eq!(text(&barber), "Fait.");
+    message_in(
+        &app,
+        channel_id(&app, "conv-bot-gaston"),
+        "Action ouverte : rasage",
+    )
+    .await;
+    let razor = action_number(&act(&app, GASTON, &[]).await, "rasage");
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let ask = slash(
+        &app,
+        GASTON,
+        "action",
+        &[("numero", &razor), ("cible", "Alice")],
+    )
+    .await;
+    assert!(text(&ask).contains("instantanée"), "{}", text(&ask));
+    let yes = custom_ids(&ask)
+        .into_iter()
+        .find(|i| i.starts_with("game:act:"))
+        .unwrap();
+    assert_eq!(text(&press(&app, GASTON, ANNOUNCE, 1, &yes).await), "Fait.");
+    let alert = message_in(
+        &app,
+        channel_id(&app, "résolution"),
+        "Action instantanée de Gaston",
+    )
+    .await;
+    let request = app
+        .discord
+        .requests()
+        .into_iter()
+        .find(|r| r.method == "POST" && r.body["content"].as_str() == Some(alert.content.as_str()))
+        .expect("the alert's request");
+    let pings = request.pings().unwrap();
+    assert_eq!(pings.roles, vec![STAFF_ROLE], "only the MJ role is pinged");
+    assert!(pings.users.is_empty() && !pings.everyone);
 
     // The pyre vote opens: each player gets a button in their channel.
     assert_eq!(
@@ -398,6 +469,13 @@ async fn a_season_is_played_survives_a_crash_and_ends() {
         text(&slash(&app, MJ, "open", &[("vote", "loups")]).await),
         "Fait."
     );
+    // The witch's poison opened with it: one charge, used once.
+    let elodie_channel = channel_id(&app, "conv-bot-élodie");
+    message_in(&app, elodie_channel, "Action ouverte : potion-mort").await;
+    let potion = action_number(&act(&app, ELODIE, &[]).await, "potion-mort");
+    let used = act(&app, ELODIE, &[("numero", &potion), ("cible", "gaston")]).await;
+    assert_eq!(used, "Fait.");
+    message_in(&app, elodie_channel, "Action potion-mort enregistrée").await;
     assert!(vote(&app, DAVE, "voteloups", "alice")
         .await
         .contains("Vote enregistré : Alice"));
@@ -405,6 +483,20 @@ async fn a_season_is_played_survives_a_crash_and_ends() {
         .await
         .contains("pas le droit"));
     assert!(vote(&app, BOB, "voteloups", "alice").await.contains("mort"));
+
+    assert_eq!(
+        text(&slash(&app, MJ, "close", &[("vote", "loups")]).await),
+        "Fait."
+    );
+    message_in(&app, elodie_channel, "Action potion-mort close").await;
+    assert_eq!(
+        text(&slash(&app, MJ, "open", &[("vote", "loups")]).await),
+        "Fait."
+    );
+    // Its one charge spent, the poison was archived: it does not reopen.
+    assert!(act(&app, ELODIE, &[])
+        .await
+        .contains("Aucune action ouverte"));
 
     // A boudoir: created by Alice, Carol invited from inside it.
     let made = slash(

@@ -330,19 +330,28 @@ async fn action(r: &GameRouter, http: &Http, call: &Call, season: &Season, now: 
             .answer(http, call, &r.t(L::NoOpenAction, &[]), true, Vec::new())
             .await;
     };
+    // One value per slot, in the catalogue's order, separated by `;`; a
+    // yes/no slot left out is a yes (the command itself is the choice).
+    let raws: Vec<&str> = call.arg_str(1).split(';').map(str::trim).collect();
     let mut ciblages = Vec::new();
-    if let Some(slot) = base.slots.first() {
-        let raw = call.arg_str(1);
+    for (i, slot) in base.slots.iter().enumerate() {
+        let raw = raws.get(i).copied().unwrap_or("");
         let value = match slot.kind {
             crate::game::CibleType::Joueur
             | crate::game::CibleType::Vivant
-            | crate::game::CibleType::Mort => match find_player(season, raw, shell.language()) {
-                Ok(p) => Cible::Joueur(p),
-                Err(text) => return r.answer(http, call, &text, true, Vec::new()).await,
-            },
+            | crate::game::CibleType::Mort => {
+                if raw.is_empty() && !slot.obligatoire {
+                    continue;
+                }
+                match find_player(season, raw, shell.language()) {
+                    Ok(p) => Cible::Joueur(p),
+                    Err(text) => return r.answer(http, call, &text, true, Vec::new()).await,
+                }
+            }
+            crate::game::CibleType::Booleen => Cible::Booleen(raw.is_empty() || fold_yes(raw)),
+            _ if raw.is_empty() && !slot.obligatoire => continue,
             crate::game::CibleType::Role => Cible::Role(raw.to_owned()),
             crate::game::CibleType::Camp => Cible::Camp(raw.to_owned()),
-            crate::game::CibleType::Booleen => Cible::Booleen(fold_yes(raw)),
             crate::game::CibleType::Texte => Cible::Texte(raw.to_owned()),
         };
         ciblages.push(Ciblage {
