@@ -219,6 +219,24 @@ async fn a_season_is_played_survives_a_crash_and_ends() {
     let again = slash(&app, ALICE, "inscription", &[]).await;
     assert!(text(&again).contains("déjà inscrit"), "{}", text(&again));
 
+    // The `!` forms answer in the channel they were typed in.
+    let alice_channel = channel_id(&app, "conv-bot-alice");
+    let asked = app
+        .discord
+        .send_message(ALICE, alice_channel, "!vivants")
+        .await;
+    let living = app
+        .discord
+        .wait_for_message(|m| m.reply_to == Some(asked), WAIT)
+        .await
+        .unwrap();
+    assert_eq!(living.channel_id, alice_channel);
+    assert!(
+        living.content.starts_with("En vie (8)"),
+        "{}",
+        living.content
+    );
+
     // A player is no MJ.
     let refused = slash(&app, ALICE, "cparti", &[]).await;
     assert!(
@@ -314,7 +332,6 @@ async fn a_season_is_played_survives_a_crash_and_ends() {
         text(&slash(&app, MJ, "open", &[("vote", "cond")]).await),
         "Fait."
     );
-    let alice_channel = channel_id(&app, "conv-bot-alice");
     let opened = message_in(&app, alice_channel, "bûcher est ouvert").await;
     assert!(opened.custom_ids().contains(&"game:how:cond".to_owned()));
     let how = press(&app, ALICE, alice_channel, opened.id, "game:how:cond").await;

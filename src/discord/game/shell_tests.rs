@@ -133,3 +133,15 @@ async fn a_scheduled_close_runs_the_engine_and_survives_a_restart() {
         .iter()
         .any(|t| t.task.payload["task"] == "close_vote"));
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_retried_interaction_is_seen_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (shell, _scheduler) = open_shell(dir.path(), Clock::new()).await;
+    assert!(shell.first_time(42));
+    assert!(
+        !shell.first_time(42),
+        "Discord's retry of the same interaction"
+    );
+    assert!(shell.first_time(43));
+}
