@@ -564,6 +564,57 @@ async fn a_season_is_played_survives_a_crash_and_ends() {
         0
     );
 
+    // Renamed, then deleted: the channel follows, then goes to the
+    // cemetery with its members' access removed.
+    let in_boudoir = |op: &'static str, value: &'static str| {
+        let app = &app;
+        async move {
+            tokio::time::sleep(Duration::from_millis(600)).await;
+            let handle = app
+                .discord
+                .slash_command(
+                    ALICE,
+                    boudoir,
+                    "boudoir",
+                    opts(&[("operation", op), ("valeur", value)]),
+                )
+                .await;
+            let r = app
+                .discord
+                .wait_for_interaction_response(|r| handle.matches(r), WAIT)
+                .await
+                .unwrap();
+            text(&r)
+        }
+    };
+    assert_eq!(in_boudoir("rename", "Complot").await, "Fait.");
+    support::appliance::wait_until("the boudoir renamed", || {
+        app.discord
+            .guild_channels()
+            .iter()
+            .any(|c| c.id == boudoir && c.name == "boudoir-complot")
+    })
+    .await;
+    assert_eq!(in_boudoir("delete", "").await, "Fait.");
+    let cemetery = app
+        .discord
+        .guild_channels()
+        .into_iter()
+        .find(|c| c.name == "CIMETIÈRE DES BOUDOIRS")
+        .unwrap()
+        .id;
+    support::appliance::wait_until("the boudoir archived", || {
+        app.discord
+            .guild_channels()
+            .iter()
+            .any(|c| c.id == boudoir && c.parent == Some(cemetery))
+    })
+    .await;
+    assert_eq!(
+        app.discord.permissions_in(boudoir, CAROL) & permissions::VIEW_CHANNEL,
+        0
+    );
+
     // The end.
     assert_eq!(confirmed(&app, MJ, "cfini", &[]).await, "Fait.");
     message_in(&app, annonces, "La partie est terminée").await;

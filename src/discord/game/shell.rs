@@ -22,8 +22,8 @@ use std::time::Duration;
 use serde::{Deserialize, Serialize};
 use serenity::all::{
     ButtonStyle, ChannelId, ChannelType, CreateActionRow, CreateAllowedMentions, CreateButton,
-    CreateChannel, CreateMessage, GuildId, Http, PermissionOverwrite, PermissionOverwriteType,
-    RoleId, UserId,
+    CreateChannel, CreateMessage, EditChannel, GuildId, Http, PermissionOverwrite,
+    PermissionOverwriteType, RoleId, UserId,
 };
 use tokio::sync::{watch, Mutex};
 
@@ -539,6 +539,12 @@ impl GameShell {
                     self.post_fixed("résolution", &text).await;
                 }
                 Decision::BoudoirCreated { boudoir } => self.create_boudoir(season, boudoir).await,
+                Decision::BoudoirRenamed { boudoir } => {
+                    self.edit_boudoir(season, boudoir, false).await
+                }
+                Decision::BoudoirArchived { boudoir } => {
+                    self.edit_boudoir(season, boudoir, true).await
+                }
                 Decision::BoudoirJoined { boudoir, player } => {
                     self.boudoir_access(season, boudoir, player, true).await;
                     let text = self.say(L::BoudoirJoined, &[("name", &name(player))]);
@@ -552,9 +558,7 @@ impl GameShell {
                 Decision::ActionCreated { .. }
                 | Decision::ActionCancelled { .. }
                 | Decision::ActionArchived { .. }
-                | Decision::BoudoirGerant { .. }
-                | Decision::BoudoirRenamed { .. }
-                | Decision::BoudoirArchived { .. } => {
+                | Decision::BoudoirGerant { .. } => {
                     log::info!("game: {decision:?}");
                 }
             }
@@ -620,42 +624,18 @@ impl GameShell {
             return;
         };
         let members: Vec<u64> = b.members.iter().map(|m| m.player).collect();
-        let me = match tokio::time::timeout(CALL_DEADLINE, http.get_current_user()).await {
-            Ok(Ok(u)) => u.id.get(),
-            _ => {
-                log::error!("game: cannot read the bot's own user");
-                return;
-            }
+        let Some(overwrites) = self.boudoir_permissions(http, &members).await else {
+            return;
         };
-        let overwrites: Vec<PermissionOverwrite> = structure::boudoir_overwrites(&members)
-            .into_iter()
-            .filter_map(|o| {
-                let kind = match o.who {
-                    Who::Everyone => {
-                        PermissionOverwriteType::Role(RoleId::new(self.settings.guild))
-                    }
-                    Who::Role(r) => PermissionOverwriteType::Role(self.role(r)?),
-                    Who::Bot => PermissionOverwriteType::Member(UserId::new(me)),
-                    Who::Member(m) => PermissionOverwriteType::Member(UserId::new(m)),
-                };
-                Some(PermissionOverwrite {
-                    allow: o.allow,
-                    deny: o.deny,
-                    kind,
-                })
-            })
-            .collect();
         let category = {
             let ids = self.ids.read().unwrap_or_else(|p| p.into_inner());
-            ids.categories.get("BOUDOIRS").copied()
+            ids.categories
+                .get(structure::Category::Boudoirs.name())
+                .copied()
         };
-        let mut create = CreateChannel::new(format!(
-            "boudoir-{}",
-            structure::player_channel_name(&b.name)
-                .trim_start_matches(structure::PLAYER_CHANNEL_PREFIX)
-        ))
-        .kind(ChannelType::Text)
-        .permissions(overwrites);
+        let mut create = CreateChannel::new(boudoir_channel_name(&b.name))
+            .kind(ChannelType::Text)
+            .permissions(overwrites);
         if let Some(c) = category {
             create = create.category(c);
         }
@@ -694,6 +674,72 @@ impl GameShell {
         }
     }
 
+    /// A boudoir's overwrites for these members, with ids resolved.
+    async fn boudoir_permissions(
+        &self,
+        http: &Http,
+        members: &[u64],
+    ) -> Option<Vec<PermissionOverwrite>> {
+        let me = match tokio::time::timeout(CALL_DEADLINE, http.get_current_user()).await {
+            Ok(Ok(u)) => u.id.get(),
+            _ => {
+                log::error!("game: cannot read the bot's own user");
+                return None;
+            }
+        };
+        Some(
+            structure::boudoir_overwrites(members)
+                .into_iter()
+                .filter_map(|o| {
+                    let kind = match o.who {
+                        Who::Everyone => {
+                            PermissionOverwriteType::Role(RoleId::new(self.settings.guild))
+                        }
+                        Who::Role(r) => PermissionOverwriteType::Role(self.role(r)?),
+                        Who::Bot => PermissionOverwriteType::Member(UserId::new(me)),
+                        Who::Member(m) => PermissionOverwriteType::Member(UserId::new(m)),
+                    };
+                    Some(PermissionOverwrite {
+                        allow: o.allow,
+                        deny: o.deny,
+                        kind,
+                    })
+                })
+                .collect(),
+        )
+    }
+
+    /// A renamed boudoir's channel follows; an archived one moves to the
+    /// cemetery and loses its members' overwrites (GAME.md §2).
+    async fn edit_boudoir(&self, season: &Season, id: crate::game::BoudoirId, archive: bool) {
+        let (Some(http), Some(b)) = (self.http.get(), season.boudoir(id)) else {
+            return;
+        };
+        let Some(channel) = b.channel.map(ChannelId::new) else {
+            return;
+        };
+        let mut edit = EditChannel::new().name(boudoir_channel_name(&b.name));
+        if archive {
+            let Some(overwrites) = self.boudoir_permissions(http, &[]).await else {
+                return;
+            };
+            edit = edit.permissions(overwrites);
+            let cemetery = {
+                let ids = self.ids.read().unwrap_or_else(|p| p.into_inner());
+                ids.categories
+                    .get(structure::Category::Cimetiere.name())
+                    .copied()
+            };
+            if let Some(c) = cemetery {
+                edit = edit.category(c);
+            }
+        }
+        let edited = tokio::time::timeout(CALL_DEADLINE, channel.edit(http.as_ref(), edit)).await;
+        if !matches!(edited, Ok(Ok(_))) {
+            log::error!("game: cannot update the channel of boudoir {}", b.name);
+        }
+    }
+
     async fn boudoir_access(
         &self,
         season: &Season,
@@ -726,6 +772,16 @@ impl GameShell {
             log::error!("game: cannot change {player}'s access to boudoir channel {channel}");
         }
     }
+}
+
+/// A boudoir's channel name: prefixed, so it never takes a fixed
+/// channel's name (see [`super::diff`]'s header).
+fn boudoir_channel_name(name: &str) -> String {
+    let slug = structure::player_channel_name(name);
+    format!(
+        "boudoir-{}",
+        slug.trim_start_matches(structure::PLAYER_CHANNEL_PREFIX)
+    )
 }
 
 /// The scheduler's handler for kind `"game"`: the engine's [`Task`]s.
