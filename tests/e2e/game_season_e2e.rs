@@ -624,3 +624,65 @@ async fn a_season_is_played_survives_a_crash_and_ends() {
         assert!(!m.content.contains("@everyone"), "{}", m.content);
     }
 }
+
+/// The game in the digest's guild: its channels are never captured, even
+/// when `include_private` names channels ("général", "logs") the game
+/// happens to have too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_games_channels_never_reach_the_digest() {
+    use support::smtp::{digest_section, SmtpOptions, SmtpServer, SMTP_PASSWORD, SMTP_USER};
+    let smtp = SmtpServer::start(SmtpOptions::starttls().with_auth(SMTP_USER, SMTP_PASSWORD)).await;
+    let files = tempfile::tempdir().unwrap();
+    let mut app = Appliance::start(
+        bin(),
+        Options {
+            extra: format!(
+                "{}include_private = [\"général\", \"logs\"]\n\n[game]\nenabled = true\n",
+                digest_section(&smtp, files.path(), None, "10s")
+            ),
+            env: vec![(
+                "CUBEGUARDIAN_SMTP_PASSWORD".to_owned(),
+                SMTP_PASSWORD.to_owned(),
+            )],
+            ..Options::default()
+        },
+    )
+    .await;
+    app.spawn_ready().await;
+    app.log
+        .wait("commands registered", |l| {
+            l.contains("slash commands registered")
+        })
+        .await;
+    let d = &app.discord;
+    d.send_message(ADMIN, channel_id(&app, "général"), "secret des MJ")
+        .await;
+    d.send_message(ADMIN, channel_id(&app, "logs"), "journal des MJ")
+        .await;
+    d.send_message(ALICE, DISCUSSION, "discussion publique")
+        .await;
+    // The fixture's own public #général is still captured.
+    d.send_message(ALICE, ANNOUNCE, "bonjour à tous").await;
+    let stored = || async {
+        let body = reqwest::get(format!("http://{}/metrics", app.admin_addr))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        support::prometheus::parse_exposition(&body)
+            .get("cubeguardian_digest_messages_captured_total")
+            .copied()
+            .unwrap_or(0.0)
+    };
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while stored().await < 2.0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the public messages were not stored"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Captured in order: the game's messages, sent first, would be counted.
+    assert_eq!(stored().await, 2.0, "a game channel's message was captured");
+}
