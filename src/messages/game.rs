@@ -37,6 +37,7 @@ labels! {
         AlreadyEntered fr: "C'est déjà fait." en: "Already done.";
         WrongPhase fr: "Pas possible à ce moment de la partie." en: "Not possible at this point of the game.";
         Refused fr: "Refusé : {why}." en: "Refused: {why}.";
+        RateLimited fr: "Doucement : réessaie dans un instant." en: "Easy: try again in a moment.";
         MjOnly fr: "Réservé aux MJ." en: "Game masters only.";
         Usage fr: "Utilisation : {usage}" en: "Usage: {usage}";
         Done fr: "Fait." en: "Done.";

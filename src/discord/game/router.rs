@@ -436,7 +436,7 @@ impl GameRouter {
             _ => command.limit(),
         };
         if !self.allowed(&call, limit) {
-            let text = say(L::Refused, self.shell.language(), &[("why", "rate limit")]);
+            let text = self.t(L::RateLimited, &[]);
             self.answer(http, &call, &text, true, Vec::new()).await;
             return;
         }
