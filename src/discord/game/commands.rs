@@ -459,7 +459,6 @@ async fn boudoir(r: &GameRouter, http: &Http, call: &Call, season: &Season, now:
             result.map(|(_, d, s)| (d, s))
         }
     };
-    let _ = BoudoirId(0);
     respond(r, http, call, season, done).await;
 }
 

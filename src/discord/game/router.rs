@@ -445,13 +445,12 @@ impl GameRouter {
                 .await;
             return;
         }
-        if let Some((i, (name, _))) = command
+        if let Some((_, (name, _))) = command
             .options()
             .iter()
             .enumerate()
             .find(|(i, (_, req))| *req && call.arg(*i).is_none())
         {
-            let _ = i;
             let usage = format!("/{} <{name}>", command.name());
             self.answer(
                 http,
@@ -582,8 +581,8 @@ pub(super) mod prelude {
     };
     pub use crate::game::season::Flags;
     pub use crate::game::{
-        ActionId, BoudoirId, CandidHaroKind, Ciblage, Cible, ClockTime, Decision, Refill, Season,
-        Statut, TallyResult, VoteKind,
+        ActionId, CandidHaroKind, Ciblage, Cible, ClockTime, Decision, Refill, Season, Statut,
+        TallyResult, VoteKind,
     };
     pub use crate::messages::game::GameLabel as L;
     pub use crate::time::Timestamp;
