@@ -14,8 +14,10 @@ use tokio::sync::{mpsc, watch};
 use crate::digest::listing;
 use crate::digest::service::{DigestError, Digester};
 use crate::discord::Link;
+use crate::game::summary::{SeasonSummary, SummaryPhase};
+use crate::game::VoteKind;
 use crate::messages::page::PageLabel;
-use crate::messages::{Messages, Text};
+use crate::messages::{Language, Messages, Text};
 use crate::outgoing::Outgoing;
 use crate::power::driver::PowerView;
 use crate::power::machine::{GameObservation, Requester, State, StateKind};
@@ -26,7 +28,7 @@ use crate::services::PlainWords;
 use crate::time::Clock;
 use crate::web::{
     AdminAction, Backend, BanRow, DigestQuery, Done, Failed, Feature, HistoryRow, MinecraftView,
-    Snapshot,
+    SeasonView, SeasonVoteView, Snapshot,
 };
 
 /// The key of the one feature the page can toggle today.
@@ -53,9 +55,6 @@ pub struct Vitals {
 }
 
 pub struct Console {
-    /// The werewolf season as last saved, when `[game]` is on (for the
-    /// admin page's season view).
-    pub game_season: Option<watch::Receiver<Option<Arc<crate::game::Season>>>>,
     pub started: Instant,
     pub vitals: Arc<Vitals>,
     pub view: watch::Receiver<PowerView>,
@@ -75,6 +74,42 @@ pub struct Console {
     pub degraded: Option<String>,
     /// Whether the Minecraft front door runs (its players are shown).
     pub front_door: bool,
+    /// The werewolf season as the game's shell last saved it; `None` when
+    /// `[game]` is off (then the page has no season card), `Some` holding
+    /// `None` before the game has loaded its season.
+    pub season: Option<watch::Receiver<Option<SeasonSummary>>>,
+}
+
+/// The season's summary worded for the page, in the page's language.
+pub fn season_view(s: &SeasonSummary, language: Language) -> SeasonView {
+    let l = |label: PageLabel| label.get(language).to_owned();
+    SeasonView {
+        phase: l(match s.phase {
+            SummaryPhase::Registration => PageLabel::SeasonRegistration,
+            SummaryPhase::Running => PageLabel::SeasonRunning,
+            SummaryPhase::Ended => PageLabel::SeasonEnded,
+        }),
+        day: s.day,
+        open_votes: s
+            .open_votes
+            .iter()
+            .map(|v| SeasonVoteView {
+                name: l(match v.kind {
+                    VoteKind::Cond => PageLabel::VotePyre,
+                    VoteKind::Maire => PageLabel::VoteMayor,
+                    VoteKind::Loups => PageLabel::VoteWolves,
+                }),
+                closes_at_unix_ms: v.closes_at.map(|t| t.0),
+                voted: v.voted,
+                voters: v.voters,
+            })
+            .collect(),
+        open_actions: s.open_actions,
+        living: s.living,
+        dead: s.dead,
+        total: s.total,
+        mayor: s.mayor.clone(),
+    }
 }
 
 /// The text `cubeguardian digest` prints for `query`, from the running
@@ -259,6 +294,11 @@ impl Backend for Console {
                     .to_owned(),
                 enabled: self.plain_words.is_on(),
             }],
+            season: self.season.as_ref().and_then(|rx| {
+                rx.borrow()
+                    .as_ref()
+                    .map(|s| season_view(s, self.messages.language()))
+            }),
         }
     }
 
@@ -352,5 +392,70 @@ impl Backend for Console {
                 false => Err(Failed::NotBanned(user)),
             },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::game::summary::OpenVote;
+    use crate::time::Timestamp;
+
+    #[test]
+    fn the_season_is_worded_in_the_pages_language() {
+        let summary = SeasonSummary {
+            phase: SummaryPhase::Running,
+            day: Some(3),
+            open_votes: vec![
+                OpenVote {
+                    kind: VoteKind::Cond,
+                    closes_at: Some(Timestamp(1_795_258_730_000)),
+                    voted: 2,
+                    voters: 7,
+                },
+                OpenVote {
+                    kind: VoteKind::Loups,
+                    closes_at: None,
+                    voted: 0,
+                    voters: 2,
+                },
+            ],
+            open_actions: 4,
+            living: 7,
+            dead: 1,
+            total: 8,
+            mayor: Some("Bruno".to_owned()),
+        };
+        let fr = season_view(&summary, Language::Fr);
+        assert_eq!(fr.phase, "En cours");
+        assert_eq!(fr.day, Some(3));
+        assert_eq!(
+            (fr.living, fr.dead, fr.total, fr.open_actions),
+            (7, 1, 8, 4)
+        );
+        assert_eq!(fr.mayor.as_deref(), Some("Bruno"));
+        let votes: Vec<_> = fr
+            .open_votes
+            .iter()
+            .map(|v| (v.name.as_str(), v.closes_at_unix_ms, v.voted, v.voters))
+            .collect();
+        assert_eq!(
+            votes,
+            [
+                ("Bûcher", Some(1_795_258_730_000), 2, 7),
+                ("Loups", None, 0, 2)
+            ]
+        );
+        let en = season_view(
+            &SeasonSummary {
+                phase: SummaryPhase::Registration,
+                day: None,
+                ..summary
+            },
+            Language::En,
+        );
+        assert_eq!(en.phase, "Registration open");
+        assert_eq!(en.open_votes[0].name, "Pyre");
+        assert_eq!(en.open_votes[1].name, "Wolves");
     }
 }

@@ -416,7 +416,7 @@ pub async fn run(
         digest: digest_for_console,
         degraded: degraded.as_ref().map(|d| d.reason.clone()),
         front_door: front_door.is_some(),
-        game_season: season_view,
+        season: season_view.map(|seasons| summaries(seasons, clock, shutdown.clone())),
     });
     let web = WebServer::bind(
         WebSettings {
@@ -680,6 +680,34 @@ fn ssh_key_file(
         return Ok(path);
     }
     ssh.key_file.clone().ok_or(StartError::NoSshKey)
+}
+
+/// The admin page's season card: the summary of each season the game's
+/// shell saves (worked out once per change, in a task of its own).
+fn summaries(
+    mut seasons: watch::Receiver<Option<Arc<crate::game::Season>>>,
+    clock: Clock,
+    shutdown: CancellationToken,
+) -> watch::Receiver<Option<crate::game::summary::SeasonSummary>> {
+    let summarize = move |s: &Option<Arc<crate::game::Season>>| {
+        s.as_deref()
+            .map(|s| crate::game::summary::summary(s, clock.now()))
+    };
+    let (tx, rx) = watch::channel(summarize(&seasons.borrow_and_update()));
+    tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                changed = seasons.changed() => {
+                    if changed.is_err() {
+                        return;
+                    }
+                }
+                () = shutdown.cancelled() => return,
+            }
+            tx.send_replace(summarize(&seasons.borrow_and_update()));
+        }
+    });
+    rx
 }
 
 /// The werewolf game, when `[game]` is on: its catalogue (a mistake in it

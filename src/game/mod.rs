@@ -30,7 +30,8 @@
 //!   [`Game::counter`], [`Game::open_at`], [`Game::fire`] (a trigger), [`Game::refill`].
 //! - Reading (for `!menu`, `!infos`, `!vivants`, `!morts`, the admin
 //!   page): the [`Season`]'s fields and helpers ([`Season::open_uses`],
-//!   [`Season::living`], [`Season::dead`], [`Season::actions_of`]).
+//!   [`Season::living`], [`Season::dead`], [`Season::actions_of`]);
+//!   [`summary::summary`] for the season at a glance.
 //! - Boudoirs ([`boudoirs`]): create, invite, expulse, leave, transfer,
 //!   rename, delete, [`Game::mp`], [`Game::attach_boudoir_channel`].
 //! - Scheduled work: the scheduler stores a [`Task`] and, when due, calls
@@ -42,6 +43,7 @@ pub mod catalogue;
 pub mod clock;
 pub mod model;
 pub mod season;
+pub mod summary;
 pub mod tally;
 pub mod votes;
 

@@ -4,6 +4,7 @@ mod actions;
 mod boudoirs;
 mod catalogue;
 mod season;
+mod summary;
 mod support;
 mod tally;
 mod votes;

@@ -84,6 +84,30 @@ labels! {
         WrongToken fr: "Jeton incorrect." en: "Wrong token.";
         /// The plain-words switch in the features list.
         PlainWordsFeature fr: "Commandes en langage naturel" en: "Commands in plain words";
+        /// The werewolf season's card (only with `[game]` on).
+        Season fr: "Partie de loup-garou" en: "Werewolf season";
+        SeasonRegistration fr: "Inscriptions ouvertes" en: "Registration open";
+        SeasonRunning fr: "En cours" en: "Running";
+        SeasonEnded fr: "Terminée" en: "Over";
+        /// Before the game day's number.
+        SeasonDay fr: "jour" en: "day";
+        SeasonLiving fr: "vivants" en: "living";
+        SeasonDead fr: "morts" en: "dead";
+        SeasonPlayers fr: "inscrits" en: "players";
+        SeasonMayor fr: "Maire\u{a0}:" en: "Mayor:";
+        SeasonNoMayor fr: "pas encore élu" en: "not elected yet";
+        SeasonOpenVotes fr: "Votes ouverts" en: "Open votes";
+        SeasonNoVote fr: "Aucun vote ouvert." en: "No open vote.";
+        /// "3 / 8 voted".
+        SeasonVoted fr: "ont voté" en: "voted";
+        /// Before a vote's closing time.
+        SeasonCloses fr: "ferme à" en: "closes at";
+        /// A vote an MJ closes by hand.
+        SeasonClosedByMj fr: "fermé par un MJ" en: "closed by an MJ";
+        SeasonOpenActions fr: "Pouvoirs ouverts\u{a0}:" en: "Open powers:";
+        VotePyre fr: "Bûcher" en: "Pyre";
+        VoteMayor fr: "Maire" en: "Mayor";
+        VoteWolves fr: "Loups" en: "Wolves";
 
         // The page's answers to its actions (flash line, and the body of a
         // script's answer). `{…}` is filled in by the page.

@@ -139,6 +139,7 @@ pub(crate) struct Table {
     spill: UserMap<Spill>,
 }
 
+#[inline]
 fn unpack(spill: &UserMap<Spill>, id: UserId, c: &Compact) -> UserEntry {
     let mut slots = Slots::new();
     let mut next = 0;
@@ -180,19 +181,19 @@ fn unpack(spill: &UserMap<Spill>, id: UserId, c: &Compact) -> UserEntry {
     entry
 }
 
-/// `entry` packed: the compact part, and the spill part if it needs one.
-/// The hot buckets keep their order but close up (a freed first slot is
-/// filled by the next one), so a user with one hot command never needs a
-/// spill record.
-fn pack(entry: &UserEntry) -> (Compact, Option<Spill>) {
+/// `entry`'s compact part, and whether the rest needs a spill record
+/// ([`spill_of`]). The hot buckets keep their order but close up (a freed
+/// first slot is filled by the next one), so a user with one hot command
+/// never needs a spill record.
+///
+/// Split from [`spill_of`] so that the common check, which spills
+/// nothing, writes 20 bytes in place and never builds the 48-byte spill
+/// record at all.
+#[inline]
+fn compact_of(entry: &UserEntry) -> Compact {
     let mut hot = entry.slots.iter();
     let first = hot.next();
-    let mut rest = Slots::new();
-    let mut more = false;
-    for (i, (command, bucket)) in hot.enumerate() {
-        rest.set(i, command, bucket);
-        more = true;
-    }
+    let more = hot.next().is_some();
     let spilled = more
         || entry.ban_until != 0
         || entry.last_offense != 0
@@ -200,7 +201,7 @@ fn pack(entry: &UserEntry) -> (Compact, Option<Spill>) {
         || entry.level != 0
         || entry.flags != 0;
     let (command, tat, last) = first.map_or((EMPTY, 0, 0), |(c, b)| (c, b.tat, b.last));
-    let compact = Compact {
+    Compact {
         last_seen: entry.last_seen,
         tat,
         last,
@@ -208,16 +209,24 @@ fn pack(entry: &UserEntry) -> (Compact, Option<Spill>) {
         quota_used: entry.quota_used,
         command,
         spilled,
-    };
-    let spill = spilled.then_some(Spill {
+    }
+}
+
+/// The part of `entry` that does not fit its compact record (call only
+/// when [`compact_of`] says `spilled`).
+fn spill_of(entry: &UserEntry) -> Spill {
+    let mut rest = Slots::new();
+    for (i, (command, bucket)) in entry.slots.iter().skip(1).enumerate() {
+        rest.set(i, command, bucket);
+    }
+    Spill {
         ban_until: entry.ban_until,
         last_offense: entry.last_offense,
         violations: entry.violations,
         level: entry.level,
         flags: entry.flags,
         slots: rest,
-    });
-    (compact, spill)
+    }
 }
 
 impl Table {
@@ -250,47 +259,39 @@ impl Table {
         f: impl FnOnce(&mut UserEntry) -> R,
     ) -> R {
         use std::collections::hash_map::Entry;
-        let (result, spill, was_spilled) = match self.compact.entry(Key::new(id)) {
+        let (result, entry, spilled, was_spilled) = match self.compact.entry(Key::new(id)) {
             Entry::Occupied(mut slot) => {
-                let was_spilled = slot.get().spilled;
-                let mut entry = unpack(&self.spill, id, slot.get());
+                let record = slot.get_mut();
+                let was_spilled = record.spilled;
+                let mut entry = unpack(&self.spill, id, record);
                 let result = f(&mut entry);
-                let (compact, spill) = pack(&entry);
-                *slot.get_mut() = compact;
-                (result, spill, was_spilled)
+                *record = compact_of(&entry);
+                (result, entry, record.spilled, was_spilled)
             }
             Entry::Vacant(slot) => {
                 let mut entry = new();
                 let result = f(&mut entry);
-                let (compact, spill) = pack(&entry);
-                slot.insert(compact);
-                (result, spill, false)
+                let spilled = slot.insert(compact_of(&entry)).spilled;
+                (result, entry, spilled, false)
             }
         };
-        match spill {
-            Some(spill) => {
-                self.spill.insert(id, spill);
-            }
-            None if was_spilled => {
-                self.spill.remove(&id);
-            }
-            None => {}
+        if spilled {
+            self.spill.insert(id, spill_of(&entry));
+        } else if was_spilled {
+            self.spill.remove(&id);
         }
         result
     }
 
     /// Stores `entry` as `id`'s record.
     pub fn put(&mut self, id: UserId, entry: &UserEntry) {
-        let (compact, spill) = pack(entry);
+        let compact = compact_of(entry);
+        let spilled = compact.spilled;
         let old = self.compact.insert(Key::new(id), compact);
-        match spill {
-            Some(spill) => {
-                self.spill.insert(id, spill);
-            }
-            None if old.is_some_and(|c| c.spilled) => {
-                self.spill.remove(&id);
-            }
-            None => {}
+        if spilled {
+            self.spill.insert(id, spill_of(entry));
+        } else if old.is_some_and(|c| c.spilled) {
+            self.spill.remove(&id);
         }
     }
 

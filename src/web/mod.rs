@@ -132,6 +132,36 @@ pub struct Snapshot {
     pub maintenance: bool,
     /// The features the admin can toggle (digest, natural-language commands…).
     pub features: Vec<Feature>,
+    /// The werewolf season; `None` when the game is off (no card at all).
+    pub season: Option<SeasonView>,
+}
+
+/// The werewolf season at a glance, already worded by the appliance (the
+/// page knows nothing of the game's engine).
+#[derive(Debug, Clone, Default)]
+pub struct SeasonView {
+    /// "registration open", "running", "over".
+    pub phase: String,
+    /// The game day, while the season runs.
+    pub day: Option<u64>,
+    pub open_votes: Vec<SeasonVoteView>,
+    /// Role powers open right now.
+    pub open_actions: usize,
+    pub living: usize,
+    pub dead: usize,
+    pub total: usize,
+    pub mayor: Option<String>,
+}
+
+/// One open vote of the season.
+#[derive(Debug, Clone, Default)]
+pub struct SeasonVoteView {
+    /// "Pyre", "Mayor", "Wolves".
+    pub name: String,
+    /// `None` when an MJ closes it by hand.
+    pub closes_at_unix_ms: Option<u64>,
+    pub voted: usize,
+    pub voters: usize,
 }
 
 /// Minecraft's answer to the last status ping.

@@ -264,6 +264,45 @@ pub fn admin_page(
             }
         }
 
+        @if let Some(season) = &s.season {
+            section class="card season" {
+                h2 { (l(L::Season)) }
+                p class="state" {
+                    (season.phase)
+                    @if let Some(day) = season.day { " · " (l(L::SeasonDay)) " " (day) }
+                }
+                p {
+                    (season.living) " " (l(L::SeasonLiving)) " · "
+                    (season.dead) " " (l(L::SeasonDead)) " · "
+                    (season.total) " " (l(L::SeasonPlayers))
+                }
+                p {
+                    (l(L::SeasonMayor)) " "
+                    @match &season.mayor {
+                        Some(name) => (name),
+                        None => span class="muted" { (l(L::SeasonNoMayor)) },
+                    }
+                }
+                h3 { (l(L::SeasonOpenVotes)) }
+                @if season.open_votes.is_empty() {
+                    p class="muted" { (l(L::SeasonNoVote)) }
+                } @else {
+                    ul {
+                        @for v in &season.open_votes {
+                            li {
+                                strong { (v.name) } " · " (v.voted) " / " (v.voters) " " (l(L::SeasonVoted)) " · "
+                                @match v.closes_at_unix_ms {
+                                    Some(at) => { (l(L::SeasonCloses)) " " (time_tag(at)) },
+                                    None => span class="muted" { (l(L::SeasonClosedByMj)) },
+                                }
+                            }
+                        }
+                    }
+                }
+                p { (l(L::SeasonOpenActions)) " " (season.open_actions) }
+            }
+        }
+
         @if !s.features.is_empty() {
             section class="card" {
                 h2 { (l(L::Features)) }

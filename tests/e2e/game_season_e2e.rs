@@ -481,6 +481,19 @@ async fn a_season_is_played_survives_a_crash_and_ends() {
     let morts = slash(&app, ALICE, "morts", &[]).await;
     assert!(text(&morts).contains("Bob"), "{}", text(&morts));
 
+    // The admin page's season card follows the saved season.
+    let page = reqwest::Client::new()
+        .get(format!("http://{}/", app.admin_addr))
+        .header("Authorization", format!("Bearer {ADMIN_TOKEN}"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("Partie de loup-garou"), "no season card");
+    assert!(page.contains("7 vivants"), "the death is not on the card");
+
     // The wolves vote; a villager may not, the dead may not.
     assert_eq!(
         text(&slash(&app, MJ, "open", &[("vote", "loups")]).await),

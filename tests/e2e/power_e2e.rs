@@ -475,6 +475,57 @@ fn example_config_passes_check_config() {
     assert!(stdout.contains("game: off"), "{stdout}");
 }
 
+/// A game master's typo in the catalogue stops `check-config` like any
+/// config mistake, naming the catalogue's file and line; fixed, the
+/// catalogue is counted.
+#[test]
+fn a_broken_game_catalogue_fails_check_config_naming_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalogue = dir.path().join("roles.toml");
+    let config = dir.path().join("config.toml");
+    let example = std::fs::read_to_string("config.example.toml").unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            "{example}\n[game]\nenabled = true\ncatalogue = {:?}\n",
+            catalogue.display().to_string()
+        ),
+    )
+    .unwrap();
+    let check = || {
+        std::process::Command::new(bin())
+            .args(["check-config", "--config"])
+            .arg(&config)
+            .output()
+            .unwrap()
+    };
+    let good = "[[camp]]\nslug = \"village\"\nname = \"Village\"\n\n[[role]]\n\
+                slug = \"voyante\"\nname = \"Voyante\"\ncamp = \"village\"\n\
+                actions = [\"voyance\"]\n\n[[action]]\nslug = \"voyance\"\n\
+                trigger_debut = \"perma\"\ntrigger_fin = \"perma\"\n";
+    std::fs::write(
+        &catalogue,
+        good.replace("trigger_fin = \"perma\"", "trigger_fin = \"never\""),
+    )
+    .unwrap();
+    let out = check();
+    assert_eq!(out.status.code(), Some(78), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("roles.toml:14") && stderr.contains("unknown trigger `never`"),
+        "{stderr}"
+    );
+
+    std::fs::write(&catalogue, good).unwrap();
+    let out = check();
+    assert!(out.status.success(), "{out:?}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("game catalogue: valid, 1 camps, 1 roles, 1 actions"),
+        "{stdout}"
+    );
+}
+
 #[test]
 fn missing_secret_is_a_clear_start_up_error() {
     let dir = tempfile::tempdir().unwrap();

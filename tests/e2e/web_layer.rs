@@ -16,7 +16,7 @@ use cubeguardian::messages::Language;
 use cubeguardian::system::secret::Secret;
 use cubeguardian::web::{
     AdminAction, Backend, BanRow, Done, Failed, Feature, HistoryRow, LogRing, Metrics,
-    MinecraftView, Snapshot, WebError, WebServer, WebSettings,
+    MinecraftView, SeasonView, SeasonVoteView, Snapshot, WebError, WebServer, WebSettings,
 };
 use reqwest::header::{AUTHORIZATION, CONTENT_TYPE, COOKIE, LOCATION, ORIGIN, SET_COOKIE};
 use reqwest::redirect::Policy;
@@ -88,6 +88,7 @@ fn snapshot() -> Snapshot {
             label: "Daily digest".into(),
             enabled: true,
         }],
+        season: None,
     }
 }
 
@@ -794,6 +795,104 @@ async fn action_outcomes_speak_the_configured_language() {
     let page = h.page(&cookie).await;
     assert!(page.contains("0 n’était pas exclu."), "{page}");
     h.stop().await;
+}
+
+/// The werewolf season's card: absent while the game is off, then its
+/// day, counts, mayor and open votes, headed in the page's language.
+#[tokio::test]
+async fn the_season_card_shows_only_with_the_game_in_each_language() {
+    let season = SeasonView {
+        phase: "<phase>".into(),
+        day: Some(4),
+        open_votes: vec![
+            SeasonVoteView {
+                name: "<pyre>".into(),
+                closes_at_unix_ms: Some(1_795_258_730_000),
+                voted: 3,
+                voters: 7,
+            },
+            SeasonVoteView {
+                name: "<wolves>".into(),
+                closes_at_unix_ms: None,
+                voted: 1,
+                voters: 2,
+            },
+        ],
+        open_actions: 5,
+        living: 7,
+        dead: 2,
+        total: 9,
+        mayor: Some("Zoé".into()),
+    };
+    let cases = [
+        (
+            Language::Fr,
+            [
+                "Partie de loup-garou",
+                "jour 4",
+                "7 vivants · 2 morts · 9 inscrits",
+                "Maire\u{a0}: Zoé",
+                "3 / 7 ont voté · ferme à <time datetime=\"2026-11-21T10:58:50Z\">",
+                "1 / 2 ont voté · <span class=\"muted\">fermé par un MJ",
+                "Pouvoirs ouverts\u{a0}: 5",
+            ],
+        ),
+        (
+            Language::En,
+            [
+                "Werewolf season",
+                "day 4",
+                "7 living · 2 dead · 9 players",
+                "Mayor: Zoé",
+                "3 / 7 voted · closes at <time datetime=\"2026-11-21T10:58:50Z\">",
+                "1 / 2 voted · <span class=\"muted\">closed by an MJ",
+                "Open powers: 5",
+            ],
+        ),
+    ];
+    for (language, expected) in cases {
+        let h = Harness::start(WebSettings {
+            admin_token: Some(Secret::new(TOKEN)),
+            language,
+            ..WebSettings::default()
+        })
+        .await;
+        let (cookie, _) = h.login().await;
+        let page = h.page(&cookie).await;
+        assert!(
+            !page.contains(expected[0]),
+            "{language:?}, game off: {page}"
+        );
+        assert!(!page.contains("<phase>"), "{language:?}: {page}");
+
+        h.set(|s| s.season = Some(season.clone()));
+        let page = h.page(&cookie).await;
+        for text in expected {
+            assert!(
+                page.contains(text),
+                "{language:?}: `{text}` missing: {page}"
+            );
+        }
+        // The appliance's own words are escaped like everything else.
+        assert!(page.contains("&lt;pyre&gt;") && page.contains("&lt;phase&gt;"));
+
+        h.set(|s| {
+            s.season = Some(SeasonView {
+                open_votes: Vec::new(),
+                mayor: None,
+                day: None,
+                ..season.clone()
+            })
+        });
+        let page = h.page(&cookie).await;
+        let (none, no_mayor) = match language {
+            Language::Fr => ("Aucun vote ouvert.", "pas encore élu"),
+            Language::En => ("No open vote.", "not elected yet"),
+        };
+        assert!(page.contains(none) && page.contains(no_mayor), "{page}");
+        assert!(!page.contains(expected[1]), "no day outside a run: {page}");
+        h.stop().await;
+    }
 }
 
 #[tokio::test]

@@ -104,6 +104,9 @@ pub struct Options {
     /// tests).
     pub proxmox_secret: Option<String>,
     pub extra_members: usize,
+    /// GUILD_CREATE as Discord sends it for a large guild (only the bot and
+    /// the members in voice; see the stand-in's notes).
+    pub only_voice_members: bool,
     /// `WATCHDOG_USEC` given to the bot, as systemd does with `WatchdogSec=`.
     pub watchdog_usec: Option<u64>,
     /// More environment for the bot (e.g. `CUBEGUARDIAN_SMTP_PASSWORD`).
@@ -126,6 +129,7 @@ impl Default for Options {
             without_proxmox: false,
             proxmox_secret: None,
             extra_members: 0,
+            only_voice_members: false,
             watchdog_usec: None,
             env: Vec::new(),
             discord_reachable: true,
@@ -232,7 +236,8 @@ impl Appliance {
             .member(CAROL, "carol", [PLAYER_ROLE])
             .member(DAVE, "dave", [STAFF_ROLE])
             .expect_token(DISCORD_TOKEN)
-            .extra_members(options.extra_members);
+            .extra_members(options.extra_members)
+            .only_voice_members_in_guild_create(options.only_voice_members);
         for user in &options.in_voice {
             fixture = fixture.in_voice(*user, VOICE);
         }

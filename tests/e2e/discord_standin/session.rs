@@ -271,6 +271,24 @@ async fn large_guild_reaches_the_bot() {
     bot.stop().await;
 }
 
+/// What Discord sends for a large guild: everyone counted, only the bot
+/// and the members in voice listed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_large_guild_can_list_only_the_members_in_voice() {
+    let fixture = fixture()
+        .extra_members(5_000)
+        .only_voice_members_in_guild_create(true);
+    let standin = DiscordStandIn::start(fixture).await;
+    let mut bot = Bot::start(&standin, TOKEN).await;
+    let guild = bot.guild().await;
+    assert_eq!(guild.member_count, 5_004);
+    let mut listed: Vec<u64> = guild.members.keys().map(|id| id.get()).collect();
+    listed.sort_unstable();
+    assert_eq!(listed, [ALICE, 900], "the one in voice, and the bot");
+    assert!(guild.large);
+    bot.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn close_codes_decide_between_resume_and_identify() {
     let standin = DiscordStandIn::start(fixture()).await;

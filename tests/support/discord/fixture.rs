@@ -108,6 +108,9 @@ pub struct GuildFixture {
     pub(crate) members: Vec<(u64, MemberSpec)>,
     pub(crate) voice: Vec<(u64, u64)>,
     pub(crate) extra_members: usize,
+    /// GUILD_CREATE lists only the bot and the members in voice, as Discord
+    /// does for a large guild, instead of every member.
+    pub(crate) only_voice_members: bool,
 }
 
 impl GuildFixture {
@@ -128,6 +131,7 @@ impl GuildFixture {
             members: Vec::new(),
             voice: Vec::new(),
             extra_members: 0,
+            only_voice_members: false,
         }
     }
 
@@ -241,6 +245,14 @@ impl GuildFixture {
     }
 
     /// Adds `n` generated members (`EXTRA_MEMBER_BASE + i`, named `membre-i`, no roles).
+    /// GUILD_CREATE as Discord sends it for a large guild: `member_count`
+    /// says how many there are, `members` holds only the bot and whoever is
+    /// in voice.
+    pub fn only_voice_members_in_guild_create(mut self, on: bool) -> Self {
+        self.only_voice_members = on;
+        self
+    }
+
     pub fn extra_members(mut self, n: usize) -> Self {
         self.extra_members = n;
         self

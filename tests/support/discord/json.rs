@@ -166,6 +166,14 @@ impl State {
         );
         let extra = u64::try_from(self.extra_members).unwrap_or(u64::MAX);
         members.extend((0..extra).map(|i| self.member_json(EXTRA_MEMBER_BASE + i, true)));
+        let member_count = members.len();
+        if self.only_voice_members {
+            let bot = self.bot_id.to_string();
+            members.retain(|m| {
+                let id = m["user"]["id"].as_str().unwrap_or_default();
+                id == bot || id.parse().is_ok_and(|id: u64| self.voice.contains_key(&id))
+            });
+        }
         let voice_states: Vec<Value> = if with_voice {
             self.voice
                 .iter()
@@ -216,9 +224,9 @@ impl State {
             "safety_alerts_channel_id": null,
             "incidents_data": null,
             "joined_at": self.started_at,
-            "large": members.len() >= 250,
+            "large": member_count >= 250,
             "unavailable": false,
-            "member_count": members.len(),
+            "member_count": member_count,
             "roles": roles,
             "voice_states": voice_states,
             "members": members,

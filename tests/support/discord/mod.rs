@@ -30,8 +30,10 @@
 //!   the voice states of GUILD_CREATE need `GUILD_VOICE_STATES`; MESSAGE_CREATE needs
 //!   `GUILD_MESSAGES` / `DIRECT_MESSAGES`; guild message content is blanked without
 //!   `MESSAGE_CONTENT` unless the bot is mentioned; member events need `GUILD_MEMBERS`.
-//! - GUILD_CREATE always lists every member (fixture, bot and `extra_members`), even for a
-//!   large guild: a worst case for memory, where Discord would send fewer.
+//! - GUILD_CREATE lists every member (fixture, bot and `extra_members`), even for a large
+//!   guild: a worst case for memory. With `only_voice_members_in_guild_create` it lists only
+//!   the bot and the members in voice, with `member_count` still counting everyone, which is
+//!   what Discord sends for a large guild.
 //! - Messages the bot creates, edits or deletes through REST are echoed on the gateway
 //!   (MESSAGE_CREATE/UPDATE/DELETE), as Discord does, so the bot must ignore its own messages.
 //! - Interaction replies are recorded as [`InteractionResponse`]s, not as channel messages.

@@ -151,6 +151,7 @@ pub(crate) struct State {
     pub(crate) members: BTreeMap<u64, MemberSpec>,
     pub(crate) voice: BTreeMap<u64, u64>,
     pub(crate) extra_members: usize,
+    pub(crate) only_voice_members: bool,
 
     pub(crate) session: Option<Session>,
     pub(crate) sessions_created: u64,
@@ -201,6 +202,7 @@ impl State {
             members: fixture.members.into_iter().collect(),
             voice: BTreeMap::new(),
             extra_members: fixture.extra_members,
+            only_voice_members: fixture.only_voice_members,
             session: None,
             sessions_created: 0,
             last_id: 0,
