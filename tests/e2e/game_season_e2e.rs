@@ -237,6 +237,17 @@ async fn a_season_is_played_survives_a_crash_and_ends() {
         living.content
     );
 
+    // Typed in a shared channel, a private answer goes to the player's own.
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    let asked = app.discord.send_message(ALICE, DISCUSSION, "!infos").await;
+    let infos = message_in(&app, alice_channel, "Alice — rôle").await;
+    assert_ne!(infos.reply_to, Some(asked));
+    assert!(!app
+        .discord
+        .messages()
+        .iter()
+        .any(|m| m.channel_id == DISCUSSION && m.content.contains("rôle")));
+
     // A player is no MJ.
     let refused = slash(&app, ALICE, "cparti", &[]).await;
     assert!(

@@ -482,7 +482,7 @@ impl GameRouter {
         let rows = if buttons.is_empty() {
             Vec::new()
         } else {
-            vec![CreateActionRow::Buttons(buttons)]
+            vec![CreateActionRow::Buttons(buttons.clone())]
         };
         let response = || {
             CreateInteractionResponse::Message(
@@ -495,6 +495,18 @@ impl GameRouter {
         let sent = match &call.src {
             Src::Slash(i) => i.create_response(http, response()).await,
             Src::Button(i) => i.create_response(http, response()).await,
+            // A private answer to a `!` form typed in a shared channel
+            // goes to the player's own channel, never to the room.
+            Src::Text { channel, .. }
+                if private
+                    && self
+                        .shell
+                        .channel(&super::structure::ChannelKey::Player(call.user))
+                        .is_some_and(|own| own != *channel) =>
+            {
+                self.shell.post_player(call.user, text, buttons).await;
+                return;
+            }
             Src::Text { channel, message } => channel
                 .send_message(
                     http,
