@@ -514,6 +514,11 @@ async fn a_season_is_played_survives_a_crash_and_ends() {
     let elodie_channel = channel_id(&app, "conv-bot-élodie");
     message_in(&app, elodie_channel, "Action ouverte : potion-mort").await;
     let potion = action_number(&act(&app, ELODIE, &[]).await, "potion-mort");
+    // Decided, cancelled, decided again: the use stays open until the close.
+    let used = act(&app, ELODIE, &[("numero", &potion), ("cible", "gaston")]).await;
+    assert_eq!(used, "Fait.");
+    let cancelled = act(&app, ELODIE, &[("numero", &potion), ("cible", "annuler")]).await;
+    assert_eq!(cancelled, "Fait.");
     let used = act(&app, ELODIE, &[("numero", &potion), ("cible", "gaston")]).await;
     assert_eq!(used, "Fait.");
     message_in(&app, elodie_channel, "Action potion-mort enregistrée").await;

@@ -330,6 +330,15 @@ async fn action(r: &GameRouter, http: &Http, call: &Call, season: &Season, now: 
             .answer(http, call, &r.t(L::NoOpenAction, &[]), true, Vec::new())
             .await;
     };
+    if matches!(
+        super::router::fold(call.arg_str(1)).as_str(),
+        "annuler" | "cancel"
+    ) {
+        let done = shell
+            .apply(|g| Ok(((), g.cancel_decision(call.user, id, now)?)))
+            .await;
+        return respond(r, http, call, season, done.map(|(_, d, s)| (d, s))).await;
+    }
     // One value per slot, in the catalogue's order, separated by `;`; a
     // yes/no slot left out is a yes (the command itself is the choice).
     let raws: Vec<&str> = call.arg_str(1).split(';').map(str::trim).collect();
