@@ -14,6 +14,9 @@
 //! (the HTTP client's default, [`super::super::no_pings`]).
 //!
 //! The season is published on a `watch` channel for the admin page.
+//!
+//! A little over 800 lines: [`GameShell::perform`], the one match over
+//! every [`Decision`], is kept whole so a new decision has one place to go.
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex as StdMutex, OnceLock, RwLock};
