@@ -66,6 +66,10 @@ struct Inner {
     excluded: Vec<ChannelRef>,
     important: Vec<ChannelRef>,
     include_private: Vec<ChannelRef>,
+    /// The werewolf game's channels and categories when it plays in this
+    /// guild: never captured, whatever the lists say (a name in
+    /// `include_private` like "général" could match one of them).
+    game: std::collections::BTreeSet<u64>,
     directory: Directory,
     overrides: BTreeMap<u64, Override>,
     /// Who sees which channel; `None` until this session's `GUILD_CREATE`
@@ -94,6 +98,7 @@ impl Channels {
                 excluded,
                 important,
                 include_private,
+                game: Default::default(),
                 directory,
                 overrides,
                 access: None,
@@ -112,6 +117,11 @@ impl Channels {
         inner.excluded = excluded;
         inner.important = important;
         inner.include_private = include_private;
+    }
+
+    /// The werewolf game's channel ids (see [`Inner`]'s `game`).
+    pub fn set_game_channels(&self, ids: impl IntoIterator<Item = u64>) {
+        self.lock().game = ids.into_iter().collect();
     }
 
     /// The guild's roles and overwrites, from a `GUILD_CREATE`.
@@ -246,6 +256,9 @@ impl Channels {
     /// Whether `channel_id` may be mailed: public, or private and opted in
     /// by `include_private`.
     fn mailable(inner: &Inner, id: u64, name: &str, access: &GuildAccess) -> bool {
+        if inner.game.contains(&id) {
+            return false;
+        }
         access.is_public(id) || inner.include_private.iter().any(|r| r.matches(id, name))
     }
 
@@ -404,6 +417,22 @@ mod tests {
 
     fn ids(channels: Vec<Channel>) -> Vec<u64> {
         channels.iter().map(|c| c.id).collect()
+    }
+
+    #[test]
+    fn the_games_channels_are_never_captured_even_when_opted_in_or_public() {
+        let c = channels();
+        assert!(c.is_watched(6) && c.is_watched(1));
+        // 6 is named by include_private, 1 is public: the game's all the same.
+        c.set_game_channels([6, 1]);
+        assert!(
+            !c.is_watched(6),
+            "include_private must not reach a game channel"
+        );
+        assert!(!c.is_watched(1));
+        assert_eq!(ids(c.watched(Audience::Mail)), vec![2]);
+        c.set_game_channels([]);
+        assert!(c.is_watched(6));
     }
 
     #[test]

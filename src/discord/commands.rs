@@ -145,6 +145,8 @@ pub struct CommandDeps {
     pub digest: Option<Arc<Digester>>,
     /// The front door's links, when it is on (`/link`, `/unlink`).
     pub links: Option<Arc<LinkBook>>,
+    /// The werewolf game's commands, when `[game]` is on.
+    pub game: Option<Arc<super::game::router::GameRouter>>,
 }
 
 pub struct Commands {
@@ -206,6 +208,22 @@ impl Commands {
                     .description(Command::Unlink.description(&self.deps.messages)),
             );
         }
+        // `set_commands` replaces a guild's whole list: the game's join
+        // the others when it plays in the same guild.
+        if let Some(game) = &self.deps.game {
+            let guild = game.shell.settings.guild;
+            if guild == self.deps.guild_id {
+                commands.extend(game.definitions());
+            } else {
+                match GuildId::new(guild)
+                    .set_commands(http, game.definitions())
+                    .await
+                {
+                    Ok(r) => log::info!("game: {} slash commands registered", r.len()),
+                    Err(e) => log::error!("game: cannot register the slash commands: {e}"),
+                }
+            }
+        }
         match GuildId::new(self.deps.guild_id)
             .set_commands(http, commands)
             .await
@@ -215,7 +233,20 @@ impl Commands {
         }
     }
 
+    /// The game's router, when `[game]` is on.
+    pub fn game(&self) -> Option<&Arc<super::game::router::GameRouter>> {
+        self.deps.game.as_ref()
+    }
+
     pub async fn on_slash(&self, http: &Http, interaction: CommandInteraction) {
+        if let Some(game) = &self.deps.game {
+            let ours = Command::from_name(&interaction.data.name).is_some()
+                && interaction.guild_id.map(|g| g.get()) == Some(self.deps.guild_id);
+            if !ours {
+                game.on_slash(http, interaction).await;
+                return;
+            }
+        }
         let Some(command) = Command::from_name(&interaction.data.name) else {
             log::warn!("discord: unknown slash command /{}", interaction.data.name);
             return;
@@ -234,6 +265,11 @@ impl Commands {
     pub async fn on_message(&self, http: &Http, message: Message) {
         if message.author.bot {
             return;
+        }
+        if let Some(game) = &self.deps.game {
+            if game.on_text(http, &message).await {
+                return;
+            }
         }
         let dm = message.guild_id.is_none();
         if !dm && message.guild_id.map(|g| g.get()) != Some(self.deps.guild_id) {
@@ -344,6 +380,8 @@ impl Commands {
         } else if id == WAKE_BUTTON_ID {
             self.dispatch(http, Command::Wake, button_invocation(press))
                 .await;
+        } else if let Some(game) = self.deps.game.as_ref().filter(|_| id.starts_with("game:")) {
+            return game.on_button(http, press).await;
         } else {
             return false;
         }

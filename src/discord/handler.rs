@@ -110,6 +110,10 @@ impl EventHandler for Handler {
         GATEWAY_INTERRUPTED.store(false, Ordering::Relaxed);
         self.bot_id.store(ready.user.id.get(), Ordering::Relaxed);
         self.link.send_replace(Link::Connected);
+        if let Some(game) = self.commands.game() {
+            // The game's roles and channels first: its commands need them.
+            game.shell.on_ready(Arc::clone(&ctx.http)).await;
+        }
         self.commands
             .on_ready(&ctx.http, ready.user.id.get(), &ready.user.name)
             .await;

@@ -42,6 +42,8 @@ macro_rules! labels {
 
 pub mod commands;
 pub mod digest;
+/// The werewolf game's fixed texts, not overridable.
+pub mod game;
 /// The admin page's fixed words, not overridable.
 pub mod page;
 

@@ -8,6 +8,10 @@
 //!   pure and idempotent. Its header states which channels and roles count
 //!   as the game's (the bot never touches the others).
 //! - [`apply`]: the serenity shell.
+//! - [`shell`] (phase 2): the [`shell::GameShell`] owning the season —
+//!   engine call, save, then the decisions performed on Discord and in the
+//!   scheduler; [`router`] the players' and MJs' commands and buttons
+//!   (`commands` and `mj` say what each does).
 //!
 //! # For phase 2
 //! - At season start and after each registration:
@@ -23,7 +27,11 @@
 //!   so the digest (which captures only what `@everyone` reads) skips them.
 
 pub mod apply;
+mod commands;
 pub mod diff;
+mod mj;
+pub mod router;
+pub mod shell;
 pub mod structure;
 
 #[cfg(test)]
