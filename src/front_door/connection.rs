@@ -6,11 +6,10 @@
 //! confirms a pending `/link` is answered here whatever the state.
 
 use std::collections::BTreeSet;
-use std::io;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio::time::Instant;
@@ -20,11 +19,11 @@ use super::limits::{Slot, Slots};
 use super::links::Link;
 use super::memory::Remembered;
 use super::online::{self, Online};
+use super::wire::{by, write, Failure, Reader};
 use super::{estimate, game_user_id, Deps, WAKE_COMMAND};
 use crate::messages::{spoken, Text};
-use crate::peers::minecraft::codec::{self, DecodeError};
 use crate::peers::minecraft::is_player_name;
-use crate::peers::minecraft::serving::{self, Handshake, LEGACY_PING, MAX_CLIENT_PACKET_BYTES};
+use crate::peers::minecraft::serving::{self, Handshake, LEGACY_PING};
 use crate::power::machine::{Requester, StateKind};
 use crate::ratelimit::{Decision, Notice};
 
@@ -74,7 +73,7 @@ impl Shared {
 
 /// How a connection is served, from the power state when it arrives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Mode {
+enum Mode {
     /// The server is (or may be) up: relay.
     Relay,
     Sleeping,
@@ -83,71 +82,6 @@ pub(super) enum Mode {
     Stopping,
     /// Up by the state, but the upstream does not take the connection.
     Unavailable,
-}
-
-/// Why a connection ended early. Never logged per connection above debug:
-/// scanners and floods make plenty of these.
-#[derive(Debug)]
-pub(super) enum Failure {
-    Io(io::Error),
-    Decode(DecodeError),
-    Closed,
-    Deadline,
-}
-
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Failure::Io(e) => write!(f, "{e}"),
-            Failure::Decode(e) => write!(f, "not the Minecraft protocol: {e}"),
-            Failure::Closed => write!(f, "closed by the client"),
-            Failure::Deadline => write!(f, "handshake deadline passed"),
-        }
-    }
-}
-
-impl From<DecodeError> for Failure {
-    fn from(e: DecodeError) -> Self {
-        Failure::Decode(e)
-    }
-}
-
-/// The bytes read from the client so far. All of them are kept until the
-/// decision, so a relay can replay them to the real server unchanged.
-pub(super) struct Reader {
-    buffer: Vec<u8>,
-    consumed: usize,
-}
-
-impl Reader {
-    /// Reads more, once; closing counts as a failure.
-    async fn fill<R: AsyncRead + Unpin>(&mut self, stream: &mut R) -> Result<(), Failure> {
-        let mut chunk = [0u8; 1024];
-        let read = stream.read(&mut chunk).await.map_err(Failure::Io)?;
-        if read == 0 {
-            return Err(Failure::Closed);
-        }
-        self.buffer.extend_from_slice(&chunk[..read]);
-        Ok(())
-    }
-
-    /// The next packet's body. The buffer never holds more than one
-    /// maximal packet and a chunk: a longer length is refused from its
-    /// prefix.
-    pub(super) async fn packet<R: AsyncRead + Unpin>(
-        &mut self,
-        stream: &mut R,
-    ) -> Result<Vec<u8>, Failure> {
-        loop {
-            let rest = &self.buffer[self.consumed..];
-            if let Some(frame) = codec::next_frame(rest, MAX_CLIENT_PACKET_BYTES)? {
-                let body = rest[frame.body_start..frame.end].to_vec();
-                self.consumed += frame.end;
-                return Ok(body);
-            }
-            self.fill(stream).await?;
-        }
-    }
 }
 
 /// Serves one client until it is answered, relayed to its end, or
@@ -175,16 +109,6 @@ pub(super) async fn serve(
         }
         Err(failure) => log::trace!("front door: connection ended: {failure}"),
     }
-}
-
-/// Bounds one step by the handshake deadline.
-pub(super) async fn by<T>(
-    deadline: Instant,
-    step: impl std::future::Future<Output = Result<T, Failure>>,
-) -> Result<T, Failure> {
-    tokio::time::timeout_at(deadline, step)
-        .await
-        .unwrap_or(Err(Failure::Deadline))
 }
 
 type Relay = (TcpStream, Reader, bool);
@@ -243,7 +167,14 @@ async fn handle(
                 // in it, and we ask it.
                 let deadline = Instant::now() + shared.deps.config.handshake_timeout;
                 let protocol = handshake.protocol;
-                online::login(stream, &mut reader, shared, mode, protocol, &name, deadline).await?;
+                let proof = online::Proof {
+                    online: &shared.online,
+                    messages: &shared.deps.messages,
+                    protocol,
+                    deadline,
+                };
+                let then = |verified: String| async move { proven(shared, mode, &verified).await };
+                online::login(stream, &mut reader, proof, &name, then).await?;
                 return Ok(None);
             }
             Ok(()) => proven(shared, mode, &name).await,
@@ -295,11 +226,6 @@ async fn answer_status(
     let payload = serving::decode_ping(&body)?;
     by(deadline, write(stream, &serving::pong(payload))).await?;
     Ok(None)
-}
-
-pub(super) async fn write(stream: &mut TcpStream, bytes: &[u8]) -> Result<(), Failure> {
-    stream.write_all(bytes).await.map_err(Failure::Io)?;
-    stream.flush().await.map_err(Failure::Io)
 }
 
 fn mode(shared: &Shared) -> Mode {
@@ -481,7 +407,7 @@ fn is_listed(shared: &Shared, name: &str) -> bool {
 /// What a login by `name` leads to once `name` is trusted (proven by the
 /// session server in online mode, as claimed otherwise): it confirms a
 /// pending `/link`, or wakes the sleeping host for an allowed player.
-pub(super) async fn proven(shared: &Shared, mode: Mode, name: &str) -> String {
+async fn proven(shared: &Shared, mode: Mode, name: &str) -> String {
     let m = &shared.deps.messages;
     // Whatever the state: the player agrees to a member's `/link`.
     if let Some(link) = shared.deps.links.confirm(name).await {

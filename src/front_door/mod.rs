@@ -23,6 +23,8 @@
 //!   relay.
 //! - `online`: online mode, the proof a login's account gives before it
 //!   may wake anything.
+//! - `wire`: what both of those read and write with: the bytes read so
+//!   far, why a connection ended, the deadline of each step.
 //!
 //! The protocol's bytes are read and built by
 //! [`crate::peers::minecraft::serving`] and
@@ -57,6 +59,7 @@ pub mod limits;
 pub mod links;
 pub mod memory;
 mod online;
+mod wire;
 
 /// The rate-limiter entry a login's wake passes: the same as Discord's
 /// `/wake`, so a player cannot wake more often from the game than from

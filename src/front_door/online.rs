@@ -24,7 +24,8 @@ use tokio::net::TcpStream;
 use tokio::sync::{OnceCell, Semaphore};
 use tokio::time::Instant;
 
-use super::connection::{by, proven, write, Failure, Mode, Reader, Shared};
+use super::wire::{by, write, Failure, Reader};
+use crate::messages::Messages;
 use crate::messages::Text;
 use crate::peers::minecraft::encryption::{self, Encryptor, ServerKey};
 use crate::peers::minecraft::serving;
@@ -90,21 +91,37 @@ impl Online {
     }
 }
 
+/// What the encryption step needs from the connection.
+pub(super) struct Proof<'a> {
+    pub online: &'a Online,
+    pub messages: &'a Messages,
+    /// The client's protocol version, from its handshake.
+    pub protocol: i32,
+    pub deadline: Instant,
+}
+
 /// Verifies `claimed` (already admitted by name) through the encryption
-/// step and the session server; the proven name then confirms its pending
-/// `/link` or wakes the host if that account really is an allowed player
-/// ([`proven`]); the client is told, all by `deadline`.
-pub(super) async fn login(
+/// step and the session server; `then` says what the name the session
+/// server vouches for gets (the connection confirms its pending `/link` or
+/// wakes the host); the client is told, in the encrypted stream, all by
+/// the deadline.
+pub(super) async fn login<F, A>(
     stream: &mut TcpStream,
     reader: &mut Reader,
-    shared: &Shared,
-    mode: Mode,
-    protocol: i32,
+    proof: Proof<'_>,
     claimed: &str,
-    deadline: Instant,
-) -> Result<(), Failure> {
-    let online = &shared.online;
-    let messages = &shared.deps.messages;
+    then: F,
+) -> Result<(), Failure>
+where
+    F: FnOnce(String) -> A,
+    A: std::future::Future<Output = String>,
+{
+    let Proof {
+        online,
+        messages,
+        protocol,
+        deadline,
+    } = proof;
     let cannot_verify = || messages.render(Text::FrontDoorCannotVerify, &[]);
     let plain_refusal = |reason: String| serving::login_disconnect(&reason);
 
@@ -158,7 +175,7 @@ pub(super) async fn login(
             let hash = encryption::server_hash("", &secret, ready.key.public_der());
             let left = deadline.saturating_duration_since(Instant::now());
             match ready.session.has_joined(claimed, &hash, left).await {
-                Ok(Some(profile)) => proven(shared, mode, &profile.name).await,
+                Ok(Some(profile)) => then(profile.name).await,
                 Ok(None) => {
                     log::info!(
                         "front door: {claimed:?} tried to log in but the session server says \

@@ -6,10 +6,9 @@
 //! not eaten by posts in every player's channel; registration is the
 //! exception (its answer names the channel just created).
 
-use serenity::all::{ButtonStyle, CreateButton, Http};
+use serenity::all::Http;
 
-use super::router::prelude::*;
-use crate::messages::game::fill;
+use super::call::prelude::*;
 
 pub(super) async fn run(r: &GameRouter, http: &Http, command: GameCommand, call: Call) {
     let shell = &r.shell;
@@ -235,13 +234,8 @@ pub(super) async fn run(r: &GameRouter, http: &Http, command: GameCommand, call:
             );
             r.answer(http, &call, &text, true, Vec::new()).await
         }
-        _ => super::mj::run(r, http, command, call, season, now).await,
-    }
-}
-
-impl Call {
-    pub(super) fn arg_str(&self, i: usize) -> &str {
-        self.args.get(i).map_or("", String::as_str)
+        // The router hands the game masters' commands to `mj`.
+        _ => log::debug!("game: /{} is not a player's command", command.name()),
     }
 }
 
@@ -252,27 +246,6 @@ pub(super) fn open_actions(season: &Season, player: u64) -> Vec<String> {
         .filter(|(a, _)| a.base().is_some())
         .map(|(a, _)| format!("{} ({})", a.base().unwrap_or_default(), a.id.0))
         .collect()
-}
-
-/// Answers with the engine's outcome, then performs it.
-pub(super) async fn respond(
-    r: &GameRouter,
-    http: &Http,
-    call: &Call,
-    before: &Season,
-    done: Result<(Vec<Decision>, Season), ShellError>,
-) {
-    match done {
-        Err(e) => {
-            r.answer(http, call, &r.refusal(before, &e), true, Vec::new())
-                .await
-        }
-        Ok((decisions, season)) => {
-            r.answer(http, call, &r.t(L::Done, &[]), true, Vec::new())
-                .await;
-            r.shell.perform(&season, decisions).await;
-        }
-    }
 }
 
 async fn cast_vote(
@@ -331,7 +304,7 @@ async fn action(r: &GameRouter, http: &Http, call: &Call, season: &Season, now: 
             .await;
     };
     if matches!(
-        super::router::fold(call.arg_str(1)).as_str(),
+        super::call::fold(call.arg_str(1)).as_str(),
         "annuler" | "cancel"
     ) {
         let done = shell
@@ -384,7 +357,7 @@ async fn action(r: &GameRouter, http: &Http, call: &Call, season: &Season, now: 
 
 fn fold_yes(s: &str) -> bool {
     matches!(
-        super::router::fold(s).as_str(),
+        super::call::fold(s).as_str(),
         "oui" | "yes" | "true" | "1" | "o" | "y"
     )
 }
@@ -395,7 +368,7 @@ fn fold_yes(s: &str) -> bool {
 async fn boudoir(r: &GameRouter, http: &Http, call: &Call, season: &Season, now: Timestamp) {
     let shell = &r.shell;
     let me = call.user;
-    let op = super::router::fold(call.arg_str(0));
+    let op = super::call::fold(call.arg_str(0));
     let value = call.arg_str(1).to_owned();
     let here = season
         .boudoirs
@@ -525,44 +498,6 @@ pub(super) async fn button(r: &GameRouter, http: &Http, parts: &[&str], call: Ca
             };
             action(r, http, &call, &season, now).await;
         }
-        _ => super::mj::button(r, http, parts, call, season, now).await,
+        _ => log::debug!("game: unknown button {parts:?}"),
     }
-}
-
-/// The MJ's confirmation buttons for a tally.
-pub(super) fn conclusion_buttons(
-    r: &GameRouter,
-    season: &Season,
-    kind: VoteKind,
-    since: Timestamp,
-    result: &TallyResult,
-) -> Vec<CreateButton> {
-    let name = |p: u64| season.player(p).map(|p| p.name.clone()).unwrap_or_default();
-    let id = |who: &str| format!("game:conclude:{}:{}:{who}", kind.slug(), since.0);
-    let mut out: Vec<CreateButton> = match result {
-        TallyResult::Nobody => Vec::new(),
-        TallyResult::Leader(p) => vec![CreateButton::new(id(&p.to_string()))
-            .label(r.t(L::ConfirmLeader, &[("name", &name(*p))]))
-            .style(ButtonStyle::Danger)],
-        TallyResult::Tie { candidates, .. } => candidates
-            .iter()
-            .take(4)
-            .map(|p| {
-                CreateButton::new(id(&p.to_string()))
-                    .label(name(*p))
-                    .style(ButtonStyle::Primary)
-            })
-            .collect(),
-    };
-    out.push(
-        CreateButton::new(id("none"))
-            .label(r.t(L::PickNobody, &[]))
-            .style(ButtonStyle::Secondary),
-    );
-    out
-}
-
-/// `/send`'s template: `{nom}` and `{role}` of each recipient.
-pub(super) fn personal(template: &str, name: &str, role: &str) -> String {
-    fill(template, &[("nom", name), ("role", role)])
 }

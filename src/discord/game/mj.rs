@@ -4,10 +4,10 @@
 //! (lg-rez's `!sync` replaced by `/joueur`), messages to players and
 //! channels, and the scheduled tasks.
 
-use serenity::all::Http;
+use serenity::all::{ButtonStyle, CreateButton, Http};
 
-use super::commands::{conclusion_buttons, personal, respond};
-use super::router::prelude::*;
+use super::call::prelude::*;
+use crate::messages::game::fill;
 
 pub(super) async fn run(
     r: &GameRouter,
@@ -283,10 +283,10 @@ pub(super) async fn run(
             }
         }
         GameCommand::Post => {
-            let wanted = super::router::fold(call.arg_str(0).trim_start_matches('#'));
+            let wanted = super::call::fold(call.arg_str(0).trim_start_matches('#'));
             let channel = super::structure::fixed_channels()
                 .into_iter()
-                .find(|c| super::router::fold(&c.name) == wanted)
+                .find(|c| super::call::fold(&c.name) == wanted)
                 .and_then(|c| shell.channel(&c.key));
             match channel {
                 Some(c) => {
@@ -396,4 +396,42 @@ pub(super) async fn button(
         }
         _ => log::debug!("game: unknown button {parts:?}"),
     }
+}
+
+/// The MJ's confirmation buttons for a tally.
+pub(super) fn conclusion_buttons(
+    r: &GameRouter,
+    season: &Season,
+    kind: VoteKind,
+    since: Timestamp,
+    result: &TallyResult,
+) -> Vec<CreateButton> {
+    let name = |p: u64| season.player(p).map(|p| p.name.clone()).unwrap_or_default();
+    let id = |who: &str| format!("game:conclude:{}:{}:{who}", kind.slug(), since.0);
+    let mut out: Vec<CreateButton> = match result {
+        TallyResult::Nobody => Vec::new(),
+        TallyResult::Leader(p) => vec![CreateButton::new(id(&p.to_string()))
+            .label(r.t(L::ConfirmLeader, &[("name", &name(*p))]))
+            .style(ButtonStyle::Danger)],
+        TallyResult::Tie { candidates, .. } => candidates
+            .iter()
+            .take(4)
+            .map(|p| {
+                CreateButton::new(id(&p.to_string()))
+                    .label(name(*p))
+                    .style(ButtonStyle::Primary)
+            })
+            .collect(),
+    };
+    out.push(
+        CreateButton::new(id("none"))
+            .label(r.t(L::PickNobody, &[]))
+            .style(ButtonStyle::Secondary),
+    );
+    out
+}
+
+/// `/send`'s template: `{nom}` and `{role}` of each recipient.
+pub(super) fn personal(template: &str, name: &str, role: &str) -> String {
+    fill(template, &[("nom", name), ("role", role)])
 }

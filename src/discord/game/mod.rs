@@ -8,12 +8,14 @@
 //!   pure and idempotent. Its header states which channels and roles count
 //!   as the game's (the bot never touches the others).
 //! - [`apply`]: the serenity shell.
-//! - [`shell`] (phase 2): the [`shell::GameShell`] owning the season —
-//!   engine call, save, then the decisions performed on Discord and in the
-//!   scheduler; [`router`] the players' and MJs' commands and buttons
-//!   (`commands` and `mj` say what each does).
+//! - [`shell`]: the [`shell::GameShell`] owning the season — engine call,
+//!   save, then the decisions performed on Discord and in the scheduler.
+//! - [`router`] receives the players' and MJs' commands and buttons and
+//!   hands each to `commands` (players) or `mj` (game masters); what all
+//!   three share (the commands, a call, names matched, the answer) is
+//!   `call`'s, below them.
 //!
-//! # For phase 2
+//! # Using the structure
 //! - At season start and after each registration:
 //!   [`apply::ensure_structure`]`(http, guild, &players)` → [`StructureIds`]
 //!   (role ids by [`GameRole`], categories by name, channels by
@@ -27,6 +29,7 @@
 //!   so the digest (which captures only what `@everyone` reads) skips them.
 
 pub mod apply;
+mod call;
 mod commands;
 pub mod diff;
 mod mj;
