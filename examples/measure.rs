@@ -4,7 +4,9 @@
 //! the realistic one (issue 14): as Discord sends it for a large guild,
 //! only the bot and the members in voice, with `member_count` saying how
 //! many there are; `MEASURE_FULL_GUILD_CREATE=1` sends every member
-//! instead (the stand-in's worst case). Figures are printed, not asserted.
+//! instead (the stand-in's worst case). `MEASURE_GAME=1` turns the
+//! werewolf game on (in the same guild, with its built-in catalogue), to
+//! see what it costs at rest. Figures are printed, not asserted.
 //!
 //! With `MEASURE_IDLE_SECS=N` it then measures the wake-ups at rest: the
 //! bot with the production timings (`probe_interval` 1 min, `watch_interval`
@@ -36,6 +38,15 @@ fn vm(pid: u32, field: &str) -> String {
         .find(|l| l.starts_with(field))
         .map(|l| l[field.len() + 1..].trim().to_owned())
         .unwrap_or_else(|| "?".to_owned())
+}
+
+/// `MEASURE_GAME=1`: the `[game]` section that turns the game on.
+fn game_section() -> String {
+    if std::env::var("MEASURE_GAME").is_ok_and(|v| v == "1") {
+        "\n[game]\nenabled = true\n".to_owned()
+    } else {
+        String::new()
+    }
 }
 
 /// `MEASURE_FULL_GUILD_CREATE=1`: every member in GUILD_CREATE.
@@ -74,6 +85,7 @@ async fn main() {
                 in_voice: vec![ALICE],
                 extra_members: members,
                 only_voice_members: !full_guild_create(),
+                extra: game_section(),
                 ..Options::default()
             },
         )
@@ -90,10 +102,11 @@ async fn main() {
         println!(
             "run {run}: start → READY=1 {:.0} ms; idle with a {members}-member guild ({}): VmRSS {}, VmHWM {}",
             to_ready.as_secs_f64() * 1000.0,
-            if full_guild_create() {
-                "every member in GUILD_CREATE"
-            } else {
-                "GUILD_CREATE as for a large guild"
+            match (full_guild_create(), game_section().is_empty()) {
+                (true, true) => "every member in GUILD_CREATE",
+                (true, false) => "every member in GUILD_CREATE, game on",
+                (false, true) => "GUILD_CREATE as for a large guild",
+                (false, false) => "GUILD_CREATE as for a large guild, game on",
             },
             vm(pid, "VmRSS"),
             vm(pid, "VmHWM")
