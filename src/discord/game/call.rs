@@ -311,6 +311,17 @@ impl GameRouter {
         say(label, self.shell.language(), args)
     }
 
+    /// Answers `call` privately, without buttons: most answers.
+    pub async fn tell(&self, http: &Http, call: &Call, text: &str) {
+        self.answer(http, call, text, true, Vec::new()).await;
+    }
+
+    /// Answers `call` with how the command is used.
+    pub async fn usage(&self, http: &Http, call: &Call, usage: &str) {
+        self.tell(http, call, &self.t(L::Usage, &[("usage", usage)]))
+            .await;
+    }
+
     /// Answers a call: ephemeral for interactions when `private`; a reply
     /// in the channel for `!` forms (a player's channel is private).
     pub async fn answer(
@@ -399,13 +410,9 @@ pub(super) async fn respond(
     done: Result<(Vec<crate::game::Decision>, Season), ShellError>,
 ) {
     match done {
-        Err(e) => {
-            r.answer(http, call, &r.refusal(before, &e), true, Vec::new())
-                .await
-        }
+        Err(e) => r.tell(http, call, &r.refusal(before, &e)).await,
         Ok((decisions, season)) => {
-            r.answer(http, call, &r.t(L::Done, &[]), true, Vec::new())
-                .await;
+            r.tell(http, call, &r.t(L::Done, &[])).await;
             r.shell.perform(&season, decisions).await;
         }
     }

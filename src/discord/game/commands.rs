@@ -22,15 +22,7 @@ pub(super) async fn run(r: &GameRouter, http: &Http, command: GameCommand, call:
     match command {
         GameCommand::Inscription => {
             if season.players.contains_key(&me) {
-                return r
-                    .answer(
-                        http,
-                        &call,
-                        &r.t(L::AlreadyRegistered, &[]),
-                        true,
-                        Vec::new(),
-                    )
-                    .await;
+                return r.tell(http, &call, &r.t(L::AlreadyRegistered, &[])).await;
             }
             let name: String = match call.arg(0) {
                 Some(n) => n.chars().take(32).collect(),
@@ -49,7 +41,7 @@ pub(super) async fn run(r: &GameRouter, http: &Http, command: GameCommand, call:
             };
             let t = match target(0) {
                 Ok(t) => t,
-                Err(text) => return r.answer(http, &call, &text, true, Vec::new()).await,
+                Err(text) => return r.tell(http, &call, &text).await,
             };
             let mut probe = season.clone();
             let check = {
@@ -63,7 +55,7 @@ pub(super) async fn run(r: &GameRouter, http: &Http, command: GameCommand, call:
             match check {
                 Err(e) => {
                     let text = r.refusal(&season, &ShellError::Game(e));
-                    r.answer(http, &call, &text, true, Vec::new()).await
+                    r.tell(http, &call, &text).await
                 }
                 Ok(c) if c.counts_as_blank => {
                     let name = season.player(t).map(|p| p.name.clone()).unwrap_or_default();
@@ -84,16 +76,12 @@ pub(super) async fn run(r: &GameRouter, http: &Http, command: GameCommand, call:
         GameCommand::Haro => {
             let t = match target(0) {
                 Ok(t) => t,
-                Err(text) => return r.answer(http, &call, &text, true, Vec::new()).await,
+                Err(text) => return r.tell(http, &call, &text).await,
             };
             match shell.apply(|g| Ok(((), g.haro(me, t, now)?))).await {
-                Err(e) => {
-                    r.answer(http, &call, &r.refusal(&season, &e), true, Vec::new())
-                        .await
-                }
+                Err(e) => r.tell(http, &call, &r.refusal(&season, &e)).await,
                 Ok(((), decisions, season)) => {
-                    r.answer(http, &call, &r.t(L::Done, &[]), true, Vec::new())
-                        .await;
+                    r.tell(http, &call, &r.t(L::Done, &[])).await;
                     let name =
                         |p: u64| season.player(p).map(|p| p.name.clone()).unwrap_or_default();
                     let reason = call.arg_str(1);
@@ -124,13 +112,9 @@ pub(super) async fn run(r: &GameRouter, http: &Http, command: GameCommand, call:
             }
         }
         GameCommand::Candid => match shell.apply(|g| Ok(((), g.candid(me, now)?))).await {
-            Err(e) => {
-                r.answer(http, &call, &r.refusal(&season, &e), true, Vec::new())
-                    .await
-            }
+            Err(e) => r.tell(http, &call, &r.refusal(&season, &e)).await,
             Ok(((), decisions, season)) => {
-                r.answer(http, &call, &r.t(L::Done, &[]), true, Vec::new())
-                    .await;
+                r.tell(http, &call, &r.t(L::Done, &[])).await;
                 let name = season
                     .player(me)
                     .map(|p| p.name.clone())
@@ -146,7 +130,7 @@ pub(super) async fn run(r: &GameRouter, http: &Http, command: GameCommand, call:
         GameCommand::Mp => {
             let t = match target(0) {
                 Ok(t) => t,
-                Err(text) => return r.answer(http, &call, &text, true, Vec::new()).await,
+                Err(text) => return r.tell(http, &call, &text).await,
             };
             let done = shell.apply(|g| g.mp(me, t, now)).await;
             respond(r, http, &call, &season, done.map(|(_, d, s)| (d, s))).await;
@@ -176,7 +160,7 @@ pub(super) async fn run(r: &GameRouter, http: &Http, command: GameCommand, call:
                     ),
                 ],
             );
-            r.answer(http, &call, &text, true, Vec::new()).await
+            r.tell(http, &call, &text).await
         }
         GameCommand::Infos => {
             let text = match season.player(me) {
@@ -191,7 +175,7 @@ pub(super) async fn run(r: &GameRouter, http: &Http, command: GameCommand, call:
                     ],
                 ),
             };
-            r.answer(http, &call, &text, true, Vec::new()).await
+            r.tell(http, &call, &text).await
         }
         GameCommand::Roles => {
             let list: Vec<String> = shell
@@ -201,8 +185,7 @@ pub(super) async fn run(r: &GameRouter, http: &Http, command: GameCommand, call:
                 .values()
                 .map(|role| format!("**{}** ({}) — {}", role.name, role.camp, role.short))
                 .collect();
-            r.answer(http, &call, &list.join("\n"), true, Vec::new())
-                .await
+            r.tell(http, &call, &list.join("\n")).await
         }
         GameCommand::Camps => {
             let list: Vec<String> = shell
@@ -213,8 +196,7 @@ pub(super) async fn run(r: &GameRouter, http: &Http, command: GameCommand, call:
                 .filter(|c| c.public)
                 .map(|c| format!("{} **{}** — {}", c.emoji, c.name, c.description))
                 .collect();
-            r.answer(http, &call, &list.join("\n"), true, Vec::new())
-                .await
+            r.tell(http, &call, &list.join("\n")).await
         }
         GameCommand::Vivants | GameCommand::Morts => {
             let (label, names): (L, Vec<&str>) = if command == GameCommand::Vivants {
@@ -232,7 +214,7 @@ pub(super) async fn run(r: &GameRouter, http: &Http, command: GameCommand, call:
                 label,
                 &[("n", &names.len().to_string()), ("list", &names.join(", "))],
             );
-            r.answer(http, &call, &text, true, Vec::new()).await
+            r.tell(http, &call, &text).await
         }
         // The router hands the game masters' commands to `mj`.
         _ => log::debug!("game: /{} is not a player's command", command.name()),
@@ -262,20 +244,10 @@ async fn cast_vote(
         .apply(|g| g.vote(call.user, kind, t, now).map(|c| (c, Vec::new())))
         .await
     {
-        Err(e) => {
-            r.answer(http, call, &r.refusal(&before, &e), true, Vec::new())
-                .await
-        }
+        Err(e) => r.tell(http, call, &r.refusal(&before, &e)).await,
         Ok((_, _, season)) => {
             let name = season.player(t).map(|p| p.name.clone()).unwrap_or_default();
-            r.answer(
-                http,
-                call,
-                &r.t(L::Voted, &[("name", &name)]),
-                true,
-                Vec::new(),
-            )
-            .await
+            r.tell(http, call, &r.t(L::Voted, &[("name", &name)])).await
         }
     }
 }
@@ -291,7 +263,7 @@ async fn action(r: &GameRouter, http: &Http, call: &Call, season: &Season, now: 
         } else {
             r.t(L::OpenActions, &[("list", &list.join(", "))])
         };
-        return r.answer(http, call, &text, true, Vec::new()).await;
+        return r.tell(http, call, &text).await;
     };
     let id = ActionId(n);
     let base = season
@@ -299,9 +271,7 @@ async fn action(r: &GameRouter, http: &Http, call: &Call, season: &Season, now: 
         .and_then(|a| a.base())
         .and_then(|b| shell.settings.catalogue.actions.get(b));
     let Some(base) = base else {
-        return r
-            .answer(http, call, &r.t(L::NoOpenAction, &[]), true, Vec::new())
-            .await;
+        return r.tell(http, call, &r.t(L::NoOpenAction, &[])).await;
     };
     if matches!(
         super::call::fold(call.arg_str(1)).as_str(),
@@ -327,7 +297,7 @@ async fn action(r: &GameRouter, http: &Http, call: &Call, season: &Season, now: 
                 }
                 match find_player(season, raw, shell.language()) {
                     Ok(p) => Cible::Joueur(p),
-                    Err(text) => return r.answer(http, call, &text, true, Vec::new()).await,
+                    Err(text) => return r.tell(http, call, &text).await,
                 }
             }
             crate::game::CibleType::Booleen => Cible::Booleen(raw.is_empty() || fold_yes(raw)),
@@ -395,30 +365,22 @@ async fn boudoir(r: &GameRouter, http: &Http, call: &Call, season: &Season, now:
             } else {
                 list.join(", ")
             };
-            return r.answer(http, call, &text, true, Vec::new()).await;
+            return r.tell(http, call, &text).await;
         }
         _ => {
             let Some(id) = here else {
                 let usage = "/boudoir create <nom> | list (invite, leave, transfer, rename, delete: dans le boudoir)";
-                return r
-                    .answer(
-                        http,
-                        call,
-                        &r.t(L::Usage, &[("usage", usage)]),
-                        true,
-                        Vec::new(),
-                    )
-                    .await;
+                return r.usage(http, call, usage).await;
             };
             let who = || find_player(season, &value, shell.language());
             let result = match op.as_str() {
                 "invite" | "inviter" => match who() {
                     Ok(p) => shell.apply(|g| Ok(((), g.invite(me, id, p, now)?))).await,
-                    Err(text) => return r.answer(http, call, &text, true, Vec::new()).await,
+                    Err(text) => return r.tell(http, call, &text).await,
                 },
                 "transfer" | "transferer" => match who() {
                     Ok(p) => shell.apply(|g| Ok(((), g.transfer(me, id, p)?))).await,
-                    Err(text) => return r.answer(http, call, &text, true, Vec::new()).await,
+                    Err(text) => return r.tell(http, call, &text).await,
                 },
                 "leave" | "quitter" => shell.apply(|g| Ok(((), g.leave(me, id)?))).await,
                 "rename" | "renommer" => shell.apply(|g| Ok(((), g.rename(me, id, &value)?))).await,
@@ -427,15 +389,7 @@ async fn boudoir(r: &GameRouter, http: &Http, call: &Call, season: &Season, now:
                 }
                 _ => {
                     let usage = "/boudoir create|invite|leave|transfer|rename|delete|list";
-                    return r
-                        .answer(
-                            http,
-                            call,
-                            &r.t(L::Usage, &[("usage", usage)]),
-                            true,
-                            Vec::new(),
-                        )
-                        .await;
+                    return r.usage(http, call, usage).await;
                 }
             };
             result.map(|(_, d, s)| (d, s))
@@ -450,10 +404,7 @@ pub(super) async fn button(r: &GameRouter, http: &Http, parts: &[&str], call: Ca
     let now = shell.clock.now();
     let season = shell.snapshot().await;
     match parts {
-        ["no"] => {
-            r.answer(http, &call, &r.t(L::Cancelled, &[]), true, Vec::new())
-                .await
-        }
+        ["no"] => r.tell(http, &call, &r.t(L::Cancelled, &[])).await,
         ["how", what] => {
             let text = match *what {
                 "cond" => r.t(L::HowToVote, &[("command", "vote")]),
@@ -461,7 +412,7 @@ pub(super) async fn button(r: &GameRouter, http: &Http, parts: &[&str], call: Ca
                 "loups" => r.t(L::HowToVote, &[("command", "voteloups")]),
                 _ => r.t(L::HowToAct, &[]),
             };
-            r.answer(http, &call, &text, true, Vec::new()).await
+            r.tell(http, &call, &text).await
         }
         ["join", name @ ..] => {
             let name = name.join(":");
@@ -469,10 +420,7 @@ pub(super) async fn button(r: &GameRouter, http: &Http, parts: &[&str], call: Ca
                 .apply(|g| Ok(((), g.register(call.user, &name, None, now)?)))
                 .await;
             match registered {
-                Err(e) => {
-                    r.answer(http, &call, &r.refusal(&season, &e), true, Vec::new())
-                        .await
-                }
+                Err(e) => r.tell(http, &call, &r.refusal(&season, &e)).await,
                 Ok(((), decisions, season)) => {
                     shell.perform(&season, decisions).await;
                     let channel = shell
@@ -480,7 +428,7 @@ pub(super) async fn button(r: &GameRouter, http: &Http, parts: &[&str], call: Ca
                         .map(|c| c.get().to_string())
                         .unwrap_or_default();
                     let text = r.t(L::Registered, &[("name", &name), ("channel", &channel)]);
-                    r.answer(http, &call, &text, true, Vec::new()).await
+                    r.tell(http, &call, &text).await
                 }
             }
         }

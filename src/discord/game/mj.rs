@@ -23,22 +23,12 @@ pub(super) async fn run(
     match command {
         GameCommand::Open => {
             let Some(kind) = kind() else {
-                return r.answer(http, &call, &bad_vote(), true, Vec::new()).await;
+                return r.tell(http, &call, &bad_vote()).await;
             };
             let closes_at = match call.arg(1).map(ClockTime::parse) {
                 None => None,
                 Some(Ok(t)) => Some(shell.settings.schedule.next(now, t)),
-                Some(Err(e)) => {
-                    return r
-                        .answer(
-                            http,
-                            &call,
-                            &r.t(L::Refused, &[("why", &e)]),
-                            true,
-                            Vec::new(),
-                        )
-                        .await
-                }
+                Some(Err(e)) => return r.tell(http, &call, &r.t(L::Refused, &[("why", &e)])).await,
             };
             let done = shell
                 .apply(|g| Ok(((), g.open_vote(kind, closes_at, None, now)?)))
@@ -47,7 +37,7 @@ pub(super) async fn run(
         }
         GameCommand::Close | GameCommand::Remind => {
             let Some(kind) = kind() else {
-                return r.answer(http, &call, &bad_vote(), true, Vec::new()).await;
+                return r.tell(http, &call, &bad_vote()).await;
             };
             let done = if command == GameCommand::Close {
                 shell.apply(|g| Ok(((), g.close_vote(kind, now)))).await
@@ -76,22 +66,14 @@ pub(super) async fn run(
         GameCommand::Refill => {
             let Some(motif) = Refill::parse(&call.arg_str(0).to_lowercase()) else {
                 let usage = "weekends | forgeron | rebouteux | divin";
-                return r
-                    .answer(
-                        http,
-                        &call,
-                        &r.t(L::Usage, &[("usage", usage)]),
-                        true,
-                        Vec::new(),
-                    )
-                    .await;
+                return r.usage(http, &call, usage).await;
             };
             let target = if call.arg_str(1).eq_ignore_ascii_case("all") {
                 None
             } else {
                 match find_player(&season, call.arg_str(1), shell.language()) {
                     Ok(p) => Some(p),
-                    Err(text) => return r.answer(http, &call, &text, true, Vec::new()).await,
+                    Err(text) => return r.tell(http, &call, &text).await,
                 }
             };
             let done = shell
@@ -105,15 +87,7 @@ pub(super) async fn run(
                 "candids" | "candid" | "candidatures" => CandidHaroKind::Candidature,
                 _ => {
                     let usage = "haros | candids";
-                    return r
-                        .answer(
-                            http,
-                            &call,
-                            &r.t(L::Usage, &[("usage", usage)]),
-                            true,
-                            Vec::new(),
-                        )
-                        .await;
+                    return r.usage(http, &call, usage).await;
                 }
             };
             let done = shell.apply(|g| Ok(((), g.wipe(kind)))).await;
@@ -121,7 +95,7 @@ pub(super) async fn run(
         }
         GameCommand::Plot => {
             let Some(kind) = kind() else {
-                return r.answer(http, &call, &bad_vote(), true, Vec::new()).await;
+                return r.tell(http, &call, &bad_vote()).await;
             };
             let mut probe = season.clone();
             let tally = {
@@ -161,8 +135,7 @@ pub(super) async fn run(
             let buttons = conclusion_buttons(r, &season, kind, tally.since, &tally.result);
             match shell.channel(&ChannelKey::Fixed("résolution")) {
                 Some(c) => {
-                    r.answer(http, &call, &r.t(L::Done, &[]), true, Vec::new())
-                        .await;
+                    r.tell(http, &call, &r.t(L::Done, &[])).await;
                     shell.post(c, &lines.join("\n"), buttons).await;
                 }
                 None => {
@@ -174,16 +147,12 @@ pub(super) async fn run(
         GameCommand::AnnonceMort => {
             let p = match find_player(&season, call.arg_str(0), shell.language()) {
                 Ok(p) => p,
-                Err(text) => return r.answer(http, &call, &text, true, Vec::new()).await,
+                Err(text) => return r.tell(http, &call, &text).await,
             };
             match shell.apply(|g| Ok(((), g.kill(p, now)?))).await {
-                Err(e) => {
-                    r.answer(http, &call, &r.refusal(&season, &e), true, Vec::new())
-                        .await
-                }
+                Err(e) => r.tell(http, &call, &r.refusal(&season, &e)).await,
                 Ok(((), decisions, after)) => {
-                    r.answer(http, &call, &r.t(L::Done, &[]), true, Vec::new())
-                        .await;
+                    r.tell(http, &call, &r.t(L::Done, &[])).await;
                     let player = after.player(p);
                     let role = player
                         .and_then(|pl| shell.settings.catalogue.roles.get(&pl.role))
@@ -204,7 +173,7 @@ pub(super) async fn run(
         GameCommand::Joueur => {
             let p = match find_player(&season, call.arg_str(0), shell.language()) {
                 Ok(p) => p,
-                Err(text) => return r.answer(http, &call, &text, true, Vec::new()).await,
+                Err(text) => return r.tell(http, &call, &text).await,
             };
             let value = call.arg_str(2).trim().to_owned();
             let field = call.arg_str(1).to_lowercase();
@@ -219,15 +188,7 @@ pub(super) async fn run(
                         "immortel" => Statut::Immortel,
                         _ => {
                             let usage = "vivant | mort | MV | immortel";
-                            return r
-                                .answer(
-                                    http,
-                                    &call,
-                                    &r.t(L::Usage, &[("usage", usage)]),
-                                    true,
-                                    Vec::new(),
-                                )
-                                .await;
+                            return r.usage(http, &call, usage).await;
                         }
                     };
                     shell
@@ -238,28 +199,12 @@ pub(super) async fn run(
                     Some(flags) => shell.apply(|g| Ok(((), g.set_flags(p, flags)?))).await,
                     None => {
                         let usage = "votant_village=oui votant_loups=non role_actif=oui";
-                        return r
-                            .answer(
-                                http,
-                                &call,
-                                &r.t(L::Usage, &[("usage", usage)]),
-                                true,
-                                Vec::new(),
-                            )
-                            .await;
+                        return r.usage(http, &call, usage).await;
                     }
                 },
                 _ => {
                     let usage = "/joueur <joueur> role|camp|statut|flags <valeur>";
-                    return r
-                        .answer(
-                            http,
-                            &call,
-                            &r.t(L::Usage, &[("usage", usage)]),
-                            true,
-                            Vec::new(),
-                        )
-                        .await;
+                    return r.usage(http, &call, usage).await;
                 }
             };
             respond(r, http, &call, &season, done.map(|(_, d, s)| (d, s))).await;
@@ -272,11 +217,10 @@ pub(super) async fn run(
                 "morts" => season.dead().collect(),
                 _ => match find_player(&season, call.arg_str(0), shell.language()) {
                     Ok(p) => season.player(p).into_iter().collect(),
-                    Err(text) => return r.answer(http, &call, &text, true, Vec::new()).await,
+                    Err(text) => return r.tell(http, &call, &text).await,
                 },
             };
-            r.answer(http, &call, &r.t(L::Done, &[]), true, Vec::new())
-                .await;
+            r.tell(http, &call, &r.t(L::Done, &[])).await;
             for p in recipients {
                 let text = personal(call.arg_str(1), &p.name, &p.role);
                 shell.post_player(p.id, &text, Vec::new()).await;
@@ -290,13 +234,12 @@ pub(super) async fn run(
                 .and_then(|c| shell.channel(&c.key));
             match channel {
                 Some(c) => {
-                    r.answer(http, &call, &r.t(L::Done, &[]), true, Vec::new())
-                        .await;
+                    r.tell(http, &call, &r.t(L::Done, &[])).await;
                     shell.post(c, call.arg_str(1), Vec::new()).await;
                 }
                 None => {
                     let text = r.t(L::Refused, &[("why", call.arg_str(0))]);
-                    r.answer(http, &call, &text, true, Vec::new()).await
+                    r.tell(http, &call, &text).await
                 }
             }
         }
@@ -314,14 +257,8 @@ pub(super) async fn run(
             } else {
                 tasks.join("\n")
             };
-            r.answer(
-                http,
-                &call,
-                &r.t(L::Tasks, &[("list", &list)]),
-                true,
-                Vec::new(),
-            )
-            .await
+            r.tell(http, &call, &r.t(L::Tasks, &[("list", &list)]))
+                .await
         }
         GameCommand::Cancel => {
             let text = match call.arg_str(0).parse::<u64>() {
@@ -332,7 +269,7 @@ pub(super) async fn run(
                 },
                 Err(_) => r.t(L::Usage, &[("usage", "/cancel <id>")]),
             };
-            r.answer(http, &call, &text, true, Vec::new()).await
+            r.tell(http, &call, &text).await
         }
         _ => log::warn!("game: /{} reached the MJ router", command.name()),
     }
@@ -368,9 +305,7 @@ pub(super) async fn button(
 ) {
     let shell = &r.shell;
     if !shell.is_mj(&call.roles) {
-        return r
-            .answer(http, &call, &r.t(L::MjOnly, &[]), true, Vec::new())
-            .await;
+        return r.tell(http, &call, &r.t(L::MjOnly, &[])).await;
     }
     match parts {
         ["cparti"] => {

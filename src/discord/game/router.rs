@@ -148,12 +148,11 @@ impl GameRouter {
         };
         if !self.allowed(&call, limit) {
             let text = self.t(L::RateLimited, &[]);
-            self.answer(http, &call, &text, true, Vec::new()).await;
+            self.tell(http, &call, &text).await;
             return;
         }
         if command.mj() && !self.shell.is_mj(&call.roles) {
-            self.answer(http, &call, &self.t(L::MjOnly, &[]), true, Vec::new())
-                .await;
+            self.tell(http, &call, &self.t(L::MjOnly, &[])).await;
             return;
         }
         if let Some((_, (name, _))) = command
@@ -163,14 +162,7 @@ impl GameRouter {
             .find(|(i, (_, req))| *req && call.arg(*i).is_none())
         {
             let usage = format!("/{} <{name}>", command.name());
-            self.answer(
-                http,
-                &call,
-                &self.t(L::Usage, &[("usage", &usage)]),
-                true,
-                Vec::new(),
-            )
-            .await;
+            self.usage(http, &call, &usage).await;
             return;
         }
         if command.mj() {
