@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use support::appliance::*;
-use support::discord::{permissions, InteractionResponse, SentMessage};
+use support::discord::{permissions, InteractionResponse, ResponseKind, SentMessage};
 
 fn bin() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_cubeguardian"))
@@ -84,8 +84,13 @@ async fn press(
     id: &str,
 ) -> InteractionResponse {
     let handle = app.discord.press_button(user, channel, message, id).await;
+    // The answer itself: a deferred press (registration) is acknowledged
+    // first, with nothing to read, and answered by a follow-up.
     app.discord
-        .wait_for_interaction_response(|r| handle.matches(r), WAIT)
+        .wait_for_interaction_response(
+            |r| handle.matches(r) && r.kind != ResponseKind::Callback(5),
+            WAIT,
+        )
         .await
         .unwrap_or_else(|e| panic!("no answer to the press on {id}: {e:?}"))
 }
@@ -197,6 +202,13 @@ async fn a_season_is_played_survives_a_crash_and_ends() {
         let answer = confirmed(&app, user, "inscription", &[("nom", name)]).await;
         assert!(answer.contains("Inscription faite"), "{name}: {answer}");
     }
+    // Each registration acknowledged the press at once (the channel and
+    // the role can outlast the 3 s Discord gives an answer), then answered
+    // by a follow-up.
+    let responses = app.discord.interaction_responses();
+    let count = |kind: ResponseKind| responses.iter().filter(|r| r.kind == kind).count();
+    assert_eq!(count(ResponseKind::Callback(5)), PLAYERS.len());
+    assert!(count(ResponseKind::Followup) >= PLAYERS.len());
     let alive = role_id(&app, "Joueur en vie");
     for (user, name) in PLAYERS {
         let channel = channel_id(&app, &format!("conv-bot-{}", name.to_lowercase()));

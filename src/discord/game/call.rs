@@ -11,7 +11,8 @@ use std::sync::Arc;
 use serenity::all::{
     ButtonStyle, ChannelId, CommandInteraction, CommandOptionType, ComponentInteraction,
     CreateActionRow, CreateButton, CreateCommand, CreateCommandOption, CreateInteractionResponse,
-    CreateInteractionResponseMessage, CreateMessage, Http, MessageId,
+    CreateInteractionResponseFollowup, CreateInteractionResponseMessage, CreateMessage, Http,
+    MessageId,
 };
 
 use super::shell::{GameShell, ShellError};
@@ -320,6 +321,49 @@ impl GameRouter {
     pub async fn usage(&self, http: &Http, call: &Call, usage: &str) {
         self.tell(http, call, &self.t(L::Usage, &[("usage", usage)]))
             .await;
+    }
+
+    /// Acknowledges an interaction now, to answer it later with
+    /// [`GameRouter::follow_up`]: for work that can outlast the 3 seconds
+    /// Discord gives an answer (a registration creates a channel and gives
+    /// a role). False for a `!` form, or when the acknowledgement failed:
+    /// then answer with [`GameRouter::tell`].
+    pub async fn defer(&self, http: &Http, call: &Call) -> bool {
+        let deferred = || {
+            CreateInteractionResponse::Defer(
+                CreateInteractionResponseMessage::new().ephemeral(true),
+            )
+        };
+        let sent = match &call.src {
+            Src::Slash(i) => i.create_response(http, deferred()).await,
+            Src::Button(i) => i.create_response(http, deferred()).await,
+            Src::Text { .. } => return false,
+        };
+        match sent {
+            Ok(()) => true,
+            Err(e) => {
+                log::warn!("game: cannot acknowledge a command: {e}");
+                false
+            }
+        }
+    }
+
+    /// The private answer to an interaction acknowledged by
+    /// [`GameRouter::defer`].
+    pub async fn follow_up(&self, http: &Http, call: &Call, text: &str) {
+        let answer = || {
+            CreateInteractionResponseFollowup::new()
+                .content(text)
+                .ephemeral(true)
+        };
+        let sent = match &call.src {
+            Src::Slash(i) => i.create_followup(http, answer()).await.map(|_| ()),
+            Src::Button(i) => i.create_followup(http, answer()).await.map(|_| ()),
+            Src::Text { .. } => return self.tell(http, call, text).await,
+        };
+        if let Err(e) = sent {
+            log::warn!("game: cannot answer a command: {e}");
+        }
     }
 
     /// Answers a call: ephemeral for interactions when `private`; a reply

@@ -422,13 +422,20 @@ pub(super) async fn button(r: &GameRouter, http: &Http, parts: &[&str], call: Ca
             match registered {
                 Err(e) => r.tell(http, &call, &r.refusal(&season, &e)).await,
                 Ok(((), decisions, season)) => {
+                    // The channel and the role can take longer than the
+                    // 3 s Discord gives an answer: acknowledge first.
+                    let deferred = r.defer(http, &call).await;
                     shell.perform(&season, decisions).await;
                     let channel = shell
                         .channel(&ChannelKey::Player(call.user))
                         .map(|c| c.get().to_string())
                         .unwrap_or_default();
                     let text = r.t(L::Registered, &[("name", &name), ("channel", &channel)]);
-                    r.tell(http, &call, &text).await
+                    if deferred {
+                        r.follow_up(http, &call, &text).await
+                    } else {
+                        r.tell(http, &call, &text).await
+                    }
                 }
             }
         }
