@@ -729,7 +729,7 @@ async fn start_game(
     )>,
     StartError,
 > {
-    use crate::game::{Catalogue, ClockTime, Schedule, Weekday, Window};
+    use crate::game::{Catalogue, ClockTime, Schedule, Window};
     let catalogue = match &g.catalogue {
         Some(path) => Catalogue::from_file(path)?,
         None => Catalogue::default_fr()?,
@@ -752,33 +752,19 @@ async fn start_game(
         open: at(w.open),
         close: at(w.close),
     };
-    let day = |w: jiff::civil::Weekday| match w {
-        jiff::civil::Weekday::Monday => Weekday::Monday,
-        jiff::civil::Weekday::Tuesday => Weekday::Tuesday,
-        jiff::civil::Weekday::Wednesday => Weekday::Wednesday,
-        jiff::civil::Weekday::Thursday => Weekday::Thursday,
-        jiff::civil::Weekday::Friday => Weekday::Friday,
-        jiff::civil::Weekday::Saturday => Weekday::Saturday,
-        jiff::civil::Weekday::Sunday => Weekday::Sunday,
-    };
     let mut schedule = Schedule::with_zone(g.zone.clone());
     schedule.cond = window(g.pyre_vote);
     schedule.loups = window(g.wolves_vote);
     schedule.maire = window(g.mayor_vote);
     schedule.actions_start = at(g.actions_start);
     schedule.hype = at(g.hype);
-    schedule.pause = Some(crate::game::Pause {
-        from: (day(g.pause.start.weekday), at(g.pause.start.time)),
-        until: (day(g.pause.end.weekday), at(g.pause.end.time)),
-    });
+    schedule.pause = Some(g.pause);
     let (shell, view) = crate::discord::game::shell::GameShell::new(
         crate::discord::game::shell::ShellSettings {
             guild: g.guild_id.0,
             mj_role: g.mj_role.map(|r| r.0),
             catalogue,
             schedule,
-            pause: g.pause,
-            zone: g.zone.clone(),
             language: config.messages.language(),
         },
         season,

@@ -1,7 +1,8 @@
 //! Local clock times for the game: "HH:MM" ([`ClockTime`]), the daily
 //! windows and the weekend pause the engine needs ([`Schedule`]), and the
 //! one question it asks of them: "when is the next HH:MM, the pause
-//! skipped?".
+//! skipped?". The arithmetic (time zones, DST, the pause) is the
+//! appliance's one calendar, [`crate::time::calendar`].
 //!
 //! The engine never reads a clock: every function here takes `now`. The
 //! persistent scheduler (`crate::schedule`) runs the tasks the engine asks
@@ -13,6 +14,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use jiff::civil::Time;
+
+use crate::time::calendar::{self, Pause};
 use crate::time::{Timestamp, Zone};
 
 use super::model::VoteKind;
@@ -58,8 +62,9 @@ impl ClockTime {
         ClockTime::new(h, m).ok_or_else(|| "hours 0-23, minutes 0-59".to_owned())
     }
 
-    fn minutes(self) -> u32 {
-        u32::from(self.hour) * 60 + u32::from(self.minute)
+    /// As the calendar takes it (always valid: `new` checked it).
+    pub fn time(self) -> Time {
+        Time::new(self.hour as i8, self.minute as i8, 0, 0).unwrap_or(Time::midnight())
     }
 }
 
@@ -93,42 +98,6 @@ pub struct Window {
     pub close: ClockTime,
 }
 
-/// A day of the week, Monday first (jiff's offset numbering).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Weekday {
-    Monday,
-    Tuesday,
-    Wednesday,
-    Thursday,
-    Friday,
-    Saturday,
-    Sunday,
-}
-
-impl Weekday {
-    fn offset(self) -> u32 {
-        self as u32
-    }
-}
-
-/// The weekly pause in which nothing is scheduled (GAME.md: Friday 19:00
-/// to Sunday 19:00). The end is excluded: something can happen at it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Pause {
-    pub from: (Weekday, ClockTime),
-    pub until: (Weekday, ClockTime),
-}
-
-impl Pause {
-    fn bounds(self) -> (u32, u32) {
-        (
-            self.from.0.offset() * 1440 + self.from.1.minutes(),
-            self.until.0.offset() * 1440 + self.until.1.minutes(),
-        )
-    }
-}
-
 /// The times the engine schedules at. Built by the shell from `[game]`.
 #[derive(Clone, Debug)]
 pub struct Schedule {
@@ -147,6 +116,7 @@ pub struct Schedule {
     pub perma_repost: ClockTime,
     /// How long before a closing the non-deciders are reminded.
     pub reminder: Duration,
+    /// The weekend pause; `None`: none.
     pub pause: Option<Pause>,
 }
 
@@ -171,10 +141,7 @@ impl Schedule {
             hype: at(18, 50),
             perma_repost: at(7, 0),
             reminder: Duration::from_secs(30 * 60),
-            pause: Some(Pause {
-                from: (Weekday::Friday, at(19, 0)),
-                until: (Weekday::Sunday, at(19, 0)),
-            }),
+            pause: Some(Pause::default()),
         }
     }
 
@@ -186,85 +153,32 @@ impl Schedule {
         }
     }
 
-    /// (Monday-zero weekday, minute of day) of `t`, local.
-    fn local(&self, t: Timestamp) -> Option<(u32, u32)> {
-        let z = jiff::Timestamp::from_millisecond(t.as_millis_i64())
-            .ok()?
-            .to_zoned(self.zone.tz().clone());
-        let wd = u32::try_from(z.weekday().to_monday_zero_offset()).ok()?;
-        let min = u32::try_from(i32::from(z.hour()) * 60 + i32::from(z.minute())).ok()?;
-        Some((wd, min))
-    }
-
     /// Whether `t` falls in the weekend pause.
     pub fn in_pause(&self, t: Timestamp) -> bool {
-        let (Some(pause), Some((wd, min))) = (self.pause, self.local(t)) else {
-            return false;
-        };
-        let m = wd * 1440 + min;
-        let (s, e) = pause.bounds();
-        if s <= e {
-            s <= m && m < e
-        } else {
-            m >= s || m < e
-        }
-    }
-
-    /// The first local `time` strictly after `now` accepted by `keep`
-    /// (within two weeks; a day later if the zone cannot say, which only a
-    /// corrupt timestamp causes).
-    fn next_where(
-        &self,
-        now: Timestamp,
-        time: ClockTime,
-        keep: impl Fn(Timestamp) -> bool,
-    ) -> Timestamp {
-        let tz = self.zone.tz().clone();
-        let fallback = now.after(Duration::from_secs(86_400));
-        let Ok(ts) = jiff::Timestamp::from_millisecond(now.as_millis_i64()) else {
-            return fallback;
-        };
-        let mut date = ts.to_zoned(tz.clone()).date();
-        for _ in 0..15 {
-            let dt = date.at(time.hour as i8, time.minute as i8, 0, 0);
-            if let Ok(z) = dt.to_zoned(tz.clone()) {
-                let t = Timestamp::from_millis_i64(z.timestamp().as_millisecond());
-                if t > now && keep(t) {
-                    return t;
-                }
-            }
-            match date.tomorrow() {
-                Ok(d) => date = d,
-                Err(_) => return fallback,
-            }
-        }
-        fallback
+        self.pause.is_some_and(|p| p.contains(t, &self.zone))
     }
 
     /// The next local `time` after `now`, ignoring the pause (a closing).
     pub fn next(&self, now: Timestamp, time: ClockTime) -> Timestamp {
-        self.next_where(now, time, |_| true)
+        calendar::next_daily(now, time.time(), &self.zone)
     }
 
     /// The next local `time` after `now` outside the pause (an opening).
     pub fn next_open(&self, now: Timestamp, time: ClockTime) -> Timestamp {
-        self.next_where(now, time, |t| !self.in_pause(t))
+        match self.pause {
+            Some(p) => p.next_daily_outside(now, time.time(), &self.zone),
+            None => self.next(now, time),
+        }
     }
 
     /// When the next pause starts, if there is one.
     pub fn next_pause_start(&self, now: Timestamp) -> Option<Timestamp> {
-        let p = self.pause?;
-        Some(self.next_where(now, p.from.1, |t| {
-            self.local(t).map(|(wd, _)| wd) == Some(p.from.0.offset())
-        }))
+        Some(self.pause?.next_start(now, &self.zone))
     }
 
     /// When the pause around (or after) `now` ends.
     pub fn next_pause_end(&self, now: Timestamp) -> Option<Timestamp> {
-        let p = self.pause?;
-        Some(self.next_where(now, p.until.1, |t| {
-            self.local(t).map(|(wd, _)| wd) == Some(p.until.0.offset())
-        }))
+        Some(self.pause?.next_end(now, &self.zone))
     }
 }
 

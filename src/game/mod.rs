@@ -57,7 +57,7 @@ use crate::time::Timestamp;
 pub use catalogue::{
     BaseAction, Catalogue, CatalogueError, CibleType, Closing, Opening, Refill, Trigger,
 };
-pub use clock::{ClockTime, Pause, Schedule, Weekday, Window};
+pub use clock::{ClockTime, Schedule, Window};
 pub use model::{
     Action, ActionId, ActionSource, Boudoir, BoudoirId, CandidHaroKind, Choice, Ciblage, Cible,
     Phase, Player, PlayerId, Season, Statut, Use, UtilState, VoteKind,

@@ -84,9 +84,9 @@ pub struct ShellSettings {
     /// `[game] mj_role`; else the game's own "MJ" role.
     pub mj_role: Option<u64>,
     pub catalogue: Catalogue,
+    /// The engine's times; its pause and zone are also the scheduler's
+    /// for the game's tasks.
     pub schedule: Schedule,
-    pub pause: Pause,
-    pub zone: Zone,
     pub language: Language,
 }
 
@@ -314,7 +314,7 @@ impl GameShell {
         match at {
             Some(t) => {
                 let z = jiff::Timestamp::from_millisecond(t.as_millis_i64())
-                    .map(|ts| ts.to_zoned(self.settings.zone.tz().clone()));
+                    .map(|ts| ts.to_zoned(self.settings.schedule.zone.tz().clone()));
                 match z {
                     Ok(z) => self.say(L::Until, &[("time", &z.strftime("%H:%M").to_string())]),
                     Err(_) => String::new(),
@@ -815,7 +815,8 @@ impl schedule::Handler for TaskHandler {
 
     fn pause(&self) -> Option<(Pause, Zone)> {
         let shell = self.0.upgrade()?;
-        Some((shell.settings.pause, shell.settings.zone.clone()))
+        let schedule = &shell.settings.schedule;
+        Some((schedule.pause?, schedule.zone.clone()))
     }
 
     fn failed(&self, task: &Scheduled, reason: &str) {

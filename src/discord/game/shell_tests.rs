@@ -47,7 +47,7 @@ async fn open_shell(dir: &std::path::Path, clock: Clock) -> (Arc<GameShell>, Arc
         .unwrap(),
     );
     let mut schedule = Schedule::with_zone(zone.clone());
-    schedule.pause = None;
+    schedule.pause = Some(pause_elsewhere(clock, &zone));
     let season = load_season(&store).await.unwrap();
     let (shell, _view) = GameShell::new(
         ShellSettings {
@@ -55,8 +55,6 @@ async fn open_shell(dir: &std::path::Path, clock: Clock) -> (Arc<GameShell>, Arc
             mj_role: None,
             catalogue: Catalogue::default_fr().unwrap(),
             schedule,
-            pause: pause_elsewhere(clock, &zone),
-            zone,
             language: Language::Fr,
         },
         season,
