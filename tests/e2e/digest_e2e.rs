@@ -15,8 +15,8 @@ use support::appliance::*;
 use support::discord::{permissions, InteractionResponse, MessageSpec, Overwrite};
 use support::prometheus::parse_exposition;
 use support::smtp::{
-    digest_section, ReceivedMail, SmtpOptions, SmtpServer, SMTP_PASSWORD, SMTP_USER,
-    TEST_COMMIT_INTERVAL,
+    digest_section, smtp_password_env, ReceivedMail, SmtpOptions, SmtpServer, SMTP_PASSWORD,
+    SMTP_USER, TEST_COMMIT_INTERVAL,
 };
 
 fn bin() -> &'static Path {
@@ -34,10 +34,7 @@ async fn start(smtp: &SmtpServer, time: Option<String>) -> (Appliance, tempfile:
         bin(),
         Options {
             extra: digest_section(smtp, files.path(), time, "10s"),
-            env: vec![(
-                "CUBEGUARDIAN_SMTP_PASSWORD".to_owned(),
-                SMTP_PASSWORD.to_owned(),
-            )],
+            env: smtp_password_env(),
             ..Options::default()
         },
     )
@@ -560,10 +557,7 @@ async fn a_group_not_yet_committed_is_saved_on_sigterm_and_caught_up_after_a_cra
         bin(),
         Options {
             extra: section,
-            env: vec![(
-                "CUBEGUARDIAN_SMTP_PASSWORD".to_owned(),
-                SMTP_PASSWORD.to_owned(),
-            )],
+            env: smtp_password_env(),
             ..Options::default()
         },
     )
@@ -790,10 +784,7 @@ async fn include_private_mails_a_private_channel_but_shows_it_only_to_who_can_op
                 "{}include_private = [\"#staff\"]\n",
                 digest_section(&smtp, files.path(), None, "10s")
             ),
-            env: vec![(
-                "CUBEGUARDIAN_SMTP_PASSWORD".to_owned(),
-                SMTP_PASSWORD.to_owned(),
-            )],
+            env: smtp_password_env(),
             ..Options::default()
         },
     )

@@ -671,7 +671,9 @@ async fn a_season_is_played_survives_a_crash_and_ends() {
 /// happens to have too.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_games_channels_never_reach_the_digest() {
-    use support::smtp::{digest_section, SmtpOptions, SmtpServer, SMTP_PASSWORD, SMTP_USER};
+    use support::smtp::{
+        digest_section, smtp_password_env, SmtpOptions, SmtpServer, SMTP_PASSWORD, SMTP_USER,
+    };
     let smtp = SmtpServer::start(SmtpOptions::starttls().with_auth(SMTP_USER, SMTP_PASSWORD)).await;
     let files = tempfile::tempdir().unwrap();
     let mut app = Appliance::start(
@@ -681,10 +683,7 @@ async fn the_games_channels_never_reach_the_digest() {
                 "{}include_private = [\"général\", \"logs\"]\n\n[game]\nenabled = true\n",
                 digest_section(&smtp, files.path(), None, "10s")
             ),
-            env: vec![(
-                "CUBEGUARDIAN_SMTP_PASSWORD".to_owned(),
-                SMTP_PASSWORD.to_owned(),
-            )],
+            env: smtp_password_env(),
             ..Options::default()
         },
     )

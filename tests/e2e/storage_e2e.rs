@@ -10,7 +10,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use support::appliance::*;
-use support::smtp::{digest_section, SmtpOptions, SmtpServer, SMTP_PASSWORD, SMTP_USER};
+use support::smtp::{
+    digest_section, smtp_password_env, SmtpOptions, SmtpServer, SMTP_PASSWORD, SMTP_USER,
+};
 
 const DB_FILE: &str = "cubeguardian.redb";
 
@@ -23,10 +25,7 @@ fn digest_options(smtp: &SmtpServer, files: &Path) -> Options {
         // The SMTP server holds its reply while a test fills the disk: a
         // longer exchange limit than the digest suite's.
         extra: digest_section(smtp, files, None, "30s"),
-        env: vec![(
-            "CUBEGUARDIAN_SMTP_PASSWORD".to_owned(),
-            SMTP_PASSWORD.to_owned(),
-        )],
+        env: smtp_password_env(),
         ..Options::default()
     }
 }

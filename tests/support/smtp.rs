@@ -391,6 +391,15 @@ pub const TEST_COMMIT_INTERVAL: &str = "300ms";
 /// `#spam` excluded and `#annonces` important. `time` is the daily time
 /// (UTC); by default twelve hours away, so that no scheduled digest comes
 /// in the middle of a test. `smtp_timeout` bounds each SMTP exchange.
+/// The bot's environment for [`digest_section`]'s server: the SMTP password
+/// it logs in with.
+pub fn smtp_password_env() -> Vec<(String, String)> {
+    vec![(
+        "CUBEGUARDIAN_SMTP_PASSWORD".to_owned(),
+        SMTP_PASSWORD.to_owned(),
+    )]
+}
+
 pub fn digest_section(
     smtp: &SmtpServer,
     dir: &Path,
