@@ -114,20 +114,7 @@ fn catalogue_summary(c: &Catalogue) -> String {
 mod tests {
     use super::*;
 
-    const MINIMAL: &str = r#"
-[discord]
-guild_id = 111
-announce_channel = "x"
-admin_user_id = 2
-[wake_on_lan]
-mac = "aa:bb:cc:dd:ee:ff"
-[proxmox]
-url = "https://pve.lan:8006/"
-token_id = "cubeguardian@pve!bot"
-fingerprint = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
-[minecraft]
-address = "mc.lan"
-"#;
+    use crate::config::tests::MINIMAL;
 
     #[test]
     fn the_game_line_says_off_or_its_schedule() {

@@ -547,4 +547,4 @@ fn locate(text: &str, dotted: &str) -> Option<usize> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

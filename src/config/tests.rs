@@ -1,6 +1,7 @@
 use super::*;
 
-const MINIMAL: &str = r#"
+/// The smallest valid configuration; other modules' tests build on it.
+pub(crate) const MINIMAL: &str = r#"
 [discord]
 guild_id = 111
 announce_channel = "général"
