@@ -8,6 +8,7 @@
 //! is completed; the state is already on disk).
 
 pub mod admin_page;
+mod game;
 pub mod reload;
 
 use std::collections::VecDeque;
@@ -26,7 +27,6 @@ use crate::digest::capture::Capture;
 use crate::digest::channels::Channels;
 use crate::digest::service::{DigestSettings, Digester};
 use crate::discord::commands::{CommandDeps, Commands};
-use crate::discord::game::router::GameRouter;
 use crate::discord::{self, DiscordSettings, Link};
 use crate::messages::Text;
 use crate::metrics::Metrics;
@@ -360,7 +360,7 @@ pub async fn run(
         zone: config.zone.clone(),
     }));
     let (game, season_view) = match &config.game {
-        Some(g) => match start_game(g, &config, &store, &scheduler, &guard, clock).await? {
+        Some(g) => match game::start(g, &config, &store, &scheduler, &guard, clock).await? {
             Some((router, view)) => (Some(router), Some(view)),
             None => (None, None),
         },
@@ -416,7 +416,7 @@ pub async fn run(
         digest: digest_for_console,
         degraded: degraded.as_ref().map(|d| d.reason.clone()),
         front_door: front_door.is_some(),
-        season: season_view.map(|seasons| summaries(seasons, clock, shutdown.clone())),
+        season: season_view.map(|seasons| game::summaries(seasons, clock, shutdown.clone())),
     });
     let web = WebServer::bind(
         WebSettings {
@@ -680,100 +680,6 @@ fn ssh_key_file(
         return Ok(path);
     }
     ssh.key_file.clone().ok_or(StartError::NoSshKey)
-}
-
-/// The admin page's season card: the summary of each season the game's
-/// shell saves (worked out once per change, in a task of its own).
-fn summaries(
-    mut seasons: watch::Receiver<Option<Arc<crate::game::Season>>>,
-    clock: Clock,
-    shutdown: CancellationToken,
-) -> watch::Receiver<Option<crate::game::summary::SeasonSummary>> {
-    let summarize = move |s: &Option<Arc<crate::game::Season>>| {
-        s.as_deref()
-            .map(|s| crate::game::summary::summary(s, clock.now()))
-    };
-    let (tx, rx) = watch::channel(summarize(&seasons.borrow_and_update()));
-    tokio::spawn(async move {
-        loop {
-            tokio::select! {
-                changed = seasons.changed() => {
-                    if changed.is_err() {
-                        return;
-                    }
-                }
-                () = shutdown.cancelled() => return,
-            }
-            tx.send_replace(summarize(&seasons.borrow_and_update()));
-        }
-    });
-    rx
-}
-
-/// The werewolf game, when `[game]` is on: its catalogue (a mistake in it
-/// stops the start, naming the file and line), its saved season, and the
-/// router the Discord side hands its commands to. A season that cannot be
-/// read leaves the game off (logged) rather than start a fresh one that
-/// would overwrite it at the first command.
-async fn start_game(
-    g: &crate::config::GameConfig,
-    config: &Config,
-    store: &Arc<Store>,
-    scheduler: &Arc<Scheduler>,
-    guard: &Arc<crate::ratelimit::guard::Guard>,
-    clock: Clock,
-) -> Result<
-    Option<(
-        Arc<GameRouter>,
-        watch::Receiver<Option<Arc<crate::game::Season>>>,
-    )>,
-    StartError,
-> {
-    use crate::game::{Catalogue, ClockTime, Schedule, Window};
-    let catalogue = match &g.catalogue {
-        Some(path) => Catalogue::from_file(path)?,
-        None => Catalogue::default_fr()?,
-    };
-    let season = match crate::discord::game::shell::load_season(store).await {
-        Ok(season) => season,
-        Err(e) => {
-            log::error!("game: cannot read the saved season ({e}); the game stays off");
-            return Ok(None);
-        }
-    };
-    let at = |t: jiff::civil::Time| {
-        ClockTime::new(
-            u8::try_from(t.hour()).unwrap_or(0),
-            u8::try_from(t.minute()).unwrap_or(0),
-        )
-        .unwrap_or(ClockTime::MIDNIGHT)
-    };
-    let window = |w: crate::time::calendar::DailyWindow| Window {
-        open: at(w.open),
-        close: at(w.close),
-    };
-    let mut schedule = Schedule::with_zone(g.zone.clone());
-    schedule.cond = window(g.pyre_vote);
-    schedule.loups = window(g.wolves_vote);
-    schedule.maire = window(g.mayor_vote);
-    schedule.actions_start = at(g.actions_start);
-    schedule.hype = at(g.hype);
-    schedule.pause = Some(g.pause);
-    let (shell, view) = crate::discord::game::shell::GameShell::new(
-        crate::discord::game::shell::ShellSettings {
-            guild: g.guild_id.0,
-            mj_role: g.mj_role.map(|r| r.0),
-            catalogue,
-            schedule,
-            language: config.messages.language(),
-        },
-        season,
-        Arc::clone(scheduler),
-        Arc::clone(guard),
-        Arc::clone(store),
-        clock,
-    );
-    Ok(Some((Arc::new(GameRouter { shell }), view)))
 }
 
 /// The appliance's own supervision: `READY=1` at once (the store is open,

@@ -3,6 +3,10 @@
 //! SMTP server (Python's aiosmtpd) on 127.0.0.1 over STARTTLS with a
 //! private CA and a login — the password coming from
 //! `CUBEGUARDIAN_SMTP_PASSWORD`, as in production.
+//!
+//! Over 800 lines because it is the digest's scenario list over one
+//! appliance and one SMTP server: each test stands alone, and the shared
+//! helpers are the first screen of the file.
 
 use crate::support;
 
