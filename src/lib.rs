@@ -40,7 +40,8 @@
 //! [`digest::capture`] and [`digest::service`].
 //!
 //! **Front doors**, thin callers of the services: [`discord`] (the gateway
-//! session, voice presence, commands, announcements), [`web`] (`/health`,
+//! session, voice presence, commands, announcements, and the werewolf
+//! game's shell over its engine in [`discord::game`]), [`web`] (`/health`,
 //! `/metrics`, the admin page) and [`front_door`] (the Minecraft address
 //! players connect to: answers the server list and wakes the host on an
 //! allowed login while it sleeps, relays to the real server while it runs).
@@ -49,8 +50,8 @@
 //! and answers its [`front_door::links::Members`] question); the front
 //! door never imports [`discord`].
 //!
-//! **Wiring**: [`app`] builds every part once, owns the one shutdown path
-//! and the reload, and implements the admin page's backend
+//! **Wiring**: [`app`] builds every part once (the game's in `app::game`),
+//! owns the one shutdown path and the reload, and implements the admin page's backend
 //! ([`app::admin_page`]); [`cli`] holds the subcommands besides `run`. The
 //! binary (`src/main.rs`) parses the command line and calls them.
 
