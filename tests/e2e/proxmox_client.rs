@@ -255,6 +255,20 @@ async fn host_down_is_unreachable_even_with_a_pooled_connection() {
     guarded(client.version()).await.unwrap();
 }
 
+/// While the host is off nothing answers on its port, yet no other test can
+/// take the port: it comes back on where the appliance's config points.
+#[tokio::test]
+async fn a_host_that_is_off_refuses_connections_and_keeps_its_port() {
+    let pve = PveStandIn::start().await;
+    guarded(pve.set_host_up(false)).await;
+    let refused = std::net::TcpStream::connect(pve.addr()).unwrap_err();
+    assert_eq!(refused.kind(), std::io::ErrorKind::ConnectionRefused);
+    let taken = std::net::TcpListener::bind(pve.addr()).unwrap_err();
+    assert_eq!(taken.kind(), std::io::ErrorKind::AddrInUse);
+    guarded(pve.set_host_up(true)).await;
+    guarded(ca_client(&pve).version()).await.unwrap();
+}
+
 #[tokio::test]
 async fn host_going_off_mid_request_is_unreachable() {
     let pve = PveStandIn::start().await;

@@ -102,6 +102,11 @@ struct Shared {
     config: PveConfig,
     /// Always `127.0.0.1:<port>`; the port survives power cycles.
     addr: SocketAddr,
+    /// Bound to `addr` for the stand-in's whole life and never listening:
+    /// while the host is off, connections are still refused (no listener),
+    /// but no other test's free port can be this one, so the host comes
+    /// back on where it was.
+    _hold: TcpSocket,
     acceptor: tokio_rustls::TlsAcceptor,
     world: Mutex<World>,
     /// The accept loop while the host is up.
@@ -187,6 +192,7 @@ impl PveStandIn {
         let listener =
             listen(SocketAddr::from((Ipv4Addr::LOCALHOST, 0))).expect("cannot listen on 127.0.0.1");
         let addr = listener.local_addr().expect("listener has an address");
+        let hold = hold_port(addr).expect("cannot hold the stand-in's port");
         let now = Instant::now();
         let mut containers = HashMap::new();
         containers.insert(
@@ -201,6 +207,7 @@ impl PveStandIn {
         let shared = Arc::new(Shared {
             config,
             addr,
+            _hold: hold,
             acceptor: tokio_rustls::TlsAcceptor::from(Arc::new(tls)),
             world: Mutex::new(World {
                 host_up: true,
@@ -830,12 +837,29 @@ async fn serve_connection(acceptor: tokio_rustls::TlsAcceptor, tcp: TcpStream, a
 }
 
 /// Listens with `SO_REUSEADDR`, so the port can be taken again right after
-/// a power-off even with connections still in TIME_WAIT.
+/// a power-off even with connections still in TIME_WAIT, and `SO_REUSEPORT`,
+/// so the listener and the socket holding the port can share it.
 fn listen(addr: SocketAddr) -> std::io::Result<TcpListener> {
-    let socket = TcpSocket::new_v4()?;
-    socket.set_reuseaddr(true)?;
+    let socket = shareable_socket()?;
     socket.bind(addr)?;
     socket.listen(128)
+}
+
+fn shareable_socket() -> std::io::Result<TcpSocket> {
+    let socket = TcpSocket::new_v4()?;
+    socket.set_reuseaddr(true)?;
+    socket.set_reuseport(true)?;
+    Ok(socket)
+}
+
+/// The socket that keeps `addr` ours while the host is off. `SO_REUSEPORT`
+/// only: with `SO_REUSEADDR` too, Linux would let any socket that sets it
+/// (std's listeners do) bind the port beside one that is not listening.
+fn hold_port(addr: SocketAddr) -> std::io::Result<TcpSocket> {
+    let socket = TcpSocket::new_v4()?;
+    socket.set_reuseport(true)?;
+    socket.bind(addr)?;
+    Ok(socket)
 }
 
 async fn relisten(addr: SocketAddr) -> TcpListener {
