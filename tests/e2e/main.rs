@@ -22,6 +22,7 @@ mod discord_standin;
 mod front_door_e2e;
 mod front_door_links_e2e;
 mod front_door_online_e2e;
+mod game_guild_e2e;
 mod game_season_e2e;
 mod game_structure_e2e;
 mod minecraft_ping;

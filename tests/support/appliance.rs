@@ -114,6 +114,10 @@ pub struct Options {
     /// `false`: the bot's config points Discord at a closed port on
     /// 127.0.0.1 (an unreachable Discord) instead of the stand-in.
     pub discord_reachable: bool,
+    /// The `discord.guild_id` the bot is given, when not the stand-in's
+    /// guild: a guild the bot is not in, so that the stand-in's guild can be
+    /// the game's own (`[game] guild_id`).
+    pub appliance_guild: Option<u64>,
 }
 
 impl Default for Options {
@@ -133,6 +137,7 @@ impl Default for Options {
             watchdog_usec: None,
             env: Vec::new(),
             discord_reachable: true,
+            appliance_guild: None,
         }
     }
 }
@@ -309,7 +314,7 @@ impl Appliance {
 [discord]
 api_url = "{api}"
 gateway_url = "{gateway}"
-guild_id = {GUILD}
+guild_id = {guild}
 voice_channel = "L'écho-du-Cube"
 announce_channel = "général"
 admin_user_id = {ADMIN}
@@ -346,6 +351,7 @@ health_grace = "1s"
 level = "debug"
 {extra}
 "#,
+            guild = o.appliance_guild.unwrap_or(GUILD),
             api = if o.discord_reachable {
                 self.discord.api_url()
             } else {
