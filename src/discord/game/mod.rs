@@ -36,6 +36,7 @@ mod mj;
 pub mod router;
 pub mod shell;
 pub mod structure;
+mod tasks;
 
 #[cfg(test)]
 mod tests;

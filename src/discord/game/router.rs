@@ -80,15 +80,7 @@ impl GameRouter {
         let Some(command) = GameCommand::from_name(word) else {
             return false;
         };
-        let n = command.options().len();
-        let args: Vec<String> = if n == 0 {
-            Vec::new()
-        } else {
-            rest.trim()
-                .splitn(n, char::is_whitespace)
-                .map(|s| s.trim().to_owned())
-                .collect()
-        };
+        let args = command.split_args(rest);
         let call = Call {
             user: message.author.id.get(),
             display: message
@@ -155,12 +147,7 @@ impl GameRouter {
             self.tell(http, &call, &self.t(L::MjOnly, &[])).await;
             return;
         }
-        if let Some((_, (name, _))) = command
-            .options()
-            .iter()
-            .enumerate()
-            .find(|(i, (_, req))| *req && call.arg(*i).is_none())
-        {
+        if let Some(name) = command.missing(&call.args) {
             let usage = format!("/{} <{name}>", command.name());
             self.usage(http, &call, &usage).await;
             return;
@@ -171,6 +158,14 @@ impl GameRouter {
             super::mj::run(self, http, command, call, season, now).await;
         } else {
             super::commands::run(self, http, command, call).await;
+        }
+    }
+
+    /// At each Discord READY: the shell's structure, and (once) the
+    /// scheduler's handler for the game's tasks, the MJs' included.
+    pub async fn on_ready(&self, http: std::sync::Arc<Http>) {
+        if self.shell.on_ready(http).await {
+            super::tasks::register(&self.shell);
         }
     }
 
