@@ -42,6 +42,10 @@ pub struct MjTask {
 /// keeps the arithmetic far from overflowing.
 const LONGEST_DELAY: Duration = Duration::from_secs(366 * 24 * 3600);
 
+/// How much of a message `/taches` fills with tasks: under Discord's
+/// 2000 characters with room for the heading and the count of the rest.
+const LIST_BUDGET: usize = 1800;
+
 /// Why a task's command line is refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LineError {
@@ -355,7 +359,22 @@ pub(super) async fn list(r: &GameRouter, season: &Season) -> String {
     let list = if lines.is_empty() {
         r.t(L::None, &[])
     } else {
-        format!("\n{}", lines.join("\n"))
+        // Discord refuses a message over 2000 characters: the soonest
+        // tasks are shown, and how many more there are.
+        let mut shown = String::new();
+        let mut left = lines.len();
+        for line in &lines {
+            if shown.len() + line.len() > LIST_BUDGET {
+                break;
+            }
+            shown.push('\n');
+            shown.push_str(line);
+            left -= 1;
+        }
+        if left > 0 {
+            shown.push_str(&format!("\n… +{left}"));
+        }
+        shown
     };
     r.t(L::Tasks, &[("list", &list)])
 }
