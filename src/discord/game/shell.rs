@@ -349,6 +349,16 @@ impl GameShell {
                             continue;
                         }
                     };
+                    // The same task at the same moment is already pending
+                    // (an opening re-armed by a close by hand): once is enough.
+                    let pending =
+                        self.scheduler.list().await.into_iter().any(|t| {
+                            t.task.kind == KIND && t.due == at && t.task.payload == payload
+                        });
+                    if pending {
+                        log::debug!("game: {task:?} at {at} is already scheduled");
+                        continue;
+                    }
                     if let Err(e) = self
                         .scheduler
                         .schedule(at, schedule::Task::new(KIND, payload))
