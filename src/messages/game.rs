@@ -128,6 +128,12 @@ labels! {
             fr: "Moment non compris : « {when} » (par ex. `18:00`, `25/12-09:30`, `1h30m`)."
             en: "Cannot read the moment \"{when}\" (e.g. `18:00`, `25/12-09:30`, `1h30m`).";
         PastWhen fr: "Ce moment est passé : {when}." en: "That moment is past: {when}.";
+        SkipArchived fr: "plus de charges, archivée" en: "out of charges, archived";
+        SkipCooldown fr: "temps de recharge, encore {left} ouverture(s) à passer" en: "cooling down, {left} more opening(s) to skip";
+        SkipRoleInactive fr: "pouvoirs bloqués" en: "powers blocked";
+        SkipNoCharges fr: "plus de charges, en attente d'une recharge" en: "out of charges, waiting for a refill";
+        SkipDead fr: "joueur mort" en: "dead player";
+        SkippedList fr: "Non ouvertes : {list}." en: "Not opened: {list}.";
         NoActionThere fr: "Aucune action concernée." en: "No action concerned.";
         ActionLine
             fr: "`{id}` {action} — charges : {charges}, délai : {cooldown}, {state}"

@@ -141,9 +141,18 @@ async fn mjs_open_actions_by_hand_and_program_their_commands() {
     message_in(&app, carol, "Action vision close").await;
 
     // Its one charge spent, it is archived: opening it again is skipped
-    // (Carol is told), and she cannot use it.
-    assert_eq!(text(&slash(&app, MJ, "open", &open_it).await), "Fait.");
-    message_in(&app, carol, "Action vision non ouverte").await;
+    // (the MJ and Carol are told why), and she cannot use it.
+    let again = text(&slash(&app, MJ, "open", &open_it).await);
+    assert!(
+        again.starts_with("Fait. Non ouvertes : vision") && again.contains("archivée"),
+        "{again}"
+    );
+    message_in(
+        &app,
+        carol,
+        "Action vision non ouverte (plus de charges, archivée)",
+    )
+    .await;
     assert!(act(&app, CAROL, &[])
         .await
         .contains("Aucune action ouverte"));

@@ -353,10 +353,43 @@ async fn actions(
         })
         .await;
     match done {
+        Err(e) => r.tell(http, call, &r.refusal(season, &e)).await,
         Ok((_, decisions, _)) if decisions.is_empty() => {
             r.tell(http, call, &r.t(L::NoActionThere, &[])).await
         }
-        done => respond(r, http, call, season, done.map(|(_, d, s)| (d, s))).await,
+        Ok((_, decisions, after)) => {
+            // The MJ sees what did not open, and why (the players are told too).
+            let skipped: Vec<String> = decisions
+                .iter()
+                .filter_map(|d| match d {
+                    crate::game::Decision::ActionSkipped {
+                        player,
+                        action,
+                        reason,
+                    } => Some(format!(
+                        "{} ({}, {}) : {}",
+                        after
+                            .action(*action)
+                            .and_then(|a| a.base())
+                            .unwrap_or_default(),
+                        action.0,
+                        after
+                            .player(*player)
+                            .map(|p| p.name.as_str())
+                            .unwrap_or("?"),
+                        super::shell::skip_reason(r.shell.language(), *reason)
+                    )),
+                    _ => None,
+                })
+                .collect();
+            let mut text = r.t(L::Done, &[]);
+            if !skipped.is_empty() {
+                text.push(' ');
+                text.push_str(&r.t(L::SkippedList, &[("list", &skipped.join(" ; "))]));
+            }
+            r.tell(http, call, &text).await;
+            r.shell.perform(&after, decisions).await;
+        }
     }
 }
 

@@ -520,7 +520,7 @@ impl GameShell {
                     action,
                     reason,
                 } => {
-                    let why = format!("{reason:?}");
+                    let why = skip_reason(self.language(), reason);
                     let text = self.say(
                         L::ActionSkipped,
                         &[("action", &action_name(action)), ("why", &why)],
@@ -800,6 +800,18 @@ impl GameShell {
         if !matches!(result, Ok(Ok(()))) {
             log::error!("game: cannot change {player}'s access to boudoir channel {channel}");
         }
+    }
+}
+
+/// Why an opening was skipped, in words (the player's and the MJs').
+pub fn skip_reason(language: Language, reason: crate::game::SkipReason) -> String {
+    use crate::game::SkipReason as R;
+    match reason {
+        R::Archived => say(L::SkipArchived, language, &[]),
+        R::Cooldown { left } => say(L::SkipCooldown, language, &[("left", &left.to_string())]),
+        R::RoleInactive => say(L::SkipRoleInactive, language, &[]),
+        R::NoCharges => say(L::SkipNoCharges, language, &[]),
+        R::Dead => say(L::SkipDead, language, &[]),
     }
 }
 
