@@ -180,6 +180,17 @@ async fn mjs_open_actions_by_hand_and_program_their_commands() {
     )
     .await;
     assert_eq!(text(&chained), "Fait.");
+    // The launch numbered the vote uses after the seer's power, Alice's
+    // pyre vote first: open now, but a vote is not a power to close alone.
+    let alices_vote = (vision.parse::<u32>().unwrap() + 1).to_string();
+    let vote_use = slash(
+        &app,
+        MJ,
+        "close",
+        &[("vote", "action"), ("heure", &alices_vote)],
+    )
+    .await;
+    assert_eq!(text(&vote_use), "Aucune action concernée.");
     let chain_alone = slash(&app, MJ, "open", &[("vote", "loups"), ("chaine", "19:00")]).await;
     assert!(
         text(&chain_alone).contains("Utilisation"),

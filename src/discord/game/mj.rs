@@ -334,6 +334,10 @@ async fn actions(
         let usage = format!("/{} action <HH:MM|numéro>", command.name());
         return r.usage(http, call, &usage).await;
     }
+    // A vote's own use is the vote's: opened and closed with it, for all.
+    if by_id.is_some_and(|id| season.action(id).is_some_and(|a| a.base().is_none())) {
+        return r.tell(http, call, &r.t(L::NoActionThere, &[])).await;
+    }
     let done = r
         .shell
         .apply(|g| {
