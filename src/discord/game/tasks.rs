@@ -9,22 +9,19 @@
 //! is checked when it is scheduled, and again when it runs. Never
 //! arbitrary code.
 //!
-//! The scheduler's handler for the kind lives here, above the shell: it
-//! runs an MJ's command through [`super::mj`] and hands every other
-//! payload (the engine's [`Task`]s) to the shell's
-//! [`super::shell::TaskHandler`].
+//! The scheduler's handler for the kind is the router's
+//! ([`super::router`]): a programmed command is one more way a command
+//! arrives; it runs through [`super::mj`] like a typed one.
 
-use std::sync::{Arc, Weak};
 use std::time::Duration;
 
 use jiff::civil::{Date, Time};
 use serde::{Deserialize, Serialize};
 
 use super::call::prelude::*;
-use super::shell::{GameShell, TaskHandler, KIND};
+use super::shell::KIND;
 use crate::game::Task;
-use crate::schedule::{self, Outcome, Scheduled};
-use crate::time::calendar::Pause;
+use crate::schedule;
 use crate::time::Zone;
 
 /// A `/planif` or `/delay` task: the command line, and as whom it runs.
@@ -191,77 +188,6 @@ pub fn parse_delay(s: &str) -> Option<Duration> {
     }
     let d = Duration::from_secs(total);
     (total > 0 && d <= LONGEST_DELAY).then_some(d)
-}
-
-/// The scheduler's handler for the game's kind, registered once the
-/// shell is connected.
-pub(super) fn register(shell: &Arc<GameShell>) {
-    shell.scheduler.register(
-        KIND,
-        Arc::new(Handler {
-            shell: Arc::downgrade(shell),
-            engine: TaskHandler(Arc::downgrade(shell)),
-        }),
-    );
-}
-
-struct Handler {
-    shell: Weak<GameShell>,
-    engine: TaskHandler,
-}
-
-#[async_trait::async_trait]
-impl schedule::Handler for Handler {
-    async fn run(&self, task: &Scheduled) -> Outcome {
-        let Ok(mj) = serde_json::from_value::<MjTask>(task.task.payload.clone()) else {
-            return self.engine.run(task).await;
-        };
-        let Some(shell) = self.shell.upgrade() else {
-            return Outcome::Retry("the game is stopping".into());
-        };
-        let Some(http) = shell.http().cloned() else {
-            return Outcome::Retry("not connected to Discord".into());
-        };
-        let (command, args) = match parse_line(&mj.mj_command) {
-            Ok(parsed) => parsed,
-            Err(e) => return Outcome::Failed(format!("`{}`: {e:?}", mj.mj_command)),
-        };
-        let router = GameRouter {
-            shell: Arc::clone(&shell),
-        };
-        let logs = shell.channel(&ChannelKey::Fixed("logs"));
-        let running = router.t(
-            L::TaskRunning,
-            &[
-                ("id", &task.id.to_string()),
-                ("name", &mj.by_name),
-                ("command", &mj.mj_command),
-            ],
-        );
-        match logs {
-            Some(c) => shell.post(c, &running, Vec::new()).await,
-            None => log::info!("game: {running}"),
-        }
-        let call = Call {
-            user: mj.by,
-            display: mj.by_name.clone(),
-            roles: Vec::new(),
-            src: Src::Task { id: task.id, logs },
-            args,
-        };
-        let season = shell.snapshot().await;
-        let now = shell.clock.now();
-        super::mj::run(&router, &http, command, call, season, now).await;
-        Outcome::Done
-    }
-
-    fn pause(&self) -> Option<(Pause, Zone)> {
-        schedule::Handler::pause(&self.engine)
-    }
-
-    fn failed(&self, task: &Scheduled, reason: &str) {
-        schedule::Handler::failed(&self.engine, task, reason)
-    }
 }
 
 /// `/planif` and `/delay`: the line checked, then stored.
