@@ -120,7 +120,9 @@ async fn a_scheduled_close_runs_the_engine_and_survives_a_restart() {
     let (again, scheduler) = open_shell(dir.path(), clock).await;
     let season = again.snapshot().await;
     assert!(matches!(season.phase, Phase::Running { .. }));
-    assert!(season.open_votes.is_empty());
+    // The pyre vote only: the launch's own tasks (the wolves' vote at
+    // 19:00…) may fall due in the three minutes the test lets pass.
+    assert!(!season.open_votes.contains(&VoteKind::Cond));
     let alice = season.vote_action(10, VoteKind::Cond).unwrap();
     assert!(alice
         .last_validated()
