@@ -7,7 +7,8 @@
 //!
 //! The catalogue is the built-in one with a one-charge seer added (written to a temporary
 //! file and given as `[game] catalogue`); the weekend pause is moved three days away, so the
-//! programmed task never falls in it whatever day the test runs.
+//! programmed task never falls in it whatever day the test runs, and the game's zone is chosen
+//! so its local time is near 14:00, where no launch task falls due while the test runs.
 
 use crate::support;
 
@@ -65,9 +66,23 @@ async fn mjs_open_actions_by_hand_and_program_their_commands() {
     .unwrap();
     let catalogue = files.path().join("catalogue.toml");
     std::fs::write(&catalogue, builtin + ONE_CHARGE_SEER).unwrap();
-    let utc = jiff::tz::TimeZone::UTC;
+    // The game's zone puts its local time near 14:00, far from every hour
+    // the catalogue and the schedule use (the launch's 19:00 openings would
+    // otherwise race the test when it runs at 19:00 UTC).
+    let offset = 14
+        - i32::from(
+            jiff::Timestamp::now()
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .hour(),
+        );
+    let zone_name = match offset {
+        0 => "Etc/GMT".to_owned(),
+        o if o > 0 => format!("Etc/GMT-{o}"),
+        o => format!("Etc/GMT+{}", -o),
+    };
+    let zone = jiff::tz::TimeZone::get(&zone_name).unwrap();
     let away = jiff::Timestamp::now()
-        .to_zoned(utc.clone())
+        .to_zoned(zone.clone())
         .checked_add(jiff::Span::new().days(3))
         .unwrap()
         .strftime("%a")
@@ -78,7 +93,7 @@ async fn mjs_open_actions_by_hand_and_program_their_commands() {
         Options {
             extra: format!(
                 "[game]\nenabled = true\nmj_role = {STAFF_ROLE}\ncatalogue = {:?}\n\
-                 timezone = \"UTC\"\npause = \"{away} 03:00 - {away} 03:01\"\n\n\
+                 timezone = \"{zone_name}\"\npause = \"{away} 03:00 - {away} 03:01\"\n\n\
                  [ratelimit]\nexempt_roles = [\"{STAFF_ROLE}\"]\n",
                 catalogue.display().to_string()
             ),
@@ -204,7 +219,7 @@ async fn mjs_open_actions_by_hand_and_program_their_commands() {
     let at = jiff::Timestamp::now()
         .checked_add(jiff::Span::new().seconds(20))
         .unwrap()
-        .to_zoned(utc)
+        .to_zoned(zone)
         .strftime("%d/%m/%Y-%H:%M:%S")
         .to_string();
     let planned = slash(
