@@ -4,7 +4,8 @@
 //!
 //! Applied live: `[log]`, `[messages]`, `[players]`, `[restart]`, the
 //! timings and intervals of `[power]`, and the digest's time, zone,
-//! channel lists, retention, `send_when_empty` and `retry_after`. Anything
+//! channel lists, retention, `send_when_empty` and `retry_after`. `[game]`
+//! waits for a restart, named key by key with a warning of its own. Anything
 //! else (Discord, Proxmox, addresses, the mail server, the rate limiter,
 //! the time zone…) is wired into connections and tasks at start: a change
 //! there is logged as needing a restart and left as it was. A file that no
@@ -51,6 +52,12 @@ const LIVE_DIGEST: [&str; 8] = [
     "retry_after",
 ];
 
+/// Sections none of whose keys is live, but whose changes are named key
+/// by key so the log says exactly what waits for a restart. `[game]`: its
+/// schedule, pause, zone and catalogue are the season's shell's, built at
+/// start; a running season must not see its windows move under it.
+const KEYED_RESTART: [&str; 1] = ["game"];
+
 /// What changed between two versions of the file.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Plan {
@@ -78,13 +85,19 @@ pub fn plan(old: &toml::Table, new: &toml::Table) -> Plan {
             "digest" => &LIVE_DIGEST,
             _ => &[],
         };
+        let keyed = !partly_live.is_empty() || KEYED_RESTART.contains(&name.as_str());
         if LIVE_SECTIONS.contains(&name.as_str()) {
             plan.live.push(name.clone());
-        } else if !partly_live.is_empty() {
+        } else if keyed {
             let a = a.and_then(toml::Value::as_table).unwrap_or(&empty);
             let b = b.and_then(toml::Value::as_table).unwrap_or(&empty);
             // The digest turned on or off is a restart: it is a task.
             let switched = name == "digest" && (old.contains_key(name) != new.contains_key(name));
+            if a.is_empty() != b.is_empty() && KEYED_RESTART.contains(&name.as_str()) {
+                // A whole section added or removed: named once.
+                plan.restart.push(name.clone());
+                continue;
+            }
             let mut keys: Vec<&String> = a.keys().chain(b.keys()).collect();
             keys.sort();
             keys.dedup();
@@ -147,6 +160,17 @@ pub async fn run(
                     }
                     if !plan.live.is_empty() {
                         log::info!("reload: applied {}", plan.live.join(", "));
+                    }
+                    if plan
+                        .restart
+                        .iter()
+                        .any(|r| r == "game" || r.starts_with("game."))
+                    {
+                        log::warn!(
+                            "reload: the werewolf game reads [game] (its times, pause, zone and \
+                             catalogue file) only at start: restart to apply it; the season and \
+                             its scheduled tasks are kept"
+                        );
                     }
                     if !plan.restart.is_empty() {
                         log::warn!(
@@ -270,6 +294,19 @@ mod tests {
             vec!["digest.smtp_url", "power.shutdown_method", "timezone"]
         );
         assert_eq!(super::plan(&old, &old), Plan::default());
+    }
+
+    #[test]
+    fn game_changes_are_named_key_by_key_and_wait_for_a_restart() {
+        let old = table("[game]\nenabled = true\npyre_vote = \"10:00-18:00\"\n");
+        let new =
+            table("[game]\nenabled = true\npyre_vote = \"09:00-18:00\"\ncatalogue = \"/x.toml\"\n");
+        let p = plan(&old, &new);
+        assert_eq!(p.restart, vec!["game.catalogue", "game.pyre_vote"]);
+        assert!(p.live.is_empty());
+        // Turned on or off: the section, once.
+        assert_eq!(plan(&table(""), &old).restart, vec!["game"]);
+        assert_eq!(plan(&old, &table("")).restart, vec!["game"]);
     }
 
     #[test]

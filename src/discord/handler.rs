@@ -112,7 +112,7 @@ impl EventHandler for Handler {
         self.link.send_replace(Link::Connected);
         if let Some(game) = self.commands.game() {
             // The game's roles and channels first: its commands need them.
-            game.shell.on_ready(Arc::clone(&ctx.http)).await;
+            game.on_ready(Arc::clone(&ctx.http)).await;
         }
         self.commands
             .on_ready(&ctx.http, ready.user.id.get(), &ready.user.name)

@@ -172,6 +172,36 @@ impl Game<'_> {
             .collect()
     }
 
+    /// `!close action HH:MM`: closes the open uses of every action whose
+    /// `temporel` closing (`heure_fin`) is `time`, as its scheduled close
+    /// would (a charge spent, the cooldown set, re-armed).
+    pub fn close_at(&mut self, time: super::ClockTime, now: Timestamp) -> Vec<Decision> {
+        self.at_closing(time)
+            .into_iter()
+            .flat_map(|id| self.close_action(id, None, now).unwrap_or_default())
+            .collect()
+    }
+
+    /// `!remind action HH:MM`: reminds the open, undecided uses of every
+    /// action whose `temporel` closing is `time`.
+    pub fn remind_at(&self, time: super::ClockTime) -> Vec<Decision> {
+        self.at_closing(time)
+            .into_iter()
+            .flat_map(|id| self.remind_action(id, None))
+            .collect()
+    }
+
+    /// The active actions with an open use whose `heure_fin` is `time`.
+    fn at_closing(&self, time: super::ClockTime) -> Vec<ActionId> {
+        self.season
+            .actions
+            .iter()
+            .filter(|a| a.active && a.open_use().is_some())
+            .filter(|a| self.base_of(a.id).map(|b| b.closing) == Some(Closing::Temporel(time)))
+            .map(|a| a.id)
+            .collect()
+    }
+
     /// Reminds the player of an open, undecided use (the one opened at
     /// `opened`, when given).
     pub fn remind_action(&self, id: ActionId, opened: Option<Timestamp>) -> Vec<Decision> {

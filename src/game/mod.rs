@@ -160,6 +160,11 @@ pub enum Decision {
         player: PlayerId,
         alive: bool,
     },
+    /// Give (`on`) or take the Discord "Maire" role.
+    Maire {
+        player: PlayerId,
+        on: bool,
+    },
     /// Grant or remove writing in `enfer`.
     Enfer {
         player: PlayerId,

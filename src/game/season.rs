@@ -166,6 +166,34 @@ impl Game<'_> {
         Ok(out)
     }
 
+    /// `/joueur <player> maire oui|non`: the MJs hand the mayor's sash
+    /// over (GAME.md §5: a dead mayor's is theirs to move). There is one
+    /// mayor: a new one takes it from the former.
+    pub fn set_maire(&mut self, player: PlayerId, on: bool) -> Result<Vec<Decision>, GameError> {
+        self.player(player)?;
+        Ok(self.make_maire(player, on))
+    }
+
+    /// Sets (or clears) the mayor, with the Discord role's moves.
+    pub(super) fn make_maire(&mut self, player: PlayerId, on: bool) -> Vec<Decision> {
+        let mut out = Vec::new();
+        match (self.season.maire, on) {
+            (Some(old), true) if old != player => out.push(Decision::Maire {
+                player: old,
+                on: false,
+            }),
+            (Some(old), false) if old == player => self.season.maire = None,
+            _ => {}
+        }
+        if on {
+            self.season.maire = Some(player);
+        }
+        // Given or taken even when the season already agreed: the Discord
+        // role may have drifted (an MJ's hand edit), and the move is idempotent.
+        out.push(Decision::Maire { player, on });
+        out
+    }
+
     /// The MJ's confirmation of a death (the same as setting `mort`).
     pub fn kill(&mut self, player: PlayerId, now: Timestamp) -> Result<Vec<Decision>, GameError> {
         self.set_statut(player, Statut::Mort, now)

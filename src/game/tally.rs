@@ -215,8 +215,8 @@ impl Game<'_> {
         }];
         match tally.kind {
             VoteKind::Maire => {
-                if chosen.is_some() {
-                    self.season.maire = chosen;
+                if let Some(p) = chosen {
+                    out.extend(self.make_maire(p, true));
                 }
             }
             VoteKind::Cond => out.extend(self.fire(Trigger::MotMjs, now)),

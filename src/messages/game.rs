@@ -104,6 +104,43 @@ labels! {
         BoudoirJoined fr: "{name} rejoint le boudoir." en: "{name} joins the boudoir.";
         BoudoirLeft fr: "{name} quitte le boudoir." en: "{name} leaves the boudoir.";
         Tasks fr: "Tâches prévues : {list}" en: "Scheduled tasks: {list}";
+        TaskLine fr: "`{id}` {when} — {what}" en: "`{id}` {when} — {what}";
+        TaskOpenVote fr: "ouvrir le vote {vote}" en: "open the {vote} vote";
+        TaskCloseVote fr: "fermer le vote {vote}" en: "close the {vote} vote";
+        TaskRemindVote fr: "relancer le vote {vote}" en: "remind the {vote} vote";
+        TaskClosing fr: ", fermeture à {time}" en: ", closing at {time}";
+        TaskChain fr: ", chaîné chaque jour à {time}" en: ", chained daily at {time}";
+        TaskOpenAction fr: "ouvrir l'action {action} de {name}" en: "open {name}'s action {action}";
+        TaskCloseAction fr: "fermer l'action {action} de {name}" en: "close {name}'s action {action}";
+        TaskRemindAction fr: "relancer l'action {action} de {name}" en: "remind {name}'s action {action}";
+        TaskRepost fr: "rappeler l'action permanente {action} de {name}" en: "re-announce {name}'s permanent action {action}";
+        TaskFire fr: "ouvrir les actions « {trigger} »" en: "open the \"{trigger}\" actions";
+        TaskHype fr: "le message du soir" en: "the evening's message";
+        TaskCommand fr: "`!{command}` (prévue par {name})" en: "`!{command}` (scheduled by {name})";
+        TaskScheduled fr: "Tâche {id} prévue le {when} : `!{command}`." en: "Task {id} scheduled on {when}: `!{command}`.";
+        TaskRunning fr: "⏱ Tâche {id} (prévue par {name}) : `!{command}`" en: "⏱ Task {id} (scheduled by {name}): `!{command}`";
+        TaskAnswer fr: "↳ tâche {id} : {text}" en: "↳ task {id}: {text}";
+        TasksCancelled fr: "Tâches annulées : {list}." en: "Tasks cancelled: {list}.";
+        TasksUnknown fr: "Pas de tâche de la partie : {list}." en: "No game task: {list}.";
+        NoSuchCommand fr: "Pas de commande « {command} »." en: "No command \"{command}\".";
+        NotSchedulable fr: "`{command}` ne peut pas être programmée (seulement : {list})." en: "`{command}` cannot be scheduled (only: {list}).";
+        BadWhen
+            fr: "Moment non compris : « {when} » (par ex. `18:00`, `25/12-09:30`, `1h30m`)."
+            en: "Cannot read the moment \"{when}\" (e.g. `18:00`, `25/12-09:30`, `1h30m`).";
+        PastWhen fr: "Ce moment est passé : {when}." en: "That moment is past: {when}.";
+        SkipArchived fr: "plus de charges, archivée" en: "out of charges, archived";
+        SkipCooldown fr: "temps de recharge, encore {left} ouverture(s) à passer" en: "cooling down, {left} more opening(s) to skip";
+        SkipRoleInactive fr: "pouvoirs bloqués" en: "powers blocked";
+        SkipNoCharges fr: "plus de charges, en attente d'une recharge" en: "out of charges, waiting for a refill";
+        SkipDead fr: "joueur mort" en: "dead player";
+        SkippedList fr: "Non ouvertes : {list}." en: "Not opened: {list}.";
+        NoActionThere fr: "Aucune action concernée." en: "No action concerned.";
+        ActionLine
+            fr: "`{id}` {action} — charges : {charges}, délai : {cooldown}, {state}"
+            en: "`{id}` {action} — charges: {charges}, cooldown: {cooldown}, {state}";
+        ActionOpenState fr: "ouverte" en: "open";
+        ActionClosedState fr: "fermée" en: "closed";
+        ActionArchivedState fr: "archivée" en: "archived";
         None fr: "aucune" en: "none";
     }
 }
@@ -140,9 +177,18 @@ pub fn describe(command: &str, language: Language) -> &'static str {
         "camps" => ("Les camps", "The camps"),
         "vivants" => ("Les joueurs en vie", "The living players"),
         "morts" => ("Les joueurs morts", "The dead players"),
-        "open" => ("MJ : ouvrir un vote", "GM: open a vote"),
-        "close" => ("MJ : fermer un vote", "GM: close a vote"),
-        "remind" => ("MJ : relancer un vote", "GM: remind a vote"),
+        "open" => (
+            "MJ : ouvrir un vote ou des actions",
+            "GM: open a vote or actions",
+        ),
+        "close" => (
+            "MJ : fermer un vote ou des actions",
+            "GM: close a vote or actions",
+        ),
+        "remind" => (
+            "MJ : relancer un vote ou des actions",
+            "GM: remind a vote or actions",
+        ),
         "cparti" => ("MJ : lancer la partie", "GM: start the game"),
         "cfini" => ("MJ : terminer la partie", "GM: end the game"),
         "refill" => ("MJ : recharger des actions", "GM: refill actions"),
@@ -156,7 +202,15 @@ pub fn describe(command: &str, language: Language) -> &'static str {
         "send" => ("MJ : écrire aux joueurs", "GM: write to players"),
         "post" => ("MJ : poster dans un salon", "GM: post in a channel"),
         "taches" => ("MJ : tâches prévues", "GM: scheduled tasks"),
-        "cancel" => ("MJ : annuler une tâche", "GM: cancel a task"),
+        "cancel" => ("MJ : annuler des tâches", "GM: cancel tasks"),
+        "planif" => (
+            "MJ : programmer une commande à une heure",
+            "GM: schedule a command at a time",
+        ),
+        "delay" => (
+            "MJ : programmer une commande dans un délai",
+            "GM: schedule a command after a delay",
+        ),
         _ => ("Commande de la partie", "Game command"),
     };
     match language {

@@ -15,7 +15,7 @@ use serde_json::{json, Value};
 use support::appliance::*;
 use support::discord::{permissions, InteractionResponse, ResponseKind, SentMessage};
 
-fn bin() -> &'static Path {
+pub(super) fn bin() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_cubeguardian"))
 }
 
@@ -36,7 +36,7 @@ const PLAYERS: [(u64, &str); 8] = [
     (GASTON, "Gaston"),
 ];
 
-fn opts(pairs: &[(&str, &str)]) -> Value {
+pub(super) fn opts(pairs: &[(&str, &str)]) -> Value {
     Value::Array(
         pairs
             .iter()
@@ -45,7 +45,7 @@ fn opts(pairs: &[(&str, &str)]) -> Value {
     )
 }
 
-async fn slash(
+pub(super) async fn slash(
     app: &Appliance,
     user: u64,
     name: &str,
@@ -61,11 +61,11 @@ async fn slash(
         .unwrap_or_else(|e| panic!("no answer to /{name} from {user}: {e:?}"))
 }
 
-fn text(r: &InteractionResponse) -> String {
+pub(super) fn text(r: &InteractionResponse) -> String {
     r.content().unwrap_or_default().to_owned()
 }
 
-fn custom_ids(r: &InteractionResponse) -> Vec<String> {
+pub(super) fn custom_ids(r: &InteractionResponse) -> Vec<String> {
     r.components()
         .as_array()
         .cloned()
@@ -76,7 +76,7 @@ fn custom_ids(r: &InteractionResponse) -> Vec<String> {
         .collect()
 }
 
-async fn press(
+pub(super) async fn press(
     app: &Appliance,
     user: u64,
     channel: u64,
@@ -96,7 +96,12 @@ async fn press(
 }
 
 /// Runs a command that answers with a Yes/No, and presses Yes.
-async fn confirmed(app: &Appliance, user: u64, name: &str, pairs: &[(&str, &str)]) -> String {
+pub(super) async fn confirmed(
+    app: &Appliance,
+    user: u64,
+    name: &str,
+    pairs: &[(&str, &str)],
+) -> String {
     let asked = slash(app, user, name, pairs).await;
     let yes = custom_ids(&asked)
         .into_iter()
@@ -106,7 +111,7 @@ async fn confirmed(app: &Appliance, user: u64, name: &str, pairs: &[(&str, &str)
 }
 
 /// A game channel (under a category: the fixture has its own `annonces`).
-fn channel_id(app: &Appliance, name: &str) -> u64 {
+pub(super) fn channel_id(app: &Appliance, name: &str) -> u64 {
     app.discord
         .guild_channels()
         .into_iter()
@@ -115,7 +120,7 @@ fn channel_id(app: &Appliance, name: &str) -> u64 {
         .id
 }
 
-fn role_id(app: &Appliance, name: &str) -> u64 {
+pub(super) fn role_id(app: &Appliance, name: &str) -> u64 {
     app.discord
         .guild_roles()
         .into_iter()
@@ -124,7 +129,7 @@ fn role_id(app: &Appliance, name: &str) -> u64 {
         .id
 }
 
-async fn message_in(app: &Appliance, channel: u64, what: &str) -> SentMessage {
+pub(super) async fn message_in(app: &Appliance, channel: u64, what: &str) -> SentMessage {
     app.discord
         .wait_for_message(
             |m| m.channel_id == channel && m.content.contains(what),
@@ -136,19 +141,19 @@ async fn message_in(app: &Appliance, channel: u64, what: &str) -> SentMessage {
 
 /// A vote. The `vote` and `kill` entries of the rate limiter want half a
 /// second between two of a player's commands: waited for first.
-async fn vote(app: &Appliance, user: u64, command: &str, target: &str) -> String {
+pub(super) async fn vote(app: &Appliance, user: u64, command: &str, target: &str) -> String {
     tokio::time::sleep(Duration::from_millis(600)).await;
     text(&slash(app, user, command, &[("joueur", target)]).await)
 }
 
 /// `/action`, after the half second the `kill` entry wants between two.
-async fn act(app: &Appliance, user: u64, pairs: &[(&str, &str)]) -> String {
+pub(super) async fn act(app: &Appliance, user: u64, pairs: &[(&str, &str)]) -> String {
     tokio::time::sleep(Duration::from_millis(600)).await;
     text(&slash(app, user, "action", pairs).await)
 }
 
 /// The number `/action` lists for `slug`: "… rasage (12) …".
-fn action_number(listing: &str, slug: &str) -> String {
+pub(super) fn action_number(listing: &str, slug: &str) -> String {
     let after = listing
         .split(&format!("{slug} ("))
         .nth(1)

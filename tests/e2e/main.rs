@@ -25,6 +25,7 @@ mod front_door_online_e2e;
 mod game_guild_e2e;
 mod game_season_e2e;
 mod game_structure_e2e;
+mod game_tasks_e2e;
 mod minecraft_ping;
 mod power_e2e;
 mod proxmox_client;

@@ -51,12 +51,14 @@ pub enum GameCommand {
     Post,
     Taches,
     Cancel,
+    Planif,
+    Delay,
 }
 
 use GameCommand as C;
 
 impl GameCommand {
-    pub const ALL: [GameCommand; 29] = [
+    pub const ALL: [GameCommand; 31] = [
         C::Inscription,
         C::Vote,
         C::VoteMaire,
@@ -86,6 +88,8 @@ impl GameCommand {
         C::Post,
         C::Taches,
         C::Cancel,
+        C::Planif,
+        C::Delay,
     ];
 
     pub fn name(self) -> &'static str {
@@ -119,6 +123,8 @@ impl GameCommand {
             C::Post => "post",
             C::Taches => "taches",
             C::Cancel => "cancel",
+            C::Planif => "planif",
+            C::Delay => "delay",
         }
     }
 
@@ -145,7 +151,41 @@ impl GameCommand {
                 | C::Post
                 | C::Taches
                 | C::Cancel
+                | C::Planif
+                | C::Delay
         )
+    }
+
+    /// What `/planif` and `/delay` may run later (lg-rez's tasks were any
+    /// command; here only the game flow and messages, never a launch, an
+    /// end, a death or an edit, which the MJs confirm when they happen).
+    pub fn schedulable(self) -> bool {
+        matches!(
+            self,
+            C::Open | C::Close | C::Remind | C::Refill | C::Wipe | C::Plot | C::Send | C::Post
+        )
+    }
+
+    /// The arguments of a `!` line after the command's name: split on
+    /// spaces, the last option taking the rest of the line.
+    pub(super) fn split_args(self, rest: &str) -> Vec<String> {
+        let n = self.options().len();
+        if n == 0 {
+            return Vec::new();
+        }
+        rest.trim()
+            .splitn(n, char::is_whitespace)
+            .map(|s| s.trim().to_owned())
+            .collect()
+    }
+
+    /// The first required option `args` lacks.
+    pub(super) fn missing(self, args: &[String]) -> Option<&'static str> {
+        self.options()
+            .iter()
+            .enumerate()
+            .find(|(i, (_, req))| *req && args.get(*i).is_none_or(|a| a.is_empty()))
+            .map(|(_, (name, _))| *name)
     }
 
     /// The rate limiter's entry (the built-in werewolf ones).
@@ -170,15 +210,18 @@ impl GameCommand {
             C::Haro => &[("joueur", true), ("raison", true)],
             C::Action => &[("numero", false), ("cible", false)],
             C::Boudoir => &[("operation", true), ("valeur", false)],
-            C::Open => &[("vote", true), ("fermeture", false)],
-            C::Close | C::Remind | C::Plot => &[("vote", true)],
+            C::Open => &[("vote", true), ("heure", false), ("chaine", false)],
+            C::Close | C::Remind => &[("vote", true), ("heure", false)],
+            C::Plot => &[("vote", true)],
             C::Refill => &[("motif", true), ("joueur", true)],
             C::Wipe => &[("quoi", true)],
             C::AnnonceMort => &[("joueur", true), ("contexte", false)],
-            C::Joueur => &[("joueur", true), ("champ", true), ("valeur", true)],
+            C::Joueur => &[("joueur", true), ("champ", true), ("valeur", false)],
             C::Send => &[("cible", true), ("message", true)],
             C::Post => &[("salon", true), ("message", true)],
-            C::Cancel => &[("id", true)],
+            C::Cancel => &[("ids", true)],
+            C::Planif => &[("quand", true), ("commande", true)],
+            C::Delay => &[("duree", true), ("commande", true)],
             _ => &[],
         }
     }
@@ -205,6 +248,12 @@ pub enum Src {
         channel: ChannelId,
         message: MessageId,
     },
+    /// A `/planif` or `/delay` task run by the scheduler: answers go to
+    /// the MJs' `logs` (lg-rez posted its tasks' commands there).
+    Task {
+        id: u64,
+        logs: Option<ChannelId>,
+    },
 }
 
 /// One command call.
@@ -229,6 +278,7 @@ impl Call {
             Src::Slash(i) => i.channel_id,
             Src::Button(i) => i.channel_id,
             Src::Text { channel, .. } => *channel,
+            Src::Task { logs, .. } => logs.unwrap_or(ChannelId::new(1)),
         }
     }
 }
@@ -337,7 +387,7 @@ impl GameRouter {
         let sent = match &call.src {
             Src::Slash(i) => i.create_response(http, deferred()).await,
             Src::Button(i) => i.create_response(http, deferred()).await,
-            Src::Text { .. } => return false,
+            Src::Text { .. } | Src::Task { .. } => return false,
         };
         match sent {
             Ok(()) => true,
@@ -359,7 +409,7 @@ impl GameRouter {
         let sent = match &call.src {
             Src::Slash(i) => i.create_followup(http, answer()).await.map(|_| ()),
             Src::Button(i) => i.create_followup(http, answer()).await.map(|_| ()),
-            Src::Text { .. } => return self.tell(http, call, text).await,
+            Src::Text { .. } | Src::Task { .. } => return self.tell(http, call, text).await,
         };
         if let Err(e) = sent {
             log::warn!("game: cannot answer a command: {e}");
@@ -392,6 +442,14 @@ impl GameRouter {
         let sent = match &call.src {
             Src::Slash(i) => i.create_response(http, response()).await,
             Src::Button(i) => i.create_response(http, response()).await,
+            Src::Task { id, logs } => {
+                let text = self.t(L::TaskAnswer, &[("id", &id.to_string()), ("text", text)]);
+                match logs {
+                    Some(c) => self.shell.post(*c, &text, buttons).await,
+                    None => log::info!("game: {text}"),
+                }
+                return;
+            }
             // A private answer to a `!` form typed in a shared channel
             // goes to the player's own channel, never to the room.
             Src::Text { channel, .. }

@@ -7,6 +7,7 @@
 use serenity::all::{ButtonStyle, CreateButton, Http};
 
 use super::call::prelude::*;
+use crate::game::{GameError, Window};
 use crate::messages::game::fill;
 
 pub(super) async fn run(
@@ -19,19 +20,41 @@ pub(super) async fn run(
 ) {
     let shell = &r.shell;
     let kind = || vote_kind(call.arg_str(0));
-    let bad_vote = || r.t(L::Usage, &[("usage", "cond | maire | loups")]);
+    let bad_vote = || {
+        r.t(
+            L::Usage,
+            &[("usage", "cond | maire | loups | action <HH:MM|numéro>")],
+        )
+    };
+    let is_action = super::call::fold(call.arg_str(0)) == "action";
     match command {
+        GameCommand::Open | GameCommand::Close | GameCommand::Remind if is_action => {
+            actions(r, http, &call, command, &season, now).await
+        }
         GameCommand::Open => {
             let Some(kind) = kind() else {
                 return r.tell(http, &call, &bad_vote()).await;
             };
-            let closes_at = match call.arg(1).map(ClockTime::parse) {
-                None => None,
-                Some(Ok(t)) => Some(shell.settings.schedule.next(now, t)),
-                Some(Err(e)) => return r.tell(http, &call, &r.t(L::Refused, &[("why", &e)])).await,
+            let time = |i: usize| call.arg(i).map(ClockTime::parse).transpose();
+            let (close, chain) = match (time(1), time(2)) {
+                (Ok(close), Ok(chain)) => (close, chain),
+                (Err(e), _) | (_, Err(e)) => {
+                    return r.tell(http, &call, &r.t(L::Refused, &[("why", &e)])).await
+                }
             };
+            // A chain hour makes each close schedule the next day's
+            // opening (GAME.md §5): it needs the closing hour.
+            let chain = match (close, chain) {
+                (Some(close), Some(open)) => Some(Window { open, close }),
+                (None, Some(_)) => {
+                    let usage = "/open <vote> <HH:MM fermeture> <HH:MM chaîne>";
+                    return r.usage(http, &call, usage).await;
+                }
+                _ => None,
+            };
+            let closes_at = close.map(|t| shell.settings.schedule.next(now, t));
             let done = shell
-                .apply(|g| Ok(((), g.open_vote(kind, closes_at, None, now)?)))
+                .apply(|g| Ok(((), g.open_vote(kind, closes_at, chain, now)?)))
                 .await;
             respond(r, http, &call, &season, done.map(|(_, d, s)| (d, s))).await;
         }
@@ -177,6 +200,9 @@ pub(super) async fn run(
             };
             let value = call.arg_str(2).trim().to_owned();
             let field = call.arg_str(1).to_lowercase();
+            if field == "actions" {
+                return r.tell(http, &call, &player_actions(r, &season, p)).await;
+            }
             let done = match field.as_str() {
                 "role" | "rôle" => shell.apply(|g| Ok(((), g.set_role(p, &value, now)?))).await,
                 "camp" => shell.apply(|g| Ok(((), g.set_camp(p, &value)?))).await,
@@ -195,6 +221,10 @@ pub(super) async fn run(
                         .apply(|g| Ok(((), g.set_statut(p, statut, now)?)))
                         .await
                 }
+                "maire" => match parse_yes_no(&value) {
+                    Some(on) => shell.apply(|g| Ok(((), g.set_maire(p, on)?))).await,
+                    None => return r.usage(http, &call, "/joueur <joueur> maire oui|non").await,
+                },
                 "flags" => match parse_flags(&value) {
                     Some(flags) => shell.apply(|g| Ok(((), g.set_flags(p, flags)?))).await,
                     None => {
@@ -203,7 +233,7 @@ pub(super) async fn run(
                     }
                 },
                 _ => {
-                    let usage = "/joueur <joueur> role|camp|statut|flags <valeur>";
+                    let usage = "/joueur <joueur> role|camp|statut|flags|maire <valeur> | actions";
                     return r.usage(http, &call, usage).await;
                 }
             };
@@ -244,34 +274,171 @@ pub(super) async fn run(
             }
         }
         GameCommand::Taches => {
-            let tasks: Vec<String> = shell
-                .scheduler
-                .list()
-                .await
-                .into_iter()
-                .filter(|t| t.task.kind == super::shell::KIND)
-                .map(|t| format!("`{}` {} {}", t.id, t.due.0, t.task.payload))
-                .collect();
-            let list = if tasks.is_empty() {
-                r.t(L::None, &[])
-            } else {
-                tasks.join("\n")
-            };
-            r.tell(http, &call, &r.t(L::Tasks, &[("list", &list)]))
-                .await
+            let text = super::tasks::list(r, &season).await;
+            r.tell(http, &call, &text).await
         }
         GameCommand::Cancel => {
-            let text = match call.arg_str(0).parse::<u64>() {
-                Ok(id) => match shell.scheduler.cancel(id).await {
-                    Ok(true) => r.t(L::Done, &[]),
-                    Ok(false) => r.t(L::Refused, &[("why", "?")]),
-                    Err(e) => r.t(L::Refused, &[("why", &e.to_string())]),
-                },
-                Err(_) => r.t(L::Usage, &[("usage", "/cancel <id>")]),
+            let text = super::tasks::cancel(r, call.arg_str(0)).await;
+            r.tell(http, &call, &text).await
+        }
+        GameCommand::Planif | GameCommand::Delay => {
+            let when = call.arg_str(0);
+            let at = if command == GameCommand::Planif {
+                match super::tasks::parse_when(when, now, &shell.settings.schedule.zone) {
+                    Ok(at) => at,
+                    Err(super::tasks::WhenError::Past) => {
+                        return r
+                            .tell(http, &call, &r.t(L::PastWhen, &[("when", when)]))
+                            .await
+                    }
+                    Err(super::tasks::WhenError::Unreadable) => {
+                        return r
+                            .tell(http, &call, &r.t(L::BadWhen, &[("when", when)]))
+                            .await
+                    }
+                }
+            } else {
+                match super::tasks::parse_delay(when) {
+                    Some(d) => now.after(d),
+                    None => {
+                        return r
+                            .tell(http, &call, &r.t(L::BadWhen, &[("when", when)]))
+                            .await
+                    }
+                }
             };
+            let text = super::tasks::schedule_line(r, &call, at, call.arg_str(1)).await;
             r.tell(http, &call, &text).await
         }
         _ => log::warn!("game: /{} reached the MJ router", command.name()),
+    }
+}
+
+/// `/open|close|remind action <HH:MM|id>` (lg-rez's `!open action 19h`):
+/// by hour, the actions whose clock opening (`heure_debut`) or closing
+/// (`heure_fin`) is then; by number, that one action. Opening goes through
+/// the engine's opening, so cooldowns, charges and blocked roles skip it
+/// as they would a scheduled one.
+async fn actions(
+    r: &GameRouter,
+    http: &Http,
+    call: &Call,
+    command: GameCommand,
+    season: &Season,
+    now: Timestamp,
+) {
+    let which = call.arg_str(1);
+    let by_time = ClockTime::parse(which).ok();
+    let by_id = which.parse::<u32>().ok().map(ActionId);
+    if by_time.is_none() && by_id.is_none() {
+        let usage = format!("/{} action <HH:MM|numéro>", command.name());
+        return r.usage(http, call, &usage).await;
+    }
+    // A vote's own use is the vote's: opened and closed with it, for all.
+    if by_id.is_some_and(|id| season.action(id).is_some_and(|a| a.base().is_none())) {
+        return r.tell(http, call, &r.t(L::NoActionThere, &[])).await;
+    }
+    let done = r
+        .shell
+        .apply(|g| {
+            let out = match (command, by_time, by_id) {
+                (GameCommand::Open, Some(t), _) => g.open_at(t, now),
+                (GameCommand::Open, _, Some(id)) => g.open_action(id, now)?,
+                (GameCommand::Close, Some(t), _) => g.close_at(t, now),
+                (GameCommand::Close, _, Some(id)) => g.close_action(id, None, now)?,
+                (_, Some(t), _) => g.remind_at(t),
+                (_, _, Some(id)) => {
+                    g.season.action(id).ok_or(GameError::UnknownAction(id))?;
+                    g.remind_action(id, None)
+                }
+                _ => Vec::new(),
+            };
+            Ok(((), out))
+        })
+        .await;
+    match done {
+        Err(e) => r.tell(http, call, &r.refusal(season, &e)).await,
+        Ok((_, decisions, _)) if decisions.is_empty() => {
+            r.tell(http, call, &r.t(L::NoActionThere, &[])).await
+        }
+        Ok((_, decisions, after)) => {
+            // The MJ sees what did not open, and why (the players are told too).
+            let skipped: Vec<String> = decisions
+                .iter()
+                .filter_map(|d| match d {
+                    crate::game::Decision::ActionSkipped {
+                        player,
+                        action,
+                        reason,
+                    } => Some(format!(
+                        "{} ({}, {}) : {}",
+                        after
+                            .action(*action)
+                            .and_then(|a| a.base())
+                            .unwrap_or_default(),
+                        action.0,
+                        after
+                            .player(*player)
+                            .map(|p| p.name.as_str())
+                            .unwrap_or("?"),
+                        super::shell::skip_reason(r.shell.language(), *reason)
+                    )),
+                    _ => None,
+                })
+                .collect();
+            let mut text = r.t(L::Done, &[]);
+            if !skipped.is_empty() {
+                text.push(' ');
+                text.push_str(&r.t(L::SkippedList, &[("list", &skipped.join(" ; "))]));
+            }
+            r.tell(http, call, &text).await;
+            r.shell.perform(&after, decisions).await;
+        }
+    }
+}
+
+/// A player's powers as the MJs need them for `/open action <numéro>`.
+fn player_actions(r: &GameRouter, season: &Season, player: u64) -> String {
+    let lines: Vec<String> = season
+        .actions
+        .iter()
+        .filter(|a| a.player == player && a.base().is_some())
+        .map(|a| {
+            let charges = a.charges.map_or_else(|| "∞".to_owned(), |n| n.to_string());
+            r.t(
+                L::ActionLine,
+                &[
+                    ("id", &a.id.0.to_string()),
+                    ("action", a.base().unwrap_or_default()),
+                    ("charges", &charges),
+                    ("cooldown", &a.cooldown.to_string()),
+                    (
+                        "state",
+                        &r.t(
+                            match (a.active, a.open_use().is_some()) {
+                                (false, _) => L::ActionArchivedState,
+                                (true, true) => L::ActionOpenState,
+                                (true, false) => L::ActionClosedState,
+                            },
+                            &[],
+                        ),
+                    ),
+                ],
+            )
+        })
+        .collect();
+    if lines.is_empty() {
+        r.t(L::None, &[])
+    } else {
+        lines.join("\n")
+    }
+}
+
+fn parse_yes_no(s: &str) -> Option<bool> {
+    match s.to_lowercase().as_str() {
+        "oui" | "yes" | "true" | "1" => Some(true),
+        "non" | "no" | "false" | "0" => Some(false),
+        _ => None,
     }
 }
 
@@ -280,11 +447,7 @@ fn parse_flags(s: &str) -> Option<Flags> {
     let mut flags = Flags::default();
     for part in s.split_whitespace() {
         let (k, v) = part.split_once('=')?;
-        let v = match v.to_lowercase().as_str() {
-            "oui" | "yes" | "true" | "1" => true,
-            "non" | "no" | "false" | "0" => false,
-            _ => return None,
-        };
+        let v = parse_yes_no(v)?;
         match k {
             "votant_village" => flags.votant_village = Some(v),
             "votant_loups" => flags.votant_loups = Some(v),

@@ -14,6 +14,8 @@
 //!   hands each to `commands` (players) or `mj` (game masters); what all
 //!   three share (the commands, a call, names matched, the answer) is
 //!   `call`'s, below them.
+//! - `tasks`: the MJs' programmed commands (`/planif`, `/delay`,
+//!   `/taches`, `/cancel`); the router runs them when the scheduler says.
 //!
 //! # Using the structure
 //! - At season start and after each registration:
@@ -36,6 +38,7 @@ mod mj;
 pub mod router;
 pub mod shell;
 pub mod structure;
+mod tasks;
 
 #[cfg(test)]
 mod tests;

@@ -10,16 +10,25 @@
 //! `/plot`), so a button still works after a restart.
 //!
 //! What the commands share is [`super::call`]'s; this module only receives
-//! them and hands each to the players' or the game masters' module.
+//! them and hands each to the players' or the game masters' module. The
+//! MJs' programmed commands ([`super::tasks`]) arrive here too, from the
+//! scheduler, whose handler for the game's tasks is registered here.
 
 use serenity::all::{
     CommandDataOptionValue, CommandInteraction, ComponentInteraction, CreateCommand, Http, Message,
 };
 
+use std::sync::{Arc, Weak};
+
 use super::call::{fold, Call, Src};
 pub use super::call::{GameCommand, GameRouter};
+use super::shell::{GameShell, TaskHandler, KIND};
+use super::structure::ChannelKey;
 use crate::messages::game::GameLabel as L;
 use crate::ratelimit::{Decision as Limit, Notice};
+use crate::schedule::{self, Outcome, Scheduled};
+use crate::time::calendar::Pause;
+use crate::time::Zone;
 use GameCommand as C;
 
 impl GameRouter {
@@ -80,15 +89,7 @@ impl GameRouter {
         let Some(command) = GameCommand::from_name(word) else {
             return false;
         };
-        let n = command.options().len();
-        let args: Vec<String> = if n == 0 {
-            Vec::new()
-        } else {
-            rest.trim()
-                .splitn(n, char::is_whitespace)
-                .map(|s| s.trim().to_owned())
-                .collect()
-        };
+        let args = command.split_args(rest);
         let call = Call {
             user: message.author.id.get(),
             display: message
@@ -155,12 +156,7 @@ impl GameRouter {
             self.tell(http, &call, &self.t(L::MjOnly, &[])).await;
             return;
         }
-        if let Some((_, (name, _))) = command
-            .options()
-            .iter()
-            .enumerate()
-            .find(|(i, (_, req))| *req && call.arg(*i).is_none())
-        {
+        if let Some(name) = command.missing(&call.args) {
             let usage = format!("/{} <{name}>", command.name());
             self.usage(http, &call, &usage).await;
             return;
@@ -171,6 +167,14 @@ impl GameRouter {
             super::mj::run(self, http, command, call, season, now).await;
         } else {
             super::commands::run(self, http, command, call).await;
+        }
+    }
+
+    /// At each Discord READY: the shell's structure, and (once) the
+    /// scheduler's handler for the game's tasks, the MJs' included.
+    pub async fn on_ready(&self, http: std::sync::Arc<Http>) {
+        if self.shell.on_ready(http).await {
+            register_tasks(&self.shell);
         }
     }
 
@@ -214,5 +218,77 @@ impl GameRouter {
             super::commands::button(self, http, &parts, call).await;
         }
         true
+    }
+}
+
+/// The scheduler's handler for the game's kind, registered once the
+/// shell is connected.
+pub(super) fn register_tasks(shell: &Arc<GameShell>) {
+    shell.scheduler.register(
+        KIND,
+        Arc::new(TasksHandler {
+            shell: Arc::downgrade(shell),
+            engine: TaskHandler(Arc::downgrade(shell)),
+        }),
+    );
+}
+
+struct TasksHandler {
+    shell: Weak<GameShell>,
+    engine: TaskHandler,
+}
+
+#[async_trait::async_trait]
+impl schedule::Handler for TasksHandler {
+    async fn run(&self, task: &Scheduled) -> Outcome {
+        let Ok(mj) = serde_json::from_value::<super::tasks::MjTask>(task.task.payload.clone())
+        else {
+            return self.engine.run(task).await;
+        };
+        let Some(shell) = self.shell.upgrade() else {
+            return Outcome::Retry("the game is stopping".into());
+        };
+        let Some(http) = shell.http().cloned() else {
+            return Outcome::Retry("not connected to Discord".into());
+        };
+        let (command, args) = match super::tasks::parse_line(&mj.mj_command) {
+            Ok(parsed) => parsed,
+            Err(e) => return Outcome::Failed(format!("`{}`: {e:?}", mj.mj_command)),
+        };
+        let router = GameRouter {
+            shell: Arc::clone(&shell),
+        };
+        let logs = shell.channel(&ChannelKey::Fixed("logs"));
+        let running = router.t(
+            L::TaskRunning,
+            &[
+                ("id", &task.id.to_string()),
+                ("name", &mj.by_name),
+                ("command", &mj.mj_command),
+            ],
+        );
+        match logs {
+            Some(c) => shell.post(c, &running, Vec::new()).await,
+            None => log::info!("game: {running}"),
+        }
+        let call = Call {
+            user: mj.by,
+            display: mj.by_name.clone(),
+            roles: Vec::new(),
+            src: Src::Task { id: task.id, logs },
+            args,
+        };
+        let season = shell.snapshot().await;
+        let now = shell.clock.now();
+        super::mj::run(&router, &http, command, call, season, now).await;
+        Outcome::Done
+    }
+
+    fn pause(&self) -> Option<(Pause, Zone)> {
+        schedule::Handler::pause(&self.engine)
+    }
+
+    fn failed(&self, task: &Scheduled, reason: &str) {
+        schedule::Handler::failed(&self.engine, task, reason)
     }
 }

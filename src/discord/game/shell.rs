@@ -190,16 +190,14 @@ impl GameShell {
         self.season.lock().await.clone()
     }
 
-    /// At each Discord READY: keeps the client, repairs the structure and
-    /// registers the scheduler's handler (once).
-    pub async fn on_ready(self: &Arc<Self>, http: Arc<Http>) {
+    /// At each Discord READY: keeps the client and repairs the structure.
+    /// True the first time, when the router registers the scheduler's
+    /// handler ([`super::router::GameRouter::on_ready`]).
+    pub async fn on_ready(self: &Arc<Self>, http: Arc<Http>) -> bool {
         let first = self.http.set(Arc::clone(&http)).is_ok();
         let season = self.snapshot().await;
         self.ensure(&http, &season).await;
-        if first {
-            self.scheduler
-                .register(KIND, Arc::new(TaskHandler(Arc::downgrade(self))));
-        }
+        first
     }
 
     /// Runs the structure's repair for the season's players.
@@ -351,6 +349,16 @@ impl GameShell {
                             continue;
                         }
                     };
+                    // The same task at the same moment is already pending
+                    // (an opening re-armed by a close by hand): once is enough.
+                    let pending =
+                        self.scheduler.list().await.into_iter().any(|t| {
+                            t.task.kind == KIND && t.due == at && t.task.payload == payload
+                        });
+                    if pending {
+                        log::debug!("game: {task:?} at {at} is already scheduled");
+                        continue;
+                    }
                     if let Err(e) = self
                         .scheduler
                         .schedule(at, schedule::Task::new(KIND, payload))
@@ -468,9 +476,15 @@ impl GameShell {
                         "annonces"
                     };
                     self.post_fixed(channel, &text).await;
-                    if kind == VoteKind::Maire {
-                        if let (Some(p), Some(http)) = (chosen, self.http.get()) {
-                            self.give_role(http, p, GameRole::Maire).await;
+                }
+                // The role only: what it allows (mentioning everyone) is
+                // the mayor's to use; the bot's posts still ping nobody.
+                Decision::Maire { player, on } => {
+                    if let Some(http) = self.http.get() {
+                        if on {
+                            self.give_role(http, player, GameRole::Maire).await;
+                        } else {
+                            self.take_role(http, player, GameRole::Maire).await;
                         }
                     }
                 }
@@ -506,7 +520,7 @@ impl GameShell {
                     action,
                     reason,
                 } => {
-                    let why = format!("{reason:?}");
+                    let why = skip_reason(self.language(), reason);
                     let text = self.say(
                         L::ActionSkipped,
                         &[("action", &action_name(action)), ("why", &why)],
@@ -578,6 +592,18 @@ impl GameShell {
             Ok(Ok(())) => {}
             Ok(Err(e)) => log::error!("game: cannot give {} to {player}: {e}", role.name()),
             Err(_) => log::error!("game: giving {} to {player} timed out", role.name()),
+        }
+    }
+
+    async fn take_role(&self, http: &Http, player: u64, role: GameRole) {
+        let Some(id) = self.role(role) else {
+            return;
+        };
+        let call = http.remove_member_role(self.guild(), UserId::new(player), id, None);
+        match tokio::time::timeout(CALL_DEADLINE, call).await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => log::error!("game: cannot take {} from {player}: {e}", role.name()),
+            Err(_) => log::error!("game: taking {} from {player} timed out", role.name()),
         }
     }
 
@@ -774,6 +800,18 @@ impl GameShell {
         if !matches!(result, Ok(Ok(()))) {
             log::error!("game: cannot change {player}'s access to boudoir channel {channel}");
         }
+    }
+}
+
+/// Why an opening was skipped, in words (the player's and the MJs').
+pub fn skip_reason(language: Language, reason: crate::game::SkipReason) -> String {
+    use crate::game::SkipReason as R;
+    match reason {
+        R::Archived => say(L::SkipArchived, language, &[]),
+        R::Cooldown { left } => say(L::SkipCooldown, language, &[("left", &left.to_string())]),
+        R::RoleInactive => say(L::SkipRoleInactive, language, &[]),
+        R::NoCharges => say(L::SkipNoCharges, language, &[]),
+        R::Dead => say(L::SkipDead, language, &[]),
     }
 }
 

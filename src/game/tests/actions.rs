@@ -701,3 +701,48 @@ fn open_at_opens_the_temporel_actions_of_that_hour_only() {
         .iter()
         .any(|d| matches!(d, Decision::ActionOpened { player: 2, .. })));
 }
+
+#[test]
+fn close_at_and_remind_at_reach_the_open_uses_closing_at_that_hour_only() {
+    let mut w = World::new(3);
+    w.role(1, "voyante");
+    w.role(2, "voyante");
+    w.role(3, "forgeron");
+    w.launch();
+    let (v1, v2) = (w.action(1, "voyance"), w.action(2, "voyance"));
+    let nine = ClockTime::new(9, 0).unwrap();
+    w.game()
+        .open_at(ClockTime::new(19, 0).unwrap(), at(0, 19, 0));
+    w.game()
+        .decide(1, v1, vec![target("cible", 3)], at(0, 20, 0))
+        .unwrap();
+    // Only the undecided use is reminded; another hour reaches nothing.
+    assert_eq!(
+        w.game().remind_at(nine),
+        [Decision::ActionReminded {
+            player: 2,
+            action: v2
+        }]
+    );
+    assert!(w
+        .game()
+        .remind_at(ClockTime::new(10, 0).unwrap())
+        .is_empty());
+    let out = w.game().close_at(nine, at(0, 23, 0));
+    let closed: Vec<_> = out
+        .iter()
+        .filter_map(|d| match d {
+            Decision::ActionClosed {
+                player, decided, ..
+            } => Some((*player, *decided)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(closed, [(1, true), (2, false)]);
+    // Re-armed for the next evening, as a scheduled close would.
+    assert!(out.contains(&Decision::Schedule {
+        at: at(1, 19, 0),
+        task: Task::OpenAction { action: v1 }
+    }));
+    assert!(w.game().close_at(nine, at(0, 23, 1)).is_empty());
+}

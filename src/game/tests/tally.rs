@@ -160,12 +160,40 @@ fn the_mayors_election_sets_the_mayor_and_the_pyre_opens_mot_mjs_actions() {
     let out = w.game().conclude(&t, Some(2), at(0, 17, 30)).unwrap();
     assert_eq!(
         out,
-        [Decision::Concluded {
-            kind: VoteKind::Maire,
-            chosen: Some(2)
-        }]
+        [
+            Decision::Concluded {
+                kind: VoteKind::Maire,
+                chosen: Some(2)
+            },
+            Decision::Maire {
+                player: 2,
+                on: true
+            }
+        ]
     );
     assert_eq!(w.season.maire, Some(2));
+    // The MJs hand the sash over: the former mayor loses the role.
+    let out = w.game().set_maire(1, true).unwrap();
+    assert_eq!(
+        out,
+        [
+            Decision::Maire {
+                player: 2,
+                on: false
+            },
+            Decision::Maire {
+                player: 1,
+                on: true
+            }
+        ]
+    );
+    assert_eq!(w.season.maire, Some(1));
+    w.game().set_maire(1, false).unwrap();
+    assert_eq!(w.season.maire, None);
+    assert_eq!(
+        w.game().set_maire(99, true),
+        Err(GameError::UnknownPlayer(99))
+    );
 
     let t = pyre(&mut w, &[2], &[(1, 2)]);
     let sermon = w.action(3, "sermon");
