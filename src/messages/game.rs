@@ -119,6 +119,7 @@ labels! {
         TaskCommand fr: "`!{command}` (prévue par {name})" en: "`!{command}` (scheduled by {name})";
         TaskScheduled fr: "Tâche {id} prévue le {when} : `!{command}`." en: "Task {id} scheduled on {when}: `!{command}`.";
         TaskRunning fr: "⏱ Tâche {id} (prévue par {name}) : `!{command}`" en: "⏱ Task {id} (scheduled by {name}): `!{command}`";
+        TaskNoLongerMj fr: "⏱ Tâche {id} non exécutée : {name} n'est plus MJ." en: "⏱ Task {id} not run: {name} is no longer an MJ.";
         TaskAnswer fr: "↳ tâche {id} : {text}" en: "↳ task {id}: {text}";
         TasksCancelled fr: "Tâches annulées : {list}." en: "Tasks cancelled: {list}.";
         TasksUnknown fr: "Pas de tâche de la partie : {list}." en: "No game task: {list}.";

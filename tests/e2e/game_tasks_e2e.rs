@@ -299,6 +299,33 @@ async fn mjs_open_actions_by_hand_and_program_their_commands() {
         .iter()
         .any(|m| m.channel_id == annonces && m.content.contains("Jamais publié")));
 
+    // A task does not outlive its MJ's role: Dave programs a post, loses
+    // the role before it is due, and it is not run.
+    app.discord.set_member_roles(DAVE, [STAFF_ROLE]).await;
+    let by_dave = slash(
+        &app,
+        DAVE,
+        "delay",
+        &[
+            ("duree", "3s"),
+            ("commande", "post annonces Posté par un ex-MJ"),
+        ],
+    )
+    .await;
+    let dave_id = task_id(&text(&by_dave));
+    app.discord.set_member_roles(DAVE, []).await;
+    message_in(
+        &app,
+        logs,
+        &format!("Tâche {dave_id} non exécutée : dave n'est plus MJ."),
+    )
+    .await;
+    assert!(!app
+        .discord
+        .messages()
+        .iter()
+        .any(|m| m.channel_id == annonces && m.content.contains("Posté par un ex-MJ")));
+
     // The mayor: elected, confirmed by the MJ, given the Discord role;
     // then the MJs move it by hand.
     let maire = role_id(&app, "Maire");

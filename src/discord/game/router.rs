@@ -271,10 +271,27 @@ impl schedule::Handler for TasksHandler {
             Some(c) => shell.post(c, &running, Vec::new()).await,
             None => log::info!("game: {running}"),
         }
+        // Run as the MJ who scheduled it only if they still are one: a
+        // task must not outlive the role that allowed it.
+        let roles = match shell.member_roles(&http, mj.by).await {
+            Ok(Some(roles)) if shell.is_mj(&roles) => roles,
+            Ok(_) => {
+                let refused = router.t(
+                    L::TaskNoLongerMj,
+                    &[("id", &task.id.to_string()), ("name", &mj.by_name)],
+                );
+                match logs {
+                    Some(c) => shell.post(c, &refused, Vec::new()).await,
+                    None => log::info!("game: {refused}"),
+                }
+                return Outcome::Failed(format!("{} ({}) is no longer an MJ", mj.by_name, mj.by));
+            }
+            Err(e) => return Outcome::Retry(format!("cannot check {}'s roles: {e}", mj.by_name)),
+        };
         let call = Call {
             user: mj.by,
             display: mj.by_name.clone(),
-            roles: Vec::new(),
+            roles,
             src: Src::Task { id: task.id, logs },
             args,
         };

@@ -582,6 +582,23 @@ impl GameShell {
         }
     }
 
+    /// A member's roles as Discord has them now; `None` if they left the
+    /// guild. An error (Discord unreachable, slow) says only that the
+    /// answer is not known yet.
+    pub async fn member_roles(&self, http: &Http, user: u64) -> Result<Option<Vec<u64>>, String> {
+        let call = self.guild().member(http, UserId::new(user));
+        match tokio::time::timeout(CALL_DEADLINE, call).await {
+            Ok(Ok(member)) => Ok(Some(member.roles.iter().map(|r| r.get()).collect())),
+            Ok(Err(serenity::Error::Http(serenity::http::HttpError::UnsuccessfulRequest(e))))
+                if e.status_code == serenity::http::StatusCode::NOT_FOUND =>
+            {
+                Ok(None)
+            }
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(_) => Err("Discord did not answer in time".to_owned()),
+        }
+    }
+
     async fn give_role(&self, http: &Http, player: u64, role: GameRole) {
         let Some(id) = self.role(role) else {
             log::error!("game: no role {} to give", role.name());
