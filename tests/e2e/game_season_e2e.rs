@@ -36,6 +36,37 @@ const PLAYERS: [(u64, &str); 8] = [
     (GASTON, "Gaston"),
 ];
 
+/// `timezone` and `pause` lines for a `[game]` section whose clock is far
+/// from every hour the schedule and the catalogue use: local time near
+/// 14:00 (the launch's 19:00 openings would otherwise race a test run at
+/// 19:00), the weekend pause a minute long, three days away. Returns them
+/// with the zone.
+pub(super) fn quiet_game_clock() -> (String, jiff::tz::TimeZone) {
+    let offset = 14
+        - i32::from(
+            jiff::Timestamp::now()
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .hour(),
+        );
+    let zone_name = match offset {
+        0 => "Etc/GMT".to_owned(),
+        o if o > 0 => format!("Etc/GMT-{o}"),
+        o => format!("Etc/GMT+{}", -o),
+    };
+    let zone = jiff::tz::TimeZone::get(&zone_name).expect("the tz database has Etc/GMT zones");
+    let away = jiff::Timestamp::now()
+        .to_zoned(zone.clone())
+        .checked_add(jiff::Span::new().days(3))
+        .expect("three days from now")
+        .strftime("%a")
+        .to_string()
+        .to_lowercase();
+    (
+        format!("timezone = \"{zone_name}\"\npause = \"{away} 03:00 - {away} 03:01\"\n"),
+        zone,
+    )
+}
+
 pub(super) fn opts(pairs: &[(&str, &str)]) -> Value {
     Value::Array(
         pairs
@@ -166,9 +197,10 @@ async fn a_season_is_played_survives_a_crash_and_ends() {
     let mut app = Appliance::start(
         bin(),
         Options {
-            extra:
-                "[game]\nenabled = true\nmj_role = 445\n\n[ratelimit]\nexempt_roles = [\"445\"]\n"
-                    .to_owned(),
+            extra: format!(
+                "[game]\nenabled = true\nmj_role = 445\n{}\n[ratelimit]\nexempt_roles = [\"445\"]\n",
+                quiet_game_clock().0
+            ),
             ..Options::default()
         },
     )

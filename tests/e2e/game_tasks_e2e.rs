@@ -17,7 +17,8 @@ use std::time::Duration;
 use support::appliance::*;
 
 use super::game_season_e2e::{
-    act, action_number, bin, channel_id, confirmed, message_in, press, role_id, slash, text, vote,
+    act, action_number, bin, channel_id, confirmed, message_in, press, quiet_game_clock, role_id,
+    slash, text, vote,
 };
 
 const MJ: u64 = ADMIN;
@@ -66,34 +67,12 @@ async fn mjs_open_actions_by_hand_and_program_their_commands() {
     .unwrap();
     let catalogue = files.path().join("catalogue.toml");
     std::fs::write(&catalogue, builtin + ONE_CHARGE_SEER).unwrap();
-    // The game's zone puts its local time near 14:00, far from every hour
-    // the catalogue and the schedule use (the launch's 19:00 openings would
-    // otherwise race the test when it runs at 19:00 UTC).
-    let offset = 14
-        - i32::from(
-            jiff::Timestamp::now()
-                .to_zoned(jiff::tz::TimeZone::UTC)
-                .hour(),
-        );
-    let zone_name = match offset {
-        0 => "Etc/GMT".to_owned(),
-        o if o > 0 => format!("Etc/GMT-{o}"),
-        o => format!("Etc/GMT+{}", -o),
-    };
-    let zone = jiff::tz::TimeZone::get(&zone_name).unwrap();
-    let away = jiff::Timestamp::now()
-        .to_zoned(zone.clone())
-        .checked_add(jiff::Span::new().days(3))
-        .unwrap()
-        .strftime("%a")
-        .to_string()
-        .to_lowercase();
+    let (clock, zone) = quiet_game_clock();
     let mut app = Appliance::start(
         bin(),
         Options {
             extra: format!(
-                "[game]\nenabled = true\nmj_role = {STAFF_ROLE}\ncatalogue = {:?}\n\
-                 timezone = \"{zone_name}\"\npause = \"{away} 03:00 - {away} 03:01\"\n\n\
+                "[game]\nenabled = true\nmj_role = {STAFF_ROLE}\ncatalogue = {:?}\n{clock}\n\
                  [ratelimit]\nexempt_roles = [\"{STAFF_ROLE}\"]\n",
                 catalogue.display().to_string()
             ),
