@@ -40,7 +40,7 @@ use crate::intent::address::AddressKind;
 use crate::intent::lexicon::Lexicon;
 use crate::intent::model::{Input, Model};
 use crate::intent::normalize::Normalized;
-use crate::intent::tag::Tagged;
+use crate::intent::tag::{BotName, Tagged};
 use crate::intent::token::Tokens;
 
 /// Below this confidence a command is not acted on and [`Intent::None`] is returned:
@@ -144,7 +144,13 @@ impl Recognizer {
     ) -> Option<R> {
         let norm = Normalized::new(text);
         let tokens = Tokens::new(&norm);
-        let mut tagged = Tagged::new(&norm, &tokens, &self.lexicon, bot.bot_id, bot.bot_name);
+        let name = BotName::new(bot.bot_name);
+        if channel == Channel::Guild
+            && !tag::may_name_the_bot(&norm, &tokens, &self.lexicon, bot.bot_id, &name)
+        {
+            return None;
+        }
+        let mut tagged = Tagged::named(&norm, &tokens, &self.lexicon, bot.bot_id, &name);
         let address = address::resolve(&mut tagged, channel == Channel::Dm);
         if address == AddressKind::No {
             return None;
@@ -280,6 +286,46 @@ mod tests {
         assert_eq!(p.intent, Intent::Restart);
         assert!(p.addressed);
         assert_eq!(dm("merci !").intent, Intent::None);
+    }
+
+    /// The early exit for public messages that never name the bot must agree with the
+    /// address stage on every development message.
+    #[test]
+    fn early_exit_only_skips_messages_the_address_stage_rejects() {
+        let r = Recognizer::new();
+        let mut skipped = 0;
+        for case in corpus::load()
+            .iter()
+            .filter(|c| c.split == corpus::Split::Dev && c.channel == Channel::Guild)
+        {
+            let norm = Normalized::new(&case.text);
+            let tokens = Tokens::new(&norm);
+            let name = BotName::new(BOT.bot_name);
+            if tag::may_name_the_bot(&norm, &tokens, &r.lexicon, BOT.bot_id, &name) {
+                continue;
+            }
+            skipped += 1;
+            let mut tagged = Tagged::new(&norm, &tokens, &r.lexicon, BOT.bot_id, BOT.bot_name);
+            assert_eq!(
+                address::resolve(&mut tagged, false),
+                AddressKind::No,
+                "{:?}",
+                case.text
+            );
+        }
+        assert!(skipped > 500, "{skipped}");
+        for text in [
+            "Cube Guardian relance",
+            "boooot relance",
+            "cubeguardien relance",
+        ] {
+            let norm = Normalized::new(text);
+            let tokens = Tokens::new(&norm);
+            let name = BotName::new(BOT.bot_name);
+            assert!(tag::may_name_the_bot(
+                &norm, &tokens, &r.lexicon, BOT.bot_id, &name
+            ));
+        }
     }
 
     #[test]
