@@ -10,6 +10,7 @@ for other bots) into labelled lines. Never reads the held-out split.
 Usage: scripts/gen-intent-corpus.py > /tmp/generated.tsv (deterministic: fixed seed).
 """
 import random
+import re
 
 rng = random.Random(13)
 
@@ -639,6 +640,12 @@ def main():
             seen.add((where, text))
             out.append(f"{where}\t{label}\t{text}")
 
+    def unaddressed(label, core):
+        # A request posted without an address is not for the bot, unless it names the bot
+        # itself ("t'es quoi comme bot ?" asks the bot): then it is not labelled "none".
+        if label == "none" or not re.search(r"\b(bot|cubeguardian)\b", core, re.I):
+            add("guild", "none", core)
+
     for _ in range(420):
         add("guild", "restart", addressed(request("restart")))
     for _ in range(120):
@@ -665,7 +672,7 @@ def main():
     for _ in range(40):
         add("dm", "help", rng.choice(HELP) + rng.choice(Q_TAIL))
     for _ in range(60):
-        add("guild", "none", rng.choice(STATUS + HELP))
+        unaddressed("help", rng.choice(STATUS + HELP))
         add("guild", "none", "<@OTHER> " + rng.choice(STATUS + HELP))
     for _ in range(200):
         add("guild", "none", addressed(rng.choice(CHAT) + rng.choice(Q_TAIL[:4])))
@@ -688,7 +695,7 @@ def main():
                 add("guild", label, addressed(core + rng.choice(["", "", "", " " + rng.choice(TAIL_FR)]).rstrip()))
             add("dm", label, core)
             # Not addressed, or addressed to another member: not for the bot.
-            add("guild", "none", core)
+            unaddressed(label, core)
             if rng.random() < 0.4:
                 add("guild", "none", rng.choice(["<@OTHER> ", "Kevin, ", "<@OTHER>, "]) + core)
     # The bot's name mid-sentence, last, or after another sentence; several lines.
@@ -715,7 +722,7 @@ def main():
             for _ in range(3):
                 add("guild", label, addressed(core))
             add("dm", label, core)
-            add("guild", "none", core)
+            unaddressed(label, core)
 
     # Fourth round.
     for label, cores in [("restart", HAND4_RESTART), ("none", HAND4_NONE)]:
@@ -723,7 +730,7 @@ def main():
             for _ in range(3):
                 add("guild", label, addressed(core))
             add("dm", label, core)
-            add("guild", "none", core)
+            unaddressed(label, core)
     # The bot's name before the closing politeness, or between two sentences.
     for core in HAND_RESTART[40:80] + HAND3_RESTART:
         add("guild", "restart", core + rng.choice([" CubeGuardian stp", ", CubeGuardian, merci",
@@ -735,7 +742,7 @@ def main():
             for _ in range(3):
                 add("guild", label, addressed(core))
             add("dm", label, core)
-            add("guild", "none", core)
+            unaddressed(label, core)
             if rng.random() < 0.5:
                 add("guild", "none", rng.choice(["<@OTHER> ", "Kevin, ", "hey <@OTHER> "]) + core)
             if label != "none" and rng.random() < 0.5:

@@ -157,7 +157,7 @@ impl Recognizer {
         }
         let verdict = rules::decide(&tagged);
         let restart_blocked = model::restart_blocked(&norm, &tagged, &verdict.evidence);
-        let wake_blocked = model::wake_blocked(&norm, &tagged);
+        let wake_blocked = model::wake_blocked(&norm, &tagged, &verdict.evidence);
         Some(f(&Input {
             norm: &norm,
             tagged: &tagged,
@@ -593,9 +593,9 @@ pub(crate) mod corpus {
         let all = format!("development mistakes:\n{}", mistakes.join("\n"));
         assert_eq!(dev.false_restarts(), 0, "false restarts (dev):\n{all}");
         assert!(dev.accuracy() >= 0.97, "dev accuracy below 97 %:\n{all}");
-        // A ratchet at the figures reached for issue 13 (96.0 %, 2 false restarts; before:
-        // 92.8 %, 3, and first 80.2 %, 26), below the issue's goal checked by
-        // `held_out_meets_the_goal`.
+        // A ratchet at the figures reached for issue 13 (96.2 %, 2 false restarts; before:
+        // 96.0 %, 2, then 92.8 %, 3, and first 80.2 %, 26), below the issue's goal checked
+        // by `held_out_meets_the_goal`.
         assert!(
             held_out.false_restarts() <= 2,
             "more false restarts on the held-out split"
@@ -605,7 +605,7 @@ pub(crate) mod corpus {
 
     /// Issue 13's goal: at least 97 % on the held-out split, with no false restart.
     #[test]
-    #[ignore = "not reached yet: 96.0 % with 2 false restarts (issue 13)"]
+    #[ignore = "not reached yet: 96.2 % with 2 false restarts (issue 13)"]
     fn held_out_meets_the_goal() {
         let recognizer = Recognizer::new();
         let bot = Addressee {
