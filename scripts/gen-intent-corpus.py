@@ -10,6 +10,7 @@ for other bots) into labelled lines. Never reads the held-out split.
 Usage: scripts/gen-intent-corpus.py > /tmp/generated.tsv (deterministic: fixed seed).
 """
 import random
+import re
 
 rng = random.Random(13)
 
@@ -533,6 +534,103 @@ HAND4_NONE = [
 ]
 
 
+# Fifth round (issue 13), written from its categories in general terms: Belgian, Swiss and
+# Québec French, gaming slang, requests after a greeting, a vote or an explanation, the
+# bot called mid-sentence or last, Discord markup around a request, replies to the bot's
+# own question, the bot or another bot as the subject, and statements that are not asks.
+HAND5_RESTART = [
+    "dis, tu saurais relancer le serveur une fois ?", "allez, relance-moi ça une fois",
+    "ça bug grave, tu peux relancer vite fait ?", "ça joue pas, le serveur est bloqué, relance stp",
+    "le serveur il est tout gelé, tu peux le repartir ?", "coudonc, le serv est gelé, relance-le",
+    "ça lague en tabarnak, redémarre le serveur", "le serveur est gelé ben dur, r'lance-le donc",
+    "peux-tu redémarrer le serveur, il est tout bloqué", "pourrais-tu r'partir le serv ?",
+    "le tps est à 5, reboot stp", "y a un rollback de ouf, restart le serv",
+    "les mobs freezent, un p'tit reboot ?", "on a 3000 de ping, relance le serv",
+    "le serv est laggy de fou, reboot pls", "chunks qui chargent plus, restart svp",
+    "tps dans les chaussettes, relance", "ça desync à mort, un restart stp",
+    "bonsoir tout le monde ! bon, le serveur rame. tu peux le relancer ?",
+    "résultat du vote : 7 pour, 1 contre. donc redémarre le serveur",
+    "on a tous déco, c'est le moment. relance",
+    "j'explique : j'ai posé une redstone, tout a freeze, personne bouge. reboot svp",
+    "<@OTHER> je m'en occupe. tu peux redémarrer le serveur ?",
+    "<@OTHER> attends deux secondes.\\nrelance le serv stp",
+    "merci à tous pour la soirée. avant de partir : relance le serveur stp",
+    "une relance du serv serait la bienvenue", "petit reboot du serveur ?", "un restart, vite",
+    "une relance, s'il te plaît", "redémarrage du serv stp", "un coup de restart sur mc ?",
+    "j'aurais besoin d'une relance du serveur", "je demande un redémarrage du serveur",
+    "pourriez-vous avoir l'amabilité de relancer le serveur Minecraft ?",
+    "je me permets de solliciter un redémarrage du serveur de jeu",
+    "**relance le serveur stp**", "__reboot mc__ svp", "*redémarre le serv*",
+    "relance le serv stp <:pepehands:712345678901234567>", "reboot stp 🙏🙏",
+    "le serv est down depuis 10 min https://status.example.com\\ntu peux relancer ?",
+    "relance le serveur\\nmerci\\nbonne soirée", "yo\\n\\nreboot le serv stp",
+    "tu veux bien le relancer ?", "relance le serveur quand t'as deux minutes",
+    "serv figé, redem stp", "srv planté, rdm", "relanc stp c mor", "tu pe reboot le srv ? jpp",
+    "redémarre mc, on est tous bloqués au spawn", "relaunch the server pls, tps is dead",
+    "the server is rubberbanding like crazy, restart it", "give mc a reboot pls",
+    "yo can u restart the server, its lagging", "server's cooked, restart it",
+    "le serv est cooked, reboot stp", "le serveur est en PLS, relance",
+]
+HAND5_WAKE = [
+    "dis, tu saurais allumer le serveur une fois ?", "allume-moi le serveur une fois",
+    "part-moi le serveur stp", "peux-tu partir le serveur ? on veut jouer",
+    "ça joue si tu démarres le serveur ?", "bonsoir ! on est tous là, allume le serveur",
+    "le vote est fait, on joue : démarre le serveur", "**allume le serveur**",
+    "démarre mc stp 🙏", "allume le serv\\nmerci !", "boot le serv stp", "start le serv pls",
+    "lance le serv stp, il est off", "un démarrage du serv, vite", "allumage du serveur svp",
+    "turn mc on pls", "boot the mc server pls", "fire the server up, we're all here",
+]
+HAND5_STATUS = [
+    "le serveur, il est parti ou pas ?", "ça joue le serveur ?", "c'est ouvert ce soir ?",
+    "y a du monde sur le serv en ce moment ?", "le serveur est up là ?", "le serv, ça dit quoi ?",
+    "dis, le serveur il tourne ?", "est-il allumé, le serveur ?", "is the server alive?",
+    "anyone on mc rn?", "mc up?", "what's the server status?", "t'as l'état du serveur ?",
+]
+HAND5_HELP = [
+    "tu comprends quelles commandes ?", "t'es un bot pour quoi faire ?", "tu sais faire quoi exactement ?",
+    "comment on te demande un redémarrage ?", "comment je fais pour te parler ?",
+    "c'est quoi ton utilité ?", "what are you exactly?", "how do i talk to you?",
+    "tu fais quoi comme bot ?", "t'as une aide ?", "tes commandes stp",
+]
+HAND5_NONE = [
+    # Replies to the bot's own question.
+    "oui fais-le", "ouais vas-y", "ok go", "vas-y", "oui stp", "non laisse", "non merci c'est revenu", "yes go ahead",
+    "sure, do it", "ok fais ça",
+    # The bot or another bot as the subject; requests for other bots and people.
+    "le bot a redémarré le serveur pour rien", "le bot a relancé en plein boss",
+    "CubeGuardian a encore reboot le serv", "le bot relance à chaque fois qu'on dit son nom",
+    "le bot de musique relance la chanson tout seul", "Rythm relance la playlist en boucle",
+    "<@OTHER> relance ton pc", "<@OTHER> redémarre ta box", "<@OTHER> reboot ton routeur",
+    "hey MEE6 restart the music", "Dyno, relance le sondage", "redémarre ton ordi <@OTHER>",
+    "relance ta box et reviens", "redémarre ton routeur", "reboot ton téléphone",
+    # Objects that are not the server.
+    "lance la partie de uno", "relance le sondage", "relance la manche", "redémarre la musique",
+    "relance le débat sur la 1.21", "réveille ton frère qu'il vienne jouer", "réveille les autres",
+    "allume ta caméra", "start the next round", "restart the video", "reboot the router",
+    "relance la vidéo du début", "démarre le chrono", "relance la course",
+    # Statements that are not questions, thanks that are not help.
+    "il tourne, merci bien", "c'est reparti, top", "ça marche, merci du coup de main",
+    "merci pour ton aide", "il est up, nickel", "le serveur est allumé, je me co",
+    "ok le serveur est ouvert", "il tourne nickel ce soir",
+    # Complaints and commentary with an imperative inside.
+    "relancez-le qu'ils disent, comme si ça réglait tout",
+    "à chaque bug : « redémarre le serv », ça me saoule",
+    "et le mec me fait « reboot », merci du conseil",
+    "redémarre le serveur, redémarre le serveur... c'est tout ce que t'as à dire ?",
+    "reboot reboot reboot, vous avez que ce mot-là",
+    "le serveur plante encore, c'est la troisième fois qu'on le relance",
+    "il plante tout le temps, faudrait que l'admin regarde les logs",
+    # Quoted, shown or hidden.
+    "`relance le serv` c'est la bonne commande ?", "> redémarre le serveur\\nc'est ça qu'il faut écrire ?",
+    "> <@BOT> reboot\\nça a marché hier", "||reboot le serv|| mdr", "ex : `reboot mc`",
+    "genre tu tapes \"relance le serveur\" et ça marche ?",
+    # Past, habits, hypotheses.
+    "t'as relancé tout à l'heure ?", "tu redémarres à quelle heure d'habitude ?",
+    "si ça gèle encore, on relancera", "faudra peut-être relancer demain",
+    "j'aurais relancé plus tôt moi", "on avait relancé hier soir",
+]
+
+
 def main():
     out = []
     seen = set()
@@ -541,6 +639,12 @@ def main():
         if (where, text) not in seen:
             seen.add((where, text))
             out.append(f"{where}\t{label}\t{text}")
+
+    def unaddressed(label, core):
+        # A request posted without an address is not for the bot, unless it names the bot
+        # itself ("t'es quoi comme bot ?" asks the bot): then it is not labelled "none".
+        if label == "none" or not re.search(r"\b(bot|cubeguardian)\b", core, re.I):
+            add("guild", "none", core)
 
     for _ in range(420):
         add("guild", "restart", addressed(request("restart")))
@@ -568,7 +672,7 @@ def main():
     for _ in range(40):
         add("dm", "help", rng.choice(HELP) + rng.choice(Q_TAIL))
     for _ in range(60):
-        add("guild", "none", rng.choice(STATUS + HELP))
+        unaddressed("help", rng.choice(STATUS + HELP))
         add("guild", "none", "<@OTHER> " + rng.choice(STATUS + HELP))
     for _ in range(200):
         add("guild", "none", addressed(rng.choice(CHAT) + rng.choice(Q_TAIL[:4])))
@@ -591,7 +695,7 @@ def main():
                 add("guild", label, addressed(core + rng.choice(["", "", "", " " + rng.choice(TAIL_FR)]).rstrip()))
             add("dm", label, core)
             # Not addressed, or addressed to another member: not for the bot.
-            add("guild", "none", core)
+            unaddressed(label, core)
             if rng.random() < 0.4:
                 add("guild", "none", rng.choice(["<@OTHER> ", "Kevin, ", "<@OTHER>, "]) + core)
     # The bot's name mid-sentence, last, or after another sentence; several lines.
@@ -618,7 +722,7 @@ def main():
             for _ in range(3):
                 add("guild", label, addressed(core))
             add("dm", label, core)
-            add("guild", "none", core)
+            unaddressed(label, core)
 
     # Fourth round.
     for label, cores in [("restart", HAND4_RESTART), ("none", HAND4_NONE)]:
@@ -626,11 +730,24 @@ def main():
             for _ in range(3):
                 add("guild", label, addressed(core))
             add("dm", label, core)
-            add("guild", "none", core)
+            unaddressed(label, core)
     # The bot's name before the closing politeness, or between two sentences.
     for core in HAND_RESTART[40:80] + HAND3_RESTART:
         add("guild", "restart", core + rng.choice([" CubeGuardian stp", ", CubeGuardian, merci",
                                                   " <@BOT> stp", " le bot merci"]))
+    # Fifth round, with addresses of every kind: mention, name first, last or mid-sentence.
+    for label, cores in [("restart", HAND5_RESTART), ("wake", HAND5_WAKE),
+                         ("status", HAND5_STATUS), ("help", HAND5_HELP), ("none", HAND5_NONE)]:
+        for core in cores:
+            for _ in range(3):
+                add("guild", label, addressed(core))
+            add("dm", label, core)
+            unaddressed(label, core)
+            if rng.random() < 0.5:
+                add("guild", "none", rng.choice(["<@OTHER> ", "Kevin, ", "hey <@OTHER> "]) + core)
+            if label != "none" and rng.random() < 0.5:
+                add("guild", label, rng.choice(["yo le bot, ", "vas-y le bot, ", "dis le bot, ",
+                                                "hé CubeGuardian, "]) + core)
     print("\n".join(out))
 
 

@@ -267,6 +267,23 @@ pub(crate) struct Lexicon {
     /// For each ASCII letter and word length, the indices (ascending) of the
     /// typo-matchable entries: a typo look-up only visits lengths its budget can reach.
     fuzzy_by_first: Vec<Vec<u16>>,
+    /// [`letter_set`] of every entry, beside `entries` so that the typo scan reads 4 bytes
+    /// a candidate and only runs the edit distance on the few that can be within budget.
+    letter_sets: Box<[u32]>,
+}
+
+/// The set of letters of a word, as bits (`a`..`z`; any other byte shares six more bits
+/// by its value). One edit adds at most one letter to the set and removes at most one, so
+/// two words within `d` edits differ by at most `d` bits each way: a necessary condition
+/// that rejects most typo candidates for the price of two popcounts, with exactly the
+/// same results as running the edit distance on every one.
+fn letter_set(word: &[u8]) -> u32 {
+    word.iter().fold(0, |set, &b| {
+        set | match b {
+            b'a'..=b'z' => 1 << (b - b'a'),
+            _ => 1 << (26 + b % 6),
+        }
+    })
 }
 
 /// Slot of `(letter, length)` in `Lexicon::fuzzy_by_first`.
@@ -338,10 +355,12 @@ impl Lexicon {
             }
             index[k] = i as u16 + 1;
         }
+        let letter_sets = entries.iter().map(|e| letter_set(&e.word)).collect();
         Lexicon {
             entries,
             index,
             fuzzy_by_first,
+            letter_sets,
         }
     }
 
@@ -382,8 +401,22 @@ impl Lexicon {
         let mut best: Option<((u8, bool, u8, u16), Hit)> = None;
         // The budget is at most 2 edits: only lengths within 2 can match.
         let lengths = word.len().saturating_sub(2).max(4)..=(word.len() + 2).min(MAX_WORD_BYTES);
-        let candidates = lengths.flat_map(|len| &self.fuzzy_by_first[fuzzy_slot(word[0], len)]);
-        for &i in candidates {
+        let typed = letter_set(word);
+        let candidates = lengths.flat_map(|len| {
+            // The shorter word sets the budget (see `typo_distance`).
+            let budget = edit_budget(len.min(word.len()));
+            let reachable = len.abs_diff(word.len()) <= usize::from(budget);
+            let slot: &[u16] = match reachable {
+                true => &self.fuzzy_by_first[fuzzy_slot(word[0], len)],
+                false => &[],
+            };
+            slot.iter().map(move |&i| (i, u32::from(budget)))
+        });
+        for (i, budget) in candidates {
+            let known = self.letter_sets[usize::from(i)];
+            if (typed & !known).count_ones() > budget || (known & !typed).count_ones() > budget {
+                continue;
+            }
             let entry = &self.entries[usize::from(i)];
             let Some(d) = typo_distance(word, &entry.word) else {
                 continue;

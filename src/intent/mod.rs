@@ -40,7 +40,7 @@ use crate::intent::address::AddressKind;
 use crate::intent::lexicon::Lexicon;
 use crate::intent::model::{Input, Model};
 use crate::intent::normalize::Normalized;
-use crate::intent::tag::Tagged;
+use crate::intent::tag::{BotName, Tagged};
 use crate::intent::token::Tokens;
 
 /// Below this confidence a command is not acted on and [`Intent::None`] is returned:
@@ -144,14 +144,20 @@ impl Recognizer {
     ) -> Option<R> {
         let norm = Normalized::new(text);
         let tokens = Tokens::new(&norm);
-        let mut tagged = Tagged::new(&norm, &tokens, &self.lexicon, bot.bot_id, bot.bot_name);
+        let name = BotName::new(bot.bot_name);
+        if channel == Channel::Guild
+            && !tag::may_name_the_bot(&norm, &tokens, &self.lexicon, bot.bot_id, &name)
+        {
+            return None;
+        }
+        let mut tagged = Tagged::named(&norm, &tokens, &self.lexicon, bot.bot_id, &name);
         let address = address::resolve(&mut tagged, channel == Channel::Dm);
         if address == AddressKind::No {
             return None;
         }
         let verdict = rules::decide(&tagged);
         let restart_blocked = model::restart_blocked(&norm, &tagged, &verdict.evidence);
-        let wake_blocked = model::wake_blocked(&norm, &tagged);
+        let wake_blocked = model::wake_blocked(&norm, &tagged, &verdict.evidence);
         Some(f(&Input {
             norm: &norm,
             tagged: &tagged,
@@ -280,6 +286,46 @@ mod tests {
         assert_eq!(p.intent, Intent::Restart);
         assert!(p.addressed);
         assert_eq!(dm("merci !").intent, Intent::None);
+    }
+
+    /// The early exit for public messages that never name the bot must agree with the
+    /// address stage on every development message.
+    #[test]
+    fn early_exit_only_skips_messages_the_address_stage_rejects() {
+        let r = Recognizer::new();
+        let mut skipped = 0;
+        for case in corpus::load()
+            .iter()
+            .filter(|c| c.split == corpus::Split::Dev && c.channel == Channel::Guild)
+        {
+            let norm = Normalized::new(&case.text);
+            let tokens = Tokens::new(&norm);
+            let name = BotName::new(BOT.bot_name);
+            if tag::may_name_the_bot(&norm, &tokens, &r.lexicon, BOT.bot_id, &name) {
+                continue;
+            }
+            skipped += 1;
+            let mut tagged = Tagged::new(&norm, &tokens, &r.lexicon, BOT.bot_id, BOT.bot_name);
+            assert_eq!(
+                address::resolve(&mut tagged, false),
+                AddressKind::No,
+                "{:?}",
+                case.text
+            );
+        }
+        assert!(skipped > 500, "{skipped}");
+        for text in [
+            "Cube Guardian relance",
+            "boooot relance",
+            "cubeguardien relance",
+        ] {
+            let norm = Normalized::new(text);
+            let tokens = Tokens::new(&norm);
+            let name = BotName::new(BOT.bot_name);
+            assert!(tag::may_name_the_bot(
+                &norm, &tokens, &r.lexicon, BOT.bot_id, &name
+            ));
+        }
     }
 
     #[test]
@@ -547,9 +593,9 @@ pub(crate) mod corpus {
         let all = format!("development mistakes:\n{}", mistakes.join("\n"));
         assert_eq!(dev.false_restarts(), 0, "false restarts (dev):\n{all}");
         assert!(dev.accuracy() >= 0.97, "dev accuracy below 97 %:\n{all}");
-        // A ratchet at the figures reached for issue 13 (96.0 %, 2 false restarts; before:
-        // 92.8 %, 3, and first 80.2 %, 26), below the issue's goal checked by
-        // `held_out_meets_the_goal`.
+        // A ratchet at the figures reached for issue 13 (96.2 %, 2 false restarts; before:
+        // 96.0 %, 2, then 92.8 %, 3, and first 80.2 %, 26), below the issue's goal checked
+        // by `held_out_meets_the_goal`.
         assert!(
             held_out.false_restarts() <= 2,
             "more false restarts on the held-out split"
@@ -559,7 +605,7 @@ pub(crate) mod corpus {
 
     /// Issue 13's goal: at least 97 % on the held-out split, with no false restart.
     #[test]
-    #[ignore = "not reached yet: 96.0 % with 2 false restarts (issue 13)"]
+    #[ignore = "not reached yet: 96.2 % with 2 false restarts (issue 13)"]
     fn held_out_meets_the_goal() {
         let recognizer = Recognizer::new();
         let bot = Addressee {
@@ -586,12 +632,12 @@ pub(crate) mod corpus {
             .filter(|c| c.split == Split::Dev)
             .map(|c| c.text.as_str())
             .collect();
-        let shared: Vec<&str> = cases
+        // Counted, not shown: printing them would show held-out lines.
+        let shared = cases
             .iter()
             .filter(|c| c.split == Split::HeldOut && dev.contains(c.text.as_str()))
-            .map(|c| c.text.as_str())
-            .collect();
-        assert!(shared.is_empty(), "held-out lines also in dev: {shared:?}");
+            .count();
+        assert_eq!(shared, 0, "held-out lines also in the development split");
         assert!(cases.iter().filter(|c| c.split == Split::HeldOut).count() >= 600);
     }
 }

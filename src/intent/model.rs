@@ -13,9 +13,10 @@
 //!
 //! The safety stages stay in front of it: an unaddressed message never reaches it, and
 //! [`super::Recognizer::parse`] refuses a restart that the grammar read as negated or
-//! withdrawn, that has no restart word, that is quoted (inline code, spoiler, quotes), a
-//! restart talked about ("ton reboot") or whose object is not the server — and a wake that
-//! is quoted or about another object ("lance la partie") — whatever the weights say.
+//! withdrawn, that has no restart word, that is quoted (inline code, spoiler, quotes) or
+//! reported ("relancez-le qu'ils disent"), a restart talked about ("ton reboot") or whose
+//! object is not the server — and a wake that is quoted, about another object ("lance la
+//! partie") or part of a restart ("re-démarre") — whatever the weights say.
 //!
 //! Weights are embedded (`model.bin`, `include_bytes!`) and decoded once in
 //! [`Model::embedded`]; scoring a message hashes its features into fixed buckets and adds
@@ -596,14 +597,55 @@ pub(crate) fn restart_blocked(norm: &Normalized, t: &Tagged<'_>, ev: &Evidence) 
     // n-grams suggest, nothing names a restart. "re-démarre" is a wake word that the
     // grammar folds into a restart order, hence its score counts as a word.
     let no_restart_word = !has(Act::Restart) && ev.scores[0] == 0.0;
-    ev.restart_vetoed || no_restart_word || not_asked(norm, t, Act::Restart)
+    ev.restart_vetoed
+        || no_restart_word
+        || reported(norm.as_bytes())
+        || not_asked(norm, t, Act::Restart)
+}
+
+/// Words that make the order beside them someone else's, repeated or mocked ("relancez-le
+/// qu'ils disent", "*redémarre* qu'il dit", "reboot, comme si c'était si simple"): the
+/// message comments on a request, it does not make one.
+const REPORTED_SPEECH: [&[u8]; 14] = [
+    b"qu'il dit",
+    b"qu'ils disent",
+    b"qu'elle dit",
+    b"qu'elles disent",
+    b"qu'on dit",
+    b"qu'il a dit",
+    b"qu'ils ont dit",
+    b"qu'on me dit",
+    b"comme si c'etait",
+    b"comme si ca",
+    b"they say",
+    b"they said",
+    b"he said",
+    b"she said",
+];
+
+/// Whether the normalised text reports or mocks someone's words ([`REPORTED_SPEECH`]).
+fn reported(bytes: &[u8]) -> bool {
+    (0..bytes.len()).any(|i| {
+        let at_word = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        at_word
+            && matches!(bytes[i], b'q' | b'c' | b't' | b'h' | b's')
+            && REPORTED_SPEECH
+                .iter()
+                .any(|m| m[0] == bytes[i] && bytes[i..].starts_with(m))
+    })
 }
 
 /// The gate on wakes: every wake word is quoted or has an object that is not the server
-/// ("lance la partie", "allume la lumière", "réveille ton frère"). Then no weight can make
-/// the message a wake.
-pub(crate) fn wake_blocked(norm: &Normalized, t: &Tagged<'_>) -> bool {
-    not_asked(norm, t, Act::Wake)
+/// ("lance la partie", "allume la lumière", "réveille ton frère"), or the grammar read the
+/// wake word as the second half of a restart ("re-démarre", "re start": no wake is asked).
+/// Then no weight can make the message a wake.
+pub(crate) fn wake_blocked(norm: &Normalized, t: &Tagged<'_>, ev: &Evidence) -> bool {
+    let restart_word = t
+        .slots()
+        .iter()
+        .any(|s| matches!(s.lex, Some(Lex::Action(Act::Restart, _))));
+    let folded_restart = !restart_word && ev.scores[0] > 0.0 && ev.scores[1] == 0.0;
+    folded_restart || not_asked(norm, t, Act::Wake)
 }
 
 /// Character 3- and 4-grams of a word padded with spaces: they carry misspellings and

@@ -72,8 +72,28 @@ pub(crate) struct Tagged<'a> {
     norm: &'a Normalized,
 }
 
+/// The bot's name compacted as words are compared to it (folded, letters and digits
+/// only), prepared once per message for the stages that look for it.
+pub(crate) struct BotName {
+    buf: [u8; MAX_NAME_BYTES],
+    len: usize,
+}
+
+impl BotName {
+    pub(crate) fn new(bot_name: &str) -> Self {
+        let mut buf = [0u8; MAX_NAME_BYTES];
+        let len = compact_name(bot_name, &mut buf);
+        BotName { buf, len }
+    }
+
+    fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
 impl<'a> Tagged<'a> {
     /// Tags every token of `tokens` (taken from `norm`).
+    #[cfg(test)]
     pub(crate) fn new(
         norm: &'a Normalized,
         tokens: &Tokens,
@@ -81,9 +101,18 @@ impl<'a> Tagged<'a> {
         bot_id: u64,
         bot_name: &str,
     ) -> Self {
-        let mut name_buf = [0u8; MAX_NAME_BYTES];
-        let name_len = compact_name(bot_name, &mut name_buf);
-        let name = &name_buf[..name_len];
+        Tagged::named(norm, tokens, lexicon, bot_id, &BotName::new(bot_name))
+    }
+
+    /// Tags every token of `tokens` (taken from `norm`), the bot's name prepared.
+    pub(crate) fn named(
+        norm: &'a Normalized,
+        tokens: &Tokens,
+        lexicon: &Lexicon,
+        bot_id: u64,
+        bot_name: &BotName,
+    ) -> Self {
+        let name = bot_name.as_bytes();
         let bytes = norm.as_bytes();
         let toks = tokens.as_slice();
         let mut t = Tagged {
@@ -197,6 +226,62 @@ impl<'a> Tagged<'a> {
         let s = &self.slots[i];
         &self.norm.as_bytes()[usize::from(s.start)..usize::from(s.end)]
     }
+}
+
+/// Whether any token of the message could refer to the bot: a mention of `bot_id`, the
+/// bot's name (typed, with typos, or split in two words) or the word "bot", exactly as
+/// [`Tagged::new`] would tag them. A public message where none does can never address the
+/// bot, so its words need no look-up at all (the typo-tolerant ones are the dearest part
+/// of parsing): the recogniser stops there.
+pub(crate) fn may_name_the_bot(
+    norm: &Normalized,
+    tokens: &Tokens,
+    lexicon: &Lexicon,
+    bot_id: u64,
+    bot_name: &BotName,
+) -> bool {
+    let name = bot_name.as_bytes();
+    let bytes = norm.as_bytes();
+    let toks = tokens.as_slice();
+    for (i, tok) in toks.iter().enumerate() {
+        match tok.kind {
+            TokenKind::Mention(id) if id == bot_id => return true,
+            TokenKind::Word => {
+                let raw = &bytes[usize::from(tok.start)..usize::from(tok.end)];
+                let mut word_buf = [0u8; MAX_WORD_BYTES];
+                if let Some(word) = without_apostrophes(raw, &mut word_buf) {
+                    // Typo matching never yields `Lex::Bot`: only an exact "bot" does.
+                    if is_name(word, name) || lexicon.exact(word) == Some(Lex::Bot) {
+                        return true;
+                    }
+                }
+                if tok.elongated {
+                    let mut squeezed_buf = [0u8; MAX_WORD_BYTES];
+                    let squeezed = squeeze(norm, tok.start, tok.end, &mut squeezed_buf);
+                    if lexicon.exact(squeezed) == Some(Lex::Bot) {
+                        return true;
+                    }
+                }
+                // "Cube Guardian" (see `join_split_names`).
+                if let Some(prev) = i.checked_sub(1).map(|p| &toks[p]) {
+                    let prev_raw = &bytes[usize::from(prev.start)..usize::from(prev.end)];
+                    if prev.kind == TokenKind::Word
+                        && name.len() >= 6
+                        && prev_raw.len() + raw.len() <= MAX_NAME_BYTES
+                    {
+                        let mut joined = [0u8; MAX_NAME_BYTES];
+                        joined[..prev_raw.len()].copy_from_slice(prev_raw);
+                        joined[prev_raw.len()..prev_raw.len() + raw.len()].copy_from_slice(raw);
+                        if is_name(&joined[..prev_raw.len() + raw.len()], name) {
+                            return true;
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Copies `word` without apostrophes ("don't" → "dont") when it has any; `None` for words

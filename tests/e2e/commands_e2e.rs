@@ -104,7 +104,7 @@ async fn mention_and_confirm_button_restart_minecraft() {
 
 /// A phrasing the learned recogniser reads as a restart it is unsure of:
 /// `cubeguardian parse --bot-id 1 "<@1> ça mériterait un reboot"` scores it
-/// 0.86, between `MIN_RESTART_CONFIDENCE` (0.8) and `SURE_RESTART` (0.9).
+/// 0.82, between `MIN_RESTART_CONFIDENCE` (0.8) and `SURE_RESTART` (0.9).
 /// A retrained model moves such scores; the test checks the band first and
 /// says so when it has to be picked again.
 const UNSURE_RESTART: &str = "ça mériterait un reboot";

@@ -123,3 +123,47 @@ fn words_are_unique_and_sorted() {
     assert!(words.windows(2).all(|p| p[0] < p[1]));
     assert!(words.len() > 500);
 }
+
+/// The letter-set filter in front of the typo scan must never reject a word within
+/// budget: every one-, two- and swap-edit variant of every typo-matchable word, checked
+/// against the distance itself.
+#[test]
+fn letter_set_filter_never_rejects_a_match() {
+    let l = lex();
+    let mut checked = 0;
+    for (known, lex) in l.words() {
+        if !lex.fuzzy() || known.len() < 4 || known.len() > 12 {
+            continue;
+        }
+        let mut variants: Vec<Vec<u8>> = Vec::new();
+        for i in 1..known.len() {
+            let mut deleted = known.to_vec();
+            deleted.remove(i);
+            variants.push(deleted);
+            let mut swapped = known.to_vec();
+            swapped.swap(i - 1, i);
+            variants.push(swapped);
+            for c in [b'x', b'e', b'\''] {
+                let mut changed = known.to_vec();
+                changed[i] = c;
+                variants.push(changed.clone());
+                changed.insert(i, c);
+                variants.push(changed);
+            }
+        }
+        for typed in &variants {
+            let Some(budget) = typo_distance(typed, known).map(u32::from) else {
+                continue;
+            };
+            let (a, b) = (letter_set(typed), letter_set(known));
+            assert!(
+                (a & !b).count_ones() <= budget && (b & !a).count_ones() <= budget,
+                "{:?} vs {:?}",
+                String::from_utf8_lossy(typed),
+                String::from_utf8_lossy(known)
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 1000, "{checked}");
+}

@@ -115,3 +115,28 @@ fn softmax_is_a_distribution() {
     assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-5);
     assert!(p.iter().all(|x| (0.0..=1.0).contains(x)));
 }
+
+/// Commentary that repeats or mocks an order is not one, whatever the weights say
+/// (issue 13: "complaints and commentary that contain an imperative").
+#[test]
+fn reported_or_mocked_orders_are_not_restarts() {
+    for text in [
+        "<@1>\n*redémarre le serv mc* qu'il dit",
+        "<@1> yo mdr redémarre le srv, comme si c'était si simple",
+        "<@1> il plante tout le temps, relancez-le qu'ils disent…",
+        "<@1> restart the server, they said, it'll be fine",
+    ] {
+        assert_ne!(parse(text).intent, Intent::Restart, "{text}");
+    }
+    assert!(reported(b"relance qu'il dit"));
+    assert!(!reported(b"relance le serveur stp"));
+}
+
+/// "re-démarre" and "re start" are restarts: the wake word inside is not a wake.
+#[test]
+fn a_wake_word_folded_into_a_restart_is_not_a_wake() {
+    for text in ["<@1> re-démarre le serveur", "<@1> re start le serveur"] {
+        assert_ne!(parse(text).intent, Intent::Wake, "{text}");
+    }
+    assert_eq!(parse("<@1> démarre le serveur").intent, Intent::Wake);
+}
