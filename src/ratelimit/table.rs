@@ -1,5 +1,5 @@
-//! The user table: the compact per-user records, keyed by user id with a
-//! small fast hasher, and the eviction sweep that keeps them under
+//! The user table: the compact per-user records in one open-addressing
+//! array keyed by user id, and the eviction sweep that keeps them under
 //! `max_tracked_users`.
 //!
 //! # Layout
@@ -7,27 +7,39 @@
 //! Almost every tracked user is someone who ran one command lately and
 //! nothing else: no ban, no violation, one hot bucket. The table stores
 //! that common case inline in a 20-byte [`Compact`] record (last seen,
-//! today's quota, one bucket) next to its 8-byte key, 28 bytes a slot
-//! with no padding: the key is kept as two `u32` halves so the pair is
-//! aligned to 4, not 8 (a `u64` key would pad the pair to 32 bytes).
-//! Everything else (a ban, a violation streak, an escalation level, more
-//! than one hot command) lives in a [`Spill`] record in a second map,
-//! looked up only when the compact record says there is one. The limiter's
-//! rules work on the unpacked [`UserEntry`]; [`Table::update`] (a
-//! check's one lookup), [`Table::get`] and [`Table::put`] convert. With hashbrown's load factor this is about 38
-//! bytes per user at 100 000 users, map included, against 85 for the
-//! 56-byte record kept whole (`benches/ratelimit.rs` measures it).
+//! today's quota, one bucket) next to its 8-byte id, in a 32-byte slot
+//! aligned to 32, so a slot never straddles two cache lines. Everything
+//! else (a ban, a violation streak, an escalation level, more than one hot
+//! command) lives in a [`Spill`] record in a second map, looked up only
+//! when the compact record says there is one. The limiter's common check
+//! works on the compact record in place ([`Table::plain_mut`]); the other
+//! rules work on the unpacked [`UserEntry`] ([`Table::entry`],
+//! [`Table::store`]).
 //!
-//! # Hasher
+//! The slots form one array searched by linear probing: the id in the slot
+//! is its own tag, so finding a user reads one cache line (two when the
+//! probe runs on), where a Swiss table reads its control bytes first and
+//! then the slot. Probes start at the first slot of a 64-byte line, so the
+//! first read brings two slots. The array is at most 7/8 full and never
+//! grows past room for `max_tracked_users`, so a full table costs
+//! 32 × 8/7 ≈ 37 bytes a user, spill map empty (`benches/ratelimit.rs` measures it). Removal
+//! shifts the rest of the probe run back instead of leaving tombstones, so
+//! churn neither lengthens probes nor grows the array.
+//!
+//! # Hashes
 //!
 //! Keys are Discord snowflakes, assigned by Discord and not chosen by the
 //! people sending commands, so a hash-flooding attack would need control
-//! over ids that nobody outside Discord has. A keyed, DoS-resistant hasher
-//! (std's SipHash) buys nothing here and costs about as much as the rest of
-//! a check; [`SnowflakeHasher`] runs the id through a 64-bit finalizer
-//! (xor-shift-multiply, as in MurmurHash3), which spreads the snowflake's
-//! timestamp and counter bits over the whole word. The benchmark measures
-//! both.
+//! over ids that nobody outside Discord has; and the table never holds more
+//! than `max_tracked_users`, which bounds the worst case anyway. A keyed,
+//! DoS-resistant hasher (std's SipHash) buys nothing here and costs about as
+//! much as the rest of a check. The array's probe starts at a
+//! multiplicative (Fibonacci) hash of the id folded on itself, which spreads
+//! ids minted in a burst (consecutive counters, or timestamps a millisecond
+//! apart: arithmetic sequences) evenly, scaled to the array by a multiply.
+//! Other id-keyed maps (the spill records, admins' notes) use
+//! [`SnowflakeHasher`], a 64-bit finalizer (xor-shift-multiply, as in
+//! MurmurHash3); the benchmark measures it against SipHash.
 //!
 //! # Eviction
 //!
@@ -152,11 +164,62 @@ const VACANT: Slot = Slot {
     },
 };
 
-/// How full the slot array may get, as a fraction: linear probing then
-/// reads 2.5 slots on average to find a known user (mostly the same cache
-/// line) and 8.5 to place a new one, and a table at its limit costs
-/// 32 × 4/3 ≈ 43 bytes a user.
-const MAX_LOAD: (usize, usize) = (3, 4);
+/// Two slots to a 64-byte cache line, aligned so: a probe starts at the
+/// first slot of a line, so its first read brings in both.
+const LINE_SLOTS: usize = 2;
+
+#[derive(Debug, Clone, Copy)]
+#[repr(C, align(64))]
+struct Line([Slot; LINE_SLOTS]);
+
+/// The slot array, indexed by slot, stored by cache line.
+#[derive(Debug, Default)]
+struct Array(Vec<Line>);
+
+impl Array {
+    /// `slots` vacant slots (a multiple of [`LINE_SLOTS`]).
+    fn vacant(slots: usize) -> Array {
+        Array(vec![Line([VACANT; LINE_SLOTS]); slots / LINE_SLOTS])
+    }
+
+    fn len(&self) -> usize {
+        self.0.len() * LINE_SLOTS
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Slot> {
+        self.0.iter().flat_map(|line| line.0.iter())
+    }
+
+    fn fill_vacant(&mut self) {
+        self.0.fill(Line([VACANT; LINE_SLOTS]));
+    }
+}
+
+impl std::ops::Index<usize> for Array {
+    type Output = Slot;
+
+    #[inline]
+    fn index(&self, i: usize) -> &Slot {
+        &self.0[i / LINE_SLOTS].0[i % LINE_SLOTS]
+    }
+}
+
+impl std::ops::IndexMut<usize> for Array {
+    #[inline]
+    fn index_mut(&mut self, i: usize) -> &mut Slot {
+        &mut self.0[i / LINE_SLOTS].0[i % LINE_SLOTS]
+    }
+}
+
+/// How full the slot array may get, as a fraction: with probes starting
+/// at a line's first slot, a known user is in the first line read for
+/// most lookups even when the array is nearly full, and a table at its
+/// limit costs 32 × 8/7 ≈ 37 bytes a user (hashbrown's load factor).
+const MAX_LOAD: (usize, usize) = (7, 8);
 
 /// The smallest slot array allocated (below it, growing costs more than
 /// the memory saved).
@@ -177,21 +240,24 @@ fn slots_for(users: usize) -> usize {
         .saturating_mul(MAX_LOAD.1)
         .div_ceil(MAX_LOAD.0)
         .saturating_add(1)
+        .next_multiple_of(LINE_SLOTS)
 }
 
-/// Where a user id's probe starts in an array of `slots` slots: a
-/// multiplicative (Fibonacci) hash, scaled to the array by a multiply
-/// instead of a division (see the module docs for why no keyed hasher).
+/// Where a user id's probe starts in an array of `slots` slots: the first
+/// slot of a cache line picked by a multiplicative (Fibonacci) hash,
+/// scaled to the array by a multiply instead of a division (see the
+/// module docs for why no keyed hasher).
 #[inline]
 fn home(id: u64, slots: usize) -> usize {
     let h = (id ^ (id >> 32)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    ((u128::from(h) * slots as u128) >> 64) as usize
+    let lines = (slots / LINE_SLOTS) as u128;
+    ((u128::from(h) * lines) >> 64) as usize * LINE_SLOTS
 }
 
 /// The tracked users (see the module docs for the layout).
 #[derive(Debug)]
 pub(crate) struct Table {
-    slots: Vec<Slot>,
+    slots: Array,
     len: usize,
     /// The most users the limiter keeps (`max_tracked_users`): the array
     /// never grows past room for them.
@@ -295,7 +361,7 @@ impl Table {
     /// until the first one).
     pub fn new(limit: usize) -> Table {
         Table {
-            slots: Vec::new(),
+            slots: Array::default(),
             len: 0,
             limit,
             spill: UserMap::default(),
@@ -451,7 +517,7 @@ impl Table {
 
     /// Moves every record into a new array of `slots` slots.
     fn rebuild(&mut self, slots: usize) {
-        let old = std::mem::replace(&mut self.slots, vec![VACANT; slots]);
+        let old = std::mem::replace(&mut self.slots, Array::vacant(slots));
         for slot in old.iter().filter(|s| s.record.occupied) {
             let (Ok(i) | Err(i)) = self.probe(slot.id);
             self.slots[i] = *slot;
@@ -506,7 +572,7 @@ impl Table {
     }
 
     pub fn clear(&mut self) {
-        self.slots.fill(VACANT);
+        self.slots.fill_vacant();
         self.len = 0;
         self.spill.clear();
     }
@@ -702,7 +768,7 @@ mod tests {
         assert_eq!(std::mem::align_of::<Slot>(), 32);
         let mut table = Table::new(1000);
         table.put(UserId(1), &plain(1));
-        assert_eq!(table.slots.as_ptr() as usize % 32, 0);
+        assert_eq!(table.slots.0.as_ptr() as usize % 64, 0);
     }
 
     #[test]
@@ -714,22 +780,25 @@ mod tests {
         assert_eq!(table.len(), 10_000);
         assert_eq!(table.slots.len(), slots_for(10_000));
         assert!(table.capacity() >= 10_000);
-        // 43 bytes a user at the limit (see `MAX_LOAD`).
-        assert!(table.slots.len() * 32 <= 10_000 * 43);
+        // 37 bytes a user at the limit (see `MAX_LOAD`).
+        assert!(table.slots.len() * 32 <= 10_000 * 37);
     }
 
     #[test]
     fn home_spreads_consecutive_snowflakes() {
         // Accounts created in a burst: consecutive increments, and ids one
-        // millisecond apart. Their probes must start in many places.
+        // millisecond apart. Their probes must start in most of the lines
+        // (random ones would leave 1 in 6 lines unused).
         let slots = slots_for(4096);
+        let lines = slots / LINE_SLOTS;
         let base: u64 = 1_234_567_890_123_456_789 & !0xfff;
         let burst: std::collections::HashSet<usize> =
             (0..4096u64).map(|i| home(base + i, slots)).collect();
         let by_ms: std::collections::HashSet<usize> =
             (0..4096u64).map(|i| home(base + (i << 22), slots)).collect();
-        assert!(burst.len() > 2400, "{} distinct homes", burst.len());
-        assert!(by_ms.len() > 2400, "{} distinct homes", by_ms.len());
+        assert!(burst.len() * 5 > lines * 4, "{} of {lines} lines", burst.len());
+        assert!(by_ms.len() * 5 > lines * 4, "{} of {lines} lines", by_ms.len());
+        assert!(burst.iter().chain(&by_ms).all(|h| h % LINE_SLOTS == 0 && *h < slots));
     }
 
     fn plain(last_seen: u32) -> UserEntry {
