@@ -10,11 +10,10 @@
 use std::time::Duration;
 
 use super::bucket::Bucket;
-use super::config::{RateLimitConfig, RateLimitConfigError, MAX_BAN};
 use super::bucket::EMPTY;
+use super::config::{RateLimitConfig, RateLimitConfigError, MAX_BAN};
 use super::entry::{
-    ceil_secs, secs_ms, Now, UserEntry, Violation, BAN_NOTIFIED, MANUAL, STALE_S,
-    STREAK_NOTIFIED,
+    ceil_secs, secs_ms, Now, UserEntry, Violation, BAN_NOTIFIED, MANUAL, STALE_S, STREAK_NOTIFIED,
 };
 use super::policy::{CommandId, Policy};
 use super::table::{evict, Compact, Table, UserMap, EVICTION_BATCH_DIVISOR};
