@@ -1,7 +1,7 @@
 //! The user table: the compact per-user records in one open-addressing
 //! array keyed by user id, and the eviction sweep that keeps them under
-//! `max_tracked_users`. (Over 800 lines, a third of them tests: the array,
-//! its probing and the sweep all work on the slot layout kept private here.)
+//! `max_tracked_users`. (Over 800 lines with its tests: the array, its
+//! probing and the sweep all work on the slot layout kept private here.)
 //!
 //! # Layout
 //!
