@@ -61,7 +61,7 @@ pub(crate) fn secs_ms(s: u32) -> u64 {
 /// Buckets of a user unseen for this long are idle whatever the rule (no
 /// rule spans more than a day), and their 32-bit ticks could no longer be
 /// compared reliably after 24 days: they are dropped instead of read.
-const STALE_S: u32 = 7 * 86_400;
+pub(crate) const STALE_S: u32 = 7 * 86_400;
 
 /// Flag: the current ban was placed by an admin.
 pub(crate) const MANUAL: u8 = 1;

@@ -10,12 +10,13 @@
 use std::time::Duration;
 
 use super::bucket::Bucket;
+use super::bucket::EMPTY;
 use super::config::{RateLimitConfig, RateLimitConfigError, MAX_BAN};
 use super::entry::{
-    ceil_secs, secs_ms, Now, UserEntry, Violation, BAN_NOTIFIED, MANUAL, STREAK_NOTIFIED,
+    ceil_secs, secs_ms, Now, UserEntry, Violation, BAN_NOTIFIED, MANUAL, STALE_S, STREAK_NOTIFIED,
 };
 use super::policy::{CommandId, Policy};
-use super::table::{evict, Table, UserMap, EVICTION_BATCH_DIVISOR};
+use super::table::{evict, Compact, Table, UserMap, EVICTION_BATCH_DIVISOR};
 use super::{
     BanReason, Caller, Decision, Moment, Notice, Privilege, RateLimitError, Reason, UserId,
 };
@@ -170,8 +171,8 @@ impl Limiter {
         let policy = Policy::compile(config)?;
         let commands = policy.rules.len();
         Ok(Limiter {
+            users: Table::new(policy.max_tracked),
             policy,
-            users: Table::default(),
             notes: UserMap::default(),
             day: 0,
             global_used: vec![0; commands],
@@ -268,16 +269,95 @@ impl Limiter {
         {
             return self.refuse_saturated(&now, caller.notice);
         }
-        // Out of `self` while `decide` runs, so that the record is looked
-        // up once (moving the maps out and back allocates nothing).
+        // Out of `self` while the rules run, so that the record is looked
+        // up once (moving the table out and back allocates nothing).
         let mut users = std::mem::take(&mut self.users);
-        let decision = users.update(
-            caller.user,
-            || UserEntry::new(&now),
-            |entry| self.decide(caller, ci, &now, entry),
-        );
+        let at = users.locate(caller.user, || UserEntry::new(&now));
+        let fast = users
+            .plain_mut(at)
+            .and_then(|record| self.decide_plain(ci, &now, record));
+        let decision = fast.unwrap_or_else(|| {
+            let mut entry = users.entry(at);
+            let decision = self.decide(caller, ci, &now, &mut entry);
+            users.store(at, &entry);
+            decision
+        });
         self.users = users;
         decision
+    }
+
+    /// The common case of [`Limiter::decide`], worked out on the compact
+    /// record in place: a user with no ban, streak or escalation and at
+    /// most one hot bucket, whose command is allowed and leaves the record
+    /// that small. Anything else (a refusal, a second hot command) returns
+    /// `None` having changed nothing, and `decide` does it on the unpacked
+    /// record. Unpacking and packing back cost more than the rules
+    /// themselves, and almost every check is this case.
+    #[inline]
+    fn decide_plain(&mut self, ci: usize, now: &Now, record: &mut Compact) -> Option<Decision> {
+        let policy = &self.policy;
+        let rule = &policy.rules[ci];
+        let cmd = ci as u8;
+        // `UserEntry::refresh` for a record with one bucket slot.
+        let mut hot = record.command;
+        let mut bucket = record.bucket();
+        if hot != EMPTY {
+            if now.s.abs_diff(record.last_seen) < STALE_S {
+                bucket.follow_clock(now.tick);
+                if bucket.idle_in(&policy.rule(CommandId(hot)).bucket, now.tick) == 0 {
+                    hot = EMPTY;
+                }
+            } else {
+                hot = EMPTY;
+            }
+        }
+        let mut bucket = if hot == cmd {
+            bucket
+        } else if hot == EMPTY {
+            Bucket::full(now.tick)
+        } else {
+            return None;
+        };
+        if bucket.cooldown(&rule.bucket, now.tick) > 0
+            || bucket.token_wait(&rule.bucket, now.tick) > 0
+        {
+            return None;
+        }
+        let day = now.day16();
+        let mut quota_used = if record.quota_day == day {
+            record.quota_used
+        } else {
+            0
+        };
+        let quota = policy.daily_quota;
+        let counted = rule.counts_toward_quota && quota > 0;
+        if counted && u32::from(quota_used) >= quota {
+            return None;
+        }
+        if rule
+            .global_cap
+            .is_some_and(|cap| self.global_used[ci] >= cap)
+        {
+            return None;
+        }
+
+        bucket.consume(&rule.bucket, now.tick);
+        let mut remaining = bucket.tokens(&rule.bucket, now.tick);
+        if counted {
+            quota_used = quota_used.saturating_add(1);
+            remaining = remaining.min(quota.saturating_sub(u32::from(quota_used)));
+            self.dirty = true;
+        }
+        record.set_bucket(cmd, bucket);
+        record.last_seen = now.s;
+        record.quota_day = day;
+        record.quota_used = quota_used;
+        self.global_used[ci] = self.global_used[ci].saturating_add(1);
+        if let Some(cap) = rule.global_cap {
+            remaining = remaining.min(cap.saturating_sub(self.global_used[ci]));
+            self.dirty = true;
+        }
+        Some(Decision::Allowed { remaining })
     }
 
     /// The rules of [`Limiter::check`] for a tracked user, on the unpacked
@@ -396,14 +476,6 @@ impl Limiter {
         let want = (self.policy.max_tracked / EVICTION_BATCH_DIVISOR).max(1);
         let sweep = evict(&mut self.users, &mut self.notes, &self.policy, now, want);
         self.counters.evictions += sweep.evicted as u64;
-        // Churn leaves tombstones in the hash table, and once they fill it
-        // the table doubles although it holds no more records. A table sized
-        // for `max_tracked` has fewer than 2 × max_tracked slots, so a
-        // capacity at or above that means it doubled: rebuild it at its
-        // proper size (rare, and only ever under a flood of newcomers).
-        if self.users.capacity() >= 2 * self.policy.max_tracked {
-            self.users.shrink_to(self.policy.max_tracked);
-        }
         if sweep.evicted == 0 {
             let until = sweep.earliest_ban_end.unwrap_or(0);
             self.saturated_until = until.max(now.s.saturating_add(1));
@@ -616,5 +688,100 @@ impl Limiter {
             self.users.shrink_to(len.saturating_mul(2));
         }
         removed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ratelimit::bucket::Slots;
+    use crate::ratelimit::table::compact_of;
+    use proptest::prelude::*;
+
+    /// The built-in commands, with a daily quota and a small global cap so
+    /// that every refusal reason can come up.
+    fn limiter(daily_quota: u32, restart_cap: u32) -> Limiter {
+        let mut config = RateLimitConfig {
+            daily_quota,
+            ..RateLimitConfig::default()
+        };
+        config
+            .global_daily_caps
+            .insert("restart".to_owned(), restart_cap);
+        Limiter::new(&config).unwrap()
+    }
+
+    proptest! {
+        /// Whatever the plain record, command, time and counters, the rules
+        /// worked out on the compact record agree with the full rules on the
+        /// unpacked one: same decision, same record, same counters; and
+        /// when they leave the case to the full rules, they changed nothing
+        /// and the full rules refuse or need more than the compact record.
+        #[test]
+        fn compact_rules_agree_with_the_full_rules(
+            now_ms in 1_700_000_000_000u64..1_800_000_000_000,
+            hot in proptest::option::of(0u8..16),
+            tat_ms in -200_000i64..200_000,
+            last_ms in -200_000i64..200_000,
+            seen_ago_s in prop_oneof![0u32..600, 0u32..(10 * 86_400)],
+            seen_ahead_s in prop_oneof![Just(0u32), 0u32..100],
+            yesterday in any::<bool>(),
+            quota_used in 0u16..5,
+            daily_quota in 0u32..4,
+            command in 0u8..16,
+            cap in 1u32..3,
+            global_used in 0u32..3,
+        ) {
+            let mut fast = limiter(daily_quota, cap);
+            let mut full = limiter(daily_quota, cap);
+            let at = Moment::utc(Timestamp(now_ms));
+            let now = fast.now(at);
+            full.now(at);
+            // The new day marked both dirty; only the check's own changes count.
+            fast.dirty = false;
+            full.dirty = false;
+            let commands = fast.policy.rules.len();
+            let ci = usize::from(command) % commands;
+            fast.global_used[ci] = global_used;
+            full.global_used[ci] = global_used;
+
+            let mut entry = UserEntry::new(&now);
+            entry.last_seen = (now.s - seen_ago_s).saturating_add(seen_ahead_s);
+            if yesterday {
+                entry.quota_day = now.day16().wrapping_sub(1);
+            }
+            entry.quota_used = quota_used;
+            entry.slots = Slots::new();
+            if let Some(hot) = hot {
+                let bucket = Bucket {
+                    tat: now.tick.wrapping_add(tat_ms as u32),
+                    last: now.tick.wrapping_add(last_ms as u32),
+                };
+                entry.slots.set(0, hot % commands as u8, bucket);
+            }
+            let before = compact_of(&entry);
+            prop_assert!(!before.spilled);
+
+            let mut record = before;
+            let quick = fast.decide_plain(ci, &now, &mut record);
+            let caller = Caller::member(UserId(42));
+            let mut unpacked = entry;
+            let decision = full.decide(caller, ci, &now, &mut unpacked);
+            let after = compact_of(&unpacked);
+            match quick {
+                Some(quick) => {
+                    prop_assert_eq!(quick, decision);
+                    prop_assert_eq!(record, after);
+                    prop_assert_eq!(&fast.global_used, &full.global_used);
+                    prop_assert_eq!(fast.dirty, full.dirty);
+                }
+                None => {
+                    prop_assert_eq!(record, before);
+                    prop_assert_eq!(fast.global_used[ci], global_used);
+                    prop_assert!(!fast.dirty);
+                    prop_assert!(!decision.is_allowed() || after.spilled);
+                }
+            }
+        }
     }
 }

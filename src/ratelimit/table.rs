@@ -1,33 +1,46 @@
-//! The user table: the compact per-user records, keyed by user id with a
-//! small fast hasher, and the eviction sweep that keeps them under
-//! `max_tracked_users`.
+//! The user table: the compact per-user records in one open-addressing
+//! array keyed by user id, and the eviction sweep that keeps them under
+//! `max_tracked_users`. (Over 800 lines with its tests: the array, its
+//! probing and the sweep all work on the slot layout kept private here.)
 //!
 //! # Layout
 //!
 //! Almost every tracked user is someone who ran one command lately and
 //! nothing else: no ban, no violation, one hot bucket. The table stores
 //! that common case inline in a 20-byte [`Compact`] record (last seen,
-//! today's quota, one bucket) next to its 8-byte key, 28 bytes a slot
-//! with no padding: the key is kept as two `u32` halves so the pair is
-//! aligned to 4, not 8 (a `u64` key would pad the pair to 32 bytes).
-//! Everything else (a ban, a violation streak, an escalation level, more
-//! than one hot command) lives in a [`Spill`] record in a second map,
-//! looked up only when the compact record says there is one. The limiter's
-//! rules work on the unpacked [`UserEntry`]; [`Table::update`] (a
-//! check's one lookup), [`Table::get`] and [`Table::put`] convert. With hashbrown's load factor this is about 38
-//! bytes per user at 100 000 users, map included, against 85 for the
-//! 56-byte record kept whole (`benches/ratelimit.rs` measures it).
+//! today's quota, one bucket) next to its 8-byte id, in a 32-byte slot,
+//! two to a 64-byte cache line, so a slot never straddles two. Everything
+//! else (a ban, a violation streak, an escalation level, more than one hot
+//! command) lives in a [`Spill`] record in a second map, looked up only
+//! when the compact record says there is one. The limiter's common check
+//! works on the compact record in place ([`Table::plain_mut`]); the other
+//! rules work on the unpacked [`UserEntry`] ([`Table::entry`],
+//! [`Table::store`]).
 //!
-//! # Hasher
+//! The slots form one array searched by linear probing: the id in the slot
+//! is its own tag, so finding a user reads one cache line (two when the
+//! probe runs on), where a Swiss table reads its control bytes first and
+//! then the slot. Probes start at the first slot of a 64-byte line, so the
+//! first read brings two slots. The array is at most 7/8 full and never
+//! grows past room for `max_tracked_users`, so a full table costs
+//! 32 × 8/7 ≈ 37 bytes a user, spill map empty (`benches/ratelimit.rs` measures it). Removal
+//! shifts the rest of the probe run back instead of leaving tombstones, so
+//! churn neither lengthens probes nor grows the array.
+//!
+//! # Hashes
 //!
 //! Keys are Discord snowflakes, assigned by Discord and not chosen by the
 //! people sending commands, so a hash-flooding attack would need control
-//! over ids that nobody outside Discord has. A keyed, DoS-resistant hasher
-//! (std's SipHash) buys nothing here and costs about as much as the rest of
-//! a check; [`SnowflakeHasher`] runs the id through a 64-bit finalizer
-//! (xor-shift-multiply, as in MurmurHash3), which spreads the snowflake's
-//! timestamp and counter bits over the whole word. The benchmark measures
-//! both.
+//! over ids that nobody outside Discord has; and the table never holds more
+//! than `max_tracked_users`, which bounds the worst case anyway. A keyed,
+//! DoS-resistant hasher (std's SipHash) buys nothing here and costs about as
+//! much as the rest of a check. The array's probe starts at a
+//! multiplicative (Fibonacci) hash of the id folded on itself, which spreads
+//! ids minted in a burst (consecutive counters, or timestamps a millisecond
+//! apart: arithmetic sequences) evenly, scaled to the array by a multiply.
+//! Other id-keyed maps (the spill records, admins' notes) use
+//! [`SnowflakeHasher`], a 64-bit finalizer (xor-shift-multiply, as in
+//! MurmurHash3); the benchmark measures it against SipHash.
 //!
 //! # Eviction
 //!
@@ -43,7 +56,7 @@
 //! batch it runs once per n/16 newcomers: constant amortized cost.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use super::bucket::{Bucket, Slots, Tick, EMPTY};
 use super::entry::{Now, Tier, UserEntry, MANUAL};
@@ -83,41 +96,37 @@ impl Hasher for SnowflakeHasher {
 /// A map keyed by user id with [`SnowflakeHasher`].
 pub type UserMap<V> = HashMap<UserId, V, BuildHasherDefault<SnowflakeHasher>>;
 
-/// A user id as the compact map keys it: two halves, so that the key and
-/// its record pack into 28 bytes (see the module docs). Hashes exactly
-/// like the [`UserId`] it holds.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct Key([u32; 2]);
-
-impl Key {
-    fn new(id: UserId) -> Key {
-        Key([id.0 as u32, (id.0 >> 32) as u32])
-    }
-
-    fn id(self) -> UserId {
-        UserId(u64::from(self.0[0]) | (u64::from(self.0[1]) << 32))
-    }
-}
-
-impl Hash for Key {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        state.write_u64(self.id().0);
-    }
-}
-
 /// The part of a record every tracked user has (see the module docs).
-#[derive(Debug, Clone, Copy)]
-struct Compact {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Compact {
     /// [`UserEntry::last_seen`].
-    last_seen: u32,
+    pub last_seen: u32,
     /// The first hot bucket, if `command` is not [`EMPTY`].
-    tat: Tick,
-    last: Tick,
-    quota_day: u16,
-    quota_used: u16,
-    command: u8,
+    pub tat: Tick,
+    pub last: Tick,
+    pub quota_day: u16,
+    pub quota_used: u16,
+    pub command: u8,
     /// Whether the rest of the record is in the spill map.
-    spilled: bool,
+    pub spilled: bool,
+    /// Whether the slot holding the record is in use.
+    occupied: bool,
+}
+
+impl Compact {
+    /// The first hot bucket (meaningless when `command` is [`EMPTY`]).
+    pub fn bucket(&self) -> Bucket {
+        Bucket {
+            tat: self.tat,
+            last: self.last,
+        }
+    }
+
+    pub fn set_bucket(&mut self, command: u8, bucket: Bucket) {
+        self.command = command;
+        self.tat = bucket.tat;
+        self.last = bucket.last;
+    }
 }
 
 /// The rare rest of a record: ban, violations, escalation, and the hot
@@ -132,11 +141,135 @@ struct Spill {
     slots: Slots,
 }
 
-/// The tracked users (see the module docs for the layout).
+/// One place in the open-addressing array: a user id and its compact
+/// record, half a cache line ([`Line`]), so that finding a user usually
+/// costs one cache miss, not two.
+#[derive(Debug, Clone, Copy)]
+#[repr(C, align(32))]
+struct Slot {
+    id: u64,
+    record: Compact,
+}
+
+const VACANT: Slot = Slot {
+    id: 0,
+    record: Compact {
+        last_seen: 0,
+        tat: 0,
+        last: 0,
+        quota_day: 0,
+        quota_used: 0,
+        command: EMPTY,
+        spilled: false,
+        occupied: false,
+    },
+};
+
+/// Two slots to a 64-byte cache line, aligned so: a probe starts at the
+/// first slot of a line, so its first read brings in both.
+const LINE_SLOTS: usize = 2;
+
+#[derive(Debug, Clone, Copy)]
+#[repr(C, align(64))]
+struct Line([Slot; LINE_SLOTS]);
+
+/// The slot array, indexed by slot, stored by cache line.
 #[derive(Debug, Default)]
+struct Array(Vec<Line>);
+
+impl Array {
+    /// `slots` vacant slots (a multiple of [`LINE_SLOTS`]).
+    fn vacant(slots: usize) -> Array {
+        Array(vec![Line([VACANT; LINE_SLOTS]); slots / LINE_SLOTS])
+    }
+
+    fn len(&self) -> usize {
+        self.0.len() * LINE_SLOTS
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Slot> {
+        self.0.iter().flat_map(|line| line.0.iter())
+    }
+
+    fn fill_vacant(&mut self) {
+        self.0.fill(Line([VACANT; LINE_SLOTS]));
+    }
+}
+
+impl std::ops::Index<usize> for Array {
+    type Output = Slot;
+
+    #[inline]
+    fn index(&self, i: usize) -> &Slot {
+        &self.0[i / LINE_SLOTS].0[i % LINE_SLOTS]
+    }
+}
+
+impl std::ops::IndexMut<usize> for Array {
+    #[inline]
+    fn index_mut(&mut self, i: usize) -> &mut Slot {
+        &mut self.0[i / LINE_SLOTS].0[i % LINE_SLOTS]
+    }
+}
+
+/// How full the slot array may get, as a fraction: with probes starting
+/// at a line's first slot, a known user is in the first line read for
+/// most lookups even when the array is nearly full, and a table at its
+/// limit costs 32 × 8/7 ≈ 37 bytes a user (hashbrown's load factor).
+const MAX_LOAD: (usize, usize) = (7, 8);
+
+/// The smallest slot array allocated (below it, growing costs more than
+/// the memory saved).
+const MIN_SLOTS: usize = 16;
+
+/// Users an array of `slots` slots holds within [`MAX_LOAD`].
+fn holds(slots: usize) -> usize {
+    slots / MAX_LOAD.1 * MAX_LOAD.0 + slots % MAX_LOAD.1 * MAX_LOAD.0 / MAX_LOAD.1
+}
+
+/// The fewest slots that hold `users` within [`MAX_LOAD`] (and always
+/// leave one vacant, which ends every probe).
+fn slots_for(users: usize) -> usize {
+    if users == 0 {
+        return 0;
+    }
+    users
+        .saturating_mul(MAX_LOAD.1)
+        .div_ceil(MAX_LOAD.0)
+        .saturating_add(1)
+        .next_multiple_of(LINE_SLOTS)
+}
+
+/// Where a user id's probe starts in an array of `slots` slots: the first
+/// slot of a cache line picked by a multiplicative (Fibonacci) hash,
+/// scaled to the array by a multiply instead of a division (see the
+/// module docs for why no keyed hasher).
+#[inline]
+fn home(id: u64, slots: usize) -> usize {
+    let h = (id ^ (id >> 32)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    let lines = (slots / LINE_SLOTS) as u128;
+    ((u128::from(h) * lines) >> 64) as usize * LINE_SLOTS
+}
+
+/// The tracked users (see the module docs for the layout).
+#[derive(Debug)]
 pub(crate) struct Table {
-    compact: HashMap<Key, Compact, BuildHasherDefault<SnowflakeHasher>>,
+    slots: Array,
+    len: usize,
+    /// The most users the limiter keeps (`max_tracked_users`): the array
+    /// never grows past room for them.
+    limit: usize,
     spill: UserMap<Spill>,
+}
+
+impl Default for Table {
+    fn default() -> Table {
+        Table::new(usize::MAX)
+    }
 }
 
 #[inline]
@@ -144,14 +277,7 @@ fn unpack(spill: &UserMap<Spill>, id: UserId, c: &Compact) -> UserEntry {
     let mut slots = Slots::new();
     let mut next = 0;
     if c.command != EMPTY {
-        slots.set(
-            0,
-            c.command,
-            Bucket {
-                tat: c.tat,
-                last: c.last,
-            },
-        );
+        slots.set(0, c.command, c.bucket());
         next = 1;
     }
     let mut entry = UserEntry {
@@ -185,12 +311,8 @@ fn unpack(spill: &UserMap<Spill>, id: UserId, c: &Compact) -> UserEntry {
 /// ([`spill_of`]). The hot buckets keep their order but close up (a freed
 /// first slot is filled by the next one), so a user with one hot command
 /// never needs a spill record.
-///
-/// Split from [`spill_of`] so that the common check, which spills
-/// nothing, writes 20 bytes in place and never builds the 48-byte spill
-/// record at all.
 #[inline]
-fn compact_of(entry: &UserEntry) -> Compact {
+pub(super) fn compact_of(entry: &UserEntry) -> Compact {
     let mut hot = entry.slots.iter();
     let first = hot.next();
     let more = hot.next().is_some();
@@ -209,6 +331,7 @@ fn compact_of(entry: &UserEntry) -> Compact {
         quota_used: entry.quota_used,
         command,
         spilled,
+        occupied: true,
     }
 }
 
@@ -229,114 +352,239 @@ fn spill_of(entry: &UserEntry) -> Spill {
     }
 }
 
+/// A tracked user's place in the table, valid until the table next
+/// changes shape (an insertion or a removal).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct At(usize);
+
 impl Table {
+    /// An empty table for at most `limit` users (it allocates nothing
+    /// until the first one).
+    pub fn new(limit: usize) -> Table {
+        Table {
+            slots: Array::default(),
+            len: 0,
+            limit,
+            spill: UserMap::default(),
+        }
+    }
+
     pub fn len(&self) -> usize {
-        self.compact.len()
+        self.len
     }
 
     /// Records the table has room for without reallocating.
     pub fn capacity(&self) -> usize {
-        self.compact.capacity()
+        holds(self.slots.len())
+    }
+
+    #[inline]
+    fn next(&self, i: usize) -> usize {
+        if i + 1 == self.slots.len() {
+            0
+        } else {
+            i + 1
+        }
+    }
+
+    /// Where `id` is, or else the vacant slot that ends its probe (the
+    /// array must not be empty).
+    #[inline]
+    fn probe(&self, id: u64) -> Result<usize, usize> {
+        let mut i = home(id, self.slots.len());
+        loop {
+            let slot = &self.slots[i];
+            if !slot.record.occupied {
+                return Err(i);
+            }
+            if slot.id == id {
+                return Ok(i);
+            }
+            i = self.next(i);
+        }
+    }
+
+    fn find(&self, id: UserId) -> Option<usize> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        self.probe(id.0).ok()
     }
 
     pub fn contains(&self, id: UserId) -> bool {
-        self.compact.contains_key(&Key::new(id))
+        self.find(id).is_some()
     }
 
     /// A copy of `id`'s record, unpacked.
     pub fn get(&self, id: UserId) -> Option<UserEntry> {
-        self.compact
-            .get(&Key::new(id))
-            .map(|c| unpack(&self.spill, id, c))
+        self.find(id).map(|i| self.entry(At(i)))
     }
 
-    /// Runs `f` on `id`'s record (a new one from `new` if there is none)
-    /// and stores the result, with one lookup: the hot path of a check.
-    pub fn update<R>(
-        &mut self,
-        id: UserId,
-        new: impl FnOnce() -> UserEntry,
-        f: impl FnOnce(&mut UserEntry) -> R,
-    ) -> R {
-        use std::collections::hash_map::Entry;
-        let (result, entry, spilled, was_spilled) = match self.compact.entry(Key::new(id)) {
-            Entry::Occupied(mut slot) => {
-                let record = slot.get_mut();
-                let was_spilled = record.spilled;
-                let mut entry = unpack(&self.spill, id, record);
-                let result = f(&mut entry);
-                *record = compact_of(&entry);
-                (result, entry, record.spilled, was_spilled)
-            }
-            Entry::Vacant(slot) => {
-                let mut entry = new();
-                let result = f(&mut entry);
-                let spilled = slot.insert(compact_of(&entry)).spilled;
-                (result, entry, spilled, false)
+    /// `id`'s place, after storing `new()` there if it was not tracked: the
+    /// one probe of a check.
+    #[inline]
+    pub fn locate(&mut self, id: UserId, new: impl FnOnce() -> UserEntry) -> At {
+        let vacant = match (!self.slots.is_empty()).then(|| self.probe(id.0)) {
+            Some(Ok(i)) => return At(i),
+            Some(Err(i)) if self.len < holds(self.slots.len()) => i,
+            _ => {
+                self.grow();
+                let (Ok(i) | Err(i)) = self.probe(id.0);
+                i
             }
         };
-        if spilled {
-            self.spill.insert(id, spill_of(&entry));
+        self.len += 1;
+        self.slots[vacant] = Slot {
+            id: id.0,
+            record: VACANT.record,
+        };
+        self.store(At(vacant), &new());
+        At(vacant)
+    }
+
+    /// The compact record at `at`, if it is the whole record (nothing
+    /// spilled): the rules may then work on it in place.
+    #[inline]
+    pub fn plain_mut(&mut self, at: At) -> Option<&mut Compact> {
+        let record = &mut self.slots[at.0].record;
+        (!record.spilled).then_some(record)
+    }
+
+    /// The record at `at`, unpacked.
+    pub fn entry(&self, at: At) -> UserEntry {
+        let slot = &self.slots[at.0];
+        unpack(&self.spill, UserId(slot.id), &slot.record)
+    }
+
+    /// Stores `entry` as the record at `at`.
+    pub fn store(&mut self, at: At, entry: &UserEntry) {
+        let slot = &mut self.slots[at.0];
+        let id = UserId(slot.id);
+        let was_spilled = slot.record.spilled;
+        slot.record = compact_of(entry);
+        if slot.record.spilled {
+            self.spill.insert(id, spill_of(entry));
         } else if was_spilled {
             self.spill.remove(&id);
         }
-        result
     }
 
     /// Stores `entry` as `id`'s record.
     pub fn put(&mut self, id: UserId, entry: &UserEntry) {
-        let compact = compact_of(entry);
-        let spilled = compact.spilled;
-        let old = self.compact.insert(Key::new(id), compact);
-        if spilled {
-            self.spill.insert(id, spill_of(entry));
-        } else if old.is_some_and(|c| c.spilled) {
-            self.spill.remove(&id);
-        }
+        let at = self.locate(id, || *entry);
+        self.store(at, entry);
     }
 
     /// Forgets `id`; returns whether it was tracked.
     pub fn remove(&mut self, id: UserId) -> bool {
-        match self.compact.remove(&Key::new(id)) {
-            Some(c) => {
-                if c.spilled {
-                    self.spill.remove(&id);
-                }
-                true
-            }
-            None => false,
+        let Some(i) = self.find(id) else {
+            return false;
+        };
+        if self.slots[i].record.spilled {
+            self.spill.remove(&id);
         }
+        self.vacate(i);
+        true
+    }
+
+    /// Empties slot `hole` and closes the gap (backward-shift deletion):
+    /// each later record of the run moves back into the hole unless that
+    /// would put it before its home. No tombstones, so churn never
+    /// lengthens probes or grows the array.
+    fn vacate(&mut self, mut hole: usize) {
+        let mut j = hole;
+        loop {
+            j = self.next(j);
+            let slot = self.slots[j];
+            if !slot.record.occupied {
+                break;
+            }
+            let home = home(slot.id, self.slots.len());
+            // Whether `home` lies cyclically in (hole, j]: then the record
+            // must stay where it is.
+            let stays = if hole <= j {
+                hole < home && home <= j
+            } else {
+                hole < home || home <= j
+            };
+            if !stays {
+                self.slots[hole] = slot;
+                hole = j;
+            }
+        }
+        self.slots[hole] = VACANT;
+        self.len -= 1;
+    }
+
+    /// Moves every record into a new array of `slots` slots.
+    fn rebuild(&mut self, slots: usize) {
+        let old = std::mem::replace(&mut self.slots, Array::vacant(slots));
+        for slot in old.iter().filter(|s| s.record.occupied) {
+            let (Ok(i) | Err(i)) = self.probe(slot.id);
+            self.slots[i] = *slot;
+        }
+    }
+
+    /// Makes room for one more user: doubles the array, but never past
+    /// room for `limit` users.
+    fn grow(&mut self) {
+        let slots = self
+            .slots
+            .len()
+            .saturating_mul(2)
+            .max(MIN_SLOTS)
+            .min(slots_for(self.limit))
+            .max(slots_for(self.len + 1));
+        self.rebuild(slots);
     }
 
     /// Every record, unpacked, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = (UserId, UserEntry)> + '_ {
-        self.compact
+        self.slots
             .iter()
-            .map(|(k, c)| (k.id(), unpack(&self.spill, k.id(), c)))
+            .filter(|s| s.record.occupied)
+            .map(|s| (UserId(s.id), unpack(&self.spill, UserId(s.id), &s.record)))
     }
 
-    /// Keeps the records for which `keep` says true.
+    /// Keeps the records for which `keep` says true; calls it once per
+    /// record.
     pub fn retain(&mut self, mut keep: impl FnMut(UserId, &UserEntry) -> bool) {
-        let spill = &mut self.spill;
-        self.compact.retain(|k, c| {
-            let id = k.id();
-            let kept = keep(id, &unpack(spill, id, c));
-            if !kept && c.spilled {
-                spill.remove(&id);
+        // The walk starts after a vacant slot, which stays vacant: a record
+        // that a removal moves back into the current slot comes from further
+        // along the same run, where the walk has not been yet.
+        let Some(start) = self.slots.iter().position(|s| !s.record.occupied) else {
+            return;
+        };
+        let mut i = start;
+        for _ in 1..self.slots.len() {
+            i = self.next(i);
+            while self.slots[i].record.occupied {
+                let slot = self.slots[i];
+                let id = UserId(slot.id);
+                if keep(id, &unpack(&self.spill, id, &slot.record)) {
+                    break;
+                }
+                if slot.record.spilled {
+                    self.spill.remove(&id);
+                }
+                self.vacate(i);
             }
-            kept
-        });
+        }
     }
 
     pub fn clear(&mut self) {
-        self.compact.clear();
+        self.slots.fill_vacant();
+        self.len = 0;
         self.spill.clear();
     }
 
     /// Gives memory back down to room for `min` records (and the spill
     /// map down to what it holds).
     pub fn shrink_to(&mut self, min: usize) {
-        self.compact.shrink_to(min);
+        let slots = slots_for(self.len.max(min));
+        if slots < self.slots.len() {
+            self.rebuild(slots);
+        }
         self.spill.shrink_to(self.spill.len().saturating_mul(2));
     }
 }
@@ -511,27 +759,144 @@ pub(crate) fn evict(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
     use std::hash::BuildHasher;
 
     #[test]
-    fn record_is_compact() {
+    fn record_is_compact_and_slots_are_cache_line_aligned() {
         assert_eq!(std::mem::size_of::<Compact>(), 20);
-        assert_eq!(std::mem::size_of::<(Key, Compact)>(), 28);
+        assert_eq!(std::mem::size_of::<Slot>(), 32);
+        assert_eq!(std::mem::align_of::<Slot>(), 32);
+        let mut table = Table::new(1000);
+        table.put(UserId(1), &plain(1));
+        assert_eq!(table.slots.0.as_ptr() as usize % 64, 0);
     }
 
     #[test]
-    fn key_round_trips_and_hashes_like_the_id() {
-        let build = BuildHasherDefault::<SnowflakeHasher>::default();
-        for id in [
+    fn array_never_grows_past_room_for_the_limit() {
+        let mut table = Table::new(10_000);
+        for id in 0..10_000u64 {
+            table.put(UserId((id * 7_919) << 22), &plain(id as u32));
+        }
+        assert_eq!(table.len(), 10_000);
+        assert_eq!(table.slots.len(), slots_for(10_000));
+        assert!(table.capacity() >= 10_000);
+        // 37 bytes a user at the limit (see `MAX_LOAD`).
+        assert!(table.slots.len() * 32 <= 10_000 * 37);
+    }
+
+    #[test]
+    fn home_spreads_consecutive_snowflakes() {
+        // Accounts created in a burst: consecutive increments, and ids one
+        // millisecond apart. Their probes must start in most of the lines
+        // (random ones would leave 1 in 6 lines unused).
+        let slots = slots_for(4096);
+        let lines = slots / LINE_SLOTS;
+        let base: u64 = 1_234_567_890_123_456_789 & !0xfff;
+        let burst: std::collections::HashSet<usize> =
+            (0..4096u64).map(|i| home(base + i, slots)).collect();
+        let by_ms: std::collections::HashSet<usize> = (0..4096u64)
+            .map(|i| home(base + (i << 22), slots))
+            .collect();
+        assert!(
+            burst.len() * 5 > lines * 4,
+            "{} of {lines} lines",
+            burst.len()
+        );
+        assert!(
+            by_ms.len() * 5 > lines * 4,
+            "{} of {lines} lines",
+            by_ms.len()
+        );
+        assert!(burst
+            .iter()
+            .chain(&by_ms)
+            .all(|h| h % LINE_SLOTS == 0 && *h < slots));
+    }
+
+    fn plain(last_seen: u32) -> UserEntry {
+        let mut entry = UserEntry::new(&Now::new(
+            crate::time::Timestamp(0),
             0,
-            1,
-            u64::from(u32::MAX),
-            u64::MAX,
-            1_234_567_890_123_456_789,
-        ] {
-            let key = Key::new(UserId(id));
-            assert_eq!(key.id(), UserId(id));
-            assert_eq!(build.hash_one(key), build.hash_one(UserId(id)));
+            crate::time::Timestamp(0),
+        ));
+        entry.last_seen = last_seen;
+        entry
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Put(u64, u32, bool),
+        Remove(u64),
+        Retain(u32),
+        Shrink,
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        // Few distinct ids over a small array, so that probe runs are long,
+        // wrap around the end, and removals shift records back.
+        let id = 0u64..48;
+        prop_oneof![
+            6 => (id.clone(), any::<u32>(), any::<bool>()).prop_map(|(i, s, b)| Op::Put(i, s, b)),
+            3 => id.prop_map(Op::Remove),
+            1 => (0u32..4).prop_map(Op::Retain),
+            1 => Just(Op::Shrink),
+        ]
+    }
+
+    proptest! {
+        /// Whatever the sequence of stores, removals, sweeps and shrinks,
+        /// the table holds exactly what a plain map would, spilled parts
+        /// included, and every record is reachable by its probe.
+        #[test]
+        fn table_agrees_with_a_map(
+            limit in 1usize..64,
+            ops in proptest::collection::vec(op(), 1..300),
+        ) {
+            let mut table = Table::new(limit);
+            let mut model: std::collections::BTreeMap<u64, UserEntry> = Default::default();
+            for op in ops {
+                match op {
+                    Op::Put(id, seen, banned) => {
+                        let mut entry = plain(seen);
+                        if banned {
+                            entry.ban_until = seen | 1;
+                        }
+                        table.put(UserId(id), &entry);
+                        model.insert(id, entry);
+                    }
+                    Op::Remove(id) => {
+                        prop_assert_eq!(table.remove(UserId(id)), model.remove(&id).is_some());
+                    }
+                    Op::Retain(m) => {
+                        // Each record is shown to `keep` exactly once.
+                        let mut shown = Vec::new();
+                        table.retain(|id, e| {
+                            shown.push(id.0);
+                            e.last_seen % 4 != m
+                        });
+                        shown.sort_unstable();
+                        prop_assert_eq!(shown, model.keys().copied().collect::<Vec<_>>());
+                        model.retain(|_, e| e.last_seen % 4 != m);
+                    }
+                    Op::Shrink => table.shrink_to(0),
+                }
+                prop_assert_eq!(table.len(), model.len());
+                prop_assert!(table.len() < table.slots.len() || table.slots.is_empty());
+                prop_assert_eq!(table.spill.len(), model.values().filter(|e| e.ban_until != 0).count());
+                let mut listed: Vec<(u64, u32, u32)> = table
+                    .iter()
+                    .map(|(id, e)| (id.0, e.last_seen, e.ban_until))
+                    .collect();
+                listed.sort_unstable();
+                let expected: Vec<(u64, u32, u32)> =
+                    model.iter().map(|(id, e)| (*id, e.last_seen, e.ban_until)).collect();
+                prop_assert_eq!(listed, expected);
+                for (id, e) in &model {
+                    let got = table.get(UserId(*id));
+                    prop_assert_eq!(got.map(|g| (g.last_seen, g.ban_until)), Some((e.last_seen, e.ban_until)));
+                }
+            }
         }
     }
 
