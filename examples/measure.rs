@@ -279,14 +279,26 @@ impl Peer {
     }
 }
 
-/// VmRSS of `pid` after 0, 10, 50 and `n` gateway reconnects: op 7
+/// VmRSS of `pid`, with its anonymous part (heap, stacks) and its file
+/// part (the executable's and libraries' pages).
+fn rss(pid: u32) -> String {
+    format!(
+        "{} (anon {}, file {})",
+        vm(pid, "VmRSS"),
+        vm(pid, "RssAnon"),
+        vm(pid, "RssFile")
+    )
+}
+
+/// VmRSS of `pid` after 0, 10, 50, 100 and every further 100 up to `n`
+/// gateway reconnects: op 7
 /// RECONNECT, then the RESUME waited for. Panics if one re-IDENTIFYs
 /// instead (then the figure would not be about reconnects).
 async fn reconnect_series(discord: &DiscordStandIn, pid: u32, n: usize) -> String {
     let identifies = discord.identify_count();
     let resumes = discord.resume_count() as usize;
     let mut reconnecting = Duration::ZERO;
-    let mut out = vec![format!("0: {}", vm(pid, "VmRSS"))];
+    let mut out = vec![format!("0: {}", rss(pid))];
     for i in 1..=n {
         discord
             .wait_until_connected(Duration::from_secs(30))
@@ -299,10 +311,10 @@ async fn reconnect_series(discord: &DiscordStandIn, pid: u32, n: usize) -> Strin
             .await
             .expect("RESUMEd after op 7");
         reconnecting += started.elapsed();
-        if i == 10 || i == 50 || i == n {
+        if i == 10 || i == 50 || i % 100 == 0 || i == n {
             // Let what the reconnect started finish.
             tokio::time::sleep(Duration::from_secs(2)).await;
-            out.push(format!("{i}: {}", vm(pid, "VmRSS")));
+            out.push(format!("{i}: {}", rss(pid)));
         }
     }
     assert_eq!(
@@ -490,11 +502,16 @@ async fn idle(bin: &std::path::Path, members: usize, secs: u64) {
     tokio::time::sleep(Duration::from_secs(60)).await;
     let before = switches(pid);
     let peer_before = peer.as_ref().map(|(p, _)| switches(p.pid));
+    let beats_before = app.discord.heartbeat_count();
     let started = Instant::now();
     tokio::time::sleep(Duration::from_secs(secs)).await;
     let after = switches(pid);
     let elapsed = started.elapsed().as_secs_f64();
-    println!("idle {elapsed:.0} s, host off, nobody in voice, {members}-member guild:");
+    println!(
+        "idle {elapsed:.0} s, host off, nobody in voice, {members}-member guild \
+         (our heartbeats the stand-in received meanwhile: {}):",
+        app.discord.heartbeat_count() - beats_before
+    );
     print_wakeups("cubeguardian", &before, &after, elapsed);
     println!("  VmRSS {}, VmHWM {}", vm(pid, "VmRSS"), vm(pid, "VmHWM"));
     if let (Some((peer, world)), Some(peer_before)) = (peer, peer_before) {
