@@ -412,3 +412,19 @@ async fn role_permissions_and_channel_overwrites_reach_the_bot() {
     assert_no_unknown_routes(&standin);
     bot.stop().await;
 }
+
+/// discord.py asks for its application when it logs in (the peer bot of `scripts/measure.sh`);
+/// the answer has the fields both libraries require.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_application_is_served_with_its_owner() {
+    let standin = DiscordStandIn::start(fixture().owner(BOB)).await;
+    let http = HttpBuilder::new(TOKEN)
+        .proxy(standin.api_url())
+        .ratelimiter_disabled(true)
+        .build();
+    let app = http.get_current_application_info().await.unwrap();
+    assert_eq!(app.id.get(), standin.application_id());
+    assert_eq!(app.owner.map(|o| o.id), Some(UserId::new(BOB)));
+    assert!(!app.bot_public);
+    assert!(standin.unknown_requests().is_empty());
+}

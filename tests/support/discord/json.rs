@@ -31,6 +31,23 @@ impl State {
         user
     }
 
+    /// The bot's application, owned by the guild's owner: discord.py asks for it when it logs
+    /// in (the peer of `scripts/peer_bot.py`); serenity only on request.
+    pub(crate) fn application_json(&self) -> Value {
+        json!({
+            "id": self.application_id.to_string(),
+            "name": self.user_json(self.bot_id)["username"],
+            "icon": null,
+            "description": "",
+            "bot_public": false,
+            "bot_require_code_grant": false,
+            "owner": self.user_json(self.owner_id),
+            "verify_key": "0".repeat(64),
+            "flags": 0,
+            "bot": self.current_user_json(),
+        })
+    }
+
     pub(crate) fn member_json(&self, user_id: u64, with_user: bool) -> Value {
         let roles: Vec<String> = self
             .member_roles(user_id)

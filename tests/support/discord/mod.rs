@@ -65,6 +65,8 @@
 //!   deleting a category leaves its channels without a parent. New roles are appended (highest
 //!   position) and get `@everyone`'s permissions unless the request sets them. Bot permissions
 //!   are not checked (the bot is assumed an administrator).
+//! - `GET /oauth2/applications/@me` answers the bot's application (owned by the guild's
+//!   owner): discord.py asks for it at login (`scripts/peer_bot.py`), serenity never unasked.
 //! - Files the bot uploads (multipart `files[n]` parts) are kept byte for byte on the
 //!   [`SentMessage`], [`InteractionResponse`] and [`RecordedRequest`] they came with, and
 //!   appear as attachment objects (CDN-style signed URLs) in every copy of the message.

@@ -102,6 +102,7 @@ impl State {
                 "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1},
             })),
             ("GET", ["users", "@me"]) => ok(self.current_user_json()),
+            ("GET", ["oauth2", "applications", "@me"]) => ok(self.application_json()),
             ("GET", ["users", user]) => match user.parse::<u64>() {
                 Ok(user) if self.is_member(user) => ok(self.user_json(user)),
                 _ => discord_error(StatusCode::NOT_FOUND, 10013, "Unknown User"),
