@@ -323,9 +323,10 @@ impl Archive {
             for change in changes {
                 match change {
                     Change::Posted(message) => {
-                        let previous = table
-                            .insert(message.id, encoded(&mut buf, message))
-                            .map_err(io)?;
+                        let Some(record) = encoded(&mut buf, message, store) else {
+                            continue;
+                        };
+                        let previous = table.insert(message.id, record).map_err(io)?;
                         if previous.is_none() {
                             applied.stored += 1;
                         }
@@ -337,6 +338,7 @@ impl Archive {
                         whole,
                     } => {
                         let stored = read(&table, *id, store)?;
+                        let fresh = stored.is_none();
                         let updated = match (stored, whole) {
                             (Some(mut m), _) => {
                                 if let Some(content) = content {
@@ -348,16 +350,19 @@ impl Archive {
                                 m.edited = true;
                                 m
                             }
-                            (None, Some(whole)) => {
-                                applied.stored += 1;
-                                CapturedMessage {
-                                    edited: true,
-                                    ..whole.clone()
-                                }
-                            }
+                            (None, Some(whole)) => CapturedMessage {
+                                edited: true,
+                                ..whole.clone()
+                            },
                             (None, None) => continue,
                         };
-                        table.insert(*id, encoded(&mut buf, &updated)).map_err(io)?;
+                        let Some(record) = encoded(&mut buf, &updated, store) else {
+                            continue;
+                        };
+                        table.insert(*id, record).map_err(io)?;
+                        if fresh {
+                            applied.stored += 1;
+                        }
                         applied.edited += 1;
                     }
                     Change::Deleted { id } => {
@@ -368,13 +373,17 @@ impl Archive {
                     Change::Reacted { id, delta } => {
                         if let Some(mut m) = read(&table, *id, store)? {
                             m.reactions = m.reactions.saturating_add_signed(*delta);
-                            table.insert(*id, encoded(&mut buf, &m)).map_err(io)?;
+                            if let Some(record) = encoded(&mut buf, &m, store) {
+                                table.insert(*id, record).map_err(io)?;
+                            }
                         }
                     }
                     Change::ReactionsCleared { id } => {
                         if let Some(mut m) = read(&table, *id, store)? {
                             m.reactions = 0;
-                            table.insert(*id, encoded(&mut buf, &m)).map_err(io)?;
+                            if let Some(record) = encoded(&mut buf, &m, store) {
+                                table.insert(*id, record).map_err(io)?;
+                            }
                         }
                     }
                 }
@@ -605,19 +614,29 @@ impl Archive {
     }
 }
 
-/// `message`'s record, in `buf`.
-fn encoded<'b>(buf: &'b mut Vec<u8>, message: &CapturedMessage) -> &'b [u8] {
+/// `message`'s record, in `buf`; `None`, logged, if it cannot be encoded:
+/// one message must not fail a whole capture batch.
+fn encoded<'b>(buf: &'b mut Vec<u8>, message: &CapturedMessage, store: &Store) -> Option<&'b [u8]> {
     buf.clear();
-    record::encode(message, buf);
-    buf
+    match record::encode(message, buf) {
+        Ok(()) => Some(buf),
+        Err(e) => {
+            log::warn!(
+                "database {}: captured message {} cannot be stored ({e}); it is left out",
+                store.path().display(),
+                message.id
+            );
+            None
+        }
+    }
 }
 
 /// The bytes `message` takes in the messages table, key included: what
-/// the SD-write figures are measured against.
+/// the SD-write figures are measured against (0 if it cannot be encoded:
+/// it is not stored).
 pub fn stored_len(message: &CapturedMessage) -> usize {
     let mut buf = Vec::new();
-    record::encode(message, &mut buf);
-    std::mem::size_of::<u64>() + buf.len()
+    record::encode(message, &mut buf).map_or(0, |()| std::mem::size_of::<u64>() + buf.len())
 }
 
 /// The message stored under `id`; `None`, logged, when it does not decode:

@@ -13,13 +13,22 @@
 //! downgrade) is an error naming the format, and only that message is left
 //! out.
 //!
-//! The compact format, version 1, after the `1` byte (numbers are LEB128
-//! varints, texts a varint length then UTF-8 bytes):
-//! channel id, author id, flags (1: edited, 2: a reply), the reply's
-//! target if flagged, reactions, the posting time minus the snowflake's
-//! (zigzag; 0 for every message Discord sends), author name, content,
-//! number of attachments, then each attachment's name and URL. The message
-//! id is the table's key and is not repeated.
+//! The compact format, version 1, is the `1` byte then a [`Record`] in
+//! postcard, a serde format made for this (no field names, numbers as
+//! LEB128 varints, signed ones zigzag, texts and lists a varint length
+//! first): a well-kept library instead of a codec of our own, which had
+//! to get varint overflow, truncation and hostile lengths right itself.
+//! The message id is the table's key and is not repeated, and the posting
+//! time is kept as its difference from the snowflake's, 0 for every
+//! message Discord sends. A record that ends early, holds a number too
+//! large or text that is not UTF-8, or has bytes after its end is an
+//! error, never a panic. The order of [`Record`]'s fields is the format:
+//! changing it needs a new format byte (the test
+//! `the_layout_of_version_1_does_not_move` pins it).
+
+use std::borrow::Cow;
+
+use serde::{Deserialize, Serialize};
 
 use super::snowflake_ms;
 use crate::digest::model::{Attachment, CapturedMessage};
@@ -29,155 +38,107 @@ const COMPACT_V1: u8 = 1;
 /// The first byte of a JSON record (every one written before version 1).
 const JSON: u8 = b'{';
 
-const EDITED: u8 = 1;
-const REPLY: u8 = 2;
+/// A message as a version-1 record holds it. Borrowed from the message
+/// when encoding, so that its texts are not copied; decoded owned, so that
+/// the message takes them over without a second copy.
+#[derive(Serialize, Deserialize)]
+struct Record<'a> {
+    channel_id: u64,
+    author_id: u64,
+    state: State,
+    reactions: u32,
+    /// The posting time minus the snowflake's.
+    offset_ms: i64,
+    author_name: Cow<'a, str>,
+    content: Cow<'a, str>,
+    attachments: Cow<'a, [Attachment]>,
+}
 
-/// Why a stored message cannot be read.
+/// Whether the message was edited and what it replies to. postcard writes
+/// the variant's index as one byte, then the target: a `bool` and an
+/// `Option` would take a byte each.
+#[derive(Serialize, Deserialize)]
+enum State {
+    Posted,
+    Edited,
+    Reply(u64),
+    EditedReply(u64),
+}
+
+/// Why a message cannot be stored or read.
 #[derive(Debug, thiserror::Error)]
 pub enum RecordError {
     #[error("the record is empty")]
     Empty,
     #[error("record format {0} is not one this version reads (written by a newer cubeguardian?)")]
     UnknownFormat(u8),
-    #[error("the record ends in the middle of a field")]
-    Truncated,
-    #[error("a number in the record is too large")]
-    Overflow,
-    #[error("a text in the record is not UTF-8")]
-    NotUtf8,
+    #[error("the compact record is damaged: {0}")]
+    Damaged(postcard::Error),
     #[error("{0} unexpected byte(s) after the record")]
     Trailing(usize),
     #[error("the JSON record of an earlier version does not decode")]
     Json(#[from] serde_json::Error),
+    #[error("the message cannot be encoded: {0}")]
+    Unencodable(postcard::Error),
 }
 
-/// Appends `message`'s record (without its id, the key) to `out`.
-pub fn encode(message: &CapturedMessage, out: &mut Vec<u8>) {
+/// Appends `message`'s record (without its id, the key) to `out`. postcard
+/// fails only on a list of unknown length, which a record has none of.
+pub fn encode(message: &CapturedMessage, out: &mut Vec<u8>) -> Result<(), RecordError> {
+    let state = match (message.edited, message.reply_to) {
+        (false, None) => State::Posted,
+        (true, None) => State::Edited,
+        (false, Some(target)) => State::Reply(target),
+        (true, Some(target)) => State::EditedReply(target),
+    };
+    let record = Record {
+        channel_id: message.channel_id,
+        author_id: message.author_id,
+        state,
+        reactions: message.reactions,
+        offset_ms: message.posted_ms.wrapping_sub(snowflake_ms(message.id)),
+        author_name: Cow::Borrowed(&message.author_name),
+        content: Cow::Borrowed(&message.content),
+        attachments: Cow::Borrowed(&message.attachments),
+    };
     out.push(COMPACT_V1);
-    varint(out, message.channel_id);
-    varint(out, message.author_id);
-    let flags = if message.edited { EDITED } else { 0 }
-        | if message.reply_to.is_some() { REPLY } else { 0 };
-    out.push(flags);
-    if let Some(target) = message.reply_to {
-        varint(out, target);
-    }
-    varint(out, u64::from(message.reactions));
-    let offset = message.posted_ms.wrapping_sub(snowflake_ms(message.id));
-    // Zigzag: small offsets of either sign stay small.
-    varint(out, ((offset << 1) ^ (offset >> 63)) as u64);
-    text(out, &message.author_name);
-    text(out, &message.content);
-    varint(out, message.attachments.len() as u64);
-    for attachment in &message.attachments {
-        text(out, &attachment.name);
-        text(out, &attachment.url);
-    }
+    *out = postcard::to_extend(&record, std::mem::take(out)).map_err(RecordError::Unencodable)?;
+    Ok(())
 }
 
 /// The message stored under `id`, from its record in either format.
 pub fn decode(id: u64, bytes: &[u8]) -> Result<CapturedMessage, RecordError> {
-    match bytes.first() {
+    match bytes.split_first() {
         None => Err(RecordError::Empty),
-        Some(&JSON) => Ok(serde_json::from_slice(bytes)?),
-        Some(&COMPACT_V1) => decode_v1(id, &bytes[1..]),
-        Some(&other) => Err(RecordError::UnknownFormat(other)),
+        Some((&JSON, _)) => Ok(serde_json::from_slice(bytes)?),
+        Some((&COMPACT_V1, body)) => decode_v1(id, body),
+        Some((&other, _)) => Err(RecordError::UnknownFormat(other)),
     }
 }
 
-fn decode_v1(id: u64, bytes: &[u8]) -> Result<CapturedMessage, RecordError> {
-    let mut r = Reader(bytes);
-    let channel_id = r.varint()?;
-    let author_id = r.varint()?;
-    let flags = r.byte()?;
-    let reply_to = if flags & REPLY != 0 {
-        Some(r.varint()?)
-    } else {
-        None
+fn decode_v1(id: u64, body: &[u8]) -> Result<CapturedMessage, RecordError> {
+    let (record, rest) = postcard::take_from_bytes::<Record>(body).map_err(RecordError::Damaged)?;
+    if !rest.is_empty() {
+        return Err(RecordError::Trailing(rest.len()));
+    }
+    let (edited, reply_to) = match record.state {
+        State::Posted => (false, None),
+        State::Edited => (true, None),
+        State::Reply(target) => (false, Some(target)),
+        State::EditedReply(target) => (true, Some(target)),
     };
-    let reactions = u32::try_from(r.varint()?).map_err(|_| RecordError::Overflow)?;
-    let zigzag = r.varint()?;
-    let offset = ((zigzag >> 1) as i64) ^ -((zigzag & 1) as i64);
-    let author_name = r.text()?;
-    let content = r.text()?;
-    let count = r.varint()?;
-    // Each attachment takes at least two bytes: a damaged count must not
-    // reserve gigabytes.
-    let mut attachments =
-        Vec::with_capacity(usize::try_from(count).unwrap_or(0).min(r.0.len() / 2));
-    for _ in 0..count {
-        attachments.push(Attachment {
-            name: r.text()?,
-            url: r.text()?,
-        });
-    }
-    if !r.0.is_empty() {
-        return Err(RecordError::Trailing(r.0.len()));
-    }
     Ok(CapturedMessage {
         id,
-        channel_id,
-        author_id,
-        author_name,
-        posted_ms: snowflake_ms(id).wrapping_add(offset),
-        edited: flags & EDITED != 0,
-        content,
-        attachments,
+        channel_id: record.channel_id,
+        author_id: record.author_id,
+        author_name: record.author_name.into_owned(),
+        posted_ms: snowflake_ms(id).wrapping_add(record.offset_ms),
+        edited,
+        content: record.content.into_owned(),
+        attachments: record.attachments.into_owned(),
         reply_to,
-        reactions,
+        reactions: record.reactions,
     })
-}
-
-fn varint(out: &mut Vec<u8>, mut n: u64) {
-    while n >= 0x80 {
-        out.push((n as u8) | 0x80);
-        n >>= 7;
-    }
-    out.push(n as u8);
-}
-
-fn text(out: &mut Vec<u8>, s: &str) {
-    varint(out, s.len() as u64);
-    out.extend_from_slice(s.as_bytes());
-}
-
-/// What is left of a record to read.
-struct Reader<'a>(&'a [u8]);
-
-impl Reader<'_> {
-    fn byte(&mut self) -> Result<u8, RecordError> {
-        let (&b, rest) = self.0.split_first().ok_or(RecordError::Truncated)?;
-        self.0 = rest;
-        Ok(b)
-    }
-
-    fn varint(&mut self) -> Result<u64, RecordError> {
-        let mut n = 0u64;
-        for shift in (0..64).step_by(7) {
-            let b = self.byte()?;
-            let bits = u64::from(b & 0x7f);
-            if shift == 63 && bits > 1 {
-                return Err(RecordError::Overflow);
-            }
-            n |= bits << shift;
-            if b & 0x80 == 0 {
-                return Ok(n);
-            }
-        }
-        Err(RecordError::Overflow)
-    }
-
-    fn text(&mut self) -> Result<String, RecordError> {
-        let len = usize::try_from(self.varint()?).map_err(|_| RecordError::Overflow)?;
-        if len > self.0.len() {
-            return Err(RecordError::Truncated);
-        }
-        let (bytes, rest) = self.0.split_at(len);
-        self.0 = rest;
-        std::str::from_utf8(bytes)
-            .map(str::to_owned)
-            .map_err(|_| RecordError::NotUtf8)
-    }
 }
 
 #[cfg(test)]
@@ -212,7 +173,7 @@ mod tests {
 
     fn encoded(m: &CapturedMessage) -> Vec<u8> {
         let mut out = Vec::new();
-        encode(m, &mut out);
+        encode(m, &mut out).unwrap();
         out
     }
 
@@ -236,6 +197,62 @@ mod tests {
             ..plain.clone()
         };
         assert_eq!(decode(later.id, &encoded(&later)).unwrap(), later);
+        // Edited without a reply, and a reply never edited.
+        for (edited, reply_to) in [(true, None), (false, Some(u64::MAX))] {
+            let m = CapturedMessage {
+                edited,
+                reply_to,
+                ..plain.clone()
+            };
+            assert_eq!(decode(m.id, &encoded(&m)).unwrap(), m);
+        }
+    }
+
+    #[test]
+    fn encoding_appends_to_what_the_buffer_holds() {
+        let m = sample();
+        let mut out = vec![9, 9];
+        encode(&m, &mut out).unwrap();
+        assert_eq!(out[..2], [9, 9]);
+        assert_eq!(decode(m.id, &out[2..]).unwrap(), m);
+    }
+
+    #[test]
+    fn the_layout_of_version_1_does_not_move() {
+        // Written by the hand-written codec this module had before
+        // postcard: stored records must keep reading the same.
+        let id = snowflake_floor(1_790_000_000_000) | 0x2a;
+        let m = CapturedMessage {
+            id,
+            channel_id: 300,
+            author_id: 5,
+            author_name: "Zoé".into(),
+            posted_ms: snowflake_ms(id) - 5,
+            edited: true,
+            content: "hi".into(),
+            attachments: vec![Attachment {
+                name: "a.png".into(),
+                url: "https://x/a".into(),
+            }],
+            reply_to: Some(7),
+            reactions: 2,
+        };
+        let mut bytes = vec![
+            1, // format
+            172, 2, // channel 300
+            5, // author
+            3, 7, // edited, replying to 7
+            2, // reactions
+            9, // posted 5 ms before the snowflake (zigzag)
+            4, b'Z', b'o', 0xc3, 0xa9, // author name
+            2, b'h', b'i', // content
+            1,    // one attachment
+            5, b'a', b'.', b'p', b'n', b'g',
+        ];
+        bytes.push(11);
+        bytes.extend_from_slice(b"https://x/a");
+        assert_eq!(encoded(&m), bytes);
+        assert_eq!(decode(id, &bytes).unwrap(), m);
     }
 
     #[test]
@@ -253,7 +270,7 @@ mod tests {
         };
         let json = serde_json::to_vec(&m).unwrap().len();
         let compact = encoded(&m).len();
-        // Format, channel, author, flags, reactions, time offset, name
+        // Format, channel, author, state, reactions, time offset, name
         // (length and 8 bytes), content (length and 28 bytes), attachments.
         assert_eq!(compact, 1 + 9 + 9 + 1 + 1 + 1 + 9 + 29 + 1, "{compact}");
         assert!(json > 2 * compact, "JSON {json} B, compact {compact} B");
@@ -269,11 +286,18 @@ mod tests {
 
     #[test]
     fn damaged_or_unknown_records_are_errors_not_panics() {
+        use postcard::Error as P;
         let m = sample();
         let good = encoded(&m);
         // Every truncation fails cleanly.
         for len in 1..good.len() {
-            assert!(decode(m.id, &good[..len]).is_err(), "cut at {len}");
+            assert!(
+                matches!(
+                    decode(m.id, &good[..len]),
+                    Err(RecordError::Damaged(P::DeserializeUnexpectedEnd))
+                ),
+                "cut at {len}"
+            );
         }
         assert!(matches!(decode(m.id, &[]), Err(RecordError::Empty)));
         let mut longer = good.clone();
@@ -288,25 +312,32 @@ mod tests {
         assert!(matches!(err, RecordError::UnknownFormat(2)), "{err}");
         assert!(err.to_string().contains("format 2"), "{err}");
         // A varint that never ends, and one past 64 bits.
-        assert!(matches!(
-            decode(
-                m.id,
-                &[COMPACT_V1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]
-            ),
-            Err(RecordError::Overflow)
-        ));
-        assert!(decode(m.id, &[COMPACT_V1, 0xff]).is_err());
-        // A huge attachment count in a short record.
-        let mut huge = Vec::new();
-        huge.push(COMPACT_V1);
-        for n in [1, 2, 0, 0, 0, 0, 0] {
-            varint(&mut huge, n);
-        }
-        varint(&mut huge, u64::MAX);
-        assert!(matches!(decode(m.id, &huge), Err(RecordError::Truncated)));
+        let damaged = |bytes: &[u8]| match decode(m.id, bytes) {
+            Err(RecordError::Damaged(e)) => e,
+            other => panic!("{bytes:?}: {other:?}"),
+        };
+        let too_long = [
+            COMPACT_V1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
+        ];
+        assert_eq!(damaged(&too_long), P::DeserializeBadVarint);
+        assert_eq!(damaged(&[COMPACT_V1, 0xff]), P::DeserializeUnexpectedEnd);
+        // Reactions past u32.
+        assert_eq!(
+            damaged(&[COMPACT_V1, 1, 2, 0, 0x80, 0x80, 0x80, 0x80, 0x10]),
+            P::DeserializeBadVarint
+        );
+        // A state that is none of the four.
+        assert_eq!(damaged(&[COMPACT_V1, 1, 2, 4, 0]), P::SerdeDeCustom);
+        // A huge attachment count in a short record must not reserve
+        // gigabytes first.
+        let mut huge = vec![COMPACT_V1, 1, 2, 0, 0, 0, 0, 0];
+        huge.extend([0xff; 9]);
+        huge.push(0x01);
+        assert_eq!(damaged(&huge), P::DeserializeUnexpectedEnd);
         // Bad UTF-8 in a text.
-        let mut bad = vec![COMPACT_V1, 1, 2, 0, 0, 0, 2, 0xc3, 0x28];
-        bad.extend([0, 0]);
-        assert!(matches!(decode(m.id, &bad), Err(RecordError::NotUtf8)));
+        let bad = [COMPACT_V1, 1, 2, 0, 0, 0, 2, 0xc3, 0x28, 0, 0];
+        assert_eq!(damaged(&bad), P::DeserializeBadUtf8);
+        let err = decode(m.id, &bad).unwrap_err().to_string();
+        assert!(err.contains("damaged") && err.contains("utf-8"), "{err}");
     }
 }
