@@ -38,9 +38,11 @@ const COMPACT_V1: u8 = 1;
 /// The first byte of a JSON record (every one written before version 1).
 const JSON: u8 = b'{';
 
-/// A message as a version-1 record holds it. Borrowed from the message
-/// when encoding, so that its texts are not copied; decoded owned, so that
-/// the message takes them over without a second copy.
+/// A message as a version-1 record holds it. Its texts borrow, from the
+/// message when encoding and from the record's bytes when decoding (then
+/// copied once into the message): against the hand-written codec of
+/// before, a digest's load of 100,000 messages took 4 ms more this way and
+/// 10 ms more with the texts decoded as `Cow`.
 #[derive(Serialize, Deserialize)]
 struct Record<'a> {
     channel_id: u64,
@@ -49,8 +51,8 @@ struct Record<'a> {
     reactions: u32,
     /// The posting time minus the snowflake's.
     offset_ms: i64,
-    author_name: Cow<'a, str>,
-    content: Cow<'a, str>,
+    author_name: &'a str,
+    content: &'a str,
     attachments: Cow<'a, [Attachment]>,
 }
 
@@ -97,8 +99,8 @@ pub fn encode(message: &CapturedMessage, out: &mut Vec<u8>) -> Result<(), Record
         state,
         reactions: message.reactions,
         offset_ms: message.posted_ms.wrapping_sub(snowflake_ms(message.id)),
-        author_name: Cow::Borrowed(&message.author_name),
-        content: Cow::Borrowed(&message.content),
+        author_name: &message.author_name,
+        content: &message.content,
         attachments: Cow::Borrowed(&message.attachments),
     };
     out.push(COMPACT_V1);
@@ -131,10 +133,10 @@ fn decode_v1(id: u64, body: &[u8]) -> Result<CapturedMessage, RecordError> {
         id,
         channel_id: record.channel_id,
         author_id: record.author_id,
-        author_name: record.author_name.into_owned(),
+        author_name: record.author_name.to_owned(),
         posted_ms: snowflake_ms(id).wrapping_add(record.offset_ms),
         edited,
-        content: record.content.into_owned(),
+        content: record.content.to_owned(),
         attachments: record.attachments.into_owned(),
         reply_to,
         reactions: record.reactions,
