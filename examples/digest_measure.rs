@@ -19,14 +19,15 @@
 //! not given) fed one message every EVERY seconds for SECONDS, on a tokio
 //! clock that skips the waits (the disk writes are real), and reports the
 //! bytes that reached the block layer per message next to the size of
-//! the message's record (key and JSON value).
+//! the message's record (key and value, as stored; the JSON record of
+//! before issue 14 is shown too).
 //! `build DIR CHANNELS` loads the whole window, summarises and renders it,
 //! and reports the time of each step and the process's peak RSS (VmHWM).
 
 use std::sync::Arc;
 use std::time::Instant;
 
-use cubeguardian::digest::archive::{snowflake_floor, snowflake_ms, Archive, Change};
+use cubeguardian::digest::archive::{snowflake_floor, snowflake_ms, stored_len, Archive, Change};
 use cubeguardian::digest::model::{Attachment, CapturedMessage, Channel, DigestRequest};
 use cubeguardian::digest::{render, summary};
 use cubeguardian::messages::Language;
@@ -221,11 +222,13 @@ fn trickle(dir: &str, seconds: u64, every: u64, interval: u64) {
     let mut rng = Lcg(42);
     let mut ids = Vec::new();
     let mut record_bytes = 0;
+    let mut json_bytes = 0;
     let messages: Vec<Change> = (0..n)
         .map(|i| {
             let m = message(&mut rng, i, n, 20, &ids);
             ids.push(m.id);
-            record_bytes += 8 + serde_json::to_vec(&m).map_or(0, |v| v.len());
+            record_bytes += stored_len(&m);
+            json_bytes += 8 + serde_json::to_vec(&m).map_or(0, |v| v.len());
             Change::Posted(m)
         })
         .collect();
@@ -256,6 +259,7 @@ fn trickle(dir: &str, seconds: u64, every: u64, interval: u64) {
     let (wchar1, disk1) = io();
     let stored = archive.message_count().unwrap_or(0);
     let record = record_bytes as f64 / n.max(1) as f64;
+    let json = json_bytes as f64 / n.max(1) as f64;
     let written = (disk1 - disk0) as f64 / n.max(1) as f64;
     println!(
         "trickle: {n} messages, one every {every} s for {seconds} s, commit_interval {interval} s: \
@@ -263,9 +267,10 @@ fn trickle(dir: &str, seconds: u64, every: u64, interval: u64) {
     );
     println!(
         "trickle: written per message: {:.0} B (wchar), {written:.0} B (write_bytes); \
-         record {record:.0} B; ratio {:.2}",
+         record {record:.0} B; ratio {:.2} (to the {json:.0} B JSON record of before: {:.2})",
         (wchar1 - wchar0) as f64 / n.max(1) as f64,
-        written / record
+        written / record,
+        written / json
     );
 }
 
@@ -289,6 +294,7 @@ fn build(dir: &str, channels: u64) {
         )
         .expect("read the window");
     let t1 = Instant::now();
+    let after_load = peak_rss_kib();
     let request = DigestRequest {
         guild_id: 1,
         guild_name: "Le Cube",
@@ -313,10 +319,12 @@ fn build(dir: &str, channels: u64) {
         (t3 - t0).as_secs_f64() * 1000.0
     );
     println!(
-        "build: mail text {} KiB, html {} KiB; peak RSS {:.1} MiB (before opening the store {:.1} MiB)",
+        "build: mail text {} KiB, html {} KiB; peak RSS {:.1} MiB (before opening the store {:.1} MiB, \
+         after the load {:.1} MiB)",
         mail.text.len() / 1024,
         mail.html.len() / 1024,
         peak_rss_kib() as f64 / 1024.0,
-        before as f64 / 1024.0
+        before as f64 / 1024.0,
+        after_load as f64 / 1024.0
     );
 }

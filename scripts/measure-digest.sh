@@ -13,8 +13,12 @@ trap 'rm -rf "$dir"' EXIT
 "$bin" fill "$dir/one" 2000 20 1
 # A quiet server, one message every 10 s for 10 minutes, through the real
 # capture task: grouped commits (the default commit_interval), then one
-# commit per message (commit_interval = 0) for comparison.
+# commit per message (commit_interval = 0) for comparison; then an hour,
+# where every group is a full one, with the default and with the 5 minutes
+# of before.
 "$bin" trickle "$dir/trickle" 600 10
 "$bin" trickle "$dir/trickle-each" 600 10 0
+"$bin" trickle "$dir/trickle-hour" 3600 10
+"$bin" trickle "$dir/trickle-hour-5m" 3600 10 300
 "$bin" fill "$dir/batched" "$N" 20 8
 "$bin" build "$dir/batched" 20

@@ -27,9 +27,10 @@ use serde::Serialize;
 /// Name of the database file inside the state directory.
 pub const FILE_NAME: &str = "cubeguardian.redb";
 
-/// redb's page cache. The default is sized for servers; a few MiB are plenty
-/// for records this small and matter on a Pi.
-const CACHE_BYTES: usize = 4 * 1024 * 1024;
+/// redb's page cache. The default is sized for servers; records this small
+/// need little, and a digest reads its window once, in key order, so a
+/// bigger cache only raised its peak memory (issue 14).
+const CACHE_BYTES: usize = 1024 * 1024;
 
 /// Small records, keyed by name, JSON-encoded.
 pub(crate) const RECORDS: TableDefinition<&str, &[u8]> = TableDefinition::new("records");

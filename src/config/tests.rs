@@ -206,7 +206,7 @@ fn digest_section_is_read_and_checked() {
     assert_eq!(d.important_channels[1], ChannelRef::Id(42));
     assert_eq!(d.retention, Duration::from_secs(30 * 86400));
     assert!(!d.send_when_empty);
-    assert_eq!(d.commit_interval, Duration::from_secs(300));
+    assert_eq!(d.commit_interval, Duration::from_secs(900));
     let quick: Config = format!("{MINIMAL}{DIGEST}commit_interval = \"2s\"\n")
         .parse()
         .unwrap();

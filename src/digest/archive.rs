@@ -28,7 +28,7 @@ use super::model::{Attachment, CapturedMessage};
 use crate::store::{Store, StoreError, RECORDS};
 use crate::time::Timestamp;
 
-/// Captured messages by snowflake, JSON.
+/// Captured messages by snowflake, compact records ([`record`]).
 const MESSAGES: TableDefinition<u64, &[u8]> = TableDefinition::new("digest_messages");
 /// Digests by id, JSON [`DigestRecord`]s: the outbox and the archive of
 /// what was sent.
@@ -37,6 +37,8 @@ const DIGESTS: TableDefinition<u64, &[u8]> = TableDefinition::new("digest_outbox
 const STATE: &str = "digest";
 /// The [`Directory`] record's name.
 const DIRECTORY: &str = "digest_channels";
+
+pub mod record;
 
 /// Discord's epoch (2015-01-01T00:00:00Z) in Unix milliseconds.
 const DISCORD_EPOCH_MS: i64 = 1_420_070_400_000;
@@ -310,6 +312,8 @@ impl Archive {
     pub fn apply(&self, changes: &[Change]) -> Result<Applied, StoreError> {
         let store = &self.store;
         let mut applied = Applied::default();
+        // One buffer for every record of the batch.
+        let mut buf = Vec::with_capacity(512);
         let txn = self.begin_write()?;
         {
             let mut table = txn
@@ -319,9 +323,10 @@ impl Archive {
             for change in changes {
                 match change {
                     Change::Posted(message) => {
-                        let previous = table
-                            .insert(message.id, encode(message).as_slice())
-                            .map_err(io)?;
+                        let Some(record) = encoded(&mut buf, message, store) else {
+                            continue;
+                        };
+                        let previous = table.insert(message.id, record).map_err(io)?;
                         if previous.is_none() {
                             applied.stored += 1;
                         }
@@ -333,6 +338,7 @@ impl Archive {
                         whole,
                     } => {
                         let stored = read(&table, *id, store)?;
+                        let fresh = stored.is_none();
                         let updated = match (stored, whole) {
                             (Some(mut m), _) => {
                                 if let Some(content) = content {
@@ -344,16 +350,19 @@ impl Archive {
                                 m.edited = true;
                                 m
                             }
-                            (None, Some(whole)) => {
-                                applied.stored += 1;
-                                CapturedMessage {
-                                    edited: true,
-                                    ..whole.clone()
-                                }
-                            }
+                            (None, Some(whole)) => CapturedMessage {
+                                edited: true,
+                                ..whole.clone()
+                            },
                             (None, None) => continue,
                         };
-                        table.insert(*id, encode(&updated).as_slice()).map_err(io)?;
+                        let Some(record) = encoded(&mut buf, &updated, store) else {
+                            continue;
+                        };
+                        table.insert(*id, record).map_err(io)?;
+                        if fresh {
+                            applied.stored += 1;
+                        }
                         applied.edited += 1;
                     }
                     Change::Deleted { id } => {
@@ -364,13 +373,17 @@ impl Archive {
                     Change::Reacted { id, delta } => {
                         if let Some(mut m) = read(&table, *id, store)? {
                             m.reactions = m.reactions.saturating_add_signed(*delta);
-                            table.insert(*id, encode(&m).as_slice()).map_err(io)?;
+                            if let Some(record) = encoded(&mut buf, &m, store) {
+                                table.insert(*id, record).map_err(io)?;
+                            }
                         }
                     }
                     Change::ReactionsCleared { id } => {
                         if let Some(mut m) = read(&table, *id, store)? {
                             m.reactions = 0;
-                            table.insert(*id, encode(&m).as_slice()).map_err(io)?;
+                            if let Some(record) = encoded(&mut buf, &m, store) {
+                                table.insert(*id, record).map_err(io)?;
+                            }
                         }
                     }
                 }
@@ -601,20 +614,40 @@ impl Archive {
     }
 }
 
-fn encode(message: &CapturedMessage) -> Vec<u8> {
-    // Serialising plain data to a Vec cannot fail.
-    serde_json::to_vec(message).unwrap_or_default()
+/// `message`'s record, in `buf`; `None`, logged, if it cannot be encoded:
+/// one message must not fail a whole capture batch.
+fn encoded<'b>(buf: &'b mut Vec<u8>, message: &CapturedMessage, store: &Store) -> Option<&'b [u8]> {
+    buf.clear();
+    match record::encode(message, buf) {
+        Ok(()) => Some(buf),
+        Err(e) => {
+            log::warn!(
+                "database {}: captured message {} cannot be stored ({e}); it is left out",
+                store.path().display(),
+                message.id
+            );
+            None
+        }
+    }
+}
+
+/// The bytes `message` takes in the messages table, key included: what
+/// the SD-write figures are measured against (0 if it cannot be encoded:
+/// it is not stored).
+pub fn stored_len(message: &CapturedMessage) -> usize {
+    let mut buf = Vec::new();
+    record::encode(message, &mut buf).map_or(0, |()| std::mem::size_of::<u64>() + buf.len())
 }
 
 /// The message stored under `id`; `None`, logged, when it does not decode:
 /// one damaged record must not fail a whole digest or capture batch.
 fn decoded(id: u64, bytes: &[u8], store: &Store) -> Option<CapturedMessage> {
-    match serde_json::from_slice(bytes) {
+    match record::decode(id, bytes) {
         Ok(message) => Some(message),
         Err(e) => {
             log::warn!(
-                "{:#}; message {id} left out",
-                store.corrupt("captured message", e)
+                "database {}: the stored captured message {id} is unreadable ({e}); it is left out",
+                store.path().display()
             );
             None
         }

@@ -3,13 +3,15 @@
 //!
 //! The Discord handler hands every [`Change`] to a queue; this task stages
 //! it in the [`Archive`] and commits everything staged together once the
-//! group is `commit_interval` old (5 minutes by default), when it reaches
+//! group is `commit_interval` old (15 minutes by default), [`PROMPT`]ly
+//! once it holds an edit or a deletion, when it reaches
 //! [`MAX_BATCH`] changes, when someone reads the messages (a digest, `/resume`,
 //! `/report`: the archive commits what is staged before any read), and at
-//! shutdown (SIGTERM). A redb commit writes about 28 KiB however little
+//! shutdown (SIGTERM). A redb commit writes about 24–40 KiB however little
 //! it holds, so one commit per message on a quiet server would cost the
-//! SD card 40 times the message; one per group of 30 costs about 1.1 KiB
-//! a message.
+//! SD card 160 times the message's 170 B record; a message every 10 s
+//! costs about 1.1 KiB a message with a commit every 5 minutes and 455 B
+//! with one every 15 (`scripts/measure-digest.sh`).
 //!
 //! A message counts as stored (and the `digest_messages_captured` counter
 //! moves) only once its commit has returned. What a crash or a power cut
@@ -17,8 +19,9 @@
 //! start (the channel history fetched from the newest stored message on,
 //! [`crate::discord::capture::Feed::backfill`]) gets the messages back with
 //! their current text and reactions. Lost for good are only the changes in
-//! that window to messages committed before it: an edit, a deletion (the
-//! message stays in the digest), a reaction.
+//! that window to messages committed before it: reactions, and the edits
+//! and deletions of the last [`PROMPT`] (a deletion lost would leave the
+//! message in the digest, which is why they do not wait for the group).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -117,6 +120,19 @@ impl Capture {
     }
 }
 
+/// How soon a group holding an edit or a deletion is committed, however
+/// long `commit_interval` is: the catch-up after a crash brings back new
+/// messages, not what happened to stored ones, and a deletion that a crash
+/// forgot would put a message its author took back into the digest. Edits
+/// and deletions are rare beside new messages, so the SD card hardly
+/// notices; a burst of them (a moderator cleaning up) is one commit.
+pub const PROMPT: Duration = Duration::from_secs(10);
+
+/// Whether the catch-up after a crash could not bring `change` back.
+fn lost_in_a_crash(change: &Change) -> bool {
+    matches!(change, Change::Edited { .. } | Change::Deleted { .. })
+}
+
 /// The most changes committed together: a burst (a catch-up after
 /// downtime) is committed as it comes rather than held in memory.
 const MAX_BATCH: usize = 512;
@@ -143,13 +159,15 @@ pub async fn run(
             change = changes.recv() => {
                 let Some(change) = change else { break };
                 let what = describe(&change);
+                let wait = if lost_in_a_crash(&change) { interval.min(PROMPT) } else { interval };
                 let staged = archive.stage(change);
                 log::debug!("digest: {staged} message change(s) staged, last {what}");
                 if staged >= MAX_BATCH {
                     commit(&archive).await;
                     due = None;
-                } else if due.is_none() {
-                    due = Some(tokio::time::Instant::now() + interval);
+                } else {
+                    let wanted = tokio::time::Instant::now() + wait;
+                    due = Some(due.map_or(wanted, |due| due.min(wanted)));
                 }
             }
             () = tokio::time::sleep_until(due.unwrap_or(far)), if due.is_some() => {
@@ -284,5 +302,77 @@ mod tests {
         task.await.unwrap();
         assert_eq!(archive.staged(), 0);
         assert!(captured(&metrics).ends_with(" 3"), "{}", captured(&metrics));
+    }
+
+    /// A new message can wait for its group (the catch-up after a crash
+    /// brings it back); an edit or a deletion of a stored one cannot, so
+    /// it brings the group's commit forward to [`PROMPT`].
+    #[tokio::test(start_paused = true)]
+    async fn an_edit_or_a_deletion_is_committed_promptly_with_its_group() {
+        let dir = tempfile::tempdir().unwrap();
+        let archive = Archive::new(Arc::new(Store::open(dir.path()).unwrap()));
+        let metrics = Arc::new(Metrics::new());
+        let (queue, changes) = mpsc::channel(QUEUE);
+        let shutdown = CancellationToken::new();
+        let task = tokio::spawn(run(
+            archive.clone(),
+            changes,
+            Arc::clone(&metrics),
+            Duration::from_secs(900),
+            shutdown.clone(),
+        ));
+        // Only new messages: they wait past PROMPT.
+        queue.send(posted(1)).await.unwrap();
+        queue.send(posted(2)).await.unwrap();
+        settle().await;
+        tokio::time::sleep(PROMPT * 3).await;
+        settle().await;
+        assert_eq!(archive.staged(), 2);
+
+        // A deletion: it and the waiting group are committed within PROMPT.
+        let Change::Posted(first) = posted(1) else {
+            unreachable!()
+        };
+        queue.send(Change::Deleted { id: first.id }).await.unwrap();
+        settle().await;
+        assert_eq!(archive.staged(), 3);
+        let sent = tokio::time::Instant::now();
+        tokio::time::sleep(PROMPT + Duration::from_secs(1)).await;
+        while archive.staged() > 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        // Tokio's paused clock: the commit came with PROMPT, not the group.
+        assert!(sent.elapsed() < PROMPT * 2, "{:?}", sent.elapsed());
+        assert_eq!(archive.message_count().unwrap(), 1);
+        assert!(captured(&metrics).ends_with(" 2"), "{}", captured(&metrics));
+
+        // An edit alone: committed within PROMPT too, not 15 minutes later.
+        let Change::Posted(second) = posted(2) else {
+            unreachable!()
+        };
+        queue
+            .send(Change::Edited {
+                id: second.id,
+                content: Some("corrigé".into()),
+                attachments: None,
+                whole: None,
+            })
+            .await
+            .unwrap();
+        settle().await;
+        assert_eq!(archive.staged(), 1);
+        let sent = tokio::time::Instant::now();
+        tokio::time::sleep(PROMPT + Duration::from_secs(1)).await;
+        while archive.staged() > 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        // Tokio's paused clock: the commit came with PROMPT, not the group.
+        assert!(sent.elapsed() < PROMPT * 2, "{:?}", sent.elapsed());
+        let now = archive
+            .messages_between(crate::time::Timestamp(0), crate::time::Timestamp(u64::MAX))
+            .unwrap();
+        assert_eq!(now[0].content, "corrigé");
+        shutdown.cancel();
+        task.await.unwrap();
     }
 }

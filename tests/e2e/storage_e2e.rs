@@ -321,3 +321,87 @@ async fn a_truncated_database_starts_degraded_and_still_wakes_the_server() {
     assert!(health["degraded"].is_null(), "{health}");
     assert!(db.exists());
 }
+
+/// Issue 14 changed how captured messages are stored (compact binary
+/// records instead of JSON). A database written by an earlier version
+/// holds JSON messages: the real binary must open it and put them in the
+/// next digest beside the new ones.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_stored_as_json_by_an_earlier_version_are_in_the_next_digest() {
+    const MESSAGES: redb::TableDefinition<u64, &[u8]> =
+        redb::TableDefinition::new("digest_messages");
+    let smtp = SmtpServer::start(SmtpOptions::starttls().with_auth(SMTP_USER, SMTP_PASSWORD)).await;
+    let files = tempfile::tempdir().unwrap();
+    let mut app = Appliance::start(bin(), digest_options(&smtp, files.path())).await;
+    app.spawn_ready().await;
+    app.log
+        .wait("the first catch-up", |l| l.contains("digest: caught up"))
+        .await;
+    let from = app.log.len();
+    let new = app
+        .discord
+        .send_message(ALICE, DISCUSSION, "écrit au format compact")
+        .await;
+    app.log
+        .wait_from(from, "the message stored", |l| {
+            l.contains("digest: stored 1 change(s)")
+        })
+        .await;
+    assert!(app.stop_bot().await.success());
+
+    // What an earlier version wrote: a JSON object, just before the new one.
+    let db = app.dir().join("state").join(DB_FILE);
+    let old = new - 1;
+    {
+        let db = redb::Database::create(&db).unwrap();
+        let txn = db.begin_write().unwrap();
+        {
+            let mut table = txn.open_table(MESSAGES).unwrap();
+            let stored = redb::ReadableTable::get(&table, new)
+                .unwrap()
+                .expect("the new message")
+                .value()[0];
+            assert_ne!(stored, b'{', "the new message is not JSON");
+            let json = serde_json::json!({
+                "id": old,
+                "channel_id": DISCUSSION,
+                "author_id": BOB,
+                "author_name": "bob",
+                "posted_ms": ((old >> 22) as i64) + 1_420_070_400_000,
+                "edited": false,
+                "content": "écrit en JSON par une version d'avant",
+                "attachments": [],
+                "reply_to": null,
+                "reactions": 0,
+            });
+            table
+                .insert(old, serde_json::to_vec(&json).unwrap().as_slice())
+                .unwrap();
+        }
+        txn.commit().unwrap();
+    }
+
+    app.spawn_ready().await;
+    let res = reqwest::Client::new()
+        .post(format!("http://{}/action/send-digest", app.admin_addr))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+    let mails = smtp.wait_for_mails(1, WAIT).await;
+    let text = mails[0].text.clone().expect("a text/plain part");
+    for wanted in [
+        "écrit au format compact",
+        "écrit en JSON par une version d'avant",
+    ] {
+        assert_eq!(text.matches(wanted).count(), 1, "{wanted:?} in:\n{text}");
+    }
+    let unreadable: Vec<String> = app
+        .log
+        .lines()
+        .into_iter()
+        .filter(|l| l.contains("unreadable"))
+        .collect();
+    assert!(unreadable.is_empty(), "{unreadable:?}");
+}

@@ -383,3 +383,49 @@ fn a_small_channel_is_shown_in_full_and_a_busy_one_summarised() {
         ChannelContent::Summary(_)
     ));
 }
+
+/// Reply targets are found by position, not by a map: the digest must not
+/// depend on the request being in id order, and a reply to a message
+/// outside the window or in an unlisted channel counts for nothing.
+#[test]
+fn replies_are_counted_whatever_the_order_and_only_to_messages_in_the_digest() {
+    let channels = [channel(10, "general", false), channel(30, "annonces", true)];
+    let mut messages: Vec<CapturedMessage> = (1..=8).map(|id| msg(id, 10, id, "m")).collect();
+    messages[0].channel_id = 99; // id 1: an unlisted channel
+    messages[1].posted_ms = 0; // id 2: before the window
+    messages[7].channel_id = 30; // id 8: in full, replying to id 3
+    for (i, target) in [(3, 1), (4, 2), (5, 3), (6, 3), (7, 3), (8, 3)] {
+        messages[i - 1].reply_to = Some(target);
+    }
+    let zone = jiff::tz::TimeZone::UTC;
+    let mut req = request(&channels, &messages, &zone);
+    req.from = Timestamp(100);
+    let sorted = summarise_with(&req, 0);
+    let replies = |digest: &Digest<'_>| -> Vec<(u64, u32)> {
+        let mut r: Vec<(u64, u32)> = the_summary(digest, 10)
+            .highlights
+            .iter()
+            .map(|h| (h.message.id, h.replies))
+            .collect();
+        r.sort_unstable();
+        r
+    };
+    // id 3 drew four replies; ids 1 and 2 are not in the digest.
+    assert_eq!(replies(&sorted), [(3, 4)]);
+    let ChannelContent::Full(transcript) = &sorted.channels[0].content else {
+        panic!("not in full");
+    };
+    assert_eq!(transcript.posts[0].reply_to.map(|m| m.id), Some(3));
+
+    let mut shuffled = messages.clone();
+    shuffled.reverse();
+    shuffled.swap(1, 5);
+    let mut req = request(&channels, &shuffled, &zone);
+    req.from = Timestamp(100);
+    let digest = summarise_with(&req, 0);
+    assert_eq!(replies(&digest), [(3, 4)]);
+    let ChannelContent::Full(transcript) = &digest.channels[0].content else {
+        panic!("not in full");
+    };
+    assert_eq!(transcript.posts[0].reply_to.map(|m| m.id), Some(3));
+}
