@@ -7,15 +7,9 @@
 
 use crate::support;
 
-use std::path::Path;
-
-use serde_json::json;
 use support::appliance::*;
-use support::discord::ResponseKind;
 
-fn bin() -> &'static Path {
-    Path::new(env!("CARGO_BIN_EXE_cubeguardian"))
-}
+use super::game_season_e2e::{bin, channel_id, confirmed, message_in};
 
 /// The appliance's guild in this test: the bot is not a member of it.
 const APPLIANCE_GUILD: u64 = 2000;
@@ -60,57 +54,7 @@ async fn the_game_plays_in_a_guild_of_its_own() {
     }
 
     // A registration in the game's guild: asked, confirmed, answered.
-    let asked = app
-        .discord
-        .slash_command(
-            ALICE,
-            ANNOUNCE,
-            "inscription",
-            json!([{"name": "nom", "type": 3, "value": "Alice"}]),
-        )
-        .await;
-    let question = app
-        .discord
-        .wait_for_interaction_response(|r| asked.matches(r), WAIT)
-        .await
-        .expect("no answer to /inscription");
-    let yes = question
-        .components()
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-        .iter()
-        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
-        .filter_map(|b| b["custom_id"].as_str().map(str::to_owned))
-        .find(|id| id != "game:no")
-        .expect("no button to accept the rules");
-    let pressed = app.discord.press_button(ALICE, ANNOUNCE, 1, &yes).await;
-    let done = app
-        .discord
-        .wait_for_interaction_response(
-            |r| pressed.matches(r) && r.kind != ResponseKind::Callback(5),
-            WAIT,
-        )
-        .await
-        .expect("no answer to the registration");
-    assert!(
-        done.content()
-            .unwrap_or_default()
-            .contains("Inscription faite"),
-        "{:?}",
-        done.content()
-    );
-    let channel = app
-        .discord
-        .guild_channels()
-        .into_iter()
-        .find(|c| c.name == "conv-bot-alice")
-        .expect("the player's channel");
-    app.discord
-        .wait_for_message(
-            |m| m.channel_id == channel.id && m.content.contains("Bienvenue"),
-            WAIT,
-        )
-        .await
-        .expect("no welcome in the player's channel");
+    let answer = confirmed(&app, ALICE, "inscription", &[("nom", "Alice")]).await;
+    assert!(answer.contains("Inscription faite"), "{answer}");
+    message_in(&app, channel_id(&app, "conv-bot-alice"), "Bienvenue").await;
 }
