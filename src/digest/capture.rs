@@ -266,8 +266,18 @@ mod tests {
         }
     }
 
-    #[tokio::test(start_paused = true)]
-    async fn a_group_is_committed_when_due_and_the_rest_at_shutdown() {
+    /// A capture task on a fresh store, and what a test drives it with.
+    struct Running {
+        _dir: tempfile::TempDir,
+        archive: Archive,
+        metrics: Arc<Metrics>,
+        queue: mpsc::Sender<Change>,
+        shutdown: CancellationToken,
+        task: tokio::task::JoinHandle<()>,
+    }
+
+    /// Starts one that groups changes by `interval`.
+    fn started(interval: Duration) -> Running {
         let dir = tempfile::tempdir().unwrap();
         let archive = Archive::new(Arc::new(Store::open(dir.path()).unwrap()));
         let metrics = Arc::new(Metrics::new());
@@ -277,9 +287,29 @@ mod tests {
             archive.clone(),
             changes,
             Arc::clone(&metrics),
-            Duration::from_secs(300),
+            interval,
             shutdown.clone(),
         ));
+        Running {
+            _dir: dir,
+            archive,
+            metrics,
+            queue,
+            shutdown,
+            task,
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_group_is_committed_when_due_and_the_rest_at_shutdown() {
+        let Running {
+            _dir,
+            archive,
+            metrics,
+            queue,
+            shutdown,
+            task,
+        } = started(Duration::from_secs(300));
         queue.send(posted(1)).await.unwrap();
         settle().await;
         tokio::time::sleep(Duration::from_secs(200)).await;
@@ -309,18 +339,14 @@ mod tests {
     /// it brings the group's commit forward to [`PROMPT`].
     #[tokio::test(start_paused = true)]
     async fn an_edit_or_a_deletion_is_committed_promptly_with_its_group() {
-        let dir = tempfile::tempdir().unwrap();
-        let archive = Archive::new(Arc::new(Store::open(dir.path()).unwrap()));
-        let metrics = Arc::new(Metrics::new());
-        let (queue, changes) = mpsc::channel(QUEUE);
-        let shutdown = CancellationToken::new();
-        let task = tokio::spawn(run(
-            archive.clone(),
-            changes,
-            Arc::clone(&metrics),
-            Duration::from_secs(900),
-            shutdown.clone(),
-        ));
+        let Running {
+            _dir,
+            archive,
+            metrics,
+            queue,
+            shutdown,
+            task,
+        } = started(Duration::from_secs(900));
         // Only new messages: they wait past PROMPT.
         queue.send(posted(1)).await.unwrap();
         queue.send(posted(2)).await.unwrap();
