@@ -6,6 +6,9 @@
 //! awaits), calls [`Limiter::cleanup`] from a timer every few minutes, and
 //! stores [`Limiter::snapshot`] when [`Limiter::take_dirty`] says something
 //! worth keeping changed.
+//!
+//! Just over 800 lines: the check's fast path on the compact record
+//! (`decide_plain`) stays beside the full rules it must agree with.
 
 use std::time::Duration;
 
