@@ -13,7 +13,7 @@
 //! downgrade) is an error naming the format, and only that message is left
 //! out.
 //!
-//! The compact format, version 1, is the `1` byte then a [`Record`] in
+//! The compact format, version 1, is the `1` byte then a `Record` in
 //! postcard, a serde format made for this (no field names, numbers as
 //! LEB128 varints, signed ones zigzag, texts and lists a varint length
 //! first): a well-kept library instead of a codec of our own, which had
@@ -22,7 +22,7 @@
 //! time is kept as its difference from the snowflake's, 0 for every
 //! message Discord sends. A record that ends early, holds a number too
 //! large or text that is not UTF-8, or has bytes after its end is an
-//! error, never a panic. The order of [`Record`]'s fields is the format:
+//! error, never a panic. The order of `Record`'s fields is the format:
 //! changing it needs a new format byte (the test
 //! `the_layout_of_version_1_does_not_move` pins it).
 
