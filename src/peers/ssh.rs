@@ -122,7 +122,7 @@ impl FromStr for HostKey {
 /// Where to connect, as whom, and what to run.
 #[derive(Debug, Clone)]
 pub struct SshTarget {
-    /// "host:port" (or "host", port 22; IPv6 as "[addr]:port").
+    /// "host:port" (or "host", port 22; IPv6 as `[addr]:port`).
     pub address: String,
     pub user: String,
     /// OpenSSH private key file, unencrypted.

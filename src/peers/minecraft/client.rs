@@ -13,7 +13,7 @@ use super::codec::{self, DecodeError};
 use super::status::{self, MAX_PACKET_BYTES};
 use super::{MinecraftError, ServerStatus, DEFAULT_PORT};
 
-/// Asks the server at `address` ("host:port", "host", "[v6]:port"; the port
+/// Asks the server at `address` ("host:port", "host", `[v6]:port`; the port
 /// defaults to [`DEFAULT_PORT`]) for its status.
 ///
 /// `timeout` bounds the whole exchange — name resolution, connect, status and
