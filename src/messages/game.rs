@@ -1,7 +1,7 @@
 //! The werewolf game's words (issue 15), in French or English: answers to
 //! the players' and MJs' commands, the posts in the game's channels.
 //!
-//! Fixed labels, not the overridable [`super::Text`] table: the game has
+//! Fixed labels, not the overridable [`crate::messages::Text`] table: the game has
 //! many short texts whose wording is tied to its rules, and listing them
 //! in the README's table of replaceable texts would drown the few a
 //! community does tune. Placeholders are `{name}`, filled by [`fill`].

@@ -14,7 +14,7 @@
 //! [`crate::messages::digest`], with every word shown).
 //!
 //! One file per renderer ([`text`], [`html`], [`chat`]); what they share is
-//! here and in [`view`] (the request as they read it), [`clean`] (member
+//! here and in [`view`] (the request as they read it), [`clean`](mod@clean) (member
 //! text made harmless) and [`split`] (a long post cut for Discord).
 
 mod chat;
