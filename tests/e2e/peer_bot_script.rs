@@ -22,9 +22,13 @@ fn peer_bot(api: &str, gateway: &str) -> Output {
 #[test]
 fn urls_off_loopback_are_refused_before_anything_runs() {
     for (api, gateway) in [
-        ("https://discord.com/api/v10", "ws://127.0.0.1:9/gateway"),
-        ("http://127.0.0.1:9/api/v10", "wss://gateway.discord.gg/"),
-        ("http://10.0.0.1:9/api/v10", "ws://127.0.0.1:9/gateway"),
+        // Only this machine is ever named, so nothing could leave it even
+        // if the check broke: 0.0.0.0 (not loopback, but Linux connects
+        // it to this host), a scheme that is not plain http or ws, and a
+        // name instead of an address.
+        ("http://0.0.0.0:9/api/v10", "ws://127.0.0.1:9/gateway"),
+        ("http://127.0.0.1:9/api/v10", "ws://0.0.0.0:9/gateway"),
+        ("https://127.0.0.1:9/api/v10", "ws://127.0.0.1:9/gateway"),
         ("http://localhost:9/api/v10", "ws://127.0.0.1:9/gateway"),
     ] {
         let out = peer_bot(api, gateway);
