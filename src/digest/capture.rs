@@ -266,6 +266,13 @@ mod tests {
         }
     }
 
+    /// Waits (on tokio's clock) until nothing staged is left.
+    async fn until_committed(archive: &Archive) {
+        while archive.staged() > 0 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+
     /// A capture task on a fresh store, and what a test drives it with.
     struct Running {
         _dir: tempfile::TempDir,
@@ -319,9 +326,7 @@ mod tests {
         assert_eq!(archive.staged(), 2);
         assert!(captured(&metrics).ends_with(" 0"), "{}", captured(&metrics));
         tokio::time::sleep(Duration::from_secs(101)).await;
-        while archive.staged() > 0 {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        until_committed(&archive).await;
         assert!(captured(&metrics).ends_with(" 2"), "{}", captured(&metrics));
 
         // A third opens a new group; the stop commits it.
@@ -364,9 +369,7 @@ mod tests {
         assert_eq!(archive.staged(), 3);
         let sent = tokio::time::Instant::now();
         tokio::time::sleep(PROMPT + Duration::from_secs(1)).await;
-        while archive.staged() > 0 {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        until_committed(&archive).await;
         // Tokio's paused clock: the commit came with PROMPT, not the group.
         assert!(sent.elapsed() < PROMPT * 2, "{:?}", sent.elapsed());
         assert_eq!(archive.message_count().unwrap(), 1);
@@ -389,9 +392,7 @@ mod tests {
         assert_eq!(archive.staged(), 1);
         let sent = tokio::time::Instant::now();
         tokio::time::sleep(PROMPT + Duration::from_secs(1)).await;
-        while archive.staged() > 0 {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        until_committed(&archive).await;
         // Tokio's paused clock: the commit came with PROMPT, not the group.
         assert!(sent.elapsed() < PROMPT * 2, "{:?}", sent.elapsed());
         let now = archive

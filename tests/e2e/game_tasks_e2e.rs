@@ -57,6 +57,19 @@ fn task_id(answer: &str) -> String {
         .to_owned()
 }
 
+/// Programs a command with `/planif` or `/delay` and returns its task's id.
+async fn programmed(
+    app: &Appliance,
+    user: u64,
+    how: &str,
+    when: (&str, &str),
+    command: &str,
+) -> String {
+    task_id(&text(
+        &slash(app, user, how, &[when, ("commande", command)]).await,
+    ))
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mjs_open_actions_by_hand_and_program_their_commands() {
     let files = tempfile::tempdir().unwrap();
@@ -201,28 +214,22 @@ async fn mjs_open_actions_by_hand_and_program_their_commands() {
         .to_zoned(zone)
         .strftime("%d/%m/%Y-%H:%M:%S")
         .to_string();
-    let planned = slash(
+    let planned_id = programmed(
         &app,
         MJ,
         "planif",
-        &[
-            ("quand", &at),
-            ("commande", "!send vivants Bonne nuit {nom}"),
-        ],
+        ("quand", &at),
+        "!send vivants Bonne nuit {nom}",
     )
     .await;
-    let planned_id = task_id(&text(&planned));
-    let delayed = slash(
+    let delayed_id = programmed(
         &app,
         MJ,
         "delay",
-        &[
-            ("duree", "10s"),
-            ("commande", "post annonces Jamais publié"),
-        ],
+        ("duree", "10s"),
+        "post annonces Jamais publié",
     )
     .await;
-    let delayed_id = task_id(&text(&delayed));
     let listed = text(&slash(&app, MJ, "taches", &[]).await);
     for want in [
         format!("`{planned_id}`"),
@@ -281,17 +288,14 @@ async fn mjs_open_actions_by_hand_and_program_their_commands() {
     // A task does not outlive its MJ's role: Dave programs a post, loses
     // the role before it is due, and it is not run.
     app.discord.set_member_roles(DAVE, [STAFF_ROLE]).await;
-    let by_dave = slash(
+    let dave_id = programmed(
         &app,
         DAVE,
         "delay",
-        &[
-            ("duree", "3s"),
-            ("commande", "post annonces Posté par un ex-MJ"),
-        ],
+        ("duree", "3s"),
+        "post annonces Posté par un ex-MJ",
     )
     .await;
-    let dave_id = task_id(&text(&by_dave));
     app.discord.set_member_roles(DAVE, []).await;
     message_in(
         &app,
