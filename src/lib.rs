@@ -11,6 +11,7 @@
 //!   ([`time::Clock`], built once in [`app`]) and the time zone.
 //! - [`outgoing`]: what a service asks Discord to post.
 //! - [`metrics`]: the Prometheus registry the services count into.
+//! - [`snowflake`]: maps keyed by Discord ids, with a hasher made for them.
 //!
 //! **Pure cores**: decisions from inputs (time included), no I/O, tested
 //! exhaustively.
@@ -71,6 +72,7 @@ pub mod power;
 pub mod ratelimit;
 pub mod schedule;
 pub mod services;
+pub mod snowflake;
 pub mod store;
 pub mod system;
 pub mod time;

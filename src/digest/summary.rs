@@ -16,8 +16,9 @@
 //! ([`excerpt`]).
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::HashSet;
+
+use crate::snowflake::{IdMap, IdSet};
 use std::ops::Range;
 
 use super::model::{Attachment, CapturedMessage, Channel, DigestRequest};
@@ -230,36 +231,6 @@ struct Grouped<'a> {
 struct Entry<'a> {
     message: &'a CapturedMessage,
     pos: usize,
-}
-
-/// Maps and sets keyed by Discord ids (channels, authors), hashed by
-/// [`IdHasher`].
-type IdMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
-type IdSet = HashSet<u64, BuildHasherDefault<IdHasher>>;
-
-/// Hashes Discord ids for the summariser's per-message lookups: std's
-/// SipHash resists keys chosen to collide, which ids assigned by Discord
-/// are not, and costs several times a multiply (four lookups a message at
-/// 100,000 messages). Texts (links) keep SipHash: members choose them.
-#[derive(Default)]
-struct IdHasher(u64);
-
-impl Hasher for IdHasher {
-    fn finish(&self) -> u64 {
-        // The table indexes by the low bits, which the multiply leaves
-        // depending only on the low bits of the id: fold the high half in.
-        self.0 ^ (self.0 >> 32)
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(u64::from(b));
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.0 = (self.0.rotate_left(5) ^ n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
 }
 
 /// The reply count of a message that is not in the digest.

@@ -54,11 +54,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::time::{Timestamp, Zone};
 
+pub use crate::snowflake::SnowflakeHasher;
 pub use config::{CommandLimit, RateLimitConfig, RateLimitConfigError};
 pub use limiter::{BanInfo, CommandUsage, GlobalCounter, GlobalStats, Limiter, UserStats};
 pub use persist::{PersistedBan, PersistedState, PersistedUser, RestoreError, RestoreSummary};
 pub use policy::CommandId;
-pub use table::SnowflakeHasher;
 
 /// A Discord user id (snowflake), as the limiter keys its table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -56,42 +56,14 @@
 //! batch it runs once per n/16 newcomers: constant amortized cost.
 
 use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::hash::BuildHasherDefault;
+
+use crate::snowflake::SnowflakeHasher;
 
 use super::bucket::{Bucket, Slots, Tick, EMPTY};
 use super::entry::{Now, Tier, UserEntry, MANUAL};
 use super::policy::Policy;
 use super::UserId;
-
-/// The user table's hasher (see the module docs for why not SipHash);
-/// public so benchmarks and other id-keyed maps can use it.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct SnowflakeHasher {
-    state: u64,
-}
-
-impl Hasher for SnowflakeHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        // Not used for `u64` keys; a plain FNV-1a fold keeps other key types
-        // working.
-        for &b in bytes {
-            self.state = (self.state ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-
-    fn write_u64(&mut self, n: u64) {
-        self.state = self.state.rotate_left(29) ^ n;
-    }
-
-    fn finish(&self) -> u64 {
-        let mut k = self.state;
-        k ^= k >> 33;
-        k = k.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        k ^= k >> 33;
-        k = k.wrapping_mul(0xc4ce_b9fe_1a85_ec53);
-        k ^ (k >> 33)
-    }
-}
 
 /// A map keyed by user id with [`SnowflakeHasher`].
 pub type UserMap<V> = HashMap<UserId, V, BuildHasherDefault<SnowflakeHasher>>;
