@@ -1,7 +1,8 @@
 #!/bin/sh
 # Retrains the plain-words model (src/intent/model.bin) on the development corpus:
-# tests/data/intents.tsv and tests/data/intents-dev.tsv. Never on the held-out split
-# (tests/data/intents-heldout.tsv), whose score is the honest measure.
+# tests/data/intents.tsv, tests/data/intents-dev.tsv (generated) and
+# tests/data/intents-written.tsv (hand-written, one section per kind of message). Never on
+# the held-out split (tests/data/intents-heldout.tsv), whose score is the honest measure.
 #
 # Regenerates the generated section of intents-dev.tsv first when asked:
 #   scripts/train-intent.sh --regenerate
