@@ -1,8 +1,9 @@
 #!/bin/sh
 # Retrains the plain-words model (src/intent/model.bin) on the development corpus:
-# tests/data/intents.tsv and tests/data/intents-dev.tsv. Never on the held-out split
-# (tests/data/intents-heldout.tsv) nor on the blind split (tests/data/intents-fresh.tsv),
-# whose scores are the honest measures.
+# tests/data/intents.tsv, tests/data/intents-dev.tsv (generated) and
+# tests/data/intents-written.tsv (hand-written, one section per kind of message). Never on
+# the held-out split (tests/data/intents-heldout.tsv) nor on the blind split
+# (tests/data/intents-fresh.tsv), whose scores are the honest measures.
 #
 # Regenerates the generated section of intents-dev.tsv first when asked:
 #   scripts/train-intent.sh --regenerate
