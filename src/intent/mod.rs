@@ -16,7 +16,9 @@
 //!    fenced by `known_words`);
 //! 4. `tag`: classes and references to the bot or other members on every token;
 //! 5. `address`: is the message spoken to the bot (mention, vocative, DM)?
-//! 6. `rules`: subject, modal, negation, tense, object → intent and evidence;
+//! 6. `rules`: subject, modal, negation, tense, object → intent and evidence; `clause`:
+//!    the sentence around an order (a condition, another member spoken to, an order taken
+//!    back or mocked), which withholds it;
 //! 7. `model`: a linear model over hashed words, character n-grams and the grammar's
 //!    findings, trained offline on the development corpus (`scripts/train-intent.sh`),
 //!    which gives the final intent and a calibrated `confidence`. The safety stages keep
@@ -28,6 +30,7 @@
 //! allocates nothing.
 
 mod address;
+mod clause;
 mod known_words;
 mod lexicon;
 mod model;

@@ -23,6 +23,7 @@
 //! weight rows: nothing allocates.
 
 use crate::intent::address::AddressKind;
+use crate::intent::clause;
 use crate::intent::lexicon::{Act, Form, Lex, Obj};
 use crate::intent::normalize::Normalized;
 use crate::intent::rules::{is_possessive, Evidence};
@@ -601,6 +602,7 @@ pub(crate) fn restart_blocked(norm: &Normalized, t: &Tagged<'_>, ev: &Evidence) 
         || no_restart_word
         || reported(norm.as_bytes())
         || not_asked(norm, t, Act::Restart)
+        || clause::every_order_withheld(t, Act::Restart)
 }
 
 /// Words that make the order beside them someone else's, repeated or mocked ("relancez-le

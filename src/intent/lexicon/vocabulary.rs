@@ -357,6 +357,7 @@ pub(super) const WORDS: &[(&str, Lex)] = &[
     ("ne", Negation),
     ("n", Negation),
     ("pas", Negation),
+    ("pa", Negation),
     ("jamais", Negation),
     ("rien", Negation),
     ("aucun", Negation),

@@ -1,0 +1,323 @@
+//! The sentence around an order, read for what makes it no request *now*: a condition or a
+//! moment it waits for ("s'il y a encore du lag tout à l'heure, redémarre", "restart it
+//! when the event ends"), an order given to another member ("<@2> tu peux relancer le
+//! serveur ?"), an order taken back ("reboot mc — jk, it's fine") or mocked ("oh sure,
+//! restart it again, what could go wrong").
+//!
+//! These are safety gates rather than model features: the hand-written development lines
+//! of issue 13 showed the learned stage reading each of them as a restart when its section
+//! was left out of training, and a wrong restart kicks every player out while a missed one
+//! costs a retype. Each reading looks at a few tokens around the order and allocates
+//! nothing.
+
+use crate::intent::lexicon::{Act, Lex, Person};
+use crate::intent::tag::{Ref, Tagged};
+use crate::intent::token::TokenKind;
+
+/// Whether the message has words of `act` and every one is withheld by its sentence.
+pub(crate) fn every_order_withheld(t: &Tagged<'_>, act: Act) -> bool {
+    let mut any = false;
+    for (i, s) in t.slots().iter().enumerate() {
+        if matches!(s.lex, Some(Lex::Action(a, _)) if a == act) {
+            if !withheld(t, i) {
+                return false;
+            }
+            any = true;
+        }
+    }
+    any
+}
+
+/// Whether the order at token `i` is withheld by its sentence: conditional or deferred,
+/// spoken to another member, taken back, or mocked.
+pub(crate) fn withheld(t: &Tagged<'_>, i: usize) -> bool {
+    conditional(t, i) || for_another_member(t, i) || taken_back(t, i) || mocked(t)
+}
+
+/// The first and one-past-last token of the sentence holding token `i`: sentences end at
+/// `.`, `!`, `;`, `?` and line breaks.
+fn sentence(t: &Tagged<'_>, i: usize) -> (usize, usize) {
+    let ends = |k: usize| matches!(t.slots()[k].kind, TokenKind::Stop | TokenKind::Question);
+    let start = (0..i).rev().find(|&k| ends(k)).map_or(0, |k| k + 1);
+    let end = (i + 1..t.len()).find(|&k| ends(k)).unwrap_or(t.len());
+    (start, end)
+}
+
+/// Whether the words from token `j` on are `phrase`.
+fn phrase_at(t: &Tagged<'_>, j: usize, phrase: &[&[u8]]) -> bool {
+    j + phrase.len() <= t.len()
+        && phrase.iter().enumerate().all(|(k, w)| {
+            t.slots()[j + k].kind == TokenKind::Word && t.text(j + k) == *w
+        })
+}
+
+/// Whether token `k` speaks to the addressee ("tu", "vous", "you", "te", "ton"…): a
+/// condition on the bot's own convenience ("si tu peux", "when you get a chance") is
+/// politeness, not a condition on the world.
+fn second_person(t: &Tagged<'_>, k: usize) -> bool {
+    matches!(t.slots()[k].lex, Some(Lex::Subject(Person::Second)))
+        || matches!(
+            t.text(k),
+            b"te" | b"toi" | b"ton" | b"ta" | b"tes" | b"your" | b"u" | b"vous" | b"votre"
+        )
+}
+
+/// Words that can follow a conditional "si": a subject or the start of a noun phrase
+/// ("si ça lag", "si le serveur plante", "si jamais"); "si lent" is an adverb.
+fn opens_a_clause(w: &[u8]) -> bool {
+    matches!(
+        w,
+        b"il"
+            | b"ils"
+            | b"elle"
+            | b"elles"
+            | b"on"
+            | b"ca"
+            | b"c"
+            | b"ce"
+            | b"y"
+            | b"jamais"
+            | b"le"
+            | b"la"
+            | b"les"
+            | b"l"
+            | b"un"
+            | b"une"
+            | b"mon"
+            | b"ma"
+            | b"notre"
+            | b"quelqu"
+            | b"personne"
+            | b"tout"
+            | b"je"
+            | b"j"
+            | b"nous"
+            | b"besoin"
+            | b"t"
+            | b"tu"
+            | b"vous"
+    )
+}
+
+/// If a condition or a moment starts at token `j`, how many tokens its subordinator
+/// takes ("s'il" two, "dès que" two, "as soon as" three).
+fn subordinator(t: &Tagged<'_>, j: usize) -> Option<usize> {
+    if t.slots()[j].kind != TokenKind::Word {
+        return None;
+    }
+    let next = |k: usize| {
+        (j + k < t.len() && t.slots()[j + k].kind == TokenKind::Word).then(|| t.text(j + k))
+    };
+    match t.text(j) {
+        // "s'il te plaît" is please; "s'il lag" a condition.
+        b"s" if matches!(next(1), Some(b"il" | b"ils"))
+            && !matches!(next(2), Some(b"te" | b"vous" | b"vou" | b"tplait")) =>
+        {
+            Some(2)
+        }
+        b"si" if next(1).is_some_and(opens_a_clause) => Some(1),
+        b"quand" | b"lorsque" | b"lorsqu" | b"if" | b"when" | b"whenever" | b"once" => Some(1),
+        b"des" | b"apres" | b"avant" if matches!(next(1), Some(b"que" | b"qu")) => Some(2),
+        b"une" if matches!(next(1), Some(b"fois")) && matches!(next(2), Some(b"que" | b"qu")) => {
+            Some(3)
+        }
+        b"as" if matches!(next(1), Some(b"soon")) && matches!(next(2), Some(b"as")) => Some(3),
+        b"after" | b"until" | b"till" => Some(1),
+        _ => None,
+    }
+}
+
+/// Whether the condition whose subordinator ends before token `from` is about the
+/// addressee's convenience or asks for no delay ("si tu peux", "if possible", "dès que
+/// possible", "as soon as you can"): then the order is asked now.
+fn polite(t: &Tagged<'_>, from: usize, to: usize) -> bool {
+    let to = to.min(t.len());
+    (from..to).take(4).any(|k| {
+        second_person(t, k)
+            || matches!(
+                t.text(k),
+                b"possible" | b"possibl" | b"needed" | b"necessaire" | b"ok" | b"okay"
+            )
+    })
+}
+
+/// A condition or a moment in the order's sentence: before the order anywhere in the
+/// sentence ("s'il y a encore du lag, redémarre", "quand on aura fini le donjon, reboot"),
+/// after it in the same clause ("restart it when the event ends"). Not a condition on the
+/// addressee's convenience ("si tu peux", "when you get a chance").
+fn conditional(t: &Tagged<'_>, i: usize) -> bool {
+    let (start, end) = sentence(t, i);
+    let clause_end = (i + 1..end)
+        .find(|&k| t.slots()[k].kind == TokenKind::Comma)
+        .unwrap_or(end);
+    let mut j = start;
+    while j < clause_end {
+        if j == i {
+            j += 1;
+            continue;
+        }
+        if let Some(len) = subordinator(t, j) {
+            // The condition runs to the next comma or to the order.
+            let stop = (j + len..end)
+                .find(|&k| k == i || t.slots()[k].kind == TokenKind::Comma)
+                .unwrap_or(end);
+            if !polite(t, j + len, stop) {
+                return true;
+            }
+            j += len;
+            continue;
+        }
+        j += 1;
+    }
+    false
+}
+
+/// The order follows a mention of another member spoken to, in the same sentence and with
+/// no call of the bot in between ("<@1> salut ! <@2> tu peux relancer le serveur ?",
+/// "<@2> relance le serv toi"): it is for that member. A mention that is the subject of
+/// another verb ("<@2> dit que ça lag, relance") is not spoken to, so only a mention
+/// followed by the order, a second person or a modal counts.
+fn for_another_member(t: &Tagged<'_>, i: usize) -> bool {
+    let (start, _) = sentence(t, i);
+    let Some(m) = (start..i).rev().find(|&k| t.slots()[k].refers != Ref::No) else {
+        return false;
+    };
+    if !matches!(t.slots()[m].refers, Ref::OtherMention | Ref::OtherAt) {
+        return false;
+    }
+    let mut k = m + 1;
+    while k < i && t.slots()[k].kind == TokenKind::Comma {
+        k += 1;
+    }
+    k == i
+        || second_person(t, k)
+        || matches!(
+            t.slots()[k].lex,
+            Some(Lex::Modal(..) | Lex::Polite | Lex::Action(..))
+        )
+}
+
+/// Phrases that take back what came before them.
+const TAKEN_BACK: [&[&[u8]]; 17] = [
+    &[b"jk"],
+    &[b"jks"],
+    &[b"nvm"],
+    &[b"nevermind"],
+    &[b"never", b"mind"],
+    &[b"just", b"kidding"],
+    &[b"je", b"rigole"],
+    &[b"je", b"plaisante"],
+    &[b"je", b"blague"],
+    &[b"laisse", b"tomber"],
+    &[b"laissez", b"tomber"],
+    &[b"forget", b"it"],
+    &[b"oublie", b"ca"],
+    &[b"en", b"fait", b"non"],
+    &[b"actually", b"no"],
+    &[b"non", b"c", b"est", b"bon"],
+    &[b"wait", b"no"],
+];
+
+/// The order is taken back after it ("reboot mc\n\njk, it's fine", "relance… laisse
+/// tomber, c'est revenu").
+fn taken_back(t: &Tagged<'_>, i: usize) -> bool {
+    (i + 1..t.len()).any(|j| TAKEN_BACK.iter().any(|p| phrase_at(t, j, p)))
+}
+
+/// Phrases that turn an order into mockery.
+const MOCKERY: [&[&[u8]]; 11] = [
+    &[b"what", b"could", b"go", b"wrong"],
+    &[b"great", b"idea"],
+    &[b"brilliant", b"idea"],
+    &[b"oh", b"sure"],
+    &[b"yeah", b"right"],
+    &[b"mais", b"bien", b"sur"],
+    &[b"c", b"est", b"ca", b"oui"],
+    &[b"quelle", b"bonne", b"idee"],
+    &[b"super", b"idee"],
+    &[b"on", b"n", b"avait", b"que"],
+    &[b"on", b"avait", b"que"],
+];
+
+/// The message mocks an order rather than giving it.
+fn mocked(t: &Tagged<'_>) -> bool {
+    (0..t.len()).any(|j| MOCKERY.iter().any(|p| phrase_at(t, j, p)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::intent::lexicon::Lexicon;
+    use crate::intent::normalize::Normalized;
+    use crate::intent::tag::BotName;
+    use crate::intent::token::Tokens;
+
+    /// Whether the first restart word of `text` is withheld.
+    fn check(text: &str) -> bool {
+        let lexicon = Lexicon::new();
+        let norm = Normalized::new(text);
+        let tokens = Tokens::new(&norm);
+        let t = Tagged::named(&norm, &tokens, &lexicon, 1, &BotName::new("CubeGuardian"));
+        let i = (0..t.len())
+            .find(|&k| matches!(t.slots()[k].lex, Some(Lex::Action(Act::Restart, _))))
+            .unwrap_or_else(|| panic!("no restart word in {text:?}"));
+        withheld(&t, i)
+    }
+
+    #[test]
+    fn conditions_and_moments_withhold_the_order() {
+        for text in [
+            "<@1> s'il y a encore du lag tout à l'heure, redémarre",
+            "<@1> quand on aura fini le donjon du temple, reboot",
+            "if it lags later tonight, reboot it",
+            "<@1> restart it when the event ends at 10",
+            "<@1> dès que le raid est fini relance le serveur",
+            "<@1> si jamais ça plante, relance",
+            "<@1> once the backup is done, restart mc",
+        ] {
+            assert!(check(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn politeness_and_please_are_no_condition() {
+        for text in [
+            "<@1> relance le serveur s'il te plaît",
+            "<@1> relance le serveur s'il vous plait",
+            "<@1> si tu peux, relance le serveur",
+            "<@1> relance le serveur quand tu peux",
+            "<@1> restart the server if you can",
+            "<@1> reboot mc when you get a chance",
+            "<@1> relance dès que possible",
+            "<@1> c'est si lent, relance le serveur",
+            "<@1> relance le serveur stp, si ça lag encore demain je quitte",
+            "<@1> restart the server as soon as possible",
+        ] {
+            assert!(!check(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn orders_for_another_member_are_withheld() {
+        assert!(check(
+            "<@1> salut ! <@2> tu peux relancer le serveur depuis le panel ?"
+        ));
+        assert!(check("<@1>\n<@2> relance le serv toi, moi je peux pas"));
+        assert!(!check("<@2> regarde, <@1> relance le serveur"));
+        assert!(!check("<@1> <@2> dit que ça lag, relance le serveur"));
+        assert!(!check("<@1> relance le serveur pour <@2>"));
+    }
+
+    #[test]
+    fn orders_taken_back_or_mocked_are_withheld() {
+        assert!(check("<@1> reboot mc\n\njk, it's fine"));
+        assert!(check("<@1> relance le serveur... laisse tomber, c'est revenu"));
+        assert!(check("oh sure, restart it again, what could go wrong"));
+        assert!(check("<@1> sure, reboot it in the middle of the raid, great idea"));
+        assert!(check(
+            "<@1> oh oui vas-y, redémarre, on n'avait que trois heures de farm à perdre"
+        ));
+        assert!(!check("<@1> relance le serveur, j'ai oublié mon stuff dedans"));
+        assert!(!check("<@1> reboot mc stp mdr"));
+    }
+}
