@@ -600,6 +600,11 @@ impl<'t> Work<'t> {
                             b"non" | b"nan" | b"nn" | b"no" | b"nope" | b"nah" | b"pas" | b"not"
                         ) =>
                 {
+                    if matches!(self.text(i), b"pas" | b"not") && self.contrasts(i) {
+                        // "relance le serveur, pas la musique": the order stands, another
+                        // object is set aside.
+                        return false;
+                    }
                     retract = true
                 }
                 _ => {}
@@ -609,6 +614,36 @@ impl<'t> Work<'t> {
             }
         }
         retract
+    }
+
+    /// Whether the "pas"/"not" at `i` opens a noun phrase ("pas la musique", "not my
+    /// router", "pas celui de TeamSpeak", "pas discord"), setting another thing aside,
+    /// rather than a time or a refusal ("pas maintenant", "not yet", "pas besoin").
+    fn contrasts(&self, i: usize) -> bool {
+        let Some(j) = self.next_content(i) else {
+            return false;
+        };
+        let w = self.text(j);
+        self.lex[j] == Some(Lex::Determiner)
+            || is_possessive(w)
+            || matches!(
+                w,
+                b"le"
+                    | b"la"
+                    | b"les"
+                    | b"l"
+                    | b"celui"
+                    | b"celle"
+                    | b"ceux"
+                    | b"the"
+                    | b"my"
+                    | b"his"
+                    | b"her"
+                    | b"their"
+                    | b"discord"
+                    | b"teamspeak"
+                    | b"spotify"
+            )
     }
 
     /// The clause starting at `start` and the index where the next one starts.
