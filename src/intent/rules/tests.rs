@@ -183,3 +183,20 @@ fn help_questions() {
     }
     assert_eq!(read("comment ça va ?"), Intent::None);
 }
+
+#[test]
+fn a_contrast_keeps_the_order_a_refusal_withdraws_it() {
+    for s in [
+        "relance le serveur, pas la musique",
+        "reboot the mc server, not my router",
+        "redémarre le serv mc, pas celui de TeamSpeak",
+    ] {
+        assert!(!verdict(s).evidence.restart_vetoed, "{s}");
+    }
+    for s in [
+        "relance le serveur, pas maintenant",
+        "restart the server, not yet",
+    ] {
+        assert!(verdict(s).evidence.restart_vetoed, "{s}");
+    }
+}
