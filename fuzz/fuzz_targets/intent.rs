@@ -1,6 +1,7 @@
 //! Fuzzes the intent recognizer with arbitrary UTF-8 in both channels: it must never
-//! panic, keep its confidence in 0..=1, never return a restart below its confidence floor,
-//! and never return a command for a public message that does not address the bot.
+//! panic, keep its confidence finite and in 0..=1, never return a command below its
+//! confidence floor (nor a restart below the restart floor), and never return a command for
+//! a public message that does not address the bot.
 #![no_main]
 
 use cubeguardian::intent::{
@@ -20,21 +21,18 @@ fuzz_target!(|text: &str| {
     let recognizer = RECOGNIZER.get_or_init(Recognizer::new);
     for channel in [Channel::Guild, Channel::Dm] {
         let parsed = recognizer.parse(text, channel, &BOT);
-        assert!(
-            (0.0..=1.0).contains(&parsed.confidence),
-            "confidence {} out of range",
-            parsed.confidence
-        );
+        let c = parsed.confidence;
+        assert!(c.is_finite() && (0.0..=1.0).contains(&c), "{parsed:?}");
         if parsed.intent != Intent::None {
-            assert!(parsed.confidence >= MIN_CONFIDENCE);
-            assert!(parsed.addressed);
+            assert!(c >= MIN_CONFIDENCE, "{parsed:?}");
+            assert!(parsed.addressed, "{parsed:?}");
         }
         if parsed.intent == Intent::Restart {
-            assert!(parsed.confidence >= MIN_RESTART_CONFIDENCE);
+            assert!(c >= MIN_RESTART_CONFIDENCE, "{parsed:?}");
         }
         match channel {
             Channel::Guild if !parsed.addressed => assert_eq!(parsed.intent, Intent::None),
-            Channel::Dm => assert!(parsed.addressed),
+            Channel::Dm => assert!(parsed.addressed, "{parsed:?}"),
             Channel::Guild => {}
         }
     }
