@@ -110,71 +110,13 @@ pub(crate) fn resolve(t: &mut Tagged<'_>, dm: bool) -> AddressKind {
         }
     }
 
-    // A vocative as the last word, before any closing politeness or punctuation.
+    // A vocative as the last word of the message or of a clause ("relance le serveur stp
+    // le bot, je tombe à travers le sol"), before any closing politeness or punctuation.
     if !t.truncated() {
-        let mut j = n;
-        while j > 0 {
-            let s = &t.slots()[j - 1];
-            if is_punct(s.kind) || matches!(s.lex, Some(Lex::Polite | Lex::Thanks)) {
-                j -= 1;
-            } else {
-                break;
-            }
-        }
-        let end = j;
-        while j > 0
-            && t.slots()[j - 1].refers.is_bot()
-            && t.slots()[j - 1].refers != Ref::BotMention
-        {
-            j -= 1;
-        }
-        let after_determiner = j > 0
-            && matches!(
-                t.slots()[j - 1].lex,
-                Some(
-                    Lex::Determiner
-                        | Lex::Preposition
-                        | Lex::Purpose
-                        | Lex::In
-                        | Lex::To
-                        | Lex::AuxA
-                )
-            );
-        // "… stp le bot": a final "le bot" calls the bot, unless it is the object of the
-        // word before ("redémarre le bot", "demande au bot").
-        let called_le_bot = after_determiner
-            && j >= 2
-            && j < end
-            && t.text(j - 1) == b"le"
-            && t.slots()[j].refers == Ref::BotWord
-            && !matches!(
-                t.slots()[j - 2].lex,
-                Some(
-                    Lex::Action(..)
-                        | Lex::Phrasal(_)
-                        | Lex::Help(_)
-                        | Lex::Preposition
-                        | Lex::Purpose
-                        | Lex::In
-                        | Lex::To
-                        | Lex::Modal(..)
-                        | Lex::Do
-                        | Lex::Copula
-                        | Lex::PastAux
-                        | Lex::AuxA
-                        | Lex::Determiner
-                )
-            )
-            && t.slots()[j - 2].kind == TokenKind::Word
-            || (after_determiner && j >= 2 && j < end && is_punct(t.slots()[j - 2].kind));
-        if called_le_bot {
-            t.slots_mut()[j - 1].skip = true;
-        }
-        if j < end && (!after_determiner || called_le_bot) {
-            for k in j..end {
-                let r = t.slots()[k].refers;
-                vocative = Some(stronger(vocative, r));
-                t.slots_mut()[k].skip = true;
+        vocative = closing_vocative(t, n, vocative);
+        for e in 0..n {
+            if is_punct(t.slots()[e].kind) {
+                vocative = closing_vocative(t, e, vocative);
             }
         }
     }
@@ -205,6 +147,77 @@ pub(crate) fn resolve(t: &mut Tagged<'_>, dm: bool) -> AddressKind {
     }
 }
 
+/// The bot's name or "bot" ending the text before token `end` (past closing politeness and
+/// punctuation) when it is a vocative, not an object ("redémarre le bot"): marks it
+/// skipped and returns the strongest vocative seen.
+fn closing_vocative(t: &mut Tagged<'_>, end: usize, mut vocative: Option<Ref>) -> Option<Ref> {
+    let mut j = end;
+    while j > 0 {
+        let s = &t.slots()[j - 1];
+        if is_punct(s.kind) || matches!(s.lex, Some(Lex::Polite | Lex::Thanks)) {
+            j -= 1;
+        } else {
+            break;
+        }
+    }
+    let end = j;
+    while j > 0 && t.slots()[j - 1].refers.is_bot() && t.slots()[j - 1].refers != Ref::BotMention {
+        j -= 1;
+    }
+    let after_determiner = j > 0
+        && matches!(
+            t.slots()[j - 1].lex,
+            Some(Lex::Determiner | Lex::Preposition | Lex::Purpose | Lex::In | Lex::To | Lex::AuxA)
+        );
+    // "… stp le bot": a final "le bot" calls the bot, unless it is the object of the
+    // word before ("redémarre le bot", "demande au bot").
+    let called_le_bot = after_determiner
+        && j >= 2
+        && j < end
+        && t.text(j - 1) == b"le"
+        && t.slots()[j].refers == Ref::BotWord
+        && !matches!(
+            t.slots()[j - 2].lex,
+            Some(
+                Lex::Action(..)
+                    | Lex::Phrasal(_)
+                    | Lex::Help(_)
+                    | Lex::Preposition
+                    | Lex::Purpose
+                    | Lex::In
+                    | Lex::To
+                    | Lex::Modal(..)
+                    | Lex::Do
+                    | Lex::Copula
+                    | Lex::PastAux
+                    | Lex::AuxA
+                    | Lex::Determiner
+            )
+        )
+        && t.slots()[j - 2].kind == TokenKind::Word
+        || (after_determiner && j >= 2 && j < end && is_punct(t.slots()[j - 2].kind))
+        // "le bot, relance le serv": opening the message and closed by punctuation, "le
+        // bot" is called, not the subject of a verb.
+        || (after_determiner
+            && j == 1
+            && j < end
+            && t.text(0) == b"le"
+            && t.slots()[1].refers == Ref::BotWord
+            && end < t.len()
+            && is_punct(t.slots()[end].kind));
+    if called_le_bot {
+        t.slots_mut()[j - 1].skip = true;
+    }
+    if j < end && (!after_determiner || called_le_bot) {
+        for k in j..end {
+            let r = t.slots()[k].refers;
+            vocative = Some(stronger(vocative, r));
+            t.slots_mut()[k].skip = true;
+        }
+    }
+    vocative
+}
+
 /// The stronger of two references to the bot (its name beats the word "bot").
 fn stronger(current: Option<Ref>, new: Ref) -> Ref {
     match (current, new) {
@@ -227,6 +240,7 @@ fn is_interjection(word: &[u8], kind: TokenKind) -> bool {
         && matches!(
             word,
             b"yo"
+                | b"oi"
                 | b"wesh"
                 | b"eh"
                 | b"he"
@@ -293,6 +307,26 @@ mod tests {
         assert_eq!(kind("<@1> redémarre"), AddressKind::Mention);
         assert_eq!(kind("redémarre stp <@!1>"), AddressKind::Mention);
         assert_eq!(kind("<@1> dis à <@2> de venir"), AddressKind::Mention);
+    }
+
+    #[test]
+    fn a_vocative_may_close_any_clause() {
+        for text in [
+            "relance le serveur stp le bot, je tombe à travers le sol",
+            "reboot le serv stp CubeGuardian, merci, les pistons collent",
+            "tu sais faire quoi CubeGuardian ? à part nous surveiller",
+            "le bot, relance le serv svp",
+            "oi bot restart minecraft",
+        ] {
+            assert_ne!(kind(text), AddressKind::No, "{text:?}");
+        }
+        for text in [
+            "le bot a encore tout relancé, il bug",
+            "redémarre le bot, il bug",
+            "demande au bot, il sait",
+        ] {
+            assert_eq!(kind(text), AddressKind::No, "{text:?}");
+        }
     }
 
     #[test]
