@@ -166,8 +166,12 @@ impl Normalized {
                 }
             } else if l.is_alphanumeric() {
                 self.push_utf8(l)
+            } else if is_pictograph(l) {
+                // An emoji closes what was said before it, like a comma: "redémarre mc 😭
+                // mes moutons sont coincés" is an order, then a complaint.
+                self.push_ascii(b',')
             } else {
-                // Symbols, emoji, exotic punctuation: word separators.
+                // Other symbols and exotic punctuation: word separators.
                 self.push_separator(b' ')
             };
             if !fits {
@@ -257,6 +261,11 @@ pub(crate) fn compact_name(name: &str, out: &mut [u8]) -> usize {
     len
 }
 
+/// Emoji and pictographs (the blocks chat clients offer in their emoji pickers).
+fn is_pictograph(c: char) -> bool {
+    matches!(u32::from(c), 0x1F000..=0x1FAFF | 0x2600..=0x27BF | 0x2B00..=0x2BFF)
+}
+
 #[cfg(test)]
 mod tests {
     /// The fast paths fold exactly as the general one (compatibility decomposition).
@@ -326,7 +335,9 @@ mod tests {
     #[test]
     fn removes_invisible_characters_and_symbols() {
         assert_eq!(norm("re\u{200b}start"), "restart");
-        assert_eq!(norm("🔥 restart 🔥"), "restart");
+        assert_eq!(norm("→ restart ©"), "restart");
+        // Emoji close a clause, as a comma does.
+        assert_eq!(norm("restart 🔥🔥 vite"), "restart , vite");
         assert_eq!(norm("a\u{0}\u{7}b"), "a b");
         assert_eq!(norm("  a \n\n  b  "), "a\nb");
     }

@@ -238,6 +238,24 @@ impl Tokens {
                     i += 1;
                     continue;
                 }
+                b'*' | b'_' if i > 0 && is_word_byte(b[i - 1]) && closes_emphasis(b, i) => {
+                    // "__**redémarre le serveur**__ c'est urgent": the end of bold or
+                    // underlined words ends their clause.
+                    let tok = Token {
+                        kind: TokenKind::Comma,
+                        start: i as u16,
+                        end: i as u16 + 1,
+                        ..EMPTY
+                    };
+                    if !self.push(tok) {
+                        return;
+                    }
+                    while i < n && matches!(b[i], b'*' | b'_') {
+                        i += 1;
+                    }
+                    pending_at = false;
+                    continue;
+                }
                 b'-' => pending_hyphen = i > 0 && is_word_byte(b[i - 1]),
                 b'\'' => pending_apostrophe = i > 0 && is_word_byte(b[i - 1]),
                 b' ' => {
@@ -268,6 +286,16 @@ impl Tokens {
 /// non-ASCII character).
 fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b >= 0x80
+}
+
+/// Whether the run of `*` and `_` at `i` closes emphasis before more words: it is
+/// followed by a space and a word.
+fn closes_emphasis(b: &[u8], i: usize) -> bool {
+    let mut j = i;
+    while j < b.len() && matches!(b[j], b'*' | b'_') {
+        j += 1;
+    }
+    b.get(j) == Some(&b' ') && b.get(j + 1).is_some_and(|&c| is_word_byte(c))
 }
 
 /// "http://…", "https://…": links are skipped whole (their paths are not words).
@@ -317,7 +345,14 @@ fn discord_markup(b: &[u8], i: usize) -> Option<(Option<Token>, usize)> {
     let emoji = inner.strip_prefix(b"a").unwrap_or(inner);
     if let Some(rest) = emoji.strip_prefix(b":") {
         let colon = rest.iter().position(|&c| c == b':')?;
-        return parse_id(&rest[colon + 1..]).map(|_| (None, next));
+        // A custom emoji closes a clause, as a Unicode one does (see the normaliser).
+        let comma = Token {
+            kind: TokenKind::Comma,
+            start: i as u16,
+            end: next as u16,
+            ..EMPTY
+        };
+        return parse_id(&rest[colon + 1..]).map(|_| (Some(comma), next));
     }
     if inner.starts_with(b"t:") || inner.starts_with(b"http") {
         return Some((None, next));
@@ -391,6 +426,23 @@ mod tests {
             ["@99999999999999999999999"]
         );
         assert_eq!(toks("<@bot> x"), ["@bot", "x"]);
+    }
+
+    #[test]
+    fn emoji_and_closing_emphasis_end_a_clause() {
+        assert_eq!(
+            toks("reboot mc <:cry:712345678909876543> mes coffres"),
+            ["reboot", "mc", ",", "mes", "coffres"]
+        );
+        assert_eq!(
+            toks("redémarre mc 😭😭 mes"),
+            ["redemarre", "mc", ",", "mes"]
+        );
+        assert_eq!(
+            toks("__**relance le serveur**__ c'est urgent"),
+            ["relance", "le", "serveur", ",", "c", "'est", "urgent"]
+        );
+        assert_eq!(toks("le_serveur **gras**"), ["le", "serveur", "gras"]);
     }
 
     #[test]
