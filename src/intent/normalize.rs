@@ -242,6 +242,15 @@ impl Normalized {
 pub(crate) fn compact_name(name: &str, out: &mut [u8]) -> usize {
     let mut len = 0;
     for c in name.chars().take(out.len() * 2) {
+        if c.is_ascii() {
+            // What the decomposition below does to ASCII, without its table look-ups: the
+            // name is compacted on every message.
+            if c.is_ascii_alphanumeric() && len < out.len() {
+                out[len] = c.to_ascii_lowercase() as u8;
+                len += 1;
+            }
+            continue;
+        }
         decompose_compatible(c, |d| {
             if is_combining_mark(d) {
                 return;
