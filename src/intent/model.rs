@@ -188,7 +188,7 @@ fn token_text<'a>(t: &'a Tagged<'_>, i: usize) -> &'a [u8] {
     match (s.kind, s.refers) {
         (_, r) if r.is_bot() => b"@b",
         (_, Ref::OtherMention | Ref::OtherAt) => b"@o",
-        (TokenKind::Mention(_), _) => b"@o",
+        (TokenKind::Mention, _) => b"@o",
         (TokenKind::Question, _) => b"?",
         (TokenKind::Stop, _) => b".",
         (TokenKind::Comma, _) => b",",
@@ -268,7 +268,7 @@ fn context_code(t: &Tagged<'_>, i: usize) -> u8 {
     let s = &t.slots()[i];
     match s.kind {
         _ if s.refers.is_bot() => 200,
-        TokenKind::Mention(_) => 201,
+        TokenKind::Mention => 201,
         TokenKind::Question => 202,
         TokenKind::Stop => 203,
         TokenKind::Comma => 204,
@@ -415,7 +415,7 @@ fn object_class(t: &Tagged<'_>, i: usize) -> u8 {
     while j < n {
         let s = &slots[j];
         let pronoun_le = determiner && matches!(t.text(j - 1), b"le" | b"la" | b"les" | b"l");
-        if s.kind != TokenKind::Word && !matches!(s.kind, TokenKind::Mention(_)) {
+        if s.kind != TokenKind::Word && !matches!(s.kind, TokenKind::Mention) {
             // "redémarre-le.": the article was the pronoun.
             return if pronoun_le { b'S' } else { b'E' };
         }

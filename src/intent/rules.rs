@@ -287,7 +287,7 @@ impl<'t> Work<'t> {
         }
         match self.slots[i].kind {
             TokenKind::Word => self.lex[i],
-            TokenKind::Mention(_) if self.slots[i].refers == Ref::OtherMention => {
+            TokenKind::Mention if self.slots[i].refers == Ref::OtherMention => {
                 Some(Lex::Subject(Person::Third))
             }
             _ => None,

@@ -7,7 +7,7 @@
 
 use crate::intent::lexicon::{self, Lex, Lexicon, MAX_WORD_BYTES};
 use crate::intent::normalize::{compact_name, Normalized};
-use crate::intent::token::{TokenKind, Tokens, MAX_TOKENS};
+use crate::intent::token::{self, TokenKind, Tokens, MAX_TOKENS};
 
 /// Longest bot name compared (Discord names are at most 32 characters).
 const MAX_NAME_BYTES: usize = 64;
@@ -131,8 +131,9 @@ impl<'a> Tagged<'a> {
                 ..EMPTY
             };
             match tok.kind {
-                TokenKind::Mention(id) => {
-                    slot.refers = if id == bot_id {
+                TokenKind::Mention => {
+                    let text = &bytes[usize::from(tok.start)..usize::from(tok.end)];
+                    slot.refers = if token::mention_id(text) == Some(bot_id) {
                         Ref::BotMention
                     } else {
                         Ref::OtherMention
@@ -245,7 +246,12 @@ pub(crate) fn may_name_the_bot(
     let toks = tokens.as_slice();
     for (i, tok) in toks.iter().enumerate() {
         match tok.kind {
-            TokenKind::Mention(id) if id == bot_id => return true,
+            TokenKind::Mention
+                if token::mention_id(&bytes[usize::from(tok.start)..usize::from(tok.end)])
+                    == Some(bot_id) =>
+            {
+                return true
+            }
             TokenKind::Word => {
                 let raw = &bytes[usize::from(tok.start)..usize::from(tok.end)];
                 let mut word_buf = [0u8; MAX_WORD_BYTES];
