@@ -626,9 +626,9 @@ const REPORTED_SPEECH: [&[u8]; 14] = [
 /// Whether the normalised text reports or mocks someone's words ([`REPORTED_SPEECH`]).
 fn reported(bytes: &[u8]) -> bool {
     (0..bytes.len()).any(|i| {
-        let at_word = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
-        at_word
-            && matches!(bytes[i], b'q' | b'c' | b't' | b'h' | b's')
+        let at_word = || i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        matches!(bytes[i], b'q' | b'c' | b't' | b'h' | b's')
+            && at_word()
             && REPORTED_SPEECH
                 .iter()
                 .any(|m| m[0] == bytes[i] && bytes[i..].starts_with(m))

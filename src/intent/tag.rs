@@ -190,7 +190,8 @@ impl<'a> Tagged<'a> {
             }
             let wa = &bytes[usize::from(a.start)..usize::from(a.end)];
             let wb = &bytes[usize::from(b.start)..usize::from(b.end)];
-            if wa.len() + wb.len() > MAX_NAME_BYTES {
+            if wa.len() + wb.len() > MAX_NAME_BYTES || !could_be_name(wa, wa.len() + wb.len(), name)
+            {
                 continue;
             }
             let mut joined = [0u8; MAX_NAME_BYTES];
@@ -274,6 +275,7 @@ pub(crate) fn may_name_the_bot(
                     if prev.kind == TokenKind::Word
                         && name.len() >= 6
                         && prev_raw.len() + raw.len() <= MAX_NAME_BYTES
+                        && could_be_name(prev_raw, prev_raw.len() + raw.len(), name)
                     {
                         let mut joined = [0u8; MAX_NAME_BYTES];
                         joined[..prev_raw.len()].copy_from_slice(prev_raw);
@@ -338,6 +340,14 @@ fn squeeze<'b>(
         n += 1;
     }
     &buf[..n]
+}
+
+/// Whether a word of `len` bytes starting like `start` can pass [`is_name`] at all: it
+/// needs the name's first letter and a length within the typo budget. Lets the check of
+/// every pair of neighbouring words as a split name skip joining them.
+fn could_be_name(start: &[u8], len: usize, name: &[u8]) -> bool {
+    name.first().is_some_and(|f| start.first() == Some(f))
+        && len.abs_diff(name.len()) <= usize::from(lexicon::edit_budget(name.len()))
 }
 
 /// Whether `word` is the compacted bot name, allowing the usual typo budget.
