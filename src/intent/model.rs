@@ -183,6 +183,7 @@ impl Fnv {
 }
 
 /// A token as the model sees it: its text, or a symbol for mentions and punctuation.
+#[inline]
 fn token_text<'a>(t: &'a Tagged<'_>, i: usize) -> &'a [u8] {
     let s = &t.slots()[i];
     match (s.kind, s.refers) {
@@ -264,6 +265,7 @@ fn lex_code(lex: Option<Lex>) -> u8 {
 }
 
 /// A class code for a token in a context feature: its lexicon class, or what it is.
+#[inline]
 fn context_code(t: &Tagged<'_>, i: usize) -> u8 {
     let s = &t.slots()[i];
     match s.kind {

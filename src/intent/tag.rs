@@ -210,6 +210,7 @@ impl<'a> Tagged<'a> {
         self.len
     }
 
+    #[inline]
     pub(crate) fn slots(&self) -> &[Slot] {
         &self.slots[..self.len]
     }
@@ -224,6 +225,7 @@ impl<'a> Tagged<'a> {
     }
 
     /// The normalised text of token `i`.
+    #[inline]
     pub(crate) fn text(&self, i: usize) -> &[u8] {
         let s = &self.slots[i];
         &self.norm.as_bytes()[usize::from(s.start)..usize::from(s.end)]
