@@ -365,6 +365,7 @@ impl Lexicon {
     }
 
     /// Exact look-up.
+    #[inline]
     pub(crate) fn exact(&self, word: &[u8]) -> Option<Lex> {
         let mask = self.index.len() - 1;
         let mut k = word_hash(word) & mask;

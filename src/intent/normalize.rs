@@ -74,12 +74,14 @@ impl Normalized {
     }
 
     /// Whether the byte at `i` is an `e` that carried an acute accent in the original.
+    #[inline]
     pub(crate) fn had_acute(&self, i: usize) -> bool {
         i < self.len && self.acute[i / 64] & (1 << (i % 64)) != 0
     }
 
     /// Whether the byte at `i` is the second letter of a run that was longer in the
     /// original ("eeee" → "ee"): emphasis, not spelling, so it may be dropped for matching.
+    #[inline]
     pub(crate) fn elongated(&self, i: usize) -> bool {
         i < self.len && self.elongated[i / 64] & (1 << (i % 64)) != 0
     }
@@ -184,6 +186,7 @@ impl Normalized {
 
     /// Appends a printable ASCII byte, collapsing letter runs beyond two and punctuation
     /// runs beyond one ("!!!" → "!").
+    #[inline]
     fn push_ascii(&mut self, b: u8) -> bool {
         let n = self.len;
         if b.is_ascii_alphabetic() {
@@ -210,6 +213,7 @@ impl Normalized {
     }
 
     /// Appends a space or newline, never two in a row (a newline wins over a space).
+    #[inline]
     fn push_separator(&mut self, b: u8) -> bool {
         match self.len.checked_sub(1).map(|i| self.bytes[i]) {
             None | Some(b'\n') => true,

@@ -296,6 +296,7 @@ pub(crate) fn may_name_the_bot(
 
 /// Copies `word` without apostrophes ("don't" → "dont") when it has any; `None` for words
 /// too long to be in the lexicon.
+#[inline]
 fn without_apostrophes<'b>(word: &'b [u8], buf: &'b mut [u8; MAX_WORD_BYTES]) -> Option<&'b [u8]> {
     if word.len() > MAX_WORD_BYTES {
         return None;
@@ -353,6 +354,7 @@ fn could_be_name(start: &[u8], len: usize, name: &[u8]) -> bool {
 }
 
 /// Whether `word` is the compacted bot name, allowing the usual typo budget.
+#[inline]
 fn is_name(word: &[u8], name: &[u8]) -> bool {
     if name.is_empty() {
         return false;

@@ -90,6 +90,7 @@ impl Tokens {
         self.truncated
     }
 
+    #[inline]
     fn push(&mut self, tok: Token) -> bool {
         if self.len == MAX_TOKENS {
             self.truncated = true;
