@@ -519,26 +519,37 @@ fn is_adjacent_swap(a: &[u8], b: &[u8]) -> bool {
 /// Optimal-string-alignment distance (Damerau-Levenshtein with adjacent transpositions,
 /// no substring edited twice), or `None` as soon as it must exceed `budget`. Three rows on
 /// the stack; both words must be at most [`MAX_WORD_BYTES`] long.
+///
+/// Only the diagonal band of the table is computed (the typo scan runs this on every
+/// candidate that passes the letter-set filter): a cell `|i - j|` away from the diagonal
+/// costs at least that many edits, so outside the band every cell exceeds `budget`. All
+/// cells are capped at `budget + 1` ("too far"), which keeps every value within budget
+/// exact and every other one beyond it: the answer is the full table's.
 pub(crate) fn bounded_osa(a: &[u8], b: &[u8], budget: u8) -> Option<u8> {
     if a.len() > MAX_WORD_BYTES || b.len() > MAX_WORD_BYTES {
         return None;
     }
+    // No distance between such words exceeds their length: a larger budget changes nothing.
+    let budget = budget.min(MAX_WORD_BYTES as u8);
+    let far = budget + 1;
+    let band = usize::from(budget);
     let width = b.len() + 1;
-    let mut prev2 = [0u8; MAX_WORD_BYTES + 1];
-    let mut prev = [0u8; MAX_WORD_BYTES + 1];
-    let mut cur = [0u8; MAX_WORD_BYTES + 1];
+    let mut prev2 = [far; MAX_WORD_BYTES + 1];
+    let mut prev = [far; MAX_WORD_BYTES + 1];
     for (j, cell) in prev.iter_mut().enumerate().take(width) {
-        *cell = j as u8;
+        *cell = (j as u8).min(far);
     }
     for i in 1..=a.len() {
-        cur[0] = i as u8;
+        let mut cur = [far; MAX_WORD_BYTES + 1];
+        cur[0] = (i as u8).min(far);
         let mut row_min = cur[0];
-        for j in 1..width {
+        for j in i.saturating_sub(band).max(1)..=(i + band).min(width - 1) {
             let cost = u8::from(a[i - 1] != b[j - 1]);
             let mut d = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 d = d.min(prev2[j - 2] + 1);
             }
+            let d = d.min(far);
             cur[j] = d;
             row_min = row_min.min(d);
         }
