@@ -43,14 +43,31 @@ pub(crate) struct Normalized {
 
 impl Normalized {
     /// Folds `text`, reading at most [`MAX_ANALYSED_CHARS`] characters.
+    #[cfg(test)]
     pub(crate) fn new(text: &str) -> Self {
-        let mut out = Normalized {
+        let mut out = Normalized::empty();
+        out.fold(text);
+        out
+    }
+
+    /// An empty buffer, for [`Normalized::fold`]. The recognizer makes it where it is used
+    /// and folds into it there: returned from a constructor, the 2.5 KiB struct was copied
+    /// once more (the compiler does not elide that move), a measurable part of parsing a
+    /// short message.
+    pub(crate) fn empty() -> Self {
+        Normalized {
             bytes: [0; NORMALIZED_CAPACITY],
             len: 0,
             acute: [0; NORMALIZED_CAPACITY / 64],
             elongated: [0; NORMALIZED_CAPACITY / 64],
             truncated: false,
-        };
+        }
+    }
+
+    /// Folds `text` into this buffer, which must be [`Normalized::empty`], reading at most
+    /// [`MAX_ANALYSED_CHARS`] characters.
+    pub(crate) fn fold(&mut self, text: &str) {
+        let out = self;
         let mut chars = text.chars();
         for c in chars.by_ref().take(MAX_ANALYSED_CHARS) {
             if !out.push_source_char(c) {
@@ -65,7 +82,6 @@ impl Normalized {
         while out.len > 0 && matches!(out.bytes[out.len - 1], b' ' | b'\n') {
             out.len -= 1;
         }
-        out
     }
 
     /// The folded text.

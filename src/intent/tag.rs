@@ -101,26 +101,38 @@ impl<'a> Tagged<'a> {
         bot_id: u64,
         bot_name: &str,
     ) -> Self {
-        Tagged::named(norm, tokens, lexicon, bot_id, &BotName::new(bot_name))
+        let mut t = Tagged::empty(norm);
+        t.tag(tokens, lexicon, bot_id, &BotName::new(bot_name));
+        t
     }
 
-    /// Tags every token of `tokens` (taken from `norm`), the bot's name prepared.
-    pub(crate) fn named(
-        norm: &'a Normalized,
+    /// No tokens yet, for [`Tagged::tag`]: made where it is used and tagged in place, the
+    /// slots are not copied once more on return (as for `Normalized::empty`).
+    pub(crate) fn empty(norm: &'a Normalized) -> Self {
+        Tagged {
+            slots: [EMPTY; MAX_TOKENS],
+            len: 0,
+            truncated: false,
+            norm,
+        }
+    }
+
+    /// Tags every token of `tokens` (taken from the text this was made for), the bot's
+    /// name prepared.
+    pub(crate) fn tag(
+        &mut self,
         tokens: &Tokens,
         lexicon: &Lexicon,
         bot_id: u64,
         bot_name: &BotName,
-    ) -> Self {
+    ) {
         let name = bot_name.as_bytes();
+        let norm = self.norm;
         let bytes = norm.as_bytes();
         let toks = tokens.as_slice();
-        let mut t = Tagged {
-            slots: [EMPTY; MAX_TOKENS],
-            len: toks.len(),
-            truncated: tokens.truncated(),
-            norm,
-        };
+        let t = self;
+        t.len = toks.len();
+        t.truncated = tokens.truncated();
         for (i, tok) in toks.iter().enumerate() {
             let mut slot = Slot {
                 kind: tok.kind,
@@ -175,7 +187,6 @@ impl<'a> Tagged<'a> {
             t.slots[i] = slot;
         }
         t.join_split_names(name, bytes);
-        t
     }
 
     /// "Cube Guardian" typed as two words still names the bot.
