@@ -264,12 +264,11 @@ pub(crate) struct Lexicon {
     /// look-up costs one hash and usually one comparison, where a binary search over a
     /// few thousand words cost a dozen (the commonest path, once per word).
     index: Box<[u16]>,
-    /// For each ASCII letter and word length, the indices (ascending) of the
-    /// typo-matchable entries: a typo look-up only visits lengths its budget can reach.
-    fuzzy_by_first: Vec<Vec<u16>>,
-    /// [`letter_set`] of every entry, beside `entries` so that the typo scan reads 4 bytes
-    /// a candidate and only runs the edit distance on the few that can be within budget.
-    letter_sets: Box<[u32]>,
+    /// For each ASCII letter and word length, the typo-matchable entries (indices
+    /// ascending) with their [`letter_set`]: a typo look-up only visits lengths its budget
+    /// can reach, and reads 4 bytes a candidate beside its index (not elsewhere in memory)
+    /// to run the edit distance only on the few that can be within budget.
+    fuzzy_by_first: Vec<Vec<(u16, u32)>>,
 }
 
 /// The set of letters of a word, as bits (`a`..`z`; any other byte shares six more bits
@@ -335,7 +334,7 @@ impl Lexicon {
                 lex,
             })
             .collect();
-        let mut fuzzy_by_first: Vec<Vec<u16>> = vec![Vec::new(); 26 * (MAX_WORD_BYTES + 1)];
+        let mut fuzzy_by_first: Vec<Vec<(u16, u32)>> = vec![Vec::new(); 26 * (MAX_WORD_BYTES + 1)];
         for (i, e) in entries.iter().enumerate() {
             let exact_only = EXACT_ONLY.contains(&e.word.as_ref());
             if e.lex.fuzzy()
@@ -343,7 +342,8 @@ impl Lexicon {
                 && (4..=MAX_WORD_BYTES).contains(&e.word.len())
                 && e.word[0].is_ascii_lowercase()
             {
-                fuzzy_by_first[fuzzy_slot(e.word[0], e.word.len())].push(i as u16);
+                fuzzy_by_first[fuzzy_slot(e.word[0], e.word.len())]
+                    .push((i as u16, letter_set(&e.word)));
             }
         }
         let size = (entries.len() * 2).next_power_of_two();
@@ -355,12 +355,10 @@ impl Lexicon {
             }
             index[k] = i as u16 + 1;
         }
-        let letter_sets = entries.iter().map(|e| letter_set(&e.word)).collect();
         Lexicon {
             entries,
             index,
             fuzzy_by_first,
-            letter_sets,
         }
     }
 
@@ -403,36 +401,34 @@ impl Lexicon {
         // The budget is at most 2 edits: only lengths within 2 can match.
         let lengths = word.len().saturating_sub(2).max(4)..=(word.len() + 2).min(MAX_WORD_BYTES);
         let typed = letter_set(word);
-        let candidates = lengths.flat_map(|len| {
+        for len in lengths {
             // The shorter word sets the budget (see `typo_distance`).
             let budget = edit_budget(len.min(word.len()));
-            let reachable = len.abs_diff(word.len()) <= usize::from(budget);
-            let slot: &[u16] = match reachable {
-                true => &self.fuzzy_by_first[fuzzy_slot(word[0], len)],
-                false => &[],
-            };
-            slot.iter().map(move |&i| (i, u32::from(budget)))
-        });
-        for (i, budget) in candidates {
-            let known = self.letter_sets[usize::from(i)];
-            if (typed & !known).count_ones() > budget || (known & !typed).count_ones() > budget {
+            if len.abs_diff(word.len()) > usize::from(budget) {
                 continue;
             }
-            let entry = &self.entries[usize::from(i)];
-            let Some(d) = typo_distance(word, &entry.word) else {
-                continue;
-            };
-            // Rank: fewer edits, then a doubled or dropped double letter ("allumme") over
-            // other edits, then the less harmful meaning, then the first in the list.
-            let rank = (d, !is_doubling_typo(word, &entry.word), entry.lex.risk(), i);
-            if best.is_none_or(|(r, _)| rank < r) {
-                best = Some((
-                    rank,
-                    Hit {
-                        lex: entry.lex,
-                        distance: d,
-                    },
-                ));
+            let budget = u32::from(budget);
+            for &(i, known) in &self.fuzzy_by_first[fuzzy_slot(word[0], len)] {
+                if (typed & !known).count_ones() > budget || (known & !typed).count_ones() > budget
+                {
+                    continue;
+                }
+                let entry = &self.entries[usize::from(i)];
+                let Some(d) = typo_distance(word, &entry.word) else {
+                    continue;
+                };
+                // Rank: fewer edits, then a doubled or dropped double letter ("allumme") over
+                // other edits, then the less harmful meaning, then the first in the list.
+                let rank = (d, !is_doubling_typo(word, &entry.word), entry.lex.risk(), i);
+                if best.is_none_or(|(r, _)| rank < r) {
+                    best = Some((
+                        rank,
+                        Hit {
+                            lex: entry.lex,
+                            distance: d,
+                        },
+                    ));
+                }
             }
         }
         best.map(|(_, hit)| hit)

@@ -102,6 +102,27 @@ impl Normalized {
         i < self.len && self.elongated[i / 64] & (1 << (i % 64)) != 0
     }
 
+    /// Whether any byte in `start..end` is [`Normalized::elongated`], a 64-bit word of the
+    /// bit set at a time (the tokeniser asks it of every word).
+    pub(crate) fn elongated_within(&self, start: usize, end: usize) -> bool {
+        let end = end.min(self.len);
+        let mut i = start;
+        while i < end {
+            let word = self.elongated[i / 64] >> (i % 64);
+            let span = (64 - i % 64).min(end - i);
+            let mask = if span == 64 {
+                u64::MAX
+            } else {
+                (1 << span) - 1
+            };
+            if word & mask != 0 {
+                return true;
+            }
+            i += span;
+        }
+        false
+    }
+
     /// Whether part of the message was not analysed (too long for the caps above).
     pub(crate) fn truncated(&self) -> bool {
         self.truncated
@@ -347,6 +368,22 @@ mod tests {
             !n.elongated(13),
             "a real double letter is not an elongation"
         );
+    }
+
+    #[test]
+    fn elongation_ranges_agree_with_bytes() {
+        let text = "oook ".repeat(30) + &"a".repeat(70) + "aaaaa";
+        let n = Normalized::new(&text);
+        let len = n.as_bytes().len();
+        for start in 0..=len + 1 {
+            for end in start..=len + 2 {
+                assert_eq!(
+                    n.elongated_within(start, end),
+                    (start..end).any(|k| n.elongated(k)),
+                    "{start}..{end}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -182,7 +182,7 @@ impl Tokens {
                     hyphenated: pending_hyphen,
                     after_apostrophe: pending_apostrophe,
                     participle: participle_ending(norm, start, end),
-                    elongated: (start..end).any(|k| norm.elongated(k)),
+                    elongated: norm.elongated_within(start, end),
                 };
                 if !self.push(tok) {
                     return;
