@@ -631,6 +631,15 @@ const REPORTED_SPEECH: [&[u8]; 14] = [
     b"she said",
 ];
 
+// `reported` compares two bytes of each phrase before the whole of it.
+const _: () = {
+    let mut k = 0;
+    while k < REPORTED_SPEECH.len() {
+        assert!(REPORTED_SPEECH[k].len() >= 2);
+        k += 1;
+    }
+};
+
 /// Whether the normalised text reports or mocks someone's words ([`REPORTED_SPEECH`]).
 fn reported(bytes: &[u8]) -> bool {
     (0..bytes.len()).any(|i| {
@@ -639,7 +648,7 @@ fn reported(bytes: &[u8]) -> bool {
             && at_word()
             && REPORTED_SPEECH
                 .iter()
-                .any(|m| m[0] == bytes[i] && bytes[i..].starts_with(m))
+                .any(|m| m[..2] == bytes[i..bytes.len().min(i + 2)] && bytes[i..].starts_with(m))
     })
 }
 
