@@ -543,11 +543,12 @@ impl<'t> Work<'t> {
                     self.lex[i] = Some(Lex::Deferral);
                 }
                 // "dans une heure", "in a few minutes": a delay spelled out.
-                _ if is_time_unit(self.text(i))
-                    && [prev, prev.and_then(|p| self.prev_content(p))]
-                        .into_iter()
-                        .flatten()
-                        .any(|p| self.lex[p] == Some(Lex::In)) =>
+                // (The rare "in" first: the unit's word list is the dearer test.)
+                _ if [prev, prev.and_then(|p| self.prev_content(p))]
+                    .into_iter()
+                    .flatten()
+                    .any(|p| self.lex[p] == Some(Lex::In))
+                    && is_time_unit(self.text(i)) =>
                 {
                     self.lex[i] = Some(Lex::Deferral);
                 }
