@@ -32,8 +32,8 @@ fn banded_osa_matches_the_full_table() {
         for (i, row) in d.iter_mut().enumerate() {
             row[0] = i as u8;
         }
-        for j in 0..=b.len() {
-            d[0][j] = j as u8;
+        for (j, cell) in d[0].iter_mut().enumerate() {
+            *cell = j as u8;
         }
         for i in 1..=a.len() {
             for j in 1..=b.len() {
