@@ -264,12 +264,11 @@ pub(crate) struct Lexicon {
     /// look-up costs one hash and usually one comparison, where a binary search over a
     /// few thousand words cost a dozen (the commonest path, once per word).
     index: Box<[u16]>,
-    /// For each ASCII letter and word length, the indices (ascending) of the
-    /// typo-matchable entries: a typo look-up only visits lengths its budget can reach.
-    fuzzy_by_first: Vec<Vec<u16>>,
-    /// [`letter_set`] of every entry, beside `entries` so that the typo scan reads 4 bytes
-    /// a candidate and only runs the edit distance on the few that can be within budget.
-    letter_sets: Box<[u32]>,
+    /// For each ASCII letter and word length, the typo-matchable entries (indices
+    /// ascending) with their [`letter_set`]: a typo look-up only visits lengths its budget
+    /// can reach, and reads 4 bytes a candidate beside its index (not elsewhere in memory)
+    /// to run the edit distance only on the few that can be within budget.
+    fuzzy_by_first: Vec<Vec<(u16, u32)>>,
 }
 
 /// The set of letters of a word, as bits (`a`..`z`; any other byte shares six more bits
@@ -335,7 +334,7 @@ impl Lexicon {
                 lex,
             })
             .collect();
-        let mut fuzzy_by_first: Vec<Vec<u16>> = vec![Vec::new(); 26 * (MAX_WORD_BYTES + 1)];
+        let mut fuzzy_by_first: Vec<Vec<(u16, u32)>> = vec![Vec::new(); 26 * (MAX_WORD_BYTES + 1)];
         for (i, e) in entries.iter().enumerate() {
             let exact_only = EXACT_ONLY.contains(&e.word.as_ref());
             if e.lex.fuzzy()
@@ -343,7 +342,8 @@ impl Lexicon {
                 && (4..=MAX_WORD_BYTES).contains(&e.word.len())
                 && e.word[0].is_ascii_lowercase()
             {
-                fuzzy_by_first[fuzzy_slot(e.word[0], e.word.len())].push(i as u16);
+                fuzzy_by_first[fuzzy_slot(e.word[0], e.word.len())]
+                    .push((i as u16, letter_set(&e.word)));
             }
         }
         let size = (entries.len() * 2).next_power_of_two();
@@ -355,16 +355,15 @@ impl Lexicon {
             }
             index[k] = i as u16 + 1;
         }
-        let letter_sets = entries.iter().map(|e| letter_set(&e.word)).collect();
         Lexicon {
             entries,
             index,
             fuzzy_by_first,
-            letter_sets,
         }
     }
 
     /// Exact look-up.
+    #[inline]
     pub(crate) fn exact(&self, word: &[u8]) -> Option<Lex> {
         let mask = self.index.len() - 1;
         let mut k = word_hash(word) & mask;
@@ -402,36 +401,34 @@ impl Lexicon {
         // The budget is at most 2 edits: only lengths within 2 can match.
         let lengths = word.len().saturating_sub(2).max(4)..=(word.len() + 2).min(MAX_WORD_BYTES);
         let typed = letter_set(word);
-        let candidates = lengths.flat_map(|len| {
+        for len in lengths {
             // The shorter word sets the budget (see `typo_distance`).
             let budget = edit_budget(len.min(word.len()));
-            let reachable = len.abs_diff(word.len()) <= usize::from(budget);
-            let slot: &[u16] = match reachable {
-                true => &self.fuzzy_by_first[fuzzy_slot(word[0], len)],
-                false => &[],
-            };
-            slot.iter().map(move |&i| (i, u32::from(budget)))
-        });
-        for (i, budget) in candidates {
-            let known = self.letter_sets[usize::from(i)];
-            if (typed & !known).count_ones() > budget || (known & !typed).count_ones() > budget {
+            if len.abs_diff(word.len()) > usize::from(budget) {
                 continue;
             }
-            let entry = &self.entries[usize::from(i)];
-            let Some(d) = typo_distance(word, &entry.word) else {
-                continue;
-            };
-            // Rank: fewer edits, then a doubled or dropped double letter ("allumme") over
-            // other edits, then the less harmful meaning, then the first in the list.
-            let rank = (d, !is_doubling_typo(word, &entry.word), entry.lex.risk(), i);
-            if best.is_none_or(|(r, _)| rank < r) {
-                best = Some((
-                    rank,
-                    Hit {
-                        lex: entry.lex,
-                        distance: d,
-                    },
-                ));
+            let budget = u32::from(budget);
+            for &(i, known) in &self.fuzzy_by_first[fuzzy_slot(word[0], len)] {
+                if (typed & !known).count_ones() > budget || (known & !typed).count_ones() > budget
+                {
+                    continue;
+                }
+                let entry = &self.entries[usize::from(i)];
+                let Some(d) = typo_distance(word, &entry.word) else {
+                    continue;
+                };
+                // Rank: fewer edits, then a doubled or dropped double letter ("allumme") over
+                // other edits, then the less harmful meaning, then the first in the list.
+                let rank = (d, !is_doubling_typo(word, &entry.word), entry.lex.risk(), i);
+                if best.is_none_or(|(r, _)| rank < r) {
+                    best = Some((
+                        rank,
+                        Hit {
+                            lex: entry.lex,
+                            distance: d,
+                        },
+                    ));
+                }
             }
         }
         best.map(|(_, hit)| hit)
@@ -518,26 +515,37 @@ fn is_adjacent_swap(a: &[u8], b: &[u8]) -> bool {
 /// Optimal-string-alignment distance (Damerau-Levenshtein with adjacent transpositions,
 /// no substring edited twice), or `None` as soon as it must exceed `budget`. Three rows on
 /// the stack; both words must be at most [`MAX_WORD_BYTES`] long.
+///
+/// Only the diagonal band of the table is computed (the typo scan runs this on every
+/// candidate that passes the letter-set filter): a cell `|i - j|` away from the diagonal
+/// costs at least that many edits, so outside the band every cell exceeds `budget`. All
+/// cells are capped at `budget + 1` ("too far"), which keeps every value within budget
+/// exact and every other one beyond it: the answer is the full table's.
 pub(crate) fn bounded_osa(a: &[u8], b: &[u8], budget: u8) -> Option<u8> {
     if a.len() > MAX_WORD_BYTES || b.len() > MAX_WORD_BYTES {
         return None;
     }
+    // No distance between such words exceeds their length: a larger budget changes nothing.
+    let budget = budget.min(MAX_WORD_BYTES as u8);
+    let far = budget + 1;
+    let band = usize::from(budget);
     let width = b.len() + 1;
-    let mut prev2 = [0u8; MAX_WORD_BYTES + 1];
-    let mut prev = [0u8; MAX_WORD_BYTES + 1];
-    let mut cur = [0u8; MAX_WORD_BYTES + 1];
+    let mut prev2 = [far; MAX_WORD_BYTES + 1];
+    let mut prev = [far; MAX_WORD_BYTES + 1];
     for (j, cell) in prev.iter_mut().enumerate().take(width) {
-        *cell = j as u8;
+        *cell = (j as u8).min(far);
     }
     for i in 1..=a.len() {
-        cur[0] = i as u8;
+        let mut cur = [far; MAX_WORD_BYTES + 1];
+        cur[0] = (i as u8).min(far);
         let mut row_min = cur[0];
-        for j in 1..width {
+        for j in i.saturating_sub(band).max(1)..=(i + band).min(width - 1) {
             let cost = u8::from(a[i - 1] != b[j - 1]);
             let mut d = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
                 d = d.min(prev2[j - 2] + 1);
             }
+            let d = d.min(far);
             cur[j] = d;
             row_min = row_min.min(d);
         }

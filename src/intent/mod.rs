@@ -145,7 +145,9 @@ impl Recognizer {
         bot: &Addressee<'_>,
         f: impl FnOnce(&Input<'_>) -> R,
     ) -> Option<R> {
-        let norm = Normalized::new(text);
+        // The kilobyte buffers are filled where they live (see `Normalized::empty`).
+        let mut norm = Normalized::empty();
+        norm.fold(text);
         let tokens = Tokens::new(&norm);
         let name = BotName::new(bot.bot_name);
         if channel == Channel::Guild
@@ -153,7 +155,8 @@ impl Recognizer {
         {
             return None;
         }
-        let mut tagged = Tagged::named(&norm, &tokens, &self.lexicon, bot.bot_id, &name);
+        let mut tagged = Tagged::empty(&norm);
+        tagged.tag(&tokens, &self.lexicon, bot.bot_id, &name);
         let address = address::resolve(&mut tagged, channel == Channel::Dm);
         if address == AddressKind::No {
             return None;

@@ -184,12 +184,13 @@ impl Fnv {
 }
 
 /// A token as the model sees it: its text, or a symbol for mentions and punctuation.
+#[inline]
 fn token_text<'a>(t: &'a Tagged<'_>, i: usize) -> &'a [u8] {
     let s = &t.slots()[i];
     match (s.kind, s.refers) {
         (_, r) if r.is_bot() => b"@b",
         (_, Ref::OtherMention | Ref::OtherAt) => b"@o",
-        (TokenKind::Mention(_), _) => b"@o",
+        (TokenKind::Mention, _) => b"@o",
         (TokenKind::Question, _) => b"?",
         (TokenKind::Stop, _) => b".",
         (TokenKind::Comma, _) => b",",
@@ -265,11 +266,12 @@ fn lex_code(lex: Option<Lex>) -> u8 {
 }
 
 /// A class code for a token in a context feature: its lexicon class, or what it is.
+#[inline]
 fn context_code(t: &Tagged<'_>, i: usize) -> u8 {
     let s = &t.slots()[i];
     match s.kind {
         _ if s.refers.is_bot() => 200,
-        TokenKind::Mention(_) => 201,
+        TokenKind::Mention => 201,
         TokenKind::Question => 202,
         TokenKind::Stop => 203,
         TokenKind::Comma => 204,
@@ -416,7 +418,7 @@ fn object_class(t: &Tagged<'_>, i: usize) -> u8 {
     while j < n {
         let s = &slots[j];
         let pronoun_le = determiner && matches!(t.text(j - 1), b"le" | b"la" | b"les" | b"l");
-        if s.kind != TokenKind::Word && !matches!(s.kind, TokenKind::Mention(_)) {
+        if s.kind != TokenKind::Word && !matches!(s.kind, TokenKind::Mention) {
             // "redémarre-le.": the article was the pronoun.
             return if pronoun_le { b'S' } else { b'E' };
         }
@@ -481,9 +483,17 @@ fn object_class(t: &Tagged<'_>, i: usize) -> u8 {
 /// double quotes: words there are shown or quoted, not asked.
 fn quoted(bytes: &[u8], pos: usize) -> bool {
     let before = &bytes[..pos.min(bytes.len())];
-    let ticks = before.iter().filter(|b| **b == b'`').count();
-    let quotes = before.iter().filter(|b| **b == b'"').count();
-    let spoilers = before.windows(2).filter(|w| w == b"||").count();
+    // One pass for the three counts (it runs for every action word); "||" pairs overlap
+    // as windows of two do ("|||" holds two).
+    let (mut ticks, mut quotes, mut spoilers) = (0usize, 0usize, 0usize);
+    for (i, &b) in before.iter().enumerate() {
+        match b {
+            b'`' => ticks += 1,
+            b'"' => quotes += 1,
+            b'|' if before.get(i + 1) == Some(&b'|') => spoilers += 1,
+            _ => {}
+        }
+    }
     ticks % 2 == 1 || quotes % 2 == 1 || spoilers % 2 == 1
 }
 
@@ -500,9 +510,8 @@ fn not_asked(norm: &Normalized, t: &Tagged<'_>, act: Act) -> bool {
             }
             any = true;
             let after_article = i > 0 && t.slots()[i - 1].lex == Some(Lex::Determiner);
-            if (form == Form::Noun || after_article)
-                && !quoted(norm.as_bytes(), usize::from(s.start))
-            {
+            let shown = quoted(norm.as_bytes(), usize::from(s.start));
+            if (form == Form::Noun || after_article) && !shown {
                 if named_one(t, i, form) {
                     // "ton reboot m'a kick", "on s'en fiche du restart": a restart spoken
                     // of, not asked for.
@@ -511,7 +520,6 @@ fn not_asked(norm: &Normalized, t: &Tagged<'_>, act: Act) -> bool {
                 // "une relance une fois": a noun has no object to check.
                 return false;
             }
-            let shown = quoted(norm.as_bytes(), usize::from(s.start));
             if !shown && !matches!(object_class(t, i), b'F' | b'D' | b'X') {
                 return false;
             }
@@ -625,15 +633,24 @@ const REPORTED_SPEECH: [&[u8]; 14] = [
     b"she said",
 ];
 
+// `reported` compares two bytes of each phrase before the whole of it.
+const _: () = {
+    let mut k = 0;
+    while k < REPORTED_SPEECH.len() {
+        assert!(REPORTED_SPEECH[k].len() >= 2);
+        k += 1;
+    }
+};
+
 /// Whether the normalised text reports or mocks someone's words ([`REPORTED_SPEECH`]).
 fn reported(bytes: &[u8]) -> bool {
     (0..bytes.len()).any(|i| {
-        let at_word = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
-        at_word
-            && matches!(bytes[i], b'q' | b'c' | b't' | b'h' | b's')
+        let at_word = || i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        matches!(bytes[i], b'q' | b'c' | b't' | b'h' | b's')
+            && at_word()
             && REPORTED_SPEECH
                 .iter()
-                .any(|m| m[0] == bytes[i] && bytes[i..].starts_with(m))
+                .any(|m| m[..2] == bytes[i..bytes.len().min(i + 2)] && bytes[i..].starts_with(m))
     })
 }
 

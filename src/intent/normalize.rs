@@ -43,14 +43,31 @@ pub(crate) struct Normalized {
 
 impl Normalized {
     /// Folds `text`, reading at most [`MAX_ANALYSED_CHARS`] characters.
+    #[cfg(test)]
     pub(crate) fn new(text: &str) -> Self {
-        let mut out = Normalized {
+        let mut out = Normalized::empty();
+        out.fold(text);
+        out
+    }
+
+    /// An empty buffer, for [`Normalized::fold`]. The recognizer makes it where it is used
+    /// and folds into it there: returned from a constructor, the 2.5 KiB struct was copied
+    /// once more (the compiler does not elide that move), a measurable part of parsing a
+    /// short message.
+    pub(crate) fn empty() -> Self {
+        Normalized {
             bytes: [0; NORMALIZED_CAPACITY],
             len: 0,
             acute: [0; NORMALIZED_CAPACITY / 64],
             elongated: [0; NORMALIZED_CAPACITY / 64],
             truncated: false,
-        };
+        }
+    }
+
+    /// Folds `text` into this buffer, which must be [`Normalized::empty`], reading at most
+    /// [`MAX_ANALYSED_CHARS`] characters.
+    pub(crate) fn fold(&mut self, text: &str) {
+        let out = self;
         let mut chars = text.chars();
         for c in chars.by_ref().take(MAX_ANALYSED_CHARS) {
             if !out.push_source_char(c) {
@@ -65,7 +82,6 @@ impl Normalized {
         while out.len > 0 && matches!(out.bytes[out.len - 1], b' ' | b'\n') {
             out.len -= 1;
         }
-        out
     }
 
     /// The folded text.
@@ -74,14 +90,37 @@ impl Normalized {
     }
 
     /// Whether the byte at `i` is an `e` that carried an acute accent in the original.
+    #[inline]
     pub(crate) fn had_acute(&self, i: usize) -> bool {
         i < self.len && self.acute[i / 64] & (1 << (i % 64)) != 0
     }
 
     /// Whether the byte at `i` is the second letter of a run that was longer in the
     /// original ("eeee" → "ee"): emphasis, not spelling, so it may be dropped for matching.
+    #[inline]
     pub(crate) fn elongated(&self, i: usize) -> bool {
         i < self.len && self.elongated[i / 64] & (1 << (i % 64)) != 0
+    }
+
+    /// Whether any byte in `start..end` is [`Normalized::elongated`], a 64-bit word of the
+    /// bit set at a time (the tokeniser asks it of every word).
+    pub(crate) fn elongated_within(&self, start: usize, end: usize) -> bool {
+        let end = end.min(self.len);
+        let mut i = start;
+        while i < end {
+            let word = self.elongated[i / 64] >> (i % 64);
+            let span = (64 - i % 64).min(end - i);
+            let mask = if span == 64 {
+                u64::MAX
+            } else {
+                (1 << span) - 1
+            };
+            if word & mask != 0 {
+                return true;
+            }
+            i += span;
+        }
+        false
     }
 
     /// Whether part of the message was not analysed (too long for the caps above).
@@ -91,6 +130,11 @@ impl Normalized {
 
     /// Handles one character of the original text; false once the buffer is full.
     fn push_source_char(&mut self, c: char) -> bool {
+        if c.is_ascii_alphanumeric() {
+            // Most of every message: what the last ASCII arm below does, without first
+            // testing the character against every other arm.
+            return self.push_ascii(c.to_ascii_lowercase() as u8);
+        }
         match c {
             '\n' | '\r' | '\u{85}' | '\u{2028}' | '\u{2029}' => self.push_separator(b'\n'),
             // Invisible characters used to split words ("re\u{200b}start") are removed.
@@ -183,6 +227,7 @@ impl Normalized {
 
     /// Appends a printable ASCII byte, collapsing letter runs beyond two and punctuation
     /// runs beyond one ("!!!" → "!").
+    #[inline]
     fn push_ascii(&mut self, b: u8) -> bool {
         let n = self.len;
         if b.is_ascii_alphabetic() {
@@ -209,6 +254,7 @@ impl Normalized {
     }
 
     /// Appends a space or newline, never two in a row (a newline wins over a space).
+    #[inline]
     fn push_separator(&mut self, b: u8) -> bool {
         match self.len.checked_sub(1).map(|i| self.bytes[i]) {
             None | Some(b'\n') => true,
@@ -246,6 +292,15 @@ impl Normalized {
 pub(crate) fn compact_name(name: &str, out: &mut [u8]) -> usize {
     let mut len = 0;
     for c in name.chars().take(out.len() * 2) {
+        if c.is_ascii() {
+            // What the decomposition below does to ASCII, without its table look-ups: the
+            // name is compacted on every message.
+            if c.is_ascii_alphanumeric() && len < out.len() {
+                out[len] = c.to_ascii_lowercase() as u8;
+                len += 1;
+            }
+            continue;
+        }
         decompose_compatible(c, |d| {
             if is_combining_mark(d) {
                 return;
@@ -322,6 +377,22 @@ mod tests {
             !n.elongated(13),
             "a real double letter is not an elongation"
         );
+    }
+
+    #[test]
+    fn elongation_ranges_agree_with_bytes() {
+        let text = "oook ".repeat(30) + &"a".repeat(70) + "aaaaa";
+        let n = Normalized::new(&text);
+        let len = n.as_bytes().len();
+        for start in 0..=len + 1 {
+            for end in start..=len + 2 {
+                assert_eq!(
+                    n.elongated_within(start, end),
+                    (start..end).any(|k| n.elongated(k)),
+                    "{start}..{end}"
+                );
+            }
+        }
     }
 
     #[test]

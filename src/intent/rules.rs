@@ -281,13 +281,14 @@ impl<'t> Work<'t> {
     }
 
     /// The class of token `i` if it is a word of the content (not skipped, not punctuation).
+    #[inline]
     fn content(&self, i: usize) -> Option<Lex> {
         if self.skip[i] {
             return None;
         }
         match self.slots[i].kind {
             TokenKind::Word => self.lex[i],
-            TokenKind::Mention(_) if self.slots[i].refers == Ref::OtherMention => {
+            TokenKind::Mention if self.slots[i].refers == Ref::OtherMention => {
                 Some(Lex::Subject(Person::Third))
             }
             _ => None,
@@ -295,11 +296,13 @@ impl<'t> Work<'t> {
     }
 
     /// Whether token `i` takes part in the content (a word or another member's mention).
+    #[inline]
     fn is_content(&self, i: usize) -> bool {
         !self.skip[i]
             && (self.slots[i].kind == TokenKind::Word || self.slots[i].refers == Ref::OtherMention)
     }
 
+    #[inline]
     fn is_punct(&self, i: usize) -> bool {
         matches!(
             self.slots[i].kind,
@@ -307,11 +310,13 @@ impl<'t> Work<'t> {
         )
     }
 
+    #[inline]
     fn text(&self, i: usize) -> &[u8] {
         self.tagged.text(i)
     }
 
     /// The next content token after `i`, within the same clause.
+    #[inline]
     fn next_content(&self, i: usize) -> Option<usize> {
         let mut j = i + 1;
         while j < self.slots.len() && !self.is_punct(j) {
@@ -324,6 +329,7 @@ impl<'t> Work<'t> {
     }
 
     /// The previous content token before `i`, within the same clause.
+    #[inline]
     fn prev_content(&self, i: usize) -> Option<usize> {
         let mut j = i;
         while j > 0 {
@@ -537,11 +543,12 @@ impl<'t> Work<'t> {
                     self.lex[i] = Some(Lex::Deferral);
                 }
                 // "dans une heure", "in a few minutes": a delay spelled out.
-                _ if is_time_unit(self.text(i))
-                    && [prev, prev.and_then(|p| self.prev_content(p))]
-                        .into_iter()
-                        .flatten()
-                        .any(|p| self.lex[p] == Some(Lex::In)) =>
+                // (The rare "in" first: the unit's word list is the dearer test.)
+                _ if [prev, prev.and_then(|p| self.prev_content(p))]
+                    .into_iter()
+                    .flatten()
+                    .any(|p| self.lex[p] == Some(Lex::In))
+                    && is_time_unit(self.text(i)) =>
                 {
                     self.lex[i] = Some(Lex::Deferral);
                 }

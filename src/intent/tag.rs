@@ -7,7 +7,7 @@
 
 use crate::intent::lexicon::{self, Lex, Lexicon, MAX_WORD_BYTES};
 use crate::intent::normalize::{compact_name, Normalized};
-use crate::intent::token::{TokenKind, Tokens, MAX_TOKENS};
+use crate::intent::token::{self, TokenKind, Tokens, MAX_TOKENS};
 
 /// Longest bot name compared (Discord names are at most 32 characters).
 const MAX_NAME_BYTES: usize = 64;
@@ -101,26 +101,38 @@ impl<'a> Tagged<'a> {
         bot_id: u64,
         bot_name: &str,
     ) -> Self {
-        Tagged::named(norm, tokens, lexicon, bot_id, &BotName::new(bot_name))
+        let mut t = Tagged::empty(norm);
+        t.tag(tokens, lexicon, bot_id, &BotName::new(bot_name));
+        t
     }
 
-    /// Tags every token of `tokens` (taken from `norm`), the bot's name prepared.
-    pub(crate) fn named(
-        norm: &'a Normalized,
+    /// No tokens yet, for [`Tagged::tag`]: made where it is used and tagged in place, the
+    /// slots are not copied once more on return (as for `Normalized::empty`).
+    pub(crate) fn empty(norm: &'a Normalized) -> Self {
+        Tagged {
+            slots: [EMPTY; MAX_TOKENS],
+            len: 0,
+            truncated: false,
+            norm,
+        }
+    }
+
+    /// Tags every token of `tokens` (taken from the text this was made for), the bot's
+    /// name prepared.
+    pub(crate) fn tag(
+        &mut self,
         tokens: &Tokens,
         lexicon: &Lexicon,
         bot_id: u64,
         bot_name: &BotName,
-    ) -> Self {
+    ) {
         let name = bot_name.as_bytes();
+        let norm = self.norm;
         let bytes = norm.as_bytes();
         let toks = tokens.as_slice();
-        let mut t = Tagged {
-            slots: [EMPTY; MAX_TOKENS],
-            len: toks.len(),
-            truncated: tokens.truncated(),
-            norm,
-        };
+        let t = self;
+        t.len = toks.len();
+        t.truncated = tokens.truncated();
         for (i, tok) in toks.iter().enumerate() {
             let mut slot = Slot {
                 kind: tok.kind,
@@ -131,8 +143,9 @@ impl<'a> Tagged<'a> {
                 ..EMPTY
             };
             match tok.kind {
-                TokenKind::Mention(id) => {
-                    slot.refers = if id == bot_id {
+                TokenKind::Mention => {
+                    let text = &bytes[usize::from(tok.start)..usize::from(tok.end)];
+                    slot.refers = if token::mention_id(text) == Some(bot_id) {
                         Ref::BotMention
                     } else {
                         Ref::OtherMention
@@ -174,7 +187,6 @@ impl<'a> Tagged<'a> {
             t.slots[i] = slot;
         }
         t.join_split_names(name, bytes);
-        t
     }
 
     /// "Cube Guardian" typed as two words still names the bot.
@@ -189,7 +201,8 @@ impl<'a> Tagged<'a> {
             }
             let wa = &bytes[usize::from(a.start)..usize::from(a.end)];
             let wb = &bytes[usize::from(b.start)..usize::from(b.end)];
-            if wa.len() + wb.len() > MAX_NAME_BYTES {
+            if wa.len() + wb.len() > MAX_NAME_BYTES || !could_be_name(wa, wa.len() + wb.len(), name)
+            {
                 continue;
             }
             let mut joined = [0u8; MAX_NAME_BYTES];
@@ -208,6 +221,7 @@ impl<'a> Tagged<'a> {
         self.len
     }
 
+    #[inline]
     pub(crate) fn slots(&self) -> &[Slot] {
         &self.slots[..self.len]
     }
@@ -222,6 +236,7 @@ impl<'a> Tagged<'a> {
     }
 
     /// The normalised text of token `i`.
+    #[inline]
     pub(crate) fn text(&self, i: usize) -> &[u8] {
         let s = &self.slots[i];
         &self.norm.as_bytes()[usize::from(s.start)..usize::from(s.end)]
@@ -245,7 +260,12 @@ pub(crate) fn may_name_the_bot(
     let toks = tokens.as_slice();
     for (i, tok) in toks.iter().enumerate() {
         match tok.kind {
-            TokenKind::Mention(id) if id == bot_id => return true,
+            TokenKind::Mention
+                if token::mention_id(&bytes[usize::from(tok.start)..usize::from(tok.end)])
+                    == Some(bot_id) =>
+            {
+                return true
+            }
             TokenKind::Word => {
                 let raw = &bytes[usize::from(tok.start)..usize::from(tok.end)];
                 let mut word_buf = [0u8; MAX_WORD_BYTES];
@@ -268,6 +288,7 @@ pub(crate) fn may_name_the_bot(
                     if prev.kind == TokenKind::Word
                         && name.len() >= 6
                         && prev_raw.len() + raw.len() <= MAX_NAME_BYTES
+                        && could_be_name(prev_raw, prev_raw.len() + raw.len(), name)
                     {
                         let mut joined = [0u8; MAX_NAME_BYTES];
                         joined[..prev_raw.len()].copy_from_slice(prev_raw);
@@ -286,6 +307,7 @@ pub(crate) fn may_name_the_bot(
 
 /// Copies `word` without apostrophes ("don't" → "dont") when it has any; `None` for words
 /// too long to be in the lexicon.
+#[inline]
 fn without_apostrophes<'b>(word: &'b [u8], buf: &'b mut [u8; MAX_WORD_BYTES]) -> Option<&'b [u8]> {
     if word.len() > MAX_WORD_BYTES {
         return None;
@@ -334,7 +356,16 @@ fn squeeze<'b>(
     &buf[..n]
 }
 
+/// Whether a word of `len` bytes starting like `start` can pass [`is_name`] at all: it
+/// needs the name's first letter and a length within the typo budget. Lets the check of
+/// every pair of neighbouring words as a split name skip joining them.
+fn could_be_name(start: &[u8], len: usize, name: &[u8]) -> bool {
+    name.first().is_some_and(|f| start.first() == Some(f))
+        && len.abs_diff(name.len()) <= usize::from(lexicon::edit_budget(name.len()))
+}
+
 /// Whether `word` is the compacted bot name, allowing the usual typo budget.
+#[inline]
 fn is_name(word: &[u8], name: &[u8]) -> bool {
     if name.is_empty() {
         return false;

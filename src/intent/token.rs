@@ -21,8 +21,10 @@ pub(crate) const MAX_TOKENS: usize = 160;
 pub(crate) enum TokenKind {
     /// Letters and digits (and any non-ASCII letter).
     Word,
-    /// A real user mention, `<@id>` or `<@!id>`.
-    Mention(u64),
+    /// A real user mention, `<@id>` or `<@!id>`; [`mention_id`] reads its id back. (Not
+    /// carried here: a `u64` would double the size of every token and tagged slot, and
+    /// the per-message arrays of them are a measurable part of parsing.)
+    Mention,
     /// `?`: ends a clause and makes its sentence a question.
     Question,
     /// `.`, `!`, `;` or a line break: ends a sentence.
@@ -88,15 +90,16 @@ impl Tokens {
         self.truncated
     }
 
+    #[inline]
     fn push(&mut self, tok: Token) -> bool {
         if self.len == MAX_TOKENS {
             self.truncated = true;
             return false;
         }
         // Runs of punctuation count once; a question mark wins over other punctuation.
-        if tok.kind != TokenKind::Word && !matches!(tok.kind, TokenKind::Mention(_)) {
+        if tok.kind != TokenKind::Word && !matches!(tok.kind, TokenKind::Mention) {
             if let Some(last) = self.len.checked_sub(1).map(|i| &mut self.items[i]) {
-                if !matches!(last.kind, TokenKind::Word | TokenKind::Mention(_)) {
+                if !matches!(last.kind, TokenKind::Word | TokenKind::Mention) {
                     if tok.kind == TokenKind::Question
                         || (tok.kind == TokenKind::Stop && last.kind == TokenKind::Comma)
                     {
@@ -179,7 +182,7 @@ impl Tokens {
                     hyphenated: pending_hyphen,
                     after_apostrophe: pending_apostrophe,
                     participle: participle_ending(norm, start, end),
-                    elongated: (start..end).any(|k| norm.elongated(k)),
+                    elongated: norm.elongated_within(start, end),
                 };
                 if !self.push(tok) {
                     return;
@@ -325,9 +328,9 @@ fn discord_markup(b: &[u8], i: usize) -> Option<(Option<Token>, usize)> {
     let next = close + 1;
     if let Some(rest) = inner.strip_prefix(b"@") {
         let digits = rest.strip_prefix(b"!").unwrap_or(rest);
-        if let Some(id) = parse_id(digits) {
+        if parse_id(digits).is_some() {
             let tok = Token {
-                kind: TokenKind::Mention(id),
+                kind: TokenKind::Mention,
                 start: i as u16,
                 end: next as u16,
                 ..EMPTY
@@ -358,6 +361,13 @@ fn discord_markup(b: &[u8], i: usize) -> Option<(Option<Token>, usize)> {
         return Some((None, next));
     }
     None
+}
+
+/// The user id of a [`TokenKind::Mention`] token, from its normalised text (`<@id>` or
+/// `<@!id>`, as [`discord_markup`] accepted it).
+pub(crate) fn mention_id(text: &[u8]) -> Option<u64> {
+    let inner = text.strip_prefix(b"<@")?.strip_suffix(b">")?;
+    parse_id(inner.strip_prefix(b"!").unwrap_or(inner))
 }
 
 /// A Discord snowflake: 1 to 20 ASCII digits that fit in a `u64`.
@@ -400,7 +410,7 @@ mod tests {
                         }
                         s
                     }
-                    TokenKind::Mention(id) => format!("<{id}>"),
+                    TokenKind::Mention => format!("<{}>", mention_id(text.as_bytes()).unwrap()),
                     TokenKind::Question => "?".into(),
                     TokenKind::Stop => ".".into(),
                     TokenKind::Comma => ",".into(),

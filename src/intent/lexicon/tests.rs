@@ -23,6 +23,56 @@ fn osa_distance() {
     assert_eq!(bounded_osa(b"", b"ab", 2), Some(2));
 }
 
+/// The banded computation answers exactly as the whole table would, on every pair of
+/// words up to 6 letters over a 3-letter alphabet (where edits and swaps are dense).
+#[test]
+fn banded_osa_matches_the_full_table() {
+    fn full(a: &[u8], b: &[u8]) -> u8 {
+        let mut d = vec![vec![0u8; b.len() + 1]; a.len() + 1];
+        for (i, row) in d.iter_mut().enumerate() {
+            row[0] = i as u8;
+        }
+        for (j, cell) in d[0].iter_mut().enumerate() {
+            *cell = j as u8;
+        }
+        for i in 1..=a.len() {
+            for j in 1..=b.len() {
+                let cost = u8::from(a[i - 1] != b[j - 1]);
+                let mut v = (d[i - 1][j] + 1)
+                    .min(d[i][j - 1] + 1)
+                    .min(d[i - 1][j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    v = v.min(d[i - 2][j - 2] + 1);
+                }
+                d[i][j] = v;
+            }
+        }
+        d[a.len()][b.len()]
+    }
+    let mut words: Vec<Vec<u8>> = vec![Vec::new()];
+    let mut last = vec![Vec::new()];
+    for _ in 0..6 {
+        last = last
+            .iter()
+            .flat_map(|w: &Vec<u8>| b"abc".map(|c| [w.as_slice(), &[c]].concat()))
+            .collect();
+        words.extend(last.iter().cloned());
+    }
+    for a in words.iter().step_by(3) {
+        for b in &words {
+            let d = full(a, b);
+            for budget in 0..4 {
+                assert_eq!(
+                    bounded_osa(a, b, budget),
+                    (d <= budget).then_some(d),
+                    "{a:?} {b:?} {budget}"
+                );
+            }
+        }
+    }
+    assert_eq!(bounded_osa(b"abc", b"abd", u8::MAX), Some(1));
+}
+
 #[test]
 fn budget_grows_with_length() {
     assert_eq!(typo_distance(b"rebout", b"reboot"), Some(1));
