@@ -251,7 +251,6 @@ mod tests {
     use super::*;
     use crate::intent::lexicon::Lexicon;
     use crate::intent::normalize::Normalized;
-    use crate::intent::tag::BotName;
     use crate::intent::token::Tokens;
 
     /// Whether the first restart word of `text` is withheld.
@@ -259,7 +258,7 @@ mod tests {
         let lexicon = Lexicon::new();
         let norm = Normalized::new(text);
         let tokens = Tokens::new(&norm);
-        let t = Tagged::named(&norm, &tokens, &lexicon, 1, &BotName::new("CubeGuardian"));
+        let t = Tagged::new(&norm, &tokens, &lexicon, 1, "CubeGuardian");
         let i = (0..t.len())
             .find(|&k| matches!(t.slots()[k].lex, Some(Lex::Action(Act::Restart, _))))
             .unwrap_or_else(|| panic!("no restart word in {text:?}"));
