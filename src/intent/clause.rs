@@ -16,22 +16,28 @@ use crate::intent::token::TokenKind;
 
 /// Whether the message has words of `act` and every one is withheld by its sentence.
 pub(crate) fn every_order_withheld(t: &Tagged<'_>, act: Act) -> bool {
-    let mut any = false;
-    for (i, s) in t.slots().iter().enumerate() {
-        if matches!(s.lex, Some(Lex::Action(a, _)) if a == act) {
-            if !withheld(t, i) {
-                return false;
-            }
-            any = true;
-        }
+    let is_order = |i: usize| matches!(t.slots()[i].lex, Some(Lex::Action(a, _)) if a == act);
+    if !(0..t.len()).any(is_order) {
+        return false;
     }
-    any
+    if mocked(t) {
+        return true;
+    }
+    // Whatever comes before the last taking back is taken back.
+    let taken_back_at = last_taking_back(t);
+    (0..t.len()).filter(|&i| is_order(i)).all(|i| {
+        taken_back_at.is_some_and(|k| k > i) || conditional(t, i) || for_another_member(t, i)
+    })
 }
 
 /// Whether the order at token `i` is withheld by its sentence: conditional or deferred,
 /// spoken to another member, taken back, or mocked.
-pub(crate) fn withheld(t: &Tagged<'_>, i: usize) -> bool {
-    conditional(t, i) || for_another_member(t, i) || taken_back(t, i) || mocked(t)
+#[cfg(test)]
+fn withheld(t: &Tagged<'_>, i: usize) -> bool {
+    conditional(t, i)
+        || for_another_member(t, i)
+        || last_taking_back(t).is_some_and(|k| k > i)
+        || mocked(t)
 }
 
 /// The first and one-past-last token of the sentence holding token `i`: sentences end at
@@ -220,11 +226,12 @@ const TAKEN_BACK: [&[&[u8]]; 17] = [
     &[b"wait", b"no"],
 ];
 
-/// The order is taken back after it ("reboot mc\n\njk, it's fine", "relance… laisse
-/// tomber, c'est revenu").
-fn taken_back(t: &Tagged<'_>, i: usize) -> bool {
-    (i + 1..t.len())
-        .any(|j| may_take_back(t.text(j)) && TAKEN_BACK.iter().any(|p| phrase_at(t, j, p)))
+/// Where the last phrase taking back what came before it starts ("reboot mc\n\njk, it's
+/// fine", "relance… laisse tomber, c'est revenu").
+fn last_taking_back(t: &Tagged<'_>) -> Option<usize> {
+    (0..t.len())
+        .rev()
+        .find(|&j| may_take_back(t.text(j)) && TAKEN_BACK.iter().any(|p| phrase_at(t, j, p)))
 }
 
 /// The first words of [`TAKEN_BACK`]: one `match` per token spares most tokens the
