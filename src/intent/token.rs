@@ -204,12 +204,7 @@ impl Tokens {
             match c {
                 b'=' => {
                     // "restart = perte de progression": an equation reads like "est".
-                    let tok = Token {
-                        kind: TokenKind::Word,
-                        start: i as u16,
-                        end: i as u16 + 1,
-                        ..EMPTY
-                    };
+                    let tok = one_byte(TokenKind::Word, i);
                     if !self.push(tok) {
                         return;
                     }
@@ -244,12 +239,7 @@ impl Tokens {
                 b'*' | b'_' if i > 0 && is_word_byte(b[i - 1]) && closes_emphasis(b, i) => {
                     // "__**redémarre le serveur**__ c'est urgent": the end of bold or
                     // underlined words ends their clause.
-                    let tok = Token {
-                        kind: TokenKind::Comma,
-                        start: i as u16,
-                        end: i as u16 + 1,
-                        ..EMPTY
-                    };
+                    let tok = one_byte(TokenKind::Comma, i);
                     if !self.push(tok) {
                         return;
                     }
@@ -270,12 +260,7 @@ impl Tokens {
             }
             pending_at = false;
             if let Some(kind) = kind {
-                let tok = Token {
-                    kind,
-                    start: i as u16,
-                    end: i as u16 + 1,
-                    ..EMPTY
-                };
+                let tok = one_byte(kind, i);
                 if !self.push(tok) {
                     return;
                 }
@@ -289,6 +274,16 @@ impl Tokens {
 /// non-ASCII character).
 fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b >= 0x80
+}
+
+/// A token of the one byte at `i` (punctuation, or "=" read as a word).
+fn one_byte(kind: TokenKind, i: usize) -> Token {
+    Token {
+        kind,
+        start: i as u16,
+        end: i as u16 + 1,
+        ..EMPTY
+    }
 }
 
 /// Whether the run of `*` and `_` at `i` closes emphasis before more words: it is
