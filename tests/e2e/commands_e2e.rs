@@ -103,11 +103,11 @@ async fn mention_and_confirm_button_restart_minecraft() {
 }
 
 /// A phrasing the learned recogniser reads as a restart it is unsure of:
-/// `cubeguardian parse --bot-id 1 "<@1> ça mériterait un reboot"` scores it
-/// 0.82, between `MIN_RESTART_CONFIDENCE` (0.8) and `SURE_RESTART` (0.9).
+/// `cubeguardian parse --bot-id 1 "<@1> re-démarre le serveur"` scores it
+/// 0.87, between `MIN_RESTART_CONFIDENCE` (0.8) and `SURE_RESTART` (0.9).
 /// A retrained model moves such scores; the test checks the band first and
 /// says so when it has to be picked again.
-const UNSURE_RESTART: &str = "ça mériterait un reboot";
+const UNSURE_RESTART: &str = "re-démarre le serveur";
 
 /// The confidence `cubeguardian parse` gives `text` addressed to `bot_id`.
 fn restart_confidence(bot_id: u64, text: &str) -> f64 {
