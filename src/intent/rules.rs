@@ -635,21 +635,7 @@ impl<'t> Work<'t> {
             || is_possessive(w)
             || matches!(
                 w,
-                b"le"
-                    | b"la"
-                    | b"les"
-                    | b"l"
-                    | b"celui"
-                    | b"celle"
-                    | b"ceux"
-                    | b"the"
-                    | b"my"
-                    | b"his"
-                    | b"her"
-                    | b"their"
-                    | b"discord"
-                    | b"teamspeak"
-                    | b"spotify"
+                b"celui" | b"celle" | b"ceux" | b"discord" | b"teamspeak" | b"spotify"
             )
     }
 

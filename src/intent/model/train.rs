@@ -16,13 +16,6 @@ const FOLDS: usize = 5;
 /// How much more a restart wrongly favoured costs than another mistake: a false
 /// restart kicks every player out, a missed one costs a retype.
 const FALSE_RESTART_COST: f32 = 3.0;
-/// How much a line of the generated section weighs against a hand-written one: the
-/// generator combines a few hundred fragments, so its thousands of lines would otherwise
-/// teach the fragments' wording rather than the ways people ask.
-const GENERATED_WEIGHT: f32 = 1.0;
-/// The weights returned are averaged over the epochs from this one (1-based) to the last
-/// (beyond `EPOCHS`: no averaging); averaging smooths the last updates' noise.
-const AVERAGE_FROM: usize = usize::MAX;
 
 struct Example {
     text: String,
@@ -93,11 +86,7 @@ fn fit(data: &[&Example]) -> Vec<[f32; 5]> {
     let learning_rate = knob("LEARNING_RATE", LEARNING_RATE);
     let decay = knob("DECAY", DECAY);
     let false_restart_cost = knob("FALSE_RESTART_COST", FALSE_RESTART_COST);
-    let generated_weight = knob("GENERATED_WEIGHT", GENERATED_WEIGHT);
-    let average_from = knob("AVERAGE_FROM", AVERAGE_FROM as f32) as usize;
     let mut w = vec![[0.0f32; 5]; BUCKETS];
-    let mut sum = vec![[0.0f32; 5]; BUCKETS];
-    let mut averaged = 0usize;
     let mut order: Vec<usize> = (0..data.len()).collect();
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
     for epoch in 0..epochs {
@@ -111,11 +100,6 @@ fn fit(data: &[&Example]) -> Vec<[f32; 5]> {
         for &i in &order {
             let ex = data[i];
             let p = softmax(logits(&w, &ex.features), 1.0);
-            let weight = if ex.section == "generated" {
-                generated_weight
-            } else {
-                1.0
-            };
             for &b in &ex.features {
                 for k in 0..5 {
                     let y = if k == ex.label { 1.0 } else { 0.0 };
@@ -124,7 +108,7 @@ fn fit(data: &[&Example]) -> Vec<[f32; 5]> {
                     } else {
                         1.0
                     };
-                    w[b as usize][k] -= lr * weight * cost * (p[k] - y);
+                    w[b as usize][k] -= lr * cost * (p[k] - y);
                 }
             }
         }
@@ -133,24 +117,8 @@ fn fit(data: &[&Example]) -> Vec<[f32; 5]> {
                 *x *= 1.0 - decay;
             }
         }
-        if epoch + 1 >= average_from {
-            for (acc, row) in sum.iter_mut().zip(&w) {
-                for k in 0..5 {
-                    acc[k] += row[k];
-                }
-            }
-            averaged += 1;
-        }
     }
-    if averaged == 0 {
-        return w;
-    }
-    for row in &mut sum {
-        for x in row.iter_mut() {
-            *x /= averaged as f32;
-        }
-    }
-    sum
+    w
 }
 
 fn nll(cv: &[([f32; 5], usize)], temperature: f32) -> f64 {
