@@ -38,12 +38,7 @@ async fn the_game_plays_in_a_guild_of_its_own() {
             l.contains("cannot register the slash commands")
         })
         .await;
-    let names: Vec<String> = app
-        .discord
-        .commands()
-        .iter()
-        .filter_map(|c| c["name"].as_str().map(str::to_owned))
-        .collect();
+    let names = app.discord.command_names();
     assert!(names.iter().any(|n| n == "inscription"), "{names:?}");
     assert!(names.iter().any(|n| n == "cparti"), "{names:?}");
     for theirs in ["restart", "status", "wake"] {

@@ -221,12 +221,7 @@ async fn a_season_is_played_survives_a_crash_and_ends() {
         })
         .await;
     // The game's commands joined the appliance's own in the same guild.
-    let names: Vec<String> = app
-        .discord
-        .commands()
-        .iter()
-        .filter_map(|c| c["name"].as_str().map(str::to_owned))
-        .collect();
+    let names = app.discord.command_names();
     for name in ["restart", "status", "inscription", "vote", "cparti", "plot"] {
         assert!(
             names.contains(&name.to_owned()),

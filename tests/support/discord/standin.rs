@@ -542,6 +542,14 @@ impl DiscordStandIn {
             .collect()
     }
 
+    /// The names of the registered application commands, guild and global.
+    pub fn command_names(&self) -> Vec<String> {
+        self.commands()
+            .iter()
+            .filter_map(|c| c["name"].as_str().map(str::to_owned))
+            .collect()
+    }
+
     pub(crate) async fn wait_until<T>(
         &self,
         what: &str,
