@@ -416,10 +416,11 @@ pub(crate) mod corpus {
 
     const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/");
     /// Corpus files and their split.
-    const FILES: [(&str, Split); 5] = [
+    const FILES: [(&str, Split); 6] = [
         ("intents.tsv", Split::Dev),
         ("intents-dev.tsv", Split::Dev),
         ("intents-written.tsv", Split::Dev),
+        ("intents-community.tsv", Split::Dev),
         ("intents-heldout.tsv", Split::HeldOut),
         ("intents-fresh.tsv", Split::Fresh),
     ];

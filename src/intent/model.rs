@@ -372,7 +372,7 @@ pub(crate) fn features(input: &Input<'_>, mut emit: impl FnMut(u32)) {
             last = w;
             char_ngrams(w, &mut emit);
         }
-        if let Some(Lex::Action(act, _)) = slot.lex {
+        if let Some(Lex::Action(act, form)) = slot.lex {
             // What follows an action word: is its object the server?
             let a = act as u8;
             for (k, j) in (i + 1..n.min(i + 4)).enumerate() {
@@ -391,6 +391,18 @@ pub(crate) fn features(input: &Input<'_>, mut emit: impl FnMut(u32)) {
             let object = object_class(t, i);
             let shown = u8::from(quoted(bytes, usize::from(slot.start)));
             emit(Fnv::new(14).byte(a).byte(object).byte(shown).bucket());
+            // The shape of an order: the action opens its clause (after the address or
+            // a "stp"), with its form and object. The talk around it changes none of
+            // this, which is what tells a buried request.
+            emit(
+                Fnv::new(15)
+                    .byte(a)
+                    .byte(form as u8)
+                    .byte(u8::from(opens_clause(t, i)))
+                    .byte(object)
+                    .byte(shown)
+                    .bucket(),
+            );
             // What precedes it: subject, modal, negation.
             for j in i.saturating_sub(3)..i {
                 emit(Fnv::new(13).byte(a).byte(context_code(t, j)).bucket());
@@ -401,6 +413,31 @@ pub(crate) fn features(input: &Input<'_>, mut emit: impl FnMut(u32)) {
     }
     emit(Fnv::new(5).bytes(prev).byte(0xff).byte(b'$').bucket());
     emit(Fnv::new(11).bytes(last).bucket());
+}
+
+/// Whether token `i` opens its clause: only the address, a greeting, politeness, an
+/// adverb or a conjunction stands between it and the start or the last punctuation.
+fn opens_clause(t: &Tagged<'_>, i: usize) -> bool {
+    for s in t.slots()[..i].iter().rev() {
+        match s.kind {
+            TokenKind::Comma | TokenKind::Stop | TokenKind::Question => return true,
+            _ if s.refers.is_bot() => {}
+            TokenKind::Word
+                if matches!(
+                    s.lex,
+                    Some(
+                        Lex::Greeting
+                            | Lex::Polite
+                            | Lex::Adverb
+                            | Lex::Conj
+                            | Lex::Bot
+                            | Lex::Thanks
+                    )
+                ) => {}
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// What follows an action word, as a class: `E` nothing (end, punctuation, politeness),
