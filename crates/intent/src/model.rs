@@ -22,14 +22,14 @@
 //! [`Model::embedded`]; scoring a message hashes its features into fixed buckets and adds
 //! weight rows: nothing allocates.
 
-use crate::intent::address::AddressKind;
-use crate::intent::clause;
-use crate::intent::lexicon::{Act, Form, Lex, Obj};
-use crate::intent::normalize::Normalized;
-use crate::intent::rules::{is_possessive, Evidence};
-use crate::intent::tag::{Ref, Tagged};
-use crate::intent::token::TokenKind;
-use crate::intent::Intent;
+use crate::address::AddressKind;
+use crate::clause;
+use crate::lexicon::{Act, Form, Lex, Obj};
+use crate::normalize::Normalized;
+use crate::rules::{is_possessive, Evidence};
+use crate::tag::{Ref, Tagged};
+use crate::token::TokenKind;
+use crate::Intent;
 
 /// Number of hashed feature buckets: 2^14 rows of 5 `i16` weights embed 160 KiB, enough
 /// that collisions cost nothing measurable on the corpus.

@@ -7,7 +7,7 @@
 //! negation survives. Tokens are byte ranges into the normalised buffer, kept in a fixed
 //! array: nothing here allocates.
 
-use crate::intent::normalize::Normalized;
+use crate::normalize::Normalized;
 
 /// How many tokens of a message are analysed.
 ///
