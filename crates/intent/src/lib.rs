@@ -148,7 +148,8 @@ impl Recognizer {
         // The kilobyte buffers are filled where they live (see `Normalized::empty`).
         let mut norm = Normalized::empty();
         norm.fold(text);
-        let tokens = Tokens::new(&norm);
+        let mut tokens = Tokens::empty();
+        tokens.split(&norm);
         let name = BotName::new(bot.bot_name);
         if channel == Channel::Guild
             && !tag::may_name_the_bot(&norm, &tokens, &self.lexicon, bot.bot_id, &name)
