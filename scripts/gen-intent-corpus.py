@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Generates the `generated` section of tests/data/intents-dev.tsv (issue 13).
+"""Generates the `generated` section of crates/intent/tests/data/intents-dev.tsv (issue 13).
 
 Development data only: combines hand-written fragments from the categories of issue 13
 (ways of addressing the bot, request frames, regional and SMS spellings, noun-phrase

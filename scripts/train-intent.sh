@@ -1,16 +1,17 @@
 #!/bin/sh
-# Retrains the plain-words model (src/intent/model.bin) on the development corpus:
-# tests/data/intents.tsv, tests/data/intents-dev.tsv (generated) and
-# tests/data/intents-written.tsv (hand-written, one section per kind of message). Never on
-# the held-out split (tests/data/intents-heldout.tsv) nor on the blind split
-# (tests/data/intents-fresh.tsv), whose scores are the honest measures.
+# Retrains the plain-words model (crates/intent/src/model.bin) on the development corpus
+# in crates/intent/tests/data: intents.tsv, intents-dev.tsv (generated) and
+# intents-written.tsv (hand-written, one section per kind of message). Never on the
+# held-out split (intents-heldout.tsv) nor on the blind split (intents-fresh.tsv), whose
+# scores are the honest measures.
 #
 # Regenerates the generated section of intents-dev.tsv first when asked:
 #   scripts/train-intent.sh --regenerate
 # then prints cross-validated figures and writes the weights. Run the corpus test after:
-#   cargo test --lib intent::corpus -- --nocapture
+#   cargo test -p cubeguardian-intent --lib corpus -- --nocapture
 set -eu
 cd "$(dirname "$0")/.."
+data=crates/intent/tests/data
 if [ "${1:-}" = "--regenerate" ]; then
     {
         printf '# Development lines for issue 13 (format: see intents.tsv; `\\n` is a line break). Tuned on.\n'
@@ -20,8 +21,8 @@ if [ "${1:-}" = "--regenerate" ]; then
         # Only the texts of the held-out and blind splits are read, to leave out identical lines.
         python3 scripts/gen-intent-corpus.py |
             awk -F'\t' 'FILENAME != "-" { if ($0 !~ /^#/) held[$3] = 1; next } !($3 in held)' \
-                tests/data/intents-heldout.tsv tests/data/intents-fresh.tsv -
-    } > tests/data/intents-dev.tsv.new
-    mv tests/data/intents-dev.tsv.new tests/data/intents-dev.tsv
+                "$data/intents-heldout.tsv" "$data/intents-fresh.tsv" -
+    } > "$data/intents-dev.tsv.new"
+    mv "$data/intents-dev.tsv.new" "$data/intents-dev.tsv"
 fi
-nice -n 10 cargo test --locked --lib intent::model::train -- --ignored --nocapture
+nice -n 10 cargo test --locked -p cubeguardian-intent --lib model::train -- --ignored --nocapture

@@ -63,7 +63,9 @@ pub mod digest;
 pub mod discord;
 pub mod front_door;
 pub mod game;
-pub mod intent;
+/// The plain-words recogniser, a crate of its own (`crates/intent`) kept at
+/// its old path.
+pub use cubeguardian_intent as intent;
 pub mod messages;
 pub mod metrics;
 pub mod outgoing;

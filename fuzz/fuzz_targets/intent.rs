@@ -4,7 +4,7 @@
 //! a public message that does not address the bot.
 #![no_main]
 
-use cubeguardian::intent::{
+use cubeguardian_intent::{
     Addressee, Channel, Intent, Recognizer, MIN_CONFIDENCE, MIN_RESTART_CONFIDENCE,
 };
 use libfuzzer_sys::fuzz_target;

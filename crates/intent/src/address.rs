@@ -10,9 +10,9 @@
 //! Vocatives and bot mentions are then marked as skipped, so that the rules read
 //! "<@bot> redémarre le serveur" exactly like "redémarre le serveur".
 
-use crate::intent::lexicon::Lex;
-use crate::intent::tag::{Ref, Tagged};
-use crate::intent::token::TokenKind;
+use crate::lexicon::Lex;
+use crate::tag::{Ref, Tagged};
+use crate::token::TokenKind;
 
 /// How the bot was addressed; the stronger, the more confident the result.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -285,9 +285,9 @@ fn is_filler(kind: TokenKind, lex: Option<Lex>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::intent::lexicon::Lexicon;
-    use crate::intent::normalize::Normalized;
-    use crate::intent::token::Tokens;
+    use crate::lexicon::Lexicon;
+    use crate::normalize::Normalized;
+    use crate::token::Tokens;
 
     fn address(text: &str, dm: bool) -> (AddressKind, Vec<bool>) {
         let lexicon = Lexicon::new();

@@ -13,7 +13,7 @@ use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use criterion::{Criterion, Throughput};
-use cubeguardian::intent::{Addressee, Channel, Recognizer};
+use cubeguardian_intent::{Addressee, Channel, Recognizer};
 
 /// Counts every allocation and reallocation, then defers to the system allocator.
 struct CountingAllocator;

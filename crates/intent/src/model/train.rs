@@ -1,8 +1,8 @@
 //! Offline training of [`super`]'s weights on the development split (run by `scripts/train-intent.sh`).
 
 use super::*;
-use crate::intent::corpus::{load, Split};
-use crate::intent::{decide, Addressee, Recognizer};
+use crate::corpus::{load, Split};
+use crate::{decide, Addressee, Recognizer};
 
 /// Passes over the data; more overfits the corpus' phrasings (measured by
 /// cross-validation).
@@ -131,7 +131,7 @@ fn nll(cv: &[([f32; 5], usize)], temperature: f32) -> f64 {
 }
 
 #[test]
-#[ignore = "writes src/intent/model.bin: run by scripts/train-intent.sh"]
+#[ignore = "writes crates/intent/src/model.bin: run by scripts/train-intent.sh"]
 fn train_weights() {
     let (data, unaddressed) = examples();
     println!("{} addressed development examples", data.len());
@@ -320,7 +320,7 @@ fn train_weights() {
     if std::env::var_os("DRY").is_some() {
         return;
     }
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/intent/model.bin");
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/src/model.bin");
     std::fs::write(path, &out).unwrap();
     println!("wrote {path}: {} bytes", out.len());
 }

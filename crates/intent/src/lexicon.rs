@@ -12,14 +12,14 @@
 //! - the first letter must be right (typos almost never hit it, and it keeps "start" from
 //!   ever being close to "restart");
 //! - a word that *is* an ordinary French or English word ("rester", "demander", "lunch")
-//!   is matched exactly and never bent into a command: see [`crate::intent::known_words`].
+//!   is matched exactly and never bent into a command: see [`crate::known_words`].
 //!
 //! When two meanings are equally close, the less harmful one wins (waking beats
 //! restarting, a past or future form beats an order).
 //!
 //! The lexicon is built once by [`Lexicon::new`]; look-ups never allocate.
 
-use crate::intent::known_words::KNOWN_WORDS;
+use crate::known_words::KNOWN_WORDS;
 
 /// Longest word considered for matching; longer tokens are never command words.
 pub(crate) const MAX_WORD_BYTES: usize = 32;

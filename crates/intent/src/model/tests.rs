@@ -4,7 +4,7 @@ use super::*;
 
 #[test]
 fn shipped_weights_decode() {
-    let model = Model::embedded().expect("src/intent/model.bin is malformed");
+    let model = Model::embedded().expect("src/model.bin is malformed");
     assert_eq!(model.rows.len(), BUCKETS);
     assert!(model.rows.iter().flatten().any(|w| *w != 0), "untrained");
 }
@@ -18,12 +18,12 @@ fn malformed_weights_are_refused() {
     assert!(Model::decode(&wrong).is_none());
 }
 
-fn parse(text: &str) -> crate::intent::Parsed {
-    let bot = crate::intent::Addressee {
+fn parse(text: &str) -> crate::Parsed {
+    let bot = crate::Addressee {
         bot_id: 1,
         bot_name: "CubeGuardian",
     };
-    crate::intent::Recognizer::new().parse(text, crate::intent::Channel::Guild, &bot)
+    crate::Recognizer::new().parse(text, crate::Channel::Guild, &bot)
 }
 
 #[test]
@@ -60,12 +60,12 @@ fn restarting_something_else_is_not_a_restart() {
 
 /// Whether the safety gates forbid a restart for this public message.
 fn blocked(text: &str) -> bool {
-    let bot = crate::intent::Addressee {
+    let bot = crate::Addressee {
         bot_id: 1,
         bot_name: "CubeGuardian",
     };
-    crate::intent::Recognizer::new()
-        .analyse(text, crate::intent::Channel::Guild, &bot, |input| {
+    crate::Recognizer::new()
+        .analyse(text, crate::Channel::Guild, &bot, |input| {
             input.restart_blocked
         })
         .unwrap()
@@ -89,12 +89,12 @@ fn waking_something_else_is_not_a_wake() {
 
 /// Whether the wake gate forbids a wake for this public message.
 fn wake_blocked_for(text: &str) -> bool {
-    let bot = crate::intent::Addressee {
+    let bot = crate::Addressee {
         bot_id: 1,
         bot_name: "CubeGuardian",
     };
-    crate::intent::Recognizer::new()
-        .analyse(text, crate::intent::Channel::Guild, &bot, |input| {
+    crate::Recognizer::new()
+        .analyse(text, crate::Channel::Guild, &bot, |input| {
             input.wake_blocked
         })
         .unwrap()

@@ -39,12 +39,12 @@ mod rules;
 mod tag;
 mod token;
 
-use crate::intent::address::AddressKind;
-use crate::intent::lexicon::Lexicon;
-use crate::intent::model::{Input, Model};
-use crate::intent::normalize::Normalized;
-use crate::intent::tag::{BotName, Tagged};
-use crate::intent::token::Tokens;
+use crate::address::AddressKind;
+use crate::lexicon::Lexicon;
+use crate::model::{Input, Model};
+use crate::normalize::Normalized;
+use crate::tag::{BotName, Tagged};
+use crate::token::Tokens;
 
 /// Below this confidence a command is not acted on and [`Intent::None`] is returned:
 /// every non-`None` intent carries at least this confidence.
@@ -148,7 +148,8 @@ impl Recognizer {
         // The kilobyte buffers are filled where they live (see `Normalized::empty`).
         let mut norm = Normalized::empty();
         norm.fold(text);
-        let tokens = Tokens::new(&norm);
+        let mut tokens = Tokens::empty();
+        tokens.split(&norm);
         let name = BotName::new(bot.bot_name);
         if channel == Channel::Guild
             && !tag::may_name_the_bot(&norm, &tokens, &self.lexicon, bot.bot_id, &name)
@@ -649,7 +650,8 @@ pub(crate) mod corpus {
     }
 
     /// The blind split's figure, for a closing note: run by hand, once per change of the
-    /// recogniser (`cargo test --lib intent::corpus::fresh -- --ignored --nocapture`).
+    /// recogniser
+    /// (`cargo test -p cubeguardian-intent --lib corpus::fresh -- --ignored --nocapture`).
     /// First run, at fec89af: 664/698 = 95.1 %, no false restart.
     #[test]
     #[ignore = "run once per change of the recogniser, so that the blind split stays blind"]

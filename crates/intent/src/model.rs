@@ -22,14 +22,14 @@
 //! [`Model::embedded`]; scoring a message hashes its features into fixed buckets and adds
 //! weight rows: nothing allocates.
 
-use crate::intent::address::AddressKind;
-use crate::intent::clause;
-use crate::intent::lexicon::{Act, Form, Lex, Obj};
-use crate::intent::normalize::Normalized;
-use crate::intent::rules::{is_possessive, Evidence};
-use crate::intent::tag::{Ref, Tagged};
-use crate::intent::token::TokenKind;
-use crate::intent::Intent;
+use crate::address::AddressKind;
+use crate::clause;
+use crate::lexicon::{Act, Form, Lex, Obj};
+use crate::normalize::Normalized;
+use crate::rules::{is_possessive, Evidence};
+use crate::tag::{Ref, Tagged};
+use crate::token::TokenKind;
+use crate::Intent;
 
 /// Number of hashed feature buckets: 2^14 rows of 5 `i16` weights embed 160 KiB, enough
 /// that collisions cost nothing measurable on the corpus.
@@ -53,7 +53,8 @@ static EMBEDDED: &[u8] = include_bytes!("model.bin");
 pub(crate) struct Model {
     /// Quantised weights as shipped: 10 bytes a row keep the table in the L2 cache, where
     /// `f32` rows took twice the room and most of the scoring time went to cache misses.
-    rows: Box<[[i16; 5]]>,
+    /// Exactly `BUCKETS` rows, so that indexing by a bucket needs no bounds check.
+    rows: Box<[[i16; 5]; BUCKETS]>,
     /// What one unit of `rows` weighs.
     scale: f32,
     /// Softmax temperature fitted on cross-validated predictions: it makes the
@@ -85,7 +86,7 @@ impl Model {
         {
             return None;
         }
-        let rows = body
+        let rows: Box<[[i16; 5]]> = body
             .chunks_exact(10)
             .map(|row| {
                 let mut r = [0; 5];
@@ -96,7 +97,7 @@ impl Model {
             })
             .collect();
         Some(Model {
-            rows,
+            rows: rows.try_into().ok()?,
             scale,
             temperature,
         })
@@ -108,7 +109,8 @@ impl Model {
         // overflowing an i32 with i16 weights.
         let mut sums = [0i32; 5];
         features(input, |b| {
-            let row = &self.rows[b as usize];
+            // Buckets are below BUCKETS already: the mask only spares the bounds check.
+            let row = &self.rows[b as usize & (BUCKETS - 1)];
             for k in 0..5 {
                 sums[k] += i32::from(row[k]);
             }
@@ -152,6 +154,7 @@ impl Input<'_> {
 
 /// FNV-1a, 32 bits: the feature hash. Fixed here (not `std`'s hasher) because the
 /// embedded weights depend on it.
+#[derive(Clone, Copy)]
 struct Fnv(u32);
 
 impl Fnv {
@@ -350,17 +353,22 @@ pub(crate) fn features(input: &Input<'_>, mut emit: impl FnMut(u32)) {
         }
     }
 
-    // Words, word pairs, character n-grams, classes.
+    // Words, word pairs, character n-grams, classes. (The sums do not depend on the order
+    // of the features, so each word is hashed once for the word and pair features.)
     let n = t.len();
-    let mut prev: &[u8] = b"^";
+    // The pair feature's hash so far: kind 5, the previous token ("^" first), 0xff.
+    let mut pair = Fnv::new(5);
+    pair.bytes(b"^").byte(0xff);
     let mut prev_code = 255u8;
     let mut first = true;
     let mut last: &[u8] = b"";
     for i in 0..n {
         let w = token_text(t, i);
         let code = context_code(t, i);
-        emit(Fnv::new(4).bytes(w).bucket());
-        emit(Fnv::new(5).bytes(prev).byte(0xff).bytes(w).bucket());
+        let (word, pair_now, next_pair) = word_and_pair(w, pair);
+        emit(word.bucket());
+        emit(pair_now.bucket());
+        pair = next_pair;
         emit(Fnv::new(7).byte(code).bucket());
         emit(Fnv::new(8).byte(prev_code).byte(code).bucket());
         let slot = &t.slots()[i];
@@ -408,10 +416,9 @@ pub(crate) fn features(input: &Input<'_>, mut emit: impl FnMut(u32)) {
                 emit(Fnv::new(13).byte(a).byte(context_code(t, j)).bucket());
             }
         }
-        prev = w;
         prev_code = code;
     }
-    emit(Fnv::new(5).bytes(prev).byte(0xff).byte(b'$').bucket());
+    emit(pair.byte(b'$').bucket());
     emit(Fnv::new(11).bytes(last).bucket());
 }
 
@@ -438,6 +445,22 @@ fn opens_clause(t: &Tagged<'_>, i: usize) -> bool {
         }
     }
     true
+}
+
+/// In one pass over `w`, the hashes of its word feature (kind 4), of its pair feature
+/// (continuing `pair`, which holds the previous token) and of the next pair's start (kind
+/// 5, `w`, 0xff): the same values as hashing each from scratch, with independent
+/// multiplications side by side.
+#[inline]
+fn word_and_pair(w: &[u8], pair: Fnv) -> (Fnv, Fnv, Fnv) {
+    let (mut word, mut pair, mut next) = (Fnv::new(4), pair, Fnv::new(5));
+    for &b in w {
+        word.byte(b);
+        pair.byte(b);
+        next.byte(b);
+    }
+    next.byte(0xff);
+    (word, pair, next)
 }
 
 /// What follows an action word, as a class: `E` nothing (end, punctuation, politeness),

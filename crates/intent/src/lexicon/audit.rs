@@ -1,7 +1,7 @@
 //! The typo guard checked against real dictionaries (ignored by default: it needs Debian's word lists).
 
 use super::*;
-use crate::intent::normalize::Normalized;
+use crate::normalize::Normalized;
 
 const DICTIONARIES: &[&str] = &["/usr/share/dict/french", "/usr/share/dict/american-english"];
 

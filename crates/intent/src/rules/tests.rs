@@ -1,9 +1,9 @@
 //! Tests of [`super`]: each rule on its own phrasings.
 
 use super::*;
-use crate::intent::lexicon::Lexicon;
-use crate::intent::normalize::Normalized;
-use crate::intent::token::Tokens;
+use crate::lexicon::Lexicon;
+use crate::normalize::Normalized;
+use crate::token::Tokens;
 
 /// Runs the rules on a message as if it were addressed to the bot.
 fn read(text: &str) -> Intent {
@@ -15,7 +15,7 @@ fn verdict(text: &str) -> Verdict {
     let norm = Normalized::new(text);
     let tokens = Tokens::new(&norm);
     let mut t = Tagged::new(&norm, &tokens, &lexicon, 1, "CubeGuardian");
-    crate::intent::address::resolve(&mut t, true);
+    crate::address::resolve(&mut t, true);
     decide(&t)
 }
 

@@ -10,9 +10,9 @@
 //! costs a retype. Each reading looks at a few tokens around the order and allocates
 //! nothing.
 
-use crate::intent::lexicon::{Act, Lex, Person};
-use crate::intent::tag::{Ref, Tagged};
-use crate::intent::token::TokenKind;
+use crate::lexicon::{Act, Lex, Person};
+use crate::tag::{Ref, Tagged};
+use crate::token::TokenKind;
 
 /// Whether the message has words of `act` and every one is withheld by its sentence.
 pub(crate) fn every_order_withheld(t: &Tagged<'_>, act: Act) -> bool {
@@ -287,9 +287,9 @@ fn may_mock(w: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::intent::lexicon::Lexicon;
-    use crate::intent::normalize::Normalized;
-    use crate::intent::token::Tokens;
+    use crate::lexicon::Lexicon;
+    use crate::normalize::Normalized;
+    use crate::token::Tokens;
 
     /// Whether the restart words of `text` (one in every case here) are withheld.
     fn check(text: &str) -> bool {

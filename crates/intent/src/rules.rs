@@ -26,10 +26,10 @@
 //! which they run is the grammar itself. Cut into files, that order would have to be
 //! read across them; its tests are apart, in `rules/tests.rs`.
 
-use crate::intent::lexicon::{Act, Form, Lex, Modal, Obj, Person};
-use crate::intent::tag::{Ref, Slot, Tagged};
-use crate::intent::token::{TokenKind, MAX_TOKENS};
-use crate::intent::Intent;
+use crate::lexicon::{Act, Form, Lex, Modal, Obj, Person};
+use crate::tag::{Ref, Slot, Tagged};
+use crate::token::{TokenKind, MAX_TOKENS};
+use crate::Intent;
 
 /// What the rules concluded, before the address is taken into account.
 #[derive(Debug, Clone, Copy, PartialEq)]

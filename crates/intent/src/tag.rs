@@ -5,9 +5,9 @@
 //! Guardian", "@CubeGuardian", "cubeguardien" all name it), and of textual `@someone`
 //! addresses. Works in fixed arrays: nothing here allocates.
 
-use crate::intent::lexicon::{self, Lex, Lexicon, MAX_WORD_BYTES};
-use crate::intent::normalize::{compact_name, Normalized};
-use crate::intent::token::{self, TokenKind, Tokens, MAX_TOKENS};
+use crate::lexicon::{self, Lex, Lexicon, MAX_WORD_BYTES};
+use crate::normalize::{compact_name, Normalized};
+use crate::token::{self, TokenKind, Tokens, MAX_TOKENS};
 
 /// Longest bot name compared (Discord names are at most 32 characters).
 const MAX_NAME_BYTES: usize = 64;
