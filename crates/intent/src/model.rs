@@ -482,6 +482,20 @@ fn object_class(t: &Tagged<'_>, i: usize) -> u8 {
             // "redémarre-le.": the article was the pronoun.
             return if pronoun_le { b'S' } else { b'E' };
         }
+        if determiner && matches!(s.lex, Some(Lex::Determiner | Lex::Preposition)) && {
+            // "relance le son stp", "relance le dé": after an article, a word read as
+            // an article or a preposition that ends the phrase is the noun itself.
+            let next = slots.get(j + 1);
+            next.is_none_or(|x| {
+                x.kind != TokenKind::Word
+                    || matches!(
+                        x.lex,
+                        Some(Lex::Polite | Lex::Thanks | Lex::Adverb | Lex::Conj)
+                    )
+            })
+        } {
+            return b'D';
+        }
         if pronoun_le
             && (s.refers.is_bot()
                 || matches!(
@@ -515,10 +529,14 @@ fn object_class(t: &Tagged<'_>, i: usize) -> u8 {
                             || x.refers != Ref::No
                     })
                 };
-                let of = word(j + 1).is_some() && matches!(t.text(j + 1), b"de" | b"d" | b"of");
+                // "la machine à café": "à" as well as "de", "of".
+                let of =
+                    word(j + 1).is_some() && matches!(t.text(j + 1), b"de" | b"d" | b"of" | b"a");
+                // "le serveur de mon frère": someone's own, where "notre" is not.
+                let someones = |k: usize| word(k).is_some() && is_possessive(t.text(k));
                 return match word(j + 1) {
                     Some(x) if x.lex == Some(Lex::Object(Obj::Foreign)) => b'X',
-                    _ if of && foreign(j + 2) => b'X',
+                    _ if of && (foreign(j + 2) || someones(j + 2)) => b'X',
                     Some(x) if x.lex.is_none() => b'Y',
                     _ => b'S',
                 };

@@ -594,12 +594,21 @@ impl<'t> Work<'t> {
     fn retracts(&self, c: Clause) -> bool {
         let mut first = true;
         let mut retract = false;
+        // A clause with a subject of its own says something else: "c'est de la bouette ce
+        // soir", "on se retrouve dans 5 minutes au spawn" put off nothing.
+        let mut subject = false;
         for i in c.start..c.end {
             let Some(lex) = self.content(i) else { continue };
             match lex {
                 Lex::Action(..) => return false,
+                Lex::Subject(_) | Lex::Copula | Lex::Existential => subject = true,
+                // French "on" ("we") opening the clause.
+                Lex::On if first => subject = true,
+                // "arrête de rire", "stop laughing": another activity is stopped.
+                Lex::Blocker if self.stops_something_else(i) => {}
                 // "le reboot ? plus tard": withdrawn for now.
-                Lex::Blocker | Lex::Deferral => retract = true,
+                Lex::Blocker => retract = true,
+                Lex::Deferral if !subject => retract = true,
                 Lex::Negation
                     if first
                         && matches!(
@@ -610,6 +619,10 @@ impl<'t> Work<'t> {
                     if matches!(self.text(i), b"pas" | b"not") && self.contrasts(i) {
                         // "relance le serveur, pas la musique": the order stands, another
                         // object is set aside.
+                        return false;
+                    }
+                    if self.no_hurry(i) {
+                        // "pas urgent", "no rush": said of the order, which stands.
                         return false;
                     }
                     retract = true
@@ -637,6 +650,33 @@ impl<'t> Work<'t> {
                 w,
                 b"celui" | b"celle" | b"ceux" | b"discord" | b"teamspeak" | b"spotify"
             )
+    }
+
+    /// Whether the "pas"/"no" at `i` only says the order is not urgent ("pas urgent",
+    /// "pas pressé", "no rush", "no hurry").
+    fn no_hurry(&self, i: usize) -> bool {
+        self.next_content(i).is_some_and(|j| {
+            matches!(
+                self.text(j),
+                b"urgent" | b"presse" | b"pressee" | b"rush" | b"hurry" | b"pressure"
+            )
+        })
+    }
+
+    /// Whether the blocker at `i` stops another activity: "arrête de rire", "stop
+    /// laughing" — a verb the lexicon does not know follows it ("cancel that", "wait
+    /// what" still withdraw).
+    fn stops_something_else(&self, i: usize) -> bool {
+        let Some(j) = self.next_content(i) else {
+            return false;
+        };
+        let unknown = |k: usize| {
+            matches!(self.lex[k], None | Some(Lex::Known)) && self.slots[k].refers == Ref::No
+        };
+        match self.text(j) {
+            b"de" | b"d" | b"to" => self.next_content(j).is_some_and(unknown),
+            w => unknown(j) && w.ends_with(b"ing"),
+        }
     }
 
     /// The clause starting at `start` and the index where the next one starts.

@@ -224,6 +224,8 @@ pub(super) const WORDS: &[(&str, Lex)] = &[
     ("serveurs", Object(Obj::Server)),
     ("serv", Object(Obj::Server)),
     ("srv", Object(Obj::Server)),
+    // "survival multiplayer": what a community calls its own server.
+    ("smp", Object(Obj::Server)),
     ("server", Object(Obj::Server)),
     ("servers", Object(Obj::Server)),
     ("minecraft", Object(Obj::Server)),
@@ -633,6 +635,7 @@ pub(super) const WORDS: &[(&str, Lex)] = &[
     ("au", Determiner),
     ("aux", Determiner),
     ("the", Determiner),
+    ("teh", Determiner),
     ("an", Determiner),
     ("this", Determiner),
     ("that", Determiner),

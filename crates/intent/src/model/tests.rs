@@ -47,6 +47,10 @@ fn restarting_something_else_is_not_a_restart() {
         "<@1> redémarre le serveur Discord",
         "<@1> relance le serveur de Kevin",
         "<@1> restart <@2>",
+        "<@1> relance le son stp",
+        "<@1> relance le dé",
+        "<@1> relance la machine à café",
+        "<@1> redémarre le serveur de mon frère",
     ] {
         assert_ne!(parse(text).intent, Intent::Restart, "{text}");
     }
@@ -54,6 +58,11 @@ fn restarting_something_else_is_not_a_restart() {
     assert!(!blocked("<@1> relance-le stp"));
     assert!(!blocked("<@1> une relance une fois"));
     assert!(!blocked("<@1> relance le serveur de jeu"));
+    assert!(!blocked("<@1> relance le serveur de notre smp"));
+    assert!(!blocked("<@1> reboot the smp"));
+    assert!(blocked("<@1> relance le son stp"));
+    assert!(blocked("<@1> relance le dé, il est tombé"));
+    assert!(!blocked("<@1> relance-le stp"));
     assert!(blocked("<@1> relance le serveur de Kevin"));
     assert!(blocked("<@1> reboot mon pc"));
 }

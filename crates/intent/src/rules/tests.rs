@@ -200,3 +200,29 @@ fn a_contrast_keeps_the_order_a_refusal_withdraws_it() {
         assert!(verdict(s).evidence.restart_vetoed, "{s}");
     }
 }
+
+/// A later clause withdraws an order only when it speaks of the order: one with a
+/// subject of its own, a blocker of another activity or a "not urgent" says something
+/// else (seen in the community lines of issue 13).
+#[test]
+fn a_later_clause_about_something_else_withdraws_nothing() {
+    for s in [
+        "relance le serveur, c'est de la bouette ce soir",
+        "redémarre le serveur stp, on se retrouve dans 5 minutes au spawn",
+        "redémarre le serveur, et <@2> arrête de rire stp",
+        "restart the server, and stop laughing",
+        "redémarre le serveur quand t'as un moment, pas urgent",
+        "reboot it, no rush",
+    ] {
+        assert!(!verdict(s).evidence.restart_vetoed, "{s}");
+    }
+    for s in [
+        "relance le serveur, plutôt ce soir",
+        "relance le serveur\narrête, c'est bon",
+        "restart the server. cancel that",
+        "relance le serveur, non attends",
+        "reboot it, no",
+    ] {
+        assert!(verdict(s).evidence.restart_vetoed, "{s}");
+    }
+}
