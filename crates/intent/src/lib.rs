@@ -614,14 +614,14 @@ pub(crate) mod corpus {
         let all = format!("development mistakes:\n{}", mistakes.join("\n"));
         assert_eq!(dev.false_restarts(), 0, "false restarts (dev):\n{all}");
         assert!(dev.accuracy() >= 0.97, "dev accuracy below 97 %:\n{all}");
-        // A ratchet at the figures reached for issue 13 (96.2 %, 1 false restart; before:
-        // 96.2 %, 2, then 96.0 %, 2, 92.8 %, 3, and first 80.2 %, 26), below the issue's
-        // goal checked by `held_out_meets_the_goal`.
+        // A ratchet at the figures reached for issue 13 (96.9 %, 1 false restart; before:
+        // 96.2 %, 1, then 96.2 %, 2, 96.0 %, 2, 92.8 %, 3, and first 80.2 %, 26), below
+        // the issue's goal checked by `held_out_meets_the_goal`.
         assert!(
             held_out.false_restarts() <= 1,
             "more false restarts on the held-out split"
         );
-        assert!(held_out.accuracy() >= 0.96, "held-out accuracy regressed");
+        assert!(held_out.accuracy() >= 0.965, "held-out accuracy regressed");
     }
 
     /// Scores the messages of one split, counted only: its lines are never shown.
@@ -641,7 +641,7 @@ pub(crate) mod corpus {
 
     /// Issue 13's goal: at least 97 % on the held-out split, with no false restart.
     #[test]
-    #[ignore = "not reached yet: 96.2 % with 1 false restart (issue 13)"]
+    #[ignore = "not reached yet: 96.9 % with 1 false restart (issue 13)"]
     fn held_out_meets_the_goal() {
         let held_out = score(Split::HeldOut);
         held_out.report("held-out split");
@@ -652,7 +652,8 @@ pub(crate) mod corpus {
     /// The blind split's figure, for a closing note: run by hand, once per change of the
     /// recogniser
     /// (`cargo test -p cubeguardian-intent --lib corpus::fresh -- --ignored --nocapture`).
-    /// First run, at fec89af: 664/698 = 95.1 %, no false restart.
+    /// First run, at fec89af: 664/698 = 95.1 %, no false restart; second, at 76a8772:
+    /// 667/698 = 95.6 %, no false restart.
     #[test]
     #[ignore = "run once per change of the recogniser, so that the blind split stays blind"]
     fn fresh_split_score() {
