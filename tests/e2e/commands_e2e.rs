@@ -102,22 +102,45 @@ async fn mention_and_confirm_button_restart_minecraft() {
     );
 }
 
-/// A phrasing the learned recogniser reads as a restart it is unsure of:
-/// `cubeguardian parse --bot-id 1 "<@1> re-démarre le serveur"` scores it
-/// 0.87, between `MIN_RESTART_CONFIDENCE` (0.8) and `SURE_RESTART` (0.9).
-/// A retrained model moves such scores; the test checks the band first and
-/// says so when it has to be picked again.
-const UNSURE_RESTART: &str = "re-démarre le serveur";
+/// Phrasings the learned recogniser reads as restarts it is unsure of. At
+/// 76a8772, `cubeguardian parse --bot-id 1 "<@1> redémarrer"` scores 0.87
+/// and "ça mériterait un reboot" 0.89, between `MIN_RESTART_CONFIDENCE`
+/// (0.8) and `SURE_RESTART` (0.9). A retrained model moves such scores
+/// (each of the last three retrainings moved the one phrasing pinned here
+/// out of the band), so the test takes the first of these that the shipped
+/// model scores in the band, and fails, naming every score, when none does.
+const UNSURE_RESTARTS: [&str; 5] = [
+    "redémarrer",
+    "ça mériterait un reboot",
+    "re-démarre le serveur",
+    "tu relances ?",
+    "re start le serveur",
+];
 
-/// The confidence `cubeguardian parse` gives `text` addressed to `bot_id`.
-fn restart_confidence(bot_id: u64, text: &str) -> f64 {
+/// The restart confidence `cubeguardian parse` gives `text` addressed to
+/// `bot_id`, or `None` when it reads no restart.
+fn restart_confidence(bot_id: u64, text: &str) -> Option<f64> {
     let out = std::process::Command::new(bin())
         .args(["parse", "--bot-id", &bot_id.to_string(), text])
         .output()
         .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["intent"], "restart", "{text}: {v}");
-    v["confidence"].as_f64().unwrap()
+    (v["intent"] == "restart").then(|| v["confidence"].as_f64().unwrap())
+}
+
+/// The first of [`UNSURE_RESTARTS`], after `mention`, that scores between
+/// the two thresholds.
+fn unsure_restart(bot_id: u64, mention: &str) -> String {
+    let mut scores = Vec::new();
+    for phrasing in UNSURE_RESTARTS {
+        let text = format!("{mention} {phrasing}");
+        let confidence = restart_confidence(bot_id, &text);
+        if confidence.is_some_and(|c| (0.8..0.9).contains(&c)) {
+            return text;
+        }
+        scores.push((phrasing, confidence));
+    }
+    panic!("no phrasing scores a restart between 0.8 and 0.9 any more: {scores:?}");
 }
 
 /// The Yes (or No) button of the "do you mean a restart?" question.
@@ -137,12 +160,7 @@ async fn an_unsure_restart_in_plain_words_is_asked_about_before_the_confirmation
          [ratelimit.commands.confirm]\ncapacity = 30\nper = \"1m\"\nmin_interval = \"0s\"\n",
     )
     .await;
-    let text = format!("{} {UNSURE_RESTART}", mention(&app));
-    let confidence = restart_confidence(app.discord.bot_user_id(), &text);
-    assert!(
-        (0.8..0.9).contains(&confidence),
-        "the pinned phrasing no longer scores between the thresholds: {confidence}"
-    );
+    let text = unsure_restart(app.discord.bot_user_id(), &mention(&app));
 
     // No: nothing happens.
     let asked = app.discord.send_message(ALICE, ANNOUNCE, &text).await;
