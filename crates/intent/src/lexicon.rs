@@ -124,7 +124,7 @@ pub(crate) enum Lex {
     NegAfter,
     /// arrête, stop, annule, cancel, évite: stops whatever follows.
     Blocker,
-    /// souci, problème, worries: "pas de souci" negates nothing.
+    /// souci, problème, worries, urgent, rush: "pas de souci", "pas urgent" negate nothing.
     NoProblem,
     /// ai, ont, avez, did, was, been: past tense.
     PastAux,

@@ -413,7 +413,12 @@ impl<'t> Work<'t> {
                 {
                     self.lex[i] = Some(Lex::Alternative);
                 }
-                // "pas de souci", "no worries": nothing is negated.
+                // "arrête de rire", "stop laughing": another activity is stopped, nothing
+                // of the bot's.
+                Some(Lex::Blocker) if self.stops_something_else(i) => {
+                    self.lex[i] = Some(Lex::Known);
+                }
+                // "pas de souci", "no worries", "pas urgent": nothing is negated.
                 Some(Lex::Negation) => {
                     let mut j = next;
                     if let Some(k) = j {
@@ -604,8 +609,6 @@ impl<'t> Work<'t> {
                 Lex::Subject(_) | Lex::Copula | Lex::Existential => subject = true,
                 // French "on" ("we") opening the clause.
                 Lex::On if first => subject = true,
-                // "arrête de rire", "stop laughing": another activity is stopped.
-                Lex::Blocker if self.stops_something_else(i) => {}
                 // "le reboot ? plus tard": withdrawn for now.
                 Lex::Blocker => retract = true,
                 Lex::Deferral if !subject => retract = true,
@@ -619,10 +622,6 @@ impl<'t> Work<'t> {
                     if matches!(self.text(i), b"pas" | b"not") && self.contrasts(i) {
                         // "relance le serveur, pas la musique": the order stands, another
                         // object is set aside.
-                        return false;
-                    }
-                    if self.no_hurry(i) {
-                        // "pas urgent", "no rush": said of the order, which stands.
                         return false;
                     }
                     retract = true
@@ -650,17 +649,6 @@ impl<'t> Work<'t> {
                 w,
                 b"celui" | b"celle" | b"ceux" | b"discord" | b"teamspeak" | b"spotify"
             )
-    }
-
-    /// Whether the "pas"/"no" at `i` only says the order is not urgent ("pas urgent",
-    /// "pas pressé", "no rush", "no hurry").
-    fn no_hurry(&self, i: usize) -> bool {
-        self.next_content(i).is_some_and(|j| {
-            matches!(
-                self.text(j),
-                b"urgent" | b"presse" | b"pressee" | b"rush" | b"hurry" | b"pressure"
-            )
-        })
     }
 
     /// Whether the blocker at `i` stops another activity: "arrête de rire", "stop

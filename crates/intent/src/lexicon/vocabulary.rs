@@ -432,6 +432,13 @@ pub(super) const WORDS: &[(&str, Lex)] = &[
     ("problems", NoProblem),
     ("worries", NoProblem),
     ("worry", NoProblem),
+    // "pas urgent", "no rush": the order stands, it just can wait a little.
+    ("urgent", NoProblem),
+    ("presse", NoProblem),
+    ("pressee", NoProblem),
+    ("rush", NoProblem),
+    ("hurry", NoProblem),
+    ("pressure", NoProblem),
     // Tense.
     ("ai", PastAux),
     ("avons", PastAux),

@@ -124,6 +124,64 @@ fn fit(data: &[&Example]) -> Vec<[f32; 5]> {
     w
 }
 
+/// Right answers per expected class, and false restarts, of one left-out set.
+#[derive(Default, Clone, Copy)]
+struct Tally {
+    right: [usize; 5],
+    total: [usize; 5],
+    false_restarts: usize,
+}
+
+impl Tally {
+    fn add(&mut self, label: usize, got: Intent) {
+        self.right[label] += usize::from(got == CLASSES[label]);
+        self.total[label] += 1;
+        self.false_restarts += usize::from(got == Intent::Restart && label != 0);
+    }
+
+    fn right(&self) -> usize {
+        self.right.iter().sum()
+    }
+
+    fn total(&self) -> usize {
+        self.total.iter().sum()
+    }
+}
+
+/// Scores weights `w` on left-out lines: the addressed ones through the model and the
+/// gates, the unaddressed ones as the address gate answers them ("nothing asked",
+/// whatever the weights). Returns both tallies; `SHOW_MISSES` prints every miss.
+fn left_out<'a>(
+    w: &[[f32; 5]],
+    temperature: f32,
+    name: &str,
+    addressed: impl Iterator<Item = &'a Example>,
+    unaddressed: impl Iterator<Item = &'a Example>,
+) -> (Tally, Tally) {
+    let show = std::env::var_os("SHOW_MISSES").is_some();
+    let (mut model, mut gate) = (Tally::default(), Tally::default());
+    for ex in addressed {
+        let got = decide(softmax(logits(w, &ex.features), temperature), ex.blocked).0;
+        model.add(ex.label, got);
+        if show && got != CLASSES[ex.label] {
+            println!(
+                "  miss [{name}] {:?} -> {got:?}: {:?}",
+                CLASSES[ex.label], ex.text
+            );
+        }
+    }
+    for ex in unaddressed {
+        gate.add(ex.label, Intent::None);
+        if show && CLASSES[ex.label] != Intent::None {
+            println!(
+                "  miss [{name}] {:?} -> unaddressed: {:?}",
+                CLASSES[ex.label], ex.text
+            );
+        }
+    }
+    (model, gate)
+}
+
 fn nll(cv: &[([f32; 5], usize)], temperature: f32) -> f64 {
     cv.iter()
         .map(|(l, y)| -f64::from(softmax(*l, temperature)[*y].max(1e-7).ln()))
@@ -198,7 +256,7 @@ fn train_weights() {
 
     // Leave one hand-written section out: each "fresh" set was written apart from the
     // others, so this is the closest the development split gets to unseen phrasing. The
-    // sections of intents-written.tsv (one kind of message each) are totalled apart, and
+    // sections of the hand-written files (one kind of message each) are totalled apart, and
     // also over all their lines: a request the address gate missed never reaches the
     // model, so the addressed figure alone would not count it.
     let mut written: Vec<&str> = Vec::new();
@@ -214,90 +272,70 @@ fn train_weights() {
     let older = [
         "own", "fresh-2", "fresh-3", "fresh-4", "fresh-5", "fresh-6", "held-out",
     ];
-    // (correct, total, false restarts) over the addressed lines, then correct and total
-    // over all lines, for the older sections and for the written ones.
-    let mut totals = [(0, 0, 0, 0, 0); 2];
+    // Over the addressed lines, then over all lines, for the older sections and for the
+    // hand-written ones.
+    let mut totals = [(Tally::default(), Tally::default()); 2];
     for (k, section) in older.iter().chain(&written).enumerate() {
-        let total = &mut totals[usize::from(k >= older.len())];
-        let train: Vec<&Example> = data.iter().filter(|e| e.section != *section).collect();
-        let w = fit(&train);
-        let (mut ok, mut n, mut fr) = (0, 0, 0);
-        for ex in data.iter().filter(|e| e.section == *section) {
-            let (intent, _) = decide(softmax(logits(&w, &ex.features), temperature), ex.blocked);
-            ok += usize::from(intent == CLASSES[ex.label]);
-            n += 1;
-            fr += usize::from(intent == Intent::Restart && ex.label != 0);
-            if std::env::var_os("SHOW_MISSES").is_some() && intent != CLASSES[ex.label] {
-                println!(
-                    "  LSO miss [{section}] {:?} -> {intent:?}: {:?}",
-                    CLASSES[ex.label], ex.text
-                );
-            }
-        }
-        // Unaddressed lines are answered "nothing asked" whatever the weights.
-        let gated: Vec<&Example> = unaddressed
+        let w = fit(&data
             .iter()
-            .filter(|e| e.section == *section)
-            .collect();
-        let gated_ok = gated
-            .iter()
-            .filter(|e| CLASSES[e.label] == Intent::None)
-            .count();
-        if std::env::var_os("SHOW_MISSES").is_some() {
-            for ex in gated.iter().filter(|e| CLASSES[e.label] != Intent::None) {
-                println!(
-                    "  LSO miss [{section}] {:?} -> unaddressed: {:?}",
-                    CLASSES[ex.label], ex.text
-                );
-            }
-        }
-        println!(
-            "  section {section} left out: {ok}/{n}, {fr} false restarts; all lines {}/{}",
-            ok + gated_ok,
-            n + gated.len()
+            .filter(|e| e.section != *section)
+            .collect::<Vec<_>>());
+        let in_section = |e: &&Example| e.section == *section;
+        let (model, gate) = left_out(
+            &w,
+            temperature,
+            section,
+            data.iter().filter(in_section),
+            unaddressed.iter().filter(in_section),
         );
-        total.0 += ok;
-        total.1 += n;
-        total.2 += fr;
-        total.3 += ok + gated_ok;
-        total.4 += n + gated.len();
-    }
-    for (name, (ok, n, fr, all_ok, all_n)) in
-        [("", totals[0]), (" (intents-written.tsv)", totals[1])]
-    {
         println!(
-            "leave-one-section-out{name}: {ok}/{n} = {:.1} %, {fr} false restarts; all lines \
+            "  section {section} left out: {}/{}, {} false restarts; all lines {}/{}",
+            model.right(),
+            model.total(),
+            model.false_restarts,
+            model.right() + gate.right(),
+            model.total() + gate.total()
+        );
+        let total = &mut totals[usize::from(k >= older.len())];
+        for (sum, part) in [(&mut total.0, model), (&mut total.1, gate)] {
+            for c in 0..5 {
+                sum.right[c] += part.right[c];
+                sum.total[c] += part.total[c];
+            }
+            sum.false_restarts += part.false_restarts;
+        }
+    }
+    for (name, (model, gate)) in [("", totals[0]), (" (hand-written files)", totals[1])] {
+        let (all_ok, all_n) = (model.right() + gate.right(), model.total() + gate.total());
+        println!(
+            "leave-one-section-out{name}: {}/{} = {:.1} %, {} false restarts; all lines \
              {all_ok}/{all_n} = {:.1} %",
-            100.0 * ok as f64 / n.max(1) as f64,
+            model.right(),
+            model.total(),
+            100.0 * model.right() as f64 / model.total().max(1) as f64,
+            model.false_restarts,
             100.0 * all_ok as f64 / all_n.max(1) as f64
         );
     }
 
     // The newest file left out whole, per expected class (addressed and gated lines).
-    let train: Vec<&Example> = data.iter().filter(|e| e.file != NEWEST).collect();
-    let w = fit(&train);
-    let (mut ok, mut n, mut fr) = ([0usize; 5], [0usize; 5], 0);
-    for ex in data.iter().chain(&unaddressed).filter(|e| e.file == NEWEST) {
-        let intent = if ex.features.is_empty() {
-            Intent::None
-        } else {
-            decide(softmax(logits(&w, &ex.features), temperature), ex.blocked).0
-        };
-        ok[ex.label] += usize::from(intent == CLASSES[ex.label]);
-        n[ex.label] += 1;
-        fr += usize::from(intent == Intent::Restart && ex.label != 0);
-        if std::env::var_os("SHOW_MISSES").is_some() && intent != CLASSES[ex.label] {
-            println!(
-                "  {NEWEST} miss {:?} -> {intent:?}: {:?}",
-                CLASSES[ex.label], ex.text
-            );
-        }
-    }
-    let (ok_all, n_all) = (ok.iter().sum::<usize>(), n.iter().sum::<usize>());
+    let w = fit(&data.iter().filter(|e| e.file != NEWEST).collect::<Vec<_>>());
+    let newest = |e: &&Example| e.file == NEWEST;
+    let (model, gate) = left_out(
+        &w,
+        temperature,
+        NEWEST,
+        data.iter().filter(newest),
+        unaddressed.iter().filter(newest),
+    );
+    let right: Vec<usize> = (0..5).map(|c| model.right[c] + gate.right[c]).collect();
+    let total: Vec<usize> = (0..5).map(|c| model.total[c] + gate.total[c]).collect();
+    let (ok_all, n_all) = (right.iter().sum::<usize>(), total.iter().sum::<usize>());
     println!(
-        "{NEWEST} left out: {ok_all}/{n_all} = {:.1} %, {fr} false restarts; right per class \
-         (restart, wake, status, help, none) {ok:?} of {n:?}",
-        100.0 * ok_all as f64 / n_all.max(1) as f64
+        "{NEWEST} left out: {ok_all}/{n_all} = {:.1} %, {} false restarts; right per class \
+         (restart, wake, status, help, none) {right:?} of {total:?}",
+        100.0 * ok_all as f64 / n_all.max(1) as f64,
+        model.false_restarts
     );
 
     let all: Vec<&Example> = data.iter().collect();
