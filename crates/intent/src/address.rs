@@ -64,17 +64,24 @@ pub(crate) fn resolve(t: &mut Tagged<'_>, dm: bool) -> AddressKind {
         .find(|s| !is_filler(s.kind, s.lex))
         .map(|s| s.refers);
     let opens_on_other = matches!(opener, Some(Ref::OtherMention | Ref::OtherAt));
-    // "<@other> oui je gère. <@bot> relance le serveur": after a first sentence for
-    // someone else, the bot may be called in a sentence of its own.
-    let first_stop = t
+    // "<@other> oui je gère. <@bot> relance le serveur", "…, et <@other> est bloqué.
+    // CubeGuardian, relance": in a sentence of its own after the last one that speaks to
+    // or of someone else, the bot may be called.
+    let last_other = t
         .slots()
         .iter()
+        .rposition(|s| matches!(s.refers, Ref::OtherMention | Ref::OtherAt))
+        .unwrap_or(0);
+    let next_sentence = t
+        .slots()
+        .iter()
+        .skip(last_other)
         .position(|s| matches!(s.kind, TokenKind::Stop | TokenKind::Question))
-        .unwrap_or(n);
+        .map_or(n, |k| last_other + k);
     let called_after = |t: &Tagged<'_>| {
         t.slots()
             .iter()
-            .skip(first_stop)
+            .skip(next_sentence)
             .any(|s| s.refers.is_bot() && s.skip)
     };
 
@@ -124,7 +131,7 @@ pub(crate) fn resolve(t: &mut Tagged<'_>, dm: bool) -> AddressKind {
     if dm {
         return AddressKind::Dm;
     }
-    if opens_on_other && called_after(t) {
+    if (opens_on_other || other_mention) && called_after(t) {
         return if bot_mention {
             AddressKind::Mention
         } else {
@@ -397,8 +404,23 @@ mod tests {
             kind("<@2> ok je regarde. CubeGuardian, relance mc"),
             AddressKind::Name
         );
-        // In the same sentence, the message stays for the other member.
+        // Or after a sentence about someone else.
+        assert_eq!(
+            kind("ça lag, et <@2> est bloqué dans un mur. CubeGuardian, relance le serveur"),
+            AddressKind::Name
+        );
+        assert_eq!(
+            kind("<@2> t'as vu ? bot relance mc stp"),
+            AddressKind::BotWord
+        );
+        // In the same sentence, the message stays for the other member, and a later one
+        // that speaks to someone else takes it back.
         assert_eq!(kind("<@2> bot restart minecraft"), AddressKind::No);
         assert_eq!(kind("bot relance mc <@2>"), AddressKind::No);
+        assert_eq!(kind("bot relance mc. <@2> tu vois ?"), AddressKind::No);
+        assert_eq!(
+            kind("<@2> ok. CubeGuardian relance, <@3> tu me dis"),
+            AddressKind::No
+        );
     }
 }

@@ -120,6 +120,8 @@ fn subordinator(t: &Tagged<'_>, j: usize) -> Option<usize> {
             Some(3)
         }
         b"as" if matches!(next(1), Some(b"soon")) && matches!(next(2), Some(b"as")) => Some(3),
+        // "after checking with everyone": what was done, not what to wait for.
+        b"after" if next(1).is_some_and(|w| w.ends_with(b"ing")) => None,
         b"after" | b"until" | b"till" => Some(1),
         _ => None,
     }
@@ -154,7 +156,7 @@ fn conditional(t: &Tagged<'_>, i: usize) -> bool {
             j += 1;
             continue;
         }
-        if let Some(len) = subordinator(t, j) {
+        if let Some(len) = subordinator(t, j).filter(|_| j > i || opens_clause(t, j)) {
             // The condition runs to the next comma or to the order.
             let stop = (j + len..end)
                 .find(|&k| k == i || t.slots()[k].kind == TokenKind::Comma)
@@ -168,6 +170,31 @@ fn conditional(t: &Tagged<'_>, i: usize) -> bool {
         j += 1;
     }
     false
+}
+
+/// Whether token `j` opens its clause: only the address, greetings, politeness and
+/// conjunctions come before it since the sentence's start or the last comma. A
+/// subordinate clause that follows words of another clause belongs to it: in "ça crash
+/// dès qu'on entre dans le nether, relance mc" it says when the crashes happen, not when to
+/// restart.
+fn opens_clause(t: &Tagged<'_>, j: usize) -> bool {
+    (0..j)
+        .rev()
+        .take_while(|&k| {
+            !matches!(
+                t.slots()[k].kind,
+                TokenKind::Stop | TokenKind::Question | TokenKind::Comma
+            )
+        })
+        .all(|k| {
+            let s = &t.slots()[k];
+            s.kind != TokenKind::Word
+                || s.refers != Ref::No
+                || matches!(
+                    s.lex,
+                    Some(Lex::Greeting | Lex::Polite | Lex::Conj | Lex::Thanks | Lex::Adverb)
+                )
+        })
 }
 
 /// The order follows a mention of another member spoken to, in the same sentence and with
@@ -319,6 +346,8 @@ mod tests {
             "<@1> restart it when the event ends at 10",
             "<@1> dès que le raid est fini relance le serveur",
             "<@1> si jamais ça plante, relance",
+            "<@1> ok bon, quand le raid est fini relance le serveur",
+            "<@1> after the event, restart mc",
             "<@1> once the backup is done, restart mc",
         ] {
             assert!(check(text), "{text:?}");
@@ -338,6 +367,10 @@ mod tests {
             "<@1> c'est si lent, relance le serveur",
             "<@1> relance le serveur stp, si ça lag encore demain je quitte",
             "<@1> restart the server as soon as possible",
+            // A subordinate clause of another clause, and what was done.
+            "<@1> long story short: ça crash dès qu'on entre dans le nether, relance mc",
+            "<@1> ça lag quand on est plus de 5, relance le serveur",
+            "<@1> after checking with everyone, we'd like a server restart please",
         ] {
             assert!(!check(text), "{text:?}");
         }

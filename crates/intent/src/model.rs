@@ -548,6 +548,15 @@ fn object_class(t: &Tagged<'_>, i: usize) -> u8 {
                 return b'E'
             }
             None if s.refers.is_bot() => return b'F',
+            // "restart the game server", "the survival server": an English noun before
+            // "server" says which of ours, as "le serveur survie" does after it.
+            None if determiner
+                && slots.get(j + 1).is_some_and(|x| {
+                    x.kind == TokenKind::Word && x.lex == Some(Lex::Object(Obj::Server))
+                }) =>
+            {
+                return b'Y'
+            }
             None if determiner => return b'D',
             None => return b'U',
             Some(_) => return b'O',
@@ -587,7 +596,14 @@ fn not_asked(norm: &Normalized, t: &Tagged<'_>, act: Act) -> bool {
                 continue;
             }
             any = true;
-            let after_article = i > 0 && t.slots()[i - 1].lex == Some(Lex::Determiner);
+            // "mais là relance-le" folds to "la relance le": a verb, since its object
+            // pronoun follows; a noun would take "du serveur".
+            let after_article = i > 0
+                && t.slots()[i - 1].lex == Some(Lex::Determiner)
+                && !(form != Form::Noun
+                    && i + 1 < t.len()
+                    && matches!(t.text(i + 1), b"le" | b"la" | b"l" | b"les")
+                    && object_class(t, i) == b'S');
             let shown = quoted(norm.as_bytes(), usize::from(s.start));
             if (form == Form::Noun || after_article) && !shown {
                 if named_one(t, i, form) {
@@ -632,6 +648,11 @@ fn named_one(t: &Tagged<'_>, i: usize, form: Form) -> bool {
         if s.kind != TokenKind::Word {
             return false;
         }
+        // "merci de procéder au redémarrage", "hit the restart": the restart as the thing
+        // to do, asked for by a verb of doing.
+        if j > 0 && doing_verb(t.text(j - 1)) && t.slots()[j - 1].kind == TokenKind::Word {
+            return false;
+        }
         match t.text(j) {
             b"petit" | b"petite" | b"ptit" | b"ptite" | b"gros" | b"bon" | b"little" | b"quick"
             | b"dernier" | b"last" => continue,
@@ -666,6 +687,24 @@ fn named_one(t: &Tagged<'_>, i: usize, form: Form) -> bool {
         }
     }
     false
+}
+
+/// Verbs that ask for the noun after them to be done, in the forms of a request
+/// (imperative or infinitive: "fais", "procéder", "hit"; not "fait", "did").
+fn doing_verb(w: &[u8]) -> bool {
+    matches!(
+        w,
+        b"proceder"
+            | b"procede"
+            | b"procedez"
+            | b"fais"
+            | b"faites"
+            | b"faire"
+            | b"hit"
+            | b"do"
+            | b"run"
+            | b"trigger"
+    )
 }
 
 /// All the safety gates on restarts. Beyond quotes and objects ([`restart_not_asked`]):

@@ -595,23 +595,41 @@ impl<'t> Work<'t> {
 
     /// Whether a clause withdraws what was said before it: it has no action of its own
     /// and opens on a "no" ("non", "no", "pas maintenant") or holds a blocker ("laisse
-    /// tomber", "annule", "never mind").
+    /// tomber", "annule", "never mind") or a deferral that speaks of the order ("plutôt ce
+    /// soir", "on le fera après").
     fn retracts(&self, c: Clause) -> bool {
         let mut first = true;
         let mut retract = false;
         // A clause with a subject of its own says something else: "c'est de la bouette ce
-        // soir", "on se retrouve dans 5 minutes au spawn" put off nothing.
+        // soir", "on se retrouve dans 5 minutes au spawn", "pis après je vous montre ma
+        // maison" put off nothing…
         let mut subject = false;
+        let mut deferral = false;
+        // …unless it takes the order back with a pronoun: "on le fera après", "I'll do it
+        // later" (but "le débat, on le fera après" speaks of the debate).
+        let mut opens_on_noun = false;
+        let mut takes_it_back = false;
         for i in c.start..c.end {
             let Some(lex) = self.content(i) else { continue };
             match lex {
                 Lex::Action(..) => return false,
-                Lex::Subject(_) | Lex::Copula | Lex::Existential => subject = true,
-                // French "on" ("we") opening the clause.
-                Lex::On if first => subject = true,
+                Lex::Subject(_) | Lex::Copula | Lex::Existential if !deferral => subject = true,
+                // Only a pronoun after the deferral: "plus tard c'est mieux" still defers.
+                Lex::Subject(_) => subject = true,
+                // French "on" ("we"), not English "later on", "on the server".
+                Lex::On if self.french_on(i) => subject = true,
+                Lex::Determiner if first => opens_on_noun = true,
+                Lex::Determiner | Lex::Object(_) if subject && self.resumes(i) => {
+                    takes_it_back = !opens_on_noun
+                }
+                // "la pluie s'arrête": a reflexive verb, something stops by itself.
+                Lex::Blocker if self.reflexive(i) => {}
+                // "the music bot can wait (till later)": a thing named first waits, not
+                // the order.
+                Lex::Blocker if opens_on_noun && self.after_modal(i) => subject = true,
                 // "le reboot ? plus tard": withdrawn for now.
                 Lex::Blocker => retract = true,
-                Lex::Deferral if !subject => retract = true,
+                Lex::Deferral => deferral = true,
                 Lex::Negation
                     if first
                         && matches!(
@@ -632,7 +650,54 @@ impl<'t> Work<'t> {
                 first = false;
             }
         }
-        retract
+        retract || deferral && (!subject || takes_it_back)
+    }
+
+    /// Whether the "on" at `i` is the French pronoun: its verb or object pronoun follows
+    /// ("on se retrouve", "on le fera"), where English "on" ends the clause ("later on")
+    /// or opens a noun phrase ("on the server").
+    fn french_on(&self, i: usize) -> bool {
+        self.next_content(i).is_some_and(|j| {
+            !matches!(
+                self.text(j),
+                b"the"
+                    | b"a"
+                    | b"an"
+                    | b"my"
+                    | b"your"
+                    | b"our"
+                    | b"this"
+                    | b"that"
+                    | b"it"
+                    | b"second"
+            )
+        })
+    }
+
+    /// Whether the word at `i` is an object pronoun standing for something said before:
+    /// French "le"/"la" right after its subject ("on le fera"), English "it" after a verb
+    /// ("I'll do it").
+    fn resumes(&self, i: usize) -> bool {
+        match self.text(i) {
+            b"le" | b"la" | b"l" => self
+                .prev_content(i)
+                .is_some_and(|j| matches!(self.lex[j], Some(Lex::Subject(_) | Lex::On))),
+            b"it" => true,
+            _ => false,
+        }
+    }
+
+    /// Whether the word at `i` follows the French reflexive "se" ("s'arrête").
+    fn reflexive(&self, i: usize) -> bool {
+        i > 0
+            && matches!(self.text(i - 1), b"s" | b"se")
+            && self.slots[i - 1].kind == TokenKind::Word
+    }
+
+    /// Whether the word at `i` follows a modal ("can wait", "peut attendre").
+    fn after_modal(&self, i: usize) -> bool {
+        self.prev_content(i)
+            .is_some_and(|j| matches!(self.lex[j], Some(Lex::Modal(..))))
     }
 
     /// Whether the "pas"/"not" at `i` opens a noun phrase ("pas la musique", "not my

@@ -68,6 +68,8 @@ pub(super) const FRENCH_ER_ENDINGS: &[(&str, Form)] = &[
 pub(super) const ENGLISH_VERBS: &[(&str, &str, &str, &str, Act)] = &[
     ("restart", "restarts", "restarted", "restarting", Restart),
     ("reboot", "reboots", "rebooted", "rebooting", Restart),
+    // Admin slang: "bounce the server".
+    ("bounce", "bounces", "bounced", "bouncing", Restart),
     (
         "relaunch",
         "relaunches",
@@ -412,6 +414,7 @@ pub(super) const WORDS: &[(&str, Lex)] = &[
     ("interdire", Blocker),
     ("forbidden", Blocker),
     ("attends", Blocker),
+    ("attendre", Blocker),
     ("attendez", Blocker),
     ("wait", Blocker),
     ("cancelled", Blocker),
@@ -420,6 +423,8 @@ pub(super) const WORDS: &[(&str, Lex)] = &[
     ("oubliez", Blocker),
     ("forget", Blocker),
     ("nevermind", Blocker),
+    // "ce serait pas de refus": gladly.
+    ("refus", NoProblem),
     ("souci", NoProblem),
     ("soucis", NoProblem),
     ("probleme", NoProblem),
@@ -837,6 +842,10 @@ pub(super) const WORDS: &[(&str, Lex)] = &[
     ("plais", Polite),
     ("sil", Polite),
     ("vite", Adverb),
+    // Québec "now".
+    ("asteure", Adverb),
+    ("astheure", Adverb),
+    ("asteur", Adverb),
     ("maintenant", Adverb),
     ("now", Adverb),
     ("asap", Adverb),

@@ -67,6 +67,31 @@ fn restarting_something_else_is_not_a_restart() {
     assert!(blocked("<@1> reboot mon pc"));
 }
 
+/// A restart asked as a thing to do, a verb read as a noun after "là" (folded to "la"),
+/// an English compound before "server" and Québec's "asteure" ("now") are not another
+/// object; a restart spoken of still is.
+#[test]
+fn requests_the_object_check_used_to_refuse() {
+    for text in [
+        "<@1>, merci de procéder au redémarrage du serveur.",
+        "<@1> hit the restart pls",
+        "<@1> je sais que ça plante mais là relance-le stp",
+        "<@1> restart the game server please",
+        "<@1> le serveur est bloqué, relance-le asteure",
+    ] {
+        assert!(!blocked(text), "{text}");
+    }
+    for text in [
+        "<@1> ton reboot m'a kick",
+        "<@1> on s'en fiche du restart",
+        "<@1> la relance du serveur a planté",
+        "<@1> restart the discord server",
+        "<@1> relance la partie",
+    ] {
+        assert!(blocked(text), "{text}");
+    }
+}
+
 /// Whether the safety gates forbid a restart for this public message.
 fn blocked(text: &str) -> bool {
     let bot = crate::Addressee {

@@ -362,3 +362,54 @@ fn train_weights() {
     std::fs::write(path, &out).unwrap();
     println!("wrote {path}: {} bytes", out.len());
 }
+
+/// Prints what each stage made of the messages in the file named by `EXPLAIN` (one per
+/// line, `\n` for a line break, `dm<TAB>` before a private one): the development aid
+/// for reading a miss.
+#[test]
+#[ignore = "a development aid: EXPLAIN=<file> cargo test -p cubeguardian-intent --lib explain -- --ignored --nocapture"]
+fn explain() {
+    let Some(path) = std::env::var_os("EXPLAIN") else {
+        return;
+    };
+    let text = std::fs::read_to_string(path).expect("EXPLAIN names a readable file");
+    let recognizer = Recognizer::new();
+    let bot = Addressee {
+        bot_id: 1,
+        bot_name: "CubeGuardian",
+    };
+    let model = Model::embedded().expect("the shipped weights decode");
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let (channel, message) = match line.strip_prefix("dm\t") {
+            Some(m) => (crate::Channel::Dm, m),
+            None => (crate::Channel::Guild, line),
+        };
+        let message = message.replace("\\n", "\n");
+        let shown = recognizer.analyse(&message, channel, &bot, |input| {
+            let p = model.probabilities(input);
+            let restart_gates = [
+                input.evidence.restart_vetoed,
+                reported(input.norm.as_bytes()),
+                not_asked(input.norm, input.tagged, Act::Restart),
+                clause::every_order_withheld(input.tagged, Act::Restart),
+            ];
+            format!(
+                "rules {:?} {:.2} scores {:.2?} vetoed {} talk_only {} talk {} gates {:?} \
+                 (vetoed, reported, not asked, withheld: {restart_gates:?})\n    p {:.3?} -> {:?}",
+                input.rules_intent,
+                input.rules_score,
+                input.evidence.scores,
+                input.evidence.restart_vetoed,
+                input.evidence.restart_talk_only,
+                input.evidence.talk_seen,
+                input.gates(),
+                p,
+                decide(p, input.gates()),
+            )
+        });
+        println!(
+            "{message:?}\n    {}",
+            shown.unwrap_or_else(|| "unaddressed".into())
+        );
+    }
+}

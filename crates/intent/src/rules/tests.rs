@@ -213,6 +213,13 @@ fn a_later_clause_about_something_else_withdraws_nothing() {
         "restart the server, and stop laughing",
         "redémarre le serveur quand t'as un moment, pas urgent",
         "reboot it, no rush",
+        // A deferral in a clause with a subject of its own, a reflexive "s'arrête", a
+        // thing named first that "can wait".
+        "repars le serveur stp, pis après je vous montre ma nouvelle maison",
+        "relance le serv, le débat on le fera après",
+        "redémarre le serveur, la pluie s'arrête plus",
+        "reboot mc, the music bot can wait till later",
+        "un reboot serait pas de refus",
     ] {
         assert!(!verdict(s).evidence.restart_vetoed, "{s}");
     }
@@ -222,6 +229,14 @@ fn a_later_clause_about_something_else_withdraws_nothing() {
         "restart the server. cancel that",
         "relance le serveur, non attends",
         "reboot it, no",
+        // The order itself taken back by a pronoun, or waiting.
+        "relance le serv, on le fera après",
+        "reboot mc... I'll do it later",
+        "reboot mc, it can wait",
+        "relance le serveur, ça peut attendre",
+        "relance le serveur, plus tard c'est mieux",
+        "reboot mc, actually later on",
+        "reboot mc, on second thought later",
     ] {
         assert!(verdict(s).evidence.restart_vetoed, "{s}");
     }
