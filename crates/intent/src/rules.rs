@@ -610,6 +610,11 @@ impl<'t> Work<'t> {
         let mut opens_on_noun = false;
         let mut takes_it_back = false;
         for i in c.start..c.end {
+            // "ça peut attendre", "on peut attendre": the order waits (but "on est six à
+            // attendre" waits for it, and "la musique peut attendre" is something else).
+            if self.text(i) == b"attendre" && self.after_modal(i) && !opens_on_noun {
+                retract = true;
+            }
             let Some(lex) = self.content(i) else { continue };
             match lex {
                 Lex::Action(..) => return false,
@@ -629,6 +634,8 @@ impl<'t> Work<'t> {
                 Lex::Blocker if opens_on_noun && self.after_modal(i) => subject = true,
                 // "le reboot ? plus tard": withdrawn for now.
                 Lex::Blocker => retract = true,
+                // "avant que tout le monde parte", "before everyone leaves": a hurry.
+                Lex::Deferral if self.hurries(i) => {}
                 Lex::Deferral => deferral = true,
                 Lex::Negation
                     if first
@@ -683,6 +690,18 @@ impl<'t> Work<'t> {
                 .prev_content(i)
                 .is_some_and(|j| matches!(self.lex[j], Some(Lex::Subject(_) | Lex::On))),
             b"it" => true,
+            _ => false,
+        }
+    }
+
+    /// Whether the "avant"/"before" at `i` opens a clause of its own ("avant que tout le
+    /// monde parte", "before everyone leaves"): a deadline that hurries the order, where
+    /// "mais avant, …" and "before that" put it off.
+    fn hurries(&self, i: usize) -> bool {
+        let next = || self.next_content(i).map(|j| self.text(j));
+        match self.text(i) {
+            b"avant" => matches!(next(), Some(b"que" | b"qu")),
+            b"before" => next().is_some_and(|w| !matches!(w, b"that" | b"this" | b"then")),
             _ => false,
         }
     }

@@ -414,7 +414,6 @@ pub(super) const WORDS: &[(&str, Lex)] = &[
     ("interdire", Blocker),
     ("forbidden", Blocker),
     ("attends", Blocker),
-    ("attendre", Blocker),
     ("attendez", Blocker),
     ("wait", Blocker),
     ("cancelled", Blocker),

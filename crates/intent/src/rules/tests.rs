@@ -220,6 +220,9 @@ fn a_later_clause_about_something_else_withdraws_nothing() {
         "redémarre le serveur, la pluie s'arrête plus",
         "reboot mc, the music bot can wait till later",
         "un reboot serait pas de refus",
+        "fais repartir le serveur, on est six à attendre",
+        "un reboot, vite, avant que tout le monde parte",
+        "reboot it before everyone leaves",
     ] {
         assert!(!verdict(s).evidence.restart_vetoed, "{s}");
     }
@@ -237,6 +240,8 @@ fn a_later_clause_about_something_else_withdraws_nothing() {
         "relance le serveur, plus tard c'est mieux",
         "reboot mc, actually later on",
         "reboot mc, on second thought later",
+        "relance le serveur, mais avant, je sauvegarde",
+        "reboot it, but before that let me log out",
     ] {
         assert!(verdict(s).evidence.restart_vetoed, "{s}");
     }
