@@ -74,6 +74,8 @@ fn opens_a_clause(w: &[u8]) -> bool {
             | b"ce"
             | b"y"
             | b"jamais"
+            | b"demain"
+            | b"encore"
             | b"le"
             | b"la"
             | b"les"
@@ -346,6 +348,7 @@ mod tests {
             "<@1> restart it when the event ends at 10",
             "<@1> dès que le raid est fini relance le serveur",
             "<@1> si jamais ça plante, relance",
+            "si demain ça rame, redémarre-le",
             "<@1> ok bon, quand le raid est fini relance le serveur",
             "<@1> after the event, restart mc",
             "<@1> once the backup is done, restart mc",

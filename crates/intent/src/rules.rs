@@ -661,14 +661,14 @@ impl<'t> Work<'t> {
     }
 
     /// Whether the "on" at `i` is the French pronoun: its verb or object pronoun follows
-    /// ("on se retrouve", "on le fera"), where English "on" ends the clause ("later on")
-    /// or opens a noun phrase ("on the server").
+    /// ("on se retrouve", "on le fera", "on a un raid"), where English "on" ends the clause
+    /// ("later on") or opens a noun phrase ("on the server"; "on a" is French far more
+    /// often than "on a server").
     fn french_on(&self, i: usize) -> bool {
         self.next_content(i).is_some_and(|j| {
             !matches!(
                 self.text(j),
                 b"the"
-                    | b"a"
                     | b"an"
                     | b"my"
                     | b"your"

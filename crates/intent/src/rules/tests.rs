@@ -223,6 +223,7 @@ fn a_later_clause_about_something_else_withdraws_nothing() {
         "fais repartir le serveur, on est six à attendre",
         "un reboot, vite, avant que tout le monde parte",
         "reboot it before everyone leaves",
+        "reboot vite fait stp, on a un raid dans 5 min",
     ] {
         assert!(!verdict(s).evidence.restart_vetoed, "{s}");
     }
