@@ -5,7 +5,7 @@
 //! `cargo run --release -p cubeguardian-intent --example replay > before.txt` prints one
 //! line per parsed message (channel, intent, confidence bits, addressed, text), so that
 //! two builds compare with `cmp`. `... --example replay -- loop N` parses the original
-//! and development corpora N times and prints nothing per message, for `perf` or
+//! and development corpora N times and prints only their rate, for `perf` or
 //! `valgrind --tool=cachegrind` (instructions per message = total / (N × messages)).
 //!
 //! Only the development split is read: the held-out and blind files stay unseen.
@@ -158,13 +158,19 @@ fn main() {
         let mut lines = load("intents.tsv");
         lines.extend(load("intents-dev.tsv"));
         let mut restarts = 0usize;
+        let started = std::time::Instant::now();
         for _ in 0..rounds {
             for (channel, text) in &lines {
                 let parsed = recognizer.parse(std::hint::black_box(text), *channel, &BOT);
                 restarts += usize::from(parsed.intent == cubeguardian_intent::Intent::Restart);
             }
         }
-        println!("{} messages, {restarts} restarts", rounds * lines.len());
+        let elapsed = started.elapsed();
+        let messages = rounds * lines.len();
+        println!(
+            "{messages} messages, {restarts} restarts, {:.0} messages/s",
+            messages as f64 / elapsed.as_secs_f64()
+        );
         return;
     }
     let mut lines = Vec::new();

@@ -226,8 +226,10 @@ impl Normalized {
     }
 
     /// Appends a printable ASCII byte, collapsing letter runs beyond two and punctuation
-    /// runs beyond one ("!!!" → "!").
-    #[inline]
+    /// runs beyond one ("!!!" → "!"). Always inlined: it runs for nearly every byte of
+    /// every message, and left out of line (it has a dozen callers) its call cost more
+    /// than its body.
+    #[inline(always)]
     fn push_ascii(&mut self, b: u8) -> bool {
         let n = self.len;
         if b.is_ascii_alphabetic() {
