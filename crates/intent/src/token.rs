@@ -80,9 +80,9 @@ impl Tokens {
         t
     }
 
-    /// No tokens yet, for [`Tokens::split`]: made where it is used and filled in place, the
-    /// 1.6 KiB of tokens are not copied once more on return (as for `Normalized::empty`).
-    pub(crate) fn empty() -> Self {
+    /// No tokens yet, for [`Tokens::split`]: made once per thread and split into again for
+    /// every message, as `Normalized::empty`.
+    pub(crate) const fn empty() -> Self {
         Tokens {
             items: [EMPTY; MAX_TOKENS],
             len: 0,
@@ -90,8 +90,10 @@ impl Tokens {
         }
     }
 
-    /// Splits `norm` into this empty list, keeping at most [`MAX_TOKENS`].
+    /// Splits `norm` into this list, replacing the tokens it held (entries past `len` are
+    /// never read), keeping at most [`MAX_TOKENS`].
     pub(crate) fn split(&mut self, norm: &Normalized) {
+        self.len = 0;
         self.truncated = norm.truncated();
         self.scan(norm);
     }
