@@ -289,8 +289,21 @@ impl Tokens {
 
 /// Letters, digits and the bytes of non-ASCII letters (the normaliser keeps no other
 /// non-ASCII character).
+/// Whether a byte belongs to a word: an ASCII letter or digit, or part of a non-ASCII
+/// letter. Asked of every byte of every message, hence one table look-up rather than
+/// three range tests.
+#[inline]
 fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b >= 0x80
+    const WORD_BYTES: [bool; 256] = {
+        let mut table = [false; 256];
+        let mut b = 0;
+        while b < 256 {
+            table[b] = (b as u8).is_ascii_alphanumeric() || b >= 0x80;
+            b += 1;
+        }
+        table
+    };
+    WORD_BYTES[usize::from(b)]
 }
 
 /// A token of the one byte at `i` (punctuation, or "=" read as a word).
