@@ -336,6 +336,9 @@ pub(crate) fn features(input: &Input<'_>, mut emit: impl FnMut(u32)) {
     let bytes = input.norm.as_bytes();
     let mut marks = [false; 6];
     for (i, &b) in bytes.iter().enumerate() {
+        if !MARKUP_BYTES[usize::from(b)] {
+            continue;
+        }
         let next = bytes.get(i + 1).copied();
         match b {
             b'`' => marks[0] = true,
@@ -421,6 +424,20 @@ pub(crate) fn features(input: &Input<'_>, mut emit: impl FnMut(u32)) {
     emit(pair.byte(b'$').bucket());
     emit(Fnv::new(11).bytes(last).bucket());
 }
+
+/// The bytes the markup scan of [`features`] reacts to. It reads every byte of every
+/// message, nearly all of them letters and spaces: one table look-up skips those, where
+/// the `match` tested each against every arm (a tenth of the scoring's instructions).
+const MARKUP_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let markup = b"`|\"*_>\n";
+    let mut k = 0;
+    while k < markup.len() {
+        table[markup[k] as usize] = true;
+        k += 1;
+    }
+    table
+};
 
 /// Whether token `i` opens its clause: only the address, a greeting, politeness, an
 /// adverb or a conjunction stands between it and the start or the last punctuation.

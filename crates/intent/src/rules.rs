@@ -75,7 +75,20 @@ struct Work<'t> {
     slots: &'t [Slot],
     tagged: &'t Tagged<'t>,
     lex: [Option<Lex>; MAX_TOKENS],
-    skip: [bool; MAX_TOKENS],
+    role: [Role; MAX_TOKENS],
+}
+
+/// What a token is to the grammar's scans, decided once per token in [`Work::new`] (and
+/// when an idiom swallows a word): the scans ask it of every token they pass, several
+/// times per action word, where it took the token's skip flag, kind and reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// A word of the content, or another member's mention ([`Work::is_content`]).
+    Content,
+    /// Clause punctuation ([`Work::is_punct`]).
+    Punct,
+    /// Skipped (the address, a word an idiom swallowed) or a mention of the bot.
+    Other,
 }
 
 /// One clause: a token range and whether its sentence asks a question.
@@ -260,10 +273,15 @@ impl<'t> Work<'t> {
     fn new(t: &'t Tagged<'t>) -> Self {
         let slots = t.slots();
         let mut lex = [None; MAX_TOKENS];
-        let mut skip = [false; MAX_TOKENS];
+        let mut role = [Role::Other; MAX_TOKENS];
         for (i, s) in slots.iter().enumerate() {
             lex[i] = s.lex;
-            skip[i] = s.skip;
+            role[i] = match s.kind {
+                TokenKind::Question | TokenKind::Stop | TokenKind::Comma => Role::Punct,
+                TokenKind::Word if !s.skip => Role::Content,
+                TokenKind::Mention if !s.skip && s.refers == Ref::OtherMention => Role::Content,
+                _ => Role::Other,
+            };
             if s.kind == TokenKind::Word && !s.skip {
                 // Mentions of others and "bot" used as a noun act as third persons.
                 match s.refers {
@@ -276,38 +294,32 @@ impl<'t> Work<'t> {
             slots,
             tagged: t,
             lex,
-            skip,
+            role,
         }
     }
 
     /// The class of token `i` if it is a word of the content (not skipped, not punctuation).
     #[inline]
     fn content(&self, i: usize) -> Option<Lex> {
-        if self.skip[i] {
+        if self.role[i] != Role::Content {
             return None;
         }
         match self.slots[i].kind {
             TokenKind::Word => self.lex[i],
-            TokenKind::Mention if self.slots[i].refers == Ref::OtherMention => {
-                Some(Lex::Subject(Person::Third))
-            }
-            _ => None,
+            // Another member's mention.
+            _ => Some(Lex::Subject(Person::Third)),
         }
     }
 
     /// Whether token `i` takes part in the content (a word or another member's mention).
     #[inline]
     fn is_content(&self, i: usize) -> bool {
-        !self.skip[i]
-            && (self.slots[i].kind == TokenKind::Word || self.slots[i].refers == Ref::OtherMention)
+        self.role[i] == Role::Content
     }
 
     #[inline]
     fn is_punct(&self, i: usize) -> bool {
-        matches!(
-            self.slots[i].kind,
-            TokenKind::Question | TokenKind::Stop | TokenKind::Comma
-        )
+        self.role[i] == Role::Punct
     }
 
     #[inline]
@@ -360,7 +372,7 @@ impl<'t> Work<'t> {
                         self.lex[i] = Some(Lex::Copula);
                     } else if let (Some(j), Some(Lex::Action(Act::Wake, f))) = (next, next_lex) {
                         self.lex[j] = Some(Lex::Action(Act::Restart, f));
-                        self.skip[i] = true;
+                        self.role[i] = Role::Other;
                     } else {
                         self.lex[i] = Some(Lex::Greeting);
                     }
@@ -373,7 +385,7 @@ impl<'t> Work<'t> {
                         let Some(k) = self.next_content(j) else { break };
                         if matches!(self.lex[k], Some(Lex::On | Lex::Up)) {
                             self.lex[i] = Some(Lex::Action(Act::Wake, f));
-                            self.skip[k] = true;
+                            self.role[k] = Role::Other;
                             break;
                         }
                         j = k;
@@ -381,7 +393,7 @@ impl<'t> Work<'t> {
                 }
                 Some(Lex::Action(Act::Wake, _)) => {
                     if let (Some(j), Some(Lex::Up)) = (next, next_lex) {
-                        self.skip[j] = true;
+                        self.role[j] = Role::Other;
                     }
                     // "lance un redémarrage": the noun carries the action, the verb is light.
                     let noun = next
@@ -400,7 +412,7 @@ impl<'t> Work<'t> {
                 Some(Lex::HaveAux) => {
                     if let (Some(j), Some(Lex::To)) = (next, next_lex) {
                         self.lex[i] = Some(Lex::Modal(Modal::Obligation, Person::Third));
-                        self.skip[j] = true;
+                        self.role[j] = Role::Other;
                     } else {
                         self.lex[i] = Some(Lex::PastAux);
                     }
