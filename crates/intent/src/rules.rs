@@ -680,15 +680,7 @@ impl<'t> Work<'t> {
         self.next_content(i).is_some_and(|j| {
             !matches!(
                 self.text(j),
-                b"the"
-                    | b"an"
-                    | b"my"
-                    | b"your"
-                    | b"our"
-                    | b"this"
-                    | b"that"
-                    | b"it"
-                    | b"second"
+                b"the" | b"an" | b"my" | b"your" | b"our" | b"this" | b"that" | b"it" | b"second"
             )
         })
     }
