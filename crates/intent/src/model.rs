@@ -348,7 +348,7 @@ pub(crate) fn features(input: &Input<'_>, mut emit: impl FnMut(u32)) {
 
     // Discord markup: quoted or hidden text is not asked.
     let bytes = input.norm.as_bytes();
-    let mut marks = [false; 6];
+    let mut marks = [false; 7];
     for (i, &b) in bytes.iter().enumerate() {
         if !MARKUP_BYTES[usize::from(b)] {
             continue;
@@ -361,6 +361,7 @@ pub(crate) fn features(input: &Input<'_>, mut emit: impl FnMut(u32)) {
             b'*' | b'_' => marks[3] = true,
             b'>' if i == 0 || bytes[i - 1] == b'\n' => marks[4] = true,
             b'\n' => marks[5] = true,
+            b'~' => marks[6] = true,
             _ => {}
         }
     }
@@ -444,7 +445,7 @@ pub(crate) fn features(input: &Input<'_>, mut emit: impl FnMut(u32)) {
 /// the `match` tested each against every arm (a tenth of the scoring's instructions).
 const MARKUP_BYTES: [bool; 256] = {
     let mut table = [false; 256];
-    let markup = b"`|\"*_>\n";
+    let markup = b"`|\"*_>\n~";
     let mut k = 0;
     while k < markup.len() {
         table[markup[k] as usize] = true;
@@ -597,22 +598,24 @@ fn object_class(t: &Tagged<'_>, i: usize) -> u8 {
     b'E'
 }
 
-/// Whether byte `pos` of the normalised text lies inside inline code, a spoiler or
-/// double quotes: words there are shown or quoted, not asked.
+/// Whether byte `pos` of the normalised text lies inside inline code, a spoiler, double
+/// quotes or struck-out text (`~~relance~~`): words there are shown, quoted or taken
+/// back, not asked.
 fn quoted(bytes: &[u8], pos: usize) -> bool {
     let before = &bytes[..pos.min(bytes.len())];
-    // One pass for the three counts (it runs for every action word); "||" pairs overlap
-    // as windows of two do ("|||" holds two).
-    let (mut ticks, mut quotes, mut spoilers) = (0usize, 0usize, 0usize);
+    // One pass for the four counts (it runs for every action word); "||" pairs overlap as
+    // windows of two do ("|||" holds two), and normalisation folded "~~" to one '~'.
+    let (mut ticks, mut quotes, mut spoilers, mut strikes) = (0usize, 0usize, 0usize, 0usize);
     for (i, &b) in before.iter().enumerate() {
         match b {
             b'`' => ticks += 1,
             b'"' => quotes += 1,
             b'|' if before.get(i + 1) == Some(&b'|') => spoilers += 1,
+            b'~' => strikes += 1,
             _ => {}
         }
     }
-    ticks % 2 == 1 || quotes % 2 == 1 || spoilers % 2 == 1
+    ticks % 2 == 1 || quotes % 2 == 1 || spoilers % 2 == 1 || strikes % 2 == 1
 }
 
 /// The grammar's safety gate on an action, beyond negation: every word of that action in

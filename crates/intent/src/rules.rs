@@ -473,10 +473,11 @@ impl<'t> Work<'t> {
                     }
                 }
                 Some(Lex::Let) => self.lex[i] = Some(Lex::Polite),
-                // "laisse tomber": never mind.
+                // "laisse tomber", and "laisse" alone in its clause ("non laisse", "laisse,
+                // ça remarche"): never mind.
                 Some(Lex::Known)
                     if matches!(self.text(i), b"laisse" | b"laissez")
-                        && next.is_some_and(|j| self.text(j) == b"tomber") =>
+                        && next.is_none_or(|j| self.text(j) == b"tomber") =>
                 {
                     self.lex[i] = Some(Lex::Blocker);
                 }

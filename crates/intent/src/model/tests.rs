@@ -29,6 +29,7 @@ fn parse(text: &str) -> crate::Parsed {
 #[test]
 fn quoted_restarts_are_never_orders() {
     for text in [
+        "<@1> ~~relance le serveur~~ laisse, ça remarche",
         "<@1> `redémarre le serveur`",
         "<@1> la commande c'est `relance mc` ?",
         "<@1> ||reboot le serveur||",

@@ -242,6 +242,8 @@ fn a_later_clause_about_something_else_withdraws_nothing() {
         "reboot mc, actually later on",
         "reboot mc, on second thought later",
         "relance le serveur, mais avant, je sauvegarde",
+        "relance le serveur... laisse, ça remarche",
+        "relance le serveur, non laisse",
         "reboot it, but before that let me log out",
     ] {
         assert!(verdict(s).evidence.restart_vetoed, "{s}");
