@@ -26,8 +26,78 @@ pub(crate) fn every_order_withheld(t: &Tagged<'_>, act: Act) -> bool {
     // Whatever comes before the last taking back is taken back.
     let taken_back_at = last_taking_back(t);
     (0..t.len()).filter(|&i| is_order(i)).all(|i| {
-        taken_back_at.is_some_and(|k| k > i) || conditional(t, i) || for_another_member(t, i)
+        taken_back_at.is_some_and(|k| k > i)
+            || conditional(t, i)
+            || for_another_member(t, i)
+            || by_the_speaker(t, i)
+            || habitual(t, i)
     })
+}
+
+/// Whether a frequency follows the order in its clause: "un redémarrage par jour, c'est
+/// trop", "stop restarting the server every evening" speak of a habit, not of now (the
+/// development lines so read all ask nothing).
+fn habitual(t: &Tagged<'_>, i: usize) -> bool {
+    let mut k = i + 1;
+    while k + 1 < t.len() && t.slots()[k].kind == TokenKind::Word {
+        let next = || t.slots()[k + 1].kind == TokenKind::Word;
+        match t.text(k) {
+            b"every" | b"each"
+                if next()
+                    && matches!(
+                        t.text(k + 1),
+                        b"day"
+                            | b"night"
+                            | b"evening"
+                            | b"morning"
+                            | b"week"
+                            | b"weekend"
+                            | b"hour"
+                            | b"minute"
+                            | b"time"
+                            | b"single"
+                            | b"few"
+                            | b"other"
+                    ) =>
+            {
+                return true
+            }
+            b"par"
+                if next()
+                    && matches!(
+                        t.text(k + 1),
+                        b"jour" | b"soir" | b"semaine" | b"heure" | b"nuit" | b"mois"
+                    ) =>
+            {
+                return true
+            }
+            _ => {}
+        }
+        k += 1;
+    }
+    false
+}
+
+/// Whether the speaker is the subject of the order: "je relance le serveur dans 5 min",
+/// "je vais le redémarrer", "I'll restart it" say what the speaker does, not what the bot
+/// should (none of the development lines so read asks the bot anything).
+fn by_the_speaker(t: &Tagged<'_>, i: usize) -> bool {
+    let mut k = i;
+    while k > 0 {
+        k -= 1;
+        let s = &t.slots()[k];
+        if s.kind != TokenKind::Word {
+            return false;
+        }
+        match t.text(k) {
+            b"je" | b"j" | b"i" => return true,
+            // Object pronouns and the auxiliaries of a near future.
+            b"le" | b"la" | b"l" | b"les" | b"te" | b"vous" | b"vais" | b"ll" | b"will" | b"m"
+            | b"am" | b"gonna" | b"going" | b"to" => {}
+            _ => return false,
+        }
+    }
+    false
 }
 
 /// The first and one-past-last token of the sentence holding token `i`: sentences end at
@@ -374,6 +444,42 @@ mod tests {
             "<@1> long story short: ça crash dès qu'on entre dans le nether, relance mc",
             "<@1> ça lag quand on est plus de 5, relance le serveur",
             "<@1> after checking with everyone, we'd like a server restart please",
+        ] {
+            assert!(!check(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_habit_is_withheld() {
+        for text in [
+            "<@1> un redémarrage par jour, c'est beaucoup trop pour mes farms",
+            "<@1> I would be most grateful if you stopped restarting the server every evening.",
+            "<@1> the server reboots every night",
+        ] {
+            assert!(check(text), "{text:?}");
+        }
+        for text in [
+            "<@1> relance le serveur, ça lag chaque soir",
+            "<@1> restart the server every chunk is frozen",
+        ] {
+            assert!(!check(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn what_the_speaker_does_is_withheld() {
+        for text in [
+            "ok bot je relance le serveur minecraft dans 5 minutes",
+            "<@1> je vais le redémarrer moi-même",
+            "<@1> I'll restart it myself",
+            "<@1> i'm gonna reboot the server",
+        ] {
+            assert!(check(text), "{text:?}");
+        }
+        for text in [
+            "<@1> je veux que tu relances le serveur",
+            "<@1> can i get a restart",
+            "<@1> je relance pas, toi relance le serveur",
         ] {
             assert!(!check(text), "{text:?}");
         }
