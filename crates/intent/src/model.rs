@@ -576,6 +576,9 @@ fn object_class(t: &Tagged<'_>, i: usize) -> u8 {
             Some(Lex::Object(Obj::Pronoun)) => return b'S',
             Some(Lex::Object(_)) => return b'F',
             Some(Lex::Bot) => return b'F',
+            // "relance juste le plugin", "relance maintenant le serveur": the object may
+            // follow an adverb.
+            Some(Lex::Adverb) if !determiner => {}
             Some(Lex::Polite | Lex::Thanks | Lex::Adverb | Lex::Time | Lex::Evening) => {
                 return b'E'
             }

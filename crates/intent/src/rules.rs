@@ -109,6 +109,8 @@ pub(crate) fn decide(t: &Tagged<'_>) -> Verdict {
     let mut status: f32 = 0.0;
     let mut help: f32 = 0.0;
     let mut restart_vetoed = false;
+    // Where the last refusal or withdrawal of a restart is.
+    let mut vetoed_at: Option<usize> = None;
     let mut talk_seen = false;
     let mut restart_talk = false;
 
@@ -123,6 +125,7 @@ pub(crate) fn decide(t: &Tagged<'_>) -> Verdict {
             // after the deferral word, and stands.
             if restart > 0.0 || restart_talk {
                 restart_vetoed = true;
+                vetoed_at = Some(clause.start);
             }
             wake = 0.0;
             talk_seen = true;
@@ -142,7 +145,21 @@ pub(crate) fn decide(t: &Tagged<'_>) -> Verdict {
                     ordered = true;
                     let score = score * similarity(w.slots[p].distance);
                     match act {
-                        Act::Restart => restart = restart.max(score),
+                        Act::Restart => {
+                            restart = restart.max(score);
+                            // A refusal withdraws what came before it, not an order given
+                            // in a later sentence: "on avait dit pas de relance avant
+                            // dimanche, mais là c'est injouable. relance le serveur" (where
+                            // "ne relance pas le serveur, relance le plugin" stays refused).
+                            if vetoed_at.is_some_and(|v| {
+                                (v..p).any(|k| {
+                                    matches!(w.slots[k].kind, TokenKind::Stop | TokenKind::Question)
+                                })
+                            }) {
+                                restart_vetoed = false;
+                                vetoed_at = None;
+                            }
+                        }
                         Act::Wake => wake = wake.max(score),
                     }
                 }
@@ -151,6 +168,7 @@ pub(crate) fn decide(t: &Tagged<'_>) -> Verdict {
                     talk_seen = true;
                     if act == Act::Restart {
                         restart_vetoed = true;
+                        vetoed_at = Some(p);
                     }
                 }
                 Reading::State => status = status.max(0.85),
@@ -725,14 +743,18 @@ impl<'t> Work<'t> {
     }
 
     /// Whether the "pas"/"not" at `i` opens a noun phrase ("pas la musique", "not my
-    /// router", "pas celui de TeamSpeak", "pas discord"), setting another thing aside,
-    /// rather than a time or a refusal ("pas maintenant", "not yet", "pas besoin").
+    /// router", "pas celui de TeamSpeak", "pas discord") or names another command ("not
+    /// check it", "pas le statut"), setting it aside, rather than a time or a refusal ("pas
+    /// maintenant", "not yet", "pas besoin").
     fn contrasts(&self, i: usize) -> bool {
         let Some(j) = self.next_content(i) else {
             return false;
         };
         let w = self.text(j);
         self.lex[j] == Some(Lex::Determiner)
+            // "restart it, not check it", "I meant restart, not status": another command.
+            || matches!(self.lex[j], Some(Lex::Help(_) | Lex::StatusNoun))
+            || matches!(w, b"check" | b"verifier" | b"verifie")
             || is_possessive(w)
             || matches!(
                 w,

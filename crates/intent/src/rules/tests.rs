@@ -103,6 +103,22 @@ fn later_clauses_can_withdraw_an_order() {
 }
 
 #[test]
+fn a_refusal_withdraws_what_came_before_not_a_later_sentence() {
+    assert!(
+        !verdict("on avait dit pas de relance avant dimanche mais là c'est injouable. relance le serveur")
+            .evidence
+            .restart_vetoed
+    );
+    for s in [
+        "ne relance pas le serveur, relance juste le plugin",
+        "relance le serveur. non, ne relance pas",
+        "ne redémarre pas, redémarre plutôt demain",
+    ] {
+        assert!(verdict(s).evidence.restart_vetoed, "{s}");
+    }
+}
+
+#[test]
 fn a_deferral_withdraws_only_what_came_before() {
     let after = verdict("vous êtes combien ce soir ? et sinon relance le serv stp");
     assert!(!after.evidence.restart_vetoed);
@@ -224,6 +240,8 @@ fn a_later_clause_about_something_else_withdraws_nothing() {
         "un reboot, vite, avant que tout le monde parte",
         "reboot it before everyone leaves",
         "reboot vite fait stp, on a un raid dans 5 min",
+        "I said restart the server, not check it",
+        "I meant restart, not status, it's laggy",
     ] {
         assert!(!verdict(s).evidence.restart_vetoed, "{s}");
     }
