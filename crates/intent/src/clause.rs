@@ -79,8 +79,9 @@ fn habitual(t: &Tagged<'_>, i: usize) -> bool {
 }
 
 /// Whether the speaker is the subject of the order: "je relance le serveur dans 5 min",
-/// "je vais le redémarrer", "I'll restart it" say what the speaker does, not what the bot
-/// should (none of the development lines so read asks the bot anything).
+/// "je vais le redémarrer", "I'll restart it", "j'ai relancé" say what the speaker does or
+/// did, not what the bot should (none of the 109 development lines so read asks the bot
+/// anything with that word).
 fn by_the_speaker(t: &Tagged<'_>, i: usize) -> bool {
     let mut k = i;
     while k > 0 {
@@ -91,9 +92,11 @@ fn by_the_speaker(t: &Tagged<'_>, i: usize) -> bool {
         }
         match t.text(k) {
             b"je" | b"j" | b"i" => return true,
-            // Object pronouns and the auxiliaries of a near future.
+            // Object pronouns, the auxiliaries of a near future or of the past ("j'ai déjà
+            // relancé", "I've just restarted it").
             b"le" | b"la" | b"l" | b"les" | b"te" | b"vous" | b"vais" | b"ll" | b"will" | b"m"
-            | b"am" | b"gonna" | b"going" | b"to" => {}
+            | b"am" | b"gonna" | b"going" | b"to" | b"ai" | b"avais" | b"ve" | b"have" | b"had"
+            | b"just" | b"already" | b"deja" => {}
             _ => return false,
         }
     }
@@ -473,6 +476,7 @@ mod tests {
             "<@1> je vais le redémarrer moi-même",
             "<@1> I'll restart it myself",
             "<@1> i'm gonna reboot the server",
+            "j'ai relancé le serveur mc, bot",
         ] {
             assert!(check(text), "{text:?}");
         }
