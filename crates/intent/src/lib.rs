@@ -62,13 +62,6 @@ pub const SURE_RESTART: f32 = 0.9;
 /// and a wrong restart kicks everyone out.
 pub const MIN_RESTART_CONFIDENCE: f32 = 0.8;
 
-/// The restart floor when the grammar, on its own, reads a clean restart order ("<@bot>
-/// redémarrer", "vas-y redémarre") that nothing blocks: two independent readings agree.
-/// On cross-validation such restarts between 0.65 and 0.8 were right nearly every time
-/// (the training prints the count), where the model alone at that level was not; and
-/// below [`SURE_RESTART`] the bot asks first anyway.
-pub const MIN_AGREED_RESTART_CONFIDENCE: f32 = 0.65;
-
 /// What a message asks of the bot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -256,14 +249,9 @@ fn decide(mut p: [f32; 5], gates: Gates) -> (Intent, f32) {
             best = k;
         }
     }
-    let restart_floor = if gates.grammar_restart {
-        MIN_AGREED_RESTART_CONFIDENCE
-    } else {
-        MIN_RESTART_CONFIDENCE
-    };
     match model::CLASSES[best] {
         Intent::None => (Intent::None, p[best]),
-        Intent::Restart if p[best] < restart_floor => (Intent::None, 1.0 - p[best]),
+        Intent::Restart if p[best] < MIN_RESTART_CONFIDENCE => (Intent::None, 1.0 - p[best]),
         _ if p[best] < MIN_CONFIDENCE => (Intent::None, 1.0 - p[best]),
         intent => (intent, p[best]),
     }
@@ -428,26 +416,8 @@ mod tests {
             "<@1> reboot mc stp",
         ] {
             let p = guild(text);
-            assert!(p.intent != Intent::Restart || p.confidence >= MIN_AGREED_RESTART_CONFIDENCE);
+            assert!(p.intent != Intent::Restart || p.confidence >= MIN_RESTART_CONFIDENCE);
         }
-    }
-
-    #[test]
-    fn the_grammar_agreeing_lowers_the_restart_floor() {
-        let p = [0.7, 0.0, 0.0, 0.0, 0.3];
-        let agreed = Gates {
-            grammar_restart: true,
-            ..Gates::default()
-        };
-        assert_eq!(decide(p, agreed).0, Intent::Restart);
-        assert_eq!(decide(p, Gates::default()).0, Intent::None);
-        // Never past a gate, nor under the agreed floor.
-        let blocked = Gates {
-            restart_blocked: true,
-            ..agreed
-        };
-        assert_eq!(decide(p, blocked).0, Intent::None);
-        assert_eq!(decide([0.6, 0.0, 0.0, 0.0, 0.4], agreed).0, Intent::None);
     }
 
     #[test]

@@ -145,15 +145,13 @@ pub(crate) struct Input<'a> {
     pub(crate) wake_blocked: bool,
 }
 
-/// What the stages before the model allow and say, as [`super::decide`] weighs it.
+/// What the safety stages allow, as [`super::decide`] takes it.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub(crate) struct Gates {
     /// No weight may make the message a restart.
     pub(crate) restart_blocked: bool,
     /// No weight may make the message a wake.
     pub(crate) wake_blocked: bool,
-    /// The grammar alone reads a clean restart order (its score at least 0.9).
-    pub(crate) grammar_restart: bool,
 }
 
 impl Input<'_> {
@@ -161,7 +159,6 @@ impl Input<'_> {
         Gates {
             restart_blocked: self.restart_blocked,
             wake_blocked: self.wake_blocked,
-            grammar_restart: self.rules_intent == Intent::Restart && self.rules_score >= 0.9,
         }
     }
 }

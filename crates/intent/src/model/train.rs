@@ -218,7 +218,6 @@ fn train_weights() {
         .unwrap();
     let (mut correct, mut false_restarts) = (0, 0);
     let mut bins = [(0usize, 0usize); 10];
-    let mut agreed = (0usize, 0usize);
     for ((l, y), ex) in cv.iter().zip(&data) {
         let (intent, confidence) = decide(softmax(*l, temperature), ex.gates);
         correct += usize::from(intent == CLASSES[*y]);
@@ -243,14 +242,6 @@ fn train_weights() {
             let bin = ((p[0] * 10.0) as usize).min(9);
             bins[bin].0 += usize::from(*y == 0);
             bins[bin].1 += 1;
-            // The band that only the grammar's agreement lets through.
-            if ex.gates.grammar_restart
-                && (crate::MIN_AGREED_RESTART_CONFIDENCE..crate::MIN_RESTART_CONFIDENCE)
-                    .contains(&p[0])
-            {
-                agreed.0 += usize::from(*y == 0);
-                agreed.1 += 1;
-            }
         }
     }
     println!(
@@ -266,10 +257,6 @@ fn train_weights() {
             (b + 1) as f32 / 10.0
         );
     }
-    println!(
-        "  of them, below the restart floor with the grammar agreeing: {}/{} right",
-        agreed.0, agreed.1
-    );
 
     // Leave one hand-written section out: each "fresh" set was written apart from the
     // others, so this is the closest the development split gets to unseen phrasing. The
