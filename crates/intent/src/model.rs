@@ -757,8 +757,12 @@ pub(crate) fn restart_blocked(norm: &Normalized, t: &Tagged<'_>, ev: &Evidence) 
     // n-grams suggest, nothing names a restart. "re-démarre" is a wake word that the
     // grammar folds into a restart order, hence its score counts as a word.
     let no_restart_word = !has(Act::Restart) && ev.scores[0] == 0.0;
+    // A question about how to ask for a restart, and no order anywhere: help, whatever
+    // story comes before it.
+    let how_to_only = ev.restart_how_to && ev.scores[0] == 0.0;
     ev.restart_vetoed
         || no_restart_word
+        || how_to_only
         || reported(norm.as_bytes())
         || not_asked(norm, t, Act::Restart)
         || clause::every_order_withheld(t, Act::Restart)

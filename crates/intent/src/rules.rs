@@ -53,6 +53,9 @@ pub(crate) struct Evidence {
     pub(crate) restart_talk_only: bool,
     /// Some action word was read as talk or negated.
     pub(crate) talk_seen: bool,
+    /// A restart word was read in a question about how to ask for one ("comment je te
+    /// demande de relancer ?", "how do I restart it?").
+    pub(crate) restart_how_to: bool,
 }
 
 /// What one action word amounts to in its clause.
@@ -113,6 +116,7 @@ pub(crate) fn decide(t: &Tagged<'_>) -> Verdict {
     let mut vetoed_at: Option<usize> = None;
     let mut talk_seen = false;
     let mut restart_talk = false;
+    let mut restart_how_to = false;
 
     let mut start = 0;
     let n = w.slots.len();
@@ -172,7 +176,10 @@ pub(crate) fn decide(t: &Tagged<'_>) -> Verdict {
                     }
                 }
                 Reading::State => status = status.max(0.85),
-                Reading::HowTo => help = help.max(0.85),
+                Reading::HowTo => {
+                    help = help.max(0.85);
+                    restart_how_to |= act == Act::Restart;
+                }
                 Reading::Talk => {
                     talk_seen = true;
                     restart_talk |= act == Act::Restart;
@@ -198,6 +205,7 @@ pub(crate) fn decide(t: &Tagged<'_>) -> Verdict {
         restart_vetoed,
         restart_talk_only: restart_talk && restart == 0.0,
         talk_seen,
+        restart_how_to,
     };
     let verdict = |intent, score| Verdict {
         intent,

@@ -93,6 +93,20 @@ fn requests_the_object_check_used_to_refuse() {
     }
 }
 
+/// A question about how to ask for a restart is help, however long the story before it;
+/// an order beside such a question stays the model's to read.
+#[test]
+fn asking_how_to_restart_is_no_restart() {
+    assert!(blocked(
+        "La dernière fois j'ai écrit un truc et t'as rien fait, et <@2> s'est moqué de moi. \
+         <@1> comment je te demande de relancer le serv ?"
+    ));
+    assert!(blocked("<@1> how do I restart the server?"));
+    assert!(!blocked(
+        "<@1> relance le serveur stp. et comment on fait pour le relancer soi-même ?"
+    ));
+}
+
 /// Whether the safety gates forbid a restart for this public message.
 fn blocked(text: &str) -> bool {
     let bot = crate::Addressee {
