@@ -141,11 +141,6 @@ pub(crate) fn decide(t: &Tagged<'_>) -> Verdict {
             };
             let form = if w.slots[p].participle && matches!(form, Form::Base | Form::Noun) {
                 Form::Past
-            } else if form == Form::Gerund
-                && w.prev_content(p).is_some_and(|k| w.text(k) == b"mind")
-            {
-                // "(would you) mind restarting the server?": a polite order.
-                Form::Base
             } else {
                 form
             };

@@ -474,6 +474,7 @@ pub(super) const WORDS: &[(&str, Lex)] = &[
     ("already", PastTime),
     ("ago", PastTime),
     ("earlier", PastTime),
+    ("tantot", PastTime),
     ("pu", PastModal),
     ("voulu", PastModal),
     ("fallu", PastModal),
@@ -840,9 +841,6 @@ pub(super) const WORDS: &[(&str, Lex)] = &[
     ("plais", Polite),
     ("sil", Polite),
     ("vite", Adverb),
-    // "tantôt": earlier today in France, in a little while in Québec ("peux-tu relancer le
-    // serveur tantôt ?"); the tense of its verb says which.
-    ("tantot", Adverb),
     // Québec "now".
     ("asteure", Adverb),
     ("astheure", Adverb),

@@ -22,9 +22,6 @@ fn verdict(text: &str) -> Verdict {
 #[test]
 fn orders() {
     for s in [
-        "mind restarting the server?",
-        "would you mind restarting the server?",
-        "peux-tu relancer le serveur tantôt ?",
         "redémarre le serveur",
         "restart",
         "un petit reboot stp",
