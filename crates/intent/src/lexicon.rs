@@ -525,6 +525,11 @@ pub(crate) fn bounded_osa(a: &[u8], b: &[u8], budget: u8) -> Option<u8> {
     if a.len() > MAX_WORD_BYTES || b.len() > MAX_WORD_BYTES {
         return None;
     }
+    match budget {
+        0 => return (a == b).then_some(0),
+        1 => return within_one_edit(a, b),
+        _ => {}
+    }
     // No distance between such words exceeds their length: a larger budget changes nothing.
     let budget = budget.min(MAX_WORD_BYTES as u8);
     let far = budget + 1;
@@ -557,6 +562,28 @@ pub(crate) fn bounded_osa(a: &[u8], b: &[u8], budget: u8) -> Option<u8> {
     }
     let d = prev[width - 1];
     (d <= budget).then_some(d)
+}
+
+/// [`bounded_osa`] with a budget of 1 (every 5- to 7-letter typo candidate) in one pass
+/// instead of a table: past the common prefix, what is left of both words must be the
+/// same but for one substituted, inserted or deleted letter, or one swapped pair.
+fn within_one_edit(a: &[u8], b: &[u8]) -> Option<u8> {
+    let p = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    if a.len() == b.len() {
+        if p == a.len() {
+            return Some(0);
+        }
+        let substituted = a[p + 1..] == b[p + 1..];
+        let swapped =
+            p + 1 < a.len() && a[p] == b[p + 1] && a[p + 1] == b[p] && a[p + 2..] == b[p + 2..];
+        (substituted || swapped).then_some(1)
+    } else if a.len() == b.len() + 1 {
+        (a[p + 1..] == b[p..]).then_some(1)
+    } else if b.len() == a.len() + 1 {
+        (b[p + 1..] == a[p..]).then_some(1)
+    } else {
+        None
+    }
 }
 
 mod vocabulary;
