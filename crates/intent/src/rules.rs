@@ -289,9 +289,17 @@ fn similarity(distance: u8) -> f32 {
 
 impl<'t> Work<'t> {
     fn new(t: &'t Tagged<'t>) -> Self {
-        let slots = t.slots();
-        let mut lex = [None; MAX_TOKENS];
-        let mut role = [Role::Other; MAX_TOKENS];
+        // Filled in place: arrays filled first and then moved in were copied once more
+        // (640 bytes).
+        let mut w = Work {
+            slots: t.slots(),
+            tagged: t,
+            lex: [None; MAX_TOKENS],
+            role: [Role::Other; MAX_TOKENS],
+        };
+        let Work {
+            slots, lex, role, ..
+        } = &mut w;
         for (i, s) in slots.iter().enumerate() {
             lex[i] = s.lex;
             role[i] = match s.kind {
@@ -308,12 +316,7 @@ impl<'t> Work<'t> {
                 }
             }
         }
-        Work {
-            slots,
-            tagged: t,
-            lex,
-            role,
-        }
+        w
     }
 
     /// The class of token `i` if it is a word of the content (not skipped, not punctuation).
