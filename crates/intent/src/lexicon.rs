@@ -530,6 +530,17 @@ pub(crate) fn bounded_osa(a: &[u8], b: &[u8], budget: u8) -> Option<u8> {
         1 => return within_one_edit(a, b),
         _ => {}
     }
+    // A common prefix or suffix costs no edit (an edit or swap across its edge only
+    // trades equal letters): the table covers what lies between, a few letters of each.
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (a, b) = (&a[prefix..], &b[prefix..]);
+    let suffix = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (a, b) = (&a[..a.len() - suffix], &b[..b.len() - suffix]);
     // No distance between such words exceeds their length: a larger budget changes nothing.
     let budget = budget.min(MAX_WORD_BYTES as u8);
     let far = budget + 1;
