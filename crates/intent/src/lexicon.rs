@@ -285,6 +285,16 @@ fn letter_set(word: &[u8]) -> u32 {
     })
 }
 
+/// Whether `set` has at most `n` bits set: `count_ones() <= n` for the small budgets of
+/// typo matching, without a population count (the portable x86-64 build has no
+/// instruction for it and counts in a dozen, twice per typo candidate).
+fn at_most_bits(mut set: u32, n: u8) -> bool {
+    for _ in 0..n {
+        set &= set.wrapping_sub(1);
+    }
+    set == 0
+}
+
 /// Slot of `(letter, length)` in `Lexicon::fuzzy_by_first`.
 fn fuzzy_slot(first: u8, len: usize) -> usize {
     usize::from(first - b'a') * (MAX_WORD_BYTES + 1) + len
@@ -407,10 +417,8 @@ impl Lexicon {
             if len.abs_diff(word.len()) > usize::from(budget) {
                 continue;
             }
-            let budget = u32::from(budget);
             for &(i, known) in &self.fuzzy_by_first[fuzzy_slot(word[0], len)] {
-                if (typed & !known).count_ones() > budget || (known & !typed).count_ones() > budget
-                {
+                if !at_most_bits(typed & !known, budget) || !at_most_bits(known & !typed, budget) {
                     continue;
                 }
                 let entry = &self.entries[usize::from(i)];

@@ -217,3 +217,16 @@ fn letter_set_filter_never_rejects_a_match() {
     }
     assert!(checked > 1000, "{checked}");
 }
+
+#[test]
+fn bit_budget_counts_as_a_population_count_does() {
+    for set in [0u32, 1, 2, 3, 0x8000_0000, 0x8000_0001, 0b1011, u32::MAX] {
+        for n in 0..4 {
+            assert_eq!(
+                at_most_bits(set, n),
+                set.count_ones() <= u32::from(n),
+                "{set:#x} {n}"
+            );
+        }
+    }
+}
