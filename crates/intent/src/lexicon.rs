@@ -269,6 +269,10 @@ pub(crate) struct Lexicon {
     /// can reach, and reads 4 bytes a candidate beside its index (not elsewhere in memory)
     /// to run the edit distance only on the few that can be within budget.
     fuzzy_by_first: Vec<Vec<(u16, u32)>>,
+    /// The entries of class [`Lex::Bot`] ("bot"): whether a public message may call the
+    /// bot is asked of each of its words, and one comparison answers it for most words
+    /// where the exact index hashed each of them.
+    bot_words: Vec<u16>,
 }
 
 /// The set of letters of a word, as bits (`a`..`z`; any other byte shares six more bits
@@ -365,10 +369,15 @@ impl Lexicon {
             }
             index[k] = i as u16 + 1;
         }
+        let bot_words = (0..entries.len())
+            .filter(|&i| entries[i].lex == Lex::Bot)
+            .map(|i| i as u16)
+            .collect();
         Lexicon {
             entries,
             index,
             fuzzy_by_first,
+            bot_words,
         }
     }
 
@@ -388,6 +397,13 @@ impl Lexicon {
             }
             k = (k + 1) & mask;
         }
+    }
+
+    /// Whether [`Lexicon::exact`] classes `word` as [`Lex::Bot`].
+    pub(crate) fn is_bot_word(&self, word: &[u8]) -> bool {
+        self.bot_words
+            .iter()
+            .any(|&i| *self.entries[usize::from(i)].word == *word)
     }
 
     /// Classifies a word: exact match, else the closest typo-tolerant match within budget.

@@ -284,14 +284,14 @@ pub(crate) fn may_name_the_bot(
                 let mut word_buf = [0u8; MAX_WORD_BYTES];
                 if let Some(word) = without_apostrophes(raw, &mut word_buf) {
                     // Typo matching never yields `Lex::Bot`: only an exact "bot" does.
-                    if is_name(word, name) || lexicon.exact(word) == Some(Lex::Bot) {
+                    if is_name(word, name) || lexicon.is_bot_word(word) {
                         return true;
                     }
                 }
                 if tok.elongated {
                     let mut squeezed_buf = [0u8; MAX_WORD_BYTES];
                     let squeezed = squeeze(norm, tok.start, tok.end, &mut squeezed_buf);
-                    if lexicon.exact(squeezed) == Some(Lex::Bot) {
+                    if lexicon.is_bot_word(squeezed) {
                         return true;
                     }
                 }

@@ -230,3 +230,13 @@ fn bit_budget_counts_as_a_population_count_does() {
         }
     }
 }
+
+#[test]
+fn the_bot_words_are_those_classed_bot() {
+    let l = lex();
+    for (w, _) in l.words() {
+        assert_eq!(l.is_bot_word(w), l.exact(w) == Some(Bot), "{w:?}");
+    }
+    assert!(l.is_bot_word(b"bot"));
+    assert!(!l.is_bot_word(b"bots"));
+}
