@@ -83,8 +83,11 @@ struct Work<'t> {
 /// times per action word, where it took the token's skip flag, kind and reference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Role {
-    /// A word of the content, or another member's mention ([`Work::is_content`]).
+    /// A word of the content ([`Work::is_content`]).
     Content,
+    /// Another member's mention: content too, a third person (told apart here, so that
+    /// [`Work::content`] needs not read the token's kind).
+    Mention,
     /// Clause punctuation ([`Work::is_punct`]).
     Punct,
     /// Skipped (the address, a word an idiom swallowed) or a mention of the bot.
@@ -305,7 +308,7 @@ impl<'t> Work<'t> {
             role[i] = match s.kind {
                 TokenKind::Question | TokenKind::Stop | TokenKind::Comma => Role::Punct,
                 TokenKind::Word if !s.skip => Role::Content,
-                TokenKind::Mention if !s.skip && s.refers == Ref::OtherMention => Role::Content,
+                TokenKind::Mention if !s.skip && s.refers == Ref::OtherMention => Role::Mention,
                 _ => Role::Other,
             };
             if s.kind == TokenKind::Word && !s.skip {
@@ -322,20 +325,17 @@ impl<'t> Work<'t> {
     /// The class of token `i` if it is a word of the content (not skipped, not punctuation).
     #[inline]
     fn content(&self, i: usize) -> Option<Lex> {
-        if self.role[i] != Role::Content {
-            return None;
-        }
-        match self.slots[i].kind {
-            TokenKind::Word => self.lex[i],
-            // Another member's mention.
-            _ => Some(Lex::Subject(Person::Third)),
+        match self.role[i] {
+            Role::Content => self.lex[i],
+            Role::Mention => Some(Lex::Subject(Person::Third)),
+            Role::Punct | Role::Other => None,
         }
     }
 
     /// Whether token `i` takes part in the content (a word or another member's mention).
     #[inline]
     fn is_content(&self, i: usize) -> bool {
-        self.role[i] == Role::Content
+        matches!(self.role[i], Role::Content | Role::Mention)
     }
 
     #[inline]
