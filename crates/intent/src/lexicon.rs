@@ -269,6 +269,10 @@ pub(crate) struct Lexicon {
     /// can reach, and reads 4 bytes a candidate beside its index (not elsewhere in memory)
     /// to run the edit distance only on the few that can be within budget.
     fuzzy_by_first: Vec<Vec<(u16, u32)>>,
+    /// The entries of class [`Lex::Bot`] ("bot"): whether a public message may call the
+    /// bot is asked of each of its words, and one comparison answers it for most words
+    /// where the exact index hashed each of them.
+    bot_words: Vec<u16>,
 }
 
 /// The set of letters of a word, as bits (`a`..`z`; any other byte shares six more bits
@@ -283,6 +287,16 @@ fn letter_set(word: &[u8]) -> u32 {
             _ => 1 << (26 + b % 6),
         }
     })
+}
+
+/// Whether `set` has at most `n` bits set: `count_ones() <= n` for the small budgets of
+/// typo matching, without a population count (the portable x86-64 build has no
+/// instruction for it and counts in a dozen, twice per typo candidate).
+fn at_most_bits(mut set: u32, n: u8) -> bool {
+    for _ in 0..n {
+        set &= set.wrapping_sub(1);
+    }
+    set == 0
 }
 
 /// Slot of `(letter, length)` in `Lexicon::fuzzy_by_first`.
@@ -355,10 +369,15 @@ impl Lexicon {
             }
             index[k] = i as u16 + 1;
         }
+        let bot_words = (0..entries.len())
+            .filter(|&i| entries[i].lex == Lex::Bot)
+            .map(|i| i as u16)
+            .collect();
         Lexicon {
             entries,
             index,
             fuzzy_by_first,
+            bot_words,
         }
     }
 
@@ -378,6 +397,13 @@ impl Lexicon {
             }
             k = (k + 1) & mask;
         }
+    }
+
+    /// Whether [`Lexicon::exact`] classes `word` as [`Lex::Bot`].
+    pub(crate) fn is_bot_word(&self, word: &[u8]) -> bool {
+        self.bot_words
+            .iter()
+            .any(|&i| *self.entries[usize::from(i)].word == *word)
     }
 
     /// Classifies a word: exact match, else the closest typo-tolerant match within budget.
@@ -407,10 +433,8 @@ impl Lexicon {
             if len.abs_diff(word.len()) > usize::from(budget) {
                 continue;
             }
-            let budget = u32::from(budget);
             for &(i, known) in &self.fuzzy_by_first[fuzzy_slot(word[0], len)] {
-                if (typed & !known).count_ones() > budget || (known & !typed).count_ones() > budget
-                {
+                if !at_most_bits(typed & !known, budget) || !at_most_bits(known & !typed, budget) {
                     continue;
                 }
                 let entry = &self.entries[usize::from(i)];
@@ -525,6 +549,22 @@ pub(crate) fn bounded_osa(a: &[u8], b: &[u8], budget: u8) -> Option<u8> {
     if a.len() > MAX_WORD_BYTES || b.len() > MAX_WORD_BYTES {
         return None;
     }
+    match budget {
+        0 => return (a == b).then_some(0),
+        1 => return within_one_edit(a, b),
+        _ => {}
+    }
+    // A common prefix or suffix costs no edit (an edit or swap across its edge only
+    // trades equal letters): the table covers what lies between, a few letters of each.
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (a, b) = (&a[prefix..], &b[prefix..]);
+    let suffix = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (a, b) = (&a[..a.len() - suffix], &b[..b.len() - suffix]);
     // No distance between such words exceeds their length: a larger budget changes nothing.
     let budget = budget.min(MAX_WORD_BYTES as u8);
     let far = budget + 1;
@@ -557,6 +597,28 @@ pub(crate) fn bounded_osa(a: &[u8], b: &[u8], budget: u8) -> Option<u8> {
     }
     let d = prev[width - 1];
     (d <= budget).then_some(d)
+}
+
+/// [`bounded_osa`] with a budget of 1 (every 5- to 7-letter typo candidate) in one pass
+/// instead of a table: past the common prefix, what is left of both words must be the
+/// same but for one substituted, inserted or deleted letter, or one swapped pair.
+fn within_one_edit(a: &[u8], b: &[u8]) -> Option<u8> {
+    let p = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    if a.len() == b.len() {
+        if p == a.len() {
+            return Some(0);
+        }
+        let substituted = a[p + 1..] == b[p + 1..];
+        let swapped =
+            p + 1 < a.len() && a[p] == b[p + 1] && a[p + 1] == b[p] && a[p + 2..] == b[p + 2..];
+        (substituted || swapped).then_some(1)
+    } else if a.len() == b.len() + 1 {
+        (a[p + 1..] == b[p..]).then_some(1)
+    } else if b.len() == a.len() + 1 {
+        (b[p + 1..] == a[p..]).then_some(1)
+    } else {
+        None
+    }
 }
 
 mod vocabulary;

@@ -43,7 +43,7 @@ use crate::address::AddressKind;
 use crate::lexicon::Lexicon;
 use crate::model::{Gates, Input, Model};
 use crate::normalize::Normalized;
-use crate::tag::{BotName, Tagged};
+use crate::tag::{BotName, SlotBuf, Tagged};
 use crate::token::Tokens;
 use std::cell::RefCell;
 
@@ -147,32 +147,26 @@ impl Recognizer {
         f: impl FnOnce(&Input<'_>) -> R,
     ) -> Option<R> {
         SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
-            Ok(mut scratch) => {
-                let Scratch { norm, tokens } = &mut *scratch;
-                self.analyse_in(norm, tokens, text, channel, bot, f)
-            }
+            Ok(mut scratch) => self.analyse_in(&mut scratch, text, channel, bot, f),
             // Only if `f` parsed another message on this thread: fresh buffers then.
-            Err(_) => self.analyse_in(
-                &mut Normalized::empty(),
-                &mut Tokens::empty(),
-                text,
-                channel,
-                bot,
-                f,
-            ),
+            Err(_) => self.analyse_in(&mut Scratch::empty(), text, channel, bot, f),
         })
     }
 
     /// [`Recognizer::analyse`] with the text's buffers, which it overwrites.
     fn analyse_in<R>(
         &self,
-        norm: &mut Normalized,
-        tokens: &mut Tokens,
+        scratch: &mut Scratch,
         text: &str,
         channel: Channel,
         bot: &Addressee<'_>,
         f: impl FnOnce(&Input<'_>) -> R,
     ) -> Option<R> {
+        let Scratch {
+            norm,
+            tokens,
+            slots,
+        } = scratch;
         norm.fold(text);
         let norm = &*norm;
         tokens.split(norm);
@@ -183,7 +177,7 @@ impl Recognizer {
         {
             return None;
         }
-        let mut tagged = Tagged::empty(norm);
+        let mut tagged = Tagged::empty(norm, slots);
         tagged.tag(tokens, &self.lexicon, bot.bot_id, &name);
         let address = address::resolve(&mut tagged, channel == Channel::Dm);
         if address == AddressKind::No {
@@ -273,21 +267,29 @@ fn grammar_only(input: &Input<'_>) -> (Intent, f32) {
     }
 }
 
-/// The text buffers of one parse (the normalised text and its tokens, 4 KiB), made once per
+/// The buffers of one parse (the normalised text, its tokens and their tags, 6 KiB), made once per
 /// thread and overwritten by every message: made anew for each, zeroing them was a fifth
 /// of the instructions of parsing a message. Constant-initialised and without a
 /// destructor, the thread-local allocates nothing and is never torn down.
 struct Scratch {
     norm: Normalized,
     tokens: Tokens,
+    slots: SlotBuf,
+}
+
+impl Scratch {
+    const fn empty() -> Self {
+        Scratch {
+            norm: Normalized::empty(),
+            tokens: Tokens::empty(),
+            slots: SlotBuf::empty(),
+        }
+    }
 }
 
 thread_local! {
     static SCRATCH: RefCell<Scratch> = const {
-        RefCell::new(Scratch {
-            norm: Normalized::empty(),
-            tokens: Tokens::empty(),
-        })
+        RefCell::new(Scratch::empty())
     };
 }
 

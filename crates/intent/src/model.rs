@@ -437,9 +437,10 @@ pub(crate) fn features(input: &Input<'_>, mut emit: impl FnMut(u32)) {
     emit(Fnv::new(11).bytes(last).bucket());
 }
 
-/// The bytes the markup scan of [`features`] reacts to. It reads every byte of every
-/// message, nearly all of them letters and spaces: one table look-up skips those, where
-/// the `match` tested each against every arm (a tenth of the scoring's instructions).
+/// The bytes the markup scans of [`features`] and [`quoted`] react to. They read every
+/// byte of a message, nearly all of them letters and spaces: one table look-up skips
+/// those, where the `match` tested each against every arm (a tenth of the scoring's
+/// instructions).
 const MARKUP_BYTES: [bool; 256] = {
     let mut table = [false; 256];
     let markup = b"`|\"*_>\n~";
@@ -450,6 +451,14 @@ const MARKUP_BYTES: [bool; 256] = {
     }
     table
 };
+
+// `quoted` skips what the table does not hold: its four marks must be in it.
+const _: () = assert!(
+    MARKUP_BYTES[b'`' as usize]
+        && MARKUP_BYTES[b'"' as usize]
+        && MARKUP_BYTES[b'|' as usize]
+        && MARKUP_BYTES[b'~' as usize]
+);
 
 /// Whether token `i` opens its clause: only the address, a greeting, politeness, an
 /// adverb or a conjunction stands between it and the start or the last punctuation.
@@ -607,6 +616,10 @@ fn quoted(bytes: &[u8], pos: usize) -> bool {
     // windows of two do ("|||" holds two), and normalisation folded "~~" to one '~'.
     let (mut ticks, mut quotes, mut spoilers, mut strikes) = (0usize, 0usize, 0usize, 0usize);
     for (i, &b) in before.iter().enumerate() {
+        // Letters and spaces, nearly every byte, skipped by one look-up (as in `features`).
+        if !MARKUP_BYTES[usize::from(b)] {
+            continue;
+        }
         match b {
             b'`' => ticks += 1,
             b'"' => quotes += 1,
@@ -760,12 +773,14 @@ pub(crate) fn restart_blocked(norm: &Normalized, t: &Tagged<'_>, ev: &Evidence) 
     // A question about how to ask for a restart, and no order anywhere: help, whatever
     // story comes before it.
     let how_to_only = ev.restart_how_to && ev.scores[0] == 0.0;
+    // The scan of every byte for reported speech last: the other gates settle most
+    // messages on a few tokens.
     ev.restart_vetoed
         || no_restart_word
         || how_to_only
-        || reported(norm.as_bytes())
         || not_asked(norm, t, Act::Restart)
         || clause::every_order_withheld(t, Act::Restart)
+        || reported(norm.as_bytes())
 }
 
 /// Words that make the order beside them someone else's, repeated or mocked ("relancez-le
@@ -797,12 +812,28 @@ const _: () = {
     }
 };
 
+/// The first bytes of the [`REPORTED_SPEECH`] phrases.
+const REPORTED_FIRST: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut k = 0;
+    while k < REPORTED_SPEECH.len() {
+        table[REPORTED_SPEECH[k][0] as usize] = true;
+        k += 1;
+    }
+    table
+};
+
 /// Whether the normalised text reports or mocks someone's words ([`REPORTED_SPEECH`]).
 fn reported(bytes: &[u8]) -> bool {
+    // Both tests of a byte (a phrase's first letter, at the start of a word) are made
+    // before the one branch: apart, each was taken at random on common letters and spaces,
+    // and mispredicted.
+    let mut after_alphanumeric = false;
     (0..bytes.len()).any(|i| {
-        let at_word = || i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
-        matches!(bytes[i], b'q' | b'c' | b't' | b'h' | b's')
-            && at_word()
+        let b = bytes[i];
+        let candidate = REPORTED_FIRST[usize::from(b)] & !after_alphanumeric;
+        after_alphanumeric = b.is_ascii_alphanumeric();
+        candidate
             && REPORTED_SPEECH
                 .iter()
                 .any(|m| m[..2] == bytes[i..bytes.len().min(i + 2)] && bytes[i..].starts_with(m))

@@ -86,8 +86,11 @@ struct Work<'t> {
 /// times per action word, where it took the token's skip flag, kind and reference.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Role {
-    /// A word of the content, or another member's mention ([`Work::is_content`]).
+    /// A word of the content ([`Work::is_content`]).
     Content,
+    /// Another member's mention: content too, a third person (told apart here, so that
+    /// [`Work::content`] needs not read the token's kind).
+    Mention,
     /// Clause punctuation ([`Work::is_punct`]).
     Punct,
     /// Skipped (the address, a word an idiom swallowed) or a mention of the bot.
@@ -297,15 +300,23 @@ fn similarity(distance: u8) -> f32 {
 
 impl<'t> Work<'t> {
     fn new(t: &'t Tagged<'t>) -> Self {
-        let slots = t.slots();
-        let mut lex = [None; MAX_TOKENS];
-        let mut role = [Role::Other; MAX_TOKENS];
+        // Filled in place: arrays filled first and then moved in were copied once more
+        // (640 bytes).
+        let mut w = Work {
+            slots: t.slots(),
+            tagged: t,
+            lex: [None; MAX_TOKENS],
+            role: [Role::Other; MAX_TOKENS],
+        };
+        let Work {
+            slots, lex, role, ..
+        } = &mut w;
         for (i, s) in slots.iter().enumerate() {
             lex[i] = s.lex;
             role[i] = match s.kind {
                 TokenKind::Question | TokenKind::Stop | TokenKind::Comma => Role::Punct,
                 TokenKind::Word if !s.skip => Role::Content,
-                TokenKind::Mention if !s.skip && s.refers == Ref::OtherMention => Role::Content,
+                TokenKind::Mention if !s.skip && s.refers == Ref::OtherMention => Role::Mention,
                 _ => Role::Other,
             };
             if s.kind == TokenKind::Word && !s.skip {
@@ -316,31 +327,23 @@ impl<'t> Work<'t> {
                 }
             }
         }
-        Work {
-            slots,
-            tagged: t,
-            lex,
-            role,
-        }
+        w
     }
 
     /// The class of token `i` if it is a word of the content (not skipped, not punctuation).
     #[inline]
     fn content(&self, i: usize) -> Option<Lex> {
-        if self.role[i] != Role::Content {
-            return None;
-        }
-        match self.slots[i].kind {
-            TokenKind::Word => self.lex[i],
-            // Another member's mention.
-            _ => Some(Lex::Subject(Person::Third)),
+        match self.role[i] {
+            Role::Content => self.lex[i],
+            Role::Mention => Some(Lex::Subject(Person::Third)),
+            Role::Punct | Role::Other => None,
         }
     }
 
     /// Whether token `i` takes part in the content (a word or another member's mention).
     #[inline]
     fn is_content(&self, i: usize) -> bool {
-        self.role[i] == Role::Content
+        matches!(self.role[i], Role::Content | Role::Mention)
     }
 
     #[inline]

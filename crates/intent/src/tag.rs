@@ -64,9 +64,21 @@ const EMPTY: Slot = Slot {
     skip: false,
 };
 
+/// Room for the slots of one message (2.2 KiB), kept by the caller and overwritten by
+/// each message (as the normalised text and token buffers are): made anew for each
+/// message, filling it cost more instructions than tagging most messages' words.
+pub(crate) struct SlotBuf([Slot; MAX_TOKENS]);
+
+impl SlotBuf {
+    pub(crate) const fn empty() -> Self {
+        SlotBuf([EMPTY; MAX_TOKENS])
+    }
+}
+
 /// A tagged message.
 pub(crate) struct Tagged<'a> {
-    slots: [Slot; MAX_TOKENS],
+    /// Only the first `len` hold this message's tokens; the rest are a former message's.
+    slots: &'a mut [Slot; MAX_TOKENS],
     len: usize,
     truncated: bool,
     norm: &'a Normalized,
@@ -101,16 +113,17 @@ impl<'a> Tagged<'a> {
         bot_id: u64,
         bot_name: &str,
     ) -> Self {
-        let mut t = Tagged::empty(norm);
+        // A test's few messages may keep their buffers.
+        let buf = Box::leak(Box::new(SlotBuf::empty()));
+        let mut t = Tagged::empty(norm, buf);
         t.tag(tokens, lexicon, bot_id, &BotName::new(bot_name));
         t
     }
 
-    /// No tokens yet, for [`Tagged::tag`]: made where it is used and tagged in place, the
-    /// slots are not copied once more on return (as for `Normalized::empty`).
-    pub(crate) fn empty(norm: &'a Normalized) -> Self {
+    /// No tokens yet, for [`Tagged::tag`], which overwrites `buf`.
+    pub(crate) fn empty(norm: &'a Normalized, buf: &'a mut SlotBuf) -> Self {
         Tagged {
-            slots: [EMPTY; MAX_TOKENS],
+            slots: &mut buf.0,
             len: 0,
             truncated: false,
             norm,
@@ -271,14 +284,14 @@ pub(crate) fn may_name_the_bot(
                 let mut word_buf = [0u8; MAX_WORD_BYTES];
                 if let Some(word) = without_apostrophes(raw, &mut word_buf) {
                     // Typo matching never yields `Lex::Bot`: only an exact "bot" does.
-                    if is_name(word, name) || lexicon.exact(word) == Some(Lex::Bot) {
+                    if is_name(word, name) || lexicon.is_bot_word(word) {
                         return true;
                     }
                 }
                 if tok.elongated {
                     let mut squeezed_buf = [0u8; MAX_WORD_BYTES];
                     let squeezed = squeeze(norm, tok.start, tok.end, &mut squeezed_buf);
-                    if lexicon.exact(squeezed) == Some(Lex::Bot) {
+                    if lexicon.is_bot_word(squeezed) {
                         return true;
                     }
                 }
@@ -312,7 +325,12 @@ fn without_apostrophes<'b>(word: &'b [u8], buf: &'b mut [u8; MAX_WORD_BYTES]) ->
     if word.len() > MAX_WORD_BYTES {
         return None;
     }
-    if !word.contains(&b'\'') {
+    #[allow(
+        clippy::manual_contains,
+        reason = "`contains` goes through the general `memchr`, whose set-up costs more than \
+                  scanning a word of a few letters"
+    )]
+    if !word.iter().any(|&b| b == b'\'') {
         return Some(word);
     }
     let mut n = 0;

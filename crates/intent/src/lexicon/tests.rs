@@ -217,3 +217,26 @@ fn letter_set_filter_never_rejects_a_match() {
     }
     assert!(checked > 1000, "{checked}");
 }
+
+#[test]
+fn bit_budget_counts_as_a_population_count_does() {
+    for set in [0u32, 1, 2, 3, 0x8000_0000, 0x8000_0001, 0b1011, u32::MAX] {
+        for n in 0..4 {
+            assert_eq!(
+                at_most_bits(set, n),
+                set.count_ones() <= u32::from(n),
+                "{set:#x} {n}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_bot_words_are_those_classed_bot() {
+    let l = lex();
+    for (w, _) in l.words() {
+        assert_eq!(l.is_bot_word(w), l.exact(w) == Some(Bot), "{w:?}");
+    }
+    assert!(l.is_bot_word(b"bot"));
+    assert!(!l.is_bot_word(b"bots"));
+}
