@@ -31,6 +31,7 @@
 
 mod address;
 mod clause;
+mod gates;
 mod known_words;
 mod lexicon;
 mod model;
@@ -40,8 +41,9 @@ mod tag;
 mod token;
 
 use crate::address::AddressKind;
+use crate::gates::Gates;
 use crate::lexicon::Lexicon;
-use crate::model::{Gates, Input, Model};
+use crate::model::{Input, Model};
 use crate::normalize::Normalized;
 use crate::tag::{BotName, SlotBuf, Tagged};
 use crate::token::Tokens;
@@ -184,8 +186,8 @@ impl Recognizer {
             return None;
         }
         let verdict = rules::decide(&tagged);
-        let restart_blocked = model::restart_blocked(norm, &tagged, &verdict.evidence);
-        let wake_blocked = model::wake_blocked(norm, &tagged, &verdict.evidence);
+        let restart_blocked = gates::restart_blocked(norm, &tagged, &verdict.evidence);
+        let wake_blocked = gates::wake_blocked(norm, &tagged, &verdict.evidence);
         Some(f(&Input {
             norm,
             tagged: &tagged,

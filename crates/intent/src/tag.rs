@@ -258,7 +258,7 @@ impl<'a> Tagged<'a> {
 
 /// Whether any token of the message could refer to the bot: a mention of `bot_id`, the
 /// bot's name (typed, with typos, or split in two words) or the word "bot", exactly as
-/// [`Tagged::new`] would tag them. A public message where none does can never address the
+/// `Tagged::tag` would tag them. A public message where none does can never address the
 /// bot, so its words need no look-up at all (the typo-tolerant ones are the dearest part
 /// of parsing): the recogniser stops there.
 pub(crate) fn may_name_the_bot(

@@ -1,7 +1,10 @@
 //! Offline training of [`super`]'s weights on the development split (run by `scripts/train-intent.sh`).
 
 use super::*;
+use crate::clause;
 use crate::corpus::{load, Split};
+use crate::gates::{not_asked, reported};
+use crate::lexicon::Act;
 use crate::{decide, Addressee, Recognizer};
 
 /// Passes over the data; more overfits the corpus' phrasings (measured by

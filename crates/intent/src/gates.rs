@@ -1,0 +1,405 @@
+//! Stage 6b of the pipeline: the safety gates in front of the learned model.
+//!
+//! Owns what no weight may override. A restart is refused when the grammar read it as
+//! negated or withdrawn, when no restart word names it, when every restart word is quoted
+//! (inline code, spoiler, quotes, struck out) or reported ("relancez-le qu'ils disent"),
+//! spoken of ("ton reboot"), about another object ("relance la musique"), withheld by its
+//! sentence (a condition, another member, the speaker, a habit: see [`crate::clause`]), or
+//! only asked about ("comment je te demande de relancer ?"); a wake is refused when every
+//! wake word is quoted or about another object ("lance la partie"), or folded into a
+//! restart ("re-démarre"). The learned stage (`model`) reads the same object classes and
+//! quotes as features, hence they live here, below it.
+
+use crate::clause;
+use crate::lexicon::{Act, Form, Lex, Obj};
+use crate::normalize::Normalized;
+use crate::rules::{is_possessive, Evidence};
+use crate::tag::{Ref, Tagged};
+use crate::token::TokenKind;
+
+/// What the safety stages allow, as [`super::decide`] takes it.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Gates {
+    /// No weight may make the message a restart.
+    pub(crate) restart_blocked: bool,
+    /// No weight may make the message a wake.
+    pub(crate) wake_blocked: bool,
+}
+
+/// The bytes the markup scans of [`crate::model::features`] and [`quoted`] react to. They read every
+/// byte of a message, nearly all of them letters and spaces: one table look-up skips
+/// those, where the `match` tested each against every arm (a tenth of the scoring's
+/// instructions).
+pub(crate) const MARKUP_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let markup = b"`|\"*_>\n~";
+    let mut k = 0;
+    while k < markup.len() {
+        table[markup[k] as usize] = true;
+        k += 1;
+    }
+    table
+};
+
+// `quoted` skips what the table does not hold: its four marks must be in it.
+const _: () = assert!(
+    MARKUP_BYTES[b'`' as usize]
+        && MARKUP_BYTES[b'"' as usize]
+        && MARKUP_BYTES[b'|' as usize]
+        && MARKUP_BYTES[b'~' as usize]
+);
+
+/// What follows an action word, as a class: `E` nothing (end, punctuation, politeness),
+/// `S` the server or a pronoun for it, `F` another thing the lexicon knows (a PC, the bot
+/// itself, another member, "mon jeu": a possessive makes it someone's own), `D` a noun
+/// phrase the lexicon does not know ("le débat"), `X` the server of something else ("le
+/// serveur Discord", "le serveur de Kevin"), `Y` the server then an unknown word, `U` a
+/// bare unknown word, `O` any other word.
+pub(crate) fn object_class(t: &Tagged<'_>, i: usize) -> u8 {
+    let slots = t.slots();
+    let n = slots.len();
+    let mut determiner = false;
+    let mut possessive = false;
+    let mut j = i + 1;
+    while j < n {
+        let s = &slots[j];
+        let pronoun_le = determiner && matches!(t.text(j - 1), b"le" | b"la" | b"les" | b"l");
+        if s.kind != TokenKind::Word && !matches!(s.kind, TokenKind::Mention) {
+            // "redémarre-le.": the article was the pronoun.
+            return if pronoun_le { b'S' } else { b'E' };
+        }
+        if determiner && matches!(s.lex, Some(Lex::Determiner | Lex::Preposition)) && {
+            // "relance le son stp", "relance le dé": after an article, a word read as
+            // an article or a preposition that ends the phrase is the noun itself.
+            let next = slots.get(j + 1);
+            next.is_none_or(|x| {
+                x.kind != TokenKind::Word
+                    || matches!(
+                        x.lex,
+                        Some(Lex::Polite | Lex::Thanks | Lex::Adverb | Lex::Conj)
+                    )
+            })
+        } {
+            return b'D';
+        }
+        if pronoun_le
+            && (s.refers.is_bot()
+                || matches!(
+                    s.lex,
+                    Some(Lex::Determiner | Lex::Polite | Lex::Thanks | Lex::Adverb)
+                ))
+        {
+            // "reboot-le CubeGuardian", "relance-le une fois", "relance-le stp".
+            return b'S';
+        }
+        if s.refers.is_bot() && !determiner {
+            j += 1;
+            continue;
+        }
+        if matches!(s.refers, Ref::OtherMention | Ref::OtherAt) {
+            return b'F';
+        }
+        match s.lex {
+            Some(Lex::Determiner) => {
+                determiner = true;
+                possessive |= is_possessive(t.text(j));
+            }
+            Some(Lex::Subject(_) | Lex::Clitic) if !determiner => {}
+            Some(Lex::Object(Obj::Server)) if possessive => return b'F',
+            Some(Lex::Object(Obj::Server)) => {
+                // "le serveur Discord", "le serveur de Kevin": a server, but another one.
+                let word = |k: usize| slots.get(k).filter(|x| x.kind == TokenKind::Word);
+                let foreign = |k: usize| {
+                    word(k).is_some_and(|x| {
+                        matches!(x.lex, None | Some(Lex::Object(Obj::Foreign)))
+                            || x.refers != Ref::No
+                    })
+                };
+                // "la machine à café": "à" as well as "de", "of".
+                let of =
+                    word(j + 1).is_some() && matches!(t.text(j + 1), b"de" | b"d" | b"of" | b"a");
+                // "le serveur de mon frère": someone's own, where "notre" is not.
+                let someones = |k: usize| word(k).is_some() && is_possessive(t.text(k));
+                return match word(j + 1) {
+                    Some(x) if x.lex == Some(Lex::Object(Obj::Foreign)) => b'X',
+                    _ if of && (foreign(j + 2) || someones(j + 2)) => b'X',
+                    Some(x) if x.lex.is_none() => b'Y',
+                    _ => b'S',
+                };
+            }
+            Some(Lex::Object(Obj::Pronoun)) => return b'S',
+            Some(Lex::Object(_)) => return b'F',
+            Some(Lex::Bot) => return b'F',
+            // "relance juste le plugin", "relance maintenant le serveur": the object may
+            // follow an adverb.
+            Some(Lex::Adverb) if !determiner => {}
+            Some(Lex::Polite | Lex::Thanks | Lex::Adverb | Lex::Time | Lex::Evening) => {
+                return b'E'
+            }
+            None if s.refers.is_bot() => return b'F',
+            // "restart the game server", "the survival server": an English noun before
+            // "server" says which of ours, as "le serveur survie" does after it.
+            None if determiner
+                && slots.get(j + 1).is_some_and(|x| {
+                    x.kind == TokenKind::Word && x.lex == Some(Lex::Object(Obj::Server))
+                }) =>
+            {
+                return b'Y'
+            }
+            None if determiner => return b'D',
+            None => return b'U',
+            Some(_) => return b'O',
+        }
+        j += 1;
+    }
+    b'E'
+}
+
+/// Whether byte `pos` of the normalised text lies inside inline code, a spoiler, double
+/// quotes or struck-out text (`~~relance~~`): words there are shown, quoted or taken
+/// back, not asked.
+pub(crate) fn quoted(bytes: &[u8], pos: usize) -> bool {
+    let before = &bytes[..pos.min(bytes.len())];
+    // One pass for the four counts (it runs for every action word); "||" pairs overlap as
+    // windows of two do ("|||" holds two), and normalisation folded "~~" to one '~'.
+    let (mut ticks, mut quotes, mut spoilers, mut strikes) = (0usize, 0usize, 0usize, 0usize);
+    for (i, &b) in before.iter().enumerate() {
+        // Letters and spaces, nearly every byte, skipped by one look-up (as in `features`).
+        if !MARKUP_BYTES[usize::from(b)] {
+            continue;
+        }
+        match b {
+            b'`' => ticks += 1,
+            b'"' => quotes += 1,
+            b'|' if before.get(i + 1) == Some(&b'|') => spoilers += 1,
+            b'~' => strikes += 1,
+            _ => {}
+        }
+    }
+    ticks % 2 == 1 || quotes % 2 == 1 || spoilers % 2 == 1 || strikes % 2 == 1
+}
+
+/// The grammar's safety gate on an action, beyond negation: every word of that action in
+/// the message is quoted (`` `relance le serveur` ``, `||reboot||`, "« relance » qu'ils
+/// disent") or has an object that is not the server ("relance la musique", "reboot mon
+/// pc"). Then no weight can make the message a restart.
+pub(crate) fn not_asked(norm: &Normalized, t: &Tagged<'_>, act: Act) -> bool {
+    let mut any = false;
+    for (i, s) in t.slots().iter().enumerate() {
+        if let Some(Lex::Action(a, form)) = s.lex {
+            if a != act {
+                continue;
+            }
+            any = true;
+            // "mais là relance-le" folds to "la relance le": a verb, since its object
+            // pronoun follows; a noun would take "du serveur".
+            let after_article = i > 0
+                && t.slots()[i - 1].lex == Some(Lex::Determiner)
+                && !(form != Form::Noun
+                    && i + 1 < t.len()
+                    && matches!(t.text(i + 1), b"le" | b"la" | b"l" | b"les")
+                    && object_class(t, i) == b'S');
+            let shown = quoted(norm.as_bytes(), usize::from(s.start));
+            if (form == Form::Noun || after_article) && !shown {
+                if named_one(t, i, form) {
+                    // "ton reboot m'a kick", "on s'en fiche du restart": a restart spoken
+                    // of, not asked for.
+                    continue;
+                }
+                // "une relance une fois": a noun has no object to check.
+                return false;
+            }
+            if !shown && !matches!(object_class(t, i), b'F' | b'D' | b'X') {
+                return false;
+            }
+        }
+    }
+    any
+}
+
+/// Whether the noun at `i` follows a definite, demonstrative or possessive determiner
+/// (possibly past an adjective: "ton petit reboot"): a particular restart talked about,
+/// where a request says "un reboot", "une petite relance" or just "reboot ?".
+fn named_one(t: &Tagged<'_>, i: usize, form: Form) -> bool {
+    if form == Form::Infinitive {
+        // "tu peux le relancer": "le" is the object pronoun of a verb.
+        return false;
+    }
+    if form != Form::Noun && i >= 2 && matches!(t.text(i - 1), b"le" | b"la" | b"les" | b"l") {
+        // "tu le reboot ?", "fais-le restart": a pronoun after a subject or a verb.
+        let before = &t.slots()[i - 2];
+        if matches!(
+            before.lex,
+            Some(Lex::Subject(_) | Lex::Modal(..) | Lex::Clitic | Lex::Action(..) | Lex::Do)
+        ) || matches!(t.text(i - 2), b"fais" | b"fait" | b"faire")
+        {
+            return false;
+        }
+    }
+    let mut j = i;
+    while j > 0 {
+        j -= 1;
+        let s = &t.slots()[j];
+        if s.kind != TokenKind::Word {
+            return false;
+        }
+        // "merci de procéder au redémarrage", "hit the restart": the restart as the thing
+        // to do, asked for by a verb of doing.
+        if j > 0 && doing_verb(t.text(j - 1)) && t.slots()[j - 1].kind == TokenKind::Word {
+            return false;
+        }
+        match t.text(j) {
+            b"petit" | b"petite" | b"ptit" | b"ptite" | b"gros" | b"bon" | b"little" | b"quick"
+            | b"dernier" | b"last" => continue,
+            w => {
+                return is_possessive(w)
+                    || matches!(
+                        w,
+                        b"le"
+                            | b"la"
+                            | b"l"
+                            | b"les"
+                            | b"du"
+                            | b"des"
+                            | b"au"
+                            | b"aux"
+                            | b"notre"
+                            | b"votre"
+                            | b"nos"
+                            | b"vos"
+                            | b"leur"
+                            | b"leurs"
+                            | b"ce"
+                            | b"cet"
+                            | b"cette"
+                            | b"ces"
+                            | b"the"
+                            | b"this"
+                            | b"that"
+                            | b"our"
+                    )
+            }
+        }
+    }
+    false
+}
+
+/// Verbs that ask for the noun after them to be done, in the forms of a request
+/// (imperative or infinitive: "fais", "procéder", "hit"; not "fait", "did").
+fn doing_verb(w: &[u8]) -> bool {
+    matches!(
+        w,
+        b"proceder"
+            | b"procede"
+            | b"procedez"
+            | b"fais"
+            | b"faites"
+            | b"faire"
+            | b"hit"
+            | b"do"
+            | b"run"
+            | b"trigger"
+    )
+}
+
+/// All the safety gates on restarts. Beyond quotes and objects ([`not_asked`]):
+/// the grammar's negation veto, and a message whose only order is a wake verb ("allume le
+/// serveur") is never a restart, even if its other words sound like one. (The grammar's
+/// "talk" readings are not a gate: it reads any sentence with a word it does not know
+/// before the verb as talk, which is most requests in regional or SMS French; the model
+/// weighs them instead.)
+pub(crate) fn restart_blocked(norm: &Normalized, t: &Tagged<'_>, ev: &Evidence) -> bool {
+    let has = |act| {
+        t.slots()
+            .iter()
+            .any(|s| matches!(s.lex, Some(Lex::Action(a, _)) if a == act))
+    };
+    // No restart word at all (or only wake words: "allume le serveur"): whatever the
+    // n-grams suggest, nothing names a restart. "re-démarre" is a wake word that the
+    // grammar folds into a restart order, hence its score counts as a word.
+    let no_restart_word = !has(Act::Restart) && ev.scores[0] == 0.0;
+    // A question about how to ask for a restart, and no order anywhere: help, whatever
+    // story comes before it.
+    let how_to_only = ev.restart_how_to && ev.scores[0] == 0.0;
+    // The scan of every byte for reported speech last: the other gates settle most
+    // messages on a few tokens.
+    ev.restart_vetoed
+        || no_restart_word
+        || how_to_only
+        || not_asked(norm, t, Act::Restart)
+        || clause::every_order_withheld(t, Act::Restart)
+        || reported(norm.as_bytes())
+}
+
+/// Words that make the order beside them someone else's, repeated or mocked ("relancez-le
+/// qu'ils disent", "*redémarre* qu'il dit", "reboot, comme si c'était si simple"): the
+/// message comments on a request, it does not make one.
+const REPORTED_SPEECH: [&[u8]; 14] = [
+    b"qu'il dit",
+    b"qu'ils disent",
+    b"qu'elle dit",
+    b"qu'elles disent",
+    b"qu'on dit",
+    b"qu'il a dit",
+    b"qu'ils ont dit",
+    b"qu'on me dit",
+    b"comme si c'etait",
+    b"comme si ca",
+    b"they say",
+    b"they said",
+    b"he said",
+    b"she said",
+];
+
+// `reported` compares two bytes of each phrase before the whole of it.
+const _: () = {
+    let mut k = 0;
+    while k < REPORTED_SPEECH.len() {
+        assert!(REPORTED_SPEECH[k].len() >= 2);
+        k += 1;
+    }
+};
+
+/// The first bytes of the [`REPORTED_SPEECH`] phrases.
+const REPORTED_FIRST: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut k = 0;
+    while k < REPORTED_SPEECH.len() {
+        table[REPORTED_SPEECH[k][0] as usize] = true;
+        k += 1;
+    }
+    table
+};
+
+/// Whether the normalised text reports or mocks someone's words ([`REPORTED_SPEECH`]).
+pub(crate) fn reported(bytes: &[u8]) -> bool {
+    // Both tests of a byte (a phrase's first letter, at the start of a word) are made
+    // before the one branch: apart, each was taken at random on common letters and spaces,
+    // and mispredicted.
+    let mut after_alphanumeric = false;
+    (0..bytes.len()).any(|i| {
+        let b = bytes[i];
+        let candidate = REPORTED_FIRST[usize::from(b)] & !after_alphanumeric;
+        after_alphanumeric = b.is_ascii_alphanumeric();
+        candidate
+            && REPORTED_SPEECH
+                .iter()
+                .any(|m| m[..2] == bytes[i..bytes.len().min(i + 2)] && bytes[i..].starts_with(m))
+    })
+}
+
+/// The gate on wakes: every wake word is quoted or has an object that is not the server
+/// ("lance la partie", "allume la lumière", "réveille ton frère"), or the grammar read the
+/// wake word as the second half of a restart ("re-démarre", "re start": no wake is asked).
+/// Then no weight can make the message a wake.
+pub(crate) fn wake_blocked(norm: &Normalized, t: &Tagged<'_>, ev: &Evidence) -> bool {
+    let restart_word = t
+        .slots()
+        .iter()
+        .any(|s| matches!(s.lex, Some(Lex::Action(Act::Restart, _))));
+    let folded_restart = !restart_word && ev.scores[0] > 0.0 && ev.scores[1] == 0.0;
+    folded_restart || not_asked(norm, t, Act::Wake)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,169 @@
+//! Tests of [`super`]: each gate on both sides, through the whole recogniser.
+
+use super::*;
+use crate::Intent;
+
+fn parse(text: &str) -> crate::Parsed {
+    let bot = crate::Addressee {
+        bot_id: 1,
+        bot_name: "CubeGuardian",
+    };
+    crate::Recognizer::new().parse(text, crate::Channel::Guild, &bot)
+}
+
+#[test]
+fn quoted_restarts_are_never_orders() {
+    for text in [
+        "<@1> ~~relance le serveur~~ laisse, ça remarche",
+        "<@1> `redémarre le serveur`",
+        "<@1> la commande c'est `relance mc` ?",
+        "<@1> ||reboot le serveur||",
+        "<@1> « relance le serveur » qu'il dit",
+    ] {
+        assert_ne!(parse(text).intent, Intent::Restart, "{text}");
+    }
+    assert_eq!(parse("<@1> relance le serveur").intent, Intent::Restart);
+}
+
+#[test]
+fn restarting_something_else_is_not_a_restart() {
+    for text in [
+        "<@1> relance la musique",
+        "<@1> reboot mon pc",
+        "<@1> redémarre le serveur Discord",
+        "<@1> relance le serveur de Kevin",
+        "<@1> restart <@2>",
+        "<@1> relance le son stp",
+        "<@1> relance le dé",
+        "<@1> relance la machine à café",
+        "<@1> redémarre le serveur de mon frère",
+    ] {
+        assert_ne!(parse(text).intent, Intent::Restart, "{text}");
+    }
+    // The gate reads a pronoun or a noun right: these stay the model's to decide.
+    assert!(!blocked("<@1> relance-le stp"));
+    assert!(!blocked("<@1> une relance une fois"));
+    assert!(!blocked("<@1> relance le serveur de jeu"));
+    assert!(!blocked("<@1> relance le serveur de notre smp"));
+    assert!(!blocked("<@1> reboot the smp"));
+    assert!(blocked("<@1> relance le son stp"));
+    assert!(blocked("<@1> relance le dé, il est tombé"));
+    assert!(!blocked("<@1> relance-le stp"));
+    assert!(blocked("<@1> relance le serveur de Kevin"));
+    assert!(blocked("<@1> reboot mon pc"));
+}
+
+/// A restart asked as a thing to do, a verb read as a noun after "là" (folded to "la"),
+/// an English compound before "server" and Québec's "asteure" ("now") are not another
+/// object; a restart spoken of still is.
+#[test]
+fn requests_the_object_check_used_to_refuse() {
+    for text in [
+        "<@1>, merci de procéder au redémarrage du serveur.",
+        "<@1> hit the restart pls",
+        "<@1> je sais que ça plante mais là relance-le stp",
+        "<@1> restart the game server please",
+        "<@1> le serveur est bloqué, relance-le asteure",
+    ] {
+        assert!(!blocked(text), "{text}");
+    }
+    for text in [
+        "<@1> ton reboot m'a kick",
+        "<@1> on s'en fiche du restart",
+        "<@1> la relance du serveur a planté",
+        "<@1> restart the discord server",
+        "<@1> relance la partie",
+    ] {
+        assert!(blocked(text), "{text}");
+    }
+}
+
+/// A question about how to ask for a restart is help, however long the story before it;
+/// an order beside such a question stays the model's to read.
+#[test]
+fn asking_how_to_restart_is_no_restart() {
+    assert!(blocked(
+        "La dernière fois j'ai écrit un truc et t'as rien fait, et <@2> s'est moqué de moi. \
+         <@1> comment je te demande de relancer le serv ?"
+    ));
+    assert!(blocked("<@1> how do I restart the server?"));
+    assert!(!blocked(
+        "<@1> relance le serveur stp. et comment on fait pour le relancer soi-même ?"
+    ));
+}
+
+/// Whether the safety gates forbid a restart for this public message.
+fn blocked(text: &str) -> bool {
+    let bot = crate::Addressee {
+        bot_id: 1,
+        bot_name: "CubeGuardian",
+    };
+    crate::Recognizer::new()
+        .analyse(text, crate::Channel::Guild, &bot, |input| {
+            input.restart_blocked
+        })
+        .unwrap()
+}
+
+#[test]
+fn waking_something_else_is_not_a_wake() {
+    for text in [
+        "<@1> lance la partie",
+        "<@1> réveille ton frère",
+        "<@1> allume la lumière",
+        "<@1> démarre MEE6 svp",
+        "<@1> `allume le serveur`",
+    ] {
+        assert_ne!(parse(text).intent, Intent::Wake, "{text}");
+    }
+    assert_eq!(parse("<@1> allume le serveur").intent, Intent::Wake);
+    assert!(!wake_blocked_for("<@1> allume-le stp"));
+    assert!(wake_blocked_for("<@1> lance la partie"));
+}
+
+/// Whether the wake gate forbids a wake for this public message.
+fn wake_blocked_for(text: &str) -> bool {
+    let bot = crate::Addressee {
+        bot_id: 1,
+        bot_name: "CubeGuardian",
+    };
+    crate::Recognizer::new()
+        .analyse(text, crate::Channel::Guild, &bot, |input| {
+            input.wake_blocked
+        })
+        .unwrap()
+}
+
+#[test]
+fn a_wake_order_is_never_a_restart() {
+    let p = parse("<@1> on est 5 à attendre, allume notre serveur vite fait c'est injouable");
+    assert_ne!(p.intent, Intent::Restart);
+    assert!(blocked("<@1> allume le serveur"));
+    // "re-démarre": a wake word the grammar folds into a restart.
+    assert!(!blocked("<@1> re-démarre le serveur"));
+}
+
+/// Commentary that repeats or mocks an order is not one, whatever the weights say
+/// (issue 13: "complaints and commentary that contain an imperative").
+#[test]
+fn reported_or_mocked_orders_are_not_restarts() {
+    for text in [
+        "<@1>\n*redémarre le serv mc* qu'il dit",
+        "<@1> yo mdr redémarre le srv, comme si c'était si simple",
+        "<@1> il plante tout le temps, relancez-le qu'ils disent…",
+        "<@1> restart the server, they said, it'll be fine",
+    ] {
+        assert_ne!(parse(text).intent, Intent::Restart, "{text}");
+    }
+    assert!(reported(b"relance qu'il dit"));
+    assert!(!reported(b"relance le serveur stp"));
+}
+
+/// "re-démarre" and "re start" are restarts: the wake word inside is not a wake.
+#[test]
+fn a_wake_word_folded_into_a_restart_is_not_a_wake() {
+    for text in ["<@1> re-démarre le serveur", "<@1> re start le serveur"] {
+        assert_ne!(parse(text).intent, Intent::Wake, "{text}");
+    }
+    assert_eq!(parse("<@1> démarre le serveur").intent, Intent::Wake);
+}
