@@ -13,7 +13,7 @@ use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use criterion::{Criterion, Throughput};
-use cubeguardian_intent::{Addressee, Channel, Recognizer};
+use cubeguardian_intent::{corpus_line, Addressee, Channel, Recognizer};
 
 /// Counts every allocation and reallocation, then defers to the system allocator.
 struct CountingAllocator;
@@ -77,20 +77,8 @@ fn corpus() -> Vec<(Channel, String)> {
     files
         .iter()
         .flat_map(|data| data.lines())
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .filter_map(|l| {
-            let mut f = l.splitn(3, '\t');
-            let channel = match f.next()? {
-                "dm" => Channel::Dm,
-                _ => Channel::Guild,
-            };
-            let text = f
-                .nth(1)?
-                .replace("BOT", "1")
-                .replace("OTHER", "2")
-                .replace("\\n", "\n");
-            Some((channel, text))
-        })
+        .filter_map(corpus_line::parse)
+        .map(|(channel, _, text)| (channel, text))
         .collect()
 }
 

@@ -10,7 +10,7 @@
 //!
 //! Only the development split is read: the held-out and blind files stay unseen.
 
-use cubeguardian_intent::{Addressee, Channel, Recognizer};
+use cubeguardian_intent::{corpus_line, Addressee, Channel, Recognizer};
 
 const BOT: Addressee<'static> = Addressee {
     bot_id: 1,
@@ -19,25 +19,13 @@ const BOT: Addressee<'static> = Addressee {
 
 const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/");
 
-/// The messages of one corpus file with their labelled channel, substituted as in the
-/// accuracy test.
+/// The messages of one corpus file with their labelled channel, read as the accuracy test
+/// reads them.
 fn load(file: &str) -> Vec<(Channel, String)> {
     let data = std::fs::read_to_string(format!("{DIR}{file}")).unwrap_or_default();
     data.lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .filter_map(|l| {
-            let mut fields = l.splitn(3, '\t');
-            let channel = match fields.next()? {
-                "dm" => Channel::Dm,
-                _ => Channel::Guild,
-            };
-            let text = fields
-                .nth(1)?
-                .replace("BOT", "1")
-                .replace("OTHER", "2")
-                .replace("\\n", "\n");
-            Some((channel, text))
-        })
+        .filter_map(corpus_line::parse)
+        .map(|(channel, _, text)| (channel, text))
         .collect()
 }
 

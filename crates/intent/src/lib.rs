@@ -301,6 +301,37 @@ impl Default for Recognizer {
     }
 }
 
+/// The line format of the labelled corpus files (`tests/data/intents*.tsv`), read alike by
+/// the accuracy test, the benchmark and the replay example. Not part of the recogniser's
+/// interface.
+#[doc(hidden)]
+pub mod corpus_line {
+    use super::Channel;
+
+    /// A data line's place, label and text as the bot receives it; `None` for a comment,
+    /// a blank line or one without three tab-separated fields.
+    pub fn parse(line: &str) -> Option<(Channel, &str, String)> {
+        if line.starts_with('#') || line.trim().is_empty() {
+            return None;
+        }
+        let mut fields = line.splitn(3, '\t');
+        let channel = match fields.next()? {
+            "dm" => Channel::Dm,
+            _ => Channel::Guild,
+        };
+        let label = fields.next()?;
+        Some((channel, label, message(fields.next()?)))
+    }
+
+    /// The text as the bot receives it: the placeholders `BOT` and `OTHER` become the ids
+    /// 1 and 2 (so `<@BOT>` mentions the bot), `\n` a line break.
+    pub fn message(text: &str) -> String {
+        text.replace("BOT", "1")
+            .replace("OTHER", "2")
+            .replace("\\n", "\n")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -516,13 +547,6 @@ pub(crate) mod corpus {
         })
     }
 
-    /// The text as the bot receives it: placeholders become ids, `\n` a line break.
-    fn message(text: &str) -> String {
-        text.replace("BOT", "1")
-            .replace("OTHER", "2")
-            .replace("\\n", "\n")
-    }
-
     pub(crate) fn load() -> Vec<Case> {
         let mut cases = Vec::new();
         for (file, split) in FILES {
@@ -556,7 +580,7 @@ pub(crate) mod corpus {
                     split,
                     channel,
                     expected,
-                    text: message(text),
+                    text: crate::corpus_line::message(text),
                 });
             }
         }

@@ -92,17 +92,20 @@ fn asking_how_to_restart_is_no_restart() {
     ));
 }
 
-/// Whether the safety gates forbid a restart for this public message.
-fn blocked(text: &str) -> bool {
+/// What the safety gates allow for this public message (addressed in every test).
+fn gates(text: &str) -> Gates {
     let bot = crate::Addressee {
         bot_id: 1,
         bot_name: "CubeGuardian",
     };
     crate::Recognizer::new()
-        .analyse(text, crate::Channel::Guild, &bot, |input| {
-            input.restart_blocked
-        })
-        .unwrap()
+        .analyse(text, crate::Channel::Guild, &bot, |input| input.gates())
+        .expect("the test message addresses the bot")
+}
+
+/// Whether the safety gates forbid a restart for this public message.
+fn blocked(text: &str) -> bool {
+    gates(text).restart_blocked
 }
 
 #[test]
@@ -117,21 +120,8 @@ fn waking_something_else_is_not_a_wake() {
         assert_ne!(parse(text).intent, Intent::Wake, "{text}");
     }
     assert_eq!(parse("<@1> allume le serveur").intent, Intent::Wake);
-    assert!(!wake_blocked_for("<@1> allume-le stp"));
-    assert!(wake_blocked_for("<@1> lance la partie"));
-}
-
-/// Whether the wake gate forbids a wake for this public message.
-fn wake_blocked_for(text: &str) -> bool {
-    let bot = crate::Addressee {
-        bot_id: 1,
-        bot_name: "CubeGuardian",
-    };
-    crate::Recognizer::new()
-        .analyse(text, crate::Channel::Guild, &bot, |input| {
-            input.wake_blocked
-        })
-        .unwrap()
+    assert!(!gates("<@1> allume-le stp").wake_blocked);
+    assert!(gates("<@1> lance la partie").wake_blocked);
 }
 
 #[test]
