@@ -699,7 +699,7 @@ impl<'t> Work<'t> {
                 first = false;
             }
         }
-        retract || deferral && (!subject || takes_it_back)
+        retract || (deferral && (!subject || takes_it_back))
     }
 
     /// Whether the "on" at `i` is the French pronoun: its verb or object pronoun follows
