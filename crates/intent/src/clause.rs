@@ -247,11 +247,12 @@ fn conditional(t: &Tagged<'_>, i: usize) -> bool {
     false
 }
 
-/// Whether token `j` opens its clause: only the address, greetings, politeness and
-/// conjunctions come before it since the sentence's start or the last comma. A
-/// subordinate clause that follows words of another clause belongs to it: in "ça crash
-/// dès qu'on entre dans le nether, relance mc" it says when the crashes happen, not when to
-/// restart.
+/// Whether token `j` opens its clause: only a call (of the bot or of anyone), greetings,
+/// politeness and conjunctions come before it since the sentence's start or the last
+/// comma. A subordinate clause that follows words of another clause belongs to it: in "ça
+/// crash dès qu'on entre dans le nether, relance mc" it says when the crashes happen, not
+/// when to restart. (The model's `opens_clause` asks it of an order, where another
+/// member's mention before it does count: the order is then theirs.)
 fn opens_clause(t: &Tagged<'_>, j: usize) -> bool {
     (0..j)
         .rev()

@@ -26,10 +26,10 @@ pub(crate) struct Gates {
     pub(crate) wake_blocked: bool,
 }
 
-/// The bytes the markup scans of [`crate::model::features`] and [`quoted`] react to. They read every
-/// byte of a message, nearly all of them letters and spaces: one table look-up skips
-/// those, where the `match` tested each against every arm (a tenth of the scoring's
-/// instructions).
+/// The bytes the markup scans of [`crate::model::features`] and [`quoted`] react to.
+/// They read every byte of a message, nearly all of them letters and spaces: one table
+/// look-up skips those, where the `match` tested each against every arm (a tenth of the
+/// scoring's instructions).
 pub(crate) const MARKUP_BYTES: [bool; 256] = {
     let mut table = [false; 256];
     let markup = b"`|\"*_>\n~";
@@ -183,7 +183,7 @@ pub(crate) fn quoted(bytes: &[u8], pos: usize) -> bool {
 /// the message is quoted (`` `relance le serveur` ``, `||reboot||`, "« relance » qu'ils
 /// disent") or has an object that is not the server ("relance la musique", "reboot mon
 /// pc"). Then no weight can make the message a restart.
-pub(crate) fn not_asked(norm: &Normalized, t: &Tagged<'_>, act: Act) -> bool {
+fn not_asked(norm: &Normalized, t: &Tagged<'_>, act: Act) -> bool {
     let mut any = false;
     for (i, s) in t.slots().iter().enumerate() {
         if let Some(Lex::Action(a, form)) = s.lex {
@@ -309,15 +309,10 @@ fn doing_verb(w: &[u8]) -> bool {
 /// before the verb as talk, which is most requests in regional or SMS French; the model
 /// weighs them instead.)
 pub(crate) fn restart_blocked(norm: &Normalized, t: &Tagged<'_>, ev: &Evidence) -> bool {
-    let has = |act| {
-        t.slots()
-            .iter()
-            .any(|s| matches!(s.lex, Some(Lex::Action(a, _)) if a == act))
-    };
     // No restart word at all (or only wake words: "allume le serveur"): whatever the
     // n-grams suggest, nothing names a restart. "re-démarre" is a wake word that the
     // grammar folds into a restart order, hence its score counts as a word.
-    let no_restart_word = !has(Act::Restart) && ev.scores[0] == 0.0;
+    let no_restart_word = !has_restart_word(t) && ev.scores[0] == 0.0;
     // A question about how to ask for a restart, and no order anywhere: help, whatever
     // story comes before it.
     let how_to_only = ev.restart_how_to && ev.scores[0] == 0.0;
@@ -372,7 +367,7 @@ const REPORTED_FIRST: [bool; 256] = {
 };
 
 /// Whether the normalised text reports or mocks someone's words ([`REPORTED_SPEECH`]).
-pub(crate) fn reported(bytes: &[u8]) -> bool {
+fn reported(bytes: &[u8]) -> bool {
     // Both tests of a byte (a phrase's first letter, at the start of a word) are made
     // before the one branch: apart, each was taken at random on common letters and spaces,
     // and mispredicted.
@@ -393,12 +388,16 @@ pub(crate) fn reported(bytes: &[u8]) -> bool {
 /// wake word as the second half of a restart ("re-démarre", "re start": no wake is asked).
 /// Then no weight can make the message a wake.
 pub(crate) fn wake_blocked(norm: &Normalized, t: &Tagged<'_>, ev: &Evidence) -> bool {
-    let restart_word = t
-        .slots()
-        .iter()
-        .any(|s| matches!(s.lex, Some(Lex::Action(Act::Restart, _))));
-    let folded_restart = !restart_word && ev.scores[0] > 0.0 && ev.scores[1] == 0.0;
+    let folded_restart = !has_restart_word(t) && ev.scores[0] > 0.0 && ev.scores[1] == 0.0;
     folded_restart || not_asked(norm, t, Act::Wake)
+}
+
+/// Whether the lexicon found a restart word in the message (before the grammar folds
+/// "re-démarre" into one).
+fn has_restart_word(t: &Tagged<'_>) -> bool {
+    t.slots()
+        .iter()
+        .any(|s| matches!(s.lex, Some(Lex::Action(Act::Restart, _))))
 }
 
 #[cfg(test)]

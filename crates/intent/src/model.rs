@@ -424,8 +424,9 @@ pub(crate) fn features(input: &Input<'_>, mut emit: impl FnMut(u32)) {
     emit(Fnv::new(11).bytes(last).bucket());
 }
 
-/// Whether token `i` opens its clause: only the address, a greeting, politeness, an
-/// adverb or a conjunction stands between it and the start or the last punctuation.
+/// Whether token `i` opens its clause: only the bot's address, a greeting, politeness,
+/// an adverb or a conjunction stands between it and the start or the last punctuation.
+/// (`clause::opens_clause` asks it of a condition, before which anyone may be called.)
 fn opens_clause(t: &Tagged<'_>, i: usize) -> bool {
     for s in t.slots()[..i].iter().rev() {
         match s.kind {

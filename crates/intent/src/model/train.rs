@@ -1,10 +1,7 @@
 //! Offline training of [`super`]'s weights on the development split (run by `scripts/train-intent.sh`).
 
 use super::*;
-use crate::clause;
 use crate::corpus::{load, Split};
-use crate::gates::{not_asked, reported};
-use crate::lexicon::Act;
 use crate::{decide, Addressee, Recognizer};
 
 /// Passes over the data; more overfits the corpus' phrasings (measured by
@@ -385,7 +382,10 @@ fn explain() {
         bot_id: 1,
         bot_name: "CubeGuardian",
     };
-    let model = Model::embedded().expect("the shipped weights decode");
+    let model = recognizer
+        .model
+        .as_ref()
+        .expect("the shipped weights decode");
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         let (channel, message) = match line.strip_prefix("dm\t") {
             Some(m) => (crate::Channel::Dm, m),
@@ -394,21 +394,11 @@ fn explain() {
         let message = message.replace("\\n", "\n");
         let shown = recognizer.analyse(&message, channel, &bot, |input| {
             let p = model.probabilities(input);
-            let restart_gates = [
-                input.evidence.restart_vetoed,
-                reported(input.norm.as_bytes()),
-                not_asked(input.norm, input.tagged, Act::Restart),
-                clause::every_order_withheld(input.tagged, Act::Restart),
-            ];
             format!(
-                "rules {:?} {:.2} scores {:.2?} vetoed {} talk_only {} talk {} gates {:?} \
-                 (vetoed, reported, not asked, withheld: {restart_gates:?})\n    p {:.3?} -> {:?}",
+                "rules {:?} {:.2} {:.2?}\n    {:?}\n    p {:.3?} -> {:?}",
                 input.rules_intent,
                 input.rules_score,
-                input.evidence.scores,
-                input.evidence.restart_vetoed,
-                input.evidence.restart_talk_only,
-                input.evidence.talk_seen,
+                input.evidence,
                 input.gates(),
                 p,
                 decide(p, input.gates()),

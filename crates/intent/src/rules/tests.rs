@@ -237,6 +237,7 @@ fn a_later_clause_about_something_else_withdraws_nothing() {
         "reboot mc, the music bot can wait till later",
         "un reboot serait pas de refus",
         "fais repartir le serveur, on est six à attendre",
+        "relance le serveur, la musique peut attendre",
         "un reboot, vite, avant que tout le monde parte",
         "reboot it before everyone leaves",
         "reboot vite fait stp, on a un raid dans 5 min",
