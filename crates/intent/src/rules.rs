@@ -394,7 +394,21 @@ impl<'t> Work<'t> {
             }
             let next = self.next_content(i);
             let next_lex = next.and_then(|j| self.lex[j]);
+            if let Some(len) = self.connector(i) {
+                for k in i..i + len {
+                    self.role[k] = Role::Other;
+                }
+                continue;
+            }
             match self.lex[i] {
+                // "toi, relance le serveur": the bot singled out, as by its name.
+                Some(Lex::Object(Obj::SelfRef))
+                    if self.text(i) == b"toi"
+                        && self.prev_content(i).is_none()
+                        && matches!(next_lex, Some(Lex::Action(..))) =>
+                {
+                    self.role[i] = Role::Other;
+                }
                 // "re-démarre", "re start": a restart. After an apostrophe ("we're"): a copula.
                 Some(Lex::Re) => {
                     if self.slots[i].after_apostrophe {
@@ -606,6 +620,9 @@ impl<'t> Work<'t> {
                     self.lex[i] = Some(Lex::Deferral);
                 }
                 Some(Lex::Train) if prev_text != b"en" => self.lex[i] = None,
+                // "relance avant que je devienne fou", "before I lose it": a deadline that
+                // hurries the order, where "avant ce soir" and "before that" put it off.
+                Some(Lex::Deferral) if self.hurries(i) => self.lex[i] = Some(Lex::Adverb),
                 // "plus": "ne redémarre plus", "plus besoin de…" negate; "de plus en plus",
                 // "le plus vite possible", "plus tard" compare.
                 Some(Lex::NegAfter) => {
@@ -633,6 +650,95 @@ impl<'t> Work<'t> {
                 _ => {}
             }
         }
+    }
+
+    /// Whether the action noun at `p` is the subject of a wish in the conditional ("un
+    /// reboot serait pas de refus", "une relance serait la bienvenue", "a restart would be
+    /// great"): a request, where "le reboot était long" speaks of one.
+    fn welcomed(&self, p: usize) -> bool {
+        let Some(k) = self.next_content(p) else {
+            return false;
+        };
+        if !matches!(self.text(k), b"serait" | b"would" | b"ferait") {
+            return false;
+        }
+        let mut j = k;
+        for _ in 0..4 {
+            let Some(q) = self.next_content(j) else {
+                return false;
+            };
+            if matches!(
+                self.text(q),
+                b"great"
+                    | b"nice"
+                    | b"cool"
+                    | b"awesome"
+                    | b"appreciated"
+                    | b"welcome"
+                    | b"perfect"
+                    | b"amazing"
+                    | b"lovely"
+                    | b"helpful"
+                    | b"help"
+                    | b"top"
+                    | b"bien"
+                    | b"bienvenu"
+                    | b"bienvenue"
+                    | b"genial"
+                    | b"parfait"
+                    | b"sympa"
+                    | b"super"
+                    | b"apprecie"
+                    | b"appreciee"
+                    | b"refus"
+                    | b"utile"
+                    | b"ideal"
+                    | b"nickel"
+                    | b"plaisir"
+            ) {
+                return true;
+            }
+            j = q;
+        }
+        false
+    }
+
+    /// How many words a discourse connector of several words starting at `i` spans ("du
+    /// coup", "en tout cas", "en attendant", "by the way"): they tie a request to what came
+    /// before and ask nothing, but each word alone means something else ("un coup de
+    /// main", "en attendant le reboot").
+    fn connector(&self, i: usize) -> Option<usize> {
+        const CONNECTORS: &[&[&[u8]]] = &[
+            &[b"du", b"coup"],
+            &[b"en", b"tout", b"cas"],
+            &[b"dans", b"tous", b"les", b"cas"],
+            &[b"de", b"toute", b"facon"],
+            &[b"en", b"attendant"],
+            &[b"by", b"the", b"way"],
+            &[b"in", b"the", b"meantime"],
+        ];
+        let first = self.text(i);
+        'phrases: for phrase in CONNECTORS {
+            if phrase[0] != first || i + phrase.len() > self.slots.len() {
+                continue;
+            }
+            for (k, word) in phrase.iter().enumerate().skip(1) {
+                if !self.is_content(i + k) || self.text(i + k) != *word {
+                    continue 'phrases;
+                }
+            }
+            // "en attendant le reboot", "un coup de main": the phrase goes on, it is no
+            // connector.
+            let after = self.next_content(i + phrase.len() - 1);
+            if after.is_some_and(|j| {
+                matches!(self.lex[j], Some(Lex::Determiner | Lex::Preposition))
+                    || matches!(self.text(j), b"de" | b"d" | b"que" | b"qu")
+            }) {
+                return None;
+            }
+            return Some(phrase.len());
+        }
+        None
     }
 
     /// Whether a clause withdraws what was said before it: it has no action of its own
@@ -676,8 +782,6 @@ impl<'t> Work<'t> {
                 Lex::Blocker if opens_on_noun && self.after_modal(i) => subject = true,
                 // "le reboot ? plus tard": withdrawn for now.
                 Lex::Blocker => retract = true,
-                // "avant que tout le monde parte", "before everyone leaves": a hurry.
-                Lex::Deferral if self.hurries(i) => {}
                 Lex::Deferral => deferral = true,
                 Lex::Negation
                     if first
@@ -1093,6 +1197,16 @@ impl<'t> Work<'t> {
         let mut counted = 0;
         let mut j = p;
         let mut new_subject = false;
+        let welcomed = matches!(form, Form::Noun | Form::Base)
+            && !definite_noun
+            && self.prev_content(p).is_some_and(|q| {
+                // English "a" is read as French "a" (has) until here.
+                matches!(
+                    self.lex[q],
+                    Some(Lex::Determiner | Lex::Adjective | Lex::AuxA)
+                )
+            })
+            && self.welcomed(p);
         while let Some(k) = self.next_content(j) {
             j = k;
             let lex = self.content(k);
@@ -1110,6 +1224,7 @@ impl<'t> Work<'t> {
                         | Lex::Thanks
                 )
             ) || self.slots[k].refers == Ref::OtherMention
+                || (lex == Some(Lex::PastAux) && self.text(k) == b"g")
             {
                 new_subject = true;
             }
@@ -1131,6 +1246,12 @@ impl<'t> Work<'t> {
                 || (lex == Some(Lex::Determiner)
                     && matches!(self.text(k), b"le" | b"la" | b"les" | b"l"));
             if !clitic {
+                counted += 1;
+            }
+            // SMS "g" stands for the two words "j'ai", subject included (it opens a clause
+            // above): "relance g plus de tps" is no more negated than "relance j'ai plus
+            // de temps".
+            if lex == Some(Lex::PastAux) && self.text(k) == b"g" {
                 counted += 1;
             }
             if definite_noun
@@ -1249,7 +1370,7 @@ impl<'t> Work<'t> {
         if matches!(object, Some(Obj::Foreign | Obj::SelfRef)) {
             return Reading::Talk;
         }
-        if noun_is_subject {
+        if noun_is_subject && !welcomed {
             return if c.question {
                 Reading::State
             } else {

@@ -89,6 +89,9 @@ pub(super) const OTHER_VERB_FORMS: &[(&str, Act, Form)] = &[
     ("relancement", Restart, Noun),
     ("repartir", Restart, Infinitive),
     ("redem", Restart, Base),
+    // The clipped imperative "relanc le serv": as a typo it ties with the rarer past
+    // "relança", and ties go to the harmless reading.
+    ("relanc", Restart, Base),
     // Chat shorthand, Québec and clipped spellings: known, so that the gates can check
     // their object (a restart needs a restart word, see `model::restart_blocked`).
     ("repars", Restart, Base),
@@ -555,6 +558,8 @@ pub(super) const WORDS: &[(&str, Lex)] = &[
     ("voudrait", Modal(Modal::Desire, Person::Third)),
     ("aimerait", Modal(Modal::Desire, Person::Third)),
     ("want", Modal(Modal::Desire, Person::Third)),
+    // "requesting a server restart".
+    ("requesting", Modal(Modal::Desire, Person::Third)),
     ("wanna", Modal(Modal::Desire, Person::Third)),
     ("wants", Modal(Modal::Desire, Person::Third)),
     ("like", Modal(Modal::Desire, Person::Third)),
@@ -591,6 +596,10 @@ pub(super) const WORDS: &[(&str, Lex)] = &[
     ("ask", Modal(Modal::Ask, Person::Third)),
     ("asking", Modal(Modal::Ask, Person::First)),
     ("faire", Do),
+    // "merci de procéder au redémarrage": the formal light verb.
+    ("proceder", Do),
+    ("procede", Do),
+    ("procedez", Do),
     ("fais", Do),
     ("fait", Do),
     ("do", Do),
@@ -829,6 +838,16 @@ pub(super) const WORDS: &[(&str, Lex)] = &[
     ("mdr", Greeting),
     ("ptdr", Greeting),
     ("xd", Greeting),
+    // Discourse connectors that open a clause ("sinon relance le serv", "faque tu peux-tu
+    // repartir le serv ?", "anyway, restart it"): they frame, they ask nothing.
+    ("sinon", Greeting),
+    ("faque", Greeting),
+    ("fak", Greeting),
+    ("voila", Greeting),
+    ("anyway", Greeting),
+    ("anyways", Greeting),
+    ("meanwhile", Greeting),
+    ("btw", Greeting),
     ("re", Re),
     ("stp", Polite),
     ("svp", Polite),

@@ -268,3 +268,75 @@ fn a_later_clause_about_something_else_withdraws_nothing() {
         assert!(verdict(s).evidence.restart_vetoed, "{s}");
     }
 }
+
+#[test]
+fn connectors_and_an_emphatic_toi_open_a_request() {
+    for s in [
+        "du coup relance le serv stp",
+        "en tout cas redémarre le serveur",
+        "en attendant tu peux relancer le serveur ?",
+        "sinon relance le serv",
+        "faque tu peux-tu repartir le serv ?",
+        "anyway, restart the server",
+        "toi relance le serveur",
+        "j'ai demandé à MEE6 par erreur, toi relance le serveur",
+    ] {
+        assert_eq!(read(s), Intent::Restart, "{s}");
+    }
+    // The same words, when the phrase goes on, are no connector.
+    assert_eq!(read("merci du coup de main"), Intent::None);
+    assert_eq!(read("du coup relance pas"), Intent::None);
+}
+
+#[test]
+fn a_hurry_is_no_delay() {
+    for s in [
+        "relance le serveur avant que je devienne fou",
+        "avant que tout le monde parte, relance le serveur",
+        "restart the server rn before I lose it",
+    ] {
+        assert_eq!(read(s), Intent::Restart, "{s}");
+    }
+    for s in [
+        "relance le serveur avant ce soir",
+        "restart it, but before that save",
+    ] {
+        assert_eq!(read(s), Intent::None, "{s}");
+    }
+}
+
+#[test]
+fn sms_and_clipped_spellings() {
+    for s in [
+        "relanc le serv vit on tombe dans le vide",
+        "stp relance g plus de tps la",
+    ] {
+        assert_eq!(read(s), Intent::Restart, "{s}");
+    }
+    // "g" is still a past auxiliary: "g relancé" reports.
+    assert_eq!(read("g relancé le serv"), Intent::None);
+}
+
+#[test]
+fn a_wished_for_restart_is_a_request() {
+    for s in [
+        "un reboot serait pas de refus",
+        "une relance serait la bienvenue",
+        "a restart would be great right about now",
+        "un redémarrage ferait du bien",
+        "requesting a server restart",
+    ] {
+        assert_eq!(read(s), Intent::Restart, "{s}");
+    }
+    for s in [
+        "le reboot serait bien",
+        "un reboot serait bien ce soir",
+        "un reboot serait inutile",
+        "a restart would break everything",
+        "a restart would be great tonight",
+        "un reboot par semaine serait bien",
+        "I appreciate the restart",
+    ] {
+        assert_eq!(read(s), Intent::None, "{s}");
+    }
+}
