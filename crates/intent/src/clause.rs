@@ -38,6 +38,9 @@ pub(crate) fn every_order_withheld(t: &Tagged<'_>, act: Act) -> bool {
 /// trop", "stop restarting the server every evening" speak of a habit, not of now (the
 /// development lines so read all ask nothing).
 fn habitual(t: &Tagged<'_>, i: usize) -> bool {
+    if standing_rule(t, i) {
+        return true;
+    }
     let mut k = i + 1;
     while k + 1 < t.len() && t.slots()[k].kind == TokenKind::Word {
         let next = || t.slots()[k + 1].kind == TokenKind::Word;
@@ -58,7 +61,26 @@ fn habitual(t: &Tagged<'_>, i: usize) -> bool {
                             | b"single"
                             | b"few"
                             | b"other"
-                    ) =>
+                    )
+                    || next() && is_day(t.text(k + 1)) =>
+            {
+                return true
+            }
+            // "chaque dimanche", "tous les soirs", "tous les lundis".
+            b"chaque"
+                if next()
+                    && (is_day(t.text(k + 1))
+                        || matches!(t.text(k + 1), b"soir" | b"jour" | b"semaine" | b"nuit")) =>
+            {
+                return true
+            }
+            b"tous"
+                if next()
+                    && t.text(k + 1) == b"les"
+                    && k + 2 < t.len()
+                    && t.slots()[k + 2].kind == TokenKind::Word
+                    && (is_day(t.text(k + 2).strip_suffix(b"s").unwrap_or(t.text(k + 2)))
+                        || matches!(t.text(k + 2), b"soirs" | b"jours" | b"matins" | b"nuits")) =>
             {
                 return true
             }
@@ -76,6 +98,43 @@ fn habitual(t: &Tagged<'_>, i: usize) -> bool {
         k += 1;
     }
     false
+}
+
+/// A day of the week, French or English ("every Sunday", "chaque dimanche").
+fn is_day(w: &[u8]) -> bool {
+    matches!(
+        w,
+        b"lundi"
+            | b"mardi"
+            | b"mercredi"
+            | b"jeudi"
+            | b"vendredi"
+            | b"samedi"
+            | b"dimanche"
+            | b"monday"
+            | b"tuesday"
+            | b"wednesday"
+            | b"thursday"
+            | b"friday"
+            | b"saturday"
+            | b"sunday"
+            | b"weekday"
+            | b"weekend"
+    )
+}
+
+/// Whether the order's sentence sets a rule for the future rather than asking now: "à
+/// l'avenir, préviens avant de relancer", "dorénavant relance-le la nuit", "from now on,
+/// restart requests go through the mods".
+fn standing_rule(t: &Tagged<'_>, i: usize) -> bool {
+    let (start, end) = sentence(t, i);
+    (start..end).any(|k| match t.text(k) {
+        b"dorenavant" | b"desormais" | b"henceforth" => t.slots()[k].kind == TokenKind::Word,
+        b"avenir" => k >= 2 && t.text(k - 1) == b"l" && t.text(k - 2) == b"a",
+        b"from" => phrase_at(t, k, &[b"from", b"now", b"on"]),
+        b"in" => phrase_at(t, k, &[b"in", b"the", b"future"]),
+        _ => false,
+    })
 }
 
 /// Whether the speaker is the subject of the order: "je relance le serveur dans 5 min",
@@ -195,10 +254,36 @@ fn subordinator(t: &Tagged<'_>, j: usize) -> Option<usize> {
             Some(3)
         }
         b"as" if matches!(next(1), Some(b"soon")) && matches!(next(2), Some(b"as")) => Some(3),
+        // "the moment it lags again, restart", "next time it crashes, reboot", "la
+        // prochaine fois que ça plante, relance".
+        b"the" if matches!(next(1), Some(b"moment")) => Some(2),
+        b"next" if matches!(next(1), Some(b"time")) => Some(2),
+        b"every" if matches!(next(1), Some(b"time")) => Some(2),
+        b"la" if matches!(next(1), Some(b"prochaine")) && matches!(next(2), Some(b"fois")) => {
+            Some(3)
+        }
+        b"chaque" if matches!(next(1), Some(b"fois")) => Some(2),
         // "after checking with everyone": what was done, not what to wait for.
         b"after" if next(1).is_some_and(|w| w.ends_with(b"ing")) => None,
         b"after" | b"until" | b"till" => Some(1),
         _ => None,
+    }
+}
+
+/// Whether token `k` opens a restriction on what was said before it: "seulement si",
+/// "only if", "unless", "sauf si", "à condition que", "provided that".
+fn restricts(t: &Tagged<'_>, k: usize) -> bool {
+    match t.text(k) {
+        b"seulement" | b"only" => k + 1 < t.len() && matches!(t.text(k + 1), b"si" | b"if"),
+        b"sauf" => k + 1 < t.len() && matches!(t.text(k + 1), b"si" | b"s"),
+        b"unless" | b"provided" => t.slots()[k].kind == TokenKind::Word,
+        b"condition" => {
+            k >= 1
+                && t.text(k - 1) == b"a"
+                && k + 1 < t.len()
+                && matches!(t.text(k + 1), b"que" | b"qu")
+        }
+        _ => false,
     }
 }
 
@@ -222,6 +307,11 @@ fn polite(t: &Tagged<'_>, from: usize, to: usize) -> bool {
 /// addressee's convenience ("si tu peux", "when you get a chance").
 fn conditional(t: &Tagged<'_>, i: usize) -> bool {
     let (start, end) = sentence(t, i);
+    // "un redémarrage ce serait bien, mais seulement si tout le monde est d'accord",
+    // "restart it, unless someone's in the end": a restriction reaches back over commas.
+    if (i + 1..end).any(|k| restricts(t, k)) {
+        return true;
+    }
     let clause_end = (i + 1..end)
         .find(|&k| t.slots()[k].kind == TokenKind::Comma)
         .unwrap_or(end);

@@ -99,11 +99,24 @@ pub(crate) fn object_class(t: &Tagged<'_>, i: usize) -> u8 {
         if matches!(s.refers, Ref::OtherMention | Ref::OtherAt) {
             return b'F';
         }
+        // "réveille-moi quand…", "wake me up at 7": the speaker is the object, where
+        // "relance-moi le serveur" asks for the server on the speaker's behalf.
+        if j == i + 1 && matches!(t.text(j), b"moi" | b"me") && !names_object_next(t, j) {
+            return b'F';
+        }
         match s.lex {
             Some(Lex::Determiner) => {
                 determiner = true;
                 possessive |= is_possessive(t.text(j));
             }
+            // "redémarre le monde", "relance notre monde": the world, not "tout le monde".
+            Some(Lex::Presence)
+                if determiner && t.text(j) == b"monde" && !(j >= 2 && t.text(j - 2) == b"tout") =>
+            {
+                return b'F'
+            }
+            // "reboot 2020 pls": a year is restarted in jest only.
+            Some(Lex::Number) if is_year(t.text(j)) => return b'F',
             Some(Lex::Subject(_) | Lex::Clitic) if !determiner => {}
             Some(Lex::Object(Obj::Server)) if possessive => return b'F',
             Some(Lex::Object(Obj::Server)) => {
@@ -153,6 +166,25 @@ pub(crate) fn object_class(t: &Tagged<'_>, i: usize) -> u8 {
         j += 1;
     }
     b'E'
+}
+
+/// Whether the word after `j` starts the action's object ("relance-moi le serveur",
+/// "restart me the server").
+fn names_object_next(t: &Tagged<'_>, j: usize) -> bool {
+    t.slots().get(j + 1).is_some_and(|x| {
+        x.kind == TokenKind::Word
+            && matches!(
+                x.lex,
+                Some(Lex::Determiner | Lex::Object(Obj::Server | Obj::Pronoun))
+            )
+    })
+}
+
+/// A four-digit number from 1900 to 2099.
+fn is_year(w: &[u8]) -> bool {
+    w.len() == 4
+        && (w.starts_with(b"19") || w.starts_with(b"20"))
+        && w.iter().all(u8::is_ascii_digit)
 }
 
 /// Whether byte `pos` of the normalised text lies inside inline code, a spoiler, double

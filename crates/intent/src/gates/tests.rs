@@ -157,3 +157,55 @@ fn a_wake_word_folded_into_a_restart_is_not_a_wake() {
     }
     assert_eq!(parse("<@1> démarre le serveur").intent, Intent::Wake);
 }
+
+/// The fourth writer's near-misses: the world or the map, a year, the speaker as the
+/// object; each against a look-alike the gate must leave to the model.
+#[test]
+fn the_world_a_year_and_the_speaker_are_other_objects() {
+    for text in [
+        "<@1> restart the world pls, the nether is broken",
+        "<@1> relance notre monde stp",
+        "<@1> redémarre le monde, les chunks chargent plus",
+        "<@1> relance la map stp",
+        "<@1> reboot 2020 pls",
+    ] {
+        assert!(blocked(text), "{text}");
+    }
+    for text in [
+        "<@1> redémarre le serveur, tout le monde est déco",
+        "<@1> relance le serveur tout le monde attend",
+        "<@1> relance-moi le serveur stp",
+        "<@1> reboot le serv, 20 joueurs attendent",
+    ] {
+        assert!(!blocked(text), "{text}");
+    }
+    assert!(gates("<@1> réveille-moi quand le serveur sera revenu").wake_blocked);
+    assert!(gates("<@1> wake me up at 7").wake_blocked);
+    assert!(!gates("<@1> réveille-moi le serveur stp").wake_blocked);
+}
+
+/// Conditions, standing rules and schedules the clause reading had missed; the order
+/// beside a condition on the bot's convenience stands.
+#[test]
+fn restrictions_rules_and_schedules_withhold_the_order() {
+    for text in [
+        "<@1> un redémarrage ce serait bien, mais seulement si tout le monde est d'accord.",
+        "<@1> restart it unless someone is in a raid",
+        "<@1> the moment it lags again, restart",
+        "<@1> la prochaine fois que ça plante, relance",
+        "<@1> would it be possible to schedule a restart for every Sunday?",
+        "<@1> relance le serveur tous les dimanches",
+        "<@1> restart requests go through the mods from now on, FYI",
+        "<@1> serait-il possible qu'à l'avenir tu préviennes avant de relancer ?",
+        "<@1> dorénavant relance le serveur la nuit",
+    ] {
+        assert!(blocked(text), "{text}");
+    }
+    for text in [
+        "<@1> relance le serveur si tu peux",
+        "<@1> restart the second server",
+        "<@1> relance le serveur, on verra si ça règle le truc",
+    ] {
+        assert!(!blocked(text), "{text}");
+    }
+}

@@ -253,6 +253,13 @@ pub(super) const WORDS: &[(&str, Lex)] = &[
     ("machin", Object(Obj::Pronoun)),
     ("bidule", Object(Obj::Pronoun)),
     ("thing", Object(Obj::Pronoun)),
+    // The world or the map is not the server: restarting one is a reset, which the
+    // bot does not do ("relance la map", "restart the world"; "world" would otherwise
+    // be read as a typo of "would").
+    ("map", Object(Obj::Foreign)),
+    ("maps", Object(Obj::Foreign)),
+    ("world", Object(Obj::Foreign)),
+    ("worlds", Object(Obj::Foreign)),
     ("pc", Object(Obj::Foreign)),
     ("ordi", Object(Obj::Foreign)),
     ("ordinateur", Object(Obj::Foreign)),
