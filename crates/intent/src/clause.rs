@@ -292,13 +292,22 @@ fn restricts(t: &Tagged<'_>, k: usize) -> bool {
 /// possible", "as soon as you can"): then the order is asked now.
 fn polite(t: &Tagged<'_>, from: usize, to: usize) -> bool {
     let to = to.min(t.len());
-    (from..to).take(4).any(|k| {
-        second_person(t, k)
+    for k in (from..to).take(4) {
+        // "si je te payais en diamants": the speaker's own doing, a bargain; the "te" after
+        // it is an object, not the addressee's convenience.
+        if matches!(t.text(k), b"je" | b"j" | b"i") {
+            return false;
+        }
+        if second_person(t, k)
             || matches!(
                 t.text(k),
                 b"possible" | b"possibl" | b"needed" | b"necessaire" | b"ok" | b"okay"
             )
-    })
+        {
+            return true;
+        }
+    }
+    false
 }
 
 /// A condition or a moment in the order's sentence: before the order anywhere in the

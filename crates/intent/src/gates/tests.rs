@@ -198,11 +198,13 @@ fn restrictions_rules_and_schedules_withhold_the_order() {
         "<@1> restart requests go through the mods from now on, FYI",
         "<@1> serait-il possible qu'à l'avenir tu préviennes avant de relancer ?",
         "<@1> dorénavant relance le serveur la nuit",
+        "<@1> tu relancerais le serveur si je te payais en diamants ?",
     ] {
         assert!(blocked(text), "{text}");
     }
     for text in [
         "<@1> relance le serveur si tu peux",
+        "<@1> relance le serveur si ça te dérange pas",
         "<@1> restart the second server",
         "<@1> relance le serveur, on verra si ça règle le truc",
     ] {
