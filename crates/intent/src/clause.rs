@@ -292,6 +292,15 @@ fn restricts(t: &Tagged<'_>, k: usize) -> bool {
 /// possible", "as soon as you can"): then the order is asked now.
 fn polite(t: &Tagged<'_>, from: usize, to: usize) -> bool {
     let to = to.min(t.len());
+    // "si ce n'est pas trop demander", "if it's not too much trouble".
+    if (from.max(1)..to).any(|k| {
+        matches!(
+            (t.text(k - 1), t.text(k)),
+            (b"trop", b"demander") | (b"much", b"trouble")
+        )
+    }) {
+        return true;
+    }
     for k in (from..to).take(4) {
         // "si je te payais en diamants": the speaker's own doing, a bargain; the "te" after
         // it is an object, not the addressee's convenience.

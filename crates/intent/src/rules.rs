@@ -656,9 +656,16 @@ impl<'t> Work<'t> {
     /// reboot serait pas de refus", "une relance serait la bienvenue", "a restart would be
     /// great"): a request, where "le reboot était long" speaks of one.
     fn welcomed(&self, p: usize) -> bool {
-        let Some(k) = self.next_content(p) else {
+        let Some(mut k) = self.next_content(p) else {
             return false;
         };
+        // "un restart ce serait top", "a restart, that would be great".
+        if matches!(self.text(k), b"ce" | b"ca" | b"that") {
+            let Some(next) = self.next_content(k) else {
+                return false;
+            };
+            k = next;
+        }
         if !matches!(self.text(k), b"serait" | b"would" | b"ferait") {
             return false;
         }

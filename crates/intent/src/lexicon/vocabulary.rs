@@ -662,6 +662,10 @@ pub(super) const WORDS: &[(&str, Lex)] = &[
     ("au", Determiner),
     ("aux", Determiner),
     ("the", Determiner),
+    // Chat's "the": "reboot ze serveur", "restart da server".
+    ("ze", Determiner),
+    ("da", Determiner),
+    ("teh", Determiner),
     ("teh", Determiner),
     ("an", Determiner),
     ("this", Determiner),
@@ -707,6 +711,11 @@ pub(super) const WORDS: &[(&str, Lex)] = &[
     ("gentil", RequestFrame),
     ("gentille", RequestFrame),
     ("derange", RequestFrame),
+    ("derangerait", RequestFrame),
+    ("embete", RequestFrame),
+    ("embeterait", RequestFrame),
+    // Formal "please": "veuillez redémarrer le serveur".
+    ("veuillez", RequestFrame),
     ("mind", RequestFrame),
     ("bien", Adverb),
     ("juste", Adverb),

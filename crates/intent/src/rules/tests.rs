@@ -323,6 +323,7 @@ fn a_wished_for_restart_is_a_request() {
         "un reboot serait pas de refus",
         "une relance serait la bienvenue",
         "a restart would be great right about now",
+        "un restart ce serait top là maintenant",
         "un redémarrage ferait du bien",
         "requesting a server restart",
     ] {
@@ -339,4 +340,17 @@ fn a_wished_for_restart_is_a_request() {
     ] {
         assert_eq!(read(s), Intent::None, "{s}");
     }
+}
+
+#[test]
+fn formal_frames_and_chat_articles() {
+    for s in [
+        "veuillez redémarrer le serveur.",
+        "ça t'embêterait de relancer le serveur ?",
+        "reboot ze serveur",
+        "restart da server",
+    ] {
+        assert_eq!(read(s), Intent::Restart, "{s}");
+    }
+    assert_eq!(read("veuillez ne pas redémarrer le serveur"), Intent::None);
 }
