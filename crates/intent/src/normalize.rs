@@ -75,15 +75,33 @@ impl Normalized {
         out.elongated[..used].fill(0);
         out.len = 0;
         out.truncated = false;
-        let mut chars = text.chars();
-        for c in chars.by_ref().take(MAX_ANALYSED_CHARS) {
-            if !out.push_source_char(c) {
+        // Bytes, not `chars()`: most of every message is ASCII, and decoding each byte as
+        // a character, then testing it against the arms of `push_source_char`, cost more
+        // than folding it. Other characters are decoded where they start.
+        let src = text.as_bytes();
+        let mut i = 0;
+        let mut count = 0;
+        while i < src.len() {
+            if count == MAX_ANALYSED_CHARS {
                 out.truncated = true;
                 break;
             }
-        }
-        if chars.next().is_some() {
-            out.truncated = true;
+            count += 1;
+            let b = src[i];
+            let fits = if b.is_ascii() {
+                i += 1;
+                out.push_source_ascii(b)
+            } else {
+                let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
+                    break;
+                };
+                i += c.len_utf8();
+                out.push_source_char(c)
+            };
+            if !fits {
+                out.truncated = true;
+                break;
+            }
         }
         // Drop a trailing separator so the last token is followed by nothing.
         while out.len > 0 && matches!(out.bytes[out.len - 1], b' ' | b'\n') {
@@ -133,6 +151,19 @@ impl Normalized {
     /// Whether part of the message was not analysed (too long for the caps above).
     pub(crate) fn truncated(&self) -> bool {
         self.truncated
+    }
+
+    /// [`Normalized::push_source_char`] for an ASCII byte, by one table look-up of its
+    /// class instead of the general arms.
+    #[inline(always)]
+    fn push_source_ascii(&mut self, b: u8) -> bool {
+        match ASCII_CLASS[usize::from(b & 0x7f)] {
+            AsciiClass::Letter => self.push_letter(b | 0x20),
+            AsciiClass::Plain => self.push_plain(b),
+            AsciiClass::Collapsing => self.push_collapsing(b),
+            AsciiClass::Newline => self.push_separator(b'\n'),
+            AsciiClass::Space => self.push_separator(b' '),
+        }
     }
 
     /// Handles one character of the original text; false once the buffer is full.
@@ -238,22 +269,40 @@ impl Normalized {
     /// than its body.
     #[inline(always)]
     fn push_ascii(&mut self, b: u8) -> bool {
+        match ASCII_CLASS[usize::from(b & 0x7f)] {
+            AsciiClass::Letter => self.push_letter(b),
+            AsciiClass::Collapsing => self.push_collapsing(b),
+            _ => self.push_plain(b),
+        }
+    }
+
+    /// [`Normalized::push_ascii`] for a lowercase letter: a third one in a row is dropped
+    /// and marks the run as elongated.
+    #[inline(always)]
+    fn push_letter(&mut self, b: u8) -> bool {
         let n = self.len;
-        if b.is_ascii_alphabetic() {
-            if n >= 2 && self.bytes[n - 1] == b && self.bytes[n - 2] == b {
-                self.elongated[(n - 1) / 64] |= 1 << ((n - 1) % 64);
-                return true;
-            }
-        } else if matches!(
-            b,
-            b'!' | b'?' | b'.' | b',' | b';' | b'~' | b'*' | b'_' | b'-' | b'='
-        ) && n >= 1
-            && self.bytes[n - 1] == b
-        {
-            // Only sentence punctuation and decoration collapse: Discord markup ('>>>',
-            // '<@', '://') keeps its exact spelling.
+        if n >= 2 && self.bytes[n - 1] == b && self.bytes[n - 2] == b {
+            self.elongated[(n - 1) / 64] |= 1 << ((n - 1) % 64);
             return true;
         }
+        self.push_plain(b)
+    }
+
+    /// [`Normalized::push_ascii`] for sentence punctuation and decoration, which collapse
+    /// to one: Discord markup ('>>>', '<@', '://') keeps its exact spelling.
+    #[inline(always)]
+    fn push_collapsing(&mut self, b: u8) -> bool {
+        let n = self.len;
+        if n >= 1 && self.bytes[n - 1] == b {
+            return true;
+        }
+        self.push_plain(b)
+    }
+
+    /// Appends a byte as it is.
+    #[inline(always)]
+    fn push_plain(&mut self, b: u8) -> bool {
+        let n = self.len;
         if n >= NORMALIZED_CAPACITY {
             return false;
         }
@@ -295,6 +344,46 @@ impl Normalized {
         true
     }
 }
+
+/// How an ASCII byte is folded (see [`Normalized::push_source_char`], whose arms for
+/// ASCII this table restates).
+#[derive(Clone, Copy)]
+enum AsciiClass {
+    /// A letter: lowercased, runs beyond two collapse.
+    Letter,
+    /// Digits and punctuation that keep every repetition.
+    Plain,
+    /// Sentence punctuation and decoration: runs collapse to one.
+    Collapsing,
+    /// `\n`, `\r`: a line break.
+    Newline,
+    /// Other control characters and the space: a word separator.
+    Space,
+}
+
+const ASCII_CLASS: [AsciiClass; 128] = {
+    let mut table = [AsciiClass::Plain; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_alphabetic() {
+            AsciiClass::Letter
+        } else if c == b'\n' || c == b'\r' {
+            AsciiClass::Newline
+        } else if c.is_ascii_control() || c == b' ' {
+            AsciiClass::Space
+        } else if matches!(
+            c,
+            b'!' | b'?' | b'.' | b',' | b';' | b'~' | b'*' | b'_' | b'-' | b'='
+        ) {
+            AsciiClass::Collapsing
+        } else {
+            AsciiClass::Plain
+        };
+        b += 1;
+    }
+    table
+};
 
 /// Folds a bot's display name to its letters and digits ("Cube Guardian" → "cubeguardian")
 /// into `out`, returning the length used. Names longer than `out` are cut.
