@@ -249,7 +249,13 @@ impl Lex {
 pub(crate) struct Hit {
     pub(crate) lex: Lex,
     pub(crate) distance: u8,
+    /// The entry an exact match is (see [`Lexicon::words`]), or [`NO_ENTRY`]: the learned
+    /// stage sums a known word's own features in advance, once per entry.
+    pub(crate) entry: u16,
 }
+
+/// [`Hit::entry`] of a typo match or a number: no entry is the word as typed.
+pub(crate) const NO_ENTRY: u16 = u16::MAX;
 
 struct Entry {
     word: Box<[u8]>,
@@ -382,8 +388,15 @@ impl Lexicon {
     }
 
     /// Exact look-up.
-    #[inline]
+    #[cfg(test)]
     pub(crate) fn exact(&self, word: &[u8]) -> Option<Lex> {
+        self.exact_entry(word)
+            .map(|i| self.entries[usize::from(i)].lex)
+    }
+
+    /// Exact look-up: the entry's index.
+    #[inline]
+    fn exact_entry(&self, word: &[u8]) -> Option<u16> {
         let mask = self.index.len() - 1;
         let mut k = word_hash(word) & mask;
         loop {
@@ -393,7 +406,7 @@ impl Lexicon {
             }
             let entry = &self.entries[usize::from(slot - 1)];
             if entry.word.as_ref() == word {
-                return Some(entry.lex);
+                return Some(slot - 1);
             }
             k = (k + 1) & mask;
         }
@@ -415,10 +428,15 @@ impl Lexicon {
             return Some(Hit {
                 lex: number_class(word),
                 distance: 0,
+                entry: NO_ENTRY,
             });
         }
-        if let Some(lex) = self.exact(word) {
-            return Some(Hit { lex, distance: 0 });
+        if let Some(i) = self.exact_entry(word) {
+            return Some(Hit {
+                lex: self.entries[usize::from(i)].lex,
+                distance: 0,
+                entry: i,
+            });
         }
         if word.len() < 4 || !word[0].is_ascii_lowercase() {
             return None;
@@ -450,6 +468,7 @@ impl Lexicon {
                         Hit {
                             lex: entry.lex,
                             distance: d,
+                            entry: NO_ENTRY,
                         },
                     ));
                 }
@@ -458,8 +477,7 @@ impl Lexicon {
         best.map(|(_, hit)| hit)
     }
 
-    /// Iterates over every word with its class (for audits and tests).
-    #[cfg(test)]
+    /// Every word with its class, in the order of [`Hit::entry`].
     pub(crate) fn words(&self) -> impl Iterator<Item = (&[u8], Lex)> {
         self.entries.iter().map(|e| (e.word.as_ref(), e.lex))
     }

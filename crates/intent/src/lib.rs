@@ -132,10 +132,12 @@ pub struct Recognizer {
 impl Recognizer {
     /// Prepares the lexicon (a few thousand words) and decodes the weights, once.
     pub fn new() -> Self {
-        Recognizer {
-            lexicon: Lexicon::new(),
-            model: Model::embedded(),
+        let lexicon = Lexicon::new();
+        let mut model = Model::embedded();
+        if let Some(model) = &mut model {
+            model.know_words(lexicon.words());
         }
+        Recognizer { lexicon, model }
     }
 
     /// Runs the stages up to the learned one and hands `f` what it looks at; `None` for a

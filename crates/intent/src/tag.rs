@@ -5,7 +5,7 @@
 //! Guardian", "@CubeGuardian", "cubeguardien" all name it), and of textual `@someone`
 //! addresses. Works in fixed arrays: nothing here allocates.
 
-use crate::lexicon::{self, Lex, Lexicon, MAX_WORD_BYTES};
+use crate::lexicon::{self, Hit, Lex, Lexicon, MAX_WORD_BYTES, NO_ENTRY};
 use crate::normalize::{compact_name, Normalized};
 use crate::token::{self, TokenKind, Tokens, MAX_TOKENS};
 
@@ -50,6 +50,9 @@ pub(crate) struct Slot {
     pub(crate) end: u16,
     /// Set by the address stage for vocatives and bot mentions: not part of the content.
     pub(crate) skip: bool,
+    /// The lexicon entry that is this word exactly as typed (`lexicon::NO_ENTRY` if
+    /// none): the learned stage adds that entry's own features, summed in advance.
+    pub(crate) entry: u16,
 }
 
 const EMPTY: Slot = Slot {
@@ -62,6 +65,7 @@ const EMPTY: Slot = Slot {
     start: 0,
     end: 0,
     skip: false,
+    entry: NO_ENTRY,
 };
 
 /// Room for the slots of one message (2.2 KiB), kept by the caller and overwritten by
@@ -166,10 +170,8 @@ impl<'a> Tagged<'a> {
                 }
                 TokenKind::Word => {
                     let mut word_buf = [0u8; MAX_WORD_BYTES];
-                    let word = without_apostrophes(
-                        &bytes[usize::from(tok.start)..usize::from(tok.end)],
-                        &mut word_buf,
-                    );
+                    let raw = &bytes[usize::from(tok.start)..usize::from(tok.end)];
+                    let word = without_apostrophes(raw, &mut word_buf);
                     let mut hit = word.and_then(|w| lexicon.lookup(w));
                     if tok.elongated {
                         // "redémarreeee" folds to "redemarree", which reads as a feminine
@@ -178,12 +180,22 @@ impl<'a> Tagged<'a> {
                         let squeezed = squeeze(norm, tok.start, tok.end, &mut squeezed_buf);
                         let alt = lexicon.lookup(squeezed);
                         if alt.is_some_and(|a| hit.is_none_or(|h| a.distance <= h.distance)) {
-                            hit = alt;
+                            // Not the word as typed: no entry.
+                            hit = alt.map(|a| Hit {
+                                entry: NO_ENTRY,
+                                ..a
+                            });
                         }
                     }
                     if let Some(hit) = hit {
                         slot.lex = Some(hit.lex);
                         slot.distance = hit.distance;
+                        // Only the word as typed (the very bytes of the text, no
+                        // apostrophe taken out, no "r'" read as "re"): the model's
+                        // features are of the typed text.
+                        if word.is_some_and(|w| std::ptr::eq(w, raw)) {
+                            slot.entry = hit.entry;
+                        }
                     }
                     slot.refers = if word.is_some_and(|w| is_name(w, name)) {
                         Ref::BotName
@@ -222,10 +234,11 @@ impl<'a> Tagged<'a> {
             joined[..wa.len()].copy_from_slice(wa);
             joined[wa.len()..wa.len() + wb.len()].copy_from_slice(wb);
             if is_name(&joined[..wa.len() + wb.len()], name) {
-                self.slots[i - 1].refers = Ref::BotName;
-                self.slots[i - 1].lex = None;
-                self.slots[i].refers = Ref::BotName;
-                self.slots[i].lex = None;
+                for slot in &mut self.slots[i - 1..=i] {
+                    slot.refers = Ref::BotName;
+                    slot.lex = None;
+                    slot.entry = NO_ENTRY;
+                }
             }
         }
     }
