@@ -555,23 +555,32 @@ fn is_adjacent_swap(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Optimal-string-alignment distance (Damerau-Levenshtein with adjacent transpositions,
-/// no substring edited twice), or `None` as soon as it must exceed `budget`. Three rows on
-/// the stack; both words must be at most [`MAX_WORD_BYTES`] long.
-///
-/// Only the diagonal band of the table is computed (the typo scan runs this on every
-/// candidate that passes the letter-set filter): a cell `|i - j|` away from the diagonal
-/// costs at least that many edits, so outside the band every cell exceeds `budget`. All
-/// cells are capped at `budget + 1` ("too far"), which keeps every value within budget
-/// exact and every other one beyond it: the answer is the full table's.
+/// no substring edited twice), or `None` as soon as it must exceed `budget`; both words
+/// must be at most [`MAX_WORD_BYTES`] long. The typo scan runs this on every candidate
+/// that passes the letter-set filter, so the budgets it uses (up to 2) are answered by
+/// direct comparisons, larger ones by the table.
 pub(crate) fn bounded_osa(a: &[u8], b: &[u8], budget: u8) -> Option<u8> {
     if a.len() > MAX_WORD_BYTES || b.len() > MAX_WORD_BYTES {
         return None;
     }
     match budget {
-        0 => return (a == b).then_some(0),
-        1 => return within_one_edit(a, b),
-        _ => {}
+        0 => (a == b).then_some(0),
+        1 => within_one_edit(a, b),
+        2 => within_two_edits(a, b),
+        _ => banded_osa(a, b, budget),
     }
+}
+
+/// [`bounded_osa`] by its table, for budgets beyond 2 (never those of typo matching,
+/// which [`within_two_edits`] answers without one). Out of line: its three rows on the
+/// stack made every typo candidate's call pay for them.
+///
+/// Only the diagonal band of the table is computed: a cell `|i - j|` away from the
+/// diagonal costs at least that many edits, so outside the band every cell exceeds
+/// `budget`. All cells are capped at `budget + 1` ("too far"), which keeps every value
+/// within budget exact and every other one beyond it: the answer is the full table's.
+#[inline(never)]
+fn banded_osa(a: &[u8], b: &[u8], budget: u8) -> Option<u8> {
     // A common prefix or suffix costs no edit (an edit or swap across its edge only
     // trades equal letters): the table covers what lies between, a few letters of each.
     let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
@@ -615,6 +624,32 @@ pub(crate) fn bounded_osa(a: &[u8], b: &[u8], budget: u8) -> Option<u8> {
     }
     let d = prev[width - 1];
     (d <= budget).then_some(d)
+}
+
+/// [`bounded_osa`] with a budget of 2 (every typo candidate of 8 letters or more) without
+/// a table: past the common prefix (which costs nothing, as in the table), the first
+/// letters differ, so the first edit is there — a substitution, a deletion, an insertion
+/// or a swap — and what it leaves must be within one edit. These are the table's own
+/// recurrences read from the front, so the answer is the table's.
+fn within_two_edits(a: &[u8], b: &[u8]) -> Option<u8> {
+    if let Some(d) = within_one_edit(a, b) {
+        return Some(d);
+    }
+    let p = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (a, b) = (&a[p..], &b[p..]);
+    let one = |x: &[u8], y: &[u8]| within_one_edit(x, y).is_some();
+    let (Some(((&a0, a1), a_rest)), Some(((&b0, b1), b_rest))) = (
+        a.split_first().map(|(f, r)| ((f, r.first()), r)),
+        b.split_first().map(|(f, r)| ((f, r.first()), r)),
+    ) else {
+        // One word is a prefix of the other: only the other's extra letters are left.
+        return (a.len().max(b.len()) == 2).then_some(2);
+    };
+    let two = one(a_rest, b_rest)
+        || one(a_rest, b)
+        || one(a, b_rest)
+        || (a1 == Some(&b0) && b1 == Some(&a0) && one(&a_rest[1..], &b_rest[1..]));
+    two.then_some(2)
 }
 
 /// [`bounded_osa`] with a budget of 1 (every 5- to 7-letter typo candidate) in one pass
