@@ -38,6 +38,10 @@ pub(crate) struct Normalized {
     len: usize,
     acute: [u64; NORMALIZED_CAPACITY / 64],
     elongated: [u64; NORMALIZED_CAPACITY / 64],
+    /// Whether any bit of `acute` is set, and any of `elongated`: most messages have
+    /// neither, and the tokeniser asks both of every word.
+    any_acute: bool,
+    any_elongated: bool,
     truncated: bool,
 }
 
@@ -59,6 +63,8 @@ impl Normalized {
             len: 0,
             acute: [0; NORMALIZED_CAPACITY / 64],
             elongated: [0; NORMALIZED_CAPACITY / 64],
+            any_acute: false,
+            any_elongated: false,
             truncated: false,
         }
     }
@@ -73,6 +79,8 @@ impl Normalized {
         let used = out.len.div_ceil(64);
         out.acute[..used].fill(0);
         out.elongated[..used].fill(0);
+        out.any_acute = false;
+        out.any_elongated = false;
         out.len = 0;
         out.truncated = false;
         // Bytes, not `chars()`: most of every message is ASCII, and decoding each byte as
@@ -127,9 +135,19 @@ impl Normalized {
         i < self.len && self.elongated[i / 64] & (1 << (i % 64)) != 0
     }
 
+    /// Whether any `e` of the message carried an acute accent (see
+    /// [`Normalized::had_acute`]).
+    #[inline]
+    pub(crate) fn any_acute(&self) -> bool {
+        self.any_acute
+    }
+
     /// Whether any byte in `start..end` is [`Normalized::elongated`], a 64-bit word of the
     /// bit set at a time (the tokeniser asks it of every word).
     pub(crate) fn elongated_within(&self, start: usize, end: usize) -> bool {
+        if !self.any_elongated {
+            return false;
+        }
         let end = end.min(self.len);
         let mut i = start;
         while i < end {
@@ -223,6 +241,7 @@ impl Normalized {
         if self.len > 0 && self.bytes[self.len - 1] == b'e' {
             let i = self.len - 1;
             self.acute[i / 64] |= 1 << (i % 64);
+            self.any_acute = true;
         }
         true
     }
@@ -233,6 +252,7 @@ impl Normalized {
             if d == COMBINING_ACUTE && self.len > 0 && self.bytes[self.len - 1] == b'e' {
                 let i = self.len - 1;
                 self.acute[i / 64] |= 1 << (i % 64);
+                self.any_acute = true;
             }
             return true;
         }
@@ -283,6 +303,7 @@ impl Normalized {
         let n = self.len;
         if n >= 2 && self.bytes[n - 1] == b && self.bytes[n - 2] == b {
             self.elongated[(n - 1) / 64] |= 1 << ((n - 1) % 64);
+            self.any_elongated = true;
             return true;
         }
         self.push_plain(b)

@@ -333,6 +333,9 @@ fn is_link_start(word: &[u8], rest: &[u8]) -> bool {
 
 /// Whether the word ends in "é", "ée", "és" or "ées" in the original text.
 fn participle_ending(norm: &Normalized, start: usize, end: usize) -> bool {
+    if !norm.any_acute() {
+        return false;
+    }
     let b = norm.as_bytes();
     let mut k = end;
     if k > start && b[k - 1] == b's' {
