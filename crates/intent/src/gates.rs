@@ -12,7 +12,7 @@
 
 use crate::clause;
 use crate::lexicon::{Act, Form, Lex, Obj};
-use crate::normalize::Normalized;
+use crate::normalize::{Normalized, MARKUP_BYTES};
 use crate::rules::{is_possessive, Evidence};
 use crate::tag::{Ref, Tagged};
 use crate::token::TokenKind;
@@ -25,21 +25,6 @@ pub(crate) struct Gates {
     /// No weight may make the message a wake.
     pub(crate) wake_blocked: bool,
 }
-
-/// The bytes the markup scans of [`crate::model::features`] and [`quoted`] react to.
-/// They read every byte of a message, nearly all of them letters and spaces: one table
-/// look-up skips those, where the `match` tested each against every arm (a tenth of the
-/// scoring's instructions).
-pub(crate) const MARKUP_BYTES: [bool; 256] = {
-    let mut table = [false; 256];
-    let markup = b"`|\"*_>\n~";
-    let mut k = 0;
-    while k < markup.len() {
-        table[markup[k] as usize] = true;
-        k += 1;
-    }
-    table
-};
 
 // `quoted` skips what the table does not hold: its four marks must be in it.
 const _: () = assert!(
@@ -158,7 +143,11 @@ pub(crate) fn object_class(t: &Tagged<'_>, i: usize) -> u8 {
 /// Whether byte `pos` of the normalised text lies inside inline code, a spoiler, double
 /// quotes or struck-out text (`~~relance~~`): words there are shown, quoted or taken
 /// back, not asked.
-pub(crate) fn quoted(bytes: &[u8], pos: usize) -> bool {
+pub(crate) fn quoted(norm: &Normalized, pos: usize) -> bool {
+    if !norm.any_markup() {
+        return false;
+    }
+    let bytes = norm.as_bytes();
     let before = &bytes[..pos.min(bytes.len())];
     // One pass for the four counts (it runs for every action word); "||" pairs overlap as
     // windows of two do ("|||" holds two), and normalisation folded "~~" to one '~'.
@@ -199,7 +188,7 @@ fn not_asked(norm: &Normalized, t: &Tagged<'_>, act: Act) -> bool {
                     && i + 1 < t.len()
                     && matches!(t.text(i + 1), b"le" | b"la" | b"l" | b"les")
                     && object_class(t, i) == b'S');
-            let shown = quoted(norm.as_bytes(), usize::from(s.start));
+            let shown = quoted(norm, usize::from(s.start));
             if (form == Form::Noun || after_article) && !shown {
                 if named_one(t, i, form) {
                     // "ton reboot m'a kick", "on s'en fiche du restart": a restart spoken

@@ -20,9 +20,9 @@
 //! weight rows: nothing allocates.
 
 use crate::address::AddressKind;
-use crate::gates::{object_class, quoted, Gates, MARKUP_BYTES};
+use crate::gates::{object_class, quoted, Gates};
 use crate::lexicon::{Act, Lex};
-use crate::normalize::Normalized;
+use crate::normalize::{Normalized, MARKUP_BYTES};
 use crate::rules::Evidence;
 use crate::tag::{Ref, Tagged};
 use crate::token::TokenKind;
@@ -424,7 +424,9 @@ fn features_into(input: &Input<'_>, sink: &mut impl Sink) {
     // Discord markup: quoted or hidden text is not asked.
     let bytes = input.norm.as_bytes();
     let mut marks = [false; 7];
-    for (i, &b) in bytes.iter().enumerate() {
+    // A message without a markup byte (most) has no mark to find.
+    let scanned = if input.norm.any_markup() { bytes } else { &[] };
+    for (i, &b) in scanned.iter().enumerate() {
         if !MARKUP_BYTES[usize::from(b)] {
             continue;
         }
@@ -504,7 +506,7 @@ fn features_into(input: &Input<'_>, sink: &mut impl Sink) {
                 sink.emit(Fnv::new(9).byte(a).byte(9).bucket());
             }
             let object = object_class(t, i);
-            let shown = u8::from(quoted(bytes, usize::from(slot.start)));
+            let shown = u8::from(quoted(input.norm, usize::from(slot.start)));
             sink.emit(Fnv::new(14).byte(a).byte(object).byte(shown).bucket());
             // The shape of an order: the action opens its clause (after the address or
             // a "stp"), with its form and object. The talk around it changes none of

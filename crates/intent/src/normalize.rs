@@ -42,6 +42,9 @@ pub(crate) struct Normalized {
     /// neither, and the tokeniser asks both of every word.
     any_acute: bool,
     any_elongated: bool,
+    /// Whether any byte is one of [`MARKUP_BYTES`]: most messages have none, and the
+    /// markup scans read every byte of the message (once per action word for quotes).
+    any_markup: bool,
     truncated: bool,
 }
 
@@ -65,6 +68,7 @@ impl Normalized {
             elongated: [0; NORMALIZED_CAPACITY / 64],
             any_acute: false,
             any_elongated: false,
+            any_markup: false,
             truncated: false,
         }
     }
@@ -81,6 +85,7 @@ impl Normalized {
         out.elongated[..used].fill(0);
         out.any_acute = false;
         out.any_elongated = false;
+        out.any_markup = false;
         out.len = 0;
         out.truncated = false;
         // Bytes, not `chars()`: most of every message is ASCII, and decoding each byte as
@@ -140,6 +145,13 @@ impl Normalized {
     #[inline]
     pub(crate) fn any_acute(&self) -> bool {
         self.any_acute
+    }
+
+    /// Whether any byte of the text is one of [`MARKUP_BYTES`]; if not, no markup scan
+    /// can find anything.
+    #[inline]
+    pub(crate) fn any_markup(&self) -> bool {
+        self.any_markup
     }
 
     /// Whether any byte in `start..end` is [`Normalized::elongated`], a 64-bit word of the
@@ -306,7 +318,7 @@ impl Normalized {
             self.any_elongated = true;
             return true;
         }
-        self.push_plain(b)
+        self.push_byte(b)
     }
 
     /// [`Normalized::push_ascii`] for sentence punctuation and decoration, which collapse
@@ -320,9 +332,16 @@ impl Normalized {
         self.push_plain(b)
     }
 
-    /// Appends a byte as it is.
+    /// Appends a byte as it is, noting markup.
     #[inline(always)]
     fn push_plain(&mut self, b: u8) -> bool {
+        self.any_markup |= MARKUP_BYTES[usize::from(b)];
+        self.push_byte(b)
+    }
+
+    /// Appends a byte that is no markup (a letter) as it is.
+    #[inline(always)]
+    fn push_byte(&mut self, b: u8) -> bool {
         let n = self.len;
         if n >= NORMALIZED_CAPACITY {
             return false;
@@ -340,6 +359,7 @@ impl Normalized {
             Some(b' ') => {
                 if b == b'\n' {
                     self.bytes[self.len - 1] = b'\n';
+                    self.any_markup = true;
                 }
                 true
             }
@@ -349,6 +369,7 @@ impl Normalized {
                 }
                 self.bytes[self.len] = b;
                 self.len += 1;
+                self.any_markup |= b == b'\n';
                 true
             }
         }
@@ -365,6 +386,21 @@ impl Normalized {
         true
     }
 }
+
+/// The bytes the markup scans of `model::features` and `gates::quoted` react to.
+/// They read every byte of a message, nearly all of them letters and spaces: one table
+/// look-up skips those, where the `match` tested each against every arm (a tenth of the
+/// scoring's instructions).
+pub(crate) const MARKUP_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let markup = b"`|\"*_>\n~";
+    let mut k = 0;
+    while k < markup.len() {
+        table[markup[k] as usize] = true;
+        k += 1;
+    }
+    table
+};
 
 /// How an ASCII byte is folded (see [`Normalized::push_source_char`], whose arms for
 /// ASCII this table restates).
@@ -559,6 +595,44 @@ mod tests {
         assert!(n.truncated());
         assert!(std::str::from_utf8(n.as_bytes()).is_ok());
         assert!(!Normalized::new("court").truncated());
+    }
+
+    /// The summary flags are never false where the bit sets or bytes hold such a mark (the
+    /// scans stop on a false one); the accent and elongation ones are exact.
+    #[test]
+    fn summary_flags_agree_with_the_text() {
+        for text in [
+            "redemarre le serveur",
+            "« relance » qu'il dit",
+            "a\u{2028}b",
+            "a \n b",
+            "  \n",
+            "a \n",
+            "~~reboot~~ **stp** __ok__",
+            "`code` ||spoiler|| > quote",
+            "redémarré redémarreeee",
+            "re\u{301}demarre",
+            "🔥 ﬁn ＲＥＳＴＡＲＴ",
+            "",
+        ] {
+            let n = Normalized::new(text);
+            let bytes = n.as_bytes();
+            // A line break trimmed from the end leaves the flag set: harmless.
+            assert!(
+                n.any_markup() || !bytes.iter().any(|&b| MARKUP_BYTES[usize::from(b)]),
+                "{text:?}"
+            );
+            assert_eq!(
+                n.any_acute(),
+                (0..bytes.len()).any(|i| n.had_acute(i)),
+                "{text:?}"
+            );
+            assert_eq!(
+                n.elongated_within(0, bytes.len()),
+                (0..bytes.len()).any(|i| n.elongated(i)),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]
