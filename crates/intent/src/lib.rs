@@ -45,6 +45,7 @@ use crate::gates::Gates;
 use crate::lexicon::Lexicon;
 use crate::model::{Input, Model};
 use crate::normalize::Normalized;
+use crate::rules::WorkBuf;
 use crate::tag::{BotName, SlotBuf, Tagged};
 use crate::token::Tokens;
 use std::cell::RefCell;
@@ -170,6 +171,7 @@ impl Recognizer {
             norm,
             tokens,
             slots,
+            work,
         } = scratch;
         norm.fold(text);
         let norm = &*norm;
@@ -187,7 +189,7 @@ impl Recognizer {
         if address == AddressKind::No {
             return None;
         }
-        let verdict = rules::decide(&tagged);
+        let verdict = rules::decide_in(&tagged, work);
         let restart_blocked = gates::restart_blocked(norm, &tagged, &verdict.evidence);
         let wake_blocked = gates::wake_blocked(norm, &tagged, &verdict.evidence);
         Some(f(&Input {
@@ -271,7 +273,8 @@ fn grammar_only(input: &Input<'_>) -> (Intent, f32) {
     }
 }
 
-/// The buffers of one parse (the normalised text, its tokens and their tags, 6 KiB), made once per
+/// The buffers of one parse (the normalised text, its tokens, their tags and the grammar's
+/// working arrays, 7 KiB), made once per
 /// thread and overwritten by every message: made anew for each, zeroing them was a fifth
 /// of the instructions of parsing a message. Constant-initialised and without a
 /// destructor, the thread-local allocates nothing and is never torn down.
@@ -279,6 +282,7 @@ struct Scratch {
     norm: Normalized,
     tokens: Tokens,
     slots: SlotBuf,
+    work: WorkBuf,
 }
 
 impl Scratch {
@@ -287,6 +291,7 @@ impl Scratch {
             norm: Normalized::empty(),
             tokens: Tokens::empty(),
             slots: SlotBuf::empty(),
+            work: WorkBuf::empty(),
         }
     }
 }

@@ -77,8 +77,26 @@ enum Reading {
 struct Work<'t> {
     slots: &'t [Slot],
     tagged: &'t Tagged<'t>,
+    /// Only the first `slots.len()` entries are this message's.
+    lex: &'t mut [Option<Lex>; MAX_TOKENS],
+    role: &'t mut [Role; MAX_TOKENS],
+}
+
+/// Room for [`Work`]'s arrays (640 bytes), kept by the caller and overwritten by each
+/// message, as the tag slots are: filled anew for each message, they were copied from a
+/// blank template every time, for the few entries a message uses.
+pub(crate) struct WorkBuf {
     lex: [Option<Lex>; MAX_TOKENS],
     role: [Role; MAX_TOKENS],
+}
+
+impl WorkBuf {
+    pub(crate) const fn empty() -> Self {
+        WorkBuf {
+            lex: [None; MAX_TOKENS],
+            role: [Role::Other; MAX_TOKENS],
+        }
+    }
 }
 
 /// What a token is to the grammar's scans, decided once per token in [`Work::new`] (and
@@ -106,8 +124,14 @@ struct Clause {
 }
 
 /// Reads the intent of an addressed message.
+#[cfg(test)]
 pub(crate) fn decide(t: &Tagged<'_>) -> Verdict {
-    let mut w = Work::new(t);
+    decide_in(t, &mut WorkBuf::empty())
+}
+
+/// [`decide`] in the working arrays `buf`, which it overwrites.
+pub(crate) fn decide_in(t: &Tagged<'_>, buf: &mut WorkBuf) -> Verdict {
+    let mut w = Work::new(t, buf);
     w.fold_idioms();
 
     let mut restart: f32 = 0.0;
@@ -299,14 +323,12 @@ fn similarity(distance: u8) -> f32 {
 }
 
 impl<'t> Work<'t> {
-    fn new(t: &'t Tagged<'t>) -> Self {
-        // Filled in place: arrays filled first and then moved in were copied once more
-        // (640 bytes).
+    fn new(t: &'t Tagged<'t>, buf: &'t mut WorkBuf) -> Self {
         let mut w = Work {
             slots: t.slots(),
             tagged: t,
-            lex: [None; MAX_TOKENS],
-            role: [Role::Other; MAX_TOKENS],
+            lex: &mut buf.lex,
+            role: &mut buf.role,
         };
         let Work {
             slots, lex, role, ..
