@@ -405,7 +405,7 @@ impl Lexicon {
                 return None;
             }
             let entry = &self.entries[usize::from(slot - 1)];
-            if entry.word.as_ref() == word {
+            if same_bytes(&entry.word, word) {
                 return Some(slot - 1);
             }
             k = (k + 1) & mask;
@@ -481,6 +481,14 @@ impl Lexicon {
     pub(crate) fn words(&self) -> impl Iterator<Item = (&[u8], Lex)> {
         self.entries.iter().map(|e| (e.word.as_ref(), e.lex))
     }
+}
+
+/// `a == b` for words of a few letters, without the general comparison's call to the C
+/// library (most of an exact look-up's cost when it found its word, and of the typo
+/// checks' comparisons of what follows an edit).
+#[inline(always)]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// "20h", "8pm", "5min" are times; other digit-led words are numbers.
@@ -661,14 +669,16 @@ fn within_one_edit(a: &[u8], b: &[u8]) -> Option<u8> {
         if p == a.len() {
             return Some(0);
         }
-        let substituted = a[p + 1..] == b[p + 1..];
-        let swapped =
-            p + 1 < a.len() && a[p] == b[p + 1] && a[p + 1] == b[p] && a[p + 2..] == b[p + 2..];
+        let substituted = same_bytes(&a[p + 1..], &b[p + 1..]);
+        let swapped = p + 1 < a.len()
+            && a[p] == b[p + 1]
+            && a[p + 1] == b[p]
+            && same_bytes(&a[p + 2..], &b[p + 2..]);
         (substituted || swapped).then_some(1)
     } else if a.len() == b.len() + 1 {
-        (a[p + 1..] == b[p..]).then_some(1)
+        same_bytes(&a[p + 1..], &b[p..]).then_some(1)
     } else if b.len() == a.len() + 1 {
-        (b[p + 1..] == a[p..]).then_some(1)
+        same_bytes(&b[p + 1..], &a[p..]).then_some(1)
     } else {
         None
     }
