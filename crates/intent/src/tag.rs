@@ -171,7 +171,7 @@ impl<'a> Tagged<'a> {
                 TokenKind::Word => {
                     let mut word_buf = [0u8; MAX_WORD_BYTES];
                     let raw = &bytes[usize::from(tok.start)..usize::from(tok.end)];
-                    let word = without_apostrophes(raw, &mut word_buf);
+                    let word = without_apostrophes(raw, tok.apostrophe, &mut word_buf);
                     let mut hit = word.and_then(|w| lexicon.lookup(w));
                     if tok.elongated {
                         // "redémarreeee" folds to "redemarree", which reads as a feminine
@@ -295,7 +295,7 @@ pub(crate) fn may_name_the_bot(
             TokenKind::Word => {
                 let raw = &bytes[usize::from(tok.start)..usize::from(tok.end)];
                 let mut word_buf = [0u8; MAX_WORD_BYTES];
-                if let Some(word) = without_apostrophes(raw, &mut word_buf) {
+                if let Some(word) = without_apostrophes(raw, tok.apostrophe, &mut word_buf) {
                     // Typo matching never yields `Lex::Bot`: only an exact "bot" does.
                     if is_name(word, name) || lexicon.is_bot_word(word) {
                         return true;
@@ -331,21 +331,26 @@ pub(crate) fn may_name_the_bot(
     false
 }
 
-/// Copies `word` without apostrophes ("don't" → "dont") when it has any; `None` for words
-/// too long to be in the lexicon.
-#[inline]
-fn without_apostrophes<'b>(word: &'b [u8], buf: &'b mut [u8; MAX_WORD_BYTES]) -> Option<&'b [u8]> {
+/// Copies `word` without apostrophes ("don't" → "dont") when it has any (`apostrophe`,
+/// as the tokeniser saw it); `None` for words too long to be in the lexicon.
+#[inline(always)]
+fn without_apostrophes<'b>(
+    word: &'b [u8],
+    apostrophe: bool,
+    buf: &'b mut [u8; MAX_WORD_BYTES],
+) -> Option<&'b [u8]> {
     if word.len() > MAX_WORD_BYTES {
         return None;
     }
-    #[allow(
-        clippy::manual_contains,
-        reason = "`contains` goes through the general `memchr`, whose set-up costs more than \
-                  scanning a word of a few letters"
-    )]
-    if !word.iter().any(|&b| b == b'\'') {
+    if !apostrophe {
         return Some(word);
     }
+    elide(word, buf)
+}
+
+/// [`without_apostrophes`] for a word that has one: out of line, for the few such words.
+#[inline(never)]
+fn elide<'b>(word: &[u8], buf: &'b mut [u8; MAX_WORD_BYTES]) -> Option<&'b [u8]> {
     let mut n = 0;
     if let Some(rest) = word.strip_prefix(b"r'") {
         // "r'lance" is "relance" said fast (see the tokeniser).

@@ -49,6 +49,9 @@ pub(crate) struct Token {
     pub(crate) participle: bool,
     /// Has a letter repeated for emphasis ("redémarreeee"), see `Normalized::elongated`.
     pub(crate) elongated: bool,
+    /// Holds an apostrophe ("don't", "r'lance"): the tagger reads the word without it,
+    /// and every other word needs no look for one.
+    pub(crate) apostrophe: bool,
 }
 
 /// The tokens of one message.
@@ -69,6 +72,7 @@ const EMPTY: Token = Token {
     after_apostrophe: false,
     participle: false,
     elongated: false,
+    apostrophe: false,
 };
 
 impl Tokens {
@@ -159,6 +163,7 @@ impl Tokens {
             if is_word_byte(c) {
                 let start = i;
                 let mut end = i;
+                let mut apostrophe = false;
                 while end < n {
                     if is_word_byte(b[end]) {
                         end += 1;
@@ -171,6 +176,7 @@ impl Tokens {
                     {
                         // English "n't": kept inside the word, see below.
                         end += 2;
+                        apostrophe = true;
                     } else if b[end] == b'\''
                         && end == start + 1
                         && b[start] == b'r'
@@ -180,6 +186,7 @@ impl Tokens {
                         // Spoken "r'lance", "r'partir": the clipped "re-" of the verb, not
                         // an elision; the tagger reads the word as "relance".
                         end += 1;
+                        apostrophe = true;
                     } else {
                         break;
                     }
@@ -200,6 +207,7 @@ impl Tokens {
                     after_apostrophe: pending_apostrophe,
                     participle: participle_ending(norm, start, end),
                     elongated: norm.elongated_within(start, end),
+                    apostrophe,
                 };
                 if !self.push(tok) {
                     return;
