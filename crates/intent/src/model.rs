@@ -25,7 +25,7 @@ use crate::lexicon::{Act, Lex};
 use crate::normalize::{Normalized, MARKUP_BYTES};
 use crate::rules::Evidence;
 use crate::tag::{Ref, Tagged};
-use crate::token::TokenKind;
+use crate::token::{TokenKind, MAX_TOKENS};
 use crate::Intent;
 
 /// Number of hashed feature buckets: 2^14 rows of 5 `i16` weights embed 160 KiB, enough
@@ -457,9 +457,14 @@ fn features_into(input: &Input<'_>, sink: &mut impl Sink) {
     let mut prev_code = 255u8;
     let mut first = true;
     let mut last: &[u8] = b"";
+    // Every token's class code once: an action word reads its neighbours' again.
+    let mut codes = [0u8; MAX_TOKENS];
+    for (i, code) in codes.iter_mut().enumerate().take(n) {
+        *code = context_code(t, i);
+    }
     for i in 0..n {
         let w = token_text(t, i);
-        let code = context_code(t, i);
+        let code = codes[i];
         let slot = &t.slots()[i];
         let own = slot.kind == TokenKind::Word && slot.refers == Ref::No;
         let known = own.then(|| sink.known(slot.entry)).flatten();
@@ -493,13 +498,7 @@ fn features_into(input: &Input<'_>, sink: &mut impl Sink) {
             // What follows an action word: is its object the server?
             let a = act as u8;
             for (k, j) in (i + 1..n.min(i + 4)).enumerate() {
-                sink.emit(
-                    Fnv::new(9)
-                        .byte(a)
-                        .byte(k as u8)
-                        .byte(context_code(t, j))
-                        .bucket(),
-                );
+                sink.emit(Fnv::new(9).byte(a).byte(k as u8).byte(codes[j]).bucket());
                 sink.emit(Fnv::new(12).byte(a).bytes(token_text(t, j)).bucket());
             }
             if i + 1 >= n {
@@ -521,8 +520,8 @@ fn features_into(input: &Input<'_>, sink: &mut impl Sink) {
                     .bucket(),
             );
             // What precedes it: subject, modal, negation.
-            for j in i.saturating_sub(3)..i {
-                sink.emit(Fnv::new(13).byte(a).byte(context_code(t, j)).bucket());
+            for &before in &codes[i.saturating_sub(3)..i] {
+                sink.emit(Fnv::new(13).byte(a).byte(before).bucket());
             }
         }
         prev_code = code;
