@@ -164,10 +164,13 @@ impl Tokens {
                 let start = i;
                 let mut end = i;
                 let mut apostrophe = false;
-                while end < n {
-                    if is_word_byte(b[end]) {
+                loop {
+                    // The letters in a loop of their own: nearly every byte of a word.
+                    while end < n && is_word_byte(b[end]) {
                         end += 1;
-                    } else if b[end] == b'\''
+                    }
+                    if end < n
+                        && b[end] == b'\''
                         && end > start
                         && b[end - 1] == b'n'
                         && end + 1 < n
@@ -176,8 +179,8 @@ impl Tokens {
                     {
                         // English "n't": kept inside the word, see below.
                         end += 2;
-                        apostrophe = true;
-                    } else if b[end] == b'\''
+                    } else if end < n
+                        && b[end] == b'\''
                         && end == start + 1
                         && b[start] == b'r'
                         && end + 1 < n
@@ -186,10 +189,10 @@ impl Tokens {
                         // Spoken "r'lance", "r'partir": the clipped "re-" of the verb, not
                         // an elision; the tagger reads the word as "relance".
                         end += 1;
-                        apostrophe = true;
                     } else {
                         break;
                     }
+                    apostrophe = true;
                 }
                 if is_link_start(&b[start..end], &b[end..]) {
                     while i < n && !matches!(b[i], b' ' | b'\n') {
