@@ -146,9 +146,10 @@ impl Tokens {
         let mut pending_hyphen = false;
         let mut pending_apostrophe = false;
         while i < n {
-            let line_start = i == 0 || b[i - 1] == b'\n';
             let c = b[i];
-            if line_start && c == b'>' {
+            // The byte first: nearly no token is a '>', and the line's start was otherwise
+            // read back for every token.
+            if c == b'>' && (i == 0 || b[i - 1] == b'\n') {
                 // Discord block quote: someone else's words, never an order to the bot.
                 if b[i..].starts_with(b">>> ") {
                     return;
