@@ -557,9 +557,10 @@ impl<'t> Work<'t> {
                     }
                 }
                 // "tous les soirs", "toutes les 5 minutes": a habit.
+                // (The class first: this arm is tried on every word no arm above took.)
                 Some(_) | None
-                    if matches!(self.text(i), b"tous" | b"toutes")
-                        && next_lex == Some(Lex::Determiner)
+                    if matches!(next_lex, Some(Lex::Determiner))
+                        && matches!(self.text(i), b"tous" | b"toutes")
                         && next.and_then(|j| self.next_content(j)).is_some_and(|k| {
                             let unit = |t: &[u8]| {
                                 matches!(
