@@ -596,17 +596,21 @@ impl<'t> Work<'t> {
             }
         }
         // Second pass: times and evenings depend on the word before them.
+        // Whether any word is "in"/"dans" at all: this pass makes none, and without one
+        // the delay arm below, tried on nearly every word, needs no look back.
+        let any_in = self.lex[..n].contains(&Some(Lex::In));
         for i in 0..n {
             if !self.is_content(i) {
                 continue;
             }
             let prev = self.prev_content(i);
             let prev_lex = prev.and_then(|p| self.lex[p]);
-            let prev_text = prev.map(|p| self.text(p)).unwrap_or(b"");
+            // Read only by the arms that need it.
+            let prev_text = || prev.map(|p| self.text(p)).unwrap_or(b"");
             match self.lex[i] {
                 Some(Lex::Evening) => {
                     let delayed =
-                        matches!(prev_text, b"ce" | b"cette") || prev_lex == Some(Lex::Deferral);
+                        matches!(prev_text(), b"ce" | b"cette") || prev_lex == Some(Lex::Deferral);
                     self.lex[i] = delayed.then_some(Lex::Deferral);
                 }
                 Some(Lex::Number) if prev_lex == Some(Lex::In) => {
@@ -614,28 +618,29 @@ impl<'t> Work<'t> {
                 }
                 // "dans une heure", "in a few minutes": a delay spelled out.
                 // (The rare "in" first: the unit's word list is the dearer test.)
-                _ if [prev, prev.and_then(|p| self.prev_content(p))]
-                    .into_iter()
-                    .flatten()
-                    .any(|p| self.lex[p] == Some(Lex::In))
+                _ if any_in
+                    && [prev, prev.and_then(|p| self.prev_content(p))]
+                        .into_iter()
+                        .flatten()
+                        .any(|p| self.lex[p] == Some(Lex::In))
                     && is_time_unit(self.text(i)) =>
                 {
                     self.lex[i] = Some(Lex::Deferral);
                 }
                 Some(Lex::Time)
                     if matches!(prev_lex, Some(Lex::In | Lex::AuxA))
-                        || matches!(prev_text, b"vers" | b"at") =>
+                        || matches!(prev_text(), b"vers" | b"at") =>
                 {
                     self.lex[i] = Some(Lex::Deferral);
                 }
-                Some(Lex::Train) if prev_text != b"en" => self.lex[i] = None,
+                Some(Lex::Train) if prev_text() != b"en" => self.lex[i] = None,
                 // "plus": "ne redémarre plus", "plus besoin de…" negate; "de plus en plus",
                 // "le plus vite possible", "plus tard" compare.
                 Some(Lex::NegAfter) => {
                     let next_text = self.next_content(i).map(|j| self.text(j)).unwrap_or(b"");
                     let next_lex = self.next_content(i).and_then(|j| self.lex[j]);
                     let comparative =
-                        matches!(prev_text, b"le" | b"la" | b"les" | b"de" | b"en" | b"un")
+                        matches!(prev_text(), b"le" | b"la" | b"les" | b"de" | b"en" | b"un")
                             || matches!(
                                 next_text,
                                 b"vite"
