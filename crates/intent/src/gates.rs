@@ -344,12 +344,21 @@ const _: () = {
     }
 };
 
-/// The first bytes of the [`REPORTED_SPEECH`] phrases.
-const REPORTED_FIRST: [bool; 256] = {
-    let mut table = [false; 256];
+/// Per byte, for [`reported`]: bit 0, a [`REPORTED_SPEECH`] phrase starts with it; bit 1,
+/// it is an ASCII letter or digit. One look-up a byte answers both of the scan's
+/// questions.
+const REPORTED_BYTES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        if (b as u8).is_ascii_alphanumeric() {
+            table[b] = 2;
+        }
+        b += 1;
+    }
     let mut k = 0;
     while k < REPORTED_SPEECH.len() {
-        table[REPORTED_SPEECH[k][0] as usize] = true;
+        table[REPORTED_SPEECH[k][0] as usize] |= 1;
         k += 1;
     }
     table
@@ -360,11 +369,11 @@ fn reported(bytes: &[u8]) -> bool {
     // Both tests of a byte (a phrase's first letter, at the start of a word) are made
     // before the one branch: apart, each was taken at random on common letters and spaces,
     // and mispredicted.
-    let mut after_alphanumeric = false;
+    let mut after_alphanumeric = 0;
     (0..bytes.len()).any(|i| {
-        let b = bytes[i];
-        let candidate = REPORTED_FIRST[usize::from(b)] & !after_alphanumeric;
-        after_alphanumeric = b.is_ascii_alphanumeric();
+        let class = REPORTED_BYTES[usize::from(bytes[i])];
+        let candidate = class & !after_alphanumeric & 1 != 0;
+        after_alphanumeric = class >> 1;
         candidate
             && REPORTED_SPEECH
                 .iter()
