@@ -86,6 +86,9 @@ pub(crate) struct Tagged<'a> {
     len: usize,
     truncated: bool,
     norm: &'a Normalized,
+    /// `norm`'s text, at hand for [`Tagged::text`], which every stage after this one asks
+    /// of the tokens it looks at.
+    bytes: &'a [u8],
 }
 
 /// The bot's name compacted as words are compared to it (folded, letters and digits
@@ -131,6 +134,7 @@ impl<'a> Tagged<'a> {
             len: 0,
             truncated: false,
             norm,
+            bytes: norm.as_bytes(),
         }
     }
 
@@ -265,7 +269,7 @@ impl<'a> Tagged<'a> {
     #[inline]
     pub(crate) fn text(&self, i: usize) -> &[u8] {
         let s = &self.slots[i];
-        &self.norm.as_bytes()[usize::from(s.start)..usize::from(s.end)]
+        &self.bytes[usize::from(s.start)..usize::from(s.end)]
     }
 }
 
