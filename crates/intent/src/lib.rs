@@ -274,10 +274,10 @@ fn grammar_only(input: &Input<'_>) -> (Intent, f32) {
 }
 
 /// The buffers of one parse (the normalised text, its tokens, their tags and the grammar's
-/// working arrays, 7 KiB), made once per
-/// thread and overwritten by every message: made anew for each, zeroing them was a fifth
-/// of the instructions of parsing a message. Constant-initialised and without a
-/// destructor, the thread-local allocates nothing and is never torn down.
+/// working arrays, 8 KiB), made once per thread and overwritten by every message: made
+/// anew for each, zeroing them was a fifth of the instructions of parsing a message.
+/// Constant-initialised and without a destructor, the thread-local allocates nothing and
+/// is never torn down.
 struct Scratch {
     norm: Normalized,
     tokens: Tokens,

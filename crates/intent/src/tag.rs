@@ -68,7 +68,7 @@ const EMPTY: Slot = Slot {
     entry: NO_ENTRY,
 };
 
-/// Room for the slots of one message (2.2 KiB), kept by the caller and overwritten by
+/// Room for the slots of one message (2.5 KiB), kept by the caller and overwritten by
 /// each message (as the normalised text and token buffers are): made anew for each
 /// message, filling it cost more instructions than tagging most messages' words.
 pub(crate) struct SlotBuf([Slot; MAX_TOKENS]);
