@@ -12,7 +12,7 @@
 
 use crate::clause;
 use crate::lexicon::{Act, Form, Lex, Obj};
-use crate::normalize::Normalized;
+use crate::normalize::{Normalized, MARKUP_BYTES};
 use crate::rules::{is_possessive, Evidence};
 use crate::tag::{Ref, Tagged};
 use crate::token::TokenKind;
@@ -25,21 +25,6 @@ pub(crate) struct Gates {
     /// No weight may make the message a wake.
     pub(crate) wake_blocked: bool,
 }
-
-/// The bytes the markup scans of [`crate::model::features`] and [`quoted`] react to.
-/// They read every byte of a message, nearly all of them letters and spaces: one table
-/// look-up skips those, where the `match` tested each against every arm (a tenth of the
-/// scoring's instructions).
-pub(crate) const MARKUP_BYTES: [bool; 256] = {
-    let mut table = [false; 256];
-    let markup = b"`|\"*_>\n~";
-    let mut k = 0;
-    while k < markup.len() {
-        table[markup[k] as usize] = true;
-        k += 1;
-    }
-    table
-};
 
 // `quoted` skips what the table does not hold: its four marks must be in it.
 const _: () = assert!(
@@ -190,7 +175,11 @@ fn is_year(w: &[u8]) -> bool {
 /// Whether byte `pos` of the normalised text lies inside inline code, a spoiler, double
 /// quotes or struck-out text (`~~relance~~`): words there are shown, quoted or taken
 /// back, not asked.
-pub(crate) fn quoted(bytes: &[u8], pos: usize) -> bool {
+pub(crate) fn quoted(norm: &Normalized, pos: usize) -> bool {
+    if !norm.any_markup() {
+        return false;
+    }
+    let bytes = norm.as_bytes();
     let before = &bytes[..pos.min(bytes.len())];
     // One pass for the four counts (it runs for every action word); "||" pairs overlap as
     // windows of two do ("|||" holds two), and normalisation folded "~~" to one '~'.
@@ -231,7 +220,7 @@ fn not_asked(norm: &Normalized, t: &Tagged<'_>, act: Act) -> bool {
                     && i + 1 < t.len()
                     && matches!(t.text(i + 1), b"le" | b"la" | b"l" | b"les")
                     && object_class(t, i) == b'S');
-            let shown = quoted(norm.as_bytes(), usize::from(s.start));
+            let shown = quoted(norm, usize::from(s.start));
             if (form == Form::Noun || after_article) && !shown {
                 if named_one(t, i, form) {
                     // "ton reboot m'a kick", "on s'en fiche du restart": a restart spoken
@@ -387,12 +376,21 @@ const _: () = {
     }
 };
 
-/// The first bytes of the [`REPORTED_SPEECH`] phrases.
-const REPORTED_FIRST: [bool; 256] = {
-    let mut table = [false; 256];
+/// Per byte, for [`reported`]: bit 0, a [`REPORTED_SPEECH`] phrase starts with it; bit 1,
+/// it is an ASCII letter or digit. One look-up a byte answers both of the scan's
+/// questions.
+const REPORTED_BYTES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        if (b as u8).is_ascii_alphanumeric() {
+            table[b] = 2;
+        }
+        b += 1;
+    }
     let mut k = 0;
     while k < REPORTED_SPEECH.len() {
-        table[REPORTED_SPEECH[k][0] as usize] = true;
+        table[REPORTED_SPEECH[k][0] as usize] |= 1;
         k += 1;
     }
     table
@@ -403,11 +401,11 @@ fn reported(bytes: &[u8]) -> bool {
     // Both tests of a byte (a phrase's first letter, at the start of a word) are made
     // before the one branch: apart, each was taken at random on common letters and spaces,
     // and mispredicted.
-    let mut after_alphanumeric = false;
+    let mut after_alphanumeric = 0;
     (0..bytes.len()).any(|i| {
-        let b = bytes[i];
-        let candidate = REPORTED_FIRST[usize::from(b)] & !after_alphanumeric;
-        after_alphanumeric = b.is_ascii_alphanumeric();
+        let class = REPORTED_BYTES[usize::from(bytes[i])];
+        let candidate = class & !after_alphanumeric & 1 != 0;
+        after_alphanumeric = class >> 1;
         candidate
             && REPORTED_SPEECH
                 .iter()

@@ -249,7 +249,13 @@ impl Lex {
 pub(crate) struct Hit {
     pub(crate) lex: Lex,
     pub(crate) distance: u8,
+    /// The entry an exact match is (see [`Lexicon::words`]), or [`NO_ENTRY`]: the learned
+    /// stage sums a known word's own features in advance, once per entry.
+    pub(crate) entry: u16,
 }
+
+/// [`Hit::entry`] of a typo match or a number: no entry is the word as typed.
+pub(crate) const NO_ENTRY: u16 = u16::MAX;
 
 struct Entry {
     word: Box<[u8]>,
@@ -382,8 +388,15 @@ impl Lexicon {
     }
 
     /// Exact look-up.
-    #[inline]
+    #[cfg(test)]
     pub(crate) fn exact(&self, word: &[u8]) -> Option<Lex> {
+        self.exact_entry(word)
+            .map(|i| self.entries[usize::from(i)].lex)
+    }
+
+    /// Exact look-up: the entry's index.
+    #[inline]
+    fn exact_entry(&self, word: &[u8]) -> Option<u16> {
         let mask = self.index.len() - 1;
         let mut k = word_hash(word) & mask;
         loop {
@@ -392,8 +405,8 @@ impl Lexicon {
                 return None;
             }
             let entry = &self.entries[usize::from(slot - 1)];
-            if entry.word.as_ref() == word {
-                return Some(entry.lex);
+            if same_bytes(&entry.word, word) {
+                return Some(slot - 1);
             }
             k = (k + 1) & mask;
         }
@@ -415,10 +428,15 @@ impl Lexicon {
             return Some(Hit {
                 lex: number_class(word),
                 distance: 0,
+                entry: NO_ENTRY,
             });
         }
-        if let Some(lex) = self.exact(word) {
-            return Some(Hit { lex, distance: 0 });
+        if let Some(i) = self.exact_entry(word) {
+            return Some(Hit {
+                lex: self.entries[usize::from(i)].lex,
+                distance: 0,
+                entry: i,
+            });
         }
         if word.len() < 4 || !word[0].is_ascii_lowercase() {
             return None;
@@ -450,6 +468,7 @@ impl Lexicon {
                         Hit {
                             lex: entry.lex,
                             distance: d,
+                            entry: NO_ENTRY,
                         },
                     ));
                 }
@@ -458,11 +477,18 @@ impl Lexicon {
         best.map(|(_, hit)| hit)
     }
 
-    /// Iterates over every word with its class (for audits and tests).
-    #[cfg(test)]
+    /// Every word with its class, in the order of [`Hit::entry`].
     pub(crate) fn words(&self) -> impl Iterator<Item = (&[u8], Lex)> {
         self.entries.iter().map(|e| (e.word.as_ref(), e.lex))
     }
+}
+
+/// `a == b` for words of a few letters, without the general comparison's call to the C
+/// library (most of an exact look-up's cost when it found its word, and of the typo
+/// checks' comparisons of what follows an edit).
+#[inline(always)]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
 }
 
 /// "20h", "8pm", "5min" are times; other digit-led words are numbers.
@@ -537,23 +563,32 @@ fn is_adjacent_swap(a: &[u8], b: &[u8]) -> bool {
 }
 
 /// Optimal-string-alignment distance (Damerau-Levenshtein with adjacent transpositions,
-/// no substring edited twice), or `None` as soon as it must exceed `budget`. Three rows on
-/// the stack; both words must be at most [`MAX_WORD_BYTES`] long.
-///
-/// Only the diagonal band of the table is computed (the typo scan runs this on every
-/// candidate that passes the letter-set filter): a cell `|i - j|` away from the diagonal
-/// costs at least that many edits, so outside the band every cell exceeds `budget`. All
-/// cells are capped at `budget + 1` ("too far"), which keeps every value within budget
-/// exact and every other one beyond it: the answer is the full table's.
+/// no substring edited twice), or `None` as soon as it must exceed `budget`; both words
+/// must be at most [`MAX_WORD_BYTES`] long. The typo scan runs this on every candidate
+/// that passes the letter-set filter, so the budgets it uses (up to 2) are answered by
+/// direct comparisons, larger ones by the table.
 pub(crate) fn bounded_osa(a: &[u8], b: &[u8], budget: u8) -> Option<u8> {
     if a.len() > MAX_WORD_BYTES || b.len() > MAX_WORD_BYTES {
         return None;
     }
     match budget {
-        0 => return (a == b).then_some(0),
-        1 => return within_one_edit(a, b),
-        _ => {}
+        0 => (a == b).then_some(0),
+        1 => within_one_edit(a, b),
+        2 => within_two_edits(a, b),
+        _ => banded_osa(a, b, budget),
     }
+}
+
+/// [`bounded_osa`] by its table, for budgets beyond 2 (never those of typo matching,
+/// which [`within_two_edits`] answers without one). Out of line: its three rows on the
+/// stack made every typo candidate's call pay for them.
+///
+/// Only the diagonal band of the table is computed: a cell `|i - j|` away from the
+/// diagonal costs at least that many edits, so outside the band every cell exceeds
+/// `budget`. All cells are capped at `budget + 1` ("too far"), which keeps every value
+/// within budget exact and every other one beyond it: the answer is the full table's.
+#[inline(never)]
+fn banded_osa(a: &[u8], b: &[u8], budget: u8) -> Option<u8> {
     // A common prefix or suffix costs no edit (an edit or swap across its edge only
     // trades equal letters): the table covers what lies between, a few letters of each.
     let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
@@ -599,6 +634,32 @@ pub(crate) fn bounded_osa(a: &[u8], b: &[u8], budget: u8) -> Option<u8> {
     (d <= budget).then_some(d)
 }
 
+/// [`bounded_osa`] with a budget of 2 (every typo candidate of 8 letters or more) without
+/// a table: past the common prefix (which costs nothing, as in the table), the first
+/// letters differ, so the first edit is there — a substitution, a deletion, an insertion
+/// or a swap — and what it leaves must be within one edit. These are the table's own
+/// recurrences read from the front, so the answer is the table's.
+fn within_two_edits(a: &[u8], b: &[u8]) -> Option<u8> {
+    if let Some(d) = within_one_edit(a, b) {
+        return Some(d);
+    }
+    let p = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let (a, b) = (&a[p..], &b[p..]);
+    let one = |x: &[u8], y: &[u8]| within_one_edit(x, y).is_some();
+    let (Some(((&a0, a1), a_rest)), Some(((&b0, b1), b_rest))) = (
+        a.split_first().map(|(f, r)| ((f, r.first()), r)),
+        b.split_first().map(|(f, r)| ((f, r.first()), r)),
+    ) else {
+        // One word is a prefix of the other: only the other's extra letters are left.
+        return (a.len().max(b.len()) == 2).then_some(2);
+    };
+    let two = one(a_rest, b_rest)
+        || one(a_rest, b)
+        || one(a, b_rest)
+        || (a1 == Some(&b0) && b1 == Some(&a0) && one(&a_rest[1..], &b_rest[1..]));
+    two.then_some(2)
+}
+
 /// [`bounded_osa`] with a budget of 1 (every 5- to 7-letter typo candidate) in one pass
 /// instead of a table: past the common prefix, what is left of both words must be the
 /// same but for one substituted, inserted or deleted letter, or one swapped pair.
@@ -608,14 +669,16 @@ fn within_one_edit(a: &[u8], b: &[u8]) -> Option<u8> {
         if p == a.len() {
             return Some(0);
         }
-        let substituted = a[p + 1..] == b[p + 1..];
-        let swapped =
-            p + 1 < a.len() && a[p] == b[p + 1] && a[p + 1] == b[p] && a[p + 2..] == b[p + 2..];
+        let substituted = same_bytes(&a[p + 1..], &b[p + 1..]);
+        let swapped = p + 1 < a.len()
+            && a[p] == b[p + 1]
+            && a[p + 1] == b[p]
+            && same_bytes(&a[p + 2..], &b[p + 2..]);
         (substituted || swapped).then_some(1)
     } else if a.len() == b.len() + 1 {
-        (a[p + 1..] == b[p..]).then_some(1)
+        same_bytes(&a[p + 1..], &b[p..]).then_some(1)
     } else if b.len() == a.len() + 1 {
-        (b[p + 1..] == a[p..]).then_some(1)
+        same_bytes(&b[p + 1..], &a[p..]).then_some(1)
     } else {
         None
     }

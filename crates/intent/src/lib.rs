@@ -45,6 +45,7 @@ use crate::gates::Gates;
 use crate::lexicon::Lexicon;
 use crate::model::{Input, Model};
 use crate::normalize::Normalized;
+use crate::rules::WorkBuf;
 use crate::tag::{BotName, SlotBuf, Tagged};
 use crate::token::Tokens;
 use std::cell::RefCell;
@@ -132,10 +133,12 @@ pub struct Recognizer {
 impl Recognizer {
     /// Prepares the lexicon (a few thousand words) and decodes the weights, once.
     pub fn new() -> Self {
-        Recognizer {
-            lexicon: Lexicon::new(),
-            model: Model::embedded(),
+        let lexicon = Lexicon::new();
+        let mut model = Model::embedded();
+        if let Some(model) = &mut model {
+            model.know_words(lexicon.words());
         }
+        Recognizer { lexicon, model }
     }
 
     /// Runs the stages up to the learned one and hands `f` what it looks at; `None` for a
@@ -168,6 +171,7 @@ impl Recognizer {
             norm,
             tokens,
             slots,
+            work,
         } = scratch;
         norm.fold(text);
         let norm = &*norm;
@@ -185,7 +189,7 @@ impl Recognizer {
         if address == AddressKind::No {
             return None;
         }
-        let verdict = rules::decide(&tagged);
+        let verdict = rules::decide_in(&tagged, work);
         let restart_blocked = gates::restart_blocked(norm, &tagged, &verdict.evidence);
         let wake_blocked = gates::wake_blocked(norm, &tagged, &verdict.evidence);
         Some(f(&Input {
@@ -269,14 +273,16 @@ fn grammar_only(input: &Input<'_>) -> (Intent, f32) {
     }
 }
 
-/// The buffers of one parse (the normalised text, its tokens and their tags, 6 KiB), made once per
-/// thread and overwritten by every message: made anew for each, zeroing them was a fifth
-/// of the instructions of parsing a message. Constant-initialised and without a
-/// destructor, the thread-local allocates nothing and is never torn down.
+/// The buffers of one parse (the normalised text, its tokens, their tags and the grammar's
+/// working arrays, 8 KiB), made once per thread and overwritten by every message: made
+/// anew for each, zeroing them was a fifth of the instructions of parsing a message.
+/// Constant-initialised and without a destructor, the thread-local allocates nothing and
+/// is never torn down.
 struct Scratch {
     norm: Normalized,
     tokens: Tokens,
     slots: SlotBuf,
+    work: WorkBuf,
 }
 
 impl Scratch {
@@ -285,6 +291,7 @@ impl Scratch {
             norm: Normalized::empty(),
             tokens: Tokens::empty(),
             slots: SlotBuf::empty(),
+            work: WorkBuf::empty(),
         }
     }
 }

@@ -20,12 +20,12 @@
 //! weight rows: nothing allocates.
 
 use crate::address::AddressKind;
-use crate::gates::{object_class, quoted, Gates, MARKUP_BYTES};
+use crate::gates::{object_class, quoted, Gates};
 use crate::lexicon::{Act, Lex};
-use crate::normalize::Normalized;
+use crate::normalize::{Normalized, MARKUP_BYTES};
 use crate::rules::Evidence;
 use crate::tag::{Ref, Tagged};
-use crate::token::TokenKind;
+use crate::token::{TokenKind, MAX_TOKENS};
 use crate::Intent;
 
 /// Number of hashed feature buckets: 2^14 rows of 5 `i16` weights embed 160 KiB, enough
@@ -57,6 +57,19 @@ pub(crate) struct Model {
     /// Softmax temperature fitted on cross-validated predictions: it makes the
     /// probabilities calibrated rather than over-confident.
     temperature: f32,
+    /// Per lexicon entry (`Slot::entry`), the features a word brings by itself, summed in
+    /// advance: most words of a message are in the lexicon, and hashing their n-grams and
+    /// adding a weight row for each was most of the scoring. Empty until
+    /// [`Model::know_words`]; the sums are the same integers either way.
+    known: Box<[KnownWord]>,
+}
+
+/// What an unchanging word contributes to the scores whatever surrounds it.
+struct KnownWord {
+    /// The weight rows of its word feature, its class and its character n-grams, added.
+    sums: [i32; 5],
+    /// The start of the pair feature it opens (kind 5, the word, 0xff).
+    next_pair: Fnv,
 }
 
 impl Model {
@@ -97,22 +110,93 @@ impl Model {
             rows: rows.try_into().ok()?,
             scale,
             temperature,
+            known: Box::new([]),
         })
+    }
+
+    /// Sums the features of every lexicon word in advance (see [`Model::known`]), in the
+    /// order of the lexicon's entries.
+    pub(crate) fn know_words<'w>(&mut self, words: impl Iterator<Item = (&'w [u8], Lex)>) {
+        let known: Vec<KnownWord> = words
+            .map(|(w, lex)| {
+                let mut sums = [0i32; 5];
+                own_features(w, lex_code(Some(lex)), |b| self.add_row(&mut sums, b));
+                let mut next_pair = Fnv::new(5);
+                next_pair.bytes(w).byte(0xff);
+                KnownWord { sums, next_pair }
+            })
+            .collect();
+        self.known = known.into_boxed_slice();
+    }
+
+    /// Adds the weight row of bucket `b` to `sums`.
+    #[inline(always)]
+    fn add_row(&self, sums: &mut [i32; 5], b: u32) {
+        // Buckets are below BUCKETS already: the mask only spares the bounds check.
+        let row = &self.rows[b as usize & (BUCKETS - 1)];
+        for k in 0..5 {
+            sums[k] += i32::from(row[k]);
+        }
     }
 
     /// Class probabilities, in the order of [`CLASSES`].
     pub(crate) fn probabilities(&self, input: &Input<'_>) -> [f32; 5] {
         // Integer sums: a message has at most a few ten thousand features, far from
         // overflowing an i32 with i16 weights.
-        let mut sums = [0i32; 5];
-        features(input, |b| {
-            // Buckets are below BUCKETS already: the mask only spares the bounds check.
-            let row = &self.rows[b as usize & (BUCKETS - 1)];
-            for k in 0..5 {
-                sums[k] += i32::from(row[k]);
-            }
-        });
-        softmax(sums.map(|x| x as f32 * self.scale), self.temperature)
+        let mut scorer = Scorer {
+            model: self,
+            sums: [0; 5],
+        };
+        features_into(input, &mut scorer);
+        softmax(scorer.sums.map(|x| x as f32 * self.scale), self.temperature)
+    }
+}
+
+/// Where [`features_into`] sends the features of a message.
+trait Sink {
+    /// One feature's bucket.
+    fn emit(&mut self, bucket: u32);
+
+    /// Adds the features lexicon entry `entry` brings by itself (see [`own_features`])
+    /// when they are summed in advance, and returns the pair feature it opens; `None`:
+    /// they must be emitted one by one.
+    fn known(&mut self, entry: u16) -> Option<Fnv> {
+        let _ = entry;
+        None
+    }
+}
+
+/// A closure taking every bucket (training, tests).
+#[cfg(test)]
+struct Emit<F>(F);
+
+#[cfg(test)]
+impl<F: FnMut(u32)> Sink for Emit<F> {
+    #[inline(always)]
+    fn emit(&mut self, bucket: u32) {
+        (self.0)(bucket);
+    }
+}
+
+/// Adds weight rows as features come.
+struct Scorer<'m> {
+    model: &'m Model,
+    sums: [i32; 5],
+}
+
+impl Sink for Scorer<'_> {
+    #[inline(always)]
+    fn emit(&mut self, bucket: u32) {
+        self.model.add_row(&mut self.sums, bucket);
+    }
+
+    #[inline(always)]
+    fn known(&mut self, entry: u16) -> Option<Fnv> {
+        let known = self.model.known.get(usize::from(entry))?;
+        for k in 0..5 {
+            self.sums[k] += known.sums[k];
+        }
+        Some(known.next_pair)
     }
 }
 
@@ -297,10 +381,17 @@ fn level(score: f32) -> u8 {
 
 /// Calls `emit` with the bucket of every feature of the message (a feature may repeat:
 /// repetition counts).
-pub(crate) fn features(input: &Input<'_>, mut emit: impl FnMut(u32)) {
+#[cfg(test)]
+pub(crate) fn features(input: &Input<'_>, emit: impl FnMut(u32)) {
+    features_into(input, &mut Emit(emit));
+}
+
+/// [`features`] into a [`Sink`], which may take a known word's own features at once.
+#[inline(always)]
+fn features_into(input: &Input<'_>, sink: &mut impl Sink) {
     let t = input.tagged;
     let ev = &input.evidence;
-    emit(Fnv::new(0).bucket());
+    sink.emit(Fnv::new(0).bucket());
     let address = match input.address {
         AddressKind::No => 0,
         AddressKind::Dm => 1,
@@ -308,16 +399,16 @@ pub(crate) fn features(input: &Input<'_>, mut emit: impl FnMut(u32)) {
         AddressKind::Name => 3,
         AddressKind::BotWord => 4,
     };
-    emit(Fnv::new(1).byte(address).bucket());
+    sink.emit(Fnv::new(1).byte(address).bucket());
     // The grammar's findings.
     let rules = CLASSES
         .iter()
         .position(|c| *c == input.rules_intent)
         .unwrap_or(4) as u8;
-    emit(Fnv::new(2).byte(b'v').byte(rules).bucket());
-    emit(Fnv::new(2).byte(b'a').byte(rules).byte(address).bucket());
+    sink.emit(Fnv::new(2).byte(b'v').byte(rules).bucket());
+    sink.emit(Fnv::new(2).byte(b'a').byte(rules).byte(address).bucket());
     for (k, s) in ev.scores.iter().enumerate() {
-        emit(
+        sink.emit(
             Fnv::new(2)
                 .byte(b's')
                 .byte(k as u8)
@@ -328,12 +419,14 @@ pub(crate) fn features(input: &Input<'_>, mut emit: impl FnMut(u32)) {
     let flags = u8::from(ev.restart_vetoed)
         | u8::from(ev.restart_talk_only) << 1
         | u8::from(ev.talk_seen) << 2;
-    emit(Fnv::new(2).byte(b'f').byte(flags).bucket());
+    sink.emit(Fnv::new(2).byte(b'f').byte(flags).bucket());
 
     // Discord markup: quoted or hidden text is not asked.
     let bytes = input.norm.as_bytes();
     let mut marks = [false; 7];
-    for (i, &b) in bytes.iter().enumerate() {
+    // A message without a markup byte (most) has no mark to find.
+    let scanned = if input.norm.any_markup() { bytes } else { &[] };
+    for (i, &b) in scanned.iter().enumerate() {
         if !MARKUP_BYTES[usize::from(b)] {
             continue;
         }
@@ -351,7 +444,7 @@ pub(crate) fn features(input: &Input<'_>, mut emit: impl FnMut(u32)) {
     }
     for (k, on) in marks.iter().enumerate() {
         if *on {
-            emit(Fnv::new(3).byte(k as u8).bucket());
+            sink.emit(Fnv::new(3).byte(k as u8).bucket());
         }
     }
 
@@ -364,47 +457,60 @@ pub(crate) fn features(input: &Input<'_>, mut emit: impl FnMut(u32)) {
     let mut prev_code = 255u8;
     let mut first = true;
     let mut last: &[u8] = b"";
+    // Every token's class code once: an action word reads its neighbours' again.
+    let mut codes = [0u8; MAX_TOKENS];
+    for (i, code) in codes.iter_mut().enumerate().take(n) {
+        *code = context_code(t, i);
+    }
     for i in 0..n {
         let w = token_text(t, i);
-        let code = context_code(t, i);
-        let (word, pair_now, next_pair) = word_and_pair(w, pair);
-        emit(word.bucket());
-        emit(pair_now.bucket());
-        pair = next_pair;
-        emit(Fnv::new(7).byte(code).bucket());
-        emit(Fnv::new(8).byte(prev_code).byte(code).bucket());
+        let code = codes[i];
         let slot = &t.slots()[i];
-        if slot.kind == TokenKind::Word && slot.refers == Ref::No {
+        let own = slot.kind == TokenKind::Word && slot.refers == Ref::No;
+        let known = own.then(|| sink.known(slot.entry)).flatten();
+        if let Some(next_pair) = known {
+            // The word's own features are in (see `own_features`): only those that
+            // depend on its neighbours are left.
+            let mut pair_now = pair;
+            pair_now.bytes(w);
+            sink.emit(pair_now.bucket());
+            pair = next_pair;
+            sink.emit(Fnv::new(8).byte(prev_code).byte(code).bucket());
+        } else {
+            let (word, pair_now, next_pair) = word_and_pair(w, pair);
+            sink.emit(word.bucket());
+            sink.emit(pair_now.bucket());
+            pair = next_pair;
+            sink.emit(Fnv::new(7).byte(code).bucket());
+            sink.emit(Fnv::new(8).byte(prev_code).byte(code).bucket());
+        }
+        if own {
             if first {
-                emit(Fnv::new(10).bytes(w).bucket());
+                sink.emit(Fnv::new(10).bytes(w).bucket());
                 first = false;
             }
             last = w;
-            char_ngrams(w, &mut emit);
+            if known.is_none() {
+                char_ngrams(w, &mut |b| sink.emit(b));
+            }
         }
         if let Some(Lex::Action(act, form)) = slot.lex {
             // What follows an action word: is its object the server?
             let a = act as u8;
             for (k, j) in (i + 1..n.min(i + 4)).enumerate() {
-                emit(
-                    Fnv::new(9)
-                        .byte(a)
-                        .byte(k as u8)
-                        .byte(context_code(t, j))
-                        .bucket(),
-                );
-                emit(Fnv::new(12).byte(a).bytes(token_text(t, j)).bucket());
+                sink.emit(Fnv::new(9).byte(a).byte(k as u8).byte(codes[j]).bucket());
+                sink.emit(Fnv::new(12).byte(a).bytes(token_text(t, j)).bucket());
             }
             if i + 1 >= n {
-                emit(Fnv::new(9).byte(a).byte(9).bucket());
+                sink.emit(Fnv::new(9).byte(a).byte(9).bucket());
             }
             let object = object_class(t, i);
-            let shown = u8::from(quoted(bytes, usize::from(slot.start)));
-            emit(Fnv::new(14).byte(a).byte(object).byte(shown).bucket());
+            let shown = u8::from(quoted(input.norm, usize::from(slot.start)));
+            sink.emit(Fnv::new(14).byte(a).byte(object).byte(shown).bucket());
             // The shape of an order: the action opens its clause (after the address or
             // a "stp"), with its form and object. The talk around it changes none of
             // this, which is what tells a buried request.
-            emit(
+            sink.emit(
                 Fnv::new(15)
                     .byte(a)
                     .byte(form as u8)
@@ -414,14 +520,14 @@ pub(crate) fn features(input: &Input<'_>, mut emit: impl FnMut(u32)) {
                     .bucket(),
             );
             // What precedes it: subject, modal, negation.
-            for j in i.saturating_sub(3)..i {
-                emit(Fnv::new(13).byte(a).byte(context_code(t, j)).bucket());
+            for &before in &codes[i.saturating_sub(3)..i] {
+                sink.emit(Fnv::new(13).byte(a).byte(before).bucket());
             }
         }
         prev_code = code;
     }
-    emit(pair.byte(b'$').bucket());
-    emit(Fnv::new(11).bytes(last).bucket());
+    sink.emit(pair.byte(b'$').bucket());
+    sink.emit(Fnv::new(11).bytes(last).bucket());
 }
 
 /// Whether token `i` opens its clause: only the bot's address, a greeting, politeness,
@@ -464,6 +570,15 @@ fn word_and_pair(w: &[u8], pair: Fnv) -> (Fnv, Fnv, Fnv) {
     }
     next.byte(0xff);
     (word, pair, next)
+}
+
+/// The features a word of the lexicon brings whatever surrounds it: the word (kind 4),
+/// its class code (kind 7) and its character n-grams. [`features_into`] emits the same
+/// ones, hashed on the way, for words not in the lexicon.
+fn own_features(w: &[u8], code: u8, mut emit: impl FnMut(u32)) {
+    emit(Fnv::new(4).bytes(w).bucket());
+    emit(Fnv::new(7).byte(code).bucket());
+    char_ngrams(w, &mut emit);
 }
 
 /// Character 3- and 4-grams of a word padded with spaces: they carry misspellings and

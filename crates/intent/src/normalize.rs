@@ -38,6 +38,13 @@ pub(crate) struct Normalized {
     len: usize,
     acute: [u64; NORMALIZED_CAPACITY / 64],
     elongated: [u64; NORMALIZED_CAPACITY / 64],
+    /// Whether any bit of `acute` is set, and any of `elongated`: most messages have
+    /// neither, and the tokeniser asks both of every word.
+    any_acute: bool,
+    any_elongated: bool,
+    /// Whether any byte is one of [`MARKUP_BYTES`]: most messages have none, and the
+    /// markup scans read every byte of the message (once per action word for quotes).
+    any_markup: bool,
     truncated: bool,
 }
 
@@ -59,6 +66,9 @@ impl Normalized {
             len: 0,
             acute: [0; NORMALIZED_CAPACITY / 64],
             elongated: [0; NORMALIZED_CAPACITY / 64],
+            any_acute: false,
+            any_elongated: false,
+            any_markup: false,
             truncated: false,
         }
     }
@@ -73,17 +83,38 @@ impl Normalized {
         let used = out.len.div_ceil(64);
         out.acute[..used].fill(0);
         out.elongated[..used].fill(0);
+        out.any_acute = false;
+        out.any_elongated = false;
+        out.any_markup = false;
         out.len = 0;
         out.truncated = false;
-        let mut chars = text.chars();
-        for c in chars.by_ref().take(MAX_ANALYSED_CHARS) {
-            if !out.push_source_char(c) {
+        // Bytes, not `chars()`: most of every message is ASCII, and decoding each byte as
+        // a character, then testing it against the arms of `push_source_char`, cost more
+        // than folding it. Other characters are decoded where they start.
+        let src = text.as_bytes();
+        let mut i = 0;
+        let mut count = 0;
+        while i < src.len() {
+            if count == MAX_ANALYSED_CHARS {
                 out.truncated = true;
                 break;
             }
-        }
-        if chars.next().is_some() {
-            out.truncated = true;
+            count += 1;
+            let b = src[i];
+            let fits = if b.is_ascii() {
+                i += 1;
+                out.push_source_ascii(b)
+            } else {
+                let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
+                    break;
+                };
+                i += c.len_utf8();
+                out.push_source_char(c)
+            };
+            if !fits {
+                out.truncated = true;
+                break;
+            }
         }
         // Drop a trailing separator so the last token is followed by nothing.
         while out.len > 0 && matches!(out.bytes[out.len - 1], b' ' | b'\n') {
@@ -109,9 +140,26 @@ impl Normalized {
         i < self.len && self.elongated[i / 64] & (1 << (i % 64)) != 0
     }
 
+    /// Whether any `e` of the message carried an acute accent (see
+    /// [`Normalized::had_acute`]).
+    #[inline]
+    pub(crate) fn any_acute(&self) -> bool {
+        self.any_acute
+    }
+
+    /// Whether any byte of the text is one of [`MARKUP_BYTES`]; if not, no markup scan
+    /// can find anything.
+    #[inline]
+    pub(crate) fn any_markup(&self) -> bool {
+        self.any_markup
+    }
+
     /// Whether any byte in `start..end` is [`Normalized::elongated`], a 64-bit word of the
     /// bit set at a time (the tokeniser asks it of every word).
     pub(crate) fn elongated_within(&self, start: usize, end: usize) -> bool {
+        if !self.any_elongated {
+            return false;
+        }
         let end = end.min(self.len);
         let mut i = start;
         while i < end {
@@ -133,6 +181,19 @@ impl Normalized {
     /// Whether part of the message was not analysed (too long for the caps above).
     pub(crate) fn truncated(&self) -> bool {
         self.truncated
+    }
+
+    /// [`Normalized::push_source_char`] for an ASCII byte, by one table look-up of its
+    /// class instead of the general arms.
+    #[inline(always)]
+    fn push_source_ascii(&mut self, b: u8) -> bool {
+        match ASCII_CLASS[usize::from(b & 0x7f)] {
+            AsciiClass::Letter => self.push_letter(b | 0x20),
+            AsciiClass::Plain => self.push_plain(b),
+            AsciiClass::Collapsing => self.push_collapsing(b),
+            AsciiClass::Newline => self.push_separator(b'\n'),
+            AsciiClass::Space => self.push_separator(b' '),
+        }
     }
 
     /// Handles one character of the original text; false once the buffer is full.
@@ -192,6 +253,7 @@ impl Normalized {
         if self.len > 0 && self.bytes[self.len - 1] == b'e' {
             let i = self.len - 1;
             self.acute[i / 64] |= 1 << (i % 64);
+            self.any_acute = true;
         }
         true
     }
@@ -202,6 +264,7 @@ impl Normalized {
             if d == COMBINING_ACUTE && self.len > 0 && self.bytes[self.len - 1] == b'e' {
                 let i = self.len - 1;
                 self.acute[i / 64] |= 1 << (i % 64);
+                self.any_acute = true;
             }
             return true;
         }
@@ -238,22 +301,48 @@ impl Normalized {
     /// than its body.
     #[inline(always)]
     fn push_ascii(&mut self, b: u8) -> bool {
+        match ASCII_CLASS[usize::from(b & 0x7f)] {
+            AsciiClass::Letter => self.push_letter(b),
+            AsciiClass::Collapsing => self.push_collapsing(b),
+            _ => self.push_plain(b),
+        }
+    }
+
+    /// [`Normalized::push_ascii`] for a lowercase letter: a third one in a row is dropped
+    /// and marks the run as elongated.
+    #[inline(always)]
+    fn push_letter(&mut self, b: u8) -> bool {
         let n = self.len;
-        if b.is_ascii_alphabetic() {
-            if n >= 2 && self.bytes[n - 1] == b && self.bytes[n - 2] == b {
-                self.elongated[(n - 1) / 64] |= 1 << ((n - 1) % 64);
-                return true;
-            }
-        } else if matches!(
-            b,
-            b'!' | b'?' | b'.' | b',' | b';' | b'~' | b'*' | b'_' | b'-' | b'='
-        ) && n >= 1
-            && self.bytes[n - 1] == b
-        {
-            // Only sentence punctuation and decoration collapse: Discord markup ('>>>',
-            // '<@', '://') keeps its exact spelling.
+        if n >= 2 && self.bytes[n - 1] == b && self.bytes[n - 2] == b {
+            self.elongated[(n - 1) / 64] |= 1 << ((n - 1) % 64);
+            self.any_elongated = true;
             return true;
         }
+        self.push_byte(b)
+    }
+
+    /// [`Normalized::push_ascii`] for sentence punctuation and decoration, which collapse
+    /// to one: Discord markup ('>>>', '<@', '://') keeps its exact spelling.
+    #[inline(always)]
+    fn push_collapsing(&mut self, b: u8) -> bool {
+        let n = self.len;
+        if n >= 1 && self.bytes[n - 1] == b {
+            return true;
+        }
+        self.push_plain(b)
+    }
+
+    /// Appends a byte as it is, noting markup.
+    #[inline(always)]
+    fn push_plain(&mut self, b: u8) -> bool {
+        self.any_markup |= MARKUP_BYTES[usize::from(b)];
+        self.push_byte(b)
+    }
+
+    /// Appends a byte that is no markup (a letter) as it is.
+    #[inline(always)]
+    fn push_byte(&mut self, b: u8) -> bool {
+        let n = self.len;
         if n >= NORMALIZED_CAPACITY {
             return false;
         }
@@ -270,6 +359,7 @@ impl Normalized {
             Some(b' ') => {
                 if b == b'\n' {
                     self.bytes[self.len - 1] = b'\n';
+                    self.any_markup = true;
                 }
                 true
             }
@@ -279,6 +369,7 @@ impl Normalized {
                 }
                 self.bytes[self.len] = b;
                 self.len += 1;
+                self.any_markup |= b == b'\n';
                 true
             }
         }
@@ -295,6 +386,61 @@ impl Normalized {
         true
     }
 }
+
+/// The bytes the markup scans of `model::features` and `gates::quoted` react to.
+/// They read every byte of a message, nearly all of them letters and spaces: one table
+/// look-up skips those, where the `match` tested each against every arm (a tenth of the
+/// scoring's instructions).
+pub(crate) const MARKUP_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let markup = b"`|\"*_>\n~";
+    let mut k = 0;
+    while k < markup.len() {
+        table[markup[k] as usize] = true;
+        k += 1;
+    }
+    table
+};
+
+/// How an ASCII byte is folded (see [`Normalized::push_source_char`], whose arms for
+/// ASCII this table restates).
+#[derive(Clone, Copy)]
+enum AsciiClass {
+    /// A letter: lowercased, runs beyond two collapse.
+    Letter,
+    /// Digits and punctuation that keep every repetition.
+    Plain,
+    /// Sentence punctuation and decoration: runs collapse to one.
+    Collapsing,
+    /// `\n`, `\r`: a line break.
+    Newline,
+    /// Other control characters and the space: a word separator.
+    Space,
+}
+
+const ASCII_CLASS: [AsciiClass; 128] = {
+    let mut table = [AsciiClass::Plain; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_alphabetic() {
+            AsciiClass::Letter
+        } else if c == b'\n' || c == b'\r' {
+            AsciiClass::Newline
+        } else if c.is_ascii_control() || c == b' ' {
+            AsciiClass::Space
+        } else if matches!(
+            c,
+            b'!' | b'?' | b'.' | b',' | b';' | b'~' | b'*' | b'_' | b'-' | b'='
+        ) {
+            AsciiClass::Collapsing
+        } else {
+            AsciiClass::Plain
+        };
+        b += 1;
+    }
+    table
+};
 
 /// Folds a bot's display name to its letters and digits ("Cube Guardian" → "cubeguardian")
 /// into `out`, returning the length used. Names longer than `out` are cut.
@@ -449,6 +595,44 @@ mod tests {
         assert!(n.truncated());
         assert!(std::str::from_utf8(n.as_bytes()).is_ok());
         assert!(!Normalized::new("court").truncated());
+    }
+
+    /// The summary flags are never false where the bit sets or bytes hold such a mark (the
+    /// scans stop on a false one); the accent and elongation ones are exact.
+    #[test]
+    fn summary_flags_agree_with_the_text() {
+        for text in [
+            "redemarre le serveur",
+            "« relance » qu'il dit",
+            "a\u{2028}b",
+            "a \n b",
+            "  \n",
+            "a \n",
+            "~~reboot~~ **stp** __ok__",
+            "`code` ||spoiler|| > quote",
+            "redémarré redémarreeee",
+            "re\u{301}demarre",
+            "🔥 ﬁn ＲＥＳＴＡＲＴ",
+            "",
+        ] {
+            let n = Normalized::new(text);
+            let bytes = n.as_bytes();
+            // A line break trimmed from the end leaves the flag set: harmless.
+            assert!(
+                n.any_markup() || !bytes.iter().any(|&b| MARKUP_BYTES[usize::from(b)]),
+                "{text:?}"
+            );
+            assert_eq!(
+                n.any_acute(),
+                (0..bytes.len()).any(|i| n.had_acute(i)),
+                "{text:?}"
+            );
+            assert_eq!(
+                n.elongated_within(0, bytes.len()),
+                (0..bytes.len()).any(|i| n.elongated(i)),
+                "{text:?}"
+            );
+        }
     }
 
     #[test]

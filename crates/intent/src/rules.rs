@@ -77,8 +77,26 @@ enum Reading {
 struct Work<'t> {
     slots: &'t [Slot],
     tagged: &'t Tagged<'t>,
+    /// Only the first `slots.len()` entries are this message's.
+    lex: &'t mut [Option<Lex>; MAX_TOKENS],
+    role: &'t mut [Role; MAX_TOKENS],
+}
+
+/// Room for [`Work`]'s arrays (640 bytes), kept by the caller and overwritten by each
+/// message, as the tag slots are: filled anew for each message, they were copied from a
+/// blank template every time, for the few entries a message uses.
+pub(crate) struct WorkBuf {
     lex: [Option<Lex>; MAX_TOKENS],
     role: [Role; MAX_TOKENS],
+}
+
+impl WorkBuf {
+    pub(crate) const fn empty() -> Self {
+        WorkBuf {
+            lex: [None; MAX_TOKENS],
+            role: [Role::Other; MAX_TOKENS],
+        }
+    }
 }
 
 /// What a token is to the grammar's scans, decided once per token in [`Work::new`] (and
@@ -106,8 +124,14 @@ struct Clause {
 }
 
 /// Reads the intent of an addressed message.
+#[cfg(test)]
 pub(crate) fn decide(t: &Tagged<'_>) -> Verdict {
-    let mut w = Work::new(t);
+    decide_in(t, &mut WorkBuf::empty())
+}
+
+/// [`decide`] in the working arrays `buf`, which it overwrites.
+pub(crate) fn decide_in(t: &Tagged<'_>, buf: &mut WorkBuf) -> Verdict {
+    let mut w = Work::new(t, buf);
     w.fold_idioms();
 
     let mut restart: f32 = 0.0;
@@ -299,14 +323,12 @@ fn similarity(distance: u8) -> f32 {
 }
 
 impl<'t> Work<'t> {
-    fn new(t: &'t Tagged<'t>) -> Self {
-        // Filled in place: arrays filled first and then moved in were copied once more
-        // (640 bytes).
+    fn new(t: &'t Tagged<'t>, buf: &'t mut WorkBuf) -> Self {
         let mut w = Work {
             slots: t.slots(),
             tagged: t,
-            lex: [None; MAX_TOKENS],
-            role: [Role::Other; MAX_TOKENS],
+            lex: &mut buf.lex,
+            role: &mut buf.role,
         };
         let Work {
             slots, lex, role, ..
@@ -549,9 +571,10 @@ impl<'t> Work<'t> {
                     }
                 }
                 // "tous les soirs", "toutes les 5 minutes": a habit.
+                // (The class first: this arm is tried on every word no arm above took.)
                 Some(_) | None
-                    if matches!(self.text(i), b"tous" | b"toutes")
-                        && next_lex == Some(Lex::Determiner)
+                    if matches!(next_lex, Some(Lex::Determiner))
+                        && matches!(self.text(i), b"tous" | b"toutes")
                         && next.and_then(|j| self.next_content(j)).is_some_and(|k| {
                             let unit = |t: &[u8]| {
                                 matches!(
@@ -587,17 +610,21 @@ impl<'t> Work<'t> {
             }
         }
         // Second pass: times and evenings depend on the word before them.
+        // Whether any word is "in"/"dans" at all: this pass makes none, and without one
+        // the delay arm below, tried on nearly every word, needs no look back.
+        let any_in = self.lex[..n].contains(&Some(Lex::In));
         for i in 0..n {
             if !self.is_content(i) {
                 continue;
             }
             let prev = self.prev_content(i);
             let prev_lex = prev.and_then(|p| self.lex[p]);
-            let prev_text = prev.map(|p| self.text(p)).unwrap_or(b"");
+            // Read only by the arms that need it.
+            let prev_text = || prev.map(|p| self.text(p)).unwrap_or(b"");
             match self.lex[i] {
                 Some(Lex::Evening) => {
                     let delayed =
-                        matches!(prev_text, b"ce" | b"cette") || prev_lex == Some(Lex::Deferral);
+                        matches!(prev_text(), b"ce" | b"cette") || prev_lex == Some(Lex::Deferral);
                     self.lex[i] = delayed.then_some(Lex::Deferral);
                 }
                 Some(Lex::Number) if prev_lex == Some(Lex::In) => {
@@ -605,21 +632,22 @@ impl<'t> Work<'t> {
                 }
                 // "dans une heure", "in a few minutes": a delay spelled out.
                 // (The rare "in" first: the unit's word list is the dearer test.)
-                _ if [prev, prev.and_then(|p| self.prev_content(p))]
-                    .into_iter()
-                    .flatten()
-                    .any(|p| self.lex[p] == Some(Lex::In))
+                _ if any_in
+                    && [prev, prev.and_then(|p| self.prev_content(p))]
+                        .into_iter()
+                        .flatten()
+                        .any(|p| self.lex[p] == Some(Lex::In))
                     && is_time_unit(self.text(i)) =>
                 {
                     self.lex[i] = Some(Lex::Deferral);
                 }
                 Some(Lex::Time)
                     if matches!(prev_lex, Some(Lex::In | Lex::AuxA))
-                        || matches!(prev_text, b"vers" | b"at") =>
+                        || matches!(prev_text(), b"vers" | b"at") =>
                 {
                     self.lex[i] = Some(Lex::Deferral);
                 }
-                Some(Lex::Train) if prev_text != b"en" => self.lex[i] = None,
+                Some(Lex::Train) if prev_text() != b"en" => self.lex[i] = None,
                 // "relance avant que je devienne fou", "before I lose it": a deadline that
                 // hurries the order, where "avant ce soir" and "before that" put it off.
                 Some(Lex::Deferral) if self.hurries(i) => self.lex[i] = Some(Lex::Adverb),
@@ -629,7 +657,7 @@ impl<'t> Work<'t> {
                     let next_text = self.next_content(i).map(|j| self.text(j)).unwrap_or(b"");
                     let next_lex = self.next_content(i).and_then(|j| self.lex[j]);
                     let comparative =
-                        matches!(prev_text, b"le" | b"la" | b"les" | b"de" | b"en" | b"un")
+                        matches!(prev_text(), b"le" | b"la" | b"les" | b"de" | b"en" | b"un")
                             || matches!(
                                 next_text,
                                 b"vite"

@@ -5,7 +5,7 @@
 //! Guardian", "@CubeGuardian", "cubeguardien" all name it), and of textual `@someone`
 //! addresses. Works in fixed arrays: nothing here allocates.
 
-use crate::lexicon::{self, Lex, Lexicon, MAX_WORD_BYTES};
+use crate::lexicon::{self, Hit, Lex, Lexicon, MAX_WORD_BYTES, NO_ENTRY};
 use crate::normalize::{compact_name, Normalized};
 use crate::token::{self, TokenKind, Tokens, MAX_TOKENS};
 
@@ -50,6 +50,9 @@ pub(crate) struct Slot {
     pub(crate) end: u16,
     /// Set by the address stage for vocatives and bot mentions: not part of the content.
     pub(crate) skip: bool,
+    /// The lexicon entry that is this word exactly as typed (`lexicon::NO_ENTRY` if
+    /// none): the learned stage adds that entry's own features, summed in advance.
+    pub(crate) entry: u16,
 }
 
 const EMPTY: Slot = Slot {
@@ -62,9 +65,10 @@ const EMPTY: Slot = Slot {
     start: 0,
     end: 0,
     skip: false,
+    entry: NO_ENTRY,
 };
 
-/// Room for the slots of one message (2.2 KiB), kept by the caller and overwritten by
+/// Room for the slots of one message (2.5 KiB), kept by the caller and overwritten by
 /// each message (as the normalised text and token buffers are): made anew for each
 /// message, filling it cost more instructions than tagging most messages' words.
 pub(crate) struct SlotBuf([Slot; MAX_TOKENS]);
@@ -82,6 +86,9 @@ pub(crate) struct Tagged<'a> {
     len: usize,
     truncated: bool,
     norm: &'a Normalized,
+    /// `norm`'s text, at hand for [`Tagged::text`], which every stage after this one asks
+    /// of the tokens it looks at.
+    bytes: &'a [u8],
 }
 
 /// The bot's name compacted as words are compared to it (folded, letters and digits
@@ -127,6 +134,7 @@ impl<'a> Tagged<'a> {
             len: 0,
             truncated: false,
             norm,
+            bytes: norm.as_bytes(),
         }
     }
 
@@ -166,10 +174,8 @@ impl<'a> Tagged<'a> {
                 }
                 TokenKind::Word => {
                     let mut word_buf = [0u8; MAX_WORD_BYTES];
-                    let word = without_apostrophes(
-                        &bytes[usize::from(tok.start)..usize::from(tok.end)],
-                        &mut word_buf,
-                    );
+                    let raw = &bytes[usize::from(tok.start)..usize::from(tok.end)];
+                    let word = without_apostrophes(raw, tok.apostrophe, &mut word_buf);
                     let mut hit = word.and_then(|w| lexicon.lookup(w));
                     if tok.elongated {
                         // "redémarreeee" folds to "redemarree", which reads as a feminine
@@ -178,12 +184,22 @@ impl<'a> Tagged<'a> {
                         let squeezed = squeeze(norm, tok.start, tok.end, &mut squeezed_buf);
                         let alt = lexicon.lookup(squeezed);
                         if alt.is_some_and(|a| hit.is_none_or(|h| a.distance <= h.distance)) {
-                            hit = alt;
+                            // Not the word as typed: no entry.
+                            hit = alt.map(|a| Hit {
+                                entry: NO_ENTRY,
+                                ..a
+                            });
                         }
                     }
                     if let Some(hit) = hit {
                         slot.lex = Some(hit.lex);
                         slot.distance = hit.distance;
+                        // Only the word as typed (the very bytes of the text, no
+                        // apostrophe taken out, no "r'" read as "re"): the model's
+                        // features are of the typed text.
+                        if word.is_some_and(|w| std::ptr::eq(w, raw)) {
+                            slot.entry = hit.entry;
+                        }
                     }
                     slot.refers = if word.is_some_and(|w| is_name(w, name)) {
                         Ref::BotName
@@ -222,10 +238,11 @@ impl<'a> Tagged<'a> {
             joined[..wa.len()].copy_from_slice(wa);
             joined[wa.len()..wa.len() + wb.len()].copy_from_slice(wb);
             if is_name(&joined[..wa.len() + wb.len()], name) {
-                self.slots[i - 1].refers = Ref::BotName;
-                self.slots[i - 1].lex = None;
-                self.slots[i].refers = Ref::BotName;
-                self.slots[i].lex = None;
+                for slot in &mut self.slots[i - 1..=i] {
+                    slot.refers = Ref::BotName;
+                    slot.lex = None;
+                    slot.entry = NO_ENTRY;
+                }
             }
         }
     }
@@ -252,7 +269,7 @@ impl<'a> Tagged<'a> {
     #[inline]
     pub(crate) fn text(&self, i: usize) -> &[u8] {
         let s = &self.slots[i];
-        &self.norm.as_bytes()[usize::from(s.start)..usize::from(s.end)]
+        &self.bytes[usize::from(s.start)..usize::from(s.end)]
     }
 }
 
@@ -282,7 +299,7 @@ pub(crate) fn may_name_the_bot(
             TokenKind::Word => {
                 let raw = &bytes[usize::from(tok.start)..usize::from(tok.end)];
                 let mut word_buf = [0u8; MAX_WORD_BYTES];
-                if let Some(word) = without_apostrophes(raw, &mut word_buf) {
+                if let Some(word) = without_apostrophes(raw, tok.apostrophe, &mut word_buf) {
                     // Typo matching never yields `Lex::Bot`: only an exact "bot" does.
                     if is_name(word, name) || lexicon.is_bot_word(word) {
                         return true;
@@ -318,21 +335,26 @@ pub(crate) fn may_name_the_bot(
     false
 }
 
-/// Copies `word` without apostrophes ("don't" → "dont") when it has any; `None` for words
-/// too long to be in the lexicon.
-#[inline]
-fn without_apostrophes<'b>(word: &'b [u8], buf: &'b mut [u8; MAX_WORD_BYTES]) -> Option<&'b [u8]> {
+/// Copies `word` without apostrophes ("don't" → "dont") when it has any (`apostrophe`,
+/// as the tokeniser saw it); `None` for words too long to be in the lexicon.
+#[inline(always)]
+fn without_apostrophes<'b>(
+    word: &'b [u8],
+    apostrophe: bool,
+    buf: &'b mut [u8; MAX_WORD_BYTES],
+) -> Option<&'b [u8]> {
     if word.len() > MAX_WORD_BYTES {
         return None;
     }
-    #[allow(
-        clippy::manual_contains,
-        reason = "`contains` goes through the general `memchr`, whose set-up costs more than \
-                  scanning a word of a few letters"
-    )]
-    if !word.iter().any(|&b| b == b'\'') {
+    if !apostrophe {
         return Some(word);
     }
+    elide(word, buf)
+}
+
+/// [`without_apostrophes`] for a word that has one: out of line, for the few such words.
+#[inline(never)]
+fn elide<'b>(word: &[u8], buf: &'b mut [u8; MAX_WORD_BYTES]) -> Option<&'b [u8]> {
     let mut n = 0;
     if let Some(rest) = word.strip_prefix(b"r'") {
         // "r'lance" is "relance" said fast (see the tokeniser).
@@ -383,9 +405,16 @@ fn could_be_name(start: &[u8], len: usize, name: &[u8]) -> bool {
 }
 
 /// Whether `word` is the compacted bot name, allowing the usual typo budget.
+///
+/// Asked of every word, twice for public messages: the first letter and the length,
+/// which `typo_distance` would check first too, are compared here, so that nearly every
+/// word is answered without a call.
 #[inline]
 fn is_name(word: &[u8], name: &[u8]) -> bool {
-    if name.is_empty() {
+    let Some(first) = name.first() else {
+        return false;
+    };
+    if word.first() != Some(first) || word.len().abs_diff(name.len()) > 2 {
         return false;
     }
     word == name || (name.len() >= 5 && lexicon::typo_distance(word, name).is_some())

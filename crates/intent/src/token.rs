@@ -49,6 +49,9 @@ pub(crate) struct Token {
     pub(crate) participle: bool,
     /// Has a letter repeated for emphasis ("redémarreeee"), see `Normalized::elongated`.
     pub(crate) elongated: bool,
+    /// Holds an apostrophe ("don't", "r'lance"): the tagger reads the word without it,
+    /// and every other word needs no look for one.
+    pub(crate) apostrophe: bool,
 }
 
 /// The tokens of one message.
@@ -69,6 +72,7 @@ const EMPTY: Token = Token {
     after_apostrophe: false,
     participle: false,
     elongated: false,
+    apostrophe: false,
 };
 
 impl Tokens {
@@ -142,9 +146,10 @@ impl Tokens {
         let mut pending_hyphen = false;
         let mut pending_apostrophe = false;
         while i < n {
-            let line_start = i == 0 || b[i - 1] == b'\n';
             let c = b[i];
-            if line_start && c == b'>' {
+            // The byte first: nearly no token is a '>', and the line's start was otherwise
+            // read back for every token.
+            if c == b'>' && (i == 0 || b[i - 1] == b'\n') {
                 // Discord block quote: someone else's words, never an order to the bot.
                 if b[i..].starts_with(b">>> ") {
                     return;
@@ -159,10 +164,14 @@ impl Tokens {
             if is_word_byte(c) {
                 let start = i;
                 let mut end = i;
-                while end < n {
-                    if is_word_byte(b[end]) {
+                let mut apostrophe = false;
+                loop {
+                    // The letters in a loop of their own: nearly every byte of a word.
+                    while end < n && is_word_byte(b[end]) {
                         end += 1;
-                    } else if b[end] == b'\''
+                    }
+                    if end < n
+                        && b[end] == b'\''
                         && end > start
                         && b[end - 1] == b'n'
                         && end + 1 < n
@@ -171,7 +180,8 @@ impl Tokens {
                     {
                         // English "n't": kept inside the word, see below.
                         end += 2;
-                    } else if b[end] == b'\''
+                    } else if end < n
+                        && b[end] == b'\''
                         && end == start + 1
                         && b[start] == b'r'
                         && end + 1 < n
@@ -183,6 +193,7 @@ impl Tokens {
                     } else {
                         break;
                     }
+                    apostrophe = true;
                 }
                 if is_link_start(&b[start..end], &b[end..]) {
                     while i < n && !matches!(b[i], b' ' | b'\n') {
@@ -200,6 +211,7 @@ impl Tokens {
                     after_apostrophe: pending_apostrophe,
                     participle: participle_ending(norm, start, end),
                     elongated: norm.elongated_within(start, end),
+                    apostrophe,
                 };
                 if !self.push(tok) {
                     return;
@@ -333,6 +345,9 @@ fn is_link_start(word: &[u8], rest: &[u8]) -> bool {
 
 /// Whether the word ends in "é", "ée", "és" or "ées" in the original text.
 fn participle_ending(norm: &Normalized, start: usize, end: usize) -> bool {
+    if !norm.any_acute() {
+        return false;
+    }
     let b = norm.as_bytes();
     let mut k = end;
     if k > start && b[k - 1] == b's' {

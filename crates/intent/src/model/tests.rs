@@ -24,3 +24,34 @@ fn softmax_is_a_distribution() {
     assert!((p.iter().sum::<f32>() - 1.0).abs() < 1e-5);
     assert!(p.iter().all(|x| (0.0..=1.0).contains(x)));
 }
+
+/// Summing a lexicon word's own features in advance changes no score: every
+/// development message, and its words cut and run together, scores to the same bits
+/// with the sums as without them.
+#[test]
+fn known_word_sums_change_no_score() {
+    let recognizer = crate::Recognizer::new();
+    let plain = Model::embedded().unwrap();
+    let bot = crate::Addressee {
+        bot_id: 1,
+        bot_name: "CubeGuardian",
+    };
+    let mut compared = 0;
+    for case in crate::corpus::load()
+        .iter()
+        .filter(|c| c.split == crate::corpus::Split::Dev)
+    {
+        let glued = case.text.replace(' ', "");
+        let apostrophes = case.text.replace(' ', "'");
+        for text in [case.text.as_str(), &glued, &apostrophes] {
+            let scores = recognizer.analyse(text, crate::Channel::Dm, &bot, |input| {
+                let fast = recognizer.model.as_ref().unwrap().probabilities(input);
+                (fast, plain.probabilities(input))
+            });
+            let (fast, slow) = scores.unwrap();
+            assert_eq!(fast.map(f32::to_bits), slow.map(f32::to_bits), "{text:?}");
+            compared += 1;
+        }
+    }
+    assert!(compared > 3000, "{compared}");
+}
