@@ -743,37 +743,34 @@ impl<'t> Work<'t> {
     /// before and ask nothing, but each word alone means something else ("un coup de
     /// main", "en attendant le reboot").
     fn connector(&self, i: usize) -> Option<usize> {
-        const CONNECTORS: &[&[&[u8]]] = &[
-            &[b"du", b"coup"],
-            &[b"en", b"tout", b"cas"],
-            &[b"dans", b"tous", b"les", b"cas"],
-            &[b"de", b"toute", b"facon"],
-            &[b"en", b"attendant"],
-            &[b"by", b"the", b"way"],
-            &[b"in", b"the", b"meantime"],
-        ];
-        let first = self.text(i);
-        'phrases: for phrase in CONNECTORS {
-            if phrase[0] != first || i + phrase.len() > self.slots.len() {
-                continue;
-            }
-            for (k, word) in phrase.iter().enumerate().skip(1) {
-                if !self.is_content(i + k) || self.text(i + k) != *word {
-                    continue 'phrases;
-                }
-            }
-            // "en attendant le reboot", "un coup de main": the phrase goes on, it is no
-            // connector.
-            let after = self.next_content(i + phrase.len() - 1);
-            if after.is_some_and(|j| {
-                matches!(self.lex[j], Some(Lex::Determiner | Lex::Preposition))
-                    || matches!(self.text(j), b"de" | b"d" | b"que" | b"qu")
-            }) {
-                return None;
-            }
-            return Some(phrase.len());
+        // Matched on the first word (compiled to a length and byte test) before any phrase
+        // is compared: this runs for every word of every message.
+        let phrases: &[&[&[u8]]] = match self.text(i) {
+            b"du" => &[&[b"coup"]],
+            b"en" => &[&[b"tout", b"cas"], &[b"attendant"]],
+            b"dans" => &[&[b"tous", b"les", b"cas"]],
+            b"de" => &[&[b"toute", b"facon"]],
+            b"by" => &[&[b"the", b"way"]],
+            b"in" => &[&[b"the", b"meantime"]],
+            _ => return None,
+        };
+        let rest = phrases.iter().find(|rest| {
+            i + rest.len() < self.slots.len()
+                && rest
+                    .iter()
+                    .enumerate()
+                    .all(|(k, word)| self.is_content(i + 1 + k) && self.text(i + 1 + k) == *word)
+        })?;
+        // "en attendant le reboot", "un coup de main": the phrase goes on, it is no
+        // connector.
+        let after = self.next_content(i + rest.len());
+        if after.is_some_and(|j| {
+            matches!(self.lex[j], Some(Lex::Determiner | Lex::Preposition))
+                || matches!(self.text(j), b"de" | b"d" | b"que" | b"qu")
+        }) {
+            return None;
         }
-        None
+        Some(1 + rest.len())
     }
 
     /// Whether a clause withdraws what was said before it: it has no action of its own
