@@ -6,8 +6,9 @@
 //! spoken of ("ton reboot"), about another object ("relance la musique"), withheld by its
 //! sentence (a condition, another member, the speaker, a habit: see [`crate::clause`]), or
 //! only asked about ("comment je te demande de relancer ?"); a wake is refused when every
-//! wake word is quoted or about another object ("lance la partie"), or folded into a
-//! restart ("re-démarre"). The learned stage (`model`) reads the same object classes and
+//! wake word is quoted or about another object ("lance la partie"), withheld by its
+//! sentence ("si jamais je suis pas là samedi, démarre le serveur", "every weekday at 5"),
+//! or folded into a restart ("re-démarre"). The learned stage (`model`) reads the same object classes and
 //! quotes as features, hence they live here, below it.
 
 use crate::clause;
@@ -419,7 +420,7 @@ fn reported(bytes: &[u8]) -> bool {
 /// Then no weight can make the message a wake.
 pub(crate) fn wake_blocked(norm: &Normalized, t: &Tagged<'_>, ev: &Evidence) -> bool {
     let folded_restart = !has_restart_word(t) && ev.scores[0] > 0.0 && ev.scores[1] == 0.0;
-    folded_restart || not_asked(norm, t, Act::Wake)
+    folded_restart || not_asked(norm, t, Act::Wake) || clause::every_order_withheld(t, Act::Wake)
 }
 
 /// Whether the lexicon found a restart word in the message (before the grammar folds

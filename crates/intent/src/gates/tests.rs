@@ -212,3 +212,21 @@ fn restrictions_rules_and_schedules_withhold_the_order() {
         assert!(!blocked(text), "{text}");
     }
 }
+
+/// A wake waits on a condition or a schedule as a restart does; asked now, it stands.
+#[test]
+fn conditions_and_schedules_withhold_a_wake() {
+    for text in [
+        "<@1> si jamais je suis pas là samedi, démarre le serveur pour les autres",
+        "<@1> wake the server every weekday at 5pm",
+        "<@1> quand on aura fini les devoirs, allume le serveur",
+    ] {
+        assert!(gates(text).wake_blocked, "{text}");
+    }
+    for text in [
+        "<@1> allume le serveur stp",
+        "<@1> allume le serveur quand tu peux",
+    ] {
+        assert!(!gates(text).wake_blocked, "{text}");
+    }
+}
