@@ -714,8 +714,12 @@ pub(super) const WORDS: &[(&str, Lex)] = &[
     ("derangerait", RequestFrame),
     ("embete", RequestFrame),
     ("embeterait", RequestFrame),
-    // Formal "please": "veuillez redémarrer le serveur".
+    // Formal "please": "veuillez redémarrer le serveur", "merci de bien vouloir relancer".
     ("veuillez", RequestFrame),
+    ("vouloir", RequestFrame),
+    // "any chance of a reboot?", "une chance que tu relances ?".
+    ("chance", RequestFrame),
+    ("any", Adverb),
     ("mind", RequestFrame),
     ("bien", Adverb),
     ("juste", Adverb),

@@ -349,8 +349,11 @@ fn formal_frames_and_chat_articles() {
         "ça t'embêterait de relancer le serveur ?",
         "reboot ze serveur",
         "restart da server",
+        "merci de bien vouloir relancer le serveur",
+        "any chance of a reboot?",
     ] {
         assert_eq!(read(s), Intent::Restart, "{s}");
     }
     assert_eq!(read("veuillez ne pas redémarrer le serveur"), Intent::None);
+    assert_eq!(read("no chance of a reboot tonight"), Intent::None);
 }
