@@ -6,7 +6,10 @@ use super::*;
 fn shipped_weights_decode() {
     let model = Model::embedded().expect("src/model.bin is malformed");
     assert_eq!(model.rows.len(), BUCKETS);
-    assert!(model.rows.iter().flatten().any(|w| *w != 0), "untrained");
+    assert!(
+        model.rows.iter().flat_map(|r| r.0).any(|w| w != 0),
+        "untrained"
+    );
 }
 
 #[test]
