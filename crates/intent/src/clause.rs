@@ -270,20 +270,16 @@ fn subordinator(t: &Tagged<'_>, j: usize) -> Option<usize> {
     }
 }
 
-/// Whether token `k` opens a restriction on what was said before it: "seulement si",
-/// "only if", "unless", "sauf si", "à condition que", "provided that".
-fn restricts(t: &Tagged<'_>, k: usize) -> bool {
+/// How many words open a restriction on what was said before them at token `k`, if any:
+/// "seulement si", "only if", "unless", "sauf si", "à condition que", "provided".
+fn restricts(t: &Tagged<'_>, k: usize) -> Option<usize> {
+    let next = |w: &[&[u8]]| k + 1 < t.len() && w.contains(&t.text(k + 1));
     match t.text(k) {
-        b"seulement" | b"only" => k + 1 < t.len() && matches!(t.text(k + 1), b"si" | b"if"),
-        b"sauf" => k + 1 < t.len() && matches!(t.text(k + 1), b"si" | b"s"),
-        b"unless" | b"provided" => t.slots()[k].kind == TokenKind::Word,
-        b"condition" => {
-            k >= 1
-                && t.text(k - 1) == b"a"
-                && k + 1 < t.len()
-                && matches!(t.text(k + 1), b"que" | b"qu")
-        }
-        _ => false,
+        b"seulement" | b"only" if next(&[b"si", b"if"]) => Some(2),
+        b"sauf" if next(&[b"si", b"s"]) => Some(2),
+        b"unless" | b"provided" if t.slots()[k].kind == TokenKind::Word => Some(1),
+        b"condition" if k >= 1 && t.text(k - 1) == b"a" && next(&[b"que", b"qu"]) => Some(2),
+        _ => None,
     }
 }
 
@@ -326,8 +322,15 @@ fn polite(t: &Tagged<'_>, from: usize, to: usize) -> bool {
 fn conditional(t: &Tagged<'_>, i: usize) -> bool {
     let (start, end) = sentence(t, i);
     // "un redémarrage ce serait bien, mais seulement si tout le monde est d'accord",
-    // "restart it, unless someone's in the end": a restriction reaches back over commas.
-    if (i + 1..end).any(|k| restricts(t, k)) {
+    // "restart it, unless someone's in the end": a restriction reaches back over commas
+    // (but "unless you're busy" is the bot's convenience: the addressee is its subject,
+    // where in "seulement si l'admin te le dit" the "te" is another verb's object).
+    let addressee_subject = |from: usize| {
+        (from..end)
+            .take(3)
+            .any(|k| matches!(t.slots()[k].lex, Some(Lex::Subject(Person::Second))))
+    };
+    if (i + 1..end).any(|k| restricts(t, k).is_some_and(|len| !addressee_subject(k + len))) {
         return true;
     }
     let clause_end = (i + 1..end)

@@ -206,6 +206,7 @@ fn restrictions_rules_and_schedules_withhold_the_order() {
         "<@1> relance le serveur si tu peux",
         "<@1> relance le serveur si ça te dérange pas",
         "<@1> si ce n'est pas trop demander, un redémarrage du serveur ?",
+        "<@1> restart the server unless you're busy",
         "<@1> restart the second server",
         "<@1> relance le serveur, on verra si ça règle le truc",
     ] {
