@@ -8,8 +8,8 @@
 //! only asked about ("comment je te demande de relancer ?"); a wake is refused when every
 //! wake word is quoted or about another object ("lance la partie"), withheld by its
 //! sentence ("si jamais je suis pas là samedi, démarre le serveur", "every weekday at 5"),
-//! or folded into a restart ("re-démarre"). The learned stage (`model`) reads the same object classes and
-//! quotes as features, hence they live here, below it.
+//! or folded into a restart ("re-démarre"). The learned stage (`model`) reads the same
+//! object classes and quotes as features, hence they live here, below it.
 
 use crate::clause;
 use crate::lexicon::{Act, Form, Lex, Obj};
