@@ -20,6 +20,7 @@
 //! The lexicon is built once by [`Lexicon::new`]; look-ups never allocate.
 
 use crate::known_words::KNOWN_WORDS;
+use crate::model::lex_code;
 
 /// Longest word considered for matching; longer tokens are never command words.
 pub(crate) const MAX_WORD_BYTES: usize = 32;
@@ -252,6 +253,11 @@ pub(crate) struct Hit {
     /// The entry an exact match is (see [`Lexicon::words`]), or [`NO_ENTRY`]: the learned
     /// stage sums a known word's own features in advance, once per entry.
     pub(crate) entry: u16,
+    /// The learned stage's number for `lex` (`model::lex_code`), worked out once per entry
+    /// when the vocabulary is built: computed per word, its `match` was a jump table
+    /// whose target changes from word to word (about four mispredicted indirect
+    /// branches a message).
+    pub(crate) code: u8,
 }
 
 /// [`Hit::entry`] of a typo match or a number: no entry is the word as typed.
@@ -260,6 +266,8 @@ pub(crate) const NO_ENTRY: u16 = u16::MAX;
 struct Entry {
     word: Box<[u8]>,
     lex: Lex,
+    /// [`Hit::code`].
+    code: u8,
 }
 
 /// The prepared vocabulary. Cheap to share: look-ups take `&self`.
@@ -352,6 +360,7 @@ impl Lexicon {
             .map(|(w, lex)| Entry {
                 word: w.into_bytes().into_boxed_slice(),
                 lex,
+                code: lex_code(Some(lex)),
             })
             .collect();
         let mut fuzzy_by_first: Vec<Vec<(u16, u32)>> = vec![Vec::new(); 26 * (MAX_WORD_BYTES + 1)];
@@ -425,17 +434,21 @@ impl Lexicon {
             return None;
         }
         if word[0].is_ascii_digit() {
+            let lex = number_class(word);
             return Some(Hit {
-                lex: number_class(word),
+                lex,
                 distance: 0,
                 entry: NO_ENTRY,
+                code: lex_code(Some(lex)),
             });
         }
         if let Some(i) = self.exact_entry(word) {
+            let entry = &self.entries[usize::from(i)];
             return Some(Hit {
-                lex: self.entries[usize::from(i)].lex,
+                lex: entry.lex,
                 distance: 0,
                 entry: i,
+                code: entry.code,
             });
         }
         if word.len() < 4 || !word[0].is_ascii_lowercase() {
@@ -469,6 +482,7 @@ impl Lexicon {
                             lex: entry.lex,
                             distance: d,
                             entry: NO_ENTRY,
+                            code: entry.code,
                         },
                     ));
                 }

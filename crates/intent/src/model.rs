@@ -279,6 +279,11 @@ impl Fnv {
 #[inline]
 fn token_text<'a>(t: &'a Tagged<'_>, i: usize) -> &'a [u8] {
     let s = &t.slots()[i];
+    // A plain word first, tested as such: a `match` on the pair was a jump table whose
+    // target changed from token to token.
+    if s.kind == TokenKind::Word && s.refers == Ref::No {
+        return t.text(i);
+    }
     match (s.kind, s.refers) {
         (_, r) if r.is_bot() => b"@b",
         (_, Ref::OtherMention | Ref::OtherAt) => b"@o",
@@ -292,7 +297,7 @@ fn token_text<'a>(t: &'a Tagged<'_>, i: usize) -> &'a [u8] {
 
 /// A stable number for a lexicon class (0: not in the lexicon). Explicit, so that the
 /// embedded weights do not depend on how the compiler numbers enum variants.
-fn lex_code(lex: Option<Lex>) -> u8 {
+pub(crate) fn lex_code(lex: Option<Lex>) -> u8 {
     let Some(lex) = lex else { return 0 };
     match lex {
         Lex::Action(Act::Restart, f) => 10 + f as u8,
@@ -358,20 +363,24 @@ fn lex_code(lex: Option<Lex>) -> u8 {
 }
 
 /// A class code for a token in a context feature: its lexicon class, or what it is.
+///
+/// Tests and a table rather than a `match` on the kind, which compiled to a jump table
+/// mispredicted from token to token.
 #[inline]
 fn context_code(t: &Tagged<'_>, i: usize) -> u8 {
+    /// By `TokenKind` (the `Word` entry is not read).
+    const NOT_WORD: [u8; 5] = [0, 201, 202, 203, 204];
     let s = &t.slots()[i];
-    match s.kind {
-        _ if s.refers.is_bot() => 200,
-        TokenKind::Mention => 201,
-        TokenKind::Question => 202,
-        TokenKind::Stop => 203,
-        TokenKind::Comma => 204,
-        TokenKind::Word if s.refers != Ref::No => 201,
-        TokenKind::Word => match s.lex {
-            Some(_) => lex_code(s.lex),
-            None => 205,
-        },
+    if s.refers.is_bot() {
+        200
+    } else if s.kind != TokenKind::Word {
+        NOT_WORD[s.kind as usize]
+    } else if s.refers != Ref::No {
+        201
+    } else if s.code == 0 {
+        205
+    } else {
+        s.code
     }
 }
 

@@ -53,6 +53,9 @@ pub(crate) struct Slot {
     /// The lexicon entry that is this word exactly as typed (`lexicon::NO_ENTRY` if
     /// none): the learned stage adds that entry's own features, summed in advance.
     pub(crate) entry: u16,
+    /// `lex`'s number for the learned stage (0 for none), from the lexicon entry: see
+    /// `lexicon::Hit::code`.
+    pub(crate) code: u8,
 }
 
 const EMPTY: Slot = Slot {
@@ -66,6 +69,7 @@ const EMPTY: Slot = Slot {
     end: 0,
     skip: false,
     entry: NO_ENTRY,
+    code: 0,
 };
 
 /// Room for the slots of one message (2.5 KiB), kept by the caller and overwritten by
@@ -193,6 +197,7 @@ impl<'a> Tagged<'a> {
                     }
                     if let Some(hit) = hit {
                         slot.lex = Some(hit.lex);
+                        slot.code = hit.code;
                         slot.distance = hit.distance;
                         // Only the word as typed (the very bytes of the text, no
                         // apostrophe taken out, no "r'" read as "re"): the model's
@@ -241,6 +246,7 @@ impl<'a> Tagged<'a> {
                 for slot in &mut self.slots[i - 1..=i] {
                     slot.refers = Ref::BotName;
                     slot.lex = None;
+                    slot.code = 0;
                     slot.entry = NO_ENTRY;
                 }
             }
