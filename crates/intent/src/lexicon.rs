@@ -20,7 +20,6 @@
 //! The lexicon is built once by [`Lexicon::new`]; look-ups never allocate.
 
 use crate::known_words::KNOWN_WORDS;
-use crate::model::lex_code;
 
 /// Longest word considered for matching; longer tokens are never command words.
 pub(crate) const MAX_WORD_BYTES: usize = 32;
@@ -253,7 +252,7 @@ pub(crate) struct Hit {
     /// The entry an exact match is (see [`Lexicon::words`]), or [`NO_ENTRY`]: the learned
     /// stage sums a known word's own features in advance, once per entry.
     pub(crate) entry: u16,
-    /// The learned stage's number for `lex` (`model::lex_code`), worked out once per entry
+    /// The learned stage's number for `lex` ([`lex_code`]), worked out once per entry
     /// when the vocabulary is built: computed per word, its `match` was a jump table
     /// whose target changes from word to word (about four mispredicted indirect
     /// branches a message).
@@ -703,6 +702,75 @@ mod vocabulary;
 use vocabulary::{
     ENGLISH_VERBS, EXACT_ONLY, FRENCH_ER_ENDINGS, FRENCH_ER_VERBS, OTHER_VERB_FORMS, WORDS,
 };
+
+/// A stable number for a lexicon class (0: not in the lexicon): the learned stage's
+/// feature for it (`model`), kept here so that each entry's is worked out once, at
+/// start-up. Explicit, so that the embedded weights do not depend on how the compiler
+/// numbers enum variants.
+pub(crate) fn lex_code(lex: Option<Lex>) -> u8 {
+    let Some(lex) = lex else { return 0 };
+    match lex {
+        Lex::Action(Act::Restart, f) => 10 + f as u8,
+        Lex::Action(Act::Wake, f) => 20 + f as u8,
+        Lex::Phrasal(f) => 30 + f as u8,
+        Lex::Help(f) => 40 + f as u8,
+        Lex::Modal(m, p) => 50 + 4 * m as u8 + p as u8,
+        Lex::Subject(p) => 80 + p as u8,
+        Lex::Object(o) => 85 + o as u8,
+        Lex::Re => 90,
+        Lex::StatusNoun => 91,
+        Lex::State => 92,
+        Lex::Work => 93,
+        Lex::Use => 94,
+        Lex::Presence => 95,
+        Lex::Negation => 96,
+        Lex::NegAfter => 97,
+        Lex::Blocker => 98,
+        Lex::NoProblem => 99,
+        Lex::PastAux => 100,
+        Lex::HaveAux => 101,
+        Lex::AuxAs => 102,
+        Lex::AuxA => 103,
+        Lex::PastTime => 104,
+        Lex::PastModal => 105,
+        Lex::Copula => 106,
+        Lex::On => 107,
+        Lex::Up => 108,
+        Lex::Do => 109,
+        Lex::Manner => 110,
+        Lex::What => 111,
+        Lex::Que => 112,
+        Lex::Qui => 113,
+        Lex::HowMany => 114,
+        Lex::Existential => 115,
+        Lex::Train => 116,
+        Lex::Determiner => 117,
+        Lex::Preposition => 118,
+        Lex::Purpose => 119,
+        Lex::In => 120,
+        Lex::To => 121,
+        Lex::Conj => 122,
+        Lex::Opinion => 123,
+        Lex::Subord => 124,
+        Lex::Why => 125,
+        Lex::Habit => 126,
+        Lex::Alternative => 127,
+        Lex::RequestFrame => 128,
+        Lex::Adjective => 129,
+        Lex::Adverb => 130,
+        Lex::Clitic => 131,
+        Lex::Greeting => 132,
+        Lex::Polite => 133,
+        Lex::Thanks => 134,
+        Lex::Let => 135,
+        Lex::Bot => 136,
+        Lex::Deferral => 137,
+        Lex::Evening => 138,
+        Lex::Number => 139,
+        Lex::Time => 140,
+        Lex::Known => 141,
+    }
+}
 
 #[cfg(test)]
 mod tests;

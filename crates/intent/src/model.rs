@@ -21,7 +21,7 @@
 
 use crate::address::AddressKind;
 use crate::gates::{object_class, quoted, Gates};
-use crate::lexicon::{Act, Lex};
+use crate::lexicon::{lex_code, Lex};
 use crate::normalize::{Normalized, MARKUP_BYTES};
 use crate::rules::Evidence;
 use crate::tag::{Ref, Tagged};
@@ -292,73 +292,6 @@ fn token_text<'a>(t: &'a Tagged<'_>, i: usize) -> &'a [u8] {
         (TokenKind::Stop, _) => b".",
         (TokenKind::Comma, _) => b",",
         (TokenKind::Word, _) => t.text(i),
-    }
-}
-
-/// A stable number for a lexicon class (0: not in the lexicon). Explicit, so that the
-/// embedded weights do not depend on how the compiler numbers enum variants.
-pub(crate) fn lex_code(lex: Option<Lex>) -> u8 {
-    let Some(lex) = lex else { return 0 };
-    match lex {
-        Lex::Action(Act::Restart, f) => 10 + f as u8,
-        Lex::Action(Act::Wake, f) => 20 + f as u8,
-        Lex::Phrasal(f) => 30 + f as u8,
-        Lex::Help(f) => 40 + f as u8,
-        Lex::Modal(m, p) => 50 + 4 * m as u8 + p as u8,
-        Lex::Subject(p) => 80 + p as u8,
-        Lex::Object(o) => 85 + o as u8,
-        Lex::Re => 90,
-        Lex::StatusNoun => 91,
-        Lex::State => 92,
-        Lex::Work => 93,
-        Lex::Use => 94,
-        Lex::Presence => 95,
-        Lex::Negation => 96,
-        Lex::NegAfter => 97,
-        Lex::Blocker => 98,
-        Lex::NoProblem => 99,
-        Lex::PastAux => 100,
-        Lex::HaveAux => 101,
-        Lex::AuxAs => 102,
-        Lex::AuxA => 103,
-        Lex::PastTime => 104,
-        Lex::PastModal => 105,
-        Lex::Copula => 106,
-        Lex::On => 107,
-        Lex::Up => 108,
-        Lex::Do => 109,
-        Lex::Manner => 110,
-        Lex::What => 111,
-        Lex::Que => 112,
-        Lex::Qui => 113,
-        Lex::HowMany => 114,
-        Lex::Existential => 115,
-        Lex::Train => 116,
-        Lex::Determiner => 117,
-        Lex::Preposition => 118,
-        Lex::Purpose => 119,
-        Lex::In => 120,
-        Lex::To => 121,
-        Lex::Conj => 122,
-        Lex::Opinion => 123,
-        Lex::Subord => 124,
-        Lex::Why => 125,
-        Lex::Habit => 126,
-        Lex::Alternative => 127,
-        Lex::RequestFrame => 128,
-        Lex::Adjective => 129,
-        Lex::Adverb => 130,
-        Lex::Clitic => 131,
-        Lex::Greeting => 132,
-        Lex::Polite => 133,
-        Lex::Thanks => 134,
-        Lex::Let => 135,
-        Lex::Bot => 136,
-        Lex::Deferral => 137,
-        Lex::Evening => 138,
-        Lex::Number => 139,
-        Lex::Time => 140,
-        Lex::Known => 141,
     }
 }
 
