@@ -14,17 +14,14 @@ const BOT: Addressee<'static> = Addressee {
     bot_name: "CubeGuardian",
 };
 
-const CLASSES: [&str; 5] = ["restart", "wake", "status", "help", "none"];
-
-fn label(intent: Intent) -> &'static str {
-    match intent {
-        Intent::Restart => "restart",
-        Intent::Wake => "wake",
-        Intent::Status => "status",
-        Intent::Help => "help",
-        Intent::None => "none",
-    }
-}
+/// The classes in the order the counts are printed.
+const CLASSES: [Intent; 5] = [
+    Intent::Restart,
+    Intent::Wake,
+    Intent::Status,
+    Intent::Help,
+    Intent::None,
+];
 
 fn main() -> Result<(), String> {
     let path = std::env::args()
@@ -44,22 +41,22 @@ fn main() -> Result<(), String> {
         let Some((channel, expected, text)) = corpus_line::parse(line) else {
             continue;
         };
-        let Some(class) = CLASSES.iter().position(|c| *c == expected) else {
+        let Some(class) = corpus_line::intent(expected) else {
             return Err(format!("{path}:{}: unknown label {expected:?}", n + 1));
         };
+        let k = CLASSES.iter().position(|c| *c == class).unwrap_or(4);
         let got = recognizer.parse(&text, channel, &BOT);
-        total[class] += 1;
-        if label(got.intent) == expected {
-            right[class] += 1;
+        total[k] += 1;
+        if got.intent == class {
+            right[k] += 1;
         } else {
             if got.intent == Intent::Restart {
                 false_restarts += 1;
             }
             if show {
                 println!(
-                    "  miss [{section}] {expected} -> {} ({:.2}): {text:?}",
-                    label(got.intent),
-                    got.confidence
+                    "  miss [{section}] {class:?} -> {:?} ({:.2}): {text:?}",
+                    got.intent, got.confidence
                 );
             }
         }

@@ -332,6 +332,19 @@ pub mod corpus_line {
         Some((channel, label, message(fields.next()?)))
     }
 
+    /// The intent a label names (`restart`, `wake`, `status`, `help`, `none`).
+    pub fn intent(label: &str) -> Option<super::Intent> {
+        use super::Intent;
+        Some(match label {
+            "restart" => Intent::Restart,
+            "wake" => Intent::Wake,
+            "status" => Intent::Status,
+            "help" => Intent::Help,
+            "none" => Intent::None,
+            _ => return None,
+        })
+    }
+
     /// The text as the bot receives it: the placeholders `BOT` and `OTHER` become the ids
     /// 1 and 2 (so `<@BOT>` mentions the bot), `\n` a line break.
     fn message(text: &str) -> String {
@@ -546,17 +559,6 @@ pub(crate) mod corpus {
         pub(crate) text: String,
     }
 
-    fn intent(label: &str) -> Option<Intent> {
-        Some(match label {
-            "restart" => Intent::Restart,
-            "wake" => Intent::Wake,
-            "status" => Intent::Status,
-            "help" => Intent::Help,
-            "none" => Intent::None,
-            _ => return None,
-        })
-    }
-
     pub(crate) fn load() -> Vec<Case> {
         let mut cases = Vec::new();
         for (file, split) in FILES {
@@ -576,8 +578,8 @@ pub(crate) mod corpus {
                         i + 1
                     )
                 });
-                let expected =
-                    intent(label).unwrap_or_else(|| panic!("{file}:{}: label {label:?}", i + 1));
+                let expected = corpus_line::intent(label)
+                    .unwrap_or_else(|| panic!("{file}:{}: label {label:?}", i + 1));
                 cases.push(Case {
                     file,
                     line: i + 1,
