@@ -1,7 +1,9 @@
 //! The sentence around an order, read for what makes it no request *now*: a condition or a
 //! moment it waits for ("s'il y a encore du lag tout à l'heure, redémarre", "restart it
-//! when the event ends"), an order given to another member ("<@2> tu peux relancer le
-//! serveur ?"), an order taken back ("reboot mc — jk, it's fine") or mocked ("oh sure,
+//! when the event ends", "…mais seulement si tout le monde est d'accord"), an order given
+//! to another member ("<@2> tu peux relancer le serveur ?") or said of the speaker ("je
+//! relance le serveur dans 5 min"), a habit or a rule for later ("tous les dimanches",
+//! "dorénavant…"), an order taken back ("reboot mc — jk, it's fine") or mocked ("oh sure,
 //! restart it again, what could go wrong").
 //!
 //! These are safety gates rather than model features: the hand-written development lines
@@ -31,6 +33,7 @@ pub(crate) fn every_order_withheld(t: &Tagged<'_>, act: Act) -> bool {
             || for_another_member(t, i)
             || by_the_speaker(t, i)
             || habitual(t, i)
+            || standing_rule(t, i)
     })
 }
 
@@ -38,9 +41,6 @@ pub(crate) fn every_order_withheld(t: &Tagged<'_>, act: Act) -> bool {
 /// trop", "stop restarting the server every evening" speak of a habit, not of now (the
 /// development lines so read all ask nothing).
 fn habitual(t: &Tagged<'_>, i: usize) -> bool {
-    if standing_rule(t, i) {
-        return true;
-    }
     let mut k = i + 1;
     while k + 1 < t.len() && t.slots()[k].kind == TokenKind::Word {
         let next = || t.slots()[k + 1].kind == TokenKind::Word;
