@@ -12,7 +12,7 @@
 //! costs a retype. Each reading looks at a few tokens around the order and allocates
 //! nothing.
 
-use crate::lexicon::{Act, Lex, Person};
+use crate::lexicon::{Act, Lex, Obj, Person};
 use crate::tag::{Ref, Tagged};
 use crate::token::TokenKind;
 
@@ -263,11 +263,32 @@ fn subordinator(t: &Tagged<'_>, j: usize) -> Option<usize> {
             Some(3)
         }
         b"chaque" if matches!(next(1), Some(b"fois")) => Some(2),
+        // "in case it freezes tonight, reboot", "au cas où ça plante, relance": a
+        // precaution for later; "just in case, reboot it" (no clause) is one taken now.
+        b"in" if matches!(next(1), Some(b"case")) && subject_at(t, j + 2) => Some(2),
+        b"au"
+            if matches!(next(1), Some(b"cas"))
+                && matches!(next(2), Some(b"ou"))
+                && subject_at(t, j + 3) =>
+        {
+            Some(3)
+        }
         // "after checking with everyone": what was done, not what to wait for.
         b"after" if next(1).is_some_and(|w| w.ends_with(b"ing")) => None,
         b"after" | b"until" | b"till" => Some(1),
         _ => None,
     }
+}
+
+/// Whether token `k` can start a clause's subject: a subject pronoun, a determiner, "it",
+/// "ça", or a word `opens_a_clause` lists.
+fn subject_at(t: &Tagged<'_>, k: usize) -> bool {
+    k < t.len()
+        && t.slots()[k].kind == TokenKind::Word
+        && (matches!(
+            t.slots()[k].lex,
+            Some(Lex::Subject(_) | Lex::Determiner | Lex::Object(Obj::Pronoun))
+        ) || opens_a_clause(t.text(k)))
 }
 
 /// How many words open a restriction on what was said before them at token `k`, if any:

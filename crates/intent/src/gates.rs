@@ -52,7 +52,11 @@ pub(crate) fn object_class(t: &Tagged<'_>, i: usize) -> u8 {
         let pronoun_le = determiner && matches!(t.text(j - 1), b"le" | b"la" | b"les" | b"l");
         if s.kind != TokenKind::Word && !matches!(s.kind, TokenKind::Mention) {
             // "redémarre-le.": the article was the pronoun.
-            return if pronoun_le { b'S' } else { b'E' };
+            return if pronoun_le {
+                antecedent(t, i)
+            } else {
+                clitic_before(t, i)
+            };
         }
         if determiner && matches!(s.lex, Some(Lex::Determiner | Lex::Preposition)) && {
             // "relance le son stp", "relance le dé": after an article, a word read as
@@ -76,7 +80,7 @@ pub(crate) fn object_class(t: &Tagged<'_>, i: usize) -> u8 {
                 ))
         {
             // "reboot-le CubeGuardian", "relance-le une fois", "relance-le stp".
-            return b'S';
+            return antecedent(t, i);
         }
         if s.refers.is_bot() && !determiner {
             j += 1;
@@ -126,7 +130,7 @@ pub(crate) fn object_class(t: &Tagged<'_>, i: usize) -> u8 {
                     _ => b'S',
                 };
             }
-            Some(Lex::Object(Obj::Pronoun)) => return b'S',
+            Some(Lex::Object(Obj::Pronoun)) => return antecedent(t, i),
             Some(Lex::Object(_)) => return b'F',
             Some(Lex::Bot) => return b'F',
             // "relance juste le plugin", "relance maintenant le serveur": the object may
@@ -151,7 +155,49 @@ pub(crate) fn object_class(t: &Tagged<'_>, i: usize) -> u8 {
         }
         j += 1;
     }
-    b'E'
+    // "…, relance-le": the article ending the message was the pronoun.
+    let pronoun_last = determiner && matches!(t.text(n - 1), b"le" | b"la" | b"les" | b"l");
+    if pronoun_last && antecedent(t, i) == b'F' {
+        return b'F';
+    }
+    clitic_before(t, i)
+}
+
+/// The class of an action with nothing after it: `F` when an object pronoun before the verb
+/// stands for another thing ("le monde a planté, tu peux le relancer ?"), else `E`.
+fn clitic_before(t: &Tagged<'_>, i: usize) -> u8 {
+    let verb = !matches!(t.slots()[i].lex, Some(Lex::Action(_, Form::Noun)));
+    let pronoun = i >= 1 && matches!(t.text(i - 1), b"le" | b"la" | b"l" | b"les");
+    if verb && pronoun && antecedent(t, i - 1) == b'F' {
+        b'F'
+    } else {
+        b'E'
+    }
+}
+
+/// What a pronoun object of the action at `i` stands for ("le monde est buggé,
+/// relance-le", "the world froze, restart it"): the nearest object noun before the action,
+/// `F` if it is another thing (the map, the world, someone's own server), else `S`, as
+/// when no noun came before ("relance-le stp" speaks of the server the channel is about).
+fn antecedent(t: &Tagged<'_>, i: usize) -> u8 {
+    let slots = t.slots();
+    for k in (0..i).rev() {
+        let determiner = k >= 1 && slots[k - 1].lex == Some(Lex::Determiner);
+        match slots[k].lex {
+            Some(Lex::Object(Obj::Server)) if determiner && is_possessive(t.text(k - 1)) => {
+                return b'F'
+            }
+            Some(Lex::Object(Obj::Server)) => return b'S',
+            Some(Lex::Object(Obj::Foreign)) => return b'F',
+            Some(Lex::Presence)
+                if determiner && t.text(k) == b"monde" && !(k >= 2 && t.text(k - 2) == b"tout") =>
+            {
+                return b'F'
+            }
+            _ => {}
+        }
+    }
+    b'S'
 }
 
 /// Whether the word after `j` starts the action's object ("relance-moi le serveur",
@@ -226,6 +272,11 @@ fn not_asked(norm: &Normalized, t: &Tagged<'_>, act: Act) -> bool {
                 if named_one(t, i, form) {
                     // "ton reboot m'a kick", "on s'en fiche du restart": a restart spoken
                     // of, not asked for.
+                    continue;
+                }
+                // "la map a planté, tu peux la relancer": the article was a pronoun, and
+                // it stands for another thing.
+                if form != Form::Noun && clitic_before(t, i) == b'F' {
                     continue;
                 }
                 // "une relance une fois": a noun has no object to check.

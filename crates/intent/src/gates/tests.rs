@@ -184,6 +184,30 @@ fn the_world_a_year_and_the_speaker_are_other_objects() {
     assert!(!gates("<@1> réveille-moi le serveur stp").wake_blocked);
 }
 
+/// A pronoun stands for the nearest object named before the order: the world or the map
+/// makes it another object, the server or no noun at all leaves it the server.
+#[test]
+fn a_pronoun_stands_for_the_object_named_before_it() {
+    for text in [
+        "<@1> le monde est buggé, relance-le stp",
+        "<@1> the world froze, restart it",
+        "<@1> la map a planté, tu peux la relancer ?",
+        "<@1> mon serveur perso plante, relance-le",
+    ] {
+        assert!(blocked(text), "{text}");
+    }
+    for text in [
+        "<@1> relance-le stp",
+        "<@1> le serveur a planté, relance-le stp",
+        "<@1> la map est cool mais le serveur lag, relance-le",
+        "<@1> tout le monde attend, relance-le",
+        "<@1> the server froze, restart it",
+        "<@1> le serveur a planté, tu peux le relancer ?",
+    ] {
+        assert!(!blocked(text), "{text}");
+    }
+}
+
 /// Conditions, standing rules and schedules the clause reading had missed; the order
 /// beside a condition on the bot's convenience stands.
 #[test]
@@ -192,6 +216,8 @@ fn restrictions_rules_and_schedules_withhold_the_order() {
         "<@1> un redémarrage ce serait bien, mais seulement si tout le monde est d'accord.",
         "<@1> restart it unless someone is in a raid",
         "<@1> the moment it lags again, restart",
+        "<@1> in case it freezes during the night, go ahead and reboot",
+        "<@1> au cas où ça replante cette nuit, relance le serveur",
         "<@1> la prochaine fois que ça plante, relance",
         "<@1> would it be possible to schedule a restart for every Sunday?",
         "<@1> relance le serveur tous les dimanches",
@@ -209,6 +235,8 @@ fn restrictions_rules_and_schedules_withhold_the_order() {
         "<@1> restart the server unless you're busy",
         "<@1> restart the second server",
         "<@1> relance le serveur, on verra si ça règle le truc",
+        "<@1> just in case, reboot the server",
+        "<@1> au cas où, relance le serveur",
     ] {
         assert!(!blocked(text), "{text}");
     }
