@@ -3,7 +3,8 @@
 //! when the event ends", "…mais seulement si tout le monde est d'accord"), an order given
 //! to another member ("<@2> tu peux relancer le serveur ?") or said of the speaker ("je
 //! relance le serveur dans 5 min"), a habit or a rule for later ("tous les dimanches",
-//! "dorénavant…"), an order taken back ("reboot mc — jk, it's fine") or mocked ("oh sure,
+//! "dorénavant…"), the addressee's doing said back as understood ("ok, tu relances le
+//! conteneur, compris"), an order taken back ("reboot mc — jk, it's fine") or mocked ("oh sure,
 //! restart it again, what could go wrong").
 //!
 //! These are safety gates rather than model features: the hand-written development lines
@@ -34,70 +35,113 @@ pub(crate) fn every_order_withheld(t: &Tagged<'_>, act: Act) -> bool {
             || by_the_speaker(t, i)
             || habitual(t, i)
             || standing_rule(t, i)
+            || understood(t, i)
     })
 }
 
-/// Whether a frequency follows the order in its clause: "un redémarrage par jour, c'est
-/// trop", "stop restarting the server every evening" speak of a habit, not of now (the
-/// development lines so read all ask nothing).
+/// Whether the order is the addressee's own doing, said back as understood: "ah d'accord,
+/// tu redémarres le serveur, je comprends mieux", "ok so you restart the container, not
+/// the whole machine. got it". "tu relances le serveur ?" stays a request: a question, and
+/// nothing in the message says the speaker understood.
+fn understood(t: &Tagged<'_>, i: usize) -> bool {
+    let addressee_does = i >= 1
+        && t.slots()[i - 1].kind == TokenKind::Word
+        && matches!(t.slots()[i - 1].lex, Some(Lex::Subject(Person::Second)));
+    let (_, end) = sentence(t, i);
+    let asked = end < t.len() && t.slots()[end].kind == TokenKind::Question;
+    addressee_does
+        && !asked
+        && (0..t.len()).any(|k| {
+            matches!(t.text(k), b"compris" | b"comprends" | b"understood")
+                || phrase_at(t, k, &[b"got", b"it"])
+                || phrase_at(t, k, &[b"i", b"see"])
+                || phrase_at(t, k, &[b"je", b"vois"])
+                || phrase_at(t, k, &[b"makes", b"sense"])
+        })
+}
+
+/// Whether a frequency follows the order in its clause ("un redémarrage par jour, c'est
+/// trop", "stop restarting the server every evening"), or opens a clause of its sentence
+/// before it ("une fois par semaine, relance le serv", "every Sunday, restart it"): a
+/// habit, not now (the development lines so read all ask nothing). One that does not open
+/// its clause says how often something else happens ("ça lag trois fois par jour, relance").
 fn habitual(t: &Tagged<'_>, i: usize) -> bool {
     let mut k = i + 1;
     while k + 1 < t.len() && t.slots()[k].kind == TokenKind::Word {
-        let next = || t.slots()[k + 1].kind == TokenKind::Word;
-        match t.text(k) {
-            b"every" | b"each"
-                if next()
-                    && matches!(
-                        t.text(k + 1),
-                        b"day"
-                            | b"night"
-                            | b"evening"
-                            | b"morning"
-                            | b"week"
-                            | b"weekend"
-                            | b"hour"
-                            | b"minute"
-                            | b"time"
-                            | b"single"
-                            | b"few"
-                            | b"other"
-                    )
-                    || next() && is_day(t.text(k + 1)) =>
-            {
-                return true
-            }
-            // "chaque dimanche", "tous les soirs", "tous les lundis".
-            b"chaque"
-                if next()
-                    && (is_day(t.text(k + 1))
-                        || matches!(t.text(k + 1), b"soir" | b"jour" | b"semaine" | b"nuit")) =>
-            {
-                return true
-            }
-            b"tous"
-                if next()
-                    && t.text(k + 1) == b"les"
-                    && k + 2 < t.len()
-                    && t.slots()[k + 2].kind == TokenKind::Word
-                    && (is_day(t.text(k + 2).strip_suffix(b"s").unwrap_or(t.text(k + 2)))
-                        || matches!(t.text(k + 2), b"soirs" | b"jours" | b"matins" | b"nuits")) =>
-            {
-                return true
-            }
-            b"par"
-                if next()
-                    && matches!(
-                        t.text(k + 1),
-                        b"jour" | b"soir" | b"semaine" | b"heure" | b"nuit" | b"mois"
-                    ) =>
-            {
-                return true
-            }
-            _ => {}
+        if frequency_at(t, k) {
+            return true;
         }
         k += 1;
     }
-    false
+    let (start, _) = sentence(t, i);
+    (start..i).any(|k| {
+        // "une fois par semaine": the frequency's own "une fois" opens the clause.
+        let opens = |j: usize| opens_clause(t, j);
+        frequency_at(t, k)
+            && (opens(k)
+                || k >= 2 && t.text(k - 2) == b"une" && t.text(k - 1) == b"fois" && opens(k - 2)
+                || k >= 2 && t.text(k - 2) == b"once" && t.text(k - 1) == b"a" && opens(k - 2))
+    })
+}
+
+/// Whether a frequency starts at word `k`: "every day", "chaque dimanche", "tous les
+/// soirs", "par semaine".
+fn frequency_at(t: &Tagged<'_>, k: usize) -> bool {
+    if k + 1 >= t.len() || t.slots()[k].kind != TokenKind::Word {
+        return false;
+    }
+    let next = || t.slots()[k + 1].kind == TokenKind::Word;
+    match t.text(k) {
+        b"every" | b"each"
+            if next()
+                && matches!(
+                    t.text(k + 1),
+                    b"day"
+                        | b"night"
+                        | b"evening"
+                        | b"morning"
+                        | b"week"
+                        | b"weekend"
+                        | b"hour"
+                        | b"minute"
+                        | b"time"
+                        | b"single"
+                        | b"few"
+                        | b"other"
+                )
+                || next() && is_day(t.text(k + 1)) =>
+        {
+            true
+        }
+        // "chaque dimanche", "tous les soirs", "tous les lundis".
+        b"chaque"
+            if next()
+                && (is_day(t.text(k + 1))
+                    || matches!(t.text(k + 1), b"soir" | b"jour" | b"semaine" | b"nuit")) =>
+        {
+            true
+        }
+        b"tous"
+            if next()
+                && t.text(k + 1) == b"les"
+                && k + 2 < t.len()
+                && t.slots()[k + 2].kind == TokenKind::Word
+                && (is_day(t.text(k + 2).strip_suffix(b"s").unwrap_or(t.text(k + 2)))
+                    || matches!(t.text(k + 2), b"soirs" | b"jours" | b"matins" | b"nuits")) =>
+        {
+            true
+        }
+        b"par"
+            if next()
+                && matches!(
+                    t.text(k + 1),
+                    b"jour" | b"soir" | b"semaine" | b"heure" | b"nuit" | b"mois"
+                ) =>
+        {
+            true
+        }
+        _ => false,
+    }
 }
 
 /// A day of the week, French or English ("every Sunday", "chaque dimanche").

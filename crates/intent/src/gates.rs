@@ -123,7 +123,19 @@ pub(crate) fn object_class(t: &Tagged<'_>, i: usize) -> u8 {
                     word(j + 1).is_some() && matches!(t.text(j + 1), b"de" | b"d" | b"of" | b"a");
                 // "le serveur de mon frère": someone's own, where "notre" is not.
                 let someones = |k: usize| word(k).is_some() && is_possessive(t.text(k));
+                // "the server on Nico's host", "le serveur chez Kevin": hosted by someone
+                // else ("chez nous" is ours).
+                let hosted = word(j + 2).is_some()
+                    && match t.text(j + 1) {
+                        b"on" | b"at" => {
+                            word(j + 3).is_some() && t.text(j + 3) == b"s"
+                                || matches!(slots[j + 2].refers, Ref::OtherMention | Ref::OtherAt)
+                        }
+                        b"chez" => !matches!(t.text(j + 2), b"nous" | b"toi" | b"vous"),
+                        _ => false,
+                    };
                 return match word(j + 1) {
+                    _ if hosted => b'X',
                     Some(x) if x.lex == Some(Lex::Object(Obj::Foreign)) => b'X',
                     _ if of && (foreign(j + 2) || someones(j + 2)) => b'X',
                     Some(x) if x.lex.is_none() => b'Y',
@@ -181,6 +193,11 @@ fn clitic_before(t: &Tagged<'_>, i: usize) -> u8 {
 /// when no noun came before ("relance-le stp" speaks of the server the channel is about).
 fn antecedent(t: &Tagged<'_>, i: usize) -> u8 {
     let slots = t.slots();
+    let unknown = |k: usize| {
+        slots
+            .get(k)
+            .is_some_and(|x| x.kind == TokenKind::Word && x.lex.is_none() && x.refers == Ref::No)
+    };
     for k in (0..i).rev() {
         let determiner = k >= 1 && slots[k - 1].lex == Some(Lex::Determiner);
         match slots[k].lex {
@@ -189,6 +206,9 @@ fn antecedent(t: &Tagged<'_>, i: usize) -> u8 {
             }
             Some(Lex::Object(Obj::Server)) => return b'S',
             Some(Lex::Object(Obj::Foreign)) => return b'F',
+            // "le bot musique est planté, relance-le", "the music bot froze, restart it":
+            // a bot named by what it is for, not a call of this one.
+            Some(Lex::Bot) if unknown(k + 1) || k >= 1 && unknown(k - 1) => return b'F',
             Some(Lex::Presence)
                 if determiner && t.text(k) == b"monde" && !(k >= 2 && t.text(k - 2) == b"tout") =>
             {

@@ -519,13 +519,14 @@ pub(crate) mod corpus {
 
     const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/");
     /// Corpus files and their split.
-    const FILES: [(&str, Split); 8] = [
+    const FILES: [(&str, Split); 9] = [
         ("intents.tsv", Split::Dev),
         ("intents-dev.tsv", Split::Dev),
         ("intents-written.tsv", Split::Dev),
         ("intents-community.tsv", Split::Dev),
         ("intents-community2.tsv", Split::Dev),
         ("intents-community3.tsv", Split::Dev),
+        ("intents-community4.tsv", Split::Dev),
         ("intents-heldout.tsv", Split::HeldOut),
         ("intents-fresh.tsv", Split::Fresh),
     ];

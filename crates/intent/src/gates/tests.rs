@@ -37,6 +37,10 @@ fn restarting_something_else_is_not_a_restart() {
         "<@1> relance le dé",
         "<@1> relance la machine à café",
         "<@1> redémarre le serveur de mon frère",
+        "<@1> can you restart the server on Nico's host? the modpack one",
+        "<@1> relance le serveur chez Kevin",
+        "<@1> le bot musique est planté, relance-le stp",
+        "<@1> the music bot froze, restart it",
     ] {
         assert_ne!(parse(text).intent, Intent::Restart, "{text}");
     }
@@ -51,6 +55,9 @@ fn restarting_something_else_is_not_a_restart() {
     assert!(!blocked("<@1> relance-le stp"));
     assert!(blocked("<@1> relance le serveur de Kevin"));
     assert!(blocked("<@1> reboot mon pc"));
+    assert!(!blocked("<@1> relance le serveur chez nous stp"));
+    assert!(!blocked("<@1> restart the server on proxmox"));
+    assert!(!blocked("yo le bot, le serveur a planté, relance-le"));
 }
 
 /// A restart asked as a thing to do, a verb read as a noun after "là" (folded to "la"),
@@ -208,6 +215,26 @@ fn a_pronoun_stands_for_the_object_named_before_it() {
     }
 }
 
+/// The addressee's doing said back as understood is no order; the same words asked are.
+#[test]
+fn an_order_said_back_as_understood_is_no_order() {
+    for text in [
+        "<@1> ah d'accord, tu redémarres le serveur, je comprends mieux",
+        "ok <@1>, donc tu relances le conteneur et pas la machine entière, compris",
+        "<@1> ok so you restart the container, not the whole machine. got it",
+    ] {
+        assert!(blocked(text), "{text}");
+    }
+    assert!(gates("<@1> ok j'ai compris, tu réveilles la machine").wake_blocked);
+    for text in [
+        "<@1> tu relances le serveur ?",
+        "<@1> j'ai compris le problème, relance le serveur",
+        "<@1> got it, you restart the server? thanks",
+    ] {
+        assert!(!blocked(text), "{text}");
+    }
+}
+
 /// Conditions, standing rules and schedules the clause reading had missed; the order
 /// beside a condition on the bot's convenience stands.
 #[test]
@@ -221,6 +248,8 @@ fn restrictions_rules_and_schedules_withhold_the_order() {
         "<@1> la prochaine fois que ça plante, relance",
         "<@1> would it be possible to schedule a restart for every Sunday?",
         "<@1> relance le serveur tous les dimanches",
+        "<@1> une fois par semaine, relance le serv, c'est tout ce que je demande",
+        "<@1> every sunday, restart the server",
         "<@1> restart requests go through the mods from now on, FYI",
         "<@1> serait-il possible qu'à l'avenir tu préviennes avant de relancer ?",
         "<@1> dorénavant relance le serveur la nuit",
@@ -237,6 +266,7 @@ fn restrictions_rules_and_schedules_withhold_the_order() {
         "<@1> relance le serveur, on verra si ça règle le truc",
         "<@1> just in case, reboot the server",
         "<@1> au cas où, relance le serveur",
+        "<@1> ça lag trois fois par jour, relance le serveur",
     ] {
         assert!(!blocked(text), "{text}");
     }
