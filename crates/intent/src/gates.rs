@@ -412,6 +412,7 @@ pub(crate) fn restart_blocked(norm: &Normalized, t: &Tagged<'_>, ev: &Evidence) 
     // The scan of every byte for reported speech last: the other gates settle most
     // messages on a few tokens.
     ev.restart_vetoed
+        || ev.restart_delayed_only
         || no_restart_word
         || how_to_only
         || not_asked(norm, t, Act::Restart)
@@ -491,7 +492,10 @@ fn reported(bytes: &[u8]) -> bool {
 /// Then no weight can make the message a wake.
 pub(crate) fn wake_blocked(norm: &Normalized, t: &Tagged<'_>, ev: &Evidence) -> bool {
     let folded_restart = !has_restart_word(t) && ev.scores[0] > 0.0 && ev.scores[1] == 0.0;
-    folded_restart || not_asked(norm, t, Act::Wake) || clause::every_order_withheld(t, Act::Wake)
+    folded_restart
+        || ev.wake_delayed_only
+        || not_asked(norm, t, Act::Wake)
+        || clause::every_order_withheld(t, Act::Wake)
 }
 
 /// Whether the lexicon found a restart word in the message (before the grammar folds

@@ -56,6 +56,11 @@ pub(crate) struct Evidence {
     /// A restart word was read in a question about how to ask for one ("comment je te
     /// demande de relancer ?", "how do I restart it?").
     pub(crate) restart_how_to: bool,
+    /// Every restart word was put off to a later time ("restart the server tomorrow
+    /// morning pls"): the bot restarts now or not at all, and never schedules.
+    pub(crate) restart_delayed_only: bool,
+    /// The same of wake words ("dans une heure, allume le serveur").
+    pub(crate) wake_delayed_only: bool,
 }
 
 /// What one action word amounts to in its clause.
@@ -69,7 +74,9 @@ enum Reading {
     State,
     /// A question about how to do it ("comment on redémarre ?").
     HowTo,
-    /// Anything else: past, future, someone else, delayed, another object.
+    /// Put off to a later time ("relance-le demain", "restart it tomorrow morning").
+    Delayed,
+    /// Anything else: past, future, someone else, another object.
     Talk,
 }
 
@@ -144,6 +151,8 @@ pub(crate) fn decide_in(t: &Tagged<'_>, buf: &mut WorkBuf) -> Verdict {
     let mut talk_seen = false;
     let mut restart_talk = false;
     let mut restart_how_to = false;
+    let mut restart_delayed = false;
+    let mut wake_delayed = false;
 
     let mut start = 0;
     let n = w.slots.len();
@@ -211,6 +220,14 @@ pub(crate) fn decide_in(t: &Tagged<'_>, buf: &mut WorkBuf) -> Verdict {
                     talk_seen = true;
                     restart_talk |= act == Act::Restart;
                 }
+                Reading::Delayed => {
+                    talk_seen = true;
+                    restart_talk |= act == Act::Restart;
+                    match act {
+                        Act::Restart => restart_delayed = true,
+                        Act::Wake => wake_delayed = true,
+                    }
+                }
             }
         }
         if !ordered {
@@ -233,6 +250,8 @@ pub(crate) fn decide_in(t: &Tagged<'_>, buf: &mut WorkBuf) -> Verdict {
         restart_talk_only: restart_talk && restart == 0.0,
         talk_seen,
         restart_how_to,
+        restart_delayed_only: restart_delayed && restart == 0.0,
+        wake_delayed_only: wake_delayed && wake == 0.0,
     };
     let verdict = |intent, score| Verdict {
         intent,
@@ -1396,8 +1415,11 @@ impl<'t> Work<'t> {
                 Reading::Talk
             };
         }
-        if matches!(form, Form::Future | Form::Third) || to_infinitive || delayed || habit {
+        if matches!(form, Form::Future | Form::Third) || to_infinitive || habit {
             return Reading::Talk;
+        }
+        if delayed {
+            return Reading::Delayed;
         }
         if matches!(object, Some(Obj::Foreign | Obj::SelfRef)) {
             return Reading::Talk;

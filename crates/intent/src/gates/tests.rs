@@ -215,6 +215,28 @@ fn a_pronoun_stands_for_the_object_named_before_it() {
     }
 }
 
+/// An order put off to a later time is no order now: the bot restarts now or never, and
+/// schedules nothing. A deadline that hurries it stays an order.
+#[test]
+fn an_order_put_off_is_no_order_now() {
+    for text in [
+        "<@1> restart the server tomorrow morning pls",
+        "<@1> relance le serveur demain matin stp",
+        "<@1> relance le serveur dans une heure",
+    ] {
+        assert!(blocked(text), "{text}");
+    }
+    assert!(gates("<@1> allume le serveur demain matin").wake_blocked);
+    for text in [
+        "<@1> relance le serveur avant que je devienne fou",
+        "<@1> restart the server now please",
+        "<@1> relance le serveur, demain on a un event",
+    ] {
+        assert!(!blocked(text), "{text}");
+    }
+    assert!(!gates("<@1> allume le serveur stp").wake_blocked);
+}
+
 /// The addressee's doing said back as understood is no order; the same words asked are.
 #[test]
 fn an_order_said_back_as_understood_is_no_order() {
