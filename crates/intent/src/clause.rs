@@ -44,15 +44,19 @@ pub(crate) fn every_order_withheld(t: &Tagged<'_>, act: Act) -> bool {
 /// the whole machine. got it". "tu relances le serveur ?" stays a request: a question, and
 /// nothing in the message says the speaker understood.
 fn understood(t: &Tagged<'_>, i: usize) -> bool {
+    // "je veux que tu relances": a wish, not the bot's doing said back.
     let addressee_does = i >= 1
         && t.slots()[i - 1].kind == TokenKind::Word
-        && matches!(t.slots()[i - 1].lex, Some(Lex::Subject(Person::Second)));
+        && matches!(t.slots()[i - 1].lex, Some(Lex::Subject(Person::Second)))
+        && !(i >= 2 && matches!(t.text(i - 2), b"que" | b"qu" | b"want" | b"need"));
     let (_, end) = sentence(t, i);
     let asked = end < t.len() && t.slots()[end].kind == TokenKind::Question;
+    // "t'as mal compris", "j'ai pas compris": misunderstood.
+    let plainly = |k: usize| k == 0 || !matches!(t.text(k - 1), b"mal" | b"pas" | b"rien");
     addressee_does
         && !asked
         && (0..t.len()).any(|k| {
-            matches!(t.text(k), b"compris" | b"comprends" | b"understood")
+            matches!(t.text(k), b"compris" | b"comprends" | b"understood") && plainly(k)
                 || phrase_at(t, k, &[b"got", b"it"])
                 || phrase_at(t, k, &[b"i", b"see"])
                 || phrase_at(t, k, &[b"je", b"vois"])

@@ -189,8 +189,8 @@ fn clitic_before(t: &Tagged<'_>, i: usize) -> u8 {
 
 /// What a pronoun object of the action at `i` stands for ("le monde est buggé,
 /// relance-le", "the world froze, restart it"): the nearest object noun before the action,
-/// `F` if it is another thing (the map, the world, someone's own server), else `S`, as
-/// when no noun came before ("relance-le stp" speaks of the server the channel is about).
+/// `F` if it is another thing (the map, the world, someone's own server, the music bot),
+/// else `S`, as when no noun came before ("relance-le stp" speaks of the server the channel is about).
 fn antecedent(t: &Tagged<'_>, i: usize) -> u8 {
     let slots = t.slots();
     let unknown = |k: usize| {
@@ -198,7 +198,12 @@ fn antecedent(t: &Tagged<'_>, i: usize) -> u8 {
             .get(k)
             .is_some_and(|x| x.kind == TokenKind::Word && x.lex.is_none() && x.refers == Ref::No)
     };
-    for k in (0..i).rev() {
+    // Only in the order's sentence: in "le vote est fini, c'est oui. redémarre-le" the
+    // pronoun speaks of the server the channel is about.
+    let sentence = (0..i)
+        .rev()
+        .take_while(|&k| !matches!(slots[k].kind, TokenKind::Stop | TokenKind::Question));
+    for k in sentence {
         let determiner = k >= 1 && slots[k - 1].lex == Some(Lex::Determiner);
         match slots[k].lex {
             Some(Lex::Object(Obj::Server)) if determiner && is_possessive(t.text(k - 1)) => {
@@ -207,8 +212,13 @@ fn antecedent(t: &Tagged<'_>, i: usize) -> u8 {
             Some(Lex::Object(Obj::Server)) => return b'S',
             Some(Lex::Object(Obj::Foreign)) => return b'F',
             // "le bot musique est planté, relance-le", "the music bot froze, restart it":
-            // a bot named by what it is for, not a call of this one.
-            Some(Lex::Bot) if unknown(k + 1) || k >= 1 && unknown(k - 1) => return b'F',
+            // a bot named by what it is for, after an article: "eh bot pfff" calls this one.
+            Some(Lex::Bot) if determiner && unknown(k + 1) => return b'F',
+            Some(Lex::Bot)
+                if k >= 2 && unknown(k - 1) && slots[k - 2].lex == Some(Lex::Determiner) =>
+            {
+                return b'F'
+            }
             Some(Lex::Presence)
                 if determiner && t.text(k) == b"monde" && !(k >= 2 && t.text(k - 2) == b"tout") =>
             {

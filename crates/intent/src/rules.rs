@@ -883,6 +883,23 @@ impl<'t> Work<'t> {
         }
     }
 
+    /// Whether the delay word at `k` puts the order off to a later time ("demain", "in an
+    /// hour", "ce soir"), rather than setting a deadline ("avant le raid", "before 9") or a
+    /// purpose ("pour ce soir", "for tonight"), both of which ask it now.
+    fn puts_off(&self, k: usize) -> bool {
+        if matches!(
+            self.text(k),
+            b"avant" | b"before" | b"apres" | b"after" | b"yet"
+        ) {
+            return false;
+        }
+        let mut p = self.prev_content(k);
+        if let Some(q) = p.filter(|&q| matches!(self.text(q), b"ce" | b"cette" | b"this")) {
+            p = self.prev_content(q);
+        }
+        !p.is_some_and(|q| matches!(self.text(q), b"pour" | b"for"))
+    }
+
     /// Whether the "avant"/"before" at `i` opens a clause of its own ("avant que tout le
     /// monde parte", "before everyone leaves"): a deadline that hurries the order, where
     /// "mais avant, …" and "before that" put it off.
@@ -985,6 +1002,8 @@ impl<'t> Work<'t> {
         let mut manner = false;
         let mut progressive = false;
         let mut delayed = false;
+        // Delayed to a later time rather than before a deadline.
+        let mut put_off = false;
         let mut to_infinitive = false;
         let mut purpose = false;
         let mut opinion = false;
@@ -1197,7 +1216,10 @@ impl<'t> Work<'t> {
                 Lex::Copula => copula = true,
                 Lex::Manner => manner = true,
                 Lex::Train => progressive = true,
-                Lex::Deferral => delayed = true,
+                Lex::Deferral => {
+                    delayed = true;
+                    put_off |= self.puts_off(i);
+                }
                 Lex::Purpose => {
                     let mut j = self.next_content(i);
                     while let Some(k) = j {
@@ -1330,7 +1352,10 @@ impl<'t> Work<'t> {
                 Some(Lex::Negation) if counted <= 2 => trailing_negation = true,
                 Some(Lex::Blocker) => trailing_negation = true,
                 Some(Lex::Habit | Lex::Alternative) => habit = true,
-                Some(Lex::Deferral) => delayed = true,
+                Some(Lex::Deferral) => {
+                    delayed = true;
+                    put_off |= self.puts_off(k);
+                }
                 Some(Lex::PastTime) => past = true,
                 Some(Lex::Object(o)) if object.is_none() && o != Obj::Pronoun => object = Some(o),
                 Some(Lex::Bot) if object.is_none() => object = Some(Obj::SelfRef),
@@ -1419,7 +1444,11 @@ impl<'t> Work<'t> {
             return Reading::Talk;
         }
         if delayed {
-            return Reading::Delayed;
+            return if put_off {
+                Reading::Delayed
+            } else {
+                Reading::Talk
+            };
         }
         if matches!(object, Some(Obj::Foreign | Obj::SelfRef)) {
             return Reading::Talk;

@@ -209,6 +209,8 @@ fn a_pronoun_stands_for_the_object_named_before_it() {
         "<@1> la map est cool mais le serveur lag, relance-le",
         "<@1> tout le monde attend, relance-le",
         "<@1> the server froze, restart it",
+        "coucou <@1> le vote est fini, c'est oui. redemarre-le plz",
+        "eh bot pfff relaunch-le ça rame de ouf",
         "<@1> le serveur a planté, tu peux le relancer ?",
     ] {
         assert!(!blocked(text), "{text}");
@@ -231,6 +233,8 @@ fn an_order_put_off_is_no_order_now() {
         "<@1> relance le serveur avant que je devienne fou",
         "<@1> restart the server now please",
         "<@1> relance le serveur, demain on a un event",
+        "<@1> relance le serv vite avant le raid de 21h",
+        "c'est le troisième soir que ça rame. mais pour ce soir <@1> relance le serveur stp",
     ] {
         assert!(!blocked(text), "{text}");
     }
@@ -252,6 +256,7 @@ fn an_order_said_back_as_understood_is_no_order() {
         "<@1> tu relances le serveur ?",
         "<@1> j'ai compris le problème, relance le serveur",
         "<@1> got it, you restart the server? thanks",
+        "<@1> t'as mal compris, je veux que tu relances le serveur",
     ] {
         assert!(!blocked(text), "{text}");
     }
