@@ -39,6 +39,40 @@ pub(crate) fn every_order_withheld(t: &Tagged<'_>, act: Act) -> bool {
     })
 }
 
+/// For each order word of `act`, the first reading that withholds it (or `-`): the
+/// development aid `explain` prints it to show which gate a miss went through.
+#[cfg(test)]
+pub(crate) fn withheld_by(t: &Tagged<'_>, act: Act) -> String {
+    let taken_back_at = last_taking_back(t);
+    let mocked = mocked(t);
+    (0..t.len())
+        .filter(|&i| matches!(t.slots()[i].lex, Some(Lex::Action(a, _)) if a == act))
+        .map(|i| {
+            let readings: [(&str, fn(&Tagged<'_>, usize) -> bool); 7] = [
+                ("conditional", conditional),
+                ("another member", for_another_member),
+                ("speaker", by_the_speaker),
+                ("habit", habitual),
+                ("rule", standing_rule),
+                ("understood", understood),
+                ("-", |_, _| true),
+            ];
+            let name = if mocked {
+                "mocked"
+            } else if taken_back_at.is_some_and(|k| k > i) {
+                "taken back"
+            } else {
+                readings
+                    .iter()
+                    .find(|(_, f)| f(t, i))
+                    .map_or("-", |(n, _)| n)
+            };
+            format!("{}:{name}", String::from_utf8_lossy(t.text(i)))
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Whether the order is the addressee's own doing, said back as understood: "ah d'accord,
 /// tu redémarres le serveur, je comprends mieux", "ok so you restart the container, not
 /// the whole machine. got it". "tu relances le serveur ?" stays a request: a question, and

@@ -430,6 +430,28 @@ pub(crate) fn restart_blocked(norm: &Normalized, t: &Tagged<'_>, ev: &Evidence) 
         || reported(norm.as_bytes())
 }
 
+/// Which of [`restart_blocked`]'s reasons hold, for the development aid `explain`.
+#[cfg(test)]
+pub(crate) fn restart_reasons(norm: &Normalized, t: &Tagged<'_>, ev: &Evidence) -> String {
+    let reasons = [
+        ("vetoed", ev.restart_vetoed),
+        ("put off", ev.restart_delayed_only),
+        (
+            "no restart word",
+            !has_restart_word(t) && ev.scores[0] == 0.0,
+        ),
+        ("how to", ev.restart_how_to && ev.scores[0] == 0.0),
+        ("not asked", not_asked(norm, t, Act::Restart)),
+        ("reported", reported(norm.as_bytes())),
+    ];
+    let named: Vec<&str> = reasons.iter().filter(|r| r.1).map(|r| r.0).collect();
+    format!(
+        "{} | clause {}",
+        named.join(", "),
+        clause::withheld_by(t, Act::Restart)
+    )
+}
+
 /// Words that make the order beside them someone else's, repeated or mocked ("relancez-le
 /// qu'ils disent", "*redémarre* qu'il dit", "reboot, comme si c'était si simple"): the
 /// message comments on a request, it does not make one.

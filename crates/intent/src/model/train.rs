@@ -397,11 +397,12 @@ fn explain() {
         let shown = recognizer.analyse(&message, channel, &bot, |input| {
             let p = model.probabilities(input);
             format!(
-                "rules {:?} {:.2} {:.2?}\n    {:?}\n    p {:.3?} -> {:?}",
+                "rules {:?} {:.2} {:.2?}\n    {:?} ({})\n    p {:.3?} -> {:?}",
                 input.rules_intent,
                 input.rules_score,
                 input.evidence,
                 input.gates(),
+                crate::gates::restart_reasons(input.norm, input.tagged, &input.evidence),
                 p,
                 decide(p, input.gates()),
             )
