@@ -39,6 +39,10 @@ pub(crate) fn every_order_withheld(t: &Tagged<'_>, act: Act) -> bool {
     })
 }
 
+/// One reading of the sentence around an order word.
+#[cfg(test)]
+type Reading = fn(&Tagged<'_>, usize) -> bool;
+
 /// For each order word of `act`, the first reading that withholds it (or `-`): the
 /// development aid `explain` prints it to show which gate a miss went through.
 #[cfg(test)]
@@ -48,7 +52,7 @@ pub(crate) fn withheld_by(t: &Tagged<'_>, act: Act) -> String {
     (0..t.len())
         .filter(|&i| matches!(t.slots()[i].lex, Some(Lex::Action(a, _)) if a == act))
         .map(|i| {
-            let readings: [(&str, fn(&Tagged<'_>, usize) -> bool); 7] = [
+            let readings: [(&str, Reading); 7] = [
                 ("conditional", conditional),
                 ("another member", for_another_member),
                 ("speaker", by_the_speaker),
