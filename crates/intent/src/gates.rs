@@ -77,10 +77,38 @@ pub(crate) fn object_class(t: &Tagged<'_>, i: usize) -> u8 {
                 || matches!(
                     s.lex,
                     Some(Lex::Determiner | Lex::Polite | Lex::Thanks | Lex::Adverb)
-                ))
+                )
+                || t.text(j) == b"voir")
         {
-            // "reboot-le CubeGuardian", "relance-le une fois", "relance-le stp".
+            // "reboot-le CubeGuardian", "relance-le une fois", "relance-le stp", and the
+            // Belgian and Québec "relance-le voir" ("go on, restart it").
             return antecedent(t, i);
+        }
+        // "relance voir le serveur", "relance un peu le serveur": a particle or a softener
+        // between the verb and its object.
+        if !determiner && j == i + 1 && t.text(j) == b"voir" {
+            j += 1;
+            continue;
+        }
+        if !determiner
+            && t.text(j) == b"un"
+            && slots.get(j + 1).is_some_and(|x| x.kind == TokenKind::Word)
+            && t.text(j + 1) == b"peu"
+        {
+            j += 2;
+            continue;
+        }
+        // "relances-en un autre", "restart another one": one more of the same.
+        if !determiner
+            && matches!(t.text(j), b"un" | b"une" | b"another")
+            && slots.get(j + 1).is_some_and(|x| x.kind == TokenKind::Word)
+            && matches!(t.text(j + 1), b"autre" | b"one")
+            && slots.get(j + 2).is_none_or(|x| {
+                x.kind != TokenKind::Word
+                    || matches!(x.lex, Some(Lex::Polite | Lex::Thanks | Lex::Adverb))
+            })
+        {
+            return b'S';
         }
         if s.refers.is_bot() && !determiner {
             j += 1;
@@ -118,9 +146,11 @@ pub(crate) fn object_class(t: &Tagged<'_>, i: usize) -> u8 {
                             || x.refers != Ref::No
                     })
                 };
-                // "la machine à café": "à" as well as "de", "of".
-                let of =
-                    word(j + 1).is_some() && matches!(t.text(j + 1), b"de" | b"d" | b"of" | b"a");
+                // "la machine à café": "à" as well as "de", "of"; "de suite" ("at once") is
+                // no complement.
+                let of = word(j + 1).is_some()
+                    && matches!(t.text(j + 1), b"de" | b"d" | b"of" | b"a")
+                    && !(word(j + 2).is_some() && t.text(j + 2) == b"suite");
                 // "le serveur de mon frère": someone's own, where "notre" is not.
                 let someones = |k: usize| word(k).is_some() && is_possessive(t.text(k));
                 // "the server on Nico's host", "le serveur chez Kevin": hosted by someone

@@ -44,6 +44,17 @@ fn restarting_something_else_is_not_a_restart() {
     ] {
         assert_ne!(parse(text).intent, Intent::Restart, "{text}");
     }
+    // Idioms between the verb and its object, or after it, are no other object.
+    for text in [
+        "CubeGuardian redémarre le serveur de suite stp",
+        "<@1> allez, relance un peu le serveur, c'est tout cassé",
+        "CubeGuardian c'est tout bloqué sur le serv, relance-le voir",
+        "<@1> relance voir le serveur",
+        "CubeGuardian ça lag encore, relances-en un autre stp",
+    ] {
+        assert!(!blocked(text), "{text}");
+    }
+    assert!(blocked("<@1> relance une autre partie"));
     // The gate reads a pronoun or a noun right: these stay the model's to decide.
     assert!(!blocked("<@1> relance-le stp"));
     assert!(!blocked("<@1> une relance une fois"));
