@@ -4,7 +4,8 @@
 //! to another member ("<@2> tu peux relancer le serveur ?") or said of the speaker ("je
 //! relance le serveur dans 5 min"), a habit or a rule for later ("tous les dimanches",
 //! "dorénavant…"), the addressee's doing said back as understood ("ok, tu relances le
-//! conteneur, compris"), an order taken back ("reboot mc — jk, it's fine") or mocked ("oh sure,
+//! conteneur, compris"), an infinitive commented on ("relancer pour un lag, franchement…"),
+//! an order taken back ("reboot mc — jk, it's fine") or mocked ("oh sure,
 //! restart it again, what could go wrong").
 //!
 //! These are safety gates rather than model features: the hand-written development lines
@@ -13,7 +14,7 @@
 //! costs a retype. Each reading looks at a few tokens around the order and allocates
 //! nothing.
 
-use crate::lexicon::{Act, Lex, Obj, Person};
+use crate::lexicon::{Act, Form, Lex, Obj, Person};
 use crate::tag::{Ref, Tagged};
 use crate::token::TokenKind;
 
@@ -36,7 +37,34 @@ pub(crate) fn every_order_withheld(t: &Tagged<'_>, act: Act) -> bool {
             || habitual(t, i)
             || standing_rule(t, i)
             || understood(t, i)
+            || commented(t, i)
     })
+}
+
+/// Whether the order is a bare infinitive that opens its sentence and is then commented on
+/// ("relancer le serveur pour un lag, franchement…", "relancer, relancer, toujours
+/// relancer, c'est lassant", "relancer le serveur pour régler le lag, c'est comme…"): the
+/// action is the topic of a remark. A request in the infinitive is short ("<@1> redémarrer
+/// le serveur minecraft"), polite ("redémarrer le serveur stp") or asked ("…, c'est
+/// possible ?"): none of the development lines so read is one.
+fn commented(t: &Tagged<'_>, i: usize) -> bool {
+    // "toujours relancer": a repetition's adverb before it.
+    let opens = opens_clause(t, i)
+        || i >= 1 && matches!(t.text(i - 1), b"toujours" | b"encore") && opens_clause(t, i - 1);
+    if !matches!(t.slots()[i].lex, Some(Lex::Action(_, Form::Infinitive))) || !opens {
+        return false;
+    }
+    let (_, end) = sentence(t, i);
+    let asked = end < t.len() && t.slots()[end].kind == TokenKind::Question;
+    let polite = (0..t.len()).any(|k| matches!(t.slots()[k].lex, Some(Lex::Polite)));
+    !asked
+        && !polite
+        && (i + 2..end).any(|k| {
+            t.slots()[k - 1].kind == TokenKind::Comma
+                && t.slots()[k].kind == TokenKind::Word
+                && (phrase_at(t, k, &[b"c", b"est"])
+                    || matches!(t.text(k), b"franchement" | b"honnetement" | b"serieux"))
+        })
 }
 
 /// One reading of the sentence around an order word.
@@ -52,13 +80,14 @@ pub(crate) fn withheld_by(t: &Tagged<'_>, act: Act) -> String {
     (0..t.len())
         .filter(|&i| matches!(t.slots()[i].lex, Some(Lex::Action(a, _)) if a == act))
         .map(|i| {
-            let readings: [(&str, Reading); 7] = [
+            let readings: [(&str, Reading); 8] = [
                 ("conditional", conditional),
                 ("another member", for_another_member),
                 ("speaker", by_the_speaker),
                 ("habit", habitual),
                 ("rule", standing_rule),
                 ("understood", understood),
+                ("commented", commented),
                 ("-", |_, _| true),
             ];
             let name = if mocked {

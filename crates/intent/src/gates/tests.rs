@@ -273,6 +273,27 @@ fn an_order_said_back_as_understood_is_no_order() {
     }
 }
 
+/// An infinitive that opens its sentence and is then commented on is a remark; the same
+/// infinitive alone, polite or asked is a request.
+#[test]
+fn an_infinitive_commented_on_is_a_remark() {
+    for text in [
+        "<@1> relancer, relancer, toujours relancer, c'est lassant",
+        "<@1> redémarrer le serveur pour un lag, franchement...",
+        "<@1> relancer le serveur pour régler le lag, c'est comme éteindre et rallumer sa box",
+    ] {
+        assert!(blocked(text), "{text}");
+    }
+    for text in [
+        "<@1> redémarrer le serveur minecraft",
+        "<@1> redémarrer le serveur stp, c'est injouable",
+        "<@1> relancer le serveur, c'est possible ?",
+        "<@1> relance le serveur, c'est injouable",
+    ] {
+        assert!(!blocked(text), "{text}");
+    }
+}
+
 /// Conditions, standing rules and schedules the clause reading had missed; the order
 /// beside a condition on the bot's convenience stands.
 #[test]
