@@ -5,7 +5,7 @@
 //! relance le serveur dans 5 min"), a habit or a rule for later ("tous les dimanches",
 //! "dorénavant…"), the addressee's doing said back as understood ("ok, tu relances le
 //! conteneur, compris"), an infinitive commented on ("relancer pour un lag, franchement…"),
-//! an order taken back ("reboot mc — jk, it's fine") or mocked ("oh sure,
+//! an order doubted ("tu vas vraiment relancer… ?"), an order taken back ("reboot mc — jk, it's fine") or mocked ("oh sure,
 //! restart it again, what could go wrong").
 //!
 //! These are safety gates rather than model features: the hand-written development lines
@@ -38,7 +38,27 @@ pub(crate) fn every_order_withheld(t: &Tagged<'_>, act: Act) -> bool {
             || standing_rule(t, i)
             || understood(t, i)
             || commented(t, i)
+            || incredulous(t, i)
     })
+}
+
+/// Whether the order sits in a question that doubts it ("tu vas **vraiment** relancer le
+/// serveur pour 2 secondes de lag ?", "are you really restarting it?"): disbelief, not a
+/// request.
+fn incredulous(t: &Tagged<'_>, i: usize) -> bool {
+    let (start, end) = sentence(t, i);
+    let asked = end < t.len() && t.slots()[end].kind == TokenKind::Question;
+    asked
+        && (start..i)
+            .rev()
+            .filter(|&k| t.slots()[k].kind == TokenKind::Word)
+            .take(2)
+            .any(|k| {
+                matches!(
+                    t.text(k),
+                    b"vraiment" | b"really" | b"seriously" | b"serieusement"
+                )
+            })
 }
 
 /// Whether the order is a bare infinitive that opens its sentence and is then commented on
@@ -80,7 +100,7 @@ pub(crate) fn withheld_by(t: &Tagged<'_>, act: Act) -> String {
     (0..t.len())
         .filter(|&i| matches!(t.slots()[i].lex, Some(Lex::Action(a, _)) if a == act))
         .map(|i| {
-            let readings: [(&str, Reading); 8] = [
+            let readings: [(&str, Reading); 9] = [
                 ("conditional", conditional),
                 ("another member", for_another_member),
                 ("speaker", by_the_speaker),
@@ -88,6 +108,7 @@ pub(crate) fn withheld_by(t: &Tagged<'_>, act: Act) -> String {
                 ("rule", standing_rule),
                 ("understood", understood),
                 ("commented", commented),
+                ("incredulous", incredulous),
                 ("-", |_, _| true),
             ];
             let name = if mocked {

@@ -294,6 +294,23 @@ fn an_infinitive_commented_on_is_a_remark() {
     }
 }
 
+/// An order doubted in a question is disbelief; "vraiment" elsewhere leaves it alone.
+#[test]
+fn an_order_doubted_is_no_order() {
+    for text in [
+        "<@1> tu vas **vraiment** relancer le serveur pour 2 secondes de lag ?",
+        "<@1> are you really restarting the server again?",
+    ] {
+        assert!(blocked(text), "{text}");
+    }
+    for text in [
+        "<@1> c'est vraiment plate, les mobs spawn pu, tu peux-tu relancer le serveur?",
+        "<@1> it's really laggy, can you restart the server?",
+    ] {
+        assert!(!blocked(text), "{text}");
+    }
+}
+
 /// Conditions, standing rules and schedules the clause reading had missed; the order
 /// beside a condition on the bot's convenience stands.
 #[test]
