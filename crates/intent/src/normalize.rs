@@ -80,9 +80,14 @@ impl Normalized {
         // Forget the previous message. Its bytes need no clearing (nothing reads past
         // `len`), and its accent and elongation bits all lie below its `len` (they mark
         // letters, which the trailing-separator trim below never drops).
+        // (Most messages set none: the flags say so, and spare the clearing.)
         let used = out.len.div_ceil(64);
-        out.acute[..used].fill(0);
-        out.elongated[..used].fill(0);
+        if out.any_acute {
+            out.acute[..used].fill(0);
+        }
+        if out.any_elongated {
+            out.elongated[..used].fill(0);
+        }
         out.any_acute = false;
         out.any_elongated = false;
         out.any_markup = false;
@@ -91,37 +96,133 @@ impl Normalized {
         // Bytes, not `chars()`: most of every message is ASCII, and decoding each byte as
         // a character, then testing it against the arms of `push_source_char`, cost more
         // than folding it. Other characters are decoded where they start.
+        //
+        // ASCII is folded here on local state (the length, the last two bytes, the
+        // flags), which stays in registers: through `self`, every byte stored and loaded
+        // the length back and read the previous bytes from the buffer again. Only the
+        // other characters go through `self`, with that state written back and reread.
         let src = text.as_bytes();
         let mut i = 0;
-        let mut count = 0;
-        while i < src.len() {
-            if count == MAX_ANALYSED_CHARS {
-                out.truncated = true;
-                break;
-            }
-            count += 1;
-            let b = src[i];
-            let fits = if b.is_ascii_alphabetic() {
-                // Letters, most of every message, by one well-predicted test: through the
-                // class table's `match`, a jump table, every word's edges cost an
-                // indirect misprediction.
-                i += 1;
-                out.push_letter(b | 0x20)
-            } else if b.is_ascii() {
-                i += 1;
-                out.push_source_ascii(b)
-            } else {
-                let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
-                    break;
+        // Where the character budget runs out if the rest is ASCII: moved on by the extra
+        // bytes of every other character, so that ASCII bytes need no count of their own.
+        let mut stop = src.len().min(MAX_ANALYSED_CHARS);
+        let mut head = &src[..stop];
+        let mut extra = 0;
+        let mut len = 0usize;
+        // The last byte of the buffer and the one before, 0 where there is none (no
+        // folded byte is 0).
+        let (mut p1, mut p2) = (0u8, 0u8);
+        let mut markup = false;
+        let mut elongated = false;
+        let mut acute = false;
+        'chars: while i < head.len() {
+            let b = head[i];
+            let byte = 'byte: {
+                let (l, accent) = if b.is_ascii_alphabetic() {
+                    // Letters, most of every message, by one well-predicted test: through
+                    // the class table's `match`, a jump table, every word's edges cost an
+                    // indirect misprediction.
+                    i += 1;
+                    (b | 0x20, false)
+                } else if b.is_ascii() {
+                    i += 1;
+                    break 'byte match ASCII_CLASS[usize::from(b)] {
+                        AsciiClass::Collapsing if b == p1 => continue 'chars,
+                        AsciiClass::Letter | AsciiClass::Plain | AsciiClass::Collapsing => {
+                            markup |= MARKUP_BYTES[usize::from(b)];
+                            b
+                        }
+                        // Never two separators in a row, none first; a newline wins.
+                        AsciiClass::Newline | AsciiClass::Space if len == 0 || p1 == b'\n' => {
+                            continue 'chars
+                        }
+                        AsciiClass::Newline if p1 == b' ' => {
+                            out.bytes[len - 1] = b'\n';
+                            p1 = b'\n';
+                            markup = true;
+                            continue 'chars;
+                        }
+                        AsciiClass::Newline => {
+                            markup = true;
+                            b'\n'
+                        }
+                        AsciiClass::Space if p1 == b' ' => continue 'chars,
+                        AsciiClass::Space => b' ',
+                    };
+                } else if let Some(folded) = latin1_letter(b, head.get(i + 1)) {
+                    // The accented letters of French, two bytes each: folded here as
+                    // `push_source_char` folds them, without decoding them.
+                    i += 2;
+                    extra += 1;
+                    stop = src.len().min(MAX_ANALYSED_CHARS + extra);
+                    head = &src[..stop];
+                    match folded {
+                        ACUTE_E => (b'e', true),
+                        l => (l, false),
+                    }
+                } else {
+                    let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
+                        break 'chars;
+                    };
+                    i += c.len_utf8();
+                    extra += c.len_utf8() - 1;
+                    stop = src.len().min(MAX_ANALYSED_CHARS + extra);
+                    head = &src[..stop];
+                    out.len = len;
+                    out.any_markup |= markup;
+                    out.any_elongated |= elongated;
+                    out.any_acute |= acute;
+                    let fits = out.push_source_char(c);
+                    len = out.len;
+                    markup = out.any_markup;
+                    elongated = out.any_elongated;
+                    acute = out.any_acute;
+                    p1 = len.checked_sub(1).map_or(0, |k| out.bytes[k]);
+                    p2 = len.checked_sub(2).map_or(0, |k| out.bytes[k]);
+                    if !fits {
+                        out.truncated = true;
+                        break 'chars;
+                    }
+                    continue 'chars;
                 };
-                i += c.len_utf8();
-                out.push_source_char(c)
+                if l == p1 && l == p2 {
+                    // A third letter in a row: dropped, the run marked elongated.
+                    let k = len - 1;
+                    out.elongated[k / 64] |= 1 << (k % 64);
+                    elongated = true;
+                    if accent {
+                        out.acute[k / 64] |= 1 << (k % 64);
+                        acute = true;
+                    }
+                    continue 'chars;
+                }
+                if accent {
+                    if len >= NORMALIZED_CAPACITY {
+                        out.truncated = true;
+                        break 'chars;
+                    }
+                    out.acute[len / 64] |= 1 << (len % 64);
+                    acute = true;
+                }
+                l
             };
-            if !fits {
+            if len >= NORMALIZED_CAPACITY {
                 out.truncated = true;
-                break;
+                break 'chars;
             }
+            out.bytes[len] = byte;
+            len += 1;
+            p2 = p1;
+            p1 = byte;
         }
+        // Stopped by the character budget.
+        if i < src.len() {
+            out.truncated = true;
+        }
+        out.len = len;
+        out.any_markup |= markup;
+        out.any_elongated |= elongated;
+        out.any_acute |= acute;
         // Drop a trailing separator so the last token is followed by nothing.
         while out.len > 0 && matches!(out.bytes[out.len - 1], b' ' | b'\n') {
             out.len -= 1;
@@ -189,19 +290,6 @@ impl Normalized {
         self.truncated
     }
 
-    /// [`Normalized::push_source_char`] for an ASCII byte, by one table look-up of its
-    /// class instead of the general arms.
-    #[inline(always)]
-    fn push_source_ascii(&mut self, b: u8) -> bool {
-        match ASCII_CLASS[usize::from(b & 0x7f)] {
-            AsciiClass::Letter => self.push_letter(b | 0x20),
-            AsciiClass::Plain => self.push_plain(b),
-            AsciiClass::Collapsing => self.push_collapsing(b),
-            AsciiClass::Newline => self.push_separator(b'\n'),
-            AsciiClass::Space => self.push_separator(b' '),
-        }
-    }
-
     /// Handles one character of the original text; false once the buffer is full.
     fn push_source_char(&mut self, c: char) -> bool {
         if c.is_ascii_alphanumeric() {
@@ -224,7 +312,6 @@ impl Normalized {
             'œ' | 'Œ' => self.push_ascii(b'o') && self.push_ascii(b'e'),
             'æ' | 'Æ' => self.push_ascii(b'a') && self.push_ascii(b'e'),
             'ß' => self.push_ascii(b's') && self.push_ascii(b's'),
-            'ø' | 'Ø' => self.push_ascii(b'o'),
             'ł' | 'Ł' => self.push_ascii(b'l'),
             'đ' | 'Đ' => self.push_ascii(b'd'),
             'ı' => self.push_ascii(b'i'),
@@ -234,12 +321,7 @@ impl Normalized {
             // of French, folded exactly as the decomposition would fold them.
             c if c.is_ascii() => self.push_ascii(c.to_ascii_lowercase() as u8),
             'é' | 'É' => self.push_acute_e(),
-            'è' | 'ê' | 'ë' | 'È' | 'Ê' | 'Ë' => self.push_ascii(b'e'),
-            'à' | 'â' | 'ä' | 'À' | 'Â' | 'Ä' => self.push_ascii(b'a'),
-            'ç' | 'Ç' => self.push_ascii(b'c'),
-            'ù' | 'û' | 'ü' | 'Ù' | 'Û' | 'Ü' => self.push_ascii(b'u'),
-            'î' | 'ï' | 'Î' | 'Ï' => self.push_ascii(b'i'),
-            'ô' | 'ö' | 'Ô' | 'Ö' => self.push_ascii(b'o'),
+            c if accented_letter(c) != 0 => self.push_ascii(accented_letter(c)),
             c => {
                 // Compatibility decomposition, one character at a time. Canonical reordering
                 // of combining marks is not needed because every mark is dropped.
@@ -391,6 +473,51 @@ impl Normalized {
         self.len += width;
         true
     }
+}
+
+/// The ASCII letter an accented letter of French (or `ø`) folds to, as its compatibility
+/// decomposition would fold it; 0 for any other character (`é` included: its accent is
+/// remembered, see [`Normalized::push_acute_e`]).
+const fn accented_letter(c: char) -> u8 {
+    match c {
+        'è' | 'ê' | 'ë' | 'È' | 'Ê' | 'Ë' => b'e',
+        'à' | 'â' | 'ä' | 'À' | 'Â' | 'Ä' => b'a',
+        'ç' | 'Ç' => b'c',
+        'ù' | 'û' | 'ü' | 'Ù' | 'Û' | 'Ü' => b'u',
+        'î' | 'ï' | 'Î' | 'Ï' => b'i',
+        'ô' | 'ö' | 'Ô' | 'Ö' | 'ø' | 'Ø' => b'o',
+        _ => 0,
+    }
+}
+
+/// In [`LATIN1_LETTERS`], `é` or `É`: an `e` whose accent is remembered.
+const ACUTE_E: u8 = 1;
+
+/// For U+00C0..=U+00FF (UTF-8 `0xC3` then `0x80 + k`), what [`accented_letter`] folds
+/// them to, or [`ACUTE_E`]; 0 for the others, which take the general path.
+const LATIN1_LETTERS: [u8; 64] = {
+    let mut table = [0; 64];
+    let mut k = 0;
+    while k < 64 {
+        table[k] = match char::from_u32(0xC0 + k as u32) {
+            Some('é' | 'É') => ACUTE_E,
+            Some(c) => accented_letter(c),
+            None => 0,
+        };
+        k += 1;
+    }
+    table
+};
+
+/// The letter (or [`ACUTE_E`]) that the character starting with `lead` and `next` folds to,
+/// if it is one of [`LATIN1_LETTERS`].
+#[inline(always)]
+fn latin1_letter(lead: u8, next: Option<&u8>) -> Option<u8> {
+    if lead != 0xC3 {
+        return None;
+    }
+    let folded = LATIN1_LETTERS[usize::from(*next? & 0x3f)];
+    (folded != 0).then_some(folded)
 }
 
 /// The bytes the markup scans of `model::features` and `gates::quoted` react to.
@@ -553,6 +680,33 @@ mod tests {
                     "{start}..{end}"
                 );
             }
+        }
+    }
+
+    /// The character budget counts characters, whatever their width in bytes: the ASCII
+    /// ones are not counted one by one (see `fold`).
+    #[test]
+    fn the_budget_counts_characters() {
+        for text in [
+            "é ".repeat(1000) + "x",
+            "a".repeat(1999) + "éb",
+            "a".repeat(1998) + "é",
+            "ab é".repeat(499) + "dé",
+            "\u{1f525}x".repeat(1001),
+            "é".repeat(2000),
+        ] {
+            let n = Normalized::new(&text);
+            let prefix: String = text.chars().take(MAX_ANALYSED_CHARS).collect();
+            assert_eq!(
+                n.as_bytes(),
+                Normalized::new(&prefix).as_bytes(),
+                "{text:?}"
+            );
+            assert_eq!(
+                n.truncated(),
+                text.chars().count() > MAX_ANALYSED_CHARS,
+                "{text:?}"
+            );
         }
     }
 
