@@ -273,10 +273,15 @@ struct Entry {
 pub(crate) struct Lexicon {
     /// Sorted by word, one entry per word.
     entries: Vec<Entry>,
-    /// Open-addressing hash index over `entries` (entry index + 1; 0 is empty): an exact
-    /// look-up costs one hash and usually one comparison, where a binary search over a
-    /// few thousand words cost a dozen (the commonest path, once per word).
+    /// Open-addressing hash index over `entries` (entry index + 1; 0 is empty), by
+    /// [`WordKey`]: an exact look-up costs one multiplication and usually one comparison
+    /// of two integers, where a binary search over a few thousand words cost a dozen
+    /// comparisons, and hashing the word byte by byte, then comparing it byte by byte,
+    /// cost a hundred instructions a word (the commonest path, once per word).
     index: Box<[u16]>,
+    /// Every entry's [`WordKey`], in the order of `entries`: what a probe compares, side
+    /// by side in 48 KiB rather than behind each entry's pointer.
+    keys: Box<[WordKey]>,
     /// For each ASCII letter and word length, the typo-matchable entries (indices
     /// ascending) with their [`letter_set`]: a typo look-up only visits lengths its budget
     /// can reach, and reads 4 bytes a candidate beside its index (not elsewhere in memory)
@@ -286,6 +291,65 @@ pub(crate) struct Lexicon {
     /// bot is asked of each of its words, and one comparison answers it for most words
     /// where the exact index hashed each of them.
     bot_words: Vec<u16>,
+}
+
+/// A word of at most [`MAX_KEYED_BYTES`] bytes as two little-endian integers, zero-padded,
+/// its length in the last byte: equal keys are equal words, compared in two instructions
+/// and hashed in two more. No folded byte and no lexicon word's byte is 0, and every
+/// lexicon word fits (a test checks it), so a longer word is in no entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct WordKey([u64; 2]);
+
+/// How far [`WordKey::slot`] shifts its hash down: the index has at most 2^16 slots (its
+/// entries are `u16`), and the top 16 bits of the hash are its best.
+const INDEX_SHIFT: u32 = 48;
+
+/// Longest word a [`WordKey`] holds.
+pub(crate) const MAX_KEYED_BYTES: usize = 15;
+
+impl WordKey {
+    /// The key of `word`; `None` if it is longer than [`MAX_KEYED_BYTES`].
+    pub(crate) fn of(word: &[u8]) -> Option<WordKey> {
+        if word.len() > MAX_KEYED_BYTES {
+            return None;
+        }
+        // Shifts, not a copy into a padded buffer: a copy of a variable length is a call
+        // to `memcpy`.
+        let mut key = [0u64; 2];
+        for (k, &b) in word.iter().enumerate() {
+            key[k / 8] |= u64::from(b) << (8 * (k % 8));
+        }
+        key[1] |= (word.len() as u64) << 56;
+        Some(WordKey(key))
+    }
+
+    /// The key of the first `len` bytes of `window` (the rest is ignored): a word read in
+    /// place in a larger buffer, without copying it out first.
+    #[inline]
+    pub(crate) fn of_window(window: &[u8; 16], len: usize) -> Option<WordKey> {
+        if len > MAX_KEYED_BYTES {
+            return None;
+        }
+        let (low, high) = window.split_at(8);
+        let word = |half: &[u8]| {
+            half.first_chunk::<8>()
+                .map_or(0, |c| u64::from_le_bytes(*c))
+        };
+        // The low `n` bytes (`n` at most 8) of a half.
+        let mask = |n: usize| u64::MAX.checked_shr(64 - 8 * n as u32).unwrap_or(0);
+        Some(WordKey([
+            word(low) & mask(len.min(8)),
+            word(high) & mask(len.saturating_sub(8)) | (len as u64) << 56,
+        ]))
+    }
+
+    /// The index slot to probe first, in a table of `mask + 1` slots (a power of two):
+    /// the top bits of a multiplicative hash, which every bit of the key reaches.
+    #[inline]
+    fn slot(self, mask: usize) -> usize {
+        let mixed = (self.0[0] ^ self.0[1].rotate_left(29)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        (mixed >> INDEX_SHIFT) as usize & mask
+    }
 }
 
 /// The set of letters of a word, as bits (`a`..`z`; any other byte shares six more bits
@@ -315,15 +379,6 @@ fn at_most_bits(mut set: u32, n: u8) -> bool {
 /// Slot of `(letter, length)` in `Lexicon::fuzzy_by_first`.
 fn fuzzy_slot(first: u8, len: usize) -> usize {
     usize::from(first - b'a') * (MAX_WORD_BYTES + 1) + len
-}
-
-/// The hash of the exact index (FNV-1a).
-fn word_hash(word: &[u8]) -> usize {
-    let mut h: u32 = 0x811c_9dc5;
-    for &b in word {
-        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
-    }
-    (h ^ (h >> 15)) as usize
 }
 
 impl Lexicon {
@@ -374,10 +429,16 @@ impl Lexicon {
                     .push((i as u16, letter_set(&e.word)));
             }
         }
+        // Every word has a key (a test checks that every word is short enough): one
+        // without would be found by no exact look-up.
+        let keys: Box<[WordKey]> = entries
+            .iter()
+            .map(|e| WordKey::of(&e.word).unwrap_or(WordKey([0; 2])))
+            .collect();
         let size = (entries.len() * 2).next_power_of_two();
         let mut index = vec![0u16; size].into_boxed_slice();
-        for (i, e) in entries.iter().enumerate() {
-            let mut k = word_hash(&e.word) & (size - 1);
+        for (i, key) in keys.iter().enumerate() {
+            let mut k = key.slot(size - 1);
             while index[k] != 0 {
                 k = (k + 1) & (size - 1);
             }
@@ -390,6 +451,7 @@ impl Lexicon {
         Lexicon {
             entries,
             index,
+            keys,
             fuzzy_by_first,
             bot_words,
         }
@@ -398,23 +460,20 @@ impl Lexicon {
     /// Exact look-up.
     #[cfg(test)]
     pub(crate) fn exact(&self, word: &[u8]) -> Option<Lex> {
-        self.exact_entry(word)
+        self.exact_entry(WordKey::of(word)?)
             .map(|i| self.entries[usize::from(i)].lex)
     }
 
     /// Exact look-up: the entry's index.
     #[inline]
-    fn exact_entry(&self, word: &[u8]) -> Option<u16> {
+    fn exact_entry(&self, key: WordKey) -> Option<u16> {
         let mask = self.index.len() - 1;
-        let mut k = word_hash(word) & mask;
+        let mut k = key.slot(mask);
         loop {
-            let slot = self.index[k];
-            if slot == 0 {
-                return None;
-            }
-            let entry = &self.entries[usize::from(slot - 1)];
-            if same_bytes(&entry.word, word) {
-                return Some(slot - 1);
+            let slot = *self.index.get(k)?;
+            let i = slot.checked_sub(1)?;
+            if self.keys.get(usize::from(i)) == Some(&key) {
+                return Some(i);
             }
             k = (k + 1) & mask;
         }
@@ -428,20 +487,29 @@ impl Lexicon {
     }
 
     /// Classifies a word: exact match, else the closest typo-tolerant match within budget.
+    #[inline]
     pub(crate) fn lookup(&self, word: &[u8]) -> Option<Hit> {
+        self.lookup_in(word, None)
+    }
+
+    /// [`Lexicon::lookup`] of a word that is the first bytes of `window` if given (read in
+    /// place with [`WordKey::of_window`] rather than byte by byte). Inlined: for most words
+    /// an exact match is all of it, a few dozen instructions, and the typo matching its
+    /// call keeps out of line spilled a dozen registers around it.
+    #[inline(always)]
+    pub(crate) fn lookup_in(&self, word: &[u8], window: Option<&[u8; 16]>) -> Option<Hit> {
         if word.is_empty() || word.len() > MAX_WORD_BYTES {
             return None;
         }
         if word[0].is_ascii_digit() {
-            let lex = number_class(word);
-            return Some(Hit {
-                lex,
-                distance: 0,
-                entry: NO_ENTRY,
-                code: lex_code(Some(lex)),
-            });
+            return Some(number_hit(word));
         }
-        if let Some(i) = self.exact_entry(word) {
+        let key = match window {
+            Some(window) => WordKey::of_window(window, word.len()),
+            None => WordKey::of(word),
+        };
+        debug_assert_eq!(key, WordKey::of(word));
+        if let Some(i) = key.and_then(|key| self.exact_entry(key)) {
             let entry = &self.entries[usize::from(i)];
             return Some(Hit {
                 lex: entry.lex,
@@ -450,6 +518,12 @@ impl Lexicon {
                 code: entry.code,
             });
         }
+        self.typo_match(word)
+    }
+
+    /// The closest typo-tolerant match of a word that has no exact one.
+    #[inline(never)]
+    fn typo_match(&self, word: &[u8]) -> Option<Hit> {
         if word.len() < 4 || !word[0].is_ascii_lowercase() {
             return None;
         }
@@ -502,6 +576,18 @@ impl Lexicon {
 #[inline(always)]
 fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}
+
+/// The hit of a digit-led word (see [`number_class`]). Out of line: few words are numbers.
+#[inline(never)]
+fn number_hit(word: &[u8]) -> Hit {
+    let lex = number_class(word);
+    Hit {
+        lex,
+        distance: 0,
+        entry: NO_ENTRY,
+        code: lex_code(Some(lex)),
+    }
 }
 
 /// "20h", "8pm", "5min" are times; other digit-led words are numbers.

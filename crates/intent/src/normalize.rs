@@ -234,6 +234,14 @@ impl Normalized {
         &self.bytes[..self.len]
     }
 
+    /// The 16 bytes of the buffer from `start` (past the text's end, a former message's or
+    /// zeros), if the buffer has them: a word read in place as integers
+    /// (`lexicon::WordKey::of_window`), which ignores what follows it.
+    #[inline]
+    pub(crate) fn window(&self, start: usize) -> Option<&[u8; 16]> {
+        self.bytes.get(start..)?.first_chunk::<16>()
+    }
+
     /// Whether the byte at `i` is an `e` that carried an acute accent in the original.
     #[inline]
     pub(crate) fn had_acute(&self, i: usize) -> bool {

@@ -180,7 +180,11 @@ impl<'a> Tagged<'a> {
                     let mut word_buf = [0u8; MAX_WORD_BYTES];
                     let raw = &bytes[usize::from(tok.start)..usize::from(tok.end)];
                     let word = without_apostrophes(raw, tok.apostrophe, &mut word_buf);
-                    let mut hit = word.and_then(|w| lexicon.lookup(w));
+                    // The word as typed is read in place (see `Normalized::window`).
+                    let window = norm
+                        .window(usize::from(tok.start))
+                        .filter(|_| !tok.apostrophe);
+                    let mut hit = word.and_then(|w| lexicon.lookup_in(w, window));
                     if tok.elongated {
                         // "redémarreeee" folds to "redemarree", which reads as a feminine
                         // participle; the emphasis-free spelling is what was meant.

@@ -240,3 +240,21 @@ fn the_bot_words_are_those_classed_bot() {
     assert!(l.is_bot_word(b"bot"));
     assert!(!l.is_bot_word(b"bots"));
 }
+
+/// Every word fits a [`WordKey`] (a longer one would be found by no exact look-up), and a
+/// key read in place ignores what follows the word.
+#[test]
+fn every_word_has_a_key() {
+    let l = Lexicon::new();
+    for (w, lex) in l.words() {
+        let key = WordKey::of(w);
+        assert!(key.is_some(), "{w:?}");
+        let mut window = [b'x'; 16];
+        window[..w.len()].copy_from_slice(w);
+        assert_eq!(WordKey::of_window(&window, w.len()), key, "{w:?}");
+        assert_eq!(l.exact(w), Some(lex), "{w:?}");
+    }
+    assert_eq!(WordKey::of(b"abcdefghijklmnop"), None);
+    assert_ne!(WordKey::of(b"ab"), WordKey::of(b"abc"));
+    assert_eq!(l.exact(b"bots"), None);
+}
