@@ -21,7 +21,7 @@
 
 use crate::address::AddressKind;
 use crate::gates::{object_class, quoted, Gates};
-use crate::lexicon::{lex_code, Lex};
+use crate::lexicon::{lex_code, Act, Lex};
 use crate::normalize::{Normalized, MARKUP_BYTES};
 use crate::rules::Evidence;
 use crate::tag::{Ref, Tagged};
@@ -71,12 +71,21 @@ pub(crate) struct Model {
 #[repr(C, align(16))]
 struct Row([i16; 8]);
 
-/// What an unchanging word contributes to the scores whatever surrounds it.
+/// What an unchanging word contributes to the scores whatever surrounds it, and the
+/// buckets of the features it is part of that hash its text: worked out once per entry,
+/// where hashing them was a few dozen instructions per word and feature.
+#[derive(Clone, Copy)]
 struct KnownWord {
     /// The weight rows of its word feature, its class and its character n-grams, added.
     sums: [i32; 5],
     /// The start of the pair feature it opens (kind 5, the word, 0xff).
     next_pair: Fnv,
+    /// The bucket of its feature as the message's first word (kind 10), and as its last
+    /// (kind 11).
+    first: u16,
+    last: u16,
+    /// The bucket of its feature after an action word (kind 12), by `Act`.
+    after_action: [u16; 2],
 }
 
 impl Model {
@@ -130,7 +139,16 @@ impl Model {
                 own_features(w, lex_code(Some(lex)), |b| self.add_row(&mut sums, b));
                 let mut next_pair = Fnv::new(5);
                 next_pair.bytes(w).byte(0xff);
-                KnownWord { sums, next_pair }
+                // Buckets are below `BUCKETS`, 2^14.
+                let bucket = |h: &Fnv| h.bucket() as u16;
+                KnownWord {
+                    sums,
+                    next_pair,
+                    first: bucket(Fnv::new(10).bytes(w)),
+                    last: bucket(Fnv::new(11).bytes(w)),
+                    after_action: [Act::Restart, Act::Wake]
+                        .map(|act| bucket(Fnv::new(12).byte(act as u8).bytes(w))),
+                }
             })
             .collect();
         self.known = known.into_boxed_slice();
@@ -164,12 +182,16 @@ trait Sink {
     /// One feature's bucket.
     fn emit(&mut self, bucket: u32);
 
-    /// Adds the features lexicon entry `entry` brings by itself (see [`own_features`])
-    /// when they are summed in advance, and returns the pair feature it opens; `None`:
-    /// they must be emitted one by one.
-    fn known(&mut self, entry: u16) -> Option<Fnv> {
+    /// What lexicon entry `entry` brings by itself (see [`own_features`]) when it is
+    /// worked out in advance; `None`: its features must be hashed and emitted one by one.
+    fn known(&self, entry: u16) -> Option<KnownWord> {
         let _ = entry;
         None
+    }
+
+    /// Adds the sums of a word [`Sink::known`] gave.
+    fn add_sums(&mut self, sums: &[i32; 5]) {
+        let _ = sums;
     }
 }
 
@@ -198,12 +220,15 @@ impl Sink for Scorer<'_> {
     }
 
     #[inline(always)]
-    fn known(&mut self, entry: u16) -> Option<Fnv> {
-        let known = self.model.known.get(usize::from(entry))?;
+    fn known(&self, entry: u16) -> Option<KnownWord> {
+        self.model.known.get(usize::from(entry)).copied()
+    }
+
+    #[inline(always)]
+    fn add_sums(&mut self, sums: &[i32; 5]) {
         for k in 0..5 {
-            self.sums[k] += known.sums[k];
+            self.sums[k] += sums[k];
         }
-        Some(known.next_pair)
     }
 }
 
@@ -406,6 +431,8 @@ fn features_into(input: &Input<'_>, sink: &mut impl Sink) {
     let mut prev_code = 255u8;
     let mut first = true;
     let mut last: &[u8] = b"";
+    // The last word's bucket when it was worked out in advance.
+    let mut last_bucket = None;
     // Every token's class code once: an action word reads its neighbours' again.
     let mut codes = [0u8; MAX_TOKENS];
     for (i, code) in codes.iter_mut().enumerate().take(n) {
@@ -416,14 +443,15 @@ fn features_into(input: &Input<'_>, sink: &mut impl Sink) {
         let code = codes[i];
         let slot = &t.slots()[i];
         let own = slot.kind == TokenKind::Word && slot.refers == Ref::No;
-        let known = own.then(|| sink.known(slot.entry)).flatten();
-        if let Some(next_pair) = known {
+        let known = if own { sink.known(slot.entry) } else { None };
+        if let Some(known) = &known {
             // The word's own features are in (see `own_features`): only those that
             // depend on its neighbours are left.
+            sink.add_sums(&known.sums);
             let mut pair_now = pair;
             pair_now.bytes(w);
             sink.emit(pair_now.bucket());
-            pair = next_pair;
+            pair = known.next_pair;
             sink.emit(Fnv::new(8).byte(prev_code).byte(code).bucket());
         } else {
             let (word, pair_now, next_pair) = word_and_pair(w, pair);
@@ -435,10 +463,14 @@ fn features_into(input: &Input<'_>, sink: &mut impl Sink) {
         }
         if own {
             if first {
-                sink.emit(Fnv::new(10).bytes(w).bucket());
+                sink.emit(match &known {
+                    Some(known) => u32::from(known.first),
+                    None => Fnv::new(10).bytes(w).bucket(),
+                });
                 first = false;
             }
             last = w;
+            last_bucket = known.map(|known| u32::from(known.last));
             if known.is_none() {
                 char_ngrams(w, &mut |b| sink.emit(b));
             }
@@ -448,7 +480,7 @@ fn features_into(input: &Input<'_>, sink: &mut impl Sink) {
             let a = act as u8;
             for (k, j) in (i + 1..n.min(i + 4)).enumerate() {
                 sink.emit(Fnv::new(9).byte(a).byte(k as u8).byte(codes[j]).bucket());
-                sink.emit(Fnv::new(12).byte(a).bytes(token_text(t, j)).bucket());
+                sink.emit(after_action(sink, t, j, act));
             }
             if i + 1 >= n {
                 sink.emit(Fnv::new(9).byte(a).byte(9).bucket());
@@ -476,7 +508,26 @@ fn features_into(input: &Input<'_>, sink: &mut impl Sink) {
         prev_code = code;
     }
     sink.emit(pair.byte(b'$').bucket());
-    sink.emit(Fnv::new(11).bytes(last).bucket());
+    sink.emit(last_bucket.unwrap_or_else(|| Fnv::new(11).bytes(last).bucket()));
+}
+
+/// The bucket of the feature of token `j` after action word `act` (kind 12): worked out
+/// in advance for a word of the lexicon.
+#[inline(always)]
+fn after_action(sink: &impl Sink, t: &Tagged<'_>, j: usize, act: Act) -> u32 {
+    let s = &t.slots()[j];
+    let known = if s.kind == TokenKind::Word && s.refers == Ref::No {
+        sink.known(s.entry)
+    } else {
+        None
+    };
+    match known {
+        Some(known) => u32::from(known.after_action[act as usize & 1]),
+        None => Fnv::new(12)
+            .byte(act as u8)
+            .bytes(token_text(t, j))
+            .bucket(),
+    }
 }
 
 /// Whether token `i` opens its clause: only the bot's address, a greeting, politeness,
