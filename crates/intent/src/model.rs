@@ -62,6 +62,33 @@ pub(crate) struct Model {
     /// adding a weight row for each was most of the scoring. Empty until
     /// [`Model::know_words`]; the sums are the same integers either way.
     known: Box<[KnownWord]>,
+    /// The features of the address and of the grammar's findings (kinds 0 to 2), summed
+    /// in advance for each of their few values: ten features a message, hashed one by
+    /// one, were a tenth of the scoring. Empty until [`Model::know_words`].
+    findings: Box<FindingSums>,
+}
+
+/// The sums of [`Model::findings`].
+#[derive(Clone)]
+struct FindingSums {
+    /// By address and the grammar's intent (`5 * address + rules`): the bias (kind 0),
+    /// the address (kind 1), the grammar's intent alone and with the address (kind 2).
+    address_rules: [[i32; 5]; 25],
+    /// By intent and strength level (`5 * intent + level`) of the grammar's scores.
+    scores: [[i32; 5]; 20],
+    /// By the grammar's flags.
+    flags: [[i32; 5]; 8],
+    /// Whether the sums were worked out (they are all zero until they are).
+    ready: bool,
+}
+
+impl FindingSums {
+    const EMPTY: FindingSums = FindingSums {
+        address_rules: [[0; 5]; 25],
+        scores: [[0; 5]; 20],
+        flags: [[0; 5]; 8],
+        ready: false,
+    };
 }
 
 /// One bucket's weights, in the order of [`CLASSES`], padded to 16 bytes and aligned:
@@ -127,6 +154,7 @@ impl Model {
             scale,
             temperature,
             known: Box::new([]),
+            findings: Box::new(FindingSums::EMPTY),
         })
     }
 
@@ -152,6 +180,27 @@ impl Model {
             })
             .collect();
         self.known = known.into_boxed_slice();
+        let mut findings = FindingSums::EMPTY;
+        for address in 0..5u8 {
+            for rules in 0..5u8 {
+                let sums = &mut findings.address_rules[usize::from(5 * address + rules)];
+                address_features(address, rules, |b| self.add_row(sums, b));
+            }
+        }
+        for intent in 0..4u8 {
+            for level in 0..5u8 {
+                let sums = &mut findings.scores[usize::from(5 * intent + level)];
+                self.add_row(sums, score_feature(intent, level));
+            }
+        }
+        for flags in 0..8u8 {
+            self.add_row(
+                &mut findings.flags[usize::from(flags)],
+                flags_feature(flags),
+            );
+        }
+        findings.ready = true;
+        self.findings = Box::new(findings);
     }
 
     /// Adds the weight row of bucket `b` to `sums`.
@@ -193,6 +242,13 @@ trait Sink {
     fn add_sums(&mut self, sums: &[i32; 5]) {
         let _ = sums;
     }
+
+    /// Adds the features of the address and the grammar's findings (see
+    /// [`Model::findings`]) when they are summed in advance; false: they must be emitted.
+    fn findings(&mut self, address: u8, rules: u8, levels: [u8; 4], flags: u8) -> bool {
+        let _ = (address, rules, levels, flags);
+        false
+    }
 }
 
 /// A closure taking every bucket (training, tests).
@@ -229,6 +285,29 @@ impl Sink for Scorer<'_> {
         for k in 0..5 {
             self.sums[k] += sums[k];
         }
+    }
+
+    #[inline(always)]
+    fn findings(&mut self, address: u8, rules: u8, levels: [u8; 4], flags: u8) -> bool {
+        let findings = &*self.model.findings;
+        if !findings.ready {
+            return false;
+        }
+        // Every index is in range (address, rules and levels below 5, flags below 8): the
+        // `get`s only spare the bounds checks their panics would need.
+        let mut add = |sums: Option<&[i32; 5]>| {
+            if let Some(sums) = sums {
+                for k in 0..5 {
+                    self.sums[k] += sums[k];
+                }
+            }
+        };
+        add(findings.address_rules.get(usize::from(5 * address + rules)));
+        for (intent, level) in levels.into_iter().enumerate() {
+            add(findings.scores.get(5 * intent + usize::from(level)));
+        }
+        add(findings.flags.get(usize::from(flags)));
+        true
     }
 }
 
@@ -365,7 +444,6 @@ pub(crate) fn features(input: &Input<'_>, emit: impl FnMut(u32)) {
 fn features_into(input: &Input<'_>, sink: &mut impl Sink) {
     let t = input.tagged;
     let ev = &input.evidence;
-    sink.emit(Fnv::new(0).bucket());
     let address = match input.address {
         AddressKind::No => 0,
         AddressKind::Dm => 1,
@@ -373,27 +451,22 @@ fn features_into(input: &Input<'_>, sink: &mut impl Sink) {
         AddressKind::Name => 3,
         AddressKind::BotWord => 4,
     };
-    sink.emit(Fnv::new(1).byte(address).bucket());
     // The grammar's findings.
     let rules = CLASSES
         .iter()
         .position(|c| *c == input.rules_intent)
         .unwrap_or(4) as u8;
-    sink.emit(Fnv::new(2).byte(b'v').byte(rules).bucket());
-    sink.emit(Fnv::new(2).byte(b'a').byte(rules).byte(address).bucket());
-    for (k, s) in ev.scores.iter().enumerate() {
-        sink.emit(
-            Fnv::new(2)
-                .byte(b's')
-                .byte(k as u8)
-                .byte(level(*s))
-                .bucket(),
-        );
-    }
+    let levels = ev.scores.map(level);
     let flags = u8::from(ev.restart_vetoed)
         | u8::from(ev.restart_talk_only) << 1
         | u8::from(ev.talk_seen) << 2;
-    sink.emit(Fnv::new(2).byte(b'f').byte(flags).bucket());
+    if !sink.findings(address, rules, levels, flags) {
+        address_features(address, rules, |b| sink.emit(b));
+        for (intent, level) in levels.into_iter().enumerate() {
+            sink.emit(score_feature(intent as u8, level));
+        }
+        sink.emit(flags_feature(flags));
+    }
 
     // Discord markup: quoted or hidden text is not asked.
     let bytes = input.norm.as_bytes();
@@ -528,6 +601,25 @@ fn after_action(sink: &impl Sink, t: &Tagged<'_>, j: usize, act: Act) -> u32 {
             .bytes(token_text(t, j))
             .bucket(),
     }
+}
+
+/// The bias (kind 0), and the features of the address and of the grammar's intent (kinds
+/// 1 and 2), as codes: what [`FindingSums::address_rules`] sums.
+fn address_features(address: u8, rules: u8, mut emit: impl FnMut(u32)) {
+    emit(Fnv::new(0).bucket());
+    emit(Fnv::new(1).byte(address).bucket());
+    emit(Fnv::new(2).byte(b'v').byte(rules).bucket());
+    emit(Fnv::new(2).byte(b'a').byte(rules).byte(address).bucket());
+}
+
+/// The feature of the grammar's score for an intent, as a [`level`] (kind 2).
+fn score_feature(intent: u8, level: u8) -> u32 {
+    Fnv::new(2).byte(b's').byte(intent).byte(level).bucket()
+}
+
+/// The feature of the grammar's flags (kind 2).
+fn flags_feature(flags: u8) -> u32 {
+    Fnv::new(2).byte(b'f').byte(flags).bucket()
 }
 
 /// Whether token `i` opens its clause: only the bot's address, a greeting, politeness,
