@@ -176,6 +176,27 @@ impl<'a> Tagged<'a> {
                         Ref::OtherMention
                     };
                 }
+                TokenKind::Word if !tok.apostrophe && !tok.elongated => {
+                    // Most words: the general arm below without its copies, read in place
+                    // (see `Normalized::window`), and always the word as typed.
+                    let start = usize::from(tok.start);
+                    let word = &bytes[start..usize::from(tok.end)];
+                    if let Some(hit) = lexicon.lookup_in(word, norm.window(start)) {
+                        slot.lex = Some(hit.lex);
+                        slot.code = hit.code;
+                        slot.distance = hit.distance;
+                        slot.entry = hit.entry;
+                    }
+                    slot.refers = if word.len() <= MAX_WORD_BYTES && is_name(word, name) {
+                        Ref::BotName
+                    } else if slot.lex == Some(Lex::Bot) {
+                        Ref::BotWord
+                    } else if tok.at {
+                        Ref::OtherAt
+                    } else {
+                        Ref::No
+                    };
+                }
                 TokenKind::Word => {
                     let mut word_buf = [0u8; MAX_WORD_BYTES];
                     let raw = &bytes[usize::from(tok.start)..usize::from(tok.end)];
@@ -233,16 +254,19 @@ impl<'a> Tagged<'a> {
             return;
         }
         for i in 1..self.len {
-            let (a, b) = (self.slots[i - 1], self.slots[i]);
+            let (a, b) = (&self.slots[i - 1], &self.slots[i]);
             if a.kind != TokenKind::Word || b.kind != TokenKind::Word || a.refers.is_bot() {
+                continue;
+            }
+            // Lengths and first letter before the words' bytes: nearly every pair of
+            // words stops there.
+            let len =
+                usize::from(a.end.wrapping_sub(a.start)) + usize::from(b.end.wrapping_sub(b.start));
+            if len > MAX_NAME_BYTES || !could_be_name(bytes.get(usize::from(a.start)), len, name) {
                 continue;
             }
             let wa = &bytes[usize::from(a.start)..usize::from(a.end)];
             let wb = &bytes[usize::from(b.start)..usize::from(b.end)];
-            if wa.len() + wb.len() > MAX_NAME_BYTES || !could_be_name(wa, wa.len() + wb.len(), name)
-            {
-                continue;
-            }
             let mut joined = [0u8; MAX_NAME_BYTES];
             joined[..wa.len()].copy_from_slice(wa);
             joined[wa.len()..wa.len() + wb.len()].copy_from_slice(wb);
@@ -324,12 +348,13 @@ pub(crate) fn may_name_the_bot(
                 }
                 // "Cube Guardian" (see `join_split_names`).
                 if let Some(prev) = i.checked_sub(1).map(|p| &toks[p]) {
-                    let prev_raw = &bytes[usize::from(prev.start)..usize::from(prev.end)];
+                    let len = usize::from(prev.end.wrapping_sub(prev.start)) + raw.len();
                     if prev.kind == TokenKind::Word
                         && name.len() >= 6
-                        && prev_raw.len() + raw.len() <= MAX_NAME_BYTES
-                        && could_be_name(prev_raw, prev_raw.len() + raw.len(), name)
+                        && len <= MAX_NAME_BYTES
+                        && could_be_name(bytes.get(usize::from(prev.start)), len, name)
                     {
+                        let prev_raw = &bytes[usize::from(prev.start)..usize::from(prev.end)];
                         let mut joined = [0u8; MAX_NAME_BYTES];
                         joined[..prev_raw.len()].copy_from_slice(prev_raw);
                         joined[prev_raw.len()..prev_raw.len() + raw.len()].copy_from_slice(raw);
@@ -406,12 +431,12 @@ fn squeeze<'b>(
     &buf[..n]
 }
 
-/// Whether a word of `len` bytes starting like `start` can pass [`is_name`] at all: it
-/// needs the name's first letter and a length within the typo budget. Lets the check of
-/// every pair of neighbouring words as a split name skip joining them.
-fn could_be_name(start: &[u8], len: usize, name: &[u8]) -> bool {
-    name.first().is_some_and(|f| start.first() == Some(f))
-        && len.abs_diff(name.len()) <= usize::from(lexicon::edit_budget(name.len()))
+/// Whether a word of `len` bytes whose first byte is `first` can pass [`is_name`] at
+/// all: it needs a length within the typo budget and the name's first letter. Lets the
+/// check of every pair of neighbouring words as a split name skip joining them.
+fn could_be_name(first: Option<&u8>, len: usize, name: &[u8]) -> bool {
+    len.abs_diff(name.len()) <= usize::from(lexicon::edit_budget(name.len()))
+        && name.first().is_some_and(|f| first == Some(f))
 }
 
 /// Whether `word` is the compacted bot name, allowing the usual typo budget.
