@@ -200,7 +200,7 @@ impl Model {
             );
         }
         findings.ready = true;
-        self.findings = Box::new(findings);
+        *self.findings = findings;
     }
 
     /// Adds the weight row of bucket `b` to `sums`.
@@ -282,8 +282,8 @@ impl Sink for Scorer<'_> {
 
     #[inline(always)]
     fn add_sums(&mut self, sums: &[i32; 5]) {
-        for k in 0..5 {
-            self.sums[k] += sums[k];
+        for (total, x) in self.sums.iter_mut().zip(sums) {
+            *total += x;
         }
     }
 
@@ -297,9 +297,7 @@ impl Sink for Scorer<'_> {
         // `get`s only spare the bounds checks their panics would need.
         let mut add = |sums: Option<&[i32; 5]>| {
             if let Some(sums) = sums {
-                for k in 0..5 {
-                    self.sums[k] += sums[k];
-                }
+                self.add_sums(sums);
             }
         };
         add(findings.address_rules.get(usize::from(5 * address + rules)));
