@@ -22,7 +22,7 @@
 use crate::address::AddressKind;
 use crate::gates::{object_class, quoted, Gates};
 use crate::lexicon::{lex_code, Act, Lex};
-use crate::normalize::{Normalized, MARKUP_BYTES};
+use crate::normalize::Normalized;
 use crate::rules::Evidence;
 use crate::tag::{Ref, Tagged};
 use crate::token::{TokenKind, MAX_TOKENS};
@@ -467,29 +467,10 @@ fn features_into(input: &Input<'_>, sink: &mut impl Sink) {
     }
 
     // Discord markup: quoted or hidden text is not asked.
-    let bytes = input.norm.as_bytes();
-    let mut marks = [false; 7];
-    // A message without a markup byte (most) has no mark to find.
-    let scanned = if input.norm.any_markup() { bytes } else { &[] };
-    for (i, &b) in scanned.iter().enumerate() {
-        if !MARKUP_BYTES[usize::from(b)] {
-            continue;
-        }
-        let next = bytes.get(i + 1).copied();
-        match b {
-            b'`' => marks[0] = true,
-            b'|' if next == Some(b'|') => marks[1] = true,
-            b'"' => marks[2] = true,
-            b'*' | b'_' => marks[3] = true,
-            b'>' if i == 0 || bytes[i - 1] == b'\n' => marks[4] = true,
-            b'\n' => marks[5] = true,
-            b'~' => marks[6] = true,
-            _ => {}
-        }
-    }
-    for (k, on) in marks.iter().enumerate() {
-        if *on {
-            sink.emit(Fnv::new(3).byte(k as u8).bucket());
+    let marks = input.norm.marks();
+    for k in 0..7 {
+        if marks & 1 << k != 0 {
+            sink.emit(Fnv::new(3).byte(k).bucket());
         }
     }
 

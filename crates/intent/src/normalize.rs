@@ -45,6 +45,13 @@ pub(crate) struct Normalized {
     /// Whether any byte is one of [`MARKUP_BYTES`]: most messages have none, and the
     /// markup scans read every byte of the message (once per action word for quotes).
     any_markup: bool,
+    /// The Discord markup the learned stage looks for, noted as it is appended (one bit
+    /// per mark of [`Normalized::marks`]; the line break's bit comes from
+    /// `first_newline`): the stage read every byte of a message for it, and most
+    /// messages have a markup byte (the `>` of every mention).
+    marks: u8,
+    /// Where the first line break is, `usize::MAX` for none: a last one is trimmed.
+    first_newline: usize,
     truncated: bool,
 }
 
@@ -69,6 +76,8 @@ impl Normalized {
             any_acute: false,
             any_elongated: false,
             any_markup: false,
+            marks: 0,
+            first_newline: usize::MAX,
             truncated: false,
         }
     }
@@ -91,6 +100,8 @@ impl Normalized {
         out.any_acute = false;
         out.any_elongated = false;
         out.any_markup = false;
+        out.marks = 0;
+        out.first_newline = usize::MAX;
         out.len = 0;
         out.truncated = false;
         // Bytes, not `chars()`: most of every message is ASCII, and decoding each byte as
@@ -129,7 +140,12 @@ impl Normalized {
                     break 'byte match ASCII_CLASS[usize::from(b)] {
                         AsciiClass::Collapsing if b == p1 => continue 'chars,
                         AsciiClass::Letter | AsciiClass::Plain | AsciiClass::Collapsing => {
-                            markup |= MARKUP_BYTES[usize::from(b)];
+                            if MARKUP_BYTES[usize::from(b)] {
+                                markup = true;
+                                if len < NORMALIZED_CAPACITY {
+                                    out.marks |= mark_bit(b, p1, len);
+                                }
+                            }
                             b
                         }
                         // Never two separators in a row, none first; a newline wins.
@@ -138,12 +154,14 @@ impl Normalized {
                         }
                         AsciiClass::Newline if p1 == b' ' => {
                             out.bytes[len - 1] = b'\n';
+                            out.first_newline = out.first_newline.min(len - 1);
                             p1 = b'\n';
                             markup = true;
                             continue 'chars;
                         }
                         AsciiClass::Newline => {
                             markup = true;
+                            out.first_newline = out.first_newline.min(len);
                             b'\n'
                         }
                         AsciiClass::Space if p1 == b' ' => continue 'chars,
@@ -227,6 +245,9 @@ impl Normalized {
         while out.len > 0 && matches!(out.bytes[out.len - 1], b' ' | b'\n') {
             out.len -= 1;
         }
+        if out.first_newline < out.len {
+            out.marks |= 1 << 5;
+        }
     }
 
     /// The folded text.
@@ -267,6 +288,14 @@ impl Normalized {
     #[inline]
     pub(crate) fn any_markup(&self) -> bool {
         self.any_markup
+    }
+
+    /// The Discord markup of the text, a bit each: 0 a backtick (code), 1 `||` (spoiler),
+    /// 2 a double quote, 3 `*` or `_` (emphasis), 4 `>` at the start of a line (quote),
+    /// 5 a line break, 6 `~` (strike-through).
+    #[inline]
+    pub(crate) fn marks(&self) -> u8 {
+        self.marks
     }
 
     /// Whether any byte in `start..end` is [`Normalized::elongated`], a 64-bit word of the
@@ -431,7 +460,13 @@ impl Normalized {
     /// Appends a byte as it is, noting markup.
     #[inline(always)]
     fn push_plain(&mut self, b: u8) -> bool {
-        self.any_markup |= MARKUP_BYTES[usize::from(b)];
+        if MARKUP_BYTES[usize::from(b)] {
+            self.any_markup = true;
+            if self.len < NORMALIZED_CAPACITY {
+                let last = self.len.checked_sub(1).map_or(0, |k| self.bytes[k]);
+                self.marks |= mark_bit(b, last, self.len);
+            }
+        }
         self.push_byte(b)
     }
 
@@ -455,6 +490,7 @@ impl Normalized {
             Some(b' ') => {
                 if b == b'\n' {
                     self.bytes[self.len - 1] = b'\n';
+                    self.first_newline = self.first_newline.min(self.len - 1);
                     self.any_markup = true;
                 }
                 true
@@ -464,8 +500,11 @@ impl Normalized {
                     return false;
                 }
                 self.bytes[self.len] = b;
+                if b == b'\n' {
+                    self.first_newline = self.first_newline.min(self.len);
+                    self.any_markup = true;
+                }
                 self.len += 1;
-                self.any_markup |= b == b'\n';
                 true
             }
         }
@@ -526,6 +565,20 @@ fn latin1_letter(lead: u8, next: Option<&u8>) -> Option<u8> {
     }
     let folded = LATIN1_LETTERS[usize::from(*next? & 0x3f)];
     (folded != 0).then_some(folded)
+}
+
+/// The bit of [`Normalized::marks`] that markup byte `b` sets when appended at `at`, after
+/// `last` (0 for none).
+fn mark_bit(b: u8, last: u8, at: usize) -> u8 {
+    match b {
+        b'`' => 1,
+        b'|' if last == b'|' => 1 << 1,
+        b'"' => 1 << 2,
+        b'*' | b'_' => 1 << 3,
+        b'>' if at == 0 || last == b'\n' => 1 << 4,
+        b'~' => 1 << 6,
+        _ => 0,
+    }
 }
 
 /// The bytes the markup scans of `model::features` and `gates::quoted` react to.
@@ -801,6 +854,51 @@ mod tests {
                 "{text:?}"
             );
         }
+    }
+
+    /// The marks noted while folding are those a scan of the folded text finds.
+    #[test]
+    fn marks_agree_with_the_text() {
+        let scan = |bytes: &[u8]| {
+            let mut marks = 0u8;
+            for (i, &b) in bytes.iter().enumerate() {
+                let next = bytes.get(i + 1).copied();
+                marks |= match b {
+                    b'`' => 1,
+                    b'|' if next == Some(b'|') => 1 << 1,
+                    b'"' => 1 << 2,
+                    b'*' | b'_' => 1 << 3,
+                    b'>' if i == 0 || bytes[i - 1] == b'\n' => 1 << 4,
+                    b'\n' => 1 << 5,
+                    b'~' => 1 << 6,
+                    _ => 0,
+                };
+            }
+            marks
+        };
+        for text in [
+            "> quote\n> more",
+            "a > b",
+            "a \n> b",
+            "a \u{2028}> b",
+            ">",
+            "x\n",
+            "x \n ",
+            "x\n\ny",
+            "||spoiler|| | |",
+            "a|b||",
+            "`code` \"q\" «q» *e* _u_ ~~s~~",
+            "« relance »",
+            "🔥>x",
+            "",
+            "plain words only",
+        ] {
+            let n = Normalized::new(text);
+            assert_eq!(n.marks(), scan(n.as_bytes()), "{text:?}");
+        }
+        let long = "|".repeat(3000);
+        let n = Normalized::new(&long);
+        assert_eq!(n.marks(), scan(n.as_bytes()));
     }
 
     #[test]
