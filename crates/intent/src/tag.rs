@@ -332,10 +332,16 @@ pub(crate) fn may_name_the_bot(
             }
             TokenKind::Word => {
                 let raw = &bytes[usize::from(tok.start)..usize::from(tok.end)];
-                let mut word_buf = [0u8; MAX_WORD_BYTES];
-                if let Some(word) = without_apostrophes(raw, tok.apostrophe, &mut word_buf) {
-                    // Typo matching never yields `Lex::Bot`: only an exact "bot" does.
-                    if is_name(word, name) || lexicon.is_bot_word(word) {
+                // Typo matching never yields `Lex::Bot`: only an exact "bot" does.
+                let names = |word: &[u8]| is_name(word, name) || lexicon.is_bot_word(word);
+                if !tok.apostrophe {
+                    // Most words: the word as typed, without the copy below.
+                    if raw.len() <= MAX_WORD_BYTES && names(raw) {
+                        return true;
+                    }
+                } else if let Some(word) = without_apostrophes(raw, true, &mut [0; MAX_WORD_BYTES])
+                {
+                    if names(word) {
                         return true;
                     }
                 }
