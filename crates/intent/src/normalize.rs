@@ -42,8 +42,8 @@ pub(crate) struct Normalized {
     /// neither, and the tokeniser asks both of every word.
     any_acute: bool,
     any_elongated: bool,
-    /// Whether any byte is one of [`MARKUP_BYTES`]: most messages have none, and the
-    /// markup scans read every byte of the message (once per action word for quotes).
+    /// Whether any byte is one of [`QUOTING_BYTES`]: most messages have none, and the
+    /// scan for quotes reads the message up to every action word.
     any_markup: bool,
     /// The Discord markup the learned stage looks for, noted as it is appended (one bit
     /// per mark of [`Normalized::marks`]; the line break's bit comes from
@@ -141,7 +141,7 @@ impl Normalized {
                         AsciiClass::Collapsing if b == p1 => continue 'chars,
                         AsciiClass::Letter | AsciiClass::Plain | AsciiClass::Collapsing => {
                             if MARKUP_BYTES[usize::from(b)] {
-                                markup = true;
+                                markup |= QUOTING_BYTES[usize::from(b)];
                                 if len < NORMALIZED_CAPACITY {
                                     out.marks |= mark_bit(b, p1, len);
                                 }
@@ -156,11 +156,9 @@ impl Normalized {
                             out.bytes[len - 1] = b'\n';
                             out.first_newline = out.first_newline.min(len - 1);
                             p1 = b'\n';
-                            markup = true;
                             continue 'chars;
                         }
                         AsciiClass::Newline => {
-                            markup = true;
                             out.first_newline = out.first_newline.min(len);
                             b'\n'
                         }
@@ -283,8 +281,10 @@ impl Normalized {
         self.any_acute
     }
 
-    /// Whether any byte of the text is one of [`MARKUP_BYTES`]; if not, no markup scan
-    /// can find anything.
+    /// Whether any byte of the text is one of the marks that quote or hide words
+    /// ([`QUOTING_BYTES`]: `` ` ``, `"`, `|`, `~`); if not, `gates::quoted` can find
+    /// nothing. (Not the other markup bytes: a `>` is in every mention, and the learned
+    /// stage takes the rest from [`Normalized::marks`].)
     #[inline]
     pub(crate) fn any_markup(&self) -> bool {
         self.any_markup
@@ -461,7 +461,7 @@ impl Normalized {
     #[inline(always)]
     fn push_plain(&mut self, b: u8) -> bool {
         if MARKUP_BYTES[usize::from(b)] {
-            self.any_markup = true;
+            self.any_markup |= QUOTING_BYTES[usize::from(b)];
             if self.len < NORMALIZED_CAPACITY {
                 let last = self.len.checked_sub(1).map_or(0, |k| self.bytes[k]);
                 self.marks |= mark_bit(b, last, self.len);
@@ -491,7 +491,6 @@ impl Normalized {
                 if b == b'\n' {
                     self.bytes[self.len - 1] = b'\n';
                     self.first_newline = self.first_newline.min(self.len - 1);
-                    self.any_markup = true;
                 }
                 true
             }
@@ -502,7 +501,6 @@ impl Normalized {
                 self.bytes[self.len] = b;
                 if b == b'\n' {
                     self.first_newline = self.first_newline.min(self.len);
-                    self.any_markup = true;
                 }
                 self.len += 1;
                 true
@@ -581,10 +579,9 @@ fn mark_bit(b: u8, last: u8, at: usize) -> u8 {
     }
 }
 
-/// The bytes the markup scans of `model::features` and `gates::quoted` react to.
-/// They read every byte of a message, nearly all of them letters and spaces: one table
-/// look-up skips those, where the `match` tested each against every arm (a tenth of the
-/// scoring's instructions).
+/// The Discord markup bytes: those [`Normalized::marks`] notes, and the scan of
+/// `gates::quoted` reacts to. Nearly every byte of a message is a letter or a space: one
+/// table look-up skips those, where a `match` tested each against every arm.
 pub(crate) const MARKUP_BYTES: [bool; 256] = {
     let mut table = [false; 256];
     let markup = b"`|\"*_>\n~";
@@ -594,6 +591,28 @@ pub(crate) const MARKUP_BYTES: [bool; 256] = {
         k += 1;
     }
     table
+};
+
+/// The markup bytes that quote or hide words, which `gates::quoted` counts (see
+/// [`Normalized::any_markup`]).
+pub(crate) const QUOTING_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let quoting = b"`\"|~";
+    let mut k = 0;
+    while k < quoting.len() {
+        table[quoting[k] as usize] = true;
+        k += 1;
+    }
+    table
+};
+
+// Quoting bytes are markup bytes: `any_markup` is noted where markup is.
+const _: () = {
+    let mut b = 0;
+    while b < 256 {
+        assert!(!QUOTING_BYTES[b] || MARKUP_BYTES[b]);
+        b += 1;
+    }
 };
 
 /// How an ASCII byte is folded (see [`Normalized::push_source_char`], whose arms for
@@ -838,9 +857,9 @@ mod tests {
         ] {
             let n = Normalized::new(text);
             let bytes = n.as_bytes();
-            // A line break trimmed from the end leaves the flag set: harmless.
-            assert!(
-                n.any_markup() || !bytes.iter().any(|&b| MARKUP_BYTES[usize::from(b)]),
+            assert_eq!(
+                n.any_markup(),
+                bytes.iter().any(|&b| QUOTING_BYTES[usize::from(b)]),
                 "{text:?}"
             );
             assert_eq!(
