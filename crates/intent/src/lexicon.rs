@@ -476,7 +476,11 @@ impl Lexicon {
         for len in lengths {
             // The shorter word sets the budget (see `typo_distance`).
             let budget = edit_budget(len.min(word.len()));
-            if len.abs_diff(word.len()) > usize::from(budget) {
+            // (A 4-letter word only forgives a swap, which keeps the length: `typo_distance`
+            // refuses every candidate of another length.)
+            if len.abs_diff(word.len()) > usize::from(budget)
+                || (len.min(word.len()) == 4 && len != word.len())
+            {
                 continue;
             }
             for &(i, known) in &self.fuzzy_by_first[fuzzy_slot(word[0], len)] {
