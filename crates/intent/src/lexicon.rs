@@ -295,7 +295,8 @@ pub(crate) struct Lexicon {
 
 /// The set of letters of a word, as bits (`a`..`z`; any other byte shares six more bits
 /// by its value). One edit adds at most one letter to the set and removes at most one, so
-/// two words within `d` edits differ by at most `d` bits each way: a necessary condition
+/// two words within `d` edits differ by at most `d` bits each way (fewer, when their
+/// lengths differ or a swap is all that is allowed: see `typo_match`): a necessary condition
 /// that rejects most typo candidates for the price of two popcounts, with exactly the
 /// same results as running the edit distance on every one.
 fn letter_set(word: &[u8]) -> u32 {
@@ -305,6 +306,21 @@ fn letter_set(word: &[u8]) -> u32 {
             _ => 1 << (26 + b % 6),
         }
     })
+}
+
+/// For a typed word of `typed` bytes and a candidate of `known` within `budget` edits, how
+/// many letters of the typed word the candidate may lack ([`letter_set`] bits), and how
+/// many of its own the typed word may lack. Each edit costs one bit at most each way, but
+/// a length difference is made of insertions (or deletions), which take nothing out (or
+/// bring nothing in), so it leaves fewer edits for the other way; and 4-letter words
+/// only forgive a swap, which keeps the letters.
+fn letter_budgets(typed: usize, known: usize, budget: u8) -> (u8, u8) {
+    if typed.min(known) == 4 {
+        return (0, 0);
+    }
+    let longer = known.saturating_sub(typed).min(usize::from(budget)) as u8;
+    let shorter = typed.saturating_sub(known).min(usize::from(budget)) as u8;
+    (budget - longer, budget - shorter)
 }
 
 /// Whether `set` has at most `n` bits set: `count_ones() <= n` for the small budgets of
@@ -483,8 +499,9 @@ impl Lexicon {
             {
                 continue;
             }
+            let (lost, gained) = letter_budgets(word.len(), len, budget);
             for &(i, known) in &self.fuzzy_by_first[fuzzy_slot(word[0], len)] {
-                if !at_most_bits(typed & !known, budget) || !at_most_bits(known & !typed, budget) {
+                if !at_most_bits(typed & !known, lost) || !at_most_bits(known & !typed, gained) {
                     continue;
                 }
                 let entry = &self.entries[usize::from(i)];
