@@ -326,11 +326,23 @@ fn letter_budgets(typed: usize, known: usize, budget: u8) -> (u8, u8) {
 /// Whether `set` has at most `n` bits set: `count_ones() <= n` for the small budgets of
 /// typo matching, without a population count (the portable x86-64 build has no
 /// instruction for it and counts in a dozen, twice per typo candidate).
-fn at_most_bits(mut set: u32, n: u8) -> bool {
-    for _ in 0..n {
-        set &= set.wrapping_sub(1);
+fn at_most_bits(set: u32, n: u8) -> bool {
+    // Each step clears the lowest bit set. The budgets of typo matching (at most 2) are
+    // spelled out: a loop of `n` steps cost a branch a step, per candidate.
+    let one = set & set.wrapping_sub(1);
+    let two = one & one.wrapping_sub(1);
+    match n {
+        0 => set == 0,
+        1 => one == 0,
+        2 => two == 0,
+        _ => {
+            let mut rest = two;
+            for _ in 2..n {
+                rest &= rest.wrapping_sub(1);
+            }
+            rest == 0
+        }
     }
-    set == 0
 }
 
 /// Slot of `(letter, length)` in `Lexicon::fuzzy_by_first`.
