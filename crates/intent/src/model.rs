@@ -62,6 +62,11 @@ pub(crate) struct Model {
     /// adding a weight row for each was most of the scoring. Empty until
     /// [`Model::know_words`]; the sums are the same integers either way.
     known: Box<[KnownWord]>,
+    /// The same for the symbols that stand for the other tokens (mentions of the bot or
+    /// of others, punctuation: see [`token_text`]), by their class code from
+    /// [`SYMBOLS_FROM`]: their word and class features (no n-grams: they are no words).
+    /// Empty until [`Model::know_words`].
+    symbols: Box<[KnownWord]>,
     /// The features of the address and of the grammar's findings (kinds 0 to 2), summed
     /// in advance for each of their few values: ten features a message, hashed one by
     /// one, were a tenth of the scoring. Empty until [`Model::know_words`].
@@ -154,6 +159,7 @@ impl Model {
             scale,
             temperature,
             known: Box::new([]),
+            symbols: Box::new([]),
             findings: Box::new(FindingSums::EMPTY),
         })
     }
@@ -165,21 +171,21 @@ impl Model {
             .map(|(w, lex)| {
                 let mut sums = [0i32; 5];
                 own_features(w, lex_code(Some(lex)), |b| self.add_row(&mut sums, b));
-                let mut next_pair = Fnv::new(5);
-                next_pair.bytes(w).byte(0xff);
-                // Buckets are below `BUCKETS`, 2^14.
-                let bucket = |h: &Fnv| h.bucket() as u16;
-                KnownWord {
-                    sums,
-                    next_pair,
-                    first: bucket(Fnv::new(10).bytes(w)),
-                    last: bucket(Fnv::new(11).bytes(w)),
-                    after_action: [Act::Restart, Act::Wake]
-                        .map(|act| bucket(Fnv::new(12).byte(act as u8).bytes(w))),
-                }
+                self.known_word(w, sums)
             })
             .collect();
         self.known = known.into_boxed_slice();
+        let symbols: Vec<KnownWord> = SYMBOLS
+            .iter()
+            .zip(SYMBOLS_FROM..)
+            .map(|(&text, code)| {
+                let mut sums = [0i32; 5];
+                self.add_row(&mut sums, Fnv::new(4).bytes(text).bucket());
+                self.add_row(&mut sums, Fnv::new(7).byte(code).bucket());
+                self.known_word(text, sums)
+            })
+            .collect();
+        self.symbols = symbols.into_boxed_slice();
         let mut findings = FindingSums::EMPTY;
         for address in 0..5u8 {
             for rules in 0..5u8 {
@@ -201,6 +207,23 @@ impl Model {
         }
         findings.ready = true;
         *self.findings = findings;
+    }
+
+    /// What a token of text `w` whose own features sum to `sums` brings whatever surrounds
+    /// it.
+    fn known_word(&self, w: &[u8], sums: [i32; 5]) -> KnownWord {
+        let mut next_pair = Fnv::new(5);
+        next_pair.bytes(w).byte(0xff);
+        // Buckets are below `BUCKETS`, 2^14.
+        let bucket = |h: &Fnv| h.bucket() as u16;
+        KnownWord {
+            sums,
+            next_pair,
+            first: bucket(Fnv::new(10).bytes(w)),
+            last: bucket(Fnv::new(11).bytes(w)),
+            after_action: [Act::Restart, Act::Wake]
+                .map(|act| bucket(Fnv::new(12).byte(act as u8).bytes(w))),
+        }
     }
 
     /// Adds the weight row of bucket `b` to `sums`.
@@ -235,6 +258,12 @@ trait Sink {
     /// worked out in advance; `None`: its features must be hashed and emitted one by one.
     fn known(&self, entry: u16) -> Option<KnownWord> {
         let _ = entry;
+        None
+    }
+
+    /// [`Sink::known`] for a token that is no word of its own, by its class code.
+    fn symbol(&self, code: u8) -> Option<KnownWord> {
+        let _ = code;
         None
     }
 
@@ -278,6 +307,12 @@ impl Sink for Scorer<'_> {
     #[inline(always)]
     fn known(&self, entry: u16) -> Option<KnownWord> {
         self.model.known.get(usize::from(entry)).copied()
+    }
+
+    #[inline(always)]
+    fn symbol(&self, code: u8) -> Option<KnownWord> {
+        let k = usize::from(code.checked_sub(SYMBOLS_FROM)?);
+        self.model.symbols.get(k).copied()
     }
 
     #[inline(always)]
@@ -376,6 +411,13 @@ impl Fnv {
         h & (BUCKETS as u32 - 1)
     }
 }
+
+/// The texts [`token_text`] gives the tokens that are no words of their own, in the
+/// order of their class codes from [`SYMBOLS_FROM`] (see [`context_code`]): the bot, another
+/// member, `?`, `.`, `,`.
+const SYMBOLS: [&[u8]; 5] = [b"@b", b"@o", b"?", b".", b","];
+/// The class code of the first of [`SYMBOLS`].
+const SYMBOLS_FROM: u8 = 200;
 
 /// A token as the model sees it: its text, or a symbol for mentions and punctuation.
 #[inline]
@@ -495,7 +537,11 @@ fn features_into(input: &Input<'_>, sink: &mut impl Sink) {
         let code = codes[i];
         let slot = &t.slots()[i];
         let own = slot.kind == TokenKind::Word && slot.refers == Ref::No;
-        let known = if own { sink.known(slot.entry) } else { None };
+        let known = if own {
+            sink.known(slot.entry)
+        } else {
+            sink.symbol(code)
+        };
         if let Some(known) = &known {
             // The word's own features are in (see `own_features`): only those that
             // depend on its neighbours are left.
@@ -571,7 +617,7 @@ fn after_action(sink: &impl Sink, t: &Tagged<'_>, j: usize, act: Act) -> u32 {
     let known = if s.kind == TokenKind::Word && s.refers == Ref::No {
         sink.known(s.entry)
     } else {
-        None
+        sink.symbol(context_code(t, j))
     };
     match known {
         Some(known) => u32::from(known.after_action[act as usize & 1]),
