@@ -100,17 +100,64 @@ pub(crate) struct Tagged<'a> {
 pub(crate) struct BotName {
     buf: [u8; MAX_NAME_BYTES],
     len: usize,
+    /// What the lexicon makes of the name typed as one word, if known already (see
+    /// [`NameReading`]).
+    reading: Option<Option<Hit>>,
 }
 
 impl BotName {
     pub(crate) fn new(bot_name: &str) -> Self {
         let mut buf = [0u8; MAX_NAME_BYTES];
         let len = compact_name(bot_name, &mut buf);
-        BotName { buf, len }
+        BotName {
+            buf,
+            len,
+            reading: None,
+        }
     }
 
     fn as_bytes(&self) -> &[u8] {
         &self.buf[..self.len]
+    }
+
+    /// [`Lexicon::lookup_in`], answered from the name's reading when `word` is the name.
+    #[inline(always)]
+    fn lookup(&self, lexicon: &Lexicon, word: &[u8], window: Option<&[u8; 16]>) -> Option<Hit> {
+        match self.reading {
+            Some(reading) if word.len() == self.len && *word == *self.as_bytes() => reading,
+            _ => lexicon.lookup_in(word, window),
+        }
+    }
+}
+
+/// The lexicon's reading of the last bot name a recogniser was given, kept from message
+/// to message (see `Scratch` in `lib.rs`): many messages call the bot by its name, a name
+/// is seldom a lexicon word, and typo matching it was a sixth of all typo matching. Every
+/// lexicon is the same (`Lexicon::new` takes nothing), so the reading of a name is.
+pub(crate) struct NameReading {
+    name: [u8; MAX_NAME_BYTES],
+    len: usize,
+    reading: Option<Option<Hit>>,
+}
+
+impl NameReading {
+    pub(crate) const fn empty() -> Self {
+        NameReading {
+            name: [0; MAX_NAME_BYTES],
+            len: 0,
+            reading: None,
+        }
+    }
+
+    /// Gives `name` its reading, looked up only if the name is not the last one.
+    pub(crate) fn read(&mut self, name: &mut BotName, lexicon: &Lexicon) {
+        let current = name.as_bytes();
+        if self.reading.is_none() || *current != self.name[..self.len] {
+            self.name = name.buf;
+            self.len = name.len;
+            self.reading = Some(lexicon.lookup(current));
+        }
+        name.reading = self.reading;
     }
 }
 
@@ -181,7 +228,7 @@ impl<'a> Tagged<'a> {
                     // (see `Normalized::window`), and always the word as typed.
                     let start = usize::from(tok.start);
                     let word = &bytes[start..usize::from(tok.end)];
-                    if let Some(hit) = lexicon.lookup_in(word, norm.window(start)) {
+                    if let Some(hit) = bot_name.lookup(lexicon, word, norm.window(start)) {
                         slot.lex = Some(hit.lex);
                         slot.code = hit.code;
                         slot.distance = hit.distance;
