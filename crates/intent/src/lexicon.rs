@@ -291,6 +291,9 @@ pub(crate) struct Lexicon {
     /// bot is asked of each of its words, and one comparison answers it for most words
     /// where the exact index hashed each of them.
     bot_words: Vec<u16>,
+    /// The lengths of the `bot_words`, a bit each (lengths from 63 on share the last):
+    /// nearly every word is told apart by its length alone.
+    bot_word_lengths: u64,
 }
 
 /// The set of letters of a word, as bits (`a`..`z`; any other byte shares six more bits
@@ -343,6 +346,11 @@ fn at_most_bits(set: u32, n: u8) -> bool {
             rest == 0
         }
     }
+}
+
+/// The bit of a word length in `Lexicon::bot_word_lengths`.
+fn length_bit(len: usize) -> u64 {
+    1 << len.min(63)
 }
 
 /// Slot of `(letter, length)` in `Lexicon::fuzzy_by_first`.
@@ -413,16 +421,20 @@ impl Lexicon {
             }
             index[k] = i as u16 + 1;
         }
-        let bot_words = (0..entries.len())
+        let bot_words: Vec<u16> = (0..entries.len())
             .filter(|&i| entries[i].lex == Lex::Bot)
             .map(|i| i as u16)
             .collect();
+        let bot_word_lengths = bot_words.iter().fold(0, |set, &i| {
+            set | length_bit(entries[usize::from(i)].word.len())
+        });
         Lexicon {
             entries,
             index,
             keys,
             fuzzy_by_first,
             bot_words,
+            bot_word_lengths,
         }
     }
 
@@ -450,9 +462,11 @@ impl Lexicon {
 
     /// Whether [`Lexicon::exact`] classes `word` as [`Lex::Bot`].
     pub(crate) fn is_bot_word(&self, word: &[u8]) -> bool {
-        self.bot_words
-            .iter()
-            .any(|&i| *self.entries[usize::from(i)].word == *word)
+        self.bot_word_lengths & length_bit(word.len()) != 0
+            && self
+                .bot_words
+                .iter()
+                .any(|&i| *self.entries[usize::from(i)].word == *word)
     }
 
     /// Classifies a word: exact match, else the closest typo-tolerant match within budget.
