@@ -135,6 +135,15 @@ impl Normalized {
                     // indirect misprediction.
                     i += 1;
                     (b | 0x20, false)
+                } else if b == b' ' {
+                    // The commonest byte after letters, before the table's `match` (a jump
+                    // table): what its arms below do to a space. The last byte is above
+                    // b' ' unless there is none (0), or it is a separator.
+                    i += 1;
+                    if p1 <= b' ' {
+                        continue 'chars;
+                    }
+                    break 'byte b' ';
                 } else if b.is_ascii() {
                     i += 1;
                     break 'byte match ASCII_CLASS[usize::from(b)] {
