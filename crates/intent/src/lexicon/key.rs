@@ -14,6 +14,23 @@ const INDEX_SHIFT: u32 = 48;
 /// Longest word a [`WordKey`] holds.
 pub(crate) const MAX_KEYED_BYTES: usize = 15;
 
+/// For each word length up to [`MAX_KEYED_BYTES`], the masks of its bytes in the two halves
+/// of a [`WordKey`], and its length where the key holds it.
+const KEY_MASKS: [[u64; 3]; MAX_KEYED_BYTES + 1] = {
+    let mut table = [[0; 3]; MAX_KEYED_BYTES + 1];
+    let mut len = 0;
+    while len <= MAX_KEYED_BYTES {
+        let mut k = 0;
+        while k < len {
+            table[len][k / 8] |= 0xff << (8 * (k % 8));
+            k += 1;
+        }
+        table[len][2] = (len as u64) << 56;
+        len += 1;
+    }
+    table
+};
+
 impl WordKey {
     /// The key of `word`; `None` if it is longer than [`MAX_KEYED_BYTES`].
     pub(crate) fn of(word: &[u8]) -> Option<WordKey> {
@@ -42,11 +59,12 @@ impl WordKey {
             half.first_chunk::<8>()
                 .map_or(0, |c| u64::from_le_bytes(*c))
         };
-        // The low `n` bytes (`n` at most 8) of a half.
-        let mask = |n: usize| u64::MAX.checked_shr(64 - 8 * n as u32).unwrap_or(0);
+        // Masks and length from a table: computed, the variable shifts and their edge
+        // cases were a third of an exact look-up.
+        let [low_mask, high_mask, length] = KEY_MASKS.get(len).copied()?;
         Some(WordKey([
-            word(low) & mask(len.min(8)),
-            word(high) & mask(len.saturating_sub(8)) | (len as u64) << 56,
+            word(low) & low_mask,
+            word(high) & high_mask | length,
         ]))
     }
 
