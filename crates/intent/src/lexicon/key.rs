@@ -51,16 +51,13 @@ impl WordKey {
     /// place in a larger buffer, without copying it out first.
     #[inline]
     pub(crate) fn of_window(window: &[u8; 16], len: usize) -> Option<WordKey> {
-        if len > MAX_KEYED_BYTES {
-            return None;
-        }
         let (low, high) = window.split_at(8);
         let word = |half: &[u8]| {
             half.first_chunk::<8>()
                 .map_or(0, |c| u64::from_le_bytes(*c))
         };
-        // Masks and length from a table: computed, the variable shifts and their edge
-        // cases were a third of an exact look-up.
+        // Masks and length from a table (none past `MAX_KEYED_BYTES`): computed, the
+        // variable shifts and their edge cases were a third of an exact look-up.
         let [low_mask, high_mask, length] = KEY_MASKS.get(len).copied()?;
         Some(WordKey([
             word(low) & low_mask,
