@@ -164,8 +164,9 @@ impl Model {
         })
     }
 
-    /// Sums the features of every lexicon word in advance (see [`Model::known`]), in the
-    /// order of the lexicon's entries, and those of the findings (see [`Model::findings`]).
+    /// Sums in advance the features of every lexicon word (see [`Model::known`]), in the
+    /// order of the lexicon's entries, and those of the symbols (see [`Model::symbols`])
+    /// and of the findings (see [`Model::findings`]).
     pub(crate) fn know_words<'w>(&mut self, words: impl Iterator<Item = (&'w [u8], Lex)>) {
         let known: Vec<KnownWord> = words
             .map(|(w, lex)| {
