@@ -571,7 +571,8 @@ fn features_into(input: &Input<'_>, sink: &mut impl Sink) {
             last = w;
             last_bucket = known.map(|known| u32::from(known.last));
             if known.is_none() {
-                char_ngrams(w, &mut |b| sink.emit(b));
+                let window = input.norm.window24(usize::from(slot.start));
+                char_ngrams_in(w, window, &mut |b| sink.emit(b));
             }
         }
         if let Some(Lex::Action(act, form)) = slot.lex {
@@ -704,10 +705,23 @@ fn own_features(w: &[u8], code: u8, mut emit: impl FnMut(u32)) {
 /// added a third of the features, hence of the scoring time, for no gain on
 /// leave-one-section-out.)
 fn char_ngrams(w: &[u8], emit: &mut impl FnMut(u32)) {
-    const MAX: usize = 24;
-    let mut buf = [b' '; MAX + 2];
-    let len = w.len().min(MAX);
-    buf[1..=len].copy_from_slice(&w[..len]);
+    char_ngrams_in(w, None, emit);
+}
+
+/// [`char_ngrams`] of `w`, which `window` begins with when given (24 bytes of the text
+/// from the word's start): the word is then padded by a copy of fixed length, where a
+/// copy of its own length was a call to `memcpy`.
+#[inline(always)]
+fn char_ngrams_in(w: &[u8], window: Option<&[u8; NGRAM_MAX]>, emit: &mut impl FnMut(u32)) {
+    let mut buf = [b' '; NGRAM_MAX + 2];
+    let len = w.len().min(NGRAM_MAX);
+    match window {
+        Some(window) => {
+            buf[1..=NGRAM_MAX].copy_from_slice(window);
+            buf[len + 1] = b' ';
+        }
+        None => buf[1..=len].copy_from_slice(&w[..len]),
+    }
     let padded = &buf[..len + 2];
     // One hash chain per start position, read out at lengths 3 and 4.
     for start in 0..padded.len() {
@@ -720,6 +734,9 @@ fn char_ngrams(w: &[u8], emit: &mut impl FnMut(u32)) {
         }
     }
 }
+
+/// How much of a word [`char_ngrams`] reads.
+const NGRAM_MAX: usize = 24;
 
 /// Offline training on the development split (`scripts/train-intent.sh` runs it): never
 /// reads the held-out split. Prints cross-validated figures, fits the temperature on the

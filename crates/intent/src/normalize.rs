@@ -270,6 +270,13 @@ impl Normalized {
         self.bytes.get(start..)?.first_chunk::<16>()
     }
 
+    /// The 24 bytes of the buffer from `start`, as [`Normalized::window`] (for
+    /// `model::char_ngrams_in`).
+    #[inline]
+    pub(crate) fn window24(&self, start: usize) -> Option<&[u8; 24]> {
+        self.bytes.get(start..)?.first_chunk::<24>()
+    }
+
     /// Whether the byte at `i` is an `e` that carried an acute accent in the original.
     #[inline]
     pub(crate) fn had_acute(&self, i: usize) -> bool {
