@@ -273,10 +273,15 @@ struct Entry {
 pub(crate) struct Lexicon {
     /// Sorted by word, one entry per word.
     entries: Vec<Entry>,
-    /// Open-addressing hash index over `entries` (entry index + 1; 0 is empty): an exact
-    /// look-up costs one hash and usually one comparison, where a binary search over a
-    /// few thousand words cost a dozen (the commonest path, once per word).
+    /// Open-addressing hash index over `entries` (entry index + 1; 0 is empty), by
+    /// [`WordKey`]: an exact look-up costs one multiplication and usually one comparison
+    /// of two integers, where a binary search over a few thousand words cost a dozen
+    /// comparisons, and hashing the word byte by byte, then comparing it byte by byte,
+    /// cost a hundred instructions a word (the commonest path, once per word).
     index: Box<[u16]>,
+    /// Every entry's [`WordKey`], in the order of `entries`: what a probe compares, side
+    /// by side in 48 KiB rather than behind each entry's pointer.
+    keys: Box<[WordKey]>,
     /// For each ASCII letter and word length, the typo-matchable entries (indices
     /// ascending) with their [`letter_set`]: a typo look-up only visits lengths its budget
     /// can reach, and reads 4 bytes a candidate beside its index (not elsewhere in memory)
@@ -286,11 +291,15 @@ pub(crate) struct Lexicon {
     /// bot is asked of each of its words, and one comparison answers it for most words
     /// where the exact index hashed each of them.
     bot_words: Vec<u16>,
+    /// The lengths of the `bot_words`, a bit each (lengths from 63 on share the last):
+    /// nearly every word is told apart by its length alone.
+    bot_word_lengths: u64,
 }
 
 /// The set of letters of a word, as bits (`a`..`z`; any other byte shares six more bits
 /// by its value). One edit adds at most one letter to the set and removes at most one, so
-/// two words within `d` edits differ by at most `d` bits each way: a necessary condition
+/// two words within `d` edits differ by at most `d` bits each way (fewer, when their
+/// lengths differ or a swap is all that is allowed: see `typo_match`): a necessary condition
 /// that rejects most typo candidates for the price of two popcounts, with exactly the
 /// same results as running the edit distance on every one.
 fn letter_set(word: &[u8]) -> u32 {
@@ -302,28 +311,51 @@ fn letter_set(word: &[u8]) -> u32 {
     })
 }
 
+/// For a typed word of `typed` bytes and a candidate of `known` within `budget` edits, how
+/// many letters of the typed word the candidate may lack ([`letter_set`] bits), and how
+/// many of its own the typed word may lack. Each edit costs one bit at most each way, but
+/// a length difference is made of insertions (or deletions), which take nothing out (or
+/// bring nothing in), so it leaves fewer edits for the other way; and 4-letter words
+/// only forgive a swap, which keeps the letters.
+fn letter_budgets(typed: usize, known: usize, budget: u8) -> (u8, u8) {
+    if typed.min(known) == 4 {
+        return (0, 0);
+    }
+    let longer = known.saturating_sub(typed).min(usize::from(budget)) as u8;
+    let shorter = typed.saturating_sub(known).min(usize::from(budget)) as u8;
+    (budget - longer, budget - shorter)
+}
+
 /// Whether `set` has at most `n` bits set: `count_ones() <= n` for the small budgets of
 /// typo matching, without a population count (the portable x86-64 build has no
 /// instruction for it and counts in a dozen, twice per typo candidate).
-fn at_most_bits(mut set: u32, n: u8) -> bool {
-    for _ in 0..n {
-        set &= set.wrapping_sub(1);
+fn at_most_bits(set: u32, n: u8) -> bool {
+    // Each step clears the lowest bit set. The budgets of typo matching (at most 2) are
+    // spelled out: a loop of `n` steps cost a branch a step, per candidate.
+    let one = set & set.wrapping_sub(1);
+    let two = one & one.wrapping_sub(1);
+    match n {
+        0 => set == 0,
+        1 => one == 0,
+        2 => two == 0,
+        _ => {
+            let mut rest = two;
+            for _ in 2..n {
+                rest &= rest.wrapping_sub(1);
+            }
+            rest == 0
+        }
     }
-    set == 0
+}
+
+/// The bit of a word length in `Lexicon::bot_word_lengths`.
+fn length_bit(len: usize) -> u64 {
+    1 << len.min(63)
 }
 
 /// Slot of `(letter, length)` in `Lexicon::fuzzy_by_first`.
 fn fuzzy_slot(first: u8, len: usize) -> usize {
     usize::from(first - b'a') * (MAX_WORD_BYTES + 1) + len
-}
-
-/// The hash of the exact index (FNV-1a).
-fn word_hash(word: &[u8]) -> usize {
-    let mut h: u32 = 0x811c_9dc5;
-    for &b in word {
-        h = (h ^ u32::from(b)).wrapping_mul(0x0100_0193);
-    }
-    (h ^ (h >> 15)) as usize
 }
 
 impl Lexicon {
@@ -374,47 +406,55 @@ impl Lexicon {
                     .push((i as u16, letter_set(&e.word)));
             }
         }
+        // Every word has a key (a test checks that every word is short enough): one
+        // without would be found by no exact look-up.
+        let keys: Box<[WordKey]> = entries
+            .iter()
+            .map(|e| WordKey::of(&e.word).unwrap_or(WordKey([0; 2])))
+            .collect();
         let size = (entries.len() * 2).next_power_of_two();
         let mut index = vec![0u16; size].into_boxed_slice();
-        for (i, e) in entries.iter().enumerate() {
-            let mut k = word_hash(&e.word) & (size - 1);
+        for (i, key) in keys.iter().enumerate() {
+            let mut k = key.slot(size - 1);
             while index[k] != 0 {
                 k = (k + 1) & (size - 1);
             }
             index[k] = i as u16 + 1;
         }
-        let bot_words = (0..entries.len())
+        let bot_words: Vec<u16> = (0..entries.len())
             .filter(|&i| entries[i].lex == Lex::Bot)
             .map(|i| i as u16)
             .collect();
+        let bot_word_lengths = bot_words.iter().fold(0, |set, &i| {
+            set | length_bit(entries[usize::from(i)].word.len())
+        });
         Lexicon {
             entries,
             index,
+            keys,
             fuzzy_by_first,
             bot_words,
+            bot_word_lengths,
         }
     }
 
     /// Exact look-up.
     #[cfg(test)]
     pub(crate) fn exact(&self, word: &[u8]) -> Option<Lex> {
-        self.exact_entry(word)
+        self.exact_entry(WordKey::of(word)?)
             .map(|i| self.entries[usize::from(i)].lex)
     }
 
     /// Exact look-up: the entry's index.
     #[inline]
-    fn exact_entry(&self, word: &[u8]) -> Option<u16> {
+    fn exact_entry(&self, key: WordKey) -> Option<u16> {
         let mask = self.index.len() - 1;
-        let mut k = word_hash(word) & mask;
+        let mut k = key.slot(mask);
         loop {
-            let slot = self.index[k];
-            if slot == 0 {
-                return None;
-            }
-            let entry = &self.entries[usize::from(slot - 1)];
-            if same_bytes(&entry.word, word) {
-                return Some(slot - 1);
+            let slot = *self.index.get(k)?;
+            let i = slot.checked_sub(1)?;
+            if self.keys.get(usize::from(i)) == Some(&key) {
+                return Some(i);
             }
             k = (k + 1) & mask;
         }
@@ -422,26 +462,37 @@ impl Lexicon {
 
     /// Whether [`Lexicon::exact`] classes `word` as [`Lex::Bot`].
     pub(crate) fn is_bot_word(&self, word: &[u8]) -> bool {
-        self.bot_words
-            .iter()
-            .any(|&i| *self.entries[usize::from(i)].word == *word)
+        self.bot_word_lengths & length_bit(word.len()) != 0
+            && self
+                .bot_words
+                .iter()
+                .any(|&i| *self.entries[usize::from(i)].word == *word)
     }
 
     /// Classifies a word: exact match, else the closest typo-tolerant match within budget.
+    #[inline]
     pub(crate) fn lookup(&self, word: &[u8]) -> Option<Hit> {
+        self.lookup_in(word, None)
+    }
+
+    /// [`Lexicon::lookup`] of a word that is the first bytes of `window` if given (read in
+    /// place with [`WordKey::of_window`] rather than byte by byte). Inlined: for most words
+    /// an exact match is all of it, a few dozen instructions, and the typo matching its
+    /// call keeps out of line spilled a dozen registers around it.
+    #[inline(always)]
+    pub(crate) fn lookup_in(&self, word: &[u8], window: Option<&[u8; 16]>) -> Option<Hit> {
         if word.is_empty() || word.len() > MAX_WORD_BYTES {
             return None;
         }
         if word[0].is_ascii_digit() {
-            let lex = number_class(word);
-            return Some(Hit {
-                lex,
-                distance: 0,
-                entry: NO_ENTRY,
-                code: lex_code(Some(lex)),
-            });
+            return Some(number_hit(word));
         }
-        if let Some(i) = self.exact_entry(word) {
+        let key = match window {
+            Some(window) => WordKey::of_window(window, word.len()),
+            None => WordKey::of(word),
+        };
+        debug_assert_eq!(key, WordKey::of(word));
+        if let Some(i) = key.and_then(|key| self.exact_entry(key)) {
             let entry = &self.entries[usize::from(i)];
             return Some(Hit {
                 lex: entry.lex,
@@ -450,9 +501,16 @@ impl Lexicon {
                 code: entry.code,
             });
         }
+        self.typo_match(word)
+    }
+
+    /// The closest typo-tolerant match of a word that has no exact one.
+    #[inline(never)]
+    fn typo_match(&self, word: &[u8]) -> Option<Hit> {
         if word.len() < 4 || !word[0].is_ascii_lowercase() {
             return None;
         }
+
         let mut best: Option<((u8, bool, u8, u16), Hit)> = None;
         // The budget is at most 2 edits: only lengths within 2 can match.
         let lengths = word.len().saturating_sub(2).max(4)..=(word.len() + 2).min(MAX_WORD_BYTES);
@@ -460,11 +518,16 @@ impl Lexicon {
         for len in lengths {
             // The shorter word sets the budget (see `typo_distance`).
             let budget = edit_budget(len.min(word.len()));
-            if len.abs_diff(word.len()) > usize::from(budget) {
+            // (A 4-letter word only forgives a swap, which keeps the length: `typo_distance`
+            // refuses every candidate of another length.)
+            if len.abs_diff(word.len()) > usize::from(budget)
+                || (len.min(word.len()) == 4 && len != word.len())
+            {
                 continue;
             }
+            let (lost, gained) = letter_budgets(word.len(), len, budget);
             for &(i, known) in &self.fuzzy_by_first[fuzzy_slot(word[0], len)] {
-                if !at_most_bits(typed & !known, budget) || !at_most_bits(known & !typed, budget) {
+                if !at_most_bits(typed & !known, lost) || !at_most_bits(known & !typed, gained) {
                     continue;
                 }
                 let entry = &self.entries[usize::from(i)];
@@ -496,12 +559,16 @@ impl Lexicon {
     }
 }
 
-/// `a == b` for words of a few letters, without the general comparison's call to the C
-/// library (most of an exact look-up's cost when it found its word, and of the typo
-/// checks' comparisons of what follows an edit).
-#[inline(always)]
-fn same_bytes(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+/// The hit of a digit-led word (see [`number_class`]). Out of line: few words are numbers.
+#[inline(never)]
+fn number_hit(word: &[u8]) -> Hit {
+    let lex = number_class(word);
+    Hit {
+        lex,
+        distance: 0,
+        entry: NO_ENTRY,
+        code: lex_code(Some(lex)),
+    }
 }
 
 /// "20h", "8pm", "5min" are times; other digit-led words are numbers.
@@ -519,185 +586,15 @@ fn number_class(word: &[u8]) -> Lex {
     }
 }
 
-/// The edit budget for two words whose shorter one has `len` bytes.
-pub(crate) fn edit_budget(len: usize) -> u8 {
-    match len {
-        0..=3 => 0,
-        4..=7 => 1,
-        _ => 2,
-    }
-}
-
-/// The typo distance between a typed word and a lexicon word, if within budget: same
-/// first letter, and the budget of [`edit_budget`] (4-letter words: a swap only).
-pub(crate) fn typo_distance(typed: &[u8], known: &[u8]) -> Option<u8> {
-    if typed.first() != known.first() {
-        return None;
-    }
-    let shorter = typed.len().min(known.len());
-    let budget = edit_budget(shorter);
-    if budget == 0 || typed.len().abs_diff(known.len()) > usize::from(budget) {
-        return None;
-    }
-    if shorter == 4 {
-        return is_adjacent_swap(typed, known).then_some(1);
-    }
-    bounded_osa(typed, known, budget)
-}
-
-/// Whether one word is the other with one letter of a double typed once or twice
-/// ("allumme" / "allume", "redemarer" / "redemarrer"): the commonest typo.
-fn is_doubling_typo(a: &[u8], b: &[u8]) -> bool {
-    let (long, short) = if a.len() == b.len() + 1 {
-        (a, b)
-    } else if b.len() == a.len() + 1 {
-        (b, a)
-    } else {
-        return false;
-    };
-    let i = long
-        .iter()
-        .zip(short)
-        .position(|(x, y)| x != y)
-        .unwrap_or(short.len());
-    long[i + 1..] == short[i..]
-        && ((i > 0 && long[i] == long[i - 1]) || (i + 1 < long.len() && long[i] == long[i + 1]))
-}
-
-/// Whether `a` becomes `b` by swapping exactly one pair of neighbouring letters.
-fn is_adjacent_swap(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let Some(i) = a.iter().zip(b).position(|(x, y)| x != y) else {
-        return false;
-    };
-    i + 1 < a.len() && a[i] == b[i + 1] && a[i + 1] == b[i] && a[i + 2..] == b[i + 2..]
-}
-
-/// Optimal-string-alignment distance (Damerau-Levenshtein with adjacent transpositions,
-/// no substring edited twice), or `None` as soon as it must exceed `budget`; both words
-/// must be at most [`MAX_WORD_BYTES`] long. The typo scan runs this on every candidate
-/// that passes the letter-set filter, so the budgets it uses (up to 2) are answered by
-/// direct comparisons, larger ones by the table.
-pub(crate) fn bounded_osa(a: &[u8], b: &[u8], budget: u8) -> Option<u8> {
-    if a.len() > MAX_WORD_BYTES || b.len() > MAX_WORD_BYTES {
-        return None;
-    }
-    match budget {
-        0 => (a == b).then_some(0),
-        1 => within_one_edit(a, b),
-        2 => within_two_edits(a, b),
-        _ => banded_osa(a, b, budget),
-    }
-}
-
-/// [`bounded_osa`] by its table, for budgets beyond 2 (never those of typo matching,
-/// which [`within_two_edits`] answers without one). Out of line: its three rows on the
-/// stack made every typo candidate's call pay for them.
-///
-/// Only the diagonal band of the table is computed: a cell `|i - j|` away from the
-/// diagonal costs at least that many edits, so outside the band every cell exceeds
-/// `budget`. All cells are capped at `budget + 1` ("too far"), which keeps every value
-/// within budget exact and every other one beyond it: the answer is the full table's.
-#[inline(never)]
-fn banded_osa(a: &[u8], b: &[u8], budget: u8) -> Option<u8> {
-    // A common prefix or suffix costs no edit (an edit or swap across its edge only
-    // trades equal letters): the table covers what lies between, a few letters of each.
-    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
-    let (a, b) = (&a[prefix..], &b[prefix..]);
-    let suffix = a
-        .iter()
-        .rev()
-        .zip(b.iter().rev())
-        .take_while(|(x, y)| x == y)
-        .count();
-    let (a, b) = (&a[..a.len() - suffix], &b[..b.len() - suffix]);
-    // No distance between such words exceeds their length: a larger budget changes nothing.
-    let budget = budget.min(MAX_WORD_BYTES as u8);
-    let far = budget + 1;
-    let band = usize::from(budget);
-    let width = b.len() + 1;
-    let mut prev2 = [far; MAX_WORD_BYTES + 1];
-    let mut prev = [far; MAX_WORD_BYTES + 1];
-    for (j, cell) in prev.iter_mut().enumerate().take(width) {
-        *cell = (j as u8).min(far);
-    }
-    for i in 1..=a.len() {
-        let mut cur = [far; MAX_WORD_BYTES + 1];
-        cur[0] = (i as u8).min(far);
-        let mut row_min = cur[0];
-        for j in i.saturating_sub(band).max(1)..=(i + band).min(width - 1) {
-            let cost = u8::from(a[i - 1] != b[j - 1]);
-            let mut d = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                d = d.min(prev2[j - 2] + 1);
-            }
-            let d = d.min(far);
-            cur[j] = d;
-            row_min = row_min.min(d);
-        }
-        if row_min > budget {
-            return None;
-        }
-        prev2 = prev;
-        prev = cur;
-    }
-    let d = prev[width - 1];
-    (d <= budget).then_some(d)
-}
-
-/// [`bounded_osa`] with a budget of 2 (every typo candidate of 8 letters or more) without
-/// a table: past the common prefix (which costs nothing, as in the table), the first
-/// letters differ, so the first edit is there — a substitution, a deletion, an insertion
-/// or a swap — and what it leaves must be within one edit. These are the table's own
-/// recurrences read from the front, so the answer is the table's.
-fn within_two_edits(a: &[u8], b: &[u8]) -> Option<u8> {
-    if let Some(d) = within_one_edit(a, b) {
-        return Some(d);
-    }
-    let p = a.iter().zip(b).take_while(|(x, y)| x == y).count();
-    let (a, b) = (&a[p..], &b[p..]);
-    let one = |x: &[u8], y: &[u8]| within_one_edit(x, y).is_some();
-    let (Some(((&a0, a1), a_rest)), Some(((&b0, b1), b_rest))) = (
-        a.split_first().map(|(f, r)| ((f, r.first()), r)),
-        b.split_first().map(|(f, r)| ((f, r.first()), r)),
-    ) else {
-        // One word is a prefix of the other: only the other's extra letters are left.
-        return (a.len().max(b.len()) == 2).then_some(2);
-    };
-    let two = one(a_rest, b_rest)
-        || one(a_rest, b)
-        || one(a, b_rest)
-        || (a1 == Some(&b0) && b1 == Some(&a0) && one(&a_rest[1..], &b_rest[1..]));
-    two.then_some(2)
-}
-
-/// [`bounded_osa`] with a budget of 1 (every 5- to 7-letter typo candidate) in one pass
-/// instead of a table: past the common prefix, what is left of both words must be the
-/// same but for one substituted, inserted or deleted letter, or one swapped pair.
-fn within_one_edit(a: &[u8], b: &[u8]) -> Option<u8> {
-    let p = a.iter().zip(b).take_while(|(x, y)| x == y).count();
-    if a.len() == b.len() {
-        if p == a.len() {
-            return Some(0);
-        }
-        let substituted = same_bytes(&a[p + 1..], &b[p + 1..]);
-        let swapped = p + 1 < a.len()
-            && a[p] == b[p + 1]
-            && a[p + 1] == b[p]
-            && same_bytes(&a[p + 2..], &b[p + 2..]);
-        (substituted || swapped).then_some(1)
-    } else if a.len() == b.len() + 1 {
-        same_bytes(&a[p + 1..], &b[p..]).then_some(1)
-    } else if b.len() == a.len() + 1 {
-        same_bytes(&b[p + 1..], &a[p..]).then_some(1)
-    } else {
-        None
-    }
-}
-
+mod distance;
+mod key;
 mod vocabulary;
+
+#[cfg(test)]
+use distance::bounded_osa;
+use distance::is_doubling_typo;
+pub(crate) use distance::{edit_budget, typo_distance};
+pub(crate) use key::WordKey;
 
 use vocabulary::{
     ENGLISH_VERBS, EXACT_ONLY, FRENCH_ER_ENDINGS, FRENCH_ER_VERBS, OTHER_VERB_FORMS, WORDS,

@@ -46,7 +46,7 @@ use crate::lexicon::Lexicon;
 use crate::model::{Input, Model};
 use crate::normalize::Normalized;
 use crate::rules::WorkBuf;
-use crate::tag::{BotName, SlotBuf, Tagged};
+use crate::tag::{BotName, NameReading, SlotBuf, Tagged};
 use crate::token::Tokens;
 use std::cell::RefCell;
 
@@ -172,12 +172,14 @@ impl Recognizer {
             tokens,
             slots,
             work,
+            name_reading,
         } = scratch;
         norm.fold(text);
         let norm = &*norm;
         tokens.split(norm);
         let tokens = &*tokens;
-        let name = BotName::new(bot.bot_name);
+        let mut name = BotName::new(bot.bot_name);
+        name_reading.read(&mut name, &self.lexicon);
         if channel == Channel::Guild
             && !tag::may_name_the_bot(norm, tokens, &self.lexicon, bot.bot_id, &name)
         {
@@ -283,6 +285,7 @@ struct Scratch {
     tokens: Tokens,
     slots: SlotBuf,
     work: WorkBuf,
+    name_reading: NameReading,
 }
 
 impl Scratch {
@@ -292,6 +295,7 @@ impl Scratch {
             tokens: Tokens::empty(),
             slots: SlotBuf::empty(),
             work: WorkBuf::empty(),
+            name_reading: NameReading::empty(),
         }
     }
 }

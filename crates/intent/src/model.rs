@@ -21,8 +21,8 @@
 
 use crate::address::AddressKind;
 use crate::gates::{object_class, quoted, Gates};
-use crate::lexicon::{lex_code, Lex};
-use crate::normalize::{Normalized, MARKUP_BYTES};
+use crate::lexicon::{lex_code, Act, Lex};
+use crate::normalize::Normalized;
 use crate::rules::Evidence;
 use crate::tag::{Ref, Tagged};
 use crate::token::{TokenKind, MAX_TOKENS};
@@ -62,6 +62,38 @@ pub(crate) struct Model {
     /// adding a weight row for each was most of the scoring. Empty until
     /// [`Model::know_words`]; the sums are the same integers either way.
     known: Box<[KnownWord]>,
+    /// The same for the symbols that stand for the other tokens (mentions of the bot or
+    /// of others, punctuation: see [`token_text`]), by their class code from
+    /// [`SYMBOLS_FROM`]: their word and class features (no n-grams: they are no words).
+    /// Empty until [`Model::know_words`].
+    symbols: Box<[KnownWord]>,
+    /// The features of the address and of the grammar's findings (kinds 0 to 2), summed
+    /// in advance for each of their few values: ten features a message, hashed one by
+    /// one, were a tenth of the scoring. Empty until [`Model::know_words`].
+    findings: Box<FindingSums>,
+}
+
+/// The sums of [`Model::findings`].
+#[derive(Clone)]
+struct FindingSums {
+    /// By address and the grammar's intent (`5 * address + rules`): the bias (kind 0),
+    /// the address (kind 1), the grammar's intent alone and with the address (kind 2).
+    address_rules: [[i32; 5]; 25],
+    /// By intent and strength level (`5 * intent + level`) of the grammar's scores.
+    scores: [[i32; 5]; 20],
+    /// By the grammar's flags.
+    flags: [[i32; 5]; 8],
+    /// Whether the sums were worked out (they are all zero until they are).
+    ready: bool,
+}
+
+impl FindingSums {
+    const EMPTY: FindingSums = FindingSums {
+        address_rules: [[0; 5]; 25],
+        scores: [[0; 5]; 20],
+        flags: [[0; 5]; 8],
+        ready: false,
+    };
 }
 
 /// One bucket's weights, in the order of [`CLASSES`], padded to 16 bytes and aligned:
@@ -71,12 +103,21 @@ pub(crate) struct Model {
 #[repr(C, align(16))]
 struct Row([i16; 8]);
 
-/// What an unchanging word contributes to the scores whatever surrounds it.
+/// What an unchanging word contributes to the scores whatever surrounds it, and the
+/// buckets of the features it is part of that hash its text: worked out once per entry,
+/// where hashing them was a few dozen instructions per word and feature.
+#[derive(Clone, Copy)]
 struct KnownWord {
     /// The weight rows of its word feature, its class and its character n-grams, added.
     sums: [i32; 5],
     /// The start of the pair feature it opens (kind 5, the word, 0xff).
     next_pair: Fnv,
+    /// The bucket of its feature as the message's first word (kind 10), and as its last
+    /// (kind 11).
+    first: u16,
+    last: u16,
+    /// The bucket of its feature after an action word (kind 12), by `Act`.
+    after_action: [u16; 2],
 }
 
 impl Model {
@@ -118,22 +159,72 @@ impl Model {
             scale,
             temperature,
             known: Box::new([]),
+            symbols: Box::new([]),
+            findings: Box::new(FindingSums::EMPTY),
         })
     }
 
-    /// Sums the features of every lexicon word in advance (see [`Model::known`]), in the
-    /// order of the lexicon's entries.
+    /// Sums in advance the features of every lexicon word (see [`Model::known`]), in the
+    /// order of the lexicon's entries, and those of the symbols (see [`Model::symbols`])
+    /// and of the findings (see [`Model::findings`]).
     pub(crate) fn know_words<'w>(&mut self, words: impl Iterator<Item = (&'w [u8], Lex)>) {
         let known: Vec<KnownWord> = words
             .map(|(w, lex)| {
                 let mut sums = [0i32; 5];
                 own_features(w, lex_code(Some(lex)), |b| self.add_row(&mut sums, b));
-                let mut next_pair = Fnv::new(5);
-                next_pair.bytes(w).byte(0xff);
-                KnownWord { sums, next_pair }
+                self.known_word(w, sums)
             })
             .collect();
         self.known = known.into_boxed_slice();
+        let symbols: Vec<KnownWord> = SYMBOLS
+            .iter()
+            .zip(SYMBOLS_FROM..)
+            .map(|(&text, code)| {
+                let mut sums = [0i32; 5];
+                self.add_row(&mut sums, Fnv::new(4).bytes(text).bucket());
+                self.add_row(&mut sums, Fnv::new(7).byte(code).bucket());
+                self.known_word(text, sums)
+            })
+            .collect();
+        self.symbols = symbols.into_boxed_slice();
+        let mut findings = FindingSums::EMPTY;
+        for address in 0..5u8 {
+            for rules in 0..5u8 {
+                let sums = &mut findings.address_rules[usize::from(5 * address + rules)];
+                address_features(address, rules, |b| self.add_row(sums, b));
+            }
+        }
+        for intent in 0..4u8 {
+            for level in 0..5u8 {
+                let sums = &mut findings.scores[usize::from(5 * intent + level)];
+                self.add_row(sums, score_feature(intent, level));
+            }
+        }
+        for flags in 0..8u8 {
+            self.add_row(
+                &mut findings.flags[usize::from(flags)],
+                flags_feature(flags),
+            );
+        }
+        findings.ready = true;
+        *self.findings = findings;
+    }
+
+    /// What a token of text `w` whose own features sum to `sums` brings whatever surrounds
+    /// it.
+    fn known_word(&self, w: &[u8], sums: [i32; 5]) -> KnownWord {
+        let mut next_pair = Fnv::new(5);
+        next_pair.bytes(w).byte(0xff);
+        // Buckets are below `BUCKETS`, 2^14.
+        let bucket = |h: &Fnv| h.bucket() as u16;
+        KnownWord {
+            sums,
+            next_pair,
+            first: bucket(Fnv::new(10).bytes(w)),
+            last: bucket(Fnv::new(11).bytes(w)),
+            after_action: [Act::Restart, Act::Wake]
+                .map(|act| bucket(Fnv::new(12).byte(act as u8).bytes(w))),
+        }
     }
 
     /// Adds the weight row of bucket `b` to `sums`.
@@ -164,12 +255,29 @@ trait Sink {
     /// One feature's bucket.
     fn emit(&mut self, bucket: u32);
 
-    /// Adds the features lexicon entry `entry` brings by itself (see [`own_features`])
-    /// when they are summed in advance, and returns the pair feature it opens; `None`:
-    /// they must be emitted one by one.
-    fn known(&mut self, entry: u16) -> Option<Fnv> {
+    /// What lexicon entry `entry` brings by itself (see [`own_features`]) when it is
+    /// worked out in advance; `None`: its features must be hashed and emitted one by one.
+    fn known(&self, entry: u16) -> Option<KnownWord> {
         let _ = entry;
         None
+    }
+
+    /// [`Sink::known`] for a token that is no word of its own, by its class code.
+    fn symbol(&self, code: u8) -> Option<KnownWord> {
+        let _ = code;
+        None
+    }
+
+    /// Adds the sums of a word [`Sink::known`] gave.
+    fn add_sums(&mut self, sums: &[i32; 5]) {
+        let _ = sums;
+    }
+
+    /// Adds the features of the address and the grammar's findings (see
+    /// [`Model::findings`]) when they are summed in advance; false: they must be emitted.
+    fn findings(&mut self, address: u8, rules: u8, levels: [u8; 4], flags: u8) -> bool {
+        let _ = (address, rules, levels, flags);
+        false
     }
 }
 
@@ -198,12 +306,42 @@ impl Sink for Scorer<'_> {
     }
 
     #[inline(always)]
-    fn known(&mut self, entry: u16) -> Option<Fnv> {
-        let known = self.model.known.get(usize::from(entry))?;
-        for k in 0..5 {
-            self.sums[k] += known.sums[k];
+    fn known(&self, entry: u16) -> Option<KnownWord> {
+        self.model.known.get(usize::from(entry)).copied()
+    }
+
+    #[inline(always)]
+    fn symbol(&self, code: u8) -> Option<KnownWord> {
+        let k = usize::from(code.checked_sub(SYMBOLS_FROM)?);
+        self.model.symbols.get(k).copied()
+    }
+
+    #[inline(always)]
+    fn add_sums(&mut self, sums: &[i32; 5]) {
+        for (total, x) in self.sums.iter_mut().zip(sums) {
+            *total += x;
         }
-        Some(known.next_pair)
+    }
+
+    #[inline(always)]
+    fn findings(&mut self, address: u8, rules: u8, levels: [u8; 4], flags: u8) -> bool {
+        let findings = &*self.model.findings;
+        if !findings.ready {
+            return false;
+        }
+        // Every index is in range (address, rules and levels below 5, flags below 8): the
+        // `get`s only spare the bounds checks their panics would need.
+        let mut add = |sums: Option<&[i32; 5]>| {
+            if let Some(sums) = sums {
+                self.add_sums(sums);
+            }
+        };
+        add(findings.address_rules.get(usize::from(5 * address + rules)));
+        for (intent, level) in levels.into_iter().enumerate() {
+            add(findings.scores.get(5 * intent + usize::from(level)));
+        }
+        add(findings.flags.get(usize::from(flags)));
+        true
     }
 }
 
@@ -275,6 +413,13 @@ impl Fnv {
     }
 }
 
+/// The texts [`token_text`] gives the tokens that are no words of their own, in the
+/// order of their class codes from [`SYMBOLS_FROM`] (see [`context_code`]): the bot, another
+/// member, `?`, `.`, `,`.
+const SYMBOLS: [&[u8]; 5] = [b"@b", b"@o", b"?", b".", b","];
+/// The class code of the first of [`SYMBOLS`].
+const SYMBOLS_FROM: u8 = 200;
+
 /// A token as the model sees it: its text, or a symbol for mentions and punctuation.
 #[inline]
 fn token_text<'a>(t: &'a Tagged<'_>, i: usize) -> &'a [u8] {
@@ -340,7 +485,6 @@ pub(crate) fn features(input: &Input<'_>, emit: impl FnMut(u32)) {
 fn features_into(input: &Input<'_>, sink: &mut impl Sink) {
     let t = input.tagged;
     let ev = &input.evidence;
-    sink.emit(Fnv::new(0).bucket());
     let address = match input.address {
         AddressKind::No => 0,
         AddressKind::Dm => 1,
@@ -348,52 +492,28 @@ fn features_into(input: &Input<'_>, sink: &mut impl Sink) {
         AddressKind::Name => 3,
         AddressKind::BotWord => 4,
     };
-    sink.emit(Fnv::new(1).byte(address).bucket());
     // The grammar's findings.
     let rules = CLASSES
         .iter()
         .position(|c| *c == input.rules_intent)
         .unwrap_or(4) as u8;
-    sink.emit(Fnv::new(2).byte(b'v').byte(rules).bucket());
-    sink.emit(Fnv::new(2).byte(b'a').byte(rules).byte(address).bucket());
-    for (k, s) in ev.scores.iter().enumerate() {
-        sink.emit(
-            Fnv::new(2)
-                .byte(b's')
-                .byte(k as u8)
-                .byte(level(*s))
-                .bucket(),
-        );
-    }
+    let levels = ev.scores.map(level);
     let flags = u8::from(ev.restart_vetoed)
         | u8::from(ev.restart_talk_only) << 1
         | u8::from(ev.talk_seen) << 2;
-    sink.emit(Fnv::new(2).byte(b'f').byte(flags).bucket());
+    if !sink.findings(address, rules, levels, flags) {
+        address_features(address, rules, |b| sink.emit(b));
+        for (intent, level) in levels.into_iter().enumerate() {
+            sink.emit(score_feature(intent as u8, level));
+        }
+        sink.emit(flags_feature(flags));
+    }
 
     // Discord markup: quoted or hidden text is not asked.
-    let bytes = input.norm.as_bytes();
-    let mut marks = [false; 7];
-    // A message without a markup byte (most) has no mark to find.
-    let scanned = if input.norm.any_markup() { bytes } else { &[] };
-    for (i, &b) in scanned.iter().enumerate() {
-        if !MARKUP_BYTES[usize::from(b)] {
-            continue;
-        }
-        let next = bytes.get(i + 1).copied();
-        match b {
-            b'`' => marks[0] = true,
-            b'|' if next == Some(b'|') => marks[1] = true,
-            b'"' => marks[2] = true,
-            b'*' | b'_' => marks[3] = true,
-            b'>' if i == 0 || bytes[i - 1] == b'\n' => marks[4] = true,
-            b'\n' => marks[5] = true,
-            b'~' => marks[6] = true,
-            _ => {}
-        }
-    }
-    for (k, on) in marks.iter().enumerate() {
-        if *on {
-            sink.emit(Fnv::new(3).byte(k as u8).bucket());
+    let marks = input.norm.marks();
+    for k in 0..7 {
+        if marks & 1 << k != 0 {
+            sink.emit(Fnv::new(3).byte(k).bucket());
         }
     }
 
@@ -406,6 +526,8 @@ fn features_into(input: &Input<'_>, sink: &mut impl Sink) {
     let mut prev_code = 255u8;
     let mut first = true;
     let mut last: &[u8] = b"";
+    // The last word's bucket when it was worked out in advance.
+    let mut last_bucket = None;
     // Every token's class code once: an action word reads its neighbours' again.
     let mut codes = [0u8; MAX_TOKENS];
     for (i, code) in codes.iter_mut().enumerate().take(n) {
@@ -416,14 +538,19 @@ fn features_into(input: &Input<'_>, sink: &mut impl Sink) {
         let code = codes[i];
         let slot = &t.slots()[i];
         let own = slot.kind == TokenKind::Word && slot.refers == Ref::No;
-        let known = own.then(|| sink.known(slot.entry)).flatten();
-        if let Some(next_pair) = known {
+        let known = if own {
+            sink.known(slot.entry)
+        } else {
+            sink.symbol(code)
+        };
+        if let Some(known) = &known {
             // The word's own features are in (see `own_features`): only those that
             // depend on its neighbours are left.
+            sink.add_sums(&known.sums);
             let mut pair_now = pair;
             pair_now.bytes(w);
             sink.emit(pair_now.bucket());
-            pair = next_pair;
+            pair = known.next_pair;
             sink.emit(Fnv::new(8).byte(prev_code).byte(code).bucket());
         } else {
             let (word, pair_now, next_pair) = word_and_pair(w, pair);
@@ -435,12 +562,17 @@ fn features_into(input: &Input<'_>, sink: &mut impl Sink) {
         }
         if own {
             if first {
-                sink.emit(Fnv::new(10).bytes(w).bucket());
+                sink.emit(match &known {
+                    Some(known) => u32::from(known.first),
+                    None => Fnv::new(10).bytes(w).bucket(),
+                });
                 first = false;
             }
             last = w;
+            last_bucket = known.map(|known| u32::from(known.last));
             if known.is_none() {
-                char_ngrams(w, &mut |b| sink.emit(b));
+                let window = input.norm.window24(usize::from(slot.start));
+                char_ngrams_in(w, window, &mut |b| sink.emit(b));
             }
         }
         if let Some(Lex::Action(act, form)) = slot.lex {
@@ -448,7 +580,7 @@ fn features_into(input: &Input<'_>, sink: &mut impl Sink) {
             let a = act as u8;
             for (k, j) in (i + 1..n.min(i + 4)).enumerate() {
                 sink.emit(Fnv::new(9).byte(a).byte(k as u8).byte(codes[j]).bucket());
-                sink.emit(Fnv::new(12).byte(a).bytes(token_text(t, j)).bucket());
+                sink.emit(after_action(sink, t, j, act));
             }
             if i + 1 >= n {
                 sink.emit(Fnv::new(9).byte(a).byte(9).bucket());
@@ -476,7 +608,45 @@ fn features_into(input: &Input<'_>, sink: &mut impl Sink) {
         prev_code = code;
     }
     sink.emit(pair.byte(b'$').bucket());
-    sink.emit(Fnv::new(11).bytes(last).bucket());
+    sink.emit(last_bucket.unwrap_or_else(|| Fnv::new(11).bytes(last).bucket()));
+}
+
+/// The bucket of the feature of token `j` after action word `act` (kind 12): worked out
+/// in advance for a word of the lexicon.
+#[inline(always)]
+fn after_action(sink: &impl Sink, t: &Tagged<'_>, j: usize, act: Act) -> u32 {
+    let s = &t.slots()[j];
+    let known = if s.kind == TokenKind::Word && s.refers == Ref::No {
+        sink.known(s.entry)
+    } else {
+        sink.symbol(context_code(t, j))
+    };
+    match known {
+        Some(known) => u32::from(known.after_action[act as usize & 1]),
+        None => Fnv::new(12)
+            .byte(act as u8)
+            .bytes(token_text(t, j))
+            .bucket(),
+    }
+}
+
+/// The bias (kind 0), and the features of the address and of the grammar's intent (kinds
+/// 1 and 2), as codes: what [`FindingSums::address_rules`] sums.
+fn address_features(address: u8, rules: u8, mut emit: impl FnMut(u32)) {
+    emit(Fnv::new(0).bucket());
+    emit(Fnv::new(1).byte(address).bucket());
+    emit(Fnv::new(2).byte(b'v').byte(rules).bucket());
+    emit(Fnv::new(2).byte(b'a').byte(rules).byte(address).bucket());
+}
+
+/// The feature of the grammar's score for an intent, as a [`level`] (kind 2).
+fn score_feature(intent: u8, level: u8) -> u32 {
+    Fnv::new(2).byte(b's').byte(intent).byte(level).bucket()
+}
+
+/// The feature of the grammar's flags (kind 2).
+fn flags_feature(flags: u8) -> u32 {
+    Fnv::new(2).byte(b'f').byte(flags).bucket()
 }
 
 /// Whether token `i` opens its clause: only the bot's address, a greeting, politeness,
@@ -535,10 +705,23 @@ fn own_features(w: &[u8], code: u8, mut emit: impl FnMut(u32)) {
 /// added a third of the features, hence of the scoring time, for no gain on
 /// leave-one-section-out.)
 fn char_ngrams(w: &[u8], emit: &mut impl FnMut(u32)) {
-    const MAX: usize = 24;
-    let mut buf = [b' '; MAX + 2];
-    let len = w.len().min(MAX);
-    buf[1..=len].copy_from_slice(&w[..len]);
+    char_ngrams_in(w, None, emit);
+}
+
+/// [`char_ngrams`] of `w`, which `window` begins with when given (24 bytes of the text
+/// from the word's start): the word is then padded by a copy of fixed length, where a
+/// copy of its own length was a call to `memcpy`.
+#[inline(always)]
+fn char_ngrams_in(w: &[u8], window: Option<&[u8; NGRAM_MAX]>, emit: &mut impl FnMut(u32)) {
+    let mut buf = [b' '; NGRAM_MAX + 2];
+    let len = w.len().min(NGRAM_MAX);
+    match window {
+        Some(window) => {
+            buf[1..=NGRAM_MAX].copy_from_slice(window);
+            buf[len + 1] = b' ';
+        }
+        None => buf[1..=len].copy_from_slice(&w[..len]),
+    }
     let padded = &buf[..len + 2];
     // One hash chain per start position, read out at lengths 3 and 4.
     for start in 0..padded.len() {
@@ -551,6 +734,9 @@ fn char_ngrams(w: &[u8], emit: &mut impl FnMut(u32)) {
         }
     }
 }
+
+/// How much of a word [`char_ngrams`] reads.
+const NGRAM_MAX: usize = 24;
 
 /// Offline training on the development split (`scripts/train-intent.sh` runs it): never
 /// reads the held-out split. Prints cross-validated figures, fits the temperature on the

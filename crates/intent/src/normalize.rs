@@ -42,9 +42,16 @@ pub(crate) struct Normalized {
     /// neither, and the tokeniser asks both of every word.
     any_acute: bool,
     any_elongated: bool,
-    /// Whether any byte is one of [`MARKUP_BYTES`]: most messages have none, and the
-    /// markup scans read every byte of the message (once per action word for quotes).
+    /// Whether any byte is one of [`QUOTING_BYTES`]: most messages have none, and the
+    /// scan for quotes reads the message up to every action word.
     any_markup: bool,
+    /// The Discord markup the learned stage looks for, noted as it is appended (one bit
+    /// per mark of [`Normalized::marks`]; the line break's bit comes from
+    /// `first_newline`): the stage read every byte of a message for it, and most
+    /// messages have a markup byte (the `>` of every mention).
+    marks: u8,
+    /// Where the first line break is, `usize::MAX` for none: a last one is trimmed.
+    first_newline: usize,
     truncated: bool,
 }
 
@@ -69,6 +76,8 @@ impl Normalized {
             any_acute: false,
             any_elongated: false,
             any_markup: false,
+            marks: 0,
+            first_newline: usize::MAX,
             truncated: false,
         }
     }
@@ -80,57 +89,192 @@ impl Normalized {
         // Forget the previous message. Its bytes need no clearing (nothing reads past
         // `len`), and its accent and elongation bits all lie below its `len` (they mark
         // letters, which the trailing-separator trim below never drops).
+        // (Most messages set none: the flags say so, and spare the clearing.)
         let used = out.len.div_ceil(64);
-        out.acute[..used].fill(0);
-        out.elongated[..used].fill(0);
+        if out.any_acute {
+            out.acute[..used].fill(0);
+        }
+        if out.any_elongated {
+            out.elongated[..used].fill(0);
+        }
         out.any_acute = false;
         out.any_elongated = false;
         out.any_markup = false;
+        out.marks = 0;
+        out.first_newline = usize::MAX;
         out.len = 0;
         out.truncated = false;
         // Bytes, not `chars()`: most of every message is ASCII, and decoding each byte as
         // a character, then testing it against the arms of `push_source_char`, cost more
         // than folding it. Other characters are decoded where they start.
+        //
+        // ASCII is folded here on local state (the length, the last two bytes, the
+        // flags), which stays in registers: through `self`, every byte stored and loaded
+        // the length back and read the previous bytes from the buffer again. Only the
+        // other characters go through `self`, with that state written back and reread.
         let src = text.as_bytes();
         let mut i = 0;
-        let mut count = 0;
-        while i < src.len() {
-            if count == MAX_ANALYSED_CHARS {
-                out.truncated = true;
-                break;
-            }
-            count += 1;
-            let b = src[i];
-            let fits = if b.is_ascii_alphabetic() {
-                // Letters, most of every message, by one well-predicted test: through the
-                // class table's `match`, a jump table, every word's edges cost an
-                // indirect misprediction.
-                i += 1;
-                out.push_letter(b | 0x20)
-            } else if b.is_ascii() {
-                i += 1;
-                out.push_source_ascii(b)
-            } else {
-                let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
-                    break;
+        // Where the character budget runs out if the rest is ASCII: moved on by the extra
+        // bytes of every other character, so that ASCII bytes need no count of their own.
+        let mut stop = src.len().min(MAX_ANALYSED_CHARS);
+        let mut head = &src[..stop];
+        let mut extra = 0;
+        let mut len = 0usize;
+        // The last byte of the buffer and the one before, 0 where there is none (no
+        // folded byte is 0).
+        let (mut p1, mut p2) = (0u8, 0u8);
+        let mut markup = false;
+        let mut elongated = false;
+        let mut acute = false;
+        'chars: while i < head.len() {
+            let b = head[i];
+            let byte = 'byte: {
+                let (l, accent) = if b.is_ascii_alphabetic() {
+                    // Letters, most of every message, by one well-predicted test: through
+                    // the class table's `match`, a jump table, every word's edges cost an
+                    // indirect misprediction.
+                    i += 1;
+                    (b | 0x20, false)
+                } else if b == b' ' {
+                    // The commonest byte after letters, before the table's `match` (a jump
+                    // table): what its arms below do to a space. The last byte is above
+                    // b' ' unless there is none (0), or it is a separator.
+                    i += 1;
+                    if p1 <= b' ' {
+                        continue 'chars;
+                    }
+                    break 'byte b' ';
+                } else if b.is_ascii() {
+                    i += 1;
+                    break 'byte match ASCII_CLASS[usize::from(b)] {
+                        AsciiClass::Collapsing if b == p1 => continue 'chars,
+                        AsciiClass::Letter | AsciiClass::Plain | AsciiClass::Collapsing => {
+                            if MARKUP_BYTES[usize::from(b)] {
+                                markup |= QUOTING_BYTES[usize::from(b)];
+                                if len < NORMALIZED_CAPACITY {
+                                    out.marks |= mark_bit(b, p1, len);
+                                }
+                            }
+                            b
+                        }
+                        // Never two separators in a row, none first; a newline wins.
+                        AsciiClass::Newline | AsciiClass::Space if len == 0 || p1 == b'\n' => {
+                            continue 'chars
+                        }
+                        AsciiClass::Newline if p1 == b' ' => {
+                            out.bytes[len - 1] = b'\n';
+                            out.first_newline = out.first_newline.min(len - 1);
+                            p1 = b'\n';
+                            continue 'chars;
+                        }
+                        AsciiClass::Newline => {
+                            out.first_newline = out.first_newline.min(len);
+                            b'\n'
+                        }
+                        AsciiClass::Space if p1 == b' ' => continue 'chars,
+                        AsciiClass::Space => b' ',
+                    };
+                } else if let Some(folded) = latin1_letter(b, head.get(i + 1)) {
+                    // The accented letters of French, two bytes each: folded here as
+                    // `push_source_char` folds them, without decoding them.
+                    i += 2;
+                    extra += 1;
+                    stop = src.len().min(MAX_ANALYSED_CHARS + extra);
+                    head = &src[..stop];
+                    match folded {
+                        ACUTE_E => (b'e', true),
+                        l => (l, false),
+                    }
+                } else {
+                    let Some(c) = text.get(i..).and_then(|rest| rest.chars().next()) else {
+                        break 'chars;
+                    };
+                    i += c.len_utf8();
+                    extra += c.len_utf8() - 1;
+                    stop = src.len().min(MAX_ANALYSED_CHARS + extra);
+                    head = &src[..stop];
+                    out.len = len;
+                    out.any_markup |= markup;
+                    out.any_elongated |= elongated;
+                    out.any_acute |= acute;
+                    let fits = out.push_source_char(c);
+                    len = out.len;
+                    markup = out.any_markup;
+                    elongated = out.any_elongated;
+                    acute = out.any_acute;
+                    p1 = len.checked_sub(1).map_or(0, |k| out.bytes[k]);
+                    p2 = len.checked_sub(2).map_or(0, |k| out.bytes[k]);
+                    if !fits {
+                        out.truncated = true;
+                        break 'chars;
+                    }
+                    continue 'chars;
                 };
-                i += c.len_utf8();
-                out.push_source_char(c)
+                if l == p1 && l == p2 {
+                    // A third letter in a row: dropped, the run marked elongated.
+                    let k = len - 1;
+                    out.elongated[k / 64] |= 1 << (k % 64);
+                    elongated = true;
+                    if accent {
+                        out.acute[k / 64] |= 1 << (k % 64);
+                        acute = true;
+                    }
+                    continue 'chars;
+                }
+                if accent {
+                    if len >= NORMALIZED_CAPACITY {
+                        out.truncated = true;
+                        break 'chars;
+                    }
+                    out.acute[len / 64] |= 1 << (len % 64);
+                    acute = true;
+                }
+                l
             };
-            if !fits {
+            if len >= NORMALIZED_CAPACITY {
                 out.truncated = true;
-                break;
+                break 'chars;
             }
+            out.bytes[len] = byte;
+            len += 1;
+            p2 = p1;
+            p1 = byte;
         }
+        // Stopped by the character budget.
+        if i < src.len() {
+            out.truncated = true;
+        }
+        out.len = len;
+        out.any_markup |= markup;
+        out.any_elongated |= elongated;
+        out.any_acute |= acute;
         // Drop a trailing separator so the last token is followed by nothing.
         while out.len > 0 && matches!(out.bytes[out.len - 1], b' ' | b'\n') {
             out.len -= 1;
+        }
+        if out.first_newline < out.len {
+            out.marks |= 1 << 5;
         }
     }
 
     /// The folded text.
     pub(crate) fn as_bytes(&self) -> &[u8] {
         &self.bytes[..self.len]
+    }
+
+    /// The 16 bytes of the buffer from `start` (past the text's end, a former message's or
+    /// zeros), if the buffer has them: a word read in place as integers
+    /// (`lexicon::WordKey::of_window`), which ignores what follows it.
+    #[inline]
+    pub(crate) fn window(&self, start: usize) -> Option<&[u8; 16]> {
+        self.bytes.get(start..)?.first_chunk::<16>()
+    }
+
+    /// The 24 bytes of the buffer from `start`, as [`Normalized::window`] (for
+    /// `model::char_ngrams_in`).
+    #[inline]
+    pub(crate) fn window24(&self, start: usize) -> Option<&[u8; 24]> {
+        self.bytes.get(start..)?.first_chunk::<24>()
     }
 
     /// Whether the byte at `i` is an `e` that carried an acute accent in the original.
@@ -153,11 +297,21 @@ impl Normalized {
         self.any_acute
     }
 
-    /// Whether any byte of the text is one of [`MARKUP_BYTES`]; if not, no markup scan
-    /// can find anything.
+    /// Whether any byte of the text is one of the marks that quote or hide words
+    /// ([`QUOTING_BYTES`]: `` ` ``, `"`, `|`, `~`); if not, `gates::quoted` can find
+    /// nothing. (Not the other markup bytes: a `>` is in every mention, and the learned
+    /// stage takes the rest from [`Normalized::marks`].)
     #[inline]
     pub(crate) fn any_markup(&self) -> bool {
         self.any_markup
+    }
+
+    /// The Discord markup of the text, a bit each: 0 a backtick (code), 1 `||` (spoiler),
+    /// 2 a double quote, 3 `*` or `_` (emphasis), 4 `>` at the start of a line (quote),
+    /// 5 a line break, 6 `~` (strike-through).
+    #[inline]
+    pub(crate) fn marks(&self) -> u8 {
+        self.marks
     }
 
     /// Whether any byte in `start..end` is [`Normalized::elongated`], a 64-bit word of the
@@ -189,19 +343,6 @@ impl Normalized {
         self.truncated
     }
 
-    /// [`Normalized::push_source_char`] for an ASCII byte, by one table look-up of its
-    /// class instead of the general arms.
-    #[inline(always)]
-    fn push_source_ascii(&mut self, b: u8) -> bool {
-        match ASCII_CLASS[usize::from(b & 0x7f)] {
-            AsciiClass::Letter => self.push_letter(b | 0x20),
-            AsciiClass::Plain => self.push_plain(b),
-            AsciiClass::Collapsing => self.push_collapsing(b),
-            AsciiClass::Newline => self.push_separator(b'\n'),
-            AsciiClass::Space => self.push_separator(b' '),
-        }
-    }
-
     /// Handles one character of the original text; false once the buffer is full.
     fn push_source_char(&mut self, c: char) -> bool {
         if c.is_ascii_alphanumeric() {
@@ -224,7 +365,6 @@ impl Normalized {
             'œ' | 'Œ' => self.push_ascii(b'o') && self.push_ascii(b'e'),
             'æ' | 'Æ' => self.push_ascii(b'a') && self.push_ascii(b'e'),
             'ß' => self.push_ascii(b's') && self.push_ascii(b's'),
-            'ø' | 'Ø' => self.push_ascii(b'o'),
             'ł' | 'Ł' => self.push_ascii(b'l'),
             'đ' | 'Đ' => self.push_ascii(b'd'),
             'ı' => self.push_ascii(b'i'),
@@ -234,12 +374,7 @@ impl Normalized {
             // of French, folded exactly as the decomposition would fold them.
             c if c.is_ascii() => self.push_ascii(c.to_ascii_lowercase() as u8),
             'é' | 'É' => self.push_acute_e(),
-            'è' | 'ê' | 'ë' | 'È' | 'Ê' | 'Ë' => self.push_ascii(b'e'),
-            'à' | 'â' | 'ä' | 'À' | 'Â' | 'Ä' => self.push_ascii(b'a'),
-            'ç' | 'Ç' => self.push_ascii(b'c'),
-            'ù' | 'û' | 'ü' | 'Ù' | 'Û' | 'Ü' => self.push_ascii(b'u'),
-            'î' | 'ï' | 'Î' | 'Ï' => self.push_ascii(b'i'),
-            'ô' | 'ö' | 'Ô' | 'Ö' => self.push_ascii(b'o'),
+            c if accented_letter(c) != 0 => self.push_ascii(accented_letter(c)),
             c => {
                 // Compatibility decomposition, one character at a time. Canonical reordering
                 // of combining marks is not needed because every mark is dropped.
@@ -341,7 +476,13 @@ impl Normalized {
     /// Appends a byte as it is, noting markup.
     #[inline(always)]
     fn push_plain(&mut self, b: u8) -> bool {
-        self.any_markup |= MARKUP_BYTES[usize::from(b)];
+        if MARKUP_BYTES[usize::from(b)] {
+            self.any_markup |= QUOTING_BYTES[usize::from(b)];
+            if self.len < NORMALIZED_CAPACITY {
+                let last = self.len.checked_sub(1).map_or(0, |k| self.bytes[k]);
+                self.marks |= mark_bit(b, last, self.len);
+            }
+        }
         self.push_byte(b)
     }
 
@@ -365,7 +506,7 @@ impl Normalized {
             Some(b' ') => {
                 if b == b'\n' {
                     self.bytes[self.len - 1] = b'\n';
-                    self.any_markup = true;
+                    self.first_newline = self.first_newline.min(self.len - 1);
                 }
                 true
             }
@@ -374,8 +515,10 @@ impl Normalized {
                     return false;
                 }
                 self.bytes[self.len] = b;
+                if b == b'\n' {
+                    self.first_newline = self.first_newline.min(self.len);
+                }
                 self.len += 1;
-                self.any_markup |= b == b'\n';
                 true
             }
         }
@@ -393,10 +536,68 @@ impl Normalized {
     }
 }
 
-/// The bytes the markup scans of `model::features` and `gates::quoted` react to.
-/// They read every byte of a message, nearly all of them letters and spaces: one table
-/// look-up skips those, where the `match` tested each against every arm (a tenth of the
-/// scoring's instructions).
+/// The ASCII letter an accented letter of French (or `ø`) folds to, as its compatibility
+/// decomposition would fold it; 0 for any other character (`é` included: its accent is
+/// remembered, see [`Normalized::push_acute_e`]).
+const fn accented_letter(c: char) -> u8 {
+    match c {
+        'è' | 'ê' | 'ë' | 'È' | 'Ê' | 'Ë' => b'e',
+        'à' | 'â' | 'ä' | 'À' | 'Â' | 'Ä' => b'a',
+        'ç' | 'Ç' => b'c',
+        'ù' | 'û' | 'ü' | 'Ù' | 'Û' | 'Ü' => b'u',
+        'î' | 'ï' | 'Î' | 'Ï' => b'i',
+        'ô' | 'ö' | 'Ô' | 'Ö' | 'ø' | 'Ø' => b'o',
+        _ => 0,
+    }
+}
+
+/// In [`LATIN1_LETTERS`], `é` or `É`: an `e` whose accent is remembered.
+const ACUTE_E: u8 = 1;
+
+/// For U+00C0..=U+00FF (UTF-8 `0xC3` then `0x80 + k`), what [`accented_letter`] folds
+/// them to, or [`ACUTE_E`]; 0 for the others, which take the general path.
+const LATIN1_LETTERS: [u8; 64] = {
+    let mut table = [0; 64];
+    let mut k = 0;
+    while k < 64 {
+        table[k] = match char::from_u32(0xC0 + k as u32) {
+            Some('é' | 'É') => ACUTE_E,
+            Some(c) => accented_letter(c),
+            None => 0,
+        };
+        k += 1;
+    }
+    table
+};
+
+/// The letter (or [`ACUTE_E`]) that the character starting with `lead` and `next` folds to,
+/// if it is one of [`LATIN1_LETTERS`].
+#[inline(always)]
+fn latin1_letter(lead: u8, next: Option<&u8>) -> Option<u8> {
+    if lead != 0xC3 {
+        return None;
+    }
+    let folded = LATIN1_LETTERS[usize::from(*next? & 0x3f)];
+    (folded != 0).then_some(folded)
+}
+
+/// The bit of [`Normalized::marks`] that markup byte `b` sets when appended at `at`, after
+/// `last` (0 for none).
+fn mark_bit(b: u8, last: u8, at: usize) -> u8 {
+    match b {
+        b'`' => 1,
+        b'|' if last == b'|' => 1 << 1,
+        b'"' => 1 << 2,
+        b'*' | b'_' => 1 << 3,
+        b'>' if at == 0 || last == b'\n' => 1 << 4,
+        b'~' => 1 << 6,
+        _ => 0,
+    }
+}
+
+/// The Discord markup bytes: those [`Normalized::marks`] notes, and the scan of
+/// `gates::quoted` reacts to. Nearly every byte of a message is a letter or a space: one
+/// table look-up skips those, where a `match` tested each against every arm.
 pub(crate) const MARKUP_BYTES: [bool; 256] = {
     let mut table = [false; 256];
     let markup = b"`|\"*_>\n~";
@@ -406,6 +607,28 @@ pub(crate) const MARKUP_BYTES: [bool; 256] = {
         k += 1;
     }
     table
+};
+
+/// The markup bytes that quote or hide words, which `gates::quoted` counts (see
+/// [`Normalized::any_markup`]).
+pub(crate) const QUOTING_BYTES: [bool; 256] = {
+    let mut table = [false; 256];
+    let quoting = b"`\"|~";
+    let mut k = 0;
+    while k < quoting.len() {
+        table[quoting[k] as usize] = true;
+        k += 1;
+    }
+    table
+};
+
+// Quoting bytes are markup bytes: `any_markup` is noted where markup is.
+const _: () = {
+    let mut b = 0;
+    while b < 256 {
+        assert!(!QUOTING_BYTES[b] || MARKUP_BYTES[b]);
+        b += 1;
+    }
 };
 
 /// How an ASCII byte is folded (see [`Normalized::push_source_char`], whose arms for
@@ -483,168 +706,4 @@ fn is_pictograph(c: char) -> bool {
 }
 
 #[cfg(test)]
-mod tests {
-    /// The fast paths fold exactly as the general one (compatibility decomposition).
-    #[test]
-    fn fast_paths_fold_like_the_decomposition() {
-        let slow = |c: char| {
-            let mut n = Normalized::new("");
-            decompose_compatible(c, |d| {
-                n.push_decomposed(d);
-            });
-            (n.as_bytes().to_vec(), n.had_acute(0))
-        };
-        for c in (' '..='~').chain("éèêëÉÈÊËàâäÀÂÄçÇùûüÙÛÜîïÎÏôöÔÖ".chars())
-        {
-            if c.is_whitespace() {
-                continue;
-            }
-            let fast = Normalized::new(&c.to_string());
-            assert_eq!(
-                (fast.as_bytes().to_vec(), fast.had_acute(0)),
-                slow(c),
-                "{c:?}"
-            );
-        }
-    }
-
-    use super::*;
-
-    fn norm(s: &str) -> String {
-        String::from_utf8(Normalized::new(s).as_bytes().to_vec()).unwrap()
-    }
-
-    #[test]
-    fn strips_accents_and_lowercases() {
-        assert_eq!(norm("Redémarre LE SERVEUR"), "redemarre le serveur");
-        assert_eq!(norm("RÉVEILLE-toi, ça va ?"), "reveille-toi, ca va ?");
-    }
-
-    #[test]
-    fn collapses_letter_repetitions_beyond_two() {
-        assert_eq!(norm("redémarreeeee"), "redemarree");
-        assert_eq!(norm("rebooooot"), "reboot");
-        assert_eq!(norm("stppppp!!!!"), "stpp!");
-        assert_eq!(norm("2000"), "2000");
-    }
-
-    #[test]
-    fn marks_elongations() {
-        let n = Normalized::new("redémarreeee moo");
-        assert_eq!(n.as_bytes(), b"redemarree moo");
-        assert!(n.elongated(9));
-        assert!(!n.elongated(8));
-        assert!(
-            !n.elongated(13),
-            "a real double letter is not an elongation"
-        );
-    }
-
-    #[test]
-    fn elongation_ranges_agree_with_bytes() {
-        let text = "oook ".repeat(30) + &"a".repeat(70) + "aaaaa";
-        let n = Normalized::new(&text);
-        let len = n.as_bytes().len();
-        for start in 0..=len + 1 {
-            for end in start..=len + 2 {
-                assert_eq!(
-                    n.elongated_within(start, end),
-                    (start..end).any(|k| n.elongated(k)),
-                    "{start}..{end}"
-                );
-            }
-        }
-    }
-
-    #[test]
-    fn folds_compatibility_forms_and_ligatures() {
-        assert_eq!(norm("ＲＥＳＴＡＲＴ"), "restart");
-        assert_eq!(norm("ﬁn"), "fin");
-        assert_eq!(norm("sœur"), "soeur");
-        assert_eq!(norm("j’ai"), "j'ai");
-    }
-
-    #[test]
-    fn removes_invisible_characters_and_symbols() {
-        assert_eq!(norm("re\u{200b}start"), "restart");
-        assert_eq!(norm("→ restart ©"), "restart");
-        // Emoji close a clause, as a comma does.
-        assert_eq!(norm("restart 🔥🔥 vite"), "restart , vite");
-        assert_eq!(norm("a\u{0}\u{7}b"), "a b");
-        assert_eq!(norm("  a \n\n  b  "), "a\nb");
-    }
-
-    #[test]
-    fn zalgo_marks_are_dropped() {
-        let zalgo = "r\u{338}\u{322}e\u{335}s\u{337}t\u{338}a\u{334}r\u{335}t\u{336}";
-        assert_eq!(norm(zalgo), "restart");
-    }
-
-    #[test]
-    fn remembers_acute_accents_on_e() {
-        let n = Normalized::new("redémarré redémarre");
-        let b = n.as_bytes();
-        assert_eq!(&b[..9], b"redemarre");
-        assert!(n.had_acute(3));
-        assert!(n.had_acute(8));
-        assert!(!n.had_acute(18));
-    }
-
-    #[test]
-    fn caps_the_analysed_length() {
-        let long = "a ".repeat(100_000);
-        let n = Normalized::new(&long);
-        assert!(n.truncated());
-        assert!(n.as_bytes().len() <= NORMALIZED_CAPACITY);
-        let wide = "ﷺ".repeat(1000);
-        let n = Normalized::new(&wide);
-        assert!(n.truncated());
-        assert!(std::str::from_utf8(n.as_bytes()).is_ok());
-        assert!(!Normalized::new("court").truncated());
-    }
-
-    /// The summary flags are never false where the bit sets or bytes hold such a mark (the
-    /// scans stop on a false one); the accent and elongation ones are exact.
-    #[test]
-    fn summary_flags_agree_with_the_text() {
-        for text in [
-            "redemarre le serveur",
-            "« relance » qu'il dit",
-            "a\u{2028}b",
-            "a \n b",
-            "  \n",
-            "a \n",
-            "~~reboot~~ **stp** __ok__",
-            "`code` ||spoiler|| > quote",
-            "redémarré redémarreeee",
-            "re\u{301}demarre",
-            "🔥 ﬁn ＲＥＳＴＡＲＴ",
-            "",
-        ] {
-            let n = Normalized::new(text);
-            let bytes = n.as_bytes();
-            // A line break trimmed from the end leaves the flag set: harmless.
-            assert!(
-                n.any_markup() || !bytes.iter().any(|&b| MARKUP_BYTES[usize::from(b)]),
-                "{text:?}"
-            );
-            assert_eq!(
-                n.any_acute(),
-                (0..bytes.len()).any(|i| n.had_acute(i)),
-                "{text:?}"
-            );
-            assert_eq!(
-                n.elongated_within(0, bytes.len()),
-                (0..bytes.len()).any(|i| n.elongated(i)),
-                "{text:?}"
-            );
-        }
-    }
-
-    #[test]
-    fn compacts_bot_names() {
-        let mut buf = [0u8; 64];
-        let n = compact_name("Cube Guardian ✨", &mut buf);
-        assert_eq!(&buf[..n], b"cubeguardian");
-    }
-}
+mod tests;

@@ -100,17 +100,64 @@ pub(crate) struct Tagged<'a> {
 pub(crate) struct BotName {
     buf: [u8; MAX_NAME_BYTES],
     len: usize,
+    /// What the lexicon makes of the name typed as one word, if known already (see
+    /// [`NameReading`]).
+    reading: Option<Option<Hit>>,
 }
 
 impl BotName {
     pub(crate) fn new(bot_name: &str) -> Self {
         let mut buf = [0u8; MAX_NAME_BYTES];
         let len = compact_name(bot_name, &mut buf);
-        BotName { buf, len }
+        BotName {
+            buf,
+            len,
+            reading: None,
+        }
     }
 
     fn as_bytes(&self) -> &[u8] {
         &self.buf[..self.len]
+    }
+
+    /// [`Lexicon::lookup_in`], answered from the name's reading when `word` is the name.
+    #[inline(always)]
+    fn lookup(&self, lexicon: &Lexicon, word: &[u8], window: Option<&[u8; 16]>) -> Option<Hit> {
+        match self.reading {
+            Some(reading) if word.len() == self.len && *word == *self.as_bytes() => reading,
+            _ => lexicon.lookup_in(word, window),
+        }
+    }
+}
+
+/// The lexicon's reading of the last bot name a recogniser was given, kept from message
+/// to message (see `Scratch` in `lib.rs`): many messages call the bot by its name, a name
+/// is seldom a lexicon word, and typo matching it was a sixth of all typo matching. Every
+/// lexicon is the same (`Lexicon::new` takes nothing), so the reading of a name is.
+pub(crate) struct NameReading {
+    name: [u8; MAX_NAME_BYTES],
+    len: usize,
+    reading: Option<Option<Hit>>,
+}
+
+impl NameReading {
+    pub(crate) const fn empty() -> Self {
+        NameReading {
+            name: [0; MAX_NAME_BYTES],
+            len: 0,
+            reading: None,
+        }
+    }
+
+    /// Gives `name` its reading, looked up only if the name is not the last one.
+    pub(crate) fn read(&mut self, name: &mut BotName, lexicon: &Lexicon) {
+        let current = name.as_bytes();
+        if self.reading.is_none() || *current != self.name[..self.len] {
+            self.name = name.buf;
+            self.len = name.len;
+            self.reading = Some(lexicon.lookup(current));
+        }
+        name.reading = self.reading;
     }
 }
 
@@ -176,11 +223,36 @@ impl<'a> Tagged<'a> {
                         Ref::OtherMention
                     };
                 }
+                TokenKind::Word if !tok.apostrophe && !tok.elongated => {
+                    // Most words: the general arm below without its copies, read in place
+                    // (see `Normalized::window`), and always the word as typed.
+                    let start = usize::from(tok.start);
+                    let word = &bytes[start..usize::from(tok.end)];
+                    if let Some(hit) = bot_name.lookup(lexicon, word, norm.window(start)) {
+                        slot.lex = Some(hit.lex);
+                        slot.code = hit.code;
+                        slot.distance = hit.distance;
+                        slot.entry = hit.entry;
+                    }
+                    slot.refers = if word.len() <= MAX_WORD_BYTES && is_name(word, name) {
+                        Ref::BotName
+                    } else if slot.lex == Some(Lex::Bot) {
+                        Ref::BotWord
+                    } else if tok.at {
+                        Ref::OtherAt
+                    } else {
+                        Ref::No
+                    };
+                }
                 TokenKind::Word => {
                     let mut word_buf = [0u8; MAX_WORD_BYTES];
                     let raw = &bytes[usize::from(tok.start)..usize::from(tok.end)];
                     let word = without_apostrophes(raw, tok.apostrophe, &mut word_buf);
-                    let mut hit = word.and_then(|w| lexicon.lookup(w));
+                    // The word as typed is read in place (see `Normalized::window`).
+                    let window = norm
+                        .window(usize::from(tok.start))
+                        .filter(|_| !tok.apostrophe);
+                    let mut hit = word.and_then(|w| lexicon.lookup_in(w, window));
                     if tok.elongated {
                         // "redémarreeee" folds to "redemarree", which reads as a feminine
                         // participle; the emphasis-free spelling is what was meant.
@@ -229,16 +301,19 @@ impl<'a> Tagged<'a> {
             return;
         }
         for i in 1..self.len {
-            let (a, b) = (self.slots[i - 1], self.slots[i]);
+            let (a, b) = (&self.slots[i - 1], &self.slots[i]);
             if a.kind != TokenKind::Word || b.kind != TokenKind::Word || a.refers.is_bot() {
+                continue;
+            }
+            // Lengths and first letter before the words' bytes: nearly every pair of
+            // words stops there.
+            let len =
+                usize::from(a.end.wrapping_sub(a.start)) + usize::from(b.end.wrapping_sub(b.start));
+            if len > MAX_NAME_BYTES || !could_be_name(bytes.get(usize::from(a.start)), len, name) {
                 continue;
             }
             let wa = &bytes[usize::from(a.start)..usize::from(a.end)];
             let wb = &bytes[usize::from(b.start)..usize::from(b.end)];
-            if wa.len() + wb.len() > MAX_NAME_BYTES || !could_be_name(wa, wa.len() + wb.len(), name)
-            {
-                continue;
-            }
             let mut joined = [0u8; MAX_NAME_BYTES];
             joined[..wa.len()].copy_from_slice(wa);
             joined[wa.len()..wa.len() + wb.len()].copy_from_slice(wb);
@@ -304,10 +379,16 @@ pub(crate) fn may_name_the_bot(
             }
             TokenKind::Word => {
                 let raw = &bytes[usize::from(tok.start)..usize::from(tok.end)];
-                let mut word_buf = [0u8; MAX_WORD_BYTES];
-                if let Some(word) = without_apostrophes(raw, tok.apostrophe, &mut word_buf) {
-                    // Typo matching never yields `Lex::Bot`: only an exact "bot" does.
-                    if is_name(word, name) || lexicon.is_bot_word(word) {
+                // Typo matching never yields `Lex::Bot`: only an exact "bot" does.
+                let names = |word: &[u8]| is_name(word, name) || lexicon.is_bot_word(word);
+                if !tok.apostrophe {
+                    // Most words: the word as typed, without the copy below.
+                    if raw.len() <= MAX_WORD_BYTES && names(raw) {
+                        return true;
+                    }
+                } else if let Some(word) = without_apostrophes(raw, true, &mut [0; MAX_WORD_BYTES])
+                {
+                    if names(word) {
                         return true;
                     }
                 }
@@ -320,12 +401,13 @@ pub(crate) fn may_name_the_bot(
                 }
                 // "Cube Guardian" (see `join_split_names`).
                 if let Some(prev) = i.checked_sub(1).map(|p| &toks[p]) {
-                    let prev_raw = &bytes[usize::from(prev.start)..usize::from(prev.end)];
+                    let len = usize::from(prev.end.wrapping_sub(prev.start)) + raw.len();
                     if prev.kind == TokenKind::Word
                         && name.len() >= 6
-                        && prev_raw.len() + raw.len() <= MAX_NAME_BYTES
-                        && could_be_name(prev_raw, prev_raw.len() + raw.len(), name)
+                        && len <= MAX_NAME_BYTES
+                        && could_be_name(bytes.get(usize::from(prev.start)), len, name)
                     {
+                        let prev_raw = &bytes[usize::from(prev.start)..usize::from(prev.end)];
                         let mut joined = [0u8; MAX_NAME_BYTES];
                         joined[..prev_raw.len()].copy_from_slice(prev_raw);
                         joined[prev_raw.len()..prev_raw.len() + raw.len()].copy_from_slice(raw);
@@ -402,12 +484,12 @@ fn squeeze<'b>(
     &buf[..n]
 }
 
-/// Whether a word of `len` bytes starting like `start` can pass [`is_name`] at all: it
-/// needs the name's first letter and a length within the typo budget. Lets the check of
-/// every pair of neighbouring words as a split name skip joining them.
-fn could_be_name(start: &[u8], len: usize, name: &[u8]) -> bool {
-    name.first().is_some_and(|f| start.first() == Some(f))
-        && len.abs_diff(name.len()) <= usize::from(lexicon::edit_budget(name.len()))
+/// Whether a word of `len` bytes whose first byte is `first` can pass [`is_name`] at
+/// all: it needs a length within the typo budget and the name's first letter. Lets the
+/// check of every pair of neighbouring words as a split name skip joining them.
+fn could_be_name(first: Option<&u8>, len: usize, name: &[u8]) -> bool {
+    len.abs_diff(name.len()) <= usize::from(lexicon::edit_budget(name.len()))
+        && name.first().is_some_and(|f| first == Some(f))
 }
 
 /// Whether `word` is the compacted bot name, allowing the usual typo budget.

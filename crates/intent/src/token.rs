@@ -147,6 +147,15 @@ impl Tokens {
         let mut pending_apostrophe = false;
         while i < n {
             let c = b[i];
+            if c == b' ' {
+                // The commonest byte between words, first (before the `match` below, a
+                // jump table whose target changes from byte to byte). It keeps a pending
+                // `@`: "@ CubeGuardian" still counts as a textual mention.
+                pending_hyphen = false;
+                pending_apostrophe = false;
+                i += 1;
+                continue;
+            }
             // The byte first: nearly no token is a '>', and the line's start was otherwise
             // read back for every token.
             if c == b'>' && (i == 0 || b[i - 1] == b'\n') {
@@ -163,39 +172,16 @@ impl Tokens {
             }
             if is_word_byte(c) {
                 let start = i;
-                let mut end = i;
-                let mut apostrophe = false;
-                loop {
-                    // The letters in a loop of their own: nearly every byte of a word.
-                    while end < n && is_word_byte(b[end]) {
-                        end += 1;
-                    }
-                    if end < n
-                        && b[end] == b'\''
-                        && end > start
-                        && b[end - 1] == b'n'
-                        && end + 1 < n
-                        && b[end + 1] == b't'
-                        && (end + 2 == n || !is_word_byte(b[end + 2]))
-                    {
-                        // English "n't": kept inside the word, see below.
-                        end += 2;
-                    } else if end < n
-                        && b[end] == b'\''
-                        && end == start + 1
-                        && b[start] == b'r'
-                        && end + 1 < n
-                        && b[end + 1].is_ascii_alphabetic()
-                    {
-                        // Spoken "r'lance", "r'partir": the clipped "re-" of the verb, not
-                        // an elision; the tagger reads the word as "relance".
-                        end += 1;
-                    } else {
-                        break;
-                    }
-                    apostrophe = true;
+                let mut end = i + 1;
+                // The letters in a loop of their own: nearly every byte of a word.
+                while end < n && is_word_byte(b[end]) {
+                    end += 1;
                 }
-                if is_link_start(&b[start..end], &b[end..]) {
+                let mut apostrophe = false;
+                if end < n && b[end] == b'\'' {
+                    (end, apostrophe) = over_apostrophes(b, start, end);
+                }
+                if end < n && b[end] == b':' && is_link_start(&b[start..end], &b[end..]) {
                     while i < n && !matches!(b[i], b' ' | b'\n') {
                         i += 1;
                     }
@@ -219,17 +205,16 @@ impl Tokens {
                 pending_at = false;
                 pending_hyphen = false;
                 pending_apostrophe = false;
-                i = end;
+                // The space that follows most words, skipped at once (as its arm above).
+                i = if b.get(end) == Some(&b' ') {
+                    end + 1
+                } else {
+                    end
+                };
                 continue;
             }
             pending_hyphen = false;
             pending_apostrophe = false;
-            if c == b' ' {
-                // The commonest byte between words, before the `match` below (a jump
-                // table whose target changes from byte to byte): what its arm does.
-                i += 1;
-                continue;
-            }
             let kind = match c {
                 b'?' => Some(TokenKind::Question),
                 b'.' | b'!' | b';' | b'\n' => Some(TokenKind::Stop),
@@ -286,11 +271,6 @@ impl Tokens {
                 }
                 b'-' => pending_hyphen = i > 0 && is_word_byte(b[i - 1]),
                 b'\'' => pending_apostrophe = i > 0 && is_word_byte(b[i - 1]),
-                b' ' => {
-                    // "@ CubeGuardian" still counts as a textual mention.
-                    i += 1;
-                    continue;
-                }
                 _ => {}
             }
             pending_at = false;
@@ -322,6 +302,43 @@ fn is_word_byte(b: u8) -> bool {
         table
     };
     WORD_BYTES[usize::from(b)]
+}
+
+/// Where the word at `start..end`, followed by an apostrophe, really ends, and whether
+/// it keeps an apostrophe inside: English "n't" stays in the word ("don't" is one
+/// negation), and so does the clipped "re-" of spoken "r'lance" (the tagger reads the
+/// word as "relance"); any other apostrophe ends the word (a French elision, "j'ai").
+/// Out of line: few words are followed by an apostrophe.
+#[inline(never)]
+fn over_apostrophes(b: &[u8], start: usize, mut end: usize) -> (usize, bool) {
+    let n = b.len();
+    let mut apostrophe = false;
+    loop {
+        while end < n && is_word_byte(b[end]) {
+            end += 1;
+        }
+        if end < n
+            && b[end] == b'\''
+            && end > start
+            && b[end - 1] == b'n'
+            && end + 1 < n
+            && b[end + 1] == b't'
+            && (end + 2 == n || !is_word_byte(b[end + 2]))
+        {
+            end += 2;
+        } else if end < n
+            && b[end] == b'\''
+            && end == start + 1
+            && b[start] == b'r'
+            && end + 1 < n
+            && b[end + 1].is_ascii_alphabetic()
+        {
+            end += 1;
+        } else {
+            return (end, apostrophe);
+        }
+        apostrophe = true;
+    }
 }
 
 /// A token of the one byte at `i` (punctuation, or "=" read as a word).

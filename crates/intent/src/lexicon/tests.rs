@@ -189,7 +189,15 @@ fn letter_set_filter_never_rejects_a_match() {
         for i in 1..known.len() {
             let mut deleted = known.to_vec();
             deleted.remove(i);
-            variants.push(deleted);
+            variants.push(deleted.clone());
+            if i + 1 < deleted.len() {
+                let mut twice = deleted.clone();
+                twice.remove(i);
+                variants.push(twice);
+                let mut swapped = deleted.clone();
+                swapped.swap(i, i + 1);
+                variants.push(swapped);
+            }
             let mut swapped = known.to_vec();
             swapped.swap(i - 1, i);
             variants.push(swapped);
@@ -198,16 +206,26 @@ fn letter_set_filter_never_rejects_a_match() {
                 changed[i] = c;
                 variants.push(changed.clone());
                 changed.insert(i, c);
+                variants.push(changed.clone());
+                changed.insert(i, c);
                 variants.push(changed);
+                let mut inserted = known.to_vec();
+                inserted.insert(i, c);
+                variants.push(inserted.clone());
+                inserted.insert(1, b'z');
+                variants.push(inserted);
             }
         }
         for typed in &variants {
-            let Some(budget) = typo_distance(typed, known).map(u32::from) else {
+            if typo_distance(typed, known).is_none() {
                 continue;
-            };
+            }
+            let budget = edit_budget(typed.len().min(known.len()));
+            let (lost, gained) = letter_budgets(typed.len(), known.len(), budget);
             let (a, b) = (letter_set(typed), letter_set(known));
             assert!(
-                (a & !b).count_ones() <= budget && (b & !a).count_ones() <= budget,
+                (a & !b).count_ones() <= u32::from(lost)
+                    && (b & !a).count_ones() <= u32::from(gained),
                 "{:?} vs {:?}",
                 String::from_utf8_lossy(typed),
                 String::from_utf8_lossy(known)
@@ -239,4 +257,22 @@ fn the_bot_words_are_those_classed_bot() {
     }
     assert!(l.is_bot_word(b"bot"));
     assert!(!l.is_bot_word(b"bots"));
+}
+
+/// Every word fits a [`WordKey`] (a longer one would be found by no exact look-up), and a
+/// key read in place ignores what follows the word.
+#[test]
+fn every_word_has_a_key() {
+    let l = Lexicon::new();
+    for (w, lex) in l.words() {
+        let key = WordKey::of(w);
+        assert!(key.is_some(), "{w:?}");
+        let mut window = [b'x'; 16];
+        window[..w.len()].copy_from_slice(w);
+        assert_eq!(WordKey::of_window(&window, w.len()), key, "{w:?}");
+        assert_eq!(l.exact(w), Some(lex), "{w:?}");
+    }
+    assert_eq!(WordKey::of(b"abcdefghijklmnop"), None);
+    assert_ne!(WordKey::of(b"ab"), WordKey::of(b"abc"));
+    assert_eq!(l.exact(b"bots"), None);
 }

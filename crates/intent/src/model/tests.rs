@@ -58,3 +58,24 @@ fn known_word_sums_change_no_score() {
     }
     assert!(compared > 3000, "{compared}");
 }
+
+/// Every token that is no word of its own reads as the symbol its class code names:
+/// [`Model::symbols`] stands for it by that code.
+#[test]
+fn symbols_follow_class_codes() {
+    let lexicon = crate::lexicon::Lexicon::new();
+    let norm = crate::normalize::Normalized::new("<@7> a <@8> b @jean c bot ? d . e , f");
+    let tokens = crate::token::Tokens::new(&norm);
+    let t = Tagged::new(&norm, &tokens, &lexicon, 7, "CubeGuardian");
+    let mut seen = 0;
+    for (i, s) in t.slots().iter().enumerate() {
+        if s.kind == TokenKind::Word && s.refers == Ref::No {
+            continue;
+        }
+        let code = context_code(&t, i);
+        let k = usize::from(code - SYMBOLS_FROM);
+        assert_eq!(token_text(&t, i), SYMBOLS[k], "{i}");
+        seen |= 1 << k;
+    }
+    assert_eq!(seen, 0b11111);
+}
