@@ -389,6 +389,17 @@ fn subordinator(t: &Tagged<'_>, j: usize) -> Option<usize> {
         b"une" if matches!(next(1), Some(b"fois")) && matches!(next(2), Some(b"que" | b"qu")) => {
             Some(3)
         }
+        // "une fois l'event terminé, …": a participle clause; the Belgian "relance une fois"
+        // has no noun phrase after it.
+        b"une"
+            if matches!(next(1), Some(b"fois"))
+                && matches!(
+                    next(2),
+                    Some(b"le" | b"la" | b"l" | b"les" | b"tout" | b"tous")
+                ) =>
+        {
+            Some(2)
+        }
         b"as" if matches!(next(1), Some(b"soon")) && matches!(next(2), Some(b"as")) => Some(3),
         // "the moment it lags again, restart", "next time it crashes, reboot", "la
         // prochaine fois que ça plante, relance".

@@ -649,6 +649,13 @@ impl<'t> Work<'t> {
                 Some(Lex::Number) if prev_lex == Some(Lex::In) => {
                     self.lex[i] = Some(Lex::Deferral);
                 }
+                // "à 00:00", "at 21:30": a clock time, as "à 21h" is.
+                Some(Lex::Number)
+                    if (prev_lex == Some(Lex::AuxA) || matches!(prev_text(), b"vers" | b"at"))
+                        && self.clock(i) =>
+                {
+                    self.lex[i] = Some(Lex::Deferral);
+                }
                 // "dans une heure", "in a few minutes": a delay spelled out.
                 // (The rare "in" first: the unit's word list is the dearer test.)
                 _ if any_in
@@ -881,6 +888,14 @@ impl<'t> Work<'t> {
             b"it" => true,
             _ => false,
         }
+    }
+
+    /// Whether the number at `i` is the hours of a clock time: a colon, then the minutes.
+    fn clock(&self, i: usize) -> bool {
+        i + 2 < self.slots.len()
+            && self.text(i + 1) == b":"
+            && self.lex[i + 2] == Some(Lex::Number)
+            && self.text(i + 2).len() == 2
     }
 
     /// Whether the delay word at `k` puts the order off to a later time ("demain", "in an

@@ -236,6 +236,8 @@ fn an_order_put_off_is_no_order_now() {
         "<@1> restart the server tomorrow morning pls",
         "<@1> relance le serveur demain matin stp",
         "<@1> relance le serveur dans une heure",
+        "<@1> relance le serveur à `00:00` stp",
+        "<@1> restart the server at 21:30",
     ] {
         assert!(blocked(text), "{text}");
     }
@@ -322,6 +324,7 @@ fn restrictions_rules_and_schedules_withhold_the_order() {
         "<@1> in case it freezes during the night, go ahead and reboot",
         "<@1> au cas où ça replante cette nuit, relance le serveur",
         "<@1> la prochaine fois que ça plante, relance",
+        "CubeGuardian une fois l'event terminé, tu pourras redémarrer le serv",
         "<@1> would it be possible to schedule a restart for every Sunday?",
         "<@1> relance le serveur tous les dimanches",
         "<@1> une fois par semaine, relance le serv, c'est tout ce que je demande",
@@ -341,6 +344,8 @@ fn restrictions_rules_and_schedules_withhold_the_order() {
         "<@1> restart the second server",
         "<@1> relance le serveur, on verra si ça règle le truc",
         "<@1> just in case, reboot the server",
+        "<@1> relance le serveur une fois, ça lag",
+        "<@1> relance le serveur, il est 00:30 et ça lag",
         "<@1> au cas où, relance le serveur",
         "<@1> ça lag trois fois par jour, relance le serveur",
     ] {
