@@ -319,6 +319,11 @@ fn not_asked(norm: &Normalized, t: &Tagged<'_>, act: Act) -> bool {
                 continue;
             }
             any = true;
+            // "petite relance : la réunion c'est ce soir": a reminder's heading, the other
+            // sense of "relance".
+            if reminder(t, i) {
+                continue;
+            }
             // "mais là relance-le" folds to "la relance le": a verb, since its object
             // pronoun follows; a noun would take "du serveur".
             let after_article = i > 0
@@ -348,6 +353,17 @@ fn not_asked(norm: &Normalized, t: &Tagged<'_>, act: Act) -> bool {
         }
     }
     any
+}
+
+/// Whether the word at `i` is the noun "relance" (after an article or an adjective)
+/// heading what follows a colon.
+fn reminder(t: &Tagged<'_>, i: usize) -> bool {
+    matches!(t.text(i), b"relance" | b"relances")
+        && i >= 1
+        && matches!(t.slots()[i - 1].lex, Some(Lex::Adjective | Lex::Determiner))
+        && i + 2 < t.len()
+        && t.text(i + 1) == b":"
+        && t.slots()[i + 2].kind == TokenKind::Word
 }
 
 /// Whether the noun at `i` follows a definite, demonstrative or possessive determiner

@@ -55,6 +55,11 @@ fn restarting_something_else_is_not_a_restart() {
         assert!(!blocked(text), "{text}");
     }
     assert!(blocked("<@1> relance une autre partie"));
+    // A reminder's heading is the other sense of "relance".
+    assert!(blocked(
+        "<@1> petite relance : t'as vu mon message sur le build ?"
+    ));
+    assert!(!blocked("<@1> une petite relance stp : ça lag"));
     // The gate reads a pronoun or a noun right: these stay the model's to decide.
     assert!(!blocked("<@1> relance-le stp"));
     assert!(!blocked("<@1> une relance une fois"));
