@@ -29,13 +29,16 @@ pub(crate) fn every_order_withheld(t: &Tagged<'_>, act: Act) -> bool {
     // Whatever comes before the last taking back is taken back.
     let taken_back_at = last_taking_back(t);
     (0..t.len()).filter(|&i| is_order(i)).all(|i| {
+        // Found once for the readings that look at the order's sentence: each scanned for
+        // it, and most orders pass every reading.
+        let bounds = sentence(t, i);
         taken_back_at.is_some_and(|k| k > i)
-            || conditional(t, i)
-            || for_another_member(t, i)
+            || conditional(t, i, bounds)
+            || for_another_member(t, i, bounds)
             || by_the_speaker(t, i)
-            || habitual(t, i)
-            || standing_rule(t, i)
-            || understood(t, i)
+            || habitual(t, i, bounds)
+            || standing_rule(t, bounds)
+            || understood(t, i, bounds)
     })
 }
 
@@ -43,13 +46,12 @@ pub(crate) fn every_order_withheld(t: &Tagged<'_>, act: Act) -> bool {
 /// tu redémarres le serveur, je comprends mieux", "ok so you restart the container, not
 /// the whole machine. got it". "tu relances le serveur ?" stays a request: a question, and
 /// nothing in the message says the speaker understood.
-fn understood(t: &Tagged<'_>, i: usize) -> bool {
+fn understood(t: &Tagged<'_>, i: usize, (_, end): (usize, usize)) -> bool {
     // "je veux que tu relances": a wish, not the bot's doing said back.
     let addressee_does = i >= 1
         && t.slots()[i - 1].kind == TokenKind::Word
         && matches!(t.slots()[i - 1].lex, Some(Lex::Subject(Person::Second)))
         && !(i >= 2 && matches!(t.text(i - 2), b"que" | b"qu" | b"want" | b"need"));
-    let (_, end) = sentence(t, i);
     let asked = end < t.len() && t.slots()[end].kind == TokenKind::Question;
     // "t'as mal compris", "j'ai pas compris": misunderstood.
     let plainly = |k: usize| k == 0 || !matches!(t.text(k - 1), b"mal" | b"pas" | b"rien");
@@ -69,7 +71,7 @@ fn understood(t: &Tagged<'_>, i: usize) -> bool {
 /// before it ("une fois par semaine, relance le serv", "every Sunday, restart it"): a
 /// habit, not now (the development lines so read all ask nothing). One that does not open
 /// its clause says how often something else happens ("ça lag trois fois par jour, relance").
-fn habitual(t: &Tagged<'_>, i: usize) -> bool {
+fn habitual(t: &Tagged<'_>, i: usize, (start, _): (usize, usize)) -> bool {
     let mut k = i + 1;
     while k + 1 < t.len() && t.slots()[k].kind == TokenKind::Word {
         if frequency_at(t, k) {
@@ -77,7 +79,6 @@ fn habitual(t: &Tagged<'_>, i: usize) -> bool {
         }
         k += 1;
     }
-    let (start, _) = sentence(t, i);
     (start..i).any(|k| {
         // "une fois par semaine": the frequency's own "une fois" opens the clause.
         let opens = |j: usize| opens_clause(t, j);
@@ -174,8 +175,7 @@ fn is_day(w: &[u8]) -> bool {
 /// Whether the order's sentence sets a rule for the future rather than asking now: "à
 /// l'avenir, préviens avant de relancer", "dorénavant relance-le la nuit", "from now on,
 /// restart requests go through the mods".
-fn standing_rule(t: &Tagged<'_>, i: usize) -> bool {
-    let (start, end) = sentence(t, i);
+fn standing_rule(t: &Tagged<'_>, (start, end): (usize, usize)) -> bool {
     (start..end).any(|k| match t.text(k) {
         b"dorenavant" | b"desormais" | b"henceforth" => t.slots()[k].kind == TokenKind::Word,
         b"avenir" => k >= 2 && t.text(k - 1) == b"l" && t.text(k - 2) == b"a",
@@ -388,8 +388,7 @@ fn polite(t: &Tagged<'_>, from: usize, to: usize) -> bool {
 /// sentence ("s'il y a encore du lag, redémarre", "quand on aura fini le donjon, reboot"),
 /// after it in the same clause ("restart it when the event ends"). Not a condition on the
 /// addressee's convenience ("si tu peux", "when you get a chance").
-fn conditional(t: &Tagged<'_>, i: usize) -> bool {
-    let (start, end) = sentence(t, i);
+fn conditional(t: &Tagged<'_>, i: usize, (start, end): (usize, usize)) -> bool {
     // "un redémarrage ce serait bien, mais seulement si tout le monde est d'accord",
     // "restart it, unless someone's in the end": a restriction reaches back over commas
     // (but "unless you're busy" is the bot's convenience: the addressee is its subject,
@@ -458,8 +457,7 @@ fn opens_clause(t: &Tagged<'_>, j: usize) -> bool {
 /// "<@2> relance le serv toi"): it is for that member. A mention that is the subject of
 /// another verb ("<@2> dit que ça lag, relance") is not spoken to, so only a mention
 /// followed by the order, a second person or a modal counts.
-fn for_another_member(t: &Tagged<'_>, i: usize) -> bool {
-    let (start, _) = sentence(t, i);
+fn for_another_member(t: &Tagged<'_>, i: usize, (start, _): (usize, usize)) -> bool {
     let Some(m) = (start..i).rev().find(|&k| t.slots()[k].refers != Ref::No) else {
         return false;
     };
