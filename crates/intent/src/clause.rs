@@ -23,23 +23,85 @@ pub(crate) fn every_order_withheld(t: &Tagged<'_>, act: Act) -> bool {
     if !(0..t.len()).any(is_order) {
         return false;
     }
-    if mocked(t) {
+    let cues = Cues::of(t);
+    if cues.has(Cue::Mock) && mocked(t) {
         return true;
     }
     // Whatever comes before the last taking back is taken back.
-    let taken_back_at = last_taking_back(t);
+    let taken_back_at = if cues.has(Cue::TakeBack) {
+        last_taking_back(t)
+    } else {
+        None
+    };
     (0..t.len()).filter(|&i| is_order(i)).all(|i| {
         // Found once for the readings that look at the order's sentence: each scanned for
         // it, and most orders pass every reading.
         let bounds = sentence(t, i);
         taken_back_at.is_some_and(|k| k > i)
-            || conditional(t, i, bounds)
+            || conditional(t, i, bounds, cues)
             || for_another_member(t, i, bounds)
             || by_the_speaker(t, i)
-            || habitual(t, i, bounds)
-            || standing_rule(t, bounds)
+            || (cues.has(Cue::Frequency) && habitual(t, i, bounds))
+            || (cues.has(Cue::Rule) && standing_rule(t, bounds))
             || understood(t, i, bounds)
     })
+}
+
+/// The words a reading needs before it can withhold anything, by reading. Each reading
+/// scanned the sentence for its own words, and most orders pass every reading, so every
+/// scan ran to its end: one look at each word of the message ([`Cues::of`]) tells which
+/// readings can apply at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cue {
+    /// The first word of a [`MOCKERY`] phrase.
+    Mock,
+    /// The first word of a [`TAKEN_BACK`] phrase.
+    TakeBack,
+    /// A word that starts a [`standing_rule`].
+    Rule,
+    /// A word that starts a frequency ([`frequency_at`]).
+    Frequency,
+    /// A word that starts a restriction ([`restricts`]).
+    Restriction,
+}
+
+/// The cue word `w` is, if any. Every word the readings of [`Cue`] start on must be here,
+/// or they would never run on it (the tests below keep the lists in step).
+fn cue(w: &[u8]) -> Option<Cue> {
+    Some(match w {
+        b"what" | b"great" | b"brilliant" | b"oh" | b"yeah" | b"mais" | b"c" | b"quelle"
+        | b"super" | b"on" => Cue::Mock,
+        b"jk" | b"jks" | b"nvm" | b"nevermind" | b"never" | b"just" | b"je" | b"laisse"
+        | b"laissez" | b"forget" | b"oublie" | b"en" | b"actually" | b"non" | b"wait" => {
+            Cue::TakeBack
+        }
+        b"dorenavant" | b"desormais" | b"henceforth" | b"avenir" | b"from" | b"in" => Cue::Rule,
+        b"every" | b"each" | b"chaque" | b"tous" | b"par" => Cue::Frequency,
+        b"seulement" | b"only" | b"sauf" | b"unless" | b"provided" | b"condition" => {
+            Cue::Restriction
+        }
+        _ => return None,
+    })
+}
+
+/// The cues of a message, one bit per [`Cue`].
+#[derive(Debug, Clone, Copy)]
+struct Cues(u8);
+
+impl Cues {
+    fn of(t: &Tagged<'_>) -> Cues {
+        let mut bits = 0;
+        for k in 0..t.len() {
+            if let Some(cue) = cue(t.text(k)) {
+                bits |= 1 << cue as u8;
+            }
+        }
+        Cues(bits)
+    }
+
+    fn has(self, cue: Cue) -> bool {
+        self.0 & 1 << cue as u8 != 0
+    }
 }
 
 /// Whether the order is the addressee's own doing, said back as understood: "ah d'accord,
@@ -388,7 +450,7 @@ fn polite(t: &Tagged<'_>, from: usize, to: usize) -> bool {
 /// sentence ("s'il y a encore du lag, redémarre", "quand on aura fini le donjon, reboot"),
 /// after it in the same clause ("restart it when the event ends"). Not a condition on the
 /// addressee's convenience ("si tu peux", "when you get a chance").
-fn conditional(t: &Tagged<'_>, i: usize, (start, end): (usize, usize)) -> bool {
+fn conditional(t: &Tagged<'_>, i: usize, (start, end): (usize, usize), cues: Cues) -> bool {
     // "un redémarrage ce serait bien, mais seulement si tout le monde est d'accord",
     // "restart it, unless someone's in the end": a restriction reaches back over commas
     // (but "unless you're busy" is the bot's convenience: the addressee is its subject,
@@ -398,7 +460,9 @@ fn conditional(t: &Tagged<'_>, i: usize, (start, end): (usize, usize)) -> bool {
             .take(3)
             .any(|k| matches!(t.slots()[k].lex, Some(Lex::Subject(Person::Second))))
     };
-    if (i + 1..end).any(|k| restricts(t, k).is_some_and(|len| !addressee_subject(k + len))) {
+    if cues.has(Cue::Restriction)
+        && (i + 1..end).any(|k| restricts(t, k).is_some_and(|len| !addressee_subject(k + len)))
+    {
         return true;
     }
     let clause_end = (i + 1..end)
@@ -500,32 +564,9 @@ const TAKEN_BACK: [&[&[u8]]; 17] = [
 /// Where the last phrase taking back what came before it starts ("reboot mc\n\njk, it's
 /// fine", "relance… laisse tomber, c'est revenu").
 fn last_taking_back(t: &Tagged<'_>) -> Option<usize> {
-    (0..t.len())
-        .rev()
-        .find(|&j| may_take_back(t.text(j)) && TAKEN_BACK.iter().any(|p| phrase_at(t, j, p)))
-}
-
-/// The first words of [`TAKEN_BACK`]: one `match` per token spares most tokens the
-/// comparison with every phrase (a test keeps the two lists in step).
-fn may_take_back(w: &[u8]) -> bool {
-    matches!(
-        w,
-        b"jk"
-            | b"jks"
-            | b"nvm"
-            | b"nevermind"
-            | b"never"
-            | b"just"
-            | b"je"
-            | b"laisse"
-            | b"laissez"
-            | b"forget"
-            | b"oublie"
-            | b"en"
-            | b"actually"
-            | b"non"
-            | b"wait"
-    )
+    (0..t.len()).rev().find(|&j| {
+        cue(t.text(j)) == Some(Cue::TakeBack) && TAKEN_BACK.iter().any(|p| phrase_at(t, j, p))
+    })
 }
 
 /// Phrases that turn an order into mockery.
@@ -545,24 +586,8 @@ const MOCKERY: [&[&[u8]]; 11] = [
 
 /// The message mocks an order rather than giving it.
 fn mocked(t: &Tagged<'_>) -> bool {
-    (0..t.len()).any(|j| may_mock(t.text(j)) && MOCKERY.iter().any(|p| phrase_at(t, j, p)))
-}
-
-/// The first words of [`MOCKERY`], as [`may_take_back`] is for [`TAKEN_BACK`].
-fn may_mock(w: &[u8]) -> bool {
-    matches!(
-        w,
-        b"what"
-            | b"great"
-            | b"brilliant"
-            | b"oh"
-            | b"yeah"
-            | b"mais"
-            | b"c"
-            | b"quelle"
-            | b"super"
-            | b"on"
-    )
+    (0..t.len())
+        .any(|j| cue(t.text(j)) == Some(Cue::Mock) && MOCKERY.iter().any(|p| phrase_at(t, j, p)))
 }
 
 #[cfg(test)]
@@ -584,11 +609,65 @@ mod tests {
     #[test]
     fn the_first_word_filters_let_every_phrase_through() {
         for p in TAKEN_BACK {
-            assert!(may_take_back(p[0]), "{:?}", String::from_utf8_lossy(p[0]));
+            assert_eq!(
+                cue(p[0]),
+                Some(Cue::TakeBack),
+                "{:?}",
+                String::from_utf8_lossy(p[0])
+            );
         }
         for p in MOCKERY {
-            assert!(may_mock(p[0]), "{:?}", String::from_utf8_lossy(p[0]));
+            assert_eq!(
+                cue(p[0]),
+                Some(Cue::Mock),
+                "{:?}",
+                String::from_utf8_lossy(p[0])
+            );
         }
+    }
+
+    /// The cue words of the readings that match on their first word: a word added to one
+    /// of those `match`es must be added to [`cue`] too.
+    #[test]
+    fn every_reading_has_its_cue() {
+        let cues: [(&[&[u8]], Cue); 3] = [
+            (
+                &[
+                    b"dorenavant",
+                    b"desormais",
+                    b"henceforth",
+                    b"avenir",
+                    b"from",
+                    b"in",
+                ],
+                Cue::Rule,
+            ),
+            (
+                &[b"every", b"each", b"chaque", b"tous", b"par"],
+                Cue::Frequency,
+            ),
+            (
+                &[
+                    b"seulement",
+                    b"only",
+                    b"sauf",
+                    b"unless",
+                    b"provided",
+                    b"condition",
+                ],
+                Cue::Restriction,
+            ),
+        ];
+        for (words, expected) in cues {
+            for w in words {
+                assert_eq!(cue(w), Some(expected), "{:?}", String::from_utf8_lossy(w));
+            }
+        }
+        assert!(check("<@1> dorénavant relance-le la nuit"));
+        assert!(check(
+            "<@1> relance le serveur, mais seulement si tout le monde est d'accord"
+        ));
+        assert!(check("<@1> the server reboots every night"));
     }
 
     #[test]
