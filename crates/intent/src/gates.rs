@@ -414,8 +414,9 @@ fn doing_verb(w: &[u8]) -> bool {
 pub(crate) fn restart_blocked(norm: &Normalized, t: &Tagged<'_>, ev: &Evidence) -> bool {
     // No restart word at all (or only wake words: "allume le serveur"): whatever the
     // n-grams suggest, nothing names a restart. "re-démarre" is a wake word that the
-    // grammar folds into a restart order, hence its score counts as a word.
-    let no_restart_word = !has_restart_word(t) && ev.scores[0] == 0.0;
+    // grammar folds into a restart order, hence its score counts as a word (and is read
+    // first: it spares the scan most restart orders).
+    let no_restart_word = ev.scores[0] == 0.0 && !has_restart_word(t);
     // A question about how to ask for a restart, and no order anywhere: help, whatever
     // story comes before it.
     let how_to_only = ev.restart_how_to && ev.scores[0] == 0.0;
@@ -450,7 +451,7 @@ const REPORTED_SPEECH: [&[u8]; 14] = [
     b"she said",
 ];
 
-// `reported` compares two bytes of each phrase before the whole of it.
+// `reported` compares the second byte of each phrase before the whole of it.
 const _: () = {
     let mut k = 0;
     while k < REPORTED_SPEECH.len() {
@@ -489,10 +490,15 @@ fn reported(bytes: &[u8]) -> bool {
         let class = REPORTED_BYTES[usize::from(bytes[i])];
         let candidate = class & !after_alphanumeric & 1 != 0;
         after_alphanumeric = class >> 1;
-        candidate
-            && REPORTED_SPEECH
+        // A phrase's second byte before the whole of it: the candidates are common word
+        // starts ("c'est", "stp", "the", "tu"), and the second byte rules out nearly all.
+        candidate && {
+            let rest = &bytes[i..];
+            let second = rest.get(1).copied().unwrap_or(0);
+            REPORTED_SPEECH
                 .iter()
-                .any(|m| m[..2] == bytes[i..bytes.len().min(i + 2)] && bytes[i..].starts_with(m))
+                .any(|m| m[1] == second && rest.starts_with(m))
+        }
     })
 }
 
@@ -501,7 +507,8 @@ fn reported(bytes: &[u8]) -> bool {
 /// wake word as the second half of a restart ("re-démarre", "re start": no wake is asked).
 /// Then no weight can make the message a wake.
 pub(crate) fn wake_blocked(norm: &Normalized, t: &Tagged<'_>, ev: &Evidence) -> bool {
-    let folded_restart = !has_restart_word(t) && ev.scores[0] > 0.0 && ev.scores[1] == 0.0;
+    // The scores first: they spare most messages the scan for a restart word.
+    let folded_restart = ev.scores[0] > 0.0 && ev.scores[1] == 0.0 && !has_restart_word(t);
     folded_restart
         || ev.wake_delayed_only
         || not_asked(norm, t, Act::Wake)
