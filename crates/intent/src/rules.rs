@@ -1523,9 +1523,22 @@ impl<'t> Work<'t> {
         let mut personal = false;
         let mut has_action = false;
         let mut manner = false;
+        // Whether every word is the server, an article or politeness ("serveur ?", "mc ?"),
+        // and whether the server is named at all: found in this pass, not in two more.
+        let mut only_server_words = true;
+        let mut on_server = false;
         for i in c.start..c.end {
-            let Some(lex) = self.content(i) else { continue };
-            let prev = self.prev_content(i).and_then(|j| self.lex[j]);
+            let Some(lex) = self.content(i) else {
+                only_server_words &= !self.is_content(i);
+                continue;
+            };
+            match lex {
+                Lex::Object(Obj::Server) => on_server = true,
+                Lex::Determiner | Lex::Greeting | Lex::Polite => {}
+                _ => only_server_words = false,
+            }
+            // Read only by the arms that need it.
+            let prev = || self.prev_content(i).and_then(|j| self.lex[j]);
             match lex {
                 // "info" alone is vaguer than "status" ("info commandes" asks for help).
                 Lex::StatusNoun if matches!(self.text(i), b"info" | b"infos") => {
@@ -1535,7 +1548,7 @@ impl<'t> Work<'t> {
                 Lex::Copula => copula = true,
                 Lex::State => {
                     let after_server =
-                        matches!(prev, Some(Lex::Object(Obj::Server | Obj::Pronoun)));
+                        matches!(prev(), Some(Lex::Object(Obj::Server | Obj::Pronoun)));
                     if c.question || copula || after_server {
                         score = score.max(0.85);
                     }
@@ -1543,7 +1556,7 @@ impl<'t> Work<'t> {
                 Lex::Work if c.question || copula => score = score.max(0.8),
                 Lex::On | Lex::Up => {
                     if matches!(
-                        prev,
+                        prev(),
                         Some(Lex::Copula | Lex::Object(Obj::Server | Obj::Pronoun) | Lex::Presence)
                     ) {
                         score = score.max(0.85);
@@ -1565,18 +1578,9 @@ impl<'t> Work<'t> {
             return 0.0;
         }
         // "serveur ?", "mc ?": how is it doing.
-        let only_server = (c.start..c.end).all(|i| {
-            !self.is_content(i)
-                || matches!(
-                    self.content(i),
-                    Some(Lex::Object(Obj::Server) | Lex::Determiner | Lex::Greeting | Lex::Polite)
-                )
-        }) && (c.start..c.end)
-            .any(|i| self.content(i) == Some(Lex::Object(Obj::Server)));
-        if c.question && only_server {
+        if c.question && only_server_words && on_server {
             score = score.max(0.7);
         }
-        let on_server = (c.start..c.end).any(|i| self.content(i) == Some(Lex::Object(Obj::Server)));
         let asks_presence = (existential && (presence || who))
             || (who && on_server && c.question && !has_action)
             || (counting && presence)
