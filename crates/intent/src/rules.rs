@@ -636,23 +636,23 @@ impl<'t> Work<'t> {
             if !self.is_content(i) {
                 continue;
             }
-            let prev = self.prev_content(i);
-            let prev_lex = prev.and_then(|p| self.lex[p]);
-            // Read only by the arms that need it.
-            let prev_text = || prev.map(|p| self.text(p)).unwrap_or(b"");
+            // Looked for only by the arms that read it: most words take none of them.
+            let prev = || self.prev_content(i);
+            let prev_lex = || prev().and_then(|p| self.lex[p]);
+            let prev_text = || prev().map(|p| self.text(p)).unwrap_or(b"");
             match self.lex[i] {
                 Some(Lex::Evening) => {
-                    let delayed =
-                        matches!(prev_text(), b"ce" | b"cette") || prev_lex == Some(Lex::Deferral);
+                    let delayed = matches!(prev_text(), b"ce" | b"cette")
+                        || prev_lex() == Some(Lex::Deferral);
                     self.lex[i] = delayed.then_some(Lex::Deferral);
                 }
-                Some(Lex::Number) if prev_lex == Some(Lex::In) => {
+                Some(Lex::Number) if prev_lex() == Some(Lex::In) => {
                     self.lex[i] = Some(Lex::Deferral);
                 }
                 // "dans une heure", "in a few minutes": a delay spelled out.
                 // (The rare "in" first: the unit's word list is the dearer test.)
                 _ if any_in
-                    && [prev, prev.and_then(|p| self.prev_content(p))]
+                    && [prev(), prev().and_then(|p| self.prev_content(p))]
                         .into_iter()
                         .flatten()
                         .any(|p| self.lex[p] == Some(Lex::In))
@@ -661,7 +661,7 @@ impl<'t> Work<'t> {
                     self.lex[i] = Some(Lex::Deferral);
                 }
                 Some(Lex::Time)
-                    if matches!(prev_lex, Some(Lex::In | Lex::AuxA))
+                    if matches!(prev_lex(), Some(Lex::In | Lex::AuxA))
                         || matches!(prev_text(), b"vers" | b"at") =>
                 {
                     self.lex[i] = Some(Lex::Deferral);
