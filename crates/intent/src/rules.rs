@@ -433,20 +433,21 @@ impl<'t> Work<'t> {
             if !self.is_content(i) {
                 continue;
             }
-            let next = self.next_content(i);
-            let next_lex = next.and_then(|j| self.lex[j]);
             if let Some(len) = self.connector(i) {
                 for k in i..i + len {
                     self.role[k] = Role::Other;
                 }
                 continue;
             }
+            // Looked for only by the arms that read it: most words take none of them.
+            let next = || self.next_content(i);
+            let next_lex = || next().and_then(|j| self.lex[j]);
             match self.lex[i] {
                 // "toi, relance le serveur": the bot singled out, as by its name.
                 Some(Lex::Object(Obj::SelfRef))
                     if self.text(i) == b"toi"
                         && self.prev_content(i).is_none()
-                        && matches!(next_lex, Some(Lex::Action(..))) =>
+                        && matches!(next_lex(), Some(Lex::Action(..))) =>
                 {
                     self.role[i] = Role::Other;
                 }
@@ -454,7 +455,8 @@ impl<'t> Work<'t> {
                 Some(Lex::Re) => {
                     if self.slots[i].after_apostrophe {
                         self.lex[i] = Some(Lex::Copula);
-                    } else if let (Some(j), Some(Lex::Action(Act::Wake, f))) = (next, next_lex) {
+                    } else if let (Some(j), Some(Lex::Action(Act::Wake, f))) = (next(), next_lex())
+                    {
                         self.lex[j] = Some(Lex::Action(Act::Restart, f));
                         self.role[i] = Role::Other;
                     } else {
@@ -476,7 +478,8 @@ impl<'t> Work<'t> {
                     }
                 }
                 Some(Lex::Action(Act::Wake, _)) => {
-                    if let (Some(j), Some(Lex::Up)) = (next, next_lex) {
+                    let next = next();
+                    if let (Some(j), Some(Lex::Up)) = (next, next.and_then(|j| self.lex[j])) {
                         self.role[j] = Role::Other;
                     }
                     // "lance un redémarrage": the noun carries the action, the verb is light.
@@ -494,7 +497,7 @@ impl<'t> Work<'t> {
                 }
                 // "have to", "has to": obligation; otherwise a past auxiliary.
                 Some(Lex::HaveAux) => {
-                    if let (Some(j), Some(Lex::To)) = (next, next_lex) {
+                    if let (Some(j), Some(Lex::To)) = (next(), next_lex()) {
                         self.lex[i] = Some(Lex::Modal(Modal::Obligation, Person::Third));
                         self.role[j] = Role::Other;
                     } else {
@@ -516,7 +519,7 @@ impl<'t> Work<'t> {
                 }
                 // "pas de souci", "no worries", "pas urgent": nothing is negated.
                 Some(Lex::Negation) => {
-                    let mut j = next;
+                    let mut j = next();
                     if let Some(k) = j {
                         if self.lex[k] == Some(Lex::Determiner)
                             && matches!(self.text(k), b"de" | b"d")
@@ -530,8 +533,8 @@ impl<'t> Work<'t> {
                 }
                 // "s'il te plaît", "s'il vous plaît"; "let's"; English "it's", "what's".
                 Some(Lex::Copula) if self.text(i) == b"s" => {
-                    if next.is_some_and(|j| self.text(j) == b"il") {
-                        let mut j = next;
+                    if next().is_some_and(|j| self.text(j) == b"il") {
+                        let mut j = next();
                         for _ in 0..3 {
                             let Some(k) = j else { break };
                             let t = self.text(k);
@@ -549,8 +552,9 @@ impl<'t> Work<'t> {
                 }
                 // "est-ce que": a question marker, not a copula.
                 Some(Lex::Copula)
-                    if self.text(i) == b"est" && next.is_some_and(|j| self.text(j) == b"ce") =>
+                    if self.text(i) == b"est" && next().is_some_and(|j| self.text(j) == b"ce") =>
                 {
+                    let next = next();
                     self.lex[i] = Some(Lex::Que);
                     if let Some(j) = next {
                         self.lex[j] = Some(Lex::Que);
@@ -561,40 +565,42 @@ impl<'t> Work<'t> {
                 // ça remarche"): never mind.
                 Some(Lex::Known)
                     if matches!(self.text(i), b"laisse" | b"laissez")
-                        && next.is_none_or(|j| self.text(j) == b"tomber") =>
+                        && next().is_none_or(|j| self.text(j) == b"tomber") =>
                 {
                     self.lex[i] = Some(Lex::Blocker);
                 }
                 // "il faut", "il faudrait": impersonal.
                 Some(Lex::Subject(Person::Third))
                     if self.text(i) == b"il"
-                        && matches!(next_lex, Some(Lex::Modal(_, Person::Impersonal))) =>
+                        && matches!(next_lex(), Some(Lex::Modal(_, Person::Impersonal))) =>
                 {
                     self.lex[i] = Some(Lex::Subject(Person::Impersonal));
                 }
                 // "i'm": English copula; the French "m'" (me) is a plain clitic.
                 Some(Lex::Subject(Person::First))
-                    if self.text(i) == b"i" && next.is_some_and(|j| self.text(j) == b"m") =>
+                    if self.text(i) == b"i" && next().is_some_and(|j| self.text(j) == b"m") =>
                 {
-                    if let Some(j) = next {
+                    if let Some(j) = next() {
                         self.lex[j] = Some(Lex::Copula);
                     }
                 }
                 // "vas-y": an interjection.
                 Some(Lex::Modal(Modal::Future, Person::Second))
-                    if next_lex == Some(Lex::Existential) =>
+                    if next_lex() == Some(Lex::Existential) =>
                 {
+                    let next = next();
                     self.lex[i] = Some(Lex::Greeting);
                     if let Some(j) = next {
                         self.lex[j] = Some(Lex::Greeting);
                     }
                 }
                 // "tous les soirs", "toutes les 5 minutes": a habit.
-                // (The class first: this arm is tried on every word no arm above took.)
+                // (The word first: this arm is tried on every word no arm above took, and
+                // the next word is looked for only after it.)
                 Some(_) | None
-                    if matches!(next_lex, Some(Lex::Determiner))
-                        && matches!(self.text(i), b"tous" | b"toutes")
-                        && next.and_then(|j| self.next_content(j)).is_some_and(|k| {
+                    if matches!(self.text(i), b"tous" | b"toutes")
+                        && matches!(next_lex(), Some(Lex::Determiner))
+                        && next().and_then(|j| self.next_content(j)).is_some_and(|k| {
                             let unit = |t: &[u8]| {
                                 matches!(
                                     t,
@@ -617,7 +623,7 @@ impl<'t> Work<'t> {
                 }
                 // "il y a 5 min": ago.
                 Some(Lex::Existential) => {
-                    if let (Some(j), Some(Lex::AuxA)) = (next, next_lex) {
+                    if let (Some(j), Some(Lex::AuxA)) = (next(), next_lex()) {
                         if let Some(k) = self.next_content(j) {
                             if matches!(self.lex[k], Some(Lex::Number | Lex::Time)) {
                                 self.lex[k] = Some(Lex::PastTime);
