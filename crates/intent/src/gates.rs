@@ -416,7 +416,7 @@ pub(crate) fn restart_blocked(norm: &Normalized, t: &Tagged<'_>, ev: &Evidence) 
     // n-grams suggest, nothing names a restart. "re-démarre" is a wake word that the
     // grammar folds into a restart order, hence its score counts as a word (and is read
     // first: it spares the scan most restart orders).
-    let no_restart_word = ev.scores[0] == 0.0 && !has_restart_word(t);
+    let no_restart_word = ev.scores[0] == 0.0 && !has_word(t, Act::Restart);
     // A question about how to ask for a restart, and no order anywhere: help, whatever
     // story comes before it.
     let how_to_only = ev.restart_how_to && ev.scores[0] == 0.0;
@@ -508,19 +508,21 @@ fn reported(bytes: &[u8]) -> bool {
 /// Then no weight can make the message a wake.
 pub(crate) fn wake_blocked(norm: &Normalized, t: &Tagged<'_>, ev: &Evidence) -> bool {
     // The scores first: they spare most messages the scan for a restart word.
-    let folded_restart = ev.scores[0] > 0.0 && ev.scores[1] == 0.0 && !has_restart_word(t);
+    let folded_restart = ev.scores[0] > 0.0 && ev.scores[1] == 0.0 && !has_word(t, Act::Restart);
     folded_restart
         || ev.wake_delayed_only
-        || not_asked(norm, t, Act::Wake)
-        || clause::every_order_withheld(t, Act::Wake)
+        // Both gates hold only of wake words, which most messages lack: one scan finds them
+        // missing where each gate scanned the whole message for them.
+        || (has_word(t, Act::Wake)
+            && (not_asked(norm, t, Act::Wake) || clause::every_order_withheld(t, Act::Wake)))
 }
 
-/// Whether the lexicon found a restart word in the message (before the grammar folds
-/// "re-démarre" into one).
-fn has_restart_word(t: &Tagged<'_>) -> bool {
+/// Whether the lexicon found a word of `act` in the message (before the grammar folds
+/// "re-démarre" into a restart).
+fn has_word(t: &Tagged<'_>, act: Act) -> bool {
     t.slots()
         .iter()
-        .any(|s| matches!(s.lex, Some(Lex::Action(Act::Restart, _))))
+        .any(|s| matches!(s.lex, Some(Lex::Action(a, _)) if a == act))
 }
 
 #[cfg(test)]
