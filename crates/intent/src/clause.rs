@@ -564,9 +564,18 @@ const TAKEN_BACK: [&[&[u8]]; 17] = [
 /// Where the last phrase taking back what came before it starts ("reboot mc\n\njk, it's
 /// fine", "relance… laisse tomber, c'est revenu").
 fn last_taking_back(t: &Tagged<'_>) -> Option<usize> {
-    (0..t.len()).rev().find(|&j| {
-        cue(t.text(j)) == Some(Cue::TakeBack) && TAKEN_BACK.iter().any(|p| phrase_at(t, j, p))
-    })
+    (0..t.len())
+        .rev()
+        .find(|&j| cue(t.text(j)) == Some(Cue::TakeBack) && any_phrase_at(t, j, &TAKEN_BACK))
+}
+
+/// Whether one of `phrases` starts at token `j`: each phrase's first word is compared here,
+/// before the call for the whole of it, since a cue word starts one or two of them at most.
+fn any_phrase_at(t: &Tagged<'_>, j: usize, phrases: &[&[&[u8]]]) -> bool {
+    let w = t.text(j);
+    phrases
+        .iter()
+        .any(|p| p.first() == Some(&w) && phrase_at(t, j, p))
 }
 
 /// Phrases that turn an order into mockery.
@@ -586,8 +595,7 @@ const MOCKERY: [&[&[u8]]; 11] = [
 
 /// The message mocks an order rather than giving it.
 fn mocked(t: &Tagged<'_>) -> bool {
-    (0..t.len())
-        .any(|j| cue(t.text(j)) == Some(Cue::Mock) && MOCKERY.iter().any(|p| phrase_at(t, j, p)))
+    (0..t.len()).any(|j| cue(t.text(j)) == Some(Cue::Mock) && any_phrase_at(t, j, &MOCKERY))
 }
 
 #[cfg(test)]
