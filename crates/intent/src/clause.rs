@@ -119,12 +119,14 @@ fn understood(t: &Tagged<'_>, i: usize, (_, end): (usize, usize)) -> bool {
     let plainly = |k: usize| k == 0 || !matches!(t.text(k - 1), b"mal" | b"pas" | b"rien");
     addressee_does
         && !asked
-        && (0..t.len()).any(|k| {
-            matches!(t.text(k), b"compris" | b"comprends" | b"understood") && plainly(k)
-                || phrase_at(t, k, &[b"got", b"it"])
-                || phrase_at(t, k, &[b"i", b"see"])
-                || phrase_at(t, k, &[b"je", b"vois"])
-                || phrase_at(t, k, &[b"makes", b"sense"])
+        // (On the first word: each phrase was read at every word.)
+        && (0..t.len()).any(|k| match t.text(k) {
+            b"compris" | b"comprends" | b"understood" => plainly(k),
+            b"got" => phrase_at(t, k, &[b"got", b"it"]),
+            b"i" => phrase_at(t, k, &[b"i", b"see"]),
+            b"je" => phrase_at(t, k, &[b"je", b"vois"]),
+            b"makes" => phrase_at(t, k, &[b"makes", b"sense"]),
+            _ => false,
         })
 }
 
