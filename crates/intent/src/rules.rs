@@ -154,6 +154,11 @@ pub(crate) fn decide_in(t: &Tagged<'_>, buf: &mut WorkBuf) -> Verdict {
     let mut restart_delayed = false;
     let mut wake_delayed = false;
 
+    // Most messages hold no word that a status or a help question needs: then no clause
+    // is read for one.
+    let may_ask_status = w.may_ask_status();
+    let may_ask_help = w.may_ask_help();
+
     let mut start = 0;
     let n = w.slots.len();
     while start < n {
@@ -231,8 +236,12 @@ pub(crate) fn decide_in(t: &Tagged<'_>, buf: &mut WorkBuf) -> Verdict {
             }
         }
         if !ordered {
-            status = status.max(w.read_status(clause));
-            help = help.max(w.read_help(clause));
+            if may_ask_status {
+                status = status.max(w.read_status(clause));
+            }
+            if may_ask_help {
+                help = help.max(w.read_help(clause));
+            }
         }
     }
 
@@ -1518,7 +1527,36 @@ impl<'t> Work<'t> {
         }
     }
 
-    /// Status evidence in a clause that gave no order.
+    /// Whether a word of the message is of a class without which [`Work::read_status`]
+    /// finds nothing.
+    fn may_ask_status(&self) -> bool {
+        self.lex[..self.slots.len()].iter().any(|lex| {
+            matches!(
+                lex,
+                Some(
+                    Lex::StatusNoun
+                        | Lex::State
+                        | Lex::Work
+                        | Lex::On
+                        | Lex::Up
+                        | Lex::Object(Obj::Server)
+                        | Lex::Presence
+                        | Lex::Qui
+                )
+            )
+        })
+    }
+
+    /// Whether a word of the message is of a class without which [`Work::read_help`] finds
+    /// nothing.
+    fn may_ask_help(&self) -> bool {
+        self.lex[..self.slots.len()]
+            .iter()
+            .any(|lex| matches!(lex, Some(Lex::Help(_) | Lex::Manner | Lex::What | Lex::Que)))
+    }
+
+    /// Status evidence in a clause that gave no order. (A class that can give some must be
+    /// in [`Work::may_ask_status`].)
     fn read_status(&self, c: Clause) -> f32 {
         let mut score: f32 = 0.0;
         let mut copula = false;
@@ -1598,7 +1636,8 @@ impl<'t> Work<'t> {
         score
     }
 
-    /// Help evidence in a clause that gave no order.
+    /// Help evidence in a clause that gave no order. (A class that can give some must be in
+    /// [`Work::may_ask_help`].)
     fn read_help(&self, c: Clause) -> f32 {
         let mut score: f32 = 0.0;
         let mut negated = false;
