@@ -67,18 +67,19 @@ pub(crate) fn resolve(t: &mut Tagged<'_>, dm: bool) -> AddressKind {
     // "<@other> oui je gère. <@bot> relance le serveur", "…, et <@other> est bloqué.
     // CubeGuardian, relance": in a sentence of its own after the last one that speaks to
     // or of someone else, the bot may be called.
-    let last_other = t
-        .slots()
-        .iter()
-        .rposition(|s| matches!(s.refers, Ref::OtherMention | Ref::OtherAt))
-        .unwrap_or(0);
-    let next_sentence = t
-        .slots()
-        .iter()
-        .skip(last_other)
-        .position(|s| matches!(s.kind, TokenKind::Stop | TokenKind::Question))
-        .map_or(n, |k| last_other + k);
+    // (Looked for only in a message that speaks to or of someone else.)
     let called_after = |t: &Tagged<'_>| {
+        let last_other = t
+            .slots()
+            .iter()
+            .rposition(|s| matches!(s.refers, Ref::OtherMention | Ref::OtherAt))
+            .unwrap_or(0);
+        let next_sentence = t
+            .slots()
+            .iter()
+            .skip(last_other)
+            .position(|s| matches!(s.kind, TokenKind::Stop | TokenKind::Question))
+            .map_or(n, |k| last_other + k);
         t.slots()
             .iter()
             .skip(next_sentence)

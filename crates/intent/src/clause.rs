@@ -24,29 +24,93 @@ pub(crate) fn every_order_withheld(t: &Tagged<'_>, act: Act) -> bool {
     if !(0..t.len()).any(is_order) {
         return false;
     }
-    if mocked(t) {
+    let cues = Cues::of(t);
+    if cues.has(Cue::Mock) && mocked(t) {
         return true;
     }
     // Whatever comes before the last taking back is taken back.
-    let taken_back_at = last_taking_back(t);
+    let taken_back_at = if cues.has(Cue::TakeBack) {
+        last_taking_back(t)
+    } else {
+        None
+    };
     (0..t.len()).filter(|&i| is_order(i)).all(|i| {
+        // Found once for the readings that look at the order's sentence: each scanned for
+        // it, and most orders pass every reading.
+        let bounds = sentence(t, i);
         taken_back_at.is_some_and(|k| k > i)
-            || conditional(t, i)
-            || for_another_member(t, i)
+            || conditional(t, i, bounds, cues)
+            || for_another_member(t, i, bounds)
             || by_the_speaker(t, i)
-            || habitual(t, i)
-            || standing_rule(t, i)
-            || understood(t, i)
-            || commented(t, i)
-            || incredulous(t, i)
+            || (cues.has(Cue::Frequency) && habitual(t, i, bounds))
+            || (cues.has(Cue::Rule) && standing_rule(t, bounds))
+            || understood(t, i, bounds)
+            || commented(t, i, bounds)
+            || incredulous(t, i, bounds)
     })
+}
+
+/// The words a reading needs before it can withhold anything, by reading. Each reading
+/// scanned the sentence for its own words, and most orders pass every reading, so every
+/// scan ran to its end: one look at each word of the message ([`Cues::of`]) tells which
+/// readings can apply at all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cue {
+    /// The first word of a [`MOCKERY`] phrase.
+    Mock,
+    /// The first word of a [`TAKEN_BACK`] phrase.
+    TakeBack,
+    /// A word that starts a [`standing_rule`].
+    Rule,
+    /// A word that starts a frequency ([`frequency_at`]).
+    Frequency,
+    /// A word that starts a restriction ([`restricts`]).
+    Restriction,
+}
+
+/// The cue word `w` is, if any. Every word the readings of [`Cue`] start on must be here,
+/// or they would never run on it (the tests below keep the lists in step).
+fn cue(w: &[u8]) -> Option<Cue> {
+    Some(match w {
+        b"what" | b"great" | b"brilliant" | b"oh" | b"yeah" | b"mais" | b"c" | b"quelle"
+        | b"super" | b"on" => Cue::Mock,
+        b"jk" | b"jks" | b"nvm" | b"nevermind" | b"never" | b"just" | b"je" | b"laisse"
+        | b"laissez" | b"forget" | b"oublie" | b"en" | b"actually" | b"non" | b"wait" => {
+            Cue::TakeBack
+        }
+        b"dorenavant" | b"desormais" | b"henceforth" | b"avenir" | b"from" | b"in" => Cue::Rule,
+        b"every" | b"each" | b"chaque" | b"tous" | b"par" => Cue::Frequency,
+        b"seulement" | b"only" | b"sauf" | b"unless" | b"provided" | b"condition" => {
+            Cue::Restriction
+        }
+        _ => return None,
+    })
+}
+
+/// The cues of a message, one bit per [`Cue`].
+#[derive(Debug, Clone, Copy)]
+struct Cues(u8);
+
+impl Cues {
+    fn of(t: &Tagged<'_>) -> Cues {
+        let mut bits = 0;
+        for k in 0..t.len() {
+            if let Some(cue) = cue(t.text(k)) {
+                bits |= 1 << cue as u8;
+            }
+        }
+        Cues(bits)
+    }
+
+    fn has(self, cue: Cue) -> bool {
+        self.0 & 1 << cue as u8 != 0
+    }
 }
 
 /// Whether the order sits in a question that doubts it ("tu vas **vraiment** relancer le
 /// serveur pour 2 secondes de lag ?", "are you really restarting it?"): disbelief, not a
 /// request.
-fn incredulous(t: &Tagged<'_>, i: usize) -> bool {
-    let (start, end) = sentence(t, i);
+fn incredulous(t: &Tagged<'_>, i: usize, (start, end): (usize, usize)) -> bool {
     let asked = end < t.len() && t.slots()[end].kind == TokenKind::Question;
     asked
         && (start..i)
@@ -67,14 +131,13 @@ fn incredulous(t: &Tagged<'_>, i: usize) -> bool {
 /// action is the topic of a remark. A request in the infinitive is short ("<@1> redémarrer
 /// le serveur minecraft"), polite ("redémarrer le serveur stp") or asked ("…, c'est
 /// possible ?"): none of the development lines so read is one.
-fn commented(t: &Tagged<'_>, i: usize) -> bool {
+fn commented(t: &Tagged<'_>, i: usize, (_, end): (usize, usize)) -> bool {
     // "toujours relancer": a repetition's adverb before it.
     let opens = opens_clause(t, i)
         || i >= 1 && matches!(t.text(i - 1), b"toujours" | b"encore") && opens_clause(t, i - 1);
     if !matches!(t.slots()[i].lex, Some(Lex::Action(_, Form::Infinitive))) || !opens {
         return false;
     }
-    let (_, end) = sentence(t, i);
     let asked = end < t.len() && t.slots()[end].kind == TokenKind::Question;
     let polite = (0..t.len()).any(|k| matches!(t.slots()[k].lex, Some(Lex::Polite)));
     !asked
@@ -87,12 +150,13 @@ fn commented(t: &Tagged<'_>, i: usize) -> bool {
         })
 }
 
-/// One reading of the sentence around an order word.
+/// One reading of the sentence around an order word, given the sentence's bounds.
 #[cfg(test)]
-type Reading = fn(&Tagged<'_>, usize) -> bool;
+type Reading = fn(&Tagged<'_>, usize, (usize, usize)) -> bool;
 
 /// For each order word of `act`, the first reading that withholds it (or `-`): the
-/// development aid `explain` prints it to show which gate a miss went through.
+/// development aid `explain` prints it to show which gate a miss went through. It runs
+/// every reading, whatever the cues say.
 #[cfg(test)]
 pub(crate) fn withheld_by(t: &Tagged<'_>, act: Act) -> String {
     let taken_back_at = last_taking_back(t);
@@ -101,16 +165,17 @@ pub(crate) fn withheld_by(t: &Tagged<'_>, act: Act) -> String {
         .filter(|&i| matches!(t.slots()[i].lex, Some(Lex::Action(a, _)) if a == act))
         .map(|i| {
             let readings: [(&str, Reading); 9] = [
-                ("conditional", conditional),
+                ("conditional", |t, i, b| conditional(t, i, b, Cues(u8::MAX))),
                 ("another member", for_another_member),
-                ("speaker", by_the_speaker),
+                ("speaker", |t, i, _| by_the_speaker(t, i)),
                 ("habit", habitual),
-                ("rule", standing_rule),
+                ("rule", |t, _, b| standing_rule(t, b)),
                 ("understood", understood),
                 ("commented", commented),
                 ("incredulous", incredulous),
-                ("-", |_, _| true),
+                ("-", |_, _, _| true),
             ];
+            let bounds = sentence(t, i);
             let name = if mocked {
                 "mocked"
             } else if taken_back_at.is_some_and(|k| k > i) {
@@ -118,7 +183,7 @@ pub(crate) fn withheld_by(t: &Tagged<'_>, act: Act) -> String {
             } else {
                 readings
                     .iter()
-                    .find(|(_, f)| f(t, i))
+                    .find(|(_, f)| f(t, i, bounds))
                     .map_or("-", |(n, _)| n)
             };
             format!("{}:{name}", String::from_utf8_lossy(t.text(i)))
@@ -131,24 +196,25 @@ pub(crate) fn withheld_by(t: &Tagged<'_>, act: Act) -> String {
 /// tu redémarres le serveur, je comprends mieux", "ok so you restart the container, not
 /// the whole machine. got it". "tu relances le serveur ?" stays a request: a question, and
 /// nothing in the message says the speaker understood.
-fn understood(t: &Tagged<'_>, i: usize) -> bool {
+fn understood(t: &Tagged<'_>, i: usize, (_, end): (usize, usize)) -> bool {
     // "je veux que tu relances": a wish, not the bot's doing said back.
     let addressee_does = i >= 1
         && t.slots()[i - 1].kind == TokenKind::Word
         && matches!(t.slots()[i - 1].lex, Some(Lex::Subject(Person::Second)))
         && !(i >= 2 && matches!(t.text(i - 2), b"que" | b"qu" | b"want" | b"need"));
-    let (_, end) = sentence(t, i);
     let asked = end < t.len() && t.slots()[end].kind == TokenKind::Question;
     // "t'as mal compris", "j'ai pas compris": misunderstood.
     let plainly = |k: usize| k == 0 || !matches!(t.text(k - 1), b"mal" | b"pas" | b"rien");
     addressee_does
         && !asked
-        && (0..t.len()).any(|k| {
-            matches!(t.text(k), b"compris" | b"comprends" | b"understood") && plainly(k)
-                || phrase_at(t, k, &[b"got", b"it"])
-                || phrase_at(t, k, &[b"i", b"see"])
-                || phrase_at(t, k, &[b"je", b"vois"])
-                || phrase_at(t, k, &[b"makes", b"sense"])
+        // (On the first word: each phrase was read at every word.)
+        && (0..t.len()).any(|k| match t.text(k) {
+            b"compris" | b"comprends" | b"understood" => plainly(k),
+            b"got" => phrase_at(t, k, &[b"got", b"it"]),
+            b"i" => phrase_at(t, k, &[b"i", b"see"]),
+            b"je" => phrase_at(t, k, &[b"je", b"vois"]),
+            b"makes" => phrase_at(t, k, &[b"makes", b"sense"]),
+            _ => false,
         })
 }
 
@@ -157,7 +223,7 @@ fn understood(t: &Tagged<'_>, i: usize) -> bool {
 /// before it ("une fois par semaine, relance le serv", "every Sunday, restart it"): a
 /// habit, not now (the development lines so read all ask nothing). One that does not open
 /// its clause says how often something else happens ("ça lag trois fois par jour, relance").
-fn habitual(t: &Tagged<'_>, i: usize) -> bool {
+fn habitual(t: &Tagged<'_>, i: usize, (start, _): (usize, usize)) -> bool {
     let mut k = i + 1;
     while k + 1 < t.len() && t.slots()[k].kind == TokenKind::Word {
         if frequency_at(t, k) {
@@ -165,7 +231,6 @@ fn habitual(t: &Tagged<'_>, i: usize) -> bool {
         }
         k += 1;
     }
-    let (start, _) = sentence(t, i);
     (start..i).any(|k| {
         // "une fois par semaine": the frequency's own "une fois" opens the clause.
         let opens = |j: usize| opens_clause(t, j);
@@ -262,8 +327,7 @@ fn is_day(w: &[u8]) -> bool {
 /// Whether the order's sentence sets a rule for the future rather than asking now: "à
 /// l'avenir, préviens avant de relancer", "dorénavant relance-le la nuit", "from now on,
 /// restart requests go through the mods".
-fn standing_rule(t: &Tagged<'_>, i: usize) -> bool {
-    let (start, end) = sentence(t, i);
+fn standing_rule(t: &Tagged<'_>, (start, end): (usize, usize)) -> bool {
     (start..end).any(|k| match t.text(k) {
         b"dorenavant" | b"desormais" | b"henceforth" => t.slots()[k].kind == TokenKind::Word,
         b"avenir" => k >= 2 && t.text(k - 1) == b"l" && t.text(k - 2) == b"a",
@@ -487,8 +551,7 @@ fn polite(t: &Tagged<'_>, from: usize, to: usize) -> bool {
 /// sentence ("s'il y a encore du lag, redémarre", "quand on aura fini le donjon, reboot"),
 /// after it in the same clause ("restart it when the event ends"). Not a condition on the
 /// addressee's convenience ("si tu peux", "when you get a chance").
-fn conditional(t: &Tagged<'_>, i: usize) -> bool {
-    let (start, end) = sentence(t, i);
+fn conditional(t: &Tagged<'_>, i: usize, (start, end): (usize, usize), cues: Cues) -> bool {
     // "un redémarrage ce serait bien, mais seulement si tout le monde est d'accord",
     // "restart it, unless someone's in the end": a restriction reaches back over commas
     // (but "unless you're busy" is the bot's convenience: the addressee is its subject,
@@ -498,7 +561,9 @@ fn conditional(t: &Tagged<'_>, i: usize) -> bool {
             .take(3)
             .any(|k| matches!(t.slots()[k].lex, Some(Lex::Subject(Person::Second))))
     };
-    if (i + 1..end).any(|k| restricts(t, k).is_some_and(|len| !addressee_subject(k + len))) {
+    if cues.has(Cue::Restriction)
+        && (i + 1..end).any(|k| restricts(t, k).is_some_and(|len| !addressee_subject(k + len)))
+    {
         return true;
     }
     let clause_end = (i + 1..end)
@@ -557,8 +622,7 @@ fn opens_clause(t: &Tagged<'_>, j: usize) -> bool {
 /// "<@2> relance le serv toi"): it is for that member. A mention that is the subject of
 /// another verb ("<@2> dit que ça lag, relance") is not spoken to, so only a mention
 /// followed by the order, a second person or a modal counts.
-fn for_another_member(t: &Tagged<'_>, i: usize) -> bool {
-    let (start, _) = sentence(t, i);
+fn for_another_member(t: &Tagged<'_>, i: usize, (start, _): (usize, usize)) -> bool {
     let Some(m) = (start..i).rev().find(|&k| t.slots()[k].refers != Ref::No) else {
         return false;
     };
@@ -603,30 +667,16 @@ const TAKEN_BACK: [&[&[u8]]; 17] = [
 fn last_taking_back(t: &Tagged<'_>) -> Option<usize> {
     (0..t.len())
         .rev()
-        .find(|&j| may_take_back(t.text(j)) && TAKEN_BACK.iter().any(|p| phrase_at(t, j, p)))
+        .find(|&j| cue(t.text(j)) == Some(Cue::TakeBack) && any_phrase_at(t, j, &TAKEN_BACK))
 }
 
-/// The first words of [`TAKEN_BACK`]: one `match` per token spares most tokens the
-/// comparison with every phrase (a test keeps the two lists in step).
-fn may_take_back(w: &[u8]) -> bool {
-    matches!(
-        w,
-        b"jk"
-            | b"jks"
-            | b"nvm"
-            | b"nevermind"
-            | b"never"
-            | b"just"
-            | b"je"
-            | b"laisse"
-            | b"laissez"
-            | b"forget"
-            | b"oublie"
-            | b"en"
-            | b"actually"
-            | b"non"
-            | b"wait"
-    )
+/// Whether one of `phrases` starts at token `j`: each phrase's first word is compared here,
+/// before the call for the whole of it, since a cue word starts one or two of them at most.
+fn any_phrase_at(t: &Tagged<'_>, j: usize, phrases: &[&[&[u8]]]) -> bool {
+    let w = t.text(j);
+    phrases
+        .iter()
+        .any(|p| p.first() == Some(&w) && phrase_at(t, j, p))
 }
 
 /// Phrases that turn an order into mockery.
@@ -646,24 +696,7 @@ const MOCKERY: [&[&[u8]]; 11] = [
 
 /// The message mocks an order rather than giving it.
 fn mocked(t: &Tagged<'_>) -> bool {
-    (0..t.len()).any(|j| may_mock(t.text(j)) && MOCKERY.iter().any(|p| phrase_at(t, j, p)))
-}
-
-/// The first words of [`MOCKERY`], as [`may_take_back`] is for [`TAKEN_BACK`].
-fn may_mock(w: &[u8]) -> bool {
-    matches!(
-        w,
-        b"what"
-            | b"great"
-            | b"brilliant"
-            | b"oh"
-            | b"yeah"
-            | b"mais"
-            | b"c"
-            | b"quelle"
-            | b"super"
-            | b"on"
-    )
+    (0..t.len()).any(|j| cue(t.text(j)) == Some(Cue::Mock) && any_phrase_at(t, j, &MOCKERY))
 }
 
 #[cfg(test)]
@@ -685,11 +718,65 @@ mod tests {
     #[test]
     fn the_first_word_filters_let_every_phrase_through() {
         for p in TAKEN_BACK {
-            assert!(may_take_back(p[0]), "{:?}", String::from_utf8_lossy(p[0]));
+            assert_eq!(
+                cue(p[0]),
+                Some(Cue::TakeBack),
+                "{:?}",
+                String::from_utf8_lossy(p[0])
+            );
         }
         for p in MOCKERY {
-            assert!(may_mock(p[0]), "{:?}", String::from_utf8_lossy(p[0]));
+            assert_eq!(
+                cue(p[0]),
+                Some(Cue::Mock),
+                "{:?}",
+                String::from_utf8_lossy(p[0])
+            );
         }
+    }
+
+    /// The cue words of the readings that match on their first word: a word added to one
+    /// of those `match`es must be added to [`cue`] too.
+    #[test]
+    fn every_reading_has_its_cue() {
+        let cues: [(&[&[u8]], Cue); 3] = [
+            (
+                &[
+                    b"dorenavant",
+                    b"desormais",
+                    b"henceforth",
+                    b"avenir",
+                    b"from",
+                    b"in",
+                ],
+                Cue::Rule,
+            ),
+            (
+                &[b"every", b"each", b"chaque", b"tous", b"par"],
+                Cue::Frequency,
+            ),
+            (
+                &[
+                    b"seulement",
+                    b"only",
+                    b"sauf",
+                    b"unless",
+                    b"provided",
+                    b"condition",
+                ],
+                Cue::Restriction,
+            ),
+        ];
+        for (words, expected) in cues {
+            for w in words {
+                assert_eq!(cue(w), Some(expected), "{:?}", String::from_utf8_lossy(w));
+            }
+        }
+        assert!(check("<@1> dorénavant relance-le la nuit"));
+        assert!(check(
+            "<@1> relance le serveur, mais seulement si tout le monde est d'accord"
+        ));
+        assert!(check("<@1> the server reboots every night"));
     }
 
     #[test]

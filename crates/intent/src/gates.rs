@@ -460,8 +460,9 @@ fn doing_verb(w: &[u8]) -> bool {
 pub(crate) fn restart_blocked(norm: &Normalized, t: &Tagged<'_>, ev: &Evidence) -> bool {
     // No restart word at all (or only wake words: "allume le serveur"): whatever the
     // n-grams suggest, nothing names a restart. "re-démarre" is a wake word that the
-    // grammar folds into a restart order, hence its score counts as a word.
-    let no_restart_word = !has_restart_word(t) && ev.scores[0] == 0.0;
+    // grammar folds into a restart order, hence its score counts as a word (and is read
+    // first: it spares the scan most restart orders).
+    let no_restart_word = ev.scores[0] == 0.0 && !has_word(t, Act::Restart);
     // A question about how to ask for a restart, and no order anywhere: help, whatever
     // story comes before it.
     let how_to_only = ev.restart_how_to && ev.scores[0] == 0.0;
@@ -484,7 +485,7 @@ pub(crate) fn restart_reasons(norm: &Normalized, t: &Tagged<'_>, ev: &Evidence) 
         ("put off", ev.restart_delayed_only),
         (
             "no restart word",
-            !has_restart_word(t) && ev.scores[0] == 0.0,
+            ev.scores[0] == 0.0 && !has_word(t, Act::Restart),
         ),
         ("how to", ev.restart_how_to && ev.scores[0] == 0.0),
         ("not asked", not_asked(norm, t, Act::Restart)),
@@ -518,7 +519,7 @@ const REPORTED_SPEECH: [&[u8]; 14] = [
     b"she said",
 ];
 
-// `reported` compares two bytes of each phrase before the whole of it.
+// `reported` compares the second byte of each phrase before the whole of it.
 const _: () = {
     let mut k = 0;
     while k < REPORTED_SPEECH.len() {
@@ -557,10 +558,15 @@ fn reported(bytes: &[u8]) -> bool {
         let class = REPORTED_BYTES[usize::from(bytes[i])];
         let candidate = class & !after_alphanumeric & 1 != 0;
         after_alphanumeric = class >> 1;
-        candidate
-            && REPORTED_SPEECH
+        // A phrase's second byte before the whole of it: the candidates are common word
+        // starts ("c'est", "stp", "the", "tu"), and the second byte rules out nearly all.
+        candidate && {
+            let rest = &bytes[i..];
+            let second = rest.get(1).copied().unwrap_or(0);
+            REPORTED_SPEECH
                 .iter()
-                .any(|m| m[..2] == bytes[i..bytes.len().min(i + 2)] && bytes[i..].starts_with(m))
+                .any(|m| m[1] == second && rest.starts_with(m))
+        }
     })
 }
 
@@ -569,19 +575,22 @@ fn reported(bytes: &[u8]) -> bool {
 /// wake word as the second half of a restart ("re-démarre", "re start": no wake is asked).
 /// Then no weight can make the message a wake.
 pub(crate) fn wake_blocked(norm: &Normalized, t: &Tagged<'_>, ev: &Evidence) -> bool {
-    let folded_restart = !has_restart_word(t) && ev.scores[0] > 0.0 && ev.scores[1] == 0.0;
+    // The scores first: they spare most messages the scan for a restart word.
+    let folded_restart = ev.scores[0] > 0.0 && ev.scores[1] == 0.0 && !has_word(t, Act::Restart);
     folded_restart
         || ev.wake_delayed_only
-        || not_asked(norm, t, Act::Wake)
-        || clause::every_order_withheld(t, Act::Wake)
+        // Both gates hold only of wake words, which most messages lack: one scan finds them
+        // missing where each gate scanned the whole message for them.
+        || (has_word(t, Act::Wake)
+            && (not_asked(norm, t, Act::Wake) || clause::every_order_withheld(t, Act::Wake)))
 }
 
-/// Whether the lexicon found a restart word in the message (before the grammar folds
-/// "re-démarre" into one).
-fn has_restart_word(t: &Tagged<'_>) -> bool {
+/// Whether the lexicon found a word of `act` in the message (before the grammar folds
+/// "re-démarre" into a restart).
+fn has_word(t: &Tagged<'_>, act: Act) -> bool {
     t.slots()
         .iter()
-        .any(|s| matches!(s.lex, Some(Lex::Action(Act::Restart, _))))
+        .any(|s| matches!(s.lex, Some(Lex::Action(a, _)) if a == act))
 }
 
 #[cfg(test)]

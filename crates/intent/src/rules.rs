@@ -154,6 +154,11 @@ pub(crate) fn decide_in(t: &Tagged<'_>, buf: &mut WorkBuf) -> Verdict {
     let mut restart_delayed = false;
     let mut wake_delayed = false;
 
+    // Most messages hold no word that a status or a help question needs: then no clause
+    // is read for one.
+    let may_ask_status = w.may_ask_status();
+    let may_ask_help = w.may_ask_help();
+
     let mut start = 0;
     let n = w.slots.len();
     while start < n {
@@ -231,8 +236,12 @@ pub(crate) fn decide_in(t: &Tagged<'_>, buf: &mut WorkBuf) -> Verdict {
             }
         }
         if !ordered {
-            status = status.max(w.read_status(clause));
-            help = help.max(w.read_help(clause));
+            if may_ask_status {
+                status = status.max(w.read_status(clause));
+            }
+            if may_ask_help {
+                help = help.max(w.read_help(clause));
+            }
         }
     }
 
@@ -433,20 +442,21 @@ impl<'t> Work<'t> {
             if !self.is_content(i) {
                 continue;
             }
-            let next = self.next_content(i);
-            let next_lex = next.and_then(|j| self.lex[j]);
             if let Some(len) = self.connector(i) {
                 for k in i..i + len {
                     self.role[k] = Role::Other;
                 }
                 continue;
             }
+            // Looked for only by the arms that read it: most words take none of them.
+            let next = || self.next_content(i);
+            let next_lex = || next().and_then(|j| self.lex[j]);
             match self.lex[i] {
                 // "toi, relance le serveur": the bot singled out, as by its name.
                 Some(Lex::Object(Obj::SelfRef))
                     if self.text(i) == b"toi"
                         && self.prev_content(i).is_none()
-                        && matches!(next_lex, Some(Lex::Action(..))) =>
+                        && matches!(next_lex(), Some(Lex::Action(..))) =>
                 {
                     self.role[i] = Role::Other;
                 }
@@ -454,7 +464,8 @@ impl<'t> Work<'t> {
                 Some(Lex::Re) => {
                     if self.slots[i].after_apostrophe {
                         self.lex[i] = Some(Lex::Copula);
-                    } else if let (Some(j), Some(Lex::Action(Act::Wake, f))) = (next, next_lex) {
+                    } else if let (Some(j), Some(Lex::Action(Act::Wake, f))) = (next(), next_lex())
+                    {
                         self.lex[j] = Some(Lex::Action(Act::Restart, f));
                         self.role[i] = Role::Other;
                     } else {
@@ -476,7 +487,8 @@ impl<'t> Work<'t> {
                     }
                 }
                 Some(Lex::Action(Act::Wake, _)) => {
-                    if let (Some(j), Some(Lex::Up)) = (next, next_lex) {
+                    let next = next();
+                    if let (Some(j), Some(Lex::Up)) = (next, next.and_then(|j| self.lex[j])) {
                         self.role[j] = Role::Other;
                     }
                     // "lance un redémarrage": the noun carries the action, the verb is light.
@@ -494,7 +506,7 @@ impl<'t> Work<'t> {
                 }
                 // "have to", "has to": obligation; otherwise a past auxiliary.
                 Some(Lex::HaveAux) => {
-                    if let (Some(j), Some(Lex::To)) = (next, next_lex) {
+                    if let (Some(j), Some(Lex::To)) = (next(), next_lex()) {
                         self.lex[i] = Some(Lex::Modal(Modal::Obligation, Person::Third));
                         self.role[j] = Role::Other;
                     } else {
@@ -516,7 +528,7 @@ impl<'t> Work<'t> {
                 }
                 // "pas de souci", "no worries", "pas urgent": nothing is negated.
                 Some(Lex::Negation) => {
-                    let mut j = next;
+                    let mut j = next();
                     if let Some(k) = j {
                         if self.lex[k] == Some(Lex::Determiner)
                             && matches!(self.text(k), b"de" | b"d")
@@ -530,8 +542,8 @@ impl<'t> Work<'t> {
                 }
                 // "s'il te plaît", "s'il vous plaît"; "let's"; English "it's", "what's".
                 Some(Lex::Copula) if self.text(i) == b"s" => {
-                    if next.is_some_and(|j| self.text(j) == b"il") {
-                        let mut j = next;
+                    if next().is_some_and(|j| self.text(j) == b"il") {
+                        let mut j = next();
                         for _ in 0..3 {
                             let Some(k) = j else { break };
                             let t = self.text(k);
@@ -549,8 +561,9 @@ impl<'t> Work<'t> {
                 }
                 // "est-ce que": a question marker, not a copula.
                 Some(Lex::Copula)
-                    if self.text(i) == b"est" && next.is_some_and(|j| self.text(j) == b"ce") =>
+                    if self.text(i) == b"est" && next().is_some_and(|j| self.text(j) == b"ce") =>
                 {
+                    let next = next();
                     self.lex[i] = Some(Lex::Que);
                     if let Some(j) = next {
                         self.lex[j] = Some(Lex::Que);
@@ -561,40 +574,42 @@ impl<'t> Work<'t> {
                 // ça remarche"): never mind.
                 Some(Lex::Known)
                     if matches!(self.text(i), b"laisse" | b"laissez")
-                        && next.is_none_or(|j| self.text(j) == b"tomber") =>
+                        && next().is_none_or(|j| self.text(j) == b"tomber") =>
                 {
                     self.lex[i] = Some(Lex::Blocker);
                 }
                 // "il faut", "il faudrait": impersonal.
                 Some(Lex::Subject(Person::Third))
                     if self.text(i) == b"il"
-                        && matches!(next_lex, Some(Lex::Modal(_, Person::Impersonal))) =>
+                        && matches!(next_lex(), Some(Lex::Modal(_, Person::Impersonal))) =>
                 {
                     self.lex[i] = Some(Lex::Subject(Person::Impersonal));
                 }
                 // "i'm": English copula; the French "m'" (me) is a plain clitic.
                 Some(Lex::Subject(Person::First))
-                    if self.text(i) == b"i" && next.is_some_and(|j| self.text(j) == b"m") =>
+                    if self.text(i) == b"i" && next().is_some_and(|j| self.text(j) == b"m") =>
                 {
-                    if let Some(j) = next {
+                    if let Some(j) = next() {
                         self.lex[j] = Some(Lex::Copula);
                     }
                 }
                 // "vas-y": an interjection.
                 Some(Lex::Modal(Modal::Future, Person::Second))
-                    if next_lex == Some(Lex::Existential) =>
+                    if next_lex() == Some(Lex::Existential) =>
                 {
+                    let next = next();
                     self.lex[i] = Some(Lex::Greeting);
                     if let Some(j) = next {
                         self.lex[j] = Some(Lex::Greeting);
                     }
                 }
                 // "tous les soirs", "toutes les 5 minutes": a habit.
-                // (The class first: this arm is tried on every word no arm above took.)
+                // (The word first: this arm is tried on every word no arm above took, and
+                // the next word is looked for only after it.)
                 Some(_) | None
-                    if matches!(next_lex, Some(Lex::Determiner))
-                        && matches!(self.text(i), b"tous" | b"toutes")
-                        && next.and_then(|j| self.next_content(j)).is_some_and(|k| {
+                    if matches!(self.text(i), b"tous" | b"toutes")
+                        && matches!(next_lex(), Some(Lex::Determiner))
+                        && next().and_then(|j| self.next_content(j)).is_some_and(|k| {
                             let unit = |t: &[u8]| {
                                 matches!(
                                     t,
@@ -617,7 +632,7 @@ impl<'t> Work<'t> {
                 }
                 // "il y a 5 min": ago.
                 Some(Lex::Existential) => {
-                    if let (Some(j), Some(Lex::AuxA)) = (next, next_lex) {
+                    if let (Some(j), Some(Lex::AuxA)) = (next(), next_lex()) {
                         if let Some(k) = self.next_content(j) {
                             if matches!(self.lex[k], Some(Lex::Number | Lex::Time)) {
                                 self.lex[k] = Some(Lex::PastTime);
@@ -636,30 +651,31 @@ impl<'t> Work<'t> {
             if !self.is_content(i) {
                 continue;
             }
-            let prev = self.prev_content(i);
-            let prev_lex = prev.and_then(|p| self.lex[p]);
-            // Read only by the arms that need it.
-            let prev_text = || prev.map(|p| self.text(p)).unwrap_or(b"");
+            // Looked for only by the arms that read it: most words take none of them.
+            let prev = || self.prev_content(i);
+            let prev_lex = || prev().and_then(|p| self.lex[p]);
+            let prev_text = || prev().map(|p| self.text(p)).unwrap_or(b"");
             match self.lex[i] {
                 Some(Lex::Evening) => {
-                    let delayed =
-                        matches!(prev_text(), b"ce" | b"cette") || prev_lex == Some(Lex::Deferral);
+                    let delayed = matches!(prev_text(), b"ce" | b"cette")
+                        || prev_lex() == Some(Lex::Deferral);
                     self.lex[i] = delayed.then_some(Lex::Deferral);
                 }
-                Some(Lex::Number) if prev_lex == Some(Lex::In) => {
+                Some(Lex::Number) if prev_lex() == Some(Lex::In) => {
                     self.lex[i] = Some(Lex::Deferral);
                 }
                 // "à 00:00", "at 21:30": a clock time, as "à 21h" is.
                 Some(Lex::Number)
-                    if (prev_lex == Some(Lex::AuxA) || matches!(prev_text(), b"vers" | b"at"))
-                        && self.clock(i) =>
+                    if self.clock(i)
+                        && (prev_lex() == Some(Lex::AuxA)
+                            || matches!(prev_text(), b"vers" | b"at")) =>
                 {
                     self.lex[i] = Some(Lex::Deferral);
                 }
                 // "dans une heure", "in a few minutes": a delay spelled out.
                 // (The rare "in" first: the unit's word list is the dearer test.)
                 _ if any_in
-                    && [prev, prev.and_then(|p| self.prev_content(p))]
+                    && [prev(), prev().and_then(|p| self.prev_content(p))]
                         .into_iter()
                         .flatten()
                         .any(|p| self.lex[p] == Some(Lex::In))
@@ -668,7 +684,7 @@ impl<'t> Work<'t> {
                     self.lex[i] = Some(Lex::Deferral);
                 }
                 Some(Lex::Time)
-                    if matches!(prev_lex, Some(Lex::In | Lex::AuxA))
+                    if matches!(prev_lex(), Some(Lex::In | Lex::AuxA))
                         || matches!(prev_text(), b"vers" | b"at") =>
                 {
                     self.lex[i] = Some(Lex::Deferral);
@@ -1527,7 +1543,36 @@ impl<'t> Work<'t> {
         }
     }
 
-    /// Status evidence in a clause that gave no order.
+    /// Whether a word of the message is of a class without which [`Work::read_status`]
+    /// finds nothing.
+    fn may_ask_status(&self) -> bool {
+        self.lex[..self.slots.len()].iter().any(|lex| {
+            matches!(
+                lex,
+                Some(
+                    Lex::StatusNoun
+                        | Lex::State
+                        | Lex::Work
+                        | Lex::On
+                        | Lex::Up
+                        | Lex::Object(Obj::Server)
+                        | Lex::Presence
+                        | Lex::Qui
+                )
+            )
+        })
+    }
+
+    /// Whether a word of the message is of a class without which [`Work::read_help`] finds
+    /// nothing.
+    fn may_ask_help(&self) -> bool {
+        self.lex[..self.slots.len()]
+            .iter()
+            .any(|lex| matches!(lex, Some(Lex::Help(_) | Lex::Manner | Lex::What | Lex::Que)))
+    }
+
+    /// Status evidence in a clause that gave no order. (A class that can give some must be
+    /// in [`Work::may_ask_status`].)
     fn read_status(&self, c: Clause) -> f32 {
         let mut score: f32 = 0.0;
         let mut copula = false;
@@ -1538,9 +1583,22 @@ impl<'t> Work<'t> {
         let mut personal = false;
         let mut has_action = false;
         let mut manner = false;
+        // Whether every word is the server, an article or politeness ("serveur ?", "mc ?"),
+        // and whether the server is named at all: found in this pass, not in two more.
+        let mut only_server_words = true;
+        let mut on_server = false;
         for i in c.start..c.end {
-            let Some(lex) = self.content(i) else { continue };
-            let prev = self.prev_content(i).and_then(|j| self.lex[j]);
+            let Some(lex) = self.content(i) else {
+                only_server_words &= !self.is_content(i);
+                continue;
+            };
+            match lex {
+                Lex::Object(Obj::Server) => on_server = true,
+                Lex::Determiner | Lex::Greeting | Lex::Polite => {}
+                _ => only_server_words = false,
+            }
+            // Read only by the arms that need it.
+            let prev = || self.prev_content(i).and_then(|j| self.lex[j]);
             match lex {
                 // "info" alone is vaguer than "status" ("info commandes" asks for help).
                 Lex::StatusNoun if matches!(self.text(i), b"info" | b"infos") => {
@@ -1550,7 +1608,7 @@ impl<'t> Work<'t> {
                 Lex::Copula => copula = true,
                 Lex::State => {
                     let after_server =
-                        matches!(prev, Some(Lex::Object(Obj::Server | Obj::Pronoun)));
+                        matches!(prev(), Some(Lex::Object(Obj::Server | Obj::Pronoun)));
                     if c.question || copula || after_server {
                         score = score.max(0.85);
                     }
@@ -1558,7 +1616,7 @@ impl<'t> Work<'t> {
                 Lex::Work if c.question || copula => score = score.max(0.8),
                 Lex::On | Lex::Up => {
                     if matches!(
-                        prev,
+                        prev(),
                         Some(Lex::Copula | Lex::Object(Obj::Server | Obj::Pronoun) | Lex::Presence)
                     ) {
                         score = score.max(0.85);
@@ -1580,18 +1638,9 @@ impl<'t> Work<'t> {
             return 0.0;
         }
         // "serveur ?", "mc ?": how is it doing.
-        let only_server = (c.start..c.end).all(|i| {
-            !self.is_content(i)
-                || matches!(
-                    self.content(i),
-                    Some(Lex::Object(Obj::Server) | Lex::Determiner | Lex::Greeting | Lex::Polite)
-                )
-        }) && (c.start..c.end)
-            .any(|i| self.content(i) == Some(Lex::Object(Obj::Server)));
-        if c.question && only_server {
+        if c.question && only_server_words && on_server {
             score = score.max(0.7);
         }
-        let on_server = (c.start..c.end).any(|i| self.content(i) == Some(Lex::Object(Obj::Server)));
         let asks_presence = (existential && (presence || who))
             || (who && on_server && c.question && !has_action)
             || (counting && presence)
@@ -1603,7 +1652,8 @@ impl<'t> Work<'t> {
         score
     }
 
-    /// Help evidence in a clause that gave no order.
+    /// Help evidence in a clause that gave no order. (A class that can give some must be in
+    /// [`Work::may_ask_help`].)
     fn read_help(&self, c: Clause) -> f32 {
         let mut score: f32 = 0.0;
         let mut negated = false;
