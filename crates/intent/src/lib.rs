@@ -700,14 +700,15 @@ pub(crate) mod corpus {
         let all = format!("development mistakes:\n{}", mistakes.join("\n"));
         assert_eq!(dev.false_restarts(), 0, "false restarts (dev):\n{all}");
         assert!(dev.accuracy() >= 0.97, "dev accuracy below 97 %:\n{all}");
-        // A ratchet at the figures reached for issue 13 (96.9 %, 1 false restart, twice; before:
-        // 96.2 %, 1, then 96.2 %, 2, 96.0 %, 2, 92.8 %, 3, and first 80.2 %, 26), below
-        // the issue's goal checked by `held_out_meets_the_goal`.
+        // A ratchet at the figures reached for issue 13 (97.4 %, 1 false restart; before:
+        // 96.9 %, 1, twice, 96.2 %, 1, then 96.2 %, 2, 96.0 %, 2, 92.8 %, 3, and first
+        // 80.2 %, 26), below the issue's goal checked by `held_out_meets_the_goal`: its
+        // accuracy is reached, its false restart is not.
         assert!(
             held_out.false_restarts() <= 1,
             "more false restarts on the held-out split"
         );
-        assert!(held_out.accuracy() >= 0.965, "held-out accuracy regressed");
+        assert!(held_out.accuracy() >= 0.97, "held-out accuracy regressed");
     }
 
     /// Scores the messages of one split, counted only: its lines are never shown.
@@ -727,7 +728,7 @@ pub(crate) mod corpus {
 
     /// Issue 13's goal: at least 97 % on the held-out split, with no false restart.
     #[test]
-    #[ignore = "not reached yet: 96.9 % with 1 false restart (issue 13)"]
+    #[ignore = "not reached yet: 97.4 % but 1 false restart (issue 13)"]
     fn held_out_meets_the_goal() {
         let held_out = score(Split::HeldOut);
         held_out.report("held-out split");
@@ -742,7 +743,9 @@ pub(crate) mod corpus {
     /// (a lower restart floor, then removed), 671/698 with none, 666/698 with 1 (a
     /// retraining, then reverted), and at the final build 671/698 = 96.1 % with none.
     /// Later that day, after the fourth writer's file and its gates: 670/698 = 96.0 %, none,
-    /// and at that day's final build 670/698 = 96.0 %, none.
+    /// and at that day's final build 670/698 = 96.0 %, none. After the fifth writer's file
+    /// and its gates, and the two speed rounds: 670/698 = 96.0 %, none (672/698 at a
+    /// build of that session before its last gates).
     #[test]
     #[ignore = "run by hand, seldom, so that the blind split stays blind"]
     fn fresh_split_score() {
