@@ -598,29 +598,22 @@ fn mark_bit(b: u8, last: u8, at: usize) -> u8 {
 /// The Discord markup bytes: those [`Normalized::marks`] notes, and the scan of
 /// `gates::quoted` reacts to. Nearly every byte of a message is a letter or a space: one
 /// table look-up skips those, where a `match` tested each against every arm.
-pub(crate) const MARKUP_BYTES: [bool; 256] = {
-    let mut table = [false; 256];
-    let markup = b"`|\"*_>\n~";
-    let mut k = 0;
-    while k < markup.len() {
-        table[markup[k] as usize] = true;
-        k += 1;
-    }
-    table
-};
+pub(crate) const MARKUP_BYTES: [bool; 256] = byte_set(b"`|\"*_>\n~");
 
 /// The markup bytes that quote or hide words, which `gates::quoted` counts (see
 /// [`Normalized::any_markup`]).
-pub(crate) const QUOTING_BYTES: [bool; 256] = {
+pub(crate) const QUOTING_BYTES: [bool; 256] = byte_set(b"`\"|~");
+
+/// A membership table of `bytes`, built at compile time.
+const fn byte_set(bytes: &[u8]) -> [bool; 256] {
     let mut table = [false; 256];
-    let quoting = b"`\"|~";
     let mut k = 0;
-    while k < quoting.len() {
-        table[quoting[k] as usize] = true;
+    while k < bytes.len() {
+        table[bytes[k] as usize] = true;
         k += 1;
     }
     table
-};
+}
 
 // Quoting bytes are markup bytes: `any_markup` is noted where markup is.
 const _: () = {

@@ -234,15 +234,8 @@ impl<'a> Tagged<'a> {
                         slot.distance = hit.distance;
                         slot.entry = hit.entry;
                     }
-                    slot.refers = if word.len() <= MAX_WORD_BYTES && is_name(word, name) {
-                        Ref::BotName
-                    } else if slot.lex == Some(Lex::Bot) {
-                        Ref::BotWord
-                    } else if tok.at {
-                        Ref::OtherAt
-                    } else {
-                        Ref::No
-                    };
+                    let named = word.len() <= MAX_WORD_BYTES && is_name(word, name);
+                    slot.refers = reference(named, slot.lex, tok.at);
                 }
                 TokenKind::Word => {
                     let mut word_buf = [0u8; MAX_WORD_BYTES];
@@ -278,15 +271,8 @@ impl<'a> Tagged<'a> {
                             slot.entry = hit.entry;
                         }
                     }
-                    slot.refers = if word.is_some_and(|w| is_name(w, name)) {
-                        Ref::BotName
-                    } else if slot.lex == Some(Lex::Bot) {
-                        Ref::BotWord
-                    } else if tok.at {
-                        Ref::OtherAt
-                    } else {
-                        Ref::No
-                    };
+                    let named = word.is_some_and(|w| is_name(w, name));
+                    slot.refers = reference(named, slot.lex, tok.at);
                 }
                 _ => {}
             }
@@ -506,6 +492,20 @@ fn is_name(word: &[u8], name: &[u8]) -> bool {
         return false;
     }
     word == name || (name.len() >= 5 && lexicon::typo_distance(word, name).is_some())
+}
+
+/// Whom a word refers to: the bot by its name, the bot by a common word ("bot"), another
+/// member called with an "@", or no one.
+fn reference(named: bool, lex: Option<Lex>, at: bool) -> Ref {
+    if named {
+        Ref::BotName
+    } else if lex == Some(Lex::Bot) {
+        Ref::BotWord
+    } else if at {
+        Ref::OtherAt
+    } else {
+        Ref::No
+    }
 }
 
 #[cfg(test)]
