@@ -243,6 +243,7 @@ fn an_order_put_off_is_no_order_now() {
         "<@1> relance le serveur dans une heure",
         "<@1> relance le serveur à `00:00` stp",
         "<@1> restart the server at 21:30",
+        "<@1> je vais te demander de repartir le serveur en fin de semaine",
     ] {
         assert!(blocked(text), "{text}");
     }
@@ -257,6 +258,18 @@ fn an_order_put_off_is_no_order_now() {
         assert!(!blocked(text), "{text}");
     }
     assert!(!gates("<@1> allume le serveur stp").wake_blocked);
+}
+
+/// Québec's "pantoute" ("not at all") negates as "pas" does; beside a complaint it leaves
+/// the order alone.
+#[test]
+fn pantoute_negates() {
+    assert!(blocked(
+        "CubeGuardian pantoute besoin de redémarrer, ça va ben"
+    ));
+    assert!(!blocked(
+        "<@1> ça marche pu pantoute, repars le serveur svp"
+    ));
 }
 
 /// The addressee's doing said back as understood is no order; the same words asked are.

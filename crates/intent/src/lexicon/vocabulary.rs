@@ -373,6 +373,8 @@ pub(super) const WORDS: &[(&str, Lex)] = &[
     ("pas", Negation),
     ("pa", Negation),
     ("jamais", Negation),
+    // Québec: "pantoute besoin de relancer" ("no need at all").
+    ("pantoute", Negation),
     ("rien", Negation),
     ("aucun", Negation),
     ("aucune", Negation),
