@@ -14,31 +14,60 @@
 //! costs a retype. Each reading looks at a few tokens around the order and allocates
 //! nothing.
 
-use crate::lexicon::{Act, Form, Lex, Obj, Person};
+#[cfg(test)]
+use crate::lexicon::Act;
+use crate::lexicon::{Form, Lex, Obj, Person};
 use crate::tag::{Ref, Tagged};
 use crate::token::TokenKind;
 
 /// Whether the message has words of `act` and every one is withheld by its sentence.
+#[cfg(test)]
 pub(crate) fn every_order_withheld(t: &Tagged<'_>, act: Act) -> bool {
     let is_order = |i: usize| matches!(t.slots()[i].lex, Some(Lex::Action(a, _)) if a == act);
     if !(0..t.len()).any(is_order) {
         return false;
     }
-    let cues = Cues::of(t);
-    if cues.has(Cue::Mock) && mocked(t) {
-        return true;
+    let withholding = Withholding::of(t);
+    (0..t.len())
+        .filter(|&i| is_order(i))
+        .all(|i| withholding.withholds(t, i))
+}
+
+/// What the readings need once per message: which cue words it holds, whether it mocks
+/// the order, and where the last taking back is.
+pub(crate) struct Withholding {
+    cues: Cues,
+    mocked: bool,
+    taken_back_at: Option<usize>,
+}
+
+impl Withholding {
+    pub(crate) fn of(t: &Tagged<'_>) -> Withholding {
+        let cues = Cues::of(t);
+        let mocked = cues.has(Cue::Mock) && mocked(t);
+        // Whatever comes before the last taking back is taken back.
+        let taken_back_at = if !mocked && cues.has(Cue::TakeBack) {
+            last_taking_back(t)
+        } else {
+            None
+        };
+        Withholding {
+            cues,
+            mocked,
+            taken_back_at,
+        }
     }
-    // Whatever comes before the last taking back is taken back.
-    let taken_back_at = if cues.has(Cue::TakeBack) {
-        last_taking_back(t)
-    } else {
-        None
-    };
-    (0..t.len()).filter(|&i| is_order(i)).all(|i| {
+
+    /// Whether the order at token `i` is withheld by its sentence.
+    pub(crate) fn withholds(&self, t: &Tagged<'_>, i: usize) -> bool {
+        if self.mocked {
+            return true;
+        }
         // Found once for the readings that look at the order's sentence: each scanned for
         // it, and most orders pass every reading.
         let bounds = sentence(t, i);
-        taken_back_at.is_some_and(|k| k > i)
+        let cues = self.cues;
+        self.taken_back_at.is_some_and(|k| k > i)
             || conditional(t, i, bounds, cues)
             || for_another_member(t, i, bounds)
             || by_the_speaker(t, i)
@@ -47,7 +76,8 @@ pub(crate) fn every_order_withheld(t: &Tagged<'_>, act: Act) -> bool {
             || understood(t, i, bounds)
             || commented(t, i, bounds)
             || incredulous(t, i, bounds)
-    })
+            || compared(t, i, bounds)
+    }
 }
 
 /// The words a reading needs before it can withhold anything, by reading. Each reading
@@ -164,7 +194,7 @@ pub(crate) fn withheld_by(t: &Tagged<'_>, act: Act) -> String {
     (0..t.len())
         .filter(|&i| matches!(t.slots()[i].lex, Some(Lex::Action(a, _)) if a == act))
         .map(|i| {
-            let readings: [(&str, Reading); 9] = [
+            let readings: [(&str, Reading); 10] = [
                 ("conditional", |t, i, b| conditional(t, i, b, Cues(u8::MAX))),
                 ("another member", for_another_member),
                 ("speaker", |t, i, _| by_the_speaker(t, i)),
@@ -173,6 +203,7 @@ pub(crate) fn withheld_by(t: &Tagged<'_>, act: Act) -> String {
                 ("understood", understood),
                 ("commented", commented),
                 ("incredulous", incredulous),
+                ("compared", compared),
                 ("-", |_, _, _| true),
             ];
             let bounds = sentence(t, i);
@@ -197,11 +228,7 @@ pub(crate) fn withheld_by(t: &Tagged<'_>, act: Act) -> String {
 /// the whole machine. got it". "tu relances le serveur ?" stays a request: a question, and
 /// nothing in the message says the speaker understood.
 fn understood(t: &Tagged<'_>, i: usize, (_, end): (usize, usize)) -> bool {
-    // "je veux que tu relances": a wish, not the bot's doing said back.
-    let addressee_does = i >= 1
-        && t.slots()[i - 1].kind == TokenKind::Word
-        && matches!(t.slots()[i - 1].lex, Some(Lex::Subject(Person::Second)))
-        && !(i >= 2 && matches!(t.text(i - 2), b"que" | b"qu" | b"want" | b"need"));
+    let addressee_does = addressee_does(t, i);
     let asked = end < t.len() && t.slots()[end].kind == TokenKind::Question;
     // "t'as mal compris", "j'ai pas compris": misunderstood.
     let plainly = |k: usize| k == 0 || !matches!(t.text(k - 1), b"mal" | b"pas" | b"rien");
@@ -215,6 +242,28 @@ fn understood(t: &Tagged<'_>, i: usize, (_, end): (usize, usize)) -> bool {
             b"je" => phrase_at(t, k, &[b"je", b"vois"]),
             b"makes" => phrase_at(t, k, &[b"makes", b"sense"]),
             _ => false,
+        })
+}
+
+/// Whether the addressee is the subject right before the order ("tu relances", "you
+/// restart"), and not in a wish ("je veux que tu relances").
+fn addressee_does(t: &Tagged<'_>, i: usize) -> bool {
+    i >= 1
+        && t.slots()[i - 1].kind == TokenKind::Word
+        && matches!(t.slots()[i - 1].lex, Some(Lex::Subject(Person::Second)))
+        && !(i >= 2 && matches!(t.text(i - 2), b"que" | b"qu" | b"want" | b"need"))
+}
+
+/// Whether the addressee's doing is compared ("tu redémarres plus vite le serveur que ma
+/// mère relance la machine à laver", "you restart it faster than I blink"): a remark on
+/// the bot, not an order.
+fn compared(t: &Tagged<'_>, i: usize, (_, end): (usize, usize)) -> bool {
+    addressee_does(t, i)
+        && (i + 1..end).any(|k| {
+            matches!(
+                t.text(k),
+                b"plus" | b"moins" | b"aussi" | b"faster" | b"slower" | b"more"
+            ) && (k + 1..end).any(|m| matches!(t.text(m), b"que" | b"qu" | b"than"))
         })
 }
 

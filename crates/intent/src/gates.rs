@@ -311,48 +311,69 @@ pub(crate) fn quoted(norm: &Normalized, pos: usize) -> bool {
 /// the message is quoted (`` `relance le serveur` ``, `||reboot||`, "« relance » qu'ils
 /// disent") or has an object that is not the server ("relance la musique", "reboot mon
 /// pc"). Then no weight can make the message a restart.
+#[cfg(test)]
 fn not_asked(norm: &Normalized, t: &Tagged<'_>, act: Act) -> bool {
+    let mut words = words_of(t, act).peekable();
+    words.peek().is_some() && words.all(|(i, form)| word_not_asked(norm, t, i, form))
+}
+
+/// The tokens of the words of `act`, with their form.
+fn words_of<'a>(t: &'a Tagged<'_>, act: Act) -> impl Iterator<Item = (usize, Form)> + 'a {
+    t.slots()
+        .iter()
+        .enumerate()
+        .filter_map(move |(i, s)| match s.lex {
+            Some(Lex::Action(a, form)) if a == act => Some((i, form)),
+            _ => None,
+        })
+}
+
+/// Whether the message has words of `act` and each is either not asked ([`word_not_asked`])
+/// or withheld by its sentence (the readings of [`clause`]): "tu redémarres plus vite le
+/// serveur que ma mère relance la machine à laver" compares the first and names another
+/// object for the second.
+fn every_word_blocked(norm: &Normalized, t: &Tagged<'_>, act: Act) -> bool {
     let mut any = false;
-    for (i, s) in t.slots().iter().enumerate() {
-        if let Some(Lex::Action(a, form)) = s.lex {
-            if a != act {
-                continue;
-            }
-            any = true;
-            // "petite relance : la réunion c'est ce soir": a reminder's heading, the other
-            // sense of "relance".
-            if reminder(t, i) {
-                continue;
-            }
-            // "mais là relance-le" folds to "la relance le": a verb, since its object
-            // pronoun follows; a noun would take "du serveur".
-            let after_article = i > 0
-                && t.slots()[i - 1].lex == Some(Lex::Determiner)
-                && !(form != Form::Noun
-                    && i + 1 < t.len()
-                    && matches!(t.text(i + 1), b"le" | b"la" | b"l" | b"les")
-                    && object_class(t, i) == b'S');
-            let shown = quoted(norm, usize::from(s.start));
-            if (form == Form::Noun || after_article) && !shown {
-                if named_one(t, i, form) {
-                    // "ton reboot m'a kick", "on s'en fiche du restart": a restart spoken
-                    // of, not asked for.
-                    continue;
-                }
-                // "la map a planté, tu peux la relancer": the article was a pronoun, and
-                // it stands for another thing.
-                if form != Form::Noun && clitic_before(t, i) == b'F' {
-                    continue;
-                }
-                // "une relance une fois": a noun has no object to check.
-                return false;
-            }
-            if !shown && !matches!(object_class(t, i), b'F' | b'D' | b'X') {
-                return false;
-            }
+    // Worked out for the first word that is asked, if any: most gated words are not.
+    let mut withholding = None;
+    for (i, form) in words_of(t, act) {
+        any = true;
+        if word_not_asked(norm, t, i, form) {
+            continue;
+        }
+        let w = withholding.get_or_insert_with(|| clause::Withholding::of(t));
+        if !w.withholds(t, i) {
+            return false;
         }
     }
     any
+}
+
+/// Whether the word of an action at `i` is not asked: quoted, a reminder's heading, a
+/// restart spoken of, or with an object that is not the server.
+fn word_not_asked(norm: &Normalized, t: &Tagged<'_>, i: usize, form: Form) -> bool {
+    // "petite relance : la réunion c'est ce soir": a reminder's heading, the other sense
+    // of "relance".
+    if reminder(t, i) {
+        return true;
+    }
+    // "mais là relance-le" folds to "la relance le": a verb, since its object pronoun
+    // follows; a noun would take "du serveur".
+    let after_article = i > 0
+        && t.slots()[i - 1].lex == Some(Lex::Determiner)
+        && !(form != Form::Noun
+            && i + 1 < t.len()
+            && matches!(t.text(i + 1), b"le" | b"la" | b"l" | b"les")
+            && object_class(t, i) == b'S');
+    let shown = quoted(norm, usize::from(t.slots()[i].start));
+    if (form == Form::Noun || after_article) && !shown {
+        // "ton reboot m'a kick", "on s'en fiche du restart": a restart spoken of, not
+        // asked for; "la map a planté, tu peux la relancer": the article was a pronoun,
+        // and it stands for another thing. "une relance une fois": a noun has no object
+        // to check.
+        return named_one(t, i, form) || form != Form::Noun && clitic_before(t, i) == b'F';
+    }
+    shown || matches!(object_class(t, i), b'F' | b'D' | b'X')
 }
 
 /// Whether the word at `i` is the noun "relance" (after an article or an adjective)
@@ -472,8 +493,7 @@ pub(crate) fn restart_blocked(norm: &Normalized, t: &Tagged<'_>, ev: &Evidence) 
         || ev.restart_delayed_only
         || no_restart_word
         || how_to_only
-        || not_asked(norm, t, Act::Restart)
-        || clause::every_order_withheld(t, Act::Restart)
+        || every_word_blocked(norm, t, Act::Restart)
         || reported(norm.as_bytes())
 }
 
@@ -579,10 +599,10 @@ pub(crate) fn wake_blocked(norm: &Normalized, t: &Tagged<'_>, ev: &Evidence) -> 
     let folded_restart = ev.scores[0] > 0.0 && ev.scores[1] == 0.0 && !has_word(t, Act::Restart);
     folded_restart
         || ev.wake_delayed_only
-        // Both gates hold only of wake words, which most messages lack: one scan finds them
-        // missing where each gate scanned the whole message for them.
+        // The gate holds only of wake words, which most messages lack: one scan finds them
+        // missing first.
         || (has_word(t, Act::Wake)
-            && (not_asked(norm, t, Act::Wake) || clause::every_order_withheld(t, Act::Wake)))
+            && every_word_blocked(norm, t, Act::Wake))
 }
 
 /// Whether the lexicon found a word of `act` in the message (before the grammar folds

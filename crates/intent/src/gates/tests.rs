@@ -283,6 +283,20 @@ fn an_order_said_back_as_understood_is_no_order() {
         assert!(blocked(text), "{text}");
     }
     assert!(gates("<@1> ok j'ai compris, tu réveilles la machine").wake_blocked);
+    // Compared, it is a remark on the bot too.
+    assert!(blocked(
+        "<@1> tu redémarres le serveur plus vite que ton ombre 😂"
+    ));
+    // Each restart word is either withheld or about another object: blocked as a whole.
+    assert!(blocked(
+        "<@1> tu redémarres plus vite le serveur que ma mère relance la machine à café"
+    ));
+    assert!(blocked(
+        "<@1> you restart the server faster than I can blink"
+    ));
+    assert!(!blocked(
+        "<@1> tu relances le serveur plus vite stp ? ça lag"
+    ));
     for text in [
         "<@1> tu relances le serveur ?",
         "<@1> j'ai compris le problème, relance le serveur",
