@@ -140,11 +140,14 @@ pub(crate) fn object_class(t: &Tagged<'_>, i: usize) -> u8 {
             Some(Lex::Object(Obj::Server)) => {
                 // "le serveur Discord", "le serveur de Kevin": a server, but another one.
                 let word = |k: usize| slots.get(k).filter(|x| x.kind == TokenKind::Word);
+                // "le serveur de <@2>": another member's, called by a mention.
                 let foreign = |k: usize| {
                     word(k).is_some_and(|x| {
                         matches!(x.lex, None | Some(Lex::Object(Obj::Foreign)))
                             || x.refers != Ref::No
-                    })
+                    }) || slots
+                        .get(k)
+                        .is_some_and(|x| matches!(x.refers, Ref::OtherMention | Ref::OtherAt))
                 };
                 // "la machine à café": "à" as well as "de", "of"; "de suite" ("at once") is
                 // no complement.

@@ -523,7 +523,7 @@ pub(crate) mod corpus {
 
     const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/");
     /// Corpus files and their split.
-    const FILES: [(&str, Split); 9] = [
+    const FILES: [(&str, Split); 10] = [
         ("intents.tsv", Split::Dev),
         ("intents-dev.tsv", Split::Dev),
         ("intents-written.tsv", Split::Dev),
@@ -531,6 +531,7 @@ pub(crate) mod corpus {
         ("intents-community2.tsv", Split::Dev),
         ("intents-community3.tsv", Split::Dev),
         ("intents-community4.tsv", Split::Dev),
+        ("intents-community5.tsv", Split::Dev),
         ("intents-heldout.tsv", Split::HeldOut),
         ("intents-fresh.tsv", Split::Fresh),
     ];

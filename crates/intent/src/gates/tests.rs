@@ -39,6 +39,7 @@ fn restarting_something_else_is_not_a_restart() {
         "<@1> redémarre le serveur de mon frère",
         "<@1> can you restart the server on Nico's host? the modpack one",
         "<@1> relance le serveur chez Kevin",
+        "<@1> relance le serveur de <@2>",
         "<@1> le bot musique est planté, relance-le stp",
         "<@1> the music bot froze, restart it",
     ] {
@@ -72,6 +73,8 @@ fn restarting_something_else_is_not_a_restart() {
     assert!(blocked("<@1> relance le serveur de Kevin"));
     assert!(blocked("<@1> reboot mon pc"));
     assert!(!blocked("<@1> relance le serveur chez nous stp"));
+    assert!(!blocked("<@1> relance le serveur, <@2> est bloqué"));
+    assert!(gates("<@1> allume le serveur de <@2>").wake_blocked);
     assert!(!blocked("<@1> restart the server on proxmox"));
     assert!(!blocked("yo le bot, le serveur a planté, relance-le"));
 }
