@@ -14,15 +14,6 @@ const BOT: Addressee<'static> = Addressee {
     bot_name: "CubeGuardian",
 };
 
-/// The classes in the order the counts are printed.
-const CLASSES: [Intent; 5] = [
-    Intent::Restart,
-    Intent::Wake,
-    Intent::Status,
-    Intent::Help,
-    Intent::None,
-];
-
 fn main() -> Result<(), String> {
     let path = std::env::args()
         .nth(1)
@@ -44,7 +35,7 @@ fn main() -> Result<(), String> {
         let Some(class) = corpus_line::intent(expected) else {
             return Err(format!("{path}:{}: unknown label {expected:?}", n + 1));
         };
-        let k = CLASSES.iter().position(|c| *c == class).unwrap_or(4);
+        let k = Intent::ALL.iter().position(|c| *c == class).unwrap_or(4);
         let got = recognizer.parse(&text, channel, &BOT);
         total[k] += 1;
         if got.intent == class {

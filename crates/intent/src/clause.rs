@@ -60,23 +60,44 @@ impl Withholding {
 
     /// Whether the order at token `i` is withheld by its sentence.
     pub(crate) fn withholds(&self, t: &Tagged<'_>, i: usize) -> bool {
+        self.reading(t, i).is_some()
+    }
+
+    /// The first reading that withholds the order at token `i`, by name (the development
+    /// aid `explain` prints it).
+    pub(crate) fn reading(&self, t: &Tagged<'_>, i: usize) -> Option<&'static str> {
         if self.mocked {
-            return true;
+            return Some("mocked");
+        }
+        if self.taken_back_at.is_some_and(|k| k > i) {
+            return Some("taken back");
         }
         // Found once for the readings that look at the order's sentence: each scanned for
         // it, and most orders pass every reading.
         let bounds = sentence(t, i);
         let cues = self.cues;
-        self.taken_back_at.is_some_and(|k| k > i)
-            || conditional(t, i, bounds, cues)
-            || for_another_member(t, i, bounds)
-            || by_the_speaker(t, i)
-            || (cues.has(Cue::Frequency) && habitual(t, i, bounds))
-            || (cues.has(Cue::Rule) && standing_rule(t, bounds))
-            || understood(t, i, bounds)
-            || commented(t, i, bounds)
-            || incredulous(t, i, bounds)
-            || compared(t, i, bounds)
+        let name = if conditional(t, i, bounds, cues) {
+            "condition"
+        } else if for_another_member(t, i, bounds) {
+            "another member"
+        } else if by_the_speaker(t, i) {
+            "speaker"
+        } else if cues.has(Cue::Frequency) && habitual(t, i, bounds) {
+            "habit"
+        } else if cues.has(Cue::Rule) && standing_rule(t, bounds) {
+            "rule for later"
+        } else if understood(t, i, bounds) {
+            "understood"
+        } else if commented(t, i, bounds) {
+            "commented"
+        } else if incredulous(t, i, bounds) {
+            "doubted"
+        } else if compared(t, i, bounds) {
+            "compared"
+        } else {
+            return None;
+        };
+        Some(name)
     }
 }
 
@@ -137,12 +158,16 @@ impl Cues {
     }
 }
 
+/// Whether the sentence ending at token `end` (see [`sentence`]) is a question.
+fn asked(t: &Tagged<'_>, end: usize) -> bool {
+    end < t.len() && t.slots()[end].kind == TokenKind::Question
+}
+
 /// Whether the order sits in a question that doubts it ("tu vas **vraiment** relancer le
 /// serveur pour 2 secondes de lag ?", "are you really restarting it?"): disbelief, not a
 /// request.
 fn incredulous(t: &Tagged<'_>, i: usize, (start, end): (usize, usize)) -> bool {
-    let asked = end < t.len() && t.slots()[end].kind == TokenKind::Question;
-    asked
+    asked(t, end)
         && (start..i)
             .rev()
             .filter(|&k| t.slots()[k].kind == TokenKind::Word)
@@ -168,55 +193,26 @@ fn commented(t: &Tagged<'_>, i: usize, (_, end): (usize, usize)) -> bool {
     if !matches!(t.slots()[i].lex, Some(Lex::Action(_, Form::Infinitive))) || !opens {
         return false;
     }
-    let asked = end < t.len() && t.slots()[end].kind == TokenKind::Question;
     let polite = (0..t.len()).any(|k| matches!(t.slots()[k].lex, Some(Lex::Polite)));
-    !asked
+    !asked(t, end)
         && !polite
         && (i + 2..end).any(|k| {
             t.slots()[k - 1].kind == TokenKind::Comma
                 && t.slots()[k].kind == TokenKind::Word
-                && (phrase_at(t, k, &[b"c", b"est"])
+                && (t.phrase_at(k, &[b"c", b"est"])
                     || matches!(t.text(k), b"franchement" | b"honnetement" | b"serieux"))
         })
 }
 
-/// One reading of the sentence around an order word, given the sentence's bounds.
-#[cfg(test)]
-type Reading = fn(&Tagged<'_>, usize, (usize, usize)) -> bool;
-
-/// For each order word of `act`, the first reading that withholds it (or `-`): the
-/// development aid `explain` prints it to show which gate a miss went through. It runs
-/// every reading, whatever the cues say.
+/// For each order word of `act`, the reading that withholds it (or `-`): the development
+/// aid `explain` prints it to show which gate a miss went through.
 #[cfg(test)]
 pub(crate) fn withheld_by(t: &Tagged<'_>, act: Act) -> String {
-    let taken_back_at = last_taking_back(t);
-    let mocked = mocked(t);
+    let withholding = Withholding::of(t);
     (0..t.len())
         .filter(|&i| matches!(t.slots()[i].lex, Some(Lex::Action(a, _)) if a == act))
         .map(|i| {
-            let readings: [(&str, Reading); 10] = [
-                ("conditional", |t, i, b| conditional(t, i, b, Cues(u8::MAX))),
-                ("another member", for_another_member),
-                ("speaker", |t, i, _| by_the_speaker(t, i)),
-                ("habit", habitual),
-                ("rule", |t, _, b| standing_rule(t, b)),
-                ("understood", understood),
-                ("commented", commented),
-                ("incredulous", incredulous),
-                ("compared", compared),
-                ("-", |_, _, _| true),
-            ];
-            let bounds = sentence(t, i);
-            let name = if mocked {
-                "mocked"
-            } else if taken_back_at.is_some_and(|k| k > i) {
-                "taken back"
-            } else {
-                readings
-                    .iter()
-                    .find(|(_, f)| f(t, i, bounds))
-                    .map_or("-", |(n, _)| n)
-            };
+            let name = withholding.reading(t, i).unwrap_or("-");
             format!("{}:{name}", String::from_utf8_lossy(t.text(i)))
         })
         .collect::<Vec<_>>()
@@ -229,18 +225,17 @@ pub(crate) fn withheld_by(t: &Tagged<'_>, act: Act) -> String {
 /// nothing in the message says the speaker understood.
 fn understood(t: &Tagged<'_>, i: usize, (_, end): (usize, usize)) -> bool {
     let addressee_does = addressee_does(t, i);
-    let asked = end < t.len() && t.slots()[end].kind == TokenKind::Question;
     // "t'as mal compris", "j'ai pas compris": misunderstood.
     let plainly = |k: usize| k == 0 || !matches!(t.text(k - 1), b"mal" | b"pas" | b"rien");
     addressee_does
-        && !asked
+        && !asked(t, end)
         // (On the first word: each phrase was read at every word.)
         && (0..t.len()).any(|k| match t.text(k) {
             b"compris" | b"comprends" | b"understood" => plainly(k),
-            b"got" => phrase_at(t, k, &[b"got", b"it"]),
-            b"i" => phrase_at(t, k, &[b"i", b"see"]),
-            b"je" => phrase_at(t, k, &[b"je", b"vois"]),
-            b"makes" => phrase_at(t, k, &[b"makes", b"sense"]),
+            b"got" => t.phrase_at(k, &[b"got", b"it"]),
+            b"i" => t.phrase_at(k, &[b"i", b"see"]),
+            b"je" => t.phrase_at(k, &[b"je", b"vois"]),
+            b"makes" => t.phrase_at(k, &[b"makes", b"sense"]),
             _ => false,
         })
 }
@@ -380,8 +375,8 @@ fn standing_rule(t: &Tagged<'_>, (start, end): (usize, usize)) -> bool {
     (start..end).any(|k| match t.text(k) {
         b"dorenavant" | b"desormais" | b"henceforth" => t.slots()[k].kind == TokenKind::Word,
         b"avenir" => k >= 2 && t.text(k - 1) == b"l" && t.text(k - 2) == b"a",
-        b"from" => phrase_at(t, k, &[b"from", b"now", b"on"]),
-        b"in" => phrase_at(t, k, &[b"in", b"the", b"future"]),
+        b"from" => t.phrase_at(k, &[b"from", b"now", b"on"]),
+        b"in" => t.phrase_at(k, &[b"in", b"the", b"future"]),
         _ => false,
     })
 }
@@ -418,15 +413,6 @@ fn sentence(t: &Tagged<'_>, i: usize) -> (usize, usize) {
     let start = (0..i).rev().find(|&k| ends(k)).map_or(0, |k| k + 1);
     let end = (i + 1..t.len()).find(|&k| ends(k)).unwrap_or(t.len());
     (start, end)
-}
-
-/// Whether the words from token `j` on are `phrase`.
-fn phrase_at(t: &Tagged<'_>, j: usize, phrase: &[&[u8]]) -> bool {
-    j + phrase.len() <= t.len()
-        && phrase
-            .iter()
-            .enumerate()
-            .all(|(k, w)| t.slots()[j + k].kind == TokenKind::Word && t.text(j + k) == *w)
 }
 
 /// Whether token `k` speaks to the addressee ("tu", "vous", "you", "te", "ton"…): a
@@ -725,7 +711,7 @@ fn any_phrase_at(t: &Tagged<'_>, j: usize, phrases: &[&[&[u8]]]) -> bool {
     let w = t.text(j);
     phrases
         .iter()
-        .any(|p| p.first() == Some(&w) && phrase_at(t, j, p))
+        .any(|p| p.first() == Some(&w) && t.phrase_at(j, p))
 }
 
 /// Phrases that turn an order into mockery.

@@ -49,7 +49,7 @@ pub(crate) fn object_class(t: &Tagged<'_>, i: usize) -> u8 {
     let mut j = i + 1;
     while j < n {
         let s = &slots[j];
-        let pronoun_le = determiner && matches!(t.text(j - 1), b"le" | b"la" | b"les" | b"l");
+        let pronoun_le = determiner && is_le(t.text(j - 1));
         if s.kind != TokenKind::Word && !matches!(s.kind, TokenKind::Mention) {
             // "redémarre-le.": the article was the pronoun.
             return if pronoun_le {
@@ -201,7 +201,7 @@ pub(crate) fn object_class(t: &Tagged<'_>, i: usize) -> u8 {
         j += 1;
     }
     // "…, relance-le": the article ending the message was the pronoun.
-    let pronoun_last = determiner && matches!(t.text(n - 1), b"le" | b"la" | b"les" | b"l");
+    let pronoun_last = determiner && is_le(t.text(n - 1));
     if pronoun_last && antecedent(t, i) == b'F' {
         return b'F';
     }
@@ -212,7 +212,7 @@ pub(crate) fn object_class(t: &Tagged<'_>, i: usize) -> u8 {
 /// stands for another thing ("le monde a planté, tu peux le relancer ?"), else `E`.
 fn clitic_before(t: &Tagged<'_>, i: usize) -> u8 {
     let verb = !matches!(t.slots()[i].lex, Some(Lex::Action(_, Form::Noun)));
-    let pronoun = i >= 1 && matches!(t.text(i - 1), b"le" | b"la" | b"l" | b"les");
+    let pronoun = i >= 1 && is_le(t.text(i - 1));
     if verb && pronoun && antecedent(t, i - 1) == b'F' {
         b'F'
     } else {
@@ -261,6 +261,12 @@ fn antecedent(t: &Tagged<'_>, i: usize) -> u8 {
         }
     }
     b'S'
+}
+
+/// Whether `w` is "le", "la", "l'" or "les": an article, or an object pronoun after or
+/// before a verb ("relance-le", "tu peux le relancer").
+fn is_le(w: &[u8]) -> bool {
+    matches!(w, b"le" | b"la" | b"l" | b"les")
 }
 
 /// Whether the word after `j` starts the action's object ("relance-moi le serveur",
@@ -366,7 +372,7 @@ fn word_not_asked(norm: &Normalized, t: &Tagged<'_>, i: usize, form: Form) -> bo
         && t.slots()[i - 1].lex == Some(Lex::Determiner)
         && !(form != Form::Noun
             && i + 1 < t.len()
-            && matches!(t.text(i + 1), b"le" | b"la" | b"l" | b"les")
+            && is_le(t.text(i + 1))
             && object_class(t, i) == b'S');
     let shown = quoted(norm, usize::from(t.slots()[i].start));
     if (form == Form::Noun || after_article) && !shown {
@@ -398,7 +404,7 @@ fn named_one(t: &Tagged<'_>, i: usize, form: Form) -> bool {
         // "tu peux le relancer": "le" is the object pronoun of a verb.
         return false;
     }
-    if form != Form::Noun && i >= 2 && matches!(t.text(i - 1), b"le" | b"la" | b"les" | b"l") {
+    if form != Form::Noun && i >= 2 && is_le(t.text(i - 1)) {
         // "tu le reboot ?", "fais-le restart": a pronoun after a subject or a verb.
         let before = &t.slots()[i - 2];
         if matches!(
@@ -600,12 +606,7 @@ fn reported(bytes: &[u8]) -> bool {
 pub(crate) fn wake_blocked(norm: &Normalized, t: &Tagged<'_>, ev: &Evidence) -> bool {
     // The scores first: they spare most messages the scan for a restart word.
     let folded_restart = ev.scores[0] > 0.0 && ev.scores[1] == 0.0 && !has_word(t, Act::Restart);
-    folded_restart
-        || ev.wake_delayed_only
-        // The gate holds only of wake words, which most messages lack: one scan finds them
-        // missing first.
-        || (has_word(t, Act::Wake)
-            && every_word_blocked(norm, t, Act::Wake))
+    folded_restart || ev.wake_delayed_only || every_word_blocked(norm, t, Act::Wake)
 }
 
 /// Whether the lexicon found a word of `act` in the message (before the grammar folds

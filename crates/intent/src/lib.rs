@@ -81,6 +81,17 @@ pub enum Intent {
     None,
 }
 
+impl Intent {
+    /// Every intent, in the order of the model's weight rows and of every per-class count.
+    pub const ALL: [Intent; 5] = [
+        Intent::Restart,
+        Intent::Wake,
+        Intent::Status,
+        Intent::Help,
+        Intent::None,
+    ];
+}
+
 /// Who the bot is, as needed to recognise that a message addresses it.
 #[derive(Debug, Clone, Copy)]
 pub struct Addressee<'a> {
@@ -535,13 +546,7 @@ pub(crate) mod corpus {
         ("intents-heldout.tsv", Split::HeldOut),
         ("intents-fresh.tsv", Split::Fresh),
     ];
-    const CLASSES: [Intent; 5] = [
-        Intent::Restart,
-        Intent::Wake,
-        Intent::Status,
-        Intent::Help,
-        Intent::None,
-    ];
+    use crate::model::CLASSES;
 
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub(crate) enum Split {

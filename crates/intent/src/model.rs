@@ -32,13 +32,7 @@ use crate::Intent;
 /// that collisions cost nothing measurable on the corpus.
 pub(crate) const BUCKETS: usize = 1 << 14;
 /// The classes, in the order of a weight row.
-pub(crate) const CLASSES: [Intent; 5] = [
-    Intent::Restart,
-    Intent::Wake,
-    Intent::Status,
-    Intent::Help,
-    Intent::None,
-];
+pub(crate) const CLASSES: [Intent; 5] = Intent::ALL;
 /// File tag and layout version of `model.bin`.
 const MAGIC: &[u8; 8] = b"CGINT\x00\x00\x01";
 /// Header: magic, bucket count (u32), temperature (f32), weight scale (f32).

@@ -691,7 +691,9 @@ impl<'t> Work<'t> {
                 }
                 Some(Lex::Train) if prev_text() != b"en" => self.lex[i] = None,
                 // Québec "en fin de semaine": the weekend, as "weekend" is.
-                None if self.text(i) == b"fin" && self.followed_by(i, &[b"de", b"semaine"]) => {
+                None if self.text(i) == b"fin"
+                    && self.tagged.phrase_at(i + 1, &[b"de", b"semaine"]) =>
+                {
                     self.lex[i] = Some(Lex::Deferral);
                 }
                 // "relance avant que je devienne fou", "before I lose it": a deadline that
@@ -916,15 +918,6 @@ impl<'t> Work<'t> {
             && self.text(i + 1) == b":"
             && self.lex[i + 2] == Some(Lex::Number)
             && self.text(i + 2).len() == 2
-    }
-
-    /// Whether the words after `i` are `words`.
-    fn followed_by(&self, i: usize, words: &[&[u8]]) -> bool {
-        let mut k = i;
-        words.iter().all(|w| {
-            k += 1;
-            k < self.slots.len() && self.slots[k].kind == TokenKind::Word && self.text(k) == *w
-        })
     }
 
     /// Whether the delay word at `k` puts the order off to a later time ("demain", "in an

@@ -338,6 +338,15 @@ impl<'a> Tagged<'a> {
         let s = &self.slots[i];
         &self.bytes[usize::from(s.start)..usize::from(s.end)]
     }
+
+    /// Whether the words from token `j` on are `phrase`.
+    pub(crate) fn phrase_at(&self, j: usize, phrase: &[&[u8]]) -> bool {
+        j + phrase.len() <= self.len()
+            && phrase
+                .iter()
+                .enumerate()
+                .all(|(k, w)| self.slots[j + k].kind == TokenKind::Word && self.text(j + k) == *w)
+    }
 }
 
 /// Whether any token of the message could refer to the bot: a mention of `bot_id`, the
