@@ -27,7 +27,7 @@ use super::ratelimit_command;
 use super::restart::{self, RestartTalk};
 use crate::digest::service::Digester;
 use crate::front_door::links::LinkBook;
-use crate::intent::{Addressee, Channel, Intent, Recognizer};
+use crate::intent::{Addressee, Answer, Channel, Intent, Recognizer};
 use crate::messages::commands::CommandLabel;
 use crate::messages::{spoken, Messages, Text};
 use crate::power::driver::PowerView;
@@ -275,8 +275,18 @@ impl Commands {
         if !dm && message.guild_id.map(|g| g.get()) != Some(self.deps.guild_id) {
             return;
         }
-        if self.talk.answer_from_text(&message) {
-            return;
+        // A reply to the bot's own question ("ok fais-le", "<@bot> oui") settles
+        // it, and is no new request.
+        if let Some((bot_id, bot_name)) = self.bot.get() {
+            let bot = Addressee {
+                bot_id: *bot_id,
+                bot_name,
+            };
+            if let Some(answer) = self.recognizer.answer(&message.content, &bot) {
+                if self.talk.answer_from_text(&message, answer == Answer::Yes) {
+                    return;
+                }
+            }
         }
         // A restart in plain words the recogniser is unsure of is asked
         // about first.

@@ -1,6 +1,7 @@
 //! The restart conversation on Discord: the "do you mean a restart?"
 //! question when the recogniser is unsure, the requester's confirmation
-//! (buttons, or "oui"/"non" typed in the same channel), and the outcome in
+//! (buttons, or a yes or no typed in the same channel: "oui", "ok fais-le",
+//! "non laisse tomber"), and the outcome in
 //! the player's words. The restart itself — its checks, its policy, the
 //! reboot — is [`crate::services::restart`]'s; this module only talks.
 
@@ -309,12 +310,10 @@ impl RestartTalk {
         }
     }
 
-    /// "oui"/"non" typed by a requester in the channel of their pending
-    /// confirmation. Returns true if the message was such an answer.
-    pub(super) fn answer_from_text(&self, message: &Message) -> bool {
-        let Some(yes) = yes_or_no(&message.content) else {
-            return false;
-        };
+    /// A yes or no typed by a requester in the channel of their pending
+    /// question (`yes`: what the recogniser read in it). Returns true if the
+    /// message answered one.
+    pub(super) fn answer_from_text(&self, message: &Message, yes: bool) -> bool {
         let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
         let found = pending
             .iter()
@@ -337,20 +336,6 @@ struct Pending {
     requester: Requester,
     channel: ChannelId,
     answer: oneshot::Sender<bool>,
-}
-
-/// "oui", "yes", "non", "no" and close forms, alone in a message.
-fn yes_or_no(text: &str) -> Option<bool> {
-    let word: String = text
-        .trim()
-        .trim_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace())
-        .to_lowercase();
-    match word.as_str() {
-        "oui" | "yes" | "o" | "y" | "ouais" | "ok" | "confirmer" | "confirme" | "je confirme"
-        | "confirm" => Some(true),
-        "non" | "no" | "n" | "annuler" | "annule" | "cancel" | "nan" => Some(false),
-        _ => None,
-    }
 }
 
 /// The confirmation question, so that it can be settled later.
@@ -422,19 +407,6 @@ async fn post(http: &Http, channel: ChannelId, text: &str, buttons: Vec<CreateBu
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn yes_and_no_in_both_languages() {
-        for y in ["oui", "Oui !", "yes", "OK", "ouais."] {
-            assert_eq!(yes_or_no(y), Some(true), "{y}");
-        }
-        for n in ["non", "Non.", "no", "annuler"] {
-            assert_eq!(yes_or_no(n), Some(false), "{n}");
-        }
-        for other in ["oui mais non", "redémarre", ""] {
-            assert_eq!(yes_or_no(other), None, "{other}");
-        }
-    }
 
     #[test]
     fn buttons_carry_their_request_and_answer() {

@@ -215,6 +215,73 @@ async fn an_unsure_restart_in_plain_words_is_asked_about_before_the_confirmation
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_typed_reply_answers_the_question_and_is_no_new_request() {
+    let app = running(
+        "[ratelimit.commands.restart]\ncapacity = 3\nper = \"10m\"\nmin_interval = \"0s\"\n\
+         [ratelimit.commands.confirm]\ncapacity = 30\nper = \"1m\"\nmin_interval = \"0s\"\n",
+    )
+    .await;
+    let text = unsure_restart(app.discord.bot_user_id(), &mention(&app));
+
+    // "non laisse tomber": cancelled, and no new question.
+    let asked = app.discord.send_message(ALICE, ANNOUNCE, &text).await;
+    let question = reply_to(&app, asked).await;
+    assert_eq!(question.content, "Tu veux que je redémarre le serveur ?");
+    let no = app
+        .discord
+        .send_message(ALICE, ANNOUNCE, "non laisse tomber")
+        .await;
+    app.discord
+        .wait_for_message(
+            |m| m.id == question.id && m.content.contains("Redémarrage annulé"),
+            WAIT,
+        )
+        .await
+        .expect("the typed no cancels the question");
+
+    // "<@bot> oui, redémarre-le" would be a request of its own; as the reply
+    // to the question it is its answer: the usual confirmation follows,
+    // and no second question.
+    let asked = app.discord.send_message(ALICE, ANNOUNCE, &text).await;
+    let question = reply_to(&app, asked).await;
+    let yes = app
+        .discord
+        .send_message(
+            ALICE,
+            ANNOUNCE,
+            &format!("{} oui, redémarre-le", mention(&app)),
+        )
+        .await;
+    let confirmation = app
+        .discord
+        .wait_for_message(
+            |m| {
+                m.reply_to == Some(asked) && m.content.contains("redémarrer le serveur Minecraft ?")
+            },
+            WAIT,
+        )
+        .await
+        .expect("the typed yes leads to the usual confirmation");
+    assert!(question.id != confirmation.id);
+    app.discord
+        .press_button(ALICE, ANNOUNCE, confirmation.id, &confirm_id(&confirmation))
+        .await;
+    app.wait_announce("Serveur redémarré avec succès").await;
+    assert_eq!(app.pve.reboot_calls(), vec![105]);
+    // By then both answers were long handled (events are handled in order).
+    let replies_to_answers: Vec<_> = app
+        .discord
+        .messages()
+        .into_iter()
+        .filter(|m| m.reply_to == Some(no) || m.reply_to == Some(yes))
+        .collect();
+    assert!(
+        replies_to_answers.is_empty(),
+        "answers were taken for requests: {replies_to_answers:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn conversation_without_mention_in_a_public_channel_does_nothing() {
     let app = running("").await;
     let chat = app

@@ -30,6 +30,7 @@
 //! allocates nothing.
 
 mod address;
+mod answer;
 mod clause;
 mod gates;
 mod known_words;
@@ -41,6 +42,7 @@ mod tag;
 mod token;
 
 use crate::address::AddressKind;
+pub use crate::answer::Answer;
 use crate::gates::Gates;
 use crate::lexicon::Lexicon;
 use crate::model::{Input, Model};
@@ -215,6 +217,34 @@ impl Recognizer {
             restart_blocked,
             wake_blocked,
         }))
+    }
+
+    /// The yes or no that `text` answers, if it is nothing but an answer ("ok fais-le",
+    /// "<@bot> vas-y", "non laisse tomber", "👍"). For a member the bot has just asked a
+    /// yes/no question: their reply settles it, and is no new request. Allocates nothing.
+    pub fn answer(&self, text: &str, bot: &Addressee<'_>) -> Option<Answer> {
+        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut scratch) => self.answer_in(&mut scratch, text, bot),
+            Err(_) => self.answer_in(&mut Scratch::empty(), text, bot),
+        })
+    }
+
+    fn answer_in(&self, scratch: &mut Scratch, text: &str, bot: &Addressee<'_>) -> Option<Answer> {
+        let Scratch {
+            norm,
+            tokens,
+            slots,
+            name_reading,
+            ..
+        } = scratch;
+        norm.fold(text);
+        let norm = &*norm;
+        tokens.split(norm);
+        let mut name = BotName::new(bot.bot_name);
+        name_reading.read(&mut name, &self.lexicon);
+        let mut tagged = Tagged::empty(norm, slots);
+        tagged.tag(tokens, &self.lexicon, bot.bot_id, &name);
+        answer::read(&tagged, text)
     }
 
     /// Recognises what `text` asks of `bot`. Never panics, allocates nothing, and looks
