@@ -564,7 +564,7 @@ pub(crate) mod corpus {
 
     const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/");
     /// Corpus files and their split.
-    const FILES: [(&str, Split); 10] = [
+    const FILES: [(&str, Split); 12] = [
         ("intents.tsv", Split::Dev),
         ("intents-dev.tsv", Split::Dev),
         ("intents-written.tsv", Split::Dev),
@@ -573,6 +573,8 @@ pub(crate) mod corpus {
         ("intents-community3.tsv", Split::Dev),
         ("intents-community4.tsv", Split::Dev),
         ("intents-community5.tsv", Split::Dev),
+        ("intents-community6.tsv", Split::Dev),
+        ("intents-community7.tsv", Split::Dev),
         ("intents-heldout.tsv", Split::HeldOut),
         ("intents-fresh.tsv", Split::Fresh),
     ];
