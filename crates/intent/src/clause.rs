@@ -124,7 +124,7 @@ enum Cue {
 fn cue(w: &[u8]) -> Option<Cue> {
     Some(match w {
         b"what" | b"great" | b"brilliant" | b"oh" | b"yeah" | b"mais" | b"c" | b"quelle"
-        | b"super" | b"on" => Cue::Mock,
+        | b"super" | b"on" | b"et" | b"pendant" | b"this" => Cue::Mock,
         b"jk" | b"jks" | b"nvm" | b"nevermind" | b"never" | b"just" | b"je" | b"laisse"
         | b"laissez" | b"forget" | b"oublie" | b"en" | b"actually" | b"non" | b"wait" => {
             Cue::TakeBack
@@ -499,6 +499,45 @@ fn subordinator(t: &Tagged<'_>, j: usize) -> Option<usize> {
         {
             Some(2)
         }
+        // "une fois minuit passé, tu peux le rebooter": a participle clause.
+        b"une"
+            if matches!(next(1), Some(b"fois"))
+                && next(2).is_some()
+                && (j + 3 < t.len() && t.slots()[j + 3].participle
+                    || matches!(
+                        next(3),
+                        Some(b"fini" | b"finie" | b"finis" | b"fait" | b"parti" | b"partis")
+                    )) =>
+        {
+            Some(2)
+        }
+        // "après l'event, relance", "après minuit": a moment to wait for; "après le crash
+        // de ce matin, relance" names what happened, and asks now.
+        b"apres"
+            if matches!(next(1), Some(b"minuit" | b"midi"))
+                || matches!(
+                    next(1),
+                    Some(
+                        b"le"
+                            | b"la"
+                            | b"l"
+                            | b"les"
+                            | b"ce"
+                            | b"cet"
+                            | b"cette"
+                            | b"mon"
+                            | b"ma"
+                            | b"notre"
+                            | b"ton"
+                            | b"ta"
+                            | b"son"
+                            | b"sa"
+                            | b"leur"
+                    )
+                ) && next(2).is_some_and(later_event) =>
+        {
+            Some(1)
+        }
         b"as" if matches!(next(1), Some(b"soon")) && matches!(next(2), Some(b"as")) => Some(3),
         // "the moment it lags again, restart", "next time it crashes, reboot", "la
         // prochaine fois que ça plante, relance".
@@ -524,6 +563,42 @@ fn subordinator(t: &Tagged<'_>, j: usize) -> Option<usize> {
         b"after" | b"until" | b"till" => Some(1),
         _ => None,
     }
+}
+
+/// Whether `w` names an event one waits for the end of ("après l'event", "après le raid").
+fn later_event(w: &[u8]) -> bool {
+    matches!(
+        w,
+        b"event"
+            | b"events"
+            | b"evenement"
+            | b"raid"
+            | b"partie"
+            | b"match"
+            | b"tournoi"
+            | b"session"
+            | b"soiree"
+            | b"stream"
+            | b"build"
+            | b"backup"
+            | b"sauvegarde"
+            | b"boss"
+            | b"donjon"
+            | b"combat"
+            | b"vote"
+            | b"quete"
+            | b"course"
+            | b"reunion"
+            | b"game"
+            | b"cours"
+            | b"diner"
+            | b"souper"
+            | b"repas"
+            | b"ecole"
+            | b"boulot"
+            | b"taf"
+            | b"travail"
+    )
 }
 
 /// Whether token `k` can start a clause's subject: a subject pronoun, a determiner, "it",
@@ -715,7 +790,7 @@ fn any_phrase_at(t: &Tagged<'_>, j: usize, phrases: &[&[&[u8]]]) -> bool {
 }
 
 /// Phrases that turn an order into mockery.
-const MOCKERY: [&[&[u8]]; 11] = [
+const MOCKERY: [&[&[u8]]; 14] = [
     &[b"what", b"could", b"go", b"wrong"],
     &[b"great", b"idea"],
     &[b"brilliant", b"idea"],
@@ -727,6 +802,11 @@ const MOCKERY: [&[&[u8]]; 11] = [
     &[b"super", b"idee"],
     &[b"on", b"n", b"avait", b"que"],
     &[b"on", b"avait", b"que"],
+    // "un reboot ? et pourquoi pas un exorcisme pendant qu'on y est": where "pourquoi pas,
+    // relance" alone agrees.
+    &[b"et", b"pourquoi", b"pas"],
+    &[b"pendant", b"qu", b"on", b"y", b"est"],
+    &[b"this", b"economy"],
 ];
 
 /// The message mocks an order rather than giving it.

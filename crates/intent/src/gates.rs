@@ -137,44 +137,7 @@ pub(crate) fn object_class(t: &Tagged<'_>, i: usize) -> u8 {
             Some(Lex::Number) if is_year(t.text(j)) => return b'F',
             Some(Lex::Subject(_) | Lex::Clitic) if !determiner => {}
             Some(Lex::Object(Obj::Server)) if possessive => return b'F',
-            Some(Lex::Object(Obj::Server)) => {
-                // "le serveur Discord", "le serveur de Kevin": a server, but another one.
-                let word = |k: usize| slots.get(k).filter(|x| x.kind == TokenKind::Word);
-                // "le serveur de <@2>": another member's, called by a mention.
-                let foreign = |k: usize| {
-                    word(k).is_some_and(|x| {
-                        matches!(x.lex, None | Some(Lex::Object(Obj::Foreign)))
-                            || x.refers != Ref::No
-                    }) || slots
-                        .get(k)
-                        .is_some_and(|x| matches!(x.refers, Ref::OtherMention | Ref::OtherAt))
-                };
-                // "la machine à café": "à" as well as "de", "of"; "de suite" ("at once") is
-                // no complement.
-                let of = word(j + 1).is_some()
-                    && matches!(t.text(j + 1), b"de" | b"d" | b"of" | b"a")
-                    && !(word(j + 2).is_some() && t.text(j + 2) == b"suite");
-                // "le serveur de mon frère": someone's own, where "notre" is not.
-                let someones = |k: usize| word(k).is_some() && is_possessive(t.text(k));
-                // "the server on Nico's host", "le serveur chez Kevin": hosted by someone
-                // else ("chez nous" is ours).
-                let hosted = word(j + 2).is_some()
-                    && match t.text(j + 1) {
-                        b"on" | b"at" => {
-                            word(j + 3).is_some() && t.text(j + 3) == b"s"
-                                || matches!(slots[j + 2].refers, Ref::OtherMention | Ref::OtherAt)
-                        }
-                        b"chez" => !matches!(t.text(j + 2), b"nous" | b"toi" | b"vous"),
-                        _ => false,
-                    };
-                return match word(j + 1) {
-                    _ if hosted => b'X',
-                    Some(x) if x.lex == Some(Lex::Object(Obj::Foreign)) => b'X',
-                    _ if of && (foreign(j + 2) || someones(j + 2)) => b'X',
-                    Some(x) if x.lex.is_none() => b'Y',
-                    _ => b'S',
-                };
-            }
+            Some(Lex::Object(Obj::Server)) => return server_noun(t, j),
             Some(Lex::Object(Obj::Pronoun)) => return antecedent(t, i),
             Some(Lex::Object(_)) => return b'F',
             Some(Lex::Bot) => return b'F',
@@ -208,6 +171,48 @@ pub(crate) fn object_class(t: &Tagged<'_>, i: usize) -> u8 {
     clitic_before(t, i)
 }
 
+/// The class of the server noun at `j`: `X` for another one ("le serveur Discord", "le
+/// serveur de Kevin", "the server on Nico's host"), `Y` when an unknown word follows that
+/// may say which of ours ("le serveur survie"), else `S`.
+fn server_noun(t: &Tagged<'_>, j: usize) -> u8 {
+    let slots = t.slots();
+    // "le serveur Discord", "le serveur de Kevin": a server, but another one.
+    let word = |k: usize| slots.get(k).filter(|x| x.kind == TokenKind::Word);
+    // "le serveur de <@2>": another member's, called by a mention.
+    let foreign = |k: usize| {
+        word(k).is_some_and(|x| {
+            matches!(x.lex, None | Some(Lex::Object(Obj::Foreign))) || x.refers != Ref::No
+        }) || slots
+            .get(k)
+            .is_some_and(|x| matches!(x.refers, Ref::OtherMention | Ref::OtherAt))
+    };
+    // "la machine à café": "à" as well as "de", "of"; "de suite" ("at once") is
+    // no complement.
+    let of = word(j + 1).is_some()
+        && matches!(t.text(j + 1), b"de" | b"d" | b"of" | b"a")
+        && !(word(j + 2).is_some() && t.text(j + 2) == b"suite");
+    // "le serveur de mon frère": someone's own, where "notre" is not.
+    let someones = |k: usize| word(k).is_some() && is_possessive(t.text(k));
+    // "the server on Nico's host", "le serveur chez Kevin": hosted by someone
+    // else ("chez nous" is ours).
+    let hosted = word(j + 2).is_some()
+        && match t.text(j + 1) {
+            b"on" | b"at" => {
+                word(j + 3).is_some() && t.text(j + 3) == b"s"
+                    || matches!(slots[j + 2].refers, Ref::OtherMention | Ref::OtherAt)
+            }
+            b"chez" => !matches!(t.text(j + 2), b"nous" | b"toi" | b"vous"),
+            _ => false,
+        };
+    match word(j + 1) {
+        _ if hosted => b'X',
+        Some(x) if x.lex == Some(Lex::Object(Obj::Foreign)) => b'X',
+        _ if of && (foreign(j + 2) || someones(j + 2)) => b'X',
+        Some(x) if x.lex.is_none() => b'Y',
+        _ => b'S',
+    }
+}
+
 /// The class of an action with nothing after it: `F` when an object pronoun before the verb
 /// stands for another thing ("le monde a planté, tu peux le relancer ?"), else `E`.
 fn clitic_before(t: &Tagged<'_>, i: usize) -> u8 {
@@ -222,8 +227,14 @@ fn clitic_before(t: &Tagged<'_>, i: usize) -> u8 {
 
 /// What a pronoun object of the action at `i` stands for ("le monde est buggé,
 /// relance-le", "the world froze, restart it"): the nearest object noun before the action,
-/// `F` if it is another thing (the map, the world, someone's own server, the music bot),
-/// else `S`, as when no noun came before ("relance-le stp" speaks of the server the channel is about).
+/// `F` if it is another thing (the map, the world, someone's own server or one hosted
+/// elsewhere, the music bot), else `S`, as when no noun came before ("relance-le stp"
+/// speaks of the server the channel is about).
+///
+/// In the order's sentence any object noun counts. An earlier sentence counts only when
+/// it says its thing broke ("le vote a bugué. relance-le stp", "the mod menu crashed.
+/// restart it?"): in "le vote est fini, c'est oui. redémarre-le" the pronoun speaks of
+/// the server.
 fn antecedent(t: &Tagged<'_>, i: usize) -> u8 {
     let slots = t.slots();
     let unknown = |k: usize| {
@@ -231,36 +242,97 @@ fn antecedent(t: &Tagged<'_>, i: usize) -> u8 {
             .get(k)
             .is_some_and(|x| x.kind == TokenKind::Word && x.lex.is_none() && x.refers == Ref::No)
     };
-    // Only in the order's sentence: in "le vote est fini, c'est oui. redémarre-le" the
-    // pronoun speaks of the server the channel is about.
-    let sentence = (0..i)
-        .rev()
-        .take_while(|&k| !matches!(slots[k].kind, TokenKind::Stop | TokenKind::Question));
-    for k in sentence {
+    let mut own_sentence = true;
+    // Where the sentence being read ends (for an earlier one, the breakdown is looked
+    // for up to there).
+    let mut sentence_end = i;
+    for k in (0..i).rev() {
+        if matches!(slots[k].kind, TokenKind::Stop | TokenKind::Question) {
+            own_sentence = false;
+            sentence_end = k;
+            continue;
+        }
         let determiner = k >= 1 && slots[k - 1].lex == Some(Lex::Determiner);
-        match slots[k].lex {
-            Some(Lex::Object(Obj::Server)) if determiner && is_possessive(t.text(k - 1)) => {
-                return b'F'
+        // "le serveur a planté pendant la partie de bed wars, relance-le": a noun in a
+        // complement is not what the pronoun stands for.
+        if complement(t, k) {
+            continue;
+        }
+        let another = match slots[k].lex {
+            Some(Lex::Object(Obj::Server)) if determiner && is_possessive(t.text(k - 1)) => true,
+            // (Not "the server a kick": English "a" is no French "à" here.)
+            Some(Lex::Object(Obj::Server)) => {
+                server_noun(t, k) == b'X' && !(k + 1 < t.len() && t.text(k + 1) == b"a")
             }
-            Some(Lex::Object(Obj::Server)) => return b'S',
-            Some(Lex::Object(Obj::Foreign)) => return b'F',
+            Some(Lex::Object(Obj::Foreign)) => true,
             // "le bot musique est planté, relance-le", "the music bot froze, restart it":
             // a bot named by what it is for, after an article: "eh bot pfff" calls this one.
-            Some(Lex::Bot) if determiner && unknown(k + 1) => return b'F',
+            Some(Lex::Bot) if determiner && unknown(k + 1) => true,
             Some(Lex::Bot)
                 if k >= 2 && unknown(k - 1) && slots[k - 2].lex == Some(Lex::Determiner) =>
             {
-                return b'F'
+                true
             }
             Some(Lex::Presence)
                 if determiner && t.text(k) == b"monde" && !(k >= 2 && t.text(k - 2) == b"tout") =>
             {
-                return b'F'
+                true
             }
-            _ => {}
+            _ => continue,
+        };
+        if !another {
+            return b'S';
         }
+        if own_sentence || (k + 1..sentence_end).any(|m| broke(t.text(m))) {
+            return b'F';
+        }
+        // Another thing named in an earlier sentence that did not break: not what is
+        // restarted, and nothing before it is either.
+        return b'S';
     }
     b'S'
+}
+
+/// Whether the noun at `k` is inside a complement ("pendant la partie", "de la map", "du
+/// pvp", "during the match", "on the map").
+fn complement(t: &Tagged<'_>, k: usize) -> bool {
+    let slots = t.slots();
+    let preposition = |m: usize| {
+        slots[m].kind == TokenKind::Word
+            && (matches!(
+                slots[m].lex,
+                Some(Lex::Preposition | Lex::In | Lex::Subord | Lex::AuxA)
+            ) || matches!(
+                t.text(m),
+                b"de"
+                    | b"d"
+                    | b"du"
+                    | b"des"
+                    | b"pendant"
+                    | b"during"
+                    | b"on"
+                    | b"at"
+                    | b"par"
+                    | b"pour"
+                    | b"for"
+                    | b"from"
+                    | b"a"
+                    | b"au"
+                    | b"aux"
+            ))
+    };
+    k >= 1
+        && (matches!(t.text(k - 1), b"du" | b"des" | b"d" | b"au" | b"aux")
+            || (k >= 2 && slots[k - 1].lex == Some(Lex::Determiner) && preposition(k - 2)))
+}
+
+/// Whether `w` says that something broke down: crashed, froze, hangs, lags.
+fn broke(w: &[u8]) -> bool {
+    const STEMS: [&[u8]; 16] = [
+        b"plant", b"bug", b"crash", b"freez", b"froze", b"gel", b"fige", b"lag", b"bloqu",
+        b"stuck", b"broke", b"cass", b"arret", b"mort", b"dead", b"hang",
+    ];
+    STEMS.iter().any(|stem| w.starts_with(stem))
 }
 
 /// Whether `w` is "le", "la", "l'" or "les": an article, or an object pronoun after or

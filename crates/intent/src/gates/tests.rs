@@ -175,6 +175,25 @@ fn reported_or_mocked_orders_are_not_restarts() {
     assert!(!reported(b"relance le serveur stp"));
 }
 
+/// Mockery that names no stock phrase of sarcasm still mocks: "et pourquoi pas…",
+/// "…pendant qu'on y est", "in this economy"; "pourquoi pas, relance" agrees.
+#[test]
+fn mocking_phrases_withhold_the_order() {
+    for text in [
+        "<@1> un reboot ? et pourquoi pas un exorcisme pendant qu'on y est",
+        "<@1> relance le serveur pendant qu'on y est, et repeins la map aussi",
+        "<@1> restart? in this economy?",
+    ] {
+        assert!(blocked(text), "{text}");
+    }
+    for text in [
+        "<@1> pourquoi pas, relance le serveur",
+        "<@1> relance le serveur pendant que personne joue",
+    ] {
+        assert!(!blocked(text), "{text}");
+    }
+}
+
 /// "re-démarre" and "re start" are restarts: the wake word inside is not a wake.
 #[test]
 fn a_wake_word_folded_into_a_restart_is_not_a_wake() {
@@ -219,6 +238,12 @@ fn a_pronoun_stands_for_the_object_named_before_it() {
         "<@1> the world froze, restart it",
         "<@1> la map a planté, tu peux la relancer ?",
         "<@1> mon serveur perso plante, relance-le",
+        "<@1> le serveur chez Kevin est planté, tu peux le relancer ?",
+        // An earlier sentence counts when it says its thing broke.
+        "<@1> le vote a bugué. relance-le stp",
+        "<@1> le minuteur du pvp s'est arrêté. tu le relances ?",
+        "<@1> la partie de UHC a planté. relance-la stp",
+        "<@1> ta dernière réponse a bugué, tu peux la relancer ?",
     ] {
         assert!(blocked(text), "{text}");
     }
@@ -231,6 +256,12 @@ fn a_pronoun_stands_for_the_object_named_before_it() {
         "coucou <@1> le vote est fini, c'est oui. redemarre-le plz",
         "eh bot pfff relaunch-le ça rame de ouf",
         "<@1> le serveur a planté, tu peux le relancer ?",
+        // A noun in a complement is not what the pronoun stands for.
+        "<@1> le serveur a planté pendant la partie de bed wars, relance-le stp",
+        "<@1> le serv a freeze pendant qu'on minait, tu peux le reboot ?",
+        "<@1> give the server a kick and restart it, ping is 3000",
+        "<@1> le jeu a planté. relance-le stp",
+        "<@1> la map a planté. relance le serveur",
     ] {
         assert!(!blocked(text), "{text}");
     }
@@ -247,6 +278,12 @@ fn an_order_put_off_is_no_order_now() {
         "<@1> relance le serveur à `00:00` stp",
         "<@1> restart the server at 21:30",
         "<@1> je vais te demander de repartir le serveur en fin de semaine",
+        "<@1> reboot at midnight pls, less people on",
+        "<@1> relance le serveur à minuit",
+        // A moment to wait for.
+        "<@1> après l'event, relance le serveur stp",
+        "<@1> relance le serveur après le raid",
+        "<@1> une fois minuit passé, tu peux le rebooter",
     ] {
         assert!(blocked(text), "{text}");
     }
@@ -257,6 +294,7 @@ fn an_order_put_off_is_no_order_now() {
         "<@1> relance le serveur, demain on a un event",
         "<@1> relance le serv vite avant le raid de 21h",
         "c'est le troisième soir que ça rame. mais pour ce soir <@1> relance le serveur stp",
+        "<@1> après le crash de ce matin, relance le serveur stp",
     ] {
         assert!(!blocked(text), "{text}");
     }

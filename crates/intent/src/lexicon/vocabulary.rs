@@ -260,6 +260,10 @@ pub(super) const WORDS: &[(&str, Lex)] = &[
     ("maps", Object(Obj::Foreign)),
     ("world", Object(Obj::Foreign)),
     ("worlds", Object(Obj::Foreign)),
+    // A part of the game or of the bot is not the server either ("relance le plugin", "ta réponse a bugué, relance-la").
+    ("plugin", Object(Obj::Foreign)),
+    ("plugins", Object(Obj::Foreign)),
+    ("reponse", Object(Obj::Foreign)),
     ("pc", Object(Obj::Foreign)),
     ("ordi", Object(Obj::Foreign)),
     ("ordinateur", Object(Obj::Foreign)),
@@ -912,6 +916,12 @@ pub(super) const WORDS: &[(&str, Lex)] = &[
     ("yet", Deferral),
     ("soir", Evening),
     ("nuit", Evening),
+    // A time of day as a word: after "à"/"at"/"vers" a time the order is put off to, as
+    // "à 21h" is.
+    ("minuit", Time),
+    ("midnight", Time),
+    ("midi", Time),
+    ("noon", Time),
     // Verbs that only pair with "on"/"up".
     ("turn", Phrasal(Base)),
     ("turns", Phrasal(Third)),
