@@ -482,6 +482,8 @@ fn subordinator(t: &Tagged<'_>, j: usize) -> Option<usize> {
             Some(2)
         }
         b"si" if next(1).is_some_and(opens_a_clause) => Some(1),
+        // "relance-le quand même": "anyway", no condition.
+        b"quand" if matches!(next(1), Some(b"meme")) => None,
         b"quand" | b"lorsque" | b"lorsqu" | b"if" | b"when" | b"whenever" | b"once" => Some(1),
         // "avant que" hurries ("relance avant que tout le monde parte"): not here.
         b"des" | b"apres" if matches!(next(1), Some(b"que" | b"qu")) => Some(2),
@@ -657,6 +659,35 @@ fn polite(t: &Tagged<'_>, from: usize, to: usize) -> bool {
     false
 }
 
+/// Whether the order at `i` is the verb of the addressee's condition that opens before
+/// it ("next time you restart it, warn us", "quand tu relances le serveur, ça déco tout
+/// le monde"): a moment, where "if you could restart it" and "quand t'as deux minutes
+/// relance" ask by a modal or the addressee's time.
+fn wraps(t: &Tagged<'_>, from: usize, i: usize) -> bool {
+    !(from..i).any(|k| {
+        matches!(t.slots()[k].lex, Some(Lex::Modal(..)))
+            || matches!(
+                t.text(k),
+                b"min"
+                    | b"mins"
+                    | b"minute"
+                    | b"minutes"
+                    | b"moment"
+                    | b"sec"
+                    | b"secs"
+                    | b"seconde"
+                    | b"secondes"
+                    | b"chance"
+                    | b"temps"
+                    | b"instant"
+                    | b"time"
+                    | b"ready"
+                    | b"pret"
+                    | b"dispo"
+            )
+    })
+}
+
 /// A condition or a moment in the order's sentence: before the order anywhere in the
 /// sentence ("s'il y a encore du lag, redémarre", "quand on aura fini le donjon, reboot"),
 /// after it in the same clause ("restart it when the event ends"). Not a condition on the
@@ -690,7 +721,7 @@ fn conditional(t: &Tagged<'_>, i: usize, (start, end): (usize, usize), cues: Cue
             let stop = (j + len..end)
                 .find(|&k| k == i || t.slots()[k].kind == TokenKind::Comma)
                 .unwrap_or(end);
-            if !polite(t, j + len, stop) {
+            if !polite(t, j + len, stop) || (stop == i && wraps(t, j + len, i)) {
                 return true;
             }
             j += len;

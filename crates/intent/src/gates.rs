@@ -435,7 +435,7 @@ fn every_word_blocked(norm: &Normalized, t: &Tagged<'_>, act: Act) -> bool {
 fn word_not_asked(norm: &Normalized, t: &Tagged<'_>, i: usize, form: Form) -> bool {
     // "petite relance : la réunion c'est ce soir": a reminder's heading, the other sense
     // of "relance".
-    if reminder(t, i) {
+    if reminder(t, i) || pasted(norm.as_bytes(), usize::from(t.slots()[i].start)) {
         return true;
     }
     // "mais là relance-le" folds to "la relance le": a verb, since its object pronoun
@@ -668,6 +668,60 @@ fn reported(bytes: &[u8]) -> bool {
                 .iter()
                 .any(|m| m[1] == second && rest.starts_with(m))
         }
+    })
+}
+
+/// Whether byte `pos` lies on a line pasted rather than said: after a log line's level
+/// ("[12:03:44 INFO]: Server restart requested by CubeGuardian") or after a speaker's name
+/// in a script of two lines or more ("me: the server lags\nyou: restart").
+fn pasted(bytes: &[u8], pos: usize) -> bool {
+    let pos = pos.min(bytes.len());
+    let line_start = bytes[..pos]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |k| k + 1);
+    let line = &bytes[line_start..pos];
+    if !line.contains(&b':') {
+        return false;
+    }
+    // The log's message runs to the end of its sentence.
+    const LEVELS: [&[u8]; 4] = [b"info]", b"warn]", b"error]", b"debug]"];
+    let logged = line.contains(&b']')
+        && LEVELS.iter().any(|level| {
+            line.windows(level.len())
+                .rposition(|w| w == *level)
+                .is_some_and(|at| !line[at..].windows(2).any(|w| w == b". "))
+        });
+    logged || speaker(line) && bytes.split(|&b| b == b'\n').filter(|l| speaker(l)).count() >= 2
+}
+
+/// Whether `line` opens on a speaker's name and a colon, as the lines of a script or a
+/// meme do ("me: …", "you: …", "moi : …"), after a mention if any.
+fn speaker(line: &[u8]) -> bool {
+    const SPEAKERS: [&[u8]; 14] = [
+        b"me",
+        b"you",
+        b"moi",
+        b"toi",
+        b"bot",
+        b"him",
+        b"her",
+        b"lui",
+        b"elle",
+        b"nobody",
+        b"personne",
+        b"admin",
+        b"everyone",
+        b"players",
+    ];
+    let mut line = line.trim_ascii_start();
+    if line.starts_with(b"<@") {
+        if let Some(end) = line.iter().position(|&b| b == b'>') {
+            line = line[end + 1..].trim_ascii_start();
+        }
+    }
+    SPEAKERS.iter().any(|name| {
+        line.starts_with(name) && line[name.len()..].trim_ascii_start().starts_with(b":")
     })
 }
 

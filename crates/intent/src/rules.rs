@@ -949,6 +949,44 @@ impl<'t> Work<'t> {
         }
     }
 
+    /// Whether the subordinator at `i` opens a condition on the addressee's convenience
+    /// before the action at `p`: "si tu peux", "if you could", "quand tu veux", "si t'as
+    /// deux minutes", "when you're ready".
+    fn convenience(&self, i: usize, p: usize) -> bool {
+        let Some(subject) = self.next_content(i).filter(|&k| k < p) else {
+            return false;
+        };
+        if !matches!(self.lex[subject], Some(Lex::Subject(Person::Second))) {
+            return false;
+        }
+        let mut k = subject;
+        for _ in 0..4 {
+            let Some(next) = self.next_content(k).filter(|&n| n < p) else {
+                return false;
+            };
+            k = next;
+            if matches!(self.lex[k], Some(Lex::Modal(..)))
+                || matches!(
+                    self.text(k),
+                    b"min"
+                        | b"minute"
+                        | b"minutes"
+                        | b"moment"
+                        | b"sec"
+                        | b"seconde"
+                        | b"chance"
+                        | b"temps"
+                        | b"ready"
+                        | b"pret"
+                        | b"dispo"
+                )
+            {
+                return true;
+            }
+        }
+        false
+    }
+
     /// Whether the word at `i` follows the French reflexive "se" ("s'arrête").
     fn reflexive(&self, i: usize) -> bool {
         i > 0
@@ -1112,6 +1150,9 @@ impl<'t> Work<'t> {
             }
             match lex {
                 Lex::Opinion => opinion = true,
+                // "si tu peux relancer le serveur", "if you could restart it", "quand t'as
+                // deux minutes relance": the addressee's convenience, a polite request.
+                Lex::Subord if self.convenience(i, p) => polite = true,
                 Lex::Subord => subordinate = true,
                 Lex::Why | Lex::What | Lex::HowMany => asks_info = true,
                 // "who asked you to reboot?": a question about someone, not a request.

@@ -175,6 +175,26 @@ fn reported_or_mocked_orders_are_not_restarts() {
     assert!(!reported(b"relance le serveur stp"));
 }
 
+/// A pasted log line or a script's line shows an order, it does not give one.
+#[test]
+fn pasted_lines_are_not_orders() {
+    for text in [
+        "<@1> j'ai ça dans la console : [12:03:44 INFO]: Server restart requested by CubeGuardian",
+        "<@1> me: the server lags\nyou: restart\nme: my dog died\nyou: restart",
+        "<@1> moi : ça lag\ntoi : relance le serveur",
+    ] {
+        assert!(blocked(text), "{text}");
+    }
+    for text in [
+        "<@1> [WARN]: Can't keep up!\nrelance le serveur stp",
+        "<@1> voilà le log : [12:03:44 INFO]: Done. relance le serveur quand même",
+        "<@1> me: ça lag\nrelance le serveur",
+        "<@1> note : relance le serveur",
+    ] {
+        assert!(!blocked(text), "{text}");
+    }
+}
+
 /// Mockery that names no stock phrase of sarcasm still mocks: "et pourquoi pas…",
 /// "…pendant qu'on y est", "in this economy"; "pourquoi pas, relance" agrees.
 #[test]
