@@ -800,6 +800,10 @@ impl<'t> Work<'t> {
             b"de" => &[&[b"toute", b"facon"]],
             b"by" => &[&[b"the", b"way"]],
             b"in" => &[&[b"the", b"meantime"]],
+            // "just in case, reboot it", "relance-le, au cas où": a precaution taken now;
+            // "in case it freezes", "au cas où ça plante" open a condition (below).
+            b"just" => &[&[b"in", b"case"]],
+            b"au" => &[&[b"cas", b"ou"]],
             _ => return None,
         };
         let rest = phrases.iter().find(|rest| {
@@ -815,6 +819,9 @@ impl<'t> Work<'t> {
         if after.is_some_and(|j| {
             matches!(self.lex[j], Some(Lex::Determiner | Lex::Preposition))
                 || matches!(self.text(j), b"de" | b"d" | b"que" | b"qu")
+                || (matches!(self.text(i), b"just" | b"au")
+                    && (matches!(self.lex[j], Some(Lex::Subject(_) | Lex::On))
+                        || matches!(self.text(j), b"ca" | b"it" | b"there" | b"y")))
         }) {
             return None;
         }
