@@ -158,7 +158,7 @@ impl Tokens {
             }
             // The byte first: nearly no token is a '>', and the line's start was otherwise
             // read back for every token.
-            if c == b'>' && (i == 0 || b[i - 1] == b'\n') {
+            if c == b'>' && (i == 0 || b[i - 1] == b'\n' || after_a_mention_only(b, i)) {
                 // Discord block quote: someone else's words, never an order to the bot.
                 if b[i..].starts_with(b">>> ") {
                     return;
@@ -283,6 +283,23 @@ impl Tokens {
             i += 1;
         }
     }
+}
+
+/// Whether only a mention and spaces stand before byte `i` on its line: "<@1> > Redémarrage
+/// refusé…" quotes the bot's words to it, though Discord shows no quote there.
+fn after_a_mention_only(b: &[u8], i: usize) -> bool {
+    if b[i - 1] != b' ' {
+        return false;
+    }
+    let start = b[..i].iter().rposition(|&c| c == b'\n').map_or(0, |k| k + 1);
+    let before = b[start..i].trim_ascii_end();
+    before.len() >= 4
+        && before.starts_with(b"<@")
+        && before.ends_with(b">")
+        && before[2..before.len() - 1]
+            .iter()
+            .enumerate()
+            .all(|(k, &c)| c.is_ascii_digit() || (k == 0 && c == b'!'))
 }
 
 /// Letters, digits and the bytes of non-ASCII letters (the normaliser keeps no other
@@ -543,6 +560,12 @@ mod tests {
     fn quotes_and_links_are_skipped() {
         assert_eq!(toks("> redémarre le serveur\nnon"), ["non"]);
         assert_eq!(toks("ok\n>>> redémarre\ntout"), ["ok", "."]);
+        // The bot's words quoted back to it after its mention.
+        assert_eq!(
+            toks("<@1> > Redémarrage refusé\nah ok"),
+            ["<1>", ".", "ah", "ok"]
+        );
+        assert_eq!(toks("<@1> a > b"), ["<1>", "a", "b"]);
         assert_eq!(
             toks("voir https://x.y/restart-now merci"),
             ["voir", "merci"]
