@@ -23,7 +23,11 @@
 //!    findings, trained offline on the development corpus (`scripts/train-intent.sh`),
 //!    which gives the final intent and a calibrated `confidence`. The safety stages keep
 //!    the last word: nothing unaddressed is a command, and a restart the grammar read as
-//!    negated or as talk (past, hypothetical, someone else's) is never one.
+//!    negated, put off, quoted, withheld by its sentence (a condition, a schedule, an
+//!    order taken back, mocked or given to someone else) or about another object is never
+//!    one (`gates`). A restart it read only as talk (past, someone else's doing, a
+//!    subordinate clause) is one of the model's features, not a gate: that reading is
+//!    wrong too often on real requests (hundreds of the development lines) to veto them.
 //!
 //! [`Recognizer::parse`] runs them over fixed-size buffers on the stack: after
 //! [`Recognizer::new`] has prepared the lexicon and decoded the weights, parsing
