@@ -435,7 +435,11 @@ fn every_word_blocked(norm: &Normalized, t: &Tagged<'_>, act: Act) -> bool {
 fn word_not_asked(norm: &Normalized, t: &Tagged<'_>, i: usize, form: Form) -> bool {
     // "petite relance : la réunion c'est ce soir": a reminder's heading, the other sense
     // of "relance".
-    if reminder(t, i) || pasted(norm.as_bytes(), usize::from(t.slots()[i].start)) {
+    if reminder(t, i)
+        || pasted(norm.as_bytes(), usize::from(t.slots()[i].start))
+        || object_asked(t, i)
+        || takes_time_to(t, i)
+    {
         return true;
     }
     // "mais là relance-le" folds to "la relance le": a verb, since its object pronoun
@@ -455,6 +459,44 @@ fn word_not_asked(norm: &Normalized, t: &Tagged<'_>, i: usize, form: Form) -> bo
         return named_one(t, i, form) || form != Form::Noun && clitic_before(t, i) == b'F';
     }
     shown || matches!(object_class(t, i), b'F' | b'D' | b'X')
+}
+
+/// Whether the action at `i` takes a question word for its object ("restart what, my
+/// will to live?", "relancer quoi ?"): a rhetorical or a puzzled question, no order.
+fn object_asked(t: &Tagged<'_>, i: usize) -> bool {
+    t.slots()
+        .get(i + 1)
+        .is_some_and(|x| x.kind == TokenKind::Word && x.lex == Some(Lex::What))
+}
+
+/// Whether the infinitive at `i` says what something takes time to do ("le serv met 5 min
+/// à redémarrer", "it takes ages to restart", "c'est long à relancer"): talk about
+/// restarting, where "t'as 5 min pour relancer ?" asks.
+fn takes_time_to(t: &Tagged<'_>, i: usize) -> bool {
+    if i < 2 || !matches!(t.text(i - 1), b"a" | b"to" | b"pour") {
+        return false;
+    }
+    (i.saturating_sub(5)..i - 1).any(|k| {
+        t.slots()[k].kind == TokenKind::Word
+            && matches!(
+                t.text(k),
+                b"met"
+                    | b"mets"
+                    | b"mettre"
+                    | b"prend"
+                    | b"prends"
+                    | b"prendre"
+                    | b"takes"
+                    | b"take"
+                    | b"took"
+                    | b"ages"
+                    | b"forever"
+                    | b"long"
+                    | b"longtemps"
+                    | b"lent"
+                    | b"slow"
+            )
+    })
 }
 
 /// Whether the word at `i` is the noun "relance" (after an article or an adjective)

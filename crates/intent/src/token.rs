@@ -291,7 +291,10 @@ fn after_a_mention_only(b: &[u8], i: usize) -> bool {
     if b[i - 1] != b' ' {
         return false;
     }
-    let start = b[..i].iter().rposition(|&c| c == b'\n').map_or(0, |k| k + 1);
+    let start = b[..i]
+        .iter()
+        .rposition(|&c| c == b'\n')
+        .map_or(0, |k| k + 1);
     let before = b[start..i].trim_ascii_end();
     before.len() >= 4
         && before.starts_with(b"<@")

@@ -175,6 +175,26 @@ fn reported_or_mocked_orders_are_not_restarts() {
     assert!(!reported(b"relance le serveur stp"));
 }
 
+/// A question word for the object, or the time a restart takes, asks for none.
+#[test]
+fn talk_about_a_restart_asks_for_none() {
+    for text in [
+        "<@1> restart what, my will to live?",
+        "<@1> relancer quoi ?",
+        "<@1> c koi qui fait que le serv met 5 min a redemarer ?",
+        "<@1> it takes ages to restart, why?",
+        "<@1> c'est long à relancer le serveur",
+    ] {
+        assert!(blocked(text), "{text}");
+    }
+    for text in [
+        "<@1> relance le serveur, ça prendra 2 min",
+        "<@1> restart the server, it only takes a minute",
+    ] {
+        assert!(!blocked(text), "{text}");
+    }
+}
+
 /// A pasted log line or a script's line shows an order, it does not give one.
 #[test]
 fn pasted_lines_are_not_orders() {
