@@ -124,7 +124,7 @@ enum Cue {
 fn cue(w: &[u8]) -> Option<Cue> {
     Some(match w {
         b"what" | b"great" | b"brilliant" | b"oh" | b"yeah" | b"mais" | b"c" | b"quelle"
-        | b"super" | b"on" | b"et" | b"pendant" | b"this" => Cue::Mock,
+        | b"super" | b"on" | b"et" | b"pendant" | b"this" | b"while" => Cue::Mock,
         b"jk" | b"jks" | b"nvm" | b"nevermind" | b"never" | b"just" | b"je" | b"laisse"
         | b"laissez" | b"forget" | b"oublie" | b"en" | b"actually" | b"non" | b"wait" => {
             Cue::TakeBack
@@ -821,7 +821,7 @@ fn any_phrase_at(t: &Tagged<'_>, j: usize, phrases: &[&[&[u8]]]) -> bool {
 }
 
 /// Phrases that turn an order into mockery.
-const MOCKERY: [&[&[u8]]; 14] = [
+const MOCKERY: [&[&[u8]]; 18] = [
     &[b"what", b"could", b"go", b"wrong"],
     &[b"great", b"idea"],
     &[b"brilliant", b"idea"],
@@ -838,6 +838,11 @@ const MOCKERY: [&[&[u8]]; 14] = [
     &[b"et", b"pourquoi", b"pas"],
     &[b"pendant", b"qu", b"on", b"y", b"est"],
     &[b"this", b"economy"],
+    // "restart it? lmao sure and while ur at it delete the world too".
+    &[b"while", b"ur", b"at", b"it"],
+    &[b"while", b"you", b"re", b"at", b"it"],
+    &[b"while", b"youre", b"at", b"it"],
+    &[b"while", b"u", b"re", b"at", b"it"],
 ];
 
 /// The message mocks an order rather than giving it.

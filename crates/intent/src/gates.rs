@@ -439,6 +439,7 @@ fn word_not_asked(norm: &Normalized, t: &Tagged<'_>, i: usize, form: Form) -> bo
         || pasted(norm.as_bytes(), usize::from(t.slots()[i].start))
         || object_asked(t, i)
         || takes_time_to(t, i)
+        || done(t, i, form)
     {
         return true;
     }
@@ -459,6 +460,37 @@ fn word_not_asked(norm: &Normalized, t: &Tagged<'_>, i: usize, form: Form) -> bo
         return named_one(t, i, form) || form != Form::Noun && clitic_before(t, i) == b'F';
     }
     shown || matches!(object_class(t, i), b'F' | b'D' | b'X')
+}
+
+/// Whether the action at `i` says what was done: a participle after an auxiliary ("le
+/// serv a relancé en 10 sec", "t'as redémarré ?", "it has restarted", "was rebooted"),
+/// or the recent past ("CubeGuardian vient de redémarrer le serveur").
+fn done(t: &Tagged<'_>, i: usize, form: Form) -> bool {
+    if i == 0 {
+        return false;
+    }
+    let participle =
+        form == Form::Past || (t.slots()[i].participle && matches!(form, Form::Base | Form::Noun));
+    let before = &t.slots()[i - 1];
+    let auxiliary = before.kind == TokenKind::Word
+        && matches!(
+            before.lex,
+            Some(Lex::PastAux | Lex::HaveAux | Lex::AuxA | Lex::AuxAs)
+        );
+    let recent = i >= 2
+        && matches!(t.text(i - 1), b"de" | b"d")
+        && matches!(
+            t.text(i - 2),
+            b"vient" | b"viens" | b"venait" | b"venais" | b"venez" | b"venons" | b"viennent"
+        );
+    // "t'as relancé il y a une heure, refais-le": what was done, asked again.
+    let redo = || {
+        (0..t.len()).any(|k| {
+            let w = t.text(k);
+            w.starts_with(b"refai") || w.starts_with(b"refer") || w == b"redo"
+        })
+    };
+    (participle && auxiliary || recent) && !redo()
 }
 
 /// Whether the action at `i` takes a question word for its object ("restart what, my

@@ -175,6 +175,25 @@ fn reported_or_mocked_orders_are_not_restarts() {
     assert!(!reported(b"relance le serveur stp"));
 }
 
+/// What was done is reported, not asked, unless it is asked again.
+#[test]
+fn what_was_done_is_no_order() {
+    for text in [
+        "gg <@1> le serv a relancé en 10 sec",
+        "<@1> t'as redémarré le serveur ?",
+        "CubeGuardian vient de redémarrer le serveur, sauvegardez",
+        "<@1> it has restarted already",
+    ] {
+        assert!(blocked(text), "{text}");
+    }
+    for text in [
+        "<@1> t'as relancé hier, mais là il faut le refaire, ça rame",
+        "<@1> relance le serveur, il a planté",
+    ] {
+        assert!(!blocked(text), "{text}");
+    }
+}
+
 /// A question word for the object, or the time a restart takes, asks for none.
 #[test]
 fn talk_about_a_restart_asks_for_none() {
@@ -223,6 +242,8 @@ fn mocking_phrases_withhold_the_order() {
         "<@1> un reboot ? et pourquoi pas un exorcisme pendant qu'on y est",
         "<@1> relance le serveur pendant qu'on y est, et repeins la map aussi",
         "<@1> restart? in this economy?",
+        "<@1> restart it? lmao sure and while ur at it delete the world too",
+        "<@1> sure, restart it, and while you're at it delete the world",
     ] {
         assert!(blocked(text), "{text}");
     }
