@@ -175,6 +175,10 @@ const AROUND: &[&[u8]] = &[
     b"bro",
 ];
 
+/// Words that negate what they stand by: an answer with one says no ("non, relance pas",
+/// "don't"), and one that also says yes says nothing clear ("ok relance pas").
+const NEGATIONS: &[&[u8]] = &[b"pas", b"ne", b"not", b"dont", b"don"];
+
 /// Emoji that answer by themselves (the normaliser drops emoji, so they are read from the
 /// text as typed).
 const YES_EMOJI: &[char] = &['👍', '✅', '👌', '🆗', '✔'];
@@ -184,6 +188,7 @@ const NO_EMOJI: &[char] = &['👎', '❌', '🚫', '✖', '⛔'];
 pub(crate) fn read(t: &Tagged<'_>, raw: &str) -> Option<Answer> {
     let mut yes = false;
     let mut no = false;
+    let mut negated = false;
     let mut words = 0;
     let mut i = 0;
     while i < t.len() {
@@ -204,6 +209,10 @@ pub(crate) fn read(t: &Tagged<'_>, raw: &str) -> Option<Answer> {
                 } else if let Some(n) = phrase(t, i, NO) {
                     no = true;
                     i += n;
+                } else if NEGATIONS.iter().any(|w| same_word(t.text(i), w)) {
+                    // "relance pas": no; "ok relance pas": no answer at all.
+                    negated = true;
+                    i += 1;
                 } else if AROUND.iter().any(|w| same_word(t.text(i), w)) {
                     i += 1;
                 } else {
@@ -217,10 +226,10 @@ pub(crate) fn read(t: &Tagged<'_>, raw: &str) -> Option<Answer> {
     }
     yes |= raw.chars().any(|c| YES_EMOJI.contains(&c));
     no |= raw.chars().any(|c| NO_EMOJI.contains(&c));
-    match (yes, no) {
+    match (yes, no || negated) {
         (true, false) => Some(Answer::Yes),
         (false, true) => Some(Answer::No),
-        // "oui… non", or nothing that answers at all.
+        // "oui… non", "ok relance pas", or nothing that answers at all.
         _ => None,
     }
 }
@@ -239,7 +248,7 @@ fn phrase(t: &Tagged<'_>, i: usize, phrases: &[&[&[u8]]]) -> Option<usize> {
 }
 
 /// Whether `typed` is `word`, letters repeated for emphasis or not ("ouiii", "okk",
-/// "nooon"): a repeated letter counts once on both sides.
+/// "nooon"): a repeated letter counts once on both sides, and an apostrophe not at all.
 fn same_word(typed: &[u8], word: &[u8]) -> bool {
     squeeze(typed).eq(squeeze(word))
 }
@@ -248,6 +257,8 @@ fn squeeze(word: &[u8]) -> impl Iterator<Item = u8> + '_ {
     let mut last = None;
     word.iter()
         .copied()
+        // "don't" is "dont", as the tagger reads it.
+        .filter(|&b| b != b'\'')
         .filter(move |&b| last.replace(b) != Some(b))
 }
 
@@ -329,6 +340,8 @@ mod tests {
             "❌",
             "bon non finalement",
             "nooon",
+            "relance pas",
+            "don't",
         ] {
             assert_eq!(answer(text), Some(Answer::No), "{text}");
         }
@@ -356,6 +369,9 @@ mod tests {
             // Speaks to someone else.
             "<@2> oui",
             "oui oui oui oui oui oui oui oui oui",
+            // A yes that negates.
+            "ok bot relance pas stp",
+            "yes don't restart",
         ] {
             assert_eq!(answer(text), None, "{text}");
         }
