@@ -234,6 +234,24 @@ pub(crate) fn read(t: &Tagged<'_>, raw: &str) -> Option<Answer> {
     }
 }
 
+/// Whether `t` is nothing but a yes that says so in words ("<@bot> oui, redémarre-le",
+/// "yes restart it", "ouais vas-y relance"): the reply to a question, which the question's
+/// owner settles, and no new request. "ok go restart" and "vas-y relance" say no yes
+/// and stay requests, as does a yes to a quoted message.
+pub(crate) fn bare_yes(t: &Tagged<'_>, raw: &str) -> bool {
+    // "> le serveur est mort ?\noui, relance-le": a yes to the quoted message, someone
+    // else's, and the order after it stands.
+    if raw.trim_start().starts_with('>') || raw.contains("\n>") {
+        return false;
+    }
+    const YES_WORDS: [&[u8]; 11] = [
+        b"oui", b"ouais", b"ouai", b"ouaip", b"ouep", b"wi", b"yes", b"yep", b"yup", b"yeah", b"ya",
+    ];
+    (0..t.len()).any(|i| {
+        t.slots()[i].kind == TokenKind::Word && YES_WORDS.iter().any(|w| same_word(t.text(i), w))
+    }) && read(t, raw) == Some(Answer::Yes)
+}
+
 /// The length of the first of `phrases` that the words from `i` on spell.
 fn phrase(t: &Tagged<'_>, i: usize, phrases: &[&[&[u8]]]) -> Option<usize> {
     phrases

@@ -204,6 +204,13 @@ fn server_noun(t: &Tagged<'_>, j: usize) -> u8 {
             b"chez" => !matches!(t.text(j + 2), b"nous" | b"toi" | b"vous"),
             _ => false,
         };
+    // "le serveur Minecraft de mon cousin": the complement after the server's kind.
+    if word(j + 1).is_some_and(|x| x.lex == Some(Lex::Object(Obj::Server)))
+        && word(j + 2).is_some()
+        && matches!(t.text(j + 2), b"de" | b"d" | b"of" | b"chez")
+    {
+        return server_noun(t, j + 1);
+    }
     match word(j + 1) {
         _ if hosted => b'X',
         Some(x) if x.lex == Some(Lex::Object(Obj::Foreign)) => b'X',
@@ -463,8 +470,10 @@ fn word_not_asked(norm: &Normalized, t: &Tagged<'_>, i: usize, form: Form) -> bo
 }
 
 /// Whether the action at `i` says what was done: a participle after an auxiliary ("le
-/// serv a relancé en 10 sec", "t'as redémarré ?", "it has restarted", "was rebooted"),
-/// or the recent past ("CubeGuardian vient de redémarrer le serveur").
+/// serv a relancé en 10 sec", "t'as redémarré ?", "it has restarted", "was rebooted",
+/// "le serv est reparti"),
+/// what was owed ("il fallait relancer"), or the recent past ("CubeGuardian vient de
+/// redémarrer le serveur").
 fn done(t: &Tagged<'_>, i: usize, form: Form) -> bool {
     if i == 0 {
         return false;
@@ -475,8 +484,10 @@ fn done(t: &Tagged<'_>, i: usize, form: Form) -> bool {
     let auxiliary = before.kind == TokenKind::Word
         && matches!(
             before.lex,
-            Some(Lex::PastAux | Lex::HaveAux | Lex::AuxA | Lex::AuxAs)
+            Some(Lex::PastAux | Lex::HaveAux | Lex::AuxA | Lex::AuxAs | Lex::Copula)
         );
+    // "il fallait relancer": what should have been done.
+    let owed = form == Form::Infinitive && matches!(t.text(i - 1), b"fallait" | b"fallu");
     let recent = i >= 2
         && matches!(t.text(i - 1), b"de" | b"d")
         && matches!(
@@ -490,7 +501,7 @@ fn done(t: &Tagged<'_>, i: usize, form: Form) -> bool {
             w.starts_with(b"refai") || w.starts_with(b"refer") || w == b"redo"
         })
     };
-    (participle && auxiliary || recent) && !redo()
+    (participle && auxiliary || recent || owed) && !redo()
 }
 
 /// Whether the action at `i` takes a question word for its object ("restart what, my

@@ -209,8 +209,11 @@ impl Recognizer {
             return None;
         }
         let verdict = rules::decide_in(&tagged, work);
-        let restart_blocked = gates::restart_blocked(norm, &tagged, &verdict.evidence);
-        let wake_blocked = gates::wake_blocked(norm, &tagged, &verdict.evidence);
+        // A bare "oui, redémarre-le" answers a question (the confirmation flow takes it,
+        // see `answer`): no new request.
+        let answers = answer::bare_yes(&tagged, text);
+        let restart_blocked = answers || gates::restart_blocked(norm, &tagged, &verdict.evidence);
+        let wake_blocked = answers || gates::wake_blocked(norm, &tagged, &verdict.evidence);
         Some(f(&Input {
             norm,
             tagged: &tagged,

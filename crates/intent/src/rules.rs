@@ -690,6 +690,16 @@ impl<'t> Work<'t> {
                     self.lex[i] = Some(Lex::Deferral);
                 }
                 Some(Lex::Train) if prev_text() != b"en" => self.lex[i] = None,
+                // "un de ces jours", "one of these days": some day, not now.
+                None if matches!(self.text(i), b"jours" | b"days")
+                    && i >= 2
+                    && matches!(
+                        (self.text(i - 2), self.text(i - 1)),
+                        (b"de", b"ces") | (b"of", b"these")
+                    ) =>
+                {
+                    self.lex[i] = Some(Lex::Deferral);
+                }
                 // Québec "en fin de semaine": the weekend, as "weekend" is.
                 None if self.text(i) == b"fin"
                     && self.tagged.phrase_at(i + 1, &[b"de", b"semaine"]) =>

@@ -183,6 +183,8 @@ fn what_was_done_is_no_order() {
         "<@1> t'as redémarré le serveur ?",
         "CubeGuardian vient de redémarrer le serveur, sauvegardez",
         "<@1> it has restarted already",
+        "<@1> je savais qu'il fallait relancer. bon, il est reparti maintenant",
+        "<@1> tkt pour le reboot, c'est moi qui l'ai fait. le serv est reparti",
     ] {
         assert!(blocked(text), "{text}");
     }
@@ -341,6 +343,8 @@ fn an_order_put_off_is_no_order_now() {
         "<@1> je vais te demander de repartir le serveur en fin de semaine",
         "<@1> reboot at midnight pls, less people on",
         "<@1> relance le serveur à minuit",
+        "<@1> il faudrait relancer le serveur un de ces jours",
+        "<@1> restart the server one of these days",
         // A moment to wait for.
         "<@1> après l'event, relance le serveur stp",
         "<@1> relance le serveur après le raid",

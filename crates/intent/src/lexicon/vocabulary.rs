@@ -96,6 +96,8 @@ pub(super) const OTHER_VERB_FORMS: &[(&str, Act, Form)] = &[
     // their object (a restart needs a restart word, see `model::restart_blocked`).
     ("repars", Restart, Base),
     ("repart", Restart, Base),
+    // "le serv est reparti": back up, a report.
+    ("reparti", Restart, Past),
     ("rdm", Restart, Base),
     ("rdmr", Restart, Base),
     ("rs", Restart, Base),
@@ -263,6 +265,9 @@ pub(super) const WORDS: &[(&str, Lex)] = &[
     // A part of the game or of the bot is not the server either ("relance le plugin", "ta réponse a bugué, relance-la").
     ("plugin", Object(Obj::Foreign)),
     ("plugins", Object(Obj::Foreign)),
+    ("minijeu", Object(Obj::Foreign)),
+    ("minigame", Object(Obj::Foreign)),
+    ("minigames", Object(Obj::Foreign)),
     ("reponse", Object(Obj::Foreign)),
     ("pc", Object(Obj::Foreign)),
     ("ordi", Object(Obj::Foreign)),
