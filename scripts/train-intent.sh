@@ -1,9 +1,9 @@
 #!/bin/sh
 # Retrains the plain-words model (crates/intent/src/model.bin) on the development corpus
 # in crates/intent/tests/data: intents.tsv, intents-dev.tsv (generated),
-# intents-written.tsv and intents-community{,2,3,4,5,6,7}.tsv (hand-written, one section per kind
+# intents-written.tsv and intents-community{,2,3,4,5,6,7,8,9}.tsv (hand-written, one section per kind
 # of message; each section is also left out in turn to estimate generalisation, and the
-# newest file of hard cases, intents-community6.tsv, left out whole). Never on the
+# newest file, intents-community9.tsv, left out whole). Never on the
 # held-out split (intents-heldout.tsv) nor on the blind split (intents-fresh.tsv), whose
 # scores are the honest measures.
 #

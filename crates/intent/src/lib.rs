@@ -571,7 +571,7 @@ pub(crate) mod corpus {
 
     const DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/");
     /// Corpus files and their split.
-    const FILES: [(&str, Split); 12] = [
+    const FILES: [(&str, Split); 14] = [
         ("intents.tsv", Split::Dev),
         ("intents-dev.tsv", Split::Dev),
         ("intents-written.tsv", Split::Dev),
@@ -582,6 +582,8 @@ pub(crate) mod corpus {
         ("intents-community5.tsv", Split::Dev),
         ("intents-community6.tsv", Split::Dev),
         ("intents-community7.tsv", Split::Dev),
+        ("intents-community8.tsv", Split::Dev),
+        ("intents-community9.tsv", Split::Dev),
         ("intents-heldout.tsv", Split::HeldOut),
         ("intents-fresh.tsv", Split::Fresh),
     ];
