@@ -838,6 +838,19 @@ impl<'t> Work<'t> {
         Some(1 + rest.len())
     }
 
+    /// Whether a word before token `end` asks for now: "now", "maintenant", "mtn",
+    /// "direct", "asap", "tout de suite", "right away".
+    fn now_before(&self, end: usize) -> bool {
+        (0..end.min(self.slots.len())).any(|k| {
+            self.is_content(k)
+                && (matches!(
+                    self.text(k),
+                    b"now" | b"maintenant" | b"mtn" | b"direct" | b"asap" | b"immediatement"
+                ) || self.tagged.phrase_at(k, &[b"tout", b"de", b"suite"])
+                    || self.tagged.phrase_at(k, &[b"right", b"away"]))
+        })
+    }
+
     /// Whether a clause withdraws what was said before it: it has no action of its own
     /// and opens on a "no" ("non", "no", "pas maintenant") or holds a blocker ("laisse
     /// tomber", "annule", "never mind") or a deferral that speaks of the order ("plutôt ce
@@ -890,6 +903,11 @@ impl<'t> Work<'t> {
                     if matches!(self.text(i), b"pas" | b"not") && self.contrasts(i) {
                         // "relance le serveur, pas la musique": the order stands, another
                         // object is set aside.
+                        return false;
+                    }
+                    // "restart it now, not tonight": the order stands, a later time is
+                    // set aside.
+                    if self.now_before(c.start) {
                         return false;
                     }
                     retract = true
