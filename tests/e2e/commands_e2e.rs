@@ -151,15 +151,15 @@ fn ask_first_id(m: &SentMessage, answer: &str) -> String {
         .unwrap_or_else(|| panic!("no {answer} button on {m:?}"))
 }
 
+/// The limiter's spacing of restart requests and of button answers lifted:
+/// the tests that answer the bot's questions answer faster than any player.
+const ANSWERS_FASTER_THAN_ANY_PLAYER: &str =
+    "[ratelimit.commands.restart]\ncapacity = 3\nper = \"10m\"\nmin_interval = \"0s\"\n\
+     [ratelimit.commands.confirm]\ncapacity = 30\nper = \"1m\"\nmin_interval = \"0s\"\n";
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unsure_restart_in_plain_words_is_asked_about_before_the_confirmation() {
-    // The limiter's spacing of restart requests and of button answers is
-    // lifted: the test answers faster than any player.
-    let app = running(
-        "[ratelimit.commands.restart]\ncapacity = 3\nper = \"10m\"\nmin_interval = \"0s\"\n\
-         [ratelimit.commands.confirm]\ncapacity = 30\nper = \"1m\"\nmin_interval = \"0s\"\n",
-    )
-    .await;
+    let app = running(ANSWERS_FASTER_THAN_ANY_PLAYER).await;
     let text = unsure_restart(app.discord.bot_user_id(), &mention(&app));
 
     // No: nothing happens.
@@ -216,11 +216,7 @@ async fn an_unsure_restart_in_plain_words_is_asked_about_before_the_confirmation
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_typed_reply_answers_the_question_and_is_no_new_request() {
-    let app = running(
-        "[ratelimit.commands.restart]\ncapacity = 3\nper = \"10m\"\nmin_interval = \"0s\"\n\
-         [ratelimit.commands.confirm]\ncapacity = 30\nper = \"1m\"\nmin_interval = \"0s\"\n",
-    )
-    .await;
+    let app = running(ANSWERS_FASTER_THAN_ANY_PLAYER).await;
     let text = unsure_restart(app.discord.bot_user_id(), &mention(&app));
 
     // "non laisse tomber": cancelled, and no new question.

@@ -447,6 +447,7 @@ fn word_not_asked(norm: &Normalized, t: &Tagged<'_>, i: usize, form: Form) -> bo
         || object_asked(t, i)
         || takes_time_to(t, i)
         || done(t, i, form)
+        || deliberates(t, i)
     {
         return true;
     }
@@ -502,6 +503,28 @@ fn done(t: &Tagged<'_>, i: usize, form: Form) -> bool {
         })
     };
     (participle && auxiliary || recent || owed) && !redo()
+}
+
+/// Whether the action at `i` is what the speaker wonders whether to ask for ("est-ce que
+/// je devrais te demander de relancer ?", "should I ask you to restart the server?"),
+/// where "can I ask you to restart it?" asks.
+fn deliberates(t: &Tagged<'_>, i: usize) -> bool {
+    let sentence = (0..i)
+        .rev()
+        .take_while(|&k| !matches!(t.slots()[k].kind, TokenKind::Stop | TokenKind::Question))
+        .take(8);
+    let mut asks = false;
+    for k in sentence {
+        match t.text(k) {
+            b"demander" | b"ask" | b"dire" | b"tell" => asks = true,
+            b"devrais" | b"dois" | b"should" | b"faudrait" | b"faut" | b"devrait" if asks => {
+                return k + 1 < i && matches!(t.text(k + 1), b"je" | b"i" | b"t" | b"il")
+                    || k >= 1 && matches!(t.text(k - 1), b"je" | b"j" | b"i" | b"on");
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 /// Whether the action at `i` takes a question word for its object ("restart what, my
@@ -777,7 +800,37 @@ fn pasted(bytes: &[u8], pos: usize) -> bool {
                 .rposition(|w| w == *level)
                 .is_some_and(|at| !line[at..].windows(2).any(|w| w == b". "))
         });
-    logged || speaker(line) && bytes.split(|&b| b == b'\n').filter(|l| speaker(l)).count() >= 2
+    logged
+        || example(line)
+        || speaker(line) && bytes.split(|&b| b == b'\n').filter(|l| speaker(l)).count() >= 2
+}
+
+/// Whether `line` opens on an example's label and a colon ("for example: restart the
+/// server", "exemple : relance le serveur"), after a mention if any.
+fn example(line: &[u8]) -> bool {
+    const LABELS: [&[u8]; 6] = [
+        b"for example",
+        b"par exemple",
+        b"exemple",
+        b"example",
+        b"e.g.",
+        b"eg",
+    ];
+    let line = after_mention(line);
+    LABELS.iter().any(|label| {
+        line.starts_with(label) && line[label.len()..].trim_ascii_start().starts_with(b":")
+    })
+}
+
+/// `line` past a leading mention and the spaces around it.
+fn after_mention(line: &[u8]) -> &[u8] {
+    let line = line.trim_ascii_start();
+    if line.starts_with(b"<@") {
+        if let Some(end) = line.iter().position(|&b| b == b'>') {
+            return line[end + 1..].trim_ascii_start();
+        }
+    }
+    line
 }
 
 /// Whether `line` opens on a speaker's name and a colon, as the lines of a script or a
@@ -799,12 +852,7 @@ fn speaker(line: &[u8]) -> bool {
         b"everyone",
         b"players",
     ];
-    let mut line = line.trim_ascii_start();
-    if line.starts_with(b"<@") {
-        if let Some(end) = line.iter().position(|&b| b == b'>') {
-            line = line[end + 1..].trim_ascii_start();
-        }
-    }
+    let line = after_mention(line);
     SPEAKERS.iter().any(|name| {
         line.starts_with(name) && line[name.len()..].trim_ascii_start().starts_with(b":")
     })

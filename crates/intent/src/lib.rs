@@ -184,26 +184,8 @@ impl Recognizer {
         bot: &Addressee<'_>,
         f: impl FnOnce(&Input<'_>) -> R,
     ) -> Option<R> {
-        let Scratch {
-            norm,
-            tokens,
-            slots,
-            work,
-            name_reading,
-        } = scratch;
-        norm.fold(text);
-        let norm = &*norm;
-        tokens.split(norm);
-        let tokens = &*tokens;
-        let mut name = BotName::new(bot.bot_name);
-        name_reading.read(&mut name, &self.lexicon);
-        if channel == Channel::Guild
-            && !tag::may_name_the_bot(norm, tokens, &self.lexicon, bot.bot_id, &name)
-        {
-            return None;
-        }
-        let mut tagged = Tagged::empty(norm, slots);
-        tagged.tag(tokens, &self.lexicon, bot.bot_id, &name);
+        let (mut tagged, work) = scratch.tag(&self.lexicon, text, channel, bot)?;
+        let norm = tagged.norm();
         let address = address::resolve(&mut tagged, channel == Channel::Dm);
         if address == AddressKind::No {
             return None;
@@ -237,20 +219,8 @@ impl Recognizer {
     }
 
     fn answer_in(&self, scratch: &mut Scratch, text: &str, bot: &Addressee<'_>) -> Option<Answer> {
-        let Scratch {
-            norm,
-            tokens,
-            slots,
-            name_reading,
-            ..
-        } = scratch;
-        norm.fold(text);
-        let norm = &*norm;
-        tokens.split(norm);
-        let mut name = BotName::new(bot.bot_name);
-        name_reading.read(&mut name, &self.lexicon);
-        let mut tagged = Tagged::empty(norm, slots);
-        tagged.tag(tokens, &self.lexicon, bot.bot_id, &name);
+        // Read as a private message would be: every word is tagged.
+        let (tagged, _) = scratch.tag(&self.lexicon, text, Channel::Dm, bot)?;
         answer::read(&tagged, text)
     }
 
@@ -337,6 +307,38 @@ struct Scratch {
 }
 
 impl Scratch {
+    /// Folds, splits and tags `text` in these buffers, which it overwrites, and hands back
+    /// the grammar's working arrays. `None` for a public message no word of which could
+    /// name the bot: its words need no look-up.
+    fn tag(
+        &mut self,
+        lexicon: &Lexicon,
+        text: &str,
+        channel: Channel,
+        bot: &Addressee<'_>,
+    ) -> Option<(Tagged<'_>, &mut WorkBuf)> {
+        let Scratch {
+            norm,
+            tokens,
+            slots,
+            work,
+            name_reading,
+        } = self;
+        norm.fold(text);
+        let norm = &*norm;
+        tokens.split(norm);
+        let mut name = BotName::new(bot.bot_name);
+        name_reading.read(&mut name, lexicon);
+        if channel == Channel::Guild
+            && !tag::may_name_the_bot(norm, tokens, lexicon, bot.bot_id, &name)
+        {
+            return None;
+        }
+        let mut tagged = Tagged::empty(norm, slots);
+        tagged.tag(tokens, lexicon, bot.bot_id, &name);
+        Some((tagged, work))
+    }
+
     const fn empty() -> Self {
         Scratch {
             norm: Normalized::empty(),

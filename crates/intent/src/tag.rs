@@ -332,6 +332,11 @@ impl<'a> Tagged<'a> {
         self.truncated
     }
 
+    /// The normalised text these tokens were taken from.
+    pub(crate) fn norm(&self) -> &'a Normalized {
+        self.norm
+    }
+
     /// The normalised text of token `i`.
     #[inline]
     pub(crate) fn text(&self, i: usize) -> &[u8] {

@@ -196,6 +196,25 @@ fn what_was_done_is_no_order() {
     }
 }
 
+/// Wondering whether to ask for a restart asks for none.
+#[test]
+fn wondering_whether_to_ask_is_no_order() {
+    for text in [
+        "<@1> est-ce que je devrais te demander de relancer ?",
+        "<@1> should I ask you to restart the server?",
+        "<@1> faut-il te demander de relancer le serveur ?",
+    ] {
+        assert!(blocked(text), "{text}");
+    }
+    for text in [
+        "<@1> can I ask you to restart the server?",
+        "<@1> je peux te demander de relancer le serveur ?",
+        "<@1> je te demande de relancer le serveur",
+    ] {
+        assert!(!blocked(text), "{text}");
+    }
+}
+
 /// A question word for the object, or the time a restart takes, asks for none.
 #[test]
 fn talk_about_a_restart_asks_for_none() {
@@ -223,6 +242,8 @@ fn pasted_lines_are_not_orders() {
         "<@1> j'ai ça dans la console : [12:03:44 INFO]: Server restart requested by CubeGuardian",
         "<@1> me: the server lags\nyou: restart\nme: my dog died\nyou: restart",
         "<@1> moi : ça lag\ntoi : relance le serveur",
+        "<@1> for example: restart the server",
+        "<@1> exemple : relance le serveur",
     ] {
         assert!(blocked(text), "{text}");
     }
