@@ -247,8 +247,12 @@ pub(crate) fn bare_yes(t: &Tagged<'_>, raw: &str) -> bool {
     const YES_WORDS: [&[u8]; 11] = [
         b"oui", b"ouais", b"ouai", b"ouaip", b"ouep", b"wi", b"yes", b"yep", b"yup", b"yeah", b"ya",
     ];
+    // A yes word first: most messages have none, and the reading is dearer. Every yes
+    // word starts with 'o', 'w' or 'y', which rules out nearly every other word at once.
     (0..t.len()).any(|i| {
-        t.slots()[i].kind == TokenKind::Word && YES_WORDS.iter().any(|w| same_word(t.text(i), w))
+        t.slots()[i].kind == TokenKind::Word
+            && matches!(t.text(i).first(), Some(b'o' | b'w' | b'y'))
+            && YES_WORDS.iter().any(|w| same_word(t.text(i), w))
     }) && read(t, raw) == Some(Answer::Yes)
 }
 
@@ -268,7 +272,8 @@ fn phrase(t: &Tagged<'_>, i: usize, phrases: &[&[&[u8]]]) -> Option<usize> {
 /// Whether `typed` is `word`, letters repeated for emphasis or not ("ouiii", "okk",
 /// "nooon"): a repeated letter counts once on both sides, and an apostrophe not at all.
 fn same_word(typed: &[u8], word: &[u8]) -> bool {
-    squeeze(typed).eq(squeeze(word))
+    // The first letters first: squeezing keeps them, and they tell most words apart.
+    typed.first() == word.first() && squeeze(typed).eq(squeeze(word))
 }
 
 fn squeeze(word: &[u8]) -> impl Iterator<Item = u8> + '_ {

@@ -784,6 +784,10 @@ fn reported(bytes: &[u8]) -> bool {
 /// in a script of two lines or more ("me: the server lags\nyou: restart").
 fn pasted(bytes: &[u8], pos: usize) -> bool {
     let pos = pos.min(bytes.len());
+    // Most messages have no colon before the word at all: one search says so.
+    if !bytes[..pos].contains(&b':') {
+        return false;
+    }
     let line_start = bytes[..pos]
         .iter()
         .rposition(|&b| b == b'\n')
