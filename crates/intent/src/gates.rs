@@ -711,8 +711,12 @@ pub(crate) fn restart_reasons(norm: &Normalized, t: &Tagged<'_>, ev: &Evidence) 
 /// Words that make the order beside them someone else's, repeated or mocked ("relancez-le
 /// qu'ils disent", "*redémarre* qu'il dit", "reboot, comme si c'était si simple"): the
 /// message comments on a request, it does not make one.
-const REPORTED_SPEECH: [&[u8]; 14] = [
+const REPORTED_SPEECH: [&[u8]; 18] = [
     b"qu'il dit",
+    b"qu'il disait",
+    b"qu'ils disaient",
+    b"qu'elle disait",
+    b"qu'on disait",
     b"qu'ils disent",
     b"qu'elle dit",
     b"qu'elles disent",

@@ -906,8 +906,10 @@ impl<'t> Work<'t> {
                         return false;
                     }
                     // "restart it now, not tonight": the order stands, a later time is
-                    // set aside.
-                    if self.now_before(c.start) {
+                    // set aside (where "un restart maintenant ? non merci" declines).
+                    if self.now_before(c.start)
+                        && (i + 1..c.end).any(|k| self.lex[k] == Some(Lex::Deferral))
+                    {
                         return false;
                     }
                     retract = true
@@ -969,7 +971,8 @@ impl<'t> Work<'t> {
         if let Some(q) = p.filter(|&q| matches!(self.text(q), b"ce" | b"cette" | b"this")) {
             p = self.prev_content(q);
         }
-        !p.is_some_and(|q| matches!(self.text(q), b"pour" | b"for"))
+        // "pour ce soir" is a purpose; "avant dimanche", "before sunday" a deadline.
+        !p.is_some_and(|q| matches!(self.text(q), b"pour" | b"for" | b"avant" | b"before"))
     }
 
     /// Whether the "avant"/"before" at `i` opens a clause of its own ("avant que tout le
