@@ -1,7 +1,8 @@
 //! Fuzzes the intent recognizer with arbitrary UTF-8 in both channels: it must never
 //! panic, keep its confidence finite and in 0..=1, never return a command below its
 //! confidence floor (nor a restart below the restart floor), and never return a command for
-//! a public message that does not address the bot.
+//! a public message that does not address the bot. The reader of typed answers to the
+//! bot's questions must never panic either.
 #![no_main]
 
 use cubeguardian_intent::{
@@ -36,4 +37,5 @@ fuzz_target!(|text: &str| {
             Channel::Guild => {}
         }
     }
+    let _ = recognizer.answer(text, &BOT);
 });
