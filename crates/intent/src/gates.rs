@@ -447,7 +447,7 @@ fn word_not_asked(norm: &Normalized, t: &Tagged<'_>, i: usize, form: Form) -> bo
         || object_asked(t, i)
         || takes_time_to(t, i)
         || done(t, i, form)
-        || deliberates(t, i)
+        || deliberates(t, i, form)
     {
         return true;
     }
@@ -508,7 +508,11 @@ fn done(t: &Tagged<'_>, i: usize, form: Form) -> bool {
 /// Whether the action at `i` is what the speaker wonders whether to ask for ("est-ce que
 /// je devrais te demander de relancer ?", "should I ask you to restart the server?"),
 /// where "can I ask you to restart it?" asks.
-fn deliberates(t: &Tagged<'_>, i: usize) -> bool {
+fn deliberates(t: &Tagged<'_>, i: usize, form: Form) -> bool {
+    // What is asked for is an infinitive ("demander de relancer") or follows "to".
+    if !(form == Form::Infinitive || i >= 1 && t.text(i - 1) == b"to") {
+        return false;
+    }
     let sentence = (0..i)
         .rev()
         .take_while(|&k| !matches!(t.slots()[k].kind, TokenKind::Stop | TokenKind::Question))
