@@ -1,5 +1,6 @@
 //! Tests of [`super`]: the readings on both sides, and the cue-word lists kept in step.
 
+use super::phrases::{MOCKERY, TAKEN_BACK};
 use super::*;
 use crate::lexicon::Lexicon;
 use crate::normalize::Normalized;
