@@ -5,7 +5,8 @@
 //! (inline code, spoiler, quotes, struck out) or reported ("relancez-le qu'ils disent"),
 //! spoken of ("ton reboot"), about another object ("relance la musique"), withheld by its
 //! sentence (a condition, another member, the speaker, a habit: see [`crate::clause`]), or
-//! only asked about ("comment je te demande de relancer ?"); a wake is refused when every
+//! only asked about ("comment je te demande de relancer ?"), or spoken of in another way
+//! (what was done, a pasted line, an example: see `spoken_of`); a wake is refused when every
 //! wake word is quoted or about another object ("lance la partie"), withheld by its
 //! sentence ("si jamais je suis pas là samedi, démarre le serveur", "every weekday at 5"),
 //! or folded into a restart ("re-démarre"). The learned stage (`model`) reads the same
