@@ -275,17 +275,20 @@ impl Commands {
         if !dm && message.guild_id.map(|g| g.get()) != Some(self.deps.guild_id) {
             return;
         }
+        let bot = self.bot.get().map(|(bot_id, bot_name)| Addressee {
+            bot_id: *bot_id,
+            bot_name,
+        });
         // A reply to the bot's own question ("ok fais-le", "<@bot> oui") settles
         // it, and is no new request.
-        if let Some((bot_id, bot_name)) = self.bot.get() {
-            let bot = Addressee {
-                bot_id: *bot_id,
-                bot_name,
+        if let Some(bot) = &bot {
+            let read = || {
+                self.recognizer
+                    .answer(&message.content, bot)
+                    .map(|answer| answer == Answer::Yes)
             };
-            if let Some(answer) = self.recognizer.answer(&message.content, &bot) {
-                if self.talk.answer_from_text(&message, answer == Answer::Yes) {
-                    return;
-                }
+            if self.talk.answer_from_text(&message, read) {
+                return;
             }
         }
         // A restart in plain words the recogniser is unsure of is asked
@@ -294,7 +297,7 @@ impl Commands {
         let command = match Command::from_prefix(&message.content) {
             Some(command) => Some(command),
             None => {
-                let Some((bot_id, bot_name)) = self.bot.get() else {
+                let Some(bot) = &bot else {
                     return;
                 };
                 if !self.deps.plain_words.is_on() {
@@ -303,10 +306,7 @@ impl Commands {
                 let parsed = self.recognizer.parse(
                     &message.content,
                     if dm { Channel::Dm } else { Channel::Guild },
-                    &Addressee {
-                        bot_id: *bot_id,
-                        bot_name,
-                    },
+                    bot,
                 );
                 log::debug!(
                     "intent: {:?} ({:.2}, addressed: {}) for message {}",

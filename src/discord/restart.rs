@@ -311,17 +311,34 @@ impl RestartTalk {
     }
 
     /// A yes or no typed by a requester in the channel of their pending
-    /// question (`yes`: what the recogniser read in it). Returns true if the
-    /// message answered one.
-    pub(super) fn answer_from_text(&self, message: &Message, yes: bool) -> bool {
+    /// question. `read` says what the message answers, if anything; it is
+    /// asked only when such a question waits, so that the chatter of a guild
+    /// is not read twice. Returns true if the message answered one.
+    pub(super) fn answer_from_text(
+        &self,
+        message: &Message,
+        read: impl FnOnce() -> Option<bool>,
+    ) -> bool {
+        let waiting = |pending: &HashMap<u64, Pending>| {
+            pending
+                .iter()
+                .find(|(_, p)| {
+                    p.requester.id == message.author.id.get() && p.channel == message.channel_id
+                })
+                .map(|(id, _)| *id)
+        };
+        let pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
+        if waiting(&pending).is_none() {
+            return false;
+        }
+        // Read without the lock held.
+        drop(pending);
+        let Some(yes) = read() else {
+            return false;
+        };
         let mut pending = self.pending.lock().unwrap_or_else(|p| p.into_inner());
-        let found = pending
-            .iter()
-            .find(|(_, p)| {
-                p.requester.id == message.author.id.get() && p.channel == message.channel_id
-            })
-            .map(|(id, _)| *id);
-        match found.and_then(|id| pending.remove(&id)) {
+        // Looked up again: the question may have expired meanwhile.
+        match waiting(&pending).and_then(|id| pending.remove(&id)) {
             Some(p) => {
                 let _ = p.answer.send(yes);
                 true

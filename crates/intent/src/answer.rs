@@ -14,6 +14,7 @@
 //! message with anything else ("oui mais attends 5 min", "non c'est bon il est revenu
 //! mdr") is no answer, so the question stays open and the message goes on to the grammar.
 
+use crate::lexicon::{Act, Form, Lex};
 use crate::tag::{Ref, Tagged};
 use crate::token::TokenKind;
 
@@ -120,8 +121,9 @@ const NO: &[&[&[u8]]] = &[
     &[b"negatif"],
 ];
 
-/// Words an answer may carry without saying more: politeness, softeners, and what repeats
-/// the question ("oui, redémarre-le", "yes restart it", "non, relance pas").
+/// Words an answer may carry without saying more: politeness, softeners, and the object
+/// of the question's verb ("oui, redémarre-le", "yes restart it"). The verb itself is any
+/// restart word of the lexicon.
 const AROUND: &[&[u8]] = &[
     b"stp",
     b"svp",
@@ -154,18 +156,9 @@ const AROUND: &[&[u8]] = &[
     b"en",
     b"fait",
     b"actually",
-    b"redemarre",
-    b"relance",
-    b"reboot",
-    b"restart",
-    b"redemarrer",
-    b"relancer",
-    b"rebooter",
-    b"restarter",
     b"le",
     b"la",
     b"it",
-    b"pas",
     b"y",
     b"mon",
     b"pote",
@@ -209,11 +202,15 @@ pub(crate) fn read(t: &Tagged<'_>, raw: &str) -> Option<Answer> {
                 } else if let Some(n) = phrase(t, i, NO) {
                     no = true;
                     i += n;
-                } else if NEGATIONS.iter().any(|w| same_word(t.text(i), w)) {
+                } else if NEGATIONS.iter().any(|w| word_is(t, i, w)) {
                     // "relance pas": no; "ok relance pas": no answer at all.
                     negated = true;
                     i += 1;
-                } else if AROUND.iter().any(|w| same_word(t.text(i), w)) {
+                } else if matches!(
+                    slot.lex,
+                    Some(Lex::Action(Act::Restart, Form::Base | Form::Infinitive))
+                ) || AROUND.iter().any(|w| word_is(t, i, w))
+                {
                     i += 1;
                 } else {
                     return None;
@@ -252,7 +249,7 @@ pub(crate) fn bare_yes(t: &Tagged<'_>, raw: &str) -> bool {
     (0..t.len()).any(|i| {
         t.slots()[i].kind == TokenKind::Word
             && matches!(t.text(i).first(), Some(b'o' | b'w' | b'y'))
-            && YES_WORDS.iter().any(|w| same_word(t.text(i), w))
+            && YES_WORDS.iter().any(|w| word_is(t, i, w))
     }) && read(t, raw) == Some(Answer::Yes)
 }
 
@@ -262,16 +259,21 @@ fn phrase(t: &Tagged<'_>, i: usize, phrases: &[&[&[u8]]]) -> Option<usize> {
         .iter()
         .find(|p| {
             i + p.len() <= t.len()
-                && p.iter().enumerate().all(|(k, w)| {
-                    t.slots()[i + k].kind == TokenKind::Word && same_word(t.text(i + k), w)
-                })
+                && p.iter()
+                    .enumerate()
+                    .all(|(k, w)| t.slots()[i + k].kind == TokenKind::Word && word_is(t, i + k, w))
         })
         .map(|p| p.len())
 }
 
-/// Whether `typed` is `word`, letters repeated for emphasis or not ("ouiii", "okk",
-/// "nooon"): a repeated letter counts once on both sides, and an apostrophe not at all.
-fn same_word(typed: &[u8], word: &[u8]) -> bool {
+/// Whether the word at `i` is `word`, letters repeated for emphasis or not ("ouiii",
+/// "ouii", "okk", "nooon"): a repeated letter counts once on both sides, and an apostrophe
+/// not at all. Looser than the lexicon's reading (`Tagged::tag` drops only runs of three
+/// or more, which the normaliser marks), since a doubled letter is how chat stresses a
+/// one-word answer.
+#[inline]
+fn word_is(t: &Tagged<'_>, i: usize, word: &[u8]) -> bool {
+    let typed = t.text(i);
     // The first letters first: squeezing keeps them, and they tell most words apart.
     typed.first() == word.first() && squeeze(typed).eq(squeeze(word))
 }
@@ -335,6 +337,7 @@ mod tests {
             "je confirme",
             "oui s'il te plaît",
             "okkk",
+            "ouii",
             "ouiiii stp",
         ] {
             assert_eq!(answer(text), Some(Answer::Yes), "{text}");
@@ -363,6 +366,7 @@ mod tests {
             "❌",
             "bon non finalement",
             "nooon",
+            "nonn",
             "relance pas",
             "don't",
         ] {

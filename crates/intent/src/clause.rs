@@ -18,7 +18,7 @@ mod phrases;
 
 #[cfg(test)]
 use crate::lexicon::Act;
-use crate::lexicon::{Form, Lex, Obj, Person};
+use crate::lexicon::{self, Form, Lex, Obj, Person};
 use crate::tag::{Ref, Tagged};
 use crate::token::TokenKind;
 use phrases::{last_taking_back, mocked};
@@ -668,26 +668,7 @@ fn polite(t: &Tagged<'_>, from: usize, to: usize) -> bool {
 /// relance" ask by a modal or the addressee's time.
 fn wraps(t: &Tagged<'_>, from: usize, i: usize) -> bool {
     !(from..i).any(|k| {
-        matches!(t.slots()[k].lex, Some(Lex::Modal(..)))
-            || matches!(
-                t.text(k),
-                b"min"
-                    | b"mins"
-                    | b"minute"
-                    | b"minutes"
-                    | b"moment"
-                    | b"sec"
-                    | b"secs"
-                    | b"seconde"
-                    | b"secondes"
-                    | b"chance"
-                    | b"temps"
-                    | b"instant"
-                    | b"time"
-                    | b"ready"
-                    | b"pret"
-                    | b"dispo"
-            )
+        matches!(t.slots()[k].lex, Some(Lex::Modal(..))) || lexicon::convenience(t.text(k))
     })
 }
 

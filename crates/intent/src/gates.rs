@@ -291,15 +291,10 @@ fn antecedent(t: &Tagged<'_>, i: usize) -> u8 {
             }
             _ => continue,
         };
-        if !another {
-            return b'S';
-        }
-        if own_sentence || (k + 1..sentence_end).any(|m| broke(t.text(m))) {
-            return b'F';
-        }
-        // Another thing named in an earlier sentence that did not break: not what is
-        // restarted, and nothing before it is either.
-        return b'S';
+        // The nearest noun decides: another thing named in an earlier sentence that did not
+        // break is not what is restarted, and nothing before it is either.
+        let stands_for_it = own_sentence || (k + 1..sentence_end).any(|m| broke(t.text(m)));
+        return if another && stands_for_it { b'F' } else { b'S' };
     }
     b'S'
 }

@@ -571,6 +571,31 @@ fn number_hit(word: &[u8]) -> Hit {
     }
 }
 
+/// Whether `w` names the addressee's time or readiness ("si t'as deux minutes", "when you
+/// get a chance", "quand t'es prêt"): a condition on their convenience, a polite one, for
+/// the grammar (`rules`) and the sentence readings (`clause`) alike.
+pub(crate) fn convenience(w: &[u8]) -> bool {
+    matches!(
+        w,
+        b"min"
+            | b"mins"
+            | b"minute"
+            | b"minutes"
+            | b"moment"
+            | b"sec"
+            | b"secs"
+            | b"seconde"
+            | b"secondes"
+            | b"chance"
+            | b"temps"
+            | b"instant"
+            | b"time"
+            | b"ready"
+            | b"pret"
+            | b"dispo"
+    )
+}
+
 /// "20h", "8pm", "5min" are times; other digit-led words are numbers.
 fn number_class(word: &[u8]) -> Lex {
     let digits = word.iter().take_while(|b| b.is_ascii_digit()).count();

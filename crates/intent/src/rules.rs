@@ -26,7 +26,7 @@
 //! which they run is the grammar itself. Cut into files, that order would have to be
 //! read across them; its tests are apart, in `rules/tests.rs`.
 
-use crate::lexicon::{Act, Form, Lex, Modal, Obj, Person};
+use crate::lexicon::{self, Act, Form, Lex, Modal, Obj, Person};
 use crate::tag::{Ref, Slot, Tagged};
 use crate::token::{TokenKind, MAX_TOKENS};
 use crate::Intent;
@@ -1003,22 +1003,7 @@ impl<'t> Work<'t> {
                 return false;
             };
             k = next;
-            if matches!(self.lex[k], Some(Lex::Modal(..)))
-                || matches!(
-                    self.text(k),
-                    b"min"
-                        | b"minute"
-                        | b"minutes"
-                        | b"moment"
-                        | b"sec"
-                        | b"seconde"
-                        | b"chance"
-                        | b"temps"
-                        | b"ready"
-                        | b"pret"
-                        | b"dispo"
-                )
-            {
+            if matches!(self.lex[k], Some(Lex::Modal(..))) || lexicon::convenience(self.text(k)) {
                 return true;
             }
         }

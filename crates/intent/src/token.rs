@@ -295,14 +295,16 @@ fn after_a_mention_only(b: &[u8], i: usize) -> bool {
         .iter()
         .rposition(|&c| c == b'\n')
         .map_or(0, |k| k + 1);
-    let before = b[start..i].trim_ascii_end();
-    before.len() >= 4
-        && before.starts_with(b"<@")
-        && before.ends_with(b">")
-        && before[2..before.len() - 1]
-            .iter()
-            .enumerate()
-            .all(|(k, &c)| c.is_ascii_digit() || (k == 0 && c == b'!'))
+    after_mention(&b[start..i]).is_some_and(<[u8]>::is_empty)
+}
+
+/// `line` past the user mention it opens on (`<@id>`, `<@!id>`) and the spaces around it;
+/// `None` when it opens on none.
+pub(crate) fn after_mention(line: &[u8]) -> Option<&[u8]> {
+    let line = line.trim_ascii_start();
+    let end = line.iter().take(25).position(|&b| b == b'>')?;
+    mention_id(&line[..=end])?;
+    Some(line[end + 1..].trim_ascii_start())
 }
 
 /// Letters, digits and the bytes of non-ASCII letters (the normaliser keeps no other

@@ -6,13 +6,12 @@
 
 use crate::lexicon::{Form, Lex};
 use crate::tag::Tagged;
-use crate::token::TokenKind;
+use crate::token::{self, TokenKind};
 
 /// Whether the action at `i` says what was done: a participle after an auxiliary ("le
 /// serv a relancé en 10 sec", "t'as redémarré ?", "it has restarted", "was rebooted",
-/// "le serv est reparti"),
-/// what was owed ("il fallait relancer"), or the recent past ("CubeGuardian vient de
-/// redémarrer le serveur").
+/// "le serv est reparti"), what was owed ("il fallait relancer"), or the recent past
+/// ("CubeGuardian vient de redémarrer le serveur").
 pub(super) fn done(t: &Tagged<'_>, i: usize, form: Form) -> bool {
     if i == 0 {
         return false;
@@ -148,21 +147,7 @@ fn example(line: &[u8]) -> bool {
         b"e.g.",
         b"eg",
     ];
-    let line = after_mention(line);
-    LABELS.iter().any(|label| {
-        line.starts_with(label) && line[label.len()..].trim_ascii_start().starts_with(b":")
-    })
-}
-
-/// `line` past a leading mention and the spaces around it.
-fn after_mention(line: &[u8]) -> &[u8] {
-    let line = line.trim_ascii_start();
-    if line.starts_with(b"<@") {
-        if let Some(end) = line.iter().position(|&b| b == b'>') {
-            return line[end + 1..].trim_ascii_start();
-        }
-    }
-    line
+    labelled(line, &LABELS)
 }
 
 /// Whether `line` opens on a speaker's name and a colon, as the lines of a script or a
@@ -184,8 +169,13 @@ fn speaker(line: &[u8]) -> bool {
         b"everyone",
         b"players",
     ];
-    let line = after_mention(line);
-    SPEAKERS.iter().any(|name| {
-        line.starts_with(name) && line[name.len()..].trim_ascii_start().starts_with(b":")
+    labelled(line, &SPEAKERS)
+}
+
+/// Whether `line`, past a mention if any, opens on one of `labels` and a colon.
+fn labelled(line: &[u8], labels: &[&[u8]]) -> bool {
+    let line = token::after_mention(line).unwrap_or(line.trim_ascii_start());
+    labels.iter().any(|label| {
+        line.starts_with(label) && line[label.len()..].trim_ascii_start().starts_with(b":")
     })
 }
