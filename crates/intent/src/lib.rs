@@ -29,6 +29,10 @@
 //!    subordinate clause) is one of the model's features, not a gate: that reading is
 //!    wrong too often on real requests (hundreds of the development lines) to veto them.
 //!
+//! Beside the pipeline, `answer` reads a typed reply to the bot's own yes/no question
+//! ([`Recognizer::answer`]) from the same tagged words, and tells the grammar that a bare
+//! "oui, redémarre-le" answers rather than asks. `corpus` holds the accuracy tests.
+//!
 //! [`Recognizer::parse`] runs them over fixed-size buffers on the stack: after
 //! [`Recognizer::new`] has prepared the lexicon and decoded the weights, parsing
 //! allocates nothing.
